@@ -1,0 +1,93 @@
+/**
+ * @file rootly/alert.h
+ * @brief Alerts: the normalized schema and the ingest entry point.
+ *
+ * Every monitoring source maps into one alert schema: source, fingerprint
+ * (dedup key), group key, status (firing/resolved), labels, annotations,
+ * summary, severity, starts/ends, generator link and the raw alert.
+ *
+ * Default routing until routing rules are configured: a firing alert whose
+ * fingerprint is not already open declares an incident, or attaches to the
+ * open incident collecting its group key; the label `severity` maps to a SEV
+ * level (rootly_severity_parse); labels `service` and `team` fill the
+ * incident's services and teams; the `summary` annotation (else
+ * `alertname`) becomes the title. A firing alert already stored as firing
+ * is deduplicated. A resolved alert updates its stored alert and lands on
+ * the incident's timeline.
+ * Thread: the context's thread.
+ */
+#ifndef INCLUDE_rootly_alert_h__
+#define INCLUDE_rootly_alert_h__
+
+#include "common.h"
+#include "ctx.h"
+
+ROOTLY_BEGIN_DECL
+
+/** What happened to one alert of an ingested payload. */
+typedef enum rootly_ingest_outcome {
+	ROOTLY_INGEST_CREATED = 0,      /**< declared a new incident */
+	ROOTLY_INGEST_ATTACHED = 1,     /**< linked to an existing open incident */
+	ROOTLY_INGEST_DEDUPLICATED = 2, /**< already known; nothing new */
+	ROOTLY_INGEST_RESOLVED = 3,     /**< the stored alert was resolved */
+	ROOTLY_INGEST_ACKNOWLEDGED = 4,
+	ROOTLY_INGEST_DROPPED = 5,      /**< a rule dropped it (see reason) */
+	ROOTLY_INGEST_REJECTED = 6      /**< invalid; see reason */
+} rootly_ingest_outcome;
+
+/** "created", "attached", ... */
+ROOTLY_EXTERN(const char *) rootly_ingest_outcome_name(rootly_ingest_outcome o);
+
+typedef struct rootly_ingest_result rootly_ingest_result;
+
+/** One alert's outcome; pointers are borrowed from the result. */
+typedef struct rootly_ingest_item {
+	rootly_ingest_outcome outcome;
+	const char *alert_id;     /**< stored alert id; NULL when rejected */
+	const char *fingerprint;  /**< dedup key */
+	const char *incident_id;  /**< incident concerned; NULL if none */
+	const char *incident_ref; /**< "INC-7"; NULL if none */
+	const char *status;       /**< "firing" / "resolved" */
+	const char *reason;       /**< for dropped/rejected/deduplicated; else NULL */
+} rootly_ingest_item;
+
+/**
+ * Ingest one payload from `source` ("alertmanager" for the Alertmanager
+ * webhook v4; more sources arrive with the ingestion module). The payload is
+ * validated whole before anything is stored: a malformed payload is refused
+ * with ROOTLY_EINVALID and a message naming the field or byte position
+ * (e.g. "alerts[0].status: expected \"firing\" or \"resolved\""), and
+ * nothing is stored. A valid payload is applied in one transaction.
+ * `headers` (may be NULL) are the request headers, for sources that sign.
+ * On success the caller owns *out (rootly_ingest_result_free); out may be NULL.
+ * @return 0, ROOTLY_EINVALID, ROOTLY_ENOTSUPPORTED (unknown source), storage errors.
+ */
+ROOTLY_EXTERN(rootly_status) rootly_ingest(rootly_ingest_result **out, rootly_ctx *ctx,
+	const char *source, const char *body, size_t len,
+	const rootly_kv *headers, size_t headers_count);
+
+ROOTLY_EXTERN(size_t) rootly_ingest_result_count(const rootly_ingest_result *r);
+/** Borrowed; NULL if out of range. */
+ROOTLY_EXTERN(const rootly_ingest_item *) rootly_ingest_result_at(const rootly_ingest_result *r, size_t i);
+/** The result as a JSON array of {outcome, alert_id, fingerprint, incident_id, incident, status, reason}. */
+ROOTLY_EXTERN(rootly_status) rootly_ingest_result_to_json(char **out, const rootly_ingest_result *r);
+ROOTLY_EXTERN(void) rootly_ingest_result_free(rootly_ingest_result *r);
+
+/**
+ * Alertmanager's fingerprint of a label set: FNV-1a 64 over the pairs
+ * sorted by name, each as name 0xFF value 0xFF, printed as 16 hex digits
+ * into `out` (17 bytes with the NUL). Thread: any.
+ * @return 0 or ROOTLY_EINVALID (NULL key or value).
+ */
+ROOTLY_EXTERN(rootly_status) rootly_alert_fingerprint(char out[17], const rootly_kv *labels, size_t count);
+
+/** A stored alert, as JSON (caller frees with rootly_free).
+ *  @return 0, ROOTLY_ENOTFOUND, storage errors. */
+ROOTLY_EXTERN(rootly_status) rootly_alert_get_json(char **out, rootly_ctx *ctx, const char *alert_id);
+
+/** The alerts linked to an incident, as a JSON array (caller frees). */
+ROOTLY_EXTERN(rootly_status) rootly_incident_alerts_json(char **out, rootly_ctx *ctx, const char *incident_ref);
+
+ROOTLY_END_DECL
+
+#endif
