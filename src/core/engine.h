@@ -1,0 +1,75 @@
+/*
+ * The engine's internal API, shared by the modules that sit on top of the
+ * store (incident, timeline, alert ingest, task, metrics, postmortem).
+ * Documents are jansson objects in the shapes of docs/data-model.md.
+ */
+#ifndef ROOTLY_SRC_CORE_ENGINE_H
+#define ROOTLY_SRC_CORE_ENGINE_H
+
+#include <jansson.h>
+
+#include "core/common.h"
+#include "util/ulid.h"
+
+#define ROOTLY_ERRMSG_CTX 1024
+
+struct rootly_ctx {
+	rootly_store *store;
+	rootly_clock_cb clock;
+	void *clock_payload;
+	char *actor;
+	rootly_ulid_gen ulid;
+	bool batch_open;
+	char **roles;
+	size_t roles_count;
+	rootly_error last_error;
+	char last_error_msg[ROOTLY_ERRMSG_CTX];
+};
+
+/* Record the thread's last error on the ctx and pass the code through:
+ *   return rootly__ctx_fail(ctx, rc);  (rc >= 0 is passed through untouched) */
+int rootly__ctx_fail(rootly_ctx *ctx, int rc);
+
+/* New id into out (27 bytes). */
+void rootly__new_id(rootly_ctx *ctx, char out[ROOTLY_ULID_LEN + 1]);
+const char *rootly__actor(rootly_ctx *ctx, const char *actor);
+
+/* Transactions: one engine operation = one (nested) store transaction.
+ * rootly__tx_end commits when rc >= 0, else rolls back; returns rc, or the
+ * commit's error. */
+int rootly__tx_begin(rootly_ctx *ctx);
+int rootly__tx_end(rootly_ctx *ctx, int rc);
+
+/* Records as JSON documents. */
+int rootly__doc_get(rootly_ctx *ctx, const char *collection, const char *id, json_t **out, int64_t *rev);
+int rootly__doc_put(rootly_ctx *ctx, const char *collection, const rootly_record *idx, json_t *doc,
+	int64_t expected_rev, int64_t *new_rev);
+/* Every record of a query, as a JSON array of documents, in store order. */
+int rootly__doc_find(rootly_ctx *ctx, const char *collection, const rootly_record_query *q, json_t **out);
+
+/* Incident document by id or "INC-n" / "n"; *rev may be NULL. */
+int rootly__incident_load(rootly_ctx *ctx, const char *ref, json_t **out, int64_t *rev);
+/* Store an incident document (indexes derived from it). */
+int rootly__incident_store(rootly_ctx *ctx, json_t *doc, int64_t expected_rev, int64_t *new_rev);
+
+/* Append an event to an incident's timeline and update the incident
+ * document's timeline head (the caller stores the document afterwards).
+ * `body` is stolen (json_decref'd by this call in every case). `at` 0 = now. */
+int rootly__timeline_append(rootly_ctx *ctx, json_t *incident, const char *actor, const char *kind,
+	json_t *body, rootly_time at);
+
+/* The whole timeline of an incident as a JSON array of event objects. */
+int rootly__timeline_load_json(rootly_ctx *ctx, const char *incident_id, json_t **out);
+/* Alerts linked to an incident (JSON array of alert documents, link order). */
+int rootly__incident_alerts_load(rootly_ctx *ctx, const json_t *incident, json_t **out);
+/* Tasks of an incident (JSON array of task documents, creation order). */
+int rootly__tasks_load(rootly_ctx *ctx, const char *incident_id, json_t **out);
+
+/* Compact, key-sorted JSON text of a value, allocated with rootly_malloc. */
+char *rootly__json_text(const json_t *v);
+
+/* Small jansson accessors that tolerate NULL and wrong types. */
+const char *rootly__jstr(const json_t *obj, const char *key);   /* NULL if absent */
+int64_t rootly__jint(const json_t *obj, const char *key);       /* 0 if absent */
+
+#endif
