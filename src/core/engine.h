@@ -33,6 +33,7 @@ int rootly__ctx_fail(rootly_ctx *ctx, int rc);
 /* New id into out (27 bytes). */
 void rootly__new_id(rootly_ctx *ctx, char out[ROOTLY_ULID_LEN + 1]);
 const char *rootly__actor(rootly_ctx *ctx, const char *actor);
+bool rootly__role_known(rootly_ctx *ctx, const char *role);
 
 /* Transactions: one engine operation = one (nested) store transaction.
  * rootly__tx_end commits when rc >= 0, else rolls back; returns rc, or the
@@ -58,12 +59,36 @@ int rootly__incident_store(rootly_ctx *ctx, json_t *doc, int64_t expected_rev, i
 int rootly__timeline_append(rootly_ctx *ctx, json_t *incident, const char *actor, const char *kind,
 	json_t *body, rootly_time at);
 
+/* Raw stream entries (each event gets "_stored_seq" = the store's seq). */
+int rootly__timeline_read(rootly_ctx *ctx, const char *incident_id, int64_t from_seq, json_t **out);
+/* Verify an incident document's chain against its stream. */
+int rootly__timeline_verify_doc(rootly_ctx *ctx, const json_t *inc, rootly_verify_result *r);
+
 /* The whole timeline of an incident as a JSON array of event objects. */
 int rootly__timeline_load_json(rootly_ctx *ctx, const char *incident_id, json_t **out);
 /* Alerts linked to an incident (JSON array of alert documents, link order). */
 int rootly__incident_alerts_load(rootly_ctx *ctx, const json_t *incident, json_t **out);
 /* Tasks of an incident (JSON array of task documents, creation order). */
 int rootly__tasks_load(rootly_ctx *ctx, const char *incident_id, json_t **out);
+
+/* Wrap a document (stolen) into a public incident object. */
+int rootly__incident_wrap(json_t *doc, rootly_incident **out);
+/* A human status name for an index or message. */
+const char *rootly__status_name_or(int status, const char *fallback);
+
+/* Build a new incident document (validated, numbered, with its
+ * incident.created event) without storing it; the caller stores it. */
+int rootly__incident_build(rootly_ctx *ctx, const rootly_incident_options *o, const char *group_key,
+	const char *source, json_t **out);
+int rootly__string_array(const char *what, const char *const *items, size_t n, json_t **out);
+int rootly__apply_labels(json_t *obj, const rootly_kv *kv, size_t n, const char *what);
+int rootly__apply_fields(json_t *obj, const rootly_kv *kv, size_t n);
+
+/* Load an incident, let fn change the document (and append events), store
+ * it with a revision check -- all in one transaction. fn returns 0 to
+ * store, 1 for "no change", or a negative error to roll back. */
+typedef int (*rootly__mutate_fn)(rootly_ctx *ctx, json_t *doc, void *arg);
+int rootly__incident_mutate(rootly_ctx *ctx, const char *ref, rootly__mutate_fn fn, void *arg);
 
 /* Compact, key-sorted JSON text of a value, allocated with rootly_malloc. */
 char *rootly__json_text(const json_t *v);

@@ -1,0 +1,34 @@
+/* Whole-store verification: the backend's own check, then every timeline. */
+#include "core/engine.h"
+
+typedef struct {
+	rootly_ctx *ctx;
+	int64_t checked;
+} check_state;
+
+static int check_cb(const rootly_record *rec, void *payload)
+{
+	check_state *st = payload;
+	json_error_t jerr;
+	json_t *doc = json_loads(rec->json, 0, &jerr);
+	if (!doc)
+		return json_error_code(&jerr) == json_error_out_of_memory ? rootly_error_set_oom() :
+			rootly__err(ROOTLY_ECORRUPT, ROOTLY_ERROR_STORAGE, 0, "stored incident %s is not JSON: %s",
+				rec->id, jerr.text);
+	rootly_verify_result r;
+	int rc = rootly__timeline_verify_doc(st->ctx, doc, &r);
+	json_decref(doc);
+	st->checked++;
+	return rc;
+}
+
+rootly_status rootly_ctx_check(rootly_ctx *ctx)
+{
+	int rc = 0;
+	if (ctx->store->check && (rc = ctx->store->check(ctx->store)) < 0)
+		return rootly__ctx_fail(ctx, rc);
+	check_state st = { ctx, 0 };
+	rootly_record_query q = { 0 };
+	rc = ctx->store->record_find(ctx->store, "incident", &q, check_cb, &st);
+	return rootly__ctx_fail(ctx, rc < 0 ? rc : 0);
+}

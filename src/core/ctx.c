@@ -1,0 +1,237 @@
+/* The engine context: storage, clock, actor, roles, batches. */
+#include "core/engine.h"
+
+#include "util/timefmt.h"
+
+#include <stdio.h>
+
+static const char *const k_default_roles[] = { "commander", "communications_lead", "scribe" };
+
+rootly_status rootly_ctx_options_init(rootly_ctx_options *opts, unsigned int version)
+{
+	if (!opts || version != ROOTLY_CTX_OPTIONS_VERSION)
+		return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+			"rootly_ctx_options_init: unsupported version %u (this library knows %u)",
+			version, ROOTLY_CTX_OPTIONS_VERSION);
+	memset(opts, 0, sizeof(*opts));
+	opts->version = version;
+	return 0;
+}
+
+static rootly_time real_clock(void *payload)
+{
+	(void)payload;
+	return rootly_time_now_real();
+}
+
+static void ctx_release(rootly_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->roles_count; i++)
+		rootly_free(ctx->roles[i]);
+	rootly_free(ctx->roles);
+	rootly_free(ctx->actor);
+	rootly_free(ctx);
+}
+
+rootly_status rootly_ctx_open(rootly_ctx **out, const rootly_ctx_options *opts)
+{
+	rootly_ctx_options defaults = ROOTLY_CTX_OPTIONS_INIT;
+	if (!out)
+		return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, "rootly_ctx_open: out is NULL");
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	if (opts->version == 0 || opts->version > ROOTLY_CTX_OPTIONS_VERSION)
+		return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+			"rootly_ctx_open: options version %u unsupported (this library knows 1..%u)",
+			opts->version, ROOTLY_CTX_OPTIONS_VERSION);
+	rootly__json_alloc_install();
+
+	rootly_ctx *ctx = rootly__calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return rootly_error_set_oom();
+	ctx->clock = opts->clock ? opts->clock : real_clock;
+	ctx->clock_payload = opts->clock_payload;
+	ctx->actor = rootly__strdup(opts->actor && *opts->actor ? opts->actor : "system");
+	ctx->roles = rootly__calloc(ROOTLY_ARRAY_SIZE(k_default_roles), sizeof(char *));
+	if (!ctx->actor || !ctx->roles) {
+		ctx_release(ctx);
+		return rootly_error_set_oom();
+	}
+	for (size_t i = 0; i < ROOTLY_ARRAY_SIZE(k_default_roles); i++) {
+		ctx->roles[i] = rootly__strdup(k_default_roles[i]);
+		if (!ctx->roles[i]) {
+			ctx_release(ctx);
+			return rootly_error_set_oom();
+		}
+		ctx->roles_count++;
+	}
+	ctx->last_error.message = ctx->last_error_msg;
+
+	if (opts->store) {
+		rootly_store *st = opts->store;
+		if (st->version == 0 || st->version > ROOTLY_STORE_VERSION || !st->begin || !st->commit ||
+		    !st->rollback || !st->record_get || !st->record_put || !st->record_delete ||
+		    !st->record_find || !st->stream_append || !st->stream_read || !st->stream_last ||
+		    !st->sequence_next || !st->free) {
+			ctx_release(ctx);
+			return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_STORAGE, 0,
+				"rootly_ctx_open: store vtable version %u unsupported or a required slot is NULL",
+				st->version);
+		}
+		ctx->store = st;
+	} else {
+		int rc = rootly_store_open(&ctx->store, opts->storage_uri ? opts->storage_uri : "sqlite:rootly.db");
+		if (rc < 0) {
+			ctx_release(ctx);
+			return rc;
+		}
+	}
+	*out = ctx;
+	return 0;
+}
+
+void rootly_ctx_free(rootly_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	if (ctx->batch_open)
+		ctx->store->rollback(ctx->store);
+	if (ctx->store)
+		ctx->store->free(ctx->store);
+	ctx_release(ctx);
+}
+
+const rootly_error *rootly_ctx_error(const rootly_ctx *ctx)
+{
+	return ctx ? &ctx->last_error : rootly_error_last();
+}
+
+int rootly__ctx_fail(rootly_ctx *ctx, int rc)
+{
+	if (rc < 0 && ctx)
+		rootly__error_copy(&ctx->last_error, ctx->last_error_msg, sizeof(ctx->last_error_msg),
+			rootly_error_last());
+	return rc;
+}
+
+rootly_time rootly_ctx_now(rootly_ctx *ctx)
+{
+	return ctx->clock(ctx->clock_payload);
+}
+
+rootly_status rootly_ctx_set_actor(rootly_ctx *ctx, const char *actor)
+{
+	if (!ctx || !actor || !*actor)
+		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+			"rootly_ctx_set_actor: actor must be a non-empty string"));
+	char *copy = rootly__strdup(actor);
+	if (!copy)
+		return rootly__ctx_fail(ctx, rootly_error_set_oom());
+	rootly_free(ctx->actor);
+	ctx->actor = copy;
+	return 0;
+}
+
+const char *rootly__actor(rootly_ctx *ctx, const char *actor)
+{
+	return actor && *actor ? actor : ctx->actor;
+}
+
+void rootly__new_id(rootly_ctx *ctx, char out[ROOTLY_ULID_LEN + 1])
+{
+	rootly_ulid_next(&ctx->ulid, rootly_ctx_now(ctx), out);
+}
+
+static bool role_name_ok(const char *r)
+{
+	if (!r || !*r || strlen(r) > 64)
+		return false;
+	for (const char *p = r; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+			return false;
+	return true;
+}
+
+rootly_status rootly_ctx_add_role(rootly_ctx *ctx, const char *role)
+{
+	if (!role_name_ok(role))
+		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+			"role name \"%s\" must be 1-64 characters of a-z, 0-9, '_' or '-'", role ? role : "(null)"));
+	for (size_t i = 0; i < ctx->roles_count; i++)
+		if (strcmp(ctx->roles[i], role) == 0)
+			return rootly__ctx_fail(ctx, rootly__err(ROOTLY_EEXISTS, ROOTLY_ERROR_INVALID, 0,
+				"role \"%s\" already exists", role));
+	char *copy = rootly__strdup(role);
+	char **grown = copy ? rootly_realloc(ctx->roles, (ctx->roles_count + 1) * sizeof(char *)) : NULL;
+	if (!grown) {
+		rootly_free(copy);
+		return rootly__ctx_fail(ctx, rootly_error_set_oom());
+	}
+	ctx->roles = grown;
+	ctx->roles[ctx->roles_count++] = copy;
+	return 0;
+}
+
+bool rootly__role_known(rootly_ctx *ctx, const char *role)
+{
+	for (size_t i = 0; role && i < ctx->roles_count; i++)
+		if (strcmp(ctx->roles[i], role) == 0)
+			return true;
+	return false;
+}
+
+/* --- transactions and batches ------------------------------------------- */
+
+int rootly__tx_begin(rootly_ctx *ctx)
+{
+	return ctx->store->begin(ctx->store);
+}
+
+int rootly__tx_end(rootly_ctx *ctx, int rc)
+{
+	if (rc >= 0) {
+		int crc = ctx->store->commit(ctx->store);
+		if (crc >= 0)
+			return rc;
+		rc = crc;
+	}
+	/* Keep the error that made us roll back, not the rollback's own. */
+	rootly_error saved = *rootly_error_last();
+	char msg[512];
+	snprintf(msg, sizeof(msg), "%s", saved.message);
+	ctx->store->rollback(ctx->store);
+	rootly_error_set(saved.code, saved.klass, saved.sys_code, "%s", msg);
+	return rc;
+}
+
+rootly_status rootly_ctx_batch_begin(rootly_ctx *ctx)
+{
+	if (ctx->batch_open)
+		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+			"a batch is already open on this context"));
+	int rc = ctx->store->begin(ctx->store);
+	if (rc < 0)
+		return rootly__ctx_fail(ctx, rc);
+	ctx->batch_open = true;
+	return 0;
+}
+
+rootly_status rootly_ctx_batch_commit(rootly_ctx *ctx)
+{
+	if (!ctx->batch_open)
+		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+			"no batch is open on this context"));
+	ctx->batch_open = false;
+	int rc = rootly__tx_end(ctx, 0);
+	return rootly__ctx_fail(ctx, rc);
+}
+
+rootly_status rootly_ctx_batch_rollback(rootly_ctx *ctx)
+{
+	if (!ctx->batch_open)
+		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+			"no batch is open on this context"));
+	ctx->batch_open = false;
+	return rootly__ctx_fail(ctx, ctx->store->rollback(ctx->store));
+}

@@ -1,0 +1,110 @@
+/* JSON documents over the generic record store. */
+#include "core/engine.h"
+
+char *rootly__json_text(const json_t *v)
+{
+	/* JSON_SORT_KEYS makes the text canonical, which the timeline hash needs. */
+	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+}
+
+const char *rootly__jstr(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+int64_t rootly__jint(const json_t *obj, const char *key)
+{
+	return (int64_t)json_integer_value(json_object_get(obj, key));
+}
+
+typedef struct {
+	json_t *doc;
+	int64_t rev;
+	const char *collection;
+} get_state;
+
+static int parse_record(const rootly_record *rec, const char *collection, json_t **out)
+{
+	json_error_t jerr;
+	*out = json_loads(rec->json, JSON_REJECT_DUPLICATES, &jerr);
+	if (!*out) {
+		if (json_error_code(&jerr) == json_error_out_of_memory)
+			return rootly_error_set_oom();
+		return rootly__err(ROOTLY_ECORRUPT, ROOTLY_ERROR_STORAGE, 0,
+			"stored %s %s is not valid JSON: %s", collection, rec->id, jerr.text);
+	}
+	if (!json_is_object(*out)) {
+		json_decref(*out);
+		*out = NULL;
+		return rootly__err(ROOTLY_ECORRUPT, ROOTLY_ERROR_STORAGE, 0,
+			"stored %s %s is not a JSON object", collection, rec->id);
+	}
+	return 0;
+}
+
+static int get_cb(const rootly_record *rec, void *payload)
+{
+	get_state *st = payload;
+	st->rev = rec->revision;
+	return parse_record(rec, st->collection, &st->doc);
+}
+
+int rootly__doc_get(rootly_ctx *ctx, const char *collection, const char *id, json_t **out, int64_t *rev)
+{
+	get_state st = { NULL, 0, collection };
+	*out = NULL;
+	int rc = ctx->store->record_get(ctx->store, collection, id, get_cb, &st);
+	if (rc < 0) {
+		json_decref(st.doc);
+		return rc;
+	}
+	*out = st.doc;
+	if (rev)
+		*rev = st.rev;
+	return 0;
+}
+
+int rootly__doc_put(rootly_ctx *ctx, const char *collection, const rootly_record *idx, json_t *doc,
+	int64_t expected_rev, int64_t *new_rev)
+{
+	char *text = json_dumps(doc, JSON_COMPACT);
+	if (!text)
+		return rootly_error_set_oom();
+	rootly_record rec = *idx;
+	rec.json = text;
+	int rc = ctx->store->record_put(ctx->store, collection, &rec, expected_rev, new_rev);
+	rootly_free(text);
+	return rc;
+}
+
+typedef struct {
+	json_t *arr;
+	const char *collection;
+} find_state;
+
+static int find_cb(const rootly_record *rec, void *payload)
+{
+	find_state *st = payload;
+	json_t *doc;
+	int rc = parse_record(rec, st->collection, &doc);
+	if (rc < 0)
+		return rc;
+	if (json_array_append_new(st->arr, doc) < 0)
+		return rootly_error_set_oom();
+	return 0;
+}
+
+int rootly__doc_find(rootly_ctx *ctx, const char *collection, const rootly_record_query *q, json_t **out)
+{
+	find_state st = { json_array(), collection };
+	*out = NULL;
+	if (!st.arr)
+		return rootly_error_set_oom();
+	int rc = ctx->store->record_find(ctx->store, collection, q, find_cb, &st);
+	if (rc < 0) {
+		json_decref(st.arr);
+		return rc;
+	}
+	*out = st.arr;
+	return 0;
+}

@@ -1,0 +1,202 @@
+/* Declaring incidents. */
+#include "core/engine.h"
+
+#include <stdio.h>
+
+rootly_status rootly_incident_options_init(rootly_incident_options *o, unsigned int version)
+{
+	rootly_incident_options init = ROOTLY_INCIDENT_OPTIONS_INIT;
+	if (!o || version != ROOTLY_INCIDENT_OPTIONS_VERSION)
+		return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+			"rootly_incident_options_init: unsupported version %u", version);
+	*o = init;
+	return 0;
+}
+
+/* A JSON array from a C array of non-empty strings. */
+int rootly__string_array(const char *what, const char *const *items, size_t n, json_t **out)
+{
+	*out = json_array();
+	if (!*out)
+		return rootly_error_set_oom();
+	for (size_t i = 0; i < n; i++) {
+		if (!items || !items[i] || !*items[i]) {
+			json_decref(*out);
+			*out = NULL;
+			return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, "%s[%zu] is empty", what, i);
+		}
+		/* Duplicates carry no meaning; keep the first. */
+		bool dup = false;
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = strcmp(items[j], items[i]) == 0;
+		if (!dup && json_array_append_new(*out, json_string(items[i])) < 0) {
+			json_decref(*out);
+			*out = NULL;
+			return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+				"%s[%zu] is not valid UTF-8 or memory ran out", what, i);
+		}
+	}
+	return 0;
+}
+
+/* Apply labels (string values; NULL removes) onto an object. */
+int rootly__apply_labels(json_t *obj, const rootly_kv *kv, size_t n, const char *what)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!kv[i].key || !*kv[i].key)
+			return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, "%s[%zu] has an empty key", what, i);
+		if (!kv[i].value) {
+			json_object_del(obj, kv[i].key);
+			continue;
+		}
+		json_t *v = json_string(kv[i].value);
+		if (!v)
+			return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+				"%s.%s: value is not valid UTF-8", what, kv[i].key);
+		if (json_object_set_new(obj, kv[i].key, v) < 0)
+			return rootly_error_set_oom();
+	}
+	return 0;
+}
+
+/* Apply custom fields (JSON text values; NULL removes). */
+int rootly__apply_fields(json_t *obj, const rootly_kv *kv, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!kv[i].key || !*kv[i].key)
+			return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, "fields[%zu] has an empty key", i);
+		if (!kv[i].value) {
+			json_object_del(obj, kv[i].key);
+			continue;
+		}
+		json_error_t jerr;
+		json_t *v = json_loads(kv[i].value, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+		if (!v)
+			return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+				"fields.%s: value is not JSON (%s at column %d); quote strings, e.g. \"\\\"eu\\\"\"",
+				kv[i].key, jerr.text, jerr.column);
+		if (json_object_set_new(obj, kv[i].key, v) < 0)
+			return rootly_error_set_oom();
+	}
+	return 0;
+}
+
+int rootly__incident_build(rootly_ctx *ctx, const rootly_incident_options *o, const char *group_key,
+	const char *source, json_t **out)
+{
+	json_t *doc = NULL, *services = NULL, *teams = NULL, *labels = NULL, *fields = NULL;
+	int rc;
+	*out = NULL;
+	if (!o || o->version == 0 || o->version > ROOTLY_INCIDENT_OPTIONS_VERSION)
+		return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+			"incident options: version %u unsupported", o ? o->version : 0);
+	if (!o->title || !*o->title)
+		return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, "incident options: title is required");
+	if (o->severity < ROOTLY_SEV_UNSET || o->severity > ROOTLY_SEV4)
+		return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+			"incident options: severity %d out of range (-1 unset, 0..4)", o->severity);
+	if (o->status != ROOTLY_STATUS_IN_TRIAGE && o->status != ROOTLY_STATUS_STARTED)
+		return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+			"incident options: an incident starts in_triage or started, not %s",
+			rootly__status_name_or(o->status, "(unknown)"));
+	if (o->detected_at < 0)
+		return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, "incident options: detected_at is negative");
+
+	if ((rc = rootly__string_array("services", o->services, o->services_count, &services)) < 0 ||
+	    (rc = rootly__string_array("teams", o->teams, o->teams_count, &teams)) < 0)
+		goto fail;
+	labels = json_object();
+	fields = json_object();
+	if (!labels || !fields) {
+		rc = rootly_error_set_oom();
+		goto fail;
+	}
+	if ((rc = rootly__apply_labels(labels, o->labels, o->labels_count, "labels")) < 0 ||
+	    (rc = rootly__apply_fields(fields, o->fields, o->fields_count)) < 0)
+		goto fail;
+
+	int64_t number;
+	rc = ctx->store->sequence_next(ctx->store, "incident_number", &number);
+	if (rc < 0)
+		goto fail;
+	char id[ROOTLY_ULID_LEN + 1], ref[32];
+	rootly__new_id(ctx, id);
+	snprintf(ref, sizeof(ref), "INC-%lld", (long long)number);
+	rootly_time now = rootly_ctx_now(ctx);
+	const char *status = rootly_status_name(o->status);
+	const char *actor = rootly__actor(ctx, o->actor);
+
+	json_t *title = json_string(o->title);
+	json_t *summary = json_string(o->summary ? o->summary : "");
+	if (!title || !summary) {
+		json_decref(title);
+		json_decref(summary);
+		rc = rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+			"incident options: title or summary is not valid UTF-8");
+		goto fail;
+	}
+	json_t *status_at = json_object();
+	if (status_at) {
+		json_object_set_new(status_at, "in_triage", json_integer(now));
+		if (o->status == ROOTLY_STATUS_STARTED)
+			json_object_set_new(status_at, "started", json_integer(now));
+	}
+	doc = json_pack("{s:s,s:I,s:s,s:o,s:o,s:o,s:s,s:I,s:s,s:I,s:I,s:o,s:O,s:O,s:O,s:O,s:{},s:s,s:[],s:{s:i,s:s}}",
+		"id", id, "number", (json_int_t)number, "ref", ref, "title", title, "summary", summary,
+		"severity", o->severity >= 0 ? json_integer(o->severity) : json_null(),
+		"status", status, "created_at", (json_int_t)now, "created_by", actor,
+		"detected_at", (json_int_t)(o->detected_at ? o->detected_at : now),
+		"acknowledged_at", (json_int_t)0, "status_at", status_at,
+		"services", services, "teams", teams, "labels", labels, "fields", fields, "roles",
+		"group_key", group_key ? group_key : "", "alerts",
+		"timeline", "count", 0, "head", "0000000000000000000000000000000000000000000000000000000000000000");
+	if (!doc) {
+		rc = rootly_error_set_oom();
+		goto fail;
+	}
+	json_t *body = json_pack("{s:s,s:O,s:s,s:O,s:O,s:O}", "title", o->title,
+		"severity", json_object_get(doc, "severity"), "status", status,
+		"services", services, "teams", teams, "labels", labels);
+	if (body && source)
+		json_object_set_new(body, "source", json_string(source));
+	rc = rootly__timeline_append(ctx, doc, actor, "incident.created", body, now);
+	if (rc < 0)
+		goto fail;
+	json_decref(services);
+	json_decref(teams);
+	json_decref(labels);
+	json_decref(fields);
+	*out = doc;
+	return 0;
+fail:
+	json_decref(doc);
+	json_decref(services);
+	json_decref(teams);
+	json_decref(labels);
+	json_decref(fields);
+	return rc;
+}
+
+rootly_status rootly_incident_create(rootly_incident **out, rootly_ctx *ctx, const rootly_incident_options *opts)
+{
+	json_t *doc = NULL;
+	int64_t rev = 0;
+	if (out)
+		*out = NULL;
+	int rc = rootly__tx_begin(ctx);
+	if (rc < 0)
+		return rootly__ctx_fail(ctx, rc);
+	rc = rootly__incident_build(ctx, opts, NULL, NULL, &doc);
+	if (rc >= 0)
+		rc = rootly__incident_store(ctx, doc, 0, &rev);
+	rc = rootly__tx_end(ctx, rc);
+	if (rc < 0 || !out) {
+		json_decref(doc);
+		return rootly__ctx_fail(ctx, rc);
+	}
+	if (json_object_set_new(doc, "_rev", json_integer(rev)) < 0) {
+		json_decref(doc);
+		return rootly__ctx_fail(ctx, rootly_error_set_oom());
+	}
+	return rootly__ctx_fail(ctx, rootly__incident_wrap(doc, out));
+}

@@ -1,0 +1,126 @@
+/* rootly_ingest: parse a source's payload whole, then apply it in one
+ * transaction. A payload that fails validation stores nothing. */
+#include "core/engine.h"
+#include "alert/parse.h"
+#include "ingest/apply.h"
+
+#include <strings.h>
+
+typedef int (*parse_fn)(const char *body, size_t len, rootly_time now, json_t **alerts);
+
+static int parse_am_webhook(const char *body, size_t len, rootly_time now, json_t **alerts)
+{
+	(void)now;
+	return rootly__parse_alertmanager_webhook(body, len, alerts);
+}
+
+static int parse_am_v2(const char *body, size_t len, rootly_time now, json_t **alerts)
+{
+	return rootly__parse_alertmanager_v2(body, len, now, alerts);
+}
+
+static const struct { const char *name; parse_fn parse; } k_sources[] = {
+	{ "alertmanager", parse_am_webhook },
+	{ "alertmanager-webhook", parse_am_webhook },
+	{ "alertmanager-v2", parse_am_v2 },
+	{ "prometheus", parse_am_v2 },
+};
+
+static parse_fn find_source(const char *name)
+{
+	for (size_t i = 0; name && i < ROOTLY_ARRAY_SIZE(k_sources); i++)
+		if (!strcasecmp(name, k_sources[i].name))
+			return k_sources[i].parse;
+	return NULL;
+}
+
+rootly_status rootly_ingest(rootly_ingest_result **out, rootly_ctx *ctx, const char *source,
+	const char *body, size_t len, const rootly_kv *headers, size_t headers_count)
+{
+	(void)headers;
+	(void)headers_count;
+	if (out)
+		*out = NULL;
+	parse_fn parse = find_source(source);
+	if (!parse)
+		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_ENOTSUPPORTED, ROOTLY_ERROR_INVALID, 0,
+			"unknown alert source \"%s\" (supported: alertmanager, alertmanager-v2)", source ? source : "(null)"));
+	if (!body)
+		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0, "%s: body is NULL", source));
+
+	json_t *alerts = NULL;
+	int rc = parse(body, len, rootly_ctx_now(ctx), &alerts);
+	if (rc < 0)
+		return rootly__ctx_fail(ctx, rc);
+	rootly_ingest_result *r = rootly__calloc(1, sizeof(*r));
+	if (!r || !(r->rows = json_array())) {
+		rootly_free(r);
+		json_decref(alerts);
+		return rootly__ctx_fail(ctx, rootly_error_set_oom());
+	}
+	rc = rootly__tx_begin(ctx);
+	if (rc >= 0) {
+		rc = rootly__ingest_apply(ctx, alerts, r);
+		rc = rootly__tx_end(ctx, rc);
+	}
+	json_decref(alerts);
+	if (rc >= 0)
+		rc = rootly__ingest_result_finish(r);
+	if (rc < 0 || !out) {
+		rootly_ingest_result_free(r);
+		return rootly__ctx_fail(ctx, rc < 0 ? rc : 0);
+	}
+	*out = r;
+	return 0;
+}
+
+/* --- reading alerts back ------------------------------------------------- */
+
+rootly_status rootly_alert_get_json(char **out, rootly_ctx *ctx, const char *alert_id)
+{
+	json_t *doc;
+	*out = NULL;
+	int rc = rootly__doc_get(ctx, "alert", alert_id, &doc, NULL);
+	if (rc == ROOTLY_ENOTFOUND)
+		rc = rootly__err(ROOTLY_ENOTFOUND, ROOTLY_ERROR_INVALID, 0, "no alert \"%s\"", alert_id);
+	if (rc < 0)
+		return rootly__ctx_fail(ctx, rc);
+	*out = json_dumps(doc, JSON_COMPACT);
+	json_decref(doc);
+	return rootly__ctx_fail(ctx, *out ? 0 : rootly_error_set_oom());
+}
+
+int rootly__incident_alerts_load(rootly_ctx *ctx, const json_t *incident, json_t **out)
+{
+	*out = json_array();
+	if (!*out)
+		return rootly_error_set_oom();
+	size_t i;
+	json_t *idv;
+	json_array_foreach(json_object_get(incident, "alerts"), i, idv) {
+		json_t *doc;
+		int rc = rootly__doc_get(ctx, "alert", json_string_value(idv), &doc, NULL);
+		if (rc == ROOTLY_ENOTFOUND)
+			continue; /* pruned by retention */
+		if (rc < 0 || json_array_append_new(*out, doc) < 0) {
+			json_decref(*out);
+			*out = NULL;
+			return rc < 0 ? rc : rootly_error_set_oom();
+		}
+	}
+	return 0;
+}
+
+rootly_status rootly_incident_alerts_json(char **out, rootly_ctx *ctx, const char *incident_ref)
+{
+	json_t *inc = NULL, *alerts = NULL;
+	*out = NULL;
+	int rc = rootly__incident_load(ctx, incident_ref, &inc, NULL);
+	if (rc >= 0)
+		rc = rootly__incident_alerts_load(ctx, inc, &alerts);
+	if (rc >= 0 && !(*out = json_dumps(alerts, JSON_COMPACT)))
+		rc = rootly_error_set_oom();
+	json_decref(inc);
+	json_decref(alerts);
+	return rootly__ctx_fail(ctx, rc);
+}

@@ -1,0 +1,63 @@
+#include "rootly_test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int64_t rt_clock_read(void *payload)
+{
+	rt_clock *c = payload;
+	int64_t t = c->now;
+	c->now += c->step;
+	return t;
+}
+
+char *rt_fixture(const char *rel, size_t *len)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", ROOTLY_TEST_FIXTURES, rel);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open fixture %s", path);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *buf = malloc((size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n)
+		fail_msg("short read on %s", path);
+	buf[n] = '\0';
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return buf;
+}
+
+rootly_ctx *rt_ctx_open(const char *uri, rt_clock *clock)
+{
+	rootly_ctx_options o = ROOTLY_CTX_OPTIONS_INIT;
+	o.storage_uri = uri;
+	if (clock) {
+		o.clock = rt_clock_read;
+		o.clock_payload = clock;
+	}
+	o.actor = "tester";
+	rootly_ctx *ctx = NULL;
+	int rc = rootly_ctx_open(&ctx, &o);
+	if (rc != 0)
+		fail_msg("rootly_ctx_open(%s): %s", uri, rootly_error_last()->message);
+	return ctx;
+}
+
+const char *rt_tmp_sqlite_uri(void)
+{
+	static char uri[256];
+	char path[] = "/tmp/rootly-test-XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0)
+		fail_msg("mkstemp failed");
+	close(fd);
+	unlink(path);
+	snprintf(uri, sizeof(uri), "sqlite:%s.db", path);
+	return uri;
+}

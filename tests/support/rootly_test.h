@@ -1,0 +1,34 @@
+/* Shared helpers for the cmocka suites: a fake clock, fixture loading,
+ * contexts on each backend. */
+#ifndef ROOTLY_TEST_SUPPORT_H
+#define ROOTLY_TEST_SUPPORT_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "rootly.h"
+
+typedef struct rt_clock {
+	int64_t now;
+	int64_t step; /* added after each read, so events get distinct times */
+} rt_clock;
+
+int64_t rt_clock_read(void *payload);
+
+/* Read tests/fixtures/<rel> into a new buffer (free with free()). */
+char *rt_fixture(const char *rel, size_t *len);
+
+/* A context on `uri` ("memory:" or "sqlite:<tmpfile>") with the fake clock. */
+rootly_ctx *rt_ctx_open(const char *uri, rt_clock *clock);
+
+/* A fresh temporary sqlite URI ("sqlite:/tmp/rootly-test-XXXXXX.db"), static buffer. */
+const char *rt_tmp_sqlite_uri(void);
+
+/* Assert a status is 0, printing the library's message otherwise. */
+#define rt_ok(expr) do { int rt__rc = (expr); if (rt__rc != 0) \
+	fail_msg("%s -> %d (%s): %s", #expr, rt__rc, rootly_err_name(rt__rc), rootly_error_last()->message); } while (0)
+
+#endif
