@@ -1,0 +1,62 @@
+/*
+ * rootly_ownership.i — who frees what (conventions §10.4, §10.11).
+ *
+ *  - ROOTLY_HANDLE(TYPE, FREEFN): an opaque handle with a real destructor.
+ *    `TYPE **out` parameters take no argument and hand the new object to
+ *    the target language, which owns it (SWIG_POINTER_OWN) and calls FREEFN
+ *    when it is collected. Borrowed pointers (rootly_incident_list_at) come
+ *    back unowned and must not outlive their parent; the Python package
+ *    copies them out at once.
+ *  - `char **out`: the string is converted, then freed with rootly_free.
+ */
+
+%define ROOTLY_HANDLE(TYPE, FREEFN)
+%nodefaultctor TYPE; /* made by the library only */
+struct TYPE {};
+%ignore FREEFN;
+%extend TYPE { ~TYPE() { FREEFN($self); } }
+%typemap(in, numinputs=0) TYPE **out (TYPE *tmp = NULL) {
+	$1 = &tmp;
+}
+#ifdef SWIGPYTHON
+%typemap(argout) TYPE **out {
+	$result = SWIG_Python_AppendOutput($result,
+		SWIG_NewPointerObj(SWIG_as_voidptr(tmp$argnum), $descriptor(TYPE *), SWIG_POINTER_OWN));
+	tmp$argnum = NULL; /* the proxy owns it now */
+}
+#endif
+/* Only reached with tmp still set on an error path. */
+%typemap(freearg) TYPE **out {
+	if (tmp$argnum) FREEFN(tmp$argnum);
+}
+%enddef
+
+ROOTLY_HANDLE(rootly_ctx, rootly_ctx_free)
+ROOTLY_HANDLE(rootly_incident, rootly_incident_free)
+ROOTLY_HANDLE(rootly_incident_list, rootly_incident_list_free)
+ROOTLY_HANDLE(rootly_ingest_result, rootly_ingest_result_free)
+
+/* Strings built for the caller. */
+%typemap(in, numinputs=0) char **out (char *tmp = NULL) {
+	$1 = &tmp;
+}
+#ifdef SWIGPYTHON
+%typemap(argout) char **out {
+	PyObject *s_;
+	if (tmp$argnum) {
+		s_ = PyUnicode_DecodeUTF8(tmp$argnum, (Py_ssize_t)strlen(tmp$argnum), "surrogateescape");
+		rootly_free(tmp$argnum);
+		tmp$argnum = NULL;
+		if (!s_) SWIG_fail;
+	} else {
+		s_ = SWIG_Py_Void();
+	}
+	$result = SWIG_Python_AppendOutput($result, s_);
+}
+#endif
+%typemap(freearg) char **out {
+	rootly_free(tmp$argnum);
+}
+
+/* Plain integer outputs (rootly_version). */
+%apply int *OUTPUT { int *major, int *minor, int *patch };

@@ -1,0 +1,33 @@
+/*
+ * A tiny program built against an *installed* librootly, once through
+ * pkg-config and once through find_package(rootly) (tests/install/run.sh).
+ * It uses only the public headers and checks that header and library agree.
+ */
+#include <rootly.h>
+
+#include <stdio.h>
+#include <string.h>
+
+static int failures;
+
+#define CHECK(cond) do { \
+	if (!(cond)) { fprintf(stderr, "consumer: check failed: %s (line %d)\n", #cond, __LINE__); failures++; } \
+} while (0)
+
+int main(void)
+{
+	int major = -1, minor = -1, patch = -1;
+	const char *v = rootly_version_string();
+
+	CHECK(v != NULL && strcmp(v, ROOTLY_VERSION_STRING) == 0);
+	CHECK(rootly_version(&major, &minor, &patch) == 0);
+	CHECK(major == ROOTLY_VERSION_MAJOR && minor == ROOTLY_VERSION_MINOR && patch == ROOTLY_VERSION_PATCH);
+
+	CHECK(rootly_strerror(ROOTLY_ENOTFOUND) != NULL && rootly_strerror(ROOTLY_ENOTFOUND)[0] != '\0');
+	CHECK(strcmp(rootly_err_name(ROOTLY_ENOTFOUND), "ROOTLY_ENOTFOUND") == 0);
+	CHECK(rootly_error_last() != NULL && rootly_error_last()->message != NULL);
+
+	if (failures) return 1;
+	printf("consumer: librootly %s (header %s) ok\n", v, ROOTLY_VERSION_STRING);
+	return 0;
+}
