@@ -107,7 +107,7 @@ rootly_status rootly_timeline_load(rootly_timeline **out, rootly_ctx *ctx, const
 		e->kind = rootly__jstr(ev, "kind");
 		e->prev_hash = rootly__jstr(ev, "prev");
 		e->hash = rootly__jstr(ev, "hash");
-		tl->bodies[i] = json_dumps(json_object_get(ev, "body"), JSON_COMPACT | JSON_ENCODE_ANY);
+		tl->bodies[i] = rootly__json_text(json_object_get(ev, "body"));
 		if (!tl->bodies[i]) {
 			rc = rootly_error_set_oom();
 			goto fail;
