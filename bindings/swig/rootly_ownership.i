@@ -10,6 +10,20 @@
  *  - `char **out`: the string is converted, then freed with rootly_free.
  */
 
+/* The language half of a handle's `TYPE **out`: hand the object over.
+ * (Preprocessor conditionals do not work inside %define, hence two macros.) */
+#ifdef SWIGPYTHON
+%define ROOTLY_HANDLE_ARGOUT(TYPE)
+%typemap(argout) TYPE **out {
+	$result = SWIG_Python_AppendOutput($result,
+		SWIG_NewPointerObj(SWIG_as_voidptr(tmp$argnum), $descriptor(TYPE *), SWIG_POINTER_OWN));
+	tmp$argnum = NULL; /* the proxy owns it now */
+}
+%enddef
+#else
+#error "rootly_ownership.i: no ROOTLY_HANDLE_ARGOUT for this target language yet"
+#endif
+
 %define ROOTLY_HANDLE(TYPE, FREEFN)
 %nodefaultctor TYPE; /* made by the library only */
 struct TYPE {};
@@ -18,13 +32,7 @@ struct TYPE {};
 %typemap(in, numinputs=0) TYPE **out (TYPE *tmp = NULL) {
 	$1 = &tmp;
 }
-#ifdef SWIGPYTHON
-%typemap(argout) TYPE **out {
-	$result = SWIG_Python_AppendOutput($result,
-		SWIG_NewPointerObj(SWIG_as_voidptr(tmp$argnum), $descriptor(TYPE *), SWIG_POINTER_OWN));
-	tmp$argnum = NULL; /* the proxy owns it now */
-}
-#endif
+ROOTLY_HANDLE_ARGOUT(TYPE)
 /* Only reached with tmp still set on an error path. */
 %typemap(freearg) TYPE **out {
 	if (tmp$argnum) FREEFN(tmp$argnum);

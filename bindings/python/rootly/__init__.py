@@ -236,7 +236,8 @@ class Context:
         with self._lock:
             h, self._h = self._h, None
             if h is not None:
-                _n.delete_rootly_ctx(h)
+                # Frees now (and disowns the proxy, so nothing is freed twice).
+                _n._rootly_native.delete_rootly_ctx(h)
 
     @property
     def closed(self) -> bool:
@@ -285,6 +286,9 @@ class Context:
 
         ``fields`` are custom fields; their values are stored as JSON.
         """
+        for what, seq in (("services", services), ("teams", teams)):
+            if isinstance(seq, (str, bytes)):
+                raise TypeError("%s must be a list of str, not a single %s" % (what, type(seq).__name__))
         field_texts = None if fields is None else {k: _json.dumps(v) for k, v in fields.items()}
         with self._lock:
             h = _n.rootly_swig_incident_create(

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Set up and run every test of librootly: the command README.md gives and
+# .ci/run calls.
+#
+#  1. scripts/install-deps.sh (installs only what is missing)
+#  2. build/       Release, -DROOTLY_WERROR=ON; the whole ctest suite
+#                  (unit, conformance, headers, install, python, ...)
+#  3. build-asan/  Debug with ASan+UBSan (-DROOTLY_SANITIZE=ON), leak checking
+#                  on; the C suite (ctest minus the python and install labels:
+#                  Python under ASan would need LD_PRELOAD of libasan, and the
+#                  install test builds uninstrumented consumers)
+#  4. a summary: "N passed, M failed"; the exit status is non-zero on any
+#     failure.
+#
+# Environment:
+#   BUILD_DIR        default build       (relative to the repository root)
+#   ASAN_BUILD_DIR   default build-asan
+#   JOBS             parallel jobs for builds and ctest (default: nproc, at most 4)
+#   ROOTLY_SKIP_DEPS=1   do not run install-deps.sh
+#   ROOTLY_SKIP_ASAN=1   only the Release build
+#   CTEST_ARGS       extra arguments for both ctest runs (e.g. "-R incident")
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+BUILD_DIR=${BUILD_DIR:-build}
+ASAN_BUILD_DIR=${ASAN_BUILD_DIR:-build-asan}
+if [ -z "${JOBS:-}" ]; then
+	JOBS=$(nproc 2>/dev/null || echo 2)
+	[ "$JOBS" -gt 4 ] && JOBS=4
+fi
+# shellcheck disable=SC2206 # CTEST_ARGS is a list of words
+extra_ctest=(${CTEST_ARGS:-})
+
+total_pass=0
+total_fail=0
+failed_stages=()
+summary=()
+
+banner() { printf '\n=== %s\n' "$*"; }
+
+# configure DIR ARGS...: configure with Ninja unless the tree already exists
+# (re-using its generator), so incremental runs stay incremental.
+configure() {
+	local dir=$1; shift
+	local gen=()
+	[ -f "$dir/CMakeCache.txt" ] || gen=(-G Ninja)
+	cmake -S "$root" -B "$dir" "${gen[@]}" "$@"
+}
+
+# run_ctest NAME DIR ARGS...: run ctest, count its results from its own
+# summary line ("100% tests passed, 0 tests failed out of 42").
+run_ctest() {
+	local name=$1 dir=$2; shift 2
+	local log="$dir/ctest-summary.log" rc total failed
+	(cd "$dir" && ctest --output-on-failure -j "$JOBS" --timeout 900 "$@" "${extra_ctest[@]}") 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	total=$(sed -n 's/.*tests passed, \([0-9]*\) tests\{0,1\} failed out of \([0-9]*\).*/\2/p' "$log" | tail -1)
+	failed=$(sed -n 's/.*tests passed, \([0-9]*\) tests\{0,1\} failed out of \([0-9]*\).*/\1/p' "$log" | tail -1)
+	if [ -z "$total" ]; then
+		# No summary line: ctest itself failed (or found no tests).
+		if grep -q 'No tests were found' "$log"; then total=0; failed=0; else total=0; failed=1; fi
+	fi
+	total_pass=$((total_pass + total - failed))
+	total_fail=$((total_fail + failed))
+	summary+=("$name: $((total - failed)) passed, $failed failed")
+	if [ "$rc" -ne 0 ] || [ "$failed" -ne 0 ]; then
+		failed_stages+=("$name")
+	fi
+}
+
+stage_failed() {
+	total_fail=$((total_fail + 1))
+	failed_stages+=("$1")
+	summary+=("$1: FAILED")
+}
+
+# --- 1. dependencies -------------------------------------------------------
+if [ "${ROOTLY_SKIP_DEPS:-0}" != 1 ]; then
+	banner "dependencies"
+	bash "$root/scripts/install-deps.sh" || { echo "install-deps.sh failed" >&2; exit 1; }
+fi
+
+PY=$(command -v python3 || true)
+py_args=()
+[ -n "$PY" ] && py_args=(-DPython3_EXECUTABLE="$("$PY" -c 'import sys; print(sys.executable)')")
+
+# --- 2. Release build and the whole suite ------------------------------------
+banner "Release build ($BUILD_DIR)"
+start=$SECONDS
+if configure "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DROOTLY_WERROR=ON -DROOTLY_SANITIZE=OFF \
+	"${py_args[@]}" && cmake --build "$BUILD_DIR" -j "$JOBS"; then
+	banner "ctest ($BUILD_DIR)"
+	run_ctest "release" "$BUILD_DIR"
+else
+	stage_failed "release build"
+fi
+echo "(release: $((SECONDS - start)) s)"
+
+# --- 3. ASan + UBSan build and the C suite ------------------------------------
+if [ "${ROOTLY_SKIP_ASAN:-0}" != 1 ]; then
+	banner "ASan+UBSan build ($ASAN_BUILD_DIR)"
+	start=$SECONDS
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+	if configure "$ASAN_BUILD_DIR" -DCMAKE_BUILD_TYPE=Debug -DROOTLY_SANITIZE=ON -DROOTLY_WERROR=ON \
+		-DROOTLY_BUILD_PYTHON=OFF -DROOTLY_BUILD_BENCH=OFF && cmake --build "$ASAN_BUILD_DIR" -j "$JOBS"; then
+		banner "ctest ($ASAN_BUILD_DIR, without python and install)"
+		run_ctest "asan+ubsan" "$ASAN_BUILD_DIR" -LE '^(python|install)$'
+	else
+		stage_failed "asan build"
+	fi
+	echo "(asan: $((SECONDS - start)) s)"
+fi
+
+# --- 4. summary ------------------------------------------------------------
+banner "summary"
+for line in "${summary[@]}"; do echo "  $line"; done
+echo "$total_pass passed, $total_fail failed"
+if [ "${#failed_stages[@]}" -gt 0 ] || [ "$total_fail" -ne 0 ]; then
+	echo "FAILED: ${failed_stages[*]}"
+	exit 1
+fi
+exit 0
