@@ -5,6 +5,7 @@
 #  1. scripts/install-deps.sh (installs only what is missing)
 #  2. build/       Release, -DROOTLY_WERROR=ON; the whole ctest suite
 #                  (unit, conformance, headers, install, python, ...)
+#     then the C suite again under valgrind memcheck (ctest label valgrind)
 #  3. build-asan/  Debug with ASan+UBSan (-DROOTLY_SANITIZE=ON), leak checking
 #                  on; the C suite (ctest minus the python and install labels:
 #                  Python under ASan would need LD_PRELOAD of libasan, and the
@@ -17,7 +18,8 @@
 #   ASAN_BUILD_DIR   default build-asan
 #   JOBS             parallel jobs for builds and ctest (default: nproc, at most 4)
 #   ROOTLY_SKIP_DEPS=1   do not run install-deps.sh
-#   ROOTLY_SKIP_ASAN=1   only the Release build
+#   ROOTLY_SKIP_ASAN=1   no ASan+UBSan build
+#   ROOTLY_SKIP_VALGRIND=1   no valgrind runs
 #   CTEST_ARGS       extra arguments for both ctest runs (e.g. "-R incident")
 set -uo pipefail
 
@@ -89,14 +91,22 @@ py_args=()
 # --- 2. Release build and the whole suite ------------------------------------
 banner "Release build ($BUILD_DIR)"
 start=$SECONDS
+valgrind=ON
+[ "${ROOTLY_SKIP_VALGRIND:-0}" = 1 ] && valgrind=OFF
 if configure "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DROOTLY_WERROR=ON -DROOTLY_SANITIZE=OFF \
-	"${py_args[@]}" && cmake --build "$BUILD_DIR" -j "$JOBS"; then
+	-DROOTLY_VALGRIND="$valgrind" "${py_args[@]}" && cmake --build "$BUILD_DIR" -j "$JOBS"; then
 	banner "ctest ($BUILD_DIR)"
-	run_ctest "release" "$BUILD_DIR"
+	run_ctest "release" "$BUILD_DIR" -LE '^valgrind$'
+	echo "(release: $((SECONDS - start)) s)"
+	if [ "$valgrind" = ON ]; then
+		banner "ctest under valgrind ($BUILD_DIR)"
+		start=$SECONDS
+		run_ctest "valgrind" "$BUILD_DIR" -L '^valgrind$'
+		echo "(valgrind: $((SECONDS - start)) s)"
+	fi
 else
 	stage_failed "release build"
 fi
-echo "(release: $((SECONDS - start)) s)"
 
 # --- 3. ASan + UBSan build and the C suite ------------------------------------
 if [ "${ROOTLY_SKIP_ASAN:-0}" != 1 ]; then

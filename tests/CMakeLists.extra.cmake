@@ -2,6 +2,7 @@
 #   headers  every public header alone as C11 and C++17 (tests/headers)
 #   install  cmake --install + consumers via pkg-config and find_package (tests/install)
 #   python   the SWIG module's pytest suite (tests/python), when the module is built
+#   valgrind every unit/conformance test again under valgrind (-DROOTLY_VALGRIND=ON)
 
 add_subdirectory(${CMAKE_CURRENT_LIST_DIR}/headers ${CMAKE_CURRENT_BINARY_DIR}/headers)
 add_subdirectory(${CMAKE_CURRENT_LIST_DIR}/install ${CMAKE_CURRENT_BINARY_DIR}/install)
@@ -15,3 +16,32 @@ if(TARGET rootly_python AND EXISTS ${CMAKE_CURRENT_LIST_DIR}/python)
     ENVIRONMENT "PYTHONPATH=${PROJECT_BINARY_DIR}/python;PYTHONDONTWRITEBYTECODE=1;ROOTLY_TEST_FIXTURES=${CMAKE_CURRENT_LIST_DIR}/fixtures")
 endif()
 include(${CMAKE_CURRENT_SOURCE_DIR}/CMakeLists.cli.cmake OPTIONAL)
+
+# valgrind_<test>: the same program, environment and directory, under
+# memcheck; any error or definite leak fails it. Not with sanitizers (they
+# do not mix), and not by default (slow): scripts/test-all.sh turns it on.
+if(ROOTLY_VALGRIND AND NOT ROOTLY_SANITIZE)
+  find_program(ROOTLY_VALGRIND_EXECUTABLE valgrind)
+  if(NOT ROOTLY_VALGRIND_EXECUTABLE)
+    message(WARNING "ROOTLY_VALGRIND=ON but valgrind was not found; no valgrind tests")
+  else()
+    get_property(_rootly_tests DIRECTORY ${CMAKE_CURRENT_SOURCE_DIR} PROPERTY TESTS)
+    set(_rootly_vg 0)
+    foreach(t ${_rootly_tests})
+      get_test_property(${t} LABELS _labels)
+      if(TARGET ${t} AND _labels MATCHES "^(unit|conformance)$")
+        add_test(NAME valgrind_${t}
+          COMMAND ${ROOTLY_VALGRIND_EXECUTABLE} -q --error-exitcode=99 --leak-check=full
+            --show-leak-kinds=definite --errors-for-leak-kinds=definite
+            --child-silent-after-fork=yes $<TARGET_FILE:${t}>)
+        get_test_property(${t} ENVIRONMENT _env)
+        if(NOT _env)
+          set(_env "")
+        endif()
+        set_tests_properties(valgrind_${t} PROPERTIES LABELS valgrind ENVIRONMENT "${_env}")
+        math(EXPR _rootly_vg "${_rootly_vg} + 1")
+      endif()
+    endforeach()
+    message(STATUS "valgrind: ${_rootly_vg} C tests also registered under memcheck (label valgrind)")
+  endif()
+endif()
