@@ -236,9 +236,12 @@ static int show_human(cli *c, const rootly_incident *inc)
 
 	if (rootly_task_list_load(&tasks, c->ctx, rootly_incident_id(inc)) != 0)
 		return cli_fail("tasks");
-	printf("tasks (%zu):\n", rootly_task_list_count(tasks));
-	if (rootly_task_list_count(tasks))
+	if (rootly_task_list_count(tasks) == 0) {
+		show_line("tasks:", "-");
+	} else {
+		printf("tasks (%zu):\n", rootly_task_list_count(tasks));
 		rc = cli_print_tasks(c, tasks, 0);
+	}
 	rootly_task_list_free(tasks);
 	return rc;
 }
