@@ -7,7 +7,8 @@
 #
 #  1. cmake --install BUILD_DIR --prefix WORK_DIR/prefix
 #  2. the SONAME is librootly.so.$ROOTLY_SOVERSION; only public rootly_*
-#     symbols are exported, each declared in an installed header
+#     symbols are exported, each declared in an installed header, and every
+#     ROOTLY_EXTERN function of the headers is exported
 #  3. consumer.c built with `pkg-config --cflags --libs librootly`, run
 #  4. consumer.c built by a CMake project with find_package(rootly), against
 #     rootly::rootly and rootly::rootly_static, run
@@ -68,7 +69,16 @@ grep -rhoE '\brootly_[A-Za-z0-9_]+' "$prefix/include" | sort -u >"$work/declared
 undeclared=$(printf '%s\n' "$names" | comm -23 - "$work/declared.txt")
 [ -z "$undeclared" ] || fail "exported but not declared in any public header:
 $undeclared"
-echo "$(printf '%s\n' "$names" | wc -l) rootly_* symbols exported, all declared in public headers"
+# ...and every function a public header declares is exported (no missing
+# implementation, no forgotten ROOTLY_EXTERN). Comments are stripped first.
+find "$prefix/include" -name '*.h' -exec cat {} + | perl -0777 -pe 's{/\*.*?\*/}{}gs; s{//[^\n]*}{}g' |
+	grep -oE 'ROOTLY_EXTERN\([^)]*\)[[:space:]]*rootly_[A-Za-z0-9_]+' | sed -E 's/.*(rootly_[A-Za-z0-9_]+)$/\1/' |
+	sort -u >"$work/api.txt"
+unexported=$(printf '%s\n' "$names" | comm -13 - "$work/api.txt")
+[ -z "$unexported" ] || fail "declared with ROOTLY_EXTERN in a public header but not exported by librootly.so:
+$unexported"
+echo "$(printf '%s\n' "$names" | wc -l) rootly_* symbols exported, all declared in public headers;" \
+	"all $(wc -l <"$work/api.txt") ROOTLY_EXTERN functions exported"
 
 export LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
