@@ -91,7 +91,8 @@ struct rootly_store {
 
 	/** Open a (possibly nested) transaction level. Required. */
 	rootly_status ROOTLY_CALLBACK(begin)(rootly_store *st);
-	/** Commit the innermost level. Required. */
+	/** Commit the innermost level. Required. On failure the level stays
+	 *  open; the caller must roll it back. */
 	rootly_status ROOTLY_CALLBACK(commit)(rootly_store *st);
 	/** Undo the innermost level. Must not fail in a way that leaves partial
 	 *  writes visible; required. */

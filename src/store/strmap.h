@@ -1,0 +1,39 @@
+/*
+ * A string-keyed hash map of borrowed keys, for the memory backend. The key
+ * string must live as long as its entry (it usually lives inside the value).
+ *
+ * Inserting never allocates: callers reserve room first, so that a write
+ * can take every allocation before it changes anything, and an undo can
+ * re-insert what it removed without being able to fail (the map never
+ * shrinks).
+ */
+#ifndef ROOTLY_SRC_STORE_STRMAP_H
+#define ROOTLY_SRC_STORE_STRMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rootly__strmap_slot {
+	const char *key; /* NULL = empty */
+	void *value;
+	uint64_t hash;
+} rootly__strmap_slot;
+
+typedef struct rootly__strmap {
+	rootly__strmap_slot *slots;
+	size_t cap;   /* 0 or a power of two */
+	size_t count;
+} rootly__strmap;
+
+void *rootly__strmap_get(const rootly__strmap *m, const char *key);
+/* Make room for `extra` more keys; false on allocation failure. */
+bool rootly__strmap_reserve(rootly__strmap *m, size_t extra);
+/* Insert or replace (key and value both). Room must have been reserved
+ * when the key is new. */
+void rootly__strmap_put(rootly__strmap *m, const char *key, void *value);
+/* Remove a key; returns its value or NULL. */
+void *rootly__strmap_remove(rootly__strmap *m, const char *key);
+void rootly__strmap_dispose(rootly__strmap *m);
+
+#endif
