@@ -11,13 +11,9 @@
  * Output: one JSON object per line.
  * Usage: bench_metrics [N] [REPEAT] [DIR]
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "rootly.h"
+#include "bench_util.h"
 
 #define BATCH 5000
 #define T0 1735689600000LL /* 2025-01-01 */
@@ -29,31 +25,6 @@ typedef struct fake_clock {
 static rootly_time clock_read(void *payload)
 {
 	return ((fake_clock *)payload)->now;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void check(int rc, const char *what)
-{
-	if (rc != 0) {
-		fprintf(stderr, "%s: %s (%s)\n", what, rootly_error_last()->message, rootly_err_name(rc));
-		exit(1);
-	}
-}
-
-static void cleanup(const char *path)
-{
-	char p[600];
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
 }
 
 /* A small deterministic generator, so every run builds the same data. */
@@ -86,7 +57,7 @@ static void make_incident(rootly_ctx *ctx, fake_clock *clock, int i)
 	o.teams_count = 1;
 	o.detected_at = start - rnd(120000);  /* the alert fired a little earlier */
 	rootly_incident *inc = NULL;
-	check(rootly_incident_create(&inc, ctx, &o), "create");
+	bench_check(rootly_incident_create(&inc, ctx, &o), "create");
 	char ref[32];
 	snprintf(ref, sizeof(ref), "%s", rootly_incident_ref(inc));
 	rootly_incident_free(inc);
@@ -94,27 +65,27 @@ static void make_incident(rootly_ctx *ctx, fake_clock *clock, int i)
 	uint32_t fate = rnd(100);
 	if (fate < 3) {
 		clock->now += 30000;
-		check(rootly_incident_transition(ctx, ref, ROOTLY_STATUS_CANCELLED, NULL, NULL, 0), "cancel");
+		bench_check(rootly_incident_transition(ctx, ref, ROOTLY_STATUS_CANCELLED, NULL, NULL, 0), "cancel");
 		return;
 	}
 	if (fate < 90) {
 		clock->now += 10000 + rnd(900000);
-		check(rootly_incident_acknowledge(ctx, ref, "oncall"), "ack");
+		bench_check(rootly_incident_acknowledge(ctx, ref, "oncall"), "ack");
 	}
 	clock->now += 1000;
-	check(rootly_incident_transition(ctx, ref, ROOTLY_STATUS_STARTED, NULL, NULL, 0), "start");
+	bench_check(rootly_incident_transition(ctx, ref, ROOTLY_STATUS_STARTED, NULL, NULL, 0), "start");
 	if (fate >= 95)
 		return;  /* still open */
 	/* 60% mitigated then resolved, 10% mitigated and still open, 25%
 	 * resolved straight from started (mitigation skipped). */
 	if (fate < 70) {
 		clock->now += 60000 + rnd(3600000);
-		check(rootly_incident_transition(ctx, ref, ROOTLY_STATUS_MITIGATED, NULL, NULL, 0), "mitigate");
+		bench_check(rootly_incident_transition(ctx, ref, ROOTLY_STATUS_MITIGATED, NULL, NULL, 0), "mitigate");
 		if (fate >= 60)
 			return;
 	}
 	clock->now += 60000 + rnd(7200000);
-	check(rootly_incident_transition(ctx, ref, ROOTLY_STATUS_RESOLVED, NULL, NULL, 0), "resolve");
+	bench_check(rootly_incident_transition(ctx, ref, ROOTLY_STATUS_RESOLVED, NULL, NULL, 0), "resolve");
 }
 
 int main(int argc, char **argv)
@@ -124,7 +95,7 @@ int main(int argc, char **argv)
 	const char *dir = argc > 3 ? argv[3] : "/tmp";
 	char path[512], uri[600];
 	snprintf(path, sizeof(path), "%s/bench-metrics-%d.db", dir, (int)getpid());
-	cleanup(path);
+	bench_unlink_db(path);
 	snprintf(uri, sizeof(uri), "sqlite:%s", path);
 
 	fake_clock clock = { T0 };
@@ -133,17 +104,17 @@ int main(int argc, char **argv)
 	o.clock = clock_read;
 	o.clock_payload = &clock;
 	rootly_ctx *ctx = NULL;
-	check(rootly_ctx_open(&ctx, &o), "open");
+	bench_check(rootly_ctx_open(&ctx, &o), "open");
 
-	double t0 = now_s();
+	double t0 = bench_now_s();
 	for (int i = 0; i < n; i++) {
 		if (i % BATCH == 0)
-			check(rootly_ctx_batch_begin(ctx), "batch_begin");
+			bench_check(rootly_ctx_batch_begin(ctx), "batch_begin");
 		make_incident(ctx, &clock, i);
 		if (i % BATCH == BATCH - 1 || i == n - 1)
-			check(rootly_ctx_batch_commit(ctx), "batch_commit");
+			bench_check(rootly_ctx_batch_commit(ctx), "batch_commit");
 	}
-	printf("{\"bench\":\"metrics_setup\",\"incidents\":%d,\"seconds\":%.3f}\n", n, now_s() - t0);
+	printf("{\"bench\":\"metrics_setup\",\"incidents\":%d,\"seconds\":%.3f}\n", n, bench_now_s() - t0);
 
 	static const struct { const char *name; rootly_metrics_group by; } groups[] = {
 		{ "none", ROOTLY_METRICS_GROUP_NONE }, { "severity", ROOTLY_METRICS_GROUP_SEVERITY },
@@ -157,9 +128,9 @@ int main(int argc, char **argv)
 		int64_t counted = 0, ttr_p50 = 0;
 		for (int r = 0; r < repeat; r++) {
 			rootly_metrics_report *rep = NULL;
-			double t = now_s();
-			check(rootly_metrics_aggregate(&rep, ctx, &q), "aggregate");
-			t = now_s() - t;
+			double t = bench_now_s();
+			bench_check(rootly_metrics_aggregate(&rep, ctx, &q), "aggregate");
+			t = bench_now_s() - t;
 			if (t < best)
 				best = t;
 			rows = rootly_metrics_report_count(rep);
@@ -174,6 +145,6 @@ int main(int argc, char **argv)
 			groups[g].name, n, rows, (long long)counted, (long long)ttr_p50, best);
 	}
 	rootly_ctx_free(ctx);
-	cleanup(path);
+	bench_unlink_db(path);
 	return 0;
 }

@@ -9,13 +9,9 @@
  * Output: one JSON object per line.
  * Usage: bench_postmortem [N] [REPEAT] [DIR]
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include "rootly.h"
+#include "bench_util.h"
 
 typedef struct fake_clock {
 	rootly_time now;
@@ -28,31 +24,6 @@ static rootly_time clock_read(void *payload)
 	return c->now++;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void check(int rc, const char *what)
-{
-	if (rc != 0) {
-		fprintf(stderr, "%s: %s (%s)\n", what, rootly_error_last()->message, rootly_err_name(rc));
-		exit(1);
-	}
-}
-
-static void cleanup(const char *path)
-{
-	char p[600];
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
-}
-
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 100000;
@@ -60,7 +31,7 @@ int main(int argc, char **argv)
 	const char *dir = argc > 3 ? argv[3] : "/tmp";
 	char path[512], uri[600];
 	snprintf(path, sizeof(path), "%s/bench-postmortem-%d.db", dir, (int)getpid());
-	cleanup(path);
+	bench_unlink_db(path);
 	snprintf(uri, sizeof(uri), "sqlite:%s", path);
 
 	fake_clock clock = { 1764165600000LL };
@@ -69,7 +40,7 @@ int main(int argc, char **argv)
 	o.clock = clock_read;
 	o.clock_payload = &clock;
 	rootly_ctx *ctx = NULL;
-	check(rootly_ctx_open(&ctx, &o), "open");
+	bench_check(rootly_ctx_open(&ctx, &o), "open");
 
 	rootly_incident_options io = ROOTLY_INCIDENT_OPTIONS_INIT;
 	const char *services[] = { "checkout-api" };
@@ -77,24 +48,24 @@ int main(int argc, char **argv)
 	io.severity = ROOTLY_SEV1;
 	io.services = services;
 	io.services_count = 1;
-	double t0 = now_s();
-	check(rootly_ctx_batch_begin(ctx), "batch_begin");
-	check(rootly_incident_create(NULL, ctx, &io), "create");
-	check(rootly_incident_acknowledge(ctx, "INC-1", "alice"), "ack");
-	check(rootly_incident_assign_role(ctx, "INC-1", "commander", "alice", "bob"), "role");
+	double t0 = bench_now_s();
+	bench_check(rootly_ctx_batch_begin(ctx), "batch_begin");
+	bench_check(rootly_incident_create(NULL, ctx, &io), "create");
+	bench_check(rootly_incident_acknowledge(ctx, "INC-1", "alice"), "ack");
+	bench_check(rootly_incident_assign_role(ctx, "INC-1", "commander", "alice", "bob"), "role");
 	char text[160];
 	for (int i = 0; i < n; i++) {
 		snprintf(text, sizeof(text), "observation %d: p99 at %d ms on checkout-api-%d | still degraded", i,
 			2000 + i % 700, i % 12);
 		if (i % 10 == 9)
-			check(rootly_incident_add_chat_message(ctx, "INC-1", "carol", text, 0, "#inc-1"), "chat");
+			bench_check(rootly_incident_add_chat_message(ctx, "INC-1", "carol", text, 0, "#inc-1"), "chat");
 		else
-			check(rootly_incident_add_note(ctx, "INC-1", text, "alice"), "note");
+			bench_check(rootly_incident_add_note(ctx, "INC-1", text, "alice"), "note");
 	}
-	check(rootly_incident_transition(ctx, "INC-1", ROOTLY_STATUS_STARTED, "alice", NULL, 0), "start");
-	check(rootly_incident_transition(ctx, "INC-1", ROOTLY_STATUS_RESOLVED, "alice", "rolled back", 0), "resolve");
-	check(rootly_ctx_batch_commit(ctx), "batch_commit");
-	double setup = now_s() - t0;
+	bench_check(rootly_incident_transition(ctx, "INC-1", ROOTLY_STATUS_STARTED, "alice", NULL, 0), "start");
+	bench_check(rootly_incident_transition(ctx, "INC-1", ROOTLY_STATUS_RESOLVED, "alice", "rolled back", 0), "resolve");
+	bench_check(rootly_ctx_batch_commit(ctx), "batch_commit");
+	double setup = bench_now_s() - t0;
 	printf("{\"bench\":\"postmortem_setup\",\"events\":%d,\"seconds\":%.3f}\n", n, setup);
 
 	static const struct { const char *name; rootly_postmortem_format fmt; } formats[] = {
@@ -105,9 +76,9 @@ int main(int argc, char **argv)
 		size_t bytes = 0;
 		for (int r = 0; r < repeat; r++) {
 			char *out = NULL;
-			double t = now_s();
-			check(rootly_postmortem_render(&out, ctx, "INC-1", formats[f].fmt), "render");
-			t = now_s() - t;
+			double t = bench_now_s();
+			bench_check(rootly_postmortem_render(&out, ctx, "INC-1", formats[f].fmt), "render");
+			t = bench_now_s() - t;
 			if (t < best)
 				best = t;
 			bytes = strlen(out);
@@ -117,6 +88,6 @@ int main(int argc, char **argv)
 			"\"seconds\":%.3f,\"target_seconds\":1.0}\n", formats[f].name, n, bytes, best);
 	}
 	rootly_ctx_free(ctx);
-	cleanup(path);
+	bench_unlink_db(path);
 	return 0;
 }

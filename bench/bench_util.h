@@ -1,0 +1,39 @@
+/* Small helpers shared by the benchmark programs. */
+#ifndef ROOTLY_BENCH_UTIL_H
+#define ROOTLY_BENCH_UTIL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rootly.h"
+
+static inline double bench_now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Exit with the library's message unless rc is 0. */
+static inline void bench_check(int rc, const char *what)
+{
+	if (rc != 0) {
+		fprintf(stderr, "%s: %s (%s)\n", what, rootly_error_last()->message, rootly_err_name(rc));
+		exit(1);
+	}
+}
+
+/* Remove an SQLite database and its WAL files. */
+static inline void bench_unlink_db(const char *path)
+{
+	char p[600];
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
+#endif
