@@ -184,8 +184,9 @@ typedef struct rootly_incident_update {
 	/** Custom fields (JSON text values) to set; a NULL value removes. */
 	const rootly_kv *fields; size_t fields_count;
 	const char *actor;
-	/** Required to change severity by hand: the caller vouches the actor
-	 *  may override (permission checks arrive with the people module). */
+	/** Set when the change overrides policy (a manual severity change);
+	 *  recorded on the timeline. Permission checks on overrides arrive
+	 *  with the people module; until then the caller decides. */
 	int override;
 } rootly_incident_update;
 

@@ -55,18 +55,31 @@ rootly_status rootly_set_allocator(const rootly_allocator *a)
 	return 0;
 }
 
+/* Failed allocations on this thread. jansson ignores some allocation
+ * failures (its lexer drops bytes, its dumper skips keys) and returns a
+ * wrong result instead of an error; comparing this counter before and
+ * after a jansson call detects that exactly (src/util/jsondump.c). */
+static _Thread_local uint64_t t_alloc_failures;
+
+uint64_t rootly__alloc_failures(void)
+{
+	return t_alloc_failures;
+}
+
 void *rootly_malloc(size_t n)
 {
-	if (fault_hit())
-		return NULL;
-	return g_alloc.malloc(n ? n : 1, g_alloc.payload);
+	void *p = fault_hit() ? NULL : g_alloc.malloc(n ? n : 1, g_alloc.payload);
+	if (!p)
+		t_alloc_failures++;
+	return p;
 }
 
 void *rootly_realloc(void *p, size_t n)
 {
-	if (fault_hit())
-		return NULL;
-	return g_alloc.realloc(p, n ? n : 1, g_alloc.payload);
+	void *q = fault_hit() ? NULL : g_alloc.realloc(p, n ? n : 1, g_alloc.payload);
+	if (!q)
+		t_alloc_failures++;
+	return q;
 }
 
 void rootly_free(void *p)

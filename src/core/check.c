@@ -9,12 +9,8 @@ typedef struct {
 static int check_cb(const rootly_record *rec, void *payload)
 {
 	check_state *st = payload;
-	json_error_t jerr;
-	json_t *doc = json_loads(rec->json, 0, &jerr);
-	if (!doc)
-		return json_error_code(&jerr) == json_error_out_of_memory ? rootly_error_set_oom() :
-			rootly__err(ROOTLY_ECORRUPT, ROOTLY_ERROR_STORAGE, 0, "stored incident %s is not JSON: %s",
-				rec->id, jerr.text);
+	json_t *doc;
+	ROOTLY_TRY(rootly__json_load_doc(rec->json, strlen(rec->json), "incident", rec->id, &doc));
 	rootly_verify_result r;
 	int rc = rootly__timeline_verify_doc(st->ctx, doc, &r);
 	json_decref(doc);

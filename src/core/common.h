@@ -33,6 +33,9 @@ char *rootly__sprintf(const char *fmt, ...)
 /* Raise an error: records it on the thread and returns `code`. */
 #define rootly__err rootly_error_set
 
+/* Allocations that failed on this thread so far (see alloc.c). */
+uint64_t rootly__alloc_failures(void);
+
 /* Makes jansson allocate through the library allocator (idempotent). */
 void rootly__json_alloc_install(void);
 

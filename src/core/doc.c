@@ -1,10 +1,13 @@
 /* JSON documents over the generic record store. */
 #include "core/engine.h"
 
+#include <stdio.h>
+#include "util/jsondump.h"
+
 char *rootly__json_text(const json_t *v)
 {
 	/* JSON_SORT_KEYS makes the text canonical, which the timeline hash needs. */
-	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	return rootly__json_dump(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 }
 
 const char *rootly__jstr(const json_t *obj, const char *key)
@@ -23,23 +26,29 @@ typedef struct {
 	const char *collection;
 } get_state;
 
-static int parse_record(const rootly_record *rec, const char *collection, json_t **out)
+int rootly__json_load_doc(const char *text, size_t len, const char *what, const char *id, json_t **out)
 {
 	json_error_t jerr;
-	*out = json_loads(rec->json, JSON_REJECT_DUPLICATES, &jerr);
+	bool oom;
+	*out = rootly__json_parse(text, len, 0, &jerr, &oom);
 	if (!*out) {
-		if (json_error_code(&jerr) == json_error_out_of_memory)
+		if (oom)
 			return rootly_error_set_oom();
 		return rootly__err(ROOTLY_ECORRUPT, ROOTLY_ERROR_STORAGE, 0,
-			"stored %s %s is not valid JSON: %s", collection, rec->id, jerr.text);
+			"stored %s %s is not valid JSON: %s", what, id, jerr.text);
 	}
 	if (!json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
 		return rootly__err(ROOTLY_ECORRUPT, ROOTLY_ERROR_STORAGE, 0,
-			"stored %s %s is not a JSON object", collection, rec->id);
+			"stored %s %s is not a JSON object", what, id);
 	}
 	return 0;
+}
+
+static int parse_record(const rootly_record *rec, const char *collection, json_t **out)
+{
+	return rootly__json_load_doc(rec->json, strlen(rec->json), collection, rec->id, out);
 }
 
 static int get_cb(const rootly_record *rec, void *payload)
@@ -67,7 +76,7 @@ int rootly__doc_get(rootly_ctx *ctx, const char *collection, const char *id, jso
 int rootly__doc_put(rootly_ctx *ctx, const char *collection, const rootly_record *idx, json_t *doc,
 	int64_t expected_rev, int64_t *new_rev)
 {
-	char *text = json_dumps(doc, JSON_COMPACT);
+	char *text = rootly__json_dump(doc, JSON_COMPACT);
 	if (!text)
 		return rootly_error_set_oom();
 	rootly_record rec = *idx;

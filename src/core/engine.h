@@ -41,6 +41,10 @@ bool rootly__role_known(rootly_ctx *ctx, const char *role);
 int rootly__tx_begin(rootly_ctx *ctx);
 int rootly__tx_end(rootly_ctx *ctx, int rc);
 
+/* Parse a stored JSON object exactly (an allocation failure is ENOMEM,
+ * never a silently damaged document); bad text is ECORRUPT naming what/id. */
+int rootly__json_load_doc(const char *text, size_t len, const char *what, const char *id, json_t **out);
+
 /* Records as JSON documents. */
 int rootly__doc_get(rootly_ctx *ctx, const char *collection, const char *id, json_t **out, int64_t *rev);
 int rootly__doc_put(rootly_ctx *ctx, const char *collection, const rootly_record *idx, json_t *doc,
@@ -83,6 +87,8 @@ int rootly__incident_build(rootly_ctx *ctx, const rootly_incident_options *o, co
 int rootly__string_array(const char *what, const char *const *items, size_t n, json_t **out);
 int rootly__apply_labels(json_t *obj, const rootly_kv *kv, size_t n, const char *what);
 int rootly__apply_fields(json_t *obj, const rootly_kv *kv, size_t n);
+/* Container nesting depth of a value (0 for a scalar), capped a little past the field limit. */
+int rootly__json_depth(const json_t *v);
 
 /* Load an incident, let fn change the document (and append events), store
  * it with a revision check -- all in one transaction. fn returns 0 to

@@ -1,5 +1,6 @@
 /* Declaring incidents. */
 #include "core/engine.h"
+#include "util/jsondump.h"
 
 #include <stdio.h>
 
@@ -59,6 +60,42 @@ int rootly__apply_labels(json_t *obj, const rootly_kv *kv, size_t n, const char 
 	return 0;
 }
 
+/* Custom field values are stored two levels down in the incident document,
+ * and every stored document must stay readable under the reader's depth
+ * limit; 16 levels is ample for a field. */
+#define ROOTLY_FIELD_MAX_DEPTH 16
+
+static int depth_of(const json_t *v, int limit)
+{
+	if (limit < 0)
+		return 1;
+	int max = 0;
+	if (json_is_object(v)) {
+		const char *k;
+		json_t *c;
+		json_object_foreach((json_t *)v, k, c) {
+			int d = depth_of(c, limit - 1);
+			max = d > max ? d : max;
+		}
+		return max + 1;
+	}
+	if (json_is_array(v)) {
+		size_t i;
+		json_t *c;
+		json_array_foreach(v, i, c) {
+			int d = depth_of(c, limit - 1);
+			max = d > max ? d : max;
+		}
+		return max + 1;
+	}
+	return 0;
+}
+
+int rootly__json_depth(const json_t *v)
+{
+	return depth_of(v, ROOTLY_FIELD_MAX_DEPTH + 1);
+}
+
 /* Apply custom fields (JSON text values; NULL removes). */
 int rootly__apply_fields(json_t *obj, const rootly_kv *kv, size_t n)
 {
@@ -70,7 +107,15 @@ int rootly__apply_fields(json_t *obj, const rootly_kv *kv, size_t n)
 			continue;
 		}
 		json_error_t jerr;
-		json_t *v = json_loads(kv[i].value, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
+		bool oom;
+		json_t *v = rootly__json_parse(kv[i].value, strlen(kv[i].value), JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr, &oom);
+		if (!v && oom)
+			return rootly_error_set_oom();
+		if (v && rootly__json_depth(v) > ROOTLY_FIELD_MAX_DEPTH) {
+			json_decref(v);
+			return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+				"fields.%s: value nests deeper than %d levels", kv[i].key, ROOTLY_FIELD_MAX_DEPTH);
+		}
 		if (!v)
 			return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
 				"fields.%s: value is not JSON (%s at column %d); quote strings, e.g. \"\\\"eu\\\"\"",
@@ -180,6 +225,7 @@ fail:
 rootly_status rootly_incident_create(rootly_incident **out, rootly_ctx *ctx, const rootly_incident_options *opts)
 {
 	json_t *doc = NULL;
+	rootly_incident *inc = NULL;
 	int64_t rev = 0;
 	if (out)
 		*out = NULL;
@@ -189,14 +235,23 @@ rootly_status rootly_incident_create(rootly_incident **out, rootly_ctx *ctx, con
 	rc = rootly__incident_build(ctx, opts, NULL, NULL, &doc);
 	if (rc >= 0)
 		rc = rootly__incident_store(ctx, doc, 0, &rev);
+	/* Build the caller's object before committing, so that a reported
+	 * failure always means nothing was stored. */
+	if (rc >= 0 && out) {
+		if (json_object_set_new(doc, "_rev", json_integer(rev)) < 0)
+			rc = rootly_error_set_oom();
+		else {
+			rc = rootly__incident_wrap(doc, &inc);
+			doc = NULL; /* owned by inc, or released by the wrap */
+		}
+	}
 	rc = rootly__tx_end(ctx, rc);
-	if (rc < 0 || !out) {
-		json_decref(doc);
+	json_decref(doc);
+	if (rc < 0) {
+		rootly_incident_free(inc);
 		return rootly__ctx_fail(ctx, rc);
 	}
-	if (json_object_set_new(doc, "_rev", json_integer(rev)) < 0) {
-		json_decref(doc);
-		return rootly__ctx_fail(ctx, rootly_error_set_oom());
-	}
-	return rootly__ctx_fail(ctx, rootly__incident_wrap(doc, out));
+	if (out)
+		*out = inc;
+	return 0;
 }

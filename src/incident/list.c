@@ -38,11 +38,8 @@ static int list_cb(const rootly_record *rec, void *payload)
 {
 	list_state *st = payload;
 	const rootly_incident_filter *f = st->f;
-	json_error_t jerr;
-	json_t *doc = json_loads(rec->json, 0, &jerr);
-	if (!doc)
-		return json_error_code(&jerr) == json_error_out_of_memory ? rootly_error_set_oom() :
-			rootly__err(ROOTLY_ECORRUPT, ROOTLY_ERROR_STORAGE, 0, "stored incident %s is not JSON", rec->id);
+	json_t *doc;
+	ROOTLY_TRY(rootly__json_load_doc(rec->json, strlen(rec->json), "incident", rec->id, &doc));
 	if (f) {
 		const char *status = rootly__jstr(doc, "status");
 		bool keep = true;

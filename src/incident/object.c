@@ -1,5 +1,6 @@
 /* The public incident object: a stored document plus borrowed views. */
 #include "core/engine.h"
+#include "util/jsondump.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,7 +131,7 @@ rootly_status rootly_incident_field(char **out, const rootly_incident *inc, cons
 	if (!v)
 		return rootly__err(ROOTLY_ENOTFOUND, ROOTLY_ERROR_INVALID, 0, "incident %s has no custom field \"%s\"",
 			rootly_incident_ref(inc), key ? key : "(null)");
-	*out = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+	*out = rootly__json_dump(v, JSON_COMPACT | JSON_ENCODE_ANY);
 	return *out ? 0 : rootly_error_set_oom();
 }
 
@@ -156,7 +157,7 @@ rootly_status rootly_incident_to_json(char **out, const rootly_incident *inc)
 	if (!copy)
 		return rootly_error_set_oom();
 	json_object_del(copy, "_rev");
-	*out = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+	*out = rootly__json_dump(copy, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(copy);
 	return *out ? 0 : rootly_error_set_oom();
 }

@@ -114,11 +114,7 @@ static int open_incident_for_group(apply_state *st, const char *group_key, touch
 static int latest_alert_cb(const rootly_record *rec, void *payload)
 {
 	latest_state *ls = payload;
-	json_error_t jerr;
-	ls->doc = json_loads(rec->json, 0, &jerr);
-	if (!ls->doc)
-		return json_error_code(&jerr) == json_error_out_of_memory ? rootly_error_set_oom() :
-			rootly__err(ROOTLY_ECORRUPT, ROOTLY_ERROR_STORAGE, 0, "stored alert %s is not JSON", rec->id);
+	ROOTLY_TRY(rootly__json_load_doc(rec->json, strlen(rec->json), "alert", rec->id, &ls->doc));
 	ls->rev = rec->revision;
 	return 1;
 }

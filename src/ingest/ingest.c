@@ -1,6 +1,7 @@
 /* rootly_ingest: parse a source's payload whole, then apply it in one
  * transaction. A payload that fails validation stores nothing. */
 #include "core/engine.h"
+#include "util/jsondump.h"
 #include "alert/parse.h"
 #include "ingest/apply.h"
 
@@ -61,11 +62,13 @@ rootly_status rootly_ingest(rootly_ingest_result **out, rootly_ctx *ctx, const c
 	rc = rootly__tx_begin(ctx);
 	if (rc >= 0) {
 		rc = rootly__ingest_apply(ctx, alerts, r);
+		/* Everything that can fail happens before the commit: a reported
+		 * failure must mean nothing was stored. */
+		if (rc >= 0)
+			rc = rootly__ingest_result_finish(r);
 		rc = rootly__tx_end(ctx, rc);
 	}
 	json_decref(alerts);
-	if (rc >= 0)
-		rc = rootly__ingest_result_finish(r);
 	if (rc < 0 || !out) {
 		rootly_ingest_result_free(r);
 		return rootly__ctx_fail(ctx, rc < 0 ? rc : 0);
@@ -85,7 +88,7 @@ rootly_status rootly_alert_get_json(char **out, rootly_ctx *ctx, const char *ale
 		rc = rootly__err(ROOTLY_ENOTFOUND, ROOTLY_ERROR_INVALID, 0, "no alert \"%s\"", alert_id);
 	if (rc < 0)
 		return rootly__ctx_fail(ctx, rc);
-	*out = json_dumps(doc, JSON_COMPACT);
+	*out = rootly__json_dump(doc, JSON_COMPACT);
 	json_decref(doc);
 	return rootly__ctx_fail(ctx, *out ? 0 : rootly_error_set_oom());
 }
@@ -118,7 +121,7 @@ rootly_status rootly_incident_alerts_json(char **out, rootly_ctx *ctx, const cha
 	int rc = rootly__incident_load(ctx, incident_ref, &inc, NULL);
 	if (rc >= 0)
 		rc = rootly__incident_alerts_load(ctx, inc, &alerts);
-	if (rc >= 0 && !(*out = json_dumps(alerts, JSON_COMPACT)))
+	if (rc >= 0 && !(*out = rootly__json_dump(alerts, JSON_COMPACT)))
 		rc = rootly_error_set_oom();
 	json_decref(inc);
 	json_decref(alerts);

@@ -1,4 +1,5 @@
 #include "core/engine.h"
+#include "util/jsondump.h"
 #include "ingest/result.h"
 
 static const char *const k_outcomes[] = {
@@ -55,7 +56,7 @@ const rootly_ingest_item *rootly_ingest_result_at(const rootly_ingest_result *r,
 
 rootly_status rootly_ingest_result_to_json(char **out, const rootly_ingest_result *r)
 {
-	*out = json_dumps(r->rows, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	*out = rootly__json_dump(r->rows, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	return *out ? 0 : rootly_error_set_oom();
 }
 

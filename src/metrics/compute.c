@@ -295,7 +295,7 @@ int rootly__metrics_agg_add_text(rootly__metrics_agg *a, const char *json, size_
 		return add_facts(a, &f, names, n);
 	json_error_t jerr;
 	bool oom;
-	json_t *doc = rootly_json_parse(json, len, &jerr, &oom);
+	json_t *doc = rootly__json_parse(json, len, 0, &jerr, &oom);
 	if (oom)
 		return rootly_error_set_oom();
 	if (!json_is_object(doc)) {

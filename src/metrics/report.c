@@ -73,7 +73,7 @@ rootly_status rootly_metrics_report_to_json(char **out, const rootly_metrics_rep
 		if (!o || json_array_append_new(rows, o) != 0)
 			goto oom;
 	}
-	*out = rootly_json_dump(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	*out = rootly__json_dump(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(doc);
 	return *out ? 0 : rootly_error_set_oom();
 oom:

@@ -94,7 +94,7 @@ const char *rootly__pm_chat_author(const json_t *event)
 
 static void put_json(rootly_buf *b, const json_t *v)
 {
-	rootly_json_dump_buf(b, v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+	rootly__json_dump_buf(b, v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 }
 
 /* A field value as a person reads it: strings bare, lists joined. */

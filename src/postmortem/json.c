@@ -18,26 +18,26 @@ static void key(rootly_buf *b, const char *name, bool first)
 {
 	if (!first)
 		rootly_buf_putc(b, ',');
-	rootly_json_put_string(b, name);
+	rootly__json_put_string(b, name);
 	rootly_buf_putc(b, ':');
 }
 
 static void str_member(rootly_buf *b, const char *name, const char *value, bool first)
 {
 	key(b, name, first);
-	rootly_json_put_string(b, value);
+	rootly__json_put_string(b, value);
 }
 
 static void int_member(rootly_buf *b, const char *name, int64_t value, bool first)
 {
 	key(b, name, first);
-	rootly_json_put_int(b, value);
+	rootly__json_put_int(b, value);
 }
 
 static void value_member(rootly_buf *b, const char *name, const json_t *value, bool first)
 {
 	key(b, name, first);
-	rootly_json_dump_buf(b, value, JSON_COMPACT);
+	rootly__json_dump_buf(b, value, JSON_COMPACT);
 }
 
 static void put_metrics(rootly_buf *b, const json_t *incident)
@@ -138,7 +138,7 @@ static void put_event(pj *j, const json_t *ev)
 	str_member(b, "actor", rootly__jstr(ev, "actor"), false);
 	str_member(b, "kind", rootly__jstr(ev, "kind"), false);
 	key(b, "description", false);
-	rootly_json_put_stringn(b, j->scratch.len ? j->scratch.ptr : "", j->scratch.len);
+	rootly__json_put_stringn(b, j->scratch.len ? j->scratch.ptr : "", j->scratch.len);
 	value_member(b, "body", json_object_get(ev, "body"), false);
 	rootly_buf_putc(b, '}');
 }

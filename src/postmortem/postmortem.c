@@ -21,7 +21,7 @@ static int feed_event(const rootly_stream_entry *e, void *payload)
 	feed *f = payload;
 	json_error_t jerr;
 	bool oom;
-	json_t *ev = rootly_json_parse(e->data, e->len, &jerr, &oom);
+	json_t *ev = rootly__json_parse(e->data, e->len, 0, &jerr, &oom);
 	if (!ev) {
 		if (oom)
 			return rootly_error_set_oom();

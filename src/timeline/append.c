@@ -1,5 +1,6 @@
 /* Appending events: the only way anything reaches a timeline. */
 #include "core/engine.h"
+#include "util/jsondump.h"
 #include "timeline/chain.h"
 
 int rootly__timeline_append(rootly_ctx *ctx, json_t *incident, const char *actor, const char *kind,
@@ -30,7 +31,7 @@ int rootly__timeline_append(rootly_ctx *ctx, json_t *incident, const char *actor
 	rootly__new_id(ctx, id);
 	ev = json_pack("{s:I,s:s,s:I,s:s,s:s,s:O,s:s,s:s}", "seq", (json_int_t)seq, "id", id,
 		"at", (json_int_t)at, "actor", actor, "kind", kind, "body", body, "prev", head, "hash", hash);
-	text = ev ? json_dumps(ev, JSON_COMPACT) : NULL;
+	text = ev ? rootly__json_dump(ev, JSON_COMPACT) : NULL;
 	if (!text) {
 		rc = rootly_error_set_oom();
 		goto done;

@@ -1,6 +1,9 @@
 /* Reading timelines: the internal JSON form and the public event list. */
 #include "core/engine.h"
+#include "util/jsondump.h"
 #include "timeline/chain.h"
+
+#include <stdio.h>
 
 typedef struct {
 	json_t *arr;
@@ -10,14 +13,12 @@ typedef struct {
 static int read_cb(const rootly_stream_entry *e, void *payload)
 {
 	read_state *st = payload;
-	json_error_t jerr;
-	json_t *ev = json_loadb(e->data, e->len, 0, &jerr);
-	if (!ev) {
-		if (json_error_code(&jerr) == json_error_out_of_memory)
-			return rootly_error_set_oom();
-		return rootly__err(ROOTLY_ECORRUPT, ROOTLY_ERROR_TIMELINE, 0,
-			"%s: entry %lld is not valid JSON: %s", st->stream, (long long)e->seq, jerr.text);
-	}
+	json_t *ev;
+	char what[160];
+	snprintf(what, sizeof(what), "%s entry", st->stream);
+	char seq[24];
+	snprintf(seq, sizeof(seq), "%lld", (long long)e->seq);
+	ROOTLY_TRY(rootly__json_load_doc(e->data, e->len, what, seq, &ev));
 	/* The store's sequence number is authoritative for position checks. */
 	if (json_object_set_new(ev, "_stored_seq", json_integer(e->seq)) < 0 ||
 	    json_array_append_new(st->arr, ev) < 0)
@@ -141,6 +142,6 @@ const rootly_event *rootly_timeline_at(const rootly_timeline *tl, size_t i)
 
 rootly_status rootly_timeline_to_json(char **out, const rootly_timeline *tl)
 {
-	*out = json_dumps(tl->events, JSON_COMPACT);
+	*out = rootly__json_dump(tl->events, JSON_COMPACT);
 	return *out ? 0 : rootly_error_set_oom();
 }

@@ -1,5 +1,10 @@
 #include "util/jsondump.h"
 
+#include "core/common.h"
+#include "alert/jsoncheck.h"
+
+#include <stdio.h>
+
 #include <string.h>
 
 static int put_cb(const char *buffer, size_t size, void *data)
@@ -9,45 +14,46 @@ static int put_cb(const char *buffer, size_t size, void *data)
 	return b->oom ? -1 : 0;
 }
 
-void rootly_json_dump_buf(rootly_buf *b, const json_t *v, size_t flags)
+void rootly__json_dump_buf(rootly_buf *b, const json_t *v, size_t flags)
 {
+	uint64_t failures = rootly__alloc_failures();
 	if (!v)
 		rootly_buf_puts(b, "null");
-	else if (json_dump_callback(v, put_cb, b, flags | JSON_ENCODE_ANY) != 0)
+	else if (json_dump_callback(v, put_cb, b, flags | JSON_ENCODE_ANY) != 0 ||
+		 rootly__alloc_failures() != failures)
 		b->oom = true;
 }
 
-char *rootly_json_dump(const json_t *v, size_t flags)
+char *rootly__json_dump(const json_t *v, size_t flags)
 {
 	rootly_buf b = ROOTLY_BUF_INIT;
-	rootly_json_dump_buf(&b, v, flags);
+	rootly__json_dump_buf(&b, v, flags);
 	return rootly_buf_detach(&b);
 }
 
-static bool says_oom(const json_error_t *err)
+json_t *rootly__json_parse(const char *text, size_t len, size_t flags, json_error_t *err, bool *oom)
 {
-	return json_error_code(err) == json_error_out_of_memory || err->text[0] == '\0';
-}
-
-json_t *rootly_json_parse(const char *text, size_t len, json_error_t *err, bool *oom)
-{
-	json_t *v = json_loadb(text, len, 0, err);
-	*oom = false;
-	if (v)
-		return v;
-	if (says_oom(err)) {
-		*oom = true;
+	/* Not json_loadb: jansson's lexer drops bytes when an allocation fails,
+	 * then returns a wrong document or trips assert(0). The library's own
+	 * reader (src/alert/jsonread.c) fails cleanly. It always rejects
+	 * duplicate keys and accepts any top-level value. */
+	(void)flags;
+	json_t *v = NULL;
+	uint64_t failures = rootly__alloc_failures();
+	int rc = rootly__json_read("JSON", text, len, &v);
+	*oom = rc == ROOTLY_ENOMEM || rootly__alloc_failures() != failures;
+	if (rc < 0 || *oom) {
+		json_decref(v);
+		if (err) {
+			memset(err, 0, sizeof(*err));
+			snprintf(err->text, sizeof(err->text), "%s", rootly_error_last()->message);
+		}
 		return NULL;
 	}
-	v = json_loadb(text, len, 0, err);
-	if (v || says_oom(err)) {
-		json_decref(v);
-		*oom = true;
-	}
-	return NULL;
+	return v;
 }
 
-void rootly_json_put_stringn(rootly_buf *b, const char *s, size_t len)
+void rootly__json_put_stringn(rootly_buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 	rootly_buf_putc(b, '"');
@@ -74,15 +80,15 @@ void rootly_json_put_stringn(rootly_buf *b, const char *s, size_t len)
 	rootly_buf_putc(b, '"');
 }
 
-void rootly_json_put_string(rootly_buf *b, const char *s)
+void rootly__json_put_string(rootly_buf *b, const char *s)
 {
 	if (s)
-		rootly_json_put_stringn(b, s, strlen(s));
+		rootly__json_put_stringn(b, s, strlen(s));
 	else
 		rootly_buf_puts(b, "null");
 }
 
-void rootly_json_put_int(rootly_buf *b, int64_t v)
+void rootly__json_put_int(rootly_buf *b, int64_t v)
 {
 	char tmp[24];
 	char *p = tmp + sizeof(tmp);

@@ -19,22 +19,22 @@
 
 /* Append the JSON text of v (json_dumps flags) to b; NULL writes null;
  * failure sets b->oom. */
-void rootly_json_dump_buf(rootly_buf *b, const json_t *v, size_t flags);
+void rootly__json_dump_buf(rootly_buf *b, const json_t *v, size_t flags);
 
 /* The JSON text of v as a new string (free with rootly_free); NULL on
  * allocation failure, never a truncated text. */
-char *rootly_json_dump(const json_t *v, size_t flags);
+char *rootly__json_dump(const json_t *v, size_t flags);
 
-/* Parse JSON text (json_loadb, flags 0). On failure: NULL, *oom telling
- * an allocation failure from bad text, and err describing the latter.
- * jansson reports some allocation failures as syntax errors ("string or
- * '}' expected") and its first one with no error at all, so a failure is
- * parsed once more: a text that parses then was only short of memory. */
-json_t *rootly_json_parse(const char *text, size_t len, json_error_t *err, bool *oom);
+/* Parse JSON text (json_loadb with flags). On failure: NULL, with *oom
+ * telling an allocation failure from bad text (err describes the latter).
+ * jansson's lexer drops bytes when an allocation fails and may then return
+ * a wrong document with no error; any failed allocation during the call
+ * (rootly__alloc_failures) turns the result into an out-of-memory failure. */
+json_t *rootly__json_parse(const char *text, size_t len, size_t flags, json_error_t *err, bool *oom);
 
 /* A JSON string literal of s (UTF-8, passed through); NULL writes null. */
-void rootly_json_put_string(rootly_buf *b, const char *s);
-void rootly_json_put_stringn(rootly_buf *b, const char *s, size_t len);
-void rootly_json_put_int(rootly_buf *b, int64_t v);
+void rootly__json_put_string(rootly_buf *b, const char *s);
+void rootly__json_put_stringn(rootly_buf *b, const char *s, size_t len);
+void rootly__json_put_int(rootly_buf *b, int64_t v);
 
 #endif

@@ -238,6 +238,8 @@ static int run_alloc_fault(uint64_t fail_at)
 			fired = 1;
 			if (rc < 0) {
 				char *after = dump(s.st);
+				if (strcmp(before, after) != 0 && getenv("ROOTLY_FAULT_VERBOSE"))
+					fprintf(stderr, "BEFORE:\n%s\nAFTER:\n%s\n", before, after);
 				if (strcmp(before, after) != 0)
 					fail_msg("allocation fault %llu at step %d (rc %d: %s) changed the store",
 						(unsigned long long)fail_at, i, rc, rootly_error_last()->message);
@@ -264,8 +266,13 @@ static void test_alloc_faults(void **state)
 	if (stride == 0)
 		stride = 1;
 	uint64_t n, points = 0;
-	for (n = 1; run_alloc_fault(n); n += stride)
+	const char *start = getenv("ROOTLY_FAULT_START");
+	n = start ? strtoull(start, NULL, 10) : 1;
+	for (; run_alloc_fault(n); n += stride) {
+		if (getenv("ROOTLY_FAULT_VERBOSE"))
+			print_message("alloc fault %llu ok\n", (unsigned long long)n);
 		points++;
+	}
 	print_message("allocation faults: %llu failure points exercised (stride %llu)\n",
 		(unsigned long long)points, (unsigned long long)stride);
 	assert_true(points > 50);

@@ -2,7 +2,9 @@
  * updates, listing -- on the memory and the sqlite backend. */
 #include "rootly_test.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 typedef struct {

@@ -698,13 +698,13 @@ static void test_parse_tells_oom_from_bad_text(void **state)
 	bool oom;
 	for (uint64_t at = 1; at <= 12; at++) {
 		rootly_alloc_fault_arm(at, 0);
-		json_t *v = rootly_json_parse(text, strlen(text), &err, &oom);
+		json_t *v = rootly__json_parse(text, strlen(text), 0, &err, &oom);
 		rootly_alloc_fault_arm(0, 0);
 		if (!v)
 			assert_true(oom);
 		json_decref(v);
 	}
-	assert_null(rootly_json_parse("{\"a\":", 5, &err, &oom));
+	assert_null(rootly__json_parse("{\"a\":", 5, 0, &err, &oom));
 	assert_false(oom);
 	assert_true(strlen(err.text) > 0);
 }
