@@ -1,0 +1,374 @@
+/*
+ * Prometheus Alertmanager payloads: the webhook receiver notification
+ * (version "4", Alertmanager -> us) and the API v2 postable-alerts body
+ * (what clients POST to /api/v2/alerts). Formats: reference payloads.md §1.
+ *
+ * Strictness: every field the format marks as always present and that the
+ * engine relies on is required with its type; optional fields are checked
+ * only when present; unknown fields are ignored, so newer Alertmanagers
+ * (notification_reason, routeLabels, ...) keep working.
+ */
+#include <stdio.h>
+
+#include "alert/jsoncheck.h"
+#include "alert/parse.h"
+
+#define WEBHOOK "alertmanager webhook"
+#define API_V2 "alertmanager api v2"
+#define PATH_LEN 160
+#define QUOTE_LEN 320
+
+/* One alert after its checks, pointing into the received document. */
+typedef struct am_alert {
+	json_t *obj;
+	const char *status;
+	json_t *labels;
+	json_t *annotations; /* NULL when absent */
+	int64_t starts_at;
+	int64_t ends_at;     /* 0 = no end */
+	const char *generator_url;
+} am_alert;
+
+/* The notification-level fields a webhook alert inherits. */
+typedef struct am_group {
+	json_t *alerts;
+	const char *receiver;
+	const char *group_key;
+} am_group;
+
+static bool check_status(rootly_jcheck *c, const json_t *obj, const char *base, const char **out)
+{
+	const char *s;
+	*out = NULL;
+	if (!rootly__jcheck_string(c, obj, base, "status", true, &s))
+		return false;
+	if (strcmp(s, "firing") != 0 && strcmp(s, "resolved") != 0) {
+		char path[PATH_LEN], q[QUOTE_LEN];
+		rootly__path_key(path, sizeof(path), base, "status");
+		rootly__quote(q, sizeof(q), s);
+		rootly__jcheck_add(c, path, "expected \"firing\" or \"resolved\", got %s", q);
+		return false;
+	}
+	*out = s;
+	return true;
+}
+
+/* Alertmanager's model.LabelName.IsValid (the classic, non-UTF-8 rule). */
+static bool label_name_valid(const char *k)
+{
+	if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || *k == '_'))
+		return false;
+	for (k++; *k; k++)
+		if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') || *k == '_'))
+			return false;
+	return true;
+}
+
+static bool check_names(rootly_jcheck *c, json_t *map, const char *base, const char *key, const char *kind)
+{
+	bool ok = true;
+	const char *k;
+	json_t *v;
+	json_object_foreach(map, k, v) {
+		if (label_name_valid(k))
+			continue;
+		char path[PATH_LEN], q[QUOTE_LEN];
+		rootly__path_key(path, sizeof(path), base, key);
+		rootly__quote(q, sizeof(q), k);
+		rootly__jcheck_add(c, path, "invalid %s name %s (must match [a-zA-Z_][a-zA-Z0-9_]*)", kind, q);
+		ok = false;
+	}
+	return ok;
+}
+
+/* Labels are the alert's identity: an object of strings, never empty. */
+static bool check_labels(rootly_jcheck *c, const json_t *obj, const char *base, json_t **out)
+{
+	if (!rootly__jcheck_string_map(c, obj, base, "labels", true, out))
+		return false;
+	if (json_object_size(*out) == 0) {
+		char path[PATH_LEN];
+		rootly__path_key(path, sizeof(path), base, "labels");
+		rootly__jcheck_add(c, path, "at least one label is required (an empty label set identifies nothing)");
+		*out = NULL;
+		return false;
+	}
+	return true;
+}
+
+static const char *nonempty(const json_t *obj, const char *key)
+{
+	const char *s = obj ? json_string_value(json_object_get(obj, key)) : NULL;
+	return s && *s ? s : NULL;
+}
+
+static int put(json_t *o, const char *key, json_t *v)
+{
+	/* Steals v, also on failure; a NULL v (failed allocation) fails. */
+	return json_object_set_new_nocheck(o, key, v);
+}
+
+/* Appends the normalized form of `a` to `arr`. */
+static int normalize(const am_alert *a, const char *group_key, const char *receiver, json_t *arr)
+{
+	char fp[17];
+	int rc = rootly__fingerprint_json(a->labels, fp);
+	if (rc < 0)
+		return rc;
+	char fallback[32];
+	const char *summary = nonempty(a->annotations, "summary");
+	if (!summary)
+		summary = nonempty(a->labels, "alertname");
+	if (!summary) {
+		snprintf(fallback, sizeof(fallback), "alert %s", fp);
+		summary = fallback;
+	}
+	const char *severity = nonempty(a->labels, "severity");
+
+	json_t *o = json_object();
+	if (!o)
+		return rootly_error_set_oom();
+	/* Short-circuit: nothing after a failed member is allocated. */
+	if (put(o, "source", json_string_nocheck("alertmanager")) ||
+	    put(o, "fingerprint", json_string_nocheck(fp)) ||
+	    put(o, "group_key", json_string_nocheck(group_key)) ||
+	    put(o, "status", json_string_nocheck(a->status)) ||
+	    put(o, "labels", json_incref(a->labels)) ||
+	    put(o, "annotations", a->annotations ? json_incref(a->annotations) : json_object()) ||
+	    put(o, "summary", json_string_nocheck(summary)) ||
+	    put(o, "severity", severity ? json_string_nocheck(severity) : json_null()) ||
+	    put(o, "starts_at", json_integer(a->starts_at)) ||
+	    put(o, "ends_at", json_integer(a->ends_at)) ||
+	    put(o, "generator_url", json_string_nocheck(a->generator_url ? a->generator_url : "")) ||
+	    put(o, "receiver", receiver ? json_string_nocheck(receiver) : json_null()) ||
+	    put(o, "raw", json_incref(a->obj))) {
+		json_decref(o);
+		return rootly_error_set_oom();
+	}
+	if (json_array_append_new(arr, o) < 0)
+		return rootly_error_set_oom();
+	return 0;
+}
+
+/* ---- webhook v4 ---------------------------------------------------------- */
+
+static bool check_webhook_alert(rootly_jcheck *c, json_t *obj, size_t i, am_alert *a)
+{
+	char base[PATH_LEN];
+	const char *ignored;
+	bool set;
+	memset(a, 0, sizeof(*a));
+	rootly__path_index(base, sizeof(base), "alerts", i);
+	if (!json_is_object(obj)) {
+		rootly__jcheck_add(c, base, "expected an object, got %s", rootly__json_type_name(obj));
+		return false;
+	}
+	a->obj = obj;
+	bool ok = check_status(c, obj, base, &a->status);
+	ok &= check_labels(c, obj, base, &a->labels);
+	/* Always sent by Alertmanager, but absent means no annotations. */
+	ok &= rootly__jcheck_string_map(c, obj, base, "annotations", false, &a->annotations);
+	ok &= rootly__jcheck_time(c, obj, base, "startsAt", true, &a->starts_at, &set);
+	/* Go's zero endsAt on a firing alert means "no end": ends_at stays 0.
+	 * A resolved alert with a zero endsAt is still resolved: the status is
+	 * authoritative. */
+	ok &= rootly__jcheck_time(c, obj, base, "endsAt", false, &a->ends_at, &set);
+	ok &= rootly__jcheck_string(c, obj, base, "generatorURL", false, &a->generator_url);
+	/* Checked for type only: the fingerprint is recomputed from the labels,
+	 * so a stale or forged one cannot split or merge alerts. */
+	ok &= rootly__jcheck_string(c, obj, base, "fingerprint", false, &ignored);
+	return ok;
+}
+
+static bool check_count(rootly_jcheck *c, const json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v || (json_is_integer(v) && json_integer_value(v) >= 0))
+		return true;
+	rootly__jcheck_add(c, key, "expected a non-negative integer, got %s%s", rootly__json_type_name(v),
+		json_is_integer(v) ? " below 0" : "");
+	return false;
+}
+
+/* Returns < 0 only for a payload that is not an Alertmanager notification
+ * at all; field problems go to the collector. */
+static int check_webhook_top(rootly_jcheck *c, const json_t *root, am_group *g)
+{
+	const char *s;
+	json_t *ignored;
+	memset(g, 0, sizeof(*g));
+	json_t *version = json_object_get(root, "version");
+	if (json_is_string(version) && strcmp(json_string_value(version), "4") != 0) {
+		char q[QUOTE_LEN];
+		rootly__quote(q, sizeof(q), json_string_value(version));
+		/* Grafana's webhook looks alike but is version "1"; the fields
+		 * that would then fail are noise, so stop at the real cause. */
+		if (strcmp(json_string_value(version), "1") == 0)
+			return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0,
+				WEBHOOK ": version: expected \"4\", got \"1\": this is a Grafana webhook "
+				"payload; ingest it with the \"grafana\" source");
+		rootly__jcheck_add(c, "version", "expected \"4\", got %s", q);
+	} else {
+		rootly__jcheck_string(c, root, "", "version", true, &s);
+	}
+	/* Checked for shape only: the group status is derived from the alerts,
+	 * each of which carries its own. */
+	check_status(c, root, "", &s);
+	json_t *alerts = json_object_get(root, "alerts");
+	if (!alerts)
+		rootly__jcheck_add(c, "", "missing required field \"alerts\"");
+	else if (!json_is_array(alerts))
+		rootly__jcheck_add(c, "alerts", "expected an array, got %s", rootly__json_type_name(alerts));
+	else
+		g->alerts = alerts;
+	rootly__jcheck_string(c, root, "", "receiver", true, &g->receiver);
+	/* "{}:{}" and "" are valid keys (no route matchers, no group_by). */
+	rootly__jcheck_string(c, root, "", "groupKey", true, &g->group_key);
+	rootly__jcheck_string_map(c, root, "", "groupLabels", false, &ignored);
+	rootly__jcheck_string_map(c, root, "", "commonLabels", false, &ignored);
+	rootly__jcheck_string_map(c, root, "", "commonAnnotations", false, &ignored);
+	rootly__jcheck_string_map(c, root, "", "routeLabels", false, &ignored);
+	rootly__jcheck_string(c, root, "", "externalURL", false, &s);
+	rootly__jcheck_string(c, root, "", "notification_reason", false, &s);
+	check_count(c, root, "truncatedAlerts");
+	return 0;
+}
+
+static int webhook_alerts(const json_t *root, json_t **out)
+{
+	rootly_jcheck c;
+	am_group g;
+	rootly__jcheck_init(&c, WEBHOOK);
+	if (!json_is_object(root))
+		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0,
+			WEBHOOK ": expected a JSON object at top level, got %s%s", rootly__json_type_name(root),
+			json_is_array(root) ? " (an array is an API v2 postable-alerts body)" : "");
+	ROOTLY_TRY(check_webhook_top(&c, root, &g));
+	json_t *res = json_array();
+	if (!res)
+		return rootly_error_set_oom();
+	size_t i;
+	json_t *e;
+	json_array_foreach(g.alerts, i, e) {
+		am_alert a;
+		/* Keep checking after the first problem to report them all, but
+		 * stop building output that will be thrown away. */
+		if (!check_webhook_alert(&c, e, i, &a) || c.count)
+			continue;
+		int rc = normalize(&a, g.group_key, g.receiver, res);
+		if (rc < 0) {
+			json_decref(res);
+			return rc;
+		}
+	}
+	int rc = rootly__jcheck_raise(&c);
+	if (rc < 0) {
+		json_decref(res);
+		return rc;
+	}
+	*out = res;
+	return 0;
+}
+
+int rootly__parse_alertmanager_webhook(const char *body, size_t len, json_t **alerts_out)
+{
+	if (!alerts_out)
+		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, WEBHOOK ": alerts_out is NULL");
+	*alerts_out = NULL;
+	json_t *root;
+	ROOTLY_TRY(rootly__json_parse_input(WEBHOOK, body, len, &root));
+	json_t *res = NULL;
+	int rc = webhook_alerts(root, &res);
+	/* The normalized alerts hold their own references into the document. */
+	json_decref(root);
+	if (rc == 0)
+		*alerts_out = res;
+	return rc;
+}
+
+/* ---- API v2 -------------------------------------------------------------- */
+
+/* Mirrors Alertmanager's postAlertsHandler and model.Alert.Validate. */
+static bool check_v2_alert(rootly_jcheck *c, json_t *obj, size_t i, rootly_time now, am_alert *a)
+{
+	char base[PATH_LEN];
+	int64_t starts, ends;
+	bool starts_set, ends_set;
+	memset(a, 0, sizeof(*a));
+	rootly__path_index(base, sizeof(base), "", i);
+	if (!json_is_object(obj)) {
+		rootly__jcheck_add(c, base, "expected an object, got %s", rootly__json_type_name(obj));
+		return false;
+	}
+	a->obj = obj;
+	bool ok = check_labels(c, obj, base, &a->labels);
+	if (a->labels)
+		ok &= check_names(c, a->labels, base, "labels", "label");
+	ok &= rootly__jcheck_string_map(c, obj, base, "annotations", false, &a->annotations);
+	if (a->annotations)
+		ok &= check_names(c, a->annotations, base, "annotations", "annotation");
+	bool times_ok = rootly__jcheck_time(c, obj, base, "startsAt", false, &starts, &starts_set);
+	times_ok &= rootly__jcheck_time(c, obj, base, "endsAt", false, &ends, &ends_set);
+	ok &= times_ok;
+	ok &= rootly__jcheck_string(c, obj, base, "generatorURL", false, &a->generator_url);
+	if (!times_ok)
+		return false;
+	/* A zero time counts as absent, as in Go. A resolve sent without a
+	 * start starts when it ends. */
+	if (!starts_set)
+		starts = ends_set ? ends : now;
+	if (ends_set && ends < starts) {
+		rootly__jcheck_add(c, base, "start time must be before end time");
+		return false;
+	}
+	a->starts_at = starts;
+	a->ends_at = ends_set ? ends : 0;
+	a->status = ends_set && ends <= now ? "resolved" : "firing";
+	return ok;
+}
+
+static int v2_alerts(const json_t *root, rootly_time now, json_t **out)
+{
+	rootly_jcheck c;
+	rootly__jcheck_init(&c, API_V2);
+	if (!json_is_array(root))
+		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0,
+			API_V2 ": expected a JSON array of alerts at top level, got %s", rootly__json_type_name(root));
+	json_t *res = json_array();
+	if (!res)
+		return rootly_error_set_oom();
+	size_t i;
+	json_t *e;
+	json_array_foreach(root, i, e) {
+		am_alert a;
+		if (!check_v2_alert(&c, e, i, now, &a) || c.count)
+			continue;
+		int rc = normalize(&a, "", NULL, res);
+		if (rc < 0) {
+			json_decref(res);
+			return rc;
+		}
+	}
+	int rc = rootly__jcheck_raise(&c);
+	if (rc < 0) {
+		json_decref(res);
+		return rc;
+	}
+	*out = res;
+	return 0;
+}
+
+int rootly__parse_alertmanager_v2(const char *body, size_t len, rootly_time now, json_t **alerts_out)
+{
+	if (!alerts_out)
+		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, API_V2 ": alerts_out is NULL");
+	*alerts_out = NULL;
+	json_t *root;
+	ROOTLY_TRY(rootly__json_parse_input(API_V2, body, len, &root));
+	json_t *res = NULL;
+	int rc = v2_alerts(root, now, &res);
+	json_decref(root);
+	if (rc == 0)
+		*alerts_out = res;
+	return rc;
+}

@@ -1,0 +1,258 @@
+#include "alert/jsoncheck.h"
+
+#include <stdio.h>
+
+#include "util/timefmt.h"
+
+static bool only_whitespace(const char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (b[i] != ' ' && b[i] != '\t' && b[i] != '\n' && b[i] != '\r')
+			return false;
+	return true;
+}
+
+int rootly__json_parse_input(const char *what, const char *body, size_t len, json_t **out)
+{
+	*out = NULL;
+	if (body == NULL && len > 0)
+		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, "%s: body is NULL", what);
+	if (len == 0 || only_whitespace(body, len))
+		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0, "%s: empty body", what);
+	/* A raw NUL is never valid JSON, and in a sender it usually means a
+	 * binary or mis-framed body: name it rather than "unexpected byte". */
+	const char *nul = memchr(body, '\0', len);
+	if (nul)
+		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0,
+			"%s: invalid JSON: NUL byte at byte %zu", what, (size_t)(nul - body));
+
+	return rootly__json_read(what, body, len, out);
+}
+
+const char *rootly__json_type_name(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: return "object";
+	case JSON_ARRAY: return "array";
+	case JSON_STRING: return "string";
+	case JSON_INTEGER: return "integer";
+	case JSON_REAL: return "number";
+	case JSON_TRUE:
+	case JSON_FALSE: return "boolean";
+	default: return "null";
+	}
+}
+
+void rootly__jcheck_init(rootly_jcheck *c, const char *what)
+{
+	c->what = what;
+	c->count = 0;
+	c->shown = 0;
+	c->len = 0;
+	c->msg[0] = '\0';
+}
+
+void rootly__jcheck_add(rootly_jcheck *c, const char *path, const char *fmt, ...)
+{
+	c->count++;
+	if (c->shown >= ROOTLY_JCHECK_MAX)
+		return;
+	char one[320];
+	int n = 0;
+	if (path && *path)
+		n = snprintf(one, sizeof(one), "%s: ", path);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(one + n, sizeof(one) - (size_t)n, fmt, ap);
+	va_end(ap);
+	size_t olen = strlen(one);
+	size_t sep = c->shown ? 2 : 0;
+	/* Keep room for the "(and N more problems)" tail. */
+	if (c->len + sep + olen + 40 >= sizeof(c->msg))
+		return;
+	if (sep)
+		memcpy(c->msg + c->len, "; ", 2);
+	memcpy(c->msg + c->len + sep, one, olen + 1);
+	c->len += sep + olen;
+	c->shown++;
+}
+
+int rootly__jcheck_raise(const rootly_jcheck *c)
+{
+	if (c->count == 0)
+		return 0;
+	if (c->count > c->shown)
+		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0, "%s: %s (and %zu more problem%s)",
+			c->what, c->msg, c->count - c->shown, c->count - c->shown == 1 ? "" : "s");
+	return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0, "%s: %s", c->what, c->msg);
+}
+
+#define QUOTE_MAX_INPUT 48
+
+void rootly__quote(char *dst, size_t cap, const char *s)
+{
+	size_t o = 0;
+	if (cap < 16) {
+		if (cap)
+			dst[0] = '\0';
+		return;
+	}
+	dst[o++] = '"';
+	size_t i = 0;
+	for (; s[i] && i < QUOTE_MAX_INPUT; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		char esc[8];
+		size_t el;
+		if (ch == '"' || ch == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)ch;
+			el = 2;
+		} else if (ch < 0x20 || ch == 0x7f) {
+			el = (size_t)snprintf(esc, sizeof(esc), "\\u%04x", ch);
+		} else {
+			esc[0] = (char)ch;
+			el = 1;
+		}
+		if (o + el + 5 >= cap)
+			break;
+		memcpy(dst + o, esc, el);
+		o += el;
+	}
+	if (s[i]) {
+		/* Drop a character cut in half so the message stays valid UTF-8. */
+		size_t j = o;
+		while (j > 1 && ((unsigned char)dst[j - 1] & 0xC0) == 0x80)
+			j--;
+		unsigned char lead = (unsigned char)dst[j - 1];
+		if (j > 1 && lead >= 0xC0) {
+			size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+			if (o - (j - 1) < need)
+				o = j - 1;
+		}
+		memcpy(dst + o, "...", 3);
+		o += 3;
+	}
+	dst[o++] = '"';
+	dst[o] = '\0';
+}
+
+static bool is_identifier(const char *k)
+{
+	if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || *k == '_'))
+		return false;
+	size_t n = 1;
+	for (k++; *k; k++, n++)
+		if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') || *k == '_'))
+			return false;
+	return n <= QUOTE_MAX_INPUT;
+}
+
+void rootly__path_key(char *dst, size_t cap, const char *base, const char *key)
+{
+	if (is_identifier(key)) {
+		snprintf(dst, cap, "%s%s%s", base, *base ? "." : "", key);
+		return;
+	}
+	char q[QUOTE_MAX_INPUT * 6 + 8];
+	rootly__quote(q, sizeof(q), key);
+	snprintf(dst, cap, "%s[%s]", base, q);
+}
+
+void rootly__path_index(char *dst, size_t cap, const char *base, size_t i)
+{
+	snprintf(dst, cap, "%s[%zu]", base, i);
+}
+
+#define PATH_MAX_LEN 160
+
+static json_t *member(const json_t *obj, const char *key)
+{
+	return json_object_get(obj, key);
+}
+
+static void missing(rootly_jcheck *c, const char *base, const char *key)
+{
+	rootly__jcheck_add(c, base, "missing required field \"%s\"", key);
+}
+
+bool rootly__jcheck_string(rootly_jcheck *c, const json_t *obj, const char *base,
+	const char *key, bool required, const char **out)
+{
+	json_t *v = member(obj, key);
+	*out = NULL;
+	if (!v) {
+		if (required)
+			missing(c, base, key);
+		return !required;
+	}
+	if (!json_is_string(v)) {
+		char path[PATH_MAX_LEN];
+		rootly__path_key(path, sizeof(path), base, key);
+		rootly__jcheck_add(c, path, "expected a string, got %s", rootly__json_type_name(v));
+		return false;
+	}
+	*out = json_string_value(v);
+	return true;
+}
+
+bool rootly__jcheck_string_map(rootly_jcheck *c, const json_t *obj, const char *base,
+	const char *key, bool required, json_t **out)
+{
+	json_t *v = member(obj, key);
+	char path[PATH_MAX_LEN];
+	*out = NULL;
+	if (!v) {
+		if (required)
+			missing(c, base, key);
+		return !required;
+	}
+	rootly__path_key(path, sizeof(path), base, key);
+	if (!json_is_object(v)) {
+		rootly__jcheck_add(c, path, "expected an object, got %s", rootly__json_type_name(v));
+		return false;
+	}
+	bool ok = true;
+	const char *k;
+	json_t *e;
+	json_object_foreach(v, k, e) {
+		if (json_is_string(e))
+			continue;
+		char epath[PATH_MAX_LEN + 64];
+		rootly__path_key(epath, sizeof(epath), path, k);
+		rootly__jcheck_add(c, epath, "expected a string, got %s", rootly__json_type_name(e));
+		ok = false;
+	}
+	if (ok)
+		*out = v;
+	return ok;
+}
+
+bool rootly__jcheck_time(rootly_jcheck *c, const json_t *obj, const char *base,
+	const char *key, bool required, int64_t *ms, bool *set)
+{
+	json_t *v = member(obj, key);
+	*ms = 0;
+	*set = false;
+	if (!v) {
+		if (required)
+			missing(c, base, key);
+		return !required;
+	}
+	char path[PATH_MAX_LEN];
+	rootly__path_key(path, sizeof(path), base, key);
+	if (!json_is_string(v)) {
+		rootly__jcheck_add(c, path, "expected an RFC 3339 date-time string, got %s",
+			rootly__json_type_name(v));
+		return false;
+	}
+	bool zero;
+	if (!rootly_time_parse(json_string_value(v), ms, &zero)) {
+		char q[QUOTE_MAX_INPUT * 6 + 8];
+		rootly__quote(q, sizeof(q), json_string_value(v));
+		rootly__jcheck_add(c, path, "not an RFC 3339 date-time: %s", q);
+		*ms = 0;
+		return false;
+	}
+	*set = !zero;
+	return true;
+}

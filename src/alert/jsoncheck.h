@@ -1,0 +1,74 @@
+/*
+ * Checking outside JSON before trusting it: one bounded parse and an error
+ * collector that names every problem by its path in the document, so a
+ * sender sees all that is wrong with a payload in one answer.
+ */
+#ifndef ROOTLY_SRC_ALERT_JSONCHECK_H
+#define ROOTLY_SRC_ALERT_JSONCHECK_H
+
+#include <jansson.h>
+
+#include "core/common.h"
+
+/* Deepest container nesting an inbound payload may have. */
+#define ROOTLY_JSON_MAX_DEPTH 64
+
+/* Parse `len` bytes of outside input: valid UTF-8, no NUL byte, no
+ * duplicate object keys, nesting at most ROOTLY_JSON_MAX_DEPTH, any top
+ * level type. `what` prefixes error messages ("alertmanager webhook").
+ * Returns 0 (*out owned by the caller), ROOTLY_EINVALID or ROOTLY_ENOMEM. */
+int rootly__json_parse_input(const char *what, const char *body, size_t len, json_t **out);
+
+/* The reader under rootly__json_parse_input (src/alert/jsonread.c), without
+ * the empty-body and NUL-byte checks; exposed for the fuzzer's comparison
+ * with jansson. */
+int rootly__json_read(const char *what, const char *body, size_t len, json_t **out);
+
+/* "object", "array", "string", "integer", "number", "boolean", "null". */
+const char *rootly__json_type_name(const json_t *v);
+
+/* Collected validation problems; each is "path: problem". */
+#define ROOTLY_JCHECK_MSG 900
+#define ROOTLY_JCHECK_MAX 10
+
+typedef struct rootly_jcheck {
+	const char *what;
+	size_t count;  /* problems found, recorded or not */
+	size_t shown;  /* problems written into msg */
+	size_t len;
+	char msg[ROOTLY_JCHECK_MSG];
+} rootly_jcheck;
+
+void rootly__jcheck_init(rootly_jcheck *c, const char *what);
+void rootly__jcheck_add(rootly_jcheck *c, const char *path, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+/* 0 when nothing was added, else raises ROOTLY_EINVALID with every
+ * recorded problem ("<what>: <p1>; <p2> (and 3 more problems)"). */
+int rootly__jcheck_raise(const rootly_jcheck *c);
+
+/* Paths: "<base>.<key>" for identifier-like keys, else "<base>[\"key\"]"
+ * with the key escaped and shortened; "<base>[i]" for array elements. */
+void rootly__path_key(char *dst, size_t cap, const char *base, const char *key);
+void rootly__path_index(char *dst, size_t cap, const char *base, size_t i);
+
+/* A JSON-quoted, escaped and shortened copy of an input string for an
+ * error message, so a hostile value cannot flood or forge the message. */
+void rootly__quote(char *dst, size_t cap, const char *s);
+
+/* Member checks. Each records a problem (named `<base>.<key>`) and returns
+ * false when the member is present with the wrong type or value; a missing
+ * member is reported only when `required`. *out is NULL when absent. */
+bool rootly__jcheck_string(rootly_jcheck *c, const json_t *obj, const char *base,
+	const char *key, bool required, const char **out);
+/* An object whose values are all strings. */
+bool rootly__jcheck_string_map(rootly_jcheck *c, const json_t *obj, const char *base,
+	const char *key, bool required, json_t **out);
+/* An RFC 3339 date-time string; *ms is 0 and *set false when absent or
+ * Go's zero time. */
+bool rootly__jcheck_time(rootly_jcheck *c, const json_t *obj, const char *base,
+	const char *key, bool required, int64_t *ms, bool *set);
+
+#endif

@@ -1,0 +1,650 @@
+/*
+ * A strict JSON reader (RFC 8259) that builds jansson values.
+ *
+ * Why not json_loadb: jansson's lexer ignores allocation failures while it
+ * buffers a token (lex_save drops the byte), then walks the half-saved
+ * text: under memory pressure it reads past its buffer or hits assert(0),
+ * and it reports other allocation failures as syntax errors. Inbound
+ * payloads must survive every failed allocation (DESIGN §10), so tokens
+ * are scanned here, straight from the caller's buffer, and only the value
+ * constructors (which fail cleanly) come from jansson. Being ours, it also
+ * gives exact positions and stops at the nesting limit before building
+ * anything deeper.
+ *
+ * Accepts exactly what json_loadb(JSON_REJECT_DUPLICATES | JSON_DECODE_ANY)
+ * accepts, up to ROOTLY_JSON_MAX_DEPTH (the fuzzer checks this against
+ * jansson): UTF-8 only (no overlong forms, no surrogates), no \u0000,
+ * integers in int64 range, reals that do not overflow a double.
+ */
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "alert/jsoncheck.h"
+
+/* Numbers longer than this are copied to the heap for strtod. */
+#define NUMBUF 64
+/* How much of a duplicated key the message shows. */
+#define KEY_SHOWN 64
+
+typedef struct reader {
+	const unsigned char *s;
+	size_t len;
+	size_t pos;
+	int depth;
+	int err;            /* 0, ROOTLY_EINVALID or ROOTLY_ENOMEM */
+	size_t err_pos;
+	char err_msg[160];
+} reader;
+
+static void fail_at(reader *r, size_t pos, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+static void fail_at(reader *r, size_t pos, const char *fmt, ...)
+{
+	if (r->err)
+		return;
+	r->err = ROOTLY_EINVALID;
+	r->err_pos = pos;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(r->err_msg, sizeof(r->err_msg), fmt, ap);
+	va_end(ap);
+}
+
+/* An input that stops early is reported at its last byte. */
+static void fail_eof(reader *r)
+{
+	fail_at(r, r->len - 1, "premature end of input");
+}
+
+static void fail_oom(reader *r)
+{
+	if (!r->err)
+		r->err = ROOTLY_ENOMEM;
+}
+
+static void fail_unexpected(reader *r, const char *expected)
+{
+	unsigned char c = r->s[r->pos];
+	if (c > 0x20 && c < 0x7f)
+		fail_at(r, r->pos, "expected %s, got '%c'", expected, c);
+	else
+		fail_at(r, r->pos, "expected %s, got byte 0x%02x", expected, c);
+}
+
+static void skip_ws(reader *r)
+{
+	while (r->pos < r->len) {
+		unsigned char c = r->s[r->pos];
+		if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+			return;
+		r->pos++;
+	}
+}
+
+/* Length of the valid UTF-8 sequence at s (RFC 3629), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t avail)
+{
+	unsigned char c = s[0];
+	size_t n;
+	unsigned char lo = 0x80, hi = 0xBF;
+	if (c >= 0xC2 && c <= 0xDF)
+		n = 2;
+	else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		if (c == 0xE0)
+			lo = 0xA0; /* overlong */
+		else if (c == 0xED)
+			hi = 0x9F; /* UTF-16 surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		if (c == 0xF0)
+			lo = 0x90; /* overlong */
+		else if (c == 0xF4)
+			hi = 0x8F; /* beyond U+10FFFF */
+	} else
+		return 0;
+	if (avail < n)
+		return 0;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xBF)
+			return 0;
+	return n;
+}
+
+static int hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The 4 hex digits after "\u" at s[i]; -1 if not 4 hex digits. */
+static long hex4(const reader *r, size_t i)
+{
+	if (r->len - i < 4)
+		return -1;
+	long v = 0;
+	for (size_t k = 0; k < 4; k++) {
+		int h = hexval(r->s[i + k]);
+		if (h < 0)
+			return -1;
+		v = v * 16 + h;
+	}
+	return v;
+}
+
+static size_t utf8_put(char *out, unsigned long cp)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* Validates the escape at s[i] (just after the backslash) and returns its
+ * source length, or 0 after recording an error; *cp gets the code point. */
+static size_t escape_at(reader *r, size_t i, unsigned long *cp)
+{
+	if (i >= r->len) {
+		fail_eof(r);
+		return 0;
+	}
+	switch (r->s[i]) {
+	case '"': *cp = '"'; return 1;
+	case '\\': *cp = '\\'; return 1;
+	case '/': *cp = '/'; return 1;
+	case 'b': *cp = '\b'; return 1;
+	case 'f': *cp = '\f'; return 1;
+	case 'n': *cp = '\n'; return 1;
+	case 'r': *cp = '\r'; return 1;
+	case 't': *cp = '\t'; return 1;
+	case 'u': break;
+	default:
+		fail_at(r, i, "invalid escape '\\%c'", r->s[i] > 0x20 && r->s[i] < 0x7f ? r->s[i] : '?');
+		return 0;
+	}
+	long v = hex4(r, i + 1);
+	if (v < 0) {
+		if (r->len - (i + 1) < 4)
+			fail_eof(r);
+		else
+			fail_at(r, i - 1, "invalid \\u escape");
+		return 0;
+	}
+	if (v == 0) {
+		/* Strings become C strings (labels, keys): refuse, as jansson does. */
+		fail_at(r, i - 1, "\\u0000 is not allowed in a string");
+		return 0;
+	}
+	if (v >= 0xDC00 && v <= 0xDFFF) {
+		fail_at(r, i - 1, "unpaired surrogate \\u%04lX", (unsigned long)v);
+		return 0;
+	}
+	if (v < 0xD800 || v > 0xDBFF) {
+		*cp = (unsigned long)v;
+		return 5;
+	}
+	long lo = -1;
+	if (r->len - (i + 5) >= 2 && r->s[i + 5] == '\\' && r->s[i + 6] == 'u')
+		lo = hex4(r, i + 7);
+	if (lo < 0xDC00 || lo > 0xDFFF) {
+		fail_at(r, i - 1, "unpaired surrogate \\u%04lX", (unsigned long)v);
+		return 0;
+	}
+	*cp = 0x10000 + (((unsigned long)v - 0xD800) << 10) + ((unsigned long)lo - 0xDC00);
+	return 11;
+}
+
+/* Scans the string at r->pos (on its opening quote). On success *out and
+ * *out_len are the decoded bytes: a slice of the input when there was no
+ * escape, else *owned (free with rootly_free). */
+static bool scan_string(reader *r, const char **out, size_t *out_len, char **owned)
+{
+	size_t start = r->pos + 1, i = start;
+	bool escaped = false;
+	unsigned long cp;
+	*owned = NULL;
+	for (;;) {
+		if (i >= r->len) {
+			fail_eof(r);
+			return false;
+		}
+		unsigned char c = r->s[i];
+		if (c == '"')
+			break;
+		if (c == '\\') {
+			size_t n = escape_at(r, i + 1, &cp);
+			if (!n)
+				return false;
+			escaped = true;
+			i += 1 + n;
+		} else if (c < 0x20) {
+			fail_at(r, i, "control character 0x%02x in a string", c);
+			return false;
+		} else if (c < 0x80) {
+			i++;
+		} else {
+			size_t n = utf8_seq(r->s + i, r->len - i);
+			if (!n) {
+				fail_at(r, i, "invalid UTF-8 (byte 0x%02x)", c);
+				return false;
+			}
+			i += n;
+		}
+	}
+	r->pos = i + 1;
+	if (!escaped) {
+		*out = (const char *)r->s + start;
+		*out_len = i - start;
+		return true;
+	}
+	/* Decoding never lengthens: an escape is at least as long as its UTF-8. */
+	char *buf = rootly_malloc(i - start + 1);
+	if (!buf) {
+		fail_oom(r);
+		return false;
+	}
+	size_t o = 0;
+	for (size_t k = start; k < i;) {
+		if (r->s[k] != '\\') {
+			buf[o++] = (char)r->s[k++];
+			continue;
+		}
+		size_t n = escape_at(r, k + 1, &cp);
+		o += utf8_put(buf + o, cp);
+		k += 1 + n;
+	}
+	buf[o] = '\0';
+	*owned = buf;
+	*out = buf;
+	*out_len = o;
+	return true;
+}
+
+static bool is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static json_t *real_value(reader *r, size_t start, size_t n)
+{
+	char stackbuf[NUMBUF];
+	char *buf = n < NUMBUF ? stackbuf : rootly_malloc(n + 1);
+	if (!buf) {
+		fail_oom(r);
+		return NULL;
+	}
+	memcpy(buf, r->s + start, n);
+	buf[n] = '\0';
+	char *end;
+	errno = 0;
+	double d = strtod(buf, &end);
+	if (end != buf + n) {
+		/* strtod follows LC_NUMERIC; JSON's decimal point is '.'. */
+		char *dot = strchr(buf, '.');
+		const char *lp = localeconv()->decimal_point;
+		if (dot && lp && lp[0] && !lp[1])
+			*dot = lp[0];
+		errno = 0;
+		d = strtod(buf, &end);
+	}
+	int overflow = errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL);
+	if (buf != stackbuf)
+		rootly_free(buf);
+	if (overflow) {
+		fail_at(r, start, "real number overflow");
+		return NULL;
+	}
+	json_t *v = json_real(d);
+	if (!v)
+		fail_oom(r);
+	return v;
+}
+
+static json_t *parse_number(reader *r)
+{
+	size_t start = r->pos, i = start;
+	bool neg = false, real = false;
+	if (r->s[i] == '-') {
+		neg = true;
+		i++;
+	}
+	if (i >= r->len) {
+		fail_eof(r);
+		return NULL;
+	}
+	if (r->s[i] == '0') {
+		i++;
+		if (i < r->len && is_digit(r->s[i])) {
+			fail_at(r, start, "invalid number (leading zero)");
+			return NULL;
+		}
+	} else if (is_digit(r->s[i])) {
+		while (i < r->len && is_digit(r->s[i]))
+			i++;
+	} else {
+		fail_at(r, i, "invalid number");
+		return NULL;
+	}
+	size_t int_end = i;
+	if (i < r->len && r->s[i] == '.') {
+		real = true;
+		i++;
+		if (i >= r->len || !is_digit(r->s[i])) {
+			if (i >= r->len)
+				fail_eof(r);
+			else
+				fail_at(r, i, "invalid number (digit expected after '.')");
+			return NULL;
+		}
+		while (i < r->len && is_digit(r->s[i]))
+			i++;
+	}
+	if (i < r->len && (r->s[i] == 'e' || r->s[i] == 'E')) {
+		real = true;
+		i++;
+		if (i < r->len && (r->s[i] == '+' || r->s[i] == '-'))
+			i++;
+		if (i >= r->len || !is_digit(r->s[i])) {
+			if (i >= r->len)
+				fail_eof(r);
+			else
+				fail_at(r, i, "invalid number (digit expected in the exponent)");
+			return NULL;
+		}
+		while (i < r->len && is_digit(r->s[i]))
+			i++;
+	}
+	r->pos = i;
+	if (real)
+		return real_value(r, start, i - start);
+	/* Accumulate negatively so INT64_MIN fits. */
+	json_int_t v = 0;
+	for (size_t k = start + (neg ? 1 : 0); k < int_end; k++) {
+		int d = r->s[k] - '0';
+		if (v < (INT64_MIN + d) / 10) {
+			fail_at(r, start, "integer too big");
+			return NULL;
+		}
+		v = v * 10 - d;
+	}
+	if (!neg) {
+		if (v == INT64_MIN) {
+			fail_at(r, start, "integer too big");
+			return NULL;
+		}
+		v = -v;
+	}
+	json_t *j = json_integer(v);
+	if (!j)
+		fail_oom(r);
+	return j;
+}
+
+static json_t *parse_literal(reader *r, const char *word, json_t *value)
+{
+	size_t n = strlen(word);
+	if (r->len - r->pos < n || memcmp(r->s + r->pos, word, n) != 0) {
+		size_t k = 0;
+		while (k < n && r->pos + k < r->len && r->s[r->pos + k] == (unsigned char)word[k])
+			k++;
+		if (r->pos + k >= r->len)
+			fail_eof(r);
+		else
+			fail_at(r, r->pos + k, "invalid literal (expected '%s')", word);
+		return NULL;
+	}
+	r->pos += n;
+	return value;
+}
+
+static json_t *parse_value(reader *r);
+
+static bool enter(reader *r)
+{
+	if (++r->depth > ROOTLY_JSON_MAX_DEPTH) {
+		fail_at(r, r->pos, "JSON nesting deeper than %d levels", ROOTLY_JSON_MAX_DEPTH);
+		return false;
+	}
+	return true;
+}
+
+static json_t *parse_array(reader *r)
+{
+	if (!enter(r))
+		return NULL;
+	json_t *arr = json_array();
+	if (!arr) {
+		fail_oom(r);
+		return NULL;
+	}
+	r->pos++;
+	skip_ws(r);
+	if (r->pos < r->len && r->s[r->pos] == ']') {
+		r->pos++;
+		r->depth--;
+		return arr;
+	}
+	for (;;) {
+		json_t *v = parse_value(r);
+		if (!v)
+			goto fail;
+		if (json_array_append_new(arr, v) < 0) {
+			fail_oom(r);
+			goto fail;
+		}
+		skip_ws(r);
+		if (r->pos >= r->len) {
+			fail_eof(r);
+			goto fail;
+		}
+		if (r->s[r->pos] == ']')
+			break;
+		if (r->s[r->pos] != ',') {
+			fail_unexpected(r, "',' or ']'");
+			goto fail;
+		}
+		r->pos++;
+	}
+	r->pos++;
+	r->depth--;
+	return arr;
+fail:
+	json_decref(arr);
+	return NULL;
+}
+
+static json_t *parse_object(reader *r)
+{
+	if (!enter(r))
+		return NULL;
+	json_t *obj = json_object();
+	if (!obj) {
+		fail_oom(r);
+		return NULL;
+	}
+	r->pos++;
+	skip_ws(r);
+	if (r->pos < r->len && r->s[r->pos] == '}') {
+		r->pos++;
+		r->depth--;
+		return obj;
+	}
+	for (;;) {
+		const char *key;
+		size_t klen;
+		char *owned;
+		skip_ws(r);
+		if (r->pos >= r->len) {
+			fail_eof(r);
+			goto fail;
+		}
+		if (r->s[r->pos] != '"') {
+			fail_unexpected(r, "a string (an object key)");
+			goto fail;
+		}
+		size_t key_pos = r->pos;
+		if (!scan_string(r, &key, &klen, &owned))
+			goto fail;
+		if (json_object_getn(obj, key, klen)) {
+			char q[KEY_SHOWN * 6 + 8];
+			char tmp[KEY_SHOWN];
+			size_t cut = klen < sizeof(tmp) - 1 ? klen : sizeof(tmp) - 1;
+			memcpy(tmp, key, cut);
+			tmp[cut] = '\0';
+			rootly__quote(q, sizeof(q), tmp);
+			fail_at(r, key_pos, "duplicate object key %s", q);
+			rootly_free(owned);
+			goto fail;
+		}
+		skip_ws(r);
+		if (r->pos >= r->len || r->s[r->pos] != ':') {
+			if (r->pos >= r->len)
+				fail_eof(r);
+			else
+				fail_unexpected(r, "':' after an object key");
+			rootly_free(owned);
+			goto fail;
+		}
+		r->pos++;
+		json_t *v = parse_value(r);
+		if (!v || json_object_setn_new_nocheck(obj, key, klen, v) < 0) {
+			if (v)
+				fail_oom(r);
+			rootly_free(owned);
+			goto fail;
+		}
+		rootly_free(owned);
+		skip_ws(r);
+		if (r->pos >= r->len) {
+			fail_eof(r);
+			goto fail;
+		}
+		if (r->s[r->pos] == '}')
+			break;
+		if (r->s[r->pos] != ',') {
+			fail_unexpected(r, "',' or '}'");
+			goto fail;
+		}
+		r->pos++;
+	}
+	r->pos++;
+	r->depth--;
+	return obj;
+fail:
+	json_decref(obj);
+	return NULL;
+}
+
+static json_t *parse_value(reader *r)
+{
+	skip_ws(r);
+	if (r->pos >= r->len) {
+		fail_eof(r);
+		return NULL;
+	}
+	unsigned char c = r->s[r->pos];
+	switch (c) {
+	case '{':
+		return parse_object(r);
+	case '[':
+		return parse_array(r);
+	case '"': {
+		const char *s;
+		size_t n;
+		char *owned;
+		if (!scan_string(r, &s, &n, &owned))
+			return NULL;
+		json_t *v = json_stringn_nocheck(s, n);
+		rootly_free(owned);
+		if (!v)
+			fail_oom(r);
+		return v;
+	}
+	case 't':
+		return parse_literal(r, "true", json_true());
+	case 'f':
+		return parse_literal(r, "false", json_false());
+	case 'n':
+		return parse_literal(r, "null", json_null());
+	default:
+		if (c == '-' || is_digit(c))
+			return parse_number(r);
+		if (c >= 0x80 && !utf8_seq(r->s + r->pos, r->len - r->pos)) {
+			fail_at(r, r->pos, "invalid UTF-8 (byte 0x%02x)", c);
+			return NULL;
+		}
+		fail_unexpected(r, "a JSON value");
+		return NULL;
+	}
+}
+
+/* 1-based line, and 1-based column in characters, of the byte at pos. */
+static void line_col(const reader *r, size_t pos, int *line, int *col)
+{
+	int l = 1, c = 0;
+	for (size_t i = 0; i < pos && i < r->len; i++) {
+		if (r->s[i] == '\n') {
+			l++;
+			c = 0;
+		} else if ((r->s[i] & 0xC0) != 0x80) {
+			c++;
+		}
+	}
+	*line = l;
+	*col = c + 1;
+}
+
+int rootly__json_read(const char *what, const char *body, size_t len, json_t **out)
+{
+	reader r = { (const unsigned char *)body, len, 0, 0, 0, 0, "" };
+	*out = NULL;
+	json_t *v = len ? parse_value(&r) : NULL;
+	if (!len)
+		fail_at(&r, 0, "empty input");
+	if (v) {
+		skip_ws(&r);
+		if (r.pos < r.len)
+			fail_unexpected(&r, "the end of the input after the JSON value");
+	}
+	if (r.err == 0) {
+		*out = v;
+		return 0;
+	}
+	json_decref(v);
+	if (r.err == ROOTLY_ENOMEM)
+		return rootly_error_set_oom();
+	int line, col;
+	line_col(&r, r.err_pos, &line, &col);
+	return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0,
+		"%s: invalid JSON at line %d, column %d (byte %zu): %s", what, line, col, r.err_pos, r.err_msg);
+}
