@@ -186,14 +186,14 @@ int rootly__incident_build(rootly_ctx *ctx, const rootly_incident_options *o, co
 		if (o->status == ROOTLY_STATUS_STARTED)
 			json_object_set_new(status_at, "started", json_integer(now));
 	}
-	doc = json_pack("{s:s,s:I,s:s,s:o,s:o,s:o,s:s,s:I,s:s,s:I,s:I,s:o,s:O,s:O,s:O,s:O,s:{},s:s,s:[],s:{s:i,s:s}}",
+	doc = json_pack("{s:s,s:I,s:s,s:o,s:o,s:o,s:s,s:I,s:s,s:I,s:I,s:o,s:O,s:O,s:O,s:O,s:{},s:s,s:i,s:{s:i,s:s}}",
 		"id", id, "number", (json_int_t)number, "ref", ref, "title", title, "summary", summary,
 		"severity", o->severity >= 0 ? json_integer(o->severity) : json_null(),
 		"status", status, "created_at", (json_int_t)now, "created_by", actor,
 		"detected_at", (json_int_t)(o->detected_at ? o->detected_at : now),
 		"acknowledged_at", (json_int_t)0, "status_at", status_at,
 		"services", services, "teams", teams, "labels", labels, "fields", fields, "roles",
-		"group_key", group_key ? group_key : "", "alerts",
+		"group_key", group_key ? group_key : "", "alert_count", 0,
 		"timeline", "count", 0, "head", "0000000000000000000000000000000000000000000000000000000000000000");
 	if (!doc) {
 		rc = rootly_error_set_oom();

@@ -142,7 +142,7 @@ const char *rootly_incident_role(const rootly_incident *inc, const char *role)
 
 size_t rootly_incident_roles_count(const rootly_incident *inc) { return inc->roles_count; }
 const rootly_kv *rootly_incident_role_at(const rootly_incident *inc, size_t i) { return i < inc->roles_count ? &inc->roles[i] : NULL; }
-size_t rootly_incident_alerts_count(const rootly_incident *inc) { return json_array_size(json_object_get(inc->doc, "alerts")); }
+size_t rootly_incident_alerts_count(const rootly_incident *inc) { return (size_t)rootly__jint(inc->doc, "alert_count"); }
 
 const char *rootly_incident_group_key(const rootly_incident *inc)
 {

@@ -145,13 +145,10 @@ static int link_alert(apply_state *st, touched *t, json_t *alert, const char *ki
 {
 	json_t *inc = t->doc;
 	const char *alert_id = rootly__jstr(alert, "id");
-	json_t *ids = json_object_get(inc, "alerts");
-	bool linked = false;
-	size_t i;
-	json_t *v;
-	json_array_foreach(ids, i, v)
-		linked = linked || !strcmp(json_string_value(v), alert_id);
-	if (!linked && json_array_append_new(ids, json_string(alert_id)) < 0)
+	const char *linked_to = rootly__jstr(alert, "incident_id");
+	bool linked = linked_to && !strcmp(linked_to, rootly__jstr(inc, "id"));
+	if (!linked && json_object_set_new(inc, "alert_count",
+			json_integer(rootly__jint(inc, "alert_count") + 1)) < 0)
 		return rootly_error_set_oom();
 	int64_t starts = rootly__jint(alert, "starts_at");
 	if (starts > 0 && starts < rootly__jint(inc, "detected_at") &&

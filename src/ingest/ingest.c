@@ -95,23 +95,11 @@ rootly_status rootly_alert_get_json(char **out, rootly_ctx *ctx, const char *ale
 
 int rootly__incident_alerts_load(rootly_ctx *ctx, const json_t *incident, json_t **out)
 {
-	*out = json_array();
-	if (!*out)
-		return rootly_error_set_oom();
-	size_t i;
-	json_t *idv;
-	json_array_foreach(json_object_get(incident, "alerts"), i, idv) {
-		json_t *doc;
-		int rc = rootly__doc_get(ctx, "alert", json_string_value(idv), &doc, NULL);
-		if (rc == ROOTLY_ENOTFOUND)
-			continue; /* pruned by retention */
-		if (rc < 0 || json_array_append_new(*out, doc) < 0) {
-			json_decref(*out);
-			*out = NULL;
-			return rc < 0 ? rc : rootly_error_set_oom();
-		}
-	}
-	return 0;
+	/* Alerts point at their incident (indexed group_key), so an alert storm
+	 * never grows the incident document. */
+	rootly_record_query q = { 0 };
+	q.group_key = rootly__jstr(incident, "id");
+	return rootly__doc_find(ctx, "alert", &q, out);
 }
 
 rootly_status rootly_incident_alerts_json(char **out, rootly_ctx *ctx, const char *incident_ref)

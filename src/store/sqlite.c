@@ -779,6 +779,12 @@ static int sq_setup(sq_store *s, const rootly__sqlite_options *o)
 			"sqlite: could not switch to WAL (journal mode is '%s')", mode);
 	ROOTLY_TRY(sq_exec(s, o->synchronous_full ? "PRAGMA synchronous = FULL" :
 		"PRAGMA synchronous = NORMAL", "synchronous"));
+	/* A group commit of a thousand alerts dirties a few MB of pages; with
+	 * SQLite's 2 MB default the cache spills to the WAL mid-transaction
+	 * and pages are written twice. The cache grows only as it is used. */
+	ROOTLY_TRY(sq_exec(s, "PRAGMA cache_size = -32768", "cache_size"));
+	/* temp_store stays FILE: the savepoint journal in memory saved little
+	 * (docs/benchmarks.md) and made ROLLBACK TO fail under a heap limit. */
 	return sq_migrate(s);
 }
 

@@ -1,14 +1,39 @@
 /* Appending events: the only way anything reaches a timeline. */
 #include "core/engine.h"
-#include "util/jsondump.h"
 #include "timeline/chain.h"
+#include "util/jsondump.h"
+
+/* The stored entry is written directly, around the body's canonical text,
+ * so the body is serialised once: the same bytes are hashed and stored. */
+static char *event_text(int64_t seq, const char *id, int64_t at, const char *actor, const char *kind,
+	const char *body_text, const char *prev, const char *hash)
+{
+	rootly_buf b = ROOTLY_BUF_INIT;
+	rootly_buf_puts(&b, "{\"seq\":");
+	rootly__json_put_int(&b, seq);
+	rootly_buf_puts(&b, ",\"id\":");
+	rootly__json_put_string(&b, id);
+	rootly_buf_puts(&b, ",\"at\":");
+	rootly__json_put_int(&b, at);
+	rootly_buf_puts(&b, ",\"actor\":");
+	rootly__json_put_string(&b, actor);
+	rootly_buf_puts(&b, ",\"kind\":");
+	rootly__json_put_string(&b, kind);
+	rootly_buf_puts(&b, ",\"body\":");
+	rootly_buf_puts(&b, body_text);
+	rootly_buf_puts(&b, ",\"prev\":\"");
+	rootly_buf_puts(&b, prev);
+	rootly_buf_puts(&b, "\",\"hash\":\"");
+	rootly_buf_puts(&b, hash);
+	rootly_buf_puts(&b, "\"}");
+	return rootly_buf_detach(&b);
+}
 
 int rootly__timeline_append(rootly_ctx *ctx, json_t *incident, const char *actor, const char *kind,
 	json_t *body, rootly_time at)
 {
 	int rc = 0;
-	char *text = NULL;
-	json_t *ev = NULL;
+	char *text = NULL, *body_text = NULL;
 	if (!body)
 		return rootly_error_set_oom(); /* the caller's json_pack failed */
 
@@ -25,13 +50,15 @@ int rootly__timeline_append(rootly_ctx *ctx, json_t *incident, const char *actor
 
 	char hash[ROOTLY_HASH_HEX_LEN + 1];
 	char id[ROOTLY_ULID_LEN + 1];
-	rc = rootly__event_hash(hash, head, seq, at, actor, kind, body);
-	if (rc < 0)
+	body_text = rootly__json_text(body);
+	if (!body_text) {
+		rc = rootly_error_set_oom();
+		goto done;
+	}
+	if ((rc = rootly__event_hash_text(hash, head, seq, at, actor, kind, body_text)) < 0)
 		goto done;
 	rootly__new_id(ctx, id);
-	ev = json_pack("{s:I,s:s,s:I,s:s,s:s,s:O,s:s,s:s}", "seq", (json_int_t)seq, "id", id,
-		"at", (json_int_t)at, "actor", actor, "kind", kind, "body", body, "prev", head, "hash", hash);
-	text = ev ? rootly__json_dump(ev, JSON_COMPACT) : NULL;
+	text = event_text(seq, id, at, actor, kind, body_text, head, hash);
 	if (!text) {
 		rc = rootly_error_set_oom();
 		goto done;
@@ -46,7 +73,7 @@ int rootly__timeline_append(rootly_ctx *ctx, json_t *incident, const char *actor
 		rc = rootly_error_set_oom();
 done:
 	rootly_free(text);
-	json_decref(ev);
+	rootly_free(body_text);
 	json_decref(body);
 	return rc;
 }

@@ -11,6 +11,14 @@ int rootly__event_hash(char out[ROOTLY_HASH_HEX_LEN + 1], const char *prev, int6
 	char *text = rootly__json_text(body);
 	if (!text)
 		return rootly_error_set_oom();
+	int rc = rootly__event_hash_text(out, prev, seq, at, actor, kind, text);
+	rootly_free(text);
+	return rc;
+}
+
+int rootly__event_hash_text(char out[ROOTLY_HASH_HEX_LEN + 1], const char *prev, int64_t seq, int64_t at,
+	const char *actor, const char *kind, const char *text)
+{
 	char nums[64];
 	int n = snprintf(nums, sizeof(nums), "\n%lld\n%lld\n", (long long)seq, (long long)at);
 	rootly_sha256 *h = rootly_sha256_new();
@@ -22,7 +30,6 @@ int rootly__event_hash(char out[ROOTLY_HASH_HEX_LEN + 1], const char *prev, int6
 	ok = ok && rootly_sha256_update(h, kind, strlen(kind));
 	ok = ok && rootly_sha256_update(h, "\n", 1);
 	ok = ok && rootly_sha256_update(h, text, strlen(text));
-	rootly_free(text);
 	if (!ok) {
 		rootly_sha256_free(h);
 		return rootly_error_set_oom();
