@@ -9,9 +9,8 @@
 #include <jansson.h>
 
 #include "core/common.h"
+#include "util/jsonread.h"
 
-/* Deepest container nesting an inbound payload may have. */
-#define ROOTLY_JSON_MAX_DEPTH 64
 
 /* Parse `len` bytes of outside input: valid UTF-8, no NUL byte, no
  * duplicate object keys, nesting at most ROOTLY_JSON_MAX_DEPTH, any top
@@ -19,10 +18,8 @@
  * Returns 0 (*out owned by the caller), ROOTLY_EINVALID or ROOTLY_ENOMEM. */
 int rootly__json_parse_input(const char *what, const char *body, size_t len, json_t **out);
 
-/* The reader under rootly__json_parse_input (src/alert/jsonread.c), without
- * the empty-body and NUL-byte checks; exposed for the fuzzer's comparison
- * with jansson. */
-int rootly__json_read(const char *what, const char *body, size_t len, json_t **out);
+/* rootly__json_read (the reader under rootly__json_parse_input) is in
+ * util/jsonread.h. */
 
 /* "object", "array", "string", "integer", "number", "boolean", "null". */
 const char *rootly__json_type_name(const json_t *v);

@@ -1,7 +1,7 @@
 #include "util/jsondump.h"
 
 #include "core/common.h"
-#include "alert/jsoncheck.h"
+#include "util/jsonread.h"
 
 #include <stdio.h>
 

@@ -22,7 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "alert/jsoncheck.h"
+#include "core/common.h"
+#include "util/jsonread.h"
+#include "alert/jsoncheck.h" /* rootly__quote for error messages */
 
 /* Numbers longer than this are copied to the heap for strtod. */
 #define NUMBUF 64
