@@ -42,6 +42,7 @@ as_root() {
 
 # --- Debian packages ------------------------------------------------------
 missing=()
+apt_updated=0
 if command -v dpkg >/dev/null 2>&1; then
 	for p in "${DEB_PACKAGES[@]}"; do
 		is_installed "$p" || missing+=("$p")
@@ -54,6 +55,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 	say "installing: ${missing[*]}"
 	export DEBIAN_FRONTEND=noninteractive
 	as_root apt-get update
+	apt_updated=1
 	# libclang-rt-14-dev exists on Debian 12; on other releases clang's
 	# runtimes come with a differently named package (or with clang itself).
 	if ! apt-cache show libclang-rt-14-dev >/dev/null 2>&1; then
@@ -83,6 +85,8 @@ else
 	case "$real" in
 	/usr/bin/python3*)
 		# Debian's own interpreter is "externally managed" (PEP 668): use apt.
+		export DEBIAN_FRONTEND=noninteractive
+		[ "$apt_updated" = 1 ] || as_root apt-get update
 		as_root apt-get install -y --no-install-recommends python3-pytest ;;
 	*)
 		# pyenv, venv, conda...: pip into that interpreter.
