@@ -20,8 +20,10 @@ static int do_assign(rootly_ctx *ctx, json_t *doc, void *arg)
 	if (prev && strcmp(prev, a->user) == 0)
 		return 1; /* already held by this user */
 	json_t *body = json_pack("{s:s,s:s}", "role", a->role, "user", a->user);
-	if (body && prev)
-		json_object_set_new(body, "previous", json_string(prev));
+	if (body && prev && json_object_set_new(body, "previous", json_string(prev)) < 0) {
+		json_decref(body);
+		return rootly_error_set_oom();
+	}
 	json_t *user = json_string(a->user);
 	if (!user || json_object_set_new(roles, a->role, user) < 0) {
 		json_decref(body);

@@ -22,11 +22,14 @@ static int change(json_t *doc, json_t *changes, const char *key, json_t *nv)
 		return 0;
 	}
 	json_t *rec = json_pack("{s:O,s:O}", "old", old ? old : json_null(), "new", nv);
-	if (!rec || json_object_set_new(changes, key, rec) < 0 || json_object_set_new(doc, key, nv) < 0) {
-		if (!rec)
-			json_decref(nv);
+	/* Each step below steals what it is given, even when it fails, so every
+	 * failure path releases exactly the one reference still held. */
+	if (!rec || json_object_set_new(changes, key, rec) < 0) {
+		json_decref(nv);
 		return rootly_error_set_oom();
 	}
+	if (json_object_set_new(doc, key, nv) < 0)
+		return rootly_error_set_oom();
 	return 0;
 }
 
@@ -111,8 +114,11 @@ static int do_update(rootly_ctx *ctx, json_t *doc, void *arg)
 		goto done;
 	}
 	json_t *body = json_pack("{s:O}", "changes", changes);
-	if (body && u->override && json_object_get(changes, "severity"))
-		json_object_set_new(body, "override", json_true());
+	if (body && u->override && json_object_get(changes, "severity") &&
+	    json_object_set_new(body, "override", json_true()) < 0) {
+		json_decref(body);
+		body = NULL; /* reported as out of memory by the append */
+	}
 	rc = rootly__timeline_append(ctx, doc, u->actor, "incident.updated", body, 0);
 done:
 	json_decref(changes);

@@ -63,6 +63,7 @@ rootly_status rootly_task_create(char **id_out, rootly_ctx *ctx, const char *inc
 	rootly__new_id(ctx, id);
 	rootly_time now = rootly_ctx_now(ctx);
 	const char *actor = rootly__actor(ctx, o->actor);
+	uint64_t failures = rootly__alloc_failures();
 	task = json_pack("{s:s,s:s,s:s,s:s,s:s*,s:s,s:s,s:s,s:I,s:s,s:I,s:I,s:n}",
 		"id", id, "incident_id", rootly__jstr(inc, "id"), "title", o->title,
 		"description", o->description ? o->description : "", "assignee", o->assignee,
@@ -70,13 +71,16 @@ rootly_status rootly_task_create(char **id_out, rootly_ctx *ctx, const char *inc
 		"created_at", (json_int_t)now, "created_by", actor, "due_at", (json_int_t)o->due_at,
 		"completed_at", (json_int_t)0, "completed_by");
 	if (!task) {
-		rc = rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, "task: text is not valid UTF-8 (or memory ran out)");
+		rc = rootly__alloc_failures() != failures ? rootly_error_set_oom() :
+			rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, "task: a text is not valid UTF-8");
 		goto done;
 	}
+	if ((rc = task_store(ctx, task, 0)) < 0)
+		goto done;
+	/* timeline_append takes the body (NULL included) and releases it */
 	json_t *body = json_pack("{s:s,s:s,s:s,s:s*,s:s}", "task_id", id, "title", o->title,
 		"kind", rootly_task_kind_name(o->kind), "assignee", o->assignee, "priority", priority);
-	if ((rc = task_store(ctx, task, 0)) < 0 ||
-	    (rc = rootly__timeline_append(ctx, inc, actor, "task.created", body, now)) < 0 ||
+	if ((rc = rootly__timeline_append(ctx, inc, actor, "task.created", body, now)) < 0 ||
 	    (rc = rootly__incident_store(ctx, inc, rev, NULL)) < 0)
 		goto done;
 	if (id_out && !(*id_out = rootly__strdup(id)))
