@@ -18,5 +18,6 @@
 #include "rootly/task.h"
 #include "rootly/metrics.h"
 #include "rootly/postmortem.h"
+#include "rootly/signature.h"
 
 #endif
