@@ -50,4 +50,108 @@ int rootly__parse_alertmanager_webhook(const char *body, size_t len, json_t **al
  * and decides the status: an endsAt at or before `now` is resolved. */
 int rootly__parse_alertmanager_v2(const char *body, size_t len, rootly_time now, json_t **alerts_out);
 
+/* ---- the other monitoring sources ---------------------------------------
+ * grafana.c, pagerduty.c, pagerduty_webhook.c, datadog.c, opsgenie.c,
+ * opsgenie_api.c, cloudwatch.c; field-by-field mappings in docs/sources.md.
+ * Same contract as the Alertmanager parsers: the whole payload is checked
+ * first, ROOTLY_EINVALID names every problem by its path, nothing is
+ * returned on error, and *alerts_out is a new array owned by the caller.
+ * `now` fills the times a source leaves out. Integers beyond int64 (Datadog
+ * ids, Opsgenie times in ns) are kept as strings holding their exact
+ * decimal text, never rounded through a double.
+ *
+ * Their alerts have the members above plus "links", with these extensions:
+ *   source         "grafana" | "pagerduty" | "pagerduty-webhook" |
+ *                  "datadog" | "opsgenie" | "cloudwatch"
+ *   fingerprint    the source's dedup key (Grafana: computed from the labels
+ *                  exactly as for Alertmanager): any string of at most 255
+ *                  bytes, or "sha256:" + the hex digest of a longer key, or
+ *                  null when the source gave none for a new alert (PagerDuty
+ *                  trigger without dedup_key, Opsgenie create without alias):
+ *                  the engine assigns one
+ *   group_key      the source's grouping key (Grafana groupKey, Datadog
+ *                  aggreg_key) or ""
+ *   status         also "acknowledged" (PagerDuty acknowledge and
+ *                  incident.acknowledged, Opsgenie Acknowledge)
+ *   labels         object of strings, possibly empty: the source's tags,
+ *                  details and dimensions, and "alertname" where the source
+ *                  names the alert
+ *   annotations    object of strings (descriptions, reasons, source ids)
+ *   summary        never empty
+ *   severity       the source's own word ("critical", "P1", "high", ...) or
+ *                  null
+ *   starts_at      the source's start time, else `now`
+ *   ends_at        resolved: the source's resolution time, else `now`;
+ *                  otherwise 0 (Grafana: startsAt and endsAt exactly as
+ *                  for Alertmanager)
+ *   receiver       the receiving integration's name, or null
+ *   links          array of {"href", "text"}, possibly empty
+ *   routing_key    pagerduty only: the integration key of the event (check
+ *                  it against the configuration, then drop it: it is a
+ *                  credential; `raw` has it removed)
+ * An output array may also hold control items, which are not alerts:
+ *   {"source", "control": "subscription_confirmation" |
+ *    "unsubscribe_confirmation" | "ignored_event", "reason", and, as the
+ *    source gives them, "raw", "event_type", "subscribe_url", "topic_arn",
+ *    "message_id"}
+ * to be reported as dropped with the reason (an SNS subscription also needs
+ * its subscribe_url fetched, once the signature is verified). A control
+ * item has a "control" member; an alert never has one.
+ */
+
+/* Body limits (bytes), as the senders document them. */
+#define ROOTLY_PAGERDUTY_EVENTS_MAX_BODY (512 * 1024)
+#define ROOTLY_PAGERDUTY_WEBHOOK_MAX_BODY (256 * 1024)
+#define ROOTLY_DATADOG_MAX_BODY (512 * 1024)
+/* One string of a Datadog payload (a rendered $EVENT_MSG is at most a few
+ * KiB; beyond this it is a runaway template, not a message). */
+#define ROOTLY_DATADOG_MAX_FIELD (64 * 1024)
+/* SNS messages are at most 256 KiB; the envelope escapes them. */
+#define ROOTLY_SNS_MAX_BODY (1024 * 1024)
+
+/* Grafana unified alerting webhook (`version: "1"`). */
+int rootly__parse_grafana(const char *body, size_t len, rootly_time now, json_t **alerts_out);
+
+/* PagerDuty Events API v2 body (trigger, acknowledge, resolve), validated
+ * with PagerDuty's rules and limits. One alert. */
+int rootly__parse_pagerduty_events(const char *body, size_t len, rootly_time now, json_t **alerts_out);
+
+/* PagerDuty's answers to an Events API v2 call, as new strings (free with
+ * rootly_free): 400 {"status":"invalid event","message":...,"errors":[...]}
+ * (message NULL: "Event object is invalid"; errors_array, borrowed, an
+ * array of strings or NULL for none), and 202 {"status":"success",
+ * "message":"Event processed","dedup_key":...}. */
+int rootly__pagerduty_error_body(const char *message, json_t *errors_array, char **out);
+int rootly__pagerduty_success_body(const char *dedup_key, char **out);
+
+/* PagerDuty webhook v3 (one event): incident.triggered, .acknowledged,
+ * .unacknowledged, .reopened and .resolved become an alert keyed by the
+ * incident id; any other event type one "ignored_event" control item. */
+int rootly__parse_pagerduty_webhook(const char *body, size_t len, rootly_time now, json_t **alerts_out);
+
+/* Datadog webhook: the default payload (title prefix "[Recovered" resolves)
+ * or the custom template of docs/sources.md (alert_transition). */
+int rootly__parse_datadog(const char *body, size_t len, rootly_time now, json_t **alerts_out);
+
+/* Opsgenie, by shape: the outgoing webhook ({"action", "alert"}), an Alert
+ * API create body ({"message", ...}), or an Alert API acknowledge/close
+ * body ({"user", "source", "note"}), which names neither its alert nor its
+ * action (both are in the URL) and so gives one "ignored_event" control
+ * item; rootly__parse_opsgenie_action takes those. */
+int rootly__parse_opsgenie(const char *body, size_t len, rootly_time now, json_t **alerts_out);
+
+/* An Alert API action body with what its URL says:
+ * POST /v2/alerts/{identifier}/{action}?identifierType={identifier_type}.
+ * action: "acknowledge", "unacknowledge" or "close"; identifier_type must
+ * be "alias" (the dedup key; NULL means Opsgenie's default, "id", which
+ * cannot be correlated). An empty body is {}. */
+int rootly__parse_opsgenie_action(const char *body, size_t len, const char *action, const char *identifier,
+	const char *identifier_type, rootly_time now, json_t **alerts_out);
+
+/* An SNS HTTP(S) message carrying CloudWatch alarms: a Notification gives
+ * one alert (its Message a CloudWatch alarm as JSON text, or plain text),
+ * a SubscriptionConfirmation or UnsubscribeConfirmation one control item.
+ * A bare alarm document (raw message delivery) is taken too. */
+int rootly__parse_cloudwatch_sns(const char *body, size_t len, rootly_time now, json_t **alerts_out);
+
 #endif
