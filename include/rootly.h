@@ -18,6 +18,7 @@
 #include "rootly/task.h"
 #include "rootly/metrics.h"
 #include "rootly/postmortem.h"
+#include "rootly/config.h"
 #include "rootly/signature.h"
 
 #endif

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+int cmd_config(cli *c, int argc, char **argv); /* cmd_config.c */
+
 static const cli_command commands[] = {
 	{ "ingest", cmd_ingest, "SOURCE FILE|-",
 		"ingest a monitoring payload (SOURCE: alertmanager)" },
@@ -40,6 +42,7 @@ static const cli_command commands[] = {
 		"[--since T] [--until T] [--by severity|service|team] [--json|--prometheus]",
 		"TTA, TTM and TTR statistics" },
 	{ "check", cmd_check, "", "verify the store and every timeline" },
+	{ "config", cmd_config, "check FILE", "validate a configuration file" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
