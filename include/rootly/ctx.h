@@ -91,6 +91,21 @@ ROOTLY_EXTERN(rootly_status) rootly_ctx_batch_rollback(rootly_ctx *ctx);
  */
 ROOTLY_EXTERN(rootly_status) rootly_ctx_add_role(rootly_ctx *ctx, const char *role);
 
+struct rootly_config;
+
+/**
+ * Give the context a configuration (rootly/config.h): sources and their
+ * authentication, grouping, routing rules, silences, severities, roles.
+ * The context takes ownership of `cfg` on success (and frees the previous
+ * one); NULL removes the configuration (built-in defaults apply).
+ * Role names the configuration declares are added to the context.
+ * @return 0, ROOTLY_ENOMEM.
+ */
+ROOTLY_EXTERN(rootly_status) rootly_ctx_set_config(rootly_ctx *ctx, struct rootly_config *cfg);
+
+/** The context's configuration, or NULL. Borrowed. */
+ROOTLY_EXTERN(const struct rootly_config *) rootly_ctx_config(const rootly_ctx *ctx);
+
 /**
  * Check the store's integrity and verify every incident's timeline.
  * @return 0; ROOTLY_ECORRUPT with the first problem in the error message.

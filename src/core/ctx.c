@@ -1,6 +1,7 @@
 /* The engine context: storage, clock, actor, roles, batches. */
 #include "core/engine.h"
 
+#include "config/config.h"
 #include "util/timefmt.h"
 
 #include <stdio.h>
@@ -99,7 +100,27 @@ void rootly_ctx_free(rootly_ctx *ctx)
 		ctx->store->rollback(ctx->store);
 	if (ctx->store)
 		ctx->store->free(ctx->store);
+	rootly_config_free(ctx->config);
 	ctx_release(ctx);
+}
+
+rootly_status rootly_ctx_set_config(rootly_ctx *ctx, struct rootly_config *cfg)
+{
+	for (size_t i = 0; cfg && i < cfg->roles_count; i++) {
+		int rc = rootly_ctx_add_role(ctx, cfg->roles[i]);
+		if (rc < 0 && rc != ROOTLY_EEXISTS)
+			return rc;
+	}
+	rootly_error_clear();
+	if (ctx->config != cfg)
+		rootly_config_free(ctx->config);
+	ctx->config = cfg;
+	return 0;
+}
+
+const struct rootly_config *rootly_ctx_config(const rootly_ctx *ctx)
+{
+	return ctx->config;
 }
 
 const rootly_error *rootly_ctx_error(const rootly_ctx *ctx)

@@ -22,6 +22,7 @@ struct rootly_ctx {
 	bool batch_open;
 	char **roles;
 	size_t roles_count;
+	struct rootly_config *config; /* owned; NULL = built-in defaults */
 	rootly_error last_error;
 	char last_error_msg[ROOTLY_ERRMSG_CTX];
 };

@@ -1,29 +1,14 @@
 /*
- * Applying normalized alerts to the store: dedup by fingerprint, attach by
- * group key, declare incidents (the default rule until routing rules
- * exist), resolve. One payload = one transaction.
+ * Applying normalized alerts to the store: silences and routing rules,
+ * dedup by key, grouping into the open incident, declaring incidents.
+ * One payload = one transaction (the caller's).
  */
-#include "core/engine.h"
 #include "ingest/apply.h"
+#include "ingest/state.h"
 
 #include <stdio.h>
 
-/* Incidents touched by the payload, kept in memory and stored once at the
- * end, so a group of N alerts costs one incident write, not N. */
-typedef struct {
-	json_t *doc;
-	int64_t rev;   /* 0 = new */
-	bool dirty;
-} touched;
-
-typedef struct {
-	rootly_ctx *ctx;
-	touched *incidents;
-	size_t count, cap;
-	rootly_ingest_result *result;
-} apply_state;
-
-static bool status_open(const char *s)
+bool rootly__status_open(const char *s)
 {
 	return s && (!strcmp(s, "in_triage") || !strcmp(s, "started") || !strcmp(s, "mitigated"));
 }
@@ -45,22 +30,16 @@ static touched *remember(apply_state *st, json_t *doc, int64_t rev)
 	return t;
 }
 
-static touched *find_touched_by_id(apply_state *st, const char *id)
+int rootly__touched_by_id(apply_state *st, const char *id, touched **out)
 {
 	for (size_t i = 0; i < st->count; i++)
-		if (!strcmp(rootly__jstr(st->incidents[i].doc, "id"), id))
-			return &st->incidents[i];
-	return NULL;
-}
-
-/* An incident by id, from the payload's working set or the store. */
-static int incident_by_id(apply_state *st, const char *id, touched **out)
-{
-	*out = find_touched_by_id(st, id);
-	if (*out)
-		return 0;
+		if (!strcmp(rootly__jstr(st->incidents[i].doc, "id"), id)) {
+			*out = &st->incidents[i];
+			return 0;
+		}
 	json_t *doc;
 	int64_t rev;
+	*out = NULL;
 	int rc = rootly__doc_get(st->ctx, "incident", id, &doc, &rev);
 	if (rc < 0)
 		return rc;
@@ -76,30 +55,35 @@ typedef struct {
 	char id[64];
 	int64_t rev;
 	json_t *doc;
+	int64_t not_before;
 } latest_state;
 
 static int latest_open_cb(const rootly_record *rec, void *payload)
 {
 	latest_state *ls = payload;
-	if (!status_open(rec->status))
+	if (!rootly__status_open(rec->status))
 		return 0;
+	if (rec->time < ls->not_before)
+		return 1; /* newest first: every later one is older still */
 	snprintf(ls->id, sizeof(ls->id), "%s", rec->id);
 	return 1;
 }
 
-/* The newest open incident collecting `group_key`, or NULL. */
-static int open_incident_for_group(apply_state *st, const char *group_key, touched **out)
+int rootly__open_incident_for_group(apply_state *st, const char *group_key, touched **out)
 {
+	int64_t window = st->src ? st->src->group.window_ms : 0;
+	int64_t not_before = window > 0 ? st->now - window : INT64_MIN;
 	*out = NULL;
 	for (size_t i = 0; i < st->count; i++) {
 		json_t *d = st->incidents[i].doc;
 		const char *g = rootly__jstr(d, "group_key");
-		if (g && !strcmp(g, group_key) && status_open(rootly__jstr(d, "status"))) {
+		if (g && !strcmp(g, group_key) && rootly__status_open(rootly__jstr(d, "status")) &&
+		    rootly__jint(d, "created_at") >= not_before) {
 			*out = &st->incidents[i];
 			return 0;
 		}
 	}
-	latest_state ls = { "", 0, NULL };
+	latest_state ls = { "", 0, NULL, not_before };
 	rootly_record_query q = { 0 };
 	q.group_key = group_key;
 	q.descending = 1;
@@ -108,7 +92,7 @@ static int open_incident_for_group(apply_state *st, const char *group_key, touch
 		return rc;
 	if (!ls.id[0])
 		return 0;
-	return incident_by_id(st, ls.id, out);
+	return rootly__touched_by_id(st, ls.id, out);
 }
 
 static int latest_alert_cb(const rootly_record *rec, void *payload)
@@ -119,7 +103,7 @@ static int latest_alert_cb(const rootly_record *rec, void *payload)
 	return 1;
 }
 
-static int alert_store(rootly_ctx *ctx, json_t *alert, int64_t expected_rev)
+int rootly__alert_store(rootly_ctx *ctx, json_t *alert, int64_t expected_rev)
 {
 	rootly_record idx = { 0 };
 	idx.id = rootly__jstr(alert, "id");
@@ -132,7 +116,7 @@ static int alert_store(rootly_ctx *ctx, json_t *alert, int64_t expected_rev)
 	return rootly__doc_put(ctx, "alert", &idx, alert, expected_rev, NULL);
 }
 
-static int record_outcome(apply_state *st, rootly_ingest_outcome o, const json_t *alert, const json_t *inc,
+int rootly__record_outcome(apply_state *st, rootly_ingest_outcome o, const json_t *alert, const json_t *inc,
 	const char *reason)
 {
 	return rootly__ingest_result_add(st->result, o, rootly__jstr(alert, "id"), rootly__jstr(alert, "fingerprint"),
@@ -140,8 +124,7 @@ static int record_outcome(apply_state *st, rootly_ingest_outcome o, const json_t
 		rootly__jstr(alert, "status"), reason);
 }
 
-/* Link a (new or re-firing) alert to an incident's document and timeline. */
-static int link_alert(apply_state *st, touched *t, json_t *alert, const char *kind)
+int rootly__link_alert(apply_state *st, touched *t, json_t *alert, const char *kind)
 {
 	json_t *inc = t->doc;
 	const char *alert_id = rootly__jstr(alert, "id");
@@ -164,18 +147,25 @@ static int link_alert(apply_state *st, touched *t, json_t *alert, const char *ki
 	return rootly__timeline_append(st->ctx, inc, rootly__jstr(alert, "source"), kind, body, 0);
 }
 
-/* The default rule: labels severity/service/team, summary as title. */
-static int declare(apply_state *st, json_t *alert, const char *group_key, touched **out)
+static int severity_of(apply_state *st, const char *word)
+{
+	int sev = ROOTLY_SEV_UNSET;
+	if (!word)
+		return sev;
+	int rc = st->cfg ? rootly__config_severity(st->cfg, word, &sev) : rootly_severity_parse(word, &sev);
+	if (rc < 0) {
+		rootly_error_clear(); /* an unknown word is not a reason to lose the alert */
+		sev = ROOTLY_SEV_UNSET;
+	}
+	return sev;
+}
+
+int rootly__declare(apply_state *st, json_t *alert, const char *group_key, const rootly_route_decision *d,
+	touched **out)
 {
 	json_t *labels = json_object_get(alert, "labels");
-	const char *service = rootly__jstr(labels, "service");
-	const char *team = rootly__jstr(labels, "team");
-	const char *sevtext = rootly__jstr(alert, "severity");
-	int sev = ROOTLY_SEV_UNSET;
-	if (sevtext && rootly_severity_parse(sevtext, &sev) < 0) {
-		sev = ROOTLY_SEV_UNSET; /* an unknown word is not a reason to lose the alert */
-		rootly_error_clear();
-	}
+	const char *service = d && d->service ? d->service : rootly__jstr(labels, "service");
+	const char *team = d && d->team ? d->team : rootly__jstr(labels, "team");
 	size_t nlabels = json_object_size(labels), i = 0;
 	rootly_kv *kv = rootly__calloc(nlabels ? nlabels : 1, sizeof(*kv));
 	if (!kv)
@@ -188,8 +178,8 @@ static int declare(apply_state *st, json_t *alert, const char *group_key, touche
 		i++;
 	}
 	rootly_incident_options o = ROOTLY_INCIDENT_OPTIONS_INIT;
-	o.title = rootly__jstr(alert, "summary");
-	o.severity = sev;
+	o.title = d && d->title ? d->title : rootly__jstr(alert, "summary");
+	o.severity = d && d->severity != ROOTLY_SEV_UNSET ? d->severity : severity_of(st, rootly__jstr(alert, "severity"));
 	o.services = service ? &service : NULL;
 	o.services_count = service ? 1 : 0;
 	o.teams = team ? &team : NULL;
@@ -203,6 +193,16 @@ static int declare(apply_state *st, json_t *alert, const char *group_key, touche
 	rootly_free(kv);
 	if (rc < 0)
 		return rc;
+	/* Custom fields a route fills from the alert (strings). */
+	if (d && json_object_size(d->fields) &&
+	    json_object_update(json_object_get(doc, "fields"), d->fields) < 0) {
+		json_decref(doc);
+		return rootly_error_set_oom();
+	}
+	if (d && d->matched && json_object_set_new(doc, "route", json_string(d->rule_name)) < 0) {
+		json_decref(doc);
+		return rootly_error_set_oom();
+	}
 	*out = remember(st, doc, 0);
 	if (!*out) {
 		json_decref(doc);
@@ -212,130 +212,89 @@ static int declare(apply_state *st, json_t *alert, const char *group_key, touche
 	return 0;
 }
 
-static int apply_firing(apply_state *st, json_t *alert, json_t *prev, int64_t prev_rev)
+/* The grouping key: the source's own, or the configured labels'
+ * values ("alertname=HighLatency,service=checkout-api"). */
+static int group_key_of(apply_state *st, json_t *alert)
 {
-	rootly_ctx *ctx = st->ctx;
-	touched *t = NULL;
-	int rc;
-	if (prev) {
-		const char *pid = rootly__jstr(prev, "incident_id");
-		if (pid && (rc = incident_by_id(st, pid, &t)) < 0 && rc != ROOTLY_ENOTFOUND)
-			return rc;
-		bool open = t && status_open(rootly__jstr(t->doc, "status"));
-		const char *pstatus = rootly__jstr(prev, "status");
-		bool firing = pstatus && !strcmp(pstatus, "firing");
-		if (firing && open)
-			return record_outcome(st, ROOTLY_INGEST_DEDUPLICATED, prev, t->doc,
-				"already firing on an open incident");
-		/* The same firing cycle re-sent after its incident was resolved by
-		 * hand: not a new problem, so no new incident. */
-		if (firing && rootly__jint(prev, "starts_at") == rootly__jint(alert, "starts_at"))
-			return record_outcome(st, ROOTLY_INGEST_DEDUPLICATED, prev, t ? t->doc : NULL,
-				"same firing cycle; its incident is no longer open");
-		if (open) {
-			/* Resolved, then fired again while its incident is still open
-			 * (a flap): the same alert comes back to the same incident. */
-			json_object_set_new(prev, "status", json_string("firing"));
-			json_object_set_new(prev, "starts_at", json_integer(rootly__jint(alert, "starts_at")));
-			json_object_set_new(prev, "ends_at", json_integer(0));
-			json_object_set_new(prev, "updated_at", json_integer(rootly_ctx_now(ctx)));
-			if ((rc = link_alert(st, t, prev, "alert.refired")) < 0 || (rc = alert_store(ctx, prev, prev_rev)) < 0)
-				return rc;
-			return record_outcome(st, ROOTLY_INGEST_ATTACHED, prev, t->doc, "fired again");
-		}
+	const rootly_group_config *g = st->src ? &st->src->group : NULL;
+	if (!g || g->by_source_key || g->labels_count == 0)
+		return 0;
+	json_t *labels = json_object_get(alert, "labels");
+	char key[1024];
+	size_t len = 0;
+	for (size_t i = 0; i < g->labels_count && len < sizeof(key); i++) {
+		const char *v = rootly__jstr(labels, g->labels[i]);
+		len += (size_t)snprintf(key + len, sizeof(key) - len, "%s%s=%s", i ? "," : "", g->labels[i], v ? v : "");
 	}
-	/* A new alert (or a new cycle of an old one whose incident is over). */
-	char id[ROOTLY_ULID_LEN + 1];
-	rootly__new_id(ctx, id);
-	rootly_time now = rootly_ctx_now(ctx);
-	if (json_object_set_new(alert, "id", json_string(id)) < 0 ||
-	    json_object_set_new(alert, "received_at", json_integer(now)) < 0 ||
-	    json_object_set_new(alert, "updated_at", json_integer(now)) < 0)
+	if (json_object_set_new(alert, "group_key", json_string(key)) < 0)
 		return rootly_error_set_oom();
-	const char *group_key = rootly__jstr(alert, "group_key");
-	if (!group_key || !*group_key)
-		group_key = rootly__jstr(alert, "fingerprint");
-	rootly_ingest_outcome outcome = ROOTLY_INGEST_ATTACHED;
-	if ((rc = open_incident_for_group(st, group_key, &t)) < 0)
-		return rc;
-	if (!t) {
-		if ((rc = declare(st, alert, group_key, &t)) < 0)
-			return rc;
-		outcome = ROOTLY_INGEST_CREATED;
-	}
-	if ((rc = link_alert(st, t, alert, "alert.attached")) < 0 || (rc = alert_store(ctx, alert, 0)) < 0)
-		return rc;
-	return record_outcome(st, outcome, alert, t->doc, NULL);
-}
-
-static int apply_resolved(apply_state *st, json_t *alert, json_t *prev, int64_t prev_rev)
-{
-	rootly_ctx *ctx = st->ctx;
-	int rc;
-	rootly_time now = rootly_ctx_now(ctx);
-	if (!prev) {
-		/* Never saw it fire (we started after, or firing was lost upstream):
-		 * keep the record, attached to nothing. */
-		char id[ROOTLY_ULID_LEN + 1];
-		rootly__new_id(ctx, id);
-		if (json_object_set_new(alert, "id", json_string(id)) < 0 ||
-		    json_object_set_new(alert, "received_at", json_integer(now)) < 0 ||
-		    json_object_set_new(alert, "updated_at", json_integer(now)) < 0)
-			return rootly_error_set_oom();
-		if ((rc = alert_store(ctx, alert, 0)) < 0)
-			return rc;
-		return record_outcome(st, ROOTLY_INGEST_RESOLVED, alert, NULL, "resolved before any firing was seen; recorded");
-	}
-	touched *t = NULL;
-	const char *pid = rootly__jstr(prev, "incident_id");
-	if (pid && (rc = incident_by_id(st, pid, &t)) < 0 && rc != ROOTLY_ENOTFOUND)
-		return rc;
-	const char *pstatus = rootly__jstr(prev, "status");
-	if (pstatus && !strcmp(pstatus, "resolved"))
-		return record_outcome(st, ROOTLY_INGEST_DEDUPLICATED, prev, t ? t->doc : NULL, "already resolved");
-	int64_t ends = rootly__jint(alert, "ends_at");
-	if (ends <= 0)
-		ends = now;
-	json_object_set_new(prev, "status", json_string("resolved"));
-	json_object_set_new(prev, "ends_at", json_integer(ends));
-	json_object_set_new(prev, "updated_at", json_integer(now));
-	if ((rc = alert_store(ctx, prev, prev_rev)) < 0)
-		return rc;
-	if (t) {
-		/* Even on a closed incident the resolution is recorded, not lost. */
-		json_t *body = json_pack("{s:s,s:s,s:s,s:I}", "alert_id", rootly__jstr(prev, "id"),
-			"fingerprint", rootly__jstr(prev, "fingerprint"), "summary", rootly__jstr(prev, "summary"),
-			"ends_at", (json_int_t)ends);
-		t->dirty = true;
-		if ((rc = rootly__timeline_append(ctx, t->doc, rootly__jstr(prev, "source"), "alert.resolved", body, 0)) < 0)
-			return rc;
-	}
-	return record_outcome(st, ROOTLY_INGEST_RESOLVED, prev, t ? t->doc : NULL, NULL);
+	return 0;
 }
 
 static int apply_one(apply_state *st, json_t *alert)
 {
-	latest_state ls = { "", 0, NULL };
+	const char *control = rootly__jstr(alert, "control");
+	if (control)
+		return rootly__ingest_result_add(st->result, ROOTLY_INGEST_DROPPED, NULL, NULL, NULL, NULL, NULL,
+			rootly__jstr(alert, "reason") ? rootly__jstr(alert, "reason") : control);
+	const char *silence = NULL;
+	if (st->cfg && rootly__silence_match(st->cfg, alert, st->now, &silence) == 1) {
+		char reason[160];
+		snprintf(reason, sizeof(reason), "silenced by %s", silence ? silence : "a silence");
+		return rootly__record_outcome(st, ROOTLY_INGEST_DROPPED, alert, NULL, reason);
+	}
+	/* A routing key is a credential: never stored. */
+	json_object_del(alert, "routing_key");
+	int rc;
+	if (!json_is_string(json_object_get(alert, "fingerprint"))) {
+		/* The source gave no dedup key (a PagerDuty trigger without one):
+		 * make one, and report it back as PagerDuty does. */
+		char id[ROOTLY_ULID_LEN + 1];
+		rootly__new_id(st->ctx, id);
+		if (json_object_set_new(alert, "fingerprint", json_string(id)) < 0)
+			return rootly_error_set_oom();
+	}
+	if ((rc = group_key_of(st, alert)) < 0)
+		return rc;
+
+	rootly_route_decision d;
+	memset(&d, 0, sizeof(d));
+	d.severity = ROOTLY_SEV_UNSET;
+	if (st->cfg && (rc = rootly__route_eval(st->cfg, alert, st->now, &d)) < 0) {
+		rootly__route_decision_dispose(&d);
+		return rc;
+	}
+	if (d.matched && d.action == ROOTLY_ROUTE_DROP) {
+		char reason[200];
+		snprintf(reason, sizeof(reason), "dropped by route %s", d.rule_name ? d.rule_name : "?");
+		rc = rootly__record_outcome(st, ROOTLY_INGEST_DROPPED, alert, NULL, reason);
+		rootly__route_decision_dispose(&d);
+		return rc;
+	}
+
+	latest_state ls = { "", 0, NULL, 0 };
 	rootly_record_query q = { 0 };
 	q.key = rootly__jstr(alert, "fingerprint");
 	q.descending = 1;
-	int rc = st->ctx->store->record_find(st->ctx->store, "alert", &q, latest_alert_cb, &ls);
-	if (rc < 0) {
-		json_decref(ls.doc);
-		return rc;
+	rc = st->ctx->store->record_find(st->ctx->store, "alert", &q, latest_alert_cb, &ls);
+	if (rc >= 0) {
+		const char *status = rootly__jstr(alert, "status");
+		if (status && !strcmp(status, "resolved"))
+			rc = rootly__apply_resolved(st, alert, ls.doc, ls.rev);
+		else if (status && !strcmp(status, "acknowledged"))
+			rc = rootly__apply_acknowledged(st, alert, ls.doc, ls.rev);
+		else
+			rc = rootly__apply_firing(st, alert, ls.doc, ls.rev, st->cfg ? &d : NULL);
 	}
-	const char *status = rootly__jstr(alert, "status");
-	if (status && !strcmp(status, "resolved"))
-		rc = apply_resolved(st, alert, ls.doc, ls.rev);
-	else
-		rc = apply_firing(st, alert, ls.doc, ls.rev);
 	json_decref(ls.doc);
+	rootly__route_decision_dispose(&d);
 	return rc;
 }
 
-int rootly__ingest_apply(rootly_ctx *ctx, json_t *alerts, rootly_ingest_result *result)
+int rootly__ingest_apply(rootly_ctx *ctx, const rootly_source_config *src, json_t *alerts,
+	rootly_ingest_result *result)
 {
-	apply_state st = { ctx, NULL, 0, 0, result };
+	apply_state st = { ctx, ctx->config, src, rootly_ctx_now(ctx), NULL, 0, 0, result };
 	int rc = 0;
 	size_t i;
 	json_t *alert;

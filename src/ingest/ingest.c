@@ -4,6 +4,8 @@
 #include "util/jsondump.h"
 #include "alert/parse.h"
 #include "ingest/apply.h"
+#include "ingest/auth.h"
+#include "config/config.h"
 
 #include <strings.h>
 
@@ -15,16 +17,19 @@ static int parse_am_webhook(const char *body, size_t len, rootly_time now, json_
 	return rootly__parse_alertmanager_webhook(body, len, alerts);
 }
 
-static int parse_am_v2(const char *body, size_t len, rootly_time now, json_t **alerts)
-{
-	return rootly__parse_alertmanager_v2(body, len, now, alerts);
-}
-
+/* Source types (a configured source names one with `type`; without a
+ * configuration the source name is the type). */
 static const struct { const char *name; parse_fn parse; } k_sources[] = {
 	{ "alertmanager", parse_am_webhook },
 	{ "alertmanager-webhook", parse_am_webhook },
-	{ "alertmanager-v2", parse_am_v2 },
-	{ "prometheus", parse_am_v2 },
+	{ "alertmanager-v2", rootly__parse_alertmanager_v2 },
+	{ "prometheus", rootly__parse_alertmanager_v2 },
+	{ "grafana", rootly__parse_grafana },
+	{ "pagerduty", rootly__parse_pagerduty_events },
+	{ "pagerduty-webhook", rootly__parse_pagerduty_webhook },
+	{ "datadog", rootly__parse_datadog },
+	{ "opsgenie", rootly__parse_opsgenie },
+	{ "cloudwatch", rootly__parse_cloudwatch_sns },
 };
 
 static parse_fn find_source(const char *name)
@@ -38,19 +43,29 @@ static parse_fn find_source(const char *name)
 rootly_status rootly_ingest(rootly_ingest_result **out, rootly_ctx *ctx, const char *source,
 	const char *body, size_t len, const rootly_kv *headers, size_t headers_count)
 {
-	(void)headers;
-	(void)headers_count;
 	if (out)
 		*out = NULL;
-	parse_fn parse = find_source(source);
+	const rootly_source_config *src = ctx->config ? rootly__config_source(ctx->config, source) : NULL;
+	const char *type = src && src->type ? src->type : source;
+	parse_fn parse = find_source(type);
 	if (!parse)
 		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_ENOTSUPPORTED, ROOTLY_ERROR_INVALID, 0,
-			"unknown alert source \"%s\" (supported: alertmanager, alertmanager-v2)", source ? source : "(null)"));
+			"unknown alert source \"%s\" (types: alertmanager, alertmanager-v2, grafana, pagerduty, "
+			"pagerduty-webhook, datadog, opsgenie, cloudwatch)", source ? source : "(null)"));
+	if (src && !src->enabled)
+		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_ENOTSUPPORTED, ROOTLY_ERROR_INVALID, 0,
+			"alert source \"%s\" is disabled in the configuration", source));
 	if (!body)
 		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0, "%s: body is NULL", source));
 
+	rootly_time now = rootly_ctx_now(ctx);
+	/* Credentials are checked on the raw bytes, before any parsing. */
+	int rc = src ? rootly__ingest_authenticate(src, headers, headers_count, body, len, now) : 0;
+	if (rc < 0)
+		return rootly__ctx_fail(ctx, rc);
+
 	json_t *alerts = NULL;
-	int rc = parse(body, len, rootly_ctx_now(ctx), &alerts);
+	rc = parse(body, len, now, &alerts);
 	if (rc < 0)
 		return rootly__ctx_fail(ctx, rc);
 	rootly_ingest_result *r = rootly__calloc(1, sizeof(*r));
@@ -61,7 +76,7 @@ rootly_status rootly_ingest(rootly_ingest_result **out, rootly_ctx *ctx, const c
 	}
 	rc = rootly__tx_begin(ctx);
 	if (rc >= 0) {
-		rc = rootly__ingest_apply(ctx, alerts, r);
+		rc = rootly__ingest_apply(ctx, src, alerts, r);
 		/* Everything that can fail happens before the commit: a reported
 		 * failure must mean nothing was stored. */
 		if (rc >= 0)

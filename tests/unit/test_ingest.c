@@ -159,8 +159,10 @@ static void test_resolved_updates_alert_and_timeline(void **state)
 
 	rootly_timeline *tl = NULL;
 	rt_ok(rootly_timeline_load(&tl, f->ctx, "INC-1", 1));
-	assert_int_equal(rootly_timeline_count(tl), 3);
+	assert_int_equal(rootly_timeline_count(tl), 4);
 	assert_string_equal(rootly_timeline_at(tl, 2)->kind, "alert.resolved");
+	/* its only alert resolved: said on the timeline (the default) */
+	assert_string_equal(rootly_timeline_at(tl, 3)->kind, "alerts.all_resolved");
 	rootly_timeline_free(tl);
 	/* the incident's own lifecycle is the responders' call */
 	rootly_incident *inc = NULL;
@@ -197,7 +199,8 @@ static void test_resolved_after_close_is_recorded(void **state)
 	rootly_ingest_result_free(r);
 	rootly_timeline *tl = NULL;
 	rt_ok(rootly_timeline_load(&tl, f->ctx, "INC-1", 1));
-	assert_string_equal(rootly_timeline_at(tl, rootly_timeline_count(tl) - 1)->kind, "alert.resolved");
+	assert_string_equal(rootly_timeline_at(tl, rootly_timeline_count(tl) - 2)->kind, "alert.resolved");
+	assert_string_equal(rootly_timeline_at(tl, rootly_timeline_count(tl) - 1)->kind, "alerts.all_resolved");
 	rootly_timeline_free(tl);
 	assert_int_equal(incident_count(f), 1);
 }
