@@ -23,21 +23,35 @@
 
 /* Migration i takes a database from user_version i to i + 1, and sets it.
  *
- * The filter indexes end in (time, id), the order every query returns:
- * without statistics (nothing runs ANALYZE) SQLite would otherwise prefer
- * the (collection, time, id) index to avoid a sort, and answer a lookup by
- * key with a scan of the whole collection. */
+ * Every b-tree entry costs on each write, and more inside a batch: each
+ * operation of a group commit is a savepoint, and every page it touches is
+ * copied to the savepoint journal first (a temporary file once the
+ * journal passes 64 KiB in a transaction, one pwrite per page from then
+ * on). So a record carries five entries, and the pages an insert touches
+ * are few:
+ *  - the row, in rowid order (new rows land on the last leaf);
+ *  - records_id (id, collection): unique; ids are ULIDs (time-sortable),
+ *    so the records of one operation, whatever their collections, go to
+ *    the same last page;
+ *  - records_key, records_group: the lookups by key and group key, each
+ *    ending in (time, id), the order every query returns (without
+ *    statistics, nothing runs ANALYZE, SQLite would otherwise prefer the
+ *    time index to avoid a sort and scan the collection for a key); only
+ *    rows that have the field;
+ *  - records_time (collection, time, id) carrying status, service and
+ *    severity: time ranges and listings use it, and a filter on status,
+ *    service or severity is evaluated on the index entries (no row
+ *    reads), in order. Those filters are never on a write path; a
+ *    dedicated index each cost every write two more page touches. */
 static const char *const k_migrations[SCHEMA_VERSION] = {
 	"CREATE TABLE records ("
 	" collection TEXT NOT NULL, id TEXT NOT NULL, revision INTEGER NOT NULL,"
 	" json TEXT NOT NULL, status TEXT, key TEXT, group_key TEXT, service TEXT,"
-	" severity TEXT, time INTEGER NOT NULL DEFAULT 0,"
-	" PRIMARY KEY (collection, id));"
-	"CREATE INDEX records_status_time ON records (collection, status, time, id);"
-	"CREATE INDEX records_key ON records (collection, key, time, id);"
-	"CREATE INDEX records_group ON records (collection, group_key, time, id);"
-	"CREATE INDEX records_service_time ON records (collection, service, time, id);"
-	"CREATE INDEX records_time ON records (collection, time, id);"
+	" severity TEXT, time INTEGER NOT NULL DEFAULT 0);"
+	"CREATE UNIQUE INDEX records_id ON records (id, collection);"
+	"CREATE INDEX records_key ON records (collection, key, time, id) WHERE key IS NOT NULL;"
+	"CREATE INDEX records_group ON records (collection, group_key, time, id) WHERE group_key IS NOT NULL;"
+	"CREATE INDEX records_time ON records (collection, time, id, status, service, severity);"
 	"CREATE TABLE streams (stream TEXT NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL,"
 	" PRIMARY KEY (stream, seq)) WITHOUT ROWID;"
 	"CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
@@ -48,8 +62,9 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 
 enum {
 	S_BEGIN, S_COMMIT, S_ROLLBACK,
-	S_GET, S_INSERT, S_UPDATE, S_UPSERT, S_REVISION, S_DELETE,
-	S_APPEND, S_READ, S_LAST, S_SEQ,
+	S_GET, S_INSERT, S_UPDATE, S_UPSERT, S_REVISION, S_DELETE, S_REINSERT, S_RESTORE,
+	S_APPEND, S_APPEND_TX, S_READ, S_LAST, S_UNAPPEND,
+	S_SEQ, S_SEQ_BUMP, S_SEQ_GET, S_SEQ_NEW, S_SEQ_SET, S_SEQ_DROP,
 	S_COUNT
 };
 
@@ -68,21 +83,41 @@ static const char *const k_sql[S_COUNT] = {
 		" WHERE collection = ?1 AND id = ?2 AND revision = ?10",
 	[S_UPSERT] = "INSERT INTO records (collection, id, revision, json, status, key, group_key,"
 		" service, severity, time) VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-		" ON CONFLICT (collection, id) DO UPDATE SET revision = revision + 1,"
+		" ON CONFLICT (id, collection) DO UPDATE SET revision = revision + 1,"
 		" json = excluded.json, status = excluded.status, key = excluded.key,"
 		" group_key = excluded.group_key, service = excluded.service,"
 		" severity = excluded.severity, time = excluded.time RETURNING revision",
 	[S_REVISION] = "SELECT revision FROM records WHERE collection = ?1 AND id = ?2",
 	[S_DELETE] = "DELETE FROM records WHERE collection = ?1 AND id = ?2",
-	/* The seq check and the insert are one statement, so the check holds
-	 * even outside a transaction. */
+	/* Undoing a nested level (see "transactions"): a record back as it
+	 * was, revision included. */
+	[S_REINSERT] = "INSERT INTO records (collection, id, revision, json, status, key, group_key,"
+		" service, severity, time) VALUES (?1, ?2, ?10, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[S_RESTORE] = "UPDATE records SET revision = ?10, json = ?3, status = ?4, key = ?5,"
+		" group_key = ?6, service = ?7, severity = ?8, time = ?9"
+		" WHERE collection = ?1 AND id = ?2",
+	/* Outside a transaction the seq check and the insert are one
+	 * statement, so the check holds against other processes. */
 	[S_APPEND] = "INSERT INTO streams (stream, seq, data) SELECT ?1, ?2, ?3"
 		" WHERE ?2 = (SELECT COALESCE(MAX(seq), 0) + 1 FROM streams WHERE stream = ?1)",
+	/* Inside one (BEGIN IMMEDIATE holds the write lock) S_LAST checks and
+	 * a plain insert follows: an INSERT ... SELECT reading its own table
+	 * goes through a temporary table and a statement journal, which made
+	 * it the costliest statement of an ingest. */
+	[S_APPEND_TX] = "INSERT INTO streams (stream, seq, data) VALUES (?1, ?2, ?3)",
 	[S_READ] = "SELECT seq, data FROM streams WHERE stream = ?1 AND seq >= ?2"
 		" ORDER BY seq LIMIT ?3",
 	[S_LAST] = "SELECT MAX(seq) FROM streams WHERE stream = ?1",
+	[S_UNAPPEND] = "DELETE FROM streams WHERE stream = ?1 AND seq = ?2",
 	[S_SEQ] = "INSERT INTO sequences (name, value) VALUES (?1, 1)"
 		" ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value",
+	/* The same inside a transaction, without RETURNING (a temporary
+	 * trigger and table) and a statement journal. */
+	[S_SEQ_BUMP] = "UPDATE sequences SET value = value + 1 WHERE name = ?1",
+	[S_SEQ_GET] = "SELECT value FROM sequences WHERE name = ?1",
+	[S_SEQ_NEW] = "INSERT INTO sequences (name, value) VALUES (?1, 1)",
+	[S_SEQ_SET] = "UPDATE sequences SET value = ?2 WHERE name = ?1",
+	[S_SEQ_DROP] = "DELETE FROM sequences WHERE name = ?1",
 };
 
 /* record_find filters, one bit each; the statement for a combination binds
@@ -99,18 +134,38 @@ static const char *const k_find_terms[] = {
 	" AND service = ?6", " AND severity = ?7", " AND time >= ?8", " AND time < ?9",
 };
 
-typedef struct savepoint {
-	sqlite3_stmt *open, *release, *rollback_to;
-} savepoint;
+/* One write of a nested transaction level, and how to undo it. Strings
+ * are offsets into sq_store.undo_text (NO_TEXT for NULL). */
+enum { U_UNINSERT, U_REINSERT, U_RESTORE, U_UNAPPEND, U_SEQ_SET, U_SEQ_DROP };
+
+#define NO_TEXT SIZE_MAX
+
+typedef struct undo_op {
+	int kind;
+	size_t name, id;    /* collection, stream or sequence name; record id */
+	size_t json, status, key, group_key, service, severity;
+	int64_t num;        /* revision, stream seq or sequence value */
+	int64_t time;
+} undo_op;
+
+/* Where a level's writes start in the undo log. */
+typedef struct undo_mark {
+	size_t ops, text;
+} undo_mark;
 
 typedef struct sq_store {
 	rootly_store base;
 	sqlite3 *db;
 	sqlite3_stmt *fixed[S_COUNT];
 	sqlite3_stmt *find[F_COMBOS];
-	savepoint *sp;    /* sp[n] belongs to transaction level n (n >= 2) */
-	size_t sp_cap;
 	size_t depth;     /* open transaction levels */
+	/* Undo log of the nested levels (depth >= 2), see "transactions". */
+	undo_op *undo;
+	size_t undo_len, undo_cap;
+	char *undo_text;
+	size_t undo_text_len, undo_text_cap;
+	undo_mark *marks; /* marks[n]: level n's start, n >= 2 */
+	size_t marks_cap;
 	bool aborted;     /* SQLite rolled the transaction back on its own */
 } sq_store;
 
@@ -219,46 +274,206 @@ static int sq_run_fixed(sq_store *s, int which, const char *what)
 	return sq_run(s, &u, what);
 }
 
-/* The savepoint statements of transaction level n, prepared on first use. */
-static int sq_savepoint(sq_store *s, size_t n, int which, sq_use *u)
+/* ---- transactions ------------------------------------------------------ */
+
+/*
+ * The outermost level is BEGIN IMMEDIATE ... COMMIT/ROLLBACK. Nested levels
+ * (each operation of a group commit is one) are not SQL savepoints: a
+ * savepoint copies every page an operation touches into the savepoint
+ * journal before changing it, the same hot pages again for each operation
+ * of a batch (and past 64 KiB of journal, through a temporary file, one
+ * pwrite per page), which cost about as much as the writes themselves.
+ * Instead each write made at a nested level first records how to undo it
+ * (delete the inserted row, put back the old row, delete the appended
+ * entry, restore the counter) in an in-memory log; releasing a level keeps
+ * its entries for the enclosing level (forgets them when that is the
+ * outermost); rolling a level back replays its entries newest first.
+ *
+ * Every write is one single-row statement that SQLite either completes,
+ * refuses before changing anything (a constraint), or answers by rolling
+ * the whole transaction back (out of memory, I/O error, disk full); in the
+ * last case, and if an undo statement itself fails, the whole transaction
+ * is rolled back and every level is refused (`aborted`) until the caller
+ * has rolled them all back: nothing half-done is ever visible or
+ * committed. The write lock (BEGIN IMMEDIATE) is held from the outermost
+ * begin, so no other connection changes a row between the read of its old
+ * state and the write.
+ */
+
+static bool logging(const sq_store *s)
 {
-	if (n >= s->sp_cap) {
-		size_t cap = s->sp_cap ? s->sp_cap * 2 : 8;
+	return s->depth >= 2;
+}
+
+static void undo_clear(sq_store *s)
+{
+	s->undo_len = 0;
+	s->undo_text_len = 0;
+}
+
+/* A copy of `len` bytes (NULL: NO_TEXT) in the log's text; false when out
+ * of memory. */
+static bool undo_str(sq_store *s, const char *str, size_t len, size_t *off)
+{
+	if (!str) {
+		*off = NO_TEXT;
+		return true;
+	}
+	size_t need = s->undo_text_len + len + 1;
+	if (need > s->undo_text_cap) {
+		size_t cap = s->undo_text_cap ? s->undo_text_cap : 4096;
+		while (cap < need)
+			cap *= 2;
+		char *p = rootly_realloc(s->undo_text, cap);
+		if (!p)
+			return false;
+		s->undo_text = p;
+		s->undo_text_cap = cap;
+	}
+	memcpy(s->undo_text + s->undo_text_len, str, len);
+	s->undo_text[s->undo_text_len + len] = '\0';
+	*off = s->undo_text_len;
+	s->undo_text_len = need;
+	return true;
+}
+
+static bool undo_cstr(sq_store *s, const char *str, size_t *off)
+{
+	return undo_str(s, str, str ? strlen(str) : 0, off);
+}
+
+static const char *undo_at(const sq_store *s, size_t off)
+{
+	return off == NO_TEXT ? NULL : s->undo_text + off;
+}
+
+/* A new log entry of `kind` naming `name` (and `id`), or NULL (out of
+ * memory, reported). Until undo_keep, undo_drop takes it back. */
+static undo_op *undo_push(sq_store *s, int kind, const char *name, const char *id, undo_mark *m)
+{
+	m->ops = s->undo_len;
+	m->text = s->undo_text_len;
+	if (s->undo_len == s->undo_cap) {
+		size_t cap = s->undo_cap ? s->undo_cap * 2 : 64;
+		undo_op *p = rootly_realloc(s->undo, cap * sizeof(*p));
+		if (!p) {
+			rootly_error_set_oom();
+			return NULL;
+		}
+		s->undo = p;
+		s->undo_cap = cap;
+	}
+	undo_op *u = &s->undo[s->undo_len];
+	memset(u, 0, sizeof(*u));
+	u->kind = kind;
+	u->json = u->status = u->key = u->group_key = u->service = u->severity = NO_TEXT;
+	if (!undo_cstr(s, name, &u->name) || !undo_cstr(s, id, &u->id)) {
+		s->undo_text_len = m->text;
+		rootly_error_set_oom();
+		return NULL;
+	}
+	s->undo_len++;
+	return u;
+}
+
+/* Forget entries from mark m on (the write failed and changed nothing). */
+static void undo_drop(sq_store *s, const undo_mark *m)
+{
+	if (s->undo_len > m->ops)
+		s->undo_len = m->ops;
+	if (s->undo_text_len > m->text)
+		s->undo_text_len = m->text;
+}
+
+/* Bind the text at `off` of the log. The log does not move while a
+ * statement runs (nothing is logged during a rollback). */
+static int bind_undo(sq_store *s, sqlite3_stmt *st, int i, size_t off)
+{
+	const char *v = undo_at(s, off);
+	return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+}
+
+/* Run one undo entry; 0 or a negative code. */
+static int undo_apply(sq_store *s, const undo_op *u)
+{
+	static const int which[] = {
+		[U_UNINSERT] = S_DELETE, [U_REINSERT] = S_REINSERT, [U_RESTORE] = S_RESTORE,
+		[U_UNAPPEND] = S_UNAPPEND, [U_SEQ_SET] = S_SEQ_SET, [U_SEQ_DROP] = S_SEQ_DROP,
+	};
+	sq_use use = { NULL, false };
+	ROOTLY_TRY(sq_fixed(s, which[u->kind], &use));
+	sqlite3_stmt *st = use.st;
+	int rc = bind_undo(s, st, 1, u->name);
+	switch (u->kind) {
+	case U_UNINSERT:
+		if (rc == SQLITE_OK)
+			rc = bind_undo(s, st, 2, u->id);
+		break;
+	case U_REINSERT:
+	case U_RESTORE:
+		if (rc == SQLITE_OK)
+			rc = bind_undo(s, st, 2, u->id);
+		if (rc == SQLITE_OK)
+			rc = bind_undo(s, st, 3, u->json);
+		if (rc == SQLITE_OK)
+			rc = bind_undo(s, st, 4, u->status);
+		if (rc == SQLITE_OK)
+			rc = bind_undo(s, st, 5, u->key);
+		if (rc == SQLITE_OK)
+			rc = bind_undo(s, st, 6, u->group_key);
+		if (rc == SQLITE_OK)
+			rc = bind_undo(s, st, 7, u->service);
+		if (rc == SQLITE_OK)
+			rc = bind_undo(s, st, 8, u->severity);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int64(st, 9, u->time);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int64(st, 10, u->num);
+		break;
+	case U_UNAPPEND:
+	case U_SEQ_SET:
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_int64(st, 2, u->num);
+		break;
+	default:
+		break;
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	int ret = rc == SQLITE_DONE ? 0 : sq_fail(s, rc, "rollback");
+	sq_release(&use);
+	return ret;
+}
+
+/* Level n (>= 2) begins where the log is now. */
+static int undo_open_level(sq_store *s, size_t n)
+{
+	if (n >= s->marks_cap) {
+		size_t cap = s->marks_cap ? s->marks_cap * 2 : 8;
 		while (cap <= n)
 			cap *= 2;
-		savepoint *sp = rootly_realloc(s->sp, cap * sizeof(*sp));
-		if (!sp)
+		undo_mark *m = rootly_realloc(s->marks, cap * sizeof(*m));
+		if (!m)
 			return rootly_error_set_oom();
-		memset(sp + s->sp_cap, 0, (cap - s->sp_cap) * sizeof(*sp));
-		s->sp = sp;
-		s->sp_cap = cap;
+		s->marks = m;
+		s->marks_cap = cap;
 	}
-	static const char *const fmt[] = { "SAVEPOINT s%zu", "RELEASE s%zu", "ROLLBACK TO s%zu" };
-	sqlite3_stmt **slot = which == 0 ? &s->sp[n].open :
-		which == 1 ? &s->sp[n].release : &s->sp[n].rollback_to;
-	char sql[48];
-	snprintf(sql, sizeof(sql), fmt[which], n);
-	return sq_acquire(s, slot, sql, u);
+	s->marks[n].ops = s->undo_len;
+	s->marks[n].text = s->undo_text_len;
+	return 0;
 }
-
-static int sq_run_savepoint(sq_store *s, size_t n, int which, const char *what)
-{
-	sq_use u = { NULL, false };
-	ROOTLY_TRY(sq_savepoint(s, n, which, &u));
-	return sq_run(s, &u, what);
-}
-
-/* ---- transactions ------------------------------------------------------ */
 
 static rootly_status sq_begin(rootly_store *st)
 {
 	sq_store *s = SQ(st);
 	if (s->aborted)
 		return sq_aborted();
-	if (s->depth == 0)
+	if (s->depth == 0) {
+		undo_clear(s);
 		ROOTLY_TRY(sq_run_fixed(s, S_BEGIN, "begin"));
-	else
-		ROOTLY_TRY(sq_run_savepoint(s, s->depth + 1, 0, "savepoint"));
+	} else {
+		ROOTLY_TRY(undo_open_level(s, s->depth + 1));
+	}
 	s->depth++;
 	return 0;
 }
@@ -273,10 +488,21 @@ static rootly_status sq_commit(rootly_store *st)
 		return sq_aborted();
 	if (s->depth == 1)
 		ROOTLY_TRY(sq_run_fixed(s, S_COMMIT, "commit"));
-	else
-		ROOTLY_TRY(sq_run_savepoint(s, s->depth, 1, "release savepoint"));
-	s->depth--;
+	/* A released level's entries now belong to the enclosing one; the
+	 * outermost level needs none (ROLLBACK undoes everything). */
+	if (--s->depth <= 1)
+		undo_clear(s);
 	return 0;
+}
+
+/* The whole transaction is gone (or must go): roll it back and refuse
+ * every level until the caller has rolled them all back. */
+static void sq_abort_all(sq_store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->aborted = true;
+	undo_clear(s);
 }
 
 static rootly_status sq_rollback(rootly_store *st)
@@ -286,23 +512,34 @@ static rootly_status sq_rollback(rootly_store *st)
 		return sq_invalid("rollback without an open transaction");
 	if (sqlite3_get_autocommit(s->db))
 		s->aborted = true;
+	if (!s->aborted && s->depth >= 2) {
+		const undo_mark *m = &s->marks[s->depth];
+		int rc = 0;
+		while (rc == 0 && s->undo_len > m->ops) {
+			rc = undo_apply(s, &s->undo[s->undo_len - 1]);
+			if (rc == 0)
+				s->undo_len--;
+		}
+		if (rc == 0) {
+			s->undo_text_len = m->text;
+			s->depth--;
+			return 0;
+		}
+		/* Half undone: nothing of the transaction may survive. */
+		sq_abort_all(s);
+	}
 	if (s->aborted) {
 		/* SQLite already undid everything: only the count is left. */
+		undo_clear(s);
 		if (--s->depth == 0)
 			s->aborted = false;
 		return 0;
 	}
-	int rc;
-	if (s->depth == 1) {
-		rc = sq_run_fixed(s, S_ROLLBACK, "rollback");
-	} else {
-		rc = sq_run_savepoint(s, s->depth, 2, "rollback to savepoint");
-		if (rc == 0)
-			rc = sq_run_savepoint(s, s->depth, 1, "release savepoint");
-	}
+	int rc = sq_run_fixed(s, S_ROLLBACK, "rollback");
 	/* A failed ROLLBACK that still ended the transaction did its job. */
-	if (rc < 0 && !(s->depth == 1 && sqlite3_get_autocommit(s->db)))
+	if (rc < 0 && !sqlite3_get_autocommit(s->db))
 		return rc;
+	undo_clear(s);
 	s->depth--;
 	s->aborted = false;
 	return 0;
@@ -399,6 +636,112 @@ static int64_t sq_revision(sq_store *s, const char *collection, const char *id)
 	return rev;
 }
 
+/* One write statement for rec: S_INSERT (revision 1), S_UPDATE (from
+ * `expected`) or S_UPSERT; *rev gets the new revision. */
+static int sq_put_exec(sq_store *s, int which, const char *collection, const rootly_record *rec,
+	int64_t expected, int64_t *rev)
+{
+	sq_use u = { NULL, false };
+	ROOTLY_TRY(sq_fixed(s, which, &u));
+	*rev = which == S_INSERT ? 1 : expected + 1;
+	int ret = 0, rc = bind_record(u.st, collection, rec);
+	if (rc == SQLITE_OK && which == S_UPDATE)
+		rc = sqlite3_bind_int64(u.st, 10, expected);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(u.st);
+	if (rc == SQLITE_ROW && which == S_UPSERT) {
+		*rev = sqlite3_column_int64(u.st, 0);
+		rc = sqlite3_step(u.st);
+	}
+	if ((rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) && which == S_INSERT) {
+		ret = rootly_error_set(ROOTLY_ECONFLICT, ROOTLY_ERROR_STORAGE, 0,
+			"record '%s' already exists in '%s'", rec->id, collection);
+	} else if (rc != SQLITE_DONE) {
+		ret = sq_fail(s, rc, "record_put");
+	} else if (which == S_UPDATE && sqlite3_changes(s->db) == 0) {
+		sq_release(&u);
+		return rootly_error_set(ROOTLY_ECONFLICT, ROOTLY_ERROR_STORAGE, 0,
+			"record '%s' in '%s': expected revision %lld, found %lld", rec->id, collection,
+			(long long)expected, (long long)sq_revision(s, collection, rec->id));
+	}
+	sq_release(&u);
+	return ret;
+}
+
+static bool undo_col(sq_store *s, sqlite3_stmt *st, int i, size_t *off)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+	if (!v && sqlite3_column_type(st, i) != SQLITE_NULL)
+		return false;
+	return undo_str(s, v, v ? (size_t)sqlite3_column_bytes(st, i) : 0, off);
+}
+
+/* Log how to put record (collection, id) back as it is now (`kind`
+ * U_RESTORE or U_REINSERT); *found false (nothing logged) when there is
+ * no such record. */
+static int undo_log_row(sq_store *s, const char *collection, const char *id, int kind, undo_mark *m,
+	bool *found, int64_t *rev)
+{
+	*found = false;
+	*rev = 0;
+	sq_use use = { NULL, false };
+	ROOTLY_TRY(sq_fixed(s, S_GET, &use));
+	sqlite3_stmt *st = use.st;
+	int ret = 0, rc = bind_text(st, 1, collection);
+	if (rc == SQLITE_OK)
+		rc = bind_text(st, 2, id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		undo_op *u = undo_push(s, kind, collection, id, m);
+		if (!u) {
+			ret = ROOTLY_ENOMEM;
+		} else if (!undo_col(s, st, 2, &u->json) || !undo_col(s, st, 3, &u->status) ||
+		    !undo_col(s, st, 4, &u->key) || !undo_col(s, st, 5, &u->group_key) ||
+		    !undo_col(s, st, 6, &u->service) || !undo_col(s, st, 7, &u->severity)) {
+			undo_drop(s, m);
+			ret = rootly_error_set_oom();
+		} else {
+			u->num = *rev = sqlite3_column_int64(st, 1);
+			u->time = sqlite3_column_int64(st, 8);
+			*found = true;
+		}
+	} else if (rc != SQLITE_DONE) {
+		ret = sq_fail(s, rc, "record_put");
+	}
+	sq_release(&use);
+	return ret;
+}
+
+/* record_put at a nested level: the old state is logged first. */
+static int sq_record_put_logged(sq_store *s, const char *collection, const rootly_record *rec,
+	int64_t expected, int64_t *rev)
+{
+	undo_mark m;
+	int which = S_INSERT;
+	if (expected != 0) {
+		bool found;
+		int64_t old;
+		ROOTLY_TRY(undo_log_row(s, collection, rec->id, U_RESTORE, &m, &found, &old));
+		if (found && (expected < 0 || expected == old)) {
+			which = S_UPDATE;
+			expected = old;
+		} else if (found || expected > 0) {
+			if (found)
+				undo_drop(s, &m);
+			return rootly_error_set(ROOTLY_ECONFLICT, ROOTLY_ERROR_STORAGE, 0,
+				"record '%s' in '%s': expected revision %lld, found %lld", rec->id, collection,
+				(long long)expected, (long long)old);
+		}
+	}
+	if (which == S_INSERT && !undo_push(s, U_UNINSERT, collection, rec->id, &m))
+		return ROOTLY_ENOMEM;
+	int rc = sq_put_exec(s, which, collection, rec, expected, rev);
+	if (rc < 0)
+		undo_drop(s, &m);
+	return rc;
+}
+
 static rootly_status sq_record_put(rootly_store *st, const char *collection,
 	const rootly_record *rec, int64_t expected_revision, int64_t *new_revision)
 {
@@ -409,34 +752,16 @@ static rootly_status sq_record_put(rootly_store *st, const char *collection,
 		return sq_invalid("record_put: expected_revision must be -1, 0 or positive");
 	if (s->aborted)
 		return sq_aborted();
-	int which = expected_revision == 0 ? S_INSERT : expected_revision > 0 ? S_UPDATE : S_UPSERT;
-	sq_use u = { NULL, false };
-	ROOTLY_TRY(sq_fixed(s, which, &u));
-	int64_t rev = expected_revision == 0 ? 1 : expected_revision + 1;
-	int ret = 0, rc = bind_record(u.st, collection, rec);
-	if (rc == SQLITE_OK && which == S_UPDATE)
-		rc = sqlite3_bind_int64(u.st, 10, expected_revision);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(u.st);
-	if (rc == SQLITE_ROW && which == S_UPSERT) {
-		rev = sqlite3_column_int64(u.st, 0);
-		rc = sqlite3_step(u.st);
-	}
-	if (rc == SQLITE_CONSTRAINT_PRIMARYKEY && which == S_INSERT) {
-		ret = rootly_error_set(ROOTLY_ECONFLICT, ROOTLY_ERROR_STORAGE, 0,
-			"record '%s' already exists in '%s'", rec->id, collection);
-	} else if (rc != SQLITE_DONE) {
-		ret = sq_fail(s, rc, "record_put");
-	} else if (which == S_UPDATE && sqlite3_changes(s->db) == 0) {
-		sq_release(&u);
-		return rootly_error_set(ROOTLY_ECONFLICT, ROOTLY_ERROR_STORAGE, 0,
-			"record '%s' in '%s': expected revision %lld, found %lld", rec->id, collection,
-			(long long)expected_revision, (long long)sq_revision(s, collection, rec->id));
-	}
-	sq_release(&u);
-	if (ret == 0 && new_revision)
+	int64_t rev = 0;
+	int rc;
+	if (logging(s))
+		rc = sq_record_put_logged(s, collection, rec, expected_revision, &rev);
+	else
+		rc = sq_put_exec(s, expected_revision == 0 ? S_INSERT : expected_revision > 0 ? S_UPDATE : S_UPSERT,
+			collection, rec, expected_revision, &rev);
+	if (rc == 0 && new_revision)
 		*new_revision = rev;
-	return ret;
+	return rc;
 }
 
 static rootly_status sq_record_delete(rootly_store *st, const char *collection, const char *id)
@@ -446,9 +771,23 @@ static rootly_status sq_record_delete(rootly_store *st, const char *collection, 
 		return sq_invalid("record_delete: collection and id are required");
 	if (s->aborted)
 		return sq_aborted();
+	undo_mark m;
+	bool logged = false;
+	if (logging(s)) {
+		int64_t old;
+		ROOTLY_TRY(undo_log_row(s, collection, id, U_REINSERT, &m, &logged, &old));
+		if (!logged)
+			return rootly_error_set(ROOTLY_ENOTFOUND, ROOTLY_ERROR_STORAGE, 0,
+				"no record '%s' in '%s'", id, collection);
+	}
 	sq_use u = { NULL, false };
-	ROOTLY_TRY(sq_fixed(s, S_DELETE, &u));
-	int ret = 0, rc = bind_text(u.st, 1, collection);
+	int ret = sq_fixed(s, S_DELETE, &u);
+	if (ret < 0) {
+		if (logged)
+			undo_drop(s, &m);
+		return ret;
+	}
+	int rc = bind_text(u.st, 1, collection);
 	if (rc == SQLITE_OK)
 		rc = bind_text(u.st, 2, id);
 	if (rc == SQLITE_OK)
@@ -459,6 +798,8 @@ static rootly_status sq_record_delete(rootly_store *st, const char *collection, 
 		ret = rootly_error_set(ROOTLY_ENOTFOUND, ROOTLY_ERROR_STORAGE, 0,
 			"no record '%s' in '%s'", id, collection);
 	sq_release(&u);
+	if (ret < 0 && logged)
+		undo_drop(s, &m);
 	return ret;
 }
 
@@ -558,6 +899,15 @@ static rootly_status sq_stream_last(rootly_store *st, const char *stream, int64_
 	return ret;
 }
 
+static int sq_append_conflict(rootly_store *st, const char *stream, int64_t seq, int64_t last)
+{
+	if (last < 0)
+		sq_stream_last(st, stream, &last);
+	return rootly_error_set(ROOTLY_ECONFLICT, ROOTLY_ERROR_STORAGE, 0,
+		"stream '%s': appending seq %lld but the last is %lld", stream,
+		(long long)seq, (long long)last);
+}
+
 static rootly_status sq_stream_append(rootly_store *st, const char *stream, int64_t seq,
 	const char *data, size_t len)
 {
@@ -566,9 +916,28 @@ static rootly_status sq_stream_append(rootly_store *st, const char *stream, int6
 		return sq_invalid("stream_append: stream name and data are required");
 	if (s->aborted)
 		return sq_aborted();
+	bool in_tx = s->depth > 0;
+	undo_mark m;
+	if (in_tx) {
+		int64_t last = 0;
+		ROOTLY_TRY(sq_stream_last(st, stream, &last));
+		if (seq != last + 1)
+			return sq_append_conflict(st, stream, seq, last);
+		if (logging(s)) {
+			undo_op *u = undo_push(s, U_UNAPPEND, stream, NULL, &m);
+			if (!u)
+				return ROOTLY_ENOMEM;
+			u->num = seq;
+		}
+	}
 	sq_use u = { NULL, false };
-	ROOTLY_TRY(sq_fixed(s, S_APPEND, &u));
-	int ret = 0, rc = bind_text(u.st, 1, stream);
+	int ret = sq_fixed(s, in_tx ? S_APPEND_TX : S_APPEND, &u);
+	if (ret < 0) {
+		if (logging(s))
+			undo_drop(s, &m);
+		return ret;
+	}
+	int rc = bind_text(u.st, 1, stream);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_int64(u.st, 2, seq);
 	if (rc == SQLITE_OK)
@@ -580,13 +949,10 @@ static rootly_status sq_stream_append(rootly_store *st, const char *stream, int6
 	if (rc != SQLITE_DONE)
 		ret = sq_fail(s, rc, "stream_append");
 	sq_release(&u);
-	if (conflict) {
-		int64_t last = -1;
-		sq_stream_last(st, stream, &last);
-		ret = rootly_error_set(ROOTLY_ECONFLICT, ROOTLY_ERROR_STORAGE, 0,
-			"stream '%s': appending seq %lld but the last is %lld", stream,
-			(long long)seq, (long long)last);
-	}
+	if (conflict)
+		ret = sq_append_conflict(st, stream, seq, -1);
+	if (ret < 0 && logging(s))
+		undo_drop(s, &m);
 	return ret;
 }
 
@@ -626,6 +992,27 @@ static rootly_status sq_stream_read(rootly_store *st, const char *stream, int64_
 	return ret;
 }
 
+/* Step a one-row statement binding ?1 = name; *value gets column 0 of
+ * the row (left alone when there is none, *found false). */
+static int sq_seq_step(sq_store *s, int which, const char *name, int64_t *value, bool *found)
+{
+	sq_use u = { NULL, false };
+	ROOTLY_TRY(sq_fixed(s, which, &u));
+	int ret = 0, rc = bind_text(u.st, 1, name);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(u.st);
+	if (rc == SQLITE_ROW) {
+		*value = sqlite3_column_int64(u.st, 0);
+		if (found)
+			*found = true;
+		rc = sqlite3_step(u.st);
+	}
+	if (rc != SQLITE_DONE)
+		ret = sq_fail(s, rc, "sequence_next");
+	sq_release(&u);
+	return ret;
+}
+
 static rootly_status sq_sequence_next(rootly_store *st, const char *name, int64_t *value_out)
 {
 	sq_store *s = SQ(st);
@@ -633,22 +1020,33 @@ static rootly_status sq_sequence_next(rootly_store *st, const char *name, int64_
 		return sq_invalid("sequence_next: name and output are required");
 	if (s->aborted)
 		return sq_aborted();
-	sq_use u = { NULL, false };
-	ROOTLY_TRY(sq_fixed(s, S_SEQ, &u));
 	int64_t value = 0;
-	int ret = 0, rc = bind_text(u.st, 1, name);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(u.st);
-	if (rc == SQLITE_ROW) {
-		value = sqlite3_column_int64(u.st, 0);
-		rc = sqlite3_step(u.st);
-	}
-	if (rc != SQLITE_DONE)
-		ret = sq_fail(s, rc, "sequence_next");
-	sq_release(&u);
-	if (ret == 0)
+	if (s->depth == 0) {
+		/* One statement: atomic against other processes. */
+		ROOTLY_TRY(sq_seq_step(s, S_SEQ, name, &value, NULL));
 		*value_out = value;
-	return ret;
+		return 0;
+	}
+	/* The write lock is ours until the transaction ends. */
+	bool found = false;
+	ROOTLY_TRY(sq_seq_step(s, S_SEQ_GET, name, &value, &found));
+	undo_mark m;
+	if (logging(s)) {
+		undo_op *u = undo_push(s, found ? U_SEQ_SET : U_SEQ_DROP, name, NULL, &m);
+		if (!u)
+			return ROOTLY_ENOMEM;
+		u->num = value;
+	}
+	int rc = sq_seq_step(s, found ? S_SEQ_BUMP : S_SEQ_NEW, name, &value, NULL);
+	if (rc == 0 && sqlite3_changes(s->db) != 1)
+		rc = sq_fail(s, SQLITE_CORRUPT, "sequence_next");
+	if (rc < 0) {
+		if (logging(s))
+			undo_drop(s, &m);
+		return rc;
+	}
+	*value_out = found ? value + 1 : 1;
+	return 0;
 }
 
 /* ---- check, free, open ------------------------------------------------- */
@@ -698,12 +1096,9 @@ static void sq_free(rootly_store *st)
 		sqlite3_finalize(s->fixed[i]);
 	for (size_t i = 0; i < F_COMBOS; i++)
 		sqlite3_finalize(s->find[i]);
-	for (size_t i = 0; i < s->sp_cap; i++) {
-		sqlite3_finalize(s->sp[i].open);
-		sqlite3_finalize(s->sp[i].release);
-		sqlite3_finalize(s->sp[i].rollback_to);
-	}
-	rootly_free(s->sp);
+	rootly_free(s->undo);
+	rootly_free(s->undo_text);
+	rootly_free(s->marks);
 	/* closing rolls back whatever is still open */
 	sqlite3_close_v2(s->db);
 	rootly_free(s);
@@ -783,8 +1178,10 @@ static int sq_setup(sq_store *s, const rootly__sqlite_options *o)
 	 * SQLite's 2 MB default the cache spills to the WAL mid-transaction
 	 * and pages are written twice. The cache grows only as it is used. */
 	ROOTLY_TRY(sq_exec(s, "PRAGMA cache_size = -32768", "cache_size"));
-	/* temp_store stays FILE: the savepoint journal in memory saved little
-	 * (docs/benchmarks.md) and made ROLLBACK TO fail under a heap limit. */
+	/* temp_store stays FILE. Nested levels use no SQL savepoints (see
+	 * "transactions"), so there is no savepoint journal to keep in memory;
+	 * when there was, keeping it in memory made ROLLBACK TO fail under a
+	 * heap limit. */
 	return sq_migrate(s);
 }
 

@@ -876,6 +876,57 @@ static void t_tx_reads_see_own_writes(void **state)
 	assert_int_equal(last_seq(st, "s"), 0);
 }
 
+/* Writes refused inside a nested level change nothing, so rolling the
+ * level back must not undo anything on their account; writes that did
+ * happen (an upsert of each kind, a delete, counters) are all undone. */
+static void t_tx_rollback_after_refused_writes(void **state)
+{
+	rootly_store *st = ST(state);
+	rootly_record a = rec("a", "{\"v\":1}", "open", "ka", "ga", "svc", "SEV2", 5);
+	rt_ok(st->begin(st));
+	rt_ok(put(st, "c", &a, 0, NULL));
+	append(st, "s", 1, "one");
+	assert_int_equal(seq_next(st, "n"), 1);
+	rt_ok(st->begin(st));
+	rt_ok(st->begin(st));
+	rootly_record a2 = rec("a", "{\"v\":2}", "closed", NULL, NULL, NULL, NULL, 9);
+	assert_int_equal(put(st, "c", &a2, 0, NULL), ROOTLY_ECONFLICT);
+	assert_int_equal(put(st, "c", &a2, 7, NULL), ROOTLY_ECONFLICT);
+	rootly_record b = rec("b", "{}", NULL, NULL, NULL, NULL, NULL, 1);
+	assert_int_equal(put(st, "c", &b, 3, NULL), ROOTLY_ECONFLICT);
+	assert_int_equal(st->stream_append(st, "s", 1, "dup", 3), ROOTLY_ECONFLICT);
+	assert_int_equal(st->stream_append(st, "s", 3, "gap", 3), ROOTLY_ECONFLICT);
+	assert_int_equal(st->record_delete(st, "c", "nope"), ROOTLY_ENOTFOUND);
+	int64_t rev = 0;
+	rt_ok(put(st, "c", &a2, -1, &rev));
+	assert_int_equal(rev, 2);
+	rt_ok(put(st, "c", &b, -1, &rev));
+	assert_int_equal(rev, 1);
+	append(st, "s", 2, "two");
+	assert_int_equal(seq_next(st, "n"), 2);
+	assert_int_equal(seq_next(st, "m"), 1);
+	rt_ok(st->commit(st)); /* level 3 joins level 2 */
+	rt_ok(st->record_delete(st, "c", "b"));
+	rt_ok(put(st, "c", &b, 0, NULL));
+	rt_ok(st->record_delete(st, "c", "a"));
+	assert_string_equal(find_ids(st, "c", NULL), "b");
+	rt_ok(st->rollback(st));
+	assert_string_equal(find_ids(st, "c", NULL), "a");
+	copy c = { 0 };
+	rt_ok(get(st, "c", "a", &c));
+	assert_copy(&c, &a, 1);
+	copy_clear(&c);
+	assert_string_equal(find_ids(st, "c", &(rootly_record_query){ .key = "ka" }), "a");
+	assert_string_equal(find_ids(st, "c", &(rootly_record_query){ .status = "closed" }), "");
+	assert_string_equal(read_stream(st, "s", 1, 0), "1:one");
+	assert_int_equal(seq_next(st, "n"), 2);
+	assert_int_equal(seq_next(st, "m"), 1);
+	rt_ok(st->commit(st));
+	assert_int_equal(revision_of(st, "c", "a"), 1);
+	assert_int_equal(seq_next(st, "n"), 3);
+	assert_int_equal(seq_next(st, "m"), 2);
+}
+
 /* ---- callbacks that call back into the store ---------------------------- */
 
 typedef struct reenter {
@@ -1078,6 +1129,7 @@ static void t_check(void **state)
 	STORE_TEST(t_tx_rollback_inner, be), \
 	STORE_TEST(t_tx_rollback_outer, be), \
 	STORE_TEST(t_tx_deep, be), \
+	STORE_TEST(t_tx_rollback_after_refused_writes, be), \
 	STORE_TEST(t_tx_misuse, be), \
 	STORE_TEST(t_tx_reads_see_own_writes, be), \
 	STORE_TEST(t_reentrant_callbacks, be), \
@@ -1350,16 +1402,20 @@ static void t_sqlite_query_plans(void **state)
 	sqlite3 *db = NULL;
 	assert_int_equal(sqlite3_open(fx->path, &db), SQLITE_OK);
 	const char *asc = "time, id", *desc = "time DESC, id DESC";
-	assert_plan(db, "id = ?2", asc, "USING INDEX sqlite_autoindex_records_1 (collection=? AND id=?)");
+	assert_plan(db, "id = ?2", asc, "USING INDEX records_id (id=? AND collection=?)");
 	assert_plan(db, "key = ?4", asc, "INDEX records_key (collection=? AND key=?)");
 	assert_plan(db, "key = ?4", desc, "INDEX records_key (collection=? AND key=?)");
 	assert_plan(db, "key = ?4 AND status = ?3", asc, "INDEX records_key (collection=? AND key=?)");
 	assert_plan(db, "group_key = ?5", asc, "INDEX records_group (collection=? AND group_key=?)");
+	assert_plan(db, "group_key = ?5", desc, "INDEX records_group (collection=? AND group_key=?)");
 	assert_plan(db, "group_key = ?5 AND status = ?3", asc, "INDEX records_group (collection=? AND group_key=?)");
-	assert_plan(db, "status = ?3", asc, "INDEX records_status_time (collection=? AND status=?)");
-	assert_plan(db, "status = ?3 AND time >= ?8", desc,
-		"INDEX records_status_time (collection=? AND status=? AND time>?)");
-	assert_plan(db, "service = ?6", asc, "INDEX records_service_time (collection=? AND service=?)");
+	/* status, service and severity filter the entries of the time index
+	 * (which carries them), in order, without reading rows */
+	assert_plan(db, "status = ?3", asc, "INDEX records_time (collection=?)");
+	assert_plan(db, "status = ?3 AND time >= ?8", desc, "INDEX records_time (collection=? AND time>?)");
+	assert_plan(db, "service = ?6", asc, "INDEX records_time (collection=?)");
+	assert_plan(db, "severity = ?7 AND time >= ?8 AND time < ?9", asc,
+		"INDEX records_time (collection=? AND time>? AND time<?)");
 	assert_plan(db, "time >= ?8 AND time < ?9", asc, "INDEX records_time (collection=? AND time>? AND time<?)");
 	assert_plan(db, "", desc, "INDEX records_time (collection=?)");
 	sqlite3_close(db);
