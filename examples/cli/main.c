@@ -49,7 +49,7 @@ static const cli_command commands[] = {
 
 static void print_help(FILE *f)
 {
-	fputs("usage: rootly [--db PATH|URI] [--actor NAME] COMMAND [ARGS...]\n"
+	fputs("usage: rootly [--db PATH|URI] [--actor NAME] [--config FILE] COMMAND [ARGS...]\n"
 		"\n"
 		"Incident management on an embedded store, from alert to postmortem.\n"
 		"\n"
@@ -57,6 +57,7 @@ static void print_help(FILE *f)
 		"  --db PATH|URI   the store: a SQLite file (default ./rootly.db), or a URI\n"
 		"                  such as sqlite:PATH or memory:\n"
 		"  --actor NAME    who is acting, recorded on the timeline (default: system)\n"
+		"  --config FILE   configuration (YAML or JSON): sources, auth, routes, silences\n"
 		"  --help, --version\n"
 		"\n"
 		"Commands:\n", f);
@@ -99,6 +100,26 @@ rootly_ctx *cli_ctx(cli *c)
 		c->ctx = NULL;
 	}
 	free(uri);
+	if (c->ctx && c->config) {
+		/* Sources, auth, routes and silences for ingest; a configuration
+		 * with errors is refused whole, with every error listed. */
+		rootly_config *cfg = NULL;
+		rootly_config_report *rep = NULL;
+		if (rootly_config_load_file(&cfg, c->config, &rep) != 0 || rootly_ctx_set_config(c->ctx, cfg) != 0) {
+			char *text = NULL;
+			if (rep && rootly_config_report_to_text(&text, rep) == 0 && text && *text)
+				fprintf(stderr, "%s%s", text, text[strlen(text) - 1] == '\n' ? "" : "\n");
+			else
+				cli_fail("cannot load the configuration");
+			rootly_free(text);
+			rootly_config_report_free(rep);
+			rootly_config_free(cfg);
+			rootly_ctx_free(c->ctx);
+			c->ctx = NULL;
+			return NULL;
+		}
+		rootly_config_report_free(rep);
+	}
 	return c->ctx;
 }
 
@@ -133,6 +154,8 @@ static int parse_globals(cli *c, int argc, char **argv)
 			dst = &c->db;
 		else if (strncmp(a, "--actor", 7) == 0 && (a[7] == '\0' || a[7] == '='))
 			dst = &c->actor;
+		else if (strncmp(a, "--config", 8) == 0 && (a[8] == '\0' || a[8] == '='))
+			dst = &c->config;
 		else
 			return -1 - cli_usage(NULL, "unknown option '%s'", a);
 		val = strchr(a, '=');
