@@ -365,7 +365,7 @@ static int normalize(const dd_event *ev, rootly_time now, json_t *arr)
 {
 	dd_title t;
 	char *owned = NULL;
-	const char *key;
+	const char *key = NULL;
 	parse_title(ev->title ? ev->title : "", &t);
 	int rc = ev->custom ? custom_key(ev, &owned, &key) : default_key(&t, &owned);
 	if (rc < 0)
