@@ -154,4 +154,53 @@ int rootly__parse_opsgenie_action(const char *body, size_t len, const char *acti
  * A bare alarm document (raw message delivery) is taken too. */
 int rootly__parse_cloudwatch_sns(const char *body, size_t len, rootly_time now, json_t **alerts_out);
 
+/* ---- JSON Pointer and the generic source --------------------------------
+ * jsonpointer.c, generic_mapping.c, generic.c; the mapping's schema and the
+ * payload rules are in docs/configuration.md and docs/sources.md. */
+
+/* RFC 6901 syntax: "" (the whole document) or "/" and reference tokens
+ * separated by "/", each '~' escaped as "~0" ('~') or "~1" ('/'). On false,
+ * *why (optional) is a static explanation. */
+bool rootly__json_pointer_valid(const char *ptr, const char **why);
+
+/* The value ptr points at in doc, borrowed, or NULL: an invalid pointer, a
+ * missing member or index, an index with a leading zero or beyond the
+ * array, "-" (the element after the last, which never exists when
+ * reading), or a token applied to a scalar. Allocates nothing. */
+json_t *rootly__json_pointer_get(const json_t *doc, const char *ptr);
+
+/* Longest pointer a mapping may hold (bytes). */
+#define ROOTLY_GENERIC_POINTER_MAX 256
+
+/* Where rootly__generic_mapping_check reports: problem() once per problem,
+ * with the problem's path under `base` ("sources.partner.mapping.labels.team",
+ * spelled by rootly__path_key/rootly__path_index); known_keys, when not
+ * NULL, checks an object's keys against `allowed` (NULL-terminated)
+ * instead of the plain "unknown field" problem. */
+typedef struct rootly_generic_report {
+	void *ud;
+	void (*problem)(void *ud, const char *path, const char *message);
+	void (*known_keys)(void *ud, const json_t *obj, const char *path, const char *const *allowed);
+} rootly_generic_report;
+
+/* Checks a generic source's mapping (an object) completely; returns the
+ * number of problems reported. Allocates nothing. */
+size_t rootly__generic_mapping_check(const json_t *mapping, const char *base, const rootly_generic_report *r);
+
+/* The status a payload word means under the mapping (status_values, else
+ * the default words; ASCII case-insensitive): "firing", "resolved",
+ * "acknowledged", or NULL for none. The mapping must have passed
+ * rootly__generic_mapping_check. */
+const char *rootly__generic_status_of(const json_t *mapping, const char *word, size_t len);
+
+/* A payload read through a mapping: alerts with "source": "generic" (the
+ * configured source's name appears nowhere) and the fingerprint made from
+ * the mapped dedup key like the other sources'. A mapping that does not
+ * pass rootly__generic_mapping_check is refused with ROOTLY_EINVALID
+ * (class ROOTLY_ERROR_INVALID) before the body is read; a bad payload gives
+ * ROOTLY_EINVALID (class ROOTLY_ERROR_INPUT) naming every problem by the
+ * alert and the mapped field ("alerts[2]: dedup_key (/id) is missing"). */
+#define ROOTLY_GENERIC_MAX_BODY (1024 * 1024)
+int rootly__parse_generic(const json_t *mapping, const char *body, size_t len, rootly_time now, json_t **alerts_out);
+
 #endif

@@ -57,7 +57,7 @@ typedef struct rootly_source_config {
 	char *prefix;         /* hmac_sha256: text before the hex digits ("sha256="), or NULL */
 	rootly_group_config group;
 	json_t *mapping;      /* type generic: the `mapping` object as loaded (owned), or NULL;
-	                       * not validated yet */
+	                       * checked at load (rootly__generic_mapping_check) */
 } rootly_source_config;
 
 /* --- routes ------------------------------------------------------------------- */

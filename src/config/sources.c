@@ -9,9 +9,13 @@
  *       group_by: [alertname, service]   # or "source" (default)
  *       group_window: 30m
  *       flap_window: 10m
+ *     partner:
+ *       type: generic
+ *       mapping: {dedup_key: /id, summary: /title}   # docs/configuration.md
  */
 #include <stdio.h>
 
+#include "alert/parse.h"
 #include "config/load.h"
 
 /* Payload formats: the names rootly_ingest takes (docs/sources.md), and
@@ -243,6 +247,24 @@ static void check_group_by(rootly_cfgcheck *c, const json_t *v, const char *path
 	}
 }
 
+static void mapping_problem(void *ud, const char *path, const char *message)
+{
+	rootly__cfg_error(ud, path, "%s", message);
+}
+
+static void mapping_keys(void *ud, const json_t *obj, const char *path, const char *const *allowed)
+{
+	rootly__cfg_known_keys(ud, obj, path, allowed);
+}
+
+/* The generic source's mapping, checked by the parser's own rules
+ * (alert/generic_mapping.c) and reported at configuration paths. */
+static void check_mapping(rootly_cfgcheck *c, const json_t *mapping, const char *path)
+{
+	rootly_generic_report r = { c, mapping_problem, mapping_keys };
+	rootly__generic_mapping_check(mapping, path, &r);
+}
+
 static bool type_known(const char *t)
 {
 	for (size_t i = 0; k_types[i]; i++)
@@ -309,8 +331,10 @@ static void check_source(rootly_cfgcheck *c, const char *name, const json_t *v, 
 		rootly__cfg_path_key(p, path, "mapping");
 		if (strcmp(type ? type : name, "generic") != 0)
 			rootly__cfg_error(c, p, "only a source of type generic has a mapping");
-		else if (rootly__cfg_is_map(c, mapping, p))
+		else if (rootly__cfg_is_map(c, mapping, p)) {
+			check_mapping(c, mapping, p);
 			s->mapping = json_incref(mapping);
+		}
 	}
 }
 

@@ -48,13 +48,18 @@ rootly_status rootly_ingest(rootly_ingest_result **out, rootly_ctx *ctx, const c
 	const rootly_source_config *src = ctx->config ? rootly__config_source(ctx->config, source) : NULL;
 	const char *type = src && src->type ? src->type : source;
 	parse_fn parse = find_source(type);
-	if (!parse)
+	/* The generic source reads payloads through its configured mapping. */
+	bool generic = type && !strcasecmp(type, "generic");
+	if (!parse && !generic)
 		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_ENOTSUPPORTED, ROOTLY_ERROR_INVALID, 0,
 			"unknown alert source \"%s\" (types: alertmanager, alertmanager-v2, grafana, pagerduty, "
-			"pagerduty-webhook, datadog, opsgenie, cloudwatch)", source ? source : "(null)"));
+			"pagerduty-webhook, datadog, opsgenie, cloudwatch, generic)", source ? source : "(null)"));
 	if (src && !src->enabled)
 		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_ENOTSUPPORTED, ROOTLY_ERROR_INVALID, 0,
 			"alert source \"%s\" is disabled in the configuration", source));
+	if (generic && !(src && src->mapping))
+		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+			"source %s of type generic needs sources.%s.mapping in the configuration", source, source));
 	if (!body)
 		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0, "%s: body is NULL", source));
 
@@ -65,7 +70,7 @@ rootly_status rootly_ingest(rootly_ingest_result **out, rootly_ctx *ctx, const c
 		return rootly__ctx_fail(ctx, rc);
 
 	json_t *alerts = NULL;
-	rc = parse(body, len, now, &alerts);
+	rc = generic ? rootly__parse_generic(src->mapping, body, len, now, &alerts) : parse(body, len, now, &alerts);
 	if (rc < 0)
 		return rootly__ctx_fail(ctx, rc);
 	rootly_ingest_result *r = rootly__calloc(1, sizeof(*r));
