@@ -1,5 +1,6 @@
 /* Declaring incidents. */
 #include "core/engine.h"
+#include "timeline/append.h"
 #include "util/jsondump.h"
 
 #include <stdio.h>
@@ -199,12 +200,38 @@ int rootly__incident_build(rootly_ctx *ctx, const rootly_incident_options *o, co
 		rc = rootly_error_set_oom();
 		goto fail;
 	}
-	json_t *body = json_pack("{s:s,s:O,s:s,s:O,s:O,s:O}", "title", o->title,
-		"severity", json_object_get(doc, "severity"), "status", status,
-		"services", services, "teams", teams, "labels", labels);
-	if (body && source)
-		json_object_set_new(body, "source", json_string(source));
-	rc = rootly__timeline_append(ctx, doc, actor, "incident.created", body, now);
+	/* The incident.created body {title, severity, status, services, teams,
+	 * labels, source?} written directly in its canonical form (members in
+	 * key order, labels sorted), rather than built and then serialised. */
+	rootly_buf body = ROOTLY_BUF_INIT;
+	rootly__json_reserve(&body, 512);
+	rootly__json_put_raw(&body, "{\"labels\":", 10);
+	rootly__json_dump_buf(&body, labels, JSON_COMPACT | JSON_SORT_KEYS);
+	rootly__json_put_raw(&body, ",\"services\":", 12);
+	rootly__json_dump_buf(&body, services, JSON_COMPACT);
+	rootly__json_put_raw(&body, ",\"severity\":", 12);
+	if (o->severity >= 0)
+		rootly__json_put_int(&body, o->severity);
+	else
+		rootly__json_put_raw(&body, "null", 4);
+	if (source) {
+		rootly__json_put_raw(&body, ",\"source\":", 10);
+		rootly__json_put_string(&body, source);
+	}
+	rootly__json_put_raw(&body, ",\"status\":", 10);
+	rootly__json_put_string(&body, status);
+	rootly__json_put_raw(&body, ",\"teams\":", 9);
+	rootly__json_dump_buf(&body, teams, JSON_COMPACT);
+	rootly__json_put_raw(&body, ",\"title\":", 9);
+	rootly__json_put_string(&body, o->title);
+	rootly__json_put_raw(&body, "}", 1);
+	if (body.oom) {
+		rootly_buf_dispose(&body);
+		rc = rootly_error_set_oom();
+		goto fail;
+	}
+	rc = rootly__timeline_append_text(ctx, doc, actor, "incident.created", body.ptr, body.len, now);
+	rootly_buf_dispose(&body);
 	if (rc < 0)
 		goto fail;
 	json_decref(services);

@@ -5,6 +5,8 @@
  */
 #include "ingest/apply.h"
 #include "ingest/state.h"
+#include "timeline/append.h"
+#include "util/jsondump.h"
 
 #include <stdio.h>
 
@@ -139,12 +141,29 @@ int rootly__link_alert(apply_state *st, touched *t, json_t *alert, const char *k
 		return rootly_error_set_oom();
 	if (json_object_set_new(alert, "incident_id", json_string(rootly__jstr(inc, "id"))) < 0)
 		return rootly_error_set_oom();
-	json_t *body = json_pack("{s:s,s:s,s:s,s:s,s:s,s:I}", "alert_id", alert_id,
-		"fingerprint", rootly__jstr(alert, "fingerprint"), "summary", rootly__jstr(alert, "summary"),
-		"status", rootly__jstr(alert, "status"), "source", rootly__jstr(alert, "source"),
-		"starts_at", (json_int_t)starts);
+	/* The body {alert_id, fingerprint, summary, status, source, starts_at}
+	 * in canonical form (keys sorted), written directly. */
+	rootly_buf body = ROOTLY_BUF_INIT;
+	rootly_buf *b = &body;
+	rootly__json_reserve(b, 384);
+	rootly__json_put_raw(b, "{\"alert_id\":", 12);
+	rootly__json_put_string(b, alert_id);
+	rootly__json_put_raw(b, ",\"fingerprint\":", 15);
+	rootly__json_put_string(b, rootly__jstr(alert, "fingerprint"));
+	rootly__json_put_raw(b, ",\"source\":", 10);
+	rootly__json_put_string(b, rootly__jstr(alert, "source"));
+	rootly__json_put_raw(b, ",\"starts_at\":", 13);
+	rootly__json_put_int(b, starts);
+	rootly__json_put_raw(b, ",\"status\":", 10);
+	rootly__json_put_string(b, rootly__jstr(alert, "status"));
+	rootly__json_put_raw(b, ",\"summary\":", 11);
+	rootly__json_put_string(b, rootly__jstr(alert, "summary"));
+	rootly__json_put_raw(b, "}", 1);
 	t->dirty = true;
-	return rootly__timeline_append(st->ctx, inc, rootly__jstr(alert, "source"), kind, body, 0);
+	int rc = b->oom ? rootly_error_set_oom() :
+		rootly__timeline_append_text(st->ctx, inc, rootly__jstr(alert, "source"), kind, b->ptr, b->len, 0);
+	rootly_buf_dispose(b);
+	return rc;
 }
 
 static int severity_of(apply_state *st, const char *word)

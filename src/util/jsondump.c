@@ -8,6 +8,117 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * Writing goes straight into the buffer: room is reserved once per token
+ * (reserve), bytes are stored without a call per character, and the text
+ * is NUL-terminated before each public function returns, as rootly_buf's
+ * own writers leave it. A failed reservation sets b->oom, after which
+ * nothing more is written (and rootly_buf_detach returns NULL).
+ */
+static bool reserve(rootly_buf *b, size_t extra)
+{
+	if (b->oom)
+		return false;
+	if (b->len + extra < b->cap)
+		return true;
+	size_t need = b->len + extra + 1;
+	size_t cap = b->cap ? b->cap : 256;
+	while (cap < need)
+		cap *= 2;
+	char *p = rootly_realloc(b->ptr, cap);
+	if (!p) {
+		b->oom = true;
+		return false;
+	}
+	b->ptr = p;
+	b->cap = cap;
+	return true;
+}
+
+static void terminate(rootly_buf *b)
+{
+	if (!b->oom && b->ptr && b->len < b->cap)
+		b->ptr[b->len] = '\0';
+}
+
+static inline void put_raw(rootly_buf *b, const char *s, size_t n)
+{
+	if (reserve(b, n)) {
+		memcpy(b->ptr + b->len, s, n);
+		b->len += n;
+	}
+}
+
+static inline void put_char(rootly_buf *b, char c)
+{
+	if (reserve(b, 1))
+		b->ptr[b->len++] = c;
+}
+
+/* What a byte becomes inside a JSON string: 0 itself, 'u' \u00XX, else
+ * a two-character escape with that letter. */
+static const unsigned char k_escape[256] = {
+	[0x00] = 'u', [0x01] = 'u', [0x02] = 'u', [0x03] = 'u', [0x04] = 'u', [0x05] = 'u',
+	[0x06] = 'u', [0x07] = 'u', [0x08] = 'u', ['\t'] = 't', ['\n'] = 'n', [0x0b] = 'u',
+	[0x0c] = 'u', ['\r'] = 'r', [0x0e] = 'u', [0x0f] = 'u', [0x10] = 'u', [0x11] = 'u',
+	[0x12] = 'u', [0x13] = 'u', [0x14] = 'u', [0x15] = 'u', [0x16] = 'u', [0x17] = 'u',
+	[0x18] = 'u', [0x19] = 'u', [0x1a] = 'u', [0x1b] = 'u', [0x1c] = 'u', [0x1d] = 'u',
+	[0x1e] = 'u', [0x1f] = 'u', ['"'] = '"', ['\\'] = '\\',
+};
+
+static void put_str(rootly_buf *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	/* The common case, no escape, in one reservation. */
+	if (!reserve(b, len + 2))
+		return;
+	char *o = b->ptr + b->len;
+	*o++ = '"';
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	for (;;) {
+		const unsigned char *run = p;
+		while (p < end && !k_escape[*p])
+			p++;
+		memcpy(o, run, (size_t)(p - run));
+		o += p - run;
+		if (p == end)
+			break;
+		/* An escape: room for it and for the rest, escaped or not. */
+		unsigned char e = k_escape[*p];
+		b->len = (size_t)(o - b->ptr);
+		if (!reserve(b, 6 + (size_t)(end - p) + 1))
+			return;
+		o = b->ptr + b->len;
+		*o++ = '\\';
+		if (e == 'u') {
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[*p >> 4];
+			*o++ = hex[*p & 15];
+		} else {
+			*o++ = (char)e;
+		}
+		p++;
+	}
+	*o++ = '"';
+	b->len = (size_t)(o - b->ptr);
+}
+
+static void put_int(rootly_buf *b, int64_t v)
+{
+	char tmp[24];
+	char *p = tmp + sizeof(tmp);
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	put_raw(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
 static void put_value(rootly_buf *b, const json_t *v, size_t flags);
 
 static int key_cmp(const void *a, const void *b)
@@ -20,7 +131,7 @@ static void put_object(rootly_buf *b, const json_t *v, size_t flags)
 	size_t n = json_object_size(v), i = 0;
 	const char *k;
 	json_t *c;
-	rootly_buf_putc(b, '{');
+	put_char(b, '{');
 	if (flags & JSON_SORT_KEYS && n > 1) {
 		const char *small[32];
 		const char **keys = n <= 32 ? small : rootly_malloc(n * sizeof(*keys));
@@ -33,9 +144,9 @@ static void put_object(rootly_buf *b, const json_t *v, size_t flags)
 		qsort(keys, n, sizeof(*keys), key_cmp);
 		for (i = 0; i < n; i++) {
 			if (i)
-				rootly_buf_putc(b, ',');
-			rootly__json_put_string(b, keys[i]);
-			rootly_buf_putc(b, ':');
+				put_char(b, ',');
+			put_str(b, keys[i], strlen(keys[i]));
+			put_char(b, ':');
 			put_value(b, json_object_get(v, keys[i]), flags);
 		}
 		if (keys != small)
@@ -43,13 +154,13 @@ static void put_object(rootly_buf *b, const json_t *v, size_t flags)
 	} else {
 		json_object_foreach((json_t *)v, k, c) {
 			if (i++)
-				rootly_buf_putc(b, ',');
-			rootly__json_put_stringn(b, k, json_object_iter_key_len(json_object_key_to_iter(k)));
-			rootly_buf_putc(b, ':');
+				put_char(b, ',');
+			put_str(b, k, json_object_iter_key_len(json_object_key_to_iter(k)));
+			put_char(b, ':');
 			put_value(b, c, flags);
 		}
 	}
-	rootly_buf_putc(b, '}');
+	put_char(b, '}');
 }
 
 static void put_real(rootly_buf *b, double d)
@@ -58,9 +169,9 @@ static void put_real(rootly_buf *b, double d)
 	/* jansson's format: shortest round-trip is not available in C11, so
 	 * %.17g, with ".0" added when it would otherwise read as an integer. */
 	int n = snprintf(tmp, sizeof(tmp), "%.17g", d);
-	rootly_buf_put(b, tmp, (size_t)n);
+	put_raw(b, tmp, (size_t)n);
 	if (!strpbrk(tmp, ".eEn"))
-		rootly_buf_put(b, ".0", 2);
+		put_raw(b, ".0", 2);
 }
 
 static void put_value(rootly_buf *b, const json_t *v, size_t flags)
@@ -72,32 +183,32 @@ static void put_value(rootly_buf *b, const json_t *v, size_t flags)
 	case JSON_ARRAY: {
 		size_t i;
 		json_t *c;
-		rootly_buf_putc(b, '[');
+		put_char(b, '[');
 		json_array_foreach(v, i, c) {
 			if (i)
-				rootly_buf_putc(b, ',');
+				put_char(b, ',');
 			put_value(b, c, flags);
 		}
-		rootly_buf_putc(b, ']');
+		put_char(b, ']');
 		break;
 	}
 	case JSON_STRING:
-		rootly__json_put_stringn(b, json_string_value(v), json_string_length(v));
+		put_str(b, json_string_value(v), json_string_length(v));
 		break;
 	case JSON_INTEGER:
-		rootly__json_put_int(b, (int64_t)json_integer_value(v));
+		put_int(b, (int64_t)json_integer_value(v));
 		break;
 	case JSON_REAL:
 		put_real(b, json_real_value(v));
 		break;
 	case JSON_TRUE:
-		rootly_buf_put(b, "true", 4);
+		put_raw(b, "true", 4);
 		break;
 	case JSON_FALSE:
-		rootly_buf_put(b, "false", 5);
+		put_raw(b, "false", 5);
 		break;
 	default:
-		rootly_buf_put(b, "null", 4);
+		put_raw(b, "null", 4);
 		break;
 	}
 }
@@ -113,14 +224,19 @@ static void put_value(rootly_buf *b, const json_t *v, size_t flags)
 void rootly__json_dump_buf(rootly_buf *b, const json_t *v, size_t flags)
 {
 	if (!v)
-		rootly_buf_put(b, "null", 4);
+		put_raw(b, "null", 4);
 	else
 		put_value(b, v, flags);
+	terminate(b);
 }
 
 char *rootly__json_dump(const json_t *v, size_t flags)
 {
 	rootly_buf b = ROOTLY_BUF_INIT;
+	/* Most stored documents fit: one allocation instead of a chain of
+	 * doublings from 256 bytes. */
+	if (!reserve(&b, 1024))
+		return NULL;
 	rootly__json_dump_buf(&b, v, flags);
 	return rootly_buf_detach(&b);
 }
@@ -149,49 +265,33 @@ json_t *rootly__json_parse(const char *text, size_t len, size_t flags, json_erro
 
 void rootly__json_put_stringn(rootly_buf *b, const char *s, size_t len)
 {
-	static const char hex[] = "0123456789abcdef";
-	rootly_buf_putc(b, '"');
-	const char *run = s, *end = s + len;
-	for (const char *p = s; p < end; p++) {
-		unsigned char c = (unsigned char)*p;
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		rootly_buf_put(b, run, (size_t)(p - run));
-		run = p + 1;
-		switch (c) {
-		case '"': rootly_buf_put(b, "\\\"", 2); break;
-		case '\\': rootly_buf_put(b, "\\\\", 2); break;
-		case '\n': rootly_buf_put(b, "\\n", 2); break;
-		case '\r': rootly_buf_put(b, "\\r", 2); break;
-		case '\t': rootly_buf_put(b, "\\t", 2); break;
-		default: {
-			char u[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-			rootly_buf_put(b, u, sizeof(u));
-		}
-		}
-	}
-	rootly_buf_put(b, run, (size_t)(end - run));
-	rootly_buf_putc(b, '"');
+	put_str(b, s, len);
+	terminate(b);
 }
 
 void rootly__json_put_string(rootly_buf *b, const char *s)
 {
 	if (s)
-		rootly__json_put_stringn(b, s, strlen(s));
+		put_str(b, s, strlen(s));
 	else
-		rootly_buf_puts(b, "null");
+		put_raw(b, "null", 4);
+	terminate(b);
 }
 
 void rootly__json_put_int(rootly_buf *b, int64_t v)
 {
-	char tmp[24];
-	char *p = tmp + sizeof(tmp);
-	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
-	if (v < 0)
-		*--p = '-';
-	rootly_buf_put(b, p, (size_t)(tmp + sizeof(tmp) - p));
+	put_int(b, v);
+	terminate(b);
+}
+
+void rootly__json_reserve(rootly_buf *b, size_t extra)
+{
+	if (reserve(b, extra))
+		terminate(b);
+}
+
+void rootly__json_put_raw(rootly_buf *b, const char *s, size_t len)
+{
+	put_raw(b, s, len);
+	terminate(b);
 }

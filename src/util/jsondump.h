@@ -36,5 +36,10 @@ json_t *rootly__json_parse(const char *text, size_t len, size_t flags, json_erro
 void rootly__json_put_string(rootly_buf *b, const char *s);
 void rootly__json_put_stringn(rootly_buf *b, const char *s, size_t len);
 void rootly__json_put_int(rootly_buf *b, int64_t v);
+/* Room for `extra` more bytes, so a text of known size is written with
+ * one allocation; failure sets b->oom. */
+void rootly__json_reserve(rootly_buf *b, size_t extra);
+/* `len` bytes as they are (JSON text the caller vouches for). */
+void rootly__json_put_raw(rootly_buf *b, const char *s, size_t len);
 
 #endif
