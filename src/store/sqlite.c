@@ -62,7 +62,7 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 
 enum {
 	S_BEGIN, S_COMMIT, S_ROLLBACK,
-	S_GET, S_INSERT, S_UPDATE, S_UPSERT, S_REVISION, S_DELETE, S_REINSERT, S_RESTORE,
+	S_GET, S_INSERT, S_UPDATE, S_UPDATE_DOC, S_UPSERT, S_REVISION, S_DELETE, S_REINSERT, S_RESTORE,
 	S_APPEND, S_APPEND_TX, S_READ, S_LAST, S_UNAPPEND,
 	S_SEQ, S_SEQ_BUMP, S_SEQ_GET, S_SEQ_NEW, S_SEQ_SET, S_SEQ_DROP,
 	S_COUNT
@@ -80,6 +80,10 @@ static const char *const k_sql[S_COUNT] = {
 		" service, severity, time) VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[S_UPDATE] = "UPDATE records SET revision = revision + 1, json = ?3, status = ?4, key = ?5,"
 		" group_key = ?6, service = ?7, severity = ?8, time = ?9"
+		" WHERE collection = ?1 AND id = ?2 AND revision = ?10",
+	/* The same when no indexed field changes: an UPDATE naming an indexed
+	 * column rewrites that index's entry even when the value is the same. */
+	[S_UPDATE_DOC] = "UPDATE records SET revision = revision + 1, json = ?3"
 		" WHERE collection = ?1 AND id = ?2 AND revision = ?10",
 	[S_UPSERT] = "INSERT INTO records (collection, id, revision, json, status, key, group_key,"
 		" service, severity, time) VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
@@ -167,6 +171,17 @@ typedef struct sq_store {
 	undo_mark *marks; /* marks[n]: level n's start, n >= 2 */
 	size_t marks_cap;
 	bool aborted;     /* SQLite rolled the transaction back on its own */
+	/* The last seq of streams appended to in the current outermost
+	 * transaction, so that the next append to the same timeline needs no
+	 * MAX(seq) query. Valid only while the write lock (BEGIN IMMEDIATE) is
+	 * held, so no other connection can append; a rollback at any level
+	 * forgets them all. A direct-mapped cache: a slot holds the last stream
+	 * that hashed to it. */
+	struct stream_tail {
+		char name[64];
+		int64_t last;
+	} tails[64];
+	bool tails_used;
 } sq_store;
 
 #define SQ(st) ((sq_store *)(st))
@@ -213,6 +228,25 @@ static int sq_aborted(void)
 {
 	return rootly_error_set(ROOTLY_EIO, ROOTLY_ERROR_SQLITE, 0,
 		"sqlite: the transaction was rolled back after an earlier error; roll back every open level");
+}
+
+/* ---- stream tails ------------------------------------------------------ */
+
+static void tails_clear(sq_store *s)
+{
+	if (!s->tails_used)
+		return;
+	for (size_t i = 0; i < ROOTLY_ARRAY_SIZE(s->tails); i++)
+		s->tails[i].name[0] = '\0';
+	s->tails_used = false;
+}
+
+static struct stream_tail *tail_slot(sq_store *s, const char *stream)
+{
+	uint32_t h = 2166136261u;
+	for (const unsigned char *p = (const unsigned char *)stream; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	return &s->tails[h % ROOTLY_ARRAY_SIZE(s->tails)];
 }
 
 /* ---- statements -------------------------------------------------------- */
@@ -470,6 +504,7 @@ static rootly_status sq_begin(rootly_store *st)
 		return sq_aborted();
 	if (s->depth == 0) {
 		undo_clear(s);
+		tails_clear(s);
 		ROOTLY_TRY(sq_run_fixed(s, S_BEGIN, "begin"));
 	} else {
 		ROOTLY_TRY(undo_open_level(s, s->depth + 1));
@@ -486,8 +521,10 @@ static rootly_status sq_commit(rootly_store *st)
 		return sq_invalid("commit without an open transaction");
 	if (s->aborted)
 		return sq_aborted();
-	if (s->depth == 1)
+	if (s->depth == 1) {
 		ROOTLY_TRY(sq_run_fixed(s, S_COMMIT, "commit"));
+		tails_clear(s);
+	}
 	/* A released level's entries now belong to the enclosing one; the
 	 * outermost level needs none (ROLLBACK undoes everything). */
 	if (--s->depth <= 1)
@@ -510,6 +547,7 @@ static rootly_status sq_rollback(rootly_store *st)
 	sq_store *s = SQ(st);
 	if (s->depth == 0)
 		return sq_invalid("rollback without an open transaction");
+	tails_clear(s);
 	if (sqlite3_get_autocommit(s->db))
 		s->aborted = true;
 	if (!s->aborted && s->depth >= 2) {
@@ -636,8 +674,8 @@ static int64_t sq_revision(sq_store *s, const char *collection, const char *id)
 	return rev;
 }
 
-/* One write statement for rec: S_INSERT (revision 1), S_UPDATE (from
- * `expected`) or S_UPSERT; *rev gets the new revision. */
+/* One write statement for rec: S_INSERT (revision 1), S_UPDATE or
+ * S_UPDATE_DOC (from `expected`) or S_UPSERT; *rev gets the new revision. */
 static int sq_put_exec(sq_store *s, int which, const char *collection, const rootly_record *rec,
 	int64_t expected, int64_t *rev)
 {
@@ -645,7 +683,8 @@ static int sq_put_exec(sq_store *s, int which, const char *collection, const roo
 	ROOTLY_TRY(sq_fixed(s, which, &u));
 	*rev = which == S_INSERT ? 1 : expected + 1;
 	int ret = 0, rc = bind_record(u.st, collection, rec);
-	if (rc == SQLITE_OK && which == S_UPDATE)
+	bool update = which == S_UPDATE || which == S_UPDATE_DOC;
+	if (rc == SQLITE_OK && update)
 		rc = sqlite3_bind_int64(u.st, 10, expected);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(u.st);
@@ -658,7 +697,7 @@ static int sq_put_exec(sq_store *s, int which, const char *collection, const roo
 			"record '%s' already exists in '%s'", rec->id, collection);
 	} else if (rc != SQLITE_DONE) {
 		ret = sq_fail(s, rc, "record_put");
-	} else if (which == S_UPDATE && sqlite3_changes(s->db) == 0) {
+	} else if (update && sqlite3_changes(s->db) == 0) {
 		sq_release(&u);
 		return rootly_error_set(ROOTLY_ECONFLICT, ROOTLY_ERROR_STORAGE, 0,
 			"record '%s' in '%s': expected revision %lld, found %lld", rec->id, collection,
@@ -713,6 +752,12 @@ static int undo_log_row(sq_store *s, const char *collection, const char *id, int
 	return ret;
 }
 
+static bool same_text(const sq_store *s, size_t off, const char *v)
+{
+	const char *o = undo_at(s, off);
+	return o ? v && strcmp(o, v) == 0 : !v;
+}
+
 /* record_put at a nested level: the old state is logged first. */
 static int sq_record_put_logged(sq_store *s, const char *collection, const rootly_record *rec,
 	int64_t expected, int64_t *rev)
@@ -724,7 +769,10 @@ static int sq_record_put_logged(sq_store *s, const char *collection, const rootl
 		int64_t old;
 		ROOTLY_TRY(undo_log_row(s, collection, rec->id, U_RESTORE, &m, &found, &old));
 		if (found && (expected < 0 || expected == old)) {
-			which = S_UPDATE;
+			const undo_op *u = &s->undo[s->undo_len - 1];
+			which = same_text(s, u->status, rec->status) && same_text(s, u->key, rec->key) &&
+				same_text(s, u->group_key, rec->group_key) && same_text(s, u->service, rec->service) &&
+				same_text(s, u->severity, rec->severity) && u->time == rec->time ? S_UPDATE_DOC : S_UPDATE;
 			expected = old;
 		} else if (found || expected > 0) {
 			if (found)
@@ -918,9 +966,14 @@ static rootly_status sq_stream_append(rootly_store *st, const char *stream, int6
 		return sq_aborted();
 	bool in_tx = s->depth > 0;
 	undo_mark m;
+	struct stream_tail *tail = NULL;
 	if (in_tx) {
 		int64_t last = 0;
-		ROOTLY_TRY(sq_stream_last(st, stream, &last));
+		tail = tail_slot(s, stream);
+		if (strcmp(tail->name, stream) == 0)
+			last = tail->last;
+		else
+			ROOTLY_TRY(sq_stream_last(st, stream, &last));
 		if (seq != last + 1)
 			return sq_append_conflict(st, stream, seq, last);
 		if (logging(s)) {
@@ -953,6 +1006,11 @@ static rootly_status sq_stream_append(rootly_store *st, const char *stream, int6
 		ret = sq_append_conflict(st, stream, seq, -1);
 	if (ret < 0 && logging(s))
 		undo_drop(s, &m);
+	if (ret == 0 && tail && strlen(stream) < sizeof(tail->name)) {
+		strcpy(tail->name, stream);
+		tail->last = seq;
+		s->tails_used = true;
+	}
 	return ret;
 }
 

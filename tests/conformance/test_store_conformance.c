@@ -898,8 +898,18 @@ static void t_tx_rollback_after_refused_writes(void **state)
 	assert_int_equal(st->stream_append(st, "s", 3, "gap", 3), ROOTLY_ECONFLICT);
 	assert_int_equal(st->record_delete(st, "c", "nope"), ROOTLY_ENOTFOUND);
 	int64_t rev = 0;
-	rt_ok(put(st, "c", &a2, -1, &rev));
+	/* a new document, the same indexed fields */
+	rootly_record a3 = rec("a", "{\"v\":3}", "open", "ka", "ga", "svc", "SEV2", 5);
+	rt_ok(put(st, "c", &a3, 1, &rev));
 	assert_int_equal(rev, 2);
+	copy c3 = { 0 };
+	rt_ok(get(st, "c", "a", &c3));
+	assert_copy(&c3, &a3, 2);
+	copy_clear(&c3);
+	assert_string_equal(find_ids(st, "c", &(rootly_record_query){ .key = "ka", .status = "open" }), "a");
+	assert_int_equal(put(st, "c", &a3, 1, NULL), ROOTLY_ECONFLICT);
+	rt_ok(put(st, "c", &a2, -1, &rev));
+	assert_int_equal(rev, 3);
 	rt_ok(put(st, "c", &b, -1, &rev));
 	assert_int_equal(rev, 1);
 	append(st, "s", 2, "two");
