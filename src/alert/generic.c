@@ -431,7 +431,11 @@ static int normalize(const json_t *mapping, const gen_alert *g, rootly_time now,
 	int rc;
 	if ((rc = build_named(mapping, g->obj, "labels", a.labels)) < 0 ||
 	    (rc = build_named(mapping, g->obj, "annotations", a.annotations)) < 0 ||
-	    (rc = build_links(mapping, g->obj, a.links)) < 0) {
+	    (rc = build_links(mapping, g->obj, a.links)) < 0 ||
+	    /* Routes and the incident defaults read the severity label, as for
+	     * the other sources; a mapped label of that name wins. */
+	    (a.severity && *a.severity && !json_object_get(a.labels, "severity") &&
+	     (rc = rootly__src_set(a.labels, "severity", a.severity)) < 0)) {
 		rootly__src_alert_dispose(&a);
 		return rc;
 	}

@@ -283,8 +283,11 @@ static void check_conflicts(mcheck *m, const json_t *mapping, size_t s, const ch
 			for (size_t j = 0; j < words_count(other, t); j++) {
 				const char *o = word_at(other, t, j);
 				if (o && strcasecmp(o, w) == 0) {
-					problem(m, p, "%s is also a %s word%s", q, k_statuses[t],
-						json_is_array(other) ? "" : " by default (list its words to change them)");
+					if (json_is_array(other))
+						problem(m, p, "%s already means %s", q, k_statuses[t]);
+					else
+						problem(m, p, "%s already means %s by default (list the %s words to "
+							"change them)", q, k_statuses[t], k_statuses[t]);
 					break;
 				}
 			}

@@ -25,7 +25,7 @@ bool rootly__json_pointer_valid(const char *ptr, const char **why)
 	}
 	for (const char *p = ptr; *p; p++)
 		if (*p == '~' && p[1] != '0' && p[1] != '1') {
-			*why = "\"~\" must be followed by 0 or 1 (\"~0\" is \"~\", \"~1\" is \"/\")";
+			*why = "\"~\" must be followed by 0 or 1: \"~0\" is \"~\", \"~1\" is \"/\"";
 			return false;
 		}
 	return true;

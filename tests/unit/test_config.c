@@ -9,6 +9,7 @@
 
 #include "rootly_test.h"
 
+#include "alert/parse.h"
 #include "config/check.h"
 #include "config/config.h"
 #include "config/load.h"
@@ -342,6 +343,9 @@ static void test_good_yaml(void **state)
 	assert_string_equal(pt->prefix, "sha256=");
 	assert_null(pt->timestamp_header);
 	assert_string_equal(json_string_value(json_object_get(pt->mapping, "dedup_key")), "/id");
+	assert_string_equal(json_string_value(json_object_get(pt->mapping, "alerts")), "/alerts");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(pt->mapping, "labels"), "team")),
+		"/owner/team");
 	assert_null(rootly__config_source(c, "datadog"));
 
 	const rootly_route *r = &c->routes[0];
@@ -837,6 +841,101 @@ static void test_sources(void **state)
 	expect_one("version: 1\nsources: [grafana]\n", "sources", "expected a map, got a list");
 }
 
+/* The generic source's mapping: checked at load with the parser's rules
+ * (src/alert/generic_mapping.c), reported at configuration paths. */
+static void test_generic_mapping(void **state)
+{
+	(void)state;
+	rootly_config *c = NULL;
+	rootly_config_report *rep = load_text(
+		"version: 1\n"
+		"sources:\n"
+		"  partner:\n"
+		"    type: generic\n"
+		"    mapping:\n"
+		"      alerts: /data/alerts\n"
+		"      dedup_key: /id\n"
+		"      summary: /title\n"
+		"      severity: /level\n"
+		"      status: /state\n"
+		"      status_values: {firing: [open, 'yes'], resolved: [closed, 'no'], acknowledged: []}\n"
+		"      starts_at: /opened_at\n"
+		"      ends_at: /closed_at\n"
+		"      group_key: /incident_key\n"
+		"      links: [/url, {href: /links/dash, text: Dashboard}]\n"
+		"      labels: {team: /tags/team, service: \"/meta/k8s.io~1app\"}\n"
+		"      annotations: /details\n"
+		"  whole:\n"
+		"    type: generic\n"
+		"    mapping: {alerts: \"\", dedup_key: \"\", summary: /t}\n",
+		NULL, &c);
+	if (rootly_config_report_count(rep))
+		dump(rep);
+	assert_int_equal(rootly_config_report_count(rep), 0);
+	const rootly_source_config *p = rootly__config_source(c, "partner");
+	assert_string_equal(json_string_value(json_object_get(p->mapping, "group_key")), "/incident_key");
+	assert_string_equal(rootly__generic_status_of(p->mapping, "YES", 3), "firing");
+	assert_null(rootly__generic_status_of(p->mapping, "ack", 3)); /* acknowledged: [] */
+	assert_null(rootly__generic_status_of(p->mapping, "ok", 2)); /* resolved's defaults replaced */
+	assert_string_equal(rootly__generic_status_of(p->mapping, "No", 2), "resolved");
+	rootly_config_free(c);
+	rootly_config_report_free(rep);
+
+	static const char *const head = "version: 1\nsources:\n  partner:\n    type: generic\n    mapping: ";
+	static const struct { const char *mapping, *path, *message; } bad[] = {
+		{ "{dedup_key: id, summary: /t}", "sources.partner.mapping.dedup_key", "not a JSON Pointer: \"id\"" },
+		{ "{dedup_key: /id}", "sources.partner.mapping", "missing required field \"summary\"" },
+		{ "{dedup_key: /id, summary: /t, sumary: /x}", "sources.partner.mapping.sumary",
+			"unknown field (did you mean \"summary\"?)" },
+		{ "{dedup_key: /id, summary: ~}", "sources.partner.mapping.summary",
+			"expected a JSON Pointer (a string such as \"/id\"), got null" },
+		{ "{dedup_key: /id, summary: \"/a~b\"}", "sources.partner.mapping.summary",
+			"\"~\" must be followed by 0 or 1" },
+		{ "{dedup_key: /id, summary: /t, status: /s, status_values: {firing: [ok]}}",
+			"sources.partner.mapping.status_values.firing[0]", "\"ok\" already means resolved by default" },
+		{ "{dedup_key: /id, summary: /t, status_values: {firing: [on]}}", "sources.partner.mapping.status_values",
+			"status_values without status" },
+		{ "{dedup_key: /id, summary: /t, links: [{href: /u, txt: x}]}", "sources.partner.mapping.links[0].txt",
+			"unknown field (did you mean \"text\"?)" },
+		{ "{dedup_key: /id, summary: /t, labels: {\"a.b\": /x}}", "sources.partner.mapping.labels[\"a.b\"]",
+			"not a label name" },
+		{ "{dedup_key: /id, summary: /t, labels: 3}", "sources.partner.mapping.labels",
+			"expected a map of name: JSON Pointer, or one JSON Pointer to an object, got an integer" },
+		{ "[/id]", "sources.partner.mapping", "expected a map, got a list" },
+	};
+	for (size_t i = 0; i < ROOTLY_ARRAY_SIZE(bad); i++) {
+		char text[512];
+		snprintf(text, sizeof(text), "%s%s\n", head, bad[i].mapping);
+		expect_one(text, bad[i].path, bad[i].message);
+	}
+	/* A generic source may leave its mapping out: ingest then refuses it. */
+	expect_ok("version: 1\nsources: {partner: {type: generic}}\n");
+}
+
+static void test_bad_mapping_fixture(void **state)
+{
+	(void)state;
+	static const expected want[] = {
+		{ 5, 5, "sources.partner.mapping", "missing required field \"summary\"" },
+		{ 6, 7, "sources.partner.mapping.alerts", "not a JSON Pointer: \"data.alerts\" (must start with \"/\"" },
+		{ 8, 7, "sources.partner.mapping.sumary", "unknown field (did you mean \"summary\"?)" },
+		{ 9, 7, "sources.partner.mapping.severity", "expected a JSON Pointer (a string such as \"/id\"), got an integer" },
+		{ 12, 24, "sources.partner.mapping.status_values.firing[1]", "\"ack\" already means acknowledged by default" },
+		{ 13, 28, "sources.partner.mapping.status_values.resolved[1]", "\"Closed\" listed twice" },
+		{ 14, 9, "sources.partner.mapping.status_values.paused",
+			"unknown field (expected one of: firing, resolved, acknowledged)" },
+		{ 15, 7, "sources.partner.mapping.starts_at", "not a JSON Pointer: \"/time~2\" (\"~\" must be followed by 0 or 1" },
+		{ 16, 21, "sources.partner.mapping.links[1]", "missing required field \"href\"" },
+		{ 17, 26, "sources.partner.mapping.labels[\"bad-name\"]", "not a label name" },
+		{ 18, 7, "sources.partner.mapping.annotations", "expected a map of name: JSON Pointer" },
+		{ 21, 5, "sources.other.mapping", "expected a map, got a string" },
+		{ 23, 5, "sources.grafana.mapping", "only a source of type generic has a mapping" },
+	};
+	rootly_config_report *rep = load_bad("bad-mapping.yaml", ROOTLY_EINVALID);
+	expect_report(rep, want, ROOTLY_ARRAY_SIZE(want));
+	rootly_config_report_free(rep);
+}
+
 static void test_routes_and_silences_schema(void **state)
 {
 	(void)state;
@@ -959,6 +1058,7 @@ static void test_alloc_failure_sweep(void **state)
 		{ "bad-yaml.yaml", "yaml", ROOTLY_EINVALID },
 		{ "bad-schema.json", "json", ROOTLY_EINVALID },
 		{ "bad-syntax.json", "json", ROOTLY_EINVALID },
+		{ "bad-mapping.yaml", "yaml", ROOTLY_EINVALID },
 	};
 	for (size_t i = 0; i < ROOTLY_ARRAY_SIZE(docs); i++) {
 		size_t len;
@@ -993,6 +1093,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_too_many_problems, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_positions_count_characters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sources, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_generic_mapping, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_mapping_fixture, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_routes_and_silences_schema, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_durations, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_errors, setup, teardown),

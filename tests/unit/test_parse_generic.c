@@ -174,7 +174,8 @@ static void test_batch(void **state)
 	/* 1773480360 is seconds (below 1e11): 09:26:00Z */
 	pt_int(a, "starts_at", PT_T_2026_03_14 + PT_HMS(9, 26, 0));
 	pt_int(a, "ends_at", 0); /* closed_at null, and firing */
-	PT_MAP(a, "labels", "service", "checkout-api", "team", "e-commerce-backend", "region", "eu-west-1", "env", "prod");
+	PT_MAP(a, "labels", "service", "checkout-api", "team", "e-commerce-backend", "region", "eu-west-1", "env", "prod",
+		"severity", "critical"); /* the mapped severity is a label too */
 	/* Escaped pointers: /meta/k8s.io~1namespace and /meta/owner~0team. */
 	PT_MAP(a, "annotations", "description", "Started after deploy 2026.03.14-3", "metric", "http_p99_seconds",
 		"value", "2.73", "runbook_url", "https://runbooks.example.com/checkout/latency", "namespace", "shop",
@@ -198,7 +199,7 @@ static void test_batch(void **state)
 	pt_int(a, "ends_at", 0);
 	/* labels: "/tags" whole: scalars as text; null and objects left out. */
 	PT_MAP(a, "labels", "service", "orders-db", "team", "dba", "host", "db-02", "tier", "1", "paged", "false",
-		"ratio", "0.91");
+		"ratio", "0.91", "severity", "warning");
 	PT_MAP(a, "annotations", "metric", "disk_used_ratio", "value", "0.91");
 	PT_LINKS(a, "https://watch.acme.example/checks/disk-db-02", "url");
 	assert_true(json_equal(json_object_get(a, "raw"), json_array_get(raws, 1)));
@@ -211,7 +212,7 @@ static void test_batch(void **state)
 	/* milliseconds (at or above 1e11): 08:00:00Z to 09:45:00Z */
 	pt_int(a, "starts_at", PT_T_2026_03_14 + PT_HMS(8, 0, 0));
 	pt_int(a, "ends_at", PT_T_2026_03_14 + PT_HMS(9, 45, 0));
-	PT_MAP(a, "labels", "service", "payments", "team", "payments-core");
+	PT_MAP(a, "labels", "service", "payments", "team", "payments-core", "severity", "major");
 	PT_MAP(a, "annotations", "description", "", "metric", "http_5xx_ratio", "value", "0.001");
 	PT_LINKS(a, "https://watch.acme.example/checks/chk-55d0e2", "url");
 	json_decref(doc);
@@ -232,7 +233,7 @@ static void test_single(void **state)
 	pt_str(a, "severity", "P1");
 	pt_int(a, "starts_at", PT_T_2026_03_14 + PT_HMS(9, 26, 0)); /* "+0000" offset */
 	pt_int(a, "ends_at", 0);
-	PT_MAP(a, "labels", "monitor_type", "http", "region", "fra", "http_code", "503");
+	PT_MAP(a, "labels", "monitor_type", "http", "region", "fra", "http_code", "503", "severity", "P1");
 	PT_MAP(a, "annotations", "response_ms", "10012.5");
 	PT_LINKS(a, "https://uptime.example/monitors/4411", "url");
 	json_t *doc = pt_raw_of("generic/uptime-down.json");
@@ -248,7 +249,7 @@ static void test_single(void **state)
 	pt_int(a, "starts_at", PT_T_2026_03_14 + PT_HMS(9, 26, 0));
 	/* "1773482280": digits in a string are an epoch number too: 09:58:00Z */
 	pt_int(a, "ends_at", PT_T_2026_03_14 + PT_HMS(9, 58, 0));
-	PT_MAP(a, "labels", "monitor_type", "http", "region", "fra", "http_code", "200");
+	PT_MAP(a, "labels", "monitor_type", "http", "region", "fra", "http_code", "200", "severity", "P1");
 	PT_MAP(a, "annotations", "response_ms", "87");
 	json_decref(out);
 }
@@ -498,15 +499,22 @@ static void test_fields(void **state)
 	json_t *a = one(map, body, &keep);
 	pt_str(a, "severity", "3");
 	pt_str(a, "group_key", "42");
-	PT_MAP(a, "labels", "team", "sre", "n", "-7", "r", "1.25", "b", "true");
+	PT_MAP(a, "labels", "team", "sre", "n", "-7", "r", "1.25", "b", "true", "severity", "3");
 	PT_MAP(a, "annotations", "a b", "sre", "x.y", "-7");
 	/* An empty href adds nothing; a list adds each. */
 	PT_LINKS(a, "https://a.example", "Primary", "https://b.example", "many", "https://c.example", "many",
 		"https://d.example", "a/b");
 	json_decref(keep);
-	/* An empty severity is none. */
+	/* An empty severity is none, and no label. */
 	a = one(MIN_MAP ",\"severity\":\"/sev\"}", "{\"id\":\"k\",\"t\":\"x\",\"sev\":\"\"}", &keep);
 	pt_null(a, "severity");
+	assert_int_equal(json_object_size(json_object_get(a, "labels")), 0);
+	json_decref(keep);
+	/* A mapped severity label wins over the severity word. */
+	a = one(MIN_MAP ",\"severity\":\"/sev\",\"labels\":{\"severity\":\"/p\"}}",
+		"{\"id\":\"k\",\"t\":\"x\",\"sev\":\"high\",\"p\":\"P2\"}", &keep);
+	pt_str(a, "severity", "high");
+	PT_MAP(a, "labels", "severity", "P2");
 	json_decref(keep);
 	/* Whole-object labels and annotations; a missing object adds nothing. */
 	a = one(MIN_MAP ",\"labels\":\"/l\",\"annotations\":\"/an\"}",
@@ -566,9 +574,9 @@ static void test_bad_mappings(void **state)
 	reject_mapping(MIN_MAP ",\"status_values\":{\"firing\":[\"on\"]}}",
 		"mapping.status_values: status_values without status");
 	reject_mapping(MIN_MAP ",\"status\":\"/s\",\"status_values\":{\"firing\":[\"ok\"]}}",
-		"mapping.status_values.firing[0]: \"ok\" is also a resolved word by default");
+		"mapping.status_values.firing[0]: \"ok\" already means resolved by default");
 	reject_mapping(MIN_MAP ",\"status\":\"/s\",\"status_values\":{\"firing\":[\"x\"],\"resolved\":[\"X\"]}}",
-		"mapping.status_values.resolved[0]: \"X\" is also a firing word");
+		"mapping.status_values.resolved[0]: \"X\" already means firing");
 	reject_mapping(MIN_MAP ",\"status\":\"/s\",\"status_values\":{\"firing\":[\"x\",\"y\",\"X\"]}}",
 		"mapping.status_values.firing[2]: \"X\" listed twice");
 	reject_mapping(MIN_MAP ",\"status\":\"/s\",\"status_values\":{\"firing\":[\"\"]}}",
