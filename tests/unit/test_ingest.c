@@ -123,6 +123,32 @@ static void test_same_alert_twice_is_one_incident(void **state)
 	assert_int_equal(incident_count(f), 1);
 }
 
+/* Two Alertmanager replicas (HA) each notify the same alert: the bodies
+ * differ in the sender's fields, the alert's identity (labels) does not. */
+static void test_two_replicas_make_one_incident(void **state)
+{
+	fx *f = *state;
+	size_t len;
+	char *body = rt_fixture("alertmanager-real/firing-single.json", &len);
+	rootly_ingest_result *r = NULL;
+	rt_ok(rootly_ingest(&r, f->ctx, "alertmanager", body, len, NULL, 0));
+	assert_int_equal(rootly_ingest_result_at(r, 0)->outcome, ROOTLY_INGEST_CREATED);
+	rootly_ingest_result_free(r);
+	/* replica 2: other externalURL and receiver, same alert */
+	char *p = strstr(body, "http://127.0.0.1:9093");
+	assert_non_null(p);
+	memcpy(p, "http://127.0.0.2:9093", 21);
+	p = strstr(body, "\"alert-bridge\"");
+	assert_non_null(p);
+	memcpy(p, "\"alert-bridgf\"", 14);
+	rt_ok(rootly_ingest(&r, f->ctx, "alertmanager", body, len, NULL, 0));
+	assert_int_equal(rootly_ingest_result_at(r, 0)->outcome, ROOTLY_INGEST_DEDUPLICATED);
+	assert_string_equal(rootly_ingest_result_at(r, 0)->incident_ref, "INC-1");
+	rootly_ingest_result_free(r);
+	free(body);
+	assert_int_equal(incident_count(f), 1);
+}
+
 static void test_group_of_three_is_one_incident(void **state)
 {
 	fx *f = *state;
@@ -300,6 +326,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		BOTH(test_real_firing_declares),
 		BOTH(test_same_alert_twice_is_one_incident),
+		BOTH(test_two_replicas_make_one_incident),
 		BOTH(test_group_of_three_is_one_incident),
 		BOTH(test_resolved_updates_alert_and_timeline),
 		BOTH(test_resolved_after_close_is_recorded),
