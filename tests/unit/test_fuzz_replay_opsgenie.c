@@ -5,34 +5,10 @@
 
 #include "replay_util.h"
 
-static void test_replay_corpus(void **state)
-{
-	(void)state;
-	size_t n = replay_dir(REPLAY_CORPUS("opsgenie"));
-	/* The seeds alone are 24 files; fewer means a bad checkout. */
-	if (n < 24)
-		fail_msg("only %zu files in %s", n, REPLAY_CORPUS("opsgenie"));
-}
-
-static void test_replay_fixtures(void **state)
-{
-	(void)state;
-	assert_true(replay_dir(ROOTLY_TEST_FIXTURES "/opsgenie") >= 6);
-}
-
-static void test_replay_edges(void **state)
-{
-	(void)state;
-	replay_edges();
-}
+static const replay_fixture k_fixtures[] = { { "opsgenie", 6 } };
 
 int main(void)
 {
-	LLVMFuzzerInitialize(NULL, NULL);
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_replay_corpus),
-		cmocka_unit_test(test_replay_fixtures),
-		cmocka_unit_test(test_replay_edges),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	static const replay_suite suite = { .corpus = "opsgenie", .corpus_at_least = 24, REPLAY_FIXTURES(k_fixtures) };
+	return replay_main(&suite);
 }

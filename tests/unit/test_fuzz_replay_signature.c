@@ -1,67 +1,9 @@
 /* Replays fuzz/corpus/signature/ through the fuzz target's entry point,
  * so every input the fuzzer found interesting stays checked by the normal
  * suite, without clang. */
-#include <dirent.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "rootly_test.h"
-
-/* The fuzz target itself: its invariants abort on failure. */
 #include "../../fuzz/fuzz_signature.c"
 
-#ifndef ROOTLY_FUZZ_CORPUS
-#define ROOTLY_FUZZ_CORPUS ROOTLY_TEST_FIXTURES "/../../fuzz/corpus/signature"
-#endif
-
-static uint8_t *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	/* An exact-size copy, so ASan sees any read past the input. */
-	uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
-	if (n > 0 && fread(buf, 1, (size_t)n, f) != (size_t)n)
-		fail_msg("short read on %s", path);
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
-
-static size_t replay_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	if (!d)
-		fail_msg("cannot open %s", dir);
-	size_t count = 0;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		char path[4096];
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		size_t len;
-		uint8_t *data = read_all(path, &len);
-		LLVMFuzzerTestOneInput(data, len);
-		free(data);
-		count++;
-	}
-	closedir(d);
-	return count;
-}
-
-static void test_replay_corpus(void **state)
-{
-	(void)state;
-	size_t n = replay_dir(ROOTLY_FUZZ_CORPUS);
-	/* The hand-made seeds alone are 20 files; fewer means a bad checkout. */
-	if (n < 20)
-		fail_msg("only %zu files in %s", n, ROOTLY_FUZZ_CORPUS);
-}
+#include "replay_util.h"
 
 /* The seeds that carry a valid signature must verify through the target's
  * own request framing: otherwise the fuzzer would start from nothing but
@@ -74,9 +16,9 @@ static void test_seeds_verify(void **state)
 		"seed-generic-timestamp" };
 	for (size_t i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++) {
 		char path[4096];
-		snprintf(path, sizeof(path), "%s/%s", ROOTLY_FUZZ_CORPUS, seeds[i]);
+		snprintf(path, sizeof(path), "%s/%s", REPLAY_CORPUS("signature"), seeds[i]);
 		size_t len;
-		uint8_t *data = read_all(path, &len);
+		uint8_t *data = replay_read_all(path, &len);
 		request r;
 		split(&r, (const char *)data + 1, len - 1);
 		const mode *m = &k_modes[data[0] % 8];
@@ -90,35 +32,22 @@ static void test_seeds_verify(void **state)
 		free(data);
 	}
 	size_t len;
-	uint8_t *data = read_all(ROOTLY_FUZZ_CORPUS "/seed-sns-signed-v2", &len);
+	uint8_t *data = replay_read_all(REPLAY_CORPUS("signature/seed-sns-signed-v2"), &len);
 	rt_ok(rootly_sns_verify((const char *)data + 2, len - 2, k_cert_pem, sizeof(k_cert_pem) - 1));
 	free(data);
 }
 
-/* Inputs the fuzzer itself never starts from. */
-static void test_replay_edges(void **state)
-{
-	(void)state;
-	static const char *inputs[] = { "", "\x00", "\x01", "\x06", "\x07\n{}", "\x00\n\n", "\x01:\n\n",
-		"\x02X-Grafana-Alerting-Signature:\n\nbody", "\x0d\n\n", "\x00X-Slack-Request-Timestamp: 1773480450\n" };
-	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
-		size_t len = i == 1 ? 1 : strlen(inputs[i]);
-		if (i == 5)
-			len = 3;
-		uint8_t *copy = malloc(len ? len : 1);
-		memcpy(copy, inputs[i], len);
-		LLVMFuzzerTestOneInput(copy, len);
-		free(copy);
-	}
-}
+/* A mode byte, then headers and body; some of them a bare NUL. */
+static const replay_input k_edges[] = { REPLAY_INPUT(""), REPLAY_INPUT("\x00"), REPLAY_INPUT("\x01"),
+	REPLAY_INPUT("\x06"), REPLAY_INPUT("\x07\n{}"), REPLAY_INPUT("\x00\n\n"), REPLAY_INPUT("\x01:\n\n"),
+	REPLAY_INPUT("\x02X-Grafana-Alerting-Signature:\n\nbody"), REPLAY_INPUT("\x0d\n\n"),
+	REPLAY_INPUT("\x00X-Slack-Request-Timestamp: 1773480450\n") };
+
+static const struct CMUnitTest k_extra[] = { cmocka_unit_test(test_seeds_verify) };
 
 int main(void)
 {
-	LLVMFuzzerInitialize(NULL, NULL);
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_replay_corpus),
-		cmocka_unit_test(test_seeds_verify),
-		cmocka_unit_test(test_replay_edges),
-	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	static const replay_suite suite = { .corpus = "signature", .corpus_at_least = 20, REPLAY_EDGES(k_edges),
+		REPLAY_EXTRA(k_extra) };
+	return replay_main(&suite);
 }
