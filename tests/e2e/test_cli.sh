@@ -9,27 +9,14 @@
 # non-zero when anything failed. Needs python3 (JSON checks) and the
 # sqlite3 CLI (the tamper check; skipped when it is missing).
 #
-# ROOTLY_CLI_WRAPPER, when set, prefixes every CLI run (split on blanks), e.g.
-# "valgrind -q --error-exitcode=99 --leak-check=full": an error it reports
-# changes the exit status, so the checks fail.
+# ROOTLY_CLI_WRAPPER, when set, prefixes every CLI run: see lib.sh.
 set -euo pipefail
 
-if [ $# -ne 2 ]; then
-	echo "usage: $0 PATH/TO/rootly FIXTURES_DIR" >&2
-	exit 2
-fi
-ROOTLY=$(readlink -f "$1")
-FIX=$(readlink -f "$2")
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+e2e_init e2e FIXTURES_DIR "$@"
 REAL="$FIX/alertmanager-real"
-
-# shellcheck disable=SC2206 # a command line, split on purpose
-WRAP=(${ROOTLY_CLI_WRAPPER:-})
-T=$(mktemp -d "${TMPDIR:-/tmp}/rootly-e2e.XXXXXX")
-trap 'rm -rf "$T"' EXIT
 DB="$T/rootly.db"
-PASS=0
-FAIL=0
-SKIP=0
 
 # run [--db X] ARGS...: run the CLI, keeping stdout, stderr and the status.
 run() {
@@ -38,29 +25,9 @@ run() {
 		db=$2
 		shift 2
 	fi
-	set +e
-	"${WRAP[@]}" "$ROOTLY" --db "$db" "$@" >"$T/out" 2>"$T/err"
-	RC=$?
-	set -e
+	capture "${WRAP[@]}" "$ROOTLY" --db "$db" "$@"
 }
 
-ok() { PASS=$((PASS + 1)); echo "ok - $1"; }
-not_ok() {
-	FAIL=$((FAIL + 1))
-	echo "not ok - $1"
-	echo "#   last command: status $RC"
-	sed -e 's/^/#   stdout: /' "$T/out" | head -n 20
-	sed -e 's/^/#   stderr: /' "$T/err" | head -n 20
-}
-# check NAME COMMAND...: one assertion.
-check() {
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
-skip() { SKIP=$((SKIP + 1)); echo "ok - $1 # SKIP $2"; }
-
-status_is() { [ "$RC" -eq "$1" ]; }
 out_has() { grep -q -- "$1" "$T/out"; }
 err_has() { grep -Eq -- "$1" "$T/err"; }
 # py EXPR: evaluate a Python expression over the JSON on stdout (as `d`);

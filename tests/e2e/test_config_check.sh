@@ -10,43 +10,17 @@
 # ROOTLY_CLI_WRAPPER, when set, prefixes every CLI run (e.g. valgrind).
 set -euo pipefail
 
-if [ $# -ne 2 ]; then
-	echo "usage: $0 PATH/TO/rootly CONFIG_FIXTURES_DIR" >&2
-	exit 2
-fi
-ROOTLY=$(readlink -f "$1")
-FIX=$(readlink -f "$2")
-
-# shellcheck disable=SC2206 # a command line, split on purpose
-WRAP=(${ROOTLY_CLI_WRAPPER:-})
-T=$(mktemp -d "${TMPDIR:-/tmp}/rootly-config-e2e.XXXXXX")
-trap 'rm -rf "$T"' EXIT
-PASS=0
-FAIL=0
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+E2E_SHOW_LINES=40
+e2e_init config-e2e CONFIG_FIXTURES_DIR "$@"
 
 # run ARGS...: run the CLI in the scratch directory (so that a stray store
 # would show), keeping stdout, stderr and the status.
 run() {
-	set +e
-	(cd "$T" && "${WRAP[@]}" "$ROOTLY" "$@" >"$T/out" 2>"$T/err")
-	RC=$?
-	set -e
+	capture in_scratch "${WRAP[@]}" "$ROOTLY" "$@"
 }
-
-ok() { PASS=$((PASS + 1)); echo "ok - $1"; }
-not_ok() {
-	FAIL=$((FAIL + 1))
-	echo "not ok - $1"
-	echo "#   last command: status $RC"
-	sed -e 's/^/#   stdout: /' "$T/out" | head -n 40
-	sed -e 's/^/#   stderr: /' "$T/err" | head -n 40
-}
-check() {
-	local name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
-status_is() { [ "$RC" -eq "$1" ]; }
+in_scratch() { (cd "$T" && "$@"); }
 out_is() { [ "$(cat "$T/out")" = "$1" ]; }
 err_line() { grep -qxF -- "$1" "$T/err"; }
 err_lines() { [ "$(wc -l <"$T/err")" -eq "$1" ]; }
