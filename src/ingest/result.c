@@ -1,3 +1,6 @@
+/* Ingest results: one C row per alert, its strings copied into one block
+ * (a jansson object per row cost a few dozen allocations per alert); the
+ * JSON form is written when asked for. */
 #include "core/engine.h"
 #include "util/jsondump.h"
 #include "ingest/result.h"
@@ -15,35 +18,50 @@ int rootly__ingest_result_add(rootly_ingest_result *r, rootly_ingest_outcome out
 	const char *fingerprint, const char *incident_id, const char *incident_ref, const char *status,
 	const char *reason)
 {
-	json_t *row = json_pack("{s:s,s:s*,s:s*,s:s*,s:s*,s:s*,s:s*}", "outcome", rootly_ingest_outcome_name(outcome),
-		"alert_id", alert_id, "fingerprint", fingerprint, "incident_id", incident_id,
-		"incident", incident_ref, "status", status, "reason", reason);
-	if (!row || json_array_append_new(r->rows, row) < 0)
+	if (r->count == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 4;
+		rootly_ingest_item *items = rootly_realloc(r->items, cap * sizeof(*items));
+		if (!items)
+			return rootly_error_set_oom();
+		r->items = items;
+		char **blocks = rootly_realloc(r->blocks, cap * sizeof(*blocks));
+		if (!blocks)
+			return rootly_error_set_oom();
+		r->blocks = blocks;
+		r->cap = cap;
+	}
+	const char *src[] = { alert_id, fingerprint, incident_id, incident_ref, status, reason };
+	size_t len[ROOTLY_ARRAY_SIZE(src)], total = 1;
+	for (size_t i = 0; i < ROOTLY_ARRAY_SIZE(src); i++)
+		total += (len[i] = src[i] ? strlen(src[i]) + 1 : 0);
+	char *block = rootly_malloc(total);
+	if (!block)
 		return rootly_error_set_oom();
+	const char *dst[ROOTLY_ARRAY_SIZE(src)];
+	char *p = block;
+	for (size_t i = 0; i < ROOTLY_ARRAY_SIZE(src); i++) {
+		dst[i] = NULL;
+		if (src[i]) {
+			memcpy(p, src[i], len[i]);
+			dst[i] = p;
+			p += len[i];
+		}
+	}
+	rootly_ingest_item *it = &r->items[r->count];
+	it->outcome = outcome;
+	it->alert_id = dst[0];
+	it->fingerprint = dst[1];
+	it->incident_id = dst[2];
+	it->incident_ref = dst[3];
+	it->status = dst[4];
+	it->reason = dst[5];
+	r->blocks[r->count++] = block;
 	return 0;
 }
 
 int rootly__ingest_result_finish(rootly_ingest_result *r)
 {
-	size_t n = json_array_size(r->rows);
-	r->items = rootly__calloc(n ? n : 1, sizeof(rootly_ingest_item));
-	if (!r->items)
-		return rootly_error_set_oom();
-	for (size_t i = 0; i < n; i++) {
-		json_t *row = json_array_get(r->rows, i);
-		rootly_ingest_item *it = &r->items[i];
-		const char *o = rootly__jstr(row, "outcome");
-		for (unsigned k = 0; k < ROOTLY_ARRAY_SIZE(k_outcomes); k++)
-			if (!strcmp(o, k_outcomes[k]))
-				it->outcome = (rootly_ingest_outcome)k;
-		it->alert_id = rootly__jstr(row, "alert_id");
-		it->fingerprint = rootly__jstr(row, "fingerprint");
-		it->incident_id = rootly__jstr(row, "incident_id");
-		it->incident_ref = rootly__jstr(row, "incident");
-		it->status = rootly__jstr(row, "status");
-		it->reason = rootly__jstr(row, "reason");
-	}
-	r->count = n;
+	(void)r;
 	return 0;
 }
 
@@ -54,9 +72,35 @@ const rootly_ingest_item *rootly_ingest_result_at(const rootly_ingest_result *r,
 	return r && i < r->count ? &r->items[i] : NULL;
 }
 
+static void put_member(rootly_buf *b, const char *key, const char *v)
+{
+	if (!v)
+		return; /* absent, not null */
+	rootly__json_put_raw(b, ",", 1);
+	rootly__json_put_string(b, key);
+	rootly__json_put_raw(b, ":", 1);
+	rootly__json_put_string(b, v);
+}
+
 rootly_status rootly_ingest_result_to_json(char **out, const rootly_ingest_result *r)
 {
-	*out = rootly__json_dump(r->rows, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	rootly_buf b = ROOTLY_BUF_INIT;
+	rootly__json_reserve(&b, 64 + r->count * 200);
+	rootly__json_put_raw(&b, "[", 1);
+	for (size_t i = 0; i < r->count; i++) {
+		const rootly_ingest_item *it = &r->items[i];
+		rootly__json_put_raw(&b, i ? ",{\"outcome\":" : "{\"outcome\":", i ? 12 : 11);
+		rootly__json_put_string(&b, rootly_ingest_outcome_name(it->outcome));
+		put_member(&b, "alert_id", it->alert_id);
+		put_member(&b, "fingerprint", it->fingerprint);
+		put_member(&b, "incident_id", it->incident_id);
+		put_member(&b, "incident", it->incident_ref);
+		put_member(&b, "status", it->status);
+		put_member(&b, "reason", it->reason);
+		rootly__json_put_raw(&b, "}", 1);
+	}
+	rootly__json_put_raw(&b, "]", 1);
+	*out = rootly_buf_detach(&b);
 	return *out ? 0 : rootly_error_set_oom();
 }
 
@@ -64,6 +108,9 @@ void rootly_ingest_result_free(rootly_ingest_result *r)
 {
 	if (!r)
 		return;
+	for (size_t i = 0; i < r->count; i++)
+		rootly_free(r->blocks[i]);
+	rootly_free(r->blocks);
 	rootly_free(r->items);
 	json_decref(r->rows);
 	rootly_free(r);

@@ -7,16 +7,17 @@
 #include "rootly/alert.h"
 
 struct rootly_ingest_result {
-	json_t *rows;               /* owns every string the items point to */
-	rootly_ingest_item *items;
-	size_t count;
+	json_t *rows;               /* unused (an empty array); kept for the caller that makes it */
+	rootly_ingest_item *items;  /* each item's strings: one block, owned (blocks[i]) */
+	char **blocks;
+	size_t count, cap;
 };
 
 /* Append one row; strings are copied. Returns 0 or ROOTLY_ENOMEM. */
 int rootly__ingest_result_add(rootly_ingest_result *r, rootly_ingest_outcome outcome, const char *alert_id,
 	const char *fingerprint, const char *incident_id, const char *incident_ref, const char *status,
 	const char *reason);
-/* Point the items at the rows (after the last add). */
+/* Called after the last add; nothing left to do that can fail. */
 int rootly__ingest_result_finish(rootly_ingest_result *r);
 
 #endif
