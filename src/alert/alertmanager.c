@@ -261,13 +261,7 @@ static int webhook_alerts(const json_t *root, json_t **out)
 			return rc;
 		}
 	}
-	int rc = rootly__jcheck_raise(&c);
-	if (rc < 0) {
-		json_decref(res);
-		return rc;
-	}
-	*out = res;
-	return 0;
+	return rootly__jcheck_finish(&c, res, out);
 }
 
 int rootly__parse_alertmanager_webhook(const char *body, size_t len, json_t **alerts_out)
@@ -349,13 +343,7 @@ static int v2_alerts(const json_t *root, rootly_time now, json_t **out)
 			return rc;
 		}
 	}
-	int rc = rootly__jcheck_raise(&c);
-	if (rc < 0) {
-		json_decref(res);
-		return rc;
-	}
-	*out = res;
-	return 0;
+	return rootly__jcheck_finish(&c, res, out);
 }
 
 int rootly__parse_alertmanager_v2(const char *body, size_t len, rootly_time now, json_t **alerts_out)

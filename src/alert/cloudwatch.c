@@ -402,10 +402,5 @@ int rootly__parse_cloudwatch_sns(const char *body, size_t len, rootly_time now, 
 	json_t *res = json_array();
 	int rc = res ? sns_alerts(root, now, res) : rootly_error_set_oom();
 	json_decref(root);
-	if (rc < 0) {
-		json_decref(res);
-		return rc;
-	}
-	*alerts_out = res;
-	return 0;
+	return rootly__src_hand_over(rc, res, alerts_out);
 }

@@ -403,14 +403,7 @@ int rootly__parse_datadog(const char *body, size_t len, rootly_time now, json_t 
 		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, WHAT ": alerts_out is NULL");
 	*alerts_out = NULL;
 	json_t *root;
-	ROOTLY_TRY(rootly__src_read(WHAT, body, len, ROOTLY_DATADOG_MAX_BODY, &root));
-	int rc;
-	if (!json_is_object(root)) {
-		rc = rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0,
-			WHAT ": expected a JSON object at top level, got %s", rootly__json_type_name(root));
-		json_decref(root);
-		return rc;
-	}
+	ROOTLY_TRY(rootly__src_read_object(WHAT, body, len, ROOTLY_DATADOG_MAX_BODY, &root));
 	rootly_jcheck c;
 	dd_event ev;
 	memset(&ev, 0, sizeof(ev));
@@ -423,16 +416,9 @@ int rootly__parse_datadog(const char *body, size_t len, rootly_time now, json_t 
 	else
 		check_default(&c, root, &ev);
 	json_t *res = NULL;
-	rc = rootly__jcheck_raise(&c);
-	if (rc == 0 && !(res = json_array()))
-		rc = rootly_error_set_oom();
+	int rc = rootly__src_output(&c, &res);
 	if (rc == 0)
 		rc = normalize(&ev, now, res);
 	json_decref(root);
-	if (rc < 0) {
-		json_decref(res);
-		return rc;
-	}
-	*alerts_out = res;
-	return 0;
+	return rootly__src_hand_over(rc, res, alerts_out);
 }

@@ -203,13 +203,7 @@ static int grafana_alerts(const json_t *root, json_t **out)
 			return rc;
 		}
 	}
-	int rc = rootly__jcheck_raise(&c);
-	if (rc < 0) {
-		json_decref(res);
-		return rc;
-	}
-	*out = res;
-	return 0;
+	return rootly__jcheck_finish(&c, res, out);
 }
 
 int rootly__parse_grafana(const char *body, size_t len, rootly_time now, json_t **alerts_out)

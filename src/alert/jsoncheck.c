@@ -87,6 +87,17 @@ int rootly__jcheck_raise(const rootly_jcheck *c)
 	return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0, "%s: %s", c->what, c->msg);
 }
 
+int rootly__jcheck_finish(const rootly_jcheck *c, json_t *res, json_t **out)
+{
+	int rc = rootly__jcheck_raise(c);
+	if (rc < 0) {
+		json_decref(res);
+		return rc;
+	}
+	*out = res;
+	return 0;
+}
+
 #define QUOTE_MAX_INPUT 48
 
 void rootly__quote(char *dst, size_t cap, const char *s)

@@ -45,6 +45,9 @@ void rootly__jcheck_add(rootly_jcheck *c, const char *path, const char *fmt, ...
 /* 0 when nothing was added, else raises ROOTLY_EINVALID with every
  * recorded problem ("<what>: <p1>; <p2> (and 3 more problems)"). */
 int rootly__jcheck_raise(const rootly_jcheck *c);
+/* The end of a parse that built `res` while checking: with problems, res is
+ * released and the error raised; without, *out takes res over. */
+int rootly__jcheck_finish(const rootly_jcheck *c, json_t *res, json_t **out);
 
 /* Paths: "<base>.<key>" for identifier-like keys, else "<base>[\"key\"]"
  * with the key escaped and shortened; "<base>[i]" for array elements. */

@@ -200,14 +200,8 @@ int rootly__parse_opsgenie(const char *body, size_t len, rootly_time now, json_t
 		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, ROOTLY_OPSGENIE_WHAT ": alerts_out is NULL");
 	*alerts_out = NULL;
 	json_t *root;
-	ROOTLY_TRY(rootly__src_read(ROOTLY_OPSGENIE_WHAT, body, len, 0, &root));
+	ROOTLY_TRY(rootly__src_read_object(ROOTLY_OPSGENIE_WHAT, body, len, 0, &root));
 	int rc;
-	if (!json_is_object(root)) {
-		rc = rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0,
-			ROOTLY_OPSGENIE_WHAT ": expected a JSON object at top level, got %s", rootly__json_type_name(root));
-		json_decref(root);
-		return rc;
-	}
 	json_t *res = json_array();
 	if (!res)
 		rc = rootly_error_set_oom();
@@ -222,10 +216,5 @@ int rootly__parse_opsgenie(const char *body, size_t len, rootly_time now, json_t
 	else
 		rc = rootly__opsgenie_api(root, now, res);
 	json_decref(root);
-	if (rc < 0) {
-		json_decref(res);
-		return rc;
-	}
-	*alerts_out = res;
-	return 0;
+	return rootly__src_hand_over(rc, res, alerts_out);
 }

@@ -254,10 +254,5 @@ int rootly__parse_opsgenie_action(const char *body, size_t len, const char *acti
 	if (rc == 0)
 		rc = action_alert(&o, root, identifier, status, now, res);
 	json_decref(root);
-	if (rc < 0) {
-		json_decref(res);
-		return rc;
-	}
-	*alerts_out = res;
-	return 0;
+	return rootly__src_hand_over(rc, res, alerts_out);
 }

@@ -176,3 +176,35 @@ bool rootly__utf8_valid(const char *s)
 	return true;
 }
 
+
+int rootly__src_read_object(const char *what, const char *body, size_t len, size_t max_body, json_t **out)
+{
+	json_t *root;
+	ROOTLY_TRY(rootly__src_read(what, body, len, max_body, &root));
+	if (!json_is_object(root)) {
+		int rc = rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0,
+			"%s: expected a JSON object at top level, got %s", what, rootly__json_type_name(root));
+		json_decref(root);
+		return rc;
+	}
+	*out = root;
+	return 0;
+}
+
+int rootly__src_output(const rootly_jcheck *c, json_t **res)
+{
+	ROOTLY_TRY(rootly__jcheck_raise(c));
+	if (!(*res = json_array()))
+		return rootly_error_set_oom();
+	return 0;
+}
+
+int rootly__src_hand_over(int rc, json_t *res, json_t **out)
+{
+	if (rc < 0) {
+		json_decref(res);
+		return rc;
+	}
+	*out = res;
+	return 0;
+}

@@ -28,6 +28,13 @@
  * holding its exact decimal text instead of failing the whole payload.
  * Error positions are those of the original bytes. */
 int rootly__src_read(const char *what, const char *body, size_t len, size_t max_body, json_t **out);
+/* rootly__src_read of a payload whose top level must be an object. */
+int rootly__src_read_object(const char *what, const char *body, size_t len, size_t max_body, json_t **out);
+/* After the checks of a one-event payload: their problems raised, else
+ * *res a new empty array for the output. */
+int rootly__src_output(const rootly_jcheck *c, json_t **res);
+/* The end of such a parse: rc < 0 releases res, else *out takes it over. */
+int rootly__src_hand_over(int rc, json_t *res, json_t **out);
 
 /* RFC 3339, plus the ISO 8601 offsets without a colon ("+0000") that
  * PagerDuty and CloudWatch write. Go's zero time: *zero true, *ms 0. */
