@@ -247,6 +247,12 @@ void rootly__pm_describe(rootly_buf *b, const json_t *event)
 	} else if (strncmp(kind, "alert.", 6) == 0 && (strcmp(kind + 6, "attached") == 0 ||
 		strcmp(kind + 6, "resolved") == 0 || strcmp(kind + 6, "refired") == 0)) {
 		describe_alert(b, kind, body);
+	} else if (strcmp(kind, "alert.acknowledged") == 0) {
+		rootly_buf_printf(b, "Alert acknowledged at its source [%s]",
+			rootly__pm_or(rootly__jstr(body, "fingerprint"), "?"));
+	} else if (strcmp(kind, "alerts.all_resolved") == 0) {
+		rootly_buf_puts(b, json_is_true(json_object_get(body, "mitigates")) ?
+			"All alerts resolved; the incident moves to mitigated" : "All alerts resolved");
 	} else if (strncmp(kind, "task.", 5) == 0 && (strcmp(kind + 5, "created") == 0 ||
 		strcmp(kind + 5, "assigned") == 0 || strcmp(kind + 5, "completed") == 0 ||
 		strcmp(kind + 5, "cancelled") == 0)) {
