@@ -62,7 +62,7 @@ static const char *const k_migrations[SCHEMA_VERSION] = {
 
 enum {
 	S_BEGIN, S_COMMIT, S_ROLLBACK,
-	S_GET, S_INSERT, S_UPDATE, S_UPDATE_DOC, S_UPSERT, S_REVISION, S_DELETE, S_REINSERT, S_RESTORE,
+	S_GET, S_INSERT, S_UPDATE, S_UPSERT, S_REVISION, S_DELETE, S_REINSERT, S_RESTORE,
 	S_APPEND, S_APPEND_TX, S_READ, S_LAST, S_UNAPPEND,
 	S_SEQ, S_SEQ_BUMP, S_SEQ_GET, S_SEQ_NEW, S_SEQ_SET, S_SEQ_DROP,
 	S_COUNT
@@ -80,10 +80,6 @@ static const char *const k_sql[S_COUNT] = {
 		" service, severity, time) VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
 	[S_UPDATE] = "UPDATE records SET revision = revision + 1, json = ?3, status = ?4, key = ?5,"
 		" group_key = ?6, service = ?7, severity = ?8, time = ?9"
-		" WHERE collection = ?1 AND id = ?2 AND revision = ?10",
-	/* The same when no indexed field changes: an UPDATE naming an indexed
-	 * column rewrites that index's entry even when the value is the same. */
-	[S_UPDATE_DOC] = "UPDATE records SET revision = revision + 1, json = ?3"
 		" WHERE collection = ?1 AND id = ?2 AND revision = ?10",
 	[S_UPSERT] = "INSERT INTO records (collection, id, revision, json, status, key, group_key,"
 		" service, severity, time) VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
@@ -144,6 +140,16 @@ enum { U_UNINSERT, U_REINSERT, U_RESTORE, U_UNAPPEND, U_SEQ_SET, U_SEQ_DROP };
 
 #define NO_TEXT SIZE_MAX
 
+/* Updates at a nested level set only the indexed fields that change (an
+ * UPDATE naming an indexed column rewrites that index's entry even when
+ * the value stays the same): one statement per combination, ?4..?9 as in
+ * S_UPDATE. */
+enum { U_COMBOS = 1 << 6 };
+
+static const char *const k_update_terms[] = {
+	", status = ?4", ", key = ?5", ", group_key = ?6", ", service = ?7", ", severity = ?8", ", time = ?9",
+};
+
 typedef struct undo_op {
 	int kind;
 	size_t name, id;    /* collection, stream or sequence name; record id */
@@ -162,6 +168,7 @@ typedef struct sq_store {
 	sqlite3 *db;
 	sqlite3_stmt *fixed[S_COUNT];
 	sqlite3_stmt *find[F_COMBOS];
+	sqlite3_stmt *update[U_COMBOS]; /* by the indexed fields an update sets */
 	size_t depth;     /* open transaction levels */
 	/* Undo log of the nested levels (depth >= 2), see "transactions". */
 	undo_op *undo;
@@ -674,16 +681,43 @@ static int64_t sq_revision(sq_store *s, const char *collection, const char *id)
 	return rev;
 }
 
-/* One write statement for rec: S_INSERT (revision 1), S_UPDATE or
- * S_UPDATE_DOC (from `expected`) or S_UPSERT; *rev gets the new revision. */
-static int sq_put_exec(sq_store *s, int which, const char *collection, const rootly_record *rec,
+/* SQL text of the update setting json, revision and the indexed fields
+ * of `mask`, from constant fragments. */
+static char *update_sql(unsigned mask)
+{
+	rootly_buf b = ROOTLY_BUF_INIT;
+	rootly_buf_puts(&b, "UPDATE records SET revision = revision + 1, json = ?3");
+	for (size_t i = 0; i < ROOTLY_ARRAY_SIZE(k_update_terms); i++)
+		if (mask & (1u << i))
+			rootly_buf_puts(&b, k_update_terms[i]);
+	rootly_buf_puts(&b, " WHERE collection = ?1 AND id = ?2 AND revision = ?10");
+	return rootly_buf_detach(&b);
+}
+
+/* One write statement for rec: S_INSERT (revision 1), S_UPSERT, or an
+ * update from `expected` (S_UPDATE: every indexed field; or, when `mask`
+ * is not negative, the update statement of that mask); *rev gets the new
+ * revision. */
+static int sq_put_exec(sq_store *s, int which, int mask, const char *collection, const rootly_record *rec,
 	int64_t expected, int64_t *rev)
 {
 	sq_use u = { NULL, false };
-	ROOTLY_TRY(sq_fixed(s, which, &u));
+	if (mask >= 0) {
+		char *sql = NULL;
+		if (!s->update[mask] || sqlite3_stmt_busy(s->update[mask])) {
+			sql = update_sql((unsigned)mask);
+			if (!sql)
+				return rootly_error_set_oom();
+		}
+		int ret = sq_acquire(s, &s->update[mask], sql, &u);
+		rootly_free(sql);
+		ROOTLY_TRY(ret);
+	} else {
+		ROOTLY_TRY(sq_fixed(s, which, &u));
+	}
+	bool update = which == S_UPDATE;
 	*rev = which == S_INSERT ? 1 : expected + 1;
 	int ret = 0, rc = bind_record(u.st, collection, rec);
-	bool update = which == S_UPDATE || which == S_UPDATE_DOC;
 	if (rc == SQLITE_OK && update)
 		rc = sqlite3_bind_int64(u.st, 10, expected);
 	if (rc == SQLITE_OK)
@@ -763,16 +797,20 @@ static int sq_record_put_logged(sq_store *s, const char *collection, const rootl
 	int64_t expected, int64_t *rev)
 {
 	undo_mark m;
-	int which = S_INSERT;
+	int which = S_INSERT, mask = -1;
 	if (expected != 0) {
 		bool found;
 		int64_t old;
 		ROOTLY_TRY(undo_log_row(s, collection, rec->id, U_RESTORE, &m, &found, &old));
 		if (found && (expected < 0 || expected == old)) {
 			const undo_op *u = &s->undo[s->undo_len - 1];
-			which = same_text(s, u->status, rec->status) && same_text(s, u->key, rec->key) &&
-				same_text(s, u->group_key, rec->group_key) && same_text(s, u->service, rec->service) &&
-				same_text(s, u->severity, rec->severity) && u->time == rec->time ? S_UPDATE_DOC : S_UPDATE;
+			which = S_UPDATE;
+			mask = (same_text(s, u->status, rec->status) ? 0 : 1) |
+				(same_text(s, u->key, rec->key) ? 0 : 2) |
+				(same_text(s, u->group_key, rec->group_key) ? 0 : 4) |
+				(same_text(s, u->service, rec->service) ? 0 : 8) |
+				(same_text(s, u->severity, rec->severity) ? 0 : 16) |
+				(u->time == rec->time ? 0 : 32);
 			expected = old;
 		} else if (found || expected > 0) {
 			if (found)
@@ -784,7 +822,7 @@ static int sq_record_put_logged(sq_store *s, const char *collection, const rootl
 	}
 	if (which == S_INSERT && !undo_push(s, U_UNINSERT, collection, rec->id, &m))
 		return ROOTLY_ENOMEM;
-	int rc = sq_put_exec(s, which, collection, rec, expected, rev);
+	int rc = sq_put_exec(s, which, mask, collection, rec, expected, rev);
 	if (rc < 0)
 		undo_drop(s, &m);
 	return rc;
@@ -806,7 +844,7 @@ static rootly_status sq_record_put(rootly_store *st, const char *collection,
 		rc = sq_record_put_logged(s, collection, rec, expected_revision, &rev);
 	else
 		rc = sq_put_exec(s, expected_revision == 0 ? S_INSERT : expected_revision > 0 ? S_UPDATE : S_UPSERT,
-			collection, rec, expected_revision, &rev);
+			-1, collection, rec, expected_revision, &rev);
 	if (rc == 0 && new_revision)
 		*new_revision = rev;
 	return rc;
@@ -1154,6 +1192,8 @@ static void sq_free(rootly_store *st)
 		sqlite3_finalize(s->fixed[i]);
 	for (size_t i = 0; i < F_COMBOS; i++)
 		sqlite3_finalize(s->find[i]);
+	for (size_t i = 0; i < U_COMBOS; i++)
+		sqlite3_finalize(s->update[i]);
 	rootly_free(s->undo);
 	rootly_free(s->undo_text);
 	rootly_free(s->marks);

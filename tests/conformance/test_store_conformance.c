@@ -910,6 +910,17 @@ static void t_tx_rollback_after_refused_writes(void **state)
 	assert_int_equal(put(st, "c", &a3, 1, NULL), ROOTLY_ECONFLICT);
 	rt_ok(put(st, "c", &a2, -1, &rev));
 	assert_int_equal(rev, 3);
+	/* changed indexed fields are found by their new values only */
+	assert_string_equal(find_ids(st, "c", &(rootly_record_query){ .status = "closed" }), "a");
+	assert_string_equal(find_ids(st, "c", &(rootly_record_query){ .key = "ka" }), "");
+	assert_string_equal(find_ids(st, "c", &(rootly_record_query){ .group_key = "ga" }), "");
+	assert_string_equal(find_ids(st, "c", &(rootly_record_query){ .time_from = 9 }), "a");
+	rootly_record a4 = rec("a", "{\"v\":4}", "closed", "k4", NULL, "svc4", NULL, 9);
+	rt_ok(put(st, "c", &a4, 3, &rev));
+	assert_string_equal(find_ids(st, "c", &(rootly_record_query){ .key = "k4" }), "a");
+	assert_string_equal(find_ids(st, "c", &(rootly_record_query){ .service = "svc4" }), "a");
+	rt_ok(put(st, "c", &a2, 4, &rev));
+	assert_int_equal(rev, 5);
 	rt_ok(put(st, "c", &b, -1, &rev));
 	assert_int_equal(rev, 1);
 	append(st, "s", 2, "two");
