@@ -191,6 +191,21 @@ static void translate(tr *t)
 				fail(t, "lazy quantifiers (%c?) are not supported", c);
 				return;
 			}
+			/* glibc compiles E+ as E E*, copying E: stacked or nested
+			 * pluses grow the compiled pattern exponentially (a fuzzer
+			 * found "(a) +++...+" taking 24 GB). RE2 refuses a quantifier
+			 * on a quantifier too; a plus counts as a repetition of 2. */
+			if (t->i > 0 && strchr("*+?}", t->p[t->i - 1]) && !(t->i > 1 && t->p[t->i - 2] == '\\')) {
+				fail(t, "bad repetition operator: %c follows another quantifier", c);
+				return;
+			}
+			if (c == '+') {
+				t->product *= 2;
+				if (t->product > MAX_REPEAT_PRODUCT) {
+					fail(t, "repetition counts too large (their product may not exceed %d)", MAX_REPEAT_PRODUCT);
+					return;
+				}
+			}
 			break;
 		case '{': {
 			unsigned long lo, hi;

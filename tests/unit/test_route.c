@@ -139,6 +139,11 @@ static void test_regex_refusals(void **state)
 	bad("x=~\"a*?\"", "x", "lazy quantifiers (*?) are not supported");
 	bad("x=~\"a+?\"", "x", "lazy quantifiers (+?)");
 	bad("x=~\"a{2,3}?\"", "x", "lazy quantifiers ({...}?)");
+	/* fuzzer find: stacked pluses made glibc's regcomp use 24 GB */
+	bad("x=~\"(a) ++++++++++++++++++++++++++++++++b\"", "x", "bad repetition operator: + follows another quantifier");
+	bad("x=~\"a*+\"", "x", "bad repetition operator");
+	bad("x=~\"((((((((((a+)+)+)+)+)+)+)+)+)+)+\"", "x", "product may not exceed");
+	bad("x=~\"(((((((((((a+)b+)c+)d+)e+)f+)g+)h+)i+)j+)k+)\"", "x", "product may not exceed");
 	bad("x=~\"(a)\\1\"", "x", "backreferences (\\1) are not supported");
 	bad("x=~\"\\bword\"", "x", "unsupported escape \\b");
 	bad("x=~\"[\\d]\"", "x", "a backslash inside [...] is not supported");
