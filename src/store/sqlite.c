@@ -189,6 +189,11 @@ typedef struct sq_store {
 		int64_t last;
 	} tails[64];
 	bool tails_used;
+	/* The same for the last sequence drawn (incident numbers). */
+	struct {
+		char name[64];
+		int64_t value;
+	} seq_cache;
 } sq_store;
 
 #define SQ(st) ((sq_store *)(st))
@@ -237,10 +242,11 @@ static int sq_aborted(void)
 		"sqlite: the transaction was rolled back after an earlier error; roll back every open level");
 }
 
-/* ---- stream tails ------------------------------------------------------ */
+/* ---- stream tails and the sequence cache -------------------------------- */
 
 static void tails_clear(sq_store *s)
 {
+	s->seq_cache.name[0] = '\0';
 	if (!s->tails_used)
 		return;
 	for (size_t i = 0; i < ROOTLY_ARRAY_SIZE(s->tails); i++)
@@ -1125,7 +1131,12 @@ static rootly_status sq_sequence_next(rootly_store *st, const char *name, int64_
 	}
 	/* The write lock is ours until the transaction ends. */
 	bool found = false;
-	ROOTLY_TRY(sq_seq_step(s, S_SEQ_GET, name, &value, &found));
+	if (strcmp(s->seq_cache.name, name) == 0) {
+		value = s->seq_cache.value;
+		found = true;
+	} else {
+		ROOTLY_TRY(sq_seq_step(s, S_SEQ_GET, name, &value, &found));
+	}
 	undo_mark m;
 	if (logging(s)) {
 		undo_op *u = undo_push(s, found ? U_SEQ_SET : U_SEQ_DROP, name, NULL, &m);
@@ -1142,6 +1153,10 @@ static rootly_status sq_sequence_next(rootly_store *st, const char *name, int64_
 		return rc;
 	}
 	*value_out = found ? value + 1 : 1;
+	if (strlen(name) < sizeof(s->seq_cache.name)) {
+		strcpy(s->seq_cache.name, name);
+		s->seq_cache.value = *value_out;
+	}
 	return 0;
 }
 
