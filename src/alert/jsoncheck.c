@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 
+#include "util/quote.h"
 #include "util/timefmt.h"
 
 static bool only_whitespace(const char *b, size_t n)
@@ -98,55 +99,6 @@ int rootly__jcheck_finish(const rootly_jcheck *c, json_t *res, json_t **out)
 	return 0;
 }
 
-#define QUOTE_MAX_INPUT 48
-
-void rootly__quote(char *dst, size_t cap, const char *s)
-{
-	size_t o = 0;
-	if (cap < 16) {
-		if (cap)
-			dst[0] = '\0';
-		return;
-	}
-	dst[o++] = '"';
-	size_t i = 0;
-	for (; s[i] && i < QUOTE_MAX_INPUT; i++) {
-		unsigned char ch = (unsigned char)s[i];
-		char esc[8];
-		size_t el;
-		if (ch == '"' || ch == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)ch;
-			el = 2;
-		} else if (ch < 0x20 || ch == 0x7f) {
-			el = (size_t)snprintf(esc, sizeof(esc), "\\u%04x", ch);
-		} else {
-			esc[0] = (char)ch;
-			el = 1;
-		}
-		if (o + el + 5 >= cap)
-			break;
-		memcpy(dst + o, esc, el);
-		o += el;
-	}
-	if (s[i]) {
-		/* Drop a character cut in half so the message stays valid UTF-8. */
-		size_t j = o;
-		while (j > 1 && ((unsigned char)dst[j - 1] & 0xC0) == 0x80)
-			j--;
-		unsigned char lead = (unsigned char)dst[j - 1];
-		if (j > 1 && lead >= 0xC0) {
-			size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-			if (o - (j - 1) < need)
-				o = j - 1;
-		}
-		memcpy(dst + o, "...", 3);
-		o += 3;
-	}
-	dst[o++] = '"';
-	dst[o] = '\0';
-}
-
 static bool is_identifier(const char *k)
 {
 	if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || *k == '_'))
@@ -155,7 +107,7 @@ static bool is_identifier(const char *k)
 	for (k++; *k; k++, n++)
 		if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') || *k == '_'))
 			return false;
-	return n <= QUOTE_MAX_INPUT;
+	return n <= ROOTLY_QUOTE_MAX_INPUT;
 }
 
 void rootly__path_key(char *dst, size_t cap, const char *base, const char *key)
@@ -164,7 +116,7 @@ void rootly__path_key(char *dst, size_t cap, const char *base, const char *key)
 		snprintf(dst, cap, "%s%s%s", base, *base ? "." : "", key);
 		return;
 	}
-	char q[QUOTE_MAX_INPUT * 6 + 8];
+	char q[ROOTLY_QUOTE_MAX_INPUT * 6 + 8];
 	rootly__quote(q, sizeof(q), key);
 	snprintf(dst, cap, "%s[%s]", base, q);
 }
@@ -258,7 +210,7 @@ bool rootly__jcheck_time(rootly_jcheck *c, const json_t *obj, const char *base,
 	}
 	bool zero;
 	if (!rootly_time_parse(json_string_value(v), ms, &zero)) {
-		char q[QUOTE_MAX_INPUT * 6 + 8];
+		char q[ROOTLY_QUOTE_MAX_INPUT * 6 + 8];
 		rootly__quote(q, sizeof(q), json_string_value(v));
 		rootly__jcheck_add(c, path, "not an RFC 3339 date-time: %s", q);
 		*ms = 0;

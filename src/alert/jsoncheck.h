@@ -10,6 +10,7 @@
 
 #include "core/common.h"
 #include "util/jsonread.h"
+#include "util/quote.h"
 
 
 /* Parse `len` bytes of outside input: valid UTF-8, no NUL byte, no
@@ -54,9 +55,6 @@ int rootly__jcheck_finish(const rootly_jcheck *c, json_t *res, json_t **out);
 void rootly__path_key(char *dst, size_t cap, const char *base, const char *key);
 void rootly__path_index(char *dst, size_t cap, const char *base, size_t i);
 
-/* A JSON-quoted, escaped and shortened copy of an input string for an
- * error message, so a hostile value cannot flood or forge the message. */
-void rootly__quote(char *dst, size_t cap, const char *s);
 
 /* Member checks. Each records a problem (named `<base>.<key>`) and returns
  * false when the member is present with the wrong type or value; a missing

@@ -3,7 +3,7 @@
 #include <openssl/crypto.h>
 #include <stdio.h>
 
-#include "alert/jsoncheck.h" /* rootly__quote */
+#include "util/quote.h"
 #include "sig/sig.h"
 
 int rootly__sig_auth_fail(const char *fmt, ...)

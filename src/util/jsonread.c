@@ -24,7 +24,7 @@
 
 #include "core/common.h"
 #include "util/jsonread.h"
-#include "alert/jsoncheck.h" /* rootly__quote for error messages */
+#include "util/quote.h"
 
 /* Numbers longer than this are copied to the heap for strtod. */
 #define NUMBUF 64
