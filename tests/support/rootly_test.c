@@ -49,6 +49,19 @@ rootly_ctx *rt_ctx_open(const char *uri, rt_clock *clock)
 	return ctx;
 }
 
+void rt_ctx_configure(rootly_ctx *ctx, const char *yaml)
+{
+	rootly_config *cfg = NULL;
+	rootly_config_report *rep = NULL;
+	if (rootly_config_load_buffer(&cfg, yaml, strlen(yaml), "yaml", &rep) != 0) {
+		char *text = NULL;
+		rootly_config_report_to_text(&text, rep);
+		fail_msg("config: %s", text ? text : rootly_error_last()->message);
+	}
+	rootly_config_report_free(rep);
+	rt_ok(rootly_ctx_set_config(ctx, cfg));
+}
+
 const char *rt_tmp_sqlite_uri(void)
 {
 	static char uri[256];

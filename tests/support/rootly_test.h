@@ -24,6 +24,10 @@ char *rt_fixture(const char *rel, size_t *len);
 /* A context on `uri` ("memory:" or "sqlite:<tmpfile>") with the fake clock. */
 rootly_ctx *rt_ctx_open(const char *uri, rt_clock *clock);
 
+/* Load a YAML configuration into ctx, failing the test with every
+ * reported problem when it does not load. */
+void rt_ctx_configure(rootly_ctx *ctx, const char *yaml);
+
 /* A fresh temporary sqlite URI ("sqlite:/tmp/rootly-test-XXXXXX.db"), static buffer. */
 const char *rt_tmp_sqlite_uri(void);
 

@@ -67,16 +67,7 @@ static int setup(void **state)
 	f->clock.now = 1773489600000; /* 2026-03-14T12:00:00Z */
 	f->clock.step = 10;
 	f->ctx = rt_ctx_open("memory:", &f->clock);
-	rootly_config *cfg = NULL;
-	rootly_config_report *rep = NULL;
-	int rc = rootly_config_load_buffer(&cfg, k_config, sizeof(k_config) - 1, "yaml", &rep);
-	if (rc != 0) {
-		char *text = NULL;
-		rootly_config_report_to_text(&text, rep);
-		fail_msg("config: %s", text ? text : rootly_error_last()->message);
-	}
-	rootly_config_report_free(rep);
-	rt_ok(rootly_ctx_set_config(f->ctx, cfg));
+	rt_ctx_configure(f->ctx, k_config);
 	*state = f;
 	return 0;
 }
