@@ -4,7 +4,25 @@
 
 struct rootly_sha256 { EVP_MD_CTX *md; };
 
+#include <pthread.h>
+
 #include "rootly/sys/alloc.h"
+
+/* EVP_sha256() makes OpenSSL 3 look the implementation up again at every
+ * DigestInit; every timeline event is hashed, so fetch it once. */
+static pthread_once_t g_md_once = PTHREAD_ONCE_INIT;
+static EVP_MD *g_md;
+
+static void fetch_md(void)
+{
+	g_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static const EVP_MD *sha256_md(void)
+{
+	pthread_once(&g_md_once, fetch_md);
+	return g_md ? g_md : EVP_sha256();
+}
 
 rootly_sha256 *rootly_sha256_new(void)
 {
@@ -12,7 +30,7 @@ rootly_sha256 *rootly_sha256_new(void)
 	if (!h)
 		return NULL;
 	h->md = EVP_MD_CTX_new();
-	if (!h->md || EVP_DigestInit_ex(h->md, EVP_sha256(), NULL) != 1) {
+	if (!h->md || EVP_DigestInit_ex(h->md, sha256_md(), NULL) != 1) {
 		EVP_MD_CTX_free(h->md);
 		rootly_free(h);
 		return NULL;
