@@ -452,3 +452,13 @@ char *rootly__cfg_strdup(rootly_cfgcheck *c, const char *s)
 		c->oom = true;
 	return d;
 }
+
+void *rootly__cfg_map_array(rootly_cfgcheck *c, const json_t *v, const char *path, size_t size)
+{
+	if (!rootly__cfg_is_map(c, v, path) || json_object_size(v) == 0)
+		return NULL;
+	void *arr = rootly__calloc(json_object_size(v), size);
+	if (!arr)
+		c->oom = true;
+	return arr;
+}

@@ -89,6 +89,10 @@ void rootly__cfg_path_index(char *dst, const char *base, size_t i);
 const char *rootly__cfg_type(const json_t *v);
 
 bool rootly__cfg_is_map(rootly_cfgcheck *c, const json_t *v, const char *path);
+/* For a section that is a map of entries: an array of one zeroed element
+ * of `size` per entry. NULL when v is not a map (reported), is empty, or
+ * memory ran out (c->oom set). */
+void *rootly__cfg_map_array(rootly_cfgcheck *c, const json_t *v, const char *path, size_t size);
 bool rootly__cfg_is_list(rootly_cfgcheck *c, const json_t *v, const char *path);
 bool rootly__cfg_is_string(rootly_cfgcheck *c, const json_t *v, const char *path);
 

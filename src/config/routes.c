@@ -119,16 +119,9 @@ static bool field_name_ok(const char *s)
 
 static void check_fields(rootly_cfgcheck *c, const json_t *v, const char *path, rootly_route *r)
 {
-	if (!rootly__cfg_is_map(c, v, path))
+	r->fields = rootly__cfg_map_array(c, v, path, sizeof(*r->fields));
+	if (!r->fields)
 		return;
-	size_t n = json_object_size(v);
-	if (!n)
-		return;
-	r->fields = rootly__calloc(n, sizeof(*r->fields));
-	if (!r->fields) {
-		c->oom = true;
-		return;
-	}
 	const char *k;
 	json_t *e;
 	json_object_foreach((json_t *)v, k, e) {

@@ -51,14 +51,9 @@ static bool sev_level(const json_t *v, int *out)
 
 static void check_severities(rootly_cfgcheck *c, const json_t *v, const char *path, rootly_config *cfg)
 {
-	if (!rootly__cfg_is_map(c, v, path))
+	cfg->severities = rootly__cfg_map_array(c, v, path, sizeof(*cfg->severities));
+	if (!cfg->severities)
 		return;
-	size_t n = json_object_size(v);
-	cfg->severities = n ? rootly__calloc(n, sizeof(*cfg->severities)) : NULL;
-	if (n && !cfg->severities) {
-		c->oom = true;
-		return;
-	}
 	const char *k;
 	json_t *e;
 	json_object_foreach((json_t *)v, k, e) {

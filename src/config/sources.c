@@ -340,16 +340,9 @@ static void check_source(rootly_cfgcheck *c, const char *name, const json_t *v, 
 
 void rootly__config_check_sources(rootly_cfgcheck *c, const json_t *v, const char *path, rootly_config *cfg)
 {
-	if (!rootly__cfg_is_map(c, v, path))
+	cfg->sources = rootly__cfg_map_array(c, v, path, sizeof(*cfg->sources));
+	if (!cfg->sources)
 		return;
-	size_t n = json_object_size(v);
-	if (!n)
-		return;
-	cfg->sources = rootly__calloc(n, sizeof(*cfg->sources));
-	if (!cfg->sources) {
-		c->oom = true;
-		return;
-	}
 	const char *k;
 	json_t *e;
 	json_object_foreach((json_t *)v, k, e) {
