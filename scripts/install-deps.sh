@@ -15,6 +15,9 @@ set -euo pipefail
 DEB_PACKAGES=(
 	build-essential cmake ninja-build pkg-config
 	libjansson-dev libsqlite3-dev libuv1-dev libcmocka-dev libssl-dev libyaml-dev
+	libcurl4-openssl-dev  # HTTP transports (Slack, Jira, Statuspage, webhooks)
+	libh2o-dev            # the alert bridge's HTTP server (h2o on libuv)
+	prometheus prometheus-alertmanager # real peers for the bridge's end-to-end tests
 	swig python3-dev
 	clang              # libFuzzer targets and sanitizer builds
 	libclang-rt-14-dev # clang's ASan/UBSan/libFuzzer runtimes (Debian 12)

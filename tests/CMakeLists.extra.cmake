@@ -16,6 +16,10 @@ if(TARGET rootly_python AND EXISTS ${CMAKE_CURRENT_LIST_DIR}/python)
     ENVIRONMENT "PYTHONPATH=${PROJECT_BINARY_DIR}/python;PYTHONDONTWRITEBYTECODE=1;ROOTLY_TEST_FIXTURES=${CMAKE_CURRENT_LIST_DIR}/fixtures")
 endif()
 include(${CMAKE_CURRENT_SOURCE_DIR}/CMakeLists.cli.cmake OPTIONAL)
+# One file per area that registers tests of its own (e2e, fakes, bindings).
+include(${CMAKE_CURRENT_SOURCE_DIR}/CMakeLists.workflow.cmake OPTIONAL)
+include(${CMAKE_CURRENT_SOURCE_DIR}/CMakeLists.bridge.cmake OPTIONAL)
+include(${CMAKE_CURRENT_SOURCE_DIR}/CMakeLists.bindings.cmake OPTIONAL)
 
 # valgrind_<test>: the same program, environment and directory, under
 # memcheck; any error or definite leak fails it. Not with sanitizers (they
