@@ -23,6 +23,10 @@ struct rootly_ctx {
 	char **roles;
 	size_t roles_count;
 	struct rootly_config *config; /* owned; NULL = built-in defaults */
+	/* Per-area state, each owned and freed by its module (NULL until used). */
+	struct rootly__workflow_state *workflow; /* src/workflow: pending triggers, timers */
+	struct rootly__outbox_state *outbox;     /* src/outbox: transports, dispatcher, loop */
+	struct rootly__ingest_cache *ingest_cache; /* src/ingest: hot alert/group state */
 	rootly_error last_error;
 	char last_error_msg[ROOTLY_ERRMSG_CTX];
 };
