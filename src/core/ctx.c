@@ -2,6 +2,7 @@
 #include "core/engine.h"
 
 #include "config/config.h"
+#include "outbox/outbox.h"
 #include "util/timefmt.h"
 
 #include <stdio.h>
@@ -100,6 +101,7 @@ void rootly_ctx_free(rootly_ctx *ctx)
 		ctx->store->rollback(ctx->store);
 	if (ctx->store)
 		ctx->store->free(ctx->store);
+	rootly__outbox_state_free(ctx->outbox);
 	rootly_config_free(ctx->config);
 	ctx_release(ctx);
 }
