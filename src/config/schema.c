@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "config/load.h"
+#include "config/transports.h"
 
 typedef void (*section_fn)(rootly_cfgcheck *c, const json_t *v, const char *path, rootly_config *cfg);
 
@@ -180,6 +181,8 @@ static const struct {
 	{ "schedules", keep_reserved },
 	{ "escalation_policies", keep_reserved },
 	{ "workflows", keep_reserved },
+	{ "transports", rootly__config_check_transports },
+	{ "outbox", rootly__config_check_outbox },
 };
 
 void rootly__config_validate(rootly_cfgcheck *c, const json_t *root, rootly_config *cfg)
