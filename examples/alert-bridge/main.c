@@ -1,0 +1,170 @@
+/*
+ * rootly-bridge: receive alerts over HTTP and run them through librootly.
+ *
+ *   rootly-bridge --listen 127.0.0.1:9095 --db rootly.db [--config FILE]
+ *                 [--log-level error|warn|info|debug] [limits...]
+ *
+ * Exit status: 0 after SIGTERM/SIGINT once every accepted request was
+ * answered; 1 when the store, the configuration or the socket fails;
+ * 2 for a usage error. docs/bridge.md describes the endpoints.
+ */
+#include "bridge.h"
+#include "server.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *f)
+{
+	fputs("usage: rootly-bridge [--listen ADDR:PORT] [--db PATH|URI] [--config FILE]\n"
+		"                     [--log-level error|warn|info|debug] [--ready-file PATH]\n"
+		"                     [--max-body BYTES] [--max-connections N] [--batch-max N]\n"
+		"                     [--batch-max-ms MS] [--queue-max N] [--request-timeout-ms MS]\n"
+		"                     [--idle-timeout-ms MS]\n"
+		"  --listen ADDR:PORT    address to serve (default 127.0.0.1:9095; port 0 picks one)\n"
+		"  --db PATH|URI         the store: a SQLite file (default rootly.db) or a URI (memory:)\n"
+		"  --config FILE         configuration (sources and their auth, routes), YAML or JSON\n"
+		"  --log-level LEVEL     info logs one line per request (default info)\n"
+		"  --ready-file PATH     write ADDR:PORT there once listening\n"
+		"  --max-body BYTES      largest request body; 413 above (default 1048576)\n"
+		"  --max-connections N   connections served at once (default 1024)\n"
+		"  --batch-max N         requests in one group commit (default 512)\n"
+		"  --batch-max-ms MS     time spent filling one group commit (default 50)\n"
+		"  --queue-max N         queued requests before answering 503 (default 8192)\n"
+		"  --request-timeout-ms  HTTP/1 time to receive a request (default 10000)\n"
+		"  --idle-timeout-ms     HTTP/2 idle connection timeout (default 30000)\n", f);
+}
+
+static int parse_uint(const char *flag, const char *v, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long n = strtoul(v ? v : "", &end, 10);
+	if (!v || !*v || *end || n == 0 || n > max) {
+		fprintf(stderr, "rootly-bridge: %s: expected an integer from 1 to %lu\n", flag, max);
+		return -1;
+	}
+	*out = n;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	br_options o = {
+		.listen = "127.0.0.1:9095", .db = "rootly.db", .log_level = BR_LOG_INFO,
+		.max_body = 1024 * 1024, .max_conns = 1024, .batch_max = 512, .batch_max_ms = 50,
+		.queue_max = 8192, .req_timeout_ms = 10000, .idle_timeout_ms = 30000, .list_limit = 100,
+	};
+	const char *ready_file = NULL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *v = NULL;
+		char flag[64];
+		const char *eq = strchr(a, '=');
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return 0;
+		}
+		if (strncmp(a, "--", 2) != 0) {
+			fprintf(stderr, "rootly-bridge: unexpected argument '%s'\n", a);
+			usage(stderr);
+			return 2;
+		}
+		if (eq && (size_t)(eq - a) < sizeof(flag)) {
+			memcpy(flag, a, (size_t)(eq - a));
+			flag[eq - a] = '\0';
+			v = eq + 1;
+		} else {
+			snprintf(flag, sizeof(flag), "%s", a);
+			v = i + 1 < argc ? argv[++i] : NULL;
+		}
+		unsigned long n;
+		if (!v) {
+			fprintf(stderr, "rootly-bridge: %s needs a value\n", flag);
+			return 2;
+		}
+		if (!strcmp(flag, "--listen")) o.listen = v;
+		else if (!strcmp(flag, "--db")) o.db = v;
+		else if (!strcmp(flag, "--config")) o.config = v;
+		else if (!strcmp(flag, "--ready-file")) ready_file = v;
+		else if (!strcmp(flag, "--log-level")) {
+			static const char *const names[] = { "error", "warn", "info", "debug" };
+			o.log_level = -1;
+			for (int l = 0; l < 4; l++)
+				if (!strcmp(v, names[l]))
+					o.log_level = l;
+			if (o.log_level < 0) {
+				fprintf(stderr, "rootly-bridge: --log-level: expected error, warn, info or debug\n");
+				return 2;
+			}
+		}
+		else if (!strcmp(flag, "--max-body")) { if (parse_uint(flag, v, 1ul << 30, &n)) return 2; o.max_body = n; }
+		else if (!strcmp(flag, "--max-connections")) { if (parse_uint(flag, v, 100000, &n)) return 2; o.max_conns = (unsigned)n; }
+		else if (!strcmp(flag, "--batch-max")) { if (parse_uint(flag, v, 100000, &n)) return 2; o.batch_max = (unsigned)n; }
+		else if (!strcmp(flag, "--batch-max-ms")) { if (parse_uint(flag, v, 60000, &n)) return 2; o.batch_max_ms = (unsigned)n; }
+		else if (!strcmp(flag, "--queue-max")) { if (parse_uint(flag, v, 10000000, &n)) return 2; o.queue_max = (unsigned)n; }
+		else if (!strcmp(flag, "--request-timeout-ms")) { if (parse_uint(flag, v, 3600000, &n)) return 2; o.req_timeout_ms = (unsigned)n; }
+		else if (!strcmp(flag, "--idle-timeout-ms")) { if (parse_uint(flag, v, 3600000, &n)) return 2; o.idle_timeout_ms = (unsigned)n; }
+		else {
+			fprintf(stderr, "rootly-bridge: unknown option %s\n", flag);
+			usage(stderr);
+			return 2;
+		}
+	}
+	br_log_level = o.log_level;
+	/* Answers to clients that went away must not kill the process. */
+	signal(SIGPIPE, SIG_IGN);
+	static char errbuf[1 << 16];
+	setvbuf(stderr, errbuf, _IOFBF, sizeof(errbuf));
+
+	rootly_config *cfg = NULL;
+	if (o.config) {
+		rootly_config_report *report = NULL;
+		if (rootly_config_load_file(&cfg, o.config, &report) < 0) {
+			char *text = NULL;
+			if (report && rootly_config_report_to_text(&text, report) == 0 && *text)
+				br_log(BR_LOG_ERROR, "--config %s:\n%s", o.config, text);
+			else
+				br_log(BR_LOG_ERROR, "--config %s: %s", o.config, rootly_error_last()->message);
+			rootly_free(text);
+			rootly_config_report_free(report);
+			br_log_flush();
+			return 1;
+		}
+		rootly_config_report_free(report);
+	}
+
+	rootly_ctx_options opts = ROOTLY_CTX_OPTIONS_INIT;
+	char *uri = NULL;
+	if (strchr(o.db, ':')) {
+		opts.storage_uri = o.db;
+	} else {
+		size_t n = strlen(o.db) + sizeof("sqlite:");
+		if (!(uri = malloc(n)))
+			return 1;
+		snprintf(uri, n, "sqlite:%s", o.db);
+		opts.storage_uri = uri;
+	}
+	opts.actor = "rootly-bridge";
+	rootly_ctx *ctx = NULL;
+	if (rootly_ctx_open(&ctx, &opts) < 0) {
+		br_log(BR_LOG_ERROR, "cannot open store %s: %s", o.db, rootly_error_last()->message);
+		br_log_flush();
+		free(uri);
+		rootly_config_free(cfg);
+		return 1;
+	}
+	free(uri);
+	if (cfg && rootly_ctx_set_config(ctx, cfg) < 0) {
+		br_log(BR_LOG_ERROR, "configuration: %s", rootly_error_last()->message);
+		br_log_flush();
+		rootly_config_free(cfg);
+		rootly_ctx_free(ctx);
+		return 1;
+	}
+	/* TODO(outbox): when include/rootly/outbox.h lands, dispatch pending
+	 * outbox items on the loop and deliver or persist them on SIGTERM. */
+	int rc = br_server_run(ctx, &o, ready_file);
+	rootly_ctx_free(ctx);
+	br_log_flush();
+	return rc;
+}

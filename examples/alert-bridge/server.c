@@ -1,0 +1,627 @@
+/*
+ * The loop side of the bridge: h2o on libuv, routing, the job queue and
+ * the group commit (one worker batch at a time), the connection cap and
+ * the graceful stop. Everything here runs on the loop thread except
+ * work_cb, which is the only code that touches the rootly_ctx.
+ */
+#include "bridge.h"
+#include "server.h"
+
+#include <h2o.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <uv.h>
+
+typedef struct batch {
+	uv_work_t work;
+	br_job *jobs;            /* processed in this batch */
+	br_job *rest;            /* taken but left for the next batch (time bound) */
+	unsigned n;
+	int begin_rc, commit_rc;
+	double seconds;
+} batch;
+
+static struct bridge {
+	uv_loop_t *loop;
+	rootly_ctx *rctx;
+	br_options opts;
+	h2o_globalconf_t gconf;
+	h2o_context_t hctx;
+	h2o_accept_ctx_t actx;
+	uv_tcp_t listener;
+	bool listening;
+	unsigned conns;
+	bool accept_pending;
+	br_job *head, *tail;
+	size_t queued;
+	batch *inflight;
+	bool store_ok;
+	bool stopping;
+	uint64_t stop_deadline;
+	uv_check_t check;
+	uv_signal_t sigterm, sigint;
+	uv_timer_t stop_timer;
+	int exit_code;
+} B;
+
+/* --- answers ------------------------------------------------------------- */
+
+static const char *reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 202: return "Accepted";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 422: return "Unprocessable Entity";
+	case 503: return "Service Unavailable";
+	default: return "Error";
+	}
+}
+
+static void respond(h2o_req_t *req, br_route route, uint64_t started, int status, const char *ctype,
+	const char *body, size_t len, int retry_after, const br_job *job)
+{
+	req->res.status = status;
+	req->res.reason = reason(status);
+	req->res.content_length = len;
+	if (ctype)
+		h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_CONTENT_TYPE, NULL, ctype, strlen(ctype));
+	if (retry_after > 0) {
+		char *v = h2o_mem_alloc_pool(&req->pool, 16);
+		int n = snprintf(v, 16, "%d", retry_after);
+		h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_RETRY_AFTER, NULL, v, (size_t)n);
+	}
+	if (route == BR_R_OTHER && status == 405)
+		h2o_add_header(&req->pool, &req->res.headers, H2O_TOKEN_ALLOW, NULL, H2O_STRLIT("GET, POST"));
+	br_metrics_request(route, status);
+	br_log_request(req->method.base, req->method.len, req->path.base, req->path.len, status, len,
+		(double)(br_now_ns() - started) / 1e6, job);
+	h2o_send_inline(req, body, len);
+}
+
+static void respond_error(h2o_req_t *req, br_route route, uint64_t started, int status, const char *code,
+	const char *message, int retry_after)
+{
+	br_buf b = { 0 };
+	br_buf_puts(&b, "{\"status\":\"error\",\"error\":");
+	br_buf_json_str(&b, code);
+	br_buf_puts(&b, ",\"message\":");
+	br_buf_json_str(&b, message);
+	br_buf_puts(&b, "}");
+	char *text = br_buf_take(&b);
+	respond(req, route, started, status, "application/json", text ? text : "{}", text ? strlen(text) : 2,
+		retry_after, NULL);
+	free(text);
+}
+
+/* --- jobs ------------------------------------------------------------------- */
+
+static void job_unref(br_job *job)
+{
+	if (--job->refs > 0)
+		return;
+	free(job->body);
+	free(job->arg);
+	free(job->query);
+	free(job->headers);
+	free(job->prefix);
+	free(job->resp);
+	free(job);
+}
+
+/* h2o frees a request's pool when the request is done or its client went
+ * away; the guard in that pool tells the job not to answer any more. */
+static void on_req_dispose(void *p)
+{
+	br_job *job = *(br_job **)p;
+	job->req = NULL;
+	job_unref(job);
+}
+
+/* Copy the request headers into one block: the kv array, then the
+ * NUL-terminated names and values. */
+static bool copy_headers(br_job *job, const h2o_req_t *req)
+{
+	size_t n = req->headers.size, bytes = n * sizeof(rootly_kv);
+	for (size_t i = 0; i < n; i++)
+		bytes += req->headers.entries[i].name->len + req->headers.entries[i].value.len + 2;
+	char *block = malloc(bytes ? bytes : 1);
+	if (!block)
+		return false;
+	rootly_kv *kv = (rootly_kv *)block;
+	char *s = block + n * sizeof(rootly_kv);
+	for (size_t i = 0; i < n; i++) {
+		const h2o_header_t *h = &req->headers.entries[i];
+		kv[i].key = s;
+		memcpy(s, h->name->base, h->name->len);
+		s[h->name->len] = '\0';
+		s += h->name->len + 1;
+		kv[i].value = s;
+		memcpy(s, h->value.base, h->value.len);
+		s[h->value.len] = '\0';
+		s += h->value.len + 1;
+	}
+	job->headers = kv;
+	job->headers_count = n;
+	return true;
+}
+
+static void enqueue(br_job *job)
+{
+	job->next = NULL;
+	if (B.tail)
+		B.tail->next = job;
+	else
+		B.head = job;
+	B.tail = job;
+	B.queued++;
+}
+
+/* --- the group commit -------------------------------------------------------- */
+
+static void work_cb(uv_work_t *w)
+{
+	batch *b = w->data;
+	uint64_t t0 = br_now_ns(), limit = (uint64_t)B.opts.batch_max_ms * 1000000u;
+	b->begin_rc = rootly_ctx_batch_begin(B.rctx);
+	if (b->begin_rc < 0) {
+		br_log(BR_LOG_ERROR, "batch begin: %s", rootly_error_last()->message);
+		for (br_job *j = b->jobs; j; j = j->next)
+			br_answer_unavailable(j);
+		return;
+	}
+	br_job **link = &b->jobs;
+	unsigned done = 0;
+	for (br_job *j = b->jobs; j; j = j->next) {
+		/* Bounded in time as well as count: a batch of slow requests
+		 * (big payloads, a long list) commits what it has and leaves the
+		 * rest to the next batch, so early requests are not held. */
+		if (done > 0 && br_now_ns() - t0 > limit) {
+			b->rest = j;
+			*link = NULL;
+			break;
+		}
+		br_handle(B.rctx, j, &B.opts);
+		done++;
+		link = &j->next;
+	}
+	b->n = done;
+	b->commit_rc = rootly_ctx_batch_commit(B.rctx);
+	if (b->commit_rc < 0) {
+		/* Nothing of this batch is stored: no answer may say otherwise. */
+		br_log(BR_LOG_ERROR, "batch commit: %s", rootly_error_last()->message);
+		for (br_job *j = b->jobs; j; j = j->next)
+			br_answer_unavailable(j);
+	}
+	b->seconds = (double)(br_now_ns() - t0) / 1e9;
+}
+
+static void answer_job(br_job *job)
+{
+	h2o_req_t *req = job->req;
+	br_metrics_job(job);
+	if (req) {
+		respond(req, job->route, job->started_ns, job->status ? job->status : 503,
+			job->content_type, job->resp ? job->resp : "", job->resp ? job->resp_len : 0,
+			job->retry_after, job);
+	}
+}
+
+static void dispatch(void);
+static void maybe_finish_stop(void);
+
+static void after_work_cb(uv_work_t *w, int status)
+{
+	batch *b = w->data;
+	B.inflight = NULL;
+	B.store_ok = b->begin_rc >= 0 && b->commit_rc >= 0;
+	if (b->begin_rc >= 0)
+		br_metrics_commit(b->seconds, b->n);
+	/* Jobs left by the time bound go back to the front of the queue. */
+	if (b->rest) {
+		br_job *last = b->rest;
+		size_t n = 1;
+		while (last->next) {
+			last = last->next;
+			n++;
+		}
+		last->next = B.head;
+		if (!B.head)
+			B.tail = last;
+		B.head = b->rest;
+		B.queued += n;
+	}
+	for (br_job *j = b->jobs, *next; j; j = next) {
+		next = j->next;
+		answer_job(j);
+		job_unref(j);
+	}
+	free(b);
+	(void)status;
+	dispatch();
+	maybe_finish_stop();
+}
+
+static void dispatch(void)
+{
+	if (B.inflight || !B.head)
+		return;
+	batch *b = calloc(1, sizeof(*b));
+	if (!b)
+		return; /* retried at the next loop iteration */
+	b->work.data = b;
+	br_job **link = &b->jobs;
+	unsigned n = 0;
+	while (B.head && n < B.opts.batch_max) {
+		br_job *j = B.head;
+		B.head = j->next;
+		B.queued--;
+		if (j->route == BR_R_METRICS && !j->prefix)
+			j->prefix = br_metrics_text(B.queued, B.conns);
+		*link = j;
+		link = &j->next;
+		j->next = NULL;
+		n++;
+	}
+	if (!B.head)
+		B.tail = NULL;
+	B.inflight = b;
+	uv_queue_work(B.loop, &b->work, work_cb, after_work_cb);
+}
+
+/* After each loop iteration's I/O: what arrived forms the next batch. */
+static void on_check(uv_check_t *h)
+{
+	dispatch();
+	br_log_flush();
+}
+
+/* --- routing ---------------------------------------------------------------- */
+
+static bool seg_ok(const char *s, size_t n)
+{
+	if (n == 0 || n > 128)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+		      c == '_' || c == '.'))
+			return false;
+	}
+	return true;
+}
+
+static bool is(const h2o_iovec_t *m, const char *lit)
+{
+	return m->len == strlen(lit) && !memcmp(m->base, lit, m->len);
+}
+
+/* Which route, and its path argument (source or incident reference). */
+static br_route route_of(const char *p, size_t n, const char **arg, size_t *arg_len, bool *want_post)
+{
+	*arg = NULL;
+	*arg_len = 0;
+#define EQ(lit) (n == sizeof(lit) - 1 && !memcmp(p, lit, n))
+#define PFX(lit) (n > sizeof(lit) - 1 && !memcmp(p, lit, sizeof(lit) - 1))
+	if (EQ("/api/v2/alerts")) { *want_post = true; return BR_R_AM_V2; }
+	if (EQ("/v2/enqueue") || EQ("/v2/enqueue/")) { *want_post = true; return BR_R_ENQUEUE; }
+	if (EQ("/metrics")) { *want_post = false; return BR_R_METRICS; }
+	if (EQ("/healthz")) { *want_post = false; return BR_R_HEALTHZ; }
+	if (EQ("/readyz")) { *want_post = false; return BR_R_READYZ; }
+	if (EQ("/v1/incidents") || EQ("/v1/incidents/")) { *want_post = false; return BR_R_INCIDENTS; }
+	if (PFX("/v1/alerts/")) {
+		*arg = p + 11;
+		*arg_len = n - 11;
+		*want_post = true;
+		return seg_ok(*arg, *arg_len) ? BR_R_ALERTS : BR_R_OTHER;
+	}
+	if (PFX("/v1/incidents/")) {
+		const char *id = p + 14, *end = p + n, *slash = memchr(id, '/', (size_t)(end - id));
+		*arg = id;
+		*arg_len = (size_t)((slash ? slash : end) - id);
+		if (!seg_ok(*arg, *arg_len))
+			return BR_R_OTHER;
+		*want_post = false;
+		if (!slash)
+			return BR_R_INCIDENT;
+		size_t rl = (size_t)(end - slash);
+		if (rl == 9 && !memcmp(slash, "/timeline", 9))
+			return BR_R_TIMELINE;
+		if (rl == 11 && !memcmp(slash, "/postmortem", 11))
+			return BR_R_POSTMORTEM;
+		if (rl == 7 && !memcmp(slash, "/status", 7)) {
+			*want_post = true;
+			return BR_R_STATUS;
+		}
+	}
+#undef EQ
+#undef PFX
+	return BR_R_OTHER;
+}
+
+static int on_req(h2o_handler_t *self, h2o_req_t *req)
+{
+	uint64_t started = br_now_ns();
+	/* path_normalized: without the query, "." and ".." resolved. */
+	size_t plen = req->path_normalized.len;
+	const char *path = req->path_normalized.base;
+	const char *arg;
+	size_t arg_len;
+	bool want_post = false;
+	br_route route = route_of(path, plen, &arg, &arg_len, &want_post);
+	bool get = is(&req->method, "GET") || is(&req->method, "HEAD"), post = is(&req->method, "POST");
+
+	if (route == BR_R_OTHER) {
+		respond_error(req, route, started, 404, "not_found", "no such endpoint", 0);
+		return 0;
+	}
+	if (want_post ? !post : !get) {
+		respond_error(req, BR_R_OTHER, started, 405, "method_not_allowed",
+			want_post ? "this endpoint takes POST" : "this endpoint takes GET", 0);
+		return 0;
+	}
+	if (route == BR_R_HEALTHZ) {
+		respond(req, route, started, 200, "application/json", "{\"status\":\"ok\"}", 15, 0, NULL);
+		return 0;
+	}
+	if (route == BR_R_READYZ) {
+		if (B.stopping)
+			respond_error(req, route, started, 503, "stopping", "the bridge is shutting down", 1);
+		else if (!B.store_ok)
+			respond_error(req, route, started, 503, "unavailable", "the store is unavailable", 1);
+		else if (B.queued >= B.opts.queue_max)
+			respond_error(req, route, started, 503, "overloaded", "too many requests queued", 1);
+		else
+			respond(req, route, started, 200, "application/json", "{\"status\":\"ready\"}", 18, 0, NULL);
+		return 0;
+	}
+	if (B.stopping) {
+		respond_error(req, route, started, 503, "stopping", "the bridge is shutting down; retry", 1);
+		return 0;
+	}
+	if (B.queued >= B.opts.queue_max) {
+		respond_error(req, route, started, 503, "overloaded", "too many requests queued; retry later", 1);
+		return 0;
+	}
+
+	br_job *job = calloc(1, sizeof(*job));
+	br_job **guard = NULL;
+	if (!job)
+		goto oom;
+	job->route = route;
+	job->started_ns = started;
+	if (arg && !(job->arg = br_strndup(arg, arg_len)))
+		goto oom;
+	if (req->query_at != SIZE_MAX &&
+	    !(job->query = br_strndup(req->path.base + req->query_at + 1, req->path.len - req->query_at - 1)))
+		goto oom;
+	if (post) {
+		const char *body = req->entity.base ? req->entity.base : "";
+		if (!(job->body = br_strndup(body, req->entity.base ? req->entity.len : 0)))
+			goto oom;
+		job->body_len = req->entity.base ? req->entity.len : 0;
+	}
+	if (route == BR_R_ALERTS || route == BR_R_ENQUEUE || route == BR_R_AM_V2) {
+		if (!copy_headers(job, req))
+			goto oom;
+		job->source_type = route == BR_R_AM_V2 ? "alertmanager-v2" : route == BR_R_ENQUEUE ? "pagerduty" : job->arg;
+	}
+	if (route == BR_R_POSTMORTEM) {
+		ssize_t i = h2o_find_header(&req->headers, H2O_TOKEN_ACCEPT, -1);
+		if (i >= 0) {
+			const h2o_iovec_t *v = &req->headers.entries[i].value;
+			for (size_t k = 0; k + 16 <= v->len && !job->want_json; k++)
+				job->want_json = !strncasecmp(v->base + k, "application/json", 16);
+		}
+	}
+	if (!(guard = h2o_mem_alloc_shared(&req->pool, sizeof(*guard), on_req_dispose)))
+		goto oom;
+	*guard = job;
+	job->req = req;
+	job->refs = 2;
+	enqueue(job);
+	return 0;
+oom:
+	if (job) {
+		job->refs = 1;
+		job_unref(job);
+	}
+	respond_error(req, route, started, 503, "overloaded", "out of memory; retry later", 1);
+	return 0;
+}
+
+/* --- connections ------------------------------------------------------------ */
+
+static void accept_one(void);
+
+static void on_conn_close(uv_handle_t *h)
+{
+	free(h);
+	B.conns--;
+	if (B.accept_pending && B.listening) {
+		B.accept_pending = false;
+		accept_one();
+	}
+	maybe_finish_stop();
+}
+
+static void free_handle(uv_handle_t *h)
+{
+	free(h);
+}
+
+static void accept_one(void)
+{
+	uv_tcp_t *conn = malloc(sizeof(*conn));
+	if (!conn)
+		return;
+	uv_tcp_init(B.loop, conn);
+	if (uv_accept((uv_stream_t *)&B.listener, (uv_stream_t *)conn) != 0) {
+		uv_close((uv_handle_t *)conn, free_handle);
+		return;
+	}
+	uv_tcp_nodelay(conn, 1);
+	B.conns++;
+	h2o_socket_t *sock = h2o_uv_socket_create((uv_stream_t *)conn, on_conn_close);
+	h2o_accept(&B.actx, sock);
+}
+
+/* At the connection cap, the new connection is left in the listener:
+ * libuv stops polling the listening socket until uv_accept is called,
+ * which happens when a connection closes. The kernel's backlog then
+ * holds further clients (backpressure, not errors). */
+static void on_connect(uv_stream_t *listener, int status)
+{
+	if (status != 0)
+		return;
+	if (B.conns >= B.opts.max_conns) {
+		B.accept_pending = true;
+		return;
+	}
+	accept_one();
+}
+
+/* --- stopping ------------------------------------------------------------------- */
+
+static void on_stop_timer(uv_timer_t *t)
+{
+	maybe_finish_stop();
+}
+
+static void maybe_finish_stop(void)
+{
+	if (!B.stopping)
+		return;
+	bool idle = !B.inflight && !B.head;
+	/* In-flight commits are finished and answered; give the answers a
+	 * moment to drain before the process exits. */
+	if (idle && (B.conns == 0 || br_now_ns() > B.stop_deadline)) {
+		br_log(BR_LOG_INFO, "stopped: every accepted request was answered");
+		uv_stop(B.loop);
+	}
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+	if (B.stopping)
+		return;
+	br_log(BR_LOG_INFO, "signal %d: stop accepting, finish queued requests, exit", signum);
+	B.stopping = true;
+	B.stop_deadline = br_now_ns() + 2000000000u;
+	if (B.listening) {
+		B.listening = false;
+		uv_close((uv_handle_t *)&B.listener, NULL);
+	}
+	h2o_context_request_shutdown(&B.hctx);
+	uv_timer_start(&B.stop_timer, on_stop_timer, 20, 20);
+	maybe_finish_stop();
+}
+
+/* --- start-up ------------------------------------------------------------------ */
+
+static int parse_listen(const char *s, struct sockaddr_storage *sa)
+{
+	const char *colon = strrchr(s, ':');
+	if (!colon)
+		return -1;
+	char host[64];
+	size_t hl = (size_t)(colon - s);
+	if (hl == 0 || hl >= sizeof(host))
+		return -1;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || port < 0 || port > 65535 || colon[1] == '\0')
+		return -1;
+	if (host[0] == '[' && host[hl - 1] == ']') {
+		host[hl - 1] = '\0';
+		return uv_ip6_addr(host + 1, (int)port, (struct sockaddr_in6 *)sa);
+	}
+	return uv_ip4_addr(host, (int)port, (struct sockaddr_in *)sa);
+}
+
+int br_server_run(rootly_ctx *rctx, const br_options *opts, const char *ready_file)
+{
+	memset(&B, 0, sizeof(B));
+	B.loop = uv_default_loop();
+	B.rctx = rctx;
+	B.opts = *opts;
+	B.store_ok = true;
+
+	struct sockaddr_storage sa;
+	if (parse_listen(opts->listen, &sa) != 0) {
+		br_log(BR_LOG_ERROR, "--listen %s: expected ADDRESS:PORT, e.g. 127.0.0.1:9095", opts->listen);
+		return 2;
+	}
+
+	h2o_config_init(&B.gconf);
+	B.gconf.max_request_entity_size = opts->max_body;
+	B.gconf.http1.req_timeout = opts->req_timeout_ms;
+	B.gconf.http2.idle_timeout = opts->idle_timeout_ms;
+	B.gconf.server_name = h2o_iovec_init(H2O_STRLIT("rootly-bridge"));
+	h2o_hostconf_t *host = h2o_config_register_host(&B.gconf, h2o_iovec_init(H2O_STRLIT("default")), 65535);
+	h2o_pathconf_t *pathconf = h2o_config_register_path(host, "/", 0);
+	h2o_handler_t *handler = h2o_create_handler(pathconf, sizeof(*handler));
+	handler->on_req = on_req;
+	h2o_context_init(&B.hctx, B.loop, &B.gconf);
+	B.actx.ctx = &B.hctx;
+	B.actx.hosts = B.gconf.hosts;
+
+	int rc = uv_tcp_init(B.loop, &B.listener);
+	if (rc == 0)
+		rc = uv_tcp_bind(&B.listener, (struct sockaddr *)&sa, 0);
+	if (rc == 0)
+		rc = uv_listen((uv_stream_t *)&B.listener, 1024, on_connect);
+	if (rc != 0) {
+		br_log(BR_LOG_ERROR, "listen on %s: %s", opts->listen, uv_strerror(rc));
+		return 1;
+	}
+	B.listening = true;
+
+	struct sockaddr_storage bound;
+	int blen = sizeof(bound);
+	char addr[80] = "?";
+	uv_tcp_getsockname(&B.listener, (struct sockaddr *)&bound, &blen);
+	if (bound.ss_family == AF_INET6) {
+		char ip[64];
+		uv_ip6_name((struct sockaddr_in6 *)&bound, ip, sizeof(ip));
+		snprintf(addr, sizeof(addr), "[%s]:%d", ip, ntohs(((struct sockaddr_in6 *)&bound)->sin6_port));
+	} else {
+		char ip[64];
+		uv_ip4_name((struct sockaddr_in *)&bound, ip, sizeof(ip));
+		snprintf(addr, sizeof(addr), "%s:%d", ip, ntohs(((struct sockaddr_in *)&bound)->sin_port));
+	}
+
+	uv_check_init(B.loop, &B.check);
+	uv_check_start(&B.check, on_check);
+	uv_timer_init(B.loop, &B.stop_timer);
+	uv_signal_init(B.loop, &B.sigterm);
+	uv_signal_start(&B.sigterm, on_signal, SIGTERM);
+	uv_signal_init(B.loop, &B.sigint);
+	uv_signal_start(&B.sigint, on_signal, SIGINT);
+
+	br_log(BR_LOG_INFO, "listening on %s (HTTP/1.1, HTTP/2 cleartext)", addr);
+	br_log_flush();
+	if (ready_file) {
+		/* Written whole, then renamed: a reader never sees half of it. */
+		char tmp[4096];
+		snprintf(tmp, sizeof(tmp), "%s.tmp", ready_file);
+		FILE *f = fopen(tmp, "w");
+		if (!f || fprintf(f, "%s\n", addr) < 0 || fclose(f) != 0 || rename(tmp, ready_file) != 0) {
+			br_log(BR_LOG_ERROR, "--ready-file %s: cannot write it", ready_file);
+			return 1;
+		}
+	}
+
+	uv_run(B.loop, UV_RUN_DEFAULT);
+	br_log_flush();
+	return B.exit_code;
+}

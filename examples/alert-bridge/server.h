@@ -1,0 +1,12 @@
+/* The HTTP server (server.c). */
+#ifndef ROOTLY_BRIDGE_SERVER_H
+#define ROOTLY_BRIDGE_SERVER_H
+
+#include "bridge.h"
+
+/* Serve until SIGTERM or SIGINT. The context is handed to the worker
+ * thread for the lifetime of the server. `ready_file` (may be NULL)
+ * receives "ADDRESS:PORT\n" once listening. Returns the exit status. */
+int br_server_run(rootly_ctx *rctx, const br_options *opts, const char *ready_file);
+
+#endif
