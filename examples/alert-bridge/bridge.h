@@ -88,6 +88,7 @@ typedef struct br_options {
 	const char *config;        /* configuration file or NULL */
 	int log_level;             /* BR_LOG_* */
 	size_t max_body;           /* bytes; 413 above */
+	size_t max_header;         /* bytes of request line + headers; 431 above */
 	unsigned max_conns;
 	unsigned batch_max;        /* jobs per commit */
 	unsigned batch_max_ms;     /* time spent filling one commit */

@@ -19,7 +19,8 @@ static void usage(FILE *f)
 {
 	fputs("usage: rootly-bridge [--listen ADDR:PORT] [--db PATH|URI] [--config FILE]\n"
 		"                     [--log-level error|warn|info|debug] [--ready-file PATH]\n"
-		"                     [--max-body BYTES] [--max-connections N] [--batch-max N]\n"
+		"                     [--max-body BYTES] [--max-header-bytes BYTES] [--max-connections N]\n"
+		"                     [--batch-max N]"
 		"                     [--batch-max-ms MS] [--queue-max N] [--request-timeout-ms MS]\n"
 		"                     [--idle-timeout-ms MS]\n"
 		"  --listen ADDR:PORT    address to serve (default 127.0.0.1:9095; port 0 picks one)\n"
@@ -28,6 +29,7 @@ static void usage(FILE *f)
 		"  --log-level LEVEL     info logs one line per request (default info)\n"
 		"  --ready-file PATH     write ADDR:PORT there once listening\n"
 		"  --max-body BYTES      largest request body; 413 above (default 1048576)\n"
+		"  --max-header-bytes B  largest request line + headers; 431 above (default 65536)\n"
 		"  --max-connections N   connections served at once (default 1024)\n"
 		"  --batch-max N         requests in one group commit (default 512)\n"
 		"  --batch-max-ms MS     time spent filling one group commit (default 50)\n"
@@ -52,7 +54,7 @@ int main(int argc, char **argv)
 {
 	br_options o = {
 		.listen = "127.0.0.1:9095", .db = "rootly.db", .log_level = BR_LOG_INFO,
-		.max_body = 1024 * 1024, .max_conns = 1024, .batch_max = 512, .batch_max_ms = 50,
+		.max_body = 1024 * 1024, .max_header = 64 * 1024, .max_conns = 1024, .batch_max = 512, .batch_max_ms = 50,
 		.queue_max = 8192, .req_timeout_ms = 10000, .idle_timeout_ms = 30000, .list_limit = 100,
 	};
 	const char *ready_file = NULL;
@@ -98,6 +100,7 @@ int main(int argc, char **argv)
 			}
 		}
 		else if (!strcmp(flag, "--max-body")) { if (parse_uint(flag, v, 1ul << 30, &n)) return 2; o.max_body = n; }
+		else if (!strcmp(flag, "--max-header-bytes")) { if (parse_uint(flag, v, 300000, &n)) return 2; o.max_header = n; }
 		else if (!strcmp(flag, "--max-connections")) { if (parse_uint(flag, v, 100000, &n)) return 2; o.max_conns = (unsigned)n; }
 		else if (!strcmp(flag, "--batch-max")) { if (parse_uint(flag, v, 100000, &n)) return 2; o.batch_max = (unsigned)n; }
 		else if (!strcmp(flag, "--batch-max-ms")) { if (parse_uint(flag, v, 60000, &n)) return 2; o.batch_max_ms = (unsigned)n; }

@@ -60,6 +60,7 @@ static const char *reason(int status)
 	case 409: return "Conflict";
 	case 413: return "Payload Too Large";
 	case 422: return "Unprocessable Entity";
+	case 431: return "Request Header Fields Too Large";
 	case 503: return "Service Unavailable";
 	default: return "Error";
 	}
@@ -358,6 +359,16 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	br_route route = route_of(path, plen, &arg, &arg_len, &want_post);
 	bool get = is(&req->method, "GET") || is(&req->method, "HEAD"), post = is(&req->method, "POST");
 
+	/* h2o reads at most H2O_MAX_REQLEN (about 400 KiB) of request head;
+	 * the bridge's own bound is tighter. */
+	size_t head = req->path.len + req->method.len;
+	for (size_t i = 0; i < req->headers.size; i++)
+		head += req->headers.entries[i].name->len + req->headers.entries[i].value.len + 4;
+	if (head > B.opts.max_header) {
+		respond_error(req, BR_R_OTHER, started, 431, "headers_too_large",
+			"the request's headers are larger than the limit", 0);
+		return 0;
+	}
 	if (route == BR_R_OTHER) {
 		respond_error(req, route, started, 404, "not_found", "no such endpoint", 0);
 		return 0;

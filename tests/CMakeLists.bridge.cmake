@@ -1,0 +1,28 @@
+# rootly-bridge end-to-end tests (tests/e2e/bridge), label e2e. They start
+# the bridge, the real Alertmanager and Prometheus (Debian packages
+# prometheus-alertmanager and prometheus) on 127.0.0.1 with temporary
+# directories; the Alertmanager and Prometheus tests skip when those are
+# not installed. Python 3 standard library only; the HTTP/2 check uses curl.
+if(TARGET rootly_bridge AND TARGET rootly_cli)
+  find_package(Python3 COMPONENTS Interpreter)
+  if(Python3_Interpreter_FOUND)
+    set(_br_dir ${CMAKE_CURRENT_LIST_DIR}/e2e/bridge)
+    set(_br_env
+      "ROOTLY_BRIDGE=$<TARGET_FILE:rootly_bridge>"
+      "ROOTLY_CLI=$<TARGET_FILE:rootly_cli>"
+      "ROOTLY_FIXTURES=${CMAKE_CURRENT_LIST_DIR}/fixtures"
+      "PYTHONDONTWRITEBYTECODE=1")
+    if(ROOTLY_SANITIZE)
+      # ASan/UBSan make the bridge several times slower: stretch the waits.
+      list(APPEND _br_env "ROOTLY_TEST_SLOW=4")
+    endif()
+    foreach(t http alertmanager prometheus)
+      add_test(NAME e2e_bridge_${t} COMMAND ${Python3_EXECUTABLE} ${_br_dir}/test_${t}.py)
+      set_tests_properties(e2e_bridge_${t} PROPERTIES LABELS e2e TIMEOUT 600 ENVIRONMENT "${_br_env}")
+    endforeach()
+    # kill -9 under load; 100 trials by hand (the default), 10 in CI.
+    add_test(NAME e2e_bridge_crash COMMAND ${Python3_EXECUTABLE} ${_br_dir}/crash_test.py)
+    set_tests_properties(e2e_bridge_crash PROPERTIES LABELS e2e TIMEOUT 900
+      ENVIRONMENT "${_br_env};ROOTLY_CRASH_TRIALS=10")
+  endif()
+endif()
