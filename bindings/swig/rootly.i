@@ -28,19 +28,29 @@
 %{
 extern "C" {
 #include "rootly.h"
+#include "rootly/sys/alloc.h"
+#include "rootly/sys/errors.h"
+#include "rootly/sys/store.h"
 }
 #include <stdlib.h>
 #include <string.h>
+#include "rootly_swig_shim.hpp"
 %}
 
 %include "stdint.i"
+%include "std_string.i"
 %include "rootly_common.i"
 %include "rootly_ownership.i"
 %include "rootly_errors.i"
 #ifdef SWIGPYTHON
 %include "python/rootly_python.swg"
 #endif
+#ifdef SWIGGO
+%include "go/rootly_go.swg"
+#endif
 
+/* Structs from the library are read-only to the target language. */
+%immutable;
 %include "rootly/common.h"
 %include "rootly/version.h"
 %include "rootly/errors.h"
@@ -48,6 +58,17 @@ extern "C" {
 %include "rootly/incident.h"
 %include "rootly/alert.h"
 %include "rootly/postmortem.h"
+%include "rootly/timeline.h"
+%include "rootly/task.h"
+%include "rootly/metrics.h"
+%include "rootly/config.h"
+%include "rootly/signature.h"
+%mutable;
+%include "rootly_helpers.i"
+%include "rootly_backends.i"
+#ifdef SWIGGO
+%include "go/rootly_go_helpers.i"
+#endif
 
 /* --- helpers: options structs filled on the C side ----------------------- */
 %inline %{

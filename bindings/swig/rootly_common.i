@@ -15,6 +15,15 @@
  * Redefining them here would be an error (SWIG refuses macro redefinition). */
 
 %rename("$ignore", regextarget=1) "^rootly_";
+/* ...except the binding's own C++ shim (rootly_swig_shim.hpp), wrapped whole. */
+%rename("%s") rootly_swig;
+%rename(StoredRecord) rootly_swig::StoredRecord;
+%rename(Bytes) rootly_swig::Bytes;
+%rename(StoreReply) rootly_swig::StoreReply;
+%rename(Record) rootly_swig::Record;
+%rename(Query) rootly_swig::Query;
+%rename(StoreBackend) rootly_swig::StoreBackend;
+%rename(RawStore) rootly_swig::RawStore;
 
 /* Types the module knows (enums keep their ROOTLY_* constants). */
 %rename("%s") rootly_ctx;
@@ -80,3 +89,101 @@
 
 /* postmortem.h */
 %rename("%s") rootly_postmortem_render;
+
+/* More types (structs read field by field in Go; copied out in Python). */
+%rename("%s") rootly_kv;
+%rename("%s") rootly_error;
+%rename("%s") rootly_ingest_item;
+%rename("%s") rootly_event;
+%rename("%s") rootly_timeline;
+%rename("%s") rootly_task;
+%rename("%s") rootly_task_list;
+%rename("%s") rootly_task_kind;
+%rename("%s") rootly_task_status;
+%rename("%s") rootly_incident_metrics;
+%rename("%s") rootly_metric_summary;
+%rename("%s") rootly_metrics_row;
+%rename("%s") rootly_metrics_report;
+%rename("%s") rootly_metrics_group;
+%rename("%s") rootly_config;
+%rename("%s") rootly_config_report;
+%rename("%s") rootly_config_error;
+%rename("%s") rootly_signature_scheme;
+
+/* errors.h */
+%rename("%s") rootly_error_last;
+%rename("%s") rootly_error_clear;
+
+/* ctx.h */
+%rename("%s") rootly_ctx_now;
+%rename("%s") rootly_ctx_set_actor;
+%rename("%s") rootly_ctx_batch_begin;
+%rename("%s") rootly_ctx_batch_commit;
+%rename("%s") rootly_ctx_batch_rollback;
+%rename("%s") rootly_ctx_add_role;
+%rename("%s") rootly_ctx_check;
+%rename("%s") rootly_swig_ctx_set_config;
+%rename("%s") rootly_swig_status;
+
+/* incident.h: updates, roles, notes, chat, parsing */
+%rename("%s") rootly_swig_incident_update;
+%rename("%s") rootly_incident_assign_role;
+%rename("%s") rootly_incident_unassign_role;
+%rename("%s") rootly_incident_add_note;
+%rename("%s") rootly_incident_add_chat_message;
+%rename("%s") rootly_incident_label;
+%rename("%s") rootly_incident_role;
+%rename("%s") rootly_incident_field;
+%rename("%s") rootly_swig_severity_parse;
+%rename("%s") rootly_swig_status_parse;
+
+/* alert.h */
+%rename("%s") rootly_ingest_result_to_json;
+%rename("%s") rootly_swig_alert_fingerprint;
+%rename("%s") rootly_alert_get_json;
+%rename("%s") rootly_incident_alerts_json;
+
+/* timeline.h */
+%rename("%s") rootly_timeline_load;
+%rename("%s") rootly_timeline_count;
+%rename("%s") rootly_timeline_at;
+%rename("%s") rootly_timeline_to_json;
+%rename("%s") rootly_swig_timeline_verify;
+
+/* task.h */
+%rename("%s") rootly_swig_task_create;
+%rename("%s") rootly_task_assign;
+%rename("%s") rootly_task_complete;
+%rename("%s") rootly_task_cancel;
+%rename("%s") rootly_task_list_load;
+%rename("%s") rootly_task_list_count;
+%rename("%s") rootly_task_list_at;
+%rename("%s") rootly_task_status_name;
+%rename("%s") rootly_task_kind_name;
+
+/* metrics.h */
+%rename("%s") rootly_metrics_incident;
+%rename("%s") rootly_swig_metrics_aggregate;
+%rename("%s") rootly_metrics_report_count;
+%rename("%s") rootly_metrics_report_at;
+%rename("%s") rootly_metrics_report_to_json;
+%rename("%s") rootly_metrics_report_to_prometheus;
+
+/* config.h */
+%rename("%s") rootly_swig_config_load;
+%rename("%s") rootly_config_routes_count;
+%rename("%s") rootly_config_silences_count;
+%rename("%s") rootly_config_sources_count;
+%rename("%s") rootly_config_report_count;
+%rename("%s") rootly_config_report_at;
+%rename("%s") rootly_config_report_to_text;
+
+/* signature.h */
+%rename("%s") rootly_swig_signature_verify;
+%rename("%s") rootly_swig_signature_sign;
+%rename("%s") rootly_sns_string_to_sign;
+%rename("%s") rootly_sns_signing_cert_url;
+%rename("%s") rootly_sns_verify;
+
+/* backends (rootly_backends.i) */
+%rename("%s") rootly_swig_ctx_open_store;

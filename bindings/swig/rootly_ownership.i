@@ -20,10 +20,6 @@
 	tmp$argnum = NULL; /* the proxy owns it now */
 }
 %enddef
-#else
-#error "rootly_ownership.i: no ROOTLY_HANDLE_ARGOUT for this target language yet"
-#endif
-
 %define ROOTLY_HANDLE(TYPE, FREEFN)
 %nodefaultctor TYPE; /* made by the library only */
 struct TYPE {};
@@ -38,17 +34,39 @@ ROOTLY_HANDLE_ARGOUT(TYPE)
 	if (tmp$argnum) FREEFN(tmp$argnum);
 }
 %enddef
+#elif defined(SWIGGO)
+/* Go has no multiple returns through SWIG: the `T **out` functions stay
+ * raw (unused), and go/rootly_go_helpers.i gives each a value-returning
+ * twin whose failure is read from rootly_error_last() on the same locked
+ * OS thread. The handle keeps its destructor (DeleteRootly_x). */
+%define ROOTLY_HANDLE(TYPE, FREEFN)
+%nodefaultctor TYPE;
+struct TYPE {};
+%ignore FREEFN;
+%extend TYPE { ~TYPE() { FREEFN($self); } }
+%enddef
+#else
+#error "rootly_ownership.i: no ROOTLY_HANDLE for this target language"
+#endif
 
 ROOTLY_HANDLE(rootly_ctx, rootly_ctx_free)
 ROOTLY_HANDLE(rootly_incident, rootly_incident_free)
 ROOTLY_HANDLE(rootly_incident_list, rootly_incident_list_free)
 ROOTLY_HANDLE(rootly_ingest_result, rootly_ingest_result_free)
+ROOTLY_HANDLE(rootly_timeline, rootly_timeline_free)
+ROOTLY_HANDLE(rootly_task_list, rootly_task_list_free)
+ROOTLY_HANDLE(rootly_metrics_report, rootly_metrics_report_free)
+ROOTLY_HANDLE(rootly_config, rootly_config_free)
+ROOTLY_HANDLE(rootly_config_report, rootly_config_report_free)
+#ifdef SWIGPYTHON
+%apply rootly_config_report **out { rootly_config_report **report_out };
+#endif
 
 /* Strings built for the caller. */
+#ifdef SWIGPYTHON
 %typemap(in, numinputs=0) char **out (char *tmp = NULL) {
 	$1 = &tmp;
 }
-#ifdef SWIGPYTHON
 %typemap(argout) char **out {
 	PyObject *s_;
 	if (tmp$argnum) {
@@ -61,10 +79,11 @@ ROOTLY_HANDLE(rootly_ingest_result, rootly_ingest_result_free)
 	}
 	$result = SWIG_Python_AppendOutput($result, s_);
 }
-#endif
 %typemap(freearg) char **out {
 	rootly_free(tmp$argnum);
 }
+%apply char **out { char **ts_out };
+#endif
 
 /* Plain integer outputs (rootly_version). */
 %apply int *OUTPUT { int *major, int *minor, int *patch };

@@ -1,0 +1,49 @@
+/*
+ * rootly_backends.i — storage backends written in the target language
+ * (conventions §10.12): the director base rootly_swig::StoreBackend, the
+ * reply and view classes its methods receive, RawStore (drive any store's
+ * vtable slot by slot, for conformance tests), and opening a context over
+ * a host store. The C++ lives in rootly_swig_shim.hpp.
+ */
+
+%feature("director") rootly_swig::StoreBackend;
+
+/* Views are made by the shim only. */
+%nodefaultctor rootly_swig::Record;
+%nodefaultctor rootly_swig::Query;
+%nodefaultctor rootly_swig::StoredRecord;
+%ignore rootly_swig::HostError;
+%ignore rootly_swig::OptString;
+%ignore rootly_swig::StoreReply::record_at;
+%ignore rootly_swig::Bytes::data;
+
+%include "rootly_swig_shim.hpp"
+
+%extend rootly_swig::StoreReply {
+	/* A copy of the i-th record (record_at returns a reference into the reply). */
+	rootly_swig::StoredRecord record(size_t i) const { return $self->record_at(i); }
+}
+
+%inline %{
+/**
+ * Open a context whose storage is `impl`, a host-language StoreBackend.
+ * The binding keeps `impl` alive until the context is freed.
+ */
+rootly_status rootly_swig_ctx_open_store(rootly_ctx **out, rootly_swig::StoreBackend *impl, const char *actor)
+{
+	return rootly_swig::ctx_open_store(out, impl, actor);
+}
+%}
+
+%rename("%s") rootly_swig_store_fail;
+%inline %{
+/** Record `message` as the calling thread's error and return `code` (a
+ *  negative rootly_error_code; anything else becomes ROOTLY_EIO). For host
+ *  store methods that fail outside a StoreReply (begin, commit, ...). */
+int rootly_swig_store_fail(int code, const char *message)
+{
+	if (code >= 0 || code <= -100)
+		code = ROOTLY_EIO;
+	return rootly_error_set(code, ROOTLY_ERROR_CALLBACK, 0, "%s", message ? message : rootly_strerror(code));
+}
+%}
