@@ -19,6 +19,7 @@
 #include "rootly/metrics.h"
 #include "rootly/postmortem.h"
 #include "rootly/config.h"
+#include "rootly/workflow.h"
 #include "rootly/signature.h"
 
 #endif

@@ -125,10 +125,14 @@ struct rootly_config {
 	rootly_silence *silences;
 	size_t silences_count;
 	rootly_on_last_resolved on_last_resolved;
-	/* Reserved top-level sections (services, teams, users, schedules,
-	 * escalation_policies, workflows) as loaded, not validated yet: an
-	 * object holding the ones present. */
+	/* Reserved top-level sections (escalation_policies, and the ones other
+	 * modules validate and keep, e.g. transports) as loaded: an object
+	 * holding the ones present. */
 	json_t *reserved;
+	/* services, teams, users, schedules, permissions (config/people.h) and
+	 * workflows (config/workflows.h); NULL when the document has none. */
+	struct rootly_people *people;
+	struct rootly_wf_set *workflows;
 };
 
 /* --- the engine's entry points -------------------------------------------------- */

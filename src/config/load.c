@@ -9,6 +9,8 @@
 #include <strings.h>
 
 #include "config/load.h"
+#include "config/people.h"
+#include "config/workflows.h"
 #include "util/buf.h"
 
 void rootly__config_dispose(rootly_config *cfg)
@@ -63,6 +65,10 @@ void rootly__config_dispose(rootly_config *cfg)
 	}
 	rootly_free(cfg->silences);
 	json_decref(cfg->reserved);
+	rootly__people_dispose(cfg->people);
+	rootly_free(cfg->people);
+	rootly__wf_set_dispose(cfg->workflows);
+	rootly_free(cfg->workflows);
 	memset(cfg, 0, sizeof(*cfg));
 }
 

@@ -2,6 +2,7 @@
 #include "core/engine.h"
 
 #include "config/config.h"
+#include "workflow/workflow.h"
 #include "outbox/outbox.h"
 #include "util/timefmt.h"
 
@@ -102,6 +103,7 @@ void rootly_ctx_free(rootly_ctx *ctx)
 	if (ctx->store)
 		ctx->store->free(ctx->store);
 	rootly__outbox_state_free(ctx->outbox);
+	rootly__workflow_state_free(ctx->workflow);
 	rootly_config_free(ctx->config);
 	ctx_release(ctx);
 }
@@ -213,6 +215,7 @@ int rootly__tx_begin(rootly_ctx *ctx)
 
 int rootly__tx_end(rootly_ctx *ctx, int rc)
 {
+	rc = rootly__workflow_before_commit(ctx, rc); /* workflows triggered by this operation */
 	if (rc >= 0) {
 		int crc = ctx->store->commit(ctx->store);
 		if (crc >= 0)
@@ -224,6 +227,7 @@ int rootly__tx_end(rootly_ctx *ctx, int rc)
 	char msg[512];
 	snprintf(msg, sizeof(msg), "%s", saved.message);
 	ctx->store->rollback(ctx->store);
+	rootly__workflow_after_rollback(ctx); /* a refused override, recorded on its own */
 	rootly_error_set(saved.code, saved.klass, saved.sys_code, "%s", msg);
 	return rc;
 }

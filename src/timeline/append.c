@@ -3,6 +3,7 @@
 #include "timeline/append.h"
 #include "timeline/chain.h"
 #include "util/jsondump.h"
+#include "workflow/workflow.h"
 
 /* The stored entry is written directly, around the body's canonical text,
  * so the body is serialised once: the same bytes are hashed and stored. */
@@ -79,9 +80,9 @@ int rootly__timeline_append_text(rootly_ctx *ctx, json_t *incident, const char *
 	rootly__timeline_stream(stream, sizeof(stream), incident_id);
 	int rc = ctx->store->stream_append(ctx->store, stream, seq, text, len);
 	rootly_free(text);
-	if (rc < 0)
+	if (rc < 0 || (rc = set_head(incident, seq, hash)) < 0)
 		return rc;
-	return set_head(incident, seq, hash);
+	return rootly__workflow_observe(ctx, incident, actor, kind, body_text, body_len);
 }
 
 int rootly__timeline_append(rootly_ctx *ctx, json_t *incident, const char *actor, const char *kind,

@@ -12,6 +12,7 @@
 #include "alert/parse.h"
 #include "config/check.h"
 #include "config/config.h"
+#include "config/people.h"
 #include "config/load.h"
 #include "util/jsondump.h"
 
@@ -406,11 +407,13 @@ static void test_good_yaml(void **state)
 	assert_string_equal(s->created_by, "alice");
 
 	assert_int_equal(c->on_last_resolved, ROOTLY_ON_LAST_RESOLVED_MITIGATE);
-	const json_t *svc = rootly__config_reserved(c, "services");
+	const rootly_cfg_service *svc = rootly__cfg_service(c, "checkout-api");
 	assert_non_null(svc);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(svc, "checkout-api"), "tier")), 1);
-	assert_true(json_is_array(rootly__config_reserved(c, "workflows")));
-	assert_null(rootly__config_reserved(c, "users"));
+	assert_string_equal(svc->team, "e-commerce-backend");
+	assert_string_equal(svc->runbook, "https://runbooks.example.com/checkout-api");
+	assert_non_null(rootly__cfg_team(c, "e-commerce-backend"));
+	assert_null(c->workflows); /* workflows: [] */
+	assert_null(rootly__config_reserved(c, "services"));
 	rootly_config_free(c);
 }
 
@@ -631,7 +634,7 @@ static void test_yaml_scalars(void **state)
 	rootly_config *c = NULL;
 	rootly_config_report *rep = load_text(
 		"version: 1\n"
-		"workflows:\n"
+		"escalation_policies:\n"
 		"  yes_is_text: yes\n"
 		"  on_is_text: on\n"
 		"  bool: True\n"
@@ -650,7 +653,7 @@ static void test_yaml_scalars(void **state)
 		"  min: -9223372036854775808\n",
 		NULL, &c);
 	assert_int_equal(rootly_config_report_count(rep), 0);
-	const json_t *w = rootly__config_reserved(c, "workflows");
+	const json_t *w = rootly__config_reserved(c, "escalation_policies");
 	assert_string_equal(json_string_value(json_object_get(w, "yes_is_text")), "yes");
 	assert_string_equal(json_string_value(json_object_get(w, "on_is_text")), "on");
 	assert_true(json_is_true(json_object_get(w, "bool")));
@@ -668,11 +671,11 @@ static void test_yaml_scalars(void **state)
 	rootly_config_free(c);
 	rootly_config_report_free(rep);
 
-	expect_one("version: 1\nworkflows: {x: .inf}\n", "workflows.x", "infinity and NaN cannot be represented");
-	expect_one("version: 1\nworkflows: {x: !!float abc}\n", "workflows.x", "\"abc\" is not a number");
-	expect_one("version: 1\nworkflows: {x: !!bool yes}\n", "workflows.x", "\"yes\" is not a boolean");
-	expect_one("version: 1\nworkflows: {x: \"a\\0b\"}\n", "workflows.x", "a NUL character is not allowed");
-	expect_one("version: 1\nworkflows: !!set {a}\n", "workflows", "unsupported tag");
+	expect_one("version: 1\nescalation_policies: {x: .inf}\n", "escalation_policies.x", "infinity and NaN cannot be represented");
+	expect_one("version: 1\nescalation_policies: {x: !!float abc}\n", "escalation_policies.x", "\"abc\" is not a number");
+	expect_one("version: 1\nescalation_policies: {x: !!bool yes}\n", "escalation_policies.x", "\"yes\" is not a boolean");
+	expect_one("version: 1\nescalation_policies: {x: \"a\\0b\"}\n", "escalation_policies.x", "a NUL character is not allowed");
+	expect_one("version: 1\nescalation_policies: !!set {a}\n", "escalation_policies", "unsupported tag");
 }
 
 static void test_yaml_documents_and_aliases(void **state)
@@ -681,19 +684,19 @@ static void test_yaml_documents_and_aliases(void **state)
 	expect_one("version: 1\n---\nversion: 1\n", "", "only one YAML document is allowed");
 	expect_one("version: 1\nroutes: *nowhere\n", "routes", "unknown alias *\"nowhere\"");
 	/* An alias to the node it is inside of is unknown, not a cycle. */
-	expect_one("version: 1\nworkflows: &w [*w]\n", "workflows[0]", "unknown alias");
-	expect_one("version: 1\nworkflows: {<<: [1, 2]}\n", "workflows[\"<<\"]", "the merge key << takes a map or a list of maps");
+	expect_one("version: 1\nescalation_policies: &w [*w]\n", "escalation_policies[0]", "unknown alias");
+	expect_one("version: 1\nescalation_policies: {<<: [1, 2]}\n", "escalation_policies[\"<<\"]", "the merge key << takes a map or a list of maps");
 	/* A key that is an alias to a string is that string. */
 	rootly_config *c = NULL;
-	rootly_config_report *rep = load_text("version: 1\nworkflows:\n  a: &k name\n  *k : 2\n", NULL, &c);
+	rootly_config_report *rep = load_text("version: 1\nescalation_policies:\n  a: &k name\n  *k : 2\n", NULL, &c);
 	assert_int_equal(rootly_config_report_count(rep), 0);
-	assert_int_equal(json_integer_value(json_object_get(rootly__config_reserved(c, "workflows"), "name")), 2);
+	assert_int_equal(json_integer_value(json_object_get(rootly__config_reserved(c, "escalation_policies"), "name")), 2);
 	rootly_config_free(c);
 	rootly_config_report_free(rep);
 	/* An alias is shared, not copied: a value can be used many times. */
-	rep = load_text("version: 1\nworkflows:\n  a: &a [1, 2, 3]\n  b: [*a, *a, *a]\n", NULL, &c);
+	rep = load_text("version: 1\nescalation_policies:\n  a: &a [1, 2, 3]\n  b: [*a, *a, *a]\n", NULL, &c);
 	assert_int_equal(rootly_config_report_count(rep), 0);
-	const json_t *b = json_object_get(rootly__config_reserved(c, "workflows"), "b");
+	const json_t *b = json_object_get(rootly__config_reserved(c, "escalation_policies"), "b");
 	assert_ptr_equal(json_array_get(b, 0), json_array_get(b, 2));
 	rootly_config_free(c);
 	rootly_config_report_free(rep);
@@ -704,23 +707,23 @@ static void test_yaml_limits(void **state)
 	(void)state;
 	/* "Billion laughs": 10 aliases per level, 9 levels. */
 	char doc[4096];
-	size_t o = (size_t)snprintf(doc, sizeof(doc), "version: 1\nworkflows:\n  l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
+	size_t o = (size_t)snprintf(doc, sizeof(doc), "version: 1\nescalation_policies:\n  l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n");
 	for (int i = 1; i < 9; i++)
 		o += (size_t)snprintf(doc + o, sizeof(doc) - o,
 			"  l%d: &l%d [*l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d, *l%d]\n",
 			i, i, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1, i - 1);
-	expect_one(doc, "workflows.l5[", "the document expands to more than 200000 values");
+	expect_one(doc, "escalation_policies.l5[", "the document expands to more than 200000 values");
 
 	/* Nesting beyond 64 levels, in YAML and in JSON. */
 	char deep[512];
-	o = (size_t)snprintf(deep, sizeof(deep), "version: 1\nworkflows: ");
+	o = (size_t)snprintf(deep, sizeof(deep), "version: 1\nescalation_policies: ");
 	for (int i = 0; i < 70; i++)
 		deep[o++] = '[';
 	for (int i = 0; i < 70; i++)
 		deep[o++] = ']';
 	deep[o] = '\0';
-	expect_one(deep, "workflows[0][0][", "nesting deeper than 64 levels");
-	o = (size_t)snprintf(deep, sizeof(deep), "{\"version\": 1, \"workflows\": ");
+	expect_one(deep, "escalation_policies[0][0][", "nesting deeper than 64 levels");
+	o = (size_t)snprintf(deep, sizeof(deep), "{\"version\": 1, \"escalation_policies\": ");
 	for (int i = 0; i < 70; i++)
 		deep[o++] = '[';
 	for (int i = 0; i < 70; i++)
