@@ -21,5 +21,6 @@
 #include "rootly/config.h"
 #include "rootly/workflow.h"
 #include "rootly/signature.h"
+#include "rootly/outbox.h"
 
 #endif
