@@ -116,7 +116,7 @@ void br_answer(br_job *job, int status, const char *ctype, char *body);
 
 void br_metrics_request(br_route route, int status);
 void br_metrics_job(const br_job *job);
-void br_metrics_commit(double seconds, unsigned jobs);
+void br_metrics_commit(double seconds, double commit_seconds, unsigned jobs);
 /* The counters as Prometheus text (malloc'd). */
 char *br_metrics_text(size_t queued, unsigned conns);
 

@@ -38,7 +38,7 @@ static const double k_bounds[] = { 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.
 #define NBOUNDS (sizeof(k_bounds) / sizeof(k_bounds[0]))
 static unsigned long long commit_buckets[NBOUNDS];
 static unsigned long long commit_count, batch_jobs;
-static double commit_sum;
+static double commit_sum, fsync_sum;
 
 void br_metrics_request(br_route route, int status)
 {
@@ -87,8 +87,9 @@ void br_metrics_job(const br_job *job)
 	}
 }
 
-void br_metrics_commit(double seconds, unsigned jobs)
+void br_metrics_commit(double seconds, double commit_seconds, unsigned jobs)
 {
+	fsync_sum += commit_seconds;
 	for (size_t i = 0; i < NBOUNDS; i++)
 		if (seconds <= k_bounds[i])
 			commit_buckets[i]++;
@@ -136,6 +137,13 @@ char *br_metrics_text(size_t queued, unsigned conns)
 		"rootly_bridge_commit_duration_seconds_sum %.6f\n"
 		"rootly_bridge_commit_duration_seconds_count %llu\n",
 		commit_count, commit_sum, commit_count);
+	/* Where the worker's time goes: running the requests (parsing, rules,
+	 * writes) against the durable commit itself. */
+	br_buf_printf(&b, "# HELP rootly_bridge_worker_seconds_total Worker time by phase: handling the batch's "
+		"requests, and the commit.\n"
+		"# TYPE rootly_bridge_worker_seconds_total counter\n"
+		"rootly_bridge_worker_seconds_total{phase=\"handle\"} %.6f\n"
+		"rootly_bridge_worker_seconds_total{phase=\"commit\"} %.6f\n", commit_sum - fsync_sum, fsync_sum);
 	br_buf_printf(&b, "# HELP rootly_bridge_batched_requests_total Requests handled inside group commits.\n"
 		"# TYPE rootly_bridge_batched_requests_total counter\n"
 		"rootly_bridge_batched_requests_total %llu\n"

@@ -19,7 +19,8 @@ typedef struct batch {
 	br_job *rest;            /* taken but left for the next batch (time bound) */
 	unsigned n;
 	int begin_rc, commit_rc;
-	double seconds;
+	double seconds;          /* the whole batch */
+	double commit_seconds;   /* rootly_ctx_batch_commit alone (the fsync) */
 } batch;
 
 static struct bridge {
@@ -194,7 +195,9 @@ static void work_cb(uv_work_t *w)
 		link = &j->next;
 	}
 	b->n = done;
+	uint64_t tc = br_now_ns();
 	b->commit_rc = rootly_ctx_batch_commit(B.rctx);
+	b->commit_seconds = (double)(br_now_ns() - tc) / 1e9;
 	if (b->commit_rc < 0) {
 		/* Nothing of this batch is stored: no answer may say otherwise. */
 		br_log(BR_LOG_ERROR, "batch commit: %s", rootly_error_last()->message);
@@ -224,7 +227,7 @@ static void after_work_cb(uv_work_t *w, int status)
 	B.inflight = NULL;
 	B.store_ok = b->begin_rc >= 0 && b->commit_rc >= 0;
 	if (b->begin_rc >= 0)
-		br_metrics_commit(b->seconds, b->n);
+		br_metrics_commit(b->seconds, b->commit_seconds, b->n);
 	/* Jobs left by the time bound go back to the front of the queue. */
 	if (b->rest) {
 		br_job *last = b->rest;

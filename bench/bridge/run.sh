@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# rootly-bridge and Prometheus Alertmanager 0.25 side by side, same machine,
+# same wrk load of distinct alerts to POST /api/v2/alerts:
+#   1 alert per request (16 connections) and 100 per request (8 connections),
+#   DURATION seconds each on a fresh server: alerts/s, p50/p99, server CPU;
+#   then RSS of a fresh server after 100,000 distinct alerts.
+# The bridge commits durably (SQLite WAL, synchronous=FULL) before each 200;
+# Alertmanager keeps alerts in memory.
+#
+#   bench/bridge/run.sh BUILD/rootly-bridge [DURATION=20] [WORKDIR]
+#
+# Needs wrk (apt-get install wrk), python3, prometheus-alertmanager.
+# Output: one JSON line per measurement, then a Markdown table.
+set -euo pipefail
+
+BRIDGE=$(readlink -f "${1:?usage: run.sh PATH/TO/rootly-bridge [DURATION] [WORKDIR]}")
+DURATION=${2:-20}
+WORK=${3:-$(mktemp -d /tmp/rootly-bench-bridge.XXXXXX)}
+HERE=$(cd "$(dirname "$0")" && pwd)
+AM=${ALERTMANAGER:-/usr/bin/prometheus-alertmanager}
+FILL=${FILL_ALERTS:-100000}
+BRIDGE_ARGS=${BRIDGE_ARGS:-}
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 2; }
+mkdir -p "$WORK"
+RESULTS="$WORK/results.jsonl"
+: >"$RESULTS"
+PID=
+ADDR=
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+
+start_bridge() {
+	rm -rf "$WORK/bridge" && mkdir -p "$WORK/bridge"
+	# shellcheck disable=SC2086 # BRIDGE_ARGS is a list of flags
+	"$BRIDGE" --listen 127.0.0.1:0 --db "$WORK/bridge/rootly.db" --ready-file "$WORK/bridge/ready" \
+		--log-level warn $BRIDGE_ARGS 2>"$WORK/bridge/log" &
+	PID=$!
+	for _ in $(seq 100); do [ -s "$WORK/bridge/ready" ] && break; sleep 0.1; done
+	ADDR=$(cat "$WORK/bridge/ready")
+}
+
+start_am() {
+	rm -rf "$WORK/am" && mkdir -p "$WORK/am/data"
+	cat >"$WORK/am/am.yml" <<-EOF
+	route: {receiver: sink, group_by: [alertname]}
+	receivers: [{name: sink}]
+	EOF
+	local port; port=$(free_port)
+	ADDR=127.0.0.1:$port
+	"$AM" --config.file="$WORK/am/am.yml" --storage.path="$WORK/am/data" --web.listen-address="$ADDR" \
+		--cluster.listen-address= --web.external-url="http://$ADDR" 2>"$WORK/am/log" &
+	PID=$!
+	for _ in $(seq 100); do curl -fs "http://$ADDR/-/ready" >/dev/null 2>&1 && break; sleep 0.1; done
+}
+
+stop() { kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; }
+
+run_load() { # server per_request connections
+	local server=$1 per=$2 conns=$3 before after hz out
+	"start_$server"
+	hz=$(getconf CLK_TCK)
+	# 1 s warm-up (connections, caches, SQLite pages), then the measured run.
+	ALERTS_PER_REQUEST=$per RUN_ID=warm wrk -t1 -c"$conns" -d1s -s "$HERE/alerts.lua" "http://$ADDR" >/dev/null
+	before=$(ticks "$PID")
+	out=$(ALERTS_PER_REQUEST=$per RUN_ID="run$per" wrk -t1 -c"$conns" -d"${DURATION}s" --latency -s "$HERE/alerts.lua" "http://$ADDR" | tail -1)
+	after=$(ticks "$PID")
+	stop
+	python3 - "$server" "$per" "$conns" "$out" "$before" "$after" "$hz" >>"$RESULTS" <<-'EOF'
+	import json, sys
+	server, per, conns, out, before, after, hz = sys.argv[1:]
+	d = json.loads(out)
+	d.update(server=server, alerts_per_request=int(per), connections=int(conns))
+	d["alerts_per_s"] = round(d["requests"] * int(per) / d["duration_s"])
+	d["server_cpu_cores"] = round((int(after) - int(before)) / int(hz) / d["duration_s"], 2)
+	print(json.dumps(d))
+	EOF
+	tail -1 "$RESULTS"
+}
+
+run_rss() { # server
+	local server=$1 idle full
+	"start_$server"
+	idle=$(rss_kib "$PID")
+	python3 "$HERE/fill.py" "$ADDR" "$FILL" rss
+	sleep 1
+	full=$(rss_kib "$PID")
+	stop
+	echo "{\"server\":\"$server\",\"measure\":\"rss\",\"alerts\":$FILL,\"idle_rss_kib\":$idle,\"rss_kib\":$full}" >>"$RESULTS"
+	tail -1 "$RESULTS"
+}
+
+for shape in "1 16" "100 8"; do
+	# shellcheck disable=SC2086
+	run_load bridge $shape
+	# shellcheck disable=SC2086
+	run_load am $shape
+done
+run_rss bridge
+run_rss am
+
+python3 - "$RESULTS" <<'EOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+load = {(r["server"], r["alerts_per_request"]): r for r in rows if "alerts_per_request" in r}
+rss = {r["server"]: r for r in rows if r.get("measure") == "rss"}
+print("\n| load | server | alerts/s | p50 ms | p99 ms | non-2xx | server CPU (cores) |")
+print("|---|---|---|---|---|---|---|")
+for per in (1, 100):
+    for s in ("bridge", "am"):
+        r = load[(s, per)]
+        print("| %d alert(s)/request, %d conns | %s | %d | %.2f | %.2f | %d | %.2f |" % (
+            per, r["connections"], "rootly-bridge" if s == "bridge" else "Alertmanager 0.25",
+            r["alerts_per_s"], r["p50_ms"], r["p99_ms"], r["non2xx"] + r["socket_errors"], r["server_cpu_cores"]))
+    b, a = load[("bridge", per)], load[("am", per)]
+    print("| ratio bridge/AM | | %.2fx | | %.2fx | | |" % (b["alerts_per_s"] / a["alerts_per_s"], b["p99_ms"] / a["p99_ms"]))
+b, a = rss["bridge"], rss["am"]
+print("\nRSS after %d distinct alerts: rootly-bridge %.1f MiB (idle %.1f), Alertmanager %.1f MiB (idle %.1f); ratio %.1f%%" % (
+    b["alerts"], b["rss_kib"] / 1024, b["idle_rss_kib"] / 1024, a["rss_kib"] / 1024, a["idle_rss_kib"] / 1024,
+    100.0 * b["rss_kib"] / a["rss_kib"]))
+EOF
+echo "results: $RESULTS"
