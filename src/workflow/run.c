@@ -22,13 +22,14 @@ typedef struct {
 	json_t *body;            /* stolen by the append */
 	const char *set_path[3]; /* integrations.<a>.<b> = set_value, optional */
 	json_t *set_value;       /* borrowed */
-	const char *field;       /* fields.<field> = set_value too, optional */
+	const char *field;       /* a top-level member = set_value too, optional */
 } append_args;
 
-static int set_in(json_t *doc, const char *const *path, json_t *value)
+/* doc.<path[0]>.<path[1]>.<path[2]> = value, creating the maps on the way. */
+static int set_in(json_t *doc, const char *const path[3], json_t *value)
 {
 	json_t *o = doc;
-	for (size_t i = 0; path[i + 1]; i++) {
+	for (size_t i = 0; i < 2; i++) {
 		json_t *next = json_object_get(o, path[i]);
 		if (!json_is_object(next)) {
 			next = json_object();
@@ -37,7 +38,7 @@ static int set_in(json_t *doc, const char *const *path, json_t *value)
 		}
 		o = next;
 	}
-	return json_object_set(o, path[2] ? path[2] : path[1], value) < 0 ? rootly_error_set_oom() : 0;
+	return json_object_set(o, path[2], value) < 0 ? rootly_error_set_oom() : 0;
 }
 
 static int do_append(rootly_ctx *ctx, json_t *doc, void *arg)
@@ -47,10 +48,8 @@ static int do_append(rootly_ctx *ctx, json_t *doc, void *arg)
 	a->body = NULL;
 	if (a->set_value && a->set_path[0]) {
 		int rc = set_in(doc, a->set_path, a->set_value);
-		if (rc >= 0 && a->field) {
-			const char *fp[3] = { "fields", a->field, NULL };
-			rc = set_in(doc, fp, a->set_value);
-		}
+		if (rc >= 0 && a->field && json_object_set(doc, a->field, a->set_value) < 0)
+			rc = rootly_error_set_oom();
 		if (rc < 0) {
 			json_decref(body);
 			return rc;
