@@ -96,6 +96,7 @@ typedef struct br_options {
 	unsigned req_timeout_ms;   /* HTTP/1 header+body timeout */
 	unsigned idle_timeout_ms;  /* HTTP/2 idle timeout */
 	unsigned list_limit;       /* default page of GET /v1/incidents */
+	bool no_outbox;            /* leave outbox delivery to another process */
 } br_options;
 
 enum { BR_LOG_ERROR = 0, BR_LOG_WARN = 1, BR_LOG_INFO = 2, BR_LOG_DEBUG = 3 };

@@ -383,24 +383,11 @@ static void handle_postmortem(rootly_ctx *ctx, br_job *job)
 
 /* POST /v1/incidents/{id}/status {"status": "mitigated", "actor": "alice",
  * "note": "...", "override": false}; "acknowledged" acknowledges. The
- * actor is required (it lands on the timeline). An override of the
- * lifecycle is a permission: only actors named by --override-actors
- * (BR_OVERRIDE_ACTORS) may use it; everyone else gets 403. */
-static bool may_override(const br_options *opts, const char *actor)
-{
-	const char *list = getenv("ROOTLY_BRIDGE_OVERRIDE_ACTORS");
-	size_t al = strlen(actor);
-	(void)opts;
-	for (const char *p = list; p && *p;) {
-		const char *c = strchr(p, ',');
-		size_t n = c ? (size_t)(c - p) : strlen(p);
-		if (n == al && !strncmp(p, actor, n))
-			return true;
-		p += n + (c ? 1 : 0);
-	}
-	return false;
-}
-
+ * actor is required: it lands on the timeline and it is whom the
+ * library's permission rules judge (an override needs a role granting
+ * skip_lifecycle_steps when the configuration has `permissions`; a refusal
+ * is ROOTLY_EPERM, answered 403, and leaves permission.denied on the
+ * timeline). */
 static void handle_status(rootly_ctx *ctx, br_job *job, const br_options *opts)
 {
 	json_error_t jerr;
@@ -441,11 +428,6 @@ static void handle_status(rootly_ctx *ctx, br_job *job, const br_options *opts)
 		snprintf(msg, sizeof(msg), "status: unknown status (expected acknowledged, started, mitigated, "
 			"resolved, closed or cancelled)");
 		br_answer_error(job, 400, "invalid", msg);
-		json_decref(doc);
-		return;
-	} else if (override && !may_override(opts, actor)) {
-		br_answer_error(job, 403, "forbidden", "override: this actor may not override the lifecycle");
-		job->result = "forbidden";
 		json_decref(doc);
 		return;
 	} else {

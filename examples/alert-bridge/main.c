@@ -9,6 +9,7 @@
  * 2 for a usage error. docs/bridge.md describes the endpoints.
  */
 #include "bridge.h"
+#include "outbox.h"
 #include "server.h"
 
 #include <signal.h>
@@ -22,7 +23,7 @@ static void usage(FILE *f)
 		"                     [--max-body BYTES] [--max-header-bytes BYTES] [--max-connections N]\n"
 		"                     [--batch-max N]"
 		"                     [--batch-max-ms MS] [--queue-max N] [--request-timeout-ms MS]\n"
-		"                     [--idle-timeout-ms MS]\n"
+		"                     [--idle-timeout-ms MS] [--no-outbox]\n"
 		"  --listen ADDR:PORT    address to serve (default 127.0.0.1:9095; port 0 picks one)\n"
 		"  --db PATH|URI         the store: a SQLite file (default rootly.db) or a URI (memory:)\n"
 		"  --config FILE         configuration (sources and their auth, routes), YAML or JSON\n"
@@ -35,7 +36,8 @@ static void usage(FILE *f)
 		"  --batch-max-ms MS     time spent filling one group commit (default 50)\n"
 		"  --queue-max N         queued requests before answering 503 (default 8192)\n"
 		"  --request-timeout-ms  HTTP/1 time to receive a request (default 10000)\n"
-		"  --idle-timeout-ms     HTTP/2 idle connection timeout (default 30000)\n", f);
+		"  --idle-timeout-ms     HTTP/2 idle connection timeout (default 30000)\n"
+		"  --no-outbox           do not deliver outbox items (another process does)\n", f);
 }
 
 static int parse_uint(const char *flag, const char *v, unsigned long max, unsigned long *out)
@@ -65,6 +67,10 @@ int main(int argc, char **argv)
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			return 0;
+		}
+		if (!strcmp(a, "--no-outbox")) {
+			o.no_outbox = true;
+			continue;
 		}
 		if (strncmp(a, "--", 2) != 0) {
 			fprintf(stderr, "rootly-bridge: unexpected argument '%s'\n", a);
@@ -156,17 +162,25 @@ int main(int argc, char **argv)
 		rootly_config_free(cfg);
 		return 1;
 	}
-	free(uri);
 	if (cfg && rootly_ctx_set_config(ctx, cfg) < 0) {
 		br_log(BR_LOG_ERROR, "configuration: %s", rootly_error_last()->message);
 		br_log_flush();
 		rootly_config_free(cfg);
 		rootly_ctx_free(ctx);
+		free(uri);
 		return 1;
 	}
-	/* TODO(outbox): when include/rootly/outbox.h lands, dispatch pending
-	 * outbox items on the loop and deliver or persist them on SIGTERM. */
+	/* Workflow actions reach outside services through the outbox: with a
+	 * configuration (transports, workflows), a dispatcher thread delivers
+	 * them. Without one there is nothing to deliver. */
+	if (o.config && !o.no_outbox && br_outbox_start(opts.storage_uri, o.config) < 0) {
+		rootly_ctx_free(ctx);
+		free(uri);
+		return 1;
+	}
 	int rc = br_server_run(ctx, &o, ready_file);
+	br_outbox_stop();
+	free(uri);
 	rootly_ctx_free(ctx);
 	br_log_flush();
 	return rc;

@@ -5,6 +5,7 @@
  * work_cb, which is the only code that touches the rootly_ctx.
  */
 #include "bridge.h"
+#include "outbox.h"
 #include "server.h"
 
 #include <h2o.h>
@@ -21,6 +22,7 @@ typedef struct batch {
 	int begin_rc, commit_rc;
 	double seconds;          /* the whole batch */
 	double commit_seconds;   /* rootly_ctx_batch_commit alone (the fsync) */
+	bool wrote;              /* some job of the batch changed the store */
 } batch;
 
 static struct bridge {
@@ -191,6 +193,7 @@ static void work_cb(uv_work_t *w)
 			break;
 		}
 		br_handle(B.rctx, j, &B.opts);
+		b->wrote = b->wrote || j->wrote;
 		done++;
 		link = &j->next;
 	}
@@ -226,6 +229,9 @@ static void after_work_cb(uv_work_t *w, int status)
 	batch *b = w->data;
 	B.inflight = NULL;
 	B.store_ok = b->begin_rc >= 0 && b->commit_rc >= 0;
+	/* A committed change may have enqueued outbox items (workflows). */
+	if (B.store_ok && b->wrote)
+		br_outbox_kick();
 	if (b->begin_rc >= 0)
 		br_metrics_commit(b->seconds, b->commit_seconds, b->n);
 	/* Jobs left by the time bound go back to the front of the queue. */

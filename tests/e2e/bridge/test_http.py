@@ -6,6 +6,7 @@ Run: ROOTLY_BRIDGE=... ROOTLY_CLI=... ROOTLY_FIXTURES=... python3 test_http.py
 import base64
 import hashlib
 import hmac
+import http.server
 import json
 import os
 import re
@@ -38,6 +39,22 @@ sources:
     type: generic
     auth: {scheme: hmac_sha256, secrets: ["whsec-1"], prefix: "sha256="}
     mapping: {alerts: /alerts, dedup_key: /id, summary: /title, severity: /level, status: /state}
+users:
+  root: {roles: [incident_manager]}
+  alice: {roles: [responder]}
+permissions:
+  incident_manager: [skip_lifecycle_steps, change_severity, cancel_workflow_run]
+  responder: []
+transports:
+  webhook: {type: webhook, timeout: 2s}
+outbox:
+  poll: 100ms
+workflows:
+  - name: notify-hook
+    triggers: [incident_created]
+    conditions: [{field: services, operator: contains, value: hooked-svc}]
+    actions:
+      - {type: webhook, url: "http://127.0.0.1:%(hook_port)d/hook", body: {incident: "{{ incident.ref }}"}}
 """
 
 BEARER = {"Authorization": "Bearer am-token"}
@@ -51,17 +68,49 @@ def am_v2(name, **labels):
 S = None  # the shared bridge
 
 
+class Hook(http.server.BaseHTTPRequestHandler):
+    """The outside service a workflow's webhook action calls."""
+    received = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        Hook.received.append((self.path, dict(self.headers), body))
+        self.send_response(200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args):
+        pass
+
+
+class HookServer:
+    def start(self):
+        self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+        self.port = self.srv.server_port
+        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.srv.shutdown()
+        self.srv.server_close()
+
+
+HOOK = HookServer()
+
+
 def setUpModule():
     global S, TMP
     TMP = bl.Scratch("bridge-http")
     cfg = os.path.join(TMP.path, "rootly.yaml")
+    HOOK.start()
     with open(cfg, "w") as f:
-        f.write(CONFIG)
-    S = bl.Bridge(TMP.path, config=cfg, env={"ROOTLY_BRIDGE_OVERRIDE_ACTORS": "root,admin"}).start()
+        f.write(CONFIG % {"hook_port": HOOK.port})
+    S = bl.Bridge(TMP.path, config=cfg).start()
 
 
 def tearDownModule():
     rc = S.stop()
+    HOOK.stop()
     log = S.log_text()
     TMP.cleanup()
     if rc != 0:
@@ -273,7 +322,8 @@ class Incidents(unittest.TestCase):
         self.assertEqual((r.status, r.json()["status"]), (200, "resolved"))
         doc = error_body_ok(self, S.req("POST", path, {"status": "in_triage", "actor": "alice"}), 409)
         self.assertEqual(doc["error"], "illegal_transition")
-        error_body_ok(self, S.req("POST", path, {"status": "in_triage", "actor": "alice", "override": True}), 403)
+        doc = error_body_ok(self, S.req("POST", path, {"status": "in_triage", "actor": "alice", "override": True}), 403)
+        self.assertEqual(doc["error"], "forbidden")
         r = S.req("POST", path, {"status": "started", "actor": "root", "override": True, "note": "reopened"})
         self.assertEqual((r.status, r.json()["status"]), (200, "started"))
         kinds = [(e["kind"], e["actor"]) for e in S.req("GET", path.replace("status", "timeline")).json()]
@@ -284,6 +334,19 @@ class Incidents(unittest.TestCase):
 
 METRIC_LINE = re.compile(r'^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? '
                          r'(-?[0-9.e+-]+|NaN|\+Inf|-Inf)$')
+
+
+class Outbox(unittest.TestCase):
+    def test_workflow_webhook_delivered(self):
+        r = S.req("POST", "/api/v2/alerts", am_v2("Hooked", service="hooked-svc"))
+        self.assertEqual(r.status, 200)
+        ref = [i for i in bl.incidents(S) if i["title"] == "Hooked is failing"][0]["ref"]
+        got = bl.wait_until("the workflow's webhook", lambda: [h for h in Hook.received if h[0] == "/hook"])
+        self.assertEqual(json.loads(got[0][2]), {"incident": ref})
+        def delivered():
+            kinds = [e["kind"] for e in S.req("GET", "/v1/incidents/%s/timeline" % ref).json()]
+            return "action.delivered" in kinds
+        bl.wait_until("action.delivered on the timeline", delivered)
 
 
 class Metrics(unittest.TestCase):
