@@ -13,13 +13,21 @@ int rootly__store_memory_open(rootly_store **out);
 typedef struct rootly__sqlite_options {
 	bool synchronous_full;  /* PRAGMA synchronous=FULL, else NORMAL */
 	int busy_timeout_ms;
+	bool checkpoint_background; /* WAL checkpoints on a thread of their own (sqlite_ckpt.c) */
 } rootly__sqlite_options;
 
-#define ROOTLY__SQLITE_OPTIONS_INIT { true, 5000 }
+#define ROOTLY__SQLITE_OPTIONS_INIT { true, 5000, true }
 
 /* The SQLite store at `path` (created when absent, migrated to the
  * current schema). */
 int rootly__store_sqlite_open(rootly_store **out, const char *path,
 	const rootly__sqlite_options *opts);
+
+/* WAL checkpoints an SQLite store has run so far, on its checkpoint
+ * thread and on the writer (tests, benchmarks). 0 and 0 for another
+ * backend. */
+void rootly__store_sqlite_checkpoints(rootly_store *st, unsigned long *background, unsigned long *inline_runs);
+/* Other checkpoint thresholds, in WAL frames (tests); no-op for another backend. */
+void rootly__store_sqlite_checkpoint_limits(rootly_store *st, int soft, int hard);
 
 #endif

@@ -61,9 +61,18 @@ static int parse_sqlite_options(const char *uri, const char *s, size_t len,
 					"store URI '%s': busy_timeout must be milliseconds, not '%.*s'",
 					uri, (int)vlen, v);
 			o->busy_timeout_ms = (int)ms;
+		} else if (klen == 10 && memcmp(s, "checkpoint", 10) == 0) {
+			if (vlen == 10 && strncasecmp(v, "background", 10) == 0)
+				o->checkpoint_background = true;
+			else if (vlen == 6 && strncasecmp(v, "inline", 6) == 0)
+				o->checkpoint_background = false;
+			else
+				return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+					"store URI '%s': checkpoint must be background or inline, not '%.*s'",
+					uri, (int)vlen, v);
 		} else {
 			return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
-				"store URI '%s': unknown sqlite option '%.*s' (known: synchronous, busy_timeout)",
+				"store URI '%s': unknown sqlite option '%.*s' (known: synchronous, busy_timeout, checkpoint)",
 				uri, (int)klen, s);
 		}
 		s = amp ? amp + 1 : end;

@@ -17,6 +17,7 @@
 
 #include "core/common.h"
 #include "store/backends.h"
+#include "store/sqlite_ckpt.h"
 #include "util/buf.h"
 
 #define SCHEMA_VERSION 1
@@ -178,6 +179,7 @@ typedef struct sq_store {
 	undo_mark *marks; /* marks[n]: level n's start, n >= 2 */
 	size_t marks_cap;
 	bool aborted;     /* SQLite rolled the transaction back on its own */
+	rootly__sq_ckpt *ckpt; /* WAL checkpoints (sqlite_ckpt.c) */
 	/* The last seq of streams appended to in the current outermost
 	 * transaction, so that the next append to the same timeline needs no
 	 * MAX(seq) query. Valid only while the write lock (BEGIN IMMEDIATE) is
@@ -1203,6 +1205,9 @@ static void sq_free(rootly_store *st)
 	sq_store *s = SQ(st);
 	if (!s)
 		return;
+	/* The checkpoint thread's connection closes first, so that closing
+	 * ours (the last) checkpoints what is left and removes the WAL. */
+	rootly__sq_ckpt_detach(s->ckpt);
 	for (size_t i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(s->fixed[i]);
 	for (size_t i = 0; i < F_COMBOS; i++)
@@ -1291,6 +1296,10 @@ static int sq_setup(sq_store *s, const rootly__sqlite_options *o)
 	 * SQLite's 2 MB default the cache spills to the WAL mid-transaction
 	 * and pages are written twice. The cache grows only as it is used. */
 	ROOTLY_TRY(sq_exec(s, "PRAGMA cache_size = -32768", "cache_size"));
+	/* Checkpoints leave the commit path (sqlite_ckpt.c); with
+	 * checkpoint=inline they run where SQLite runs them, at 1,000 frames. */
+	ROOTLY_TRY(rootly__sq_ckpt_attach(&s->ckpt, s->db, sqlite3_db_filename(s->db, "main"),
+		o->checkpoint_background));
 	/* temp_store stays FILE. Nested levels use no SQL savepoints (see
 	 * "transactions"), so there is no savepoint journal to keep in memory;
 	 * when there was, keeping it in memory made ROLLBACK TO fail under a
@@ -1333,4 +1342,17 @@ int rootly__store_sqlite_open(rootly_store **out, const char *path,
 	}
 	*out = &s->base;
 	return 0;
+}
+
+void rootly__store_sqlite_checkpoints(rootly_store *st, unsigned long *background, unsigned long *inline_runs)
+{
+	*background = *inline_runs = 0;
+	if (st && st->free == sq_free && SQ(st)->ckpt)
+		rootly__sq_ckpt_counts(SQ(st)->ckpt, background, inline_runs);
+}
+
+void rootly__store_sqlite_checkpoint_limits(rootly_store *st, int soft, int hard)
+{
+	if (st && st->free == sq_free && SQ(st)->ckpt)
+		rootly__sq_ckpt_limits(SQ(st)->ckpt, soft, hard);
 }

@@ -162,7 +162,9 @@ ROOTLY_EXTERN(rootly_status) rootly_store_init(rootly_store *st, unsigned int ve
  * Open a built-in backend by URI:
  *  - "memory:"                       a private in-memory store;
  *  - "sqlite:PATH[?opt=v&...]"       the embedded default. Options:
- *    synchronous=full|normal (default full), busy_timeout=MS (default 5000).
+ *    synchronous=full|normal (default full), busy_timeout=MS (default 5000),
+ *    checkpoint=background|inline (default background: WAL checkpoints on
+ *    a second connection and thread of the store, off the commit path).
  *  - "fault:N:URI"                   URI wrapped so that its N-th call fails
  *                                    (see rootly_store_fault_wrap).
  * A bare path without a scheme is taken as sqlite. The caller owns *out
