@@ -89,7 +89,7 @@ int rootly__outbox_enqueue(rootly_ctx *ctx, const rootly__outbox_spec *spec, cha
 			"outbox item %s: idempotency_key must be 1-255 bytes", spec->action));
 	char id[ROOTLY_ULID_LEN + 1];
 	rootly__new_id(ctx, id);
-	json_t *doc;
+	json_t *doc = NULL;
 	int rc = build_item(ctx, spec, id, &doc);
 	if (rc < 0)
 		return rootly__ctx_fail(ctx, rc);
