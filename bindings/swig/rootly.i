@@ -38,6 +38,7 @@ extern "C" {
 %}
 
 %include "stdint.i"
+%include "typemaps.i"
 %include "std_string.i"
 %include "rootly_common.i"
 %include "rootly_ownership.i"
@@ -66,9 +67,6 @@ extern "C" {
 %mutable;
 %include "rootly_helpers.i"
 %include "rootly_backends.i"
-#ifdef SWIGGO
-%include "go/rootly_go_helpers.i"
-#endif
 
 /* --- helpers: options structs filled on the C side ----------------------- */
 %inline %{
@@ -131,3 +129,9 @@ rootly_status rootly_swig_incident_list(rootly_incident_list **out, rootly_ctx *
 	return rootly_incident_list_load(out, ctx, &f);
 }
 %}
+
+/* Go: value-returning twins of the out-parameter functions (they call the
+ * helpers above, so they come last). */
+#ifdef SWIGGO
+%include "go/rootly_go_helpers.i"
+#endif

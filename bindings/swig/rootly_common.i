@@ -24,6 +24,8 @@
 %rename(Query) rootly_swig::Query;
 %rename(StoreBackend) rootly_swig::StoreBackend;
 %rename(RawStore) rootly_swig::RawStore;
+%rename(Strings) rootly_swig::Strings;
+%rename(Pairs) rootly_swig::Pairs;
 
 /* Types the module knows (enums keep their ROOTLY_* constants). */
 %rename("%s") rootly_ctx;

@@ -191,6 +191,51 @@ private:
 	const rootly_record_query *q_;
 };
 
+/** A list of strings built by a binding (Go) for `const char *const *` arguments. */
+class Strings {
+public:
+	void add(const char *s) { v_.push_back(s ? s : ""); }
+	size_t size() const { return v_.size(); }
+#ifndef SWIG
+	const char *const *data()
+	{
+		p_.clear();
+		for (size_t i = 0; i < v_.size(); i++)
+			p_.push_back(v_[i].c_str());
+		return p_.empty() ? NULL : &p_[0];
+	}
+#endif
+private:
+	std::vector<std::string> v_;
+	std::vector<const char *> p_;
+};
+
+/** Key/value pairs built by a binding (Go) for `const rootly_kv *` arguments;
+ *  add_null gives a pair whose value is NULL ("remove" in updates). */
+class Pairs {
+public:
+	void add(const char *key, const char *value) { k_.push_back(key ? key : ""); v_.push_back(OptString(value)); }
+	void add_null(const char *key) { k_.push_back(key ? key : ""); v_.push_back(OptString()); }
+	size_t size() const { return k_.size(); }
+#ifndef SWIG
+	const rootly_kv *data()
+	{
+		kv_.clear();
+		for (size_t i = 0; i < k_.size(); i++) {
+			rootly_kv kv;
+			kv.key = k_[i].c_str();
+			kv.value = v_[i].c_str();
+			kv_.push_back(kv);
+		}
+		return kv_.empty() ? NULL : &kv_[0];
+	}
+#endif
+private:
+	std::vector<std::string> k_;
+	std::vector<OptString> v_;
+	std::vector<rootly_kv> kv_;
+};
+
 /**
  * The director base of a host-language store. The raw_* methods mirror
  * the vtable slots (docs in rootly/sys/store.h); each returns 0 or a

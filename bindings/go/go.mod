@@ -1,0 +1,3 @@
+module librootly.dev/rootly
+
+go 1.22
