@@ -13,6 +13,8 @@
 #include <string.h>
 
 int cmd_config(cli *c, int argc, char **argv); /* cmd_config.c */
+int cmd_dispatch(cli *c, int argc, char **argv); /* cmd_outbox.c */
+int cmd_outbox(cli *c, int argc, char **argv);   /* cmd_outbox.c */
 
 static const cli_command commands[] = {
 	{ "ingest", cmd_ingest, "SOURCE FILE|-",
@@ -43,6 +45,8 @@ static const cli_command commands[] = {
 		"TTA, TTM and TTR statistics" },
 	{ "check", cmd_check, "", "verify the store and every timeline" },
 	{ "config", cmd_config, "check FILE", "validate a configuration file" },
+	{ "dispatch", cmd_dispatch, "[--max N]", "deliver the outbox items that are due" },
+	{ "outbox", cmd_outbox, "list|retry ...", "outbox items: list them, retry a failed one" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
