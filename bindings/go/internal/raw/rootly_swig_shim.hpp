@@ -562,15 +562,16 @@ public:
 		arm(reply);
 		return st_->record_get(st_, collection, id, raw_collect_record, this);
 	}
-	int record_put(const char *collection, const char *id, const char *json, const char *status,
-		const char *key, const char *group_key, const char *service, const char *severity,
+	/* (Optional strings are named opt_* so the Go binding passes "" as NULL.) */
+	int record_put(const char *collection, const char *id, const char *json, const char *opt_status,
+		const char *opt_key, const char *opt_group_key, const char *opt_service, const char *opt_severity,
 		int64_t time, int64_t expected_revision, StoreReply &reply)
 	{
 		if (!need())
 			return ROOTLY_EINVALID;
 		rootly_record r;
-		r.id = id; r.revision = 0; r.json = json; r.status = status; r.key = key;
-		r.group_key = group_key; r.service = service; r.severity = severity; r.time = time;
+		r.id = id; r.revision = 0; r.json = json; r.status = opt_status; r.key = opt_key;
+		r.group_key = opt_group_key; r.service = opt_service; r.severity = opt_severity; r.time = time;
 		int64_t rev = 0;
 		reply.clear();
 		int rc = st_->record_put(st_, collection, &r, expected_revision, &rev);
@@ -579,15 +580,15 @@ public:
 		return rc;
 	}
 	int record_delete(const char *collection, const char *id) { return need() ? st_->record_delete(st_, collection, id) : ROOTLY_EINVALID; }
-	int record_find(const char *collection, bool has_query, const char *id, const char *status,
-		const char *key, const char *group_key, const char *service, const char *severity,
+	int record_find(const char *collection, bool has_query, const char *opt_id, const char *opt_status,
+		const char *opt_key, const char *opt_group_key, const char *opt_service, const char *opt_severity,
 		int64_t time_from, int64_t time_to, uint64_t limit, bool descending, StoreReply &reply)
 	{
 		if (!need())
 			return ROOTLY_EINVALID;
 		rootly_record_query q;
-		q.id = id; q.status = status; q.key = key; q.group_key = group_key; q.service = service;
-		q.severity = severity; q.time_from = time_from; q.time_to = time_to; q.limit = (size_t)limit;
+		q.id = opt_id; q.status = opt_status; q.key = opt_key; q.group_key = opt_group_key; q.service = opt_service;
+		q.severity = opt_severity; q.time_from = time_from; q.time_to = time_to; q.limit = (size_t)limit;
 		q.descending = descending;
 		arm(reply);
 		return st_->record_find(st_, collection, has_query ? &q : NULL, raw_collect_record, this);

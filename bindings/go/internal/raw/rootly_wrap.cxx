@@ -6678,19 +6678,31 @@ intgo _wrap_RawStore_record_put_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swi
   arg4[_swig_go_3.n] = '\0';
   
   
-  arg5 = (char *)malloc(_swig_go_4.n + 1);
-  memcpy(arg5, _swig_go_4.p, _swig_go_4.n);
-  arg5[_swig_go_4.n] = '\0';
+  if (_swig_go_4.n == 0) {
+    arg5 = NULL;
+  } else {
+    arg5 = (char *)malloc(_swig_go_4.n + 1);
+    memcpy((char *)arg5, _swig_go_4.p, _swig_go_4.n);
+    ((char *)arg5)[_swig_go_4.n] = '\0';
+  }
   
   
-  arg6 = (char *)malloc(_swig_go_5.n + 1);
-  memcpy(arg6, _swig_go_5.p, _swig_go_5.n);
-  arg6[_swig_go_5.n] = '\0';
+  if (_swig_go_5.n == 0) {
+    arg6 = NULL;
+  } else {
+    arg6 = (char *)malloc(_swig_go_5.n + 1);
+    memcpy((char *)arg6, _swig_go_5.p, _swig_go_5.n);
+    ((char *)arg6)[_swig_go_5.n] = '\0';
+  }
   
   
-  arg7 = (char *)malloc(_swig_go_6.n + 1);
-  memcpy(arg7, _swig_go_6.p, _swig_go_6.n);
-  arg7[_swig_go_6.n] = '\0';
+  if (_swig_go_6.n == 0) {
+    arg7 = NULL;
+  } else {
+    arg7 = (char *)malloc(_swig_go_6.n + 1);
+    memcpy((char *)arg7, _swig_go_6.p, _swig_go_6.n);
+    ((char *)arg7)[_swig_go_6.n] = '\0';
+  }
   
   
   if (_swig_go_7.n == 0) {
@@ -6702,9 +6714,13 @@ intgo _wrap_RawStore_record_put_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swi
   }
   
   
-  arg9 = (char *)malloc(_swig_go_8.n + 1);
-  memcpy(arg9, _swig_go_8.p, _swig_go_8.n);
-  arg9[_swig_go_8.n] = '\0';
+  if (_swig_go_8.n == 0) {
+    arg9 = NULL;
+  } else {
+    arg9 = (char *)malloc(_swig_go_8.n + 1);
+    memcpy((char *)arg9, _swig_go_8.p, _swig_go_8.n);
+    ((char *)arg9)[_swig_go_8.n] = '\0';
+  }
   
   arg10 = (int64_t)_swig_go_9; 
   arg11 = (int64_t)_swig_go_10; 
@@ -6715,11 +6731,11 @@ intgo _wrap_RawStore_record_put_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swi
   free(arg2); 
   free(arg3); 
   free(arg4); 
-  free(arg5); 
-  free(arg6); 
-  free(arg7); 
+  free((char *)arg5); 
+  free((char *)arg6); 
+  free((char *)arg7); 
   free((char *)arg8); 
-  free(arg9); 
+  free((char *)arg9); 
   return _swig_go_result;
 }
 
@@ -6777,24 +6793,40 @@ intgo _wrap_RawStore_record_find_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_sw
   
   arg3 = (bool)_swig_go_2; 
   
-  arg4 = (char *)malloc(_swig_go_3.n + 1);
-  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
-  arg4[_swig_go_3.n] = '\0';
+  if (_swig_go_3.n == 0) {
+    arg4 = NULL;
+  } else {
+    arg4 = (char *)malloc(_swig_go_3.n + 1);
+    memcpy((char *)arg4, _swig_go_3.p, _swig_go_3.n);
+    ((char *)arg4)[_swig_go_3.n] = '\0';
+  }
   
   
-  arg5 = (char *)malloc(_swig_go_4.n + 1);
-  memcpy(arg5, _swig_go_4.p, _swig_go_4.n);
-  arg5[_swig_go_4.n] = '\0';
+  if (_swig_go_4.n == 0) {
+    arg5 = NULL;
+  } else {
+    arg5 = (char *)malloc(_swig_go_4.n + 1);
+    memcpy((char *)arg5, _swig_go_4.p, _swig_go_4.n);
+    ((char *)arg5)[_swig_go_4.n] = '\0';
+  }
   
   
-  arg6 = (char *)malloc(_swig_go_5.n + 1);
-  memcpy(arg6, _swig_go_5.p, _swig_go_5.n);
-  arg6[_swig_go_5.n] = '\0';
+  if (_swig_go_5.n == 0) {
+    arg6 = NULL;
+  } else {
+    arg6 = (char *)malloc(_swig_go_5.n + 1);
+    memcpy((char *)arg6, _swig_go_5.p, _swig_go_5.n);
+    ((char *)arg6)[_swig_go_5.n] = '\0';
+  }
   
   
-  arg7 = (char *)malloc(_swig_go_6.n + 1);
-  memcpy(arg7, _swig_go_6.p, _swig_go_6.n);
-  arg7[_swig_go_6.n] = '\0';
+  if (_swig_go_6.n == 0) {
+    arg7 = NULL;
+  } else {
+    arg7 = (char *)malloc(_swig_go_6.n + 1);
+    memcpy((char *)arg7, _swig_go_6.p, _swig_go_6.n);
+    ((char *)arg7)[_swig_go_6.n] = '\0';
+  }
   
   
   if (_swig_go_7.n == 0) {
@@ -6806,9 +6838,13 @@ intgo _wrap_RawStore_record_find_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_sw
   }
   
   
-  arg9 = (char *)malloc(_swig_go_8.n + 1);
-  memcpy(arg9, _swig_go_8.p, _swig_go_8.n);
-  arg9[_swig_go_8.n] = '\0';
+  if (_swig_go_8.n == 0) {
+    arg9 = NULL;
+  } else {
+    arg9 = (char *)malloc(_swig_go_8.n + 1);
+    memcpy((char *)arg9, _swig_go_8.p, _swig_go_8.n);
+    ((char *)arg9)[_swig_go_8.n] = '\0';
+  }
   
   arg10 = (int64_t)_swig_go_9; 
   arg11 = (int64_t)_swig_go_10; 
@@ -6819,12 +6855,12 @@ intgo _wrap_RawStore_record_find_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_sw
   result = (int)(arg1)->record_find((char const *)arg2,arg3,(char const *)arg4,(char const *)arg5,(char const *)arg6,(char const *)arg7,(char const *)arg8,(char const *)arg9,arg10,arg11,arg12,arg13,*arg14);
   _swig_go_result = result; 
   free(arg2); 
-  free(arg4); 
-  free(arg5); 
-  free(arg6); 
-  free(arg7); 
+  free((char *)arg4); 
+  free((char *)arg5); 
+  free((char *)arg6); 
+  free((char *)arg7); 
   free((char *)arg8); 
-  free(arg9); 
+  free((char *)arg9); 
   return _swig_go_result;
 }
 
