@@ -14,9 +14,10 @@ typedef struct rootly__sqlite_options {
 	bool synchronous_full;  /* PRAGMA synchronous=FULL, else NORMAL */
 	int busy_timeout_ms;
 	bool checkpoint_background; /* WAL checkpoints on a thread of their own (sqlite_ckpt.c) */
+	int cache_kib;          /* PRAGMA cache_size = -cache_kib (the page cache's ceiling) */
 } rootly__sqlite_options;
 
-#define ROOTLY__SQLITE_OPTIONS_INIT { true, 5000, true }
+#define ROOTLY__SQLITE_OPTIONS_INIT { true, 5000, true, 32768 }
 
 /* The SQLite store at `path` (created when absent, migrated to the
  * current schema). */

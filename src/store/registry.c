@@ -70,9 +70,21 @@ static int parse_sqlite_options(const char *uri, const char *s, size_t len,
 				return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
 					"store URI '%s': checkpoint must be background or inline, not '%.*s'",
 					uri, (int)vlen, v);
+		} else if (klen == 9 && memcmp(s, "cache_kib", 9) == 0) {
+			/* The page cache's ceiling: a long-running server trades
+			 * memory for spills of big group commits (sqlite.c). */
+			long kib = 0;
+			size_t i = 0;
+			for (; i < vlen && isdigit((unsigned char)v[i]) && kib <= 1048576; i++)
+				kib = kib * 10 + (v[i] - '0');
+			if (vlen == 0 || i != vlen || kib < 64 || kib > 1048576)
+				return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+					"store URI '%s': cache_kib must be 64 to 1048576 (KiB), not '%.*s'",
+					uri, (int)vlen, v);
+			o->cache_kib = (int)kib;
 		} else {
 			return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
-				"store URI '%s': unknown sqlite option '%.*s' (known: synchronous, busy_timeout, checkpoint)",
+				"store URI '%s': unknown sqlite option '%.*s' (known: synchronous, busy_timeout, checkpoint, cache_kib)",
 				uri, (int)klen, s);
 		}
 		s = amp ? amp + 1 : end;

@@ -1294,8 +1294,11 @@ static int sq_setup(sq_store *s, const rootly__sqlite_options *o)
 		"PRAGMA synchronous = NORMAL", "synchronous"));
 	/* A group commit of a thousand alerts dirties a few MB of pages; with
 	 * SQLite's 2 MB default the cache spills to the WAL mid-transaction
-	 * and pages are written twice. The cache grows only as it is used. */
-	ROOTLY_TRY(sq_exec(s, "PRAGMA cache_size = -32768", "cache_size"));
+	 * and pages are written twice. The cache grows only as it is used;
+	 * cache_kib=N in the URI sets another ceiling (32 MB by default). */
+	char cache_sql[48];
+	snprintf(cache_sql, sizeof(cache_sql), "PRAGMA cache_size = -%d", o->cache_kib > 0 ? o->cache_kib : 32768);
+	ROOTLY_TRY(sq_exec(s, cache_sql, "cache_size"));
 	/* Checkpoints leave the commit path (sqlite_ckpt.c); with
 	 * checkpoint=inline they run where SQLite runs them, at 1,000 frames. */
 	ROOTLY_TRY(rootly__sq_ckpt_attach(&s->ckpt, s->db, sqlite3_db_filename(s->db, "main"),
