@@ -2,6 +2,8 @@ package rootly
 
 import (
 	"encoding/json"
+	"strings"
+	"unsafe"
 
 	"librootly.dev/rootly/internal/raw"
 )
@@ -33,28 +35,29 @@ func (c *Context) Ingest(source string, body []byte, headers map[string]string) 
 		hs = pairs(headers)
 		defer raw.DeletePairs(hs)
 	}
+	var packed string
 	err = c.do(func(h raw.Rootly_ctx) error {
-		r := raw.Rootly_go_ingest(h, source, string(body), hs)
-		if r.Swigcptr() == 0 {
+		// One cgo call for the whole payload (see rootly_go_ingest_packed).
+		packed = raw.Rootly_go_ingest_packed(h, source, view(body), hs)
+		if packed == "" && setFailed() {
 			return failed()
-		}
-		defer raw.DeleteRootly_ingest_result(r)
-		n := raw.Rootly_ingest_result_count(r)
-		items = make([]IngestItem, 0, n)
-		for i := int64(0); i < n; i++ {
-			it := raw.Rootly_ingest_result_at(r, i)
-			items = append(items, IngestItem{
-				Outcome:     Outcome(raw.Rootly_ingest_outcome_name(it.GetOutcome())),
-				AlertID:     it.GetAlert_id(),
-				Fingerprint: it.GetFingerprint(),
-				IncidentID:  it.GetIncident_id(),
-				IncidentRef: it.GetIncident_ref(),
-				Status:      it.GetStatus(),
-				Reason:      it.GetReason(),
-			})
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	items = make([]IngestItem, 0, strings.Count(packed, "\x1e"))
+	for len(packed) > 0 {
+		var rec string
+		rec, packed, _ = strings.Cut(packed, "\x1e")
+		var f [7]string
+		for k := 0; k < 7; k++ {
+			f[k], rec, _ = strings.Cut(rec, "\x1f")
+		}
+		items = append(items, IngestItem{Outcome: Outcome(f[0]), AlertID: f[1], Fingerprint: f[2], IncidentID: f[3],
+			IncidentRef: f[4], Status: f[5], Reason: f[6]})
+	}
 	return
 }
 
@@ -62,7 +65,7 @@ func (c *Context) Ingest(source string, body []byte, headers map[string]string) 
 // (for high-rate receivers that do not need each outcome).
 func (c *Context) IngestCount(source string, body []byte) (n int, err error) {
 	err = c.do(func(h raw.Rootly_ctx) error {
-		r := raw.Rootly_go_ingest_count(h, source, string(body))
+		r := raw.Rootly_go_ingest_count(h, source, view(body))
 		if r < 0 {
 			return lastError(int(r))
 		}
@@ -156,4 +159,14 @@ func Fingerprint(labels map[string]string) (fp string, err error) {
 		return nil
 	})
 	return
+}
+
+// view is body as a string without a copy. The raw layer hands its bytes
+// to C for the duration of the call only (cgo's rule), and nothing writes
+// to them meanwhile.
+func view(body []byte) string {
+	if len(body) == 0 {
+		return ""
+	}
+	return unsafe.String(unsafe.SliceData(body), len(body))
 }

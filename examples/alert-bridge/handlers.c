@@ -12,6 +12,7 @@
 #include "bridge.h"
 
 #include <jansson.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -495,6 +496,11 @@ static void handle_metrics(rootly_ctx *ctx, br_job *job)
 	rootly_incident_list_free(list);
 	rootly_metrics_report_free(rep);
 	br_answer(job, 200, "text/plain; version=0.0.4; charset=utf-8", br_buf_take(&b));
+	/* Listing every open incident and aggregating every incident costs
+	 * memory in proportion to the store (150 MB at 20,000 incidents);
+	 * give it back to the system now, or every scrape leaves the
+	 * process at its peak (glibc keeps freed arena memory). */
+	malloc_trim(0);
 }
 
 void br_handle(rootly_ctx *ctx, br_job *job, const br_options *opts)

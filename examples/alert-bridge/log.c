@@ -1,6 +1,8 @@
 /* Logging: one logfmt line per request on stderr, fully buffered and
  * flushed once per loop iteration (a line per request costs a write(2)
- * per request otherwise). Loop thread only. */
+ * per request otherwise). Request lines come from the loop thread, errors
+ * also from the commit worker: each line is written under the stream's
+ * lock so lines never interleave. */
 #include "bridge.h"
 
 #include <stdarg.h>
@@ -53,12 +55,14 @@ void br_log(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	flockfile(stderr);
 	put_time();
 	fprintf(stderr, " level=%s msg=", k_levels[level]);
 	put_value(msg, strlen(msg));
 	fputc('\n', stderr);
 	if (level <= BR_LOG_WARN)
 		fflush(stderr);
+	funlockfile(stderr);
 }
 
 void br_log_request(const char *method, size_t mlen, const char *path, size_t plen,
@@ -66,6 +70,7 @@ void br_log_request(const char *method, size_t mlen, const char *path, size_t pl
 {
 	if (br_log_level < BR_LOG_INFO && status < 500)
 		return;
+	flockfile(stderr);
 	put_time();
 	fprintf(stderr, " level=%s msg=request method=", status >= 500 ? "warn" : "info");
 	put_value(method, mlen);
@@ -77,6 +82,7 @@ void br_log_request(const char *method, size_t mlen, const char *path, size_t pl
 			job->result ? job->result : "-");
 	}
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 void br_log_flush(void)

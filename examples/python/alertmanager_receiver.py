@@ -30,7 +30,6 @@ at a time per context (the rootly.Context serialises calls).
 """
 
 import argparse
-import dataclasses
 import json
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -74,7 +73,7 @@ class Receiver(BaseHTTPRequestHandler):
             return self.reply(404, {"error": e.message})
         except rootly.Error as e:
             return self.reply(500, {"error": e.message, "code": e.name})
-        self.reply(200, {"items": [dataclasses.asdict(i) for i in items]})
+        self.reply(200, {"items": [i._asdict() for i in items]})
 
     def do_GET(self):
         if self.path == "/healthz":

@@ -32,6 +32,8 @@ _GROUPS = {
     "team": _n.ROOTLY_METRICS_GROUP_TEAM,
 }
 
+_make_item = IngestItem._make
+
 _TASK_KINDS = {"task": _n.ROOTLY_TASK_TASK, "follow_up": _n.ROOTLY_TASK_FOLLOW_UP}
 
 
@@ -162,16 +164,15 @@ class Context:
         if isinstance(body, (dict, list)):
             body = _json.dumps(body)
         with self._lock:
-            res = _n.rootly_ingest(self._handle(), source, body, headers)
-            return [IngestItem._from(_n.rootly_ingest_result_at(res, i))
-                    for i in range(_n.rootly_ingest_result_count(res))]
+            # one call: the outcomes come back as tuples (no result object)
+            return [_make_item(t) for t in _n.rootly_py_ingest(self._handle(), source, body, headers)]
 
     def ingest_count(self, source: str, body: Body, headers: Optional[Mapping[str, str]] = None) -> int:
         """Ingest like ingest(), but only count the alerts (no per-alert objects)."""
         if isinstance(body, (dict, list)):
             body = _json.dumps(body)
         with self._lock:
-            return _n.rootly_ingest_result_count(_n.rootly_ingest(self._handle(), source, body, headers))
+            return _n.rootly_py_ingest_count(self._handle(), source, body, headers)
 
     def get_alert(self, alert_id: str) -> Alert:
         with self._lock:

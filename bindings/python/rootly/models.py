@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json as _json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, List, Mapping, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Mapping, NamedTuple, Optional, Tuple, Union
 
 from . import _native as _nv
 from ._native import n as _n
@@ -20,9 +20,9 @@ __all__ = ["IngestItem", "Incident", "Alert", "Task", "Event", "VerifyResult", "
            "MetricSummary", "MetricsRow"]
 
 
-@dataclass(frozen=True)
-class IngestItem:
-    """What happened to one alert of an ingested payload."""
+class IngestItem(NamedTuple):
+    """What happened to one alert of an ingested payload (a named tuple:
+    ``item.outcome``, ``item._asdict()``)."""
 
     outcome: str                  #: "created", "attached", "deduplicated", "resolved", ...
     alert_id: Optional[str]       #: stored alert id; None when rejected
@@ -31,12 +31,6 @@ class IngestItem:
     incident_ref: Optional[str]   #: "INC-7", if any
     status: Optional[str]         #: "firing" / "resolved"
     reason: Optional[str] = None  #: why dropped / rejected / deduplicated
-
-    @classmethod
-    def _from(cls, d: Mapping[str, Any]) -> "IngestItem":
-        return cls(outcome=d["outcome"], alert_id=d["alert_id"], fingerprint=d["fingerprint"],
-                   incident_id=d["incident_id"], incident_ref=d["incident_ref"],
-                   status=d["status"], reason=d["reason"])
 
 
 @dataclass(frozen=True)

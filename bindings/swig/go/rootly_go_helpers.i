@@ -291,3 +291,34 @@ int rootly_go_ctx_set_config(rootly_ctx *ctx, const char *path, const char *body
 		format && *format ? format : NULL);
 }
 %}
+
+%inline %{
+/*
+ * Ingest and return every item in one string (one cgo call per payload
+ * instead of one per field): per item, outcome, alert_id, fingerprint,
+ * incident_id, incident_ref, status, reason separated by 0x1f, each item
+ * ended by 0x1e. "" with an error set on failure.
+ */
+std::string rootly_go_ingest_packed(rootly_ctx *ctx, const char *source, const char *body, size_t len,
+	rootly_swig::Pairs *headers)
+{
+	rootly_ingest_result *r = NULL;
+	std::string out;
+	if (rootly_ingest(&r, ctx, source, body, len, rootly_go_kv(headers), rootly_go_kvn(headers)) < 0)
+		return out;
+	size_t n = rootly_ingest_result_count(r);
+	out.reserve(n * 128);
+	for (size_t i = 0; i < n; i++) {
+		const rootly_ingest_item *it = rootly_ingest_result_at(r, i);
+		const char *v[7] = { rootly_ingest_outcome_name(it->outcome), it->alert_id, it->fingerprint,
+			it->incident_id, it->incident_ref, it->status, it->reason };
+		for (int k = 0; k < 7; k++) {
+			if (v[k])
+				out += v[k];
+			out += k < 6 ? '\x1f' : '\x1e';
+		}
+	}
+	rootly_ingest_result_free(r);
+	return out;
+}
+%}

@@ -467,6 +467,9 @@ typedef _gostring_ swig_type_433;
 typedef _gostring_ swig_type_434;
 typedef _gostring_ swig_type_435;
 typedef _gostring_ swig_type_436;
+typedef _gostring_ swig_type_437;
+typedef _gostring_ swig_type_438;
+typedef _gostring_ swig_type_439;
 extern void _wrap_Swig_free_raw_9fe43ec451c2dd6a(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_raw_9fe43ec451c2dd6a(swig_intgo arg1);
 extern void _wrap_delete_rootly_ctx_raw_9fe43ec451c2dd6a(uintptr_t arg1);
@@ -874,6 +877,7 @@ extern uintptr_t _wrap_new_rootly_go_metrics_raw_9fe43ec451c2dd6a(void);
 extern void _wrap_delete_rootly_go_metrics_raw_9fe43ec451c2dd6a(uintptr_t arg1);
 extern uintptr_t _wrap_rootly_go_incident_metrics_raw_9fe43ec451c2dd6a(uintptr_t arg1, swig_type_433 arg2);
 extern swig_intgo _wrap_rootly_go_ctx_set_config_raw_9fe43ec451c2dd6a(uintptr_t arg1, swig_type_434 arg2, swig_type_435 arg3, swig_type_436 arg4);
+extern swig_type_437 _wrap_rootly_go_ingest_packed_raw_9fe43ec451c2dd6a(uintptr_t arg1, swig_type_438 arg2, swig_type_439 arg3, uintptr_t arg4);
 #undef intgo
 */
 import "C"
@@ -5985,6 +5989,25 @@ func Rootly_go_ctx_set_config(arg1 Rootly_ctx, arg2 string, arg3 string, arg4 st
 		Swig_escape_val = arg4
 	}
 	return swig_r
+}
+
+func Rootly_go_ingest_packed(arg1 Rootly_ctx, arg2 string, arg3 string, arg4 Pairs) (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := getSwigcptr(arg1)
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := getSwigcptr(arg4)
+	swig_r_p := C._wrap_rootly_go_ingest_packed_raw_9fe43ec451c2dd6a(C.uintptr_t(_swig_i_0), *(*C.swig_type_438)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_439)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg3
+	}
+	var swig_r_1 string
+	swig_r_1 = swigCopyString(swig_r)
+	return swig_r_1
 }
 
 type SwigcptrSwigDirector_StoreBackend uintptr

@@ -903,6 +903,36 @@ int rootly_go_ctx_set_config(rootly_ctx *ctx, const char *path, const char *body
 }
 
 
+/*
+ * Ingest and return every item in one string (one cgo call per payload
+ * instead of one per field): per item, outcome, alert_id, fingerprint,
+ * incident_id, incident_ref, status, reason separated by 0x1f, each item
+ * ended by 0x1e. "" with an error set on failure.
+ */
+std::string rootly_go_ingest_packed(rootly_ctx *ctx, const char *source, const char *body, size_t len,
+	rootly_swig::Pairs *headers)
+{
+	rootly_ingest_result *r = NULL;
+	std::string out;
+	if (rootly_ingest(&r, ctx, source, body, len, rootly_go_kv(headers), rootly_go_kvn(headers)) < 0)
+		return out;
+	size_t n = rootly_ingest_result_count(r);
+	out.reserve(n * 128);
+	for (size_t i = 0; i < n; i++) {
+		const rootly_ingest_item *it = rootly_ingest_result_at(r, i);
+		const char *v[7] = { rootly_ingest_outcome_name(it->outcome), it->alert_id, it->fingerprint,
+			it->incident_id, it->incident_ref, it->status, it->reason };
+		for (int k = 0; k < 7; k++) {
+			if (v[k])
+				out += v[k];
+			out += k < 6 ? '\x1f' : '\x1e';
+		}
+	}
+	rootly_ingest_result_free(r);
+	return out;
+}
+
+
 // C++ director class methods.
 #include "rootly_wrap.h"
 
@@ -8344,6 +8374,34 @@ intgo _wrap_rootly_go_ctx_set_config_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0
   _swig_go_result = result; 
   free((char *)arg2); 
   free((char *)arg5); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_rootly_go_ingest_packed_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::Pairs *_swig_go_3) {
+  rootly_ctx *arg1 = (rootly_ctx *) 0 ;
+  char *arg2 = (char *) 0 ;
+  char *arg3 = (char *) 0 ;
+  size_t arg4 ;
+  rootly_swig::Pairs *arg5 = (rootly_swig::Pairs *) 0 ;
+  std::string result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(rootly_ctx **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  arg3 = (char *)_swig_go_2.p;
+  arg4 = (size_t)_swig_go_2.n;
+  
+  arg5 = *(rootly_swig::Pairs **)&_swig_go_3; 
+  
+  result = rootly_go_ingest_packed(arg1,(char const *)arg2,(char const *)arg3,SWIG_STD_MOVE(arg4),arg5);
+  _swig_go_result = Swig_AllocateString((&result)->data(), (&result)->length()); 
+  free(arg2); 
   return _swig_go_result;
 }
 
