@@ -5,7 +5,8 @@
 #   DURATION seconds each on a fresh server: alerts/s, p50/p99, server CPU;
 #   then RSS of a fresh server after 100,000 distinct alerts.
 # The bridge commits durably (SQLite WAL, synchronous=FULL) before each 200;
-# Alertmanager keeps alerts in memory.
+# Alertmanager keeps alerts in memory. DB_OPTIONS (default cache_kib=4096)
+# and BRIDGE_ARGS change the bridge's store options and flags.
 #
 #   bench/bridge/run.sh BUILD/rootly-bridge [DURATION=20] [WORKDIR]
 #
@@ -20,6 +21,8 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 AM=${ALERTMANAGER:-/usr/bin/prometheus-alertmanager}
 FILL=${FILL_ALERTS:-100000}
 BRIDGE_ARGS=${BRIDGE_ARGS:-}
+# Store URI options of the bridge's database (docs/storage-backends.md).
+DB_OPTIONS=${DB_OPTIONS:-cache_kib=4096}
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 2; }
 mkdir -p "$WORK"
 RESULTS="$WORK/results.jsonl"
@@ -34,7 +37,7 @@ rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 start_bridge() {
 	rm -rf "$WORK/bridge" && mkdir -p "$WORK/bridge"
 	# shellcheck disable=SC2086 # BRIDGE_ARGS is a list of flags
-	"$BRIDGE" --listen 127.0.0.1:0 --db "$WORK/bridge/rootly.db" --ready-file "$WORK/bridge/ready" \
+	"$BRIDGE" --listen 127.0.0.1:0 --db "sqlite:$WORK/bridge/rootly.db${DB_OPTIONS:+?$DB_OPTIONS}" --ready-file "$WORK/bridge/ready" \
 		--log-level warn $BRIDGE_ARGS 2>"$WORK/bridge/log" &
 	PID=$!
 	for _ in $(seq 100); do [ -s "$WORK/bridge/ready" ] && break; sleep 0.1; done

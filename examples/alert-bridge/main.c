@@ -178,9 +178,20 @@ int main(int argc, char **argv)
 		free(uri);
 		return 1;
 	}
-	int rc = br_server_run(ctx, &o, ready_file);
+	/* The /metrics reader: a second context on the same store. memory:
+	 * stores are private to their context, so there the writer serves it. */
+	rootly_ctx *reader = NULL;
+	if (strncmp(opts.storage_uri, "memory:", 7) != 0 && rootly_ctx_open(&reader, &opts) < 0) {
+		br_log(BR_LOG_ERROR, "cannot open store %s: %s", o.db, rootly_error_last()->message);
+		br_outbox_stop();
+		rootly_ctx_free(ctx);
+		free(uri);
+		return 1;
+	}
+	int rc = br_server_run(ctx, reader, &o, ready_file);
 	br_outbox_stop();
 	free(uri);
+	rootly_ctx_free(reader);
 	rootly_ctx_free(ctx);
 	br_log_flush();
 	return rc;

@@ -39,6 +39,13 @@ static struct bridge {
 	br_job *head, *tail;
 	size_t queued;
 	batch *inflight;
+	/* GET /metrics reads every incident: it runs on a reader context of
+	 * its own (WAL readers do not wait for the writer), one at a time,
+	 * so a scrape never holds up a group commit. */
+	rootly_ctx *reader;
+	br_job *mhead, *mtail;
+	uv_work_t mwork;
+	br_job *minflight;
 	bool store_ok;
 	bool stopping;
 	uint64_t stop_deadline;
@@ -286,6 +293,37 @@ static void dispatch(void)
 	uv_queue_work(B.loop, &b->work, work_cb, after_work_cb);
 }
 
+static void metrics_work_cb(uv_work_t *w)
+{
+	br_handle(B.reader, B.minflight, &B.opts);
+}
+
+static void dispatch_metrics(void);
+
+static void metrics_after_cb(uv_work_t *w, int status)
+{
+	br_job *j = B.minflight;
+	B.minflight = NULL;
+	answer_job(j);
+	job_unref(j);
+	dispatch_metrics();
+	maybe_finish_stop();
+}
+
+static void dispatch_metrics(void)
+{
+	if (B.minflight || !B.mhead)
+		return;
+	br_job *j = B.mhead;
+	B.mhead = j->next;
+	if (!B.mhead)
+		B.mtail = NULL;
+	j->next = NULL;
+	j->prefix = br_metrics_text(B.queued, B.conns);
+	B.minflight = j;
+	uv_queue_work(B.loop, &B.mwork, metrics_work_cb, metrics_after_cb);
+}
+
 /* After each loop iteration's I/O: what arrived forms the next batch. */
 static void on_check(uv_check_t *h)
 {
@@ -446,6 +484,15 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	*guard = job;
 	job->req = req;
 	job->refs = 2;
+	if (route == BR_R_METRICS && B.reader) {
+		if (B.mtail)
+			B.mtail->next = job;
+		else
+			B.mhead = job;
+		B.mtail = job;
+		dispatch_metrics();
+		return 0;
+	}
 	enqueue(job);
 	return 0;
 oom:
@@ -519,7 +566,7 @@ static void maybe_finish_stop(void)
 {
 	if (!B.stopping)
 		return;
-	bool idle = !B.inflight && !B.head;
+	bool idle = !B.inflight && !B.head && !B.minflight && !B.mhead;
 	/* In-flight commits are finished and answered; give the answers a
 	 * moment to drain before the process exits. */
 	if (idle && (B.conns == 0 || br_now_ns() > B.stop_deadline)) {
@@ -568,11 +615,12 @@ static int parse_listen(const char *s, struct sockaddr_storage *sa)
 	return uv_ip4_addr(host, (int)port, (struct sockaddr_in *)sa);
 }
 
-int br_server_run(rootly_ctx *rctx, const br_options *opts, const char *ready_file)
+int br_server_run(rootly_ctx *rctx, rootly_ctx *reader, const br_options *opts, const char *ready_file)
 {
 	memset(&B, 0, sizeof(B));
 	B.loop = uv_default_loop();
 	B.rctx = rctx;
+	B.reader = reader;
 	B.opts = *opts;
 	B.store_ok = true;
 

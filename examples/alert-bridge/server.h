@@ -4,9 +4,11 @@
 
 #include "bridge.h"
 
-/* Serve until SIGTERM or SIGINT. The context is handed to the worker
- * thread for the lifetime of the server. `ready_file` (may be NULL)
- * receives "ADDRESS:PORT\n" once listening. Returns the exit status. */
-int br_server_run(rootly_ctx *rctx, const br_options *opts, const char *ready_file);
+/* Serve until SIGTERM or SIGINT. The context is handed to the commit
+ * worker for the lifetime of the server; `reader` (a second context on
+ * the same store, or NULL to use the first) serves GET /metrics on a
+ * worker of its own. `ready_file` (may be NULL) receives
+ * "ADDRESS:PORT\n" once listening. Returns the exit status. */
+int br_server_run(rootly_ctx *rctx, rootly_ctx *reader, const br_options *opts, const char *ready_file);
 
 #endif

@@ -519,6 +519,31 @@ class Limits(unittest.TestCase):
         self.assertGreaterEqual(stored, ok, "every 200 is stored")
 
 
+class Startup(unittest.TestCase):
+    def run_bridge(self, *args):
+        return subprocess.run([bl.BRIDGE] + list(args), capture_output=True, text=True, timeout=60 * bl.SLOW)
+
+    def test_usage_and_start_failures(self):
+        tmp = bl.Scratch("bridge-start")
+        self.addCleanup(tmp.cleanup)
+        self.assertEqual(self.run_bridge("--bogus", "1").returncode, 2)
+        self.assertEqual(self.run_bridge("--max-body", "0").returncode, 2)
+        self.assertEqual(self.run_bridge("--listen", "nowhere").returncode, 2)
+        r = self.run_bridge("--listen", "127.0.0.1:0", "--db", "sqlite:%s/x.db?cache_kib=1" % tmp.path)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("cache_kib must be 64 to 1048576", r.stderr)
+        bad = os.path.join(tmp.path, "bad.yaml")
+        with open(bad, "w") as f:
+            f.write("version: 1\nroutes:\n  - match: {severity: critical}\n    contineu: true\n")
+        r = self.run_bridge("--listen", "127.0.0.1:0", "--db", os.path.join(tmp.path, "y.db"), "--config", bad)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("contineu", r.stderr)
+        # A smaller page cache is a valid store option.
+        b = bl.Bridge(tmp.path, db="sqlite:%s/z.db?cache_kib=2048" % tmp.path).start()
+        self.assertEqual(b.req("POST", "/api/v2/alerts", am_v2("SmallCache")).status, 200)
+        self.assertEqual(b.stop(), 0)
+
+
 class Logging(unittest.TestCase):
     def test_one_line_per_request(self):
         S.req("GET", "/healthz?probe=log-check")
