@@ -4,6 +4,7 @@
 #include "config/config.h"
 #include "workflow/workflow.h"
 #include "outbox/outbox.h"
+#include "ingest/cache.h"
 #include "util/timefmt.h"
 
 #include <stdio.h>
@@ -104,6 +105,7 @@ void rootly_ctx_free(rootly_ctx *ctx)
 		ctx->store->free(ctx->store);
 	rootly__outbox_state_free(ctx->outbox);
 	rootly__workflow_state_free(ctx->workflow);
+	rootly__ingest_cache_free(ctx);
 	rootly_config_free(ctx->config);
 	ctx_release(ctx);
 }
@@ -218,10 +220,14 @@ int rootly__tx_end(rootly_ctx *ctx, int rc)
 	rc = rootly__workflow_before_commit(ctx, rc); /* workflows triggered by this operation */
 	if (rc >= 0) {
 		int crc = ctx->store->commit(ctx->store);
+		/* Hot ingest state lives within one outermost transaction. */
+		if (crc >= 0 && !ctx->batch_open)
+			rootly__ingest_cache_clear(ctx);
 		if (crc >= 0)
 			return rc;
 		rc = crc;
 	}
+	rootly__ingest_cache_clear(ctx); /* it may mirror what the rollback undoes */
 	/* Keep the error that made us roll back, not the rollback's own. */
 	rootly_error saved = *rootly_error_last();
 	char msg[512];
@@ -260,5 +266,6 @@ rootly_status rootly_ctx_batch_rollback(rootly_ctx *ctx)
 		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
 			"no batch is open on this context"));
 	ctx->batch_open = false;
+	rootly__ingest_cache_clear(ctx);
 	return rootly__ctx_fail(ctx, ctx->store->rollback(ctx->store));
 }

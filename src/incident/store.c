@@ -1,5 +1,6 @@
 /* Loading and storing incident documents, and deriving their indexes. */
 #include "core/engine.h"
+#include "ingest/cache.h"
 
 #include <ctype.h>
 #include <strings.h>
@@ -78,6 +79,9 @@ int rootly__incident_store(rootly_ctx *ctx, json_t *doc, int64_t expected_rev, i
 	idx.severity = sev[0] ? sev : NULL;
 	idx.time = rootly__jint(doc, "created_at");
 	json_object_del(doc, "_rev");
+	/* Every incident write passes here: the ingest cache must not keep an
+	 * older copy (ingest puts its own back once stored). */
+	rootly__ingest_cache_forget(ctx, idx.id);
 	return rootly__doc_put(ctx, "incident", &idx, doc, expected_rev, new_rev);
 }
 

@@ -4,6 +4,7 @@
  * One payload = one transaction (the caller's).
  */
 #include "ingest/apply.h"
+#include "ingest/cache.h"
 #include "ingest/state.h"
 #include "timeline/append.h"
 #include "util/jsondump.h"
@@ -39,12 +40,15 @@ int rootly__touched_by_id(apply_state *st, const char *id, touched **out)
 			*out = &st->incidents[i];
 			return 0;
 		}
-	json_t *doc;
-	int64_t rev;
+	int64_t rev = 0;
 	*out = NULL;
-	int rc = rootly__doc_get(st->ctx, "incident", id, &doc, &rev);
-	if (rc < 0)
-		return rc;
+	/* An incident an earlier payload of the batch wrote: as stored. */
+	json_t *doc = rootly__ingest_cache_take(st->ctx, id, &rev);
+	if (!doc) {
+		int rc = rootly__doc_get(st->ctx, "incident", id, &doc, &rev);
+		if (rc < 0)
+			return rc;
+	}
 	*out = remember(st, doc, rev);
 	if (!*out) {
 		json_decref(doc);
@@ -85,6 +89,25 @@ int rootly__open_incident_for_group(apply_state *st, const char *group_key, touc
 			return 0;
 		}
 	}
+	/* The incident an earlier payload of the batch found or declared for
+	 * this group, if it still qualifies (only this context writes while
+	 * the batch holds the write lock, and only ingest declares incidents
+	 * with a group key, so a newer one would be the hint). */
+	const char *hint = rootly__ingest_cache_group(st->ctx, group_key);
+	if (hint) {
+		touched *t;
+		int rc = rootly__touched_by_id(st, hint, &t);
+		if (rc < 0 && rc != ROOTLY_ENOTFOUND)
+			return rc;
+		if (rc < 0)
+			rootly_error_clear();
+		const char *g = t ? rootly__jstr(t->doc, "group_key") : NULL;
+		if (t && g && !strcmp(g, group_key) && rootly__status_open(rootly__jstr(t->doc, "status")) &&
+		    rootly__jint(t->doc, "created_at") >= not_before) {
+			*out = t;
+			return 0;
+		}
+	}
 	latest_state ls = { "", 0, NULL, not_before };
 	rootly_record_query q = { 0 };
 	q.group_key = group_key;
@@ -94,6 +117,7 @@ int rootly__open_incident_for_group(apply_state *st, const char *group_key, touc
 		return rc;
 	if (!ls.id[0])
 		return 0;
+	rootly__ingest_cache_set_group(st->ctx, group_key, ls.id);
 	return rootly__touched_by_id(st, ls.id, out);
 }
 
@@ -228,6 +252,9 @@ int rootly__declare(apply_state *st, json_t *alert, const char *group_key, const
 		return rootly_error_set_oom();
 	}
 	(*out)->dirty = true;
+	/* The newest incident of its group now (stored with this payload,
+	 * or rolled back with it, the hint too). */
+	rootly__ingest_cache_set_group(st->ctx, group_key, rootly__jstr(doc, "id"));
 	return 0;
 }
 
@@ -323,8 +350,14 @@ int rootly__ingest_apply(rootly_ctx *ctx, const rootly_source_config *src, json_
 	}
 	for (size_t k = 0; k < st.count; k++) {
 		touched *t = &st.incidents[k];
-		if (t->dirty && (rc = rootly__incident_store(ctx, t->doc, t->rev, NULL)) < 0)
+		if (t->dirty && (rc = rootly__incident_store(ctx, t->doc, t->rev, &t->rev)) < 0)
 			goto done;
+	}
+	/* Stored: the documents are what the store holds, at these revisions,
+	 * for the next payloads of the batch. */
+	for (size_t k = 0; k < st.count; k++) {
+		rootly__ingest_cache_give(ctx, st.incidents[k].doc, st.incidents[k].rev);
+		st.incidents[k].doc = NULL;
 	}
 done:
 	for (size_t k = 0; k < st.count; k++)

@@ -4,6 +4,11 @@
  * operation must return an error and leave the store exactly as it was
  * before that operation; the scenario goes on, and at the end every
  * timeline verifies and the store passes its integrity check.
+ *
+ * The batched variants run the whole scenario inside one
+ * rootly_ctx_batch_begin/commit: each failing operation then rolls back
+ * only its own nested level while the hot ingest state (src/ingest/cache.c)
+ * is live across the operations, and the check is the same.
  */
 #include "rootly_test.h"
 
@@ -123,6 +128,9 @@ static int step(scenario *s, int i)
 
 #define STEPS 16
 
+/* Run the scenario inside one batch (see the top of the file). */
+static bool g_batched;
+
 static void open_scenario(scenario *s, const char *uri, rt_clock *clock)
 {
 	memset(s, 0, sizeof(*s));
@@ -137,6 +145,8 @@ static void open_scenario(scenario *s, const char *uri, rt_clock *clock)
 	o.clock = rt_clock_read;
 	o.clock_payload = clock;
 	rt_ok(rootly_ctx_open(&s->ctx, &o));
+	if (g_batched)
+		rt_ok(rootly_ctx_batch_begin(s->ctx));
 }
 
 static void close_scenario(scenario *s)
@@ -148,6 +158,11 @@ static void close_scenario(scenario *s)
 
 static void final_checks(scenario *s)
 {
+	if (g_batched) {
+		rootly_store_fault_arm(s->st, 0, ROOTLY_FAULT_ONCE);
+		rootly_alloc_fault_arm(0, 0);
+		rt_ok(rootly_ctx_batch_commit(s->ctx));
+	}
 	rt_ok(rootly_ctx_check(s->ctx));
 }
 
@@ -278,12 +293,36 @@ static void test_alloc_faults(void **state)
 	assert_true(points > 50);
 }
 
+static void test_store_faults_memory_batched(void **state)
+{
+	g_batched = true;
+	test_store_faults_memory(state);
+	g_batched = false;
+}
+
+static void test_store_faults_sqlite_batched(void **state)
+{
+	g_batched = true;
+	test_store_faults_sqlite(state);
+	g_batched = false;
+}
+
+static void test_alloc_faults_batched(void **state)
+{
+	g_batched = true;
+	test_alloc_faults(state);
+	g_batched = false;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_store_faults_memory),
 		cmocka_unit_test(test_store_faults_sqlite),
 		cmocka_unit_test(test_alloc_faults),
+		cmocka_unit_test(test_store_faults_memory_batched),
+		cmocka_unit_test(test_store_faults_sqlite_batched),
+		cmocka_unit_test(test_alloc_faults_batched),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
