@@ -27,11 +27,11 @@ ROOTLY_BEGIN_DECL
  * the context's clock) on every open incident whose conditions hold. A
  * timer is due when `every` has passed since it last fired on that
  * incident (since the incident was created, the first time); a tick that
- * comes late fires once, not once per missed period. Each incident's runs
- * are one transaction.
+ * comes late fires once, not once per missed period. The whole tick is
+ * one transaction: on failure nothing of it is stored, and the next tick
+ * finds the same timers due.
  * @param fired  may be NULL; set to the number of workflow runs started.
- * @return 0; ROOTLY_ENOMEM; storage errors (runs committed before the
- *         failure stay).
+ * @return 0; ROOTLY_ENOMEM; storage errors.
  */
 ROOTLY_EXTERN(rootly_status) rootly_workflow_tick(rootly_ctx *ctx, rootly_time now, size_t *fired);
 

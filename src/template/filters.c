@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "core/common.h"
 #include "util/jsondump.h"
@@ -113,7 +114,70 @@ static const struct { const char *name; rootly_tfilter_kind kind; } k_filters[] 
 	{ "lower", ROOTLY_TFILTER_LOWER },
 	{ "default", ROOTLY_TFILTER_DEFAULT },
 	{ "date", ROOTLY_TFILTER_DATE },
+	{ "truncate", ROOTLY_TFILTER_TRUNCATE },
+	{ "round", ROOTLY_TFILTER_ROUND },
+	{ "duration", ROOTLY_TFILTER_DURATION },
 };
+
+bool rootly__tfilter_takes_arg(rootly_tfilter_kind kind)
+{
+	return kind == ROOTLY_TFILTER_DEFAULT || kind == ROOTLY_TFILTER_DATE || kind == ROOTLY_TFILTER_TRUNCATE ||
+	       kind == ROOTLY_TFILTER_ROUND;
+}
+
+bool rootly__tfilter_numeric(rootly_tfilter_kind kind)
+{
+	return kind == ROOTLY_TFILTER_TRUNCATE || kind == ROOTLY_TFILTER_ROUND;
+}
+
+bool rootly__tfilter_number_ok(rootly_tfilter_kind kind, const char *arg, char *why, size_t cap)
+{
+	long n = 0;
+	const char *p = arg;
+	for (; *p >= '0' && *p <= '9' && n < 100000; p++)
+		n = n * 10 + (*p - '0');
+	long lo = kind == ROOTLY_TFILTER_TRUNCATE ? 1 : 0, hi = kind == ROOTLY_TFILTER_TRUNCATE ? 10000 : 9;
+	if (*p || p == arg || n < lo || n > hi) {
+		snprintf(why, cap, "expects a whole number %ld..%ld", lo, hi);
+		return false;
+	}
+	return true;
+}
+
+/* At most n characters; a multi-byte UTF-8 sequence is never cut. */
+static char *truncate_utf8(const char *s, long n)
+{
+	size_t i = 0;
+	long chars = 0;
+	while (s[i] && chars < n) {
+		i++;
+		while (((unsigned char)s[i] & 0xC0) == 0x80)
+			i++;
+		chars++;
+	}
+	char *out = rootly_malloc(i + 1);
+	if (!out)
+		return NULL;
+	memcpy(out, s, i);
+	out[i] = '\0';
+	return out;
+}
+
+/* A number as a double, when the value is one (a JSON number or numeric text). */
+static bool as_number(const rootly_tvalue *v, double *d)
+{
+	if (v->kind == ROOTLY_TV_JSON && json_is_number(v->json)) {
+		*d = json_number_value(v->json);
+		return *d > -1e15 && *d < 1e15;
+	}
+	const char *s = v->kind == ROOTLY_TV_JSON ? json_string_value(v->json)
+		: (v->kind == ROOTLY_TV_BORROWED || v->kind == ROOTLY_TV_OWNED) ? v->str : NULL;
+	if (!s || !*s)
+		return false;
+	char *end = NULL;
+	*d = strtod(s, &end);
+	return end && *end == '\0' && *d > -1e15 && *d < 1e15; /* finite, and printable */
+}
 
 bool rootly__tfilter_lookup(const char *name, rootly_tfilter_kind *out)
 {
@@ -209,6 +273,25 @@ int rootly__tfilter_apply(rootly_tfilter_kind kind, const char *arg, rootly_tval
 		set_owned(v, s);
 		return 0;
 	}
+	if (kind == ROOTLY_TFILTER_ROUND || kind == ROOTLY_TFILTER_DURATION) {
+		double d;
+		if (!as_number(v, &d))
+			return 0; /* not a number: left as it is */
+		if (kind == ROOTLY_TFILTER_ROUND) {
+			int places = arg ? atoi(arg) : 0;
+			s = rootly__sprintf("%.*f", places, d);
+		} else {
+			char buf[64];
+			rootly_duration_format((int64_t)d, buf, sizeof(buf));
+			s = rootly__strdup(buf);
+		}
+		if (!s) {
+			rootly__tvalue_dispose(v);
+			return -1;
+		}
+		set_owned(v, s);
+		return 0;
+	}
 	if (to_text(v) < 0)
 		return -1;
 	if (kind == ROOTLY_TFILTER_DEFAULT) {
@@ -220,6 +303,8 @@ int rootly__tfilter_apply(rootly_tfilter_kind kind, const char *arg, rootly_tval
 		return 0;
 	if (kind == ROOTLY_TFILTER_SLUG)
 		s = slug(v->str);
+	else if (kind == ROOTLY_TFILTER_TRUNCATE)
+		s = truncate_utf8(v->str, arg ? atol(arg) : 80);
 	else
 		s = change_case(v->str, kind == ROOTLY_TFILTER_UPPER);
 	if (!s) {

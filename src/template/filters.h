@@ -14,7 +14,10 @@ typedef enum rootly_tfilter_kind {
 	ROOTLY_TFILTER_UPPER,
 	ROOTLY_TFILTER_LOWER,
 	ROOTLY_TFILTER_DEFAULT,
-	ROOTLY_TFILTER_DATE
+	ROOTLY_TFILTER_DATE,
+	ROOTLY_TFILTER_TRUNCATE, /* truncate(N): at most N characters (UTF-8 aware) */
+	ROOTLY_TFILTER_ROUND,    /* round / round(N): a number with N decimals */
+	ROOTLY_TFILTER_DURATION  /* ms as "1h 5m" */
 } rootly_tfilter_kind;
 
 /* A value flowing through the filters of one expression. */
@@ -41,6 +44,11 @@ void rootly__tvalue_dispose(rootly_tvalue *v);
 void rootly__tvalue_put(rootly_tvalue *v, rootly_buf *b);
 
 bool rootly__tfilter_lookup(const char *name, rootly_tfilter_kind *out);
+/* Whether a filter accepts an argument, and whether it is a number. */
+bool rootly__tfilter_takes_arg(rootly_tfilter_kind kind);
+bool rootly__tfilter_numeric(rootly_tfilter_kind kind);
+/* A numeric argument in range (truncate 1..10000, round 0..9); else why. */
+bool rootly__tfilter_number_ok(rootly_tfilter_kind kind, const char *arg, char *why, size_t cap);
 /* 0, or -1 when an allocation failed (v is then MISSING). */
 int rootly__tfilter_apply(rootly_tfilter_kind kind, const char *arg, rootly_tvalue *v);
 

@@ -217,29 +217,44 @@ static void parse_filter(parser *p, tpart *part)
 	rootly_tfilter_kind kind;
 	bool known = rootly__tfilter_lookup(name, &kind);
 	if (!known) {
-		fail(p, start, "unknown filter \"%s\" (expected slug, upper, lower, default or date)", name);
+		fail(p, start, "unknown filter \"%s\" (expected slug, upper, lower, default, date, truncate, round or duration)", name);
 		rootly_free(name);
 		return;
 	}
 	tfilter f = { kind, NULL };
 	skip_ws(p);
 	if (p->s[p->pos] == '(') {
-		if (kind != ROOTLY_TFILTER_DEFAULT && kind != ROOTLY_TFILTER_DATE) {
+		if (!rootly__tfilter_takes_arg(kind)) {
 			fail(p, p->pos, "filter \"%s\" takes no argument", name);
 			rootly_free(name);
 			return;
 		}
 		p->pos++;
 		skip_ws(p);
-		if (p->s[p->pos] != '"') {
+		bool digits = p->s[p->pos] >= '0' && p->s[p->pos] <= '9';
+		if (digits && rootly__tfilter_numeric(kind)) {
+			/* truncate(80), round(2): a bare number, kept as its text */
+			size_t b = p->pos;
+			while (p->s[p->pos] >= '0' && p->s[p->pos] <= '9' && p->pos - b < 6)
+				p->pos++;
+			f.arg = rootly_malloc(p->pos - b + 1);
+			if (!f.arg) {
+				rootly_free(name);
+				oom(p);
+				return;
+			}
+			memcpy(f.arg, p->s + b, p->pos - b);
+			f.arg[p->pos - b] = '\0';
+		} else if (p->s[p->pos] != '"') {
 			fail(p, p->pos, "filter \"%s\" expects a string argument", name);
 			rootly_free(name);
 			return;
-		}
-		f.arg = parse_string(p);
-		if (!f.arg) {
-			rootly_free(name);
-			return;
+		} else {
+			f.arg = parse_string(p);
+			if (!f.arg) {
+				rootly_free(name);
+				return;
+			}
 		}
 		skip_ws(p);
 		if (p->s[p->pos] != ')') {
@@ -249,10 +264,20 @@ static void parse_filter(parser *p, tpart *part)
 			return;
 		}
 		p->pos++;
-	} else if (kind == ROOTLY_TFILTER_DEFAULT) {
-		fail(p, p->pos, "filter \"default\" needs an argument: default(\"text\")");
+	} else if (kind == ROOTLY_TFILTER_DEFAULT || kind == ROOTLY_TFILTER_TRUNCATE) {
+		fail(p, p->pos, "filter \"%s\" needs an argument: %s", name,
+			kind == ROOTLY_TFILTER_DEFAULT ? "default(\"text\")" : "truncate(80)");
 		rootly_free(name);
 		return;
+	}
+	if (rootly__tfilter_numeric(kind) && f.arg) {
+		char why[96];
+		if (!rootly__tfilter_number_ok(kind, f.arg, why, sizeof(why))) {
+			fail(p, start, "filter \"%s\": %s", name, why);
+			rootly_free(f.arg);
+			rootly_free(name);
+			return;
+		}
 	}
 	if (kind == ROOTLY_TFILTER_DATE) {
 		char why[96];

@@ -40,7 +40,7 @@ static int do_stamp(rootly_ctx *ctx, json_t *doc, void *arg)
 	return json_object_set_new(t, a->name, json_integer(a->now)) < 0 ? rootly_error_set_oom() : 0;
 }
 
-/* The timers of one incident, in one transaction. */
+/* The timers of one incident. */
 static int tick_incident(rootly_ctx *ctx, const json_t *doc, rootly_time now, size_t *fired)
 {
 	const rootly_wf_set *set = workflows(ctx);
@@ -49,7 +49,6 @@ static int tick_incident(rootly_ctx *ctx, const json_t *doc, rootly_time now, si
 	if (!empty)
 		return rootly_error_set_oom();
 	int rc = 0;
-	bool open = false;
 	for (size_t wi = 0; rc >= 0 && wi < set->count; wi++) {
 		const rootly_workflow_cfg *w = &set->items[wi];
 		if (!(w->triggers & (1u << ROOTLY_WF_TIMER)) || !rootly__wf_enabled(ctx->workflow, w))
@@ -61,11 +60,6 @@ static int tick_incident(rootly_ctx *ctx, const json_t *doc, rootly_time now, si
 		ctx->workflow->evaluations++;
 		if (!rootly__wf_cond_eval(&w->cond, doc, empty))
 			continue;
-		if (!open) {
-			if ((rc = rootly__tx_begin(ctx)) < 0)
-				break;
-			open = true;
-		}
 		stamp_args a = { w->name, now };
 		rc = rootly__incident_mutate(ctx, id, do_stamp, &a);
 		if (rc >= 0)
@@ -74,11 +68,11 @@ static int tick_incident(rootly_ctx *ctx, const json_t *doc, rootly_time now, si
 			(*fired)++;
 	}
 	json_decref(empty);
-	if (open)
-		rc = rootly__tx_end(ctx, rc);
 	return rc;
 }
 
+/* One transaction for the whole tick: a failure leaves nothing half-done,
+ * and the next tick finds the same timers due. */
 rootly_status rootly_workflow_tick(rootly_ctx *ctx, rootly_time now, size_t *fired)
 {
 	size_t n = 0;
@@ -92,7 +86,9 @@ rootly_status rootly_workflow_tick(rootly_ctx *ctx, rootly_time now, size_t *fir
 	if (now == 0)
 		now = rootly_ctx_now(ctx);
 	static const char *const open_statuses[] = { "in_triage", "started", "mitigated" };
-	int rc = 0;
+	int rc = rootly__tx_begin(ctx);
+	if (rc < 0)
+		return rootly__ctx_fail(ctx, rc);
 	for (size_t s = 0; rc >= 0 && s < ROOTLY_ARRAY_SIZE(open_statuses); s++) {
 		rootly_record_query q = { 0 };
 		q.status = open_statuses[s];
@@ -107,8 +103,9 @@ rootly_status rootly_workflow_tick(rootly_ctx *ctx, rootly_time now, size_t *fir
 		}
 		json_decref(docs);
 	}
+	rc = rootly__tx_end(ctx, rc);
 	if (fired)
-		*fired = n;
+		*fired = rc < 0 ? 0 : n;
 	return rootly__ctx_fail(ctx, rc < 0 ? rc : 0);
 }
 

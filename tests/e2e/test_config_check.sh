@@ -50,11 +50,11 @@ check "bad-schema.yaml: at most 2 secrets" \
 check "bad-schema.yaml: unknown operator, named by its label" \
 	err_line "$B:20:13: routes[1].match.severity: unknown operator \"==\" (expected =, !=, =~ or !~)"
 check "bad-schema.yaml: a bad template" \
-	err_line "$B:24:16: routes[2].set.fields.region: template: unknown filter \"slugify\" (expected slug, upper, lower, default or date) at character 20"
+	err_line "$B:24:16: routes[2].set.fields.region: template: unknown filter \"slugify\" (expected slug, upper, lower, default, date, truncate, round or duration) at character 20"
 check "bad-schema.yaml: a typo with a suggestion" \
 	err_line "$B:22:5: routes[1].contineu: unknown field (did you mean \"continue\"?)"
 check "bad-schema.yaml: the last line is the last problem" \
-	eval '[ "$(tail -n 1 "$T/err")" = "$B:32:1: topping: unknown field (expected one of: version, severities, roles, sources, routes, silences, alerts, services, teams, users, schedules, escalation_policies, workflows)" ]'
+	eval '[ "$(tail -n 1 "$T/err")" = "$B:32:1: topping: unknown field (expected one of: version, severities, roles, sources, routes, silences, alerts, services, teams, users, schedules, permissions, escalation_policies, workflows, transports, outbox)" ]'
 
 B="$FIX/bad-schema.json"
 run config check "$B"
