@@ -4,6 +4,8 @@
 
 #include <stdio.h>
 
+#define ROOTLY__OB_WEBHOOKS_KEPT 20
+
 /* obj[key] as an object, created when absent (replacing a non-object). */
 static json_t *child(json_t *obj, const char *key)
 {
@@ -54,7 +56,13 @@ int rootly__ob_apply_result(json_t *inc, const char *action, const json_t *resul
 		}
 		json_t *e = json_pack("{s:O?, s:O?}", "url", json_object_get(result, "url"), "status",
 			json_object_get(result, "status"));
-		return e && json_array_append_new(arr, e) == 0 ? 0 : rootly_error_set_oom();
+		if (!e || json_array_append_new(arr, e) < 0)
+			return rootly_error_set_oom();
+		/* The most recent calls only: the incident document is rewritten
+		 * on every change, and every call is on the timeline anyway. */
+		while (json_array_size(arr) > ROOTLY__OB_WEBHOOKS_KEPT)
+			json_array_remove(arr, 0);
+		return 0;
 	}
 	if (strcmp(action, "kb.lookup_runbook") == 0) {
 		json_t *url = json_object_get(result, "url");

@@ -107,7 +107,10 @@ static int claim_from(rootly_ctx *ctx, struct rootly__outbox_state *st, const ch
 	rootly_record_query q = { 0 };
 	q.status = state;
 	q.time_to = cutoff + 1;
-	q.limit = limit * 4; /* room for items blocked behind an earlier step */
+	/* Room for items blocked behind an earlier step of their run; more
+	 * blocked ones than that wait for a later round (their blockers are
+	 * claimed in this one). */
+	q.limit = limit * 2;
 	found_items f;
 	int rc = find_items(ctx, &q, &f);
 	for (size_t i = 0; rc >= 0 && i < f.n && *claimed < limit; i++) {
@@ -287,20 +290,10 @@ static int record_on_incident(rootly_ctx *ctx, json_t *inc, void *arg)
 int rootly__ob_finish(rootly_ctx *ctx, struct rootly__outbox_state *st, rootly__ob_job *job)
 {
 	rootly_time now = rootly_ctx_now(ctx);
-	json_t *cur = NULL;
-	int64_t rev = 0;
-	const char *id = rootly__jstr(job->doc, "id");
+	int64_t rev = job->rev;
 	int rc = rootly__tx_begin(ctx);
 	if (rc < 0)
 		return rc;
-	rc = rootly__doc_get(ctx, ROOTLY__OUTBOX_COLLECTION, id, &cur, &rev);
-	if (rc >= 0 && rev != job->rev) {
-		/* The lease ran out and another dispatcher took the item over:
-		 * its outcome is the one recorded. */
-		json_decref(cur);
-		return rootly__tx_end(ctx, 0);
-	}
-	json_decref(cur);
 	record_arg a = { job, NULL, NULL };
 	json_t *doc = job->doc;
 	int attempts = (int)rootly__jint(doc, "attempts");
@@ -346,8 +339,17 @@ int rootly__ob_finish(rootly_ctx *ctx, struct rootly__outbox_state *st, rootly__
 	if (rc >= 0 && job->r.http_status && json_object_set_new(doc, "last_http_status",
 		json_integer(job->r.http_status)) < 0)
 		rc = rootly_error_set_oom();
-	if (rc >= 0)
+	if (rc >= 0) {
+		/* Revision-checked: if the lease ran out and another dispatcher
+		 * took the item over, its outcome is the one that counts. */
 		rc = rootly__outbox_put(ctx, doc, rev, &job->rev);
+		if (rc == ROOTLY_ECONFLICT) {
+			json_decref(a.result);
+			rootly__tx_end(ctx, rc);
+			rootly_error_clear();
+			return 0;
+		}
+	}
 	if (rc >= 0 && a.kind) {
 		rc = rootly__incident_mutate(ctx, rootly__jstr(doc, "incident_id"), record_on_incident, &a);
 		if (rc == ROOTLY_ENOTFOUND)
