@@ -1018,8 +1018,10 @@ static rootly_status sq_stream_append(rootly_store *st, const char *stream, int6
 		tail = tail_slot(s, stream);
 		if (strcmp(tail->name, stream) == 0)
 			last = tail->last;
-		else
+		else if (seq != 1)
 			ROOTLY_TRY(sq_stream_last(st, stream, &last));
+		/* seq 1 needs no MAX(seq): the primary key (stream, seq) refuses
+		 * it for a stream that exists, before anything is written. */
 		if (seq != last + 1)
 			return sq_append_conflict(st, stream, seq, last);
 		if (logging(s)) {
@@ -1044,8 +1046,9 @@ static rootly_status sq_stream_append(rootly_store *st, const char *stream, int6
 			sqlite3_bind_zeroblob(u.st, 3, 0);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(u.st);
-	bool conflict = rc == SQLITE_DONE && sqlite3_changes(s->db) == 0;
-	if (rc != SQLITE_DONE)
+	bool conflict = (rc == SQLITE_DONE && sqlite3_changes(s->db) == 0) ||
+		(in_tx && rc == SQLITE_CONSTRAINT_PRIMARYKEY);
+	if (rc != SQLITE_DONE && !conflict)
 		ret = sq_fail(s, rc, "stream_append");
 	sq_release(&u);
 	if (conflict)

@@ -661,9 +661,18 @@ static void t_stream_conflicts(void **state)
 	/* a conflict inside a transaction leaves the transaction usable */
 	rt_ok(st->begin(st));
 	assert_int_equal(st->stream_append(st, "s", 9, "x", 1), ROOTLY_ECONFLICT);
+	/* seq 1 of a stream that exists, first thing in a transaction */
+	assert_int_equal(st->stream_append(st, "s", 1, "x", 1), ROOTLY_ECONFLICT);
+	assert_int_equal(rootly_error_last()->code, ROOTLY_ECONFLICT);
 	append(st, "s", 3, "c");
 	rt_ok(st->commit(st));
 	assert_string_equal(read_stream(st, "s", 1, 0), "1:a 2:b 3:c");
+	rt_ok(st->begin(st));
+	assert_int_equal(st->stream_append(st, "s", 1, "again", 5), ROOTLY_ECONFLICT);
+	append(st, "s2", 1, "new");
+	rt_ok(st->commit(st));
+	assert_string_equal(read_stream(st, "s", 1, 0), "1:a 2:b 3:c");
+	assert_string_equal(read_stream(st, "s2", 1, 0), "1:new");
 }
 
 static int bytes_cb(const rootly_stream_entry *e, void *payload)
