@@ -5,7 +5,7 @@
 #   DURATION seconds each on a fresh server: alerts/s, p50/p99, server CPU;
 #   then RSS of a fresh server after 100,000 distinct alerts.
 # The bridge commits durably (SQLite WAL, synchronous=FULL) before each 200;
-# Alertmanager keeps alerts in memory. DB_OPTIONS (default cache_kib=4096)
+# Alertmanager keeps alerts in memory. DB_OPTIONS (default cache_kib=2048)
 # and BRIDGE_ARGS change the bridge's store options and flags.
 #
 #   bench/bridge/run.sh BUILD/rootly-bridge [DURATION=20] [WORKDIR]
@@ -22,7 +22,7 @@ AM=${ALERTMANAGER:-/usr/bin/prometheus-alertmanager}
 FILL=${FILL_ALERTS:-100000}
 BRIDGE_ARGS=${BRIDGE_ARGS:-}
 # Store URI options of the bridge's database (docs/storage-backends.md).
-DB_OPTIONS=${DB_OPTIONS:-cache_kib=4096}
+DB_OPTIONS=${DB_OPTIONS:-cache_kib=2048}
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 2; }
 mkdir -p "$WORK"
 RESULTS="$WORK/results.jsonl"

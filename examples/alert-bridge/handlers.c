@@ -528,6 +528,11 @@ void br_handle(rootly_ctx *ctx, br_job *job, const br_options *opts)
 	case BR_R_METRICS:
 		handle_metrics(ctx, job);
 		break;
+	case BR_R_READYZ:
+		/* Queued only after a failed commit: this batch's own begin and
+		 * commit are the probe (a failure turns the answer into 503). */
+		br_answer(job, 200, "application/json", br_strndup("{\"status\":\"ready\"}", 18));
+		break;
 	default:
 		br_answer_error(job, 404, "not_found", "no such endpoint");
 	}

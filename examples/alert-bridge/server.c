@@ -432,12 +432,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	if (route == BR_R_READYZ) {
 		if (B.stopping)
 			respond_error(req, route, started, 503, "stopping", "the bridge is shutting down", 1);
-		else if (!B.store_ok)
-			respond_error(req, route, started, 503, "unavailable", "the store is unavailable", 1);
 		else if (B.queued >= B.opts.queue_max)
 			respond_error(req, route, started, 503, "overloaded", "too many requests queued", 1);
-		else
+		else if (B.store_ok)
 			respond(req, route, started, 200, "application/json", "{\"status\":\"ready\"}", 18, 0, NULL);
+		else
+			goto queue; /* the last commit failed: probe the store with a transaction */
 		return 0;
 	}
 	if (B.stopping) {
@@ -449,8 +449,11 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		return 0;
 	}
 
-	br_job *job = calloc(1, sizeof(*job));
-	br_job **guard = NULL;
+	br_job *job;
+	br_job **guard;
+queue:
+	guard = NULL;
+	job = calloc(1, sizeof(*job));
 	if (!job)
 		goto oom;
 	job->route = route;

@@ -456,7 +456,7 @@ class Limits(unittest.TestCase):
     def test_storage_trouble_is_503(self):
         # A writer holding the database lock: the bridge's commit waits its
         # busy timeout, then the alert is refused with 503 + Retry-After.
-        b = self.bridge("--queue-max", "1", db=lambda d: "sqlite:%s/rootly.db?busy_timeout=300" % d)
+        b = self.bridge("--queue-max", "1", db=lambda d: "sqlite:%s/rootly.db?busy_timeout=1000" % d)
         self.assertEqual(b.req("POST", "/api/v2/alerts", am_v2("BeforeLock")).status, 200)
         path = b.db.split(":", 1)[1].split("?")[0]
         con = sqlite3.connect(path, timeout=5, isolation_level=None)
