@@ -123,7 +123,27 @@ void rootly__path_key(char *dst, size_t cap, const char *base, const char *key)
 
 void rootly__path_index(char *dst, size_t cap, const char *base, size_t i)
 {
-	snprintf(dst, cap, "%s[%zu]", base, i);
+	/* Called for every array element a parser checks (the path is the
+	 * base of the element's own paths), so not through snprintf. */
+	char num[24];
+	char *p = num + sizeof(num);
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + i % 10);
+		i /= 10;
+	} while (i);
+	size_t blen = strlen(base), nlen = (size_t)(num + sizeof(num) - 1 - p);
+	if (cap == 0)
+		return;
+	if (blen + nlen + 3 > cap) { /* does not fit: snprintf truncates as before */
+		snprintf(dst, cap, "%s[%s]", base, p);
+		return;
+	}
+	memcpy(dst, base, blen);
+	dst[blen] = '[';
+	memcpy(dst + blen + 1, p, nlen);
+	dst[blen + 1 + nlen] = ']';
+	dst[blen + 2 + nlen] = '\0';
 }
 
 #define PATH_MAX_LEN 160
@@ -169,8 +189,10 @@ bool rootly__jcheck_string_map(rootly_jcheck *c, const json_t *obj, const char *
 			missing(c, base, key);
 		return !required;
 	}
-	rootly__path_key(path, sizeof(path), base, key);
+	/* Paths are formatted only for a problem: this runs for every map
+	 * of every alert. */
 	if (!json_is_object(v)) {
+		rootly__path_key(path, sizeof(path), base, key);
 		rootly__jcheck_add(c, path, "expected an object, got %s", rootly__json_type_name(v));
 		return false;
 	}
@@ -180,6 +202,8 @@ bool rootly__jcheck_string_map(rootly_jcheck *c, const json_t *obj, const char *
 	json_object_foreach(v, k, e) {
 		if (json_is_string(e))
 			continue;
+		if (ok)
+			rootly__path_key(path, sizeof(path), base, key);
 		char epath[PATH_MAX_LEN + 64];
 		rootly__path_key(epath, sizeof(epath), path, k);
 		rootly__jcheck_add(c, epath, "expected a string, got %s", rootly__json_type_name(e));
@@ -202,14 +226,15 @@ bool rootly__jcheck_time(rootly_jcheck *c, const json_t *obj, const char *base,
 		return !required;
 	}
 	char path[PATH_MAX_LEN];
-	rootly__path_key(path, sizeof(path), base, key);
 	if (!json_is_string(v)) {
+		rootly__path_key(path, sizeof(path), base, key);
 		rootly__jcheck_add(c, path, "expected an RFC 3339 date-time string, got %s",
 			rootly__json_type_name(v));
 		return false;
 	}
 	bool zero;
 	if (!rootly_time_parse(json_string_value(v), ms, &zero)) {
+		rootly__path_key(path, sizeof(path), base, key);
 		char q[ROOTLY_QUOTE_MAX_INPUT * 6 + 8];
 		rootly__quote(q, sizeof(q), json_string_value(v));
 		rootly__jcheck_add(c, path, "not an RFC 3339 date-time: %s", q);
