@@ -13,6 +13,8 @@ type Context struct {
 	mu    sync.Mutex
 	h     raw.Rootly_ctx
 	store *storeAdapter // a Go store: kept alive (and its director) until Close
+	// Go transports: their directors are deleted after the context is freed
+	transports []*transportAdapter
 }
 
 // Open opens a context on a storage URI: "memory:", "sqlite:PATH" ("" is
@@ -74,6 +76,10 @@ func (c *Context) Close() error {
 		c.store.release()
 		c.store = nil
 	}
+	for _, t := range c.transports {
+		t.release()
+	}
+	c.transports = nil
 	runtime.SetFinalizer(c, nil)
 	return nil
 }

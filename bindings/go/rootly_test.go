@@ -366,3 +366,5 @@ func TestContextsInGoroutines(t *testing.T) {
 		t.Fatal(len(l))
 	}
 }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }

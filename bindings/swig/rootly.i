@@ -31,6 +31,7 @@ extern "C" {
 #include "rootly/sys/alloc.h"
 #include "rootly/sys/errors.h"
 #include "rootly/sys/store.h"
+#include "rootly/sys/transport.h"
 }
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,9 @@ extern "C" {
 %include "rootly/metrics.h"
 %include "rootly/config.h"
 %include "rootly/signature.h"
+%include "rootly/workflow.h"
+%include "rootly/outbox.h"
+%include "rootly/sys/transport.h"
 %mutable;
 %include "rootly_helpers.i"
 %include "rootly_backends.i"

@@ -7,6 +7,7 @@
  */
 
 %feature("director") rootly_swig::StoreBackend;
+%feature("director") rootly_swig::TransportBackend;
 
 /* Views are made by the shim only. */
 %nodefaultctor rootly_swig::Record;
@@ -32,6 +33,16 @@
 rootly_status rootly_swig_ctx_open_store(rootly_ctx **out, rootly_swig::StoreBackend *impl, const char *actor)
 {
 	return rootly_swig::ctx_open_store(out, impl, actor);
+}
+
+/**
+ * Register `impl`, a host-language TransportBackend, on a context (it
+ * serves the capabilities it declares before configured transports). The
+ * binding keeps `impl` alive until the context is freed.
+ */
+rootly_status rootly_swig_ctx_add_transport(rootly_ctx *ctx, rootly_swig::TransportBackend *impl)
+{
+	return rootly_swig::ctx_add_transport(ctx, impl);
 }
 %}
 

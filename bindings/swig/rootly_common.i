@@ -26,6 +26,8 @@
 %rename(RawStore) rootly_swig::RawStore;
 %rename(Strings) rootly_swig::Strings;
 %rename(Pairs) rootly_swig::Pairs;
+%rename(DeliveryReply) rootly_swig::DeliveryReply;
+%rename(TransportBackend) rootly_swig::TransportBackend;
 
 /* Types the module knows (enums keep their ROOTLY_* constants). */
 %rename("%s") rootly_ctx;
@@ -186,6 +188,23 @@
 %rename("%s") rootly_sns_string_to_sign;
 %rename("%s") rootly_sns_signing_cert_url;
 %rename("%s") rootly_sns_verify;
+
+/* workflow.h, outbox.h (the loop attachment is for C programs: not wrapped) */
+%rename("%s") rootly_capability;
+%rename("%s") rootly_delivery_outcome;
+%rename("%s") rootly_swig_workflow_tick;
+%rename("%s") rootly_workflow_dry_run;
+%rename("%s") rootly_workflow_list;
+%rename("%s") rootly_workflow_runs;
+%rename("%s") rootly_workflow_set_enabled;
+%rename("%s") rootly_workflow_cancel_run;
+%rename("%s") rootly_permission_check;
+%rename("%s") rootly_swig_dispatch;
+%rename("%s") rootly_swig_outbox_next_due;
+%rename("%s") rootly_outbox_list;
+%rename("%s") rootly_outbox_retry;
+%rename("%s") rootly_swig_ctx_add_transport;
+%rename("%s") rootly_swig_ctx_add_transport_uri;
 
 /* backends (rootly_backends.i) */
 %rename("%s") rootly_swig_ctx_open_store;

@@ -11,6 +11,7 @@
  */
 
 %apply int *OUTPUT { int *value_out };
+%apply long long *OUTPUT { long long *time_out };
 
 %inline %{
 /** Return `code` as a status: the binding raises the thread's last error. */
@@ -197,5 +198,45 @@ rootly_status rootly_swig_signature_sign(char **out, char **ts_out, int scheme,
 	if (rc < 0)
 		return rc;
 	return rootly_signature_sign(out, ts_out, &o, body, len, now);
+}
+
+/** rootly_workflow_tick; *value_out is the number of runs started. */
+rootly_status rootly_swig_workflow_tick(rootly_ctx *ctx, rootly_time now, int *value_out)
+{
+	size_t fired = 0;
+	int rc = rootly_workflow_tick(ctx, now, &fired);
+	*value_out = (int)fired;
+	return rc;
+}
+
+/** rootly_ctx_dispatch; *value_out is the number of items handled. */
+rootly_status rootly_swig_dispatch(rootly_ctx *ctx, size_t max, int *value_out)
+{
+	size_t handled = 0;
+	int rc = rootly_ctx_dispatch(ctx, max, &handled);
+	*value_out = (int)handled;
+	return rc;
+}
+
+/** rootly_outbox_next_due (0 when nothing is pending). */
+rootly_status rootly_swig_outbox_next_due(rootly_ctx *ctx, long long *time_out)
+{
+	rootly_time due = 0;
+	int rc = rootly_outbox_next_due(ctx, &due);
+	*time_out = (long long)due;
+	return rc;
+}
+
+/** Register a built-in transport by URI ("record:", "file:PATH", "slack:URL", ...). */
+rootly_status rootly_swig_ctx_add_transport_uri(rootly_ctx *ctx, const char *uri)
+{
+	rootly_transport *t = NULL;
+	int rc = rootly_transport_open(&t, uri);
+	if (rc < 0)
+		return rc;
+	rc = rootly_ctx_add_transport(ctx, t);
+	if (rc < 0)
+		t->free(t);
+	return rc;
 }
 %}

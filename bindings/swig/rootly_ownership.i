@@ -82,7 +82,7 @@ ROOTLY_HANDLE(rootly_config_report, rootly_config_report_free)
 %typemap(freearg) char **out {
 	rootly_free(tmp$argnum);
 }
-%apply char **out { char **ts_out };
+%apply char **out { char **ts_out, char **json_out };
 #endif
 
 /* Plain integer outputs (rootly_version). */

@@ -65,12 +65,14 @@ from .rootly_native import (  # noqa: F401  (re-exported)
 from .signature import SCHEMES, sign, sns_signing_cert_url, sns_string_to_sign, sns_verify, verify_signature
 from .store import DictStore, Query, RawStore, Record, Store
 from .timeline import MetricsReport, Timeline
+from .transport import CAPABILITIES, Delivery, DeliveryFailed, RetryLater, Transport
 
 __all__ = [
     "Context", "Incident", "IngestItem", "Alert", "Task", "Event", "Timeline", "VerifyResult",
     "IncidentMetrics", "MetricSummary", "MetricsRow", "MetricsReport",
     "Config", "ConfigError", "ConfigProblem",
     "Store", "DictStore", "Record", "Query", "RawStore",
+    "Transport", "Delivery", "RetryLater", "DeliveryFailed", "CAPABILITIES",
     "verify_signature", "sign", "sns_string_to_sign", "sns_signing_cert_url", "sns_verify", "SCHEMES",
     "Error", "NotFoundError", "InvalidError", "IllegalTransitionError", "ConflictError",
     "StorageError", "ExistsError", "TimeoutError", "AuthError", "PermissionDeniedError",

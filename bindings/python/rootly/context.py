@@ -13,6 +13,7 @@ from .config import Config
 from .models import Alert, Incident, IncidentMetrics, IngestItem, Task, VerifyResult
 from .store import Store
 from .timeline import MetricsReport, Timeline
+from .transport import Transport
 
 __all__ = ["Context"]
 
@@ -59,6 +60,7 @@ class Context:
         self._lock = _threading.RLock()
         self._h: Any = None
         self._store = None
+        self._transports: List[Transport] = []
         if store is not None:
             if storage is not None:
                 raise ValueError("give either storage (a URI) or store (a rootly.Store), not both")
@@ -81,6 +83,7 @@ class Context:
                 # Frees now (and disowns the proxy, so nothing is freed twice).
                 _n._rootly_native.delete_rootly_ctx(h)
             self._store = None  # only now: the store's free slot ran above
+            self._transports = []
 
     def __del__(self) -> None:
         try:
@@ -392,3 +395,79 @@ class Context:
             raise ValueError("unknown postmortem format %r; expected markdown or json" % (format,)) from None
         with self._lock:
             return _n.rootly_postmortem_render(self._handle(), _nv.ref_of(ref), fmt)
+
+    # -- workflows ----------------------------------------------------------
+    def workflows(self) -> List[Dict[str, Any]]:
+        """The configured workflows: [{"name", "enabled", "triggers", "actions", ...}]."""
+        with self._lock:
+            return _json.loads(_n.rootly_workflow_list(self._handle()))
+
+    def dry_run(self, ref: IncidentRef, trigger: Optional[str] = None) -> Dict[str, Any]:
+        """What would run for an incident if `trigger` (default
+        "incident_created") happened now -- nothing is changed."""
+        with self._lock:
+            return _json.loads(_n.rootly_workflow_dry_run(self._handle(), _nv.ref_of(ref), trigger))
+
+    def workflow_runs(self, ref: IncidentRef) -> List[Dict[str, Any]]:
+        """The workflow runs of an incident, from its timeline."""
+        with self._lock:
+            return _json.loads(_n.rootly_workflow_runs(self._handle(), _nv.ref_of(ref)))
+
+    def set_workflow_enabled(self, name: str, enabled: bool = True) -> None:
+        with self._lock:
+            _n.rootly_workflow_set_enabled(self._handle(), name, int(enabled))
+
+    def cancel_workflow_run(self, ref: IncidentRef, run_id: str, actor: str) -> None:
+        """Cancel a run (PermissionDeniedError when the actor may not)."""
+        with self._lock:
+            _n.rootly_workflow_cancel_run(self._handle(), _nv.ref_of(ref), run_id, actor)
+
+    def tick(self, now: int = 0) -> int:
+        """Run the repeating workflows due at `now` (0: the clock); returns the runs started."""
+        with self._lock:
+            return _n.rootly_swig_workflow_tick(self._handle(), now)
+
+    def permitted(self, user: str, permission: str) -> bool:
+        """Whether `user` may perform the override `permission`."""
+        with self._lock:
+            try:
+                _n.rootly_permission_check(self._handle(), user, permission)
+                return True
+            except _n.PermissionDeniedError:
+                return False
+
+    # -- outbox and transports -------------------------------------------------
+    def add_transport(self, transport: Union[str, Transport]) -> None:
+        """Register a transport: a rootly.Transport written in Python, or a
+        built-in one by URI ("record:", "file:PATH", "slack:URL", ...)."""
+        with self._lock:
+            if isinstance(transport, str):
+                _n.rootly_swig_ctx_add_transport_uri(self._handle(), transport)
+            elif isinstance(transport, Transport):
+                _n.rootly_swig_ctx_add_transport(self._handle(), transport)
+                self._transports.append(transport)  # the C side points at it until close
+            else:
+                raise TypeError("transport must be a URI or a rootly.Transport, not %s" % type(transport).__name__)
+
+    def dispatch(self, max: int = 0) -> int:
+        """Deliver the outbox items due now (at most `max`, 0 = all);
+        returns how many were handled. Delivery failures are recorded on the
+        items and the timeline, not raised."""
+        with self._lock:
+            return _n.rootly_swig_dispatch(self._handle(), max)
+
+    def outbox(self, state: Optional[str] = None) -> List[Dict[str, Any]]:
+        """Outbox items in `state` (pending, in_flight, delivered, failed, dead; None = all)."""
+        with self._lock:
+            return _json.loads(_n.rootly_outbox_list(self._handle(), state))
+
+    def outbox_retry(self, item_id: str) -> None:
+        """Put a failed or dead item back to pending."""
+        with self._lock:
+            _n.rootly_outbox_retry(self._handle(), item_id)
+
+    def outbox_next_due(self) -> Optional[int]:
+        """When the next pending item is due, or None."""
+        with self._lock:
+            due = _n.rootly_swig_outbox_next_due(self._handle())
+        return due or None

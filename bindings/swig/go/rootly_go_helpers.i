@@ -322,3 +322,33 @@ std::string rootly_go_ingest_packed(rootly_ctx *ctx, const char *source, const c
 	return out;
 }
 %}
+
+%inline %{
+std::string rootly_go_workflow_dry_run(rootly_ctx *ctx, const char *ref, const char *trigger)
+{
+	char *s = NULL;
+	rootly_workflow_dry_run(&s, ctx, ref, trigger && *trigger ? trigger : NULL);
+	return rootly_go_take(s);
+}
+
+std::string rootly_go_workflow_list(rootly_ctx *ctx)
+{
+	char *s = NULL;
+	rootly_workflow_list(&s, ctx);
+	return rootly_go_take(s);
+}
+
+std::string rootly_go_workflow_runs(rootly_ctx *ctx, const char *ref)
+{
+	char *s = NULL;
+	rootly_workflow_runs(&s, ctx, ref);
+	return rootly_go_take(s);
+}
+
+std::string rootly_go_outbox_list(rootly_ctx *ctx, const char *state)
+{
+	char *s = NULL;
+	rootly_outbox_list(&s, ctx, state && *state ? state : NULL);
+	return rootly_go_take(s);
+}
+%}

@@ -39,6 +39,7 @@ extern "C" {
 #include "rootly.h"
 #include "rootly/sys/errors.h"
 #include "rootly/sys/store.h"
+#include "rootly/sys/transport.h"
 }
 #endif
 
@@ -674,6 +675,152 @@ static inline int ctx_open_store(rootly_ctx **out, StoreBackend *impl, const cha
 	rc = rootly_ctx_open(out, &o);
 	if (rc < 0)
 		store_unwrap(st);
+	return rc;
+}
+#endif
+
+/* ---- transports -------------------------------------------------------- */
+
+/**
+ * What a host transport answers for one delivery (rootly/sys/transport.h):
+ * ok (with an optional result, a JSON object), retry (transient failure,
+ * optionally after retry_after_ms) or permanent failure.
+ */
+class DeliveryReply {
+public:
+	DeliveryReply() : outcome_(ROOTLY_DELIVERY_OK), has_result_(false), retry_after_ms_(-1), http_status_(0) {}
+	void ok(const char *result_json = NULL)
+	{
+		outcome_ = ROOTLY_DELIVERY_OK;
+		has_result_ = result_json != NULL;
+		result_ = result_json ? result_json : "";
+	}
+	void retry(const char *error, int64_t retry_after_ms = -1)
+	{
+		outcome_ = ROOTLY_DELIVERY_RETRY;
+		error_ = error ? error : "";
+		retry_after_ms_ = retry_after_ms;
+	}
+	void permanent(const char *error)
+	{
+		outcome_ = ROOTLY_DELIVERY_PERMANENT;
+		error_ = error ? error : "";
+	}
+	void set_http_status(int status) { http_status_ = status; }
+	int outcome() const { return outcome_; }
+#ifndef SWIG
+	/* Fill the library's result; result_json is copied with rootly_malloc. */
+	int fill(rootly_delivery_result *r) const
+	{
+		r->outcome = outcome_;
+		r->retry_after_ms = retry_after_ms_;
+		r->http_status = http_status_;
+		snprintf(r->error, sizeof r->error, "%s", error_.c_str());
+		r->result_json = NULL;
+		if (has_result_) {
+			r->result_json = (char *)rootly_malloc(result_.size() + 1);
+			if (!r->result_json)
+				return rootly_error_set_oom();
+			memcpy(r->result_json, result_.c_str(), result_.size() + 1);
+		}
+		return 0;
+	}
+#endif
+private:
+	int outcome_;
+	bool has_result_;
+	std::string result_, error_;
+	int64_t retry_after_ms_;
+	int http_status_;
+};
+
+/** The director base of a host-language transport. */
+class TransportBackend {
+public:
+	virtual ~TransportBackend() {}
+	virtual std::string raw_name() { return "host"; }
+	/** A bit set of rootly_capability (ROOTLY_CAP_*). */
+	virtual unsigned int raw_capabilities() { return ROOTLY_CAP_ALL; }
+	/** Deliver one item; answer through reply. A negative return is a
+	 *  retryable failure whose reason is the thread's last error. */
+	virtual int raw_deliver(const char *item_id, const char *incident_id, const char *action,
+		const char *params_json, const char *idempotency_key, int attempt, DeliveryReply &reply) = 0;
+	/** Called once when the library frees the transport. */
+	virtual void raw_close() {}
+};
+
+#ifndef SWIG
+struct shim_transport {
+	rootly_transport parent; /* first */
+	TransportBackend *impl;
+	std::string name;
+};
+
+static int tshim_deliver(rootly_transport *t, const rootly_delivery *d, rootly_delivery_result *r)
+{
+	shim_transport *s = reinterpret_cast<shim_transport *>(t);
+	DeliveryReply reply;
+	int rc;
+	rootly_error_clear();
+	try {
+		rc = s->impl->raw_deliver(d->item_id, d->incident_id, d->action, d->params_json, d->idempotency_key,
+			d->attempt, reply);
+	} catch (const HostError &e) {
+		return rootly_error_set(e.code(), ROOTLY_ERROR_CALLBACK, 0, "%s transport: %s", s->name.c_str(), e.what());
+	} catch (const std::bad_alloc &) {
+		return rootly_error_set_oom();
+	} catch (const std::exception &e) {
+		return rootly_error_set(ROOTLY_EIO, ROOTLY_ERROR_CALLBACK, 0, "%s transport: %s", s->name.c_str(), e.what());
+	} catch (...) {
+		return rootly_error_set(ROOTLY_EIO, ROOTLY_ERROR_CALLBACK, 0, "%s transport: unknown exception", s->name.c_str());
+	}
+	if (rc < 0) {
+		if (rootly_error_last()->code != rc)
+			rootly_error_set(rc, ROOTLY_ERROR_CALLBACK, 0, "%s transport: deliver failed: %s", s->name.c_str(), rootly_strerror(rc));
+		return rc;
+	}
+	return reply.fill(r);
+}
+
+static void tshim_free(rootly_transport *t)
+{
+	shim_transport *s = reinterpret_cast<shim_transport *>(t);
+	if (!s)
+		return;
+	try {
+		s->impl->raw_close();
+	} catch (...) {
+	}
+	delete s;
+}
+
+/** Register `impl` (not owned; the binding keeps it alive) on a context. */
+static inline int ctx_add_transport(rootly_ctx *ctx, TransportBackend *impl)
+{
+	if (!impl)
+		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, "transport: no backend object");
+	shim_transport *s = new (std::nothrow) shim_transport();
+	if (!s)
+		return rootly_error_set_oom();
+	int rc = rootly_transport_init(&s->parent, ROOTLY_TRANSPORT_VERSION);
+	if (rc < 0) {
+		delete s;
+		return rc;
+	}
+	s->impl = impl;
+	try {
+		s->name = impl->raw_name();
+		s->parent.capabilities = impl->raw_capabilities();
+	} catch (...) {
+		delete s;
+		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_CALLBACK, 0, "transport: name or capabilities raised");
+	}
+	s->parent.name = s->name.c_str();
+	s->parent.deliver = tshim_deliver;
+	s->parent.free = tshim_free;
+	rc = rootly_ctx_add_transport(ctx, &s->parent);
+	if (rc < 0)
+		delete s; /* not taken: no raw_close */
 	return rc;
 }
 #endif

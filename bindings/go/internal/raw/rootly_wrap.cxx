@@ -13,9 +13,9 @@ extern
 #ifdef __cplusplus
   "C"
 #endif
-  void cgo_panic__raw_9fe43ec451c2dd6a(const char*);
+  void cgo_panic__raw_5f76215dd883d9dc(const char*);
 static void _swig_gopanic(const char *p) {
-  cgo_panic__raw_9fe43ec451c2dd6a(p);
+  cgo_panic__raw_5f76215dd883d9dc(p);
 }
 
 
@@ -340,6 +340,7 @@ extern "C" {
 #include "rootly/sys/alloc.h"
 #include "rootly/sys/errors.h"
 #include "rootly/sys/store.h"
+#include "rootly/sys/transport.h"
 }
 #include <stdlib.h>
 #include <string.h>
@@ -547,6 +548,46 @@ rootly_status rootly_swig_signature_sign(char **out, char **ts_out, int scheme,
 	return rootly_signature_sign(out, ts_out, &o, body, len, now);
 }
 
+/** rootly_workflow_tick; *value_out is the number of runs started. */
+rootly_status rootly_swig_workflow_tick(rootly_ctx *ctx, rootly_time now, int *value_out)
+{
+	size_t fired = 0;
+	int rc = rootly_workflow_tick(ctx, now, &fired);
+	*value_out = (int)fired;
+	return rc;
+}
+
+/** rootly_ctx_dispatch; *value_out is the number of items handled. */
+rootly_status rootly_swig_dispatch(rootly_ctx *ctx, size_t max, int *value_out)
+{
+	size_t handled = 0;
+	int rc = rootly_ctx_dispatch(ctx, max, &handled);
+	*value_out = (int)handled;
+	return rc;
+}
+
+/** rootly_outbox_next_due (0 when nothing is pending). */
+rootly_status rootly_swig_outbox_next_due(rootly_ctx *ctx, long long *time_out)
+{
+	rootly_time due = 0;
+	int rc = rootly_outbox_next_due(ctx, &due);
+	*time_out = (long long)due;
+	return rc;
+}
+
+/** Register a built-in transport by URI ("record:", "file:PATH", "slack:URL", ...). */
+rootly_status rootly_swig_ctx_add_transport_uri(rootly_ctx *ctx, const char *uri)
+{
+	rootly_transport *t = NULL;
+	int rc = rootly_transport_open(&t, uri);
+	if (rc < 0)
+		return rc;
+	rc = rootly_ctx_add_transport(ctx, t);
+	if (rc < 0)
+		t->free(t);
+	return rc;
+}
+
 SWIGINTERN rootly_swig::StoredRecord rootly_swig_StoreReply_record(rootly_swig::StoreReply const *self,size_t i){ return self->record_at(i); }
 
 /**
@@ -556,6 +597,16 @@ SWIGINTERN rootly_swig::StoredRecord rootly_swig_StoreReply_record(rootly_swig::
 rootly_status rootly_swig_ctx_open_store(rootly_ctx **out, rootly_swig::StoreBackend *impl, const char *actor)
 {
 	return rootly_swig::ctx_open_store(out, impl, actor);
+}
+
+/**
+ * Register `impl`, a host-language TransportBackend, on a context (it
+ * serves the capabilities it declares before configured transports). The
+ * binding keeps `impl` alive until the context is freed.
+ */
+rootly_status rootly_swig_ctx_add_transport(rootly_ctx *ctx, rootly_swig::TransportBackend *impl)
+{
+	return rootly_swig::ctx_add_transport(ctx, impl);
 }
 
 
@@ -933,6 +984,35 @@ std::string rootly_go_ingest_packed(rootly_ctx *ctx, const char *source, const c
 }
 
 
+std::string rootly_go_workflow_dry_run(rootly_ctx *ctx, const char *ref, const char *trigger)
+{
+	char *s = NULL;
+	rootly_workflow_dry_run(&s, ctx, ref, trigger && *trigger ? trigger : NULL);
+	return rootly_go_take(s);
+}
+
+std::string rootly_go_workflow_list(rootly_ctx *ctx)
+{
+	char *s = NULL;
+	rootly_workflow_list(&s, ctx);
+	return rootly_go_take(s);
+}
+
+std::string rootly_go_workflow_runs(rootly_ctx *ctx, const char *ref)
+{
+	char *s = NULL;
+	rootly_workflow_runs(&s, ctx, ref);
+	return rootly_go_take(s);
+}
+
+std::string rootly_go_outbox_list(rootly_ctx *ctx, const char *state)
+{
+	char *s = NULL;
+	rootly_outbox_list(&s, ctx, state && *state ? state : NULL);
+	return rootly_go_take(s);
+}
+
+
 // C++ director class methods.
 #include "rootly_wrap.h"
 
@@ -941,19 +1021,19 @@ SwigDirector_StoreBackend::SwigDirector_StoreBackend(int swig_p)
       go_val(swig_p), swig_mem(0)
 { }
 
-extern "C" void Swiggo_DeleteDirector_StoreBackend_raw_9fe43ec451c2dd6a(intgo);
+extern "C" void Swiggo_DeleteDirector_StoreBackend_raw_5f76215dd883d9dc(intgo);
 SwigDirector_StoreBackend::~SwigDirector_StoreBackend()
 {
-  Swiggo_DeleteDirector_StoreBackend_raw_9fe43ec451c2dd6a(go_val);
+  Swiggo_DeleteDirector_StoreBackend_raw_5f76215dd883d9dc(go_val);
   delete swig_mem;
 }
 
-extern "C" _gostring_ Swig_DirectorStoreBackend_callback_raw_name_raw_9fe43ec451c2dd6a(int);
+extern "C" _gostring_ Swig_DirectorStoreBackend_callback_raw_name_raw_5f76215dd883d9dc(int);
 std::string SwigDirector_StoreBackend::raw_name() {
   _gostring_ result;
   
   std::string c_result;
-  result = Swig_DirectorStoreBackend_callback_raw_name_raw_9fe43ec451c2dd6a(go_val);
+  result = Swig_DirectorStoreBackend_callback_raw_name_raw_5f76215dd883d9dc(go_val);
   
   c_result.assign(result.p, result.n);
   free(result.p);
@@ -961,37 +1041,37 @@ std::string SwigDirector_StoreBackend::raw_name() {
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_begin_raw_9fe43ec451c2dd6a(int);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_begin_raw_5f76215dd883d9dc(int);
 int SwigDirector_StoreBackend::raw_begin() {
   int c_result = SwigValueInit< int >() ;
   intgo result;
   
-  result = Swig_DirectorStoreBackend_callback_raw_begin_raw_9fe43ec451c2dd6a(go_val);
+  result = Swig_DirectorStoreBackend_callback_raw_begin_raw_5f76215dd883d9dc(go_val);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_commit_raw_9fe43ec451c2dd6a(int);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_commit_raw_5f76215dd883d9dc(int);
 int SwigDirector_StoreBackend::raw_commit() {
   int c_result = SwigValueInit< int >() ;
   intgo result;
   
-  result = Swig_DirectorStoreBackend_callback_raw_commit_raw_9fe43ec451c2dd6a(go_val);
+  result = Swig_DirectorStoreBackend_callback_raw_commit_raw_5f76215dd883d9dc(go_val);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_rollback_raw_9fe43ec451c2dd6a(int);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_rollback_raw_5f76215dd883d9dc(int);
 int SwigDirector_StoreBackend::raw_rollback() {
   int c_result = SwigValueInit< int >() ;
   intgo result;
   
-  result = Swig_DirectorStoreBackend_callback_raw_rollback_raw_9fe43ec451c2dd6a(go_val);
+  result = Swig_DirectorStoreBackend_callback_raw_rollback_raw_5f76215dd883d9dc(go_val);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_get_raw_9fe43ec451c2dd6a(int, _gostring_ collection, _gostring_ id, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_get_raw_5f76215dd883d9dc(int, _gostring_ collection, _gostring_ id, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_record_get(char const *collection,char const *id,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1006,12 +1086,12 @@ int SwigDirector_StoreBackend::raw_record_get(char const *collection,char const 
   swig_id = Swig_AllocateString((char*)id, id ? strlen((char*)id) : 0);
   
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_record_get_raw_9fe43ec451c2dd6a(go_val, swig_collection, swig_id, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_record_get_raw_5f76215dd883d9dc(go_val, swig_collection, swig_id, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_put_raw_9fe43ec451c2dd6a(int, _gostring_ collection, rootly_swig::Record *rec, long long expected_revision, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_put_raw_5f76215dd883d9dc(int, _gostring_ collection, rootly_swig::Record *rec, long long expected_revision, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_record_put(char const *collection,rootly_swig::Record const &rec,int64_t expected_revision,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1026,12 +1106,12 @@ int SwigDirector_StoreBackend::raw_record_put(char const *collection,rootly_swig
   swig_rec = (rootly_swig::Record *)&rec; 
   swig_expected_revision = (int64_t)expected_revision; 
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_record_put_raw_9fe43ec451c2dd6a(go_val, swig_collection, swig_rec, swig_expected_revision, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_record_put_raw_5f76215dd883d9dc(go_val, swig_collection, swig_rec, swig_expected_revision, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_delete_raw_9fe43ec451c2dd6a(int, _gostring_ collection, _gostring_ id, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_delete_raw_5f76215dd883d9dc(int, _gostring_ collection, _gostring_ id, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_record_delete(char const *collection,char const *id,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1046,12 +1126,12 @@ int SwigDirector_StoreBackend::raw_record_delete(char const *collection,char con
   swig_id = Swig_AllocateString((char*)id, id ? strlen((char*)id) : 0);
   
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_record_delete_raw_9fe43ec451c2dd6a(go_val, swig_collection, swig_id, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_record_delete_raw_5f76215dd883d9dc(go_val, swig_collection, swig_id, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_find_raw_9fe43ec451c2dd6a(int, _gostring_ collection, rootly_swig::Query *q, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_find_raw_5f76215dd883d9dc(int, _gostring_ collection, rootly_swig::Query *q, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_record_find(char const *collection,rootly_swig::Query const &q,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1064,12 +1144,12 @@ int SwigDirector_StoreBackend::raw_record_find(char const *collection,rootly_swi
   
   swig_q = (rootly_swig::Query *)&q; 
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_record_find_raw_9fe43ec451c2dd6a(go_val, swig_collection, swig_q, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_record_find_raw_5f76215dd883d9dc(go_val, swig_collection, swig_q, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_stream_append_raw_9fe43ec451c2dd6a(int, _gostring_ stream, long long seq, _gostring_ data, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_stream_append_raw_5f76215dd883d9dc(int, _gostring_ stream, long long seq, _gostring_ data, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_stream_append(char const *stream,int64_t seq,std::string const &data,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1084,12 +1164,12 @@ int SwigDirector_StoreBackend::raw_stream_append(char const *stream,int64_t seq,
   swig_seq = (int64_t)seq; 
   swig_data = Swig_AllocateString((&data)->data(), (&data)->length()); 
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_stream_append_raw_9fe43ec451c2dd6a(go_val, swig_stream, swig_seq, swig_data, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_stream_append_raw_5f76215dd883d9dc(go_val, swig_stream, swig_seq, swig_data, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_stream_read_raw_9fe43ec451c2dd6a(int, _gostring_ stream, long long from_seq, long long max, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_stream_read_raw_5f76215dd883d9dc(int, _gostring_ stream, long long from_seq, long long max, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_stream_read(char const *stream,int64_t from_seq,uint64_t max,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1104,12 +1184,12 @@ int SwigDirector_StoreBackend::raw_stream_read(char const *stream,int64_t from_s
   swig_from_seq = (int64_t)from_seq; 
   swig_max = (uint64_t)max; 
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_stream_read_raw_9fe43ec451c2dd6a(go_val, swig_stream, swig_from_seq, swig_max, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_stream_read_raw_5f76215dd883d9dc(go_val, swig_stream, swig_from_seq, swig_max, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_stream_last_raw_9fe43ec451c2dd6a(int, _gostring_ stream, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_stream_last_raw_5f76215dd883d9dc(int, _gostring_ stream, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_stream_last(char const *stream,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1120,12 +1200,12 @@ int SwigDirector_StoreBackend::raw_stream_last(char const *stream,rootly_swig::S
   swig_stream = Swig_AllocateString((char*)stream, stream ? strlen((char*)stream) : 0);
   
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_stream_last_raw_9fe43ec451c2dd6a(go_val, swig_stream, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_stream_last_raw_5f76215dd883d9dc(go_val, swig_stream, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_sequence_next_raw_9fe43ec451c2dd6a(int, _gostring_ name, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_sequence_next_raw_5f76215dd883d9dc(int, _gostring_ name, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_sequence_next(char const *name,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1136,33 +1216,107 @@ int SwigDirector_StoreBackend::raw_sequence_next(char const *name,rootly_swig::S
   swig_name = Swig_AllocateString((char*)name, name ? strlen((char*)name) : 0);
   
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_sequence_next_raw_9fe43ec451c2dd6a(go_val, swig_name, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_sequence_next_raw_5f76215dd883d9dc(go_val, swig_name, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_check_raw_9fe43ec451c2dd6a(int, rootly_swig::StoreReply *arg2);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_check_raw_5f76215dd883d9dc(int, rootly_swig::StoreReply *arg2);
 int SwigDirector_StoreBackend::raw_check(rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
   rootly_swig::StoreReply *swig_arg2;
   
   swig_arg2 = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_check_raw_9fe43ec451c2dd6a(go_val, swig_arg2);
+  result = Swig_DirectorStoreBackend_callback_raw_check_raw_5f76215dd883d9dc(go_val, swig_arg2);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" void Swig_DirectorStoreBackend_callback_raw_close_raw_9fe43ec451c2dd6a(int);
+extern "C" void Swig_DirectorStoreBackend_callback_raw_close_raw_5f76215dd883d9dc(int);
 void SwigDirector_StoreBackend::raw_close() {
-  Swig_DirectorStoreBackend_callback_raw_close_raw_9fe43ec451c2dd6a(go_val);
+  Swig_DirectorStoreBackend_callback_raw_close_raw_5f76215dd883d9dc(go_val);
+}
+
+SwigDirector_TransportBackend::SwigDirector_TransportBackend(int swig_p)
+    : rootly_swig::TransportBackend(),
+      go_val(swig_p), swig_mem(0)
+{ }
+
+extern "C" void Swiggo_DeleteDirector_TransportBackend_raw_5f76215dd883d9dc(intgo);
+SwigDirector_TransportBackend::~SwigDirector_TransportBackend()
+{
+  Swiggo_DeleteDirector_TransportBackend_raw_5f76215dd883d9dc(go_val);
+  delete swig_mem;
+}
+
+extern "C" _gostring_ Swig_DirectorTransportBackend_callback_raw_name_raw_5f76215dd883d9dc(int);
+std::string SwigDirector_TransportBackend::raw_name() {
+  _gostring_ result;
+  
+  std::string c_result;
+  result = Swig_DirectorTransportBackend_callback_raw_name_raw_5f76215dd883d9dc(go_val);
+  
+  c_result.assign(result.p, result.n);
+  free(result.p);
+  
+  return c_result;
+}
+
+extern "C" intgo Swig_DirectorTransportBackend_callback_raw_capabilities_raw_5f76215dd883d9dc(int);
+unsigned int SwigDirector_TransportBackend::raw_capabilities() {
+  unsigned int c_result = SwigValueInit< unsigned int >() ;
+  intgo result;
+  
+  result = Swig_DirectorTransportBackend_callback_raw_capabilities_raw_5f76215dd883d9dc(go_val);
+  c_result = (unsigned int)result; 
+  return c_result;
+}
+
+extern "C" intgo Swig_DirectorTransportBackend_callback_raw_deliver_raw_5f76215dd883d9dc(int, _gostring_ item_id, _gostring_ incident_id, _gostring_ action, _gostring_ params_json, _gostring_ idempotency_key, intgo attempt, rootly_swig::DeliveryReply *reply);
+int SwigDirector_TransportBackend::raw_deliver(char const *item_id,char const *incident_id,char const *action,char const *params_json,char const *idempotency_key,int attempt,rootly_swig::DeliveryReply &reply) {
+  int c_result = SwigValueInit< int >() ;
+  intgo result;
+  _gostring_ swig_item_id;
+  _gostring_ swig_incident_id;
+  _gostring_ swig_action;
+  _gostring_ swig_params_json;
+  _gostring_ swig_idempotency_key;
+  intgo swig_attempt;
+  rootly_swig::DeliveryReply *swig_reply;
+  
+  
+  swig_item_id = Swig_AllocateString((char*)item_id, item_id ? strlen((char*)item_id) : 0);
+  
+  
+  swig_incident_id = Swig_AllocateString((char*)incident_id, incident_id ? strlen((char*)incident_id) : 0);
+  
+  
+  swig_action = Swig_AllocateString((char*)action, action ? strlen((char*)action) : 0);
+  
+  
+  swig_params_json = Swig_AllocateString((char*)params_json, params_json ? strlen((char*)params_json) : 0);
+  
+  
+  swig_idempotency_key = Swig_AllocateString((char*)idempotency_key, idempotency_key ? strlen((char*)idempotency_key) : 0);
+  
+  swig_attempt = (int)attempt; 
+  swig_reply = (rootly_swig::DeliveryReply *)&reply; 
+  result = Swig_DirectorTransportBackend_callback_raw_deliver_raw_5f76215dd883d9dc(go_val, swig_item_id, swig_incident_id, swig_action, swig_params_json, swig_idempotency_key, swig_attempt, swig_reply);
+  c_result = (int)result; 
+  return c_result;
+}
+
+extern "C" void Swig_DirectorTransportBackend_callback_raw_close_raw_5f76215dd883d9dc(int);
+void SwigDirector_TransportBackend::raw_close() {
+  Swig_DirectorTransportBackend_callback_raw_close_raw_5f76215dd883d9dc(go_val);
 }
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-void _wrap_Swig_free_raw_9fe43ec451c2dd6a(void *_swig_go_0) {
+void _wrap_Swig_free_raw_5f76215dd883d9dc(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -1172,7 +1326,7 @@ void _wrap_Swig_free_raw_9fe43ec451c2dd6a(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_raw_9fe43ec451c2dd6a(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_raw_5f76215dd883d9dc(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -1185,7 +1339,7 @@ void *_wrap_Swig_malloc_raw_9fe43ec451c2dd6a(intgo _swig_go_0) {
 }
 
 
-void _wrap_delete_rootly_ctx_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0) {
+void _wrap_delete_rootly_ctx_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   
   arg1 = *(rootly_ctx **)&_swig_go_0; 
@@ -1195,7 +1349,7 @@ void _wrap_delete_rootly_ctx_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0) {
 }
 
 
-void _wrap_delete_rootly_incident_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0) {
+void _wrap_delete_rootly_incident_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   
   arg1 = *(rootly_incident **)&_swig_go_0; 
@@ -1205,7 +1359,7 @@ void _wrap_delete_rootly_incident_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go
 }
 
 
-void _wrap_delete_rootly_incident_list_raw_9fe43ec451c2dd6a(rootly_incident_list *_swig_go_0) {
+void _wrap_delete_rootly_incident_list_raw_5f76215dd883d9dc(rootly_incident_list *_swig_go_0) {
   rootly_incident_list *arg1 = (rootly_incident_list *) 0 ;
   
   arg1 = *(rootly_incident_list **)&_swig_go_0; 
@@ -1215,7 +1369,7 @@ void _wrap_delete_rootly_incident_list_raw_9fe43ec451c2dd6a(rootly_incident_list
 }
 
 
-void _wrap_delete_rootly_ingest_result_raw_9fe43ec451c2dd6a(rootly_ingest_result *_swig_go_0) {
+void _wrap_delete_rootly_ingest_result_raw_5f76215dd883d9dc(rootly_ingest_result *_swig_go_0) {
   rootly_ingest_result *arg1 = (rootly_ingest_result *) 0 ;
   
   arg1 = *(rootly_ingest_result **)&_swig_go_0; 
@@ -1225,7 +1379,7 @@ void _wrap_delete_rootly_ingest_result_raw_9fe43ec451c2dd6a(rootly_ingest_result
 }
 
 
-void _wrap_delete_rootly_timeline_raw_9fe43ec451c2dd6a(rootly_timeline *_swig_go_0) {
+void _wrap_delete_rootly_timeline_raw_5f76215dd883d9dc(rootly_timeline *_swig_go_0) {
   rootly_timeline *arg1 = (rootly_timeline *) 0 ;
   
   arg1 = *(rootly_timeline **)&_swig_go_0; 
@@ -1235,7 +1389,7 @@ void _wrap_delete_rootly_timeline_raw_9fe43ec451c2dd6a(rootly_timeline *_swig_go
 }
 
 
-void _wrap_delete_rootly_task_list_raw_9fe43ec451c2dd6a(rootly_task_list *_swig_go_0) {
+void _wrap_delete_rootly_task_list_raw_5f76215dd883d9dc(rootly_task_list *_swig_go_0) {
   rootly_task_list *arg1 = (rootly_task_list *) 0 ;
   
   arg1 = *(rootly_task_list **)&_swig_go_0; 
@@ -1245,7 +1399,7 @@ void _wrap_delete_rootly_task_list_raw_9fe43ec451c2dd6a(rootly_task_list *_swig_
 }
 
 
-void _wrap_delete_rootly_metrics_report_raw_9fe43ec451c2dd6a(rootly_metrics_report *_swig_go_0) {
+void _wrap_delete_rootly_metrics_report_raw_5f76215dd883d9dc(rootly_metrics_report *_swig_go_0) {
   rootly_metrics_report *arg1 = (rootly_metrics_report *) 0 ;
   
   arg1 = *(rootly_metrics_report **)&_swig_go_0; 
@@ -1255,7 +1409,7 @@ void _wrap_delete_rootly_metrics_report_raw_9fe43ec451c2dd6a(rootly_metrics_repo
 }
 
 
-void _wrap_delete_rootly_config_raw_9fe43ec451c2dd6a(rootly_config *_swig_go_0) {
+void _wrap_delete_rootly_config_raw_5f76215dd883d9dc(rootly_config *_swig_go_0) {
   rootly_config *arg1 = (rootly_config *) 0 ;
   
   arg1 = *(rootly_config **)&_swig_go_0; 
@@ -1265,7 +1419,7 @@ void _wrap_delete_rootly_config_raw_9fe43ec451c2dd6a(rootly_config *_swig_go_0) 
 }
 
 
-void _wrap_delete_rootly_config_report_raw_9fe43ec451c2dd6a(rootly_config_report *_swig_go_0) {
+void _wrap_delete_rootly_config_report_raw_5f76215dd883d9dc(rootly_config_report *_swig_go_0) {
   rootly_config_report *arg1 = (rootly_config_report *) 0 ;
   
   arg1 = *(rootly_config_report **)&_swig_go_0; 
@@ -1275,7 +1429,7 @@ void _wrap_delete_rootly_config_report_raw_9fe43ec451c2dd6a(rootly_config_report
 }
 
 
-_gostring_ _wrap_rootly_kv_key_get_raw_9fe43ec451c2dd6a(rootly_kv *_swig_go_0) {
+_gostring_ _wrap_rootly_kv_key_get_raw_5f76215dd883d9dc(rootly_kv *_swig_go_0) {
   rootly_kv *arg1 = (rootly_kv *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1288,7 +1442,7 @@ _gostring_ _wrap_rootly_kv_key_get_raw_9fe43ec451c2dd6a(rootly_kv *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_rootly_kv_value_get_raw_9fe43ec451c2dd6a(rootly_kv *_swig_go_0) {
+_gostring_ _wrap_rootly_kv_value_get_raw_5f76215dd883d9dc(rootly_kv *_swig_go_0) {
   rootly_kv *arg1 = (rootly_kv *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1301,7 +1455,7 @@ _gostring_ _wrap_rootly_kv_value_get_raw_9fe43ec451c2dd6a(rootly_kv *_swig_go_0)
 }
 
 
-rootly_kv *_wrap_new_rootly_kv_raw_9fe43ec451c2dd6a() {
+rootly_kv *_wrap_new_rootly_kv_raw_5f76215dd883d9dc() {
   rootly_kv *result = 0 ;
   rootly_kv *_swig_go_result;
   
@@ -1312,7 +1466,7 @@ rootly_kv *_wrap_new_rootly_kv_raw_9fe43ec451c2dd6a() {
 }
 
 
-void _wrap_delete_rootly_kv_raw_9fe43ec451c2dd6a(rootly_kv *_swig_go_0) {
+void _wrap_delete_rootly_kv_raw_5f76215dd883d9dc(rootly_kv *_swig_go_0) {
   rootly_kv *arg1 = (rootly_kv *) 0 ;
   
   arg1 = *(rootly_kv **)&_swig_go_0; 
@@ -1322,7 +1476,7 @@ void _wrap_delete_rootly_kv_raw_9fe43ec451c2dd6a(rootly_kv *_swig_go_0) {
 }
 
 
-intgo _wrap_ROOTLY_VERSION_NUMBER_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_VERSION_NUMBER_raw_5f76215dd883d9dc() {
   int result;
   intgo _swig_go_result;
   
@@ -1333,7 +1487,7 @@ intgo _wrap_ROOTLY_VERSION_NUMBER_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_rootly_version_raw_9fe43ec451c2dd6a(_goslice_ _swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2) {
+intgo _wrap_rootly_version_raw_5f76215dd883d9dc(_goslice_ _swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2) {
   int *arg1 = (int *) 0 ;
   int *arg2 = (int *) 0 ;
   int *arg3 = (int *) 0 ;
@@ -1383,7 +1537,7 @@ intgo _wrap_rootly_version_raw_9fe43ec451c2dd6a(_goslice_ _swig_go_0, _goslice_ 
 }
 
 
-_gostring_ _wrap_rootly_version_string_raw_9fe43ec451c2dd6a() {
+_gostring_ _wrap_rootly_version_string_raw_5f76215dd883d9dc() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -1394,7 +1548,7 @@ _gostring_ _wrap_rootly_version_string_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_OK_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_OK_raw_5f76215dd883d9dc() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1406,7 +1560,7 @@ intgo _wrap_ROOTLY_OK_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_ERROR_raw_5f76215dd883d9dc() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1418,7 +1572,7 @@ intgo _wrap_ROOTLY_ERROR_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_ENOMEM_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_ENOMEM_raw_5f76215dd883d9dc() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1430,7 +1584,7 @@ intgo _wrap_ROOTLY_ENOMEM_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_ENOTFOUND_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_ENOTFOUND_raw_5f76215dd883d9dc() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1442,7 +1596,7 @@ intgo _wrap_ROOTLY_ENOTFOUND_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_EEXISTS_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_EEXISTS_raw_5f76215dd883d9dc() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1454,7 +1608,7 @@ intgo _wrap_ROOTLY_EEXISTS_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_EINVALID_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_EINVALID_raw_5f76215dd883d9dc() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1466,7 +1620,7 @@ intgo _wrap_ROOTLY_EINVALID_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_ECONFLICT_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_ECONFLICT_raw_5f76215dd883d9dc() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1478,7 +1632,7 @@ intgo _wrap_ROOTLY_ECONFLICT_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_EBUSY_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_EBUSY_raw_5f76215dd883d9dc() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1490,7 +1644,7 @@ intgo _wrap_ROOTLY_EBUSY_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_ETIMEOUT_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_ETIMEOUT_raw_5f76215dd883d9dc() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1502,7 +1656,7 @@ intgo _wrap_ROOTLY_ETIMEOUT_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_EAUTH_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_EAUTH_raw_5f76215dd883d9dc() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1514,7 +1668,7 @@ intgo _wrap_ROOTLY_EAUTH_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_ENOTSUPPORTED_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_ENOTSUPPORTED_raw_5f76215dd883d9dc() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1526,7 +1680,7 @@ intgo _wrap_ROOTLY_ENOTSUPPORTED_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_ECANCELED_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_ECANCELED_raw_5f76215dd883d9dc() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1538,7 +1692,7 @@ intgo _wrap_ROOTLY_ECANCELED_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_EIO_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_EIO_raw_5f76215dd883d9dc() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1550,7 +1704,7 @@ intgo _wrap_ROOTLY_EIO_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_EILLEGAL_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_EILLEGAL_raw_5f76215dd883d9dc() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1562,7 +1716,7 @@ intgo _wrap_ROOTLY_EILLEGAL_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_ECORRUPT_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_ECORRUPT_raw_5f76215dd883d9dc() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1574,7 +1728,7 @@ intgo _wrap_ROOTLY_ECORRUPT_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_EPERM_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_EPERM_raw_5f76215dd883d9dc() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1586,7 +1740,7 @@ intgo _wrap_ROOTLY_EPERM_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_EUSER_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_EUSER_raw_5f76215dd883d9dc() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1598,7 +1752,7 @@ intgo _wrap_ROOTLY_EUSER_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_PASSTHROUGH_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_PASSTHROUGH_raw_5f76215dd883d9dc() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1610,7 +1764,7 @@ intgo _wrap_ROOTLY_PASSTHROUGH_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_ITEROVER_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_ITEROVER_raw_5f76215dd883d9dc() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1622,7 +1776,7 @@ intgo _wrap_ROOTLY_ITEROVER_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_NONE_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_ERROR_NONE_raw_5f76215dd883d9dc() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1634,7 +1788,7 @@ intgo _wrap_ROOTLY_ERROR_NONE_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_NOMEMORY_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_ERROR_NOMEMORY_raw_5f76215dd883d9dc() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1646,7 +1800,7 @@ intgo _wrap_ROOTLY_ERROR_NOMEMORY_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_INVALID_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_ERROR_INVALID_raw_5f76215dd883d9dc() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1658,7 +1812,7 @@ intgo _wrap_ROOTLY_ERROR_INVALID_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_INPUT_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_ERROR_INPUT_raw_5f76215dd883d9dc() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1670,7 +1824,7 @@ intgo _wrap_ROOTLY_ERROR_INPUT_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_STORAGE_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_ERROR_STORAGE_raw_5f76215dd883d9dc() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1682,7 +1836,7 @@ intgo _wrap_ROOTLY_ERROR_STORAGE_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_SQLITE_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_ERROR_SQLITE_raw_5f76215dd883d9dc() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1694,7 +1848,7 @@ intgo _wrap_ROOTLY_ERROR_SQLITE_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_JSON_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_ERROR_JSON_raw_5f76215dd883d9dc() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1706,7 +1860,7 @@ intgo _wrap_ROOTLY_ERROR_JSON_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_LIFECYCLE_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_ERROR_LIFECYCLE_raw_5f76215dd883d9dc() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1718,7 +1872,7 @@ intgo _wrap_ROOTLY_ERROR_LIFECYCLE_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_TIMELINE_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_ERROR_TIMELINE_raw_5f76215dd883d9dc() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1730,7 +1884,7 @@ intgo _wrap_ROOTLY_ERROR_TIMELINE_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_CALLBACK_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_ERROR_CALLBACK_raw_5f76215dd883d9dc() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1742,7 +1896,7 @@ intgo _wrap_ROOTLY_ERROR_CALLBACK_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_OS_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_ERROR_OS_raw_5f76215dd883d9dc() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1754,7 +1908,7 @@ intgo _wrap_ROOTLY_ERROR_OS_raw_9fe43ec451c2dd6a() {
 }
 
 
-_gostring_ _wrap_rootly_error_message_get_raw_9fe43ec451c2dd6a(rootly_error *_swig_go_0) {
+_gostring_ _wrap_rootly_error_message_get_raw_5f76215dd883d9dc(rootly_error *_swig_go_0) {
   rootly_error *arg1 = (rootly_error *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1767,7 +1921,7 @@ _gostring_ _wrap_rootly_error_message_get_raw_9fe43ec451c2dd6a(rootly_error *_sw
 }
 
 
-intgo _wrap_rootly_error_klass_get_raw_9fe43ec451c2dd6a(rootly_error *_swig_go_0) {
+intgo _wrap_rootly_error_klass_get_raw_5f76215dd883d9dc(rootly_error *_swig_go_0) {
   rootly_error *arg1 = (rootly_error *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1780,7 +1934,7 @@ intgo _wrap_rootly_error_klass_get_raw_9fe43ec451c2dd6a(rootly_error *_swig_go_0
 }
 
 
-intgo _wrap_rootly_error_code_get_raw_9fe43ec451c2dd6a(rootly_error *_swig_go_0) {
+intgo _wrap_rootly_error_code_get_raw_5f76215dd883d9dc(rootly_error *_swig_go_0) {
   rootly_error *arg1 = (rootly_error *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1793,7 +1947,7 @@ intgo _wrap_rootly_error_code_get_raw_9fe43ec451c2dd6a(rootly_error *_swig_go_0)
 }
 
 
-intgo _wrap_rootly_error_sys_code_get_raw_9fe43ec451c2dd6a(rootly_error *_swig_go_0) {
+intgo _wrap_rootly_error_sys_code_get_raw_5f76215dd883d9dc(rootly_error *_swig_go_0) {
   rootly_error *arg1 = (rootly_error *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1806,7 +1960,7 @@ intgo _wrap_rootly_error_sys_code_get_raw_9fe43ec451c2dd6a(rootly_error *_swig_g
 }
 
 
-rootly_error *_wrap_new_rootly_error_raw_9fe43ec451c2dd6a() {
+rootly_error *_wrap_new_rootly_error_raw_5f76215dd883d9dc() {
   rootly_error *result = 0 ;
   rootly_error *_swig_go_result;
   
@@ -1817,7 +1971,7 @@ rootly_error *_wrap_new_rootly_error_raw_9fe43ec451c2dd6a() {
 }
 
 
-void _wrap_delete_rootly_error_raw_9fe43ec451c2dd6a(rootly_error *_swig_go_0) {
+void _wrap_delete_rootly_error_raw_5f76215dd883d9dc(rootly_error *_swig_go_0) {
   rootly_error *arg1 = (rootly_error *) 0 ;
   
   arg1 = *(rootly_error **)&_swig_go_0; 
@@ -1827,7 +1981,7 @@ void _wrap_delete_rootly_error_raw_9fe43ec451c2dd6a(rootly_error *_swig_go_0) {
 }
 
 
-rootly_error *_wrap_rootly_error_last_raw_9fe43ec451c2dd6a() {
+rootly_error *_wrap_rootly_error_last_raw_5f76215dd883d9dc() {
   rootly_error *result = 0 ;
   rootly_error *_swig_go_result;
   
@@ -1838,13 +1992,13 @@ rootly_error *_wrap_rootly_error_last_raw_9fe43ec451c2dd6a() {
 }
 
 
-void _wrap_rootly_error_clear_raw_9fe43ec451c2dd6a() {
+void _wrap_rootly_error_clear_raw_5f76215dd883d9dc() {
   rootly_error_clear();
   
 }
 
 
-_gostring_ _wrap_rootly_strerror_raw_9fe43ec451c2dd6a(intgo _swig_go_0) {
+_gostring_ _wrap_rootly_strerror_raw_5f76215dd883d9dc(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1857,7 +2011,7 @@ _gostring_ _wrap_rootly_strerror_raw_9fe43ec451c2dd6a(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_rootly_err_name_raw_9fe43ec451c2dd6a(intgo _swig_go_0) {
+_gostring_ _wrap_rootly_err_name_raw_5f76215dd883d9dc(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1870,7 +2024,7 @@ _gostring_ _wrap_rootly_err_name_raw_9fe43ec451c2dd6a(intgo _swig_go_0) {
 }
 
 
-long long _wrap_rootly_ctx_now_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0) {
+long long _wrap_rootly_ctx_now_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -1883,7 +2037,7 @@ long long _wrap_rootly_ctx_now_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0) {
 }
 
 
-intgo _wrap_rootly_ctx_set_actor_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_rootly_ctx_set_actor_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_status result;
@@ -1907,7 +2061,7 @@ intgo _wrap_rootly_ctx_set_actor_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _g
 }
 
 
-intgo _wrap_rootly_ctx_batch_begin_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0) {
+intgo _wrap_rootly_ctx_batch_begin_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   rootly_status result;
   intgo _swig_go_result;
@@ -1920,7 +2074,7 @@ intgo _wrap_rootly_ctx_batch_begin_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0) 
 }
 
 
-intgo _wrap_rootly_ctx_batch_commit_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0) {
+intgo _wrap_rootly_ctx_batch_commit_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   rootly_status result;
   intgo _swig_go_result;
@@ -1933,7 +2087,7 @@ intgo _wrap_rootly_ctx_batch_commit_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0)
 }
 
 
-intgo _wrap_rootly_ctx_batch_rollback_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0) {
+intgo _wrap_rootly_ctx_batch_rollback_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   rootly_status result;
   intgo _swig_go_result;
@@ -1946,7 +2100,7 @@ intgo _wrap_rootly_ctx_batch_rollback_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_
 }
 
 
-intgo _wrap_rootly_ctx_add_role_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_rootly_ctx_add_role_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_status result;
@@ -1966,7 +2120,7 @@ intgo _wrap_rootly_ctx_add_role_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _go
 }
 
 
-intgo _wrap_rootly_ctx_check_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0) {
+intgo _wrap_rootly_ctx_check_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   rootly_status result;
   intgo _swig_go_result;
@@ -1979,7 +2133,7 @@ intgo _wrap_rootly_ctx_check_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0) {
 }
 
 
-intgo _wrap_ROOTLY_STATUS_IN_TRIAGE_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_STATUS_IN_TRIAGE_raw_5f76215dd883d9dc() {
   rootly_incident_status result;
   intgo _swig_go_result;
   
@@ -1991,7 +2145,7 @@ intgo _wrap_ROOTLY_STATUS_IN_TRIAGE_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_STATUS_STARTED_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_STATUS_STARTED_raw_5f76215dd883d9dc() {
   rootly_incident_status result;
   intgo _swig_go_result;
   
@@ -2003,7 +2157,7 @@ intgo _wrap_ROOTLY_STATUS_STARTED_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_STATUS_MITIGATED_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_STATUS_MITIGATED_raw_5f76215dd883d9dc() {
   rootly_incident_status result;
   intgo _swig_go_result;
   
@@ -2015,7 +2169,7 @@ intgo _wrap_ROOTLY_STATUS_MITIGATED_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_STATUS_RESOLVED_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_STATUS_RESOLVED_raw_5f76215dd883d9dc() {
   rootly_incident_status result;
   intgo _swig_go_result;
   
@@ -2027,7 +2181,7 @@ intgo _wrap_ROOTLY_STATUS_RESOLVED_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_STATUS_CLOSED_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_STATUS_CLOSED_raw_5f76215dd883d9dc() {
   rootly_incident_status result;
   intgo _swig_go_result;
   
@@ -2039,7 +2193,7 @@ intgo _wrap_ROOTLY_STATUS_CLOSED_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_STATUS_CANCELLED_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_STATUS_CANCELLED_raw_5f76215dd883d9dc() {
   rootly_incident_status result;
   intgo _swig_go_result;
   
@@ -2051,7 +2205,7 @@ intgo _wrap_ROOTLY_STATUS_CANCELLED_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_SEV_UNSET_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_SEV_UNSET_raw_5f76215dd883d9dc() {
   rootly_severity result;
   intgo _swig_go_result;
   
@@ -2063,7 +2217,7 @@ intgo _wrap_ROOTLY_SEV_UNSET_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_SEV0_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_SEV0_raw_5f76215dd883d9dc() {
   rootly_severity result;
   intgo _swig_go_result;
   
@@ -2075,7 +2229,7 @@ intgo _wrap_ROOTLY_SEV0_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_SEV1_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_SEV1_raw_5f76215dd883d9dc() {
   rootly_severity result;
   intgo _swig_go_result;
   
@@ -2087,7 +2241,7 @@ intgo _wrap_ROOTLY_SEV1_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_SEV2_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_SEV2_raw_5f76215dd883d9dc() {
   rootly_severity result;
   intgo _swig_go_result;
   
@@ -2099,7 +2253,7 @@ intgo _wrap_ROOTLY_SEV2_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_SEV3_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_SEV3_raw_5f76215dd883d9dc() {
   rootly_severity result;
   intgo _swig_go_result;
   
@@ -2111,7 +2265,7 @@ intgo _wrap_ROOTLY_SEV3_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_SEV4_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_SEV4_raw_5f76215dd883d9dc() {
   rootly_severity result;
   intgo _swig_go_result;
   
@@ -2123,7 +2277,7 @@ intgo _wrap_ROOTLY_SEV4_raw_9fe43ec451c2dd6a() {
 }
 
 
-_gostring_ _wrap_rootly_status_name_raw_9fe43ec451c2dd6a(intgo _swig_go_0) {
+_gostring_ _wrap_rootly_status_name_raw_5f76215dd883d9dc(intgo _swig_go_0) {
   rootly_incident_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2136,7 +2290,7 @@ _gostring_ _wrap_rootly_status_name_raw_9fe43ec451c2dd6a(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_rootly_severity_name_raw_9fe43ec451c2dd6a(intgo _swig_go_0) {
+_gostring_ _wrap_rootly_severity_name_raw_5f76215dd883d9dc(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2149,7 +2303,7 @@ _gostring_ _wrap_rootly_severity_name_raw_9fe43ec451c2dd6a(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_rootly_incident_get_raw_9fe43ec451c2dd6a(rootly_incident **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_incident_get_raw_5f76215dd883d9dc(rootly_incident **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
   rootly_incident **arg1 = (rootly_incident **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -2171,7 +2325,7 @@ intgo _wrap_rootly_incident_get_raw_9fe43ec451c2dd6a(rootly_incident **_swig_go_
 }
 
 
-_gostring_ _wrap_rootly_incident_id_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0) {
+_gostring_ _wrap_rootly_incident_id_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2184,7 +2338,7 @@ _gostring_ _wrap_rootly_incident_id_raw_9fe43ec451c2dd6a(rootly_incident *_swig_
 }
 
 
-long long _wrap_rootly_incident_number_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_number_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2197,7 +2351,7 @@ long long _wrap_rootly_incident_number_raw_9fe43ec451c2dd6a(rootly_incident *_sw
 }
 
 
-_gostring_ _wrap_rootly_incident_ref_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0) {
+_gostring_ _wrap_rootly_incident_ref_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2210,7 +2364,7 @@ _gostring_ _wrap_rootly_incident_ref_raw_9fe43ec451c2dd6a(rootly_incident *_swig
 }
 
 
-_gostring_ _wrap_rootly_incident_title_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0) {
+_gostring_ _wrap_rootly_incident_title_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2223,7 +2377,7 @@ _gostring_ _wrap_rootly_incident_title_raw_9fe43ec451c2dd6a(rootly_incident *_sw
 }
 
 
-_gostring_ _wrap_rootly_incident_summary_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0) {
+_gostring_ _wrap_rootly_incident_summary_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2236,7 +2390,7 @@ _gostring_ _wrap_rootly_incident_summary_raw_9fe43ec451c2dd6a(rootly_incident *_
 }
 
 
-intgo _wrap_rootly_incident_severity_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0) {
+intgo _wrap_rootly_incident_severity_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -2249,7 +2403,7 @@ intgo _wrap_rootly_incident_severity_raw_9fe43ec451c2dd6a(rootly_incident *_swig
 }
 
 
-intgo _wrap_rootly_incident_status_get_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0) {
+intgo _wrap_rootly_incident_status_get_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   rootly_incident_status result;
   intgo _swig_go_result;
@@ -2262,7 +2416,7 @@ intgo _wrap_rootly_incident_status_get_raw_9fe43ec451c2dd6a(rootly_incident *_sw
 }
 
 
-long long _wrap_rootly_incident_revision_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_revision_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2275,7 +2429,7 @@ long long _wrap_rootly_incident_revision_raw_9fe43ec451c2dd6a(rootly_incident *_
 }
 
 
-long long _wrap_rootly_incident_created_at_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_created_at_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -2288,7 +2442,7 @@ long long _wrap_rootly_incident_created_at_raw_9fe43ec451c2dd6a(rootly_incident 
 }
 
 
-long long _wrap_rootly_incident_detected_at_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_detected_at_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -2301,7 +2455,7 @@ long long _wrap_rootly_incident_detected_at_raw_9fe43ec451c2dd6a(rootly_incident
 }
 
 
-long long _wrap_rootly_incident_acknowledged_at_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_acknowledged_at_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -2314,7 +2468,7 @@ long long _wrap_rootly_incident_acknowledged_at_raw_9fe43ec451c2dd6a(rootly_inci
 }
 
 
-long long _wrap_rootly_incident_status_at_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0, intgo _swig_go_1) {
+long long _wrap_rootly_incident_status_at_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0, intgo _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   rootly_incident_status arg2 ;
   rootly_time result;
@@ -2329,7 +2483,7 @@ long long _wrap_rootly_incident_status_at_raw_9fe43ec451c2dd6a(rootly_incident *
 }
 
 
-long long _wrap_rootly_incident_services_count_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_services_count_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2342,7 +2496,7 @@ long long _wrap_rootly_incident_services_count_raw_9fe43ec451c2dd6a(rootly_incid
 }
 
 
-_gostring_ _wrap_rootly_incident_service_at_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_rootly_incident_service_at_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0, long long _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t arg2 ;
   char *result = 0 ;
@@ -2357,7 +2511,7 @@ _gostring_ _wrap_rootly_incident_service_at_raw_9fe43ec451c2dd6a(rootly_incident
 }
 
 
-long long _wrap_rootly_incident_teams_count_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_teams_count_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2370,7 +2524,7 @@ long long _wrap_rootly_incident_teams_count_raw_9fe43ec451c2dd6a(rootly_incident
 }
 
 
-_gostring_ _wrap_rootly_incident_team_at_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_rootly_incident_team_at_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0, long long _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t arg2 ;
   char *result = 0 ;
@@ -2385,7 +2539,7 @@ _gostring_ _wrap_rootly_incident_team_at_raw_9fe43ec451c2dd6a(rootly_incident *_
 }
 
 
-_gostring_ _wrap_rootly_incident_label_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_rootly_incident_label_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *arg2 = (char *) 0 ;
   char *result = 0 ;
@@ -2405,7 +2559,7 @@ _gostring_ _wrap_rootly_incident_label_raw_9fe43ec451c2dd6a(rootly_incident *_sw
 }
 
 
-long long _wrap_rootly_incident_labels_count_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_labels_count_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2418,7 +2572,7 @@ long long _wrap_rootly_incident_labels_count_raw_9fe43ec451c2dd6a(rootly_inciden
 }
 
 
-rootly_kv *_wrap_rootly_incident_label_at_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0, long long _swig_go_1) {
+rootly_kv *_wrap_rootly_incident_label_at_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0, long long _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t arg2 ;
   rootly_kv *result = 0 ;
@@ -2433,7 +2587,7 @@ rootly_kv *_wrap_rootly_incident_label_at_raw_9fe43ec451c2dd6a(rootly_incident *
 }
 
 
-intgo _wrap_rootly_incident_field_raw_9fe43ec451c2dd6a(_gostring_* _swig_go_0, rootly_incident *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_incident_field_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_incident *_swig_go_1, _gostring_ _swig_go_2) {
   char **arg1 = (char **) 0 ;
   rootly_incident *arg2 = (rootly_incident *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -2455,7 +2609,7 @@ intgo _wrap_rootly_incident_field_raw_9fe43ec451c2dd6a(_gostring_* _swig_go_0, r
 }
 
 
-_gostring_ _wrap_rootly_incident_role_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_rootly_incident_role_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *arg2 = (char *) 0 ;
   char *result = 0 ;
@@ -2475,7 +2629,7 @@ _gostring_ _wrap_rootly_incident_role_raw_9fe43ec451c2dd6a(rootly_incident *_swi
 }
 
 
-long long _wrap_rootly_incident_roles_count_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_roles_count_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2488,7 +2642,7 @@ long long _wrap_rootly_incident_roles_count_raw_9fe43ec451c2dd6a(rootly_incident
 }
 
 
-rootly_kv *_wrap_rootly_incident_role_at_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0, long long _swig_go_1) {
+rootly_kv *_wrap_rootly_incident_role_at_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0, long long _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t arg2 ;
   rootly_kv *result = 0 ;
@@ -2503,7 +2657,7 @@ rootly_kv *_wrap_rootly_incident_role_at_raw_9fe43ec451c2dd6a(rootly_incident *_
 }
 
 
-long long _wrap_rootly_incident_alerts_count_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_alerts_count_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2516,7 +2670,7 @@ long long _wrap_rootly_incident_alerts_count_raw_9fe43ec451c2dd6a(rootly_inciden
 }
 
 
-_gostring_ _wrap_rootly_incident_group_key_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0) {
+_gostring_ _wrap_rootly_incident_group_key_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2529,7 +2683,7 @@ _gostring_ _wrap_rootly_incident_group_key_raw_9fe43ec451c2dd6a(rootly_incident 
 }
 
 
-intgo _wrap_rootly_incident_to_json_raw_9fe43ec451c2dd6a(_gostring_* _swig_go_0, rootly_incident *_swig_go_1) {
+intgo _wrap_rootly_incident_to_json_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_incident *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   rootly_incident *arg2 = (rootly_incident *) 0 ;
   rootly_status result;
@@ -2544,7 +2698,7 @@ intgo _wrap_rootly_incident_to_json_raw_9fe43ec451c2dd6a(_gostring_* _swig_go_0,
 }
 
 
-long long _wrap_rootly_incident_list_count_raw_9fe43ec451c2dd6a(rootly_incident_list *_swig_go_0) {
+long long _wrap_rootly_incident_list_count_raw_5f76215dd883d9dc(rootly_incident_list *_swig_go_0) {
   rootly_incident_list *arg1 = (rootly_incident_list *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2557,7 +2711,7 @@ long long _wrap_rootly_incident_list_count_raw_9fe43ec451c2dd6a(rootly_incident_
 }
 
 
-rootly_incident *_wrap_rootly_incident_list_at_raw_9fe43ec451c2dd6a(rootly_incident_list *_swig_go_0, long long _swig_go_1) {
+rootly_incident *_wrap_rootly_incident_list_at_raw_5f76215dd883d9dc(rootly_incident_list *_swig_go_0, long long _swig_go_1) {
   rootly_incident_list *arg1 = (rootly_incident_list *) 0 ;
   size_t arg2 ;
   rootly_incident *result = 0 ;
@@ -2572,7 +2726,7 @@ rootly_incident *_wrap_rootly_incident_list_at_raw_9fe43ec451c2dd6a(rootly_incid
 }
 
 
-intgo _wrap_ROOTLY_SEV_KEEP_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_SEV_KEEP_raw_5f76215dd883d9dc() {
   int result;
   intgo _swig_go_result;
   
@@ -2583,7 +2737,7 @@ intgo _wrap_ROOTLY_SEV_KEEP_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_rootly_incident_transition_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5) {
+intgo _wrap_rootly_incident_transition_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_incident_status arg3 ;
@@ -2629,7 +2783,7 @@ intgo _wrap_rootly_incident_transition_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go
 }
 
 
-intgo _wrap_rootly_incident_acknowledge_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_incident_acknowledge_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -2660,7 +2814,7 @@ intgo _wrap_rootly_incident_acknowledge_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_g
 }
 
 
-intgo _wrap_rootly_transition_allowed_raw_9fe43ec451c2dd6a(intgo _swig_go_0, intgo _swig_go_1) {
+intgo _wrap_rootly_transition_allowed_raw_5f76215dd883d9dc(intgo _swig_go_0, intgo _swig_go_1) {
   rootly_incident_status arg1 ;
   rootly_incident_status arg2 ;
   int result;
@@ -2675,7 +2829,7 @@ intgo _wrap_rootly_transition_allowed_raw_9fe43ec451c2dd6a(intgo _swig_go_0, int
 }
 
 
-intgo _wrap_rootly_incident_assign_role_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+intgo _wrap_rootly_incident_assign_role_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -2720,7 +2874,7 @@ intgo _wrap_rootly_incident_assign_role_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_g
 }
 
 
-intgo _wrap_rootly_incident_unassign_role_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_rootly_incident_unassign_role_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -2758,7 +2912,7 @@ intgo _wrap_rootly_incident_unassign_role_raw_9fe43ec451c2dd6a(rootly_ctx *_swig
 }
 
 
-intgo _wrap_rootly_incident_add_note_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_rootly_incident_add_note_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -2796,7 +2950,7 @@ intgo _wrap_rootly_incident_add_note_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0
 }
 
 
-intgo _wrap_rootly_incident_add_chat_message_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+intgo _wrap_rootly_incident_add_chat_message_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -2843,7 +2997,7 @@ intgo _wrap_rootly_incident_add_chat_message_raw_9fe43ec451c2dd6a(rootly_ctx *_s
 }
 
 
-intgo _wrap_ROOTLY_INGEST_CREATED_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_INGEST_CREATED_raw_5f76215dd883d9dc() {
   rootly_ingest_outcome result;
   intgo _swig_go_result;
   
@@ -2855,7 +3009,7 @@ intgo _wrap_ROOTLY_INGEST_CREATED_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_INGEST_ATTACHED_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_INGEST_ATTACHED_raw_5f76215dd883d9dc() {
   rootly_ingest_outcome result;
   intgo _swig_go_result;
   
@@ -2867,7 +3021,7 @@ intgo _wrap_ROOTLY_INGEST_ATTACHED_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_INGEST_DEDUPLICATED_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_INGEST_DEDUPLICATED_raw_5f76215dd883d9dc() {
   rootly_ingest_outcome result;
   intgo _swig_go_result;
   
@@ -2879,7 +3033,7 @@ intgo _wrap_ROOTLY_INGEST_DEDUPLICATED_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_INGEST_RESOLVED_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_INGEST_RESOLVED_raw_5f76215dd883d9dc() {
   rootly_ingest_outcome result;
   intgo _swig_go_result;
   
@@ -2891,7 +3045,7 @@ intgo _wrap_ROOTLY_INGEST_RESOLVED_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_INGEST_ACKNOWLEDGED_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_INGEST_ACKNOWLEDGED_raw_5f76215dd883d9dc() {
   rootly_ingest_outcome result;
   intgo _swig_go_result;
   
@@ -2903,7 +3057,7 @@ intgo _wrap_ROOTLY_INGEST_ACKNOWLEDGED_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_INGEST_DROPPED_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_INGEST_DROPPED_raw_5f76215dd883d9dc() {
   rootly_ingest_outcome result;
   intgo _swig_go_result;
   
@@ -2915,7 +3069,7 @@ intgo _wrap_ROOTLY_INGEST_DROPPED_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_INGEST_REJECTED_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_INGEST_REJECTED_raw_5f76215dd883d9dc() {
   rootly_ingest_outcome result;
   intgo _swig_go_result;
   
@@ -2927,7 +3081,7 @@ intgo _wrap_ROOTLY_INGEST_REJECTED_raw_9fe43ec451c2dd6a() {
 }
 
 
-_gostring_ _wrap_rootly_ingest_outcome_name_raw_9fe43ec451c2dd6a(intgo _swig_go_0) {
+_gostring_ _wrap_rootly_ingest_outcome_name_raw_5f76215dd883d9dc(intgo _swig_go_0) {
   rootly_ingest_outcome arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2940,7 +3094,7 @@ _gostring_ _wrap_rootly_ingest_outcome_name_raw_9fe43ec451c2dd6a(intgo _swig_go_
 }
 
 
-intgo _wrap_rootly_ingest_item_outcome_get_raw_9fe43ec451c2dd6a(rootly_ingest_item *_swig_go_0) {
+intgo _wrap_rootly_ingest_item_outcome_get_raw_5f76215dd883d9dc(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   rootly_ingest_outcome result;
   intgo _swig_go_result;
@@ -2953,7 +3107,7 @@ intgo _wrap_rootly_ingest_item_outcome_get_raw_9fe43ec451c2dd6a(rootly_ingest_it
 }
 
 
-_gostring_ _wrap_rootly_ingest_item_alert_id_get_raw_9fe43ec451c2dd6a(rootly_ingest_item *_swig_go_0) {
+_gostring_ _wrap_rootly_ingest_item_alert_id_get_raw_5f76215dd883d9dc(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2966,7 +3120,7 @@ _gostring_ _wrap_rootly_ingest_item_alert_id_get_raw_9fe43ec451c2dd6a(rootly_ing
 }
 
 
-_gostring_ _wrap_rootly_ingest_item_fingerprint_get_raw_9fe43ec451c2dd6a(rootly_ingest_item *_swig_go_0) {
+_gostring_ _wrap_rootly_ingest_item_fingerprint_get_raw_5f76215dd883d9dc(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2979,7 +3133,7 @@ _gostring_ _wrap_rootly_ingest_item_fingerprint_get_raw_9fe43ec451c2dd6a(rootly_
 }
 
 
-_gostring_ _wrap_rootly_ingest_item_incident_id_get_raw_9fe43ec451c2dd6a(rootly_ingest_item *_swig_go_0) {
+_gostring_ _wrap_rootly_ingest_item_incident_id_get_raw_5f76215dd883d9dc(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2992,7 +3146,7 @@ _gostring_ _wrap_rootly_ingest_item_incident_id_get_raw_9fe43ec451c2dd6a(rootly_
 }
 
 
-_gostring_ _wrap_rootly_ingest_item_incident_ref_get_raw_9fe43ec451c2dd6a(rootly_ingest_item *_swig_go_0) {
+_gostring_ _wrap_rootly_ingest_item_incident_ref_get_raw_5f76215dd883d9dc(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3005,7 +3159,7 @@ _gostring_ _wrap_rootly_ingest_item_incident_ref_get_raw_9fe43ec451c2dd6a(rootly
 }
 
 
-_gostring_ _wrap_rootly_ingest_item_status_get_raw_9fe43ec451c2dd6a(rootly_ingest_item *_swig_go_0) {
+_gostring_ _wrap_rootly_ingest_item_status_get_raw_5f76215dd883d9dc(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3018,7 +3172,7 @@ _gostring_ _wrap_rootly_ingest_item_status_get_raw_9fe43ec451c2dd6a(rootly_inges
 }
 
 
-_gostring_ _wrap_rootly_ingest_item_reason_get_raw_9fe43ec451c2dd6a(rootly_ingest_item *_swig_go_0) {
+_gostring_ _wrap_rootly_ingest_item_reason_get_raw_5f76215dd883d9dc(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3031,7 +3185,7 @@ _gostring_ _wrap_rootly_ingest_item_reason_get_raw_9fe43ec451c2dd6a(rootly_inges
 }
 
 
-rootly_ingest_item *_wrap_new_rootly_ingest_item_raw_9fe43ec451c2dd6a() {
+rootly_ingest_item *_wrap_new_rootly_ingest_item_raw_5f76215dd883d9dc() {
   rootly_ingest_item *result = 0 ;
   rootly_ingest_item *_swig_go_result;
   
@@ -3042,7 +3196,7 @@ rootly_ingest_item *_wrap_new_rootly_ingest_item_raw_9fe43ec451c2dd6a() {
 }
 
 
-void _wrap_delete_rootly_ingest_item_raw_9fe43ec451c2dd6a(rootly_ingest_item *_swig_go_0) {
+void _wrap_delete_rootly_ingest_item_raw_5f76215dd883d9dc(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   
   arg1 = *(rootly_ingest_item **)&_swig_go_0; 
@@ -3052,7 +3206,7 @@ void _wrap_delete_rootly_ingest_item_raw_9fe43ec451c2dd6a(rootly_ingest_item *_s
 }
 
 
-intgo _wrap_rootly_ingest_raw_9fe43ec451c2dd6a(rootly_ingest_result **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, rootly_kv *_swig_go_4, long long _swig_go_5) {
+intgo _wrap_rootly_ingest_raw_5f76215dd883d9dc(rootly_ingest_result **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, rootly_kv *_swig_go_4, long long _swig_go_5) {
   rootly_ingest_result **arg1 = (rootly_ingest_result **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3084,7 +3238,7 @@ intgo _wrap_rootly_ingest_raw_9fe43ec451c2dd6a(rootly_ingest_result **_swig_go_0
 }
 
 
-long long _wrap_rootly_ingest_result_count_raw_9fe43ec451c2dd6a(rootly_ingest_result *_swig_go_0) {
+long long _wrap_rootly_ingest_result_count_raw_5f76215dd883d9dc(rootly_ingest_result *_swig_go_0) {
   rootly_ingest_result *arg1 = (rootly_ingest_result *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3097,7 +3251,7 @@ long long _wrap_rootly_ingest_result_count_raw_9fe43ec451c2dd6a(rootly_ingest_re
 }
 
 
-rootly_ingest_item *_wrap_rootly_ingest_result_at_raw_9fe43ec451c2dd6a(rootly_ingest_result *_swig_go_0, long long _swig_go_1) {
+rootly_ingest_item *_wrap_rootly_ingest_result_at_raw_5f76215dd883d9dc(rootly_ingest_result *_swig_go_0, long long _swig_go_1) {
   rootly_ingest_result *arg1 = (rootly_ingest_result *) 0 ;
   size_t arg2 ;
   rootly_ingest_item *result = 0 ;
@@ -3112,7 +3266,7 @@ rootly_ingest_item *_wrap_rootly_ingest_result_at_raw_9fe43ec451c2dd6a(rootly_in
 }
 
 
-intgo _wrap_rootly_ingest_result_to_json_raw_9fe43ec451c2dd6a(_gostring_* _swig_go_0, rootly_ingest_result *_swig_go_1) {
+intgo _wrap_rootly_ingest_result_to_json_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_ingest_result *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   rootly_ingest_result *arg2 = (rootly_ingest_result *) 0 ;
   rootly_status result;
@@ -3127,7 +3281,7 @@ intgo _wrap_rootly_ingest_result_to_json_raw_9fe43ec451c2dd6a(_gostring_* _swig_
 }
 
 
-intgo _wrap_rootly_alert_get_json_raw_9fe43ec451c2dd6a(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_alert_get_json_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
   char **arg1 = (char **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3149,7 +3303,7 @@ intgo _wrap_rootly_alert_get_json_raw_9fe43ec451c2dd6a(_gostring_* _swig_go_0, r
 }
 
 
-intgo _wrap_rootly_incident_alerts_json_raw_9fe43ec451c2dd6a(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_incident_alerts_json_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
   char **arg1 = (char **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3171,7 +3325,7 @@ intgo _wrap_rootly_incident_alerts_json_raw_9fe43ec451c2dd6a(_gostring_* _swig_g
 }
 
 
-intgo _wrap_ROOTLY_POSTMORTEM_MARKDOWN_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_POSTMORTEM_MARKDOWN_raw_5f76215dd883d9dc() {
   rootly_postmortem_format result;
   intgo _swig_go_result;
   
@@ -3183,7 +3337,7 @@ intgo _wrap_ROOTLY_POSTMORTEM_MARKDOWN_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_POSTMORTEM_JSON_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_POSTMORTEM_JSON_raw_5f76215dd883d9dc() {
   rootly_postmortem_format result;
   intgo _swig_go_result;
   
@@ -3195,7 +3349,7 @@ intgo _wrap_ROOTLY_POSTMORTEM_JSON_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_rootly_postmortem_render_raw_9fe43ec451c2dd6a(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
+intgo _wrap_rootly_postmortem_render_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
   char **arg1 = (char **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3219,7 +3373,7 @@ intgo _wrap_rootly_postmortem_render_raw_9fe43ec451c2dd6a(_gostring_* _swig_go_0
 }
 
 
-long long _wrap_rootly_event_seq_get_raw_9fe43ec451c2dd6a(rootly_event *_swig_go_0) {
+long long _wrap_rootly_event_seq_get_raw_5f76215dd883d9dc(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3232,7 +3386,7 @@ long long _wrap_rootly_event_seq_get_raw_9fe43ec451c2dd6a(rootly_event *_swig_go
 }
 
 
-long long _wrap_rootly_event_at_get_raw_9fe43ec451c2dd6a(rootly_event *_swig_go_0) {
+long long _wrap_rootly_event_at_get_raw_5f76215dd883d9dc(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -3245,7 +3399,7 @@ long long _wrap_rootly_event_at_get_raw_9fe43ec451c2dd6a(rootly_event *_swig_go_
 }
 
 
-_gostring_ _wrap_rootly_event_id_get_raw_9fe43ec451c2dd6a(rootly_event *_swig_go_0) {
+_gostring_ _wrap_rootly_event_id_get_raw_5f76215dd883d9dc(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3258,7 +3412,7 @@ _gostring_ _wrap_rootly_event_id_get_raw_9fe43ec451c2dd6a(rootly_event *_swig_go
 }
 
 
-_gostring_ _wrap_rootly_event_actor_get_raw_9fe43ec451c2dd6a(rootly_event *_swig_go_0) {
+_gostring_ _wrap_rootly_event_actor_get_raw_5f76215dd883d9dc(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3271,7 +3425,7 @@ _gostring_ _wrap_rootly_event_actor_get_raw_9fe43ec451c2dd6a(rootly_event *_swig
 }
 
 
-_gostring_ _wrap_rootly_event_kind_get_raw_9fe43ec451c2dd6a(rootly_event *_swig_go_0) {
+_gostring_ _wrap_rootly_event_kind_get_raw_5f76215dd883d9dc(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3284,7 +3438,7 @@ _gostring_ _wrap_rootly_event_kind_get_raw_9fe43ec451c2dd6a(rootly_event *_swig_
 }
 
 
-_gostring_ _wrap_rootly_event_body_get_raw_9fe43ec451c2dd6a(rootly_event *_swig_go_0) {
+_gostring_ _wrap_rootly_event_body_get_raw_5f76215dd883d9dc(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3297,7 +3451,7 @@ _gostring_ _wrap_rootly_event_body_get_raw_9fe43ec451c2dd6a(rootly_event *_swig_
 }
 
 
-_gostring_ _wrap_rootly_event_prev_hash_get_raw_9fe43ec451c2dd6a(rootly_event *_swig_go_0) {
+_gostring_ _wrap_rootly_event_prev_hash_get_raw_5f76215dd883d9dc(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3310,7 +3464,7 @@ _gostring_ _wrap_rootly_event_prev_hash_get_raw_9fe43ec451c2dd6a(rootly_event *_
 }
 
 
-_gostring_ _wrap_rootly_event_hash_get_raw_9fe43ec451c2dd6a(rootly_event *_swig_go_0) {
+_gostring_ _wrap_rootly_event_hash_get_raw_5f76215dd883d9dc(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3323,7 +3477,7 @@ _gostring_ _wrap_rootly_event_hash_get_raw_9fe43ec451c2dd6a(rootly_event *_swig_
 }
 
 
-rootly_event *_wrap_new_rootly_event_raw_9fe43ec451c2dd6a() {
+rootly_event *_wrap_new_rootly_event_raw_5f76215dd883d9dc() {
   rootly_event *result = 0 ;
   rootly_event *_swig_go_result;
   
@@ -3334,7 +3488,7 @@ rootly_event *_wrap_new_rootly_event_raw_9fe43ec451c2dd6a() {
 }
 
 
-void _wrap_delete_rootly_event_raw_9fe43ec451c2dd6a(rootly_event *_swig_go_0) {
+void _wrap_delete_rootly_event_raw_5f76215dd883d9dc(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   
   arg1 = *(rootly_event **)&_swig_go_0; 
@@ -3344,7 +3498,7 @@ void _wrap_delete_rootly_event_raw_9fe43ec451c2dd6a(rootly_event *_swig_go_0) {
 }
 
 
-intgo _wrap_rootly_timeline_load_raw_9fe43ec451c2dd6a(rootly_timeline **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3) {
+intgo _wrap_rootly_timeline_load_raw_5f76215dd883d9dc(rootly_timeline **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3) {
   rootly_timeline **arg1 = (rootly_timeline **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3368,7 +3522,7 @@ intgo _wrap_rootly_timeline_load_raw_9fe43ec451c2dd6a(rootly_timeline **_swig_go
 }
 
 
-long long _wrap_rootly_timeline_count_raw_9fe43ec451c2dd6a(rootly_timeline *_swig_go_0) {
+long long _wrap_rootly_timeline_count_raw_5f76215dd883d9dc(rootly_timeline *_swig_go_0) {
   rootly_timeline *arg1 = (rootly_timeline *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3381,7 +3535,7 @@ long long _wrap_rootly_timeline_count_raw_9fe43ec451c2dd6a(rootly_timeline *_swi
 }
 
 
-rootly_event *_wrap_rootly_timeline_at_raw_9fe43ec451c2dd6a(rootly_timeline *_swig_go_0, long long _swig_go_1) {
+rootly_event *_wrap_rootly_timeline_at_raw_5f76215dd883d9dc(rootly_timeline *_swig_go_0, long long _swig_go_1) {
   rootly_timeline *arg1 = (rootly_timeline *) 0 ;
   size_t arg2 ;
   rootly_event *result = 0 ;
@@ -3396,7 +3550,7 @@ rootly_event *_wrap_rootly_timeline_at_raw_9fe43ec451c2dd6a(rootly_timeline *_sw
 }
 
 
-intgo _wrap_rootly_timeline_to_json_raw_9fe43ec451c2dd6a(_gostring_* _swig_go_0, rootly_timeline *_swig_go_1) {
+intgo _wrap_rootly_timeline_to_json_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_timeline *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   rootly_timeline *arg2 = (rootly_timeline *) 0 ;
   rootly_status result;
@@ -3411,7 +3565,7 @@ intgo _wrap_rootly_timeline_to_json_raw_9fe43ec451c2dd6a(_gostring_* _swig_go_0,
 }
 
 
-intgo _wrap_ROOTLY_TASK_TASK_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_TASK_TASK_raw_5f76215dd883d9dc() {
   rootly_task_kind result;
   intgo _swig_go_result;
   
@@ -3423,7 +3577,7 @@ intgo _wrap_ROOTLY_TASK_TASK_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_TASK_FOLLOW_UP_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_TASK_FOLLOW_UP_raw_5f76215dd883d9dc() {
   rootly_task_kind result;
   intgo _swig_go_result;
   
@@ -3435,7 +3589,7 @@ intgo _wrap_ROOTLY_TASK_FOLLOW_UP_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_TASK_OPEN_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_TASK_OPEN_raw_5f76215dd883d9dc() {
   rootly_task_status result;
   intgo _swig_go_result;
   
@@ -3447,7 +3601,7 @@ intgo _wrap_ROOTLY_TASK_OPEN_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_TASK_DONE_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_TASK_DONE_raw_5f76215dd883d9dc() {
   rootly_task_status result;
   intgo _swig_go_result;
   
@@ -3459,7 +3613,7 @@ intgo _wrap_ROOTLY_TASK_DONE_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_TASK_CANCELLED_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_TASK_CANCELLED_raw_5f76215dd883d9dc() {
   rootly_task_status result;
   intgo _swig_go_result;
   
@@ -3471,7 +3625,7 @@ intgo _wrap_ROOTLY_TASK_CANCELLED_raw_9fe43ec451c2dd6a() {
 }
 
 
-_gostring_ _wrap_rootly_task_id_get_raw_9fe43ec451c2dd6a(rootly_task *_swig_go_0) {
+_gostring_ _wrap_rootly_task_id_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3484,7 +3638,7 @@ _gostring_ _wrap_rootly_task_id_get_raw_9fe43ec451c2dd6a(rootly_task *_swig_go_0
 }
 
 
-_gostring_ _wrap_rootly_task_incident_id_get_raw_9fe43ec451c2dd6a(rootly_task *_swig_go_0) {
+_gostring_ _wrap_rootly_task_incident_id_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3497,7 +3651,7 @@ _gostring_ _wrap_rootly_task_incident_id_get_raw_9fe43ec451c2dd6a(rootly_task *_
 }
 
 
-_gostring_ _wrap_rootly_task_title_get_raw_9fe43ec451c2dd6a(rootly_task *_swig_go_0) {
+_gostring_ _wrap_rootly_task_title_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3510,7 +3664,7 @@ _gostring_ _wrap_rootly_task_title_get_raw_9fe43ec451c2dd6a(rootly_task *_swig_g
 }
 
 
-_gostring_ _wrap_rootly_task_description_get_raw_9fe43ec451c2dd6a(rootly_task *_swig_go_0) {
+_gostring_ _wrap_rootly_task_description_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3523,7 +3677,7 @@ _gostring_ _wrap_rootly_task_description_get_raw_9fe43ec451c2dd6a(rootly_task *_
 }
 
 
-_gostring_ _wrap_rootly_task_assignee_get_raw_9fe43ec451c2dd6a(rootly_task *_swig_go_0) {
+_gostring_ _wrap_rootly_task_assignee_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3536,7 +3690,7 @@ _gostring_ _wrap_rootly_task_assignee_get_raw_9fe43ec451c2dd6a(rootly_task *_swi
 }
 
 
-_gostring_ _wrap_rootly_task_priority_get_raw_9fe43ec451c2dd6a(rootly_task *_swig_go_0) {
+_gostring_ _wrap_rootly_task_priority_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3549,7 +3703,7 @@ _gostring_ _wrap_rootly_task_priority_get_raw_9fe43ec451c2dd6a(rootly_task *_swi
 }
 
 
-intgo _wrap_rootly_task_kind_get_raw_9fe43ec451c2dd6a(rootly_task *_swig_go_0) {
+intgo _wrap_rootly_task_kind_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   rootly_task_kind result;
   intgo _swig_go_result;
@@ -3562,7 +3716,7 @@ intgo _wrap_rootly_task_kind_get_raw_9fe43ec451c2dd6a(rootly_task *_swig_go_0) {
 }
 
 
-intgo _wrap_rootly_task_status_get_raw_9fe43ec451c2dd6a(rootly_task *_swig_go_0) {
+intgo _wrap_rootly_task_status_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   rootly_task_status result;
   intgo _swig_go_result;
@@ -3575,7 +3729,7 @@ intgo _wrap_rootly_task_status_get_raw_9fe43ec451c2dd6a(rootly_task *_swig_go_0)
 }
 
 
-long long _wrap_rootly_task_created_at_get_raw_9fe43ec451c2dd6a(rootly_task *_swig_go_0) {
+long long _wrap_rootly_task_created_at_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -3588,7 +3742,7 @@ long long _wrap_rootly_task_created_at_get_raw_9fe43ec451c2dd6a(rootly_task *_sw
 }
 
 
-long long _wrap_rootly_task_due_at_get_raw_9fe43ec451c2dd6a(rootly_task *_swig_go_0) {
+long long _wrap_rootly_task_due_at_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -3601,7 +3755,7 @@ long long _wrap_rootly_task_due_at_get_raw_9fe43ec451c2dd6a(rootly_task *_swig_g
 }
 
 
-long long _wrap_rootly_task_completed_at_get_raw_9fe43ec451c2dd6a(rootly_task *_swig_go_0) {
+long long _wrap_rootly_task_completed_at_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -3614,7 +3768,7 @@ long long _wrap_rootly_task_completed_at_get_raw_9fe43ec451c2dd6a(rootly_task *_
 }
 
 
-_gostring_ _wrap_rootly_task_completed_by_get_raw_9fe43ec451c2dd6a(rootly_task *_swig_go_0) {
+_gostring_ _wrap_rootly_task_completed_by_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3627,7 +3781,7 @@ _gostring_ _wrap_rootly_task_completed_by_get_raw_9fe43ec451c2dd6a(rootly_task *
 }
 
 
-rootly_task *_wrap_new_rootly_task_raw_9fe43ec451c2dd6a() {
+rootly_task *_wrap_new_rootly_task_raw_5f76215dd883d9dc() {
   rootly_task *result = 0 ;
   rootly_task *_swig_go_result;
   
@@ -3638,7 +3792,7 @@ rootly_task *_wrap_new_rootly_task_raw_9fe43ec451c2dd6a() {
 }
 
 
-void _wrap_delete_rootly_task_raw_9fe43ec451c2dd6a(rootly_task *_swig_go_0) {
+void _wrap_delete_rootly_task_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   
   arg1 = *(rootly_task **)&_swig_go_0; 
@@ -3648,7 +3802,7 @@ void _wrap_delete_rootly_task_raw_9fe43ec451c2dd6a(rootly_task *_swig_go_0) {
 }
 
 
-intgo _wrap_rootly_task_assign_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_rootly_task_assign_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3690,7 +3844,7 @@ intgo _wrap_rootly_task_assign_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gos
 }
 
 
-intgo _wrap_rootly_task_complete_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_task_complete_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3721,7 +3875,7 @@ intgo _wrap_rootly_task_complete_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _g
 }
 
 
-intgo _wrap_rootly_task_cancel_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_task_cancel_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3752,7 +3906,7 @@ intgo _wrap_rootly_task_cancel_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gos
 }
 
 
-intgo _wrap_rootly_task_list_load_raw_9fe43ec451c2dd6a(rootly_task_list **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_task_list_load_raw_5f76215dd883d9dc(rootly_task_list **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
   rootly_task_list **arg1 = (rootly_task_list **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3774,7 +3928,7 @@ intgo _wrap_rootly_task_list_load_raw_9fe43ec451c2dd6a(rootly_task_list **_swig_
 }
 
 
-long long _wrap_rootly_task_list_count_raw_9fe43ec451c2dd6a(rootly_task_list *_swig_go_0) {
+long long _wrap_rootly_task_list_count_raw_5f76215dd883d9dc(rootly_task_list *_swig_go_0) {
   rootly_task_list *arg1 = (rootly_task_list *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3787,7 +3941,7 @@ long long _wrap_rootly_task_list_count_raw_9fe43ec451c2dd6a(rootly_task_list *_s
 }
 
 
-rootly_task *_wrap_rootly_task_list_at_raw_9fe43ec451c2dd6a(rootly_task_list *_swig_go_0, long long _swig_go_1) {
+rootly_task *_wrap_rootly_task_list_at_raw_5f76215dd883d9dc(rootly_task_list *_swig_go_0, long long _swig_go_1) {
   rootly_task_list *arg1 = (rootly_task_list *) 0 ;
   size_t arg2 ;
   rootly_task *result = 0 ;
@@ -3802,7 +3956,7 @@ rootly_task *_wrap_rootly_task_list_at_raw_9fe43ec451c2dd6a(rootly_task_list *_s
 }
 
 
-_gostring_ _wrap_rootly_task_status_name_raw_9fe43ec451c2dd6a(intgo _swig_go_0) {
+_gostring_ _wrap_rootly_task_status_name_raw_5f76215dd883d9dc(intgo _swig_go_0) {
   rootly_task_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3815,7 +3969,7 @@ _gostring_ _wrap_rootly_task_status_name_raw_9fe43ec451c2dd6a(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_rootly_task_kind_name_raw_9fe43ec451c2dd6a(intgo _swig_go_0) {
+_gostring_ _wrap_rootly_task_kind_name_raw_5f76215dd883d9dc(intgo _swig_go_0) {
   rootly_task_kind arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3828,7 +3982,7 @@ _gostring_ _wrap_rootly_task_kind_name_raw_9fe43ec451c2dd6a(intgo _swig_go_0) {
 }
 
 
-long long _wrap_rootly_incident_metrics_detected_at_get_raw_9fe43ec451c2dd6a(rootly_incident_metrics *_swig_go_0) {
+long long _wrap_rootly_incident_metrics_detected_at_get_raw_5f76215dd883d9dc(rootly_incident_metrics *_swig_go_0) {
   rootly_incident_metrics *arg1 = (rootly_incident_metrics *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -3841,7 +3995,7 @@ long long _wrap_rootly_incident_metrics_detected_at_get_raw_9fe43ec451c2dd6a(roo
 }
 
 
-long long _wrap_rootly_incident_metrics_tta_ms_get_raw_9fe43ec451c2dd6a(rootly_incident_metrics *_swig_go_0) {
+long long _wrap_rootly_incident_metrics_tta_ms_get_raw_5f76215dd883d9dc(rootly_incident_metrics *_swig_go_0) {
   rootly_incident_metrics *arg1 = (rootly_incident_metrics *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3854,7 +4008,7 @@ long long _wrap_rootly_incident_metrics_tta_ms_get_raw_9fe43ec451c2dd6a(rootly_i
 }
 
 
-long long _wrap_rootly_incident_metrics_ttm_ms_get_raw_9fe43ec451c2dd6a(rootly_incident_metrics *_swig_go_0) {
+long long _wrap_rootly_incident_metrics_ttm_ms_get_raw_5f76215dd883d9dc(rootly_incident_metrics *_swig_go_0) {
   rootly_incident_metrics *arg1 = (rootly_incident_metrics *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3867,7 +4021,7 @@ long long _wrap_rootly_incident_metrics_ttm_ms_get_raw_9fe43ec451c2dd6a(rootly_i
 }
 
 
-long long _wrap_rootly_incident_metrics_ttr_ms_get_raw_9fe43ec451c2dd6a(rootly_incident_metrics *_swig_go_0) {
+long long _wrap_rootly_incident_metrics_ttr_ms_get_raw_5f76215dd883d9dc(rootly_incident_metrics *_swig_go_0) {
   rootly_incident_metrics *arg1 = (rootly_incident_metrics *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3880,7 +4034,7 @@ long long _wrap_rootly_incident_metrics_ttr_ms_get_raw_9fe43ec451c2dd6a(rootly_i
 }
 
 
-rootly_incident_metrics *_wrap_new_rootly_incident_metrics_raw_9fe43ec451c2dd6a() {
+rootly_incident_metrics *_wrap_new_rootly_incident_metrics_raw_5f76215dd883d9dc() {
   rootly_incident_metrics *result = 0 ;
   rootly_incident_metrics *_swig_go_result;
   
@@ -3891,7 +4045,7 @@ rootly_incident_metrics *_wrap_new_rootly_incident_metrics_raw_9fe43ec451c2dd6a(
 }
 
 
-void _wrap_delete_rootly_incident_metrics_raw_9fe43ec451c2dd6a(rootly_incident_metrics *_swig_go_0) {
+void _wrap_delete_rootly_incident_metrics_raw_5f76215dd883d9dc(rootly_incident_metrics *_swig_go_0) {
   rootly_incident_metrics *arg1 = (rootly_incident_metrics *) 0 ;
   
   arg1 = *(rootly_incident_metrics **)&_swig_go_0; 
@@ -3901,7 +4055,7 @@ void _wrap_delete_rootly_incident_metrics_raw_9fe43ec451c2dd6a(rootly_incident_m
 }
 
 
-intgo _wrap_rootly_metrics_incident_raw_9fe43ec451c2dd6a(rootly_incident_metrics *_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_metrics_incident_raw_5f76215dd883d9dc(rootly_incident_metrics *_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
   rootly_incident_metrics *arg1 = (rootly_incident_metrics *) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3923,7 +4077,7 @@ intgo _wrap_rootly_metrics_incident_raw_9fe43ec451c2dd6a(rootly_incident_metrics
 }
 
 
-intgo _wrap_ROOTLY_METRICS_GROUP_NONE_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_METRICS_GROUP_NONE_raw_5f76215dd883d9dc() {
   rootly_metrics_group result;
   intgo _swig_go_result;
   
@@ -3935,7 +4089,7 @@ intgo _wrap_ROOTLY_METRICS_GROUP_NONE_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_METRICS_GROUP_SEVERITY_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_METRICS_GROUP_SEVERITY_raw_5f76215dd883d9dc() {
   rootly_metrics_group result;
   intgo _swig_go_result;
   
@@ -3947,7 +4101,7 @@ intgo _wrap_ROOTLY_METRICS_GROUP_SEVERITY_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_METRICS_GROUP_SERVICE_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_METRICS_GROUP_SERVICE_raw_5f76215dd883d9dc() {
   rootly_metrics_group result;
   intgo _swig_go_result;
   
@@ -3959,7 +4113,7 @@ intgo _wrap_ROOTLY_METRICS_GROUP_SERVICE_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_METRICS_GROUP_TEAM_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_METRICS_GROUP_TEAM_raw_5f76215dd883d9dc() {
   rootly_metrics_group result;
   intgo _swig_go_result;
   
@@ -3971,7 +4125,7 @@ intgo _wrap_ROOTLY_METRICS_GROUP_TEAM_raw_9fe43ec451c2dd6a() {
 }
 
 
-long long _wrap_rootly_metric_summary_count_get_raw_9fe43ec451c2dd6a(rootly_metric_summary *_swig_go_0) {
+long long _wrap_rootly_metric_summary_count_get_raw_5f76215dd883d9dc(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3984,7 +4138,7 @@ long long _wrap_rootly_metric_summary_count_get_raw_9fe43ec451c2dd6a(rootly_metr
 }
 
 
-double _wrap_rootly_metric_summary_mean_get_raw_9fe43ec451c2dd6a(rootly_metric_summary *_swig_go_0) {
+double _wrap_rootly_metric_summary_mean_get_raw_5f76215dd883d9dc(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   double result;
   double _swig_go_result;
@@ -3997,7 +4151,7 @@ double _wrap_rootly_metric_summary_mean_get_raw_9fe43ec451c2dd6a(rootly_metric_s
 }
 
 
-long long _wrap_rootly_metric_summary_p50_get_raw_9fe43ec451c2dd6a(rootly_metric_summary *_swig_go_0) {
+long long _wrap_rootly_metric_summary_p50_get_raw_5f76215dd883d9dc(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4010,7 +4164,7 @@ long long _wrap_rootly_metric_summary_p50_get_raw_9fe43ec451c2dd6a(rootly_metric
 }
 
 
-long long _wrap_rootly_metric_summary_p90_get_raw_9fe43ec451c2dd6a(rootly_metric_summary *_swig_go_0) {
+long long _wrap_rootly_metric_summary_p90_get_raw_5f76215dd883d9dc(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4023,7 +4177,7 @@ long long _wrap_rootly_metric_summary_p90_get_raw_9fe43ec451c2dd6a(rootly_metric
 }
 
 
-long long _wrap_rootly_metric_summary_p99_get_raw_9fe43ec451c2dd6a(rootly_metric_summary *_swig_go_0) {
+long long _wrap_rootly_metric_summary_p99_get_raw_5f76215dd883d9dc(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4036,7 +4190,7 @@ long long _wrap_rootly_metric_summary_p99_get_raw_9fe43ec451c2dd6a(rootly_metric
 }
 
 
-long long _wrap_rootly_metric_summary_min_get_raw_9fe43ec451c2dd6a(rootly_metric_summary *_swig_go_0) {
+long long _wrap_rootly_metric_summary_min_get_raw_5f76215dd883d9dc(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4049,7 +4203,7 @@ long long _wrap_rootly_metric_summary_min_get_raw_9fe43ec451c2dd6a(rootly_metric
 }
 
 
-long long _wrap_rootly_metric_summary_max_get_raw_9fe43ec451c2dd6a(rootly_metric_summary *_swig_go_0) {
+long long _wrap_rootly_metric_summary_max_get_raw_5f76215dd883d9dc(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4062,7 +4216,7 @@ long long _wrap_rootly_metric_summary_max_get_raw_9fe43ec451c2dd6a(rootly_metric
 }
 
 
-rootly_metric_summary *_wrap_new_rootly_metric_summary_raw_9fe43ec451c2dd6a() {
+rootly_metric_summary *_wrap_new_rootly_metric_summary_raw_5f76215dd883d9dc() {
   rootly_metric_summary *result = 0 ;
   rootly_metric_summary *_swig_go_result;
   
@@ -4073,7 +4227,7 @@ rootly_metric_summary *_wrap_new_rootly_metric_summary_raw_9fe43ec451c2dd6a() {
 }
 
 
-void _wrap_delete_rootly_metric_summary_raw_9fe43ec451c2dd6a(rootly_metric_summary *_swig_go_0) {
+void _wrap_delete_rootly_metric_summary_raw_5f76215dd883d9dc(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   
   arg1 = *(rootly_metric_summary **)&_swig_go_0; 
@@ -4083,7 +4237,7 @@ void _wrap_delete_rootly_metric_summary_raw_9fe43ec451c2dd6a(rootly_metric_summa
 }
 
 
-_gostring_ _wrap_rootly_metrics_row_group_get_raw_9fe43ec451c2dd6a(rootly_metrics_row *_swig_go_0) {
+_gostring_ _wrap_rootly_metrics_row_group_get_raw_5f76215dd883d9dc(rootly_metrics_row *_swig_go_0) {
   rootly_metrics_row *arg1 = (rootly_metrics_row *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4096,7 +4250,7 @@ _gostring_ _wrap_rootly_metrics_row_group_get_raw_9fe43ec451c2dd6a(rootly_metric
 }
 
 
-long long _wrap_rootly_metrics_row_incidents_get_raw_9fe43ec451c2dd6a(rootly_metrics_row *_swig_go_0) {
+long long _wrap_rootly_metrics_row_incidents_get_raw_5f76215dd883d9dc(rootly_metrics_row *_swig_go_0) {
   rootly_metrics_row *arg1 = (rootly_metrics_row *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4109,7 +4263,7 @@ long long _wrap_rootly_metrics_row_incidents_get_raw_9fe43ec451c2dd6a(rootly_met
 }
 
 
-rootly_metric_summary *_wrap_rootly_metrics_row_tta_get_raw_9fe43ec451c2dd6a(rootly_metrics_row *_swig_go_0) {
+rootly_metric_summary *_wrap_rootly_metrics_row_tta_get_raw_5f76215dd883d9dc(rootly_metrics_row *_swig_go_0) {
   rootly_metrics_row *arg1 = (rootly_metrics_row *) 0 ;
   rootly_metric_summary *result = 0 ;
   rootly_metric_summary *_swig_go_result;
@@ -4122,7 +4276,7 @@ rootly_metric_summary *_wrap_rootly_metrics_row_tta_get_raw_9fe43ec451c2dd6a(roo
 }
 
 
-rootly_metric_summary *_wrap_rootly_metrics_row_ttm_get_raw_9fe43ec451c2dd6a(rootly_metrics_row *_swig_go_0) {
+rootly_metric_summary *_wrap_rootly_metrics_row_ttm_get_raw_5f76215dd883d9dc(rootly_metrics_row *_swig_go_0) {
   rootly_metrics_row *arg1 = (rootly_metrics_row *) 0 ;
   rootly_metric_summary *result = 0 ;
   rootly_metric_summary *_swig_go_result;
@@ -4135,7 +4289,7 @@ rootly_metric_summary *_wrap_rootly_metrics_row_ttm_get_raw_9fe43ec451c2dd6a(roo
 }
 
 
-rootly_metric_summary *_wrap_rootly_metrics_row_ttr_get_raw_9fe43ec451c2dd6a(rootly_metrics_row *_swig_go_0) {
+rootly_metric_summary *_wrap_rootly_metrics_row_ttr_get_raw_5f76215dd883d9dc(rootly_metrics_row *_swig_go_0) {
   rootly_metrics_row *arg1 = (rootly_metrics_row *) 0 ;
   rootly_metric_summary *result = 0 ;
   rootly_metric_summary *_swig_go_result;
@@ -4148,7 +4302,7 @@ rootly_metric_summary *_wrap_rootly_metrics_row_ttr_get_raw_9fe43ec451c2dd6a(roo
 }
 
 
-rootly_metrics_row *_wrap_new_rootly_metrics_row_raw_9fe43ec451c2dd6a() {
+rootly_metrics_row *_wrap_new_rootly_metrics_row_raw_5f76215dd883d9dc() {
   rootly_metrics_row *result = 0 ;
   rootly_metrics_row *_swig_go_result;
   
@@ -4159,7 +4313,7 @@ rootly_metrics_row *_wrap_new_rootly_metrics_row_raw_9fe43ec451c2dd6a() {
 }
 
 
-void _wrap_delete_rootly_metrics_row_raw_9fe43ec451c2dd6a(rootly_metrics_row *_swig_go_0) {
+void _wrap_delete_rootly_metrics_row_raw_5f76215dd883d9dc(rootly_metrics_row *_swig_go_0) {
   rootly_metrics_row *arg1 = (rootly_metrics_row *) 0 ;
   
   arg1 = *(rootly_metrics_row **)&_swig_go_0; 
@@ -4169,7 +4323,7 @@ void _wrap_delete_rootly_metrics_row_raw_9fe43ec451c2dd6a(rootly_metrics_row *_s
 }
 
 
-long long _wrap_rootly_metrics_report_count_raw_9fe43ec451c2dd6a(rootly_metrics_report *_swig_go_0) {
+long long _wrap_rootly_metrics_report_count_raw_5f76215dd883d9dc(rootly_metrics_report *_swig_go_0) {
   rootly_metrics_report *arg1 = (rootly_metrics_report *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4182,7 +4336,7 @@ long long _wrap_rootly_metrics_report_count_raw_9fe43ec451c2dd6a(rootly_metrics_
 }
 
 
-rootly_metrics_row *_wrap_rootly_metrics_report_at_raw_9fe43ec451c2dd6a(rootly_metrics_report *_swig_go_0, long long _swig_go_1) {
+rootly_metrics_row *_wrap_rootly_metrics_report_at_raw_5f76215dd883d9dc(rootly_metrics_report *_swig_go_0, long long _swig_go_1) {
   rootly_metrics_report *arg1 = (rootly_metrics_report *) 0 ;
   size_t arg2 ;
   rootly_metrics_row *result = 0 ;
@@ -4197,7 +4351,7 @@ rootly_metrics_row *_wrap_rootly_metrics_report_at_raw_9fe43ec451c2dd6a(rootly_m
 }
 
 
-intgo _wrap_rootly_metrics_report_to_json_raw_9fe43ec451c2dd6a(_gostring_* _swig_go_0, rootly_metrics_report *_swig_go_1) {
+intgo _wrap_rootly_metrics_report_to_json_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_metrics_report *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   rootly_metrics_report *arg2 = (rootly_metrics_report *) 0 ;
   rootly_status result;
@@ -4212,7 +4366,7 @@ intgo _wrap_rootly_metrics_report_to_json_raw_9fe43ec451c2dd6a(_gostring_* _swig
 }
 
 
-intgo _wrap_rootly_metrics_report_to_prometheus_raw_9fe43ec451c2dd6a(_gostring_* _swig_go_0, rootly_metrics_report *_swig_go_1) {
+intgo _wrap_rootly_metrics_report_to_prometheus_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_metrics_report *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   rootly_metrics_report *arg2 = (rootly_metrics_report *) 0 ;
   rootly_status result;
@@ -4227,7 +4381,7 @@ intgo _wrap_rootly_metrics_report_to_prometheus_raw_9fe43ec451c2dd6a(_gostring_*
 }
 
 
-_gostring_ _wrap_rootly_config_error_path_get_raw_9fe43ec451c2dd6a(rootly_config_error *_swig_go_0) {
+_gostring_ _wrap_rootly_config_error_path_get_raw_5f76215dd883d9dc(rootly_config_error *_swig_go_0) {
   rootly_config_error *arg1 = (rootly_config_error *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4240,7 +4394,7 @@ _gostring_ _wrap_rootly_config_error_path_get_raw_9fe43ec451c2dd6a(rootly_config
 }
 
 
-intgo _wrap_rootly_config_error_line_get_raw_9fe43ec451c2dd6a(rootly_config_error *_swig_go_0) {
+intgo _wrap_rootly_config_error_line_get_raw_5f76215dd883d9dc(rootly_config_error *_swig_go_0) {
   rootly_config_error *arg1 = (rootly_config_error *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -4253,7 +4407,7 @@ intgo _wrap_rootly_config_error_line_get_raw_9fe43ec451c2dd6a(rootly_config_erro
 }
 
 
-intgo _wrap_rootly_config_error_column_get_raw_9fe43ec451c2dd6a(rootly_config_error *_swig_go_0) {
+intgo _wrap_rootly_config_error_column_get_raw_5f76215dd883d9dc(rootly_config_error *_swig_go_0) {
   rootly_config_error *arg1 = (rootly_config_error *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -4266,7 +4420,7 @@ intgo _wrap_rootly_config_error_column_get_raw_9fe43ec451c2dd6a(rootly_config_er
 }
 
 
-_gostring_ _wrap_rootly_config_error_message_get_raw_9fe43ec451c2dd6a(rootly_config_error *_swig_go_0) {
+_gostring_ _wrap_rootly_config_error_message_get_raw_5f76215dd883d9dc(rootly_config_error *_swig_go_0) {
   rootly_config_error *arg1 = (rootly_config_error *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4279,7 +4433,7 @@ _gostring_ _wrap_rootly_config_error_message_get_raw_9fe43ec451c2dd6a(rootly_con
 }
 
 
-rootly_config_error *_wrap_new_rootly_config_error_raw_9fe43ec451c2dd6a() {
+rootly_config_error *_wrap_new_rootly_config_error_raw_5f76215dd883d9dc() {
   rootly_config_error *result = 0 ;
   rootly_config_error *_swig_go_result;
   
@@ -4290,7 +4444,7 @@ rootly_config_error *_wrap_new_rootly_config_error_raw_9fe43ec451c2dd6a() {
 }
 
 
-void _wrap_delete_rootly_config_error_raw_9fe43ec451c2dd6a(rootly_config_error *_swig_go_0) {
+void _wrap_delete_rootly_config_error_raw_5f76215dd883d9dc(rootly_config_error *_swig_go_0) {
   rootly_config_error *arg1 = (rootly_config_error *) 0 ;
   
   arg1 = *(rootly_config_error **)&_swig_go_0; 
@@ -4300,7 +4454,7 @@ void _wrap_delete_rootly_config_error_raw_9fe43ec451c2dd6a(rootly_config_error *
 }
 
 
-intgo _wrap_ROOTLY_CONFIG_MAX_BYTES_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_CONFIG_MAX_BYTES_raw_5f76215dd883d9dc() {
   unsigned int result;
   intgo _swig_go_result;
   
@@ -4311,7 +4465,7 @@ intgo _wrap_ROOTLY_CONFIG_MAX_BYTES_raw_9fe43ec451c2dd6a() {
 }
 
 
-long long _wrap_rootly_config_routes_count_raw_9fe43ec451c2dd6a(rootly_config *_swig_go_0) {
+long long _wrap_rootly_config_routes_count_raw_5f76215dd883d9dc(rootly_config *_swig_go_0) {
   rootly_config *arg1 = (rootly_config *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4324,7 +4478,7 @@ long long _wrap_rootly_config_routes_count_raw_9fe43ec451c2dd6a(rootly_config *_
 }
 
 
-long long _wrap_rootly_config_silences_count_raw_9fe43ec451c2dd6a(rootly_config *_swig_go_0) {
+long long _wrap_rootly_config_silences_count_raw_5f76215dd883d9dc(rootly_config *_swig_go_0) {
   rootly_config *arg1 = (rootly_config *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4337,7 +4491,7 @@ long long _wrap_rootly_config_silences_count_raw_9fe43ec451c2dd6a(rootly_config 
 }
 
 
-long long _wrap_rootly_config_sources_count_raw_9fe43ec451c2dd6a(rootly_config *_swig_go_0) {
+long long _wrap_rootly_config_sources_count_raw_5f76215dd883d9dc(rootly_config *_swig_go_0) {
   rootly_config *arg1 = (rootly_config *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4350,7 +4504,7 @@ long long _wrap_rootly_config_sources_count_raw_9fe43ec451c2dd6a(rootly_config *
 }
 
 
-long long _wrap_rootly_config_report_count_raw_9fe43ec451c2dd6a(rootly_config_report *_swig_go_0) {
+long long _wrap_rootly_config_report_count_raw_5f76215dd883d9dc(rootly_config_report *_swig_go_0) {
   rootly_config_report *arg1 = (rootly_config_report *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4363,7 +4517,7 @@ long long _wrap_rootly_config_report_count_raw_9fe43ec451c2dd6a(rootly_config_re
 }
 
 
-rootly_config_error *_wrap_rootly_config_report_at_raw_9fe43ec451c2dd6a(rootly_config_report *_swig_go_0, long long _swig_go_1) {
+rootly_config_error *_wrap_rootly_config_report_at_raw_5f76215dd883d9dc(rootly_config_report *_swig_go_0, long long _swig_go_1) {
   rootly_config_report *arg1 = (rootly_config_report *) 0 ;
   size_t arg2 ;
   rootly_config_error *result = 0 ;
@@ -4378,7 +4532,7 @@ rootly_config_error *_wrap_rootly_config_report_at_raw_9fe43ec451c2dd6a(rootly_c
 }
 
 
-intgo _wrap_rootly_config_report_to_text_raw_9fe43ec451c2dd6a(_gostring_* _swig_go_0, rootly_config_report *_swig_go_1) {
+intgo _wrap_rootly_config_report_to_text_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_config_report *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   rootly_config_report *arg2 = (rootly_config_report *) 0 ;
   rootly_status result;
@@ -4393,7 +4547,7 @@ intgo _wrap_rootly_config_report_to_text_raw_9fe43ec451c2dd6a(_gostring_* _swig_
 }
 
 
-intgo _wrap_ROOTLY_SIG_SLACK_V0_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_SIG_SLACK_V0_raw_5f76215dd883d9dc() {
   rootly_signature_scheme result;
   intgo _swig_go_result;
   
@@ -4405,7 +4559,7 @@ intgo _wrap_ROOTLY_SIG_SLACK_V0_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_SIG_PAGERDUTY_V3_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_SIG_PAGERDUTY_V3_raw_5f76215dd883d9dc() {
   rootly_signature_scheme result;
   intgo _swig_go_result;
   
@@ -4417,7 +4571,7 @@ intgo _wrap_ROOTLY_SIG_PAGERDUTY_V3_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_SIG_GRAFANA_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_SIG_GRAFANA_raw_5f76215dd883d9dc() {
   rootly_signature_scheme result;
   intgo _swig_go_result;
   
@@ -4429,7 +4583,7 @@ intgo _wrap_ROOTLY_SIG_GRAFANA_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_ROOTLY_SIG_HMAC_SHA256_raw_9fe43ec451c2dd6a() {
+intgo _wrap_ROOTLY_SIG_HMAC_SHA256_raw_5f76215dd883d9dc() {
   rootly_signature_scheme result;
   intgo _swig_go_result;
   
@@ -4441,7 +4595,7 @@ intgo _wrap_ROOTLY_SIG_HMAC_SHA256_raw_9fe43ec451c2dd6a() {
 }
 
 
-intgo _wrap_rootly_sns_string_to_sign_raw_9fe43ec451c2dd6a(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_rootly_sns_string_to_sign_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -4460,7 +4614,7 @@ intgo _wrap_rootly_sns_string_to_sign_raw_9fe43ec451c2dd6a(_gostring_* _swig_go_
 }
 
 
-intgo _wrap_rootly_sns_signing_cert_url_raw_9fe43ec451c2dd6a(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_rootly_sns_signing_cert_url_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -4479,7 +4633,7 @@ intgo _wrap_rootly_sns_signing_cert_url_raw_9fe43ec451c2dd6a(_gostring_* _swig_g
 }
 
 
-intgo _wrap_rootly_sns_verify_raw_9fe43ec451c2dd6a(_gostring_ _swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_rootly_sns_verify_raw_5f76215dd883d9dc(_gostring_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -4502,7 +4656,334 @@ intgo _wrap_rootly_sns_verify_raw_9fe43ec451c2dd6a(_gostring_ _swig_go_0, _gostr
 }
 
 
-intgo _wrap_rootly_swig_status_raw_9fe43ec451c2dd6a(intgo _swig_go_0) {
+intgo _wrap_rootly_workflow_dry_run_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+  char **arg1 = (char **) 0 ;
+  rootly_ctx *arg2 = (rootly_ctx *) 0 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  rootly_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(char ***)&_swig_go_0; 
+  arg2 = *(rootly_ctx **)&_swig_go_1; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  result = (rootly_status)rootly_workflow_dry_run(arg1,arg2,(char const *)arg3,(char const *)arg4);
+  _swig_go_result = result; 
+  free(arg3); 
+  free(arg4); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_rootly_workflow_list_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1) {
+  char **arg1 = (char **) 0 ;
+  rootly_ctx *arg2 = (rootly_ctx *) 0 ;
+  rootly_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(char ***)&_swig_go_0; 
+  arg2 = *(rootly_ctx **)&_swig_go_1; 
+  
+  result = (rootly_status)rootly_workflow_list(arg1,arg2);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_rootly_workflow_runs_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
+  char **arg1 = (char **) 0 ;
+  rootly_ctx *arg2 = (rootly_ctx *) 0 ;
+  char *arg3 = (char *) 0 ;
+  rootly_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(char ***)&_swig_go_0; 
+  arg2 = *(rootly_ctx **)&_swig_go_1; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  result = (rootly_status)rootly_workflow_runs(arg1,arg2,(char const *)arg3);
+  _swig_go_result = result; 
+  free(arg3); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_rootly_workflow_set_enabled_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+  rootly_ctx *arg1 = (rootly_ctx *) 0 ;
+  char *arg2 = (char *) 0 ;
+  int arg3 ;
+  rootly_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(rootly_ctx **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  arg3 = (int)_swig_go_2; 
+  
+  result = (rootly_status)rootly_workflow_set_enabled(arg1,(char const *)arg2,arg3);
+  _swig_go_result = result; 
+  free(arg2); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_rootly_workflow_cancel_run_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+  rootly_ctx *arg1 = (rootly_ctx *) 0 ;
+  char *arg2 = (char *) 0 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  rootly_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(rootly_ctx **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  if (_swig_go_3.n == 0) {
+    arg4 = NULL;
+  } else {
+    arg4 = (char *)malloc(_swig_go_3.n + 1);
+    memcpy((char *)arg4, _swig_go_3.p, _swig_go_3.n);
+    ((char *)arg4)[_swig_go_3.n] = '\0';
+  }
+  
+  
+  result = (rootly_status)rootly_workflow_cancel_run(arg1,(char const *)arg2,(char const *)arg3,(char const *)arg4);
+  _swig_go_result = result; 
+  free(arg2); 
+  free(arg3); 
+  free((char *)arg4); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_rootly_permission_check_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+  rootly_ctx *arg1 = (rootly_ctx *) 0 ;
+  char *arg2 = (char *) 0 ;
+  char *arg3 = (char *) 0 ;
+  rootly_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(rootly_ctx **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  result = (rootly_status)rootly_permission_check(arg1,(char const *)arg2,(char const *)arg3);
+  _swig_go_result = result; 
+  free(arg2); 
+  free(arg3); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_rootly_outbox_list_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
+  char **arg1 = (char **) 0 ;
+  rootly_ctx *arg2 = (rootly_ctx *) 0 ;
+  char *arg3 = (char *) 0 ;
+  rootly_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(char ***)&_swig_go_0; 
+  arg2 = *(rootly_ctx **)&_swig_go_1; 
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  result = (rootly_status)rootly_outbox_list(arg1,arg2,(char const *)arg3);
+  _swig_go_result = result; 
+  free(arg3); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_rootly_outbox_retry_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+  rootly_ctx *arg1 = (rootly_ctx *) 0 ;
+  char *arg2 = (char *) 0 ;
+  rootly_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(rootly_ctx **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  result = (rootly_status)rootly_outbox_retry(arg1,(char const *)arg2);
+  _swig_go_result = result; 
+  free(arg2); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_ROOTLY_CAP_CHAT_raw_5f76215dd883d9dc() {
+  rootly_capability result;
+  intgo _swig_go_result;
+  
+  
+  result = ROOTLY_CAP_CHAT;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_ROOTLY_CAP_TICKET_raw_5f76215dd883d9dc() {
+  rootly_capability result;
+  intgo _swig_go_result;
+  
+  
+  result = ROOTLY_CAP_TICKET;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_ROOTLY_CAP_STATUSPAGE_raw_5f76215dd883d9dc() {
+  rootly_capability result;
+  intgo _swig_go_result;
+  
+  
+  result = ROOTLY_CAP_STATUSPAGE;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_ROOTLY_CAP_WEBHOOK_raw_5f76215dd883d9dc() {
+  rootly_capability result;
+  intgo _swig_go_result;
+  
+  
+  result = ROOTLY_CAP_WEBHOOK;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_ROOTLY_CAP_KB_raw_5f76215dd883d9dc() {
+  rootly_capability result;
+  intgo _swig_go_result;
+  
+  
+  result = ROOTLY_CAP_KB;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_ROOTLY_CAP_CONFERENCE_raw_5f76215dd883d9dc() {
+  rootly_capability result;
+  intgo _swig_go_result;
+  
+  
+  result = ROOTLY_CAP_CONFERENCE;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_ROOTLY_CAP_PAGER_raw_5f76215dd883d9dc() {
+  rootly_capability result;
+  intgo _swig_go_result;
+  
+  
+  result = ROOTLY_CAP_PAGER;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_ROOTLY_CAP_ALL_raw_5f76215dd883d9dc() {
+  rootly_capability result;
+  intgo _swig_go_result;
+  
+  
+  result = ROOTLY_CAP_ALL;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_ROOTLY_DELIVERY_OK_raw_5f76215dd883d9dc() {
+  rootly_delivery_outcome result;
+  intgo _swig_go_result;
+  
+  
+  result = ROOTLY_DELIVERY_OK;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_ROOTLY_DELIVERY_RETRY_raw_5f76215dd883d9dc() {
+  rootly_delivery_outcome result;
+  intgo _swig_go_result;
+  
+  
+  result = ROOTLY_DELIVERY_RETRY;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_ROOTLY_DELIVERY_PERMANENT_raw_5f76215dd883d9dc() {
+  rootly_delivery_outcome result;
+  intgo _swig_go_result;
+  
+  
+  result = ROOTLY_DELIVERY_PERMANENT;
+  
+  _swig_go_result = (intgo)result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_rootly_swig_status_raw_5f76215dd883d9dc(intgo _swig_go_0) {
   int arg1 ;
   rootly_status result;
   intgo _swig_go_result;
@@ -4515,7 +4996,7 @@ intgo _wrap_rootly_swig_status_raw_9fe43ec451c2dd6a(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_rootly_swig_severity_parse_raw_9fe43ec451c2dd6a(_gostring_ _swig_go_0, _goslice_ _swig_go_1) {
+intgo _wrap_rootly_swig_severity_parse_raw_5f76215dd883d9dc(_gostring_ _swig_go_0, _goslice_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   int *arg2 = (int *) 0 ;
   int temp2 ;
@@ -4546,7 +5027,7 @@ intgo _wrap_rootly_swig_severity_parse_raw_9fe43ec451c2dd6a(_gostring_ _swig_go_
 }
 
 
-intgo _wrap_rootly_swig_status_parse_raw_9fe43ec451c2dd6a(_gostring_ _swig_go_0, _goslice_ _swig_go_1) {
+intgo _wrap_rootly_swig_status_parse_raw_5f76215dd883d9dc(_gostring_ _swig_go_0, _goslice_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   int *arg2 = (int *) 0 ;
   int temp2 ;
@@ -4577,7 +5058,7 @@ intgo _wrap_rootly_swig_status_parse_raw_9fe43ec451c2dd6a(_gostring_ _swig_go_0,
 }
 
 
-intgo _wrap_rootly_swig_alert_fingerprint_raw_9fe43ec451c2dd6a(_gostring_* _swig_go_0, rootly_kv *_swig_go_1, long long _swig_go_2) {
+intgo _wrap_rootly_swig_alert_fingerprint_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_kv *_swig_go_1, long long _swig_go_2) {
   char **arg1 = (char **) 0 ;
   rootly_kv *arg2 = (rootly_kv *) 0 ;
   size_t arg3 ;
@@ -4594,7 +5075,7 @@ intgo _wrap_rootly_swig_alert_fingerprint_raw_9fe43ec451c2dd6a(_gostring_* _swig
 }
 
 
-intgo _wrap_rootly_swig_incident_update_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, _gostring_* _swig_go_6, long long _swig_go_7, intgo _swig_go_8, _gostring_* _swig_go_9, long long _swig_go_10, rootly_kv *_swig_go_11, long long _swig_go_12, rootly_kv *_swig_go_13, long long _swig_go_14, _gostring_ _swig_go_15, intgo _swig_go_16) {
+intgo _wrap_rootly_swig_incident_update_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, _gostring_* _swig_go_6, long long _swig_go_7, intgo _swig_go_8, _gostring_* _swig_go_9, long long _swig_go_10, rootly_kv *_swig_go_11, long long _swig_go_12, rootly_kv *_swig_go_13, long long _swig_go_14, _gostring_ _swig_go_15, intgo _swig_go_16) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -4671,7 +5152,7 @@ intgo _wrap_rootly_swig_incident_update_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_g
 }
 
 
-intgo _wrap_rootly_swig_task_create_raw_9fe43ec451c2dd6a(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, intgo _swig_go_6, _gostring_ _swig_go_7, long long _swig_go_8, _gostring_ _swig_go_9) {
+intgo _wrap_rootly_swig_task_create_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, intgo _swig_go_6, _gostring_ _swig_go_7, long long _swig_go_8, _gostring_ _swig_go_9) {
   char **arg1 = (char **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -4752,7 +5233,7 @@ intgo _wrap_rootly_swig_task_create_raw_9fe43ec451c2dd6a(_gostring_* _swig_go_0,
 }
 
 
-intgo _wrap_rootly_swig_metrics_aggregate_raw_9fe43ec451c2dd6a(rootly_metrics_report **_swig_go_0, rootly_ctx *_swig_go_1, long long _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
+intgo _wrap_rootly_swig_metrics_aggregate_raw_5f76215dd883d9dc(rootly_metrics_report **_swig_go_0, rootly_ctx *_swig_go_1, long long _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
   rootly_metrics_report **arg1 = (rootly_metrics_report **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   rootly_time arg3 ;
@@ -4773,7 +5254,7 @@ intgo _wrap_rootly_swig_metrics_aggregate_raw_9fe43ec451c2dd6a(rootly_metrics_re
 }
 
 
-intgo _wrap_rootly_swig_timeline_verify_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, rootly_verify_result *_swig_go_2) {
+intgo _wrap_rootly_swig_timeline_verify_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, rootly_verify_result *_swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_verify_result *arg3 = (rootly_verify_result *) 0 ;
@@ -4795,7 +5276,7 @@ intgo _wrap_rootly_swig_timeline_verify_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_g
 }
 
 
-intgo _wrap_rootly_swig_config_load_raw_9fe43ec451c2dd6a(rootly_config **_swig_go_0, rootly_config_report **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+intgo _wrap_rootly_swig_config_load_raw_5f76215dd883d9dc(rootly_config **_swig_go_0, rootly_config_report **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   rootly_config **arg1 = (rootly_config **) 0 ;
   rootly_config_report **arg2 = (rootly_config_report **) 0 ;
   char *arg3 = (char *) 0 ;
@@ -4838,7 +5319,7 @@ intgo _wrap_rootly_swig_config_load_raw_9fe43ec451c2dd6a(rootly_config **_swig_g
 }
 
 
-intgo _wrap_rootly_swig_ctx_set_config_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_rootly_swig_ctx_set_config_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -4879,7 +5360,7 @@ intgo _wrap_rootly_swig_ctx_set_config_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go
 }
 
 
-intgo _wrap_rootly_swig_signature_verify_raw_9fe43ec451c2dd6a(intgo _swig_go_0, _gostring_* _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, rootly_kv *_swig_go_7, long long _swig_go_8, _gostring_ _swig_go_9, long long _swig_go_10) {
+intgo _wrap_rootly_swig_signature_verify_raw_5f76215dd883d9dc(intgo _swig_go_0, _gostring_* _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, rootly_kv *_swig_go_7, long long _swig_go_8, _gostring_ _swig_go_9, long long _swig_go_10) {
   int arg1 ;
   char **arg2 = (char **) 0 ;
   size_t arg3 ;
@@ -4943,7 +5424,7 @@ intgo _wrap_rootly_swig_signature_verify_raw_9fe43ec451c2dd6a(intgo _swig_go_0, 
 }
 
 
-intgo _wrap_rootly_swig_signature_sign_raw_9fe43ec451c2dd6a(_gostring_* _swig_go_0, _gostring_* _swig_go_1, intgo _swig_go_2, _gostring_* _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, long long _swig_go_7, _gostring_ _swig_go_8, _gostring_ _swig_go_9, long long _swig_go_10) {
+intgo _wrap_rootly_swig_signature_sign_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, _gostring_* _swig_go_1, intgo _swig_go_2, _gostring_* _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, long long _swig_go_7, _gostring_ _swig_go_8, _gostring_ _swig_go_9, long long _swig_go_10) {
   char **arg1 = (char **) 0 ;
   char **arg2 = (char **) 0 ;
   int arg3 ;
@@ -5007,7 +5488,109 @@ intgo _wrap_rootly_swig_signature_sign_raw_9fe43ec451c2dd6a(_gostring_* _swig_go
 }
 
 
-rootly_swig::StoredRecord *_wrap_new_StoredRecord_raw_9fe43ec451c2dd6a(_gostring_ _swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, long long _swig_go_8) {
+intgo _wrap_rootly_swig_workflow_tick_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
+  rootly_ctx *arg1 = (rootly_ctx *) 0 ;
+  rootly_time arg2 ;
+  int *arg3 = (int *) 0 ;
+  int temp3 ;
+  rootly_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(rootly_ctx **)&_swig_go_0; 
+  arg2 = (rootly_time)_swig_go_1; 
+  {
+    if (_swig_go_2.len == 0) {
+      _swig_gopanic("array must contain at least 1 element");
+    }
+    arg3 = &temp3;
+  }
+  
+  result = (rootly_status)rootly_swig_workflow_tick(arg1,arg2,arg3);
+  _swig_go_result = result; 
+  {
+    int* a = (int *) _swig_go_2.array;
+    a[0] = temp3;
+  }
+  
+  return _swig_go_result;
+}
+
+
+intgo _wrap_rootly_swig_dispatch_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
+  rootly_ctx *arg1 = (rootly_ctx *) 0 ;
+  size_t arg2 ;
+  int *arg3 = (int *) 0 ;
+  int temp3 ;
+  rootly_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(rootly_ctx **)&_swig_go_0; 
+  arg2 = (size_t)_swig_go_1; 
+  {
+    if (_swig_go_2.len == 0) {
+      _swig_gopanic("array must contain at least 1 element");
+    }
+    arg3 = &temp3;
+  }
+  
+  result = (rootly_status)rootly_swig_dispatch(arg1,SWIG_STD_MOVE(arg2),arg3);
+  _swig_go_result = result; 
+  {
+    int* a = (int *) _swig_go_2.array;
+    a[0] = temp3;
+  }
+  
+  return _swig_go_result;
+}
+
+
+intgo _wrap_rootly_swig_outbox_next_due_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _goslice_ _swig_go_1) {
+  rootly_ctx *arg1 = (rootly_ctx *) 0 ;
+  long long *arg2 = (long long *) 0 ;
+  long long temp2 ;
+  rootly_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(rootly_ctx **)&_swig_go_0; 
+  {
+    if (_swig_go_1.len == 0) {
+      _swig_gopanic("array must contain at least 1 element");
+    }
+    arg2 = &temp2;
+  }
+  
+  result = (rootly_status)rootly_swig_outbox_next_due(arg1,arg2);
+  _swig_go_result = result; 
+  {
+    long long* a = (long long *) _swig_go_1.array;
+    a[0] = temp2;
+  }
+  
+  return _swig_go_result;
+}
+
+
+intgo _wrap_rootly_swig_ctx_add_transport_uri_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+  rootly_ctx *arg1 = (rootly_ctx *) 0 ;
+  char *arg2 = (char *) 0 ;
+  rootly_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(rootly_ctx **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  result = (rootly_status)rootly_swig_ctx_add_transport_uri(arg1,(char const *)arg2);
+  _swig_go_result = result; 
+  free(arg2); 
+  return _swig_go_result;
+}
+
+
+rootly_swig::StoredRecord *_wrap_new_StoredRecord_raw_5f76215dd883d9dc(_gostring_ _swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, long long _swig_go_8) {
   char *arg1 = (char *) 0 ;
   int64_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -5075,7 +5658,7 @@ rootly_swig::StoredRecord *_wrap_new_StoredRecord_raw_9fe43ec451c2dd6a(_gostring
 }
 
 
-_gostring_ _wrap_StoredRecord_id_raw_9fe43ec451c2dd6a(rootly_swig::StoredRecord *_swig_go_0) {
+_gostring_ _wrap_StoredRecord_id_raw_5f76215dd883d9dc(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5088,7 +5671,7 @@ _gostring_ _wrap_StoredRecord_id_raw_9fe43ec451c2dd6a(rootly_swig::StoredRecord 
 }
 
 
-long long _wrap_StoredRecord_revision_raw_9fe43ec451c2dd6a(rootly_swig::StoredRecord *_swig_go_0) {
+long long _wrap_StoredRecord_revision_raw_5f76215dd883d9dc(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5101,7 +5684,7 @@ long long _wrap_StoredRecord_revision_raw_9fe43ec451c2dd6a(rootly_swig::StoredRe
 }
 
 
-_gostring_ _wrap_StoredRecord_json_raw_9fe43ec451c2dd6a(rootly_swig::StoredRecord *_swig_go_0) {
+_gostring_ _wrap_StoredRecord_json_raw_5f76215dd883d9dc(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5114,7 +5697,7 @@ _gostring_ _wrap_StoredRecord_json_raw_9fe43ec451c2dd6a(rootly_swig::StoredRecor
 }
 
 
-_gostring_ _wrap_StoredRecord_status_raw_9fe43ec451c2dd6a(rootly_swig::StoredRecord *_swig_go_0) {
+_gostring_ _wrap_StoredRecord_status_raw_5f76215dd883d9dc(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5127,7 +5710,7 @@ _gostring_ _wrap_StoredRecord_status_raw_9fe43ec451c2dd6a(rootly_swig::StoredRec
 }
 
 
-_gostring_ _wrap_StoredRecord_key_raw_9fe43ec451c2dd6a(rootly_swig::StoredRecord *_swig_go_0) {
+_gostring_ _wrap_StoredRecord_key_raw_5f76215dd883d9dc(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5140,7 +5723,7 @@ _gostring_ _wrap_StoredRecord_key_raw_9fe43ec451c2dd6a(rootly_swig::StoredRecord
 }
 
 
-_gostring_ _wrap_StoredRecord_group_key_raw_9fe43ec451c2dd6a(rootly_swig::StoredRecord *_swig_go_0) {
+_gostring_ _wrap_StoredRecord_group_key_raw_5f76215dd883d9dc(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5153,7 +5736,7 @@ _gostring_ _wrap_StoredRecord_group_key_raw_9fe43ec451c2dd6a(rootly_swig::Stored
 }
 
 
-_gostring_ _wrap_StoredRecord_service_raw_9fe43ec451c2dd6a(rootly_swig::StoredRecord *_swig_go_0) {
+_gostring_ _wrap_StoredRecord_service_raw_5f76215dd883d9dc(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5166,7 +5749,7 @@ _gostring_ _wrap_StoredRecord_service_raw_9fe43ec451c2dd6a(rootly_swig::StoredRe
 }
 
 
-_gostring_ _wrap_StoredRecord_severity_raw_9fe43ec451c2dd6a(rootly_swig::StoredRecord *_swig_go_0) {
+_gostring_ _wrap_StoredRecord_severity_raw_5f76215dd883d9dc(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5179,7 +5762,7 @@ _gostring_ _wrap_StoredRecord_severity_raw_9fe43ec451c2dd6a(rootly_swig::StoredR
 }
 
 
-long long _wrap_StoredRecord_time_raw_9fe43ec451c2dd6a(rootly_swig::StoredRecord *_swig_go_0) {
+long long _wrap_StoredRecord_time_raw_5f76215dd883d9dc(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5192,7 +5775,7 @@ long long _wrap_StoredRecord_time_raw_9fe43ec451c2dd6a(rootly_swig::StoredRecord
 }
 
 
-void _wrap_delete_StoredRecord_raw_9fe43ec451c2dd6a(rootly_swig::StoredRecord *_swig_go_0) {
+void _wrap_delete_StoredRecord_raw_5f76215dd883d9dc(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   
   arg1 = *(rootly_swig::StoredRecord **)&_swig_go_0; 
@@ -5202,7 +5785,7 @@ void _wrap_delete_StoredRecord_raw_9fe43ec451c2dd6a(rootly_swig::StoredRecord *_
 }
 
 
-rootly_swig::Bytes *_wrap_new_Bytes_raw_9fe43ec451c2dd6a() {
+rootly_swig::Bytes *_wrap_new_Bytes_raw_5f76215dd883d9dc() {
   rootly_swig::Bytes *result = 0 ;
   rootly_swig::Bytes *_swig_go_result;
   
@@ -5213,7 +5796,7 @@ rootly_swig::Bytes *_wrap_new_Bytes_raw_9fe43ec451c2dd6a() {
 }
 
 
-void _wrap_delete_Bytes_raw_9fe43ec451c2dd6a(rootly_swig::Bytes *_swig_go_0) {
+void _wrap_delete_Bytes_raw_5f76215dd883d9dc(rootly_swig::Bytes *_swig_go_0) {
   rootly_swig::Bytes *arg1 = (rootly_swig::Bytes *) 0 ;
   
   arg1 = *(rootly_swig::Bytes **)&_swig_go_0; 
@@ -5223,7 +5806,7 @@ void _wrap_delete_Bytes_raw_9fe43ec451c2dd6a(rootly_swig::Bytes *_swig_go_0) {
 }
 
 
-rootly_swig::StoreReply *_wrap_new_StoreReply_raw_9fe43ec451c2dd6a() {
+rootly_swig::StoreReply *_wrap_new_StoreReply_raw_5f76215dd883d9dc() {
   rootly_swig::StoreReply *result = 0 ;
   rootly_swig::StoreReply *_swig_go_result;
   
@@ -5234,7 +5817,7 @@ rootly_swig::StoreReply *_wrap_new_StoreReply_raw_9fe43ec451c2dd6a() {
 }
 
 
-void _wrap_StoreReply_add_record__SWIG_0_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8, long long _swig_go_9) {
+void _wrap_StoreReply_add_record__SWIG_0_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8, long long _swig_go_9) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -5301,7 +5884,7 @@ void _wrap_StoreReply_add_record__SWIG_0_raw_9fe43ec451c2dd6a(rootly_swig::Store
 }
 
 
-void _wrap_StoreReply_add_record__SWIG_1_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8) {
+void _wrap_StoreReply_add_record__SWIG_1_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -5366,7 +5949,7 @@ void _wrap_StoreReply_add_record__SWIG_1_raw_9fe43ec451c2dd6a(rootly_swig::Store
 }
 
 
-void _wrap_StoreReply_add_record__SWIG_2_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+void _wrap_StoreReply_add_record__SWIG_2_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -5424,7 +6007,7 @@ void _wrap_StoreReply_add_record__SWIG_2_raw_9fe43ec451c2dd6a(rootly_swig::Store
 }
 
 
-void _wrap_StoreReply_add_record__SWIG_3_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
+void _wrap_StoreReply_add_record__SWIG_3_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -5471,7 +6054,7 @@ void _wrap_StoreReply_add_record__SWIG_3_raw_9fe43ec451c2dd6a(rootly_swig::Store
 }
 
 
-void _wrap_StoreReply_add_record__SWIG_4_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5) {
+void _wrap_StoreReply_add_record__SWIG_4_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -5511,7 +6094,7 @@ void _wrap_StoreReply_add_record__SWIG_4_raw_9fe43ec451c2dd6a(rootly_swig::Store
 }
 
 
-void _wrap_StoreReply_add_record__SWIG_5_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+void _wrap_StoreReply_add_record__SWIG_5_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -5544,7 +6127,7 @@ void _wrap_StoreReply_add_record__SWIG_5_raw_9fe43ec451c2dd6a(rootly_swig::Store
 }
 
 
-void _wrap_StoreReply_add_record__SWIG_6_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3) {
+void _wrap_StoreReply_add_record__SWIG_6_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -5570,7 +6153,7 @@ void _wrap_StoreReply_add_record__SWIG_6_raw_9fe43ec451c2dd6a(rootly_swig::Store
 }
 
 
-void _wrap_StoreReply_add_entry_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2) {
+void _wrap_StoreReply_add_entry_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   int64_t arg2 ;
   std::string *arg3 = 0 ;
@@ -5587,7 +6170,7 @@ void _wrap_StoreReply_add_entry_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_s
 }
 
 
-void _wrap_StoreReply_set_value_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
+void _wrap_StoreReply_set_value_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   int64_t arg2 ;
   
@@ -5599,7 +6182,7 @@ void _wrap_StoreReply_set_value_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_s
 }
 
 
-intgo _wrap_StoreReply_fail_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_StoreReply_fail_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   int arg2 ;
   char *arg3 = (char *) 0 ;
@@ -5621,7 +6204,7 @@ intgo _wrap_StoreReply_fail_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_swig_
 }
 
 
-long long _wrap_StoreReply_records_count_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_swig_go_0) {
+long long _wrap_StoreReply_records_count_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -5634,7 +6217,7 @@ long long _wrap_StoreReply_records_count_raw_9fe43ec451c2dd6a(rootly_swig::Store
 }
 
 
-long long _wrap_StoreReply_entries_count_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_swig_go_0) {
+long long _wrap_StoreReply_entries_count_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -5647,7 +6230,7 @@ long long _wrap_StoreReply_entries_count_raw_9fe43ec451c2dd6a(rootly_swig::Store
 }
 
 
-long long _wrap_StoreReply_entry_seq_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
+long long _wrap_StoreReply_entry_seq_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   size_t arg2 ;
   int64_t result;
@@ -5662,7 +6245,7 @@ long long _wrap_StoreReply_entry_seq_raw_9fe43ec451c2dd6a(rootly_swig::StoreRepl
 }
 
 
-rootly_swig::Bytes *_wrap_StoreReply_entry_data_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
+rootly_swig::Bytes *_wrap_StoreReply_entry_data_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   size_t arg2 ;
   rootly_swig::Bytes result;
@@ -5677,7 +6260,7 @@ rootly_swig::Bytes *_wrap_StoreReply_entry_data_raw_9fe43ec451c2dd6a(rootly_swig
 }
 
 
-_gostring_ _wrap_StoreReply_entry_text_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_StoreReply_entry_text_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -5692,7 +6275,7 @@ _gostring_ _wrap_StoreReply_entry_text_raw_9fe43ec451c2dd6a(rootly_swig::StoreRe
 }
 
 
-long long _wrap_StoreReply_value_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_swig_go_0) {
+long long _wrap_StoreReply_value_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5705,7 +6288,7 @@ long long _wrap_StoreReply_value_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_
 }
 
 
-bool _wrap_StoreReply_has_value_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_swig_go_0) {
+bool _wrap_StoreReply_has_value_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5718,7 +6301,7 @@ bool _wrap_StoreReply_has_value_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_s
 }
 
 
-void _wrap_StoreReply_clear_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_swig_go_0) {
+void _wrap_StoreReply_clear_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   
   arg1 = *(rootly_swig::StoreReply **)&_swig_go_0; 
@@ -5728,7 +6311,7 @@ void _wrap_StoreReply_clear_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_swig_
 }
 
 
-rootly_swig::StoredRecord *_wrap_StoreReply_record_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
+rootly_swig::StoredRecord *_wrap_StoreReply_record_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   size_t arg2 ;
   SwigValueWrapper< rootly_swig::StoredRecord > result;
@@ -5743,7 +6326,7 @@ rootly_swig::StoredRecord *_wrap_StoreReply_record_raw_9fe43ec451c2dd6a(rootly_s
 }
 
 
-void _wrap_delete_StoreReply_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_swig_go_0) {
+void _wrap_delete_StoreReply_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   
   arg1 = *(rootly_swig::StoreReply **)&_swig_go_0; 
@@ -5753,7 +6336,7 @@ void _wrap_delete_StoreReply_raw_9fe43ec451c2dd6a(rootly_swig::StoreReply *_swig
 }
 
 
-_gostring_ _wrap_Record_id_raw_9fe43ec451c2dd6a(rootly_swig::Record *_swig_go_0) {
+_gostring_ _wrap_Record_id_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5766,7 +6349,7 @@ _gostring_ _wrap_Record_id_raw_9fe43ec451c2dd6a(rootly_swig::Record *_swig_go_0)
 }
 
 
-_gostring_ _wrap_Record_json_raw_9fe43ec451c2dd6a(rootly_swig::Record *_swig_go_0) {
+_gostring_ _wrap_Record_json_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5779,7 +6362,7 @@ _gostring_ _wrap_Record_json_raw_9fe43ec451c2dd6a(rootly_swig::Record *_swig_go_
 }
 
 
-_gostring_ _wrap_Record_status_raw_9fe43ec451c2dd6a(rootly_swig::Record *_swig_go_0) {
+_gostring_ _wrap_Record_status_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5792,7 +6375,7 @@ _gostring_ _wrap_Record_status_raw_9fe43ec451c2dd6a(rootly_swig::Record *_swig_g
 }
 
 
-_gostring_ _wrap_Record_key_raw_9fe43ec451c2dd6a(rootly_swig::Record *_swig_go_0) {
+_gostring_ _wrap_Record_key_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5805,7 +6388,7 @@ _gostring_ _wrap_Record_key_raw_9fe43ec451c2dd6a(rootly_swig::Record *_swig_go_0
 }
 
 
-_gostring_ _wrap_Record_group_key_raw_9fe43ec451c2dd6a(rootly_swig::Record *_swig_go_0) {
+_gostring_ _wrap_Record_group_key_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5818,7 +6401,7 @@ _gostring_ _wrap_Record_group_key_raw_9fe43ec451c2dd6a(rootly_swig::Record *_swi
 }
 
 
-_gostring_ _wrap_Record_service_raw_9fe43ec451c2dd6a(rootly_swig::Record *_swig_go_0) {
+_gostring_ _wrap_Record_service_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5831,7 +6414,7 @@ _gostring_ _wrap_Record_service_raw_9fe43ec451c2dd6a(rootly_swig::Record *_swig_
 }
 
 
-_gostring_ _wrap_Record_severity_raw_9fe43ec451c2dd6a(rootly_swig::Record *_swig_go_0) {
+_gostring_ _wrap_Record_severity_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5844,7 +6427,7 @@ _gostring_ _wrap_Record_severity_raw_9fe43ec451c2dd6a(rootly_swig::Record *_swig
 }
 
 
-long long _wrap_Record_time_raw_9fe43ec451c2dd6a(rootly_swig::Record *_swig_go_0) {
+long long _wrap_Record_time_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5857,7 +6440,7 @@ long long _wrap_Record_time_raw_9fe43ec451c2dd6a(rootly_swig::Record *_swig_go_0
 }
 
 
-void _wrap_delete_Record_raw_9fe43ec451c2dd6a(rootly_swig::Record *_swig_go_0) {
+void _wrap_delete_Record_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   
   arg1 = *(rootly_swig::Record **)&_swig_go_0; 
@@ -5867,7 +6450,7 @@ void _wrap_delete_Record_raw_9fe43ec451c2dd6a(rootly_swig::Record *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_Query_id_raw_9fe43ec451c2dd6a(rootly_swig::Query *_swig_go_0) {
+_gostring_ _wrap_Query_id_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5880,7 +6463,7 @@ _gostring_ _wrap_Query_id_raw_9fe43ec451c2dd6a(rootly_swig::Query *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_Query_status_raw_9fe43ec451c2dd6a(rootly_swig::Query *_swig_go_0) {
+_gostring_ _wrap_Query_status_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5893,7 +6476,7 @@ _gostring_ _wrap_Query_status_raw_9fe43ec451c2dd6a(rootly_swig::Query *_swig_go_
 }
 
 
-_gostring_ _wrap_Query_key_raw_9fe43ec451c2dd6a(rootly_swig::Query *_swig_go_0) {
+_gostring_ _wrap_Query_key_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5906,7 +6489,7 @@ _gostring_ _wrap_Query_key_raw_9fe43ec451c2dd6a(rootly_swig::Query *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_Query_group_key_raw_9fe43ec451c2dd6a(rootly_swig::Query *_swig_go_0) {
+_gostring_ _wrap_Query_group_key_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5919,7 +6502,7 @@ _gostring_ _wrap_Query_group_key_raw_9fe43ec451c2dd6a(rootly_swig::Query *_swig_
 }
 
 
-_gostring_ _wrap_Query_service_raw_9fe43ec451c2dd6a(rootly_swig::Query *_swig_go_0) {
+_gostring_ _wrap_Query_service_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5932,7 +6515,7 @@ _gostring_ _wrap_Query_service_raw_9fe43ec451c2dd6a(rootly_swig::Query *_swig_go
 }
 
 
-_gostring_ _wrap_Query_severity_raw_9fe43ec451c2dd6a(rootly_swig::Query *_swig_go_0) {
+_gostring_ _wrap_Query_severity_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5945,7 +6528,7 @@ _gostring_ _wrap_Query_severity_raw_9fe43ec451c2dd6a(rootly_swig::Query *_swig_g
 }
 
 
-long long _wrap_Query_time_from_raw_9fe43ec451c2dd6a(rootly_swig::Query *_swig_go_0) {
+long long _wrap_Query_time_from_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5958,7 +6541,7 @@ long long _wrap_Query_time_from_raw_9fe43ec451c2dd6a(rootly_swig::Query *_swig_g
 }
 
 
-long long _wrap_Query_time_to_raw_9fe43ec451c2dd6a(rootly_swig::Query *_swig_go_0) {
+long long _wrap_Query_time_to_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5971,7 +6554,7 @@ long long _wrap_Query_time_to_raw_9fe43ec451c2dd6a(rootly_swig::Query *_swig_go_
 }
 
 
-long long _wrap_Query_limit_raw_9fe43ec451c2dd6a(rootly_swig::Query *_swig_go_0) {
+long long _wrap_Query_limit_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -5984,7 +6567,7 @@ long long _wrap_Query_limit_raw_9fe43ec451c2dd6a(rootly_swig::Query *_swig_go_0)
 }
 
 
-bool _wrap_Query_descending_raw_9fe43ec451c2dd6a(rootly_swig::Query *_swig_go_0) {
+bool _wrap_Query_descending_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -5997,7 +6580,7 @@ bool _wrap_Query_descending_raw_9fe43ec451c2dd6a(rootly_swig::Query *_swig_go_0)
 }
 
 
-void _wrap_delete_Query_raw_9fe43ec451c2dd6a(rootly_swig::Query *_swig_go_0) {
+void _wrap_delete_Query_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   
   arg1 = *(rootly_swig::Query **)&_swig_go_0; 
@@ -6007,7 +6590,7 @@ void _wrap_delete_Query_raw_9fe43ec451c2dd6a(rootly_swig::Query *_swig_go_0) {
 }
 
 
-void _wrap_Strings_add_raw_9fe43ec451c2dd6a(rootly_swig::Strings *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Strings_add_raw_5f76215dd883d9dc(rootly_swig::Strings *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_swig::Strings *arg1 = (rootly_swig::Strings *) 0 ;
   char *arg2 = (char *) 0 ;
   
@@ -6024,7 +6607,7 @@ void _wrap_Strings_add_raw_9fe43ec451c2dd6a(rootly_swig::Strings *_swig_go_0, _g
 }
 
 
-long long _wrap_Strings_size_raw_9fe43ec451c2dd6a(rootly_swig::Strings *_swig_go_0) {
+long long _wrap_Strings_size_raw_5f76215dd883d9dc(rootly_swig::Strings *_swig_go_0) {
   rootly_swig::Strings *arg1 = (rootly_swig::Strings *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6037,7 +6620,7 @@ long long _wrap_Strings_size_raw_9fe43ec451c2dd6a(rootly_swig::Strings *_swig_go
 }
 
 
-rootly_swig::Strings *_wrap_new_Strings_raw_9fe43ec451c2dd6a() {
+rootly_swig::Strings *_wrap_new_Strings_raw_5f76215dd883d9dc() {
   rootly_swig::Strings *result = 0 ;
   rootly_swig::Strings *_swig_go_result;
   
@@ -6048,7 +6631,7 @@ rootly_swig::Strings *_wrap_new_Strings_raw_9fe43ec451c2dd6a() {
 }
 
 
-void _wrap_delete_Strings_raw_9fe43ec451c2dd6a(rootly_swig::Strings *_swig_go_0) {
+void _wrap_delete_Strings_raw_5f76215dd883d9dc(rootly_swig::Strings *_swig_go_0) {
   rootly_swig::Strings *arg1 = (rootly_swig::Strings *) 0 ;
   
   arg1 = *(rootly_swig::Strings **)&_swig_go_0; 
@@ -6058,7 +6641,7 @@ void _wrap_delete_Strings_raw_9fe43ec451c2dd6a(rootly_swig::Strings *_swig_go_0)
 }
 
 
-void _wrap_Pairs_add_raw_9fe43ec451c2dd6a(rootly_swig::Pairs *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+void _wrap_Pairs_add_raw_5f76215dd883d9dc(rootly_swig::Pairs *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_swig::Pairs *arg1 = (rootly_swig::Pairs *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -6082,7 +6665,7 @@ void _wrap_Pairs_add_raw_9fe43ec451c2dd6a(rootly_swig::Pairs *_swig_go_0, _gostr
 }
 
 
-void _wrap_Pairs_add_null_raw_9fe43ec451c2dd6a(rootly_swig::Pairs *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pairs_add_null_raw_5f76215dd883d9dc(rootly_swig::Pairs *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_swig::Pairs *arg1 = (rootly_swig::Pairs *) 0 ;
   char *arg2 = (char *) 0 ;
   
@@ -6099,7 +6682,7 @@ void _wrap_Pairs_add_null_raw_9fe43ec451c2dd6a(rootly_swig::Pairs *_swig_go_0, _
 }
 
 
-long long _wrap_Pairs_size_raw_9fe43ec451c2dd6a(rootly_swig::Pairs *_swig_go_0) {
+long long _wrap_Pairs_size_raw_5f76215dd883d9dc(rootly_swig::Pairs *_swig_go_0) {
   rootly_swig::Pairs *arg1 = (rootly_swig::Pairs *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6112,7 +6695,7 @@ long long _wrap_Pairs_size_raw_9fe43ec451c2dd6a(rootly_swig::Pairs *_swig_go_0) 
 }
 
 
-rootly_swig::Pairs *_wrap_new_Pairs_raw_9fe43ec451c2dd6a() {
+rootly_swig::Pairs *_wrap_new_Pairs_raw_5f76215dd883d9dc() {
   rootly_swig::Pairs *result = 0 ;
   rootly_swig::Pairs *_swig_go_result;
   
@@ -6123,7 +6706,7 @@ rootly_swig::Pairs *_wrap_new_Pairs_raw_9fe43ec451c2dd6a() {
 }
 
 
-void _wrap_delete_Pairs_raw_9fe43ec451c2dd6a(rootly_swig::Pairs *_swig_go_0) {
+void _wrap_delete_Pairs_raw_5f76215dd883d9dc(rootly_swig::Pairs *_swig_go_0) {
   rootly_swig::Pairs *arg1 = (rootly_swig::Pairs *) 0 ;
   
   arg1 = *(rootly_swig::Pairs **)&_swig_go_0; 
@@ -6133,7 +6716,7 @@ void _wrap_delete_Pairs_raw_9fe43ec451c2dd6a(rootly_swig::Pairs *_swig_go_0) {
 }
 
 
-rootly_swig::StoreBackend *_wrap__swig_NewDirectorStoreBackendStoreBackend_raw_9fe43ec451c2dd6a(intgo _swig_go_0) {
+rootly_swig::StoreBackend *_wrap__swig_NewDirectorStoreBackendStoreBackend_raw_5f76215dd883d9dc(intgo _swig_go_0) {
   int arg1 ;
   rootly_swig::StoreBackend *result = 0 ;
   rootly_swig::StoreBackend *_swig_go_result;
@@ -6146,7 +6729,7 @@ rootly_swig::StoreBackend *_wrap__swig_NewDirectorStoreBackendStoreBackend_raw_9
 }
 
 
-void _wrap_DeleteDirectorStoreBackend_raw_9fe43ec451c2dd6a(rootly_swig::StoreBackend *_swig_go_0) {
+void _wrap_DeleteDirectorStoreBackend_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   
   arg1 = *(rootly_swig::StoreBackend **)&_swig_go_0; 
@@ -6156,7 +6739,7 @@ void _wrap_DeleteDirectorStoreBackend_raw_9fe43ec451c2dd6a(rootly_swig::StoreBac
 }
 
 
-_gostring_ _wrap__swig_DirectorStoreBackend_upcall_Raw_name_raw_9fe43ec451c2dd6a(SwigDirector_StoreBackend *_swig_go_0) {
+_gostring_ _wrap__swig_DirectorStoreBackend_upcall_Raw_name_raw_5f76215dd883d9dc(SwigDirector_StoreBackend *_swig_go_0) {
   SwigDirector_StoreBackend *arg1 = (SwigDirector_StoreBackend *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -6169,7 +6752,7 @@ _gostring_ _wrap__swig_DirectorStoreBackend_upcall_Raw_name_raw_9fe43ec451c2dd6a
 }
 
 
-intgo _wrap__swig_DirectorStoreBackend_upcall_Raw_check_raw_9fe43ec451c2dd6a(SwigDirector_StoreBackend *_swig_go_0, rootly_swig::StoreReply *_swig_go_1) {
+intgo _wrap__swig_DirectorStoreBackend_upcall_Raw_check_raw_5f76215dd883d9dc(SwigDirector_StoreBackend *_swig_go_0, rootly_swig::StoreReply *_swig_go_1) {
   SwigDirector_StoreBackend *arg1 = (SwigDirector_StoreBackend *) 0 ;
   rootly_swig::StoreReply *arg2 = 0 ;
   int result;
@@ -6184,7 +6767,7 @@ intgo _wrap__swig_DirectorStoreBackend_upcall_Raw_check_raw_9fe43ec451c2dd6a(Swi
 }
 
 
-void _wrap__swig_DirectorStoreBackend_upcall_Raw_close_raw_9fe43ec451c2dd6a(SwigDirector_StoreBackend *_swig_go_0) {
+void _wrap__swig_DirectorStoreBackend_upcall_Raw_close_raw_5f76215dd883d9dc(SwigDirector_StoreBackend *_swig_go_0) {
   SwigDirector_StoreBackend *arg1 = (SwigDirector_StoreBackend *) 0 ;
   
   arg1 = *(SwigDirector_StoreBackend **)&_swig_go_0; 
@@ -6194,7 +6777,7 @@ void _wrap__swig_DirectorStoreBackend_upcall_Raw_close_raw_9fe43ec451c2dd6a(Swig
 }
 
 
-void _wrap_delete_StoreBackend_raw_9fe43ec451c2dd6a(rootly_swig::StoreBackend *_swig_go_0) {
+void _wrap_delete_StoreBackend_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   
   arg1 = *(rootly_swig::StoreBackend **)&_swig_go_0; 
@@ -6204,7 +6787,7 @@ void _wrap_delete_StoreBackend_raw_9fe43ec451c2dd6a(rootly_swig::StoreBackend *_
 }
 
 
-_gostring_ _wrap_StoreBackend_raw_name_raw_9fe43ec451c2dd6a(rootly_swig::StoreBackend *_swig_go_0) {
+_gostring_ _wrap_StoreBackend_raw_name_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -6217,7 +6800,7 @@ _gostring_ _wrap_StoreBackend_raw_name_raw_9fe43ec451c2dd6a(rootly_swig::StoreBa
 }
 
 
-intgo _wrap_StoreBackend_raw_begin_raw_9fe43ec451c2dd6a(rootly_swig::StoreBackend *_swig_go_0) {
+intgo _wrap_StoreBackend_raw_begin_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6230,7 +6813,7 @@ intgo _wrap_StoreBackend_raw_begin_raw_9fe43ec451c2dd6a(rootly_swig::StoreBacken
 }
 
 
-intgo _wrap_StoreBackend_raw_commit_raw_9fe43ec451c2dd6a(rootly_swig::StoreBackend *_swig_go_0) {
+intgo _wrap_StoreBackend_raw_commit_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6243,7 +6826,7 @@ intgo _wrap_StoreBackend_raw_commit_raw_9fe43ec451c2dd6a(rootly_swig::StoreBacke
 }
 
 
-intgo _wrap_StoreBackend_raw_rollback_raw_9fe43ec451c2dd6a(rootly_swig::StoreBackend *_swig_go_0) {
+intgo _wrap_StoreBackend_raw_rollback_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6256,7 +6839,7 @@ intgo _wrap_StoreBackend_raw_rollback_raw_9fe43ec451c2dd6a(rootly_swig::StoreBac
 }
 
 
-intgo _wrap_StoreBackend_raw_record_get_raw_9fe43ec451c2dd6a(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
+intgo _wrap_StoreBackend_raw_record_get_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -6285,7 +6868,7 @@ intgo _wrap_StoreBackend_raw_record_get_raw_9fe43ec451c2dd6a(rootly_swig::StoreB
 }
 
 
-intgo _wrap_StoreBackend_raw_record_put_raw_9fe43ec451c2dd6a(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::Record *_swig_go_2, long long _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
+intgo _wrap_StoreBackend_raw_record_put_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::Record *_swig_go_2, long long _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_swig::Record *arg3 = 0 ;
@@ -6311,7 +6894,7 @@ intgo _wrap_StoreBackend_raw_record_put_raw_9fe43ec451c2dd6a(rootly_swig::StoreB
 }
 
 
-intgo _wrap_StoreBackend_raw_record_delete_raw_9fe43ec451c2dd6a(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
+intgo _wrap_StoreBackend_raw_record_delete_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -6340,7 +6923,7 @@ intgo _wrap_StoreBackend_raw_record_delete_raw_9fe43ec451c2dd6a(rootly_swig::Sto
 }
 
 
-intgo _wrap_StoreBackend_raw_record_find_raw_9fe43ec451c2dd6a(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::Query *_swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
+intgo _wrap_StoreBackend_raw_record_find_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::Query *_swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_swig::Query *arg3 = 0 ;
@@ -6364,7 +6947,7 @@ intgo _wrap_StoreBackend_raw_record_find_raw_9fe43ec451c2dd6a(rootly_swig::Store
 }
 
 
-intgo _wrap_StoreBackend_raw_stream_append_raw_9fe43ec451c2dd6a(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
+intgo _wrap_StoreBackend_raw_stream_append_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -6393,7 +6976,7 @@ intgo _wrap_StoreBackend_raw_stream_append_raw_9fe43ec451c2dd6a(rootly_swig::Sto
 }
 
 
-intgo _wrap_StoreBackend_raw_stream_read_raw_9fe43ec451c2dd6a(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, long long _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
+intgo _wrap_StoreBackend_raw_stream_read_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, long long _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -6419,7 +7002,7 @@ intgo _wrap_StoreBackend_raw_stream_read_raw_9fe43ec451c2dd6a(rootly_swig::Store
 }
 
 
-intgo _wrap_StoreBackend_raw_stream_last_raw_9fe43ec451c2dd6a(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
+intgo _wrap_StoreBackend_raw_stream_last_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_swig::StoreReply *arg3 = 0 ;
@@ -6441,7 +7024,7 @@ intgo _wrap_StoreBackend_raw_stream_last_raw_9fe43ec451c2dd6a(rootly_swig::Store
 }
 
 
-intgo _wrap_StoreBackend_raw_sequence_next_raw_9fe43ec451c2dd6a(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
+intgo _wrap_StoreBackend_raw_sequence_next_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_swig::StoreReply *arg3 = 0 ;
@@ -6463,7 +7046,7 @@ intgo _wrap_StoreBackend_raw_sequence_next_raw_9fe43ec451c2dd6a(rootly_swig::Sto
 }
 
 
-intgo _wrap_StoreBackend_raw_check_raw_9fe43ec451c2dd6a(rootly_swig::StoreBackend *_swig_go_0, rootly_swig::StoreReply *_swig_go_1) {
+intgo _wrap_StoreBackend_raw_check_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0, rootly_swig::StoreReply *_swig_go_1) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   rootly_swig::StoreReply *arg2 = 0 ;
   int result;
@@ -6478,7 +7061,7 @@ intgo _wrap_StoreBackend_raw_check_raw_9fe43ec451c2dd6a(rootly_swig::StoreBacken
 }
 
 
-void _wrap_StoreBackend_raw_close_raw_9fe43ec451c2dd6a(rootly_swig::StoreBackend *_swig_go_0) {
+void _wrap_StoreBackend_raw_close_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   
   arg1 = *(rootly_swig::StoreBackend **)&_swig_go_0; 
@@ -6488,7 +7071,7 @@ void _wrap_StoreBackend_raw_close_raw_9fe43ec451c2dd6a(rootly_swig::StoreBackend
 }
 
 
-rootly_swig::RawStore *_wrap_new_RawStore_raw_9fe43ec451c2dd6a() {
+rootly_swig::RawStore *_wrap_new_RawStore_raw_5f76215dd883d9dc() {
   rootly_swig::RawStore *result = 0 ;
   rootly_swig::RawStore *_swig_go_result;
   
@@ -6499,7 +7082,7 @@ rootly_swig::RawStore *_wrap_new_RawStore_raw_9fe43ec451c2dd6a() {
 }
 
 
-void _wrap_delete_RawStore_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0) {
+void _wrap_delete_RawStore_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   
   arg1 = *(rootly_swig::RawStore **)&_swig_go_0; 
@@ -6509,7 +7092,7 @@ void _wrap_delete_RawStore_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_
 }
 
 
-intgo _wrap_RawStore_open_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_RawStore_open_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   int result;
@@ -6529,7 +7112,7 @@ intgo _wrap_RawStore_open_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0
 }
 
 
-intgo _wrap_RawStore_wrap_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0, rootly_swig::StoreBackend *_swig_go_1) {
+intgo _wrap_RawStore_wrap_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, rootly_swig::StoreBackend *_swig_go_1) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   rootly_swig::StoreBackend *arg2 = (rootly_swig::StoreBackend *) 0 ;
   int result;
@@ -6544,7 +7127,7 @@ intgo _wrap_RawStore_wrap_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0
 }
 
 
-void _wrap_RawStore_close_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0) {
+void _wrap_RawStore_close_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   
   arg1 = *(rootly_swig::RawStore **)&_swig_go_0; 
@@ -6554,7 +7137,7 @@ void _wrap_RawStore_close_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0
 }
 
 
-_gostring_ _wrap_RawStore_name_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0) {
+_gostring_ _wrap_RawStore_name_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6567,7 +7150,7 @@ _gostring_ _wrap_RawStore_name_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig
 }
 
 
-bool _wrap_RawStore_has_check_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0) {
+bool _wrap_RawStore_has_check_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6580,7 +7163,7 @@ bool _wrap_RawStore_has_check_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_
 }
 
 
-void _wrap_RawStore_stop_after_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0, intgo _swig_go_1, intgo _swig_go_2) {
+void _wrap_RawStore_stop_after_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, intgo _swig_go_1, intgo _swig_go_2) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   int arg2 ;
   int arg3 ;
@@ -6594,7 +7177,7 @@ void _wrap_RawStore_stop_after_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig
 }
 
 
-intgo _wrap_RawStore_calls_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0) {
+intgo _wrap_RawStore_calls_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6607,7 +7190,7 @@ intgo _wrap_RawStore_calls_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_
 }
 
 
-intgo _wrap_RawStore_begin_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0) {
+intgo _wrap_RawStore_begin_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6620,7 +7203,7 @@ intgo _wrap_RawStore_begin_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_
 }
 
 
-intgo _wrap_RawStore_commit_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0) {
+intgo _wrap_RawStore_commit_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6633,7 +7216,7 @@ intgo _wrap_RawStore_commit_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go
 }
 
 
-intgo _wrap_RawStore_rollback_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0) {
+intgo _wrap_RawStore_rollback_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6646,7 +7229,7 @@ intgo _wrap_RawStore_rollback_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_
 }
 
 
-intgo _wrap_RawStore_record_get_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
+intgo _wrap_RawStore_record_get_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -6675,7 +7258,7 @@ intgo _wrap_RawStore_record_get_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swi
 }
 
 
-intgo _wrap_RawStore_record_put_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8, long long _swig_go_9, long long _swig_go_10, rootly_swig::StoreReply *_swig_go_11) {
+intgo _wrap_RawStore_record_put_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8, long long _swig_go_9, long long _swig_go_10, rootly_swig::StoreReply *_swig_go_11) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -6770,7 +7353,7 @@ intgo _wrap_RawStore_record_put_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swi
 }
 
 
-intgo _wrap_RawStore_record_delete_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_RawStore_record_delete_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -6797,7 +7380,7 @@ intgo _wrap_RawStore_record_delete_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_
 }
 
 
-intgo _wrap_RawStore_record_find_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, bool _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8, long long _swig_go_9, long long _swig_go_10, long long _swig_go_11, bool _swig_go_12, rootly_swig::StoreReply *_swig_go_13) {
+intgo _wrap_RawStore_record_find_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, bool _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8, long long _swig_go_9, long long _swig_go_10, long long _swig_go_11, bool _swig_go_12, rootly_swig::StoreReply *_swig_go_13) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   bool arg3 ;
@@ -6895,7 +7478,7 @@ intgo _wrap_RawStore_record_find_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_sw
 }
 
 
-intgo _wrap_RawStore_stream_append__SWIG_0_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, bool _swig_go_4) {
+intgo _wrap_RawStore_stream_append__SWIG_0_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, bool _swig_go_4) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -6924,7 +7507,7 @@ intgo _wrap_RawStore_stream_append__SWIG_0_raw_9fe43ec451c2dd6a(rootly_swig::Raw
 }
 
 
-intgo _wrap_RawStore_stream_append__SWIG_1_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_RawStore_stream_append__SWIG_1_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -6951,7 +7534,7 @@ intgo _wrap_RawStore_stream_append__SWIG_1_raw_9fe43ec451c2dd6a(rootly_swig::Raw
 }
 
 
-intgo _wrap_RawStore_stream_read_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, long long _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
+intgo _wrap_RawStore_stream_read_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, long long _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -6977,7 +7560,7 @@ intgo _wrap_RawStore_stream_read_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_sw
 }
 
 
-intgo _wrap_RawStore_stream_last_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
+intgo _wrap_RawStore_stream_last_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_swig::StoreReply *arg3 = 0 ;
@@ -6999,7 +7582,7 @@ intgo _wrap_RawStore_stream_last_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_sw
 }
 
 
-intgo _wrap_RawStore_sequence_next_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
+intgo _wrap_RawStore_sequence_next_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_swig::StoreReply *arg3 = 0 ;
@@ -7021,7 +7604,7 @@ intgo _wrap_RawStore_sequence_next_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_
 }
 
 
-intgo _wrap_RawStore_check_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_0) {
+intgo _wrap_RawStore_check_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7034,7 +7617,290 @@ intgo _wrap_RawStore_check_raw_9fe43ec451c2dd6a(rootly_swig::RawStore *_swig_go_
 }
 
 
-intgo _wrap_rootly_swig_ctx_open_store_raw_9fe43ec451c2dd6a(rootly_ctx **_swig_go_0, rootly_swig::StoreBackend *_swig_go_1, _gostring_ _swig_go_2) {
+rootly_swig::DeliveryReply *_wrap_new_DeliveryReply_raw_5f76215dd883d9dc() {
+  rootly_swig::DeliveryReply *result = 0 ;
+  rootly_swig::DeliveryReply *_swig_go_result;
+  
+  
+  result = (rootly_swig::DeliveryReply *)new rootly_swig::DeliveryReply();
+  *(rootly_swig::DeliveryReply **)&_swig_go_result = (rootly_swig::DeliveryReply *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeliveryReply_ok__SWIG_0_raw_5f76215dd883d9dc(rootly_swig::DeliveryReply *_swig_go_0, _gostring_ _swig_go_1) {
+  rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
+  char *arg2 = (char *) 0 ;
+  
+  arg1 = *(rootly_swig::DeliveryReply **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  (arg1)->ok((char const *)arg2);
+  
+  free(arg2); 
+}
+
+
+void _wrap_DeliveryReply_ok__SWIG_1_raw_5f76215dd883d9dc(rootly_swig::DeliveryReply *_swig_go_0) {
+  rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
+  
+  arg1 = *(rootly_swig::DeliveryReply **)&_swig_go_0; 
+  
+  (arg1)->ok();
+  
+}
+
+
+void _wrap_DeliveryReply_retry__SWIG_0_raw_5f76215dd883d9dc(rootly_swig::DeliveryReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2) {
+  rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
+  char *arg2 = (char *) 0 ;
+  int64_t arg3 ;
+  
+  arg1 = *(rootly_swig::DeliveryReply **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  arg3 = (int64_t)_swig_go_2; 
+  
+  (arg1)->retry((char const *)arg2,arg3);
+  
+  free(arg2); 
+}
+
+
+void _wrap_DeliveryReply_retry__SWIG_1_raw_5f76215dd883d9dc(rootly_swig::DeliveryReply *_swig_go_0, _gostring_ _swig_go_1) {
+  rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
+  char *arg2 = (char *) 0 ;
+  
+  arg1 = *(rootly_swig::DeliveryReply **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  (arg1)->retry((char const *)arg2);
+  
+  free(arg2); 
+}
+
+
+void _wrap_DeliveryReply_permanent_raw_5f76215dd883d9dc(rootly_swig::DeliveryReply *_swig_go_0, _gostring_ _swig_go_1) {
+  rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
+  char *arg2 = (char *) 0 ;
+  
+  arg1 = *(rootly_swig::DeliveryReply **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  (arg1)->permanent((char const *)arg2);
+  
+  free(arg2); 
+}
+
+
+void _wrap_DeliveryReply_set_http_status_raw_5f76215dd883d9dc(rootly_swig::DeliveryReply *_swig_go_0, intgo _swig_go_1) {
+  rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
+  int arg2 ;
+  
+  arg1 = *(rootly_swig::DeliveryReply **)&_swig_go_0; 
+  arg2 = (int)_swig_go_1; 
+  
+  (arg1)->set_http_status(arg2);
+  
+}
+
+
+intgo _wrap_DeliveryReply_outcome_raw_5f76215dd883d9dc(rootly_swig::DeliveryReply *_swig_go_0) {
+  rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(rootly_swig::DeliveryReply **)&_swig_go_0; 
+  
+  result = (int)((rootly_swig::DeliveryReply const *)arg1)->outcome();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_delete_DeliveryReply_raw_5f76215dd883d9dc(rootly_swig::DeliveryReply *_swig_go_0) {
+  rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
+  
+  arg1 = *(rootly_swig::DeliveryReply **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+rootly_swig::TransportBackend *_wrap__swig_NewDirectorTransportBackendTransportBackend_raw_5f76215dd883d9dc(intgo _swig_go_0) {
+  int arg1 ;
+  rootly_swig::TransportBackend *result = 0 ;
+  rootly_swig::TransportBackend *_swig_go_result;
+  
+  arg1 = (int)_swig_go_0; 
+  
+  result = new SwigDirector_TransportBackend(arg1);
+  *(rootly_swig::TransportBackend **)&_swig_go_result = (rootly_swig::TransportBackend *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeleteDirectorTransportBackend_raw_5f76215dd883d9dc(rootly_swig::TransportBackend *_swig_go_0) {
+  rootly_swig::TransportBackend *arg1 = (rootly_swig::TransportBackend *) 0 ;
+  
+  arg1 = *(rootly_swig::TransportBackend **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+_gostring_ _wrap__swig_DirectorTransportBackend_upcall_Raw_name_raw_5f76215dd883d9dc(SwigDirector_TransportBackend *_swig_go_0) {
+  SwigDirector_TransportBackend *arg1 = (SwigDirector_TransportBackend *) 0 ;
+  std::string result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(SwigDirector_TransportBackend **)&_swig_go_0; 
+  
+  result = (std::string)arg1->_swig_upcall_raw_name();
+  _swig_go_result = Swig_AllocateString((&result)->data(), (&result)->length()); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap__swig_DirectorTransportBackend_upcall_Raw_capabilities_raw_5f76215dd883d9dc(SwigDirector_TransportBackend *_swig_go_0) {
+  SwigDirector_TransportBackend *arg1 = (SwigDirector_TransportBackend *) 0 ;
+  unsigned int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(SwigDirector_TransportBackend **)&_swig_go_0; 
+  
+  result = (unsigned int)arg1->_swig_upcall_raw_capabilities();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+void _wrap__swig_DirectorTransportBackend_upcall_Raw_close_raw_5f76215dd883d9dc(SwigDirector_TransportBackend *_swig_go_0) {
+  SwigDirector_TransportBackend *arg1 = (SwigDirector_TransportBackend *) 0 ;
+  
+  arg1 = *(SwigDirector_TransportBackend **)&_swig_go_0; 
+  
+  arg1->_swig_upcall_raw_close();
+  
+}
+
+
+void _wrap_delete_TransportBackend_raw_5f76215dd883d9dc(rootly_swig::TransportBackend *_swig_go_0) {
+  rootly_swig::TransportBackend *arg1 = (rootly_swig::TransportBackend *) 0 ;
+  
+  arg1 = *(rootly_swig::TransportBackend **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+_gostring_ _wrap_TransportBackend_raw_name_raw_5f76215dd883d9dc(rootly_swig::TransportBackend *_swig_go_0) {
+  rootly_swig::TransportBackend *arg1 = (rootly_swig::TransportBackend *) 0 ;
+  std::string result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(rootly_swig::TransportBackend **)&_swig_go_0; 
+  
+  result = (arg1)->raw_name();
+  _swig_go_result = Swig_AllocateString((&result)->data(), (&result)->length()); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_TransportBackend_raw_capabilities_raw_5f76215dd883d9dc(rootly_swig::TransportBackend *_swig_go_0) {
+  rootly_swig::TransportBackend *arg1 = (rootly_swig::TransportBackend *) 0 ;
+  unsigned int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(rootly_swig::TransportBackend **)&_swig_go_0; 
+  
+  result = (unsigned int)(arg1)->raw_capabilities();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_TransportBackend_raw_deliver_raw_5f76215dd883d9dc(rootly_swig::TransportBackend *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, intgo _swig_go_6, rootly_swig::DeliveryReply *_swig_go_7) {
+  rootly_swig::TransportBackend *arg1 = (rootly_swig::TransportBackend *) 0 ;
+  char *arg2 = (char *) 0 ;
+  char *arg3 = (char *) 0 ;
+  char *arg4 = (char *) 0 ;
+  char *arg5 = (char *) 0 ;
+  char *arg6 = (char *) 0 ;
+  int arg7 ;
+  rootly_swig::DeliveryReply *arg8 = 0 ;
+  int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(rootly_swig::TransportBackend **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  arg5 = (char *)malloc(_swig_go_4.n + 1);
+  memcpy(arg5, _swig_go_4.p, _swig_go_4.n);
+  arg5[_swig_go_4.n] = '\0';
+  
+  
+  arg6 = (char *)malloc(_swig_go_5.n + 1);
+  memcpy(arg6, _swig_go_5.p, _swig_go_5.n);
+  arg6[_swig_go_5.n] = '\0';
+  
+  arg7 = (int)_swig_go_6; 
+  arg8 = *(rootly_swig::DeliveryReply **)&_swig_go_7; 
+  
+  result = (int)(arg1)->raw_deliver((char const *)arg2,(char const *)arg3,(char const *)arg4,(char const *)arg5,(char const *)arg6,arg7,*arg8);
+  _swig_go_result = result; 
+  free(arg2); 
+  free(arg3); 
+  free(arg4); 
+  free(arg5); 
+  free(arg6); 
+  return _swig_go_result;
+}
+
+
+void _wrap_TransportBackend_raw_close_raw_5f76215dd883d9dc(rootly_swig::TransportBackend *_swig_go_0) {
+  rootly_swig::TransportBackend *arg1 = (rootly_swig::TransportBackend *) 0 ;
+  
+  arg1 = *(rootly_swig::TransportBackend **)&_swig_go_0; 
+  
+  (arg1)->raw_close();
+  
+}
+
+
+intgo _wrap_rootly_swig_ctx_open_store_raw_5f76215dd883d9dc(rootly_ctx **_swig_go_0, rootly_swig::StoreBackend *_swig_go_1, _gostring_ _swig_go_2) {
   rootly_ctx **arg1 = (rootly_ctx **) 0 ;
   rootly_swig::StoreBackend *arg2 = (rootly_swig::StoreBackend *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7060,7 +7926,22 @@ intgo _wrap_rootly_swig_ctx_open_store_raw_9fe43ec451c2dd6a(rootly_ctx **_swig_g
 }
 
 
-intgo _wrap_rootly_swig_store_fail_raw_9fe43ec451c2dd6a(intgo _swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_rootly_swig_ctx_add_transport_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, rootly_swig::TransportBackend *_swig_go_1) {
+  rootly_ctx *arg1 = (rootly_ctx *) 0 ;
+  rootly_swig::TransportBackend *arg2 = (rootly_swig::TransportBackend *) 0 ;
+  rootly_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(rootly_ctx **)&_swig_go_0; 
+  arg2 = *(rootly_swig::TransportBackend **)&_swig_go_1; 
+  
+  result = (rootly_status)rootly_swig_ctx_add_transport(arg1,arg2);
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_rootly_swig_store_fail_raw_5f76215dd883d9dc(intgo _swig_go_0, _gostring_ _swig_go_1) {
   int arg1 ;
   char *arg2 = (char *) 0 ;
   int result;
@@ -7080,7 +7961,7 @@ intgo _wrap_rootly_swig_store_fail_raw_9fe43ec451c2dd6a(intgo _swig_go_0, _gostr
 }
 
 
-intgo _wrap_rootly_swig_ctx_open_raw_9fe43ec451c2dd6a(rootly_ctx **_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_swig_ctx_open_raw_5f76215dd883d9dc(rootly_ctx **_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_ctx **arg1 = (rootly_ctx **) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7111,7 +7992,7 @@ intgo _wrap_rootly_swig_ctx_open_raw_9fe43ec451c2dd6a(rootly_ctx **_swig_go_0, _
 }
 
 
-intgo _wrap_rootly_swig_incident_create_raw_9fe43ec451c2dd6a(rootly_incident **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, _gostring_* _swig_go_5, long long _swig_go_6, _gostring_* _swig_go_7, long long _swig_go_8, rootly_kv *_swig_go_9, long long _swig_go_10, rootly_kv *_swig_go_11, long long _swig_go_12, intgo _swig_go_13, long long _swig_go_14, _gostring_ _swig_go_15) {
+intgo _wrap_rootly_swig_incident_create_raw_5f76215dd883d9dc(rootly_incident **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, _gostring_* _swig_go_5, long long _swig_go_6, _gostring_* _swig_go_7, long long _swig_go_8, rootly_kv *_swig_go_9, long long _swig_go_10, rootly_kv *_swig_go_11, long long _swig_go_12, intgo _swig_go_13, long long _swig_go_14, _gostring_ _swig_go_15) {
   rootly_incident **arg1 = (rootly_incident **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7181,7 +8062,7 @@ intgo _wrap_rootly_swig_incident_create_raw_9fe43ec451c2dd6a(rootly_incident **_
 }
 
 
-intgo _wrap_rootly_swig_incident_list_raw_9fe43ec451c2dd6a(rootly_incident_list **_swig_go_0, rootly_ctx *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, long long _swig_go_7, long long _swig_go_8, long long _swig_go_9, intgo _swig_go_10) {
+intgo _wrap_rootly_swig_incident_list_raw_5f76215dd883d9dc(rootly_incident_list **_swig_go_0, rootly_ctx *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, long long _swig_go_7, long long _swig_go_8, long long _swig_go_9, intgo _swig_go_10) {
   rootly_incident_list **arg1 = (rootly_incident_list **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   int arg3 ;
@@ -7232,7 +8113,7 @@ intgo _wrap_rootly_swig_incident_list_raw_9fe43ec451c2dd6a(rootly_incident_list 
 }
 
 
-rootly_ctx *_wrap_rootly_go_ctx_open_raw_9fe43ec451c2dd6a(_gostring_ _swig_go_0, _gostring_ _swig_go_1) {
+rootly_ctx *_wrap_rootly_go_ctx_open_raw_5f76215dd883d9dc(_gostring_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_ctx *result = 0 ;
@@ -7261,7 +8142,7 @@ rootly_ctx *_wrap_rootly_go_ctx_open_raw_9fe43ec451c2dd6a(_gostring_ _swig_go_0,
 }
 
 
-rootly_ctx *_wrap_rootly_go_ctx_open_store_raw_9fe43ec451c2dd6a(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1) {
+rootly_ctx *_wrap_rootly_go_ctx_open_store_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_ctx *result = 0 ;
@@ -7285,7 +8166,7 @@ rootly_ctx *_wrap_rootly_go_ctx_open_store_raw_9fe43ec451c2dd6a(rootly_swig::Sto
 }
 
 
-rootly_ingest_result *_wrap_rootly_go_ingest_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::Pairs *_swig_go_3) {
+rootly_ingest_result *_wrap_rootly_go_ingest_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::Pairs *_swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7313,7 +8194,7 @@ rootly_ingest_result *_wrap_rootly_go_ingest_raw_9fe43ec451c2dd6a(rootly_ctx *_s
 }
 
 
-long long _wrap_rootly_go_ingest_count_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+long long _wrap_rootly_go_ingest_count_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7339,7 +8220,7 @@ long long _wrap_rootly_go_ingest_count_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go
 }
 
 
-rootly_incident *_wrap_rootly_go_incident_create_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, rootly_swig::Strings *_swig_go_4, rootly_swig::Strings *_swig_go_5, rootly_swig::Pairs *_swig_go_6, rootly_swig::Pairs *_swig_go_7, intgo _swig_go_8, long long _swig_go_9, _gostring_ _swig_go_10) {
+rootly_incident *_wrap_rootly_go_incident_create_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, rootly_swig::Strings *_swig_go_4, rootly_swig::Strings *_swig_go_5, rootly_swig::Pairs *_swig_go_6, rootly_swig::Pairs *_swig_go_7, intgo _swig_go_8, long long _swig_go_9, _gostring_ _swig_go_10) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7399,7 +8280,7 @@ rootly_incident *_wrap_rootly_go_incident_create_raw_9fe43ec451c2dd6a(rootly_ctx
 }
 
 
-rootly_incident *_wrap_rootly_go_incident_get_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+rootly_incident *_wrap_rootly_go_incident_get_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_incident *result = 0 ;
@@ -7419,7 +8300,7 @@ rootly_incident *_wrap_rootly_go_incident_get_raw_9fe43ec451c2dd6a(rootly_ctx *_
 }
 
 
-rootly_incident_list *_wrap_rootly_go_incident_list_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, long long _swig_go_6, long long _swig_go_7, long long _swig_go_8, intgo _swig_go_9) {
+rootly_incident_list *_wrap_rootly_go_incident_list_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, long long _swig_go_6, long long _swig_go_7, long long _swig_go_8, intgo _swig_go_9) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   int arg2 ;
   int arg3 ;
@@ -7468,7 +8349,7 @@ rootly_incident_list *_wrap_rootly_go_incident_list_raw_9fe43ec451c2dd6a(rootly_
 }
 
 
-intgo _wrap_rootly_go_incident_update_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, rootly_swig::Strings *_swig_go_5, rootly_swig::Strings *_swig_go_6, rootly_swig::Pairs *_swig_go_7, rootly_swig::Pairs *_swig_go_8, _gostring_ _swig_go_9, intgo _swig_go_10) {
+intgo _wrap_rootly_go_incident_update_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, rootly_swig::Strings *_swig_go_5, rootly_swig::Strings *_swig_go_6, rootly_swig::Pairs *_swig_go_7, rootly_swig::Pairs *_swig_go_8, _gostring_ _swig_go_9, intgo _swig_go_10) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7533,7 +8414,7 @@ intgo _wrap_rootly_go_incident_update_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_
 }
 
 
-_gostring_ _wrap_rootly_go_incident_to_json_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0) {
+_gostring_ _wrap_rootly_go_incident_to_json_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -7546,7 +8427,7 @@ _gostring_ _wrap_rootly_go_incident_to_json_raw_9fe43ec451c2dd6a(rootly_incident
 }
 
 
-_gostring_ _wrap_rootly_go_incident_field_raw_9fe43ec451c2dd6a(rootly_incident *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_rootly_go_incident_field_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *arg2 = (char *) 0 ;
   std::string result;
@@ -7566,7 +8447,7 @@ _gostring_ _wrap_rootly_go_incident_field_raw_9fe43ec451c2dd6a(rootly_incident *
 }
 
 
-_gostring_ _wrap_rootly_go_alert_get_json_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_rootly_go_alert_get_json_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   std::string result;
@@ -7586,7 +8467,7 @@ _gostring_ _wrap_rootly_go_alert_get_json_raw_9fe43ec451c2dd6a(rootly_ctx *_swig
 }
 
 
-_gostring_ _wrap_rootly_go_incident_alerts_json_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_rootly_go_incident_alerts_json_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   std::string result;
@@ -7606,7 +8487,7 @@ _gostring_ _wrap_rootly_go_incident_alerts_json_raw_9fe43ec451c2dd6a(rootly_ctx 
 }
 
 
-_gostring_ _wrap_rootly_go_postmortem_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_rootly_go_postmortem_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -7628,7 +8509,7 @@ _gostring_ _wrap_rootly_go_postmortem_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_
 }
 
 
-rootly_timeline *_wrap_rootly_go_timeline_load_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2) {
+rootly_timeline *_wrap_rootly_go_timeline_load_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -7650,7 +8531,7 @@ rootly_timeline *_wrap_rootly_go_timeline_load_raw_9fe43ec451c2dd6a(rootly_ctx *
 }
 
 
-_gostring_ _wrap_rootly_go_timeline_to_json_raw_9fe43ec451c2dd6a(rootly_timeline *_swig_go_0) {
+_gostring_ _wrap_rootly_go_timeline_to_json_raw_5f76215dd883d9dc(rootly_timeline *_swig_go_0) {
   rootly_timeline *arg1 = (rootly_timeline *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -7663,7 +8544,7 @@ _gostring_ _wrap_rootly_go_timeline_to_json_raw_9fe43ec451c2dd6a(rootly_timeline
 }
 
 
-_gostring_ _wrap_rootly_go_task_create_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5, _gostring_ _swig_go_6, long long _swig_go_7, _gostring_ _swig_go_8) {
+_gostring_ _wrap_rootly_go_task_create_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5, _gostring_ _swig_go_6, long long _swig_go_7, _gostring_ _swig_go_8) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7742,7 +8623,7 @@ _gostring_ _wrap_rootly_go_task_create_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go
 }
 
 
-rootly_task_list *_wrap_rootly_go_task_list_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+rootly_task_list *_wrap_rootly_go_task_list_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_task_list *result = 0 ;
@@ -7762,7 +8643,7 @@ rootly_task_list *_wrap_rootly_go_task_list_raw_9fe43ec451c2dd6a(rootly_ctx *_sw
 }
 
 
-rootly_metrics_report *_wrap_rootly_go_metrics_aggregate_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, long long _swig_go_1, long long _swig_go_2, intgo _swig_go_3) {
+rootly_metrics_report *_wrap_rootly_go_metrics_aggregate_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, long long _swig_go_1, long long _swig_go_2, intgo _swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   rootly_time arg2 ;
   rootly_time arg3 ;
@@ -7781,7 +8662,7 @@ rootly_metrics_report *_wrap_rootly_go_metrics_aggregate_raw_9fe43ec451c2dd6a(ro
 }
 
 
-_gostring_ _wrap_rootly_go_metrics_to_json_raw_9fe43ec451c2dd6a(rootly_metrics_report *_swig_go_0) {
+_gostring_ _wrap_rootly_go_metrics_to_json_raw_5f76215dd883d9dc(rootly_metrics_report *_swig_go_0) {
   rootly_metrics_report *arg1 = (rootly_metrics_report *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -7794,7 +8675,7 @@ _gostring_ _wrap_rootly_go_metrics_to_json_raw_9fe43ec451c2dd6a(rootly_metrics_r
 }
 
 
-_gostring_ _wrap_rootly_go_metrics_to_prometheus_raw_9fe43ec451c2dd6a(rootly_metrics_report *_swig_go_0) {
+_gostring_ _wrap_rootly_go_metrics_to_prometheus_raw_5f76215dd883d9dc(rootly_metrics_report *_swig_go_0) {
   rootly_metrics_report *arg1 = (rootly_metrics_report *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -7807,7 +8688,7 @@ _gostring_ _wrap_rootly_go_metrics_to_prometheus_raw_9fe43ec451c2dd6a(rootly_met
 }
 
 
-rootly_config *_wrap_rootly_go_config_load_raw_9fe43ec451c2dd6a(_gostring_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+rootly_config *_wrap_rootly_go_config_load_raw_5f76215dd883d9dc(_gostring_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -7846,7 +8727,7 @@ rootly_config *_wrap_rootly_go_config_load_raw_9fe43ec451c2dd6a(_gostring_ _swig
 }
 
 
-rootly_config_report *_wrap_rootly_go_config_report_raw_9fe43ec451c2dd6a(_gostring_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+rootly_config_report *_wrap_rootly_go_config_report_raw_5f76215dd883d9dc(_gostring_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -7885,7 +8766,7 @@ rootly_config_report *_wrap_rootly_go_config_report_raw_9fe43ec451c2dd6a(_gostri
 }
 
 
-_gostring_ _wrap_rootly_go_config_report_text_raw_9fe43ec451c2dd6a(rootly_config_report *_swig_go_0) {
+_gostring_ _wrap_rootly_go_config_report_text_raw_5f76215dd883d9dc(rootly_config_report *_swig_go_0) {
   rootly_config_report *arg1 = (rootly_config_report *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -7898,7 +8779,7 @@ _gostring_ _wrap_rootly_go_config_report_text_raw_9fe43ec451c2dd6a(rootly_config
 }
 
 
-_gostring_ _wrap_rootly_go_fingerprint_raw_9fe43ec451c2dd6a(rootly_swig::Pairs *_swig_go_0) {
+_gostring_ _wrap_rootly_go_fingerprint_raw_5f76215dd883d9dc(rootly_swig::Pairs *_swig_go_0) {
   rootly_swig::Pairs *arg1 = (rootly_swig::Pairs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -7911,7 +8792,7 @@ _gostring_ _wrap_rootly_go_fingerprint_raw_9fe43ec451c2dd6a(rootly_swig::Pairs *
 }
 
 
-intgo _wrap_rootly_go_signature_verify_raw_9fe43ec451c2dd6a(intgo _swig_go_0, rootly_swig::Strings *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, rootly_swig::Pairs *_swig_go_6, _gostring_ _swig_go_7, long long _swig_go_8) {
+intgo _wrap_rootly_go_signature_verify_raw_5f76215dd883d9dc(intgo _swig_go_0, rootly_swig::Strings *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, rootly_swig::Pairs *_swig_go_6, _gostring_ _swig_go_7, long long _swig_go_8) {
   int arg1 ;
   rootly_swig::Strings *arg2 = (rootly_swig::Strings *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7971,7 +8852,7 @@ intgo _wrap_rootly_go_signature_verify_raw_9fe43ec451c2dd6a(intgo _swig_go_0, ro
 }
 
 
-_gostring_ _wrap_rootly_go_signature_sign_raw_9fe43ec451c2dd6a(intgo _swig_go_0, rootly_swig::Strings *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, long long _swig_go_6) {
+_gostring_ _wrap_rootly_go_signature_sign_raw_5f76215dd883d9dc(intgo _swig_go_0, rootly_swig::Strings *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, long long _swig_go_6) {
   int arg1 ;
   rootly_swig::Strings *arg2 = (rootly_swig::Strings *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8027,7 +8908,7 @@ _gostring_ _wrap_rootly_go_signature_sign_raw_9fe43ec451c2dd6a(intgo _swig_go_0,
 }
 
 
-void _wrap_rootly_go_verified_status_set_raw_9fe43ec451c2dd6a(rootly_go_verified *_swig_go_0, intgo _swig_go_1) {
+void _wrap_rootly_go_verified_status_set_raw_5f76215dd883d9dc(rootly_go_verified *_swig_go_0, intgo _swig_go_1) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   int arg2 ;
   
@@ -8039,7 +8920,7 @@ void _wrap_rootly_go_verified_status_set_raw_9fe43ec451c2dd6a(rootly_go_verified
 }
 
 
-intgo _wrap_rootly_go_verified_status_get_raw_9fe43ec451c2dd6a(rootly_go_verified *_swig_go_0) {
+intgo _wrap_rootly_go_verified_status_get_raw_5f76215dd883d9dc(rootly_go_verified *_swig_go_0) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -8052,7 +8933,7 @@ intgo _wrap_rootly_go_verified_status_get_raw_9fe43ec451c2dd6a(rootly_go_verifie
 }
 
 
-void _wrap_rootly_go_verified_events_set_raw_9fe43ec451c2dd6a(rootly_go_verified *_swig_go_0, long long _swig_go_1) {
+void _wrap_rootly_go_verified_events_set_raw_5f76215dd883d9dc(rootly_go_verified *_swig_go_0, long long _swig_go_1) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   int64_t arg2 ;
   
@@ -8064,7 +8945,7 @@ void _wrap_rootly_go_verified_events_set_raw_9fe43ec451c2dd6a(rootly_go_verified
 }
 
 
-long long _wrap_rootly_go_verified_events_get_raw_9fe43ec451c2dd6a(rootly_go_verified *_swig_go_0) {
+long long _wrap_rootly_go_verified_events_get_raw_5f76215dd883d9dc(rootly_go_verified *_swig_go_0) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8077,7 +8958,7 @@ long long _wrap_rootly_go_verified_events_get_raw_9fe43ec451c2dd6a(rootly_go_ver
 }
 
 
-void _wrap_rootly_go_verified_first_bad_seq_set_raw_9fe43ec451c2dd6a(rootly_go_verified *_swig_go_0, long long _swig_go_1) {
+void _wrap_rootly_go_verified_first_bad_seq_set_raw_5f76215dd883d9dc(rootly_go_verified *_swig_go_0, long long _swig_go_1) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   int64_t arg2 ;
   
@@ -8089,7 +8970,7 @@ void _wrap_rootly_go_verified_first_bad_seq_set_raw_9fe43ec451c2dd6a(rootly_go_v
 }
 
 
-long long _wrap_rootly_go_verified_first_bad_seq_get_raw_9fe43ec451c2dd6a(rootly_go_verified *_swig_go_0) {
+long long _wrap_rootly_go_verified_first_bad_seq_get_raw_5f76215dd883d9dc(rootly_go_verified *_swig_go_0) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8102,7 +8983,7 @@ long long _wrap_rootly_go_verified_first_bad_seq_get_raw_9fe43ec451c2dd6a(rootly
 }
 
 
-void _wrap_rootly_go_verified_reason_set_raw_9fe43ec451c2dd6a(rootly_go_verified *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_rootly_go_verified_reason_set_raw_5f76215dd883d9dc(rootly_go_verified *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -8117,7 +8998,7 @@ void _wrap_rootly_go_verified_reason_set_raw_9fe43ec451c2dd6a(rootly_go_verified
 }
 
 
-_gostring_ _wrap_rootly_go_verified_reason_get_raw_9fe43ec451c2dd6a(rootly_go_verified *_swig_go_0) {
+_gostring_ _wrap_rootly_go_verified_reason_get_raw_5f76215dd883d9dc(rootly_go_verified *_swig_go_0) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -8130,7 +9011,7 @@ _gostring_ _wrap_rootly_go_verified_reason_get_raw_9fe43ec451c2dd6a(rootly_go_ve
 }
 
 
-rootly_go_verified *_wrap_new_rootly_go_verified_raw_9fe43ec451c2dd6a() {
+rootly_go_verified *_wrap_new_rootly_go_verified_raw_5f76215dd883d9dc() {
   rootly_go_verified *result = 0 ;
   rootly_go_verified *_swig_go_result;
   
@@ -8141,7 +9022,7 @@ rootly_go_verified *_wrap_new_rootly_go_verified_raw_9fe43ec451c2dd6a() {
 }
 
 
-void _wrap_delete_rootly_go_verified_raw_9fe43ec451c2dd6a(rootly_go_verified *_swig_go_0) {
+void _wrap_delete_rootly_go_verified_raw_5f76215dd883d9dc(rootly_go_verified *_swig_go_0) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   
   arg1 = *(rootly_go_verified **)&_swig_go_0; 
@@ -8151,7 +9032,7 @@ void _wrap_delete_rootly_go_verified_raw_9fe43ec451c2dd6a(rootly_go_verified *_s
 }
 
 
-rootly_go_verified *_wrap_rootly_go_timeline_verify_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+rootly_go_verified *_wrap_rootly_go_timeline_verify_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_go_verified result;
@@ -8171,7 +9052,7 @@ rootly_go_verified *_wrap_rootly_go_timeline_verify_raw_9fe43ec451c2dd6a(rootly_
 }
 
 
-void _wrap_rootly_go_metrics_status_set_raw_9fe43ec451c2dd6a(rootly_go_metrics *_swig_go_0, intgo _swig_go_1) {
+void _wrap_rootly_go_metrics_status_set_raw_5f76215dd883d9dc(rootly_go_metrics *_swig_go_0, intgo _swig_go_1) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int arg2 ;
   
@@ -8183,7 +9064,7 @@ void _wrap_rootly_go_metrics_status_set_raw_9fe43ec451c2dd6a(rootly_go_metrics *
 }
 
 
-intgo _wrap_rootly_go_metrics_status_get_raw_9fe43ec451c2dd6a(rootly_go_metrics *_swig_go_0) {
+intgo _wrap_rootly_go_metrics_status_get_raw_5f76215dd883d9dc(rootly_go_metrics *_swig_go_0) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -8196,7 +9077,7 @@ intgo _wrap_rootly_go_metrics_status_get_raw_9fe43ec451c2dd6a(rootly_go_metrics 
 }
 
 
-void _wrap_rootly_go_metrics_detected_at_set_raw_9fe43ec451c2dd6a(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
+void _wrap_rootly_go_metrics_detected_at_set_raw_5f76215dd883d9dc(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t arg2 ;
   
@@ -8208,7 +9089,7 @@ void _wrap_rootly_go_metrics_detected_at_set_raw_9fe43ec451c2dd6a(rootly_go_metr
 }
 
 
-long long _wrap_rootly_go_metrics_detected_at_get_raw_9fe43ec451c2dd6a(rootly_go_metrics *_swig_go_0) {
+long long _wrap_rootly_go_metrics_detected_at_get_raw_5f76215dd883d9dc(rootly_go_metrics *_swig_go_0) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8221,7 +9102,7 @@ long long _wrap_rootly_go_metrics_detected_at_get_raw_9fe43ec451c2dd6a(rootly_go
 }
 
 
-void _wrap_rootly_go_metrics_tta_ms_set_raw_9fe43ec451c2dd6a(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
+void _wrap_rootly_go_metrics_tta_ms_set_raw_5f76215dd883d9dc(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t arg2 ;
   
@@ -8233,7 +9114,7 @@ void _wrap_rootly_go_metrics_tta_ms_set_raw_9fe43ec451c2dd6a(rootly_go_metrics *
 }
 
 
-long long _wrap_rootly_go_metrics_tta_ms_get_raw_9fe43ec451c2dd6a(rootly_go_metrics *_swig_go_0) {
+long long _wrap_rootly_go_metrics_tta_ms_get_raw_5f76215dd883d9dc(rootly_go_metrics *_swig_go_0) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8246,7 +9127,7 @@ long long _wrap_rootly_go_metrics_tta_ms_get_raw_9fe43ec451c2dd6a(rootly_go_metr
 }
 
 
-void _wrap_rootly_go_metrics_ttm_ms_set_raw_9fe43ec451c2dd6a(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
+void _wrap_rootly_go_metrics_ttm_ms_set_raw_5f76215dd883d9dc(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t arg2 ;
   
@@ -8258,7 +9139,7 @@ void _wrap_rootly_go_metrics_ttm_ms_set_raw_9fe43ec451c2dd6a(rootly_go_metrics *
 }
 
 
-long long _wrap_rootly_go_metrics_ttm_ms_get_raw_9fe43ec451c2dd6a(rootly_go_metrics *_swig_go_0) {
+long long _wrap_rootly_go_metrics_ttm_ms_get_raw_5f76215dd883d9dc(rootly_go_metrics *_swig_go_0) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8271,7 +9152,7 @@ long long _wrap_rootly_go_metrics_ttm_ms_get_raw_9fe43ec451c2dd6a(rootly_go_metr
 }
 
 
-void _wrap_rootly_go_metrics_ttr_ms_set_raw_9fe43ec451c2dd6a(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
+void _wrap_rootly_go_metrics_ttr_ms_set_raw_5f76215dd883d9dc(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t arg2 ;
   
@@ -8283,7 +9164,7 @@ void _wrap_rootly_go_metrics_ttr_ms_set_raw_9fe43ec451c2dd6a(rootly_go_metrics *
 }
 
 
-long long _wrap_rootly_go_metrics_ttr_ms_get_raw_9fe43ec451c2dd6a(rootly_go_metrics *_swig_go_0) {
+long long _wrap_rootly_go_metrics_ttr_ms_get_raw_5f76215dd883d9dc(rootly_go_metrics *_swig_go_0) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8296,7 +9177,7 @@ long long _wrap_rootly_go_metrics_ttr_ms_get_raw_9fe43ec451c2dd6a(rootly_go_metr
 }
 
 
-rootly_go_metrics *_wrap_new_rootly_go_metrics_raw_9fe43ec451c2dd6a() {
+rootly_go_metrics *_wrap_new_rootly_go_metrics_raw_5f76215dd883d9dc() {
   rootly_go_metrics *result = 0 ;
   rootly_go_metrics *_swig_go_result;
   
@@ -8307,7 +9188,7 @@ rootly_go_metrics *_wrap_new_rootly_go_metrics_raw_9fe43ec451c2dd6a() {
 }
 
 
-void _wrap_delete_rootly_go_metrics_raw_9fe43ec451c2dd6a(rootly_go_metrics *_swig_go_0) {
+void _wrap_delete_rootly_go_metrics_raw_5f76215dd883d9dc(rootly_go_metrics *_swig_go_0) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   
   arg1 = *(rootly_go_metrics **)&_swig_go_0; 
@@ -8317,7 +9198,7 @@ void _wrap_delete_rootly_go_metrics_raw_9fe43ec451c2dd6a(rootly_go_metrics *_swi
 }
 
 
-rootly_go_metrics *_wrap_rootly_go_incident_metrics_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+rootly_go_metrics *_wrap_rootly_go_incident_metrics_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_go_metrics result;
@@ -8337,7 +9218,7 @@ rootly_go_metrics *_wrap_rootly_go_incident_metrics_raw_9fe43ec451c2dd6a(rootly_
 }
 
 
-intgo _wrap_rootly_go_ctx_set_config_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_rootly_go_ctx_set_config_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8378,7 +9259,7 @@ intgo _wrap_rootly_go_ctx_set_config_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0
 }
 
 
-_gostring_ _wrap_rootly_go_ingest_packed_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::Pairs *_swig_go_3) {
+_gostring_ _wrap_rootly_go_ingest_packed_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::Pairs *_swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8400,6 +9281,86 @@ _gostring_ _wrap_rootly_go_ingest_packed_raw_9fe43ec451c2dd6a(rootly_ctx *_swig_
   arg5 = *(rootly_swig::Pairs **)&_swig_go_3; 
   
   result = rootly_go_ingest_packed(arg1,(char const *)arg2,(char const *)arg3,SWIG_STD_MOVE(arg4),arg5);
+  _swig_go_result = Swig_AllocateString((&result)->data(), (&result)->length()); 
+  free(arg2); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_rootly_go_workflow_dry_run_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+  rootly_ctx *arg1 = (rootly_ctx *) 0 ;
+  char *arg2 = (char *) 0 ;
+  char *arg3 = (char *) 0 ;
+  std::string result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(rootly_ctx **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  arg3 = (char *)malloc(_swig_go_2.n + 1);
+  memcpy(arg3, _swig_go_2.p, _swig_go_2.n);
+  arg3[_swig_go_2.n] = '\0';
+  
+  
+  result = rootly_go_workflow_dry_run(arg1,(char const *)arg2,(char const *)arg3);
+  _swig_go_result = Swig_AllocateString((&result)->data(), (&result)->length()); 
+  free(arg2); 
+  free(arg3); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_rootly_go_workflow_list_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0) {
+  rootly_ctx *arg1 = (rootly_ctx *) 0 ;
+  std::string result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(rootly_ctx **)&_swig_go_0; 
+  
+  result = rootly_go_workflow_list(arg1);
+  _swig_go_result = Swig_AllocateString((&result)->data(), (&result)->length()); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_rootly_go_workflow_runs_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+  rootly_ctx *arg1 = (rootly_ctx *) 0 ;
+  char *arg2 = (char *) 0 ;
+  std::string result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(rootly_ctx **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  result = rootly_go_workflow_runs(arg1,(char const *)arg2);
+  _swig_go_result = Swig_AllocateString((&result)->data(), (&result)->length()); 
+  free(arg2); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_rootly_go_outbox_list_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+  rootly_ctx *arg1 = (rootly_ctx *) 0 ;
+  char *arg2 = (char *) 0 ;
+  std::string result;
+  _gostring_ _swig_go_result;
+  
+  arg1 = *(rootly_ctx **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  
+  result = rootly_go_outbox_list(arg1,(char const *)arg2);
   _swig_go_result = Swig_AllocateString((&result)->data(), (&result)->length()); 
   free(arg2); 
   return _swig_go_result;

@@ -46,4 +46,27 @@ class SwigDirector_StoreBackend : public rootly_swig::StoreBackend
   Swig_memory *swig_mem;
 };
 
+class SwigDirector_TransportBackend : public rootly_swig::TransportBackend
+{
+ public:
+  SwigDirector_TransportBackend(int swig_p);
+  virtual ~SwigDirector_TransportBackend();
+  std::string _swig_upcall_raw_name() {
+    return rootly_swig::TransportBackend::raw_name();
+  }
+  virtual std::string raw_name();
+  unsigned int _swig_upcall_raw_capabilities() {
+    return rootly_swig::TransportBackend::raw_capabilities();
+  }
+  virtual unsigned int raw_capabilities();
+  virtual int raw_deliver(char const *item_id,char const *incident_id,char const *action,char const *params_json,char const *idempotency_key,int attempt,rootly_swig::DeliveryReply &reply);
+  void _swig_upcall_raw_close() {
+    rootly_swig::TransportBackend::raw_close();
+  }
+  virtual void raw_close();
+ private:
+  intgo go_val;
+  Swig_memory *swig_mem;
+};
+
 #endif
