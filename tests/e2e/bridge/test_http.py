@@ -474,6 +474,8 @@ class Limits(unittest.TestCase):
             post("Locked3")
             t1.join()
             t2.join()
+            # Not ready while the store refuses commits (the probe fails too).
+            ready_locked = b.req("GET", "/readyz")
         finally:
             con.execute("ROLLBACK")
             con.close()
@@ -485,6 +487,10 @@ class Limits(unittest.TestCase):
         # With one request in the commit and one queued, the next is refused at once.
         self.assertEqual(results["Locked3"].status, 503)
         self.assertEqual(results["Locked3"].json()["error"], "overloaded")
+        self.assertEqual(ready_locked.status, 503)
+        self.assertEqual(ready_locked.header("retry-after"), "1")
+        # Ready again once a probe commits, with no other traffic.
+        self.assertEqual(b.req("GET", "/readyz").status, 200)
         # Nothing refused was stored; after the lock, everything works again.
         self.assertEqual(b.req("POST", "/api/v2/alerts", am_v2("AfterLock")).status, 200)
         titles = {i["title"] for i in bl.incidents(b)}
