@@ -15,6 +15,8 @@
 int cmd_config(cli *c, int argc, char **argv); /* cmd_config.c */
 int cmd_dispatch(cli *c, int argc, char **argv); /* cmd_outbox.c */
 int cmd_outbox(cli *c, int argc, char **argv);   /* cmd_outbox.c */
+int cmd_workflow(cli *c, int argc, char **argv); /* cmd_workflow.c */
+int cmd_tick(cli *c, int argc, char **argv);     /* cmd_workflow.c */
 
 static const cli_command commands[] = {
 	{ "ingest", cmd_ingest, "SOURCE FILE|-",
@@ -47,6 +49,8 @@ static const cli_command commands[] = {
 	{ "config", cmd_config, "check FILE", "validate a configuration file" },
 	{ "dispatch", cmd_dispatch, "[--max N]", "deliver the outbox items that are due" },
 	{ "outbox", cmd_outbox, "list|retry ...", "outbox items: list them, retry a failed one" },
+	{ "workflow", cmd_workflow, "list|dry-run|runs|cancel ...", "workflows: list, dry run, runs, cancel" },
+	{ "tick", cmd_tick, "[--at TIME]", "run the repeating workflows that are due" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -317,7 +317,7 @@ static char *normalise(rootly_cfgcheck *c, rootly_wf_field f, char *s, const cha
 			rootly_free(s);
 			return NULL;
 		}
-		char buf[8];
+		char buf[16];
 		snprintf(buf, sizeof(buf), "SEV%d", sev);
 		rootly_free(s);
 		return rootly__cfg_strdup(c, buf);

@@ -4,6 +4,7 @@
 
 #include "outbox/outbox.h"
 #include "rootly/workflow.h"
+#include "timeline/chain.h"
 #include "workflow/workflow.h"
 
 static const rootly_wf_set *workflows(const rootly_ctx *ctx)
@@ -261,49 +262,67 @@ static json_t *find_run(json_t *runs, const char *run_id)
 	return NULL;
 }
 
-static int collect_runs(rootly_ctx *ctx, const char *incident_id, json_t **out)
+/* Whether the raw entry text holds `needle` (entries are small). */
+static bool holds(const char *data, size_t len, const char *needle)
 {
-	json_t *events = NULL;
-	*out = NULL;
-	int rc = rootly__timeline_load_json(ctx, incident_id, &events);
+	size_t n = strlen(needle);
+	for (size_t i = 0; i + n <= len; i++)
+		if (data[i] == needle[0] && memcmp(data + i, needle, n) == 0)
+			return true;
+	return false;
+}
+
+typedef struct {
+	json_t *runs;
+} runs_state;
+
+/* One timeline entry: only workflow.* events are parsed. */
+static int runs_cb(const rootly_stream_entry *e, void *payload)
+{
+	runs_state *rs = payload;
+	if (!holds(e->data, e->len, "\"kind\":\"workflow."))
+		return 0;
+	char seq[24];
+	snprintf(seq, sizeof(seq), "%lld", (long long)e->seq);
+	json_t *ev = NULL;
+	int rc = rootly__json_load_doc(e->data, e->len, "timeline entry", seq, &ev);
 	if (rc < 0)
 		return rc;
-	json_t *runs = json_array();
-	if (!runs) {
-		json_decref(events);
+	const char *kind = rootly__jstr(ev, "kind");
+	json_t *body = json_object_get(ev, "body");
+	if (kind && body && strcmp(kind, "workflow.run_started") == 0) {
+		json_t *r = json_pack("{s:O?,s:O?,s:O?,s:O?,s:[],s:b}", "run_id", json_object_get(body, "run_id"),
+			"workflow", json_object_get(body, "workflow"), "trigger", json_object_get(body, "trigger"),
+			"at", json_object_get(ev, "at"), "actions", "cancelled", 0);
+		if (!r || json_array_append_new(rs->runs, r) < 0)
+			rc = rootly_error_set_oom();
+	} else if (kind && body && strcmp(kind, "workflow.action") == 0) {
+		json_t *r = find_run(rs->runs, rootly__jstr(body, "run_id"));
+		if (r && json_array_append(json_object_get(r, "actions"), body) < 0)
+			rc = rootly_error_set_oom();
+	} else if (kind && body && strcmp(kind, "workflow.run_cancelled") == 0) {
+		json_t *r = find_run(rs->runs, rootly__jstr(body, "run_id"));
+		if (r && json_object_set_new(r, "cancelled", json_true()) < 0)
+			rc = rootly_error_set_oom();
+	}
+	json_decref(ev);
+	return rc;
+}
+
+static int collect_runs(rootly_ctx *ctx, const char *incident_id, json_t **out)
+{
+	runs_state rs = { json_array() };
+	*out = NULL;
+	if (!rs.runs)
 		return rootly_error_set_oom();
-	}
-	size_t i;
-	json_t *ev;
-	json_array_foreach(events, i, ev) {
-		const char *kind = rootly__jstr(ev, "kind");
-		json_t *body = json_object_get(ev, "body");
-		if (!kind || !body)
-			continue;
-		if (strcmp(kind, "workflow.run_started") == 0) {
-			json_t *r = json_pack("{s:O?,s:O?,s:O?,s:O?,s:[],s:b}", "run_id", json_object_get(body, "run_id"),
-				"workflow", json_object_get(body, "workflow"), "trigger", json_object_get(body, "trigger"),
-				"at", json_object_get(ev, "at"), "actions", "cancelled", 0);
-			if (!r || json_array_append_new(runs, r) < 0)
-				rc = rootly_error_set_oom();
-		} else if (strcmp(kind, "workflow.action") == 0) {
-			json_t *r = find_run(runs, rootly__jstr(body, "run_id"));
-			if (r && json_array_append(json_object_get(r, "actions"), body) < 0)
-				rc = rootly_error_set_oom();
-		} else if (strcmp(kind, "workflow.run_cancelled") == 0) {
-			json_t *r = find_run(runs, rootly__jstr(body, "run_id"));
-			if (r && json_object_set_new(r, "cancelled", json_true()) < 0)
-				rc = rootly_error_set_oom();
-		}
-		if (rc < 0)
-			break;
-	}
-	json_decref(events);
+	char stream[128];
+	rootly__timeline_stream(stream, sizeof(stream), incident_id);
+	int rc = ctx->store->stream_read(ctx->store, stream, 1, 0, runs_cb, &rs);
 	if (rc < 0) {
-		json_decref(runs);
+		json_decref(rs.runs);
 		return rc;
 	}
-	*out = runs;
+	*out = rs.runs;
 	return 0;
 }
 

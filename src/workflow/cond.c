@@ -130,28 +130,22 @@ static bool eval_list(const rootly_wf_cond *c, const json_t *list)
 	return false;
 }
 
-static bool eval_leaf(const rootly_wf_cond *c, const json_t *doc, const json_t *body)
+static bool eval_leaf(const rootly_wf_cond *c, const rootly__wf_subject *sj)
 {
 	const json_t *v = NULL;
 	char buf[40];
 	switch (c->field) {
-	case ROOTLY_WF_F_STATUS: v = json_object_get(doc, "status"); break;
-	case ROOTLY_WF_F_SEVERITY: {
-		const json_t *s = json_object_get(doc, "severity");
-		if (!json_is_integer(s))
-			return eval_scalar(c, NULL);
-		snprintf(buf, sizeof(buf), "SEV%" JSON_INTEGER_FORMAT, json_integer_value(s));
-		return eval_scalar(c, buf);
-	}
-	case ROOTLY_WF_F_TITLE: v = json_object_get(doc, "title"); break;
-	case ROOTLY_WF_F_SUMMARY: v = json_object_get(doc, "summary"); break;
-	case ROOTLY_WF_F_SERVICES: v = json_object_get(doc, "services"); break;
-	case ROOTLY_WF_F_TEAMS: v = json_object_get(doc, "teams"); break;
-	case ROOTLY_WF_F_CREATED_BY: v = json_object_get(doc, "created_by"); break;
-	case ROOTLY_WF_F_LABEL: v = json_object_get(json_object_get(doc, "labels"), c->key); break;
-	case ROOTLY_WF_F_FIELD: v = json_object_get(json_object_get(doc, "fields"), c->key); break;
-	case ROOTLY_WF_F_ROLE: v = json_object_get(json_object_get(doc, "roles"), c->key); break;
-	case ROOTLY_WF_F_EVENT: v = json_object_get(body, c->key); break;
+	case ROOTLY_WF_F_STATUS: v = sj->status; break;
+	case ROOTLY_WF_F_SEVERITY: return eval_scalar(c, sj->sev[0] ? sj->sev : NULL);
+	case ROOTLY_WF_F_TITLE: v = sj->title; break;
+	case ROOTLY_WF_F_SUMMARY: v = sj->summary; break;
+	case ROOTLY_WF_F_SERVICES: v = sj->services; break;
+	case ROOTLY_WF_F_TEAMS: v = sj->teams; break;
+	case ROOTLY_WF_F_CREATED_BY: v = sj->created_by; break;
+	case ROOTLY_WF_F_LABEL: v = json_object_get(sj->labels, c->key); break;
+	case ROOTLY_WF_F_FIELD: v = json_object_get(sj->fields, c->key); break;
+	case ROOTLY_WF_F_ROLE: v = json_object_get(sj->roles, c->key); break;
+	case ROOTLY_WF_F_EVENT: v = json_object_get(sj->body, c->key); break;
 	}
 	if (json_is_array(v))
 		return eval_list(c, v);
@@ -161,21 +155,50 @@ static bool eval_leaf(const rootly_wf_cond *c, const json_t *doc, const json_t *
 	return eval_scalar(c, scalar_text(v, buf, sizeof(buf)));
 }
 
-bool rootly__wf_cond_eval(const rootly_wf_cond *c, const json_t *doc, const json_t *event_body)
+void rootly__wf_subject_init(rootly__wf_subject *sj, const json_t *doc, const json_t *event_body)
+{
+	memset(sj, 0, sizeof(*sj));
+	sj->body = event_body;
+	sj->status = json_object_get(doc, "status");
+	const json_t *sev = json_object_get(doc, "severity");
+	if (json_is_integer(sev) && json_integer_value(sev) >= 0 && json_integer_value(sev) <= 9) {
+		memcpy(sj->sev, "SEV", 3);
+		sj->sev[3] = (char)('0' + json_integer_value(sev));
+	} else if (json_is_integer(sev)) {
+		snprintf(sj->sev, sizeof(sj->sev), "SEV%" JSON_INTEGER_FORMAT, json_integer_value(sev));
+	}
+	sj->title = json_object_get(doc, "title");
+	sj->summary = json_object_get(doc, "summary");
+	sj->services = json_object_get(doc, "services");
+	sj->teams = json_object_get(doc, "teams");
+	sj->created_by = json_object_get(doc, "created_by");
+	sj->labels = json_object_get(doc, "labels");
+	sj->fields = json_object_get(doc, "fields");
+	sj->roles = json_object_get(doc, "roles");
+}
+
+bool rootly__wf_cond_eval_subject(const rootly_wf_cond *c, const rootly__wf_subject *sj)
 {
 	switch (c->kind) {
 	case ROOTLY_WF_COND_LEAF:
-		return eval_leaf(c, doc, event_body);
+		return eval_leaf(c, sj);
 	case ROOTLY_WF_COND_ALL:
 		for (size_t i = 0; i < c->children_count; i++)
-			if (!rootly__wf_cond_eval(&c->children[i], doc, event_body))
+			if (!rootly__wf_cond_eval_subject(&c->children[i], sj))
 				return false;
 		return true;
 	case ROOTLY_WF_COND_ANY:
 		for (size_t i = 0; i < c->children_count; i++)
-			if (rootly__wf_cond_eval(&c->children[i], doc, event_body))
+			if (rootly__wf_cond_eval_subject(&c->children[i], sj))
 				return true;
 		return c->children_count == 0;
 	}
 	return false;
+}
+
+bool rootly__wf_cond_eval(const rootly_wf_cond *c, const json_t *doc, const json_t *event_body)
+{
+	rootly__wf_subject sj;
+	rootly__wf_subject_init(&sj, doc, event_body);
+	return rootly__wf_cond_eval_subject(c, &sj);
 }

@@ -190,19 +190,23 @@ static int process(rootly_ctx *ctx, struct rootly__workflow_state *st, size_t i)
 		rc = rootly__incident_load(ctx, e->incident_id, &doc, NULL);
 	/* The entry is copied: runs queue more entries and may move the array. */
 	rootly__wf_entry cur = *e;
+	rootly__wf_subject sj;
+	if (doc)
+		rootly__wf_subject_init(&sj, doc, body);
 	for (size_t wi = 0; doc && rc >= 0 && wi < set->count; wi++) {
 		const rootly_workflow_cfg *w = &set->items[wi];
 		if (!((w->triggers >> t) & 1u) || !rootly__wf_enabled(st, w) || in_chain(&cur, wi))
 			continue;
 		st->evaluations++;
-		if (!rootly__wf_cond_eval(&w->cond, doc, body))
+		if (!rootly__wf_cond_eval_subject(&w->cond, &sj))
 			continue;
 		rc = rootly__wf_run(ctx, wi, cur.incident_id, cur.kind, body, cur.chain, cur.depth);
 		if (rc >= 0) {
 			/* Later workflows see what earlier ones did. */
 			json_decref(doc);
 			doc = NULL;
-			rc = rootly__incident_load(ctx, cur.incident_id, &doc, NULL);
+			if ((rc = rootly__incident_load(ctx, cur.incident_id, &doc, NULL)) >= 0)
+				rootly__wf_subject_init(&sj, doc, body);
 		}
 	}
 	json_decref(doc);

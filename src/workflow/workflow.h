@@ -88,6 +88,16 @@ bool rootly__wf_enabled(const struct rootly__workflow_state *st, const rootly_wo
 /* Conditions against an incident document and the trigger event's body. */
 bool rootly__wf_cond_eval(const rootly_wf_cond *c, const json_t *doc, const json_t *event_body);
 
+/* The members conditions read, looked up once per event (borrowed from
+ * the document), so that evaluating many workflows costs no more lookups. */
+typedef struct rootly__wf_subject {
+	const json_t *body;
+	const json_t *status, *title, *summary, *services, *teams, *created_by, *labels, *fields, *roles;
+	char sev[24];           /* "SEV1", or "" without a severity */
+} rootly__wf_subject;
+void rootly__wf_subject_init(rootly__wf_subject *sj, const json_t *doc, const json_t *event_body);
+bool rootly__wf_cond_eval_subject(const rootly_wf_cond *c, const rootly__wf_subject *sj);
+
 /* Template variables of a run: incident (with severity_name), event
  * ({kind} + body), workflow {name, run_id}, service (catalog entry of
  * the first service). New reference, NULL on ENOMEM. */

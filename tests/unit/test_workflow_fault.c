@@ -270,5 +270,8 @@ int main(void)
 		cmocka_unit_test(test_store_faults_sqlite),
 		cmocka_unit_test(test_alloc_faults),
 	};
+	/* ROOTLY_TEST_FILTER=test_alloc_faults runs one (a glob) */
+	if (getenv("ROOTLY_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("ROOTLY_TEST_FILTER"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
