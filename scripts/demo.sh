@@ -8,10 +8,17 @@
 #  1. installs what is missing (scripts/install-deps.sh);
 #  2. configures and builds the CLI (build/, Release; BUILD_DIR overrides);
 #  3. replays one incident on a fresh database, build/demo/rootly.db (never
-#     ./rootly.db, which may be yours): ingest the firing alert, show the
-#     declared incident, acknowledge, assign a commander, start, chat, note,
-#     file a follow-up, mitigate, ingest the alert's resolution, resolve,
-#     verify the timeline and print the postmortem with TTA/TTM/TTR.
+#     ./rootly.db, which may be yours), with the seed scenario's
+#     configuration (tests/fixtures/config/workflows-seed.yaml: routes,
+#     service catalog, on-call rotation, workflows) and the file: transport
+#     (build/demo/outbox.jsonl stands in for Slack): ingest the firing alert,
+#     which declares a SEV1 incident and runs the triage workflow (channel
+#     #inc-<date>-<title>, invites, conference link, Commander = the on-call,
+#     Communications Lead, runbook, status started); deliver the workflow's
+#     outbox; acknowledge, chat, note, file a follow-up, the 30-minute
+#     stakeholder reminder (a timer), mitigate, ingest the alert's
+#     resolution, resolve, verify the timeline and print the postmortem with
+#     TTA/TTM/TTR.
 #
 # About the numbers: the incident's detected_at is the alert's startsAt as
 # the real Alertmanager captured it (2026-11-26T13:59:26.469Z), and every
@@ -69,6 +76,11 @@ DEMO_DIR="$(cd "$BUILD_DIR" && pwd)/demo"
 DB="$DEMO_DIR/rootly.db"
 rm -rf "$DEMO_DIR"
 mkdir -p "$DEMO_DIR"
+# The seed configuration, delivering chat actions to a JSON-lines file.
+CFG="$DEMO_DIR/rootly.yaml"
+OUTBOX_FILE="$DEMO_DIR/outbox.jsonl"
+cp "$root/tests/fixtures/config/workflows-seed.yaml" "$CFG"
+printf 'transports:\n  chat: { type: file, path: "%s" }\n' "$OUTBOX_FILE" >>"$CFG"
 
 # Quote a word for display the way a person would type it.
 shq() {
@@ -88,28 +100,39 @@ rootly() {
 	printf '%s$ rootly' "$dim"
 	for w in "${actor[@]}" "$@"; do shq "$w"; done
 	printf '%s\n' "$off"
-	"$ROOTLY" --db "$DB" "${actor[@]}" "$@"
+	"$ROOTLY" --db "$DB" --config "$CFG" "${actor[@]}" "$@"
 }
 
 # --- 3. one incident, start to finish --------------------------------------------
 step "a real Alertmanager 0.25 webhook arrives: HighLatency on checkout-api (severity critical)"
 rootly ingest alertmanager "$FIXTURES/firing-single.json"
 
-step "the alert declared an incident"
+step "the alert declared a SEV1 incident, and the seed-triage workflow ran in the same transaction"
 rootly incidents
 rootly show INC-1
+rootly workflow runs INC-1
 
-step "alice is paged, acknowledges and takes command"
+step "the dispatcher delivers the workflow's outbox (here to $OUTBOX_FILE instead of Slack)"
+rootly dispatch
+cat "$OUTBOX_FILE"
+
+step "alice is paged and acknowledges"
 rootly ack INC-1 --actor alice --note "Paged; looking at checkout-api latency"
-rootly --actor alice assign INC-1 commander alice
-rootly start INC-1 --actor alice
 
 step "the response, as it lands on the timeline"
 rootly chat INC-1 bob "p99 went up right after the 13:55 deploy of checkout-api"
 rootly --actor alice note INC-1 "Rolling checkout-api back to the previous release"
 rootly --actor alice task add INC-1 "Add a latency SLO burn-rate alert for checkout-api" \
 	--follow-up --assignee bob --priority high --due 14d
+
+step "30 minutes later: the stakeholder reminder (a timer workflow; \`rootly tick\` runs the due ones)"
+rootly tick --at +31m
+rootly dispatch
+tail -n 1 "$OUTBOX_FILE"
+
+step "bob mitigates; closing without resolving would need a permission he does not have"
 rootly mitigate INC-1 --actor bob --note "Rollback done; p99 back under 300 ms"
+rootly close INC-1 --actor bob --override || echo "(refused, and recorded on the timeline)"
 
 step "Alertmanager sends the resolution; alice resolves the incident"
 rootly ingest alertmanager "$FIXTURES/resolved-single.json"
@@ -125,4 +148,5 @@ rootly postmortem INC-1
 step "done"
 echo "The demo database is $DB; explore it with, for example:"
 echo "  $BUILD_DIR/rootly --db $DB show INC-1"
+echo "  $BUILD_DIR/rootly --db $DB --config $CFG workflow dry-run INC-1"
 echo "  $BUILD_DIR/rootly --db $DB metrics --by service"
