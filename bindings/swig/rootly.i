@@ -1,23 +1,39 @@
 /*
  * bindings/swig/rootly.i — the one SWIG interface of librootly (conventions
- * §10.11); the only file passed to swig. Language specifics live in
- * python/rootly_python.swg (and go/rootly_go.swg with the Go binding).
+ * §10.11); the only file passed to swig, for both languages:
  *
- * Python: swig -c++ -python -threads -Ibindings/swig -Iinclude rootly.i
- * gives rootly_native.py (the raw proxy module) and _rootly_native (the
- * extension); bindings/python/rootly/__init__.py is the API people use.
+ *   swig -c++ -python -threads -Ibindings/swig -Iinclude rootly.i
+ *       -> rootly_native.py + _rootly_native (bindings/CMakeLists.txt);
+ *          bindings/python/rootly/ is the API people use
+ *   swig -c++ -go -cgo -intgosize 64 -package raw -Ibindings/swig -Iinclude rootly.i
+ *       -> bindings/go/internal/raw (bindings/go/generate.sh; committed);
+ *          bindings/go/*.go is the API people use
  *
- * What is wrapped is a whitelist (rootly_common.i): every function of the
- * public headers is %ignored unless listed there, so the module never links
- * against a function the library does not have yet. The shapes it proves:
- *   - rootly_status returns become exceptions, raised inside the same wrapper
- *     call from rootly_error_last() (rootly_errors.i);
- *   - `T **out` parameters become return values owned by the target language
- *     (ROOTLY_HANDLE, rootly_ownership.i); `char **out` strings are converted
- *     and freed with rootly_free;
- *   - borrowed structs (ingest items, key/value pairs) are copied out at once;
- *   - options structs are filled by small helpers (rootly_swig_*), since
- *     bindings cannot use the _INIT brace macros.
+ * Files:
+ *   rootly_common.i       the whitelist: every rootly_* name is %ignored
+ *                         unless listed, so the module never references a
+ *                         function the library does not have
+ *   rootly_ownership.i    `T **out` handles and `char **out` strings
+ *   rootly_errors.i       rootly_status -> exception (Python)
+ *   rootly_helpers.i      options structs filled from plain arguments;
+ *                         calls whose failure carries an answer
+ *   rootly_backends.i     storage and transport backends written in the
+ *                         target language: director classes over the C
+ *                         vtables (rootly_swig_shim.hpp, §10.12)
+ *   python/rootly_python.swg   exception hierarchy, typemaps, fast paths
+ *   go/rootly_go.swg, go/rootly_go_helpers.i   cgo preamble, optional
+ *                         strings, value-returning twins of out-parameter
+ *                         functions
+ *
+ * The shapes:
+ *   - rootly_status returns become exceptions in Python, raised inside the
+ *     same wrapper call from rootly_error_last(); Go reads the same
+ *     thread-local error on a locked OS thread and returns an error value;
+ *   - borrowed structs (ingest items, events, tasks, rows) are copied out
+ *     at once: no binding object keeps a pointer into the library;
+ *   - a host object plugged into a C vtable is reached through a C++
+ *     director; the vtable never owns it, the binding keeps it alive until
+ *     the context that uses it is freed.
  */
 #if defined(SWIGPYTHON)
 %module(package="rootly", directors="1", threads="1") rootly_native

@@ -5,8 +5,9 @@
  * The public headers are %included whole (so signatures come from one
  * place), but every rootly_* name is ignored unless un-ignored below: a
  * binding must never reference a function before the library has it, or the
- * extension fails to load. Grow the list as the API is implemented; the full
- * bindings have their own issue.
+ * extension fails to load. A new public function is added here (and to the
+ * package APIs) when the bindings cover it; docs/bindings.md lists what is
+ * deliberately left out.
  */
 
 /* Macros: SWIG does not define __GNUC__ or _WIN32, so rootly/common.h takes

@@ -15,7 +15,17 @@ leak = "--leak" in sys.argv
 fixtures = pathlib.Path(os.environ.get("ROOTLY_TEST_FIXTURES", pathlib.Path(__file__).resolve().parent.parent / "fixtures"))
 body = (fixtures / "alertmanager-real" / "firing-single.json").read_bytes()
 cfg_text = (pathlib.Path(__file__).resolve().parent / "data" / "config.yaml").read_text()
+wf_text = (pathlib.Path(__file__).resolve().parent / "data" / "workflows.yaml").read_text()
 kept = []
+
+
+class Chat(rootly.Transport):
+    capabilities = ("chat",)
+
+    def deliver(self, d):
+        if d.action == "chat.create_channel":
+            return {"channel_id": "C1", "channel_name": "x"}
+        raise RuntimeError("post failed")  # a failing delivery too
 
 for i in range(n):
     with rootly.Context("memory:") as ctx:
@@ -45,5 +55,14 @@ for i in range(n):
             kept.append(None)
     with rootly.Context(store=rootly.DictStore()) as ctx:
         ctx.add_note(ctx.create_incident("py store"), "n")
+        ctx.configure(rootly.Config.parse(wf_text))
+        ctx.add_transport(Chat())
+        ctx.add_transport("record:")
+        inc = ctx.create_incident("workflow")
+        ctx.dry_run(inc)
+        ctx.dispatch()
+        ctx.dispatch()
+        ctx.outbox()
+        ctx.workflow_runs(inc)
     gc.collect()
 print("loop done", n)
