@@ -21,4 +21,13 @@ if(Python3_Interpreter_FOUND)
     set_tests_properties(outbox_e2e_${t} PROPERTIES LABELS outbox_e2e TIMEOUT 600
       ENVIRONMENT "PYTHONDONTWRITEBYTECODE=1")
   endforeach()
+  # The seed scenario through the `rootly` CLI and the real Slack transport.
+  if(TARGET rootly_cli)
+    add_test(NAME outbox_e2e_seed
+      COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/e2e/test_outbox_seed.py
+        $<TARGET_FILE:rootly_cli> ${CMAKE_CURRENT_LIST_DIR}/fakes/fake_services.py
+        ${CMAKE_CURRENT_LIST_DIR}/fixtures)
+    set_tests_properties(outbox_e2e_seed PROPERTIES LABELS outbox_e2e TIMEOUT 300
+      ENVIRONMENT "PYTHONDONTWRITEBYTECODE=1")
+  endif()
 endif()
