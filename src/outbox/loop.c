@@ -348,6 +348,11 @@ void rootly__outbox_loop_free(struct rootly__outbox_loop *l)
 	uv_close((uv_handle_t *)&l->curl_timer, handle_closed);
 }
 
+size_t rootly__outbox_loop_inflight(const struct rootly__outbox_loop *l)
+{
+	return l ? l->inflight : 0;
+}
+
 void rootly_outbox_detach_loop(rootly_ctx *ctx)
 {
 	if (!ctx || !ctx->outbox || !ctx->outbox->loop)

@@ -144,7 +144,10 @@ struct rootly__outbox_state *rootly__outbox_state_get(rootly_ctx *ctx)
 		st->built_from = (const struct rootly_config *)st; /* "never built" */
 		ctx->outbox = st;
 	}
-	if (st->built_from != ctx->config && build(st, ctx->config) < 0) {
+	/* A new configuration brings new transports -- but not under
+	 * deliveries still in flight on the loop, which use the old ones. */
+	if (st->built_from != ctx->config && rootly__outbox_loop_inflight(st->loop) == 0 &&
+	    build(st, ctx->config) < 0) {
 		free_built(st);
 		st->built_from = (const struct rootly_config *)st;
 		return NULL;

@@ -94,5 +94,7 @@ int rootly__ob_resolve(json_t *params, const json_t *incident);
 
 /* Loop (loop.c). */
 void rootly__outbox_loop_free(struct rootly__outbox_loop *l);
+/* Deliveries the loop has in flight (they hold transport pointers). */
+size_t rootly__outbox_loop_inflight(const struct rootly__outbox_loop *l);
 
 #endif
