@@ -2,6 +2,7 @@ package rootly
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 
 	"librootly.dev/rootly/internal/raw"
@@ -11,6 +12,7 @@ import (
 // the document (not a C object): Context.Configure loads a copy for the
 // context.
 type Config struct {
+	Path               string // the file it was loaded from, if any
 	path, body, format string
 	Routes, Silences   int
 	Sources            int
@@ -41,7 +43,27 @@ func LoadConfig(path string) (*Config, error) {
 	if path == "" {
 		return nil, &Error{Code: CodeInvalid, Message: "LoadConfig: empty path"}
 	}
-	return loadConfig(path, "", "")
+	// Validated from the file (so problems name it), then kept as bytes:
+	// Configure gives a context what was validated, even if the file changes.
+	if _, err := loadConfig(path, "", ""); err != nil {
+		return nil, err
+	}
+	body, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	format := ""
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".json":
+		format = "json"
+	case ".yaml", ".yml":
+		format = "yaml"
+	}
+	cfg, err := loadConfig("", string(body), format)
+	if cfg != nil {
+		cfg.Path = path
+	}
+	return cfg, err
 }
 
 // ParseConfig validates a document held in memory; format "yaml", "json"

@@ -147,9 +147,6 @@ func (c *Context) Configure(cfg *Config) error {
 		if cfg == nil {
 			return raw.Rootly_go_ctx_set_config(h, "", "", "")
 		}
-		if cfg.path != "" {
-			return raw.Rootly_go_ctx_set_config(h, cfg.path, "", "")
-		}
 		return raw.Rootly_go_ctx_set_config(h, "", cfg.body, cfg.format)
 	})
 }

@@ -337,3 +337,15 @@ def test_errors_are_per_thread(ctx):
     t.join()
     assert seen and "title" not in seen[0]
     assert "title" in ei.value.message
+
+
+def test_configure_uses_the_validated_document(tmp_path):
+    """A context gets the document Config validated, not the file as it is later."""
+    f = tmp_path / "rootly.yaml"
+    f.write_text((DATA / "config.yaml").read_text())
+    cfg = rootly.Config.load(f)
+    assert cfg.path == str(f)
+    f.write_text("version: [broken\n")
+    with rootly.Context("memory:") as c:
+        c.configure(cfg)  # still the valid document
+        c.assign_role(c.create_incident("x"), "incident_analyst", "erin")

@@ -50,6 +50,8 @@ class Config:
     ``ctx.configure(config)`` (the context gets its own copy)."""
 
     def __init__(self, _handle: Any, _path: Optional[str], _text: Optional[bytes], _format: Optional[str]) -> None:
+        #: the file it was loaded from, if any
+        self.path = _path
         self._h = _handle
         self._path = _path
         self._text = _text
@@ -73,8 +75,20 @@ class Config:
 
     @classmethod
     def load(cls, path: Union[str, "os.PathLike[str]"]) -> "Config":
-        """Load a YAML (.yaml/.yml) or JSON (.json) file."""
-        return cls._load(os.fspath(path), None, None)
+        """Load a YAML (.yaml/.yml) or JSON (.json) file. The document is
+        kept, so a context configured later gets what was validated here
+        even if the file changes."""
+        p = os.fspath(path)
+        cfg = cls._load(p, None, None)
+        with open(p, "rb") as f:
+            text = f.read()
+        ext = os.path.splitext(p)[1].lower()
+        fmt = "json" if ext == ".json" else "yaml" if ext in (".yaml", ".yml") else None
+        # the same bytes, validated again from memory (the file may have changed)
+        checked = cls._load(None, text, fmt)
+        checked._path = checked.path = p
+        cfg.close()
+        return checked
 
     @classmethod
     def parse(cls, text: Union[str, bytes], format: Optional[str] = None) -> "Config":

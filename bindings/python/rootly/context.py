@@ -134,7 +134,8 @@ class Context:
                 _n.rootly_swig_ctx_set_config(self._handle(), None, None, None)
             else:
                 config._handle()
-                _n.rootly_swig_ctx_set_config(self._handle(), config._path, config._text, config._format)
+                # the document that was validated (kept in memory), never the file again
+                _n.rootly_swig_ctx_set_config(self._handle(), None, config._text, config._format)
 
     def check(self) -> None:
         """Check the store and verify every timeline; StorageError (ECORRUPT) names the first problem."""
