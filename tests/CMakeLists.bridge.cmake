@@ -20,6 +20,19 @@ if(TARGET rootly_bridge AND TARGET rootly_cli)
       add_test(NAME e2e_bridge_${t} COMMAND ${Python3_EXECUTABLE} ${_br_dir}/test_${t}.py)
       set_tests_properties(e2e_bridge_${t} PROPERTIES LABELS e2e TIMEOUT 600 ENVIRONMENT "${_br_env}")
     endforeach()
+    # With -DROOTLY_VALGRIND=ON: the HTTP and Alertmanager suites again with
+    # the bridge under memcheck (any error or definite leak makes it exit
+    # 99, which the suites check at every stop).
+    if(ROOTLY_VALGRIND AND NOT ROOTLY_SANITIZE)
+      find_program(ROOTLY_VALGRIND_EXECUTABLE valgrind)
+      if(ROOTLY_VALGRIND_EXECUTABLE)
+        foreach(t http alertmanager)
+          add_test(NAME valgrind_e2e_bridge_${t} COMMAND ${Python3_EXECUTABLE} ${_br_dir}/test_${t}.py)
+          set_tests_properties(valgrind_e2e_bridge_${t} PROPERTIES LABELS valgrind TIMEOUT 1200
+            ENVIRONMENT "${_br_env};ROOTLY_TEST_SLOW=10;ROOTLY_BRIDGE_WRAPPER=${ROOTLY_VALGRIND_EXECUTABLE} -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite")
+        endforeach()
+      endif()
+    endif()
     # kill -9 under load; 100 trials by hand (the default), 10 in CI.
     add_test(NAME e2e_bridge_crash COMMAND ${Python3_EXECUTABLE} ${_br_dir}/crash_test.py)
     set_tests_properties(e2e_bridge_crash PROPERTIES LABELS e2e TIMEOUT 900

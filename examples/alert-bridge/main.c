@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uv.h>
 
 static void usage(FILE *f)
 {
@@ -193,6 +194,9 @@ int main(int argc, char **argv)
 	free(uri);
 	rootly_ctx_free(reader);
 	rootly_ctx_free(ctx);
+	/* Join libuv's worker threads: their thread-local state (OpenSSL's
+	 * error queues from the signature checks) is freed as they exit. */
+	uv_library_shutdown();
 	br_log_flush();
 	return rc;
 }

@@ -106,7 +106,9 @@ class Bridge:
 
     def start(self, listen="127.0.0.1:0"):
         ready = os.path.join(self.workdir, "ready-%d" % time.monotonic_ns())
-        cmd = [BRIDGE, "--listen", listen, "--db", self.db, "--ready-file", ready]
+        # ROOTLY_BRIDGE_WRAPPER, e.g. "valgrind -q --error-exitcode=99", prefixes the bridge.
+        cmd = os.environ.get("ROOTLY_BRIDGE_WRAPPER", "").split()
+        cmd += [BRIDGE, "--listen", listen, "--db", self.db, "--ready-file", ready]
         if self.config:
             cmd += ["--config", self.config]
         cmd += self.args
