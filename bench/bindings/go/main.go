@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"runtime"
 	"strconv"
 	"syscall"
 	"time"
@@ -20,6 +21,10 @@ import (
 )
 
 func main() {
+	if os.Getenv("ROOTLY_BENCH_NO_LOCK") == "" {
+		// One OS thread for every call (see docs/bindings.md, Benchmark).
+		runtime.LockOSThread()
+	}
 	if len(os.Args) != 5 {
 		log.Fatal("usage: bench PAYLOADS STORAGE BATCH MODE")
 	}
