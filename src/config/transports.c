@@ -128,6 +128,19 @@ void rootly__config_check_outbox(rootly_cfgcheck *c, const json_t *v, const char
 		json_string_value(json_object_get(v, "backoff_base")) : "1s", &base);
 	rootly__duration_parse(json_string_value(json_object_get(v, "backoff_cap")) ?
 		json_string_value(json_object_get(v, "backoff_cap")) : "5m", &cap);
+	int64_t lease = 60000, timeout = 10000;
+	rootly__duration_parse(json_string_value(json_object_get(v, "lease")) ?
+		json_string_value(json_object_get(v, "lease")) : "60s", &lease);
+	rootly__duration_parse(json_string_value(json_object_get(v, "timeout")) ?
+		json_string_value(json_object_get(v, "timeout")) : "10s", &timeout);
+	if (lease <= timeout) {
+		/* A delivery still running when its lease ends can be taken over
+		 * and sent a second time by another dispatcher. */
+		char p[ROOTLY_CFG_PATH_MAX];
+		rootly__cfg_path_key(p, path, "lease");
+		rootly__cfg_error(c, p, "lease (%lld ms) must be longer than timeout (%lld ms)",
+			(long long)lease, (long long)timeout);
+	}
 	if (base > cap) {
 		char p[ROOTLY_CFG_PATH_MAX];
 		rootly__cfg_path_key(p, path, "backoff_cap");

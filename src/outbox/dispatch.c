@@ -14,6 +14,13 @@
 
 #include "transport/transport.h"
 
+bool rootly__ob_lease_lost(rootly_ctx *ctx, const rootly__ob_job *job)
+{
+	/* Items of a batch are delivered one after the other: if the lease of
+	 * one ran out while it waited, another dispatcher may own it now. */
+	return rootly_ctx_now(ctx) >= rootly__jint(job->doc, "lease_until");
+}
+
 void rootly__ob_job_free(rootly__ob_job *job)
 {
 	if (!job)
@@ -387,6 +394,10 @@ rootly_status rootly_ctx_dispatch(rootly_ctx *ctx, size_t max, size_t *handled_o
 		while (jobs) {
 			rootly__ob_job *job = jobs;
 			jobs = job->next;
+			if (rootly__ob_lease_lost(ctx, job)) {
+				rootly__ob_job_free(job);
+				continue;
+			}
 			if (rc >= 0)
 				rc = rootly__ob_prepare(ctx, st, job);
 			if (rc >= 0 && job->t) {

@@ -201,6 +201,10 @@ static int on_curl_timer(CURLM *multi, long timeout_ms, void *userp)
 static void start(struct rootly__outbox_loop *l, rootly__ob_job *job)
 {
 	struct rootly__outbox_state *st = l->ctx->outbox;
+	if (rootly__ob_lease_lost(l->ctx, job)) {
+		rootly__ob_job_free(job);
+		return;
+	}
 	l->inflight++;
 	int rc = rootly__ob_prepare(l->ctx, st, job);
 	if (rc < 0) {

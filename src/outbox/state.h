@@ -85,6 +85,9 @@ int rootly__ob_prepare(rootly_ctx *ctx, struct rootly__outbox_state *st, rootly_
  * in one transaction. */
 int rootly__ob_finish(rootly_ctx *ctx, struct rootly__outbox_state *st, rootly__ob_job *job);
 void rootly__ob_job_free(rootly__ob_job *job);
+/* The claim's lease has run out: the job must not be delivered (another
+ * dispatcher may have claimed the item since). */
+bool rootly__ob_lease_lost(rootly_ctx *ctx, const rootly__ob_job *job);
 
 /* Merge a delivery's result into the incident document. */
 int rootly__ob_apply_result(json_t *incident, const char *action, const json_t *result);

@@ -535,6 +535,7 @@ static void test_config_errors(void **state)
 		"version: 1\noutbox:\n  max_attempts: 0\n",
 		"version: 1\noutbox:\n  backoff_base: 10m\n  backoff_cap: 1s\n",
 		"version: 1\noutbox:\n  lease: soon\n",
+		"version: 1\noutbox:\n  lease: 5s\n  timeout: 5s\n",
 		"version: 1\noutbox:\n  bogus: 1\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
