@@ -18,6 +18,7 @@
 #include "core/common.h"
 #include "store/backends.h"
 #include "store/sqlite_ckpt.h"
+#include "store/sqlite_keyfilter.h"
 #include "util/buf.h"
 
 #define SCHEMA_VERSION 1
@@ -180,6 +181,7 @@ typedef struct sq_store {
 	size_t marks_cap;
 	bool aborted;     /* SQLite rolled the transaction back on its own */
 	rootly__sq_ckpt *ckpt; /* WAL checkpoints (sqlite_ckpt.c) */
+	rootly__keyfilters kf; /* "no record has this key" from memory (sqlite_keyfilter.c) */
 	/* The last seq of streams appended to in the current outermost
 	 * transaction, so that the next append to the same timeline needs no
 	 * MAX(seq) query. Valid only while the write lock (BEGIN IMMEDIATE) is
@@ -491,6 +493,9 @@ static int undo_apply(sq_store *s, const undo_op *u)
 		rc = sqlite3_step(st);
 	int ret = rc == SQLITE_DONE ? 0 : sq_fail(s, rc, "rollback");
 	sq_release(&use);
+	/* A record back with its old values: the key filters must know them. */
+	if (ret == 0 && (u->kind == U_REINSERT || u->kind == U_RESTORE))
+		rootly__kf_add(&s->kf, undo_at(s, u->name), undo_at(s, u->key), undo_at(s, u->group_key));
 	return ret;
 }
 
@@ -521,6 +526,7 @@ static rootly_status sq_begin(rootly_store *st)
 		undo_clear(s);
 		tails_clear(s);
 		ROOTLY_TRY(sq_run_fixed(s, S_BEGIN, "begin"));
+		rootly__kf_begin(&s->kf, s->db);
 	} else {
 		ROOTLY_TRY(undo_open_level(s, s->depth + 1));
 	}
@@ -555,6 +561,7 @@ static void sq_abort_all(sq_store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->aborted = true;
 	undo_clear(s);
+	rootly__kf_reset(&s->kf);
 }
 
 static rootly_status sq_rollback(rootly_store *st)
@@ -582,12 +589,15 @@ static rootly_status sq_rollback(rootly_store *st)
 		sq_abort_all(s);
 	}
 	if (s->aborted) {
-		/* SQLite already undid everything: only the count is left. */
+		/* SQLite already undid everything: only the count is left. The
+		 * values from before the transaction may predate the filters. */
 		undo_clear(s);
+		rootly__kf_reset(&s->kf);
 		if (--s->depth == 0)
 			s->aborted = false;
 		return 0;
 	}
+	rootly__kf_reset(&s->kf);
 	int rc = sq_run_fixed(s, S_ROLLBACK, "rollback");
 	/* A failed ROLLBACK that still ended the transaction did its job. */
 	if (rc < 0 && !sqlite3_get_autocommit(s->db))
@@ -853,6 +863,8 @@ static rootly_status sq_record_put(rootly_store *st, const char *collection,
 	else
 		rc = sq_put_exec(s, expected_revision == 0 ? S_INSERT : expected_revision > 0 ? S_UPDATE : S_UPSERT,
 			-1, collection, rec, expected_revision, &rev);
+	if (rc == 0)
+		rootly__kf_add(&s->kf, collection, rec->key, rec->group_key);
 	if (rc == 0 && new_revision)
 		*new_revision = rev;
 	return rc;
@@ -945,6 +957,14 @@ static rootly_status sq_record_find(rootly_store *st, const char *collection,
 	if (!q)
 		q = &all;
 	unsigned mask = find_mask(q);
+	/* A lookup by key or group key alone, for a value no record has (a
+	 * new alert's fingerprint, a new group): answered from memory. Only
+	 * inside a transaction, where the filters are known current. */
+	unsigned by = mask & ~(unsigned)F_DESC;
+	if (s->depth > 0 && !s->aborted && (by == F_KEY || by == F_GROUP) &&
+	    rootly__kf_absent(&s->kf, s->db, collection, by == F_KEY ? ROOTLY__KF_KEY : ROOTLY__KF_GROUP,
+		    by == F_KEY ? q->key : q->group_key))
+		return 0;
 	char *sql = NULL;
 	if (!s->find[mask] || sqlite3_stmt_busy(s->find[mask])) {
 		sql = find_sql(mask);
@@ -1220,6 +1240,7 @@ static void sq_free(rootly_store *st)
 	rootly_free(s->undo);
 	rootly_free(s->undo_text);
 	rootly_free(s->marks);
+	rootly__kf_free(&s->kf);
 	/* closing rolls back whatever is still open */
 	sqlite3_close_v2(s->db);
 	rootly_free(s);
