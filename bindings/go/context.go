@@ -3,6 +3,7 @@ package rootly
 import (
 	"runtime"
 	"sync"
+	"time"
 
 	"librootly.dev/rootly/internal/raw"
 )
@@ -15,47 +16,73 @@ type Context struct {
 	store *storeAdapter // a Go store: kept alive (and its director) until Close
 	// Go transports: their directors are deleted after the context is freed
 	transports []*transportAdapter
+	clock      *clockAdapter
+}
+
+// Options are everything a context is opened with.
+type Options struct {
+	Storage string       // storage URI ("memory:", "sqlite:PATH"; "" : sqlite:rootly.db)
+	Store   Store        // a Go store, used instead of Storage
+	Actor   string       // recorded when a call names none ("" : "system")
+	Clock   func() int64 // the current time in ms (nil: the system clock)
+}
+
+// clockAdapter implements rootly_swig::ClockBackend over a func.
+type clockAdapter struct {
+	fn       func() int64
+	director raw.ClockBackend
+}
+
+func (a *clockAdapter) Raw_now() (t int64) {
+	defer func() {
+		if recover() != nil { // a clock cannot fail: the system time instead
+			t = time.Now().UnixMilli()
+		}
+	}()
+	return a.fn()
+}
+
+// OpenWith opens a context with every option.
+func OpenWith(o Options) (*Context, error) {
+	c := &Context{}
+	var store raw.StoreBackend = raw.SwigcptrStoreBackend(0)
+	var clock raw.ClockBackend = raw.SwigcptrClockBackend(0)
+	if o.Store != nil {
+		c.store = newStoreAdapter(o.Store)
+		store = c.store.director
+	}
+	if o.Clock != nil {
+		c.clock = &clockAdapter{fn: o.Clock}
+		c.clock.director = raw.NewDirectorClockBackend(c.clock)
+		clock = c.clock.director
+	}
+	err := onThread(func() error {
+		h := raw.Rootly_go_ctx_open_ex(o.Storage, store, clock, o.Actor)
+		if h.Swigcptr() == 0 {
+			return failed()
+		}
+		c.h = h
+		return nil
+	})
+	if err != nil {
+		c.releaseHost()
+		return nil, err
+	}
+	runtime.SetFinalizer(c, (*Context).Close)
+	return c, nil
 }
 
 // Open opens a context on a storage URI: "memory:", "sqlite:PATH" ("" is
 // the library default, sqlite:rootly.db). actor is recorded on timeline
 // events when a call names none ("" means "system").
 func Open(storage, actor string) (*Context, error) {
-	c := &Context{}
-	err := onThread(func() error {
-		h := raw.Rootly_go_ctx_open(storage, actor)
-		if h.Swigcptr() == 0 {
-			return failed()
-		}
-		c.h = h
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	runtime.SetFinalizer(c, (*Context).Close)
-	return c, nil
+	return OpenWith(Options{Storage: storage, Actor: actor})
 }
 
 // OpenStore opens a context whose storage is s, a backend written in Go.
 // The context uses s until Close returns.
 func OpenStore(s Store, actor string) (*Context, error) {
-	a := newStoreAdapter(s)
-	c := &Context{store: a}
-	err := onThread(func() error {
-		h := raw.Rootly_go_ctx_open_store(a.director, actor)
-		if h.Swigcptr() == 0 {
-			return failed()
-		}
-		c.h = h
-		return nil
-	})
-	if err != nil {
-		a.release()
-		return nil, err
-	}
-	runtime.SetFinalizer(c, (*Context).Close)
-	return c, nil
+	return OpenWith(Options{Store: s, Actor: actor})
 }
 
 // Close frees the context and its storage (a Go store's Close runs). It
@@ -71,8 +98,15 @@ func (c *Context) Close() error {
 			return nil
 		})
 	}
+	c.releaseHost()
+	runtime.SetFinalizer(c, nil)
+	return nil
+}
+
+// releaseHost deletes the directors of Go objects the C side used; only
+// once the context is freed (conventions §10.12).
+func (c *Context) releaseHost() {
 	if c.store != nil {
-		// Only now that the C vtable is gone (conventions §10.12).
 		c.store.release()
 		c.store = nil
 	}
@@ -80,8 +114,10 @@ func (c *Context) Close() error {
 		t.release()
 	}
 	c.transports = nil
-	runtime.SetFinalizer(c, nil)
-	return nil
+	if c.clock != nil {
+		raw.DeleteDirectorClockBackend(c.clock.director)
+		c.clock = nil
+	}
 }
 
 // do runs fn with the context locked, open, and on one OS thread.

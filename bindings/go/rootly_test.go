@@ -368,3 +368,28 @@ func TestContextsInGoroutines(t *testing.T) {
 }
 
 func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+func TestClock(t *testing.T) {
+	now := int64(1_700_000_000_000)
+	c, err := rootly.OpenWith(rootly.Options{Storage: "memory:", Clock: func() int64 { return now }})
+	must(t, err)
+	defer c.Close()
+	inc, err := c.CreateIncident(rootly.IncidentOptions{Title: "x"})
+	must(t, err)
+	if inc.CreatedAt != now {
+		t.Fatal(inc.CreatedAt)
+	}
+	now += 60_000
+	must(t, c.Acknowledge(inc.Ref, ""))
+	m, err := c.IncidentMetrics(inc.Ref)
+	must(t, err)
+	if m.TTA != 60_000 {
+		t.Fatal(m.TTA)
+	}
+	p, err := rootly.OpenWith(rootly.Options{Store: rootly.NewMemStore(), Clock: func() int64 { panic("clock broke") }})
+	must(t, err)
+	defer p.Close()
+	if got, _ := p.Now(); got < 1_700_000_000_000 {
+		t.Fatal(got)
+	}
+}

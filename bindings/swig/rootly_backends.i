@@ -8,6 +8,7 @@
 
 %feature("director") rootly_swig::StoreBackend;
 %feature("director") rootly_swig::TransportBackend;
+%feature("director") rootly_swig::ClockBackend;
 
 /* Views are made by the shim only. */
 %nodefaultctor rootly_swig::Record;
@@ -33,6 +34,18 @@
 rootly_status rootly_swig_ctx_open_store(rootly_ctx **out, rootly_swig::StoreBackend *impl, const char *actor)
 {
 	return rootly_swig::ctx_open_store(out, impl, actor);
+}
+
+/**
+ * Open a context with every option a binding sets: storage by URI, or a
+ * host store (`store`, may be NULL); a host clock (`clock`, may be NULL);
+ * the default actor. The binding keeps store and clock alive until the
+ * context is freed.
+ */
+rootly_status rootly_swig_ctx_open_ex(rootly_ctx **out, const char *storage_uri, rootly_swig::StoreBackend *store,
+	rootly_swig::ClockBackend *clock, const char *actor)
+{
+	return rootly_swig::ctx_open(out, storage_uri, store, clock, actor);
 }
 
 /**

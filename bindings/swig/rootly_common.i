@@ -29,6 +29,7 @@
 %rename(Pairs) rootly_swig::Pairs;
 %rename(DeliveryReply) rootly_swig::DeliveryReply;
 %rename(TransportBackend) rootly_swig::TransportBackend;
+%rename(ClockBackend) rootly_swig::ClockBackend;
 
 /* Types the module knows (enums keep their ROOTLY_* constants). */
 %rename("%s") rootly_ctx;
@@ -209,3 +210,4 @@
 
 /* backends (rootly_backends.i) */
 %rename("%s") rootly_swig_ctx_open_store;
+%rename("%s") rootly_swig_ctx_open_ex;

@@ -658,8 +658,34 @@ private:
 static int raw_collect_record(const rootly_record *r, void *payload) { return static_cast<RawStore *>(payload)->collect(r); }
 static int raw_collect_entry(const rootly_stream_entry *e, void *payload) { return static_cast<RawStore *>(payload)->collect(e); }
 
-/** Open a context over a host store. On failure the vtable is freed and the host object untouched. */
-static inline int ctx_open_store(rootly_ctx **out, StoreBackend *impl, const char *actor)
+#endif
+
+/** A clock written in the host language (rootly_ctx_options.clock). */
+class ClockBackend {
+public:
+	virtual ~ClockBackend() {}
+	/** The current time, ms since the epoch. Must not fail: the binding's
+	 *  adapter catches its own errors (an escaping one reads as 0, "now"). */
+	virtual int64_t raw_now() = 0;
+};
+
+#ifndef SWIG
+static rootly_time clock_trampoline(void *payload)
+{
+	try {
+		return static_cast<ClockBackend *>(payload)->raw_now();
+	} catch (...) {
+		return 0;
+	}
+}
+
+/**
+ * Open a context: storage by URI, or over a host store (`impl`, not
+ * owned); a host clock when `clock` is set (not owned). On failure the
+ * store's vtable is freed and the host objects are untouched.
+ */
+static inline int ctx_open(rootly_ctx **out, const char *uri, StoreBackend *impl, ClockBackend *clock,
+	const char *actor)
 {
 	rootly_store *st = NULL;
 	rootly_ctx_options o;
@@ -667,15 +693,29 @@ static inline int ctx_open_store(rootly_ctx **out, StoreBackend *impl, const cha
 	int rc = rootly_ctx_options_init(&o, ROOTLY_CTX_OPTIONS_VERSION);
 	if (rc < 0)
 		return rc;
-	rc = store_wrap(&st, impl);
-	if (rc < 0)
-		return rc;
-	o.store = st;
+	if (impl) {
+		rc = store_wrap(&st, impl);
+		if (rc < 0)
+			return rc;
+		o.store = st;
+	} else {
+		o.storage_uri = uri;
+	}
+	if (clock) {
+		o.clock = clock_trampoline;
+		o.clock_payload = clock;
+	}
 	o.actor = actor;
 	rc = rootly_ctx_open(out, &o);
-	if (rc < 0)
+	if (rc < 0 && st)
 		store_unwrap(st);
 	return rc;
+}
+
+/** Open a context over a host store. */
+static inline int ctx_open_store(rootly_ctx **out, StoreBackend *impl, const char *actor)
+{
+	return ctx_open(out, NULL, impl, NULL, actor);
 }
 #endif
 

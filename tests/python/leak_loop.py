@@ -53,7 +53,7 @@ for i in range(n):
             h = rootly.rootly_native.rootly_incident_get(ctx._h, inc.id)
             h.thisown = False  # never freed: a real leak
             kept.append(None)
-    with rootly.Context(store=rootly.DictStore()) as ctx:
+    with rootly.Context(store=rootly.DictStore(), clock=lambda: 1_700_000_000_000 + i) as ctx:
         ctx.add_note(ctx.create_incident("py store"), "n")
         ctx.configure(rootly.Config.parse(wf_text))
         ctx.add_transport(Chat())

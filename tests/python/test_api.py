@@ -349,3 +349,26 @@ def test_configure_uses_the_validated_document(tmp_path):
     with rootly.Context("memory:") as c:
         c.configure(cfg)  # still the valid document
         c.assign_role(c.create_incident("x"), "incident_analyst", "erin")
+
+
+def test_clock():
+    now = [1_700_000_000_000]
+    with rootly.Context("memory:", clock=lambda: now[0]) as c:
+        assert c.now() == now[0]
+        inc = c.create_incident("x")
+        assert inc.created_at == now[0]
+        now[0] += 60_000
+        c.acknowledge(inc)
+        assert c.incident_metrics(inc).tta_ms == 60_000
+        now[0] += 5 * 60_000
+        c.start(inc)
+        c.resolve(inc)
+        assert c.incident_metrics(inc).ttr_ms == 6 * 60_000
+        assert [e.at for e in c.timeline(inc)][-1] == now[0]
+
+    def broken():
+        raise RuntimeError("clock broke")
+    with rootly.Context(store=rootly.DictStore(), clock=broken) as c:
+        assert abs(c.now() - int(__import__("time").time() * 1000)) < 60_000  # falls back to the system time
+    with pytest.raises(TypeError):
+        rootly.Context(clock=42)

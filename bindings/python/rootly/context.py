@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib as _contextlib
 import json as _json
 import threading as _threading
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Union
+import time as _time
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Mapping, Optional, Union
 
 from . import _native as _nv
 from ._native import n as _n
@@ -38,6 +39,22 @@ _make_item = IngestItem._make
 _TASK_KINDS = {"task": _n.ROOTLY_TASK_TASK, "follow_up": _n.ROOTLY_TASK_FOLLOW_UP}
 
 
+class _Clock(_n.ClockBackend):
+    """A Python callable as the context's clock. A clock cannot fail: if the
+    callable raises or returns something else than an int, the system time
+    is used for that reading."""
+
+    def __init__(self, fn: Callable[[], int]) -> None:
+        _n.ClockBackend.__init__(self)
+        self.fn = fn
+
+    def raw_now(self) -> int:
+        try:
+            return int(self.fn())
+        except Exception:
+            return int(_time.time() * 1000)
+
+
 class Context:
     """The engine: one storage backend, a clock and a default actor.
 
@@ -45,7 +62,9 @@ class Context:
     library default, ``sqlite:rootly.db``). ``store`` is a storage backend
     written in Python (a ``rootly.Store``) used instead. ``actor`` is
     recorded on timeline events when a call names none (default
-    ``"system"``).
+    ``"system"``). ``clock`` is a callable returning the current time in ms
+    since the epoch (tests replay scenarios with a fake clock; default: the
+    system clock).
 
     Use it as a context manager, or call close(); the context is also
     closed when the object is collected.
@@ -56,10 +75,11 @@ class Context:
     """
 
     def __init__(self, storage: Optional[str] = None, *, actor: Optional[str] = None,
-                 store: Optional[Store] = None) -> None:
+                 store: Optional[Store] = None, clock: Optional[Callable[[], int]] = None) -> None:
         self._lock = _threading.RLock()
         self._h: Any = None
         self._store = None
+        self._clock = None
         self._transports: List[Transport] = []
         if store is not None:
             if storage is not None:
@@ -67,12 +87,17 @@ class Context:
             if not isinstance(store, Store):
                 raise TypeError("store must be a rootly.Store, not %s" % type(store).__name__)
             self._storage = "<%s>" % type(store).__name__
-            self._h = _n.rootly_swig_ctx_open_store(store, actor)
-            # The C vtable points at `store`: keep it alive until the context is freed.
-            self._store = store
         else:
             self._storage = storage
-            self._h = _n.rootly_swig_ctx_open(storage, actor)
+        clk = None
+        if clock is not None:
+            if not callable(clock):
+                raise TypeError("clock must be a callable returning ms since the epoch")
+            clk = _Clock(clock)
+        self._h = _n.rootly_swig_ctx_open_ex(storage, store, clk, actor)
+        # The C side points at `store` and the clock: keep them alive until the context is freed.
+        self._store = store
+        self._clock = clk
 
     # -- lifetime ---------------------------------------------------------
     def close(self) -> None:
@@ -83,6 +108,7 @@ class Context:
                 # Frees now (and disowns the proxy, so nothing is freed twice).
                 _n._rootly_native.delete_rootly_ctx(h)
             self._store = None  # only now: the store's free slot ran above
+            self._clock = None
             self._transports = []
 
     def __del__(self) -> None:

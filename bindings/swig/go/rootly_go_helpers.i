@@ -42,6 +42,15 @@ rootly_ctx *rootly_go_ctx_open_store(rootly_swig::StoreBackend *impl, const char
 	return rootly_swig::ctx_open_store(&ctx, impl, actor && *actor ? actor : NULL) < 0 ? NULL : ctx;
 }
 
+/* Every option: storage URI or store (nil), clock (nil), actor. */
+rootly_ctx *rootly_go_ctx_open_ex(const char *uri, rootly_swig::StoreBackend *store, rootly_swig::ClockBackend *clock,
+	const char *actor)
+{
+	rootly_ctx *ctx = NULL;
+	return rootly_swig::ctx_open(&ctx, uri && *uri ? uri : NULL, store, clock, actor && *actor ? actor : NULL) < 0
+		? NULL : ctx;
+}
+
 rootly_ingest_result *rootly_go_ingest(rootly_ctx *ctx, const char *source, const char *body, size_t len,
 	rootly_swig::Pairs *headers)
 {

@@ -13,9 +13,9 @@ extern
 #ifdef __cplusplus
   "C"
 #endif
-  void cgo_panic__raw_5f76215dd883d9dc(const char*);
+  void cgo_panic__raw_03bf29fbd303c7e3(const char*);
 static void _swig_gopanic(const char *p) {
-  cgo_panic__raw_5f76215dd883d9dc(p);
+  cgo_panic__raw_03bf29fbd303c7e3(p);
 }
 
 
@@ -600,6 +600,18 @@ rootly_status rootly_swig_ctx_open_store(rootly_ctx **out, rootly_swig::StoreBac
 }
 
 /**
+ * Open a context with every option a binding sets: storage by URI, or a
+ * host store (`store`, may be NULL); a host clock (`clock`, may be NULL);
+ * the default actor. The binding keeps store and clock alive until the
+ * context is freed.
+ */
+rootly_status rootly_swig_ctx_open_ex(rootly_ctx **out, const char *storage_uri, rootly_swig::StoreBackend *store,
+	rootly_swig::ClockBackend *clock, const char *actor)
+{
+	return rootly_swig::ctx_open(out, storage_uri, store, clock, actor);
+}
+
+/**
  * Register `impl`, a host-language TransportBackend, on a context (it
  * serves the capabilities it declares before configured transports). The
  * binding keeps `impl` alive until the context is freed.
@@ -704,6 +716,15 @@ rootly_ctx *rootly_go_ctx_open_store(rootly_swig::StoreBackend *impl, const char
 {
 	rootly_ctx *ctx = NULL;
 	return rootly_swig::ctx_open_store(&ctx, impl, actor && *actor ? actor : NULL) < 0 ? NULL : ctx;
+}
+
+/* Every option: storage URI or store (nil), clock (nil), actor. */
+rootly_ctx *rootly_go_ctx_open_ex(const char *uri, rootly_swig::StoreBackend *store, rootly_swig::ClockBackend *clock,
+	const char *actor)
+{
+	rootly_ctx *ctx = NULL;
+	return rootly_swig::ctx_open(&ctx, uri && *uri ? uri : NULL, store, clock, actor && *actor ? actor : NULL) < 0
+		? NULL : ctx;
 }
 
 rootly_ingest_result *rootly_go_ingest(rootly_ctx *ctx, const char *source, const char *body, size_t len,
@@ -1021,19 +1042,19 @@ SwigDirector_StoreBackend::SwigDirector_StoreBackend(int swig_p)
       go_val(swig_p), swig_mem(0)
 { }
 
-extern "C" void Swiggo_DeleteDirector_StoreBackend_raw_5f76215dd883d9dc(intgo);
+extern "C" void Swiggo_DeleteDirector_StoreBackend_raw_03bf29fbd303c7e3(intgo);
 SwigDirector_StoreBackend::~SwigDirector_StoreBackend()
 {
-  Swiggo_DeleteDirector_StoreBackend_raw_5f76215dd883d9dc(go_val);
+  Swiggo_DeleteDirector_StoreBackend_raw_03bf29fbd303c7e3(go_val);
   delete swig_mem;
 }
 
-extern "C" _gostring_ Swig_DirectorStoreBackend_callback_raw_name_raw_5f76215dd883d9dc(int);
+extern "C" _gostring_ Swig_DirectorStoreBackend_callback_raw_name_raw_03bf29fbd303c7e3(int);
 std::string SwigDirector_StoreBackend::raw_name() {
   _gostring_ result;
   
   std::string c_result;
-  result = Swig_DirectorStoreBackend_callback_raw_name_raw_5f76215dd883d9dc(go_val);
+  result = Swig_DirectorStoreBackend_callback_raw_name_raw_03bf29fbd303c7e3(go_val);
   
   c_result.assign(result.p, result.n);
   free(result.p);
@@ -1041,37 +1062,37 @@ std::string SwigDirector_StoreBackend::raw_name() {
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_begin_raw_5f76215dd883d9dc(int);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_begin_raw_03bf29fbd303c7e3(int);
 int SwigDirector_StoreBackend::raw_begin() {
   int c_result = SwigValueInit< int >() ;
   intgo result;
   
-  result = Swig_DirectorStoreBackend_callback_raw_begin_raw_5f76215dd883d9dc(go_val);
+  result = Swig_DirectorStoreBackend_callback_raw_begin_raw_03bf29fbd303c7e3(go_val);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_commit_raw_5f76215dd883d9dc(int);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_commit_raw_03bf29fbd303c7e3(int);
 int SwigDirector_StoreBackend::raw_commit() {
   int c_result = SwigValueInit< int >() ;
   intgo result;
   
-  result = Swig_DirectorStoreBackend_callback_raw_commit_raw_5f76215dd883d9dc(go_val);
+  result = Swig_DirectorStoreBackend_callback_raw_commit_raw_03bf29fbd303c7e3(go_val);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_rollback_raw_5f76215dd883d9dc(int);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_rollback_raw_03bf29fbd303c7e3(int);
 int SwigDirector_StoreBackend::raw_rollback() {
   int c_result = SwigValueInit< int >() ;
   intgo result;
   
-  result = Swig_DirectorStoreBackend_callback_raw_rollback_raw_5f76215dd883d9dc(go_val);
+  result = Swig_DirectorStoreBackend_callback_raw_rollback_raw_03bf29fbd303c7e3(go_val);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_get_raw_5f76215dd883d9dc(int, _gostring_ collection, _gostring_ id, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_get_raw_03bf29fbd303c7e3(int, _gostring_ collection, _gostring_ id, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_record_get(char const *collection,char const *id,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1086,12 +1107,12 @@ int SwigDirector_StoreBackend::raw_record_get(char const *collection,char const 
   swig_id = Swig_AllocateString((char*)id, id ? strlen((char*)id) : 0);
   
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_record_get_raw_5f76215dd883d9dc(go_val, swig_collection, swig_id, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_record_get_raw_03bf29fbd303c7e3(go_val, swig_collection, swig_id, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_put_raw_5f76215dd883d9dc(int, _gostring_ collection, rootly_swig::Record *rec, long long expected_revision, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_put_raw_03bf29fbd303c7e3(int, _gostring_ collection, rootly_swig::Record *rec, long long expected_revision, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_record_put(char const *collection,rootly_swig::Record const &rec,int64_t expected_revision,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1106,12 +1127,12 @@ int SwigDirector_StoreBackend::raw_record_put(char const *collection,rootly_swig
   swig_rec = (rootly_swig::Record *)&rec; 
   swig_expected_revision = (int64_t)expected_revision; 
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_record_put_raw_5f76215dd883d9dc(go_val, swig_collection, swig_rec, swig_expected_revision, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_record_put_raw_03bf29fbd303c7e3(go_val, swig_collection, swig_rec, swig_expected_revision, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_delete_raw_5f76215dd883d9dc(int, _gostring_ collection, _gostring_ id, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_delete_raw_03bf29fbd303c7e3(int, _gostring_ collection, _gostring_ id, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_record_delete(char const *collection,char const *id,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1126,12 +1147,12 @@ int SwigDirector_StoreBackend::raw_record_delete(char const *collection,char con
   swig_id = Swig_AllocateString((char*)id, id ? strlen((char*)id) : 0);
   
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_record_delete_raw_5f76215dd883d9dc(go_val, swig_collection, swig_id, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_record_delete_raw_03bf29fbd303c7e3(go_val, swig_collection, swig_id, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_find_raw_5f76215dd883d9dc(int, _gostring_ collection, rootly_swig::Query *q, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_find_raw_03bf29fbd303c7e3(int, _gostring_ collection, rootly_swig::Query *q, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_record_find(char const *collection,rootly_swig::Query const &q,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1144,12 +1165,12 @@ int SwigDirector_StoreBackend::raw_record_find(char const *collection,rootly_swi
   
   swig_q = (rootly_swig::Query *)&q; 
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_record_find_raw_5f76215dd883d9dc(go_val, swig_collection, swig_q, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_record_find_raw_03bf29fbd303c7e3(go_val, swig_collection, swig_q, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_stream_append_raw_5f76215dd883d9dc(int, _gostring_ stream, long long seq, _gostring_ data, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_stream_append_raw_03bf29fbd303c7e3(int, _gostring_ stream, long long seq, _gostring_ data, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_stream_append(char const *stream,int64_t seq,std::string const &data,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1164,12 +1185,12 @@ int SwigDirector_StoreBackend::raw_stream_append(char const *stream,int64_t seq,
   swig_seq = (int64_t)seq; 
   swig_data = Swig_AllocateString((&data)->data(), (&data)->length()); 
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_stream_append_raw_5f76215dd883d9dc(go_val, swig_stream, swig_seq, swig_data, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_stream_append_raw_03bf29fbd303c7e3(go_val, swig_stream, swig_seq, swig_data, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_stream_read_raw_5f76215dd883d9dc(int, _gostring_ stream, long long from_seq, long long max, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_stream_read_raw_03bf29fbd303c7e3(int, _gostring_ stream, long long from_seq, long long max, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_stream_read(char const *stream,int64_t from_seq,uint64_t max,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1184,12 +1205,12 @@ int SwigDirector_StoreBackend::raw_stream_read(char const *stream,int64_t from_s
   swig_from_seq = (int64_t)from_seq; 
   swig_max = (uint64_t)max; 
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_stream_read_raw_5f76215dd883d9dc(go_val, swig_stream, swig_from_seq, swig_max, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_stream_read_raw_03bf29fbd303c7e3(go_val, swig_stream, swig_from_seq, swig_max, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_stream_last_raw_5f76215dd883d9dc(int, _gostring_ stream, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_stream_last_raw_03bf29fbd303c7e3(int, _gostring_ stream, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_stream_last(char const *stream,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1200,12 +1221,12 @@ int SwigDirector_StoreBackend::raw_stream_last(char const *stream,rootly_swig::S
   swig_stream = Swig_AllocateString((char*)stream, stream ? strlen((char*)stream) : 0);
   
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_stream_last_raw_5f76215dd883d9dc(go_val, swig_stream, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_stream_last_raw_03bf29fbd303c7e3(go_val, swig_stream, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_sequence_next_raw_5f76215dd883d9dc(int, _gostring_ name, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_sequence_next_raw_03bf29fbd303c7e3(int, _gostring_ name, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_sequence_next(char const *name,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1216,26 +1237,48 @@ int SwigDirector_StoreBackend::raw_sequence_next(char const *name,rootly_swig::S
   swig_name = Swig_AllocateString((char*)name, name ? strlen((char*)name) : 0);
   
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_sequence_next_raw_5f76215dd883d9dc(go_val, swig_name, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_sequence_next_raw_03bf29fbd303c7e3(go_val, swig_name, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_check_raw_5f76215dd883d9dc(int, rootly_swig::StoreReply *arg2);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_check_raw_03bf29fbd303c7e3(int, rootly_swig::StoreReply *arg2);
 int SwigDirector_StoreBackend::raw_check(rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
   rootly_swig::StoreReply *swig_arg2;
   
   swig_arg2 = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_check_raw_5f76215dd883d9dc(go_val, swig_arg2);
+  result = Swig_DirectorStoreBackend_callback_raw_check_raw_03bf29fbd303c7e3(go_val, swig_arg2);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" void Swig_DirectorStoreBackend_callback_raw_close_raw_5f76215dd883d9dc(int);
+extern "C" void Swig_DirectorStoreBackend_callback_raw_close_raw_03bf29fbd303c7e3(int);
 void SwigDirector_StoreBackend::raw_close() {
-  Swig_DirectorStoreBackend_callback_raw_close_raw_5f76215dd883d9dc(go_val);
+  Swig_DirectorStoreBackend_callback_raw_close_raw_03bf29fbd303c7e3(go_val);
+}
+
+SwigDirector_ClockBackend::SwigDirector_ClockBackend(int swig_p)
+    : rootly_swig::ClockBackend(),
+      go_val(swig_p), swig_mem(0)
+{ }
+
+extern "C" void Swiggo_DeleteDirector_ClockBackend_raw_03bf29fbd303c7e3(intgo);
+SwigDirector_ClockBackend::~SwigDirector_ClockBackend()
+{
+  Swiggo_DeleteDirector_ClockBackend_raw_03bf29fbd303c7e3(go_val);
+  delete swig_mem;
+}
+
+extern "C" long long Swig_DirectorClockBackend_callback_raw_now_raw_03bf29fbd303c7e3(int);
+int64_t SwigDirector_ClockBackend::raw_now() {
+  int64_t c_result = SwigValueInit< int64_t >() ;
+  long long result;
+  
+  result = Swig_DirectorClockBackend_callback_raw_now_raw_03bf29fbd303c7e3(go_val);
+  c_result = (int64_t)result; 
+  return c_result;
 }
 
 SwigDirector_TransportBackend::SwigDirector_TransportBackend(int swig_p)
@@ -1243,19 +1286,19 @@ SwigDirector_TransportBackend::SwigDirector_TransportBackend(int swig_p)
       go_val(swig_p), swig_mem(0)
 { }
 
-extern "C" void Swiggo_DeleteDirector_TransportBackend_raw_5f76215dd883d9dc(intgo);
+extern "C" void Swiggo_DeleteDirector_TransportBackend_raw_03bf29fbd303c7e3(intgo);
 SwigDirector_TransportBackend::~SwigDirector_TransportBackend()
 {
-  Swiggo_DeleteDirector_TransportBackend_raw_5f76215dd883d9dc(go_val);
+  Swiggo_DeleteDirector_TransportBackend_raw_03bf29fbd303c7e3(go_val);
   delete swig_mem;
 }
 
-extern "C" _gostring_ Swig_DirectorTransportBackend_callback_raw_name_raw_5f76215dd883d9dc(int);
+extern "C" _gostring_ Swig_DirectorTransportBackend_callback_raw_name_raw_03bf29fbd303c7e3(int);
 std::string SwigDirector_TransportBackend::raw_name() {
   _gostring_ result;
   
   std::string c_result;
-  result = Swig_DirectorTransportBackend_callback_raw_name_raw_5f76215dd883d9dc(go_val);
+  result = Swig_DirectorTransportBackend_callback_raw_name_raw_03bf29fbd303c7e3(go_val);
   
   c_result.assign(result.p, result.n);
   free(result.p);
@@ -1263,17 +1306,17 @@ std::string SwigDirector_TransportBackend::raw_name() {
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorTransportBackend_callback_raw_capabilities_raw_5f76215dd883d9dc(int);
+extern "C" intgo Swig_DirectorTransportBackend_callback_raw_capabilities_raw_03bf29fbd303c7e3(int);
 unsigned int SwigDirector_TransportBackend::raw_capabilities() {
   unsigned int c_result = SwigValueInit< unsigned int >() ;
   intgo result;
   
-  result = Swig_DirectorTransportBackend_callback_raw_capabilities_raw_5f76215dd883d9dc(go_val);
+  result = Swig_DirectorTransportBackend_callback_raw_capabilities_raw_03bf29fbd303c7e3(go_val);
   c_result = (unsigned int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorTransportBackend_callback_raw_deliver_raw_5f76215dd883d9dc(int, _gostring_ item_id, _gostring_ incident_id, _gostring_ action, _gostring_ params_json, _gostring_ idempotency_key, intgo attempt, rootly_swig::DeliveryReply *reply);
+extern "C" intgo Swig_DirectorTransportBackend_callback_raw_deliver_raw_03bf29fbd303c7e3(int, _gostring_ item_id, _gostring_ incident_id, _gostring_ action, _gostring_ params_json, _gostring_ idempotency_key, intgo attempt, rootly_swig::DeliveryReply *reply);
 int SwigDirector_TransportBackend::raw_deliver(char const *item_id,char const *incident_id,char const *action,char const *params_json,char const *idempotency_key,int attempt,rootly_swig::DeliveryReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1302,21 +1345,21 @@ int SwigDirector_TransportBackend::raw_deliver(char const *item_id,char const *i
   
   swig_attempt = (int)attempt; 
   swig_reply = (rootly_swig::DeliveryReply *)&reply; 
-  result = Swig_DirectorTransportBackend_callback_raw_deliver_raw_5f76215dd883d9dc(go_val, swig_item_id, swig_incident_id, swig_action, swig_params_json, swig_idempotency_key, swig_attempt, swig_reply);
+  result = Swig_DirectorTransportBackend_callback_raw_deliver_raw_03bf29fbd303c7e3(go_val, swig_item_id, swig_incident_id, swig_action, swig_params_json, swig_idempotency_key, swig_attempt, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" void Swig_DirectorTransportBackend_callback_raw_close_raw_5f76215dd883d9dc(int);
+extern "C" void Swig_DirectorTransportBackend_callback_raw_close_raw_03bf29fbd303c7e3(int);
 void SwigDirector_TransportBackend::raw_close() {
-  Swig_DirectorTransportBackend_callback_raw_close_raw_5f76215dd883d9dc(go_val);
+  Swig_DirectorTransportBackend_callback_raw_close_raw_03bf29fbd303c7e3(go_val);
 }
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-void _wrap_Swig_free_raw_5f76215dd883d9dc(void *_swig_go_0) {
+void _wrap_Swig_free_raw_03bf29fbd303c7e3(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -1326,7 +1369,7 @@ void _wrap_Swig_free_raw_5f76215dd883d9dc(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_raw_5f76215dd883d9dc(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -1339,7 +1382,7 @@ void *_wrap_Swig_malloc_raw_5f76215dd883d9dc(intgo _swig_go_0) {
 }
 
 
-void _wrap_delete_rootly_ctx_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0) {
+void _wrap_delete_rootly_ctx_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   
   arg1 = *(rootly_ctx **)&_swig_go_0; 
@@ -1349,7 +1392,7 @@ void _wrap_delete_rootly_ctx_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0) {
 }
 
 
-void _wrap_delete_rootly_incident_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
+void _wrap_delete_rootly_incident_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   
   arg1 = *(rootly_incident **)&_swig_go_0; 
@@ -1359,7 +1402,7 @@ void _wrap_delete_rootly_incident_raw_5f76215dd883d9dc(rootly_incident *_swig_go
 }
 
 
-void _wrap_delete_rootly_incident_list_raw_5f76215dd883d9dc(rootly_incident_list *_swig_go_0) {
+void _wrap_delete_rootly_incident_list_raw_03bf29fbd303c7e3(rootly_incident_list *_swig_go_0) {
   rootly_incident_list *arg1 = (rootly_incident_list *) 0 ;
   
   arg1 = *(rootly_incident_list **)&_swig_go_0; 
@@ -1369,7 +1412,7 @@ void _wrap_delete_rootly_incident_list_raw_5f76215dd883d9dc(rootly_incident_list
 }
 
 
-void _wrap_delete_rootly_ingest_result_raw_5f76215dd883d9dc(rootly_ingest_result *_swig_go_0) {
+void _wrap_delete_rootly_ingest_result_raw_03bf29fbd303c7e3(rootly_ingest_result *_swig_go_0) {
   rootly_ingest_result *arg1 = (rootly_ingest_result *) 0 ;
   
   arg1 = *(rootly_ingest_result **)&_swig_go_0; 
@@ -1379,7 +1422,7 @@ void _wrap_delete_rootly_ingest_result_raw_5f76215dd883d9dc(rootly_ingest_result
 }
 
 
-void _wrap_delete_rootly_timeline_raw_5f76215dd883d9dc(rootly_timeline *_swig_go_0) {
+void _wrap_delete_rootly_timeline_raw_03bf29fbd303c7e3(rootly_timeline *_swig_go_0) {
   rootly_timeline *arg1 = (rootly_timeline *) 0 ;
   
   arg1 = *(rootly_timeline **)&_swig_go_0; 
@@ -1389,7 +1432,7 @@ void _wrap_delete_rootly_timeline_raw_5f76215dd883d9dc(rootly_timeline *_swig_go
 }
 
 
-void _wrap_delete_rootly_task_list_raw_5f76215dd883d9dc(rootly_task_list *_swig_go_0) {
+void _wrap_delete_rootly_task_list_raw_03bf29fbd303c7e3(rootly_task_list *_swig_go_0) {
   rootly_task_list *arg1 = (rootly_task_list *) 0 ;
   
   arg1 = *(rootly_task_list **)&_swig_go_0; 
@@ -1399,7 +1442,7 @@ void _wrap_delete_rootly_task_list_raw_5f76215dd883d9dc(rootly_task_list *_swig_
 }
 
 
-void _wrap_delete_rootly_metrics_report_raw_5f76215dd883d9dc(rootly_metrics_report *_swig_go_0) {
+void _wrap_delete_rootly_metrics_report_raw_03bf29fbd303c7e3(rootly_metrics_report *_swig_go_0) {
   rootly_metrics_report *arg1 = (rootly_metrics_report *) 0 ;
   
   arg1 = *(rootly_metrics_report **)&_swig_go_0; 
@@ -1409,7 +1452,7 @@ void _wrap_delete_rootly_metrics_report_raw_5f76215dd883d9dc(rootly_metrics_repo
 }
 
 
-void _wrap_delete_rootly_config_raw_5f76215dd883d9dc(rootly_config *_swig_go_0) {
+void _wrap_delete_rootly_config_raw_03bf29fbd303c7e3(rootly_config *_swig_go_0) {
   rootly_config *arg1 = (rootly_config *) 0 ;
   
   arg1 = *(rootly_config **)&_swig_go_0; 
@@ -1419,7 +1462,7 @@ void _wrap_delete_rootly_config_raw_5f76215dd883d9dc(rootly_config *_swig_go_0) 
 }
 
 
-void _wrap_delete_rootly_config_report_raw_5f76215dd883d9dc(rootly_config_report *_swig_go_0) {
+void _wrap_delete_rootly_config_report_raw_03bf29fbd303c7e3(rootly_config_report *_swig_go_0) {
   rootly_config_report *arg1 = (rootly_config_report *) 0 ;
   
   arg1 = *(rootly_config_report **)&_swig_go_0; 
@@ -1429,7 +1472,7 @@ void _wrap_delete_rootly_config_report_raw_5f76215dd883d9dc(rootly_config_report
 }
 
 
-_gostring_ _wrap_rootly_kv_key_get_raw_5f76215dd883d9dc(rootly_kv *_swig_go_0) {
+_gostring_ _wrap_rootly_kv_key_get_raw_03bf29fbd303c7e3(rootly_kv *_swig_go_0) {
   rootly_kv *arg1 = (rootly_kv *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1442,7 +1485,7 @@ _gostring_ _wrap_rootly_kv_key_get_raw_5f76215dd883d9dc(rootly_kv *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_rootly_kv_value_get_raw_5f76215dd883d9dc(rootly_kv *_swig_go_0) {
+_gostring_ _wrap_rootly_kv_value_get_raw_03bf29fbd303c7e3(rootly_kv *_swig_go_0) {
   rootly_kv *arg1 = (rootly_kv *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1455,7 +1498,7 @@ _gostring_ _wrap_rootly_kv_value_get_raw_5f76215dd883d9dc(rootly_kv *_swig_go_0)
 }
 
 
-rootly_kv *_wrap_new_rootly_kv_raw_5f76215dd883d9dc() {
+rootly_kv *_wrap_new_rootly_kv_raw_03bf29fbd303c7e3() {
   rootly_kv *result = 0 ;
   rootly_kv *_swig_go_result;
   
@@ -1466,7 +1509,7 @@ rootly_kv *_wrap_new_rootly_kv_raw_5f76215dd883d9dc() {
 }
 
 
-void _wrap_delete_rootly_kv_raw_5f76215dd883d9dc(rootly_kv *_swig_go_0) {
+void _wrap_delete_rootly_kv_raw_03bf29fbd303c7e3(rootly_kv *_swig_go_0) {
   rootly_kv *arg1 = (rootly_kv *) 0 ;
   
   arg1 = *(rootly_kv **)&_swig_go_0; 
@@ -1476,7 +1519,7 @@ void _wrap_delete_rootly_kv_raw_5f76215dd883d9dc(rootly_kv *_swig_go_0) {
 }
 
 
-intgo _wrap_ROOTLY_VERSION_NUMBER_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_VERSION_NUMBER_raw_03bf29fbd303c7e3() {
   int result;
   intgo _swig_go_result;
   
@@ -1487,7 +1530,7 @@ intgo _wrap_ROOTLY_VERSION_NUMBER_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_rootly_version_raw_5f76215dd883d9dc(_goslice_ _swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2) {
+intgo _wrap_rootly_version_raw_03bf29fbd303c7e3(_goslice_ _swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2) {
   int *arg1 = (int *) 0 ;
   int *arg2 = (int *) 0 ;
   int *arg3 = (int *) 0 ;
@@ -1537,7 +1580,7 @@ intgo _wrap_rootly_version_raw_5f76215dd883d9dc(_goslice_ _swig_go_0, _goslice_ 
 }
 
 
-_gostring_ _wrap_rootly_version_string_raw_5f76215dd883d9dc() {
+_gostring_ _wrap_rootly_version_string_raw_03bf29fbd303c7e3() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -1548,7 +1591,7 @@ _gostring_ _wrap_rootly_version_string_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_OK_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_OK_raw_03bf29fbd303c7e3() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1560,7 +1603,7 @@ intgo _wrap_ROOTLY_OK_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_ERROR_raw_03bf29fbd303c7e3() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1572,7 +1615,7 @@ intgo _wrap_ROOTLY_ERROR_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_ENOMEM_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_ENOMEM_raw_03bf29fbd303c7e3() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1584,7 +1627,7 @@ intgo _wrap_ROOTLY_ENOMEM_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_ENOTFOUND_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_ENOTFOUND_raw_03bf29fbd303c7e3() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1596,7 +1639,7 @@ intgo _wrap_ROOTLY_ENOTFOUND_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_EEXISTS_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_EEXISTS_raw_03bf29fbd303c7e3() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1608,7 +1651,7 @@ intgo _wrap_ROOTLY_EEXISTS_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_EINVALID_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_EINVALID_raw_03bf29fbd303c7e3() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1620,7 +1663,7 @@ intgo _wrap_ROOTLY_EINVALID_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_ECONFLICT_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_ECONFLICT_raw_03bf29fbd303c7e3() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1632,7 +1675,7 @@ intgo _wrap_ROOTLY_ECONFLICT_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_EBUSY_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_EBUSY_raw_03bf29fbd303c7e3() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1644,7 +1687,7 @@ intgo _wrap_ROOTLY_EBUSY_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_ETIMEOUT_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_ETIMEOUT_raw_03bf29fbd303c7e3() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1656,7 +1699,7 @@ intgo _wrap_ROOTLY_ETIMEOUT_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_EAUTH_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_EAUTH_raw_03bf29fbd303c7e3() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1668,7 +1711,7 @@ intgo _wrap_ROOTLY_EAUTH_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_ENOTSUPPORTED_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_ENOTSUPPORTED_raw_03bf29fbd303c7e3() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1680,7 +1723,7 @@ intgo _wrap_ROOTLY_ENOTSUPPORTED_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_ECANCELED_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_ECANCELED_raw_03bf29fbd303c7e3() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1692,7 +1735,7 @@ intgo _wrap_ROOTLY_ECANCELED_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_EIO_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_EIO_raw_03bf29fbd303c7e3() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1704,7 +1747,7 @@ intgo _wrap_ROOTLY_EIO_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_EILLEGAL_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_EILLEGAL_raw_03bf29fbd303c7e3() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1716,7 +1759,7 @@ intgo _wrap_ROOTLY_EILLEGAL_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_ECORRUPT_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_ECORRUPT_raw_03bf29fbd303c7e3() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1728,7 +1771,7 @@ intgo _wrap_ROOTLY_ECORRUPT_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_EPERM_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_EPERM_raw_03bf29fbd303c7e3() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1740,7 +1783,7 @@ intgo _wrap_ROOTLY_EPERM_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_EUSER_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_EUSER_raw_03bf29fbd303c7e3() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1752,7 +1795,7 @@ intgo _wrap_ROOTLY_EUSER_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_PASSTHROUGH_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_PASSTHROUGH_raw_03bf29fbd303c7e3() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1764,7 +1807,7 @@ intgo _wrap_ROOTLY_PASSTHROUGH_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_ITEROVER_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_ITEROVER_raw_03bf29fbd303c7e3() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1776,7 +1819,7 @@ intgo _wrap_ROOTLY_ITEROVER_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_NONE_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_ERROR_NONE_raw_03bf29fbd303c7e3() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1788,7 +1831,7 @@ intgo _wrap_ROOTLY_ERROR_NONE_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_NOMEMORY_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_ERROR_NOMEMORY_raw_03bf29fbd303c7e3() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1800,7 +1843,7 @@ intgo _wrap_ROOTLY_ERROR_NOMEMORY_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_INVALID_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_ERROR_INVALID_raw_03bf29fbd303c7e3() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1812,7 +1855,7 @@ intgo _wrap_ROOTLY_ERROR_INVALID_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_INPUT_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_ERROR_INPUT_raw_03bf29fbd303c7e3() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1824,7 +1867,7 @@ intgo _wrap_ROOTLY_ERROR_INPUT_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_STORAGE_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_ERROR_STORAGE_raw_03bf29fbd303c7e3() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1836,7 +1879,7 @@ intgo _wrap_ROOTLY_ERROR_STORAGE_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_SQLITE_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_ERROR_SQLITE_raw_03bf29fbd303c7e3() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1848,7 +1891,7 @@ intgo _wrap_ROOTLY_ERROR_SQLITE_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_JSON_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_ERROR_JSON_raw_03bf29fbd303c7e3() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1860,7 +1903,7 @@ intgo _wrap_ROOTLY_ERROR_JSON_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_LIFECYCLE_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_ERROR_LIFECYCLE_raw_03bf29fbd303c7e3() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1872,7 +1915,7 @@ intgo _wrap_ROOTLY_ERROR_LIFECYCLE_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_TIMELINE_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_ERROR_TIMELINE_raw_03bf29fbd303c7e3() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1884,7 +1927,7 @@ intgo _wrap_ROOTLY_ERROR_TIMELINE_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_CALLBACK_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_ERROR_CALLBACK_raw_03bf29fbd303c7e3() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1896,7 +1939,7 @@ intgo _wrap_ROOTLY_ERROR_CALLBACK_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_OS_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_ERROR_OS_raw_03bf29fbd303c7e3() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1908,7 +1951,7 @@ intgo _wrap_ROOTLY_ERROR_OS_raw_5f76215dd883d9dc() {
 }
 
 
-_gostring_ _wrap_rootly_error_message_get_raw_5f76215dd883d9dc(rootly_error *_swig_go_0) {
+_gostring_ _wrap_rootly_error_message_get_raw_03bf29fbd303c7e3(rootly_error *_swig_go_0) {
   rootly_error *arg1 = (rootly_error *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1921,7 +1964,7 @@ _gostring_ _wrap_rootly_error_message_get_raw_5f76215dd883d9dc(rootly_error *_sw
 }
 
 
-intgo _wrap_rootly_error_klass_get_raw_5f76215dd883d9dc(rootly_error *_swig_go_0) {
+intgo _wrap_rootly_error_klass_get_raw_03bf29fbd303c7e3(rootly_error *_swig_go_0) {
   rootly_error *arg1 = (rootly_error *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1934,7 +1977,7 @@ intgo _wrap_rootly_error_klass_get_raw_5f76215dd883d9dc(rootly_error *_swig_go_0
 }
 
 
-intgo _wrap_rootly_error_code_get_raw_5f76215dd883d9dc(rootly_error *_swig_go_0) {
+intgo _wrap_rootly_error_code_get_raw_03bf29fbd303c7e3(rootly_error *_swig_go_0) {
   rootly_error *arg1 = (rootly_error *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1947,7 +1990,7 @@ intgo _wrap_rootly_error_code_get_raw_5f76215dd883d9dc(rootly_error *_swig_go_0)
 }
 
 
-intgo _wrap_rootly_error_sys_code_get_raw_5f76215dd883d9dc(rootly_error *_swig_go_0) {
+intgo _wrap_rootly_error_sys_code_get_raw_03bf29fbd303c7e3(rootly_error *_swig_go_0) {
   rootly_error *arg1 = (rootly_error *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1960,7 +2003,7 @@ intgo _wrap_rootly_error_sys_code_get_raw_5f76215dd883d9dc(rootly_error *_swig_g
 }
 
 
-rootly_error *_wrap_new_rootly_error_raw_5f76215dd883d9dc() {
+rootly_error *_wrap_new_rootly_error_raw_03bf29fbd303c7e3() {
   rootly_error *result = 0 ;
   rootly_error *_swig_go_result;
   
@@ -1971,7 +2014,7 @@ rootly_error *_wrap_new_rootly_error_raw_5f76215dd883d9dc() {
 }
 
 
-void _wrap_delete_rootly_error_raw_5f76215dd883d9dc(rootly_error *_swig_go_0) {
+void _wrap_delete_rootly_error_raw_03bf29fbd303c7e3(rootly_error *_swig_go_0) {
   rootly_error *arg1 = (rootly_error *) 0 ;
   
   arg1 = *(rootly_error **)&_swig_go_0; 
@@ -1981,7 +2024,7 @@ void _wrap_delete_rootly_error_raw_5f76215dd883d9dc(rootly_error *_swig_go_0) {
 }
 
 
-rootly_error *_wrap_rootly_error_last_raw_5f76215dd883d9dc() {
+rootly_error *_wrap_rootly_error_last_raw_03bf29fbd303c7e3() {
   rootly_error *result = 0 ;
   rootly_error *_swig_go_result;
   
@@ -1992,13 +2035,13 @@ rootly_error *_wrap_rootly_error_last_raw_5f76215dd883d9dc() {
 }
 
 
-void _wrap_rootly_error_clear_raw_5f76215dd883d9dc() {
+void _wrap_rootly_error_clear_raw_03bf29fbd303c7e3() {
   rootly_error_clear();
   
 }
 
 
-_gostring_ _wrap_rootly_strerror_raw_5f76215dd883d9dc(intgo _swig_go_0) {
+_gostring_ _wrap_rootly_strerror_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2011,7 +2054,7 @@ _gostring_ _wrap_rootly_strerror_raw_5f76215dd883d9dc(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_rootly_err_name_raw_5f76215dd883d9dc(intgo _swig_go_0) {
+_gostring_ _wrap_rootly_err_name_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2024,7 +2067,7 @@ _gostring_ _wrap_rootly_err_name_raw_5f76215dd883d9dc(intgo _swig_go_0) {
 }
 
 
-long long _wrap_rootly_ctx_now_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0) {
+long long _wrap_rootly_ctx_now_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -2037,7 +2080,7 @@ long long _wrap_rootly_ctx_now_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0) {
 }
 
 
-intgo _wrap_rootly_ctx_set_actor_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_rootly_ctx_set_actor_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_status result;
@@ -2061,7 +2104,7 @@ intgo _wrap_rootly_ctx_set_actor_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _g
 }
 
 
-intgo _wrap_rootly_ctx_batch_begin_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0) {
+intgo _wrap_rootly_ctx_batch_begin_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   rootly_status result;
   intgo _swig_go_result;
@@ -2074,7 +2117,7 @@ intgo _wrap_rootly_ctx_batch_begin_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0) 
 }
 
 
-intgo _wrap_rootly_ctx_batch_commit_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0) {
+intgo _wrap_rootly_ctx_batch_commit_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   rootly_status result;
   intgo _swig_go_result;
@@ -2087,7 +2130,7 @@ intgo _wrap_rootly_ctx_batch_commit_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0)
 }
 
 
-intgo _wrap_rootly_ctx_batch_rollback_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0) {
+intgo _wrap_rootly_ctx_batch_rollback_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   rootly_status result;
   intgo _swig_go_result;
@@ -2100,7 +2143,7 @@ intgo _wrap_rootly_ctx_batch_rollback_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_
 }
 
 
-intgo _wrap_rootly_ctx_add_role_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_rootly_ctx_add_role_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_status result;
@@ -2120,7 +2163,7 @@ intgo _wrap_rootly_ctx_add_role_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _go
 }
 
 
-intgo _wrap_rootly_ctx_check_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0) {
+intgo _wrap_rootly_ctx_check_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   rootly_status result;
   intgo _swig_go_result;
@@ -2133,7 +2176,7 @@ intgo _wrap_rootly_ctx_check_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0) {
 }
 
 
-intgo _wrap_ROOTLY_STATUS_IN_TRIAGE_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_STATUS_IN_TRIAGE_raw_03bf29fbd303c7e3() {
   rootly_incident_status result;
   intgo _swig_go_result;
   
@@ -2145,7 +2188,7 @@ intgo _wrap_ROOTLY_STATUS_IN_TRIAGE_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_STATUS_STARTED_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_STATUS_STARTED_raw_03bf29fbd303c7e3() {
   rootly_incident_status result;
   intgo _swig_go_result;
   
@@ -2157,7 +2200,7 @@ intgo _wrap_ROOTLY_STATUS_STARTED_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_STATUS_MITIGATED_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_STATUS_MITIGATED_raw_03bf29fbd303c7e3() {
   rootly_incident_status result;
   intgo _swig_go_result;
   
@@ -2169,7 +2212,7 @@ intgo _wrap_ROOTLY_STATUS_MITIGATED_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_STATUS_RESOLVED_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_STATUS_RESOLVED_raw_03bf29fbd303c7e3() {
   rootly_incident_status result;
   intgo _swig_go_result;
   
@@ -2181,7 +2224,7 @@ intgo _wrap_ROOTLY_STATUS_RESOLVED_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_STATUS_CLOSED_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_STATUS_CLOSED_raw_03bf29fbd303c7e3() {
   rootly_incident_status result;
   intgo _swig_go_result;
   
@@ -2193,7 +2236,7 @@ intgo _wrap_ROOTLY_STATUS_CLOSED_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_STATUS_CANCELLED_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_STATUS_CANCELLED_raw_03bf29fbd303c7e3() {
   rootly_incident_status result;
   intgo _swig_go_result;
   
@@ -2205,7 +2248,7 @@ intgo _wrap_ROOTLY_STATUS_CANCELLED_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_SEV_UNSET_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_SEV_UNSET_raw_03bf29fbd303c7e3() {
   rootly_severity result;
   intgo _swig_go_result;
   
@@ -2217,7 +2260,7 @@ intgo _wrap_ROOTLY_SEV_UNSET_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_SEV0_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_SEV0_raw_03bf29fbd303c7e3() {
   rootly_severity result;
   intgo _swig_go_result;
   
@@ -2229,7 +2272,7 @@ intgo _wrap_ROOTLY_SEV0_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_SEV1_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_SEV1_raw_03bf29fbd303c7e3() {
   rootly_severity result;
   intgo _swig_go_result;
   
@@ -2241,7 +2284,7 @@ intgo _wrap_ROOTLY_SEV1_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_SEV2_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_SEV2_raw_03bf29fbd303c7e3() {
   rootly_severity result;
   intgo _swig_go_result;
   
@@ -2253,7 +2296,7 @@ intgo _wrap_ROOTLY_SEV2_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_SEV3_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_SEV3_raw_03bf29fbd303c7e3() {
   rootly_severity result;
   intgo _swig_go_result;
   
@@ -2265,7 +2308,7 @@ intgo _wrap_ROOTLY_SEV3_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_SEV4_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_SEV4_raw_03bf29fbd303c7e3() {
   rootly_severity result;
   intgo _swig_go_result;
   
@@ -2277,7 +2320,7 @@ intgo _wrap_ROOTLY_SEV4_raw_5f76215dd883d9dc() {
 }
 
 
-_gostring_ _wrap_rootly_status_name_raw_5f76215dd883d9dc(intgo _swig_go_0) {
+_gostring_ _wrap_rootly_status_name_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
   rootly_incident_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2290,7 +2333,7 @@ _gostring_ _wrap_rootly_status_name_raw_5f76215dd883d9dc(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_rootly_severity_name_raw_5f76215dd883d9dc(intgo _swig_go_0) {
+_gostring_ _wrap_rootly_severity_name_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2303,7 +2346,7 @@ _gostring_ _wrap_rootly_severity_name_raw_5f76215dd883d9dc(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_rootly_incident_get_raw_5f76215dd883d9dc(rootly_incident **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_incident_get_raw_03bf29fbd303c7e3(rootly_incident **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
   rootly_incident **arg1 = (rootly_incident **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -2325,7 +2368,7 @@ intgo _wrap_rootly_incident_get_raw_5f76215dd883d9dc(rootly_incident **_swig_go_
 }
 
 
-_gostring_ _wrap_rootly_incident_id_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
+_gostring_ _wrap_rootly_incident_id_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2338,7 +2381,7 @@ _gostring_ _wrap_rootly_incident_id_raw_5f76215dd883d9dc(rootly_incident *_swig_
 }
 
 
-long long _wrap_rootly_incident_number_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_number_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2351,7 +2394,7 @@ long long _wrap_rootly_incident_number_raw_5f76215dd883d9dc(rootly_incident *_sw
 }
 
 
-_gostring_ _wrap_rootly_incident_ref_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
+_gostring_ _wrap_rootly_incident_ref_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2364,7 +2407,7 @@ _gostring_ _wrap_rootly_incident_ref_raw_5f76215dd883d9dc(rootly_incident *_swig
 }
 
 
-_gostring_ _wrap_rootly_incident_title_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
+_gostring_ _wrap_rootly_incident_title_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2377,7 +2420,7 @@ _gostring_ _wrap_rootly_incident_title_raw_5f76215dd883d9dc(rootly_incident *_sw
 }
 
 
-_gostring_ _wrap_rootly_incident_summary_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
+_gostring_ _wrap_rootly_incident_summary_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2390,7 +2433,7 @@ _gostring_ _wrap_rootly_incident_summary_raw_5f76215dd883d9dc(rootly_incident *_
 }
 
 
-intgo _wrap_rootly_incident_severity_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
+intgo _wrap_rootly_incident_severity_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -2403,7 +2446,7 @@ intgo _wrap_rootly_incident_severity_raw_5f76215dd883d9dc(rootly_incident *_swig
 }
 
 
-intgo _wrap_rootly_incident_status_get_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
+intgo _wrap_rootly_incident_status_get_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   rootly_incident_status result;
   intgo _swig_go_result;
@@ -2416,7 +2459,7 @@ intgo _wrap_rootly_incident_status_get_raw_5f76215dd883d9dc(rootly_incident *_sw
 }
 
 
-long long _wrap_rootly_incident_revision_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_revision_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2429,7 +2472,7 @@ long long _wrap_rootly_incident_revision_raw_5f76215dd883d9dc(rootly_incident *_
 }
 
 
-long long _wrap_rootly_incident_created_at_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_created_at_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -2442,7 +2485,7 @@ long long _wrap_rootly_incident_created_at_raw_5f76215dd883d9dc(rootly_incident 
 }
 
 
-long long _wrap_rootly_incident_detected_at_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_detected_at_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -2455,7 +2498,7 @@ long long _wrap_rootly_incident_detected_at_raw_5f76215dd883d9dc(rootly_incident
 }
 
 
-long long _wrap_rootly_incident_acknowledged_at_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_acknowledged_at_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -2468,7 +2511,7 @@ long long _wrap_rootly_incident_acknowledged_at_raw_5f76215dd883d9dc(rootly_inci
 }
 
 
-long long _wrap_rootly_incident_status_at_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0, intgo _swig_go_1) {
+long long _wrap_rootly_incident_status_at_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0, intgo _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   rootly_incident_status arg2 ;
   rootly_time result;
@@ -2483,7 +2526,7 @@ long long _wrap_rootly_incident_status_at_raw_5f76215dd883d9dc(rootly_incident *
 }
 
 
-long long _wrap_rootly_incident_services_count_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_services_count_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2496,7 +2539,7 @@ long long _wrap_rootly_incident_services_count_raw_5f76215dd883d9dc(rootly_incid
 }
 
 
-_gostring_ _wrap_rootly_incident_service_at_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_rootly_incident_service_at_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0, long long _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t arg2 ;
   char *result = 0 ;
@@ -2511,7 +2554,7 @@ _gostring_ _wrap_rootly_incident_service_at_raw_5f76215dd883d9dc(rootly_incident
 }
 
 
-long long _wrap_rootly_incident_teams_count_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_teams_count_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2524,7 +2567,7 @@ long long _wrap_rootly_incident_teams_count_raw_5f76215dd883d9dc(rootly_incident
 }
 
 
-_gostring_ _wrap_rootly_incident_team_at_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_rootly_incident_team_at_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0, long long _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t arg2 ;
   char *result = 0 ;
@@ -2539,7 +2582,7 @@ _gostring_ _wrap_rootly_incident_team_at_raw_5f76215dd883d9dc(rootly_incident *_
 }
 
 
-_gostring_ _wrap_rootly_incident_label_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_rootly_incident_label_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *arg2 = (char *) 0 ;
   char *result = 0 ;
@@ -2559,7 +2602,7 @@ _gostring_ _wrap_rootly_incident_label_raw_5f76215dd883d9dc(rootly_incident *_sw
 }
 
 
-long long _wrap_rootly_incident_labels_count_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_labels_count_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2572,7 +2615,7 @@ long long _wrap_rootly_incident_labels_count_raw_5f76215dd883d9dc(rootly_inciden
 }
 
 
-rootly_kv *_wrap_rootly_incident_label_at_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0, long long _swig_go_1) {
+rootly_kv *_wrap_rootly_incident_label_at_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0, long long _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t arg2 ;
   rootly_kv *result = 0 ;
@@ -2587,7 +2630,7 @@ rootly_kv *_wrap_rootly_incident_label_at_raw_5f76215dd883d9dc(rootly_incident *
 }
 
 
-intgo _wrap_rootly_incident_field_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_incident *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_incident_field_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_incident *_swig_go_1, _gostring_ _swig_go_2) {
   char **arg1 = (char **) 0 ;
   rootly_incident *arg2 = (rootly_incident *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -2609,7 +2652,7 @@ intgo _wrap_rootly_incident_field_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, r
 }
 
 
-_gostring_ _wrap_rootly_incident_role_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_rootly_incident_role_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *arg2 = (char *) 0 ;
   char *result = 0 ;
@@ -2629,7 +2672,7 @@ _gostring_ _wrap_rootly_incident_role_raw_5f76215dd883d9dc(rootly_incident *_swi
 }
 
 
-long long _wrap_rootly_incident_roles_count_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_roles_count_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2642,7 +2685,7 @@ long long _wrap_rootly_incident_roles_count_raw_5f76215dd883d9dc(rootly_incident
 }
 
 
-rootly_kv *_wrap_rootly_incident_role_at_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0, long long _swig_go_1) {
+rootly_kv *_wrap_rootly_incident_role_at_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0, long long _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t arg2 ;
   rootly_kv *result = 0 ;
@@ -2657,7 +2700,7 @@ rootly_kv *_wrap_rootly_incident_role_at_raw_5f76215dd883d9dc(rootly_incident *_
 }
 
 
-long long _wrap_rootly_incident_alerts_count_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_alerts_count_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2670,7 +2713,7 @@ long long _wrap_rootly_incident_alerts_count_raw_5f76215dd883d9dc(rootly_inciden
 }
 
 
-_gostring_ _wrap_rootly_incident_group_key_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
+_gostring_ _wrap_rootly_incident_group_key_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2683,7 +2726,7 @@ _gostring_ _wrap_rootly_incident_group_key_raw_5f76215dd883d9dc(rootly_incident 
 }
 
 
-intgo _wrap_rootly_incident_to_json_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_incident *_swig_go_1) {
+intgo _wrap_rootly_incident_to_json_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_incident *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   rootly_incident *arg2 = (rootly_incident *) 0 ;
   rootly_status result;
@@ -2698,7 +2741,7 @@ intgo _wrap_rootly_incident_to_json_raw_5f76215dd883d9dc(_gostring_* _swig_go_0,
 }
 
 
-long long _wrap_rootly_incident_list_count_raw_5f76215dd883d9dc(rootly_incident_list *_swig_go_0) {
+long long _wrap_rootly_incident_list_count_raw_03bf29fbd303c7e3(rootly_incident_list *_swig_go_0) {
   rootly_incident_list *arg1 = (rootly_incident_list *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2711,7 +2754,7 @@ long long _wrap_rootly_incident_list_count_raw_5f76215dd883d9dc(rootly_incident_
 }
 
 
-rootly_incident *_wrap_rootly_incident_list_at_raw_5f76215dd883d9dc(rootly_incident_list *_swig_go_0, long long _swig_go_1) {
+rootly_incident *_wrap_rootly_incident_list_at_raw_03bf29fbd303c7e3(rootly_incident_list *_swig_go_0, long long _swig_go_1) {
   rootly_incident_list *arg1 = (rootly_incident_list *) 0 ;
   size_t arg2 ;
   rootly_incident *result = 0 ;
@@ -2726,7 +2769,7 @@ rootly_incident *_wrap_rootly_incident_list_at_raw_5f76215dd883d9dc(rootly_incid
 }
 
 
-intgo _wrap_ROOTLY_SEV_KEEP_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_SEV_KEEP_raw_03bf29fbd303c7e3() {
   int result;
   intgo _swig_go_result;
   
@@ -2737,7 +2780,7 @@ intgo _wrap_ROOTLY_SEV_KEEP_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_rootly_incident_transition_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5) {
+intgo _wrap_rootly_incident_transition_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_incident_status arg3 ;
@@ -2783,7 +2826,7 @@ intgo _wrap_rootly_incident_transition_raw_5f76215dd883d9dc(rootly_ctx *_swig_go
 }
 
 
-intgo _wrap_rootly_incident_acknowledge_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_incident_acknowledge_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -2814,7 +2857,7 @@ intgo _wrap_rootly_incident_acknowledge_raw_5f76215dd883d9dc(rootly_ctx *_swig_g
 }
 
 
-intgo _wrap_rootly_transition_allowed_raw_5f76215dd883d9dc(intgo _swig_go_0, intgo _swig_go_1) {
+intgo _wrap_rootly_transition_allowed_raw_03bf29fbd303c7e3(intgo _swig_go_0, intgo _swig_go_1) {
   rootly_incident_status arg1 ;
   rootly_incident_status arg2 ;
   int result;
@@ -2829,7 +2872,7 @@ intgo _wrap_rootly_transition_allowed_raw_5f76215dd883d9dc(intgo _swig_go_0, int
 }
 
 
-intgo _wrap_rootly_incident_assign_role_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+intgo _wrap_rootly_incident_assign_role_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -2874,7 +2917,7 @@ intgo _wrap_rootly_incident_assign_role_raw_5f76215dd883d9dc(rootly_ctx *_swig_g
 }
 
 
-intgo _wrap_rootly_incident_unassign_role_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_rootly_incident_unassign_role_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -2912,7 +2955,7 @@ intgo _wrap_rootly_incident_unassign_role_raw_5f76215dd883d9dc(rootly_ctx *_swig
 }
 
 
-intgo _wrap_rootly_incident_add_note_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_rootly_incident_add_note_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -2950,7 +2993,7 @@ intgo _wrap_rootly_incident_add_note_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0
 }
 
 
-intgo _wrap_rootly_incident_add_chat_message_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+intgo _wrap_rootly_incident_add_chat_message_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -2997,7 +3040,7 @@ intgo _wrap_rootly_incident_add_chat_message_raw_5f76215dd883d9dc(rootly_ctx *_s
 }
 
 
-intgo _wrap_ROOTLY_INGEST_CREATED_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_INGEST_CREATED_raw_03bf29fbd303c7e3() {
   rootly_ingest_outcome result;
   intgo _swig_go_result;
   
@@ -3009,7 +3052,7 @@ intgo _wrap_ROOTLY_INGEST_CREATED_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_INGEST_ATTACHED_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_INGEST_ATTACHED_raw_03bf29fbd303c7e3() {
   rootly_ingest_outcome result;
   intgo _swig_go_result;
   
@@ -3021,7 +3064,7 @@ intgo _wrap_ROOTLY_INGEST_ATTACHED_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_INGEST_DEDUPLICATED_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_INGEST_DEDUPLICATED_raw_03bf29fbd303c7e3() {
   rootly_ingest_outcome result;
   intgo _swig_go_result;
   
@@ -3033,7 +3076,7 @@ intgo _wrap_ROOTLY_INGEST_DEDUPLICATED_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_INGEST_RESOLVED_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_INGEST_RESOLVED_raw_03bf29fbd303c7e3() {
   rootly_ingest_outcome result;
   intgo _swig_go_result;
   
@@ -3045,7 +3088,7 @@ intgo _wrap_ROOTLY_INGEST_RESOLVED_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_INGEST_ACKNOWLEDGED_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_INGEST_ACKNOWLEDGED_raw_03bf29fbd303c7e3() {
   rootly_ingest_outcome result;
   intgo _swig_go_result;
   
@@ -3057,7 +3100,7 @@ intgo _wrap_ROOTLY_INGEST_ACKNOWLEDGED_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_INGEST_DROPPED_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_INGEST_DROPPED_raw_03bf29fbd303c7e3() {
   rootly_ingest_outcome result;
   intgo _swig_go_result;
   
@@ -3069,7 +3112,7 @@ intgo _wrap_ROOTLY_INGEST_DROPPED_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_INGEST_REJECTED_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_INGEST_REJECTED_raw_03bf29fbd303c7e3() {
   rootly_ingest_outcome result;
   intgo _swig_go_result;
   
@@ -3081,7 +3124,7 @@ intgo _wrap_ROOTLY_INGEST_REJECTED_raw_5f76215dd883d9dc() {
 }
 
 
-_gostring_ _wrap_rootly_ingest_outcome_name_raw_5f76215dd883d9dc(intgo _swig_go_0) {
+_gostring_ _wrap_rootly_ingest_outcome_name_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
   rootly_ingest_outcome arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3094,7 +3137,7 @@ _gostring_ _wrap_rootly_ingest_outcome_name_raw_5f76215dd883d9dc(intgo _swig_go_
 }
 
 
-intgo _wrap_rootly_ingest_item_outcome_get_raw_5f76215dd883d9dc(rootly_ingest_item *_swig_go_0) {
+intgo _wrap_rootly_ingest_item_outcome_get_raw_03bf29fbd303c7e3(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   rootly_ingest_outcome result;
   intgo _swig_go_result;
@@ -3107,7 +3150,7 @@ intgo _wrap_rootly_ingest_item_outcome_get_raw_5f76215dd883d9dc(rootly_ingest_it
 }
 
 
-_gostring_ _wrap_rootly_ingest_item_alert_id_get_raw_5f76215dd883d9dc(rootly_ingest_item *_swig_go_0) {
+_gostring_ _wrap_rootly_ingest_item_alert_id_get_raw_03bf29fbd303c7e3(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3120,7 +3163,7 @@ _gostring_ _wrap_rootly_ingest_item_alert_id_get_raw_5f76215dd883d9dc(rootly_ing
 }
 
 
-_gostring_ _wrap_rootly_ingest_item_fingerprint_get_raw_5f76215dd883d9dc(rootly_ingest_item *_swig_go_0) {
+_gostring_ _wrap_rootly_ingest_item_fingerprint_get_raw_03bf29fbd303c7e3(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3133,7 +3176,7 @@ _gostring_ _wrap_rootly_ingest_item_fingerprint_get_raw_5f76215dd883d9dc(rootly_
 }
 
 
-_gostring_ _wrap_rootly_ingest_item_incident_id_get_raw_5f76215dd883d9dc(rootly_ingest_item *_swig_go_0) {
+_gostring_ _wrap_rootly_ingest_item_incident_id_get_raw_03bf29fbd303c7e3(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3146,7 +3189,7 @@ _gostring_ _wrap_rootly_ingest_item_incident_id_get_raw_5f76215dd883d9dc(rootly_
 }
 
 
-_gostring_ _wrap_rootly_ingest_item_incident_ref_get_raw_5f76215dd883d9dc(rootly_ingest_item *_swig_go_0) {
+_gostring_ _wrap_rootly_ingest_item_incident_ref_get_raw_03bf29fbd303c7e3(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3159,7 +3202,7 @@ _gostring_ _wrap_rootly_ingest_item_incident_ref_get_raw_5f76215dd883d9dc(rootly
 }
 
 
-_gostring_ _wrap_rootly_ingest_item_status_get_raw_5f76215dd883d9dc(rootly_ingest_item *_swig_go_0) {
+_gostring_ _wrap_rootly_ingest_item_status_get_raw_03bf29fbd303c7e3(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3172,7 +3215,7 @@ _gostring_ _wrap_rootly_ingest_item_status_get_raw_5f76215dd883d9dc(rootly_inges
 }
 
 
-_gostring_ _wrap_rootly_ingest_item_reason_get_raw_5f76215dd883d9dc(rootly_ingest_item *_swig_go_0) {
+_gostring_ _wrap_rootly_ingest_item_reason_get_raw_03bf29fbd303c7e3(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3185,7 +3228,7 @@ _gostring_ _wrap_rootly_ingest_item_reason_get_raw_5f76215dd883d9dc(rootly_inges
 }
 
 
-rootly_ingest_item *_wrap_new_rootly_ingest_item_raw_5f76215dd883d9dc() {
+rootly_ingest_item *_wrap_new_rootly_ingest_item_raw_03bf29fbd303c7e3() {
   rootly_ingest_item *result = 0 ;
   rootly_ingest_item *_swig_go_result;
   
@@ -3196,7 +3239,7 @@ rootly_ingest_item *_wrap_new_rootly_ingest_item_raw_5f76215dd883d9dc() {
 }
 
 
-void _wrap_delete_rootly_ingest_item_raw_5f76215dd883d9dc(rootly_ingest_item *_swig_go_0) {
+void _wrap_delete_rootly_ingest_item_raw_03bf29fbd303c7e3(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   
   arg1 = *(rootly_ingest_item **)&_swig_go_0; 
@@ -3206,7 +3249,7 @@ void _wrap_delete_rootly_ingest_item_raw_5f76215dd883d9dc(rootly_ingest_item *_s
 }
 
 
-intgo _wrap_rootly_ingest_raw_5f76215dd883d9dc(rootly_ingest_result **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, rootly_kv *_swig_go_4, long long _swig_go_5) {
+intgo _wrap_rootly_ingest_raw_03bf29fbd303c7e3(rootly_ingest_result **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, rootly_kv *_swig_go_4, long long _swig_go_5) {
   rootly_ingest_result **arg1 = (rootly_ingest_result **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3238,7 +3281,7 @@ intgo _wrap_rootly_ingest_raw_5f76215dd883d9dc(rootly_ingest_result **_swig_go_0
 }
 
 
-long long _wrap_rootly_ingest_result_count_raw_5f76215dd883d9dc(rootly_ingest_result *_swig_go_0) {
+long long _wrap_rootly_ingest_result_count_raw_03bf29fbd303c7e3(rootly_ingest_result *_swig_go_0) {
   rootly_ingest_result *arg1 = (rootly_ingest_result *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3251,7 +3294,7 @@ long long _wrap_rootly_ingest_result_count_raw_5f76215dd883d9dc(rootly_ingest_re
 }
 
 
-rootly_ingest_item *_wrap_rootly_ingest_result_at_raw_5f76215dd883d9dc(rootly_ingest_result *_swig_go_0, long long _swig_go_1) {
+rootly_ingest_item *_wrap_rootly_ingest_result_at_raw_03bf29fbd303c7e3(rootly_ingest_result *_swig_go_0, long long _swig_go_1) {
   rootly_ingest_result *arg1 = (rootly_ingest_result *) 0 ;
   size_t arg2 ;
   rootly_ingest_item *result = 0 ;
@@ -3266,7 +3309,7 @@ rootly_ingest_item *_wrap_rootly_ingest_result_at_raw_5f76215dd883d9dc(rootly_in
 }
 
 
-intgo _wrap_rootly_ingest_result_to_json_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_ingest_result *_swig_go_1) {
+intgo _wrap_rootly_ingest_result_to_json_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_ingest_result *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   rootly_ingest_result *arg2 = (rootly_ingest_result *) 0 ;
   rootly_status result;
@@ -3281,7 +3324,7 @@ intgo _wrap_rootly_ingest_result_to_json_raw_5f76215dd883d9dc(_gostring_* _swig_
 }
 
 
-intgo _wrap_rootly_alert_get_json_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_alert_get_json_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
   char **arg1 = (char **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3303,7 +3346,7 @@ intgo _wrap_rootly_alert_get_json_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, r
 }
 
 
-intgo _wrap_rootly_incident_alerts_json_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_incident_alerts_json_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
   char **arg1 = (char **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3325,7 +3368,7 @@ intgo _wrap_rootly_incident_alerts_json_raw_5f76215dd883d9dc(_gostring_* _swig_g
 }
 
 
-intgo _wrap_ROOTLY_POSTMORTEM_MARKDOWN_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_POSTMORTEM_MARKDOWN_raw_03bf29fbd303c7e3() {
   rootly_postmortem_format result;
   intgo _swig_go_result;
   
@@ -3337,7 +3380,7 @@ intgo _wrap_ROOTLY_POSTMORTEM_MARKDOWN_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_POSTMORTEM_JSON_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_POSTMORTEM_JSON_raw_03bf29fbd303c7e3() {
   rootly_postmortem_format result;
   intgo _swig_go_result;
   
@@ -3349,7 +3392,7 @@ intgo _wrap_ROOTLY_POSTMORTEM_JSON_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_rootly_postmortem_render_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
+intgo _wrap_rootly_postmortem_render_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
   char **arg1 = (char **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3373,7 +3416,7 @@ intgo _wrap_rootly_postmortem_render_raw_5f76215dd883d9dc(_gostring_* _swig_go_0
 }
 
 
-long long _wrap_rootly_event_seq_get_raw_5f76215dd883d9dc(rootly_event *_swig_go_0) {
+long long _wrap_rootly_event_seq_get_raw_03bf29fbd303c7e3(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3386,7 +3429,7 @@ long long _wrap_rootly_event_seq_get_raw_5f76215dd883d9dc(rootly_event *_swig_go
 }
 
 
-long long _wrap_rootly_event_at_get_raw_5f76215dd883d9dc(rootly_event *_swig_go_0) {
+long long _wrap_rootly_event_at_get_raw_03bf29fbd303c7e3(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -3399,7 +3442,7 @@ long long _wrap_rootly_event_at_get_raw_5f76215dd883d9dc(rootly_event *_swig_go_
 }
 
 
-_gostring_ _wrap_rootly_event_id_get_raw_5f76215dd883d9dc(rootly_event *_swig_go_0) {
+_gostring_ _wrap_rootly_event_id_get_raw_03bf29fbd303c7e3(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3412,7 +3455,7 @@ _gostring_ _wrap_rootly_event_id_get_raw_5f76215dd883d9dc(rootly_event *_swig_go
 }
 
 
-_gostring_ _wrap_rootly_event_actor_get_raw_5f76215dd883d9dc(rootly_event *_swig_go_0) {
+_gostring_ _wrap_rootly_event_actor_get_raw_03bf29fbd303c7e3(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3425,7 +3468,7 @@ _gostring_ _wrap_rootly_event_actor_get_raw_5f76215dd883d9dc(rootly_event *_swig
 }
 
 
-_gostring_ _wrap_rootly_event_kind_get_raw_5f76215dd883d9dc(rootly_event *_swig_go_0) {
+_gostring_ _wrap_rootly_event_kind_get_raw_03bf29fbd303c7e3(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3438,7 +3481,7 @@ _gostring_ _wrap_rootly_event_kind_get_raw_5f76215dd883d9dc(rootly_event *_swig_
 }
 
 
-_gostring_ _wrap_rootly_event_body_get_raw_5f76215dd883d9dc(rootly_event *_swig_go_0) {
+_gostring_ _wrap_rootly_event_body_get_raw_03bf29fbd303c7e3(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3451,7 +3494,7 @@ _gostring_ _wrap_rootly_event_body_get_raw_5f76215dd883d9dc(rootly_event *_swig_
 }
 
 
-_gostring_ _wrap_rootly_event_prev_hash_get_raw_5f76215dd883d9dc(rootly_event *_swig_go_0) {
+_gostring_ _wrap_rootly_event_prev_hash_get_raw_03bf29fbd303c7e3(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3464,7 +3507,7 @@ _gostring_ _wrap_rootly_event_prev_hash_get_raw_5f76215dd883d9dc(rootly_event *_
 }
 
 
-_gostring_ _wrap_rootly_event_hash_get_raw_5f76215dd883d9dc(rootly_event *_swig_go_0) {
+_gostring_ _wrap_rootly_event_hash_get_raw_03bf29fbd303c7e3(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3477,7 +3520,7 @@ _gostring_ _wrap_rootly_event_hash_get_raw_5f76215dd883d9dc(rootly_event *_swig_
 }
 
 
-rootly_event *_wrap_new_rootly_event_raw_5f76215dd883d9dc() {
+rootly_event *_wrap_new_rootly_event_raw_03bf29fbd303c7e3() {
   rootly_event *result = 0 ;
   rootly_event *_swig_go_result;
   
@@ -3488,7 +3531,7 @@ rootly_event *_wrap_new_rootly_event_raw_5f76215dd883d9dc() {
 }
 
 
-void _wrap_delete_rootly_event_raw_5f76215dd883d9dc(rootly_event *_swig_go_0) {
+void _wrap_delete_rootly_event_raw_03bf29fbd303c7e3(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   
   arg1 = *(rootly_event **)&_swig_go_0; 
@@ -3498,7 +3541,7 @@ void _wrap_delete_rootly_event_raw_5f76215dd883d9dc(rootly_event *_swig_go_0) {
 }
 
 
-intgo _wrap_rootly_timeline_load_raw_5f76215dd883d9dc(rootly_timeline **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3) {
+intgo _wrap_rootly_timeline_load_raw_03bf29fbd303c7e3(rootly_timeline **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3) {
   rootly_timeline **arg1 = (rootly_timeline **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3522,7 +3565,7 @@ intgo _wrap_rootly_timeline_load_raw_5f76215dd883d9dc(rootly_timeline **_swig_go
 }
 
 
-long long _wrap_rootly_timeline_count_raw_5f76215dd883d9dc(rootly_timeline *_swig_go_0) {
+long long _wrap_rootly_timeline_count_raw_03bf29fbd303c7e3(rootly_timeline *_swig_go_0) {
   rootly_timeline *arg1 = (rootly_timeline *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3535,7 +3578,7 @@ long long _wrap_rootly_timeline_count_raw_5f76215dd883d9dc(rootly_timeline *_swi
 }
 
 
-rootly_event *_wrap_rootly_timeline_at_raw_5f76215dd883d9dc(rootly_timeline *_swig_go_0, long long _swig_go_1) {
+rootly_event *_wrap_rootly_timeline_at_raw_03bf29fbd303c7e3(rootly_timeline *_swig_go_0, long long _swig_go_1) {
   rootly_timeline *arg1 = (rootly_timeline *) 0 ;
   size_t arg2 ;
   rootly_event *result = 0 ;
@@ -3550,7 +3593,7 @@ rootly_event *_wrap_rootly_timeline_at_raw_5f76215dd883d9dc(rootly_timeline *_sw
 }
 
 
-intgo _wrap_rootly_timeline_to_json_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_timeline *_swig_go_1) {
+intgo _wrap_rootly_timeline_to_json_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_timeline *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   rootly_timeline *arg2 = (rootly_timeline *) 0 ;
   rootly_status result;
@@ -3565,7 +3608,7 @@ intgo _wrap_rootly_timeline_to_json_raw_5f76215dd883d9dc(_gostring_* _swig_go_0,
 }
 
 
-intgo _wrap_ROOTLY_TASK_TASK_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_TASK_TASK_raw_03bf29fbd303c7e3() {
   rootly_task_kind result;
   intgo _swig_go_result;
   
@@ -3577,7 +3620,7 @@ intgo _wrap_ROOTLY_TASK_TASK_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_TASK_FOLLOW_UP_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_TASK_FOLLOW_UP_raw_03bf29fbd303c7e3() {
   rootly_task_kind result;
   intgo _swig_go_result;
   
@@ -3589,7 +3632,7 @@ intgo _wrap_ROOTLY_TASK_FOLLOW_UP_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_TASK_OPEN_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_TASK_OPEN_raw_03bf29fbd303c7e3() {
   rootly_task_status result;
   intgo _swig_go_result;
   
@@ -3601,7 +3644,7 @@ intgo _wrap_ROOTLY_TASK_OPEN_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_TASK_DONE_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_TASK_DONE_raw_03bf29fbd303c7e3() {
   rootly_task_status result;
   intgo _swig_go_result;
   
@@ -3613,7 +3656,7 @@ intgo _wrap_ROOTLY_TASK_DONE_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_TASK_CANCELLED_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_TASK_CANCELLED_raw_03bf29fbd303c7e3() {
   rootly_task_status result;
   intgo _swig_go_result;
   
@@ -3625,7 +3668,7 @@ intgo _wrap_ROOTLY_TASK_CANCELLED_raw_5f76215dd883d9dc() {
 }
 
 
-_gostring_ _wrap_rootly_task_id_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
+_gostring_ _wrap_rootly_task_id_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3638,7 +3681,7 @@ _gostring_ _wrap_rootly_task_id_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0
 }
 
 
-_gostring_ _wrap_rootly_task_incident_id_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
+_gostring_ _wrap_rootly_task_incident_id_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3651,7 +3694,7 @@ _gostring_ _wrap_rootly_task_incident_id_get_raw_5f76215dd883d9dc(rootly_task *_
 }
 
 
-_gostring_ _wrap_rootly_task_title_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
+_gostring_ _wrap_rootly_task_title_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3664,7 +3707,7 @@ _gostring_ _wrap_rootly_task_title_get_raw_5f76215dd883d9dc(rootly_task *_swig_g
 }
 
 
-_gostring_ _wrap_rootly_task_description_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
+_gostring_ _wrap_rootly_task_description_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3677,7 +3720,7 @@ _gostring_ _wrap_rootly_task_description_get_raw_5f76215dd883d9dc(rootly_task *_
 }
 
 
-_gostring_ _wrap_rootly_task_assignee_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
+_gostring_ _wrap_rootly_task_assignee_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3690,7 +3733,7 @@ _gostring_ _wrap_rootly_task_assignee_get_raw_5f76215dd883d9dc(rootly_task *_swi
 }
 
 
-_gostring_ _wrap_rootly_task_priority_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
+_gostring_ _wrap_rootly_task_priority_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3703,7 +3746,7 @@ _gostring_ _wrap_rootly_task_priority_get_raw_5f76215dd883d9dc(rootly_task *_swi
 }
 
 
-intgo _wrap_rootly_task_kind_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
+intgo _wrap_rootly_task_kind_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   rootly_task_kind result;
   intgo _swig_go_result;
@@ -3716,7 +3759,7 @@ intgo _wrap_rootly_task_kind_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
 }
 
 
-intgo _wrap_rootly_task_status_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
+intgo _wrap_rootly_task_status_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   rootly_task_status result;
   intgo _swig_go_result;
@@ -3729,7 +3772,7 @@ intgo _wrap_rootly_task_status_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0)
 }
 
 
-long long _wrap_rootly_task_created_at_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
+long long _wrap_rootly_task_created_at_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -3742,7 +3785,7 @@ long long _wrap_rootly_task_created_at_get_raw_5f76215dd883d9dc(rootly_task *_sw
 }
 
 
-long long _wrap_rootly_task_due_at_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
+long long _wrap_rootly_task_due_at_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -3755,7 +3798,7 @@ long long _wrap_rootly_task_due_at_get_raw_5f76215dd883d9dc(rootly_task *_swig_g
 }
 
 
-long long _wrap_rootly_task_completed_at_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
+long long _wrap_rootly_task_completed_at_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -3768,7 +3811,7 @@ long long _wrap_rootly_task_completed_at_get_raw_5f76215dd883d9dc(rootly_task *_
 }
 
 
-_gostring_ _wrap_rootly_task_completed_by_get_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
+_gostring_ _wrap_rootly_task_completed_by_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3781,7 +3824,7 @@ _gostring_ _wrap_rootly_task_completed_by_get_raw_5f76215dd883d9dc(rootly_task *
 }
 
 
-rootly_task *_wrap_new_rootly_task_raw_5f76215dd883d9dc() {
+rootly_task *_wrap_new_rootly_task_raw_03bf29fbd303c7e3() {
   rootly_task *result = 0 ;
   rootly_task *_swig_go_result;
   
@@ -3792,7 +3835,7 @@ rootly_task *_wrap_new_rootly_task_raw_5f76215dd883d9dc() {
 }
 
 
-void _wrap_delete_rootly_task_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
+void _wrap_delete_rootly_task_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   
   arg1 = *(rootly_task **)&_swig_go_0; 
@@ -3802,7 +3845,7 @@ void _wrap_delete_rootly_task_raw_5f76215dd883d9dc(rootly_task *_swig_go_0) {
 }
 
 
-intgo _wrap_rootly_task_assign_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_rootly_task_assign_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3844,7 +3887,7 @@ intgo _wrap_rootly_task_assign_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gos
 }
 
 
-intgo _wrap_rootly_task_complete_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_task_complete_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3875,7 +3918,7 @@ intgo _wrap_rootly_task_complete_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _g
 }
 
 
-intgo _wrap_rootly_task_cancel_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_task_cancel_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3906,7 +3949,7 @@ intgo _wrap_rootly_task_cancel_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gos
 }
 
 
-intgo _wrap_rootly_task_list_load_raw_5f76215dd883d9dc(rootly_task_list **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_task_list_load_raw_03bf29fbd303c7e3(rootly_task_list **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
   rootly_task_list **arg1 = (rootly_task_list **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3928,7 +3971,7 @@ intgo _wrap_rootly_task_list_load_raw_5f76215dd883d9dc(rootly_task_list **_swig_
 }
 
 
-long long _wrap_rootly_task_list_count_raw_5f76215dd883d9dc(rootly_task_list *_swig_go_0) {
+long long _wrap_rootly_task_list_count_raw_03bf29fbd303c7e3(rootly_task_list *_swig_go_0) {
   rootly_task_list *arg1 = (rootly_task_list *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3941,7 +3984,7 @@ long long _wrap_rootly_task_list_count_raw_5f76215dd883d9dc(rootly_task_list *_s
 }
 
 
-rootly_task *_wrap_rootly_task_list_at_raw_5f76215dd883d9dc(rootly_task_list *_swig_go_0, long long _swig_go_1) {
+rootly_task *_wrap_rootly_task_list_at_raw_03bf29fbd303c7e3(rootly_task_list *_swig_go_0, long long _swig_go_1) {
   rootly_task_list *arg1 = (rootly_task_list *) 0 ;
   size_t arg2 ;
   rootly_task *result = 0 ;
@@ -3956,7 +3999,7 @@ rootly_task *_wrap_rootly_task_list_at_raw_5f76215dd883d9dc(rootly_task_list *_s
 }
 
 
-_gostring_ _wrap_rootly_task_status_name_raw_5f76215dd883d9dc(intgo _swig_go_0) {
+_gostring_ _wrap_rootly_task_status_name_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
   rootly_task_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3969,7 +4012,7 @@ _gostring_ _wrap_rootly_task_status_name_raw_5f76215dd883d9dc(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_rootly_task_kind_name_raw_5f76215dd883d9dc(intgo _swig_go_0) {
+_gostring_ _wrap_rootly_task_kind_name_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
   rootly_task_kind arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3982,7 +4025,7 @@ _gostring_ _wrap_rootly_task_kind_name_raw_5f76215dd883d9dc(intgo _swig_go_0) {
 }
 
 
-long long _wrap_rootly_incident_metrics_detected_at_get_raw_5f76215dd883d9dc(rootly_incident_metrics *_swig_go_0) {
+long long _wrap_rootly_incident_metrics_detected_at_get_raw_03bf29fbd303c7e3(rootly_incident_metrics *_swig_go_0) {
   rootly_incident_metrics *arg1 = (rootly_incident_metrics *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -3995,7 +4038,7 @@ long long _wrap_rootly_incident_metrics_detected_at_get_raw_5f76215dd883d9dc(roo
 }
 
 
-long long _wrap_rootly_incident_metrics_tta_ms_get_raw_5f76215dd883d9dc(rootly_incident_metrics *_swig_go_0) {
+long long _wrap_rootly_incident_metrics_tta_ms_get_raw_03bf29fbd303c7e3(rootly_incident_metrics *_swig_go_0) {
   rootly_incident_metrics *arg1 = (rootly_incident_metrics *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4008,7 +4051,7 @@ long long _wrap_rootly_incident_metrics_tta_ms_get_raw_5f76215dd883d9dc(rootly_i
 }
 
 
-long long _wrap_rootly_incident_metrics_ttm_ms_get_raw_5f76215dd883d9dc(rootly_incident_metrics *_swig_go_0) {
+long long _wrap_rootly_incident_metrics_ttm_ms_get_raw_03bf29fbd303c7e3(rootly_incident_metrics *_swig_go_0) {
   rootly_incident_metrics *arg1 = (rootly_incident_metrics *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4021,7 +4064,7 @@ long long _wrap_rootly_incident_metrics_ttm_ms_get_raw_5f76215dd883d9dc(rootly_i
 }
 
 
-long long _wrap_rootly_incident_metrics_ttr_ms_get_raw_5f76215dd883d9dc(rootly_incident_metrics *_swig_go_0) {
+long long _wrap_rootly_incident_metrics_ttr_ms_get_raw_03bf29fbd303c7e3(rootly_incident_metrics *_swig_go_0) {
   rootly_incident_metrics *arg1 = (rootly_incident_metrics *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4034,7 +4077,7 @@ long long _wrap_rootly_incident_metrics_ttr_ms_get_raw_5f76215dd883d9dc(rootly_i
 }
 
 
-rootly_incident_metrics *_wrap_new_rootly_incident_metrics_raw_5f76215dd883d9dc() {
+rootly_incident_metrics *_wrap_new_rootly_incident_metrics_raw_03bf29fbd303c7e3() {
   rootly_incident_metrics *result = 0 ;
   rootly_incident_metrics *_swig_go_result;
   
@@ -4045,7 +4088,7 @@ rootly_incident_metrics *_wrap_new_rootly_incident_metrics_raw_5f76215dd883d9dc(
 }
 
 
-void _wrap_delete_rootly_incident_metrics_raw_5f76215dd883d9dc(rootly_incident_metrics *_swig_go_0) {
+void _wrap_delete_rootly_incident_metrics_raw_03bf29fbd303c7e3(rootly_incident_metrics *_swig_go_0) {
   rootly_incident_metrics *arg1 = (rootly_incident_metrics *) 0 ;
   
   arg1 = *(rootly_incident_metrics **)&_swig_go_0; 
@@ -4055,7 +4098,7 @@ void _wrap_delete_rootly_incident_metrics_raw_5f76215dd883d9dc(rootly_incident_m
 }
 
 
-intgo _wrap_rootly_metrics_incident_raw_5f76215dd883d9dc(rootly_incident_metrics *_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_metrics_incident_raw_03bf29fbd303c7e3(rootly_incident_metrics *_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
   rootly_incident_metrics *arg1 = (rootly_incident_metrics *) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -4077,7 +4120,7 @@ intgo _wrap_rootly_metrics_incident_raw_5f76215dd883d9dc(rootly_incident_metrics
 }
 
 
-intgo _wrap_ROOTLY_METRICS_GROUP_NONE_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_METRICS_GROUP_NONE_raw_03bf29fbd303c7e3() {
   rootly_metrics_group result;
   intgo _swig_go_result;
   
@@ -4089,7 +4132,7 @@ intgo _wrap_ROOTLY_METRICS_GROUP_NONE_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_METRICS_GROUP_SEVERITY_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_METRICS_GROUP_SEVERITY_raw_03bf29fbd303c7e3() {
   rootly_metrics_group result;
   intgo _swig_go_result;
   
@@ -4101,7 +4144,7 @@ intgo _wrap_ROOTLY_METRICS_GROUP_SEVERITY_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_METRICS_GROUP_SERVICE_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_METRICS_GROUP_SERVICE_raw_03bf29fbd303c7e3() {
   rootly_metrics_group result;
   intgo _swig_go_result;
   
@@ -4113,7 +4156,7 @@ intgo _wrap_ROOTLY_METRICS_GROUP_SERVICE_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_METRICS_GROUP_TEAM_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_METRICS_GROUP_TEAM_raw_03bf29fbd303c7e3() {
   rootly_metrics_group result;
   intgo _swig_go_result;
   
@@ -4125,7 +4168,7 @@ intgo _wrap_ROOTLY_METRICS_GROUP_TEAM_raw_5f76215dd883d9dc() {
 }
 
 
-long long _wrap_rootly_metric_summary_count_get_raw_5f76215dd883d9dc(rootly_metric_summary *_swig_go_0) {
+long long _wrap_rootly_metric_summary_count_get_raw_03bf29fbd303c7e3(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4138,7 +4181,7 @@ long long _wrap_rootly_metric_summary_count_get_raw_5f76215dd883d9dc(rootly_metr
 }
 
 
-double _wrap_rootly_metric_summary_mean_get_raw_5f76215dd883d9dc(rootly_metric_summary *_swig_go_0) {
+double _wrap_rootly_metric_summary_mean_get_raw_03bf29fbd303c7e3(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   double result;
   double _swig_go_result;
@@ -4151,7 +4194,7 @@ double _wrap_rootly_metric_summary_mean_get_raw_5f76215dd883d9dc(rootly_metric_s
 }
 
 
-long long _wrap_rootly_metric_summary_p50_get_raw_5f76215dd883d9dc(rootly_metric_summary *_swig_go_0) {
+long long _wrap_rootly_metric_summary_p50_get_raw_03bf29fbd303c7e3(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4164,7 +4207,7 @@ long long _wrap_rootly_metric_summary_p50_get_raw_5f76215dd883d9dc(rootly_metric
 }
 
 
-long long _wrap_rootly_metric_summary_p90_get_raw_5f76215dd883d9dc(rootly_metric_summary *_swig_go_0) {
+long long _wrap_rootly_metric_summary_p90_get_raw_03bf29fbd303c7e3(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4177,7 +4220,7 @@ long long _wrap_rootly_metric_summary_p90_get_raw_5f76215dd883d9dc(rootly_metric
 }
 
 
-long long _wrap_rootly_metric_summary_p99_get_raw_5f76215dd883d9dc(rootly_metric_summary *_swig_go_0) {
+long long _wrap_rootly_metric_summary_p99_get_raw_03bf29fbd303c7e3(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4190,7 +4233,7 @@ long long _wrap_rootly_metric_summary_p99_get_raw_5f76215dd883d9dc(rootly_metric
 }
 
 
-long long _wrap_rootly_metric_summary_min_get_raw_5f76215dd883d9dc(rootly_metric_summary *_swig_go_0) {
+long long _wrap_rootly_metric_summary_min_get_raw_03bf29fbd303c7e3(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4203,7 +4246,7 @@ long long _wrap_rootly_metric_summary_min_get_raw_5f76215dd883d9dc(rootly_metric
 }
 
 
-long long _wrap_rootly_metric_summary_max_get_raw_5f76215dd883d9dc(rootly_metric_summary *_swig_go_0) {
+long long _wrap_rootly_metric_summary_max_get_raw_03bf29fbd303c7e3(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4216,7 +4259,7 @@ long long _wrap_rootly_metric_summary_max_get_raw_5f76215dd883d9dc(rootly_metric
 }
 
 
-rootly_metric_summary *_wrap_new_rootly_metric_summary_raw_5f76215dd883d9dc() {
+rootly_metric_summary *_wrap_new_rootly_metric_summary_raw_03bf29fbd303c7e3() {
   rootly_metric_summary *result = 0 ;
   rootly_metric_summary *_swig_go_result;
   
@@ -4227,7 +4270,7 @@ rootly_metric_summary *_wrap_new_rootly_metric_summary_raw_5f76215dd883d9dc() {
 }
 
 
-void _wrap_delete_rootly_metric_summary_raw_5f76215dd883d9dc(rootly_metric_summary *_swig_go_0) {
+void _wrap_delete_rootly_metric_summary_raw_03bf29fbd303c7e3(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   
   arg1 = *(rootly_metric_summary **)&_swig_go_0; 
@@ -4237,7 +4280,7 @@ void _wrap_delete_rootly_metric_summary_raw_5f76215dd883d9dc(rootly_metric_summa
 }
 
 
-_gostring_ _wrap_rootly_metrics_row_group_get_raw_5f76215dd883d9dc(rootly_metrics_row *_swig_go_0) {
+_gostring_ _wrap_rootly_metrics_row_group_get_raw_03bf29fbd303c7e3(rootly_metrics_row *_swig_go_0) {
   rootly_metrics_row *arg1 = (rootly_metrics_row *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4250,7 +4293,7 @@ _gostring_ _wrap_rootly_metrics_row_group_get_raw_5f76215dd883d9dc(rootly_metric
 }
 
 
-long long _wrap_rootly_metrics_row_incidents_get_raw_5f76215dd883d9dc(rootly_metrics_row *_swig_go_0) {
+long long _wrap_rootly_metrics_row_incidents_get_raw_03bf29fbd303c7e3(rootly_metrics_row *_swig_go_0) {
   rootly_metrics_row *arg1 = (rootly_metrics_row *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4263,7 +4306,7 @@ long long _wrap_rootly_metrics_row_incidents_get_raw_5f76215dd883d9dc(rootly_met
 }
 
 
-rootly_metric_summary *_wrap_rootly_metrics_row_tta_get_raw_5f76215dd883d9dc(rootly_metrics_row *_swig_go_0) {
+rootly_metric_summary *_wrap_rootly_metrics_row_tta_get_raw_03bf29fbd303c7e3(rootly_metrics_row *_swig_go_0) {
   rootly_metrics_row *arg1 = (rootly_metrics_row *) 0 ;
   rootly_metric_summary *result = 0 ;
   rootly_metric_summary *_swig_go_result;
@@ -4276,7 +4319,7 @@ rootly_metric_summary *_wrap_rootly_metrics_row_tta_get_raw_5f76215dd883d9dc(roo
 }
 
 
-rootly_metric_summary *_wrap_rootly_metrics_row_ttm_get_raw_5f76215dd883d9dc(rootly_metrics_row *_swig_go_0) {
+rootly_metric_summary *_wrap_rootly_metrics_row_ttm_get_raw_03bf29fbd303c7e3(rootly_metrics_row *_swig_go_0) {
   rootly_metrics_row *arg1 = (rootly_metrics_row *) 0 ;
   rootly_metric_summary *result = 0 ;
   rootly_metric_summary *_swig_go_result;
@@ -4289,7 +4332,7 @@ rootly_metric_summary *_wrap_rootly_metrics_row_ttm_get_raw_5f76215dd883d9dc(roo
 }
 
 
-rootly_metric_summary *_wrap_rootly_metrics_row_ttr_get_raw_5f76215dd883d9dc(rootly_metrics_row *_swig_go_0) {
+rootly_metric_summary *_wrap_rootly_metrics_row_ttr_get_raw_03bf29fbd303c7e3(rootly_metrics_row *_swig_go_0) {
   rootly_metrics_row *arg1 = (rootly_metrics_row *) 0 ;
   rootly_metric_summary *result = 0 ;
   rootly_metric_summary *_swig_go_result;
@@ -4302,7 +4345,7 @@ rootly_metric_summary *_wrap_rootly_metrics_row_ttr_get_raw_5f76215dd883d9dc(roo
 }
 
 
-rootly_metrics_row *_wrap_new_rootly_metrics_row_raw_5f76215dd883d9dc() {
+rootly_metrics_row *_wrap_new_rootly_metrics_row_raw_03bf29fbd303c7e3() {
   rootly_metrics_row *result = 0 ;
   rootly_metrics_row *_swig_go_result;
   
@@ -4313,7 +4356,7 @@ rootly_metrics_row *_wrap_new_rootly_metrics_row_raw_5f76215dd883d9dc() {
 }
 
 
-void _wrap_delete_rootly_metrics_row_raw_5f76215dd883d9dc(rootly_metrics_row *_swig_go_0) {
+void _wrap_delete_rootly_metrics_row_raw_03bf29fbd303c7e3(rootly_metrics_row *_swig_go_0) {
   rootly_metrics_row *arg1 = (rootly_metrics_row *) 0 ;
   
   arg1 = *(rootly_metrics_row **)&_swig_go_0; 
@@ -4323,7 +4366,7 @@ void _wrap_delete_rootly_metrics_row_raw_5f76215dd883d9dc(rootly_metrics_row *_s
 }
 
 
-long long _wrap_rootly_metrics_report_count_raw_5f76215dd883d9dc(rootly_metrics_report *_swig_go_0) {
+long long _wrap_rootly_metrics_report_count_raw_03bf29fbd303c7e3(rootly_metrics_report *_swig_go_0) {
   rootly_metrics_report *arg1 = (rootly_metrics_report *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4336,7 +4379,7 @@ long long _wrap_rootly_metrics_report_count_raw_5f76215dd883d9dc(rootly_metrics_
 }
 
 
-rootly_metrics_row *_wrap_rootly_metrics_report_at_raw_5f76215dd883d9dc(rootly_metrics_report *_swig_go_0, long long _swig_go_1) {
+rootly_metrics_row *_wrap_rootly_metrics_report_at_raw_03bf29fbd303c7e3(rootly_metrics_report *_swig_go_0, long long _swig_go_1) {
   rootly_metrics_report *arg1 = (rootly_metrics_report *) 0 ;
   size_t arg2 ;
   rootly_metrics_row *result = 0 ;
@@ -4351,7 +4394,7 @@ rootly_metrics_row *_wrap_rootly_metrics_report_at_raw_5f76215dd883d9dc(rootly_m
 }
 
 
-intgo _wrap_rootly_metrics_report_to_json_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_metrics_report *_swig_go_1) {
+intgo _wrap_rootly_metrics_report_to_json_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_metrics_report *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   rootly_metrics_report *arg2 = (rootly_metrics_report *) 0 ;
   rootly_status result;
@@ -4366,7 +4409,7 @@ intgo _wrap_rootly_metrics_report_to_json_raw_5f76215dd883d9dc(_gostring_* _swig
 }
 
 
-intgo _wrap_rootly_metrics_report_to_prometheus_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_metrics_report *_swig_go_1) {
+intgo _wrap_rootly_metrics_report_to_prometheus_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_metrics_report *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   rootly_metrics_report *arg2 = (rootly_metrics_report *) 0 ;
   rootly_status result;
@@ -4381,7 +4424,7 @@ intgo _wrap_rootly_metrics_report_to_prometheus_raw_5f76215dd883d9dc(_gostring_*
 }
 
 
-_gostring_ _wrap_rootly_config_error_path_get_raw_5f76215dd883d9dc(rootly_config_error *_swig_go_0) {
+_gostring_ _wrap_rootly_config_error_path_get_raw_03bf29fbd303c7e3(rootly_config_error *_swig_go_0) {
   rootly_config_error *arg1 = (rootly_config_error *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4394,7 +4437,7 @@ _gostring_ _wrap_rootly_config_error_path_get_raw_5f76215dd883d9dc(rootly_config
 }
 
 
-intgo _wrap_rootly_config_error_line_get_raw_5f76215dd883d9dc(rootly_config_error *_swig_go_0) {
+intgo _wrap_rootly_config_error_line_get_raw_03bf29fbd303c7e3(rootly_config_error *_swig_go_0) {
   rootly_config_error *arg1 = (rootly_config_error *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -4407,7 +4450,7 @@ intgo _wrap_rootly_config_error_line_get_raw_5f76215dd883d9dc(rootly_config_erro
 }
 
 
-intgo _wrap_rootly_config_error_column_get_raw_5f76215dd883d9dc(rootly_config_error *_swig_go_0) {
+intgo _wrap_rootly_config_error_column_get_raw_03bf29fbd303c7e3(rootly_config_error *_swig_go_0) {
   rootly_config_error *arg1 = (rootly_config_error *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -4420,7 +4463,7 @@ intgo _wrap_rootly_config_error_column_get_raw_5f76215dd883d9dc(rootly_config_er
 }
 
 
-_gostring_ _wrap_rootly_config_error_message_get_raw_5f76215dd883d9dc(rootly_config_error *_swig_go_0) {
+_gostring_ _wrap_rootly_config_error_message_get_raw_03bf29fbd303c7e3(rootly_config_error *_swig_go_0) {
   rootly_config_error *arg1 = (rootly_config_error *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4433,7 +4476,7 @@ _gostring_ _wrap_rootly_config_error_message_get_raw_5f76215dd883d9dc(rootly_con
 }
 
 
-rootly_config_error *_wrap_new_rootly_config_error_raw_5f76215dd883d9dc() {
+rootly_config_error *_wrap_new_rootly_config_error_raw_03bf29fbd303c7e3() {
   rootly_config_error *result = 0 ;
   rootly_config_error *_swig_go_result;
   
@@ -4444,7 +4487,7 @@ rootly_config_error *_wrap_new_rootly_config_error_raw_5f76215dd883d9dc() {
 }
 
 
-void _wrap_delete_rootly_config_error_raw_5f76215dd883d9dc(rootly_config_error *_swig_go_0) {
+void _wrap_delete_rootly_config_error_raw_03bf29fbd303c7e3(rootly_config_error *_swig_go_0) {
   rootly_config_error *arg1 = (rootly_config_error *) 0 ;
   
   arg1 = *(rootly_config_error **)&_swig_go_0; 
@@ -4454,7 +4497,7 @@ void _wrap_delete_rootly_config_error_raw_5f76215dd883d9dc(rootly_config_error *
 }
 
 
-intgo _wrap_ROOTLY_CONFIG_MAX_BYTES_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_CONFIG_MAX_BYTES_raw_03bf29fbd303c7e3() {
   unsigned int result;
   intgo _swig_go_result;
   
@@ -4465,7 +4508,7 @@ intgo _wrap_ROOTLY_CONFIG_MAX_BYTES_raw_5f76215dd883d9dc() {
 }
 
 
-long long _wrap_rootly_config_routes_count_raw_5f76215dd883d9dc(rootly_config *_swig_go_0) {
+long long _wrap_rootly_config_routes_count_raw_03bf29fbd303c7e3(rootly_config *_swig_go_0) {
   rootly_config *arg1 = (rootly_config *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4478,7 +4521,7 @@ long long _wrap_rootly_config_routes_count_raw_5f76215dd883d9dc(rootly_config *_
 }
 
 
-long long _wrap_rootly_config_silences_count_raw_5f76215dd883d9dc(rootly_config *_swig_go_0) {
+long long _wrap_rootly_config_silences_count_raw_03bf29fbd303c7e3(rootly_config *_swig_go_0) {
   rootly_config *arg1 = (rootly_config *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4491,7 +4534,7 @@ long long _wrap_rootly_config_silences_count_raw_5f76215dd883d9dc(rootly_config 
 }
 
 
-long long _wrap_rootly_config_sources_count_raw_5f76215dd883d9dc(rootly_config *_swig_go_0) {
+long long _wrap_rootly_config_sources_count_raw_03bf29fbd303c7e3(rootly_config *_swig_go_0) {
   rootly_config *arg1 = (rootly_config *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4504,7 +4547,7 @@ long long _wrap_rootly_config_sources_count_raw_5f76215dd883d9dc(rootly_config *
 }
 
 
-long long _wrap_rootly_config_report_count_raw_5f76215dd883d9dc(rootly_config_report *_swig_go_0) {
+long long _wrap_rootly_config_report_count_raw_03bf29fbd303c7e3(rootly_config_report *_swig_go_0) {
   rootly_config_report *arg1 = (rootly_config_report *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4517,7 +4560,7 @@ long long _wrap_rootly_config_report_count_raw_5f76215dd883d9dc(rootly_config_re
 }
 
 
-rootly_config_error *_wrap_rootly_config_report_at_raw_5f76215dd883d9dc(rootly_config_report *_swig_go_0, long long _swig_go_1) {
+rootly_config_error *_wrap_rootly_config_report_at_raw_03bf29fbd303c7e3(rootly_config_report *_swig_go_0, long long _swig_go_1) {
   rootly_config_report *arg1 = (rootly_config_report *) 0 ;
   size_t arg2 ;
   rootly_config_error *result = 0 ;
@@ -4532,7 +4575,7 @@ rootly_config_error *_wrap_rootly_config_report_at_raw_5f76215dd883d9dc(rootly_c
 }
 
 
-intgo _wrap_rootly_config_report_to_text_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_config_report *_swig_go_1) {
+intgo _wrap_rootly_config_report_to_text_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_config_report *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   rootly_config_report *arg2 = (rootly_config_report *) 0 ;
   rootly_status result;
@@ -4547,7 +4590,7 @@ intgo _wrap_rootly_config_report_to_text_raw_5f76215dd883d9dc(_gostring_* _swig_
 }
 
 
-intgo _wrap_ROOTLY_SIG_SLACK_V0_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_SIG_SLACK_V0_raw_03bf29fbd303c7e3() {
   rootly_signature_scheme result;
   intgo _swig_go_result;
   
@@ -4559,7 +4602,7 @@ intgo _wrap_ROOTLY_SIG_SLACK_V0_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_SIG_PAGERDUTY_V3_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_SIG_PAGERDUTY_V3_raw_03bf29fbd303c7e3() {
   rootly_signature_scheme result;
   intgo _swig_go_result;
   
@@ -4571,7 +4614,7 @@ intgo _wrap_ROOTLY_SIG_PAGERDUTY_V3_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_SIG_GRAFANA_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_SIG_GRAFANA_raw_03bf29fbd303c7e3() {
   rootly_signature_scheme result;
   intgo _swig_go_result;
   
@@ -4583,7 +4626,7 @@ intgo _wrap_ROOTLY_SIG_GRAFANA_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_SIG_HMAC_SHA256_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_SIG_HMAC_SHA256_raw_03bf29fbd303c7e3() {
   rootly_signature_scheme result;
   intgo _swig_go_result;
   
@@ -4595,7 +4638,7 @@ intgo _wrap_ROOTLY_SIG_HMAC_SHA256_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_rootly_sns_string_to_sign_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_rootly_sns_string_to_sign_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -4614,7 +4657,7 @@ intgo _wrap_rootly_sns_string_to_sign_raw_5f76215dd883d9dc(_gostring_* _swig_go_
 }
 
 
-intgo _wrap_rootly_sns_signing_cert_url_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_rootly_sns_signing_cert_url_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -4633,7 +4676,7 @@ intgo _wrap_rootly_sns_signing_cert_url_raw_5f76215dd883d9dc(_gostring_* _swig_g
 }
 
 
-intgo _wrap_rootly_sns_verify_raw_5f76215dd883d9dc(_gostring_ _swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_rootly_sns_verify_raw_03bf29fbd303c7e3(_gostring_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -4656,7 +4699,7 @@ intgo _wrap_rootly_sns_verify_raw_5f76215dd883d9dc(_gostring_ _swig_go_0, _gostr
 }
 
 
-intgo _wrap_rootly_workflow_dry_run_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_rootly_workflow_dry_run_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   char **arg1 = (char **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -4685,7 +4728,7 @@ intgo _wrap_rootly_workflow_dry_run_raw_5f76215dd883d9dc(_gostring_* _swig_go_0,
 }
 
 
-intgo _wrap_rootly_workflow_list_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1) {
+intgo _wrap_rootly_workflow_list_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   rootly_status result;
@@ -4700,7 +4743,7 @@ intgo _wrap_rootly_workflow_list_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, ro
 }
 
 
-intgo _wrap_rootly_workflow_runs_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_workflow_runs_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
   char **arg1 = (char **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -4722,7 +4765,7 @@ intgo _wrap_rootly_workflow_runs_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, ro
 }
 
 
-intgo _wrap_rootly_workflow_set_enabled_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+intgo _wrap_rootly_workflow_set_enabled_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -4744,7 +4787,7 @@ intgo _wrap_rootly_workflow_set_enabled_raw_5f76215dd883d9dc(rootly_ctx *_swig_g
 }
 
 
-intgo _wrap_rootly_workflow_cancel_run_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_rootly_workflow_cancel_run_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -4782,7 +4825,7 @@ intgo _wrap_rootly_workflow_cancel_run_raw_5f76215dd883d9dc(rootly_ctx *_swig_go
 }
 
 
-intgo _wrap_rootly_permission_check_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_permission_check_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -4809,7 +4852,7 @@ intgo _wrap_rootly_permission_check_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0,
 }
 
 
-intgo _wrap_rootly_outbox_list_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_outbox_list_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
   char **arg1 = (char **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -4831,7 +4874,7 @@ intgo _wrap_rootly_outbox_list_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, root
 }
 
 
-intgo _wrap_rootly_outbox_retry_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_rootly_outbox_retry_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_status result;
@@ -4851,7 +4894,7 @@ intgo _wrap_rootly_outbox_retry_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _go
 }
 
 
-intgo _wrap_ROOTLY_CAP_CHAT_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_CAP_CHAT_raw_03bf29fbd303c7e3() {
   rootly_capability result;
   intgo _swig_go_result;
   
@@ -4863,7 +4906,7 @@ intgo _wrap_ROOTLY_CAP_CHAT_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_CAP_TICKET_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_CAP_TICKET_raw_03bf29fbd303c7e3() {
   rootly_capability result;
   intgo _swig_go_result;
   
@@ -4875,7 +4918,7 @@ intgo _wrap_ROOTLY_CAP_TICKET_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_CAP_STATUSPAGE_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_CAP_STATUSPAGE_raw_03bf29fbd303c7e3() {
   rootly_capability result;
   intgo _swig_go_result;
   
@@ -4887,7 +4930,7 @@ intgo _wrap_ROOTLY_CAP_STATUSPAGE_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_CAP_WEBHOOK_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_CAP_WEBHOOK_raw_03bf29fbd303c7e3() {
   rootly_capability result;
   intgo _swig_go_result;
   
@@ -4899,7 +4942,7 @@ intgo _wrap_ROOTLY_CAP_WEBHOOK_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_CAP_KB_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_CAP_KB_raw_03bf29fbd303c7e3() {
   rootly_capability result;
   intgo _swig_go_result;
   
@@ -4911,7 +4954,7 @@ intgo _wrap_ROOTLY_CAP_KB_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_CAP_CONFERENCE_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_CAP_CONFERENCE_raw_03bf29fbd303c7e3() {
   rootly_capability result;
   intgo _swig_go_result;
   
@@ -4923,7 +4966,7 @@ intgo _wrap_ROOTLY_CAP_CONFERENCE_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_CAP_PAGER_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_CAP_PAGER_raw_03bf29fbd303c7e3() {
   rootly_capability result;
   intgo _swig_go_result;
   
@@ -4935,7 +4978,7 @@ intgo _wrap_ROOTLY_CAP_PAGER_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_CAP_ALL_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_CAP_ALL_raw_03bf29fbd303c7e3() {
   rootly_capability result;
   intgo _swig_go_result;
   
@@ -4947,7 +4990,7 @@ intgo _wrap_ROOTLY_CAP_ALL_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_DELIVERY_OK_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_DELIVERY_OK_raw_03bf29fbd303c7e3() {
   rootly_delivery_outcome result;
   intgo _swig_go_result;
   
@@ -4959,7 +5002,7 @@ intgo _wrap_ROOTLY_DELIVERY_OK_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_DELIVERY_RETRY_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_DELIVERY_RETRY_raw_03bf29fbd303c7e3() {
   rootly_delivery_outcome result;
   intgo _swig_go_result;
   
@@ -4971,7 +5014,7 @@ intgo _wrap_ROOTLY_DELIVERY_RETRY_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_ROOTLY_DELIVERY_PERMANENT_raw_5f76215dd883d9dc() {
+intgo _wrap_ROOTLY_DELIVERY_PERMANENT_raw_03bf29fbd303c7e3() {
   rootly_delivery_outcome result;
   intgo _swig_go_result;
   
@@ -4983,7 +5026,7 @@ intgo _wrap_ROOTLY_DELIVERY_PERMANENT_raw_5f76215dd883d9dc() {
 }
 
 
-intgo _wrap_rootly_swig_status_raw_5f76215dd883d9dc(intgo _swig_go_0) {
+intgo _wrap_rootly_swig_status_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
   int arg1 ;
   rootly_status result;
   intgo _swig_go_result;
@@ -4996,7 +5039,7 @@ intgo _wrap_rootly_swig_status_raw_5f76215dd883d9dc(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_rootly_swig_severity_parse_raw_5f76215dd883d9dc(_gostring_ _swig_go_0, _goslice_ _swig_go_1) {
+intgo _wrap_rootly_swig_severity_parse_raw_03bf29fbd303c7e3(_gostring_ _swig_go_0, _goslice_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   int *arg2 = (int *) 0 ;
   int temp2 ;
@@ -5027,7 +5070,7 @@ intgo _wrap_rootly_swig_severity_parse_raw_5f76215dd883d9dc(_gostring_ _swig_go_
 }
 
 
-intgo _wrap_rootly_swig_status_parse_raw_5f76215dd883d9dc(_gostring_ _swig_go_0, _goslice_ _swig_go_1) {
+intgo _wrap_rootly_swig_status_parse_raw_03bf29fbd303c7e3(_gostring_ _swig_go_0, _goslice_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   int *arg2 = (int *) 0 ;
   int temp2 ;
@@ -5058,7 +5101,7 @@ intgo _wrap_rootly_swig_status_parse_raw_5f76215dd883d9dc(_gostring_ _swig_go_0,
 }
 
 
-intgo _wrap_rootly_swig_alert_fingerprint_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_kv *_swig_go_1, long long _swig_go_2) {
+intgo _wrap_rootly_swig_alert_fingerprint_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_kv *_swig_go_1, long long _swig_go_2) {
   char **arg1 = (char **) 0 ;
   rootly_kv *arg2 = (rootly_kv *) 0 ;
   size_t arg3 ;
@@ -5075,7 +5118,7 @@ intgo _wrap_rootly_swig_alert_fingerprint_raw_5f76215dd883d9dc(_gostring_* _swig
 }
 
 
-intgo _wrap_rootly_swig_incident_update_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, _gostring_* _swig_go_6, long long _swig_go_7, intgo _swig_go_8, _gostring_* _swig_go_9, long long _swig_go_10, rootly_kv *_swig_go_11, long long _swig_go_12, rootly_kv *_swig_go_13, long long _swig_go_14, _gostring_ _swig_go_15, intgo _swig_go_16) {
+intgo _wrap_rootly_swig_incident_update_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, _gostring_* _swig_go_6, long long _swig_go_7, intgo _swig_go_8, _gostring_* _swig_go_9, long long _swig_go_10, rootly_kv *_swig_go_11, long long _swig_go_12, rootly_kv *_swig_go_13, long long _swig_go_14, _gostring_ _swig_go_15, intgo _swig_go_16) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5152,7 +5195,7 @@ intgo _wrap_rootly_swig_incident_update_raw_5f76215dd883d9dc(rootly_ctx *_swig_g
 }
 
 
-intgo _wrap_rootly_swig_task_create_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, intgo _swig_go_6, _gostring_ _swig_go_7, long long _swig_go_8, _gostring_ _swig_go_9) {
+intgo _wrap_rootly_swig_task_create_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, intgo _swig_go_6, _gostring_ _swig_go_7, long long _swig_go_8, _gostring_ _swig_go_9) {
   char **arg1 = (char **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5233,7 +5276,7 @@ intgo _wrap_rootly_swig_task_create_raw_5f76215dd883d9dc(_gostring_* _swig_go_0,
 }
 
 
-intgo _wrap_rootly_swig_metrics_aggregate_raw_5f76215dd883d9dc(rootly_metrics_report **_swig_go_0, rootly_ctx *_swig_go_1, long long _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
+intgo _wrap_rootly_swig_metrics_aggregate_raw_03bf29fbd303c7e3(rootly_metrics_report **_swig_go_0, rootly_ctx *_swig_go_1, long long _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
   rootly_metrics_report **arg1 = (rootly_metrics_report **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   rootly_time arg3 ;
@@ -5254,7 +5297,7 @@ intgo _wrap_rootly_swig_metrics_aggregate_raw_5f76215dd883d9dc(rootly_metrics_re
 }
 
 
-intgo _wrap_rootly_swig_timeline_verify_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, rootly_verify_result *_swig_go_2) {
+intgo _wrap_rootly_swig_timeline_verify_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, rootly_verify_result *_swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_verify_result *arg3 = (rootly_verify_result *) 0 ;
@@ -5276,7 +5319,7 @@ intgo _wrap_rootly_swig_timeline_verify_raw_5f76215dd883d9dc(rootly_ctx *_swig_g
 }
 
 
-intgo _wrap_rootly_swig_config_load_raw_5f76215dd883d9dc(rootly_config **_swig_go_0, rootly_config_report **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+intgo _wrap_rootly_swig_config_load_raw_03bf29fbd303c7e3(rootly_config **_swig_go_0, rootly_config_report **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   rootly_config **arg1 = (rootly_config **) 0 ;
   rootly_config_report **arg2 = (rootly_config_report **) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5319,7 +5362,7 @@ intgo _wrap_rootly_swig_config_load_raw_5f76215dd883d9dc(rootly_config **_swig_g
 }
 
 
-intgo _wrap_rootly_swig_ctx_set_config_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_rootly_swig_ctx_set_config_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5360,7 +5403,7 @@ intgo _wrap_rootly_swig_ctx_set_config_raw_5f76215dd883d9dc(rootly_ctx *_swig_go
 }
 
 
-intgo _wrap_rootly_swig_signature_verify_raw_5f76215dd883d9dc(intgo _swig_go_0, _gostring_* _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, rootly_kv *_swig_go_7, long long _swig_go_8, _gostring_ _swig_go_9, long long _swig_go_10) {
+intgo _wrap_rootly_swig_signature_verify_raw_03bf29fbd303c7e3(intgo _swig_go_0, _gostring_* _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, rootly_kv *_swig_go_7, long long _swig_go_8, _gostring_ _swig_go_9, long long _swig_go_10) {
   int arg1 ;
   char **arg2 = (char **) 0 ;
   size_t arg3 ;
@@ -5424,7 +5467,7 @@ intgo _wrap_rootly_swig_signature_verify_raw_5f76215dd883d9dc(intgo _swig_go_0, 
 }
 
 
-intgo _wrap_rootly_swig_signature_sign_raw_5f76215dd883d9dc(_gostring_* _swig_go_0, _gostring_* _swig_go_1, intgo _swig_go_2, _gostring_* _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, long long _swig_go_7, _gostring_ _swig_go_8, _gostring_ _swig_go_9, long long _swig_go_10) {
+intgo _wrap_rootly_swig_signature_sign_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, _gostring_* _swig_go_1, intgo _swig_go_2, _gostring_* _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, long long _swig_go_7, _gostring_ _swig_go_8, _gostring_ _swig_go_9, long long _swig_go_10) {
   char **arg1 = (char **) 0 ;
   char **arg2 = (char **) 0 ;
   int arg3 ;
@@ -5488,7 +5531,7 @@ intgo _wrap_rootly_swig_signature_sign_raw_5f76215dd883d9dc(_gostring_* _swig_go
 }
 
 
-intgo _wrap_rootly_swig_workflow_tick_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
+intgo _wrap_rootly_swig_workflow_tick_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   rootly_time arg2 ;
   int *arg3 = (int *) 0 ;
@@ -5516,7 +5559,7 @@ intgo _wrap_rootly_swig_workflow_tick_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_
 }
 
 
-intgo _wrap_rootly_swig_dispatch_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
+intgo _wrap_rootly_swig_dispatch_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   size_t arg2 ;
   int *arg3 = (int *) 0 ;
@@ -5544,7 +5587,7 @@ intgo _wrap_rootly_swig_dispatch_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, lo
 }
 
 
-intgo _wrap_rootly_swig_outbox_next_due_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _goslice_ _swig_go_1) {
+intgo _wrap_rootly_swig_outbox_next_due_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _goslice_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   long long *arg2 = (long long *) 0 ;
   long long temp2 ;
@@ -5570,7 +5613,7 @@ intgo _wrap_rootly_swig_outbox_next_due_raw_5f76215dd883d9dc(rootly_ctx *_swig_g
 }
 
 
-intgo _wrap_rootly_swig_ctx_add_transport_uri_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_rootly_swig_ctx_add_transport_uri_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_status result;
@@ -5590,7 +5633,7 @@ intgo _wrap_rootly_swig_ctx_add_transport_uri_raw_5f76215dd883d9dc(rootly_ctx *_
 }
 
 
-rootly_swig::StoredRecord *_wrap_new_StoredRecord_raw_5f76215dd883d9dc(_gostring_ _swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, long long _swig_go_8) {
+rootly_swig::StoredRecord *_wrap_new_StoredRecord_raw_03bf29fbd303c7e3(_gostring_ _swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, long long _swig_go_8) {
   char *arg1 = (char *) 0 ;
   int64_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -5658,7 +5701,7 @@ rootly_swig::StoredRecord *_wrap_new_StoredRecord_raw_5f76215dd883d9dc(_gostring
 }
 
 
-_gostring_ _wrap_StoredRecord_id_raw_5f76215dd883d9dc(rootly_swig::StoredRecord *_swig_go_0) {
+_gostring_ _wrap_StoredRecord_id_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5671,7 +5714,7 @@ _gostring_ _wrap_StoredRecord_id_raw_5f76215dd883d9dc(rootly_swig::StoredRecord 
 }
 
 
-long long _wrap_StoredRecord_revision_raw_5f76215dd883d9dc(rootly_swig::StoredRecord *_swig_go_0) {
+long long _wrap_StoredRecord_revision_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5684,7 +5727,7 @@ long long _wrap_StoredRecord_revision_raw_5f76215dd883d9dc(rootly_swig::StoredRe
 }
 
 
-_gostring_ _wrap_StoredRecord_json_raw_5f76215dd883d9dc(rootly_swig::StoredRecord *_swig_go_0) {
+_gostring_ _wrap_StoredRecord_json_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5697,7 +5740,7 @@ _gostring_ _wrap_StoredRecord_json_raw_5f76215dd883d9dc(rootly_swig::StoredRecor
 }
 
 
-_gostring_ _wrap_StoredRecord_status_raw_5f76215dd883d9dc(rootly_swig::StoredRecord *_swig_go_0) {
+_gostring_ _wrap_StoredRecord_status_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5710,7 +5753,7 @@ _gostring_ _wrap_StoredRecord_status_raw_5f76215dd883d9dc(rootly_swig::StoredRec
 }
 
 
-_gostring_ _wrap_StoredRecord_key_raw_5f76215dd883d9dc(rootly_swig::StoredRecord *_swig_go_0) {
+_gostring_ _wrap_StoredRecord_key_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5723,7 +5766,7 @@ _gostring_ _wrap_StoredRecord_key_raw_5f76215dd883d9dc(rootly_swig::StoredRecord
 }
 
 
-_gostring_ _wrap_StoredRecord_group_key_raw_5f76215dd883d9dc(rootly_swig::StoredRecord *_swig_go_0) {
+_gostring_ _wrap_StoredRecord_group_key_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5736,7 +5779,7 @@ _gostring_ _wrap_StoredRecord_group_key_raw_5f76215dd883d9dc(rootly_swig::Stored
 }
 
 
-_gostring_ _wrap_StoredRecord_service_raw_5f76215dd883d9dc(rootly_swig::StoredRecord *_swig_go_0) {
+_gostring_ _wrap_StoredRecord_service_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5749,7 +5792,7 @@ _gostring_ _wrap_StoredRecord_service_raw_5f76215dd883d9dc(rootly_swig::StoredRe
 }
 
 
-_gostring_ _wrap_StoredRecord_severity_raw_5f76215dd883d9dc(rootly_swig::StoredRecord *_swig_go_0) {
+_gostring_ _wrap_StoredRecord_severity_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5762,7 +5805,7 @@ _gostring_ _wrap_StoredRecord_severity_raw_5f76215dd883d9dc(rootly_swig::StoredR
 }
 
 
-long long _wrap_StoredRecord_time_raw_5f76215dd883d9dc(rootly_swig::StoredRecord *_swig_go_0) {
+long long _wrap_StoredRecord_time_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5775,7 +5818,7 @@ long long _wrap_StoredRecord_time_raw_5f76215dd883d9dc(rootly_swig::StoredRecord
 }
 
 
-void _wrap_delete_StoredRecord_raw_5f76215dd883d9dc(rootly_swig::StoredRecord *_swig_go_0) {
+void _wrap_delete_StoredRecord_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   
   arg1 = *(rootly_swig::StoredRecord **)&_swig_go_0; 
@@ -5785,7 +5828,7 @@ void _wrap_delete_StoredRecord_raw_5f76215dd883d9dc(rootly_swig::StoredRecord *_
 }
 
 
-rootly_swig::Bytes *_wrap_new_Bytes_raw_5f76215dd883d9dc() {
+rootly_swig::Bytes *_wrap_new_Bytes_raw_03bf29fbd303c7e3() {
   rootly_swig::Bytes *result = 0 ;
   rootly_swig::Bytes *_swig_go_result;
   
@@ -5796,7 +5839,7 @@ rootly_swig::Bytes *_wrap_new_Bytes_raw_5f76215dd883d9dc() {
 }
 
 
-void _wrap_delete_Bytes_raw_5f76215dd883d9dc(rootly_swig::Bytes *_swig_go_0) {
+void _wrap_delete_Bytes_raw_03bf29fbd303c7e3(rootly_swig::Bytes *_swig_go_0) {
   rootly_swig::Bytes *arg1 = (rootly_swig::Bytes *) 0 ;
   
   arg1 = *(rootly_swig::Bytes **)&_swig_go_0; 
@@ -5806,7 +5849,7 @@ void _wrap_delete_Bytes_raw_5f76215dd883d9dc(rootly_swig::Bytes *_swig_go_0) {
 }
 
 
-rootly_swig::StoreReply *_wrap_new_StoreReply_raw_5f76215dd883d9dc() {
+rootly_swig::StoreReply *_wrap_new_StoreReply_raw_03bf29fbd303c7e3() {
   rootly_swig::StoreReply *result = 0 ;
   rootly_swig::StoreReply *_swig_go_result;
   
@@ -5817,7 +5860,7 @@ rootly_swig::StoreReply *_wrap_new_StoreReply_raw_5f76215dd883d9dc() {
 }
 
 
-void _wrap_StoreReply_add_record__SWIG_0_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8, long long _swig_go_9) {
+void _wrap_StoreReply_add_record__SWIG_0_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8, long long _swig_go_9) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -5884,7 +5927,7 @@ void _wrap_StoreReply_add_record__SWIG_0_raw_5f76215dd883d9dc(rootly_swig::Store
 }
 
 
-void _wrap_StoreReply_add_record__SWIG_1_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8) {
+void _wrap_StoreReply_add_record__SWIG_1_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -5949,7 +5992,7 @@ void _wrap_StoreReply_add_record__SWIG_1_raw_5f76215dd883d9dc(rootly_swig::Store
 }
 
 
-void _wrap_StoreReply_add_record__SWIG_2_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+void _wrap_StoreReply_add_record__SWIG_2_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -6007,7 +6050,7 @@ void _wrap_StoreReply_add_record__SWIG_2_raw_5f76215dd883d9dc(rootly_swig::Store
 }
 
 
-void _wrap_StoreReply_add_record__SWIG_3_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
+void _wrap_StoreReply_add_record__SWIG_3_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -6054,7 +6097,7 @@ void _wrap_StoreReply_add_record__SWIG_3_raw_5f76215dd883d9dc(rootly_swig::Store
 }
 
 
-void _wrap_StoreReply_add_record__SWIG_4_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5) {
+void _wrap_StoreReply_add_record__SWIG_4_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -6094,7 +6137,7 @@ void _wrap_StoreReply_add_record__SWIG_4_raw_5f76215dd883d9dc(rootly_swig::Store
 }
 
 
-void _wrap_StoreReply_add_record__SWIG_5_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+void _wrap_StoreReply_add_record__SWIG_5_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -6127,7 +6170,7 @@ void _wrap_StoreReply_add_record__SWIG_5_raw_5f76215dd883d9dc(rootly_swig::Store
 }
 
 
-void _wrap_StoreReply_add_record__SWIG_6_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3) {
+void _wrap_StoreReply_add_record__SWIG_6_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -6153,7 +6196,7 @@ void _wrap_StoreReply_add_record__SWIG_6_raw_5f76215dd883d9dc(rootly_swig::Store
 }
 
 
-void _wrap_StoreReply_add_entry_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2) {
+void _wrap_StoreReply_add_entry_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   int64_t arg2 ;
   std::string *arg3 = 0 ;
@@ -6170,7 +6213,7 @@ void _wrap_StoreReply_add_entry_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_s
 }
 
 
-void _wrap_StoreReply_set_value_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
+void _wrap_StoreReply_set_value_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   int64_t arg2 ;
   
@@ -6182,7 +6225,7 @@ void _wrap_StoreReply_set_value_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_s
 }
 
 
-intgo _wrap_StoreReply_fail_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_StoreReply_fail_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   int arg2 ;
   char *arg3 = (char *) 0 ;
@@ -6204,7 +6247,7 @@ intgo _wrap_StoreReply_fail_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_
 }
 
 
-long long _wrap_StoreReply_records_count_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0) {
+long long _wrap_StoreReply_records_count_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6217,7 +6260,7 @@ long long _wrap_StoreReply_records_count_raw_5f76215dd883d9dc(rootly_swig::Store
 }
 
 
-long long _wrap_StoreReply_entries_count_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0) {
+long long _wrap_StoreReply_entries_count_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6230,7 +6273,7 @@ long long _wrap_StoreReply_entries_count_raw_5f76215dd883d9dc(rootly_swig::Store
 }
 
 
-long long _wrap_StoreReply_entry_seq_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
+long long _wrap_StoreReply_entry_seq_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   size_t arg2 ;
   int64_t result;
@@ -6245,7 +6288,7 @@ long long _wrap_StoreReply_entry_seq_raw_5f76215dd883d9dc(rootly_swig::StoreRepl
 }
 
 
-rootly_swig::Bytes *_wrap_StoreReply_entry_data_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
+rootly_swig::Bytes *_wrap_StoreReply_entry_data_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   size_t arg2 ;
   rootly_swig::Bytes result;
@@ -6260,7 +6303,7 @@ rootly_swig::Bytes *_wrap_StoreReply_entry_data_raw_5f76215dd883d9dc(rootly_swig
 }
 
 
-_gostring_ _wrap_StoreReply_entry_text_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_StoreReply_entry_text_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -6275,7 +6318,7 @@ _gostring_ _wrap_StoreReply_entry_text_raw_5f76215dd883d9dc(rootly_swig::StoreRe
 }
 
 
-long long _wrap_StoreReply_value_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0) {
+long long _wrap_StoreReply_value_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6288,7 +6331,7 @@ long long _wrap_StoreReply_value_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_
 }
 
 
-bool _wrap_StoreReply_has_value_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0) {
+bool _wrap_StoreReply_has_value_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6301,7 +6344,7 @@ bool _wrap_StoreReply_has_value_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_s
 }
 
 
-void _wrap_StoreReply_clear_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0) {
+void _wrap_StoreReply_clear_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   
   arg1 = *(rootly_swig::StoreReply **)&_swig_go_0; 
@@ -6311,7 +6354,7 @@ void _wrap_StoreReply_clear_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_
 }
 
 
-rootly_swig::StoredRecord *_wrap_StoreReply_record_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
+rootly_swig::StoredRecord *_wrap_StoreReply_record_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   size_t arg2 ;
   SwigValueWrapper< rootly_swig::StoredRecord > result;
@@ -6326,7 +6369,7 @@ rootly_swig::StoredRecord *_wrap_StoreReply_record_raw_5f76215dd883d9dc(rootly_s
 }
 
 
-void _wrap_delete_StoreReply_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig_go_0) {
+void _wrap_delete_StoreReply_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   
   arg1 = *(rootly_swig::StoreReply **)&_swig_go_0; 
@@ -6336,7 +6379,7 @@ void _wrap_delete_StoreReply_raw_5f76215dd883d9dc(rootly_swig::StoreReply *_swig
 }
 
 
-_gostring_ _wrap_Record_id_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_go_0) {
+_gostring_ _wrap_Record_id_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6349,7 +6392,7 @@ _gostring_ _wrap_Record_id_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_go_0)
 }
 
 
-_gostring_ _wrap_Record_json_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_go_0) {
+_gostring_ _wrap_Record_json_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6362,7 +6405,7 @@ _gostring_ _wrap_Record_json_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_go_
 }
 
 
-_gostring_ _wrap_Record_status_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_go_0) {
+_gostring_ _wrap_Record_status_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6375,7 +6418,7 @@ _gostring_ _wrap_Record_status_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_g
 }
 
 
-_gostring_ _wrap_Record_key_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_go_0) {
+_gostring_ _wrap_Record_key_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6388,7 +6431,7 @@ _gostring_ _wrap_Record_key_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_go_0
 }
 
 
-_gostring_ _wrap_Record_group_key_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_go_0) {
+_gostring_ _wrap_Record_group_key_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6401,7 +6444,7 @@ _gostring_ _wrap_Record_group_key_raw_5f76215dd883d9dc(rootly_swig::Record *_swi
 }
 
 
-_gostring_ _wrap_Record_service_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_go_0) {
+_gostring_ _wrap_Record_service_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6414,7 +6457,7 @@ _gostring_ _wrap_Record_service_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_
 }
 
 
-_gostring_ _wrap_Record_severity_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_go_0) {
+_gostring_ _wrap_Record_severity_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6427,7 +6470,7 @@ _gostring_ _wrap_Record_severity_raw_5f76215dd883d9dc(rootly_swig::Record *_swig
 }
 
 
-long long _wrap_Record_time_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_go_0) {
+long long _wrap_Record_time_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6440,7 +6483,7 @@ long long _wrap_Record_time_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_go_0
 }
 
 
-void _wrap_delete_Record_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_go_0) {
+void _wrap_delete_Record_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   
   arg1 = *(rootly_swig::Record **)&_swig_go_0; 
@@ -6450,7 +6493,7 @@ void _wrap_delete_Record_raw_5f76215dd883d9dc(rootly_swig::Record *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_Query_id_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
+_gostring_ _wrap_Query_id_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6463,7 +6506,7 @@ _gostring_ _wrap_Query_id_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_Query_status_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
+_gostring_ _wrap_Query_status_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6476,7 +6519,7 @@ _gostring_ _wrap_Query_status_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_
 }
 
 
-_gostring_ _wrap_Query_key_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
+_gostring_ _wrap_Query_key_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6489,7 +6532,7 @@ _gostring_ _wrap_Query_key_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_Query_group_key_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
+_gostring_ _wrap_Query_group_key_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6502,7 +6545,7 @@ _gostring_ _wrap_Query_group_key_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_
 }
 
 
-_gostring_ _wrap_Query_service_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
+_gostring_ _wrap_Query_service_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6515,7 +6558,7 @@ _gostring_ _wrap_Query_service_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go
 }
 
 
-_gostring_ _wrap_Query_severity_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
+_gostring_ _wrap_Query_severity_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6528,7 +6571,7 @@ _gostring_ _wrap_Query_severity_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_g
 }
 
 
-long long _wrap_Query_time_from_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
+long long _wrap_Query_time_from_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6541,7 +6584,7 @@ long long _wrap_Query_time_from_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_g
 }
 
 
-long long _wrap_Query_time_to_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
+long long _wrap_Query_time_to_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6554,7 +6597,7 @@ long long _wrap_Query_time_to_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_
 }
 
 
-long long _wrap_Query_limit_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
+long long _wrap_Query_limit_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6567,7 +6610,7 @@ long long _wrap_Query_limit_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0)
 }
 
 
-bool _wrap_Query_descending_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
+bool _wrap_Query_descending_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6580,7 +6623,7 @@ bool _wrap_Query_descending_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0)
 }
 
 
-void _wrap_delete_Query_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
+void _wrap_delete_Query_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   
   arg1 = *(rootly_swig::Query **)&_swig_go_0; 
@@ -6590,7 +6633,7 @@ void _wrap_delete_Query_raw_5f76215dd883d9dc(rootly_swig::Query *_swig_go_0) {
 }
 
 
-void _wrap_Strings_add_raw_5f76215dd883d9dc(rootly_swig::Strings *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Strings_add_raw_03bf29fbd303c7e3(rootly_swig::Strings *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_swig::Strings *arg1 = (rootly_swig::Strings *) 0 ;
   char *arg2 = (char *) 0 ;
   
@@ -6607,7 +6650,7 @@ void _wrap_Strings_add_raw_5f76215dd883d9dc(rootly_swig::Strings *_swig_go_0, _g
 }
 
 
-long long _wrap_Strings_size_raw_5f76215dd883d9dc(rootly_swig::Strings *_swig_go_0) {
+long long _wrap_Strings_size_raw_03bf29fbd303c7e3(rootly_swig::Strings *_swig_go_0) {
   rootly_swig::Strings *arg1 = (rootly_swig::Strings *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6620,7 +6663,7 @@ long long _wrap_Strings_size_raw_5f76215dd883d9dc(rootly_swig::Strings *_swig_go
 }
 
 
-rootly_swig::Strings *_wrap_new_Strings_raw_5f76215dd883d9dc() {
+rootly_swig::Strings *_wrap_new_Strings_raw_03bf29fbd303c7e3() {
   rootly_swig::Strings *result = 0 ;
   rootly_swig::Strings *_swig_go_result;
   
@@ -6631,7 +6674,7 @@ rootly_swig::Strings *_wrap_new_Strings_raw_5f76215dd883d9dc() {
 }
 
 
-void _wrap_delete_Strings_raw_5f76215dd883d9dc(rootly_swig::Strings *_swig_go_0) {
+void _wrap_delete_Strings_raw_03bf29fbd303c7e3(rootly_swig::Strings *_swig_go_0) {
   rootly_swig::Strings *arg1 = (rootly_swig::Strings *) 0 ;
   
   arg1 = *(rootly_swig::Strings **)&_swig_go_0; 
@@ -6641,7 +6684,7 @@ void _wrap_delete_Strings_raw_5f76215dd883d9dc(rootly_swig::Strings *_swig_go_0)
 }
 
 
-void _wrap_Pairs_add_raw_5f76215dd883d9dc(rootly_swig::Pairs *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+void _wrap_Pairs_add_raw_03bf29fbd303c7e3(rootly_swig::Pairs *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_swig::Pairs *arg1 = (rootly_swig::Pairs *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -6665,7 +6708,7 @@ void _wrap_Pairs_add_raw_5f76215dd883d9dc(rootly_swig::Pairs *_swig_go_0, _gostr
 }
 
 
-void _wrap_Pairs_add_null_raw_5f76215dd883d9dc(rootly_swig::Pairs *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pairs_add_null_raw_03bf29fbd303c7e3(rootly_swig::Pairs *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_swig::Pairs *arg1 = (rootly_swig::Pairs *) 0 ;
   char *arg2 = (char *) 0 ;
   
@@ -6682,7 +6725,7 @@ void _wrap_Pairs_add_null_raw_5f76215dd883d9dc(rootly_swig::Pairs *_swig_go_0, _
 }
 
 
-long long _wrap_Pairs_size_raw_5f76215dd883d9dc(rootly_swig::Pairs *_swig_go_0) {
+long long _wrap_Pairs_size_raw_03bf29fbd303c7e3(rootly_swig::Pairs *_swig_go_0) {
   rootly_swig::Pairs *arg1 = (rootly_swig::Pairs *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6695,7 +6738,7 @@ long long _wrap_Pairs_size_raw_5f76215dd883d9dc(rootly_swig::Pairs *_swig_go_0) 
 }
 
 
-rootly_swig::Pairs *_wrap_new_Pairs_raw_5f76215dd883d9dc() {
+rootly_swig::Pairs *_wrap_new_Pairs_raw_03bf29fbd303c7e3() {
   rootly_swig::Pairs *result = 0 ;
   rootly_swig::Pairs *_swig_go_result;
   
@@ -6706,7 +6749,7 @@ rootly_swig::Pairs *_wrap_new_Pairs_raw_5f76215dd883d9dc() {
 }
 
 
-void _wrap_delete_Pairs_raw_5f76215dd883d9dc(rootly_swig::Pairs *_swig_go_0) {
+void _wrap_delete_Pairs_raw_03bf29fbd303c7e3(rootly_swig::Pairs *_swig_go_0) {
   rootly_swig::Pairs *arg1 = (rootly_swig::Pairs *) 0 ;
   
   arg1 = *(rootly_swig::Pairs **)&_swig_go_0; 
@@ -6716,7 +6759,7 @@ void _wrap_delete_Pairs_raw_5f76215dd883d9dc(rootly_swig::Pairs *_swig_go_0) {
 }
 
 
-rootly_swig::StoreBackend *_wrap__swig_NewDirectorStoreBackendStoreBackend_raw_5f76215dd883d9dc(intgo _swig_go_0) {
+rootly_swig::StoreBackend *_wrap__swig_NewDirectorStoreBackendStoreBackend_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
   int arg1 ;
   rootly_swig::StoreBackend *result = 0 ;
   rootly_swig::StoreBackend *_swig_go_result;
@@ -6729,7 +6772,7 @@ rootly_swig::StoreBackend *_wrap__swig_NewDirectorStoreBackendStoreBackend_raw_5
 }
 
 
-void _wrap_DeleteDirectorStoreBackend_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0) {
+void _wrap_DeleteDirectorStoreBackend_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   
   arg1 = *(rootly_swig::StoreBackend **)&_swig_go_0; 
@@ -6739,7 +6782,7 @@ void _wrap_DeleteDirectorStoreBackend_raw_5f76215dd883d9dc(rootly_swig::StoreBac
 }
 
 
-_gostring_ _wrap__swig_DirectorStoreBackend_upcall_Raw_name_raw_5f76215dd883d9dc(SwigDirector_StoreBackend *_swig_go_0) {
+_gostring_ _wrap__swig_DirectorStoreBackend_upcall_Raw_name_raw_03bf29fbd303c7e3(SwigDirector_StoreBackend *_swig_go_0) {
   SwigDirector_StoreBackend *arg1 = (SwigDirector_StoreBackend *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -6752,7 +6795,7 @@ _gostring_ _wrap__swig_DirectorStoreBackend_upcall_Raw_name_raw_5f76215dd883d9dc
 }
 
 
-intgo _wrap__swig_DirectorStoreBackend_upcall_Raw_check_raw_5f76215dd883d9dc(SwigDirector_StoreBackend *_swig_go_0, rootly_swig::StoreReply *_swig_go_1) {
+intgo _wrap__swig_DirectorStoreBackend_upcall_Raw_check_raw_03bf29fbd303c7e3(SwigDirector_StoreBackend *_swig_go_0, rootly_swig::StoreReply *_swig_go_1) {
   SwigDirector_StoreBackend *arg1 = (SwigDirector_StoreBackend *) 0 ;
   rootly_swig::StoreReply *arg2 = 0 ;
   int result;
@@ -6767,7 +6810,7 @@ intgo _wrap__swig_DirectorStoreBackend_upcall_Raw_check_raw_5f76215dd883d9dc(Swi
 }
 
 
-void _wrap__swig_DirectorStoreBackend_upcall_Raw_close_raw_5f76215dd883d9dc(SwigDirector_StoreBackend *_swig_go_0) {
+void _wrap__swig_DirectorStoreBackend_upcall_Raw_close_raw_03bf29fbd303c7e3(SwigDirector_StoreBackend *_swig_go_0) {
   SwigDirector_StoreBackend *arg1 = (SwigDirector_StoreBackend *) 0 ;
   
   arg1 = *(SwigDirector_StoreBackend **)&_swig_go_0; 
@@ -6777,7 +6820,7 @@ void _wrap__swig_DirectorStoreBackend_upcall_Raw_close_raw_5f76215dd883d9dc(Swig
 }
 
 
-void _wrap_delete_StoreBackend_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0) {
+void _wrap_delete_StoreBackend_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   
   arg1 = *(rootly_swig::StoreBackend **)&_swig_go_0; 
@@ -6787,7 +6830,7 @@ void _wrap_delete_StoreBackend_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_
 }
 
 
-_gostring_ _wrap_StoreBackend_raw_name_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0) {
+_gostring_ _wrap_StoreBackend_raw_name_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -6800,7 +6843,7 @@ _gostring_ _wrap_StoreBackend_raw_name_raw_5f76215dd883d9dc(rootly_swig::StoreBa
 }
 
 
-intgo _wrap_StoreBackend_raw_begin_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0) {
+intgo _wrap_StoreBackend_raw_begin_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6813,7 +6856,7 @@ intgo _wrap_StoreBackend_raw_begin_raw_5f76215dd883d9dc(rootly_swig::StoreBacken
 }
 
 
-intgo _wrap_StoreBackend_raw_commit_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0) {
+intgo _wrap_StoreBackend_raw_commit_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6826,7 +6869,7 @@ intgo _wrap_StoreBackend_raw_commit_raw_5f76215dd883d9dc(rootly_swig::StoreBacke
 }
 
 
-intgo _wrap_StoreBackend_raw_rollback_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0) {
+intgo _wrap_StoreBackend_raw_rollback_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6839,7 +6882,7 @@ intgo _wrap_StoreBackend_raw_rollback_raw_5f76215dd883d9dc(rootly_swig::StoreBac
 }
 
 
-intgo _wrap_StoreBackend_raw_record_get_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
+intgo _wrap_StoreBackend_raw_record_get_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -6868,7 +6911,7 @@ intgo _wrap_StoreBackend_raw_record_get_raw_5f76215dd883d9dc(rootly_swig::StoreB
 }
 
 
-intgo _wrap_StoreBackend_raw_record_put_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::Record *_swig_go_2, long long _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
+intgo _wrap_StoreBackend_raw_record_put_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::Record *_swig_go_2, long long _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_swig::Record *arg3 = 0 ;
@@ -6894,7 +6937,7 @@ intgo _wrap_StoreBackend_raw_record_put_raw_5f76215dd883d9dc(rootly_swig::StoreB
 }
 
 
-intgo _wrap_StoreBackend_raw_record_delete_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
+intgo _wrap_StoreBackend_raw_record_delete_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -6923,7 +6966,7 @@ intgo _wrap_StoreBackend_raw_record_delete_raw_5f76215dd883d9dc(rootly_swig::Sto
 }
 
 
-intgo _wrap_StoreBackend_raw_record_find_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::Query *_swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
+intgo _wrap_StoreBackend_raw_record_find_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::Query *_swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_swig::Query *arg3 = 0 ;
@@ -6947,7 +6990,7 @@ intgo _wrap_StoreBackend_raw_record_find_raw_5f76215dd883d9dc(rootly_swig::Store
 }
 
 
-intgo _wrap_StoreBackend_raw_stream_append_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
+intgo _wrap_StoreBackend_raw_stream_append_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -6976,7 +7019,7 @@ intgo _wrap_StoreBackend_raw_stream_append_raw_5f76215dd883d9dc(rootly_swig::Sto
 }
 
 
-intgo _wrap_StoreBackend_raw_stream_read_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, long long _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
+intgo _wrap_StoreBackend_raw_stream_read_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, long long _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -7002,7 +7045,7 @@ intgo _wrap_StoreBackend_raw_stream_read_raw_5f76215dd883d9dc(rootly_swig::Store
 }
 
 
-intgo _wrap_StoreBackend_raw_stream_last_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
+intgo _wrap_StoreBackend_raw_stream_last_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_swig::StoreReply *arg3 = 0 ;
@@ -7024,7 +7067,7 @@ intgo _wrap_StoreBackend_raw_stream_last_raw_5f76215dd883d9dc(rootly_swig::Store
 }
 
 
-intgo _wrap_StoreBackend_raw_sequence_next_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
+intgo _wrap_StoreBackend_raw_sequence_next_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_swig::StoreReply *arg3 = 0 ;
@@ -7046,7 +7089,7 @@ intgo _wrap_StoreBackend_raw_sequence_next_raw_5f76215dd883d9dc(rootly_swig::Sto
 }
 
 
-intgo _wrap_StoreBackend_raw_check_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0, rootly_swig::StoreReply *_swig_go_1) {
+intgo _wrap_StoreBackend_raw_check_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0, rootly_swig::StoreReply *_swig_go_1) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   rootly_swig::StoreReply *arg2 = 0 ;
   int result;
@@ -7061,7 +7104,7 @@ intgo _wrap_StoreBackend_raw_check_raw_5f76215dd883d9dc(rootly_swig::StoreBacken
 }
 
 
-void _wrap_StoreBackend_raw_close_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0) {
+void _wrap_StoreBackend_raw_close_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   
   arg1 = *(rootly_swig::StoreBackend **)&_swig_go_0; 
@@ -7071,7 +7114,7 @@ void _wrap_StoreBackend_raw_close_raw_5f76215dd883d9dc(rootly_swig::StoreBackend
 }
 
 
-rootly_swig::RawStore *_wrap_new_RawStore_raw_5f76215dd883d9dc() {
+rootly_swig::RawStore *_wrap_new_RawStore_raw_03bf29fbd303c7e3() {
   rootly_swig::RawStore *result = 0 ;
   rootly_swig::RawStore *_swig_go_result;
   
@@ -7082,7 +7125,7 @@ rootly_swig::RawStore *_wrap_new_RawStore_raw_5f76215dd883d9dc() {
 }
 
 
-void _wrap_delete_RawStore_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0) {
+void _wrap_delete_RawStore_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   
   arg1 = *(rootly_swig::RawStore **)&_swig_go_0; 
@@ -7092,7 +7135,7 @@ void _wrap_delete_RawStore_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_
 }
 
 
-intgo _wrap_RawStore_open_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_RawStore_open_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   int result;
@@ -7112,7 +7155,7 @@ intgo _wrap_RawStore_open_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0
 }
 
 
-intgo _wrap_RawStore_wrap_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, rootly_swig::StoreBackend *_swig_go_1) {
+intgo _wrap_RawStore_wrap_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, rootly_swig::StoreBackend *_swig_go_1) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   rootly_swig::StoreBackend *arg2 = (rootly_swig::StoreBackend *) 0 ;
   int result;
@@ -7127,7 +7170,7 @@ intgo _wrap_RawStore_wrap_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0
 }
 
 
-void _wrap_RawStore_close_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0) {
+void _wrap_RawStore_close_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   
   arg1 = *(rootly_swig::RawStore **)&_swig_go_0; 
@@ -7137,7 +7180,7 @@ void _wrap_RawStore_close_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0
 }
 
 
-_gostring_ _wrap_RawStore_name_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0) {
+_gostring_ _wrap_RawStore_name_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7150,7 +7193,7 @@ _gostring_ _wrap_RawStore_name_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig
 }
 
 
-bool _wrap_RawStore_has_check_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0) {
+bool _wrap_RawStore_has_check_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -7163,7 +7206,7 @@ bool _wrap_RawStore_has_check_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_
 }
 
 
-void _wrap_RawStore_stop_after_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, intgo _swig_go_1, intgo _swig_go_2) {
+void _wrap_RawStore_stop_after_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, intgo _swig_go_1, intgo _swig_go_2) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   int arg2 ;
   int arg3 ;
@@ -7177,7 +7220,7 @@ void _wrap_RawStore_stop_after_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig
 }
 
 
-intgo _wrap_RawStore_calls_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0) {
+intgo _wrap_RawStore_calls_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7190,7 +7233,7 @@ intgo _wrap_RawStore_calls_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_
 }
 
 
-intgo _wrap_RawStore_begin_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0) {
+intgo _wrap_RawStore_begin_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7203,7 +7246,7 @@ intgo _wrap_RawStore_begin_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_
 }
 
 
-intgo _wrap_RawStore_commit_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0) {
+intgo _wrap_RawStore_commit_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7216,7 +7259,7 @@ intgo _wrap_RawStore_commit_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go
 }
 
 
-intgo _wrap_RawStore_rollback_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0) {
+intgo _wrap_RawStore_rollback_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7229,7 +7272,7 @@ intgo _wrap_RawStore_rollback_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_
 }
 
 
-intgo _wrap_RawStore_record_get_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
+intgo _wrap_RawStore_record_get_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7258,7 +7301,7 @@ intgo _wrap_RawStore_record_get_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swi
 }
 
 
-intgo _wrap_RawStore_record_put_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8, long long _swig_go_9, long long _swig_go_10, rootly_swig::StoreReply *_swig_go_11) {
+intgo _wrap_RawStore_record_put_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8, long long _swig_go_9, long long _swig_go_10, rootly_swig::StoreReply *_swig_go_11) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7353,7 +7396,7 @@ intgo _wrap_RawStore_record_put_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swi
 }
 
 
-intgo _wrap_RawStore_record_delete_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_RawStore_record_delete_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7380,7 +7423,7 @@ intgo _wrap_RawStore_record_delete_raw_5f76215dd883d9dc(rootly_swig::RawStore *_
 }
 
 
-intgo _wrap_RawStore_record_find_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, bool _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8, long long _swig_go_9, long long _swig_go_10, long long _swig_go_11, bool _swig_go_12, rootly_swig::StoreReply *_swig_go_13) {
+intgo _wrap_RawStore_record_find_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, bool _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8, long long _swig_go_9, long long _swig_go_10, long long _swig_go_11, bool _swig_go_12, rootly_swig::StoreReply *_swig_go_13) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   bool arg3 ;
@@ -7478,7 +7521,7 @@ intgo _wrap_RawStore_record_find_raw_5f76215dd883d9dc(rootly_swig::RawStore *_sw
 }
 
 
-intgo _wrap_RawStore_stream_append__SWIG_0_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, bool _swig_go_4) {
+intgo _wrap_RawStore_stream_append__SWIG_0_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, bool _swig_go_4) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -7507,7 +7550,7 @@ intgo _wrap_RawStore_stream_append__SWIG_0_raw_5f76215dd883d9dc(rootly_swig::Raw
 }
 
 
-intgo _wrap_RawStore_stream_append__SWIG_1_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_RawStore_stream_append__SWIG_1_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -7534,7 +7577,7 @@ intgo _wrap_RawStore_stream_append__SWIG_1_raw_5f76215dd883d9dc(rootly_swig::Raw
 }
 
 
-intgo _wrap_RawStore_stream_read_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, long long _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
+intgo _wrap_RawStore_stream_read_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, long long _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -7560,7 +7603,7 @@ intgo _wrap_RawStore_stream_read_raw_5f76215dd883d9dc(rootly_swig::RawStore *_sw
 }
 
 
-intgo _wrap_RawStore_stream_last_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
+intgo _wrap_RawStore_stream_last_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_swig::StoreReply *arg3 = 0 ;
@@ -7582,7 +7625,7 @@ intgo _wrap_RawStore_stream_last_raw_5f76215dd883d9dc(rootly_swig::RawStore *_sw
 }
 
 
-intgo _wrap_RawStore_sequence_next_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
+intgo _wrap_RawStore_sequence_next_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_swig::StoreReply *arg3 = 0 ;
@@ -7604,7 +7647,7 @@ intgo _wrap_RawStore_sequence_next_raw_5f76215dd883d9dc(rootly_swig::RawStore *_
 }
 
 
-intgo _wrap_RawStore_check_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_0) {
+intgo _wrap_RawStore_check_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7617,7 +7660,53 @@ intgo _wrap_RawStore_check_raw_5f76215dd883d9dc(rootly_swig::RawStore *_swig_go_
 }
 
 
-rootly_swig::DeliveryReply *_wrap_new_DeliveryReply_raw_5f76215dd883d9dc() {
+rootly_swig::ClockBackend *_wrap__swig_NewDirectorClockBackendClockBackend_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
+  int arg1 ;
+  rootly_swig::ClockBackend *result = 0 ;
+  rootly_swig::ClockBackend *_swig_go_result;
+  
+  arg1 = (int)_swig_go_0; 
+  
+  result = new SwigDirector_ClockBackend(arg1);
+  *(rootly_swig::ClockBackend **)&_swig_go_result = (rootly_swig::ClockBackend *)result; 
+  return _swig_go_result;
+}
+
+
+void _wrap_DeleteDirectorClockBackend_raw_03bf29fbd303c7e3(rootly_swig::ClockBackend *_swig_go_0) {
+  rootly_swig::ClockBackend *arg1 = (rootly_swig::ClockBackend *) 0 ;
+  
+  arg1 = *(rootly_swig::ClockBackend **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+void _wrap_delete_ClockBackend_raw_03bf29fbd303c7e3(rootly_swig::ClockBackend *_swig_go_0) {
+  rootly_swig::ClockBackend *arg1 = (rootly_swig::ClockBackend *) 0 ;
+  
+  arg1 = *(rootly_swig::ClockBackend **)&_swig_go_0; 
+  
+  delete arg1;
+  
+}
+
+
+long long _wrap_ClockBackend_raw_now_raw_03bf29fbd303c7e3(rootly_swig::ClockBackend *_swig_go_0) {
+  rootly_swig::ClockBackend *arg1 = (rootly_swig::ClockBackend *) 0 ;
+  int64_t result;
+  long long _swig_go_result;
+  
+  arg1 = *(rootly_swig::ClockBackend **)&_swig_go_0; 
+  
+  result = (int64_t)(arg1)->raw_now();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+rootly_swig::DeliveryReply *_wrap_new_DeliveryReply_raw_03bf29fbd303c7e3() {
   rootly_swig::DeliveryReply *result = 0 ;
   rootly_swig::DeliveryReply *_swig_go_result;
   
@@ -7628,7 +7717,7 @@ rootly_swig::DeliveryReply *_wrap_new_DeliveryReply_raw_5f76215dd883d9dc() {
 }
 
 
-void _wrap_DeliveryReply_ok__SWIG_0_raw_5f76215dd883d9dc(rootly_swig::DeliveryReply *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_DeliveryReply_ok__SWIG_0_raw_03bf29fbd303c7e3(rootly_swig::DeliveryReply *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
   char *arg2 = (char *) 0 ;
   
@@ -7645,7 +7734,7 @@ void _wrap_DeliveryReply_ok__SWIG_0_raw_5f76215dd883d9dc(rootly_swig::DeliveryRe
 }
 
 
-void _wrap_DeliveryReply_ok__SWIG_1_raw_5f76215dd883d9dc(rootly_swig::DeliveryReply *_swig_go_0) {
+void _wrap_DeliveryReply_ok__SWIG_1_raw_03bf29fbd303c7e3(rootly_swig::DeliveryReply *_swig_go_0) {
   rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
   
   arg1 = *(rootly_swig::DeliveryReply **)&_swig_go_0; 
@@ -7655,7 +7744,7 @@ void _wrap_DeliveryReply_ok__SWIG_1_raw_5f76215dd883d9dc(rootly_swig::DeliveryRe
 }
 
 
-void _wrap_DeliveryReply_retry__SWIG_0_raw_5f76215dd883d9dc(rootly_swig::DeliveryReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2) {
+void _wrap_DeliveryReply_retry__SWIG_0_raw_03bf29fbd303c7e3(rootly_swig::DeliveryReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2) {
   rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -7674,7 +7763,7 @@ void _wrap_DeliveryReply_retry__SWIG_0_raw_5f76215dd883d9dc(rootly_swig::Deliver
 }
 
 
-void _wrap_DeliveryReply_retry__SWIG_1_raw_5f76215dd883d9dc(rootly_swig::DeliveryReply *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_DeliveryReply_retry__SWIG_1_raw_03bf29fbd303c7e3(rootly_swig::DeliveryReply *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
   char *arg2 = (char *) 0 ;
   
@@ -7691,7 +7780,7 @@ void _wrap_DeliveryReply_retry__SWIG_1_raw_5f76215dd883d9dc(rootly_swig::Deliver
 }
 
 
-void _wrap_DeliveryReply_permanent_raw_5f76215dd883d9dc(rootly_swig::DeliveryReply *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_DeliveryReply_permanent_raw_03bf29fbd303c7e3(rootly_swig::DeliveryReply *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
   char *arg2 = (char *) 0 ;
   
@@ -7708,7 +7797,7 @@ void _wrap_DeliveryReply_permanent_raw_5f76215dd883d9dc(rootly_swig::DeliveryRep
 }
 
 
-void _wrap_DeliveryReply_set_http_status_raw_5f76215dd883d9dc(rootly_swig::DeliveryReply *_swig_go_0, intgo _swig_go_1) {
+void _wrap_DeliveryReply_set_http_status_raw_03bf29fbd303c7e3(rootly_swig::DeliveryReply *_swig_go_0, intgo _swig_go_1) {
   rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
   int arg2 ;
   
@@ -7720,7 +7809,7 @@ void _wrap_DeliveryReply_set_http_status_raw_5f76215dd883d9dc(rootly_swig::Deliv
 }
 
 
-intgo _wrap_DeliveryReply_outcome_raw_5f76215dd883d9dc(rootly_swig::DeliveryReply *_swig_go_0) {
+intgo _wrap_DeliveryReply_outcome_raw_03bf29fbd303c7e3(rootly_swig::DeliveryReply *_swig_go_0) {
   rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7733,7 +7822,7 @@ intgo _wrap_DeliveryReply_outcome_raw_5f76215dd883d9dc(rootly_swig::DeliveryRepl
 }
 
 
-void _wrap_delete_DeliveryReply_raw_5f76215dd883d9dc(rootly_swig::DeliveryReply *_swig_go_0) {
+void _wrap_delete_DeliveryReply_raw_03bf29fbd303c7e3(rootly_swig::DeliveryReply *_swig_go_0) {
   rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
   
   arg1 = *(rootly_swig::DeliveryReply **)&_swig_go_0; 
@@ -7743,7 +7832,7 @@ void _wrap_delete_DeliveryReply_raw_5f76215dd883d9dc(rootly_swig::DeliveryReply 
 }
 
 
-rootly_swig::TransportBackend *_wrap__swig_NewDirectorTransportBackendTransportBackend_raw_5f76215dd883d9dc(intgo _swig_go_0) {
+rootly_swig::TransportBackend *_wrap__swig_NewDirectorTransportBackendTransportBackend_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
   int arg1 ;
   rootly_swig::TransportBackend *result = 0 ;
   rootly_swig::TransportBackend *_swig_go_result;
@@ -7756,7 +7845,7 @@ rootly_swig::TransportBackend *_wrap__swig_NewDirectorTransportBackendTransportB
 }
 
 
-void _wrap_DeleteDirectorTransportBackend_raw_5f76215dd883d9dc(rootly_swig::TransportBackend *_swig_go_0) {
+void _wrap_DeleteDirectorTransportBackend_raw_03bf29fbd303c7e3(rootly_swig::TransportBackend *_swig_go_0) {
   rootly_swig::TransportBackend *arg1 = (rootly_swig::TransportBackend *) 0 ;
   
   arg1 = *(rootly_swig::TransportBackend **)&_swig_go_0; 
@@ -7766,7 +7855,7 @@ void _wrap_DeleteDirectorTransportBackend_raw_5f76215dd883d9dc(rootly_swig::Tran
 }
 
 
-_gostring_ _wrap__swig_DirectorTransportBackend_upcall_Raw_name_raw_5f76215dd883d9dc(SwigDirector_TransportBackend *_swig_go_0) {
+_gostring_ _wrap__swig_DirectorTransportBackend_upcall_Raw_name_raw_03bf29fbd303c7e3(SwigDirector_TransportBackend *_swig_go_0) {
   SwigDirector_TransportBackend *arg1 = (SwigDirector_TransportBackend *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -7779,7 +7868,7 @@ _gostring_ _wrap__swig_DirectorTransportBackend_upcall_Raw_name_raw_5f76215dd883
 }
 
 
-intgo _wrap__swig_DirectorTransportBackend_upcall_Raw_capabilities_raw_5f76215dd883d9dc(SwigDirector_TransportBackend *_swig_go_0) {
+intgo _wrap__swig_DirectorTransportBackend_upcall_Raw_capabilities_raw_03bf29fbd303c7e3(SwigDirector_TransportBackend *_swig_go_0) {
   SwigDirector_TransportBackend *arg1 = (SwigDirector_TransportBackend *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -7792,7 +7881,7 @@ intgo _wrap__swig_DirectorTransportBackend_upcall_Raw_capabilities_raw_5f76215dd
 }
 
 
-void _wrap__swig_DirectorTransportBackend_upcall_Raw_close_raw_5f76215dd883d9dc(SwigDirector_TransportBackend *_swig_go_0) {
+void _wrap__swig_DirectorTransportBackend_upcall_Raw_close_raw_03bf29fbd303c7e3(SwigDirector_TransportBackend *_swig_go_0) {
   SwigDirector_TransportBackend *arg1 = (SwigDirector_TransportBackend *) 0 ;
   
   arg1 = *(SwigDirector_TransportBackend **)&_swig_go_0; 
@@ -7802,7 +7891,7 @@ void _wrap__swig_DirectorTransportBackend_upcall_Raw_close_raw_5f76215dd883d9dc(
 }
 
 
-void _wrap_delete_TransportBackend_raw_5f76215dd883d9dc(rootly_swig::TransportBackend *_swig_go_0) {
+void _wrap_delete_TransportBackend_raw_03bf29fbd303c7e3(rootly_swig::TransportBackend *_swig_go_0) {
   rootly_swig::TransportBackend *arg1 = (rootly_swig::TransportBackend *) 0 ;
   
   arg1 = *(rootly_swig::TransportBackend **)&_swig_go_0; 
@@ -7812,7 +7901,7 @@ void _wrap_delete_TransportBackend_raw_5f76215dd883d9dc(rootly_swig::TransportBa
 }
 
 
-_gostring_ _wrap_TransportBackend_raw_name_raw_5f76215dd883d9dc(rootly_swig::TransportBackend *_swig_go_0) {
+_gostring_ _wrap_TransportBackend_raw_name_raw_03bf29fbd303c7e3(rootly_swig::TransportBackend *_swig_go_0) {
   rootly_swig::TransportBackend *arg1 = (rootly_swig::TransportBackend *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -7825,7 +7914,7 @@ _gostring_ _wrap_TransportBackend_raw_name_raw_5f76215dd883d9dc(rootly_swig::Tra
 }
 
 
-intgo _wrap_TransportBackend_raw_capabilities_raw_5f76215dd883d9dc(rootly_swig::TransportBackend *_swig_go_0) {
+intgo _wrap_TransportBackend_raw_capabilities_raw_03bf29fbd303c7e3(rootly_swig::TransportBackend *_swig_go_0) {
   rootly_swig::TransportBackend *arg1 = (rootly_swig::TransportBackend *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -7838,7 +7927,7 @@ intgo _wrap_TransportBackend_raw_capabilities_raw_5f76215dd883d9dc(rootly_swig::
 }
 
 
-intgo _wrap_TransportBackend_raw_deliver_raw_5f76215dd883d9dc(rootly_swig::TransportBackend *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, intgo _swig_go_6, rootly_swig::DeliveryReply *_swig_go_7) {
+intgo _wrap_TransportBackend_raw_deliver_raw_03bf29fbd303c7e3(rootly_swig::TransportBackend *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, intgo _swig_go_6, rootly_swig::DeliveryReply *_swig_go_7) {
   rootly_swig::TransportBackend *arg1 = (rootly_swig::TransportBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7890,7 +7979,7 @@ intgo _wrap_TransportBackend_raw_deliver_raw_5f76215dd883d9dc(rootly_swig::Trans
 }
 
 
-void _wrap_TransportBackend_raw_close_raw_5f76215dd883d9dc(rootly_swig::TransportBackend *_swig_go_0) {
+void _wrap_TransportBackend_raw_close_raw_03bf29fbd303c7e3(rootly_swig::TransportBackend *_swig_go_0) {
   rootly_swig::TransportBackend *arg1 = (rootly_swig::TransportBackend *) 0 ;
   
   arg1 = *(rootly_swig::TransportBackend **)&_swig_go_0; 
@@ -7900,7 +7989,7 @@ void _wrap_TransportBackend_raw_close_raw_5f76215dd883d9dc(rootly_swig::Transpor
 }
 
 
-intgo _wrap_rootly_swig_ctx_open_store_raw_5f76215dd883d9dc(rootly_ctx **_swig_go_0, rootly_swig::StoreBackend *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_swig_ctx_open_store_raw_03bf29fbd303c7e3(rootly_ctx **_swig_go_0, rootly_swig::StoreBackend *_swig_go_1, _gostring_ _swig_go_2) {
   rootly_ctx **arg1 = (rootly_ctx **) 0 ;
   rootly_swig::StoreBackend *arg2 = (rootly_swig::StoreBackend *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7926,7 +8015,42 @@ intgo _wrap_rootly_swig_ctx_open_store_raw_5f76215dd883d9dc(rootly_ctx **_swig_g
 }
 
 
-intgo _wrap_rootly_swig_ctx_add_transport_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, rootly_swig::TransportBackend *_swig_go_1) {
+intgo _wrap_rootly_swig_ctx_open_ex_raw_03bf29fbd303c7e3(rootly_ctx **_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreBackend *_swig_go_2, rootly_swig::ClockBackend *_swig_go_3, _gostring_ _swig_go_4) {
+  rootly_ctx **arg1 = (rootly_ctx **) 0 ;
+  char *arg2 = (char *) 0 ;
+  rootly_swig::StoreBackend *arg3 = (rootly_swig::StoreBackend *) 0 ;
+  rootly_swig::ClockBackend *arg4 = (rootly_swig::ClockBackend *) 0 ;
+  char *arg5 = (char *) 0 ;
+  rootly_status result;
+  intgo _swig_go_result;
+  
+  arg1 = *(rootly_ctx ***)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  arg3 = *(rootly_swig::StoreBackend **)&_swig_go_2; 
+  arg4 = *(rootly_swig::ClockBackend **)&_swig_go_3; 
+  
+  if (_swig_go_4.n == 0) {
+    arg5 = NULL;
+  } else {
+    arg5 = (char *)malloc(_swig_go_4.n + 1);
+    memcpy((char *)arg5, _swig_go_4.p, _swig_go_4.n);
+    ((char *)arg5)[_swig_go_4.n] = '\0';
+  }
+  
+  
+  result = (rootly_status)rootly_swig_ctx_open_ex(arg1,(char const *)arg2,arg3,arg4,(char const *)arg5);
+  _swig_go_result = result; 
+  free(arg2); 
+  free((char *)arg5); 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_rootly_swig_ctx_add_transport_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, rootly_swig::TransportBackend *_swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   rootly_swig::TransportBackend *arg2 = (rootly_swig::TransportBackend *) 0 ;
   rootly_status result;
@@ -7941,7 +8065,7 @@ intgo _wrap_rootly_swig_ctx_add_transport_raw_5f76215dd883d9dc(rootly_ctx *_swig
 }
 
 
-intgo _wrap_rootly_swig_store_fail_raw_5f76215dd883d9dc(intgo _swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_rootly_swig_store_fail_raw_03bf29fbd303c7e3(intgo _swig_go_0, _gostring_ _swig_go_1) {
   int arg1 ;
   char *arg2 = (char *) 0 ;
   int result;
@@ -7961,7 +8085,7 @@ intgo _wrap_rootly_swig_store_fail_raw_5f76215dd883d9dc(intgo _swig_go_0, _gostr
 }
 
 
-intgo _wrap_rootly_swig_ctx_open_raw_5f76215dd883d9dc(rootly_ctx **_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_swig_ctx_open_raw_03bf29fbd303c7e3(rootly_ctx **_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_ctx **arg1 = (rootly_ctx **) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7992,7 +8116,7 @@ intgo _wrap_rootly_swig_ctx_open_raw_5f76215dd883d9dc(rootly_ctx **_swig_go_0, _
 }
 
 
-intgo _wrap_rootly_swig_incident_create_raw_5f76215dd883d9dc(rootly_incident **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, _gostring_* _swig_go_5, long long _swig_go_6, _gostring_* _swig_go_7, long long _swig_go_8, rootly_kv *_swig_go_9, long long _swig_go_10, rootly_kv *_swig_go_11, long long _swig_go_12, intgo _swig_go_13, long long _swig_go_14, _gostring_ _swig_go_15) {
+intgo _wrap_rootly_swig_incident_create_raw_03bf29fbd303c7e3(rootly_incident **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, _gostring_* _swig_go_5, long long _swig_go_6, _gostring_* _swig_go_7, long long _swig_go_8, rootly_kv *_swig_go_9, long long _swig_go_10, rootly_kv *_swig_go_11, long long _swig_go_12, intgo _swig_go_13, long long _swig_go_14, _gostring_ _swig_go_15) {
   rootly_incident **arg1 = (rootly_incident **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8062,7 +8186,7 @@ intgo _wrap_rootly_swig_incident_create_raw_5f76215dd883d9dc(rootly_incident **_
 }
 
 
-intgo _wrap_rootly_swig_incident_list_raw_5f76215dd883d9dc(rootly_incident_list **_swig_go_0, rootly_ctx *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, long long _swig_go_7, long long _swig_go_8, long long _swig_go_9, intgo _swig_go_10) {
+intgo _wrap_rootly_swig_incident_list_raw_03bf29fbd303c7e3(rootly_incident_list **_swig_go_0, rootly_ctx *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, long long _swig_go_7, long long _swig_go_8, long long _swig_go_9, intgo _swig_go_10) {
   rootly_incident_list **arg1 = (rootly_incident_list **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   int arg3 ;
@@ -8113,7 +8237,7 @@ intgo _wrap_rootly_swig_incident_list_raw_5f76215dd883d9dc(rootly_incident_list 
 }
 
 
-rootly_ctx *_wrap_rootly_go_ctx_open_raw_5f76215dd883d9dc(_gostring_ _swig_go_0, _gostring_ _swig_go_1) {
+rootly_ctx *_wrap_rootly_go_ctx_open_raw_03bf29fbd303c7e3(_gostring_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_ctx *result = 0 ;
@@ -8142,7 +8266,7 @@ rootly_ctx *_wrap_rootly_go_ctx_open_raw_5f76215dd883d9dc(_gostring_ _swig_go_0,
 }
 
 
-rootly_ctx *_wrap_rootly_go_ctx_open_store_raw_5f76215dd883d9dc(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1) {
+rootly_ctx *_wrap_rootly_go_ctx_open_store_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_ctx *result = 0 ;
@@ -8166,7 +8290,40 @@ rootly_ctx *_wrap_rootly_go_ctx_open_store_raw_5f76215dd883d9dc(rootly_swig::Sto
 }
 
 
-rootly_ingest_result *_wrap_rootly_go_ingest_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::Pairs *_swig_go_3) {
+rootly_ctx *_wrap_rootly_go_ctx_open_ex_raw_03bf29fbd303c7e3(_gostring_ _swig_go_0, rootly_swig::StoreBackend *_swig_go_1, rootly_swig::ClockBackend *_swig_go_2, _gostring_ _swig_go_3) {
+  char *arg1 = (char *) 0 ;
+  rootly_swig::StoreBackend *arg2 = (rootly_swig::StoreBackend *) 0 ;
+  rootly_swig::ClockBackend *arg3 = (rootly_swig::ClockBackend *) 0 ;
+  char *arg4 = (char *) 0 ;
+  rootly_ctx *result = 0 ;
+  rootly_ctx *_swig_go_result;
+  
+  
+  arg1 = (char *)malloc(_swig_go_0.n + 1);
+  memcpy(arg1, _swig_go_0.p, _swig_go_0.n);
+  arg1[_swig_go_0.n] = '\0';
+  
+  arg2 = *(rootly_swig::StoreBackend **)&_swig_go_1; 
+  arg3 = *(rootly_swig::ClockBackend **)&_swig_go_2; 
+  
+  if (_swig_go_3.n == 0) {
+    arg4 = NULL;
+  } else {
+    arg4 = (char *)malloc(_swig_go_3.n + 1);
+    memcpy((char *)arg4, _swig_go_3.p, _swig_go_3.n);
+    ((char *)arg4)[_swig_go_3.n] = '\0';
+  }
+  
+  
+  result = (rootly_ctx *)rootly_go_ctx_open_ex((char const *)arg1,arg2,arg3,(char const *)arg4);
+  *(rootly_ctx **)&_swig_go_result = (rootly_ctx *)result; 
+  free(arg1); 
+  free((char *)arg4); 
+  return _swig_go_result;
+}
+
+
+rootly_ingest_result *_wrap_rootly_go_ingest_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::Pairs *_swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8194,7 +8351,7 @@ rootly_ingest_result *_wrap_rootly_go_ingest_raw_5f76215dd883d9dc(rootly_ctx *_s
 }
 
 
-long long _wrap_rootly_go_ingest_count_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+long long _wrap_rootly_go_ingest_count_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8220,7 +8377,7 @@ long long _wrap_rootly_go_ingest_count_raw_5f76215dd883d9dc(rootly_ctx *_swig_go
 }
 
 
-rootly_incident *_wrap_rootly_go_incident_create_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, rootly_swig::Strings *_swig_go_4, rootly_swig::Strings *_swig_go_5, rootly_swig::Pairs *_swig_go_6, rootly_swig::Pairs *_swig_go_7, intgo _swig_go_8, long long _swig_go_9, _gostring_ _swig_go_10) {
+rootly_incident *_wrap_rootly_go_incident_create_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, rootly_swig::Strings *_swig_go_4, rootly_swig::Strings *_swig_go_5, rootly_swig::Pairs *_swig_go_6, rootly_swig::Pairs *_swig_go_7, intgo _swig_go_8, long long _swig_go_9, _gostring_ _swig_go_10) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8280,7 +8437,7 @@ rootly_incident *_wrap_rootly_go_incident_create_raw_5f76215dd883d9dc(rootly_ctx
 }
 
 
-rootly_incident *_wrap_rootly_go_incident_get_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+rootly_incident *_wrap_rootly_go_incident_get_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_incident *result = 0 ;
@@ -8300,7 +8457,7 @@ rootly_incident *_wrap_rootly_go_incident_get_raw_5f76215dd883d9dc(rootly_ctx *_
 }
 
 
-rootly_incident_list *_wrap_rootly_go_incident_list_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, long long _swig_go_6, long long _swig_go_7, long long _swig_go_8, intgo _swig_go_9) {
+rootly_incident_list *_wrap_rootly_go_incident_list_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, long long _swig_go_6, long long _swig_go_7, long long _swig_go_8, intgo _swig_go_9) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   int arg2 ;
   int arg3 ;
@@ -8349,7 +8506,7 @@ rootly_incident_list *_wrap_rootly_go_incident_list_raw_5f76215dd883d9dc(rootly_
 }
 
 
-intgo _wrap_rootly_go_incident_update_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, rootly_swig::Strings *_swig_go_5, rootly_swig::Strings *_swig_go_6, rootly_swig::Pairs *_swig_go_7, rootly_swig::Pairs *_swig_go_8, _gostring_ _swig_go_9, intgo _swig_go_10) {
+intgo _wrap_rootly_go_incident_update_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, rootly_swig::Strings *_swig_go_5, rootly_swig::Strings *_swig_go_6, rootly_swig::Pairs *_swig_go_7, rootly_swig::Pairs *_swig_go_8, _gostring_ _swig_go_9, intgo _swig_go_10) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8414,7 +8571,7 @@ intgo _wrap_rootly_go_incident_update_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_
 }
 
 
-_gostring_ _wrap_rootly_go_incident_to_json_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0) {
+_gostring_ _wrap_rootly_go_incident_to_json_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -8427,7 +8584,7 @@ _gostring_ _wrap_rootly_go_incident_to_json_raw_5f76215dd883d9dc(rootly_incident
 }
 
 
-_gostring_ _wrap_rootly_go_incident_field_raw_5f76215dd883d9dc(rootly_incident *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_rootly_go_incident_field_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *arg2 = (char *) 0 ;
   std::string result;
@@ -8447,7 +8604,7 @@ _gostring_ _wrap_rootly_go_incident_field_raw_5f76215dd883d9dc(rootly_incident *
 }
 
 
-_gostring_ _wrap_rootly_go_alert_get_json_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_rootly_go_alert_get_json_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   std::string result;
@@ -8467,7 +8624,7 @@ _gostring_ _wrap_rootly_go_alert_get_json_raw_5f76215dd883d9dc(rootly_ctx *_swig
 }
 
 
-_gostring_ _wrap_rootly_go_incident_alerts_json_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_rootly_go_incident_alerts_json_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   std::string result;
@@ -8487,7 +8644,7 @@ _gostring_ _wrap_rootly_go_incident_alerts_json_raw_5f76215dd883d9dc(rootly_ctx 
 }
 
 
-_gostring_ _wrap_rootly_go_postmortem_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_rootly_go_postmortem_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -8509,7 +8666,7 @@ _gostring_ _wrap_rootly_go_postmortem_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_
 }
 
 
-rootly_timeline *_wrap_rootly_go_timeline_load_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2) {
+rootly_timeline *_wrap_rootly_go_timeline_load_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -8531,7 +8688,7 @@ rootly_timeline *_wrap_rootly_go_timeline_load_raw_5f76215dd883d9dc(rootly_ctx *
 }
 
 
-_gostring_ _wrap_rootly_go_timeline_to_json_raw_5f76215dd883d9dc(rootly_timeline *_swig_go_0) {
+_gostring_ _wrap_rootly_go_timeline_to_json_raw_03bf29fbd303c7e3(rootly_timeline *_swig_go_0) {
   rootly_timeline *arg1 = (rootly_timeline *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -8544,7 +8701,7 @@ _gostring_ _wrap_rootly_go_timeline_to_json_raw_5f76215dd883d9dc(rootly_timeline
 }
 
 
-_gostring_ _wrap_rootly_go_task_create_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5, _gostring_ _swig_go_6, long long _swig_go_7, _gostring_ _swig_go_8) {
+_gostring_ _wrap_rootly_go_task_create_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5, _gostring_ _swig_go_6, long long _swig_go_7, _gostring_ _swig_go_8) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8623,7 +8780,7 @@ _gostring_ _wrap_rootly_go_task_create_raw_5f76215dd883d9dc(rootly_ctx *_swig_go
 }
 
 
-rootly_task_list *_wrap_rootly_go_task_list_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+rootly_task_list *_wrap_rootly_go_task_list_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_task_list *result = 0 ;
@@ -8643,7 +8800,7 @@ rootly_task_list *_wrap_rootly_go_task_list_raw_5f76215dd883d9dc(rootly_ctx *_sw
 }
 
 
-rootly_metrics_report *_wrap_rootly_go_metrics_aggregate_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, long long _swig_go_1, long long _swig_go_2, intgo _swig_go_3) {
+rootly_metrics_report *_wrap_rootly_go_metrics_aggregate_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, long long _swig_go_1, long long _swig_go_2, intgo _swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   rootly_time arg2 ;
   rootly_time arg3 ;
@@ -8662,7 +8819,7 @@ rootly_metrics_report *_wrap_rootly_go_metrics_aggregate_raw_5f76215dd883d9dc(ro
 }
 
 
-_gostring_ _wrap_rootly_go_metrics_to_json_raw_5f76215dd883d9dc(rootly_metrics_report *_swig_go_0) {
+_gostring_ _wrap_rootly_go_metrics_to_json_raw_03bf29fbd303c7e3(rootly_metrics_report *_swig_go_0) {
   rootly_metrics_report *arg1 = (rootly_metrics_report *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -8675,7 +8832,7 @@ _gostring_ _wrap_rootly_go_metrics_to_json_raw_5f76215dd883d9dc(rootly_metrics_r
 }
 
 
-_gostring_ _wrap_rootly_go_metrics_to_prometheus_raw_5f76215dd883d9dc(rootly_metrics_report *_swig_go_0) {
+_gostring_ _wrap_rootly_go_metrics_to_prometheus_raw_03bf29fbd303c7e3(rootly_metrics_report *_swig_go_0) {
   rootly_metrics_report *arg1 = (rootly_metrics_report *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -8688,7 +8845,7 @@ _gostring_ _wrap_rootly_go_metrics_to_prometheus_raw_5f76215dd883d9dc(rootly_met
 }
 
 
-rootly_config *_wrap_rootly_go_config_load_raw_5f76215dd883d9dc(_gostring_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+rootly_config *_wrap_rootly_go_config_load_raw_03bf29fbd303c7e3(_gostring_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -8727,7 +8884,7 @@ rootly_config *_wrap_rootly_go_config_load_raw_5f76215dd883d9dc(_gostring_ _swig
 }
 
 
-rootly_config_report *_wrap_rootly_go_config_report_raw_5f76215dd883d9dc(_gostring_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+rootly_config_report *_wrap_rootly_go_config_report_raw_03bf29fbd303c7e3(_gostring_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -8766,7 +8923,7 @@ rootly_config_report *_wrap_rootly_go_config_report_raw_5f76215dd883d9dc(_gostri
 }
 
 
-_gostring_ _wrap_rootly_go_config_report_text_raw_5f76215dd883d9dc(rootly_config_report *_swig_go_0) {
+_gostring_ _wrap_rootly_go_config_report_text_raw_03bf29fbd303c7e3(rootly_config_report *_swig_go_0) {
   rootly_config_report *arg1 = (rootly_config_report *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -8779,7 +8936,7 @@ _gostring_ _wrap_rootly_go_config_report_text_raw_5f76215dd883d9dc(rootly_config
 }
 
 
-_gostring_ _wrap_rootly_go_fingerprint_raw_5f76215dd883d9dc(rootly_swig::Pairs *_swig_go_0) {
+_gostring_ _wrap_rootly_go_fingerprint_raw_03bf29fbd303c7e3(rootly_swig::Pairs *_swig_go_0) {
   rootly_swig::Pairs *arg1 = (rootly_swig::Pairs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -8792,7 +8949,7 @@ _gostring_ _wrap_rootly_go_fingerprint_raw_5f76215dd883d9dc(rootly_swig::Pairs *
 }
 
 
-intgo _wrap_rootly_go_signature_verify_raw_5f76215dd883d9dc(intgo _swig_go_0, rootly_swig::Strings *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, rootly_swig::Pairs *_swig_go_6, _gostring_ _swig_go_7, long long _swig_go_8) {
+intgo _wrap_rootly_go_signature_verify_raw_03bf29fbd303c7e3(intgo _swig_go_0, rootly_swig::Strings *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, rootly_swig::Pairs *_swig_go_6, _gostring_ _swig_go_7, long long _swig_go_8) {
   int arg1 ;
   rootly_swig::Strings *arg2 = (rootly_swig::Strings *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8852,7 +9009,7 @@ intgo _wrap_rootly_go_signature_verify_raw_5f76215dd883d9dc(intgo _swig_go_0, ro
 }
 
 
-_gostring_ _wrap_rootly_go_signature_sign_raw_5f76215dd883d9dc(intgo _swig_go_0, rootly_swig::Strings *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, long long _swig_go_6) {
+_gostring_ _wrap_rootly_go_signature_sign_raw_03bf29fbd303c7e3(intgo _swig_go_0, rootly_swig::Strings *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, long long _swig_go_6) {
   int arg1 ;
   rootly_swig::Strings *arg2 = (rootly_swig::Strings *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8908,7 +9065,7 @@ _gostring_ _wrap_rootly_go_signature_sign_raw_5f76215dd883d9dc(intgo _swig_go_0,
 }
 
 
-void _wrap_rootly_go_verified_status_set_raw_5f76215dd883d9dc(rootly_go_verified *_swig_go_0, intgo _swig_go_1) {
+void _wrap_rootly_go_verified_status_set_raw_03bf29fbd303c7e3(rootly_go_verified *_swig_go_0, intgo _swig_go_1) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   int arg2 ;
   
@@ -8920,7 +9077,7 @@ void _wrap_rootly_go_verified_status_set_raw_5f76215dd883d9dc(rootly_go_verified
 }
 
 
-intgo _wrap_rootly_go_verified_status_get_raw_5f76215dd883d9dc(rootly_go_verified *_swig_go_0) {
+intgo _wrap_rootly_go_verified_status_get_raw_03bf29fbd303c7e3(rootly_go_verified *_swig_go_0) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -8933,7 +9090,7 @@ intgo _wrap_rootly_go_verified_status_get_raw_5f76215dd883d9dc(rootly_go_verifie
 }
 
 
-void _wrap_rootly_go_verified_events_set_raw_5f76215dd883d9dc(rootly_go_verified *_swig_go_0, long long _swig_go_1) {
+void _wrap_rootly_go_verified_events_set_raw_03bf29fbd303c7e3(rootly_go_verified *_swig_go_0, long long _swig_go_1) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   int64_t arg2 ;
   
@@ -8945,7 +9102,7 @@ void _wrap_rootly_go_verified_events_set_raw_5f76215dd883d9dc(rootly_go_verified
 }
 
 
-long long _wrap_rootly_go_verified_events_get_raw_5f76215dd883d9dc(rootly_go_verified *_swig_go_0) {
+long long _wrap_rootly_go_verified_events_get_raw_03bf29fbd303c7e3(rootly_go_verified *_swig_go_0) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8958,7 +9115,7 @@ long long _wrap_rootly_go_verified_events_get_raw_5f76215dd883d9dc(rootly_go_ver
 }
 
 
-void _wrap_rootly_go_verified_first_bad_seq_set_raw_5f76215dd883d9dc(rootly_go_verified *_swig_go_0, long long _swig_go_1) {
+void _wrap_rootly_go_verified_first_bad_seq_set_raw_03bf29fbd303c7e3(rootly_go_verified *_swig_go_0, long long _swig_go_1) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   int64_t arg2 ;
   
@@ -8970,7 +9127,7 @@ void _wrap_rootly_go_verified_first_bad_seq_set_raw_5f76215dd883d9dc(rootly_go_v
 }
 
 
-long long _wrap_rootly_go_verified_first_bad_seq_get_raw_5f76215dd883d9dc(rootly_go_verified *_swig_go_0) {
+long long _wrap_rootly_go_verified_first_bad_seq_get_raw_03bf29fbd303c7e3(rootly_go_verified *_swig_go_0) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -8983,7 +9140,7 @@ long long _wrap_rootly_go_verified_first_bad_seq_get_raw_5f76215dd883d9dc(rootly
 }
 
 
-void _wrap_rootly_go_verified_reason_set_raw_5f76215dd883d9dc(rootly_go_verified *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_rootly_go_verified_reason_set_raw_03bf29fbd303c7e3(rootly_go_verified *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -8998,7 +9155,7 @@ void _wrap_rootly_go_verified_reason_set_raw_5f76215dd883d9dc(rootly_go_verified
 }
 
 
-_gostring_ _wrap_rootly_go_verified_reason_get_raw_5f76215dd883d9dc(rootly_go_verified *_swig_go_0) {
+_gostring_ _wrap_rootly_go_verified_reason_get_raw_03bf29fbd303c7e3(rootly_go_verified *_swig_go_0) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9011,7 +9168,7 @@ _gostring_ _wrap_rootly_go_verified_reason_get_raw_5f76215dd883d9dc(rootly_go_ve
 }
 
 
-rootly_go_verified *_wrap_new_rootly_go_verified_raw_5f76215dd883d9dc() {
+rootly_go_verified *_wrap_new_rootly_go_verified_raw_03bf29fbd303c7e3() {
   rootly_go_verified *result = 0 ;
   rootly_go_verified *_swig_go_result;
   
@@ -9022,7 +9179,7 @@ rootly_go_verified *_wrap_new_rootly_go_verified_raw_5f76215dd883d9dc() {
 }
 
 
-void _wrap_delete_rootly_go_verified_raw_5f76215dd883d9dc(rootly_go_verified *_swig_go_0) {
+void _wrap_delete_rootly_go_verified_raw_03bf29fbd303c7e3(rootly_go_verified *_swig_go_0) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   
   arg1 = *(rootly_go_verified **)&_swig_go_0; 
@@ -9032,7 +9189,7 @@ void _wrap_delete_rootly_go_verified_raw_5f76215dd883d9dc(rootly_go_verified *_s
 }
 
 
-rootly_go_verified *_wrap_rootly_go_timeline_verify_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+rootly_go_verified *_wrap_rootly_go_timeline_verify_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_go_verified result;
@@ -9052,7 +9209,7 @@ rootly_go_verified *_wrap_rootly_go_timeline_verify_raw_5f76215dd883d9dc(rootly_
 }
 
 
-void _wrap_rootly_go_metrics_status_set_raw_5f76215dd883d9dc(rootly_go_metrics *_swig_go_0, intgo _swig_go_1) {
+void _wrap_rootly_go_metrics_status_set_raw_03bf29fbd303c7e3(rootly_go_metrics *_swig_go_0, intgo _swig_go_1) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int arg2 ;
   
@@ -9064,7 +9221,7 @@ void _wrap_rootly_go_metrics_status_set_raw_5f76215dd883d9dc(rootly_go_metrics *
 }
 
 
-intgo _wrap_rootly_go_metrics_status_get_raw_5f76215dd883d9dc(rootly_go_metrics *_swig_go_0) {
+intgo _wrap_rootly_go_metrics_status_get_raw_03bf29fbd303c7e3(rootly_go_metrics *_swig_go_0) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -9077,7 +9234,7 @@ intgo _wrap_rootly_go_metrics_status_get_raw_5f76215dd883d9dc(rootly_go_metrics 
 }
 
 
-void _wrap_rootly_go_metrics_detected_at_set_raw_5f76215dd883d9dc(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
+void _wrap_rootly_go_metrics_detected_at_set_raw_03bf29fbd303c7e3(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t arg2 ;
   
@@ -9089,7 +9246,7 @@ void _wrap_rootly_go_metrics_detected_at_set_raw_5f76215dd883d9dc(rootly_go_metr
 }
 
 
-long long _wrap_rootly_go_metrics_detected_at_get_raw_5f76215dd883d9dc(rootly_go_metrics *_swig_go_0) {
+long long _wrap_rootly_go_metrics_detected_at_get_raw_03bf29fbd303c7e3(rootly_go_metrics *_swig_go_0) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -9102,7 +9259,7 @@ long long _wrap_rootly_go_metrics_detected_at_get_raw_5f76215dd883d9dc(rootly_go
 }
 
 
-void _wrap_rootly_go_metrics_tta_ms_set_raw_5f76215dd883d9dc(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
+void _wrap_rootly_go_metrics_tta_ms_set_raw_03bf29fbd303c7e3(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t arg2 ;
   
@@ -9114,7 +9271,7 @@ void _wrap_rootly_go_metrics_tta_ms_set_raw_5f76215dd883d9dc(rootly_go_metrics *
 }
 
 
-long long _wrap_rootly_go_metrics_tta_ms_get_raw_5f76215dd883d9dc(rootly_go_metrics *_swig_go_0) {
+long long _wrap_rootly_go_metrics_tta_ms_get_raw_03bf29fbd303c7e3(rootly_go_metrics *_swig_go_0) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -9127,7 +9284,7 @@ long long _wrap_rootly_go_metrics_tta_ms_get_raw_5f76215dd883d9dc(rootly_go_metr
 }
 
 
-void _wrap_rootly_go_metrics_ttm_ms_set_raw_5f76215dd883d9dc(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
+void _wrap_rootly_go_metrics_ttm_ms_set_raw_03bf29fbd303c7e3(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t arg2 ;
   
@@ -9139,7 +9296,7 @@ void _wrap_rootly_go_metrics_ttm_ms_set_raw_5f76215dd883d9dc(rootly_go_metrics *
 }
 
 
-long long _wrap_rootly_go_metrics_ttm_ms_get_raw_5f76215dd883d9dc(rootly_go_metrics *_swig_go_0) {
+long long _wrap_rootly_go_metrics_ttm_ms_get_raw_03bf29fbd303c7e3(rootly_go_metrics *_swig_go_0) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -9152,7 +9309,7 @@ long long _wrap_rootly_go_metrics_ttm_ms_get_raw_5f76215dd883d9dc(rootly_go_metr
 }
 
 
-void _wrap_rootly_go_metrics_ttr_ms_set_raw_5f76215dd883d9dc(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
+void _wrap_rootly_go_metrics_ttr_ms_set_raw_03bf29fbd303c7e3(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t arg2 ;
   
@@ -9164,7 +9321,7 @@ void _wrap_rootly_go_metrics_ttr_ms_set_raw_5f76215dd883d9dc(rootly_go_metrics *
 }
 
 
-long long _wrap_rootly_go_metrics_ttr_ms_get_raw_5f76215dd883d9dc(rootly_go_metrics *_swig_go_0) {
+long long _wrap_rootly_go_metrics_ttr_ms_get_raw_03bf29fbd303c7e3(rootly_go_metrics *_swig_go_0) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -9177,7 +9334,7 @@ long long _wrap_rootly_go_metrics_ttr_ms_get_raw_5f76215dd883d9dc(rootly_go_metr
 }
 
 
-rootly_go_metrics *_wrap_new_rootly_go_metrics_raw_5f76215dd883d9dc() {
+rootly_go_metrics *_wrap_new_rootly_go_metrics_raw_03bf29fbd303c7e3() {
   rootly_go_metrics *result = 0 ;
   rootly_go_metrics *_swig_go_result;
   
@@ -9188,7 +9345,7 @@ rootly_go_metrics *_wrap_new_rootly_go_metrics_raw_5f76215dd883d9dc() {
 }
 
 
-void _wrap_delete_rootly_go_metrics_raw_5f76215dd883d9dc(rootly_go_metrics *_swig_go_0) {
+void _wrap_delete_rootly_go_metrics_raw_03bf29fbd303c7e3(rootly_go_metrics *_swig_go_0) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   
   arg1 = *(rootly_go_metrics **)&_swig_go_0; 
@@ -9198,7 +9355,7 @@ void _wrap_delete_rootly_go_metrics_raw_5f76215dd883d9dc(rootly_go_metrics *_swi
 }
 
 
-rootly_go_metrics *_wrap_rootly_go_incident_metrics_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+rootly_go_metrics *_wrap_rootly_go_incident_metrics_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_go_metrics result;
@@ -9218,7 +9375,7 @@ rootly_go_metrics *_wrap_rootly_go_incident_metrics_raw_5f76215dd883d9dc(rootly_
 }
 
 
-intgo _wrap_rootly_go_ctx_set_config_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_rootly_go_ctx_set_config_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -9259,7 +9416,7 @@ intgo _wrap_rootly_go_ctx_set_config_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0
 }
 
 
-_gostring_ _wrap_rootly_go_ingest_packed_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::Pairs *_swig_go_3) {
+_gostring_ _wrap_rootly_go_ingest_packed_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::Pairs *_swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -9287,7 +9444,7 @@ _gostring_ _wrap_rootly_go_ingest_packed_raw_5f76215dd883d9dc(rootly_ctx *_swig_
 }
 
 
-_gostring_ _wrap_rootly_go_workflow_dry_run_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_rootly_go_workflow_dry_run_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -9314,7 +9471,7 @@ _gostring_ _wrap_rootly_go_workflow_dry_run_raw_5f76215dd883d9dc(rootly_ctx *_sw
 }
 
 
-_gostring_ _wrap_rootly_go_workflow_list_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0) {
+_gostring_ _wrap_rootly_go_workflow_list_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -9327,7 +9484,7 @@ _gostring_ _wrap_rootly_go_workflow_list_raw_5f76215dd883d9dc(rootly_ctx *_swig_
 }
 
 
-_gostring_ _wrap_rootly_go_workflow_runs_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_rootly_go_workflow_runs_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   std::string result;
@@ -9347,7 +9504,7 @@ _gostring_ _wrap_rootly_go_workflow_runs_raw_5f76215dd883d9dc(rootly_ctx *_swig_
 }
 
 
-_gostring_ _wrap_rootly_go_outbox_list_raw_5f76215dd883d9dc(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_rootly_go_outbox_list_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   std::string result;

@@ -46,6 +46,17 @@ class SwigDirector_StoreBackend : public rootly_swig::StoreBackend
   Swig_memory *swig_mem;
 };
 
+class SwigDirector_ClockBackend : public rootly_swig::ClockBackend
+{
+ public:
+  SwigDirector_ClockBackend(int swig_p);
+  virtual ~SwigDirector_ClockBackend();
+  virtual int64_t raw_now();
+ private:
+  intgo go_val;
+  Swig_memory *swig_mem;
+};
+
 class SwigDirector_TransportBackend : public rootly_swig::TransportBackend
 {
  public:
