@@ -117,13 +117,15 @@ ROOTLY_EXTERN(rootly_status) rootly_transport_init(rootly_transport *t, unsigned
  */
 ROOTLY_EXTERN(rootly_status) rootly_transport_open(rootly_transport **out, const char *uri);
 
-/** Deliveries a record: transport has seen (0 for another transport). */
+/** Deliveries a record: transport has seen (0 for another transport).
+ *  Thread: the context's thread (not while it dispatches elsewhere). */
 ROOTLY_EXTERN(size_t) rootly_transport_record_count(const rootly_transport *t);
 
 /**
  * The i-th delivery a record: transport has seen, as JSON text
  * {"item","incident_id","action","params","idempotency_key","attempt"}.
  * Borrowed: valid until the transport is freed. NULL when out of range.
+ * Thread: as rootly_transport_record_count.
  */
 ROOTLY_EXTERN(const char *) rootly_transport_record_at(const rootly_transport *t, size_t i);
 
