@@ -355,6 +355,62 @@ static void test_kb_lookup(void **state)
 	xt_end(&x);
 }
 
+/* Every prefix of every answer fixture, and bytes flipped in it, as the
+ * answer to every protocol's first request: the exchange must end with an
+ * outcome (or ask for a next request) -- never crash, leak or report OK
+ * without a usable answer. ASan and valgrind run this too. */
+static void test_garbage_answers(void **state)
+{
+	static const char *const answers[] = {
+		"slack-web-api/conversations.create-response-ok.json",
+		"slack-web-api/chat.postMessage-response-ok.json",
+		"slack-web-api/conversations.invite-response-partial-errors.json",
+		"slack-web-api/bad-response-wrong-types.json",
+		"jira/create-issue-response-201.json",
+		"statuspage/create-incident-response-201.json",
+	};
+	static const struct {
+		const char *kind, *action, *params;
+	} cases[] = {
+		{ "slack", "chat.create_channel", "{\"name\":\"inc-1\",\"topic\":\"t\"}" },
+		{ "slack", "chat.invite", "{\"channel\":\"C1\",\"users\":[\"U1\"]}" },
+		{ "slack", "chat.post_message", "{\"channel\":\"C1\",\"text\":\"x\",\"pin\":true}" },
+		{ "jira", "ticket.create", "{\"project\":\"OPS\",\"summary\":\"s\"}" },
+		{ "statuspage", "statuspage.upsert", "{\"page_id\":\"p\",\"name\":\"n\",\"status\":\"resolved\"}" },
+		{ "kb", "kb.lookup_runbook", "{\"service\":\"s\"}" },
+	};
+	size_t runs = 0;
+	for (size_t a = 0; a < sizeof(answers) / sizeof(answers[0]); a++) {
+		size_t len;
+		char *full = rt_fixture(answers[a], &len);
+		size_t step = len > 400 ? len / 200 : 1;
+		for (size_t cut = 0; cut <= len; cut += step)
+			for (int flip = 0; flip < 2; flip++)
+				for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+					xt x;
+					xt_begin(&x, cases[c].kind, "Bearer t", cases[c].action, cases[c].params);
+					char *body = malloc(cut + 1);
+					memcpy(body, full, cut);
+					body[cut] = '\0';
+					if (flip && cut)
+						body[cut / 2] ^= 0x5a;
+					for (int round = 0; round < 4 && x.more == 1; round++) {
+						rootly__http_resp resp = { 200, body, cut, -1, 0, "No error" };
+						rootly__http_req_clear(&x.req);
+						x.more = x.ex->step(x.ex, &resp, &x.req, &x.r);
+					}
+					if (x.more == 0 && x.r.outcome == ROOTLY_DELIVERY_OK && cut < len / 2)
+						fail_msg("%s %s: OK from the first %zu of %zu bytes of %s", cases[c].kind,
+							cases[c].action, cut, len, answers[a]);
+					free(body);
+					xt_end(&x);
+					runs++;
+				}
+		free(full);
+	}
+	assert_true(runs > 1000);
+}
+
 static void test_open_uris(void **state)
 {
 	rootly_transport *t;
@@ -386,6 +442,7 @@ int main(void)
 		cmocka_unit_test(test_statuspage_create_update),
 		cmocka_unit_test(test_webhook),
 		cmocka_unit_test(test_kb_lookup),
+		cmocka_unit_test(test_garbage_answers),
 		cmocka_unit_test(test_open_uris),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
