@@ -19,11 +19,14 @@ Control:
   POST /_script  {"<route>": [behaviour, ...]} appended to each route's queue
                  route = slack.<method> | jira | statuspage | hook | kb
                  behaviour = "ok" | "error:<slack code>" | "status:<n>" |
-                   "ratelimit:<seconds>" | "sleep:<seconds>" | "name_taken"
+                   "ratelimit:<seconds>" (429 + Retry-After) |
+                   "sleep:<seconds>" (then answer normally) | "name_taken"
   POST /_reset
 Start: fake_services.py --port-file FILE [--fixtures DIR] [--slack-token T]
        [--jira-email E --jira-token T] [--statuspage-token T]
-       [--ignore-script-after N]
+The port (random, 127.0.0.1) is written to FILE once the server listens.
+Slack behaviours also: "partial" (invite partial errors), "html" (502 page);
+kb: "notfound" (404).
 """
 import argparse
 import base64
