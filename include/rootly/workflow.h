@@ -26,7 +26,8 @@ ROOTLY_BEGIN_DECL
  * Run the repeating workflows (`every: 30m`) that are due at `now` (0 =
  * the context's clock) on every open incident whose conditions hold. A
  * timer is due when `every` has passed since it last fired on that
- * incident (since the incident was created, the first time); a tick that
+ * incident (the first time: since the incident entered its current
+ * status, e.g. since it was started); a tick that
  * comes late fires once, not once per missed period. The whole tick is
  * one transaction: on failure nothing of it is stored, and the next tick
  * finds the same timers due.

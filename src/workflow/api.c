@@ -54,8 +54,17 @@ static int tick_incident(rootly_ctx *ctx, const json_t *doc, rootly_time now, si
 		const rootly_workflow_cfg *w = &set->items[wi];
 		if (!(w->triggers & (1u << ROOTLY_WF_TIMER)) || !rootly__wf_enabled(ctx->workflow, w))
 			continue;
+		/* Since it last fired here; the first time, since the incident
+		 * entered its current status ("every 30m while started" counts
+		 * from the start), else since it was created. */
 		const json_t *last = json_object_get(json_object_get(doc, "workflow_timers"), w->name);
-		int64_t since = json_is_integer(last) ? json_integer_value(last) : rootly__jint(doc, "created_at");
+		int64_t since = json_is_integer(last) ? json_integer_value(last) : 0;
+		if (!since) {
+			const char *status = rootly__jstr(doc, "status");
+			since = status ? rootly__jint(json_object_get(doc, "status_at"), status) : 0;
+		}
+		if (!since)
+			since = rootly__jint(doc, "created_at");
 		if (now - since < w->every_ms)
 			continue;
 		ctx->workflow->evaluations++;

@@ -247,8 +247,12 @@ static void test_timer(void **state)
 	rt_ok(rootly_incident_transition(ctx, "INC-1", ROOTLY_STATUS_RESOLVED, "alice", NULL, 0));
 	rt_ok(tick_at(ctx, created + 400 * 60000, &fired));
 	assert_int_equal(fired, 0);
-	/* disabled timers do not fire */
+	/* INC-2 is started now, 400 minutes after it was created: its first
+	 * reminder counts from the start, not from the creation */
 	rt_ok(rootly_incident_transition(ctx, "INC-2", ROOTLY_STATUS_STARTED, "alice", NULL, 0));
+	rt_ok(tick_at(ctx, created + 420 * 60000, &fired));
+	assert_int_equal(fired, 0);
+	/* disabled timers do not fire */
 	rt_ok(rootly_workflow_set_enabled(ctx, "stakeholder-reminder", 0));
 	rt_ok(tick_at(ctx, created + 500 * 60000, &fired));
 	assert_int_equal(fired, 0);
