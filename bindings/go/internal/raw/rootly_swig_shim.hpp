@@ -281,14 +281,43 @@ static inline StoreBackend *shim_impl(rootly_store *st) { return reinterpret_cas
 static inline const char *shim_name(rootly_store *st) { return reinterpret_cast<shim_store *>(st)->name.c_str(); }
 
 /*
+ * The calling thread's last error, kept across a slot call that succeeds:
+ * the library may call a slot (a rollback) while the error of a failed
+ * operation is pending, and that error must still be there afterwards.
+ */
+class PendingError {
+public:
+	PendingError()
+	{
+		const rootly_error *e = rootly_error_last();
+		code_ = e->code;
+		if (code_ != 0) {
+			klass_ = e->klass;
+			sys_code_ = e->sys_code;
+			message_ = e->message ? e->message : "";
+		}
+		rootly_error_clear();
+	}
+	void restore() const
+	{
+		if (code_ != 0)
+			rootly_error_set(code_, klass_, sys_code_, "%s", message_.c_str());
+	}
+private:
+	int code_, klass_ = 0, sys_code_ = 0;
+	std::string message_;
+};
+
+/*
  * Run one host method; catch everything. A failure without a matching
- * message on this thread gets one naming the backend and slot.
+ * message on this thread gets one naming the backend and slot; a success
+ * leaves the thread's pending error as it was.
  */
 template <typename F>
 static int shim_call(rootly_store *st, const char *slot, F fn)
 {
 	int rc;
-	rootly_error_clear();
+	PendingError pending;
 	try {
 		rc = fn();
 	} catch (const HostError &e) {
@@ -304,6 +333,8 @@ static int shim_call(rootly_store *st, const char *slot, F fn)
 		rc = 0;
 	if (rc < 0 && rootly_error_last()->code != rc)
 		rootly_error_set(rc, ROOTLY_ERROR_CALLBACK, 0, "%s store: %s failed: %s", shim_name(st), slot, rootly_strerror(rc));
+	if (rc == 0)
+		pending.restore();
 	return rc;
 }
 
@@ -801,7 +832,7 @@ static int tshim_deliver(rootly_transport *t, const rootly_delivery *d, rootly_d
 	shim_transport *s = reinterpret_cast<shim_transport *>(t);
 	DeliveryReply reply;
 	int rc;
-	rootly_error_clear();
+	PendingError pending;
 	try {
 		rc = s->impl->raw_deliver(d->item_id, d->incident_id, d->action, d->params_json, d->idempotency_key,
 			d->attempt, reply);
@@ -819,6 +850,7 @@ static int tshim_deliver(rootly_transport *t, const rootly_delivery *d, rootly_d
 			rootly_error_set(rc, ROOTLY_ERROR_CALLBACK, 0, "%s transport: deliver failed: %s", s->name.c_str(), rootly_strerror(rc));
 		return rc;
 	}
+	pending.restore();
 	return reply.fill(r);
 }
 
