@@ -33,6 +33,7 @@ type ConfigError struct {
 	Err      *Error
 }
 
+// Error is the underlying error's text (the number of problems and the first).
 func (e *ConfigError) Error() string { return e.Err.Error() }
 
 // Unwrap gives the underlying *Error (so errors.Is(err, ErrInvalid) holds).

@@ -33,6 +33,7 @@ type clockAdapter struct {
 	director raw.ClockBackend
 }
 
+// Raw_now implements rootly_swig::ClockBackend.
 func (a *clockAdapter) Raw_now() (t int64) {
 	defer func() {
 		if recover() != nil { // a clock cannot fail: the system time instead

@@ -44,6 +44,7 @@ type Error struct {
 	SysCode int // sqlite3 extended code, errno, ...; 0 if none
 }
 
+// Error is "rootly: " and the message.
 func (e *Error) Error() string {
 	if e.Message == "" {
 		return "rootly: " + e.Code.String()

@@ -21,6 +21,7 @@ const (
 	StatusCancelled Status = 5
 )
 
+// String is the status name ("in_triage", ...).
 func (s Status) String() string { return raw.Rootly_status_name(raw.Rootly_incident_status(s)) }
 
 // Open reports whether the status is in_triage, started or mitigated.

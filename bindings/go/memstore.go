@@ -44,8 +44,10 @@ func (m *MemStore) snapshot() memState {
 	return s
 }
 
+// Begin opens a transaction level (a snapshot to return to).
 func (m *MemStore) Begin() error { m.levels = append(m.levels, m.snapshot()); return nil }
 
+// Commit keeps the innermost level's changes.
 func (m *MemStore) Commit() error {
 	if len(m.levels) == 0 {
 		return &Error{Code: CodeInvalid, Message: "commit: no transaction is open"}
@@ -54,6 +56,7 @@ func (m *MemStore) Commit() error {
 	return nil
 }
 
+// Rollback returns to the innermost level's snapshot.
 func (m *MemStore) Rollback() error {
 	if len(m.levels) == 0 {
 		return &Error{Code: CodeInvalid, Message: "rollback: no transaction is open"}
@@ -64,6 +67,7 @@ func (m *MemStore) Rollback() error {
 	return nil
 }
 
+// Get returns the record, or nil.
 func (m *MemStore) Get(collection, id string) (*Record, error) {
 	if r, ok := m.records[collection][id]; ok {
 		return &r, nil
@@ -71,6 +75,7 @@ func (m *MemStore) Get(collection, id string) (*Record, error) {
 	return nil, nil
 }
 
+// Put inserts or replaces a record, checking the expected revision.
 func (m *MemStore) Put(collection string, rec Record, expected int64) (int64, error) {
 	coll := m.records[collection]
 	if coll == nil {
@@ -89,6 +94,7 @@ func (m *MemStore) Put(collection string, rec Record, expected int64) (int64, er
 	return rec.Revision, nil
 }
 
+// Delete removes a record.
 func (m *MemStore) Delete(collection, id string) error {
 	if _, ok := m.records[collection][id]; !ok {
 		return &Error{Code: CodeNotFound, Message: fmt.Sprintf("%s/%s: not found", collection, id)}
@@ -105,6 +111,7 @@ func (q Query) Matches(r Record) bool {
 		(q.TimeFrom == 0 || r.Time >= q.TimeFrom) && (q.TimeTo == 0 || r.Time < q.TimeTo)
 }
 
+// Find returns the matching records ordered by (Time, ID).
 func (m *MemStore) Find(collection string, q Query) ([]Record, error) {
 	var out []Record
 	for _, r := range m.records[collection] {
@@ -128,6 +135,7 @@ func (m *MemStore) Find(collection string, q Query) ([]Record, error) {
 	return out, nil
 }
 
+// Append adds an entry to a stream.
 func (m *MemStore) Append(stream string, seq int64, data []byte) error {
 	es := m.streams[stream]
 	if seq != int64(len(es))+1 {
@@ -137,6 +145,7 @@ func (m *MemStore) Append(stream string, seq int64, data []byte) error {
 	return nil
 }
 
+// Read returns a stream's entries from fromSeq.
 func (m *MemStore) Read(stream string, fromSeq int64, max int) ([]Entry, error) {
 	es := m.streams[stream]
 	if fromSeq < 1 {
@@ -152,8 +161,10 @@ func (m *MemStore) Read(stream string, fromSeq int64, max int) ([]Entry, error) 
 	return out, nil
 }
 
+// Last is a stream's last sequence number.
 func (m *MemStore) Last(stream string) (int64, error) { return int64(len(m.streams[stream])), nil }
 
+// NextValue increments a named counter.
 func (m *MemStore) NextValue(name string) (int64, error) {
 	m.seqs[name]++
 	return m.seqs[name], nil

@@ -115,6 +115,8 @@ func guard(slot string, fn func() error) (rc int) {
 	return 0
 }
 
+// The Raw_* methods implement the director interface of
+// rootly_swig::StoreBackend (called by the C shim, one per vtable slot).
 func (a *storeAdapter) Raw_name() string {
 	return fmt.Sprintf("go %T", a.s)
 }

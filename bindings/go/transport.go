@@ -38,6 +38,7 @@ type RetryError struct {
 	RetryAfterMS int64
 }
 
+// Error is the reason.
 func (e *RetryError) Error() string { return e.Reason }
 
 // Transport delivers outbox items to an outside service. Deliver returns
@@ -55,6 +56,8 @@ type transportAdapter struct {
 	director raw.TransportBackend
 }
 
+// The Raw_* methods implement the director interface of
+// rootly_swig::TransportBackend (called by the C shim).
 func (a *transportAdapter) Raw_name() string       { return a.t.Name() }
 func (a *transportAdapter) Raw_capabilities() uint { return uint(a.t.Capabilities()) }
 func (a *transportAdapter) Raw_close()             {}
