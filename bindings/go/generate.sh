@@ -3,10 +3,11 @@
 # one interface, bindings/swig/rootly.i. The output is committed (conventions
 # §10.11: `go get` users do not run SWIG). Run after changing the interface:
 #   bash bindings/go/generate.sh [swig]
+# (ROOTLY_GO_RAW_OUT=DIR writes elsewhere: test.sh checks the committed copy.)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 swig=${1:-swig}
-out=$here/internal/raw
+out=${ROOTLY_GO_RAW_OUT:-$here/internal/raw}
 mkdir -p "$out"
 "$swig" -c++ -go -cgo -intgosize 64 -package raw \
 	-I"$here/../swig" -I"$here/../../include" \
