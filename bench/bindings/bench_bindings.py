@@ -13,7 +13,9 @@ interleave the programs (C, Python, Go, C, ...) so that machine noise hits
 them alike. Reported per program: the best round's alerts/s and the least
 CPU time per alert (interference only adds time), with the medians, and
 each as a ratio to C's (the targets: Python within 2x, Go within 1.3x).
-Results are JSON lines on stdout, then a Markdown table.
+Go is also compared with the same loop in C inside the Go process
+(go/cloop.go, `inprocess` mode), rounds alternating. Results are JSON
+lines on stdout, then a Markdown table.
 
 Needs: a build tree with librootly.so, the Python module and go-pkgconfig/
 (bindings/go/go.cmake), cc, go.
@@ -157,6 +159,11 @@ def main():
                    "cpu_ratio_min": round(us / c_cpu, 3), "cpu_ratio_median": round(us_med / c_cpu_med, 3)}
             rows.append(row)
             print(json.dumps(row))
+        # Go against the same loop in C inside one process (cloop.go): both
+        # share the allocator, the caches and whatever else runs meanwhile.
+        p = subprocess.run([gobin, data, storage("inproc"), str(args.batch), "inprocess", str(args.rounds)],
+                           stdout=subprocess.PIPE, text=True, check=True)
+        print(p.stdout.strip())
         if args.callgrind:
             callgrind(tmp, cbin, py, penv, args)
         print()
