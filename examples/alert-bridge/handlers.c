@@ -48,6 +48,9 @@ void br_answer_unavailable(br_job *job)
 	br_answer_error(job, 503, "unavailable", "the store is unavailable; retry later");
 	job->retry_after = 1;
 	job->result = "unavailable";
+	/* A failed commit undoes what the job counted: nothing was stored. */
+	memset(job->outcomes, 0, sizeof(job->outcomes));
+	job->alerts = 0;
 }
 
 /* Errors that say something about the request (shown), against errors
