@@ -122,6 +122,10 @@ int main(int argc, char **argv)
 		}
 	}
 	br_log_level = o.log_level;
+	if (!br_listen_valid(o.listen)) {
+		fprintf(stderr, "rootly-bridge: --listen %s: expected ADDRESS:PORT, e.g. 127.0.0.1:9095\n", o.listen);
+		return 2;
+	}
 #ifdef M_ARENA_MAX
 	/* Threads: the loop, the commit worker, the /metrics reader, the
 	 * outbox, SQLite's checkpointer. glibc gives each its own malloc arena

@@ -664,6 +664,12 @@ static int parse_listen(const char *s, struct sockaddr_storage *sa)
 	return uv_ip4_addr(host, (int)port, (struct sockaddr_in *)sa);
 }
 
+bool br_listen_valid(const char *listen)
+{
+	struct sockaddr_storage sa;
+	return parse_listen(listen, &sa) == 0;
+}
+
 int br_server_run(rootly_ctx *rctx, rootly_ctx *reader, const br_options *opts, const char *ready_file)
 {
 	memset(&B, 0, sizeof(B));
