@@ -131,7 +131,12 @@ static void answer_am_v2_error(br_job *job, int rc)
 	if (strstr(e->message, "start time must be before end time")) {
 		br_buf_json_str(&b, "start time must be before end time");
 		br_answer(job, 400, "application/json", br_buf_take(&b));
-	} else if (strstr(e->message, "invalid JSON") || strstr(e->message, "expected a JSON array")) {
+	} else if (strstr(e->message, "invalid label name")) {
+		/* Alertmanager's model validation: 400 with the text. */
+		br_buf_json_str(&b, e->message);
+		br_answer(job, 400, "application/json", br_buf_take(&b));
+	} else if (strstr(e->message, "invalid JSON") || strstr(e->message, "expected a JSON array") ||
+		   strstr(e->message, "empty body")) {
 		br_buf_puts(&b, "{\"code\":400,\"message\":");
 		br_buf_json_str(&b, e->message);
 		br_buf_puts(&b, "}");

@@ -182,6 +182,11 @@ class AlertmanagerV2(unittest.TestCase):
         self.assertEqual(r.status, 400, r)
         self.assertIn("invalid JSON", r.json()["message"])
         self.assertEqual(S.req("POST", "/api/v2/alerts", b"[]").status, 200)
+        r = S.req("POST", "/api/v2/alerts", b"")
+        self.assertEqual((r.status, r.json()["code"]), (400, 400))
+        r = S.req("POST", "/api/v2/alerts", [{"labels": {"bad-name": "x"}}])
+        self.assertEqual(r.status, 400, r)
+        self.assertIn("invalid label name", r.json())
 
     def test_json_depth(self):
         deep = b"[" * 200 + b"]" * 200
