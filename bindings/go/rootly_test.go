@@ -393,3 +393,26 @@ func TestClock(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+func TestSNSAndVersion(t *testing.T) {
+	env := fixture(t, "aws-sns-cloudwatch/notification-alarm.json")
+	s, err := rootly.SNSStringToSign(env)
+	must(t, err)
+	if !strings.HasPrefix(s, "Message\n") {
+		t.Fatal(s)
+	}
+	u, err := rootly.SNSSigningCertURL(env)
+	must(t, err)
+	if !strings.HasPrefix(u, "https://sns.") {
+		t.Fatal(u)
+	}
+	if _, err := rootly.SNSStringToSign([]byte(`{}`)); !errors.Is(err, rootly.ErrInvalid) {
+		t.Fatal(err)
+	}
+	if err := rootly.SNSVerify(env, []byte("not a certificate")); err == nil {
+		t.Fatal("verified with no certificate")
+	}
+	if v := rootly.Version(); !strings.Contains(v, ".") {
+		t.Fatal(v)
+	}
+}

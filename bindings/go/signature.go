@@ -53,3 +53,40 @@ func Sign(o SignatureOptions, body []byte, nowMS int64) (signature, timestamp st
 	})
 	return
 }
+
+// SNSStringToSign builds the canonical string an Amazon SNS envelope's
+// signature covers (Notification, SubscriptionConfirmation,
+// UnsubscribeConfirmation).
+func SNSStringToSign(envelope []byte) (s string, err error) {
+	err = onThread(func() error {
+		s = raw.Rootly_go_sns_string_to_sign(string(envelope))
+		if setFailed() {
+			return failed()
+		}
+		return nil
+	})
+	return
+}
+
+// SNSSigningCertURL is the envelope's SigningCertURL once checked
+// (https, sns.<region>.amazonaws.com, a .pem path); ErrAuth otherwise.
+// Fetching the certificate over verified TLS is the caller's job.
+func SNSSigningCertURL(envelope []byte) (url string, err error) {
+	err = onThread(func() error {
+		url = raw.Rootly_go_sns_signing_cert_url(string(envelope))
+		if setFailed() {
+			return failed()
+		}
+		return nil
+	})
+	return
+}
+
+// SNSVerify checks an SNS envelope's signature with the PEM certificate
+// found at its SigningCertURL.
+func SNSVerify(envelope, certPEM []byte) error {
+	return onThread(func() error { return lastError(raw.Rootly_sns_verify(string(envelope), string(certPEM))) })
+}
+
+// Version is the linked library's version ("0.1.0").
+func Version() string { return raw.Rootly_version_string() }

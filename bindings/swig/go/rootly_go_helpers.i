@@ -361,3 +361,19 @@ std::string rootly_go_outbox_list(rootly_ctx *ctx, const char *state)
 	return rootly_go_take(s);
 }
 %}
+
+%inline %{
+std::string rootly_go_sns_string_to_sign(const char *body, size_t len)
+{
+	char *s = NULL;
+	rootly_sns_string_to_sign(&s, body, len);
+	return rootly_go_take(s);
+}
+
+std::string rootly_go_sns_signing_cert_url(const char *body, size_t len)
+{
+	char *s = NULL;
+	rootly_sns_signing_cert_url(&s, body, len);
+	return rootly_go_take(s);
+}
+%}

@@ -512,6 +512,10 @@ typedef _gostring_ swig_type_478;
 typedef _gostring_ swig_type_479;
 typedef _gostring_ swig_type_480;
 typedef _gostring_ swig_type_481;
+typedef _gostring_ swig_type_482;
+typedef _gostring_ swig_type_483;
+typedef _gostring_ swig_type_484;
+typedef _gostring_ swig_type_485;
 extern void _wrap_Swig_free_raw_03bf29fbd303c7e3(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_raw_03bf29fbd303c7e3(swig_intgo arg1);
 extern void _wrap_delete_rootly_ctx_raw_03bf29fbd303c7e3(uintptr_t arg1);
@@ -973,6 +977,8 @@ extern swig_type_474 _wrap_rootly_go_workflow_dry_run_raw_03bf29fbd303c7e3(uintp
 extern swig_type_477 _wrap_rootly_go_workflow_list_raw_03bf29fbd303c7e3(uintptr_t arg1);
 extern swig_type_478 _wrap_rootly_go_workflow_runs_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_479 arg2);
 extern swig_type_480 _wrap_rootly_go_outbox_list_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_481 arg2);
+extern swig_type_482 _wrap_rootly_go_sns_string_to_sign_raw_03bf29fbd303c7e3(swig_type_483 arg1);
+extern swig_type_484 _wrap_rootly_go_sns_signing_cert_url_raw_03bf29fbd303c7e3(swig_type_485 arg1);
 #undef intgo
 */
 import "C"
@@ -6874,6 +6880,32 @@ func Rootly_go_outbox_list(arg1 Rootly_ctx, arg2 string) (_swig_ret string) {
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
+	}
+	var swig_r_1 string
+	swig_r_1 = swigCopyString(swig_r)
+	return swig_r_1
+}
+
+func Rootly_go_sns_string_to_sign(arg1 string) (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_rootly_go_sns_string_to_sign_raw_03bf29fbd303c7e3(*(*C.swig_type_483)(unsafe.Pointer(&_swig_i_0)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg1
+	}
+	var swig_r_1 string
+	swig_r_1 = swigCopyString(swig_r)
+	return swig_r_1
+}
+
+func Rootly_go_sns_signing_cert_url(arg1 string) (_swig_ret string) {
+	var swig_r string
+	_swig_i_0 := arg1
+	swig_r_p := C._wrap_rootly_go_sns_signing_cert_url_raw_03bf29fbd303c7e3(*(*C.swig_type_485)(unsafe.Pointer(&_swig_i_0)))
+	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg1
 	}
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)

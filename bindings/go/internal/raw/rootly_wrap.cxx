@@ -1034,6 +1034,21 @@ std::string rootly_go_outbox_list(rootly_ctx *ctx, const char *state)
 }
 
 
+std::string rootly_go_sns_string_to_sign(const char *body, size_t len)
+{
+	char *s = NULL;
+	rootly_sns_string_to_sign(&s, body, len);
+	return rootly_go_take(s);
+}
+
+std::string rootly_go_sns_signing_cert_url(const char *body, size_t len)
+{
+	char *s = NULL;
+	rootly_sns_signing_cert_url(&s, body, len);
+	return rootly_go_take(s);
+}
+
+
 // C++ director class methods.
 #include "rootly_wrap.h"
 
@@ -9520,6 +9535,40 @@ _gostring_ _wrap_rootly_go_outbox_list_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go
   result = rootly_go_outbox_list(arg1,(char const *)arg2);
   _swig_go_result = Swig_AllocateString((&result)->data(), (&result)->length()); 
   free(arg2); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_rootly_go_sns_string_to_sign_raw_03bf29fbd303c7e3(_gostring_ _swig_go_0) {
+  char *arg1 = (char *) 0 ;
+  size_t arg2 ;
+  std::string result;
+  _gostring_ _swig_go_result;
+  
+  
+  arg1 = (char *)_swig_go_0.p;
+  arg2 = (size_t)_swig_go_0.n;
+  
+  
+  result = rootly_go_sns_string_to_sign((char const *)arg1,SWIG_STD_MOVE(arg2));
+  _swig_go_result = Swig_AllocateString((&result)->data(), (&result)->length()); 
+  return _swig_go_result;
+}
+
+
+_gostring_ _wrap_rootly_go_sns_signing_cert_url_raw_03bf29fbd303c7e3(_gostring_ _swig_go_0) {
+  char *arg1 = (char *) 0 ;
+  size_t arg2 ;
+  std::string result;
+  _gostring_ _swig_go_result;
+  
+  
+  arg1 = (char *)_swig_go_0.p;
+  arg2 = (size_t)_swig_go_0.n;
+  
+  
+  result = rootly_go_sns_signing_cert_url((char const *)arg1,SWIG_STD_MOVE(arg2));
+  _swig_go_result = Swig_AllocateString((&result)->data(), (&result)->length()); 
   return _swig_go_result;
 }
 
