@@ -81,6 +81,7 @@ class Context:
         self._store = None
         self._clock = None
         self._transports: List[Transport] = []
+        self._storage: Optional[str]
         if store is not None:
             if storage is not None:
                 raise ValueError("give either storage (a URI) or store (a rootly.Store), not both")
