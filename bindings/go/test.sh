@@ -1,8 +1,9 @@
 #!/bin/bash
 # The Go suite, run by ctest's `go` test from bindings/go with
 # PKG_CONFIG_PATH pointing at the build tree (bindings/go/go.cmake):
-# go vet, go test, and a build of the example program (examples/go, which
-# uses this module through a replace directive).
+# the committed raw layer up to date, go vet, go test (also with
+# GOEXPERIMENT=cgocheck2 and -race), and the example program (examples/go,
+# which uses this module through a replace directive): vet, build, test.
 # usage: test.sh GO
 set -eu
 go=${1:-go}
@@ -21,6 +22,10 @@ if command -v swig >/dev/null 2>&1; then
 fi
 "$go" vet ./...
 "$go" test -count=1 ./...
+# cgo's pointer rules checked on every write (no Go pointer kept by C),
+# and the race detector over the goroutine tests.
+GOEXPERIMENT=cgocheck2 "$go" test -count=1 .
+"$go" test -race -count=1 -run 'Goroutines|Store|Transport' .
 if [ -d "$here/../../examples/go" ]; then
 	cd "$here/../../examples/go"
 	"$go" vet ./...
