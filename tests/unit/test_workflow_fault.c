@@ -168,16 +168,16 @@ static uint64_t run_store_fault(const char *uri, uint64_t fail_at, int *fired)
 }
 
 /* Every failure point by default (~300 storage calls, ~15,000
- * allocations). ROOTLY_FAULT_STRIDE=N (the valgrind stage sets 3, and one
- * scenario takes seconds under memcheck) samples every (5 N)th storage
- * call and every (100 N)th allocation; an ASan build every third
- * allocation. */
+ * allocations). ROOTLY_FAULT_STRIDE=N (the valgrind stage sets 3; one
+ * scenario takes a quarter of a second under memcheck) samples every
+ * (2 N)th storage call and every (30 N)th allocation (about a minute);
+ * an ASan build every third allocation. */
 static uint64_t stride(bool alloc)
 {
 	const char *s = getenv("ROOTLY_FAULT_STRIDE");
 	uint64_t by = s && atoi(s) > 1 ? (uint64_t)atoi(s) : 1;
 	if (by > 1)
-		by *= alloc ? 100 : 5;
+		by *= alloc ? 30 : 2;
 #if defined(__SANITIZE_ADDRESS__)
 	if (alloc && by == 1)
 		by = 3;
