@@ -27,8 +27,11 @@ char *rootly__wf_channel_name(const char *in)
 			dash = o > 0;
 			continue;
 		}
-		if (dash && o < 79)
+		if (dash) {
+			if (o >= 79)
+				break; /* no room for "-x": stop at the word boundary */
 			out[o++] = '-';
+		}
 		dash = false;
 		out[o++] = (char)c;
 	}

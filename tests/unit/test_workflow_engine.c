@@ -455,8 +455,14 @@ static void test_channel_names(void **state)
 	for (int i = 0; i < 100; i++)
 		strcat(longname, "a ");
 	s = rootly__wf_channel_name(longname);
-	assert_true(strlen(s) <= 80);
+	assert_int_equal(strlen(s), 79); /* "a-a-...-a": 40 words, no half word */
 	assert_true(s[strlen(s) - 1] != '-');
+	rootly_free(s);
+	memset(longname, 0, sizeof(longname));
+	memset(longname, 'b', 79);
+	strcat(longname, " cde");
+	s = rootly__wf_channel_name(longname);
+	assert_int_equal(strlen(s), 79); /* not "bbb...b-" nor "bbb...bc" */
 	rootly_free(s);
 }
 
