@@ -39,6 +39,7 @@ struct rootly__sq_ckpt {
 	char *path;
 	bool background;
 	int soft, hard;             /* frames: ROOTLY__CKPT_SOFT/HARD_FRAMES unless a test sets them */
+	int woken_at;               /* WAL frames when the thread was last woken (writer only) */
 	/* The thread: started on first use; `failed` once it could not be. */
 	bool started, failed;
 	pthread_t thread;
@@ -128,6 +129,8 @@ static void ckpt_inline(rootly__sq_ckpt *c, sqlite3 *db, const char *schema)
 static int ckpt_hook(void *arg, sqlite3 *db, const char *schema, int frames)
 {
 	rootly__sq_ckpt *c = arg;
+	if (frames < c->woken_at)
+		c->woken_at = 0; /* the WAL was rewound */
 	if (frames < c->soft)
 		return SQLITE_OK;
 	bool failed;
@@ -140,8 +143,15 @@ static int ckpt_hook(void *arg, sqlite3 *db, const char *schema, int frames)
 	}
 	if (failed || frames >= c->hard) {
 		ckpt_inline(c, db, schema);
+		c->woken_at = 0;
 		return SQLITE_OK;
 	}
+	/* Once per SOFT new frames, not after every commit: a writer that
+	 * commits alert by alert would otherwise wake a checkpoint (two
+	 * fsyncs) for each of them while the WAL waits to be rewound. */
+	if (frames - c->woken_at < c->soft)
+		return SQLITE_OK;
+	c->woken_at = frames;
 	pthread_mutex_lock(&c->mu);
 	c->pending = true;
 	pthread_cond_signal(&c->wake);
