@@ -9,9 +9,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 swig=${1:-swig}
 out=${ROOTLY_GO_RAW_OUT:-$here/internal/raw}
 mkdir -p "$out"
+out=$(cd "$out" && pwd)
+# SWIG writes the interface's path into every file it generates: run it
+# from the repository root with a relative path, so the output is the same
+# wherever the repository is checked out (test.sh compares it byte for byte).
+cd "$here/../.."
 "$swig" -c++ -go -cgo -intgosize 64 -package raw \
-	-I"$here/../swig" -I"$here/../../include" \
-	-outdir "$out" -o "$out/rootly_wrap.cxx" "$here/../swig/rootly.i"
+	-Ibindings/swig -Iinclude \
+	-outdir "$out" -o "$out/rootly_wrap.cxx" bindings/swig/rootly.i
 # The wrapper includes the shim by name: ship it with the package.
 cp "$here/../swig/rootly_swig_shim.hpp" "$out/"
 gofmt -w "$out/rootly.go"

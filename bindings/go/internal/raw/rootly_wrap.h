@@ -6,7 +6,7 @@
  * the SWIG interface file instead.
  * ----------------------------------------------------------------------------- */
 
-// source: /work/main/bindings/go/../swig/rootly.i
+// source: bindings/swig/rootly.i
 
 #ifndef SWIG_rootly_WRAP_H_
 #define SWIG_rootly_WRAP_H_
