@@ -114,7 +114,7 @@ static void check_positive_duration(rootly_cfgcheck *c, const json_t *v, const c
 void rootly__config_check_outbox(rootly_cfgcheck *c, const json_t *v, const char *path, rootly_config *cfg)
 {
 	static const char *const keys[] = { "backoff_base", "backoff_cap", "max_attempts", "lease",
-		"timeout", "retry_after_max", "poll", "batch", NULL };
+		"timeout", "retry_after_max", "poll", "batch", "workflow_tick", NULL };
 	if (!rootly__cfg_is_map(c, v, path))
 		return;
 	rootly__cfg_known_keys(c, v, path, keys);

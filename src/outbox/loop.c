@@ -5,12 +5,16 @@
  * timeouts, curl_multi_socket_action), so many deliveries are in flight at
  * once on one thread; other transports are called on the loop's thread.
  * Outcomes are recorded exactly as rootly_ctx_dispatch records them.
+ * A third timer runs rootly_workflow_tick every `outbox.workflow_tick`
+ * (default 60 s), so repeating workflow timers fire on any program that
+ * attaches a loop, without calling tick itself.
  */
 #include "outbox/state.h"
 
 #include <stdio.h>
 #include <uv.h>
 
+#include "rootly/workflow.h"
 #include "transport/transport.h"
 
 struct rootly__outbox_loop {
@@ -18,6 +22,7 @@ struct rootly__outbox_loop {
 	uv_loop_t *uv;
 	uv_timer_t tick;        /* claim due items */
 	uv_timer_t curl_timer;  /* libcurl's timeout */
+	uv_timer_t wf_timer;    /* rootly_workflow_tick, repeating */
 	CURLM *multi;
 	size_t inflight;
 	rootly__ob_job *running; /* jobs with a request in flight */
@@ -286,6 +291,21 @@ static void on_tick(uv_timer_t *t)
 		uv_timer_start(&l->tick, on_tick, wait, 0);
 }
 
+/* Workflow timers: a tick at the context's clock (an injected clock is
+ * honoured); its runs commit their outbox items, delivered right away. */
+static void on_workflow_tick(uv_timer_t *t)
+{
+	struct rootly__outbox_loop *l = t->data;
+	size_t fired = 0;
+	if (l->detached)
+		return;
+	/* A failure stores nothing of the tick; the next one finds the same
+	 * timers due. It stays readable as the context's last error. */
+	int rc = rootly_workflow_tick(l->ctx, 0, &fired);
+	if (rc >= 0 && fired)
+		schedule(l, 0);
+}
+
 static void schedule(struct rootly__outbox_loop *l, uint64_t ms)
 {
 	if (!l->detached)
@@ -316,15 +336,19 @@ rootly_status rootly_outbox_attach_loop(rootly_ctx *ctx, struct uv_loop_s *loop)
 	l->uv = loop;
 	uv_timer_init(loop, &l->tick);
 	uv_timer_init(loop, &l->curl_timer);
+	uv_timer_init(loop, &l->wf_timer);
 	l->tick.data = l;
 	l->curl_timer.data = l;
-	l->open_handles = 2;
+	l->wf_timer.data = l;
+	l->open_handles = 3;
 	curl_multi_setopt(l->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
 	curl_multi_setopt(l->multi, CURLMOPT_SOCKETDATA, l);
 	curl_multi_setopt(l->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
 	curl_multi_setopt(l->multi, CURLMOPT_TIMERDATA, l);
 	st->loop = l;
 	schedule(l, 0);
+	uv_timer_start(&l->wf_timer, on_workflow_tick, (uint64_t)st->set.workflow_tick_ms,
+		(uint64_t)st->set.workflow_tick_ms);
 	return 0;
 }
 
@@ -348,8 +372,10 @@ void rootly__outbox_loop_free(struct rootly__outbox_loop *l)
 	l->multi = NULL;
 	uv_timer_stop(&l->tick);
 	uv_timer_stop(&l->curl_timer);
+	uv_timer_stop(&l->wf_timer);
 	uv_close((uv_handle_t *)&l->tick, handle_closed);
 	uv_close((uv_handle_t *)&l->curl_timer, handle_closed);
+	uv_close((uv_handle_t *)&l->wf_timer, handle_closed);
 }
 
 size_t rootly__outbox_loop_inflight(const struct rootly__outbox_loop *l)

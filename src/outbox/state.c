@@ -65,6 +65,7 @@ static void defaults(rootly__outbox_settings *s)
 	s->retry_after_max_ms = 3600000;
 	s->poll_ms = 1000;
 	s->batch = 32;
+	s->workflow_tick_ms = 60000;
 }
 
 static void duration(const json_t *o, const char *key, int64_t *out)
@@ -86,6 +87,7 @@ static void read_settings(rootly__outbox_settings *s, const json_t *o)
 	duration(o, "timeout", &s->timeout_ms);
 	duration(o, "retry_after_max", &s->retry_after_max_ms);
 	duration(o, "poll", &s->poll_ms);
+	duration(o, "workflow_tick", &s->workflow_tick_ms);
 	if (json_integer_value(json_object_get(o, "max_attempts")) > 0)
 		s->max_attempts = (int)json_integer_value(json_object_get(o, "max_attempts"));
 	if (json_integer_value(json_object_get(o, "batch")) > 0)

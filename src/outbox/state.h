@@ -20,6 +20,7 @@ typedef struct rootly__outbox_settings {
 	int64_t retry_after_max_ms; /* Retry-After honoured up to this, default 1 h */
 	int64_t poll_ms;            /* loop: look for due items this often, default 1 s */
 	size_t batch;               /* items claimed per transaction, default 32 */
+	int64_t workflow_tick_ms;   /* loop: rootly_workflow_tick this often, default 60 s */
 } rootly__outbox_settings;
 
 typedef uint64_t (*rootly__outbox_rand_fn)(void *payload);

@@ -257,8 +257,10 @@ void rootly__pm_describe(rootly_buf *b, const json_t *event)
 		strcmp(kind + 5, "assigned") == 0 || strcmp(kind + 5, "completed") == 0 ||
 		strcmp(kind + 5, "cancelled") == 0)) {
 		describe_task(b, kind, body);
+	} else if (rootly__pm_describe_auto(b, kind, rootly__jstr(event, "actor"), body)) {
+		/* workflow.*, action.*, permission.denied (describe_auto.c) */
 	} else {
-		/* Kinds added later (workflows, outbox results) still say what
+		/* Kinds added later still say what
 		 * happened: the kind and the body as compact JSON. */
 		rootly_buf_puts(b, kind);
 		if (json_object_size(body) > 0 || (body && !json_is_object(body))) {

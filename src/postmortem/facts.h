@@ -36,6 +36,10 @@ bool rootly__pm_action_in_pass(const json_t *task, int pass);
  * escapes it). Unknown kinds are described generically. */
 void rootly__pm_describe(rootly_buf *b, const json_t *event);
 
+/* The line for an event of the automation (workflow.*, action.*,
+ * permission.denied); false, writing nothing, for any other kind. */
+bool rootly__pm_describe_auto(rootly_buf *b, const char *kind, const char *actor, const json_t *body);
+
 /* Whether an event is a chat message (the chat log's filter). */
 bool rootly__pm_is_chat(const json_t *event);
 

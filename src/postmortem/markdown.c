@@ -12,6 +12,8 @@
 
 #define PLACEHOLDER "_To be written by the incident owner._"
 #define NONE_MARK "—"
+/* Distinct workflow names listed under "Automated steps"; more are "...". */
+#define ROOTLY__PM_WF_NAMES 10
 
 typedef struct md {
 	rootly__pm base;
@@ -24,6 +26,9 @@ typedef struct md {
 	/* Filled event by event, assembled by md_finish. */
 	rootly_buf timeline, chat, role_changes, notes;
 	rootly_buf ack_by;              /* actor of the first acknowledgement */
+	rootly_buf denied;              /* refused overrides, one list item each */
+	rootly_buf wf_names;            /* "\nname" per distinct workflow run */
+	size_t wf_runs, wf_names_count, delivered, undelivered, skipped;
 	rootly_buf scratch;             /* reused for each composed line */
 	size_t events;
 	bool acked_event, mitigation_skipped;
@@ -218,6 +223,59 @@ static void time_row(rootly_buf *b, const char *name, int64_t at, bool always)
 	end_row(b);
 }
 
+/* integrations.<section>.<key> as text, NULL when absent or empty. */
+static const char *integ(const md *d, const char *section, const char *key)
+{
+	const json_t *s = json_object_get(json_object_get(d->inc, "integrations"), section);
+	const char *v = rootly__jstr(s, key);
+	return v && *v ? v : NULL;
+}
+
+/* "#name" for the incident channel, or its id when the name is unknown. */
+static void put_channel_ref(rootly_buf *b, const md *d)
+{
+	const char *name = integ(d, "chat", "channel_name"), *id = integ(d, "chat", "channel_id");
+	if (name)
+		rootly_buf_printf(b, "#%s", name);
+	if (name && id)
+		rootly_buf_printf(b, " (%s)", id);
+	else if (id)
+		rootly_buf_puts(b, id);
+}
+
+static const char *runbook_url(const md *d)
+{
+	const char *url = rootly__jstr(d->inc, "runbook_url");
+	return url && *url ? url : integ(d, "runbook", "url");
+}
+
+/* What the automation set up (integrations.*, docs/outbox.md "Results"). */
+static void integration_rows(md *d)
+{
+	rootly_buf *b = d->b;
+	if (integ(d, "chat", "channel_name") || integ(d, "chat", "channel_id")) {
+		d->scratch.len = 0;
+		put_channel_ref(&d->scratch, d);
+		cell(b, "Channel"); cell(b, scratch_text(d)); end_row(b);
+	}
+	if (integ(d, "conference", "url")) {
+		cell(b, "Conference"); cell(b, integ(d, "conference", "url")); end_row(b);
+	}
+	if (runbook_url(d)) {
+		cell(b, "Runbook"); cell(b, runbook_url(d)); end_row(b);
+	}
+	if (integ(d, "ticket", "key") || integ(d, "ticket", "url")) {
+		d->scratch.len = 0;
+		rootly_buf_puts(&d->scratch, rootly__pm_or(integ(d, "ticket", "key"), "ticket"));
+		if (integ(d, "ticket", "url"))
+			rootly_buf_printf(&d->scratch, " (%s)", integ(d, "ticket", "url"));
+		cell(b, "Ticket"); cell(b, scratch_text(d)); end_row(b);
+	}
+	if (integ(d, "statuspage", "incident_id")) {
+		cell(b, "Status page incident"); cell(b, integ(d, "statuspage", "incident_id")); end_row(b);
+	}
+}
+
 static void section_header(md *d)
 {
 	rootly_buf *b = d->b;
@@ -237,6 +295,7 @@ static void section_header(md *d)
 		role_title(d, d->roles[i].key);
 		cell(b, scratch_text(d)); cell(b, d->roles[i].value); end_row(b);
 	}
+	integration_rows(d);
 	cell(b, "Declared");
 	d->scratch.len = 0;
 	rootly_buf_printf(&d->scratch, "%s by %s", fmt_time(rootly__jint(d->inc, "created_at"), t),
@@ -324,6 +383,74 @@ static void section_detection(md *d)
 		rootly_buf_puts(b, "- Time to acknowledge: not acknowledged\n");
 }
 
+/* The automated steps: what the workflows set up (from integrations.*)
+ * and how their runs and deliveries went (counted from the timeline). */
+static void section_automation(md *d)
+{
+	rootly_buf *b = d->b;
+	const json_t *hooks = json_object_get(json_object_get(d->inc, "integrations"), "webhooks");
+	bool any = d->wf_runs || d->delivered || d->undelivered || d->skipped || runbook_url(d) ||
+		integ(d, "chat", "channel_name") || integ(d, "chat", "channel_id") || integ(d, "conference", "url") ||
+		integ(d, "ticket", "key") || integ(d, "ticket", "url") || integ(d, "statuspage", "incident_id") ||
+		json_array_size(hooks);
+	if (!any)
+		return;
+	rootly_buf_puts(b, "\nAutomated steps:\n\n");
+	if (d->wf_runs) {
+		rootly_buf_printf(b, "- Workflows: %zu run%s (", d->wf_runs, d->wf_runs == 1 ? "" : "s");
+		/* wf_names holds "\nname" per distinct workflow. */
+		const char *p = d->wf_names.ptr, *end = p + d->wf_names.len;
+		for (bool first = true; p && p < end; first = false) {
+			const char *next = memchr(p + 1, '\n', (size_t)(end - p - 1));
+			next = next ? next : end;
+			rootly_buf_puts(b, first ? "" : ", ");
+			rootly_buf_put(b, p + 1, (size_t)(next - p - 1));
+			p = next;
+		}
+		if (d->wf_names_count > ROOTLY__PM_WF_NAMES)
+			rootly_buf_puts(b, ", ...");
+		rootly_buf_puts(b, ")\n");
+	}
+	if (d->delivered || d->undelivered || d->skipped)
+		rootly_buf_printf(b, "- Deliveries: %zu delivered, %zu failed or dead-lettered, %zu skipped\n",
+			d->delivered, d->undelivered, d->skipped);
+	if (integ(d, "chat", "channel_name") || integ(d, "chat", "channel_id")) {
+		d->scratch.len = 0;
+		put_channel_ref(&d->scratch, d);
+		rootly_buf_puts(b, "- Chat channel created: ");
+		put_inline(b, scratch_text(d), false);
+		rootly_buf_putc(b, '\n');
+	}
+	if (integ(d, "conference", "url")) {
+		rootly_buf_puts(b, "- Conference link: ");
+		put_inline(b, integ(d, "conference", "url"), false);
+		rootly_buf_putc(b, '\n');
+	}
+	if (runbook_url(d)) {
+		rootly_buf_puts(b, "- Runbook attached: ");
+		put_inline(b, runbook_url(d), false);
+		rootly_buf_putc(b, '\n');
+	}
+	if (integ(d, "ticket", "key") || integ(d, "ticket", "url")) {
+		rootly_buf_puts(b, "- Ticket created: ");
+		put_inline(b, rootly__pm_or(integ(d, "ticket", "key"), "ticket"), false);
+		if (integ(d, "ticket", "url")) {
+			rootly_buf_puts(b, " (");
+			put_inline(b, integ(d, "ticket", "url"), false);
+			rootly_buf_putc(b, ')');
+		}
+		rootly_buf_putc(b, '\n');
+	}
+	if (integ(d, "statuspage", "incident_id")) {
+		rootly_buf_puts(b, "- Status page incident: ");
+		put_inline(b, integ(d, "statuspage", "incident_id"), false);
+		rootly_buf_putc(b, '\n');
+	}
+	if (json_array_size(hooks))
+		rootly_buf_printf(b, "- Webhooks called: %zu (the most recent kept on the incident)\n",
+			json_array_size(hooks));
+}
+
 static void section_response(md *d)
 {
 	rootly_buf *b = d->b;
@@ -353,6 +480,11 @@ static void section_response(md *d)
 	if (d->role_changes.len) {
 		rootly_buf_puts(b, "\nRole changes:\n\n");
 		rootly_buf_put(b, d->role_changes.ptr, d->role_changes.len);
+	}
+	section_automation(d);
+	if (d->denied.len) {
+		rootly_buf_puts(b, "\nRefused overrides:\n\n");
+		rootly_buf_put(b, d->denied.ptr, d->denied.len);
 	}
 }
 
@@ -537,6 +669,38 @@ static void on_chat(md *d, const json_t *ev, const char *at)
 	end_row(&d->chat);
 }
 
+/* Counts for "Automated steps"; refused overrides listed as they come
+ * (the scratch buffer still holds the event's line). */
+static void on_automation(md *d, const json_t *ev, const char *kind, const char *at)
+{
+	const json_t *body = json_object_get(ev, "body");
+	if (strcmp(kind, "workflow.run_started") == 0) {
+		d->wf_runs++;
+		const char *name = rootly__jstr(body, "workflow");
+		if (!name || !*name)
+			return;
+		size_t n = strlen(name);
+		const char *p = d->wf_names.ptr, *end = p + d->wf_names.len;
+		for (; p && p < end; p += strcspn(p + 1, "\n") + 1)
+			if ((size_t)(end - p) > n && memcmp(p + 1, name, n) == 0 && (p + 1 + n == end || p[1 + n] == '\n'))
+				return;
+		if (d->wf_names_count++ < ROOTLY__PM_WF_NAMES) {
+			rootly_buf_putc(&d->wf_names, '\n');
+			put_inline(&d->wf_names, name, false);
+		}
+	} else if (strcmp(kind, "action.delivered") == 0) {
+		d->delivered++;
+	} else if (strcmp(kind, "action.failed") == 0 || strcmp(kind, "action.dead_lettered") == 0) {
+		d->undelivered++;
+	} else if (strcmp(kind, "action.skipped") == 0) {
+		d->skipped++;
+	} else if (strcmp(kind, "permission.denied") == 0) {
+		rootly_buf_printf(&d->denied, "- %s: ", at);
+		put_inline(&d->denied, scratch_text(d), false);
+		rootly_buf_putc(&d->denied, '\n');
+	}
+}
+
 static int md_event(rootly__pm *pm, const json_t *ev)
 {
 	md *d = (md *)pm;
@@ -565,9 +729,12 @@ static int md_event(rootly__pm *pm, const json_t *ev)
 		put_inline(&d->ack_by, rootly__pm_or(actor, ""), false);
 	} else if (strcmp(kind, "status.changed") == 0) {
 		on_status_changed(d, ev);
+	} else if (strncmp(kind, "workflow.", 9) == 0 || strncmp(kind, "action.", 7) == 0 ||
+		   strcmp(kind, "permission.denied") == 0) {
+		on_automation(d, ev, kind, at);
 	}
 	bool oom = d->timeline.oom || d->chat.oom || d->role_changes.oom || d->notes.oom ||
-		d->ack_by.oom || d->scratch.oom;
+		d->ack_by.oom || d->scratch.oom || d->denied.oom || d->wf_names.oom;
 	return oom ? rootly_error_set_oom() : 0;
 }
 
@@ -617,6 +784,8 @@ static void md_free(rootly__pm *pm)
 	rootly_buf_dispose(&d->role_changes);
 	rootly_buf_dispose(&d->notes);
 	rootly_buf_dispose(&d->ack_by);
+	rootly_buf_dispose(&d->denied);
+	rootly_buf_dispose(&d->wf_names);
 	rootly_buf_dispose(&d->scratch);
 	rootly_free(d->roles);
 	rootly_free(d);

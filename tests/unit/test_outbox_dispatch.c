@@ -269,7 +269,7 @@ static void test_skipped_without_transport(void **state)
 
 static void test_backoff_math(void **state)
 {
-	rootly__outbox_settings s = { 1000, 30000, 8, 60000, 10000, 120000, 1000, 32 };
+	rootly__outbox_settings s = { 1000, 30000, 8, 60000, 10000, 120000, 1000, 32, 60000 };
 	/* ceiling = min(cap, base * 2^(attempt-1)); delay = random % (ceiling+1) */
 	assert_int_equal(rootly__outbox_backoff(&s, 1, -1, 999), 999);
 	assert_int_equal(rootly__outbox_backoff(&s, 1, -1, 1001), 1); /* 0 -> 1 */
