@@ -20,7 +20,7 @@ int cmd_tick(cli *c, int argc, char **argv);     /* cmd_workflow.c */
 
 static const cli_command commands[] = {
 	{ "ingest", cmd_ingest, "SOURCE FILE|-",
-		"ingest a monitoring payload (SOURCE: alertmanager)" },
+		"ingest a monitoring payload (any source: alertmanager, grafana, ...)" },
 	{ "incidents", cmd_incidents,
 		"[--status S] [--open] [--severity SEVn] [--service NAME] [--since T] [--until T] [--limit N] [--json]",
 		"list incidents, newest first" },
@@ -65,7 +65,8 @@ static void print_help(FILE *f)
 		"  --db PATH|URI   the store: a SQLite file (default ./rootly.db), or a URI\n"
 		"                  such as sqlite:PATH or memory:\n"
 		"  --actor NAME    who is acting, recorded on the timeline (default: system)\n"
-		"  --config FILE   configuration (YAML or JSON): sources, auth, routes, silences\n"
+		"  --config FILE   configuration (YAML or JSON): sources, routes, silences, services,\n"
+		"                  teams, workflows, transports, permissions\n"
 		"  --help, --version\n"
 		"\n"
 		"Commands:\n", f);
