@@ -9,6 +9,10 @@
 #   python_pip_install  `pip install .` into a fresh venv, then import     label pip (needs PyPI;
 #                       and use the installed package                      skipped when offline)
 #   go                  `go vet` + `go test` of bindings/go                label go
+#   python_store_conformance  the C store conformance suite (the cases    label python
+#                       of tests/conformance/test_store_conformance.c) in
+#                       a program embedding CPython, against
+#                       rootly.DictStore through the director shim
 #
 # scripts/test-all.sh runs the ASan build minus the labels python and
 # install: python_asan and python_leaks carry python-asan so they do run there.
@@ -51,6 +55,41 @@ if(TARGET rootly_python AND EXISTS ${CMAKE_CURRENT_LIST_DIR}/python)
       COMMAND ${ROOTLY_PYTHON_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/python/leakcheck.py asan ${_preload}
       WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
     set_tests_properties(python_leaks PROPERTIES LABELS python-asan ENVIRONMENT "${_rootly_py_env}")
+  endif()
+
+  # The C conformance cases against a store written in Python: a cmocka
+  # program that embeds CPython (tests/conformance/python_store/main.c). It
+  # links the shared librootly, the one the extension module loads, so both
+  # sides share one error state and allocator.
+  find_package(Python3 QUIET COMPONENTS Interpreter Development.Embed)
+  if(Python3_Development.Embed_FOUND)
+    set(_pystore ${CMAKE_CURRENT_LIST_DIR}/conformance/python_store)
+    add_executable(python_store_conformance ${_pystore}/main.c
+      ${CMAKE_CURRENT_LIST_DIR}/conformance/test_store_conformance.c
+      ${CMAKE_CURRENT_LIST_DIR}/support/rootly_test.c)
+    target_include_directories(python_store_conformance PRIVATE ${CMAKE_CURRENT_LIST_DIR}/support
+      ${CMAKE_CURRENT_LIST_DIR}/conformance ${PROJECT_SOURCE_DIR}/include)
+    target_compile_definitions(python_store_conformance PRIVATE ROOTLY_CONFORMANCE_NO_MAIN
+      _POSIX_C_SOURCE=200809L _DEFAULT_SOURCE
+      ROOTLY_TEST_FIXTURES="${CMAKE_CURRENT_LIST_DIR}/fixtures")
+    target_compile_options(python_store_conformance PRIVATE -Wall -Wextra -Wno-unused-parameter)
+    target_link_libraries(python_store_conformance PRIVATE rootly Python3::Python ${CMOCKA_LIB})
+    add_dependencies(python_store_conformance rootly_python)
+    add_test(NAME python_store_conformance COMMAND python_store_conformance
+      WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+    if(ROOTLY_SANITIZE)
+      # python3's own allocations are not ours to report (valgrind_python_leaks
+      # and python_leaks watch the binding for leaks).
+      set(_pystore_label python-asan)
+      set(_pystore_extra ";ASAN_OPTIONS=detect_leaks=0")
+    else()
+      set(_pystore_label python)
+      set(_pystore_extra "")
+    endif()
+    set_tests_properties(python_store_conformance PROPERTIES LABELS ${_pystore_label}
+      ENVIRONMENT "PYTHONPATH=${PROJECT_BINARY_DIR}/python:${_pystore};PYTHONDONTWRITEBYTECODE=1;CMOCKA_MESSAGE_OUTPUT=stdout${_pystore_extra}")
+  else()
+    message(STATUS "python_store_conformance: skipped (no Python embedding library for ${ROOTLY_PYTHON_EXECUTABLE})")
   endif()
 
   if(NOT ROOTLY_SANITIZE AND EXISTS ${PROJECT_SOURCE_DIR}/pyproject.toml)

@@ -87,6 +87,9 @@ extern "C" {
 %mutable;
 %include "rootly_helpers.i"
 %include "rootly_backends.i"
+#ifdef SWIGPYTHON
+%include "python/rootly_python_embed.i"
+#endif
 
 /* --- helpers: options structs filled on the C side ----------------------- */
 %inline %{

@@ -3,8 +3,14 @@
  * every backend (memory:, sqlite: on a fresh temporary file, and the fault
  * wrapper set never to fail), then a few tests only the SQLite backend can
  * answer (persistence, schema guard, sharing a file, URI options).
+ *
+ * Built a second time with ROOTLY_CONFORMANCE_NO_MAIN (no main, no
+ * SQLite-only tests) into programs that run the same cases against stores
+ * made elsewhere (tests/conformance/python_store: a store written in
+ * Python), through store_conformance_run (store_conformance.h).
  */
 #include "rootly_test.h"
+#include "store_conformance.h"
 
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -20,12 +26,16 @@
 
 typedef struct backend {
 	const char *name;
-	const char *uri;  /* NULL: sqlite on a fresh temporary file */
+	const char *uri;  /* NULL (and no open): sqlite on a fresh temporary file */
+	store_conformance_open_fn open; /* set: the store comes from this factory */
+	void *arg;
 } backend;
 
-static const backend k_memory = { "memory", "memory:" };
-static const backend k_sqlite = { "sqlite", NULL };
-static const backend k_fault = { "fault:0:memory:", "fault:0:memory:" };
+#ifndef ROOTLY_CONFORMANCE_NO_MAIN
+static const backend k_memory = { "memory", "memory:", NULL, NULL };
+static const backend k_sqlite = { "sqlite", NULL, NULL, NULL };
+static const backend k_fault = { "fault:0:memory:", "fault:0:memory:", NULL, NULL };
+#endif
 
 typedef struct fixture {
 	const backend *be;
@@ -65,6 +75,13 @@ static int fx_setup(void **state)
 {
 	fixture *fx = calloc(1, sizeof(*fx));
 	fx->be = *state;
+	if (fx->be->open) {
+		fx->st = fx->be->open(fx->be->arg);
+		assert_non_null(fx->st);
+		assert_int_equal(fx->st->version, ROOTLY_STORE_VERSION);
+		*state = fx;
+		return 0;
+	}
 	if (fx->be->uri) {
 		snprintf(fx->uri, sizeof(fx->uri), "%s", fx->be->uri);
 	} else {
@@ -1169,6 +1186,19 @@ static void t_check(void **state)
 	STORE_TEST(t_free_with_open_tx, be), \
 	STORE_TEST(t_check, be)
 
+/* The same cases against a store from `open` (see store_conformance.h). */
+int store_conformance_run(const char *group, store_conformance_open_fn open, void *arg)
+{
+	static backend external;
+	external.name = group;
+	external.uri = NULL;
+	external.open = open;
+	external.arg = arg;
+	const struct CMUnitTest tests[] = { CONFORMANCE_TESTS(external) };
+	return cmocka_run_group_tests_name(group, tests, NULL, NULL);
+}
+
+#ifndef ROOTLY_CONFORMANCE_NO_MAIN
 /* ---- SQLite only -------------------------------------------------------- */
 
 typedef struct sqlfx {
@@ -1510,3 +1540,4 @@ int main(void)
 	failed += cmocka_run_group_tests_name("store: sqlite only", sqlite_only, NULL, NULL);
 	return failed ? 1 : 0;
 }
+#endif /* !ROOTLY_CONFORMANCE_NO_MAIN */
