@@ -205,8 +205,8 @@ bool rootly__pm_describe_auto(rootly_buf *b, const char *kind, const char *actor
 				rootly__jint(body, "depth") > 0 ? ", caused by another workflow" : "");
 		} else if (strcmp(k, "run_cancelled") == 0) {
 			int64_t n = rootly__jint(body, "items_cancelled");
-			rootly_buf_printf(b, "Workflow %s: run %s cancelled (%lld pending delivery%s dropped)",
-				pstr(body, "workflow", "?"), pstr(body, "run_id", "?"), (long long)n, n == 1 ? "" : "s");
+			rootly_buf_printf(b, "Workflow %s: run %s cancelled (%lld pending deliver%s dropped)",
+				pstr(body, "workflow", "?"), pstr(body, "run_id", "?"), (long long)n, n == 1 ? "y" : "ies");
 		} else {
 			return false;
 		}
