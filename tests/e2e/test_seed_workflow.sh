@@ -94,6 +94,10 @@ check "postmortem: commander, communications lead, started" \
 	eval "status_is 0 && grep -q '| Commander | $ONCALL |' \"\$T/out\" && grep -q '| Communications lead | dave |' \"\$T/out\" && grep -q 'Status in_triage → started' \"\$T/out\""
 check "postmortem: the workflow's steps are in its timeline" \
 	eval 'grep -q "workflow:seed-triage" "$T/out" && grep -q "inc-20260315-api-latency" "$T/out" && grep -q "meet.example.com/inc-1" "$T/out"'
+check "postmortem: readable workflow and delivery lines, no raw bodies" \
+	eval 'grep -q "| Workflow seed-triage started on incident.created (7 actions) |" "$T/out" && grep -q "Workflow seed-triage: created channel #inc-20260315-api-latency \[" "$T/out" && ! grep -q "\"run_id\"" "$T/out"'
+check "postmortem: the automated steps in Response" \
+	eval 'grep -q "^- Chat channel created: #inc-20260315-api-latency" "$T/out" && grep -q "^- Conference link: https://meet.example.com/inc-1" "$T/out" && grep -q "^- Runbook attached: https://runbooks.example.com/checkout-api" "$T/out"'
 
 run tick --at +31m
 check "tick: the stakeholder reminder runs" eval 'status_is 0 && grep -q "^1 workflow run(s) started" "$T/out"'
@@ -106,6 +110,8 @@ run timeline INC-1 --json
 check "the refusal is on the timeline" json_check 'j[-1]["kind"] == "permission.denied" and j[-1]["body"]["actor"] == "bob"'
 run show INC-1 --json
 check "and the incident is still started" json_check 'j["status"] == "started"'
+run postmortem INC-1
+check "postmortem: the refusal as a readable line" eval 'grep -q "^- .*: Permission denied: bob tried to " "$T/out"'
 
 run workflow list
 check "workflow list" eval 'status_is 0 && json_check "[w[\"name\"] for w in j] == [\"seed-triage\", \"stakeholder-reminder\"]"'
