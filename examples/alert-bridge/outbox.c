@@ -12,6 +12,10 @@
  * Its store writes wait on the SQLite lock on this thread only, so neither
  * HTTP parsing nor the group commit ever waits for a slow Slack or Jira.
  *
+ * The attached loop also runs the repeating workflow timers
+ * (rootly_workflow_tick every outbox.workflow_tick, default 60 s), on this
+ * thread's context: the bridge needs no cron job for reminders.
+ *
  * Stop: deliveries in flight are abandoned (rootly_outbox_detach_loop);
  * their items are in the store, pending or leased, and are taken up again
  * by the next start when the lease expires: nothing is lost.
