@@ -25,6 +25,18 @@ fi
 # cgo's pointer rules checked on every write (no Go pointer kept by C),
 # and the race detector over the goroutine tests.
 GOEXPERIMENT=cgocheck2 "$go" test -count=1 .
+# The C store conformance suite compiled in (build tag rootly_cconformance:
+# its C sources live outside the module). The go command does not track C
+# files included from outside the package, so their hash goes into
+# CGO_CFLAGS, part of the build cache key.
+suite_hash=$(cat "$here/../../tests/conformance/test_store_conformance.c" \
+	"$here/../../tests/conformance/store_conformance.h" \
+	"$here/../../tests/support/rootly_test.c" "$here/../../tests/support/rootly_test.h" |
+	cksum | cut -d' ' -f1)
+CGO_CFLAGS="${CGO_CFLAGS:--O2 -g} -DROOTLY_CCONFORMANCE_SOURCES=$suite_hash" \
+	"$go" vet -tags rootly_cconformance .
+CGO_CFLAGS="${CGO_CFLAGS:--O2 -g} -DROOTLY_CCONFORMANCE_SOURCES=$suite_hash" CMOCKA_MESSAGE_OUTPUT=stdout \
+	"$go" test -count=1 -tags rootly_cconformance -run '^TestCConformance$' .
 "$go" test -race -count=1 -run 'Goroutines|Store|Transport' .
 if [ -d "$here/../../examples/go" ]; then
 	cd "$here/../../examples/go"

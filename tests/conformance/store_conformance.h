@@ -17,4 +17,10 @@ typedef rootly_store *(*store_conformance_open_fn)(void *arg);
  * a store from open(arg). Returns the number of failed cases. */
 int store_conformance_run(const char *group, store_conformance_open_fn open, void *arg);
 
+/* The same, leaving out the cases named in `skip` (a NULL-terminated list
+ * of case names, e.g. "t_put_get_revision"; NULL: none): for a store with a
+ * known, documented gap, so the rest still guards it. */
+int store_conformance_run_except(const char *group, store_conformance_open_fn open, void *arg,
+	const char *const *skip);
+
 #endif

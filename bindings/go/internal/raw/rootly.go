@@ -516,469 +516,469 @@ typedef _gostring_ swig_type_482;
 typedef _gostring_ swig_type_483;
 typedef _gostring_ swig_type_484;
 typedef _gostring_ swig_type_485;
-extern void _wrap_Swig_free_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_Swig_malloc_raw_03bf29fbd303c7e3(swig_intgo arg1);
-extern void _wrap_delete_rootly_ctx_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_delete_rootly_incident_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_delete_rootly_incident_list_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_delete_rootly_ingest_result_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_delete_rootly_timeline_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_delete_rootly_task_list_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_delete_rootly_metrics_report_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_delete_rootly_config_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_delete_rootly_config_report_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_1 _wrap_rootly_kv_key_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_2 _wrap_rootly_kv_value_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_new_rootly_kv_raw_03bf29fbd303c7e3(void);
-extern void _wrap_delete_rootly_kv_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_ROOTLY_VERSION_NUMBER_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_rootly_version_raw_03bf29fbd303c7e3(swig_type_3 arg1, swig_type_4 arg2, swig_type_5 arg3);
-extern swig_type_6 _wrap_rootly_version_string_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_OK_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_ERROR_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_ENOMEM_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_ENOTFOUND_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_EEXISTS_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_EINVALID_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_ECONFLICT_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_EBUSY_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_ETIMEOUT_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_EAUTH_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_ENOTSUPPORTED_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_ECANCELED_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_EIO_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_EILLEGAL_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_ECORRUPT_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_EPERM_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_EUSER_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_PASSTHROUGH_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_ITEROVER_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_ERROR_NONE_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_ERROR_NOMEMORY_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_ERROR_INVALID_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_ERROR_INPUT_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_ERROR_STORAGE_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_ERROR_SQLITE_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_ERROR_JSON_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_ERROR_LIFECYCLE_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_ERROR_TIMELINE_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_ERROR_CALLBACK_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_ERROR_OS_raw_03bf29fbd303c7e3(void);
-extern swig_type_7 _wrap_rootly_error_message_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_rootly_error_klass_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_rootly_error_code_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_rootly_error_sys_code_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_new_rootly_error_raw_03bf29fbd303c7e3(void);
-extern void _wrap_delete_rootly_error_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_rootly_error_last_raw_03bf29fbd303c7e3(void);
-extern void _wrap_rootly_error_clear_raw_03bf29fbd303c7e3(void);
-extern swig_type_8 _wrap_rootly_strerror_raw_03bf29fbd303c7e3(swig_intgo arg1);
-extern swig_type_9 _wrap_rootly_err_name_raw_03bf29fbd303c7e3(swig_intgo arg1);
-extern swig_type_10 _wrap_rootly_ctx_now_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_rootly_ctx_set_actor_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_11 arg2);
-extern swig_intgo _wrap_rootly_ctx_batch_begin_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_rootly_ctx_batch_commit_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_rootly_ctx_batch_rollback_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_rootly_ctx_add_role_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_12 arg2);
-extern swig_intgo _wrap_rootly_ctx_check_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_ROOTLY_STATUS_IN_TRIAGE_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_STATUS_STARTED_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_STATUS_MITIGATED_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_STATUS_RESOLVED_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_STATUS_CLOSED_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_STATUS_CANCELLED_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_SEV_UNSET_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_SEV0_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_SEV1_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_SEV2_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_SEV3_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_SEV4_raw_03bf29fbd303c7e3(void);
-extern swig_type_13 _wrap_rootly_status_name_raw_03bf29fbd303c7e3(swig_intgo arg1);
-extern swig_type_14 _wrap_rootly_severity_name_raw_03bf29fbd303c7e3(swig_intgo arg1);
-extern swig_intgo _wrap_rootly_incident_get_raw_03bf29fbd303c7e3(uintptr_t arg1, uintptr_t arg2, swig_type_15 arg3);
-extern swig_type_16 _wrap_rootly_incident_id_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_17 _wrap_rootly_incident_number_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_18 _wrap_rootly_incident_ref_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_19 _wrap_rootly_incident_title_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_20 _wrap_rootly_incident_summary_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_rootly_incident_severity_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_rootly_incident_status_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_21 _wrap_rootly_incident_revision_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_22 _wrap_rootly_incident_created_at_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_23 _wrap_rootly_incident_detected_at_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_24 _wrap_rootly_incident_acknowledged_at_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_25 _wrap_rootly_incident_status_at_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_intgo arg2);
-extern swig_type_26 _wrap_rootly_incident_services_count_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_27 _wrap_rootly_incident_service_at_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_28 arg2);
-extern swig_type_29 _wrap_rootly_incident_teams_count_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_30 _wrap_rootly_incident_team_at_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_31 arg2);
-extern swig_type_32 _wrap_rootly_incident_label_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_33 arg2);
-extern swig_type_34 _wrap_rootly_incident_labels_count_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_rootly_incident_label_at_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_35 arg2);
-extern swig_intgo _wrap_rootly_incident_field_raw_03bf29fbd303c7e3(swig_voidp arg1, uintptr_t arg2, swig_type_36 arg3);
-extern swig_type_37 _wrap_rootly_incident_role_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_38 arg2);
-extern swig_type_39 _wrap_rootly_incident_roles_count_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_rootly_incident_role_at_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_40 arg2);
-extern swig_type_41 _wrap_rootly_incident_alerts_count_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_42 _wrap_rootly_incident_group_key_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_rootly_incident_to_json_raw_03bf29fbd303c7e3(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_43 _wrap_rootly_incident_list_count_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_rootly_incident_list_at_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_44 arg2);
-extern swig_intgo _wrap_ROOTLY_SEV_KEEP_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_rootly_incident_transition_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_45 arg2, swig_intgo arg3, swig_type_46 arg4, swig_type_47 arg5, swig_intgo arg6);
-extern swig_intgo _wrap_rootly_incident_acknowledge_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_48 arg2, swig_type_49 arg3);
-extern swig_intgo _wrap_rootly_transition_allowed_raw_03bf29fbd303c7e3(swig_intgo arg1, swig_intgo arg2);
-extern swig_intgo _wrap_rootly_incident_assign_role_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_50 arg2, swig_type_51 arg3, swig_type_52 arg4, swig_type_53 arg5);
-extern swig_intgo _wrap_rootly_incident_unassign_role_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_54 arg2, swig_type_55 arg3, swig_type_56 arg4);
-extern swig_intgo _wrap_rootly_incident_add_note_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_57 arg2, swig_type_58 arg3, swig_type_59 arg4);
-extern swig_intgo _wrap_rootly_incident_add_chat_message_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_60 arg2, swig_type_61 arg3, swig_type_62 arg4, swig_type_63 arg5, swig_type_64 arg6);
-extern swig_intgo _wrap_ROOTLY_INGEST_CREATED_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_INGEST_ATTACHED_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_INGEST_DEDUPLICATED_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_INGEST_RESOLVED_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_INGEST_ACKNOWLEDGED_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_INGEST_DROPPED_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_INGEST_REJECTED_raw_03bf29fbd303c7e3(void);
-extern swig_type_65 _wrap_rootly_ingest_outcome_name_raw_03bf29fbd303c7e3(swig_intgo arg1);
-extern swig_intgo _wrap_rootly_ingest_item_outcome_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_66 _wrap_rootly_ingest_item_alert_id_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_67 _wrap_rootly_ingest_item_fingerprint_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_68 _wrap_rootly_ingest_item_incident_id_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_69 _wrap_rootly_ingest_item_incident_ref_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_70 _wrap_rootly_ingest_item_status_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_71 _wrap_rootly_ingest_item_reason_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_new_rootly_ingest_item_raw_03bf29fbd303c7e3(void);
-extern void _wrap_delete_rootly_ingest_item_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_rootly_ingest_raw_03bf29fbd303c7e3(uintptr_t arg1, uintptr_t arg2, swig_type_72 arg3, swig_type_73 arg4, uintptr_t arg5, swig_type_74 arg6);
-extern swig_type_75 _wrap_rootly_ingest_result_count_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_rootly_ingest_result_at_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_76 arg2);
-extern swig_intgo _wrap_rootly_ingest_result_to_json_raw_03bf29fbd303c7e3(swig_voidp arg1, uintptr_t arg2);
-extern swig_intgo _wrap_rootly_alert_get_json_raw_03bf29fbd303c7e3(swig_voidp arg1, uintptr_t arg2, swig_type_77 arg3);
-extern swig_intgo _wrap_rootly_incident_alerts_json_raw_03bf29fbd303c7e3(swig_voidp arg1, uintptr_t arg2, swig_type_78 arg3);
-extern swig_intgo _wrap_ROOTLY_POSTMORTEM_MARKDOWN_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_POSTMORTEM_JSON_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_rootly_postmortem_render_raw_03bf29fbd303c7e3(swig_voidp arg1, uintptr_t arg2, swig_type_79 arg3, swig_intgo arg4);
-extern swig_type_80 _wrap_rootly_event_seq_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_81 _wrap_rootly_event_at_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_82 _wrap_rootly_event_id_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_83 _wrap_rootly_event_actor_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_84 _wrap_rootly_event_kind_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_85 _wrap_rootly_event_body_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_86 _wrap_rootly_event_prev_hash_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_87 _wrap_rootly_event_hash_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_new_rootly_event_raw_03bf29fbd303c7e3(void);
-extern void _wrap_delete_rootly_event_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_rootly_timeline_load_raw_03bf29fbd303c7e3(uintptr_t arg1, uintptr_t arg2, swig_type_88 arg3, swig_type_89 arg4);
-extern swig_type_90 _wrap_rootly_timeline_count_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_rootly_timeline_at_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_91 arg2);
-extern swig_intgo _wrap_rootly_timeline_to_json_raw_03bf29fbd303c7e3(swig_voidp arg1, uintptr_t arg2);
-extern swig_intgo _wrap_ROOTLY_TASK_TASK_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_TASK_FOLLOW_UP_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_TASK_OPEN_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_TASK_DONE_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_TASK_CANCELLED_raw_03bf29fbd303c7e3(void);
-extern swig_type_92 _wrap_rootly_task_id_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_93 _wrap_rootly_task_incident_id_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_94 _wrap_rootly_task_title_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_95 _wrap_rootly_task_description_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_96 _wrap_rootly_task_assignee_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_97 _wrap_rootly_task_priority_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_rootly_task_kind_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_rootly_task_status_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_98 _wrap_rootly_task_created_at_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_99 _wrap_rootly_task_due_at_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_100 _wrap_rootly_task_completed_at_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_101 _wrap_rootly_task_completed_by_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_new_rootly_task_raw_03bf29fbd303c7e3(void);
-extern void _wrap_delete_rootly_task_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_rootly_task_assign_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_102 arg2, swig_type_103 arg3, swig_type_104 arg4);
-extern swig_intgo _wrap_rootly_task_complete_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_105 arg2, swig_type_106 arg3);
-extern swig_intgo _wrap_rootly_task_cancel_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_107 arg2, swig_type_108 arg3);
-extern swig_intgo _wrap_rootly_task_list_load_raw_03bf29fbd303c7e3(uintptr_t arg1, uintptr_t arg2, swig_type_109 arg3);
-extern swig_type_110 _wrap_rootly_task_list_count_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_rootly_task_list_at_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_111 arg2);
-extern swig_type_112 _wrap_rootly_task_status_name_raw_03bf29fbd303c7e3(swig_intgo arg1);
-extern swig_type_113 _wrap_rootly_task_kind_name_raw_03bf29fbd303c7e3(swig_intgo arg1);
-extern swig_type_114 _wrap_rootly_incident_metrics_detected_at_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_115 _wrap_rootly_incident_metrics_tta_ms_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_116 _wrap_rootly_incident_metrics_ttm_ms_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_117 _wrap_rootly_incident_metrics_ttr_ms_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_new_rootly_incident_metrics_raw_03bf29fbd303c7e3(void);
-extern void _wrap_delete_rootly_incident_metrics_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_rootly_metrics_incident_raw_03bf29fbd303c7e3(uintptr_t arg1, uintptr_t arg2, swig_type_118 arg3);
-extern swig_intgo _wrap_ROOTLY_METRICS_GROUP_NONE_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_METRICS_GROUP_SEVERITY_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_METRICS_GROUP_SERVICE_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_METRICS_GROUP_TEAM_raw_03bf29fbd303c7e3(void);
-extern swig_type_119 _wrap_rootly_metric_summary_count_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern double _wrap_rootly_metric_summary_mean_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_120 _wrap_rootly_metric_summary_p50_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_121 _wrap_rootly_metric_summary_p90_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_122 _wrap_rootly_metric_summary_p99_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_123 _wrap_rootly_metric_summary_min_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_124 _wrap_rootly_metric_summary_max_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_new_rootly_metric_summary_raw_03bf29fbd303c7e3(void);
-extern void _wrap_delete_rootly_metric_summary_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_125 _wrap_rootly_metrics_row_group_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_126 _wrap_rootly_metrics_row_incidents_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_rootly_metrics_row_tta_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_rootly_metrics_row_ttm_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_rootly_metrics_row_ttr_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_new_rootly_metrics_row_raw_03bf29fbd303c7e3(void);
-extern void _wrap_delete_rootly_metrics_row_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_127 _wrap_rootly_metrics_report_count_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_rootly_metrics_report_at_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_128 arg2);
-extern swig_intgo _wrap_rootly_metrics_report_to_json_raw_03bf29fbd303c7e3(swig_voidp arg1, uintptr_t arg2);
-extern swig_intgo _wrap_rootly_metrics_report_to_prometheus_raw_03bf29fbd303c7e3(swig_voidp arg1, uintptr_t arg2);
-extern swig_type_129 _wrap_rootly_config_error_path_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_rootly_config_error_line_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_rootly_config_error_column_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_130 _wrap_rootly_config_error_message_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_new_rootly_config_error_raw_03bf29fbd303c7e3(void);
-extern void _wrap_delete_rootly_config_error_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_ROOTLY_CONFIG_MAX_BYTES_raw_03bf29fbd303c7e3(void);
-extern swig_type_131 _wrap_rootly_config_routes_count_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_132 _wrap_rootly_config_silences_count_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_133 _wrap_rootly_config_sources_count_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_134 _wrap_rootly_config_report_count_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_rootly_config_report_at_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_135 arg2);
-extern swig_intgo _wrap_rootly_config_report_to_text_raw_03bf29fbd303c7e3(swig_voidp arg1, uintptr_t arg2);
-extern swig_intgo _wrap_ROOTLY_SIG_SLACK_V0_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_SIG_PAGERDUTY_V3_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_SIG_GRAFANA_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_SIG_HMAC_SHA256_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_rootly_sns_string_to_sign_raw_03bf29fbd303c7e3(swig_voidp arg1, swig_type_136 arg2);
-extern swig_intgo _wrap_rootly_sns_signing_cert_url_raw_03bf29fbd303c7e3(swig_voidp arg1, swig_type_137 arg2);
-extern swig_intgo _wrap_rootly_sns_verify_raw_03bf29fbd303c7e3(swig_type_138 arg1, swig_type_139 arg2);
-extern swig_intgo _wrap_rootly_workflow_dry_run_raw_03bf29fbd303c7e3(swig_voidp arg1, uintptr_t arg2, swig_type_140 arg3, swig_type_141 arg4);
-extern swig_intgo _wrap_rootly_workflow_list_raw_03bf29fbd303c7e3(swig_voidp arg1, uintptr_t arg2);
-extern swig_intgo _wrap_rootly_workflow_runs_raw_03bf29fbd303c7e3(swig_voidp arg1, uintptr_t arg2, swig_type_142 arg3);
-extern swig_intgo _wrap_rootly_workflow_set_enabled_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_143 arg2, swig_intgo arg3);
-extern swig_intgo _wrap_rootly_workflow_cancel_run_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_144 arg2, swig_type_145 arg3, swig_type_146 arg4);
-extern swig_intgo _wrap_rootly_permission_check_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_147 arg2, swig_type_148 arg3);
-extern swig_intgo _wrap_rootly_outbox_list_raw_03bf29fbd303c7e3(swig_voidp arg1, uintptr_t arg2, swig_type_149 arg3);
-extern swig_intgo _wrap_rootly_outbox_retry_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_150 arg2);
-extern swig_intgo _wrap_ROOTLY_CAP_CHAT_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_CAP_TICKET_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_CAP_STATUSPAGE_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_CAP_WEBHOOK_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_CAP_KB_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_CAP_CONFERENCE_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_CAP_PAGER_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_CAP_ALL_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_DELIVERY_OK_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_DELIVERY_RETRY_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_ROOTLY_DELIVERY_PERMANENT_raw_03bf29fbd303c7e3(void);
-extern swig_intgo _wrap_rootly_swig_status_raw_03bf29fbd303c7e3(swig_intgo arg1);
-extern swig_intgo _wrap_rootly_swig_severity_parse_raw_03bf29fbd303c7e3(swig_type_151 arg1, swig_type_152 arg2);
-extern swig_intgo _wrap_rootly_swig_status_parse_raw_03bf29fbd303c7e3(swig_type_153 arg1, swig_type_154 arg2);
-extern swig_intgo _wrap_rootly_swig_alert_fingerprint_raw_03bf29fbd303c7e3(swig_voidp arg1, uintptr_t arg2, swig_type_155 arg3);
-extern swig_intgo _wrap_rootly_swig_incident_update_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_156 arg2, swig_type_157 arg3, swig_type_158 arg4, swig_intgo arg5, swig_intgo arg6, swig_voidp arg7, swig_type_159 arg8, swig_intgo arg9, swig_voidp arg10, swig_type_160 arg11, uintptr_t arg12, swig_type_161 arg13, uintptr_t arg14, swig_type_162 arg15, swig_type_163 arg16, swig_intgo arg17);
-extern swig_intgo _wrap_rootly_swig_task_create_raw_03bf29fbd303c7e3(swig_voidp arg1, uintptr_t arg2, swig_type_164 arg3, swig_type_165 arg4, swig_type_166 arg5, swig_type_167 arg6, swig_intgo arg7, swig_type_168 arg8, swig_type_169 arg9, swig_type_170 arg10);
-extern swig_intgo _wrap_rootly_swig_metrics_aggregate_raw_03bf29fbd303c7e3(uintptr_t arg1, uintptr_t arg2, swig_type_171 arg3, swig_type_172 arg4, swig_intgo arg5);
-extern swig_intgo _wrap_rootly_swig_timeline_verify_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_173 arg2, uintptr_t arg3);
-extern swig_intgo _wrap_rootly_swig_config_load_raw_03bf29fbd303c7e3(uintptr_t arg1, uintptr_t arg2, swig_type_174 arg3, swig_type_175 arg4, swig_type_176 arg5);
-extern swig_intgo _wrap_rootly_swig_ctx_set_config_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_177 arg2, swig_type_178 arg3, swig_type_179 arg4);
-extern swig_intgo _wrap_rootly_swig_signature_verify_raw_03bf29fbd303c7e3(swig_intgo arg1, swig_voidp arg2, swig_type_180 arg3, swig_type_181 arg4, swig_type_182 arg5, swig_type_183 arg6, swig_type_184 arg7, uintptr_t arg8, swig_type_185 arg9, swig_type_186 arg10, swig_type_187 arg11);
-extern swig_intgo _wrap_rootly_swig_signature_sign_raw_03bf29fbd303c7e3(swig_voidp arg1, swig_voidp arg2, swig_intgo arg3, swig_voidp arg4, swig_type_188 arg5, swig_type_189 arg6, swig_type_190 arg7, swig_type_191 arg8, swig_type_192 arg9, swig_type_193 arg10, swig_type_194 arg11);
-extern swig_intgo _wrap_rootly_swig_workflow_tick_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_195 arg2, swig_type_196 arg3);
-extern swig_intgo _wrap_rootly_swig_dispatch_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_197 arg2, swig_type_198 arg3);
-extern swig_intgo _wrap_rootly_swig_outbox_next_due_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_199 arg2);
-extern swig_intgo _wrap_rootly_swig_ctx_add_transport_uri_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_200 arg2);
-extern uintptr_t _wrap_new_StoredRecord_raw_03bf29fbd303c7e3(swig_type_201 arg1, swig_type_202 arg2, swig_type_203 arg3, swig_type_204 arg4, swig_type_205 arg5, swig_type_206 arg6, swig_type_207 arg7, swig_type_208 arg8, swig_type_209 arg9);
-extern swig_type_210 _wrap_StoredRecord_id_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_211 _wrap_StoredRecord_revision_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_212 _wrap_StoredRecord_json_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_213 _wrap_StoredRecord_status_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_214 _wrap_StoredRecord_key_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_215 _wrap_StoredRecord_group_key_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_216 _wrap_StoredRecord_service_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_217 _wrap_StoredRecord_severity_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_218 _wrap_StoredRecord_time_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_delete_StoredRecord_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_new_Bytes_raw_03bf29fbd303c7e3(void);
-extern void _wrap_delete_Bytes_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_new_StoreReply_raw_03bf29fbd303c7e3(void);
-extern void _wrap_StoreReply_add_record__SWIG_0_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_219 arg2, swig_type_220 arg3, swig_type_221 arg4, swig_type_222 arg5, swig_type_223 arg6, swig_type_224 arg7, swig_type_225 arg8, swig_type_226 arg9, swig_type_227 arg10);
-extern void _wrap_StoreReply_add_record__SWIG_1_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_228 arg2, swig_type_229 arg3, swig_type_230 arg4, swig_type_231 arg5, swig_type_232 arg6, swig_type_233 arg7, swig_type_234 arg8, swig_type_235 arg9);
-extern void _wrap_StoreReply_add_record__SWIG_2_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_236 arg2, swig_type_237 arg3, swig_type_238 arg4, swig_type_239 arg5, swig_type_240 arg6, swig_type_241 arg7, swig_type_242 arg8);
-extern void _wrap_StoreReply_add_record__SWIG_3_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_243 arg2, swig_type_244 arg3, swig_type_245 arg4, swig_type_246 arg5, swig_type_247 arg6, swig_type_248 arg7);
-extern void _wrap_StoreReply_add_record__SWIG_4_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_249 arg2, swig_type_250 arg3, swig_type_251 arg4, swig_type_252 arg5, swig_type_253 arg6);
-extern void _wrap_StoreReply_add_record__SWIG_5_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_254 arg2, swig_type_255 arg3, swig_type_256 arg4, swig_type_257 arg5);
-extern void _wrap_StoreReply_add_record__SWIG_6_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_258 arg2, swig_type_259 arg3, swig_type_260 arg4);
-extern void _wrap_StoreReply_add_entry_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_261 arg2, swig_type_262 arg3);
-extern void _wrap_StoreReply_set_value_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_263 arg2);
-extern swig_intgo _wrap_StoreReply_fail_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_intgo arg2, swig_type_264 arg3);
-extern swig_type_265 _wrap_StoreReply_records_count_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_266 _wrap_StoreReply_entries_count_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_267 _wrap_StoreReply_entry_seq_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_268 arg2);
-extern uintptr_t _wrap_StoreReply_entry_data_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_269 arg2);
-extern swig_type_270 _wrap_StoreReply_entry_text_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_271 arg2);
-extern swig_type_272 _wrap_StoreReply_value_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern _Bool _wrap_StoreReply_has_value_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_StoreReply_clear_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_StoreReply_record_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_273 arg2);
-extern void _wrap_delete_StoreReply_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_274 _wrap_Record_id_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_275 _wrap_Record_json_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_276 _wrap_Record_status_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_277 _wrap_Record_key_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_278 _wrap_Record_group_key_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_279 _wrap_Record_service_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_280 _wrap_Record_severity_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_281 _wrap_Record_time_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_delete_Record_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_282 _wrap_Query_id_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_283 _wrap_Query_status_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_284 _wrap_Query_key_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_285 _wrap_Query_group_key_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_286 _wrap_Query_service_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_287 _wrap_Query_severity_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_288 _wrap_Query_time_from_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_289 _wrap_Query_time_to_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_290 _wrap_Query_limit_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern _Bool _wrap_Query_descending_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_delete_Query_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_Strings_add_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_291 arg2);
-extern swig_type_292 _wrap_Strings_size_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_new_Strings_raw_03bf29fbd303c7e3(void);
-extern void _wrap_delete_Strings_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_Pairs_add_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_293 arg2, swig_type_294 arg3);
-extern void _wrap_Pairs_add_null_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_295 arg2);
-extern swig_type_296 _wrap_Pairs_size_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_new_Pairs_raw_03bf29fbd303c7e3(void);
-extern void _wrap_delete_Pairs_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap__swig_NewDirectorStoreBackendStoreBackend_raw_03bf29fbd303c7e3(int);
-extern void _wrap_DeleteDirectorStoreBackend_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_297 _wrap__swig_DirectorStoreBackend_upcall_Raw_name_raw_03bf29fbd303c7e3(uintptr_t);
-extern swig_intgo _wrap__swig_DirectorStoreBackend_upcall_Raw_check_raw_03bf29fbd303c7e3(uintptr_t, uintptr_t reply);
-extern void _wrap__swig_DirectorStoreBackend_upcall_Raw_close_raw_03bf29fbd303c7e3(uintptr_t);
-extern void _wrap_delete_StoreBackend_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_298 _wrap_StoreBackend_raw_name_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_StoreBackend_raw_begin_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_StoreBackend_raw_commit_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_StoreBackend_raw_rollback_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_StoreBackend_raw_record_get_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_299 arg2, swig_type_300 arg3, uintptr_t arg4);
-extern swig_intgo _wrap_StoreBackend_raw_record_put_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_301 arg2, uintptr_t arg3, swig_type_302 arg4, uintptr_t arg5);
-extern swig_intgo _wrap_StoreBackend_raw_record_delete_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_303 arg2, swig_type_304 arg3, uintptr_t arg4);
-extern swig_intgo _wrap_StoreBackend_raw_record_find_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_305 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_intgo _wrap_StoreBackend_raw_stream_append_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_306 arg2, swig_type_307 arg3, swig_type_308 arg4, uintptr_t arg5);
-extern swig_intgo _wrap_StoreBackend_raw_stream_read_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_309 arg2, swig_type_310 arg3, swig_type_311 arg4, uintptr_t arg5);
-extern swig_intgo _wrap_StoreBackend_raw_stream_last_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_312 arg2, uintptr_t arg3);
-extern swig_intgo _wrap_StoreBackend_raw_sequence_next_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_313 arg2, uintptr_t arg3);
-extern swig_intgo _wrap_StoreBackend_raw_check_raw_03bf29fbd303c7e3(uintptr_t arg1, uintptr_t arg2);
-extern void _wrap_StoreBackend_raw_close_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_new_RawStore_raw_03bf29fbd303c7e3(void);
-extern void _wrap_delete_RawStore_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_RawStore_open_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_314 arg2);
-extern swig_intgo _wrap_RawStore_wrap_raw_03bf29fbd303c7e3(uintptr_t arg1, uintptr_t arg2);
-extern void _wrap_RawStore_close_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_315 _wrap_RawStore_name_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern _Bool _wrap_RawStore_has_check_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_RawStore_stop_after_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_intgo arg2, swig_intgo arg3);
-extern swig_intgo _wrap_RawStore_calls_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_RawStore_begin_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_RawStore_commit_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_RawStore_rollback_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_RawStore_record_get_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_316 arg2, swig_type_317 arg3, uintptr_t arg4);
-extern swig_intgo _wrap_RawStore_record_put_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_318 arg2, swig_type_319 arg3, swig_type_320 arg4, swig_type_321 arg5, swig_type_322 arg6, swig_type_323 arg7, swig_type_324 arg8, swig_type_325 arg9, swig_type_326 arg10, swig_type_327 arg11, uintptr_t arg12);
-extern swig_intgo _wrap_RawStore_record_delete_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_328 arg2, swig_type_329 arg3);
-extern swig_intgo _wrap_RawStore_record_find_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_330 arg2, _Bool arg3, swig_type_331 arg4, swig_type_332 arg5, swig_type_333 arg6, swig_type_334 arg7, swig_type_335 arg8, swig_type_336 arg9, swig_type_337 arg10, swig_type_338 arg11, swig_type_339 arg12, _Bool arg13, uintptr_t arg14);
-extern swig_intgo _wrap_RawStore_stream_append__SWIG_0_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_340 arg2, swig_type_341 arg3, swig_type_342 arg4, _Bool arg5);
-extern swig_intgo _wrap_RawStore_stream_append__SWIG_1_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_343 arg2, swig_type_344 arg3, swig_type_345 arg4);
-extern swig_intgo _wrap_RawStore_stream_read_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_346 arg2, swig_type_347 arg3, swig_type_348 arg4, uintptr_t arg5);
-extern swig_intgo _wrap_RawStore_stream_last_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_349 arg2, uintptr_t arg3);
-extern swig_intgo _wrap_RawStore_sequence_next_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_350 arg2, uintptr_t arg3);
-extern swig_intgo _wrap_RawStore_check_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap__swig_NewDirectorClockBackendClockBackend_raw_03bf29fbd303c7e3(int);
-extern void _wrap_DeleteDirectorClockBackend_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_delete_ClockBackend_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_351 _wrap_ClockBackend_raw_now_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_new_DeliveryReply_raw_03bf29fbd303c7e3(void);
-extern void _wrap_DeliveryReply_ok__SWIG_0_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_352 arg2);
-extern void _wrap_DeliveryReply_ok__SWIG_1_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_DeliveryReply_retry__SWIG_0_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_353 arg2, swig_type_354 arg3);
-extern void _wrap_DeliveryReply_retry__SWIG_1_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_355 arg2);
-extern void _wrap_DeliveryReply_permanent_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_356 arg2);
-extern void _wrap_DeliveryReply_set_http_status_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_DeliveryReply_outcome_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_delete_DeliveryReply_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap__swig_NewDirectorTransportBackendTransportBackend_raw_03bf29fbd303c7e3(int);
-extern void _wrap_DeleteDirectorTransportBackend_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_357 _wrap__swig_DirectorTransportBackend_upcall_Raw_name_raw_03bf29fbd303c7e3(uintptr_t);
-extern swig_intgo _wrap__swig_DirectorTransportBackend_upcall_Raw_capabilities_raw_03bf29fbd303c7e3(uintptr_t);
-extern void _wrap__swig_DirectorTransportBackend_upcall_Raw_close_raw_03bf29fbd303c7e3(uintptr_t);
-extern void _wrap_delete_TransportBackend_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_358 _wrap_TransportBackend_raw_name_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_TransportBackend_raw_capabilities_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_TransportBackend_raw_deliver_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_359 arg2, swig_type_360 arg3, swig_type_361 arg4, swig_type_362 arg5, swig_type_363 arg6, swig_intgo arg7, uintptr_t arg8);
-extern void _wrap_TransportBackend_raw_close_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_rootly_swig_ctx_open_store_raw_03bf29fbd303c7e3(uintptr_t arg1, uintptr_t arg2, swig_type_364 arg3);
-extern swig_intgo _wrap_rootly_swig_ctx_open_ex_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_365 arg2, uintptr_t arg3, uintptr_t arg4, swig_type_366 arg5);
-extern swig_intgo _wrap_rootly_swig_ctx_add_transport_raw_03bf29fbd303c7e3(uintptr_t arg1, uintptr_t arg2);
-extern swig_intgo _wrap_rootly_swig_store_fail_raw_03bf29fbd303c7e3(swig_intgo arg1, swig_type_367 arg2);
-extern swig_intgo _wrap_rootly_swig_ctx_open_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_368 arg2, swig_type_369 arg3);
-extern swig_intgo _wrap_rootly_swig_incident_create_raw_03bf29fbd303c7e3(uintptr_t arg1, uintptr_t arg2, swig_type_370 arg3, swig_type_371 arg4, swig_intgo arg5, swig_voidp arg6, swig_type_372 arg7, swig_voidp arg8, swig_type_373 arg9, uintptr_t arg10, swig_type_374 arg11, uintptr_t arg12, swig_type_375 arg13, swig_intgo arg14, swig_type_376 arg15, swig_type_377 arg16);
-extern swig_intgo _wrap_rootly_swig_incident_list_raw_03bf29fbd303c7e3(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4, swig_intgo arg5, swig_type_378 arg6, swig_type_379 arg7, swig_type_380 arg8, swig_type_381 arg9, swig_type_382 arg10, swig_intgo arg11);
-extern uintptr_t _wrap_rootly_go_ctx_open_raw_03bf29fbd303c7e3(swig_type_383 arg1, swig_type_384 arg2);
-extern uintptr_t _wrap_rootly_go_ctx_open_store_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_385 arg2);
-extern uintptr_t _wrap_rootly_go_ctx_open_ex_raw_03bf29fbd303c7e3(swig_type_386 arg1, uintptr_t arg2, uintptr_t arg3, swig_type_387 arg4);
-extern uintptr_t _wrap_rootly_go_ingest_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_388 arg2, swig_type_389 arg3, uintptr_t arg4);
-extern swig_type_390 _wrap_rootly_go_ingest_count_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_391 arg2, swig_type_392 arg3);
-extern uintptr_t _wrap_rootly_go_incident_create_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_393 arg2, swig_type_394 arg3, swig_intgo arg4, uintptr_t arg5, uintptr_t arg6, uintptr_t arg7, uintptr_t arg8, swig_intgo arg9, swig_type_395 arg10, swig_type_396 arg11);
-extern uintptr_t _wrap_rootly_go_incident_get_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_397 arg2);
-extern uintptr_t _wrap_rootly_go_incident_list_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_type_398 arg5, swig_type_399 arg6, swig_type_400 arg7, swig_type_401 arg8, swig_type_402 arg9, swig_intgo arg10);
-extern swig_intgo _wrap_rootly_go_incident_update_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_403 arg2, swig_type_404 arg3, swig_type_405 arg4, swig_intgo arg5, uintptr_t arg6, uintptr_t arg7, uintptr_t arg8, uintptr_t arg9, swig_type_406 arg10, swig_intgo arg11);
-extern swig_type_407 _wrap_rootly_go_incident_to_json_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_408 _wrap_rootly_go_incident_field_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_409 arg2);
-extern swig_type_410 _wrap_rootly_go_alert_get_json_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_411 arg2);
-extern swig_type_412 _wrap_rootly_go_incident_alerts_json_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_413 arg2);
-extern swig_type_414 _wrap_rootly_go_postmortem_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_415 arg2, swig_intgo arg3);
-extern uintptr_t _wrap_rootly_go_timeline_load_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_416 arg2, swig_type_417 arg3);
-extern swig_type_418 _wrap_rootly_go_timeline_to_json_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_419 _wrap_rootly_go_task_create_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_420 arg2, swig_type_421 arg3, swig_type_422 arg4, swig_type_423 arg5, swig_intgo arg6, swig_type_424 arg7, swig_type_425 arg8, swig_type_426 arg9);
-extern uintptr_t _wrap_rootly_go_task_list_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_427 arg2);
-extern uintptr_t _wrap_rootly_go_metrics_aggregate_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_428 arg2, swig_type_429 arg3, swig_intgo arg4);
-extern swig_type_430 _wrap_rootly_go_metrics_to_json_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_431 _wrap_rootly_go_metrics_to_prometheus_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_rootly_go_config_load_raw_03bf29fbd303c7e3(swig_type_432 arg1, swig_type_433 arg2, swig_type_434 arg3);
-extern uintptr_t _wrap_rootly_go_config_report_raw_03bf29fbd303c7e3(swig_type_435 arg1, swig_type_436 arg2, swig_type_437 arg3);
-extern swig_type_438 _wrap_rootly_go_config_report_text_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_439 _wrap_rootly_go_fingerprint_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_intgo _wrap_rootly_go_signature_verify_raw_03bf29fbd303c7e3(swig_intgo arg1, uintptr_t arg2, swig_type_440 arg3, swig_type_441 arg4, swig_type_442 arg5, swig_type_443 arg6, uintptr_t arg7, swig_type_444 arg8, swig_type_445 arg9);
-extern swig_type_446 _wrap_rootly_go_signature_sign_raw_03bf29fbd303c7e3(swig_intgo arg1, uintptr_t arg2, swig_type_447 arg3, swig_type_448 arg4, swig_type_449 arg5, swig_type_450 arg6, swig_type_451 arg7);
-extern void _wrap_rootly_go_verified_status_set_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_rootly_go_verified_status_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_rootly_go_verified_events_set_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_452 arg2);
-extern swig_type_453 _wrap_rootly_go_verified_events_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_rootly_go_verified_first_bad_seq_set_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_454 arg2);
-extern swig_type_455 _wrap_rootly_go_verified_first_bad_seq_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_rootly_go_verified_reason_set_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_456 arg2);
-extern swig_type_457 _wrap_rootly_go_verified_reason_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_new_rootly_go_verified_raw_03bf29fbd303c7e3(void);
-extern void _wrap_delete_rootly_go_verified_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_rootly_go_timeline_verify_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_458 arg2);
-extern void _wrap_rootly_go_metrics_status_set_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_intgo arg2);
-extern swig_intgo _wrap_rootly_go_metrics_status_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_rootly_go_metrics_detected_at_set_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_459 arg2);
-extern swig_type_460 _wrap_rootly_go_metrics_detected_at_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_rootly_go_metrics_tta_ms_set_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_461 arg2);
-extern swig_type_462 _wrap_rootly_go_metrics_tta_ms_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_rootly_go_metrics_ttm_ms_set_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_463 arg2);
-extern swig_type_464 _wrap_rootly_go_metrics_ttm_ms_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern void _wrap_rootly_go_metrics_ttr_ms_set_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_465 arg2);
-extern swig_type_466 _wrap_rootly_go_metrics_ttr_ms_get_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_new_rootly_go_metrics_raw_03bf29fbd303c7e3(void);
-extern void _wrap_delete_rootly_go_metrics_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern uintptr_t _wrap_rootly_go_incident_metrics_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_467 arg2);
-extern swig_intgo _wrap_rootly_go_ctx_set_config_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_468 arg2, swig_type_469 arg3, swig_type_470 arg4);
-extern swig_type_471 _wrap_rootly_go_ingest_packed_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_472 arg2, swig_type_473 arg3, uintptr_t arg4);
-extern swig_type_474 _wrap_rootly_go_workflow_dry_run_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_475 arg2, swig_type_476 arg3);
-extern swig_type_477 _wrap_rootly_go_workflow_list_raw_03bf29fbd303c7e3(uintptr_t arg1);
-extern swig_type_478 _wrap_rootly_go_workflow_runs_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_479 arg2);
-extern swig_type_480 _wrap_rootly_go_outbox_list_raw_03bf29fbd303c7e3(uintptr_t arg1, swig_type_481 arg2);
-extern swig_type_482 _wrap_rootly_go_sns_string_to_sign_raw_03bf29fbd303c7e3(swig_type_483 arg1);
-extern swig_type_484 _wrap_rootly_go_sns_signing_cert_url_raw_03bf29fbd303c7e3(swig_type_485 arg1);
+extern void _wrap_Swig_free_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_Swig_malloc_raw_75edb286418f6d03(swig_intgo arg1);
+extern void _wrap_delete_rootly_ctx_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_delete_rootly_incident_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_delete_rootly_incident_list_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_delete_rootly_ingest_result_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_delete_rootly_timeline_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_delete_rootly_task_list_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_delete_rootly_metrics_report_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_delete_rootly_config_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_delete_rootly_config_report_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_1 _wrap_rootly_kv_key_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_2 _wrap_rootly_kv_value_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_new_rootly_kv_raw_75edb286418f6d03(void);
+extern void _wrap_delete_rootly_kv_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_ROOTLY_VERSION_NUMBER_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_rootly_version_raw_75edb286418f6d03(swig_type_3 arg1, swig_type_4 arg2, swig_type_5 arg3);
+extern swig_type_6 _wrap_rootly_version_string_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_OK_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_ERROR_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_ENOMEM_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_ENOTFOUND_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_EEXISTS_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_EINVALID_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_ECONFLICT_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_EBUSY_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_ETIMEOUT_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_EAUTH_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_ENOTSUPPORTED_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_ECANCELED_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_EIO_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_EILLEGAL_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_ECORRUPT_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_EPERM_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_EUSER_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_PASSTHROUGH_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_ITEROVER_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_ERROR_NONE_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_ERROR_NOMEMORY_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_ERROR_INVALID_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_ERROR_INPUT_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_ERROR_STORAGE_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_ERROR_SQLITE_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_ERROR_JSON_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_ERROR_LIFECYCLE_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_ERROR_TIMELINE_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_ERROR_CALLBACK_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_ERROR_OS_raw_75edb286418f6d03(void);
+extern swig_type_7 _wrap_rootly_error_message_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_rootly_error_klass_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_rootly_error_code_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_rootly_error_sys_code_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_new_rootly_error_raw_75edb286418f6d03(void);
+extern void _wrap_delete_rootly_error_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_rootly_error_last_raw_75edb286418f6d03(void);
+extern void _wrap_rootly_error_clear_raw_75edb286418f6d03(void);
+extern swig_type_8 _wrap_rootly_strerror_raw_75edb286418f6d03(swig_intgo arg1);
+extern swig_type_9 _wrap_rootly_err_name_raw_75edb286418f6d03(swig_intgo arg1);
+extern swig_type_10 _wrap_rootly_ctx_now_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_rootly_ctx_set_actor_raw_75edb286418f6d03(uintptr_t arg1, swig_type_11 arg2);
+extern swig_intgo _wrap_rootly_ctx_batch_begin_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_rootly_ctx_batch_commit_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_rootly_ctx_batch_rollback_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_rootly_ctx_add_role_raw_75edb286418f6d03(uintptr_t arg1, swig_type_12 arg2);
+extern swig_intgo _wrap_rootly_ctx_check_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_ROOTLY_STATUS_IN_TRIAGE_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_STATUS_STARTED_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_STATUS_MITIGATED_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_STATUS_RESOLVED_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_STATUS_CLOSED_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_STATUS_CANCELLED_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_SEV_UNSET_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_SEV0_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_SEV1_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_SEV2_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_SEV3_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_SEV4_raw_75edb286418f6d03(void);
+extern swig_type_13 _wrap_rootly_status_name_raw_75edb286418f6d03(swig_intgo arg1);
+extern swig_type_14 _wrap_rootly_severity_name_raw_75edb286418f6d03(swig_intgo arg1);
+extern swig_intgo _wrap_rootly_incident_get_raw_75edb286418f6d03(uintptr_t arg1, uintptr_t arg2, swig_type_15 arg3);
+extern swig_type_16 _wrap_rootly_incident_id_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_17 _wrap_rootly_incident_number_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_18 _wrap_rootly_incident_ref_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_19 _wrap_rootly_incident_title_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_20 _wrap_rootly_incident_summary_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_rootly_incident_severity_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_rootly_incident_status_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_21 _wrap_rootly_incident_revision_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_22 _wrap_rootly_incident_created_at_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_23 _wrap_rootly_incident_detected_at_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_24 _wrap_rootly_incident_acknowledged_at_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_25 _wrap_rootly_incident_status_at_raw_75edb286418f6d03(uintptr_t arg1, swig_intgo arg2);
+extern swig_type_26 _wrap_rootly_incident_services_count_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_27 _wrap_rootly_incident_service_at_raw_75edb286418f6d03(uintptr_t arg1, swig_type_28 arg2);
+extern swig_type_29 _wrap_rootly_incident_teams_count_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_30 _wrap_rootly_incident_team_at_raw_75edb286418f6d03(uintptr_t arg1, swig_type_31 arg2);
+extern swig_type_32 _wrap_rootly_incident_label_raw_75edb286418f6d03(uintptr_t arg1, swig_type_33 arg2);
+extern swig_type_34 _wrap_rootly_incident_labels_count_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_rootly_incident_label_at_raw_75edb286418f6d03(uintptr_t arg1, swig_type_35 arg2);
+extern swig_intgo _wrap_rootly_incident_field_raw_75edb286418f6d03(swig_voidp arg1, uintptr_t arg2, swig_type_36 arg3);
+extern swig_type_37 _wrap_rootly_incident_role_raw_75edb286418f6d03(uintptr_t arg1, swig_type_38 arg2);
+extern swig_type_39 _wrap_rootly_incident_roles_count_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_rootly_incident_role_at_raw_75edb286418f6d03(uintptr_t arg1, swig_type_40 arg2);
+extern swig_type_41 _wrap_rootly_incident_alerts_count_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_42 _wrap_rootly_incident_group_key_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_rootly_incident_to_json_raw_75edb286418f6d03(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_43 _wrap_rootly_incident_list_count_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_rootly_incident_list_at_raw_75edb286418f6d03(uintptr_t arg1, swig_type_44 arg2);
+extern swig_intgo _wrap_ROOTLY_SEV_KEEP_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_rootly_incident_transition_raw_75edb286418f6d03(uintptr_t arg1, swig_type_45 arg2, swig_intgo arg3, swig_type_46 arg4, swig_type_47 arg5, swig_intgo arg6);
+extern swig_intgo _wrap_rootly_incident_acknowledge_raw_75edb286418f6d03(uintptr_t arg1, swig_type_48 arg2, swig_type_49 arg3);
+extern swig_intgo _wrap_rootly_transition_allowed_raw_75edb286418f6d03(swig_intgo arg1, swig_intgo arg2);
+extern swig_intgo _wrap_rootly_incident_assign_role_raw_75edb286418f6d03(uintptr_t arg1, swig_type_50 arg2, swig_type_51 arg3, swig_type_52 arg4, swig_type_53 arg5);
+extern swig_intgo _wrap_rootly_incident_unassign_role_raw_75edb286418f6d03(uintptr_t arg1, swig_type_54 arg2, swig_type_55 arg3, swig_type_56 arg4);
+extern swig_intgo _wrap_rootly_incident_add_note_raw_75edb286418f6d03(uintptr_t arg1, swig_type_57 arg2, swig_type_58 arg3, swig_type_59 arg4);
+extern swig_intgo _wrap_rootly_incident_add_chat_message_raw_75edb286418f6d03(uintptr_t arg1, swig_type_60 arg2, swig_type_61 arg3, swig_type_62 arg4, swig_type_63 arg5, swig_type_64 arg6);
+extern swig_intgo _wrap_ROOTLY_INGEST_CREATED_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_INGEST_ATTACHED_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_INGEST_DEDUPLICATED_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_INGEST_RESOLVED_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_INGEST_ACKNOWLEDGED_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_INGEST_DROPPED_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_INGEST_REJECTED_raw_75edb286418f6d03(void);
+extern swig_type_65 _wrap_rootly_ingest_outcome_name_raw_75edb286418f6d03(swig_intgo arg1);
+extern swig_intgo _wrap_rootly_ingest_item_outcome_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_66 _wrap_rootly_ingest_item_alert_id_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_67 _wrap_rootly_ingest_item_fingerprint_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_68 _wrap_rootly_ingest_item_incident_id_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_69 _wrap_rootly_ingest_item_incident_ref_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_70 _wrap_rootly_ingest_item_status_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_71 _wrap_rootly_ingest_item_reason_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_new_rootly_ingest_item_raw_75edb286418f6d03(void);
+extern void _wrap_delete_rootly_ingest_item_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_rootly_ingest_raw_75edb286418f6d03(uintptr_t arg1, uintptr_t arg2, swig_type_72 arg3, swig_type_73 arg4, uintptr_t arg5, swig_type_74 arg6);
+extern swig_type_75 _wrap_rootly_ingest_result_count_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_rootly_ingest_result_at_raw_75edb286418f6d03(uintptr_t arg1, swig_type_76 arg2);
+extern swig_intgo _wrap_rootly_ingest_result_to_json_raw_75edb286418f6d03(swig_voidp arg1, uintptr_t arg2);
+extern swig_intgo _wrap_rootly_alert_get_json_raw_75edb286418f6d03(swig_voidp arg1, uintptr_t arg2, swig_type_77 arg3);
+extern swig_intgo _wrap_rootly_incident_alerts_json_raw_75edb286418f6d03(swig_voidp arg1, uintptr_t arg2, swig_type_78 arg3);
+extern swig_intgo _wrap_ROOTLY_POSTMORTEM_MARKDOWN_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_POSTMORTEM_JSON_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_rootly_postmortem_render_raw_75edb286418f6d03(swig_voidp arg1, uintptr_t arg2, swig_type_79 arg3, swig_intgo arg4);
+extern swig_type_80 _wrap_rootly_event_seq_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_81 _wrap_rootly_event_at_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_82 _wrap_rootly_event_id_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_83 _wrap_rootly_event_actor_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_84 _wrap_rootly_event_kind_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_85 _wrap_rootly_event_body_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_86 _wrap_rootly_event_prev_hash_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_87 _wrap_rootly_event_hash_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_new_rootly_event_raw_75edb286418f6d03(void);
+extern void _wrap_delete_rootly_event_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_rootly_timeline_load_raw_75edb286418f6d03(uintptr_t arg1, uintptr_t arg2, swig_type_88 arg3, swig_type_89 arg4);
+extern swig_type_90 _wrap_rootly_timeline_count_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_rootly_timeline_at_raw_75edb286418f6d03(uintptr_t arg1, swig_type_91 arg2);
+extern swig_intgo _wrap_rootly_timeline_to_json_raw_75edb286418f6d03(swig_voidp arg1, uintptr_t arg2);
+extern swig_intgo _wrap_ROOTLY_TASK_TASK_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_TASK_FOLLOW_UP_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_TASK_OPEN_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_TASK_DONE_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_TASK_CANCELLED_raw_75edb286418f6d03(void);
+extern swig_type_92 _wrap_rootly_task_id_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_93 _wrap_rootly_task_incident_id_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_94 _wrap_rootly_task_title_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_95 _wrap_rootly_task_description_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_96 _wrap_rootly_task_assignee_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_97 _wrap_rootly_task_priority_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_rootly_task_kind_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_rootly_task_status_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_98 _wrap_rootly_task_created_at_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_99 _wrap_rootly_task_due_at_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_100 _wrap_rootly_task_completed_at_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_101 _wrap_rootly_task_completed_by_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_new_rootly_task_raw_75edb286418f6d03(void);
+extern void _wrap_delete_rootly_task_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_rootly_task_assign_raw_75edb286418f6d03(uintptr_t arg1, swig_type_102 arg2, swig_type_103 arg3, swig_type_104 arg4);
+extern swig_intgo _wrap_rootly_task_complete_raw_75edb286418f6d03(uintptr_t arg1, swig_type_105 arg2, swig_type_106 arg3);
+extern swig_intgo _wrap_rootly_task_cancel_raw_75edb286418f6d03(uintptr_t arg1, swig_type_107 arg2, swig_type_108 arg3);
+extern swig_intgo _wrap_rootly_task_list_load_raw_75edb286418f6d03(uintptr_t arg1, uintptr_t arg2, swig_type_109 arg3);
+extern swig_type_110 _wrap_rootly_task_list_count_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_rootly_task_list_at_raw_75edb286418f6d03(uintptr_t arg1, swig_type_111 arg2);
+extern swig_type_112 _wrap_rootly_task_status_name_raw_75edb286418f6d03(swig_intgo arg1);
+extern swig_type_113 _wrap_rootly_task_kind_name_raw_75edb286418f6d03(swig_intgo arg1);
+extern swig_type_114 _wrap_rootly_incident_metrics_detected_at_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_115 _wrap_rootly_incident_metrics_tta_ms_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_116 _wrap_rootly_incident_metrics_ttm_ms_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_117 _wrap_rootly_incident_metrics_ttr_ms_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_new_rootly_incident_metrics_raw_75edb286418f6d03(void);
+extern void _wrap_delete_rootly_incident_metrics_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_rootly_metrics_incident_raw_75edb286418f6d03(uintptr_t arg1, uintptr_t arg2, swig_type_118 arg3);
+extern swig_intgo _wrap_ROOTLY_METRICS_GROUP_NONE_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_METRICS_GROUP_SEVERITY_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_METRICS_GROUP_SERVICE_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_METRICS_GROUP_TEAM_raw_75edb286418f6d03(void);
+extern swig_type_119 _wrap_rootly_metric_summary_count_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern double _wrap_rootly_metric_summary_mean_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_120 _wrap_rootly_metric_summary_p50_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_121 _wrap_rootly_metric_summary_p90_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_122 _wrap_rootly_metric_summary_p99_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_123 _wrap_rootly_metric_summary_min_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_124 _wrap_rootly_metric_summary_max_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_new_rootly_metric_summary_raw_75edb286418f6d03(void);
+extern void _wrap_delete_rootly_metric_summary_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_125 _wrap_rootly_metrics_row_group_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_126 _wrap_rootly_metrics_row_incidents_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_rootly_metrics_row_tta_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_rootly_metrics_row_ttm_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_rootly_metrics_row_ttr_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_new_rootly_metrics_row_raw_75edb286418f6d03(void);
+extern void _wrap_delete_rootly_metrics_row_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_127 _wrap_rootly_metrics_report_count_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_rootly_metrics_report_at_raw_75edb286418f6d03(uintptr_t arg1, swig_type_128 arg2);
+extern swig_intgo _wrap_rootly_metrics_report_to_json_raw_75edb286418f6d03(swig_voidp arg1, uintptr_t arg2);
+extern swig_intgo _wrap_rootly_metrics_report_to_prometheus_raw_75edb286418f6d03(swig_voidp arg1, uintptr_t arg2);
+extern swig_type_129 _wrap_rootly_config_error_path_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_rootly_config_error_line_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_rootly_config_error_column_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_130 _wrap_rootly_config_error_message_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_new_rootly_config_error_raw_75edb286418f6d03(void);
+extern void _wrap_delete_rootly_config_error_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_ROOTLY_CONFIG_MAX_BYTES_raw_75edb286418f6d03(void);
+extern swig_type_131 _wrap_rootly_config_routes_count_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_132 _wrap_rootly_config_silences_count_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_133 _wrap_rootly_config_sources_count_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_134 _wrap_rootly_config_report_count_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_rootly_config_report_at_raw_75edb286418f6d03(uintptr_t arg1, swig_type_135 arg2);
+extern swig_intgo _wrap_rootly_config_report_to_text_raw_75edb286418f6d03(swig_voidp arg1, uintptr_t arg2);
+extern swig_intgo _wrap_ROOTLY_SIG_SLACK_V0_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_SIG_PAGERDUTY_V3_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_SIG_GRAFANA_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_SIG_HMAC_SHA256_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_rootly_sns_string_to_sign_raw_75edb286418f6d03(swig_voidp arg1, swig_type_136 arg2);
+extern swig_intgo _wrap_rootly_sns_signing_cert_url_raw_75edb286418f6d03(swig_voidp arg1, swig_type_137 arg2);
+extern swig_intgo _wrap_rootly_sns_verify_raw_75edb286418f6d03(swig_type_138 arg1, swig_type_139 arg2);
+extern swig_intgo _wrap_rootly_workflow_dry_run_raw_75edb286418f6d03(swig_voidp arg1, uintptr_t arg2, swig_type_140 arg3, swig_type_141 arg4);
+extern swig_intgo _wrap_rootly_workflow_list_raw_75edb286418f6d03(swig_voidp arg1, uintptr_t arg2);
+extern swig_intgo _wrap_rootly_workflow_runs_raw_75edb286418f6d03(swig_voidp arg1, uintptr_t arg2, swig_type_142 arg3);
+extern swig_intgo _wrap_rootly_workflow_set_enabled_raw_75edb286418f6d03(uintptr_t arg1, swig_type_143 arg2, swig_intgo arg3);
+extern swig_intgo _wrap_rootly_workflow_cancel_run_raw_75edb286418f6d03(uintptr_t arg1, swig_type_144 arg2, swig_type_145 arg3, swig_type_146 arg4);
+extern swig_intgo _wrap_rootly_permission_check_raw_75edb286418f6d03(uintptr_t arg1, swig_type_147 arg2, swig_type_148 arg3);
+extern swig_intgo _wrap_rootly_outbox_list_raw_75edb286418f6d03(swig_voidp arg1, uintptr_t arg2, swig_type_149 arg3);
+extern swig_intgo _wrap_rootly_outbox_retry_raw_75edb286418f6d03(uintptr_t arg1, swig_type_150 arg2);
+extern swig_intgo _wrap_ROOTLY_CAP_CHAT_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_CAP_TICKET_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_CAP_STATUSPAGE_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_CAP_WEBHOOK_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_CAP_KB_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_CAP_CONFERENCE_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_CAP_PAGER_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_CAP_ALL_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_DELIVERY_OK_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_DELIVERY_RETRY_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_ROOTLY_DELIVERY_PERMANENT_raw_75edb286418f6d03(void);
+extern swig_intgo _wrap_rootly_swig_status_raw_75edb286418f6d03(swig_intgo arg1);
+extern swig_intgo _wrap_rootly_swig_severity_parse_raw_75edb286418f6d03(swig_type_151 arg1, swig_type_152 arg2);
+extern swig_intgo _wrap_rootly_swig_status_parse_raw_75edb286418f6d03(swig_type_153 arg1, swig_type_154 arg2);
+extern swig_intgo _wrap_rootly_swig_alert_fingerprint_raw_75edb286418f6d03(swig_voidp arg1, uintptr_t arg2, swig_type_155 arg3);
+extern swig_intgo _wrap_rootly_swig_incident_update_raw_75edb286418f6d03(uintptr_t arg1, swig_type_156 arg2, swig_type_157 arg3, swig_type_158 arg4, swig_intgo arg5, swig_intgo arg6, swig_voidp arg7, swig_type_159 arg8, swig_intgo arg9, swig_voidp arg10, swig_type_160 arg11, uintptr_t arg12, swig_type_161 arg13, uintptr_t arg14, swig_type_162 arg15, swig_type_163 arg16, swig_intgo arg17);
+extern swig_intgo _wrap_rootly_swig_task_create_raw_75edb286418f6d03(swig_voidp arg1, uintptr_t arg2, swig_type_164 arg3, swig_type_165 arg4, swig_type_166 arg5, swig_type_167 arg6, swig_intgo arg7, swig_type_168 arg8, swig_type_169 arg9, swig_type_170 arg10);
+extern swig_intgo _wrap_rootly_swig_metrics_aggregate_raw_75edb286418f6d03(uintptr_t arg1, uintptr_t arg2, swig_type_171 arg3, swig_type_172 arg4, swig_intgo arg5);
+extern swig_intgo _wrap_rootly_swig_timeline_verify_raw_75edb286418f6d03(uintptr_t arg1, swig_type_173 arg2, uintptr_t arg3);
+extern swig_intgo _wrap_rootly_swig_config_load_raw_75edb286418f6d03(uintptr_t arg1, uintptr_t arg2, swig_type_174 arg3, swig_type_175 arg4, swig_type_176 arg5);
+extern swig_intgo _wrap_rootly_swig_ctx_set_config_raw_75edb286418f6d03(uintptr_t arg1, swig_type_177 arg2, swig_type_178 arg3, swig_type_179 arg4);
+extern swig_intgo _wrap_rootly_swig_signature_verify_raw_75edb286418f6d03(swig_intgo arg1, swig_voidp arg2, swig_type_180 arg3, swig_type_181 arg4, swig_type_182 arg5, swig_type_183 arg6, swig_type_184 arg7, uintptr_t arg8, swig_type_185 arg9, swig_type_186 arg10, swig_type_187 arg11);
+extern swig_intgo _wrap_rootly_swig_signature_sign_raw_75edb286418f6d03(swig_voidp arg1, swig_voidp arg2, swig_intgo arg3, swig_voidp arg4, swig_type_188 arg5, swig_type_189 arg6, swig_type_190 arg7, swig_type_191 arg8, swig_type_192 arg9, swig_type_193 arg10, swig_type_194 arg11);
+extern swig_intgo _wrap_rootly_swig_workflow_tick_raw_75edb286418f6d03(uintptr_t arg1, swig_type_195 arg2, swig_type_196 arg3);
+extern swig_intgo _wrap_rootly_swig_dispatch_raw_75edb286418f6d03(uintptr_t arg1, swig_type_197 arg2, swig_type_198 arg3);
+extern swig_intgo _wrap_rootly_swig_outbox_next_due_raw_75edb286418f6d03(uintptr_t arg1, swig_type_199 arg2);
+extern swig_intgo _wrap_rootly_swig_ctx_add_transport_uri_raw_75edb286418f6d03(uintptr_t arg1, swig_type_200 arg2);
+extern uintptr_t _wrap_new_StoredRecord_raw_75edb286418f6d03(swig_type_201 arg1, swig_type_202 arg2, swig_type_203 arg3, swig_type_204 arg4, swig_type_205 arg5, swig_type_206 arg6, swig_type_207 arg7, swig_type_208 arg8, swig_type_209 arg9);
+extern swig_type_210 _wrap_StoredRecord_id_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_211 _wrap_StoredRecord_revision_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_212 _wrap_StoredRecord_json_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_213 _wrap_StoredRecord_status_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_214 _wrap_StoredRecord_key_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_215 _wrap_StoredRecord_group_key_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_216 _wrap_StoredRecord_service_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_217 _wrap_StoredRecord_severity_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_218 _wrap_StoredRecord_time_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_delete_StoredRecord_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_new_Bytes_raw_75edb286418f6d03(void);
+extern void _wrap_delete_Bytes_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_new_StoreReply_raw_75edb286418f6d03(void);
+extern void _wrap_StoreReply_add_record__SWIG_0_raw_75edb286418f6d03(uintptr_t arg1, swig_type_219 arg2, swig_type_220 arg3, swig_type_221 arg4, swig_type_222 arg5, swig_type_223 arg6, swig_type_224 arg7, swig_type_225 arg8, swig_type_226 arg9, swig_type_227 arg10);
+extern void _wrap_StoreReply_add_record__SWIG_1_raw_75edb286418f6d03(uintptr_t arg1, swig_type_228 arg2, swig_type_229 arg3, swig_type_230 arg4, swig_type_231 arg5, swig_type_232 arg6, swig_type_233 arg7, swig_type_234 arg8, swig_type_235 arg9);
+extern void _wrap_StoreReply_add_record__SWIG_2_raw_75edb286418f6d03(uintptr_t arg1, swig_type_236 arg2, swig_type_237 arg3, swig_type_238 arg4, swig_type_239 arg5, swig_type_240 arg6, swig_type_241 arg7, swig_type_242 arg8);
+extern void _wrap_StoreReply_add_record__SWIG_3_raw_75edb286418f6d03(uintptr_t arg1, swig_type_243 arg2, swig_type_244 arg3, swig_type_245 arg4, swig_type_246 arg5, swig_type_247 arg6, swig_type_248 arg7);
+extern void _wrap_StoreReply_add_record__SWIG_4_raw_75edb286418f6d03(uintptr_t arg1, swig_type_249 arg2, swig_type_250 arg3, swig_type_251 arg4, swig_type_252 arg5, swig_type_253 arg6);
+extern void _wrap_StoreReply_add_record__SWIG_5_raw_75edb286418f6d03(uintptr_t arg1, swig_type_254 arg2, swig_type_255 arg3, swig_type_256 arg4, swig_type_257 arg5);
+extern void _wrap_StoreReply_add_record__SWIG_6_raw_75edb286418f6d03(uintptr_t arg1, swig_type_258 arg2, swig_type_259 arg3, swig_type_260 arg4);
+extern void _wrap_StoreReply_add_entry_raw_75edb286418f6d03(uintptr_t arg1, swig_type_261 arg2, swig_type_262 arg3);
+extern void _wrap_StoreReply_set_value_raw_75edb286418f6d03(uintptr_t arg1, swig_type_263 arg2);
+extern swig_intgo _wrap_StoreReply_fail_raw_75edb286418f6d03(uintptr_t arg1, swig_intgo arg2, swig_type_264 arg3);
+extern swig_type_265 _wrap_StoreReply_records_count_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_266 _wrap_StoreReply_entries_count_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_267 _wrap_StoreReply_entry_seq_raw_75edb286418f6d03(uintptr_t arg1, swig_type_268 arg2);
+extern uintptr_t _wrap_StoreReply_entry_data_raw_75edb286418f6d03(uintptr_t arg1, swig_type_269 arg2);
+extern swig_type_270 _wrap_StoreReply_entry_text_raw_75edb286418f6d03(uintptr_t arg1, swig_type_271 arg2);
+extern swig_type_272 _wrap_StoreReply_value_raw_75edb286418f6d03(uintptr_t arg1);
+extern _Bool _wrap_StoreReply_has_value_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_StoreReply_clear_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_StoreReply_record_raw_75edb286418f6d03(uintptr_t arg1, swig_type_273 arg2);
+extern void _wrap_delete_StoreReply_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_274 _wrap_Record_id_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_275 _wrap_Record_json_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_276 _wrap_Record_status_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_277 _wrap_Record_key_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_278 _wrap_Record_group_key_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_279 _wrap_Record_service_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_280 _wrap_Record_severity_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_281 _wrap_Record_time_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_delete_Record_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_282 _wrap_Query_id_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_283 _wrap_Query_status_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_284 _wrap_Query_key_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_285 _wrap_Query_group_key_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_286 _wrap_Query_service_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_287 _wrap_Query_severity_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_288 _wrap_Query_time_from_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_289 _wrap_Query_time_to_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_290 _wrap_Query_limit_raw_75edb286418f6d03(uintptr_t arg1);
+extern _Bool _wrap_Query_descending_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_delete_Query_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_Strings_add_raw_75edb286418f6d03(uintptr_t arg1, swig_type_291 arg2);
+extern swig_type_292 _wrap_Strings_size_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_new_Strings_raw_75edb286418f6d03(void);
+extern void _wrap_delete_Strings_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_Pairs_add_raw_75edb286418f6d03(uintptr_t arg1, swig_type_293 arg2, swig_type_294 arg3);
+extern void _wrap_Pairs_add_null_raw_75edb286418f6d03(uintptr_t arg1, swig_type_295 arg2);
+extern swig_type_296 _wrap_Pairs_size_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_new_Pairs_raw_75edb286418f6d03(void);
+extern void _wrap_delete_Pairs_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap__swig_NewDirectorStoreBackendStoreBackend_raw_75edb286418f6d03(int);
+extern void _wrap_DeleteDirectorStoreBackend_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_297 _wrap__swig_DirectorStoreBackend_upcall_Raw_name_raw_75edb286418f6d03(uintptr_t);
+extern swig_intgo _wrap__swig_DirectorStoreBackend_upcall_Raw_check_raw_75edb286418f6d03(uintptr_t, uintptr_t reply);
+extern void _wrap__swig_DirectorStoreBackend_upcall_Raw_close_raw_75edb286418f6d03(uintptr_t);
+extern void _wrap_delete_StoreBackend_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_298 _wrap_StoreBackend_raw_name_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_StoreBackend_raw_begin_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_StoreBackend_raw_commit_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_StoreBackend_raw_rollback_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_StoreBackend_raw_record_get_raw_75edb286418f6d03(uintptr_t arg1, swig_type_299 arg2, swig_type_300 arg3, uintptr_t arg4);
+extern swig_intgo _wrap_StoreBackend_raw_record_put_raw_75edb286418f6d03(uintptr_t arg1, swig_type_301 arg2, uintptr_t arg3, swig_type_302 arg4, uintptr_t arg5);
+extern swig_intgo _wrap_StoreBackend_raw_record_delete_raw_75edb286418f6d03(uintptr_t arg1, swig_type_303 arg2, swig_type_304 arg3, uintptr_t arg4);
+extern swig_intgo _wrap_StoreBackend_raw_record_find_raw_75edb286418f6d03(uintptr_t arg1, swig_type_305 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_intgo _wrap_StoreBackend_raw_stream_append_raw_75edb286418f6d03(uintptr_t arg1, swig_type_306 arg2, swig_type_307 arg3, swig_type_308 arg4, uintptr_t arg5);
+extern swig_intgo _wrap_StoreBackend_raw_stream_read_raw_75edb286418f6d03(uintptr_t arg1, swig_type_309 arg2, swig_type_310 arg3, swig_type_311 arg4, uintptr_t arg5);
+extern swig_intgo _wrap_StoreBackend_raw_stream_last_raw_75edb286418f6d03(uintptr_t arg1, swig_type_312 arg2, uintptr_t arg3);
+extern swig_intgo _wrap_StoreBackend_raw_sequence_next_raw_75edb286418f6d03(uintptr_t arg1, swig_type_313 arg2, uintptr_t arg3);
+extern swig_intgo _wrap_StoreBackend_raw_check_raw_75edb286418f6d03(uintptr_t arg1, uintptr_t arg2);
+extern void _wrap_StoreBackend_raw_close_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_new_RawStore_raw_75edb286418f6d03(void);
+extern void _wrap_delete_RawStore_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_RawStore_open_raw_75edb286418f6d03(uintptr_t arg1, swig_type_314 arg2);
+extern swig_intgo _wrap_RawStore_wrap_raw_75edb286418f6d03(uintptr_t arg1, uintptr_t arg2);
+extern void _wrap_RawStore_close_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_315 _wrap_RawStore_name_raw_75edb286418f6d03(uintptr_t arg1);
+extern _Bool _wrap_RawStore_has_check_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_RawStore_stop_after_raw_75edb286418f6d03(uintptr_t arg1, swig_intgo arg2, swig_intgo arg3);
+extern swig_intgo _wrap_RawStore_calls_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_RawStore_begin_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_RawStore_commit_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_RawStore_rollback_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_RawStore_record_get_raw_75edb286418f6d03(uintptr_t arg1, swig_type_316 arg2, swig_type_317 arg3, uintptr_t arg4);
+extern swig_intgo _wrap_RawStore_record_put_raw_75edb286418f6d03(uintptr_t arg1, swig_type_318 arg2, swig_type_319 arg3, swig_type_320 arg4, swig_type_321 arg5, swig_type_322 arg6, swig_type_323 arg7, swig_type_324 arg8, swig_type_325 arg9, swig_type_326 arg10, swig_type_327 arg11, uintptr_t arg12);
+extern swig_intgo _wrap_RawStore_record_delete_raw_75edb286418f6d03(uintptr_t arg1, swig_type_328 arg2, swig_type_329 arg3);
+extern swig_intgo _wrap_RawStore_record_find_raw_75edb286418f6d03(uintptr_t arg1, swig_type_330 arg2, _Bool arg3, swig_type_331 arg4, swig_type_332 arg5, swig_type_333 arg6, swig_type_334 arg7, swig_type_335 arg8, swig_type_336 arg9, swig_type_337 arg10, swig_type_338 arg11, swig_type_339 arg12, _Bool arg13, uintptr_t arg14);
+extern swig_intgo _wrap_RawStore_stream_append__SWIG_0_raw_75edb286418f6d03(uintptr_t arg1, swig_type_340 arg2, swig_type_341 arg3, swig_type_342 arg4, _Bool arg5);
+extern swig_intgo _wrap_RawStore_stream_append__SWIG_1_raw_75edb286418f6d03(uintptr_t arg1, swig_type_343 arg2, swig_type_344 arg3, swig_type_345 arg4);
+extern swig_intgo _wrap_RawStore_stream_read_raw_75edb286418f6d03(uintptr_t arg1, swig_type_346 arg2, swig_type_347 arg3, swig_type_348 arg4, uintptr_t arg5);
+extern swig_intgo _wrap_RawStore_stream_last_raw_75edb286418f6d03(uintptr_t arg1, swig_type_349 arg2, uintptr_t arg3);
+extern swig_intgo _wrap_RawStore_sequence_next_raw_75edb286418f6d03(uintptr_t arg1, swig_type_350 arg2, uintptr_t arg3);
+extern swig_intgo _wrap_RawStore_check_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap__swig_NewDirectorClockBackendClockBackend_raw_75edb286418f6d03(int);
+extern void _wrap_DeleteDirectorClockBackend_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_delete_ClockBackend_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_351 _wrap_ClockBackend_raw_now_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_new_DeliveryReply_raw_75edb286418f6d03(void);
+extern void _wrap_DeliveryReply_ok__SWIG_0_raw_75edb286418f6d03(uintptr_t arg1, swig_type_352 arg2);
+extern void _wrap_DeliveryReply_ok__SWIG_1_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_DeliveryReply_retry__SWIG_0_raw_75edb286418f6d03(uintptr_t arg1, swig_type_353 arg2, swig_type_354 arg3);
+extern void _wrap_DeliveryReply_retry__SWIG_1_raw_75edb286418f6d03(uintptr_t arg1, swig_type_355 arg2);
+extern void _wrap_DeliveryReply_permanent_raw_75edb286418f6d03(uintptr_t arg1, swig_type_356 arg2);
+extern void _wrap_DeliveryReply_set_http_status_raw_75edb286418f6d03(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_DeliveryReply_outcome_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_delete_DeliveryReply_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap__swig_NewDirectorTransportBackendTransportBackend_raw_75edb286418f6d03(int);
+extern void _wrap_DeleteDirectorTransportBackend_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_357 _wrap__swig_DirectorTransportBackend_upcall_Raw_name_raw_75edb286418f6d03(uintptr_t);
+extern swig_intgo _wrap__swig_DirectorTransportBackend_upcall_Raw_capabilities_raw_75edb286418f6d03(uintptr_t);
+extern void _wrap__swig_DirectorTransportBackend_upcall_Raw_close_raw_75edb286418f6d03(uintptr_t);
+extern void _wrap_delete_TransportBackend_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_358 _wrap_TransportBackend_raw_name_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_TransportBackend_raw_capabilities_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_TransportBackend_raw_deliver_raw_75edb286418f6d03(uintptr_t arg1, swig_type_359 arg2, swig_type_360 arg3, swig_type_361 arg4, swig_type_362 arg5, swig_type_363 arg6, swig_intgo arg7, uintptr_t arg8);
+extern void _wrap_TransportBackend_raw_close_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_rootly_swig_ctx_open_store_raw_75edb286418f6d03(uintptr_t arg1, uintptr_t arg2, swig_type_364 arg3);
+extern swig_intgo _wrap_rootly_swig_ctx_open_ex_raw_75edb286418f6d03(uintptr_t arg1, swig_type_365 arg2, uintptr_t arg3, uintptr_t arg4, swig_type_366 arg5);
+extern swig_intgo _wrap_rootly_swig_ctx_add_transport_raw_75edb286418f6d03(uintptr_t arg1, uintptr_t arg2);
+extern swig_intgo _wrap_rootly_swig_store_fail_raw_75edb286418f6d03(swig_intgo arg1, swig_type_367 arg2);
+extern swig_intgo _wrap_rootly_swig_ctx_open_raw_75edb286418f6d03(uintptr_t arg1, swig_type_368 arg2, swig_type_369 arg3);
+extern swig_intgo _wrap_rootly_swig_incident_create_raw_75edb286418f6d03(uintptr_t arg1, uintptr_t arg2, swig_type_370 arg3, swig_type_371 arg4, swig_intgo arg5, swig_voidp arg6, swig_type_372 arg7, swig_voidp arg8, swig_type_373 arg9, uintptr_t arg10, swig_type_374 arg11, uintptr_t arg12, swig_type_375 arg13, swig_intgo arg14, swig_type_376 arg15, swig_type_377 arg16);
+extern swig_intgo _wrap_rootly_swig_incident_list_raw_75edb286418f6d03(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4, swig_intgo arg5, swig_type_378 arg6, swig_type_379 arg7, swig_type_380 arg8, swig_type_381 arg9, swig_type_382 arg10, swig_intgo arg11);
+extern uintptr_t _wrap_rootly_go_ctx_open_raw_75edb286418f6d03(swig_type_383 arg1, swig_type_384 arg2);
+extern uintptr_t _wrap_rootly_go_ctx_open_store_raw_75edb286418f6d03(uintptr_t arg1, swig_type_385 arg2);
+extern uintptr_t _wrap_rootly_go_ctx_open_ex_raw_75edb286418f6d03(swig_type_386 arg1, uintptr_t arg2, uintptr_t arg3, swig_type_387 arg4);
+extern uintptr_t _wrap_rootly_go_ingest_raw_75edb286418f6d03(uintptr_t arg1, swig_type_388 arg2, swig_type_389 arg3, uintptr_t arg4);
+extern swig_type_390 _wrap_rootly_go_ingest_count_raw_75edb286418f6d03(uintptr_t arg1, swig_type_391 arg2, swig_type_392 arg3);
+extern uintptr_t _wrap_rootly_go_incident_create_raw_75edb286418f6d03(uintptr_t arg1, swig_type_393 arg2, swig_type_394 arg3, swig_intgo arg4, uintptr_t arg5, uintptr_t arg6, uintptr_t arg7, uintptr_t arg8, swig_intgo arg9, swig_type_395 arg10, swig_type_396 arg11);
+extern uintptr_t _wrap_rootly_go_incident_get_raw_75edb286418f6d03(uintptr_t arg1, swig_type_397 arg2);
+extern uintptr_t _wrap_rootly_go_incident_list_raw_75edb286418f6d03(uintptr_t arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_type_398 arg5, swig_type_399 arg6, swig_type_400 arg7, swig_type_401 arg8, swig_type_402 arg9, swig_intgo arg10);
+extern swig_intgo _wrap_rootly_go_incident_update_raw_75edb286418f6d03(uintptr_t arg1, swig_type_403 arg2, swig_type_404 arg3, swig_type_405 arg4, swig_intgo arg5, uintptr_t arg6, uintptr_t arg7, uintptr_t arg8, uintptr_t arg9, swig_type_406 arg10, swig_intgo arg11);
+extern swig_type_407 _wrap_rootly_go_incident_to_json_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_408 _wrap_rootly_go_incident_field_raw_75edb286418f6d03(uintptr_t arg1, swig_type_409 arg2);
+extern swig_type_410 _wrap_rootly_go_alert_get_json_raw_75edb286418f6d03(uintptr_t arg1, swig_type_411 arg2);
+extern swig_type_412 _wrap_rootly_go_incident_alerts_json_raw_75edb286418f6d03(uintptr_t arg1, swig_type_413 arg2);
+extern swig_type_414 _wrap_rootly_go_postmortem_raw_75edb286418f6d03(uintptr_t arg1, swig_type_415 arg2, swig_intgo arg3);
+extern uintptr_t _wrap_rootly_go_timeline_load_raw_75edb286418f6d03(uintptr_t arg1, swig_type_416 arg2, swig_type_417 arg3);
+extern swig_type_418 _wrap_rootly_go_timeline_to_json_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_419 _wrap_rootly_go_task_create_raw_75edb286418f6d03(uintptr_t arg1, swig_type_420 arg2, swig_type_421 arg3, swig_type_422 arg4, swig_type_423 arg5, swig_intgo arg6, swig_type_424 arg7, swig_type_425 arg8, swig_type_426 arg9);
+extern uintptr_t _wrap_rootly_go_task_list_raw_75edb286418f6d03(uintptr_t arg1, swig_type_427 arg2);
+extern uintptr_t _wrap_rootly_go_metrics_aggregate_raw_75edb286418f6d03(uintptr_t arg1, swig_type_428 arg2, swig_type_429 arg3, swig_intgo arg4);
+extern swig_type_430 _wrap_rootly_go_metrics_to_json_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_431 _wrap_rootly_go_metrics_to_prometheus_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_rootly_go_config_load_raw_75edb286418f6d03(swig_type_432 arg1, swig_type_433 arg2, swig_type_434 arg3);
+extern uintptr_t _wrap_rootly_go_config_report_raw_75edb286418f6d03(swig_type_435 arg1, swig_type_436 arg2, swig_type_437 arg3);
+extern swig_type_438 _wrap_rootly_go_config_report_text_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_439 _wrap_rootly_go_fingerprint_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_rootly_go_signature_verify_raw_75edb286418f6d03(swig_intgo arg1, uintptr_t arg2, swig_type_440 arg3, swig_type_441 arg4, swig_type_442 arg5, swig_type_443 arg6, uintptr_t arg7, swig_type_444 arg8, swig_type_445 arg9);
+extern swig_type_446 _wrap_rootly_go_signature_sign_raw_75edb286418f6d03(swig_intgo arg1, uintptr_t arg2, swig_type_447 arg3, swig_type_448 arg4, swig_type_449 arg5, swig_type_450 arg6, swig_type_451 arg7);
+extern void _wrap_rootly_go_verified_status_set_raw_75edb286418f6d03(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_rootly_go_verified_status_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_rootly_go_verified_events_set_raw_75edb286418f6d03(uintptr_t arg1, swig_type_452 arg2);
+extern swig_type_453 _wrap_rootly_go_verified_events_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_rootly_go_verified_first_bad_seq_set_raw_75edb286418f6d03(uintptr_t arg1, swig_type_454 arg2);
+extern swig_type_455 _wrap_rootly_go_verified_first_bad_seq_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_rootly_go_verified_reason_set_raw_75edb286418f6d03(uintptr_t arg1, swig_type_456 arg2);
+extern swig_type_457 _wrap_rootly_go_verified_reason_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_new_rootly_go_verified_raw_75edb286418f6d03(void);
+extern void _wrap_delete_rootly_go_verified_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_rootly_go_timeline_verify_raw_75edb286418f6d03(uintptr_t arg1, swig_type_458 arg2);
+extern void _wrap_rootly_go_metrics_status_set_raw_75edb286418f6d03(uintptr_t arg1, swig_intgo arg2);
+extern swig_intgo _wrap_rootly_go_metrics_status_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_rootly_go_metrics_detected_at_set_raw_75edb286418f6d03(uintptr_t arg1, swig_type_459 arg2);
+extern swig_type_460 _wrap_rootly_go_metrics_detected_at_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_rootly_go_metrics_tta_ms_set_raw_75edb286418f6d03(uintptr_t arg1, swig_type_461 arg2);
+extern swig_type_462 _wrap_rootly_go_metrics_tta_ms_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_rootly_go_metrics_ttm_ms_set_raw_75edb286418f6d03(uintptr_t arg1, swig_type_463 arg2);
+extern swig_type_464 _wrap_rootly_go_metrics_ttm_ms_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_rootly_go_metrics_ttr_ms_set_raw_75edb286418f6d03(uintptr_t arg1, swig_type_465 arg2);
+extern swig_type_466 _wrap_rootly_go_metrics_ttr_ms_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_new_rootly_go_metrics_raw_75edb286418f6d03(void);
+extern void _wrap_delete_rootly_go_metrics_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_rootly_go_incident_metrics_raw_75edb286418f6d03(uintptr_t arg1, swig_type_467 arg2);
+extern swig_intgo _wrap_rootly_go_ctx_set_config_raw_75edb286418f6d03(uintptr_t arg1, swig_type_468 arg2, swig_type_469 arg3, swig_type_470 arg4);
+extern swig_type_471 _wrap_rootly_go_ingest_packed_raw_75edb286418f6d03(uintptr_t arg1, swig_type_472 arg2, swig_type_473 arg3, uintptr_t arg4);
+extern swig_type_474 _wrap_rootly_go_workflow_dry_run_raw_75edb286418f6d03(uintptr_t arg1, swig_type_475 arg2, swig_type_476 arg3);
+extern swig_type_477 _wrap_rootly_go_workflow_list_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_478 _wrap_rootly_go_workflow_runs_raw_75edb286418f6d03(uintptr_t arg1, swig_type_479 arg2);
+extern swig_type_480 _wrap_rootly_go_outbox_list_raw_75edb286418f6d03(uintptr_t arg1, swig_type_481 arg2);
+extern swig_type_482 _wrap_rootly_go_sns_string_to_sign_raw_75edb286418f6d03(swig_type_483 arg1);
+extern swig_type_484 _wrap_rootly_go_sns_signing_cert_url_raw_75edb286418f6d03(swig_type_485 arg1);
 #undef intgo
 */
 import "C"
@@ -1004,8 +1004,8 @@ func getSwigcptr(v interface{ Swigcptr() uintptr }) uintptr {
 
 type _ sync.Mutex
 
-//export cgo_panic__raw_03bf29fbd303c7e3
-func cgo_panic__raw_03bf29fbd303c7e3(p *byte) {
+//export cgo_panic__raw_75edb286418f6d03
+func cgo_panic__raw_75edb286418f6d03(p *byte) {
 	s := (*[1024]byte)(unsafe.Pointer(p))[:]
 	for i, b := range s {
 		if b == 0 {
@@ -1029,13 +1029,13 @@ func swigCopyString(s string) string {
 
 func Swig_free(arg1 uintptr) {
 	_swig_i_0 := arg1
-	C._wrap_Swig_free_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_Swig_free_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 func Swig_malloc(arg1 int) (_swig_ret uintptr) {
 	var swig_r uintptr
 	_swig_i_0 := arg1
-	swig_r = (uintptr)(C._wrap_Swig_malloc_raw_03bf29fbd303c7e3(C.swig_intgo(_swig_i_0)))
+	swig_r = (uintptr)(C._wrap_Swig_malloc_raw_75edb286418f6d03(C.swig_intgo(_swig_i_0)))
 	return swig_r
 }
 
@@ -1050,7 +1050,7 @@ func (p SwigcptrRootly_ctx) SwigIsRootly_ctx() {
 
 func DeleteRootly_ctx(arg1 Rootly_ctx) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_rootly_ctx_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_rootly_ctx_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Rootly_ctx interface {
@@ -1069,7 +1069,7 @@ func (p SwigcptrRootly_incident) SwigIsRootly_incident() {
 
 func DeleteRootly_incident(arg1 Rootly_incident) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_rootly_incident_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_rootly_incident_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Rootly_incident interface {
@@ -1088,7 +1088,7 @@ func (p SwigcptrRootly_incident_list) SwigIsRootly_incident_list() {
 
 func DeleteRootly_incident_list(arg1 Rootly_incident_list) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_rootly_incident_list_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_rootly_incident_list_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Rootly_incident_list interface {
@@ -1107,7 +1107,7 @@ func (p SwigcptrRootly_ingest_result) SwigIsRootly_ingest_result() {
 
 func DeleteRootly_ingest_result(arg1 Rootly_ingest_result) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_rootly_ingest_result_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_rootly_ingest_result_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Rootly_ingest_result interface {
@@ -1126,7 +1126,7 @@ func (p SwigcptrRootly_timeline) SwigIsRootly_timeline() {
 
 func DeleteRootly_timeline(arg1 Rootly_timeline) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_rootly_timeline_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_rootly_timeline_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Rootly_timeline interface {
@@ -1145,7 +1145,7 @@ func (p SwigcptrRootly_task_list) SwigIsRootly_task_list() {
 
 func DeleteRootly_task_list(arg1 Rootly_task_list) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_rootly_task_list_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_rootly_task_list_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Rootly_task_list interface {
@@ -1164,7 +1164,7 @@ func (p SwigcptrRootly_metrics_report) SwigIsRootly_metrics_report() {
 
 func DeleteRootly_metrics_report(arg1 Rootly_metrics_report) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_rootly_metrics_report_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_rootly_metrics_report_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Rootly_metrics_report interface {
@@ -1183,7 +1183,7 @@ func (p SwigcptrRootly_config) SwigIsRootly_config() {
 
 func DeleteRootly_config(arg1 Rootly_config) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_rootly_config_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_rootly_config_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Rootly_config interface {
@@ -1202,7 +1202,7 @@ func (p SwigcptrRootly_config_report) SwigIsRootly_config_report() {
 
 func DeleteRootly_config_report(arg1 Rootly_config_report) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_rootly_config_report_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_rootly_config_report_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Rootly_config_report interface {
@@ -1222,7 +1222,7 @@ func (p SwigcptrRootly_kv) SwigIsRootly_kv() {
 func (arg1 SwigcptrRootly_kv) GetKey() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_kv_key_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_kv_key_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -1232,7 +1232,7 @@ func (arg1 SwigcptrRootly_kv) GetKey() (_swig_ret string) {
 func (arg1 SwigcptrRootly_kv) GetValue() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_kv_value_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_kv_value_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -1241,13 +1241,13 @@ func (arg1 SwigcptrRootly_kv) GetValue() (_swig_ret string) {
 
 func NewRootly_kv() (_swig_ret Rootly_kv) {
 	var swig_r Rootly_kv
-	swig_r = (Rootly_kv)(SwigcptrRootly_kv(C._wrap_new_rootly_kv_raw_03bf29fbd303c7e3()))
+	swig_r = (Rootly_kv)(SwigcptrRootly_kv(C._wrap_new_rootly_kv_raw_75edb286418f6d03()))
 	return swig_r
 }
 
 func DeleteRootly_kv(arg1 Rootly_kv) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_rootly_kv_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_rootly_kv_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Rootly_kv interface {
@@ -1264,7 +1264,7 @@ const ROOTLY_VERSION_STRING string = "0.1.0"
 
 func _swig_getROOTLY_VERSION_NUMBER() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_ROOTLY_VERSION_NUMBER_raw_03bf29fbd303c7e3())
+	swig_r = (int)(C._wrap_ROOTLY_VERSION_NUMBER_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1275,7 +1275,7 @@ func Rootly_version(arg1 []int, arg2 []int, arg3 []int) (_swig_ret int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_rootly_version_raw_03bf29fbd303c7e3(*(*C.swig_type_3)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_4)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_5)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_rootly_version_raw_75edb286418f6d03(*(*C.swig_type_3)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_4)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_5)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -1290,7 +1290,7 @@ func Rootly_version(arg1 []int, arg2 []int, arg3 []int) (_swig_ret int) {
 
 func Rootly_version_string() (_swig_ret string) {
 	var swig_r string
-	swig_r_p := C._wrap_rootly_version_string_raw_03bf29fbd303c7e3()
+	swig_r_p := C._wrap_rootly_version_string_raw_75edb286418f6d03()
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -1301,7 +1301,7 @@ type Rootly_error_code int
 
 func _swig_getROOTLY_OK() (_swig_ret Rootly_error_code) {
 	var swig_r Rootly_error_code
-	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_OK_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_OK_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1309,7 +1309,7 @@ var ROOTLY_OK Rootly_error_code = _swig_getROOTLY_OK()
 
 func _swig_getROOTLY_ERROR() (_swig_ret Rootly_error_code) {
 	var swig_r Rootly_error_code
-	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_ERROR_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_ERROR_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1317,7 +1317,7 @@ var ROOTLY_ERROR Rootly_error_code = _swig_getROOTLY_ERROR()
 
 func _swig_getROOTLY_ENOMEM() (_swig_ret Rootly_error_code) {
 	var swig_r Rootly_error_code
-	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_ENOMEM_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_ENOMEM_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1325,7 +1325,7 @@ var ROOTLY_ENOMEM Rootly_error_code = _swig_getROOTLY_ENOMEM()
 
 func _swig_getROOTLY_ENOTFOUND() (_swig_ret Rootly_error_code) {
 	var swig_r Rootly_error_code
-	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_ENOTFOUND_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_ENOTFOUND_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1333,7 +1333,7 @@ var ROOTLY_ENOTFOUND Rootly_error_code = _swig_getROOTLY_ENOTFOUND()
 
 func _swig_getROOTLY_EEXISTS() (_swig_ret Rootly_error_code) {
 	var swig_r Rootly_error_code
-	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_EEXISTS_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_EEXISTS_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1341,7 +1341,7 @@ var ROOTLY_EEXISTS Rootly_error_code = _swig_getROOTLY_EEXISTS()
 
 func _swig_getROOTLY_EINVALID() (_swig_ret Rootly_error_code) {
 	var swig_r Rootly_error_code
-	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_EINVALID_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_EINVALID_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1349,7 +1349,7 @@ var ROOTLY_EINVALID Rootly_error_code = _swig_getROOTLY_EINVALID()
 
 func _swig_getROOTLY_ECONFLICT() (_swig_ret Rootly_error_code) {
 	var swig_r Rootly_error_code
-	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_ECONFLICT_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_ECONFLICT_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1357,7 +1357,7 @@ var ROOTLY_ECONFLICT Rootly_error_code = _swig_getROOTLY_ECONFLICT()
 
 func _swig_getROOTLY_EBUSY() (_swig_ret Rootly_error_code) {
 	var swig_r Rootly_error_code
-	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_EBUSY_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_EBUSY_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1365,7 +1365,7 @@ var ROOTLY_EBUSY Rootly_error_code = _swig_getROOTLY_EBUSY()
 
 func _swig_getROOTLY_ETIMEOUT() (_swig_ret Rootly_error_code) {
 	var swig_r Rootly_error_code
-	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_ETIMEOUT_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_ETIMEOUT_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1373,7 +1373,7 @@ var ROOTLY_ETIMEOUT Rootly_error_code = _swig_getROOTLY_ETIMEOUT()
 
 func _swig_getROOTLY_EAUTH() (_swig_ret Rootly_error_code) {
 	var swig_r Rootly_error_code
-	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_EAUTH_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_EAUTH_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1381,7 +1381,7 @@ var ROOTLY_EAUTH Rootly_error_code = _swig_getROOTLY_EAUTH()
 
 func _swig_getROOTLY_ENOTSUPPORTED() (_swig_ret Rootly_error_code) {
 	var swig_r Rootly_error_code
-	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_ENOTSUPPORTED_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_ENOTSUPPORTED_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1389,7 +1389,7 @@ var ROOTLY_ENOTSUPPORTED Rootly_error_code = _swig_getROOTLY_ENOTSUPPORTED()
 
 func _swig_getROOTLY_ECANCELED() (_swig_ret Rootly_error_code) {
 	var swig_r Rootly_error_code
-	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_ECANCELED_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_ECANCELED_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1397,7 +1397,7 @@ var ROOTLY_ECANCELED Rootly_error_code = _swig_getROOTLY_ECANCELED()
 
 func _swig_getROOTLY_EIO() (_swig_ret Rootly_error_code) {
 	var swig_r Rootly_error_code
-	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_EIO_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_EIO_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1405,7 +1405,7 @@ var ROOTLY_EIO Rootly_error_code = _swig_getROOTLY_EIO()
 
 func _swig_getROOTLY_EILLEGAL() (_swig_ret Rootly_error_code) {
 	var swig_r Rootly_error_code
-	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_EILLEGAL_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_EILLEGAL_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1413,7 +1413,7 @@ var ROOTLY_EILLEGAL Rootly_error_code = _swig_getROOTLY_EILLEGAL()
 
 func _swig_getROOTLY_ECORRUPT() (_swig_ret Rootly_error_code) {
 	var swig_r Rootly_error_code
-	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_ECORRUPT_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_ECORRUPT_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1421,7 +1421,7 @@ var ROOTLY_ECORRUPT Rootly_error_code = _swig_getROOTLY_ECORRUPT()
 
 func _swig_getROOTLY_EPERM() (_swig_ret Rootly_error_code) {
 	var swig_r Rootly_error_code
-	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_EPERM_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_EPERM_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1429,7 +1429,7 @@ var ROOTLY_EPERM Rootly_error_code = _swig_getROOTLY_EPERM()
 
 func _swig_getROOTLY_EUSER() (_swig_ret Rootly_error_code) {
 	var swig_r Rootly_error_code
-	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_EUSER_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_EUSER_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1437,7 +1437,7 @@ var ROOTLY_EUSER Rootly_error_code = _swig_getROOTLY_EUSER()
 
 func _swig_getROOTLY_PASSTHROUGH() (_swig_ret Rootly_error_code) {
 	var swig_r Rootly_error_code
-	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_PASSTHROUGH_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_PASSTHROUGH_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1445,7 +1445,7 @@ var ROOTLY_PASSTHROUGH Rootly_error_code = _swig_getROOTLY_PASSTHROUGH()
 
 func _swig_getROOTLY_ITEROVER() (_swig_ret Rootly_error_code) {
 	var swig_r Rootly_error_code
-	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_ITEROVER_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_code)(C._wrap_ROOTLY_ITEROVER_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1455,7 +1455,7 @@ type Rootly_error_class int
 
 func _swig_getROOTLY_ERROR_NONE() (_swig_ret Rootly_error_class) {
 	var swig_r Rootly_error_class
-	swig_r = (Rootly_error_class)(C._wrap_ROOTLY_ERROR_NONE_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_class)(C._wrap_ROOTLY_ERROR_NONE_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1463,7 +1463,7 @@ var ROOTLY_ERROR_NONE Rootly_error_class = _swig_getROOTLY_ERROR_NONE()
 
 func _swig_getROOTLY_ERROR_NOMEMORY() (_swig_ret Rootly_error_class) {
 	var swig_r Rootly_error_class
-	swig_r = (Rootly_error_class)(C._wrap_ROOTLY_ERROR_NOMEMORY_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_class)(C._wrap_ROOTLY_ERROR_NOMEMORY_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1471,7 +1471,7 @@ var ROOTLY_ERROR_NOMEMORY Rootly_error_class = _swig_getROOTLY_ERROR_NOMEMORY()
 
 func _swig_getROOTLY_ERROR_INVALID() (_swig_ret Rootly_error_class) {
 	var swig_r Rootly_error_class
-	swig_r = (Rootly_error_class)(C._wrap_ROOTLY_ERROR_INVALID_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_class)(C._wrap_ROOTLY_ERROR_INVALID_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1479,7 +1479,7 @@ var ROOTLY_ERROR_INVALID Rootly_error_class = _swig_getROOTLY_ERROR_INVALID()
 
 func _swig_getROOTLY_ERROR_INPUT() (_swig_ret Rootly_error_class) {
 	var swig_r Rootly_error_class
-	swig_r = (Rootly_error_class)(C._wrap_ROOTLY_ERROR_INPUT_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_class)(C._wrap_ROOTLY_ERROR_INPUT_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1487,7 +1487,7 @@ var ROOTLY_ERROR_INPUT Rootly_error_class = _swig_getROOTLY_ERROR_INPUT()
 
 func _swig_getROOTLY_ERROR_STORAGE() (_swig_ret Rootly_error_class) {
 	var swig_r Rootly_error_class
-	swig_r = (Rootly_error_class)(C._wrap_ROOTLY_ERROR_STORAGE_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_class)(C._wrap_ROOTLY_ERROR_STORAGE_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1495,7 +1495,7 @@ var ROOTLY_ERROR_STORAGE Rootly_error_class = _swig_getROOTLY_ERROR_STORAGE()
 
 func _swig_getROOTLY_ERROR_SQLITE() (_swig_ret Rootly_error_class) {
 	var swig_r Rootly_error_class
-	swig_r = (Rootly_error_class)(C._wrap_ROOTLY_ERROR_SQLITE_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_class)(C._wrap_ROOTLY_ERROR_SQLITE_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1503,7 +1503,7 @@ var ROOTLY_ERROR_SQLITE Rootly_error_class = _swig_getROOTLY_ERROR_SQLITE()
 
 func _swig_getROOTLY_ERROR_JSON() (_swig_ret Rootly_error_class) {
 	var swig_r Rootly_error_class
-	swig_r = (Rootly_error_class)(C._wrap_ROOTLY_ERROR_JSON_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_class)(C._wrap_ROOTLY_ERROR_JSON_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1511,7 +1511,7 @@ var ROOTLY_ERROR_JSON Rootly_error_class = _swig_getROOTLY_ERROR_JSON()
 
 func _swig_getROOTLY_ERROR_LIFECYCLE() (_swig_ret Rootly_error_class) {
 	var swig_r Rootly_error_class
-	swig_r = (Rootly_error_class)(C._wrap_ROOTLY_ERROR_LIFECYCLE_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_class)(C._wrap_ROOTLY_ERROR_LIFECYCLE_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1519,7 +1519,7 @@ var ROOTLY_ERROR_LIFECYCLE Rootly_error_class = _swig_getROOTLY_ERROR_LIFECYCLE(
 
 func _swig_getROOTLY_ERROR_TIMELINE() (_swig_ret Rootly_error_class) {
 	var swig_r Rootly_error_class
-	swig_r = (Rootly_error_class)(C._wrap_ROOTLY_ERROR_TIMELINE_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_class)(C._wrap_ROOTLY_ERROR_TIMELINE_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1527,7 +1527,7 @@ var ROOTLY_ERROR_TIMELINE Rootly_error_class = _swig_getROOTLY_ERROR_TIMELINE()
 
 func _swig_getROOTLY_ERROR_CALLBACK() (_swig_ret Rootly_error_class) {
 	var swig_r Rootly_error_class
-	swig_r = (Rootly_error_class)(C._wrap_ROOTLY_ERROR_CALLBACK_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_class)(C._wrap_ROOTLY_ERROR_CALLBACK_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1535,7 +1535,7 @@ var ROOTLY_ERROR_CALLBACK Rootly_error_class = _swig_getROOTLY_ERROR_CALLBACK()
 
 func _swig_getROOTLY_ERROR_OS() (_swig_ret Rootly_error_class) {
 	var swig_r Rootly_error_class
-	swig_r = (Rootly_error_class)(C._wrap_ROOTLY_ERROR_OS_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_error_class)(C._wrap_ROOTLY_ERROR_OS_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1553,7 +1553,7 @@ func (p SwigcptrRootly_error) SwigIsRootly_error() {
 func (arg1 SwigcptrRootly_error) GetMessage() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_error_message_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_error_message_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -1563,33 +1563,33 @@ func (arg1 SwigcptrRootly_error) GetMessage() (_swig_ret string) {
 func (arg1 SwigcptrRootly_error) GetKlass() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_rootly_error_klass_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_rootly_error_klass_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_error) GetCode() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_rootly_error_code_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_rootly_error_code_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_error) GetSys_code() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_rootly_error_sys_code_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_rootly_error_sys_code_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewRootly_error() (_swig_ret Rootly_error) {
 	var swig_r Rootly_error
-	swig_r = (Rootly_error)(SwigcptrRootly_error(C._wrap_new_rootly_error_raw_03bf29fbd303c7e3()))
+	swig_r = (Rootly_error)(SwigcptrRootly_error(C._wrap_new_rootly_error_raw_75edb286418f6d03()))
 	return swig_r
 }
 
 func DeleteRootly_error(arg1 Rootly_error) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_rootly_error_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_rootly_error_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Rootly_error interface {
@@ -1603,18 +1603,18 @@ type Rootly_error interface {
 
 func Rootly_error_last() (_swig_ret Rootly_error) {
 	var swig_r Rootly_error
-	swig_r = (Rootly_error)(SwigcptrRootly_error(C._wrap_rootly_error_last_raw_03bf29fbd303c7e3()))
+	swig_r = (Rootly_error)(SwigcptrRootly_error(C._wrap_rootly_error_last_raw_75edb286418f6d03()))
 	return swig_r
 }
 
 func Rootly_error_clear() {
-	C._wrap_rootly_error_clear_raw_03bf29fbd303c7e3()
+	C._wrap_rootly_error_clear_raw_75edb286418f6d03()
 }
 
 func Rootly_strerror(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_strerror_raw_03bf29fbd303c7e3(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_rootly_strerror_raw_75edb286418f6d03(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -1624,7 +1624,7 @@ func Rootly_strerror(arg1 int) (_swig_ret string) {
 func Rootly_err_name(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_err_name_raw_03bf29fbd303c7e3(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_rootly_err_name_raw_75edb286418f6d03(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -1636,7 +1636,7 @@ const ROOTLY_CTX_OPTIONS_VERSION int = 1
 func Rootly_ctx_now(arg1 Rootly_ctx) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_rootly_ctx_now_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_ctx_now_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -1644,7 +1644,7 @@ func Rootly_ctx_set_actor(arg1 Rootly_ctx, arg2 string) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_rootly_ctx_set_actor_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_11)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_rootly_ctx_set_actor_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_11)(unsafe.Pointer(&_swig_i_1))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -1654,21 +1654,21 @@ func Rootly_ctx_set_actor(arg1 Rootly_ctx, arg2 string) (_swig_ret int) {
 func Rootly_ctx_batch_begin(arg1 Rootly_ctx) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int)(C._wrap_rootly_ctx_batch_begin_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_rootly_ctx_batch_begin_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Rootly_ctx_batch_commit(arg1 Rootly_ctx) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int)(C._wrap_rootly_ctx_batch_commit_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_rootly_ctx_batch_commit_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Rootly_ctx_batch_rollback(arg1 Rootly_ctx) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int)(C._wrap_rootly_ctx_batch_rollback_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_rootly_ctx_batch_rollback_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -1676,7 +1676,7 @@ func Rootly_ctx_add_role(arg1 Rootly_ctx, arg2 string) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_rootly_ctx_add_role_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_12)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_rootly_ctx_add_role_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_12)(unsafe.Pointer(&_swig_i_1))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -1686,7 +1686,7 @@ func Rootly_ctx_add_role(arg1 Rootly_ctx, arg2 string) (_swig_ret int) {
 func Rootly_ctx_check(arg1 Rootly_ctx) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int)(C._wrap_rootly_ctx_check_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_rootly_ctx_check_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -1694,7 +1694,7 @@ type Rootly_incident_status int
 
 func _swig_getROOTLY_STATUS_IN_TRIAGE() (_swig_ret Rootly_incident_status) {
 	var swig_r Rootly_incident_status
-	swig_r = (Rootly_incident_status)(C._wrap_ROOTLY_STATUS_IN_TRIAGE_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_incident_status)(C._wrap_ROOTLY_STATUS_IN_TRIAGE_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1702,7 +1702,7 @@ var ROOTLY_STATUS_IN_TRIAGE Rootly_incident_status = _swig_getROOTLY_STATUS_IN_T
 
 func _swig_getROOTLY_STATUS_STARTED() (_swig_ret Rootly_incident_status) {
 	var swig_r Rootly_incident_status
-	swig_r = (Rootly_incident_status)(C._wrap_ROOTLY_STATUS_STARTED_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_incident_status)(C._wrap_ROOTLY_STATUS_STARTED_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1710,7 +1710,7 @@ var ROOTLY_STATUS_STARTED Rootly_incident_status = _swig_getROOTLY_STATUS_STARTE
 
 func _swig_getROOTLY_STATUS_MITIGATED() (_swig_ret Rootly_incident_status) {
 	var swig_r Rootly_incident_status
-	swig_r = (Rootly_incident_status)(C._wrap_ROOTLY_STATUS_MITIGATED_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_incident_status)(C._wrap_ROOTLY_STATUS_MITIGATED_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1718,7 +1718,7 @@ var ROOTLY_STATUS_MITIGATED Rootly_incident_status = _swig_getROOTLY_STATUS_MITI
 
 func _swig_getROOTLY_STATUS_RESOLVED() (_swig_ret Rootly_incident_status) {
 	var swig_r Rootly_incident_status
-	swig_r = (Rootly_incident_status)(C._wrap_ROOTLY_STATUS_RESOLVED_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_incident_status)(C._wrap_ROOTLY_STATUS_RESOLVED_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1726,7 +1726,7 @@ var ROOTLY_STATUS_RESOLVED Rootly_incident_status = _swig_getROOTLY_STATUS_RESOL
 
 func _swig_getROOTLY_STATUS_CLOSED() (_swig_ret Rootly_incident_status) {
 	var swig_r Rootly_incident_status
-	swig_r = (Rootly_incident_status)(C._wrap_ROOTLY_STATUS_CLOSED_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_incident_status)(C._wrap_ROOTLY_STATUS_CLOSED_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1734,7 +1734,7 @@ var ROOTLY_STATUS_CLOSED Rootly_incident_status = _swig_getROOTLY_STATUS_CLOSED(
 
 func _swig_getROOTLY_STATUS_CANCELLED() (_swig_ret Rootly_incident_status) {
 	var swig_r Rootly_incident_status
-	swig_r = (Rootly_incident_status)(C._wrap_ROOTLY_STATUS_CANCELLED_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_incident_status)(C._wrap_ROOTLY_STATUS_CANCELLED_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1746,7 +1746,7 @@ type Rootly_severity int
 
 func _swig_getROOTLY_SEV_UNSET() (_swig_ret Rootly_severity) {
 	var swig_r Rootly_severity
-	swig_r = (Rootly_severity)(C._wrap_ROOTLY_SEV_UNSET_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_severity)(C._wrap_ROOTLY_SEV_UNSET_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1754,7 +1754,7 @@ var ROOTLY_SEV_UNSET Rootly_severity = _swig_getROOTLY_SEV_UNSET()
 
 func _swig_getROOTLY_SEV0() (_swig_ret Rootly_severity) {
 	var swig_r Rootly_severity
-	swig_r = (Rootly_severity)(C._wrap_ROOTLY_SEV0_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_severity)(C._wrap_ROOTLY_SEV0_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1762,7 +1762,7 @@ var ROOTLY_SEV0 Rootly_severity = _swig_getROOTLY_SEV0()
 
 func _swig_getROOTLY_SEV1() (_swig_ret Rootly_severity) {
 	var swig_r Rootly_severity
-	swig_r = (Rootly_severity)(C._wrap_ROOTLY_SEV1_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_severity)(C._wrap_ROOTLY_SEV1_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1770,7 +1770,7 @@ var ROOTLY_SEV1 Rootly_severity = _swig_getROOTLY_SEV1()
 
 func _swig_getROOTLY_SEV2() (_swig_ret Rootly_severity) {
 	var swig_r Rootly_severity
-	swig_r = (Rootly_severity)(C._wrap_ROOTLY_SEV2_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_severity)(C._wrap_ROOTLY_SEV2_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1778,7 +1778,7 @@ var ROOTLY_SEV2 Rootly_severity = _swig_getROOTLY_SEV2()
 
 func _swig_getROOTLY_SEV3() (_swig_ret Rootly_severity) {
 	var swig_r Rootly_severity
-	swig_r = (Rootly_severity)(C._wrap_ROOTLY_SEV3_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_severity)(C._wrap_ROOTLY_SEV3_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1786,7 +1786,7 @@ var ROOTLY_SEV3 Rootly_severity = _swig_getROOTLY_SEV3()
 
 func _swig_getROOTLY_SEV4() (_swig_ret Rootly_severity) {
 	var swig_r Rootly_severity
-	swig_r = (Rootly_severity)(C._wrap_ROOTLY_SEV4_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_severity)(C._wrap_ROOTLY_SEV4_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -1795,7 +1795,7 @@ var ROOTLY_SEV4 Rootly_severity = _swig_getROOTLY_SEV4()
 func Rootly_status_name(arg1 Rootly_incident_status) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_status_name_raw_03bf29fbd303c7e3(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_rootly_status_name_raw_75edb286418f6d03(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -1805,7 +1805,7 @@ func Rootly_status_name(arg1 Rootly_incident_status) (_swig_ret string) {
 func Rootly_severity_name(arg1 int) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_severity_name_raw_03bf29fbd303c7e3(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_rootly_severity_name_raw_75edb286418f6d03(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -1819,7 +1819,7 @@ func Rootly_incident_get(arg1 Rootly_incident, arg2 Rootly_ctx, arg3 string) (_s
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_rootly_incident_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_15)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_rootly_incident_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_15)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -1829,7 +1829,7 @@ func Rootly_incident_get(arg1 Rootly_incident, arg2 Rootly_ctx, arg3 string) (_s
 func Rootly_incident_id(arg1 Rootly_incident) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_rootly_incident_id_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_incident_id_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -1839,14 +1839,14 @@ func Rootly_incident_id(arg1 Rootly_incident) (_swig_ret string) {
 func Rootly_incident_number(arg1 Rootly_incident) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_rootly_incident_number_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_incident_number_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Rootly_incident_ref(arg1 Rootly_incident) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_rootly_incident_ref_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_incident_ref_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -1856,7 +1856,7 @@ func Rootly_incident_ref(arg1 Rootly_incident) (_swig_ret string) {
 func Rootly_incident_title(arg1 Rootly_incident) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_rootly_incident_title_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_incident_title_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -1866,7 +1866,7 @@ func Rootly_incident_title(arg1 Rootly_incident) (_swig_ret string) {
 func Rootly_incident_summary(arg1 Rootly_incident) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_rootly_incident_summary_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_incident_summary_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -1876,42 +1876,42 @@ func Rootly_incident_summary(arg1 Rootly_incident) (_swig_ret string) {
 func Rootly_incident_severity(arg1 Rootly_incident) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int)(C._wrap_rootly_incident_severity_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_rootly_incident_severity_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Rootly_incident_status_get(arg1 Rootly_incident) (_swig_ret Rootly_incident_status) {
 	var swig_r Rootly_incident_status
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (Rootly_incident_status)(C._wrap_rootly_incident_status_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (Rootly_incident_status)(C._wrap_rootly_incident_status_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Rootly_incident_revision(arg1 Rootly_incident) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_rootly_incident_revision_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_incident_revision_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Rootly_incident_created_at(arg1 Rootly_incident) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_rootly_incident_created_at_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_incident_created_at_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Rootly_incident_detected_at(arg1 Rootly_incident) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_rootly_incident_detected_at_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_incident_detected_at_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Rootly_incident_acknowledged_at(arg1 Rootly_incident) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_rootly_incident_acknowledged_at_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_incident_acknowledged_at_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -1919,14 +1919,14 @@ func Rootly_incident_status_at(arg1 Rootly_incident, arg2 Rootly_incident_status
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (int64)(C._wrap_rootly_incident_status_at_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1)))
+	swig_r = (int64)(C._wrap_rootly_incident_status_at_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1)))
 	return swig_r
 }
 
 func Rootly_incident_services_count(arg1 Rootly_incident) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_rootly_incident_services_count_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_incident_services_count_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -1934,7 +1934,7 @@ func Rootly_incident_service_at(arg1 Rootly_incident, arg2 int64) (_swig_ret str
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_rootly_incident_service_at_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_28(_swig_i_1))
+	swig_r_p := C._wrap_rootly_incident_service_at_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_28(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -1944,7 +1944,7 @@ func Rootly_incident_service_at(arg1 Rootly_incident, arg2 int64) (_swig_ret str
 func Rootly_incident_teams_count(arg1 Rootly_incident) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_rootly_incident_teams_count_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_incident_teams_count_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -1952,7 +1952,7 @@ func Rootly_incident_team_at(arg1 Rootly_incident, arg2 int64) (_swig_ret string
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_rootly_incident_team_at_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_31(_swig_i_1))
+	swig_r_p := C._wrap_rootly_incident_team_at_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_31(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -1963,7 +1963,7 @@ func Rootly_incident_label(arg1 Rootly_incident, arg2 string) (_swig_ret string)
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_rootly_incident_label_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_33)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_rootly_incident_label_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_33)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -1976,7 +1976,7 @@ func Rootly_incident_label(arg1 Rootly_incident, arg2 string) (_swig_ret string)
 func Rootly_incident_labels_count(arg1 Rootly_incident) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_rootly_incident_labels_count_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_incident_labels_count_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -1984,7 +1984,7 @@ func Rootly_incident_label_at(arg1 Rootly_incident, arg2 int64) (_swig_ret Rootl
 	var swig_r Rootly_kv
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Rootly_kv)(SwigcptrRootly_kv(C._wrap_rootly_incident_label_at_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_35(_swig_i_1))))
+	swig_r = (Rootly_kv)(SwigcptrRootly_kv(C._wrap_rootly_incident_label_at_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_35(_swig_i_1))))
 	return swig_r
 }
 
@@ -1993,7 +1993,7 @@ func Rootly_incident_field(arg1 *string, arg2 Rootly_incident, arg3 string) (_sw
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_rootly_incident_field_raw_03bf29fbd303c7e3(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_36)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_rootly_incident_field_raw_75edb286418f6d03(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_36)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -2004,7 +2004,7 @@ func Rootly_incident_role(arg1 Rootly_incident, arg2 string) (_swig_ret string) 
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_rootly_incident_role_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_38)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_rootly_incident_role_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_38)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -2017,7 +2017,7 @@ func Rootly_incident_role(arg1 Rootly_incident, arg2 string) (_swig_ret string) 
 func Rootly_incident_roles_count(arg1 Rootly_incident) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_rootly_incident_roles_count_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_incident_roles_count_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -2025,21 +2025,21 @@ func Rootly_incident_role_at(arg1 Rootly_incident, arg2 int64) (_swig_ret Rootly
 	var swig_r Rootly_kv
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Rootly_kv)(SwigcptrRootly_kv(C._wrap_rootly_incident_role_at_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_40(_swig_i_1))))
+	swig_r = (Rootly_kv)(SwigcptrRootly_kv(C._wrap_rootly_incident_role_at_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_40(_swig_i_1))))
 	return swig_r
 }
 
 func Rootly_incident_alerts_count(arg1 Rootly_incident) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_rootly_incident_alerts_count_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_incident_alerts_count_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Rootly_incident_group_key(arg1 Rootly_incident) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_rootly_incident_group_key_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_incident_group_key_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2050,7 +2050,7 @@ func Rootly_incident_to_json(arg1 *string, arg2 Rootly_incident) (_swig_ret int)
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r = (int)(C._wrap_rootly_incident_to_json_raw_03bf29fbd303c7e3(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int)(C._wrap_rootly_incident_to_json_raw_75edb286418f6d03(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1)))
 	return swig_r
 }
 
@@ -2059,7 +2059,7 @@ const ROOTLY_INCIDENT_FILTER_VERSION int = 1
 func Rootly_incident_list_count(arg1 Rootly_incident_list) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_rootly_incident_list_count_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_incident_list_count_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -2067,7 +2067,7 @@ func Rootly_incident_list_at(arg1 Rootly_incident_list, arg2 int64) (_swig_ret R
 	var swig_r Rootly_incident
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Rootly_incident)(SwigcptrRootly_incident(C._wrap_rootly_incident_list_at_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_44(_swig_i_1))))
+	swig_r = (Rootly_incident)(SwigcptrRootly_incident(C._wrap_rootly_incident_list_at_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_44(_swig_i_1))))
 	return swig_r
 }
 
@@ -2075,7 +2075,7 @@ const ROOTLY_INCIDENT_UPDATE_VERSION int = 1
 
 func _swig_getROOTLY_SEV_KEEP() (_swig_ret int) {
 	var swig_r int
-	swig_r = (int)(C._wrap_ROOTLY_SEV_KEEP_raw_03bf29fbd303c7e3())
+	swig_r = (int)(C._wrap_ROOTLY_SEV_KEEP_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -2091,7 +2091,7 @@ func Rootly_incident_transition(arg1 Rootly_ctx, arg2 string, arg3 Rootly_incide
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r = (int)(C._wrap_rootly_incident_transition_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_45)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), *(*C.swig_type_46)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_47)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5)))
+	swig_r = (int)(C._wrap_rootly_incident_transition_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_45)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2), *(*C.swig_type_46)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_47)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2109,7 +2109,7 @@ func Rootly_incident_acknowledge(arg1 Rootly_ctx, arg2 string, arg3 string) (_sw
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_rootly_incident_acknowledge_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_48)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_49)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_rootly_incident_acknowledge_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_48)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_49)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2123,7 +2123,7 @@ func Rootly_transition_allowed(arg1 Rootly_incident_status, arg2 Rootly_incident
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_rootly_transition_allowed_raw_03bf29fbd303c7e3(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1)))
+	swig_r = (int)(C._wrap_rootly_transition_allowed_raw_75edb286418f6d03(C.swig_intgo(_swig_i_0), C.swig_intgo(_swig_i_1)))
 	return swig_r
 }
 
@@ -2134,7 +2134,7 @@ func Rootly_incident_assign_role(arg1 Rootly_ctx, arg2 string, arg3 string, arg4
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r = (int)(C._wrap_rootly_incident_assign_role_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_50)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_51)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_52)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_53)(unsafe.Pointer(&_swig_i_4))))
+	swig_r = (int)(C._wrap_rootly_incident_assign_role_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_50)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_51)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_52)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_53)(unsafe.Pointer(&_swig_i_4))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2156,7 +2156,7 @@ func Rootly_incident_unassign_role(arg1 Rootly_ctx, arg2 string, arg3 string, ar
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_rootly_incident_unassign_role_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_54)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_55)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_56)(unsafe.Pointer(&_swig_i_3))))
+	swig_r = (int)(C._wrap_rootly_incident_unassign_role_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_54)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_55)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_56)(unsafe.Pointer(&_swig_i_3))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2175,7 +2175,7 @@ func Rootly_incident_add_note(arg1 Rootly_ctx, arg2 string, arg3 string, arg4 st
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_rootly_incident_add_note_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_57)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_58)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_59)(unsafe.Pointer(&_swig_i_3))))
+	swig_r = (int)(C._wrap_rootly_incident_add_note_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_57)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_58)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_59)(unsafe.Pointer(&_swig_i_3))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2196,7 +2196,7 @@ func Rootly_incident_add_chat_message(arg1 Rootly_ctx, arg2 string, arg3 string,
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	swig_r = (int)(C._wrap_rootly_incident_add_chat_message_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_60)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_61)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_62)(unsafe.Pointer(&_swig_i_3)), C.swig_type_63(_swig_i_4), *(*C.swig_type_64)(unsafe.Pointer(&_swig_i_5))))
+	swig_r = (int)(C._wrap_rootly_incident_add_chat_message_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_60)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_61)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_62)(unsafe.Pointer(&_swig_i_3)), C.swig_type_63(_swig_i_4), *(*C.swig_type_64)(unsafe.Pointer(&_swig_i_5))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2216,7 +2216,7 @@ type Rootly_ingest_outcome int
 
 func _swig_getROOTLY_INGEST_CREATED() (_swig_ret Rootly_ingest_outcome) {
 	var swig_r Rootly_ingest_outcome
-	swig_r = (Rootly_ingest_outcome)(C._wrap_ROOTLY_INGEST_CREATED_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_ingest_outcome)(C._wrap_ROOTLY_INGEST_CREATED_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -2224,7 +2224,7 @@ var ROOTLY_INGEST_CREATED Rootly_ingest_outcome = _swig_getROOTLY_INGEST_CREATED
 
 func _swig_getROOTLY_INGEST_ATTACHED() (_swig_ret Rootly_ingest_outcome) {
 	var swig_r Rootly_ingest_outcome
-	swig_r = (Rootly_ingest_outcome)(C._wrap_ROOTLY_INGEST_ATTACHED_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_ingest_outcome)(C._wrap_ROOTLY_INGEST_ATTACHED_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -2232,7 +2232,7 @@ var ROOTLY_INGEST_ATTACHED Rootly_ingest_outcome = _swig_getROOTLY_INGEST_ATTACH
 
 func _swig_getROOTLY_INGEST_DEDUPLICATED() (_swig_ret Rootly_ingest_outcome) {
 	var swig_r Rootly_ingest_outcome
-	swig_r = (Rootly_ingest_outcome)(C._wrap_ROOTLY_INGEST_DEDUPLICATED_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_ingest_outcome)(C._wrap_ROOTLY_INGEST_DEDUPLICATED_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -2240,7 +2240,7 @@ var ROOTLY_INGEST_DEDUPLICATED Rootly_ingest_outcome = _swig_getROOTLY_INGEST_DE
 
 func _swig_getROOTLY_INGEST_RESOLVED() (_swig_ret Rootly_ingest_outcome) {
 	var swig_r Rootly_ingest_outcome
-	swig_r = (Rootly_ingest_outcome)(C._wrap_ROOTLY_INGEST_RESOLVED_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_ingest_outcome)(C._wrap_ROOTLY_INGEST_RESOLVED_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -2248,7 +2248,7 @@ var ROOTLY_INGEST_RESOLVED Rootly_ingest_outcome = _swig_getROOTLY_INGEST_RESOLV
 
 func _swig_getROOTLY_INGEST_ACKNOWLEDGED() (_swig_ret Rootly_ingest_outcome) {
 	var swig_r Rootly_ingest_outcome
-	swig_r = (Rootly_ingest_outcome)(C._wrap_ROOTLY_INGEST_ACKNOWLEDGED_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_ingest_outcome)(C._wrap_ROOTLY_INGEST_ACKNOWLEDGED_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -2256,7 +2256,7 @@ var ROOTLY_INGEST_ACKNOWLEDGED Rootly_ingest_outcome = _swig_getROOTLY_INGEST_AC
 
 func _swig_getROOTLY_INGEST_DROPPED() (_swig_ret Rootly_ingest_outcome) {
 	var swig_r Rootly_ingest_outcome
-	swig_r = (Rootly_ingest_outcome)(C._wrap_ROOTLY_INGEST_DROPPED_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_ingest_outcome)(C._wrap_ROOTLY_INGEST_DROPPED_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -2264,7 +2264,7 @@ var ROOTLY_INGEST_DROPPED Rootly_ingest_outcome = _swig_getROOTLY_INGEST_DROPPED
 
 func _swig_getROOTLY_INGEST_REJECTED() (_swig_ret Rootly_ingest_outcome) {
 	var swig_r Rootly_ingest_outcome
-	swig_r = (Rootly_ingest_outcome)(C._wrap_ROOTLY_INGEST_REJECTED_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_ingest_outcome)(C._wrap_ROOTLY_INGEST_REJECTED_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -2273,7 +2273,7 @@ var ROOTLY_INGEST_REJECTED Rootly_ingest_outcome = _swig_getROOTLY_INGEST_REJECT
 func Rootly_ingest_outcome_name(arg1 Rootly_ingest_outcome) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_ingest_outcome_name_raw_03bf29fbd303c7e3(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_rootly_ingest_outcome_name_raw_75edb286418f6d03(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2292,14 +2292,14 @@ func (p SwigcptrRootly_ingest_item) SwigIsRootly_ingest_item() {
 func (arg1 SwigcptrRootly_ingest_item) GetOutcome() (_swig_ret Rootly_ingest_outcome) {
 	var swig_r Rootly_ingest_outcome
 	_swig_i_0 := arg1
-	swig_r = (Rootly_ingest_outcome)(C._wrap_rootly_ingest_item_outcome_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (Rootly_ingest_outcome)(C._wrap_rootly_ingest_item_outcome_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_ingest_item) GetAlert_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_ingest_item_alert_id_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_ingest_item_alert_id_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2309,7 +2309,7 @@ func (arg1 SwigcptrRootly_ingest_item) GetAlert_id() (_swig_ret string) {
 func (arg1 SwigcptrRootly_ingest_item) GetFingerprint() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_ingest_item_fingerprint_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_ingest_item_fingerprint_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2319,7 +2319,7 @@ func (arg1 SwigcptrRootly_ingest_item) GetFingerprint() (_swig_ret string) {
 func (arg1 SwigcptrRootly_ingest_item) GetIncident_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_ingest_item_incident_id_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_ingest_item_incident_id_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2329,7 +2329,7 @@ func (arg1 SwigcptrRootly_ingest_item) GetIncident_id() (_swig_ret string) {
 func (arg1 SwigcptrRootly_ingest_item) GetIncident_ref() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_ingest_item_incident_ref_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_ingest_item_incident_ref_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2339,7 +2339,7 @@ func (arg1 SwigcptrRootly_ingest_item) GetIncident_ref() (_swig_ret string) {
 func (arg1 SwigcptrRootly_ingest_item) GetStatus() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_ingest_item_status_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_ingest_item_status_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2349,7 +2349,7 @@ func (arg1 SwigcptrRootly_ingest_item) GetStatus() (_swig_ret string) {
 func (arg1 SwigcptrRootly_ingest_item) GetReason() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_ingest_item_reason_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_ingest_item_reason_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2358,13 +2358,13 @@ func (arg1 SwigcptrRootly_ingest_item) GetReason() (_swig_ret string) {
 
 func NewRootly_ingest_item() (_swig_ret Rootly_ingest_item) {
 	var swig_r Rootly_ingest_item
-	swig_r = (Rootly_ingest_item)(SwigcptrRootly_ingest_item(C._wrap_new_rootly_ingest_item_raw_03bf29fbd303c7e3()))
+	swig_r = (Rootly_ingest_item)(SwigcptrRootly_ingest_item(C._wrap_new_rootly_ingest_item_raw_75edb286418f6d03()))
 	return swig_r
 }
 
 func DeleteRootly_ingest_item(arg1 Rootly_ingest_item) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_rootly_ingest_item_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_rootly_ingest_item_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Rootly_ingest_item interface {
@@ -2387,7 +2387,7 @@ func Rootly_ingest(arg1 Rootly_ingest_result, arg2 Rootly_ctx, arg3 string, arg4
 	_swig_i_3 := arg4
 	_swig_i_4 := getSwigcptr(arg5)
 	_swig_i_5 := arg6
-	swig_r = (int)(C._wrap_rootly_ingest_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_72)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_73)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), C.swig_type_74(_swig_i_5)))
+	swig_r = (int)(C._wrap_rootly_ingest_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_72)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_73)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4), C.swig_type_74(_swig_i_5)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -2400,7 +2400,7 @@ func Rootly_ingest(arg1 Rootly_ingest_result, arg2 Rootly_ctx, arg3 string, arg4
 func Rootly_ingest_result_count(arg1 Rootly_ingest_result) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_rootly_ingest_result_count_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_ingest_result_count_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -2408,7 +2408,7 @@ func Rootly_ingest_result_at(arg1 Rootly_ingest_result, arg2 int64) (_swig_ret R
 	var swig_r Rootly_ingest_item
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Rootly_ingest_item)(SwigcptrRootly_ingest_item(C._wrap_rootly_ingest_result_at_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_76(_swig_i_1))))
+	swig_r = (Rootly_ingest_item)(SwigcptrRootly_ingest_item(C._wrap_rootly_ingest_result_at_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_76(_swig_i_1))))
 	return swig_r
 }
 
@@ -2416,7 +2416,7 @@ func Rootly_ingest_result_to_json(arg1 *string, arg2 Rootly_ingest_result) (_swi
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r = (int)(C._wrap_rootly_ingest_result_to_json_raw_03bf29fbd303c7e3(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int)(C._wrap_rootly_ingest_result_to_json_raw_75edb286418f6d03(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1)))
 	return swig_r
 }
 
@@ -2425,7 +2425,7 @@ func Rootly_alert_get_json(arg1 *string, arg2 Rootly_ctx, arg3 string) (_swig_re
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_rootly_alert_get_json_raw_03bf29fbd303c7e3(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_77)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_rootly_alert_get_json_raw_75edb286418f6d03(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_77)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -2437,7 +2437,7 @@ func Rootly_incident_alerts_json(arg1 *string, arg2 Rootly_ctx, arg3 string) (_s
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_rootly_incident_alerts_json_raw_03bf29fbd303c7e3(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_78)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_rootly_incident_alerts_json_raw_75edb286418f6d03(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_78)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -2448,7 +2448,7 @@ type Rootly_postmortem_format int
 
 func _swig_getROOTLY_POSTMORTEM_MARKDOWN() (_swig_ret Rootly_postmortem_format) {
 	var swig_r Rootly_postmortem_format
-	swig_r = (Rootly_postmortem_format)(C._wrap_ROOTLY_POSTMORTEM_MARKDOWN_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_postmortem_format)(C._wrap_ROOTLY_POSTMORTEM_MARKDOWN_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -2456,7 +2456,7 @@ var ROOTLY_POSTMORTEM_MARKDOWN Rootly_postmortem_format = _swig_getROOTLY_POSTMO
 
 func _swig_getROOTLY_POSTMORTEM_JSON() (_swig_ret Rootly_postmortem_format) {
 	var swig_r Rootly_postmortem_format
-	swig_r = (Rootly_postmortem_format)(C._wrap_ROOTLY_POSTMORTEM_JSON_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_postmortem_format)(C._wrap_ROOTLY_POSTMORTEM_JSON_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -2468,7 +2468,7 @@ func Rootly_postmortem_render(arg1 *string, arg2 Rootly_ctx, arg3 string, arg4 R
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_rootly_postmortem_render_raw_03bf29fbd303c7e3(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_79)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3)))
+	swig_r = (int)(C._wrap_rootly_postmortem_render_raw_75edb286418f6d03(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_79)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -2487,21 +2487,21 @@ func (p SwigcptrRootly_event) SwigIsRootly_event() {
 func (arg1 SwigcptrRootly_event) GetSeq() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_rootly_event_seq_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_event_seq_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_event) GetAt() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_rootly_event_at_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_event_at_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_event) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_event_id_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_event_id_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2511,7 +2511,7 @@ func (arg1 SwigcptrRootly_event) GetId() (_swig_ret string) {
 func (arg1 SwigcptrRootly_event) GetActor() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_event_actor_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_event_actor_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2521,7 +2521,7 @@ func (arg1 SwigcptrRootly_event) GetActor() (_swig_ret string) {
 func (arg1 SwigcptrRootly_event) GetKind() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_event_kind_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_event_kind_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2531,7 +2531,7 @@ func (arg1 SwigcptrRootly_event) GetKind() (_swig_ret string) {
 func (arg1 SwigcptrRootly_event) GetBody() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_event_body_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_event_body_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2541,7 +2541,7 @@ func (arg1 SwigcptrRootly_event) GetBody() (_swig_ret string) {
 func (arg1 SwigcptrRootly_event) GetPrev_hash() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_event_prev_hash_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_event_prev_hash_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2551,7 +2551,7 @@ func (arg1 SwigcptrRootly_event) GetPrev_hash() (_swig_ret string) {
 func (arg1 SwigcptrRootly_event) GetHash() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_event_hash_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_event_hash_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2560,13 +2560,13 @@ func (arg1 SwigcptrRootly_event) GetHash() (_swig_ret string) {
 
 func NewRootly_event() (_swig_ret Rootly_event) {
 	var swig_r Rootly_event
-	swig_r = (Rootly_event)(SwigcptrRootly_event(C._wrap_new_rootly_event_raw_03bf29fbd303c7e3()))
+	swig_r = (Rootly_event)(SwigcptrRootly_event(C._wrap_new_rootly_event_raw_75edb286418f6d03()))
 	return swig_r
 }
 
 func DeleteRootly_event(arg1 Rootly_event) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_rootly_event_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_rootly_event_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Rootly_event interface {
@@ -2588,7 +2588,7 @@ func Rootly_timeline_load(arg1 Rootly_timeline, arg2 Rootly_ctx, arg3 string, ar
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_rootly_timeline_load_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_88)(unsafe.Pointer(&_swig_i_2)), C.swig_type_89(_swig_i_3)))
+	swig_r = (int)(C._wrap_rootly_timeline_load_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_88)(unsafe.Pointer(&_swig_i_2)), C.swig_type_89(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -2598,7 +2598,7 @@ func Rootly_timeline_load(arg1 Rootly_timeline, arg2 Rootly_ctx, arg3 string, ar
 func Rootly_timeline_count(arg1 Rootly_timeline) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_rootly_timeline_count_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_timeline_count_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -2606,7 +2606,7 @@ func Rootly_timeline_at(arg1 Rootly_timeline, arg2 int64) (_swig_ret Rootly_even
 	var swig_r Rootly_event
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Rootly_event)(SwigcptrRootly_event(C._wrap_rootly_timeline_at_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_91(_swig_i_1))))
+	swig_r = (Rootly_event)(SwigcptrRootly_event(C._wrap_rootly_timeline_at_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_91(_swig_i_1))))
 	return swig_r
 }
 
@@ -2614,7 +2614,7 @@ func Rootly_timeline_to_json(arg1 *string, arg2 Rootly_timeline) (_swig_ret int)
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r = (int)(C._wrap_rootly_timeline_to_json_raw_03bf29fbd303c7e3(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int)(C._wrap_rootly_timeline_to_json_raw_75edb286418f6d03(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1)))
 	return swig_r
 }
 
@@ -2622,7 +2622,7 @@ type Rootly_task_kind int
 
 func _swig_getROOTLY_TASK_TASK() (_swig_ret Rootly_task_kind) {
 	var swig_r Rootly_task_kind
-	swig_r = (Rootly_task_kind)(C._wrap_ROOTLY_TASK_TASK_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_task_kind)(C._wrap_ROOTLY_TASK_TASK_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -2630,7 +2630,7 @@ var ROOTLY_TASK_TASK Rootly_task_kind = _swig_getROOTLY_TASK_TASK()
 
 func _swig_getROOTLY_TASK_FOLLOW_UP() (_swig_ret Rootly_task_kind) {
 	var swig_r Rootly_task_kind
-	swig_r = (Rootly_task_kind)(C._wrap_ROOTLY_TASK_FOLLOW_UP_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_task_kind)(C._wrap_ROOTLY_TASK_FOLLOW_UP_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -2640,7 +2640,7 @@ type Rootly_task_status int
 
 func _swig_getROOTLY_TASK_OPEN() (_swig_ret Rootly_task_status) {
 	var swig_r Rootly_task_status
-	swig_r = (Rootly_task_status)(C._wrap_ROOTLY_TASK_OPEN_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_task_status)(C._wrap_ROOTLY_TASK_OPEN_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -2648,7 +2648,7 @@ var ROOTLY_TASK_OPEN Rootly_task_status = _swig_getROOTLY_TASK_OPEN()
 
 func _swig_getROOTLY_TASK_DONE() (_swig_ret Rootly_task_status) {
 	var swig_r Rootly_task_status
-	swig_r = (Rootly_task_status)(C._wrap_ROOTLY_TASK_DONE_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_task_status)(C._wrap_ROOTLY_TASK_DONE_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -2656,7 +2656,7 @@ var ROOTLY_TASK_DONE Rootly_task_status = _swig_getROOTLY_TASK_DONE()
 
 func _swig_getROOTLY_TASK_CANCELLED() (_swig_ret Rootly_task_status) {
 	var swig_r Rootly_task_status
-	swig_r = (Rootly_task_status)(C._wrap_ROOTLY_TASK_CANCELLED_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_task_status)(C._wrap_ROOTLY_TASK_CANCELLED_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -2676,7 +2676,7 @@ func (p SwigcptrRootly_task) SwigIsRootly_task() {
 func (arg1 SwigcptrRootly_task) GetId() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_task_id_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_task_id_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2686,7 +2686,7 @@ func (arg1 SwigcptrRootly_task) GetId() (_swig_ret string) {
 func (arg1 SwigcptrRootly_task) GetIncident_id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_task_incident_id_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_task_incident_id_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2696,7 +2696,7 @@ func (arg1 SwigcptrRootly_task) GetIncident_id() (_swig_ret string) {
 func (arg1 SwigcptrRootly_task) GetTitle() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_task_title_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_task_title_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2706,7 +2706,7 @@ func (arg1 SwigcptrRootly_task) GetTitle() (_swig_ret string) {
 func (arg1 SwigcptrRootly_task) GetDescription() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_task_description_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_task_description_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2716,7 +2716,7 @@ func (arg1 SwigcptrRootly_task) GetDescription() (_swig_ret string) {
 func (arg1 SwigcptrRootly_task) GetAssignee() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_task_assignee_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_task_assignee_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2726,7 +2726,7 @@ func (arg1 SwigcptrRootly_task) GetAssignee() (_swig_ret string) {
 func (arg1 SwigcptrRootly_task) GetPriority() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_task_priority_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_task_priority_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2736,42 +2736,42 @@ func (arg1 SwigcptrRootly_task) GetPriority() (_swig_ret string) {
 func (arg1 SwigcptrRootly_task) GetKind() (_swig_ret Rootly_task_kind) {
 	var swig_r Rootly_task_kind
 	_swig_i_0 := arg1
-	swig_r = (Rootly_task_kind)(C._wrap_rootly_task_kind_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (Rootly_task_kind)(C._wrap_rootly_task_kind_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_task) GetStatus() (_swig_ret Rootly_task_status) {
 	var swig_r Rootly_task_status
 	_swig_i_0 := arg1
-	swig_r = (Rootly_task_status)(C._wrap_rootly_task_status_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (Rootly_task_status)(C._wrap_rootly_task_status_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_task) GetCreated_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_rootly_task_created_at_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_task_created_at_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_task) GetDue_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_rootly_task_due_at_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_task_due_at_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_task) GetCompleted_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_rootly_task_completed_at_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_task_completed_at_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_task) GetCompleted_by() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_task_completed_by_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_task_completed_by_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2780,13 +2780,13 @@ func (arg1 SwigcptrRootly_task) GetCompleted_by() (_swig_ret string) {
 
 func NewRootly_task() (_swig_ret Rootly_task) {
 	var swig_r Rootly_task
-	swig_r = (Rootly_task)(SwigcptrRootly_task(C._wrap_new_rootly_task_raw_03bf29fbd303c7e3()))
+	swig_r = (Rootly_task)(SwigcptrRootly_task(C._wrap_new_rootly_task_raw_75edb286418f6d03()))
 	return swig_r
 }
 
 func DeleteRootly_task(arg1 Rootly_task) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_rootly_task_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_rootly_task_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Rootly_task interface {
@@ -2812,7 +2812,7 @@ func Rootly_task_assign(arg1 Rootly_ctx, arg2 string, arg3 string, arg4 string) 
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_rootly_task_assign_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_102)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_103)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_104)(unsafe.Pointer(&_swig_i_3))))
+	swig_r = (int)(C._wrap_rootly_task_assign_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_102)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_103)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_104)(unsafe.Pointer(&_swig_i_3))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2830,7 +2830,7 @@ func Rootly_task_complete(arg1 Rootly_ctx, arg2 string, arg3 string) (_swig_ret 
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_rootly_task_complete_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_105)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_106)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_rootly_task_complete_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_105)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_106)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2845,7 +2845,7 @@ func Rootly_task_cancel(arg1 Rootly_ctx, arg2 string, arg3 string) (_swig_ret in
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_rootly_task_cancel_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_107)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_108)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_rootly_task_cancel_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_107)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_108)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -2860,7 +2860,7 @@ func Rootly_task_list_load(arg1 Rootly_task_list, arg2 Rootly_ctx, arg3 string) 
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_rootly_task_list_load_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_109)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_rootly_task_list_load_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_109)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -2870,7 +2870,7 @@ func Rootly_task_list_load(arg1 Rootly_task_list, arg2 Rootly_ctx, arg3 string) 
 func Rootly_task_list_count(arg1 Rootly_task_list) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_rootly_task_list_count_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_task_list_count_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -2878,14 +2878,14 @@ func Rootly_task_list_at(arg1 Rootly_task_list, arg2 int64) (_swig_ret Rootly_ta
 	var swig_r Rootly_task
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Rootly_task)(SwigcptrRootly_task(C._wrap_rootly_task_list_at_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_111(_swig_i_1))))
+	swig_r = (Rootly_task)(SwigcptrRootly_task(C._wrap_rootly_task_list_at_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_111(_swig_i_1))))
 	return swig_r
 }
 
 func Rootly_task_status_name(arg1 Rootly_task_status) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_task_status_name_raw_03bf29fbd303c7e3(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_rootly_task_status_name_raw_75edb286418f6d03(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2895,7 +2895,7 @@ func Rootly_task_status_name(arg1 Rootly_task_status) (_swig_ret string) {
 func Rootly_task_kind_name(arg1 Rootly_task_kind) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_task_kind_name_raw_03bf29fbd303c7e3(C.swig_intgo(_swig_i_0))
+	swig_r_p := C._wrap_rootly_task_kind_name_raw_75edb286418f6d03(C.swig_intgo(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -2914,40 +2914,40 @@ func (p SwigcptrRootly_incident_metrics) SwigIsRootly_incident_metrics() {
 func (arg1 SwigcptrRootly_incident_metrics) GetDetected_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_rootly_incident_metrics_detected_at_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_incident_metrics_detected_at_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_incident_metrics) GetTta_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_rootly_incident_metrics_tta_ms_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_incident_metrics_tta_ms_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_incident_metrics) GetTtm_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_rootly_incident_metrics_ttm_ms_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_incident_metrics_ttm_ms_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_incident_metrics) GetTtr_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_rootly_incident_metrics_ttr_ms_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_incident_metrics_ttr_ms_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewRootly_incident_metrics() (_swig_ret Rootly_incident_metrics) {
 	var swig_r Rootly_incident_metrics
-	swig_r = (Rootly_incident_metrics)(SwigcptrRootly_incident_metrics(C._wrap_new_rootly_incident_metrics_raw_03bf29fbd303c7e3()))
+	swig_r = (Rootly_incident_metrics)(SwigcptrRootly_incident_metrics(C._wrap_new_rootly_incident_metrics_raw_75edb286418f6d03()))
 	return swig_r
 }
 
 func DeleteRootly_incident_metrics(arg1 Rootly_incident_metrics) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_rootly_incident_metrics_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_rootly_incident_metrics_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Rootly_incident_metrics interface {
@@ -2964,7 +2964,7 @@ func Rootly_metrics_incident(arg1 Rootly_incident_metrics, arg2 Rootly_ctx, arg3
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_rootly_metrics_incident_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_118)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_rootly_metrics_incident_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_118)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -2975,7 +2975,7 @@ type Rootly_metrics_group int
 
 func _swig_getROOTLY_METRICS_GROUP_NONE() (_swig_ret Rootly_metrics_group) {
 	var swig_r Rootly_metrics_group
-	swig_r = (Rootly_metrics_group)(C._wrap_ROOTLY_METRICS_GROUP_NONE_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_metrics_group)(C._wrap_ROOTLY_METRICS_GROUP_NONE_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -2983,7 +2983,7 @@ var ROOTLY_METRICS_GROUP_NONE Rootly_metrics_group = _swig_getROOTLY_METRICS_GRO
 
 func _swig_getROOTLY_METRICS_GROUP_SEVERITY() (_swig_ret Rootly_metrics_group) {
 	var swig_r Rootly_metrics_group
-	swig_r = (Rootly_metrics_group)(C._wrap_ROOTLY_METRICS_GROUP_SEVERITY_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_metrics_group)(C._wrap_ROOTLY_METRICS_GROUP_SEVERITY_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -2991,7 +2991,7 @@ var ROOTLY_METRICS_GROUP_SEVERITY Rootly_metrics_group = _swig_getROOTLY_METRICS
 
 func _swig_getROOTLY_METRICS_GROUP_SERVICE() (_swig_ret Rootly_metrics_group) {
 	var swig_r Rootly_metrics_group
-	swig_r = (Rootly_metrics_group)(C._wrap_ROOTLY_METRICS_GROUP_SERVICE_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_metrics_group)(C._wrap_ROOTLY_METRICS_GROUP_SERVICE_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -2999,7 +2999,7 @@ var ROOTLY_METRICS_GROUP_SERVICE Rootly_metrics_group = _swig_getROOTLY_METRICS_
 
 func _swig_getROOTLY_METRICS_GROUP_TEAM() (_swig_ret Rootly_metrics_group) {
 	var swig_r Rootly_metrics_group
-	swig_r = (Rootly_metrics_group)(C._wrap_ROOTLY_METRICS_GROUP_TEAM_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_metrics_group)(C._wrap_ROOTLY_METRICS_GROUP_TEAM_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -3017,61 +3017,61 @@ func (p SwigcptrRootly_metric_summary) SwigIsRootly_metric_summary() {
 func (arg1 SwigcptrRootly_metric_summary) GetCount() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_rootly_metric_summary_count_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_metric_summary_count_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_metric_summary) GetMean() (_swig_ret float64) {
 	var swig_r float64
 	_swig_i_0 := arg1
-	swig_r = (float64)(C._wrap_rootly_metric_summary_mean_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (float64)(C._wrap_rootly_metric_summary_mean_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_metric_summary) GetP50() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_rootly_metric_summary_p50_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_metric_summary_p50_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_metric_summary) GetP90() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_rootly_metric_summary_p90_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_metric_summary_p90_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_metric_summary) GetP99() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_rootly_metric_summary_p99_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_metric_summary_p99_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_metric_summary) GetMin() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_rootly_metric_summary_min_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_metric_summary_min_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_metric_summary) GetMax() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_rootly_metric_summary_max_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_metric_summary_max_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewRootly_metric_summary() (_swig_ret Rootly_metric_summary) {
 	var swig_r Rootly_metric_summary
-	swig_r = (Rootly_metric_summary)(SwigcptrRootly_metric_summary(C._wrap_new_rootly_metric_summary_raw_03bf29fbd303c7e3()))
+	swig_r = (Rootly_metric_summary)(SwigcptrRootly_metric_summary(C._wrap_new_rootly_metric_summary_raw_75edb286418f6d03()))
 	return swig_r
 }
 
 func DeleteRootly_metric_summary(arg1 Rootly_metric_summary) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_rootly_metric_summary_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_rootly_metric_summary_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Rootly_metric_summary interface {
@@ -3098,7 +3098,7 @@ func (p SwigcptrRootly_metrics_row) SwigIsRootly_metrics_row() {
 func (arg1 SwigcptrRootly_metrics_row) GetGroup() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_metrics_row_group_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_metrics_row_group_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3108,40 +3108,40 @@ func (arg1 SwigcptrRootly_metrics_row) GetGroup() (_swig_ret string) {
 func (arg1 SwigcptrRootly_metrics_row) GetIncidents() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_rootly_metrics_row_incidents_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_metrics_row_incidents_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_metrics_row) GetTta() (_swig_ret Rootly_metric_summary) {
 	var swig_r Rootly_metric_summary
 	_swig_i_0 := arg1
-	swig_r = (Rootly_metric_summary)(SwigcptrRootly_metric_summary(C._wrap_rootly_metrics_row_tta_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))))
+	swig_r = (Rootly_metric_summary)(SwigcptrRootly_metric_summary(C._wrap_rootly_metrics_row_tta_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_metrics_row) GetTtm() (_swig_ret Rootly_metric_summary) {
 	var swig_r Rootly_metric_summary
 	_swig_i_0 := arg1
-	swig_r = (Rootly_metric_summary)(SwigcptrRootly_metric_summary(C._wrap_rootly_metrics_row_ttm_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))))
+	swig_r = (Rootly_metric_summary)(SwigcptrRootly_metric_summary(C._wrap_rootly_metrics_row_ttm_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_metrics_row) GetTtr() (_swig_ret Rootly_metric_summary) {
 	var swig_r Rootly_metric_summary
 	_swig_i_0 := arg1
-	swig_r = (Rootly_metric_summary)(SwigcptrRootly_metric_summary(C._wrap_rootly_metrics_row_ttr_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))))
+	swig_r = (Rootly_metric_summary)(SwigcptrRootly_metric_summary(C._wrap_rootly_metrics_row_ttr_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))))
 	return swig_r
 }
 
 func NewRootly_metrics_row() (_swig_ret Rootly_metrics_row) {
 	var swig_r Rootly_metrics_row
-	swig_r = (Rootly_metrics_row)(SwigcptrRootly_metrics_row(C._wrap_new_rootly_metrics_row_raw_03bf29fbd303c7e3()))
+	swig_r = (Rootly_metrics_row)(SwigcptrRootly_metrics_row(C._wrap_new_rootly_metrics_row_raw_75edb286418f6d03()))
 	return swig_r
 }
 
 func DeleteRootly_metrics_row(arg1 Rootly_metrics_row) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_rootly_metrics_row_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_rootly_metrics_row_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Rootly_metrics_row interface {
@@ -3159,7 +3159,7 @@ const ROOTLY_METRICS_QUERY_VERSION int = 1
 func Rootly_metrics_report_count(arg1 Rootly_metrics_report) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_rootly_metrics_report_count_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_metrics_report_count_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -3167,7 +3167,7 @@ func Rootly_metrics_report_at(arg1 Rootly_metrics_report, arg2 int64) (_swig_ret
 	var swig_r Rootly_metrics_row
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Rootly_metrics_row)(SwigcptrRootly_metrics_row(C._wrap_rootly_metrics_report_at_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_128(_swig_i_1))))
+	swig_r = (Rootly_metrics_row)(SwigcptrRootly_metrics_row(C._wrap_rootly_metrics_report_at_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_128(_swig_i_1))))
 	return swig_r
 }
 
@@ -3175,7 +3175,7 @@ func Rootly_metrics_report_to_json(arg1 *string, arg2 Rootly_metrics_report) (_s
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r = (int)(C._wrap_rootly_metrics_report_to_json_raw_03bf29fbd303c7e3(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int)(C._wrap_rootly_metrics_report_to_json_raw_75edb286418f6d03(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1)))
 	return swig_r
 }
 
@@ -3183,7 +3183,7 @@ func Rootly_metrics_report_to_prometheus(arg1 *string, arg2 Rootly_metrics_repor
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r = (int)(C._wrap_rootly_metrics_report_to_prometheus_raw_03bf29fbd303c7e3(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int)(C._wrap_rootly_metrics_report_to_prometheus_raw_75edb286418f6d03(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1)))
 	return swig_r
 }
 
@@ -3199,7 +3199,7 @@ func (p SwigcptrRootly_config_error) SwigIsRootly_config_error() {
 func (arg1 SwigcptrRootly_config_error) GetPath() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_config_error_path_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_config_error_path_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3209,21 +3209,21 @@ func (arg1 SwigcptrRootly_config_error) GetPath() (_swig_ret string) {
 func (arg1 SwigcptrRootly_config_error) GetLine() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_rootly_config_error_line_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_rootly_config_error_line_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_config_error) GetColumn() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_rootly_config_error_column_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_rootly_config_error_column_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_config_error) GetMessage() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_config_error_message_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_config_error_message_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3232,13 +3232,13 @@ func (arg1 SwigcptrRootly_config_error) GetMessage() (_swig_ret string) {
 
 func NewRootly_config_error() (_swig_ret Rootly_config_error) {
 	var swig_r Rootly_config_error
-	swig_r = (Rootly_config_error)(SwigcptrRootly_config_error(C._wrap_new_rootly_config_error_raw_03bf29fbd303c7e3()))
+	swig_r = (Rootly_config_error)(SwigcptrRootly_config_error(C._wrap_new_rootly_config_error_raw_75edb286418f6d03()))
 	return swig_r
 }
 
 func DeleteRootly_config_error(arg1 Rootly_config_error) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_rootly_config_error_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_rootly_config_error_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Rootly_config_error interface {
@@ -3252,7 +3252,7 @@ type Rootly_config_error interface {
 
 func _swig_getROOTLY_CONFIG_MAX_BYTES() (_swig_ret uint) {
 	var swig_r uint
-	swig_r = (uint)(C._wrap_ROOTLY_CONFIG_MAX_BYTES_raw_03bf29fbd303c7e3())
+	swig_r = (uint)(C._wrap_ROOTLY_CONFIG_MAX_BYTES_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -3263,28 +3263,28 @@ const ROOTLY_CONFIG_MAX_ERRORS int = 200
 func Rootly_config_routes_count(arg1 Rootly_config) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_rootly_config_routes_count_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_config_routes_count_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Rootly_config_silences_count(arg1 Rootly_config) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_rootly_config_silences_count_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_config_silences_count_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Rootly_config_sources_count(arg1 Rootly_config) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_rootly_config_sources_count_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_config_sources_count_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func Rootly_config_report_count(arg1 Rootly_config_report) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r = (int64)(C._wrap_rootly_config_report_count_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_config_report_count_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -3292,7 +3292,7 @@ func Rootly_config_report_at(arg1 Rootly_config_report, arg2 int64) (_swig_ret R
 	var swig_r Rootly_config_error
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Rootly_config_error)(SwigcptrRootly_config_error(C._wrap_rootly_config_report_at_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_135(_swig_i_1))))
+	swig_r = (Rootly_config_error)(SwigcptrRootly_config_error(C._wrap_rootly_config_report_at_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_135(_swig_i_1))))
 	return swig_r
 }
 
@@ -3300,7 +3300,7 @@ func Rootly_config_report_to_text(arg1 *string, arg2 Rootly_config_report) (_swi
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r = (int)(C._wrap_rootly_config_report_to_text_raw_03bf29fbd303c7e3(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int)(C._wrap_rootly_config_report_to_text_raw_75edb286418f6d03(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1)))
 	return swig_r
 }
 
@@ -3308,7 +3308,7 @@ type Rootly_signature_scheme int
 
 func _swig_getROOTLY_SIG_SLACK_V0() (_swig_ret Rootly_signature_scheme) {
 	var swig_r Rootly_signature_scheme
-	swig_r = (Rootly_signature_scheme)(C._wrap_ROOTLY_SIG_SLACK_V0_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_signature_scheme)(C._wrap_ROOTLY_SIG_SLACK_V0_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -3316,7 +3316,7 @@ var ROOTLY_SIG_SLACK_V0 Rootly_signature_scheme = _swig_getROOTLY_SIG_SLACK_V0()
 
 func _swig_getROOTLY_SIG_PAGERDUTY_V3() (_swig_ret Rootly_signature_scheme) {
 	var swig_r Rootly_signature_scheme
-	swig_r = (Rootly_signature_scheme)(C._wrap_ROOTLY_SIG_PAGERDUTY_V3_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_signature_scheme)(C._wrap_ROOTLY_SIG_PAGERDUTY_V3_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -3324,7 +3324,7 @@ var ROOTLY_SIG_PAGERDUTY_V3 Rootly_signature_scheme = _swig_getROOTLY_SIG_PAGERD
 
 func _swig_getROOTLY_SIG_GRAFANA() (_swig_ret Rootly_signature_scheme) {
 	var swig_r Rootly_signature_scheme
-	swig_r = (Rootly_signature_scheme)(C._wrap_ROOTLY_SIG_GRAFANA_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_signature_scheme)(C._wrap_ROOTLY_SIG_GRAFANA_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -3332,7 +3332,7 @@ var ROOTLY_SIG_GRAFANA Rootly_signature_scheme = _swig_getROOTLY_SIG_GRAFANA()
 
 func _swig_getROOTLY_SIG_HMAC_SHA256() (_swig_ret Rootly_signature_scheme) {
 	var swig_r Rootly_signature_scheme
-	swig_r = (Rootly_signature_scheme)(C._wrap_ROOTLY_SIG_HMAC_SHA256_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_signature_scheme)(C._wrap_ROOTLY_SIG_HMAC_SHA256_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -3348,7 +3348,7 @@ func Rootly_sns_string_to_sign(arg1 *string, arg2 string) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_rootly_sns_string_to_sign_raw_03bf29fbd303c7e3(C.swig_voidp(_swig_i_0), *(*C.swig_type_136)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_rootly_sns_string_to_sign_raw_75edb286418f6d03(C.swig_voidp(_swig_i_0), *(*C.swig_type_136)(unsafe.Pointer(&_swig_i_1))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3359,7 +3359,7 @@ func Rootly_sns_signing_cert_url(arg1 *string, arg2 string) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_rootly_sns_signing_cert_url_raw_03bf29fbd303c7e3(C.swig_voidp(_swig_i_0), *(*C.swig_type_137)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_rootly_sns_signing_cert_url_raw_75edb286418f6d03(C.swig_voidp(_swig_i_0), *(*C.swig_type_137)(unsafe.Pointer(&_swig_i_1))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3370,7 +3370,7 @@ func Rootly_sns_verify(arg1 string, arg2 string) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_rootly_sns_verify_raw_03bf29fbd303c7e3(*(*C.swig_type_138)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_139)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_rootly_sns_verify_raw_75edb286418f6d03(*(*C.swig_type_138)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_139)(unsafe.Pointer(&_swig_i_1))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -3386,7 +3386,7 @@ func Rootly_workflow_dry_run(arg1 *string, arg2 Rootly_ctx, arg3 string, arg4 st
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_rootly_workflow_dry_run_raw_03bf29fbd303c7e3(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_140)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_141)(unsafe.Pointer(&_swig_i_3))))
+	swig_r = (int)(C._wrap_rootly_workflow_dry_run_raw_75edb286418f6d03(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_140)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_141)(unsafe.Pointer(&_swig_i_3))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -3400,7 +3400,7 @@ func Rootly_workflow_list(arg1 *string, arg2 Rootly_ctx) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r = (int)(C._wrap_rootly_workflow_list_raw_03bf29fbd303c7e3(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int)(C._wrap_rootly_workflow_list_raw_75edb286418f6d03(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1)))
 	return swig_r
 }
 
@@ -3409,7 +3409,7 @@ func Rootly_workflow_runs(arg1 *string, arg2 Rootly_ctx, arg3 string) (_swig_ret
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_rootly_workflow_runs_raw_03bf29fbd303c7e3(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_142)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_rootly_workflow_runs_raw_75edb286418f6d03(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_142)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -3421,7 +3421,7 @@ func Rootly_workflow_set_enabled(arg1 Rootly_ctx, arg2 string, arg3 int) (_swig_
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_rootly_workflow_set_enabled_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_143)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2)))
+	swig_r = (int)(C._wrap_rootly_workflow_set_enabled_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_143)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3434,7 +3434,7 @@ func Rootly_workflow_cancel_run(arg1 Rootly_ctx, arg2 string, arg3 string, arg4 
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_rootly_workflow_cancel_run_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_144)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_145)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_146)(unsafe.Pointer(&_swig_i_3))))
+	swig_r = (int)(C._wrap_rootly_workflow_cancel_run_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_144)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_145)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_146)(unsafe.Pointer(&_swig_i_3))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3452,7 +3452,7 @@ func Rootly_permission_check(arg1 Rootly_ctx, arg2 string, arg3 string) (_swig_r
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_rootly_permission_check_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_147)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_148)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_rootly_permission_check_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_147)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_148)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3467,7 +3467,7 @@ func Rootly_outbox_list(arg1 *string, arg2 Rootly_ctx, arg3 string) (_swig_ret i
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_rootly_outbox_list_raw_03bf29fbd303c7e3(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_149)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_rootly_outbox_list_raw_75edb286418f6d03(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_149)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -3478,7 +3478,7 @@ func Rootly_outbox_retry(arg1 Rootly_ctx, arg2 string) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_rootly_outbox_retry_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_150)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_rootly_outbox_retry_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_150)(unsafe.Pointer(&_swig_i_1))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3489,7 +3489,7 @@ type Rootly_capability int
 
 func _swig_getROOTLY_CAP_CHAT() (_swig_ret Rootly_capability) {
 	var swig_r Rootly_capability
-	swig_r = (Rootly_capability)(C._wrap_ROOTLY_CAP_CHAT_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_capability)(C._wrap_ROOTLY_CAP_CHAT_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -3497,7 +3497,7 @@ var ROOTLY_CAP_CHAT Rootly_capability = _swig_getROOTLY_CAP_CHAT()
 
 func _swig_getROOTLY_CAP_TICKET() (_swig_ret Rootly_capability) {
 	var swig_r Rootly_capability
-	swig_r = (Rootly_capability)(C._wrap_ROOTLY_CAP_TICKET_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_capability)(C._wrap_ROOTLY_CAP_TICKET_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -3505,7 +3505,7 @@ var ROOTLY_CAP_TICKET Rootly_capability = _swig_getROOTLY_CAP_TICKET()
 
 func _swig_getROOTLY_CAP_STATUSPAGE() (_swig_ret Rootly_capability) {
 	var swig_r Rootly_capability
-	swig_r = (Rootly_capability)(C._wrap_ROOTLY_CAP_STATUSPAGE_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_capability)(C._wrap_ROOTLY_CAP_STATUSPAGE_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -3513,7 +3513,7 @@ var ROOTLY_CAP_STATUSPAGE Rootly_capability = _swig_getROOTLY_CAP_STATUSPAGE()
 
 func _swig_getROOTLY_CAP_WEBHOOK() (_swig_ret Rootly_capability) {
 	var swig_r Rootly_capability
-	swig_r = (Rootly_capability)(C._wrap_ROOTLY_CAP_WEBHOOK_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_capability)(C._wrap_ROOTLY_CAP_WEBHOOK_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -3521,7 +3521,7 @@ var ROOTLY_CAP_WEBHOOK Rootly_capability = _swig_getROOTLY_CAP_WEBHOOK()
 
 func _swig_getROOTLY_CAP_KB() (_swig_ret Rootly_capability) {
 	var swig_r Rootly_capability
-	swig_r = (Rootly_capability)(C._wrap_ROOTLY_CAP_KB_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_capability)(C._wrap_ROOTLY_CAP_KB_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -3529,7 +3529,7 @@ var ROOTLY_CAP_KB Rootly_capability = _swig_getROOTLY_CAP_KB()
 
 func _swig_getROOTLY_CAP_CONFERENCE() (_swig_ret Rootly_capability) {
 	var swig_r Rootly_capability
-	swig_r = (Rootly_capability)(C._wrap_ROOTLY_CAP_CONFERENCE_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_capability)(C._wrap_ROOTLY_CAP_CONFERENCE_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -3537,7 +3537,7 @@ var ROOTLY_CAP_CONFERENCE Rootly_capability = _swig_getROOTLY_CAP_CONFERENCE()
 
 func _swig_getROOTLY_CAP_PAGER() (_swig_ret Rootly_capability) {
 	var swig_r Rootly_capability
-	swig_r = (Rootly_capability)(C._wrap_ROOTLY_CAP_PAGER_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_capability)(C._wrap_ROOTLY_CAP_PAGER_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -3545,7 +3545,7 @@ var ROOTLY_CAP_PAGER Rootly_capability = _swig_getROOTLY_CAP_PAGER()
 
 func _swig_getROOTLY_CAP_ALL() (_swig_ret Rootly_capability) {
 	var swig_r Rootly_capability
-	swig_r = (Rootly_capability)(C._wrap_ROOTLY_CAP_ALL_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_capability)(C._wrap_ROOTLY_CAP_ALL_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -3555,7 +3555,7 @@ type Rootly_delivery_outcome int
 
 func _swig_getROOTLY_DELIVERY_OK() (_swig_ret Rootly_delivery_outcome) {
 	var swig_r Rootly_delivery_outcome
-	swig_r = (Rootly_delivery_outcome)(C._wrap_ROOTLY_DELIVERY_OK_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_delivery_outcome)(C._wrap_ROOTLY_DELIVERY_OK_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -3563,7 +3563,7 @@ var ROOTLY_DELIVERY_OK Rootly_delivery_outcome = _swig_getROOTLY_DELIVERY_OK()
 
 func _swig_getROOTLY_DELIVERY_RETRY() (_swig_ret Rootly_delivery_outcome) {
 	var swig_r Rootly_delivery_outcome
-	swig_r = (Rootly_delivery_outcome)(C._wrap_ROOTLY_DELIVERY_RETRY_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_delivery_outcome)(C._wrap_ROOTLY_DELIVERY_RETRY_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -3571,7 +3571,7 @@ var ROOTLY_DELIVERY_RETRY Rootly_delivery_outcome = _swig_getROOTLY_DELIVERY_RET
 
 func _swig_getROOTLY_DELIVERY_PERMANENT() (_swig_ret Rootly_delivery_outcome) {
 	var swig_r Rootly_delivery_outcome
-	swig_r = (Rootly_delivery_outcome)(C._wrap_ROOTLY_DELIVERY_PERMANENT_raw_03bf29fbd303c7e3())
+	swig_r = (Rootly_delivery_outcome)(C._wrap_ROOTLY_DELIVERY_PERMANENT_raw_75edb286418f6d03())
 	return swig_r
 }
 
@@ -3582,7 +3582,7 @@ const ROOTLY_TRANSPORT_VERSION int = 1
 func Rootly_swig_status(arg1 int) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_rootly_swig_status_raw_03bf29fbd303c7e3(C.swig_intgo(_swig_i_0)))
+	swig_r = (int)(C._wrap_rootly_swig_status_raw_75edb286418f6d03(C.swig_intgo(_swig_i_0)))
 	return swig_r
 }
 
@@ -3590,7 +3590,7 @@ func Rootly_swig_severity_parse(arg1 string, arg2 []int) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_rootly_swig_severity_parse_raw_03bf29fbd303c7e3(*(*C.swig_type_151)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_152)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_rootly_swig_severity_parse_raw_75edb286418f6d03(*(*C.swig_type_151)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_152)(unsafe.Pointer(&_swig_i_1))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -3604,7 +3604,7 @@ func Rootly_swig_status_parse(arg1 string, arg2 []int) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_rootly_swig_status_parse_raw_03bf29fbd303c7e3(*(*C.swig_type_153)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_154)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_rootly_swig_status_parse_raw_75edb286418f6d03(*(*C.swig_type_153)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_154)(unsafe.Pointer(&_swig_i_1))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -3619,7 +3619,7 @@ func Rootly_swig_alert_fingerprint(arg1 *string, arg2 Rootly_kv, arg3 int64) (_s
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_rootly_swig_alert_fingerprint_raw_03bf29fbd303c7e3(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_155(_swig_i_2)))
+	swig_r = (int)(C._wrap_rootly_swig_alert_fingerprint_raw_75edb286418f6d03(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_155(_swig_i_2)))
 	return swig_r
 }
 
@@ -3642,7 +3642,7 @@ func Rootly_swig_incident_update(arg1 Rootly_ctx, arg2 string, arg3 string, arg4
 	_swig_i_14 := arg15
 	_swig_i_15 := arg16
 	_swig_i_16 := arg17
-	swig_r = (int)(C._wrap_rootly_swig_incident_update_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_156)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_157)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_158)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4), C.swig_intgo(_swig_i_5), C.swig_voidp(_swig_i_6), C.swig_type_159(_swig_i_7), C.swig_intgo(_swig_i_8), C.swig_voidp(_swig_i_9), C.swig_type_160(_swig_i_10), C.uintptr_t(_swig_i_11), C.swig_type_161(_swig_i_12), C.uintptr_t(_swig_i_13), C.swig_type_162(_swig_i_14), *(*C.swig_type_163)(unsafe.Pointer(&_swig_i_15)), C.swig_intgo(_swig_i_16)))
+	swig_r = (int)(C._wrap_rootly_swig_incident_update_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_156)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_157)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_158)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4), C.swig_intgo(_swig_i_5), C.swig_voidp(_swig_i_6), C.swig_type_159(_swig_i_7), C.swig_intgo(_swig_i_8), C.swig_voidp(_swig_i_9), C.swig_type_160(_swig_i_10), C.uintptr_t(_swig_i_11), C.swig_type_161(_swig_i_12), C.uintptr_t(_swig_i_13), C.swig_type_162(_swig_i_14), *(*C.swig_type_163)(unsafe.Pointer(&_swig_i_15)), C.swig_intgo(_swig_i_16)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3670,7 +3670,7 @@ func Rootly_swig_task_create(arg1 *string, arg2 Rootly_ctx, arg3 string, arg4 st
 	_swig_i_7 := arg8
 	_swig_i_8 := arg9
 	_swig_i_9 := arg10
-	swig_r = (int)(C._wrap_rootly_swig_task_create_raw_03bf29fbd303c7e3(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_164)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_165)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_166)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_167)(unsafe.Pointer(&_swig_i_5)), C.swig_intgo(_swig_i_6), *(*C.swig_type_168)(unsafe.Pointer(&_swig_i_7)), C.swig_type_169(_swig_i_8), *(*C.swig_type_170)(unsafe.Pointer(&_swig_i_9))))
+	swig_r = (int)(C._wrap_rootly_swig_task_create_raw_75edb286418f6d03(C.swig_voidp(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_164)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_165)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_166)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_167)(unsafe.Pointer(&_swig_i_5)), C.swig_intgo(_swig_i_6), *(*C.swig_type_168)(unsafe.Pointer(&_swig_i_7)), C.swig_type_169(_swig_i_8), *(*C.swig_type_170)(unsafe.Pointer(&_swig_i_9))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -3699,7 +3699,7 @@ func Rootly_swig_metrics_aggregate(arg1 Rootly_metrics_report, arg2 Rootly_ctx, 
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r = (int)(C._wrap_rootly_swig_metrics_aggregate_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_171(_swig_i_2), C.swig_type_172(_swig_i_3), C.swig_intgo(_swig_i_4)))
+	swig_r = (int)(C._wrap_rootly_swig_metrics_aggregate_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_type_171(_swig_i_2), C.swig_type_172(_swig_i_3), C.swig_intgo(_swig_i_4)))
 	return swig_r
 }
 
@@ -3708,7 +3708,7 @@ func Rootly_swig_timeline_verify(arg1 Rootly_ctx, arg2 string, arg3 Rootly_verif
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r = (int)(C._wrap_rootly_swig_timeline_verify_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_173)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_rootly_swig_timeline_verify_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_173)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3722,7 +3722,7 @@ func Rootly_swig_config_load(arg1 Rootly_config, arg2 Rootly_config_report, arg3
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r = (int)(C._wrap_rootly_swig_config_load_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_174)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_175)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_176)(unsafe.Pointer(&_swig_i_4))))
+	swig_r = (int)(C._wrap_rootly_swig_config_load_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_174)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_175)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_176)(unsafe.Pointer(&_swig_i_4))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -3741,7 +3741,7 @@ func Rootly_swig_ctx_set_config(arg1 Rootly_ctx, arg2 string, arg3 string, arg4 
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_rootly_swig_ctx_set_config_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_177)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_178)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_179)(unsafe.Pointer(&_swig_i_3))))
+	swig_r = (int)(C._wrap_rootly_swig_ctx_set_config_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_177)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_178)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_179)(unsafe.Pointer(&_swig_i_3))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3767,7 +3767,7 @@ func Rootly_swig_signature_verify(arg1 int, arg2 *string, arg3 int64, arg4 strin
 	_swig_i_8 := arg9
 	_swig_i_9 := arg10
 	_swig_i_10 := arg11
-	swig_r = (int)(C._wrap_rootly_swig_signature_verify_raw_03bf29fbd303c7e3(C.swig_intgo(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_type_180(_swig_i_2), *(*C.swig_type_181)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_182)(unsafe.Pointer(&_swig_i_4)), C.swig_type_183(_swig_i_5), *(*C.swig_type_184)(unsafe.Pointer(&_swig_i_6)), C.uintptr_t(_swig_i_7), C.swig_type_185(_swig_i_8), *(*C.swig_type_186)(unsafe.Pointer(&_swig_i_9)), C.swig_type_187(_swig_i_10)))
+	swig_r = (int)(C._wrap_rootly_swig_signature_verify_raw_75edb286418f6d03(C.swig_intgo(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_type_180(_swig_i_2), *(*C.swig_type_181)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_182)(unsafe.Pointer(&_swig_i_4)), C.swig_type_183(_swig_i_5), *(*C.swig_type_184)(unsafe.Pointer(&_swig_i_6)), C.uintptr_t(_swig_i_7), C.swig_type_185(_swig_i_8), *(*C.swig_type_186)(unsafe.Pointer(&_swig_i_9)), C.swig_type_187(_swig_i_10)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg4
 	}
@@ -3796,7 +3796,7 @@ func Rootly_swig_signature_sign(arg1 *string, arg2 *string, arg3 int, arg4 *stri
 	_swig_i_8 := arg9
 	_swig_i_9 := arg10
 	_swig_i_10 := arg11
-	swig_r = (int)(C._wrap_rootly_swig_signature_sign_raw_03bf29fbd303c7e3(C.swig_voidp(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_type_188(_swig_i_4), *(*C.swig_type_189)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_190)(unsafe.Pointer(&_swig_i_6)), C.swig_type_191(_swig_i_7), *(*C.swig_type_192)(unsafe.Pointer(&_swig_i_8)), *(*C.swig_type_193)(unsafe.Pointer(&_swig_i_9)), C.swig_type_194(_swig_i_10)))
+	swig_r = (int)(C._wrap_rootly_swig_signature_sign_raw_75edb286418f6d03(C.swig_voidp(_swig_i_0), C.swig_voidp(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_voidp(_swig_i_3), C.swig_type_188(_swig_i_4), *(*C.swig_type_189)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_190)(unsafe.Pointer(&_swig_i_6)), C.swig_type_191(_swig_i_7), *(*C.swig_type_192)(unsafe.Pointer(&_swig_i_8)), *(*C.swig_type_193)(unsafe.Pointer(&_swig_i_9)), C.swig_type_194(_swig_i_10)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg6
 	}
@@ -3817,7 +3817,7 @@ func Rootly_swig_workflow_tick(arg1 Rootly_ctx, arg2 int64, arg3 []int) (_swig_r
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_rootly_swig_workflow_tick_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_195(_swig_i_1), *(*C.swig_type_196)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_rootly_swig_workflow_tick_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_195(_swig_i_1), *(*C.swig_type_196)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -3829,7 +3829,7 @@ func Rootly_swig_dispatch(arg1 Rootly_ctx, arg2 int64, arg3 []int) (_swig_ret in
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_rootly_swig_dispatch_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_197(_swig_i_1), *(*C.swig_type_198)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_rootly_swig_dispatch_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_197(_swig_i_1), *(*C.swig_type_198)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -3840,7 +3840,7 @@ func Rootly_swig_outbox_next_due(arg1 Rootly_ctx, arg2 []int64) (_swig_ret int) 
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_rootly_swig_outbox_next_due_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_199)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_rootly_swig_outbox_next_due_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_199)(unsafe.Pointer(&_swig_i_1))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3851,7 +3851,7 @@ func Rootly_swig_ctx_add_transport_uri(arg1 Rootly_ctx, arg2 string) (_swig_ret 
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_rootly_swig_ctx_add_transport_uri_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_200)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_rootly_swig_ctx_add_transport_uri_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_200)(unsafe.Pointer(&_swig_i_1))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -3878,7 +3878,7 @@ func NewStoredRecord(arg1 string, arg2 int64, arg3 string, arg4 string, arg5 str
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
 	_swig_i_8 := arg9
-	swig_r = (StoredRecord)(SwigcptrStoredRecord(C._wrap_new_StoredRecord_raw_03bf29fbd303c7e3(*(*C.swig_type_201)(unsafe.Pointer(&_swig_i_0)), C.swig_type_202(_swig_i_1), *(*C.swig_type_203)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_204)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_205)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_206)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_207)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_208)(unsafe.Pointer(&_swig_i_7)), C.swig_type_209(_swig_i_8))))
+	swig_r = (StoredRecord)(SwigcptrStoredRecord(C._wrap_new_StoredRecord_raw_75edb286418f6d03(*(*C.swig_type_201)(unsafe.Pointer(&_swig_i_0)), C.swig_type_202(_swig_i_1), *(*C.swig_type_203)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_204)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_205)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_206)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_207)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_208)(unsafe.Pointer(&_swig_i_7)), C.swig_type_209(_swig_i_8))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -3906,7 +3906,7 @@ func NewStoredRecord(arg1 string, arg2 int64, arg3 string, arg4 string, arg5 str
 func (arg1 SwigcptrStoredRecord) Id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_StoredRecord_id_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_StoredRecord_id_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3916,14 +3916,14 @@ func (arg1 SwigcptrStoredRecord) Id() (_swig_ret string) {
 func (arg1 SwigcptrStoredRecord) Revision() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_StoredRecord_revision_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_StoredRecord_revision_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrStoredRecord) Json() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_StoredRecord_json_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_StoredRecord_json_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3933,7 +3933,7 @@ func (arg1 SwigcptrStoredRecord) Json() (_swig_ret string) {
 func (arg1 SwigcptrStoredRecord) Status() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_StoredRecord_status_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_StoredRecord_status_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3943,7 +3943,7 @@ func (arg1 SwigcptrStoredRecord) Status() (_swig_ret string) {
 func (arg1 SwigcptrStoredRecord) Key() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_StoredRecord_key_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_StoredRecord_key_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3953,7 +3953,7 @@ func (arg1 SwigcptrStoredRecord) Key() (_swig_ret string) {
 func (arg1 SwigcptrStoredRecord) Group_key() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_StoredRecord_group_key_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_StoredRecord_group_key_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3963,7 +3963,7 @@ func (arg1 SwigcptrStoredRecord) Group_key() (_swig_ret string) {
 func (arg1 SwigcptrStoredRecord) Service() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_StoredRecord_service_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_StoredRecord_service_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3973,7 +3973,7 @@ func (arg1 SwigcptrStoredRecord) Service() (_swig_ret string) {
 func (arg1 SwigcptrStoredRecord) Severity() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_StoredRecord_severity_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_StoredRecord_severity_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -3983,13 +3983,13 @@ func (arg1 SwigcptrStoredRecord) Severity() (_swig_ret string) {
 func (arg1 SwigcptrStoredRecord) Time() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_StoredRecord_time_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_StoredRecord_time_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteStoredRecord(arg1 StoredRecord) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_StoredRecord_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_StoredRecord_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type StoredRecord interface {
@@ -4017,13 +4017,13 @@ func (p SwigcptrBytes) SwigIsBytes() {
 
 func NewBytes() (_swig_ret Bytes) {
 	var swig_r Bytes
-	swig_r = (Bytes)(SwigcptrBytes(C._wrap_new_Bytes_raw_03bf29fbd303c7e3()))
+	swig_r = (Bytes)(SwigcptrBytes(C._wrap_new_Bytes_raw_75edb286418f6d03()))
 	return swig_r
 }
 
 func DeleteBytes(arg1 Bytes) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Bytes_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Bytes_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Bytes interface {
@@ -4042,7 +4042,7 @@ func (p SwigcptrStoreReply) SwigIsStoreReply() {
 
 func NewStoreReply() (_swig_ret StoreReply) {
 	var swig_r StoreReply
-	swig_r = (StoreReply)(SwigcptrStoreReply(C._wrap_new_StoreReply_raw_03bf29fbd303c7e3()))
+	swig_r = (StoreReply)(SwigcptrStoreReply(C._wrap_new_StoreReply_raw_75edb286418f6d03()))
 	return swig_r
 }
 
@@ -4057,7 +4057,7 @@ func (arg1 SwigcptrStoreReply) Add_record__SWIG_0(arg2 string, arg3 int64, arg4 
 	_swig_i_7 := arg8
 	_swig_i_8 := arg9
 	_swig_i_9 := arg10
-	C._wrap_StoreReply_add_record__SWIG_0_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_219)(unsafe.Pointer(&_swig_i_1)), C.swig_type_220(_swig_i_2), *(*C.swig_type_221)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_222)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_223)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_224)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_225)(unsafe.Pointer(&_swig_i_7)), *(*C.swig_type_226)(unsafe.Pointer(&_swig_i_8)), C.swig_type_227(_swig_i_9))
+	C._wrap_StoreReply_add_record__SWIG_0_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_219)(unsafe.Pointer(&_swig_i_1)), C.swig_type_220(_swig_i_2), *(*C.swig_type_221)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_222)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_223)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_224)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_225)(unsafe.Pointer(&_swig_i_7)), *(*C.swig_type_226)(unsafe.Pointer(&_swig_i_8)), C.swig_type_227(_swig_i_9))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4091,7 +4091,7 @@ func (arg1 SwigcptrStoreReply) Add_record__SWIG_1(arg2 string, arg3 int64, arg4 
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
 	_swig_i_8 := arg9
-	C._wrap_StoreReply_add_record__SWIG_1_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_228)(unsafe.Pointer(&_swig_i_1)), C.swig_type_229(_swig_i_2), *(*C.swig_type_230)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_231)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_232)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_233)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_234)(unsafe.Pointer(&_swig_i_7)), *(*C.swig_type_235)(unsafe.Pointer(&_swig_i_8)))
+	C._wrap_StoreReply_add_record__SWIG_1_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_228)(unsafe.Pointer(&_swig_i_1)), C.swig_type_229(_swig_i_2), *(*C.swig_type_230)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_231)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_232)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_233)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_234)(unsafe.Pointer(&_swig_i_7)), *(*C.swig_type_235)(unsafe.Pointer(&_swig_i_8)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4124,7 +4124,7 @@ func (arg1 SwigcptrStoreReply) Add_record__SWIG_2(arg2 string, arg3 int64, arg4 
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
-	C._wrap_StoreReply_add_record__SWIG_2_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_236)(unsafe.Pointer(&_swig_i_1)), C.swig_type_237(_swig_i_2), *(*C.swig_type_238)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_239)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_240)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_241)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_242)(unsafe.Pointer(&_swig_i_7)))
+	C._wrap_StoreReply_add_record__SWIG_2_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_236)(unsafe.Pointer(&_swig_i_1)), C.swig_type_237(_swig_i_2), *(*C.swig_type_238)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_239)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_240)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_241)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_242)(unsafe.Pointer(&_swig_i_7)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4153,7 +4153,7 @@ func (arg1 SwigcptrStoreReply) Add_record__SWIG_3(arg2 string, arg3 int64, arg4 
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	C._wrap_StoreReply_add_record__SWIG_3_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_243)(unsafe.Pointer(&_swig_i_1)), C.swig_type_244(_swig_i_2), *(*C.swig_type_245)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_246)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_247)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_248)(unsafe.Pointer(&_swig_i_6)))
+	C._wrap_StoreReply_add_record__SWIG_3_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_243)(unsafe.Pointer(&_swig_i_1)), C.swig_type_244(_swig_i_2), *(*C.swig_type_245)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_246)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_247)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_248)(unsafe.Pointer(&_swig_i_6)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4178,7 +4178,7 @@ func (arg1 SwigcptrStoreReply) Add_record__SWIG_4(arg2 string, arg3 int64, arg4 
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
-	C._wrap_StoreReply_add_record__SWIG_4_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_249)(unsafe.Pointer(&_swig_i_1)), C.swig_type_250(_swig_i_2), *(*C.swig_type_251)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_252)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_253)(unsafe.Pointer(&_swig_i_5)))
+	C._wrap_StoreReply_add_record__SWIG_4_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_249)(unsafe.Pointer(&_swig_i_1)), C.swig_type_250(_swig_i_2), *(*C.swig_type_251)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_252)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_253)(unsafe.Pointer(&_swig_i_5)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4199,7 +4199,7 @@ func (arg1 SwigcptrStoreReply) Add_record__SWIG_5(arg2 string, arg3 int64, arg4 
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	C._wrap_StoreReply_add_record__SWIG_5_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_254)(unsafe.Pointer(&_swig_i_1)), C.swig_type_255(_swig_i_2), *(*C.swig_type_256)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_257)(unsafe.Pointer(&_swig_i_4)))
+	C._wrap_StoreReply_add_record__SWIG_5_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_254)(unsafe.Pointer(&_swig_i_1)), C.swig_type_255(_swig_i_2), *(*C.swig_type_256)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_257)(unsafe.Pointer(&_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4216,7 +4216,7 @@ func (arg1 SwigcptrStoreReply) Add_record__SWIG_6(arg2 string, arg3 int64, arg4 
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	C._wrap_StoreReply_add_record__SWIG_6_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_258)(unsafe.Pointer(&_swig_i_1)), C.swig_type_259(_swig_i_2), *(*C.swig_type_260)(unsafe.Pointer(&_swig_i_3)))
+	C._wrap_StoreReply_add_record__SWIG_6_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_258)(unsafe.Pointer(&_swig_i_1)), C.swig_type_259(_swig_i_2), *(*C.swig_type_260)(unsafe.Pointer(&_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4262,7 +4262,7 @@ func (arg1 SwigcptrStoreReply) Add_entry(arg2 int64, arg3 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	C._wrap_StoreReply_add_entry_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_261(_swig_i_1), *(*C.swig_type_262)(unsafe.Pointer(&_swig_i_2)))
+	C._wrap_StoreReply_add_entry_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_261(_swig_i_1), *(*C.swig_type_262)(unsafe.Pointer(&_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -4271,7 +4271,7 @@ func (arg1 SwigcptrStoreReply) Add_entry(arg2 int64, arg3 string) {
 func (arg1 SwigcptrStoreReply) Set_value(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_StoreReply_set_value_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_263(_swig_i_1))
+	C._wrap_StoreReply_set_value_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_263(_swig_i_1))
 }
 
 func (arg1 SwigcptrStoreReply) Fail(arg2 int, arg3 string) (_swig_ret int) {
@@ -4279,7 +4279,7 @@ func (arg1 SwigcptrStoreReply) Fail(arg2 int, arg3 string) (_swig_ret int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_StoreReply_fail_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_264)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_StoreReply_fail_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_264)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -4289,14 +4289,14 @@ func (arg1 SwigcptrStoreReply) Fail(arg2 int, arg3 string) (_swig_ret int) {
 func (arg1 SwigcptrStoreReply) Records_count() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_StoreReply_records_count_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_StoreReply_records_count_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrStoreReply) Entries_count() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_StoreReply_entries_count_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_StoreReply_entries_count_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -4304,7 +4304,7 @@ func (arg1 SwigcptrStoreReply) Entry_seq(arg2 int64) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int64)(C._wrap_StoreReply_entry_seq_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_268(_swig_i_1)))
+	swig_r = (int64)(C._wrap_StoreReply_entry_seq_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_268(_swig_i_1)))
 	return swig_r
 }
 
@@ -4312,7 +4312,7 @@ func (arg1 SwigcptrStoreReply) Entry_data(arg2 int64) (_swig_ret Bytes) {
 	var swig_r Bytes
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (Bytes)(SwigcptrBytes(C._wrap_StoreReply_entry_data_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_269(_swig_i_1))))
+	swig_r = (Bytes)(SwigcptrBytes(C._wrap_StoreReply_entry_data_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_269(_swig_i_1))))
 	return swig_r
 }
 
@@ -4320,7 +4320,7 @@ func (arg1 SwigcptrStoreReply) Entry_text(arg2 int64) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_StoreReply_entry_text_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_271(_swig_i_1))
+	swig_r_p := C._wrap_StoreReply_entry_text_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_271(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4330,33 +4330,33 @@ func (arg1 SwigcptrStoreReply) Entry_text(arg2 int64) (_swig_ret string) {
 func (arg1 SwigcptrStoreReply) Value() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_StoreReply_value_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_StoreReply_value_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrStoreReply) Has_value() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_StoreReply_has_value_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_StoreReply_has_value_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrStoreReply) Clear() {
 	_swig_i_0 := arg1
-	C._wrap_StoreReply_clear_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_StoreReply_clear_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrStoreReply) Record(arg2 int64) (_swig_ret StoredRecord) {
 	var swig_r StoredRecord
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (StoredRecord)(SwigcptrStoredRecord(C._wrap_StoreReply_record_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_273(_swig_i_1))))
+	swig_r = (StoredRecord)(SwigcptrStoredRecord(C._wrap_StoreReply_record_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_273(_swig_i_1))))
 	return swig_r
 }
 
 func DeleteStoreReply(arg1 StoreReply) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_StoreReply_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_StoreReply_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type StoreReply interface {
@@ -4389,7 +4389,7 @@ func (p SwigcptrRecord) SwigIsRecord() {
 func (arg1 SwigcptrRecord) Id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Record_id_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Record_id_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4399,7 +4399,7 @@ func (arg1 SwigcptrRecord) Id() (_swig_ret string) {
 func (arg1 SwigcptrRecord) Json() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Record_json_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Record_json_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4409,7 +4409,7 @@ func (arg1 SwigcptrRecord) Json() (_swig_ret string) {
 func (arg1 SwigcptrRecord) Status() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Record_status_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Record_status_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4419,7 +4419,7 @@ func (arg1 SwigcptrRecord) Status() (_swig_ret string) {
 func (arg1 SwigcptrRecord) Key() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Record_key_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Record_key_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4429,7 +4429,7 @@ func (arg1 SwigcptrRecord) Key() (_swig_ret string) {
 func (arg1 SwigcptrRecord) Group_key() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Record_group_key_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Record_group_key_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4439,7 +4439,7 @@ func (arg1 SwigcptrRecord) Group_key() (_swig_ret string) {
 func (arg1 SwigcptrRecord) Service() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Record_service_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Record_service_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4449,7 +4449,7 @@ func (arg1 SwigcptrRecord) Service() (_swig_ret string) {
 func (arg1 SwigcptrRecord) Severity() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Record_severity_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Record_severity_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4459,13 +4459,13 @@ func (arg1 SwigcptrRecord) Severity() (_swig_ret string) {
 func (arg1 SwigcptrRecord) Time() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Record_time_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Record_time_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteRecord(arg1 Record) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Record_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Record_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Record interface {
@@ -4493,7 +4493,7 @@ func (p SwigcptrQuery) SwigIsQuery() {
 func (arg1 SwigcptrQuery) Id() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Query_id_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Query_id_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4503,7 +4503,7 @@ func (arg1 SwigcptrQuery) Id() (_swig_ret string) {
 func (arg1 SwigcptrQuery) Status() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Query_status_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Query_status_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4513,7 +4513,7 @@ func (arg1 SwigcptrQuery) Status() (_swig_ret string) {
 func (arg1 SwigcptrQuery) Key() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Query_key_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Query_key_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4523,7 +4523,7 @@ func (arg1 SwigcptrQuery) Key() (_swig_ret string) {
 func (arg1 SwigcptrQuery) Group_key() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Query_group_key_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Query_group_key_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4533,7 +4533,7 @@ func (arg1 SwigcptrQuery) Group_key() (_swig_ret string) {
 func (arg1 SwigcptrQuery) Service() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Query_service_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Query_service_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4543,7 +4543,7 @@ func (arg1 SwigcptrQuery) Service() (_swig_ret string) {
 func (arg1 SwigcptrQuery) Severity() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_Query_severity_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_Query_severity_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4553,34 +4553,34 @@ func (arg1 SwigcptrQuery) Severity() (_swig_ret string) {
 func (arg1 SwigcptrQuery) Time_from() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Query_time_from_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Query_time_from_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrQuery) Time_to() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Query_time_to_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Query_time_to_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrQuery) Limit() (_swig_ret uint64) {
 	var swig_r uint64
 	_swig_i_0 := arg1
-	swig_r = (uint64)(C._wrap_Query_limit_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint64)(C._wrap_Query_limit_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrQuery) Descending() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_Query_descending_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_Query_descending_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteQuery(arg1 Query) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Query_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Query_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Query interface {
@@ -4610,7 +4610,7 @@ func (p SwigcptrStrings) SwigIsStrings() {
 func (arg1 SwigcptrStrings) Add(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Strings_add_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_291)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Strings_add_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_291)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4619,19 +4619,19 @@ func (arg1 SwigcptrStrings) Add(arg2 string) {
 func (arg1 SwigcptrStrings) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Strings_size_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Strings_size_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewStrings() (_swig_ret Strings) {
 	var swig_r Strings
-	swig_r = (Strings)(SwigcptrStrings(C._wrap_new_Strings_raw_03bf29fbd303c7e3()))
+	swig_r = (Strings)(SwigcptrStrings(C._wrap_new_Strings_raw_75edb286418f6d03()))
 	return swig_r
 }
 
 func DeleteStrings(arg1 Strings) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Strings_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Strings_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Strings interface {
@@ -4654,7 +4654,7 @@ func (arg1 SwigcptrPairs) Add(arg2 string, arg3 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	C._wrap_Pairs_add_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_293)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_294)(unsafe.Pointer(&_swig_i_2)))
+	C._wrap_Pairs_add_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_293)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_294)(unsafe.Pointer(&_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4666,7 +4666,7 @@ func (arg1 SwigcptrPairs) Add(arg2 string, arg3 string) {
 func (arg1 SwigcptrPairs) Add_null(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pairs_add_null_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_295)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Pairs_add_null_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_295)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4675,19 +4675,19 @@ func (arg1 SwigcptrPairs) Add_null(arg2 string) {
 func (arg1 SwigcptrPairs) Size() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_Pairs_size_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_Pairs_size_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewPairs() (_swig_ret Pairs) {
 	var swig_r Pairs
-	swig_r = (Pairs)(SwigcptrPairs(C._wrap_new_Pairs_raw_03bf29fbd303c7e3()))
+	swig_r = (Pairs)(SwigcptrPairs(C._wrap_new_Pairs_raw_75edb286418f6d03()))
 	return swig_r
 }
 
 func DeletePairs(arg1 Pairs) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_Pairs_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_Pairs_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Pairs interface {
@@ -4716,17 +4716,17 @@ func (p *_swig_DirectorStoreBackend) DirectorInterface() interface{} {
 
 func NewDirectorStoreBackend(v interface{}) StoreBackend {
 	p := &_swig_DirectorStoreBackend{0, v}
-	p.SwigcptrStoreBackend = SwigcptrStoreBackend(C._wrap__swig_NewDirectorStoreBackendStoreBackend_raw_03bf29fbd303c7e3(C.int(swigDirectorAdd(p))))
+	p.SwigcptrStoreBackend = SwigcptrStoreBackend(C._wrap__swig_NewDirectorStoreBackendStoreBackend_raw_75edb286418f6d03(C.int(swigDirectorAdd(p))))
 	return p
 }
 
 func DeleteDirectorStoreBackend(arg1 StoreBackend) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_DeleteDirectorStoreBackend_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_DeleteDirectorStoreBackend_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
-//export Swiggo_DeleteDirector_StoreBackend_raw_03bf29fbd303c7e3
-func Swiggo_DeleteDirector_StoreBackend_raw_03bf29fbd303c7e3(c int) {
+//export Swiggo_DeleteDirector_StoreBackend_raw_75edb286418f6d03
+func Swiggo_DeleteDirector_StoreBackend_raw_75edb286418f6d03(c int) {
 	swigDirectorLookup(c).(*_swig_DirectorStoreBackend).SwigcptrStoreBackend = 0
 	swigDirectorDelete(c)
 }
@@ -4740,7 +4740,7 @@ func (swig_p *_swig_DirectorStoreBackend) Raw_name() string {
 		return swig_g.Raw_name()
 	}
 	var swig_r string
-	swig_r_p := C._wrap__swig_DirectorStoreBackend_upcall_Raw_name_raw_03bf29fbd303c7e3(C.uintptr_t(swig_p.SwigcptrStoreBackend))
+	swig_r_p := C._wrap__swig_DirectorStoreBackend_upcall_Raw_name_raw_75edb286418f6d03(C.uintptr_t(swig_p.SwigcptrStoreBackend))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4749,15 +4749,15 @@ func (swig_p *_swig_DirectorStoreBackend) Raw_name() string {
 
 func DirectorStoreBackendRaw_name(swig_p StoreBackend) string {
 	var swig_r string
-	swig_r_p := C._wrap__swig_DirectorStoreBackend_upcall_Raw_name_raw_03bf29fbd303c7e3(C.uintptr_t(swig_p.(*_swig_DirectorStoreBackend).SwigcptrStoreBackend))
+	swig_r_p := C._wrap__swig_DirectorStoreBackend_upcall_Raw_name_raw_75edb286418f6d03(C.uintptr_t(swig_p.(*_swig_DirectorStoreBackend).SwigcptrStoreBackend))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
 	return swig_r_1
 }
 
-//export Swig_DirectorStoreBackend_callback_raw_name_raw_03bf29fbd303c7e3
-func Swig_DirectorStoreBackend_callback_raw_name_raw_03bf29fbd303c7e3(swig_c int) (swig_result string) {
+//export Swig_DirectorStoreBackend_callback_raw_name_raw_75edb286418f6d03
+func Swig_DirectorStoreBackend_callback_raw_name_raw_75edb286418f6d03(swig_c int) (swig_result string) {
 	var swig_r string
 	swig_p := swigDirectorLookup(swig_c).(*_swig_DirectorStoreBackend)
 	swig_r = swig_p.Raw_name()
@@ -4784,8 +4784,8 @@ func (swig_p *_swig_DirectorStoreBackend) Raw_begin() int {
 	panic("call to pure virtual method")
 }
 
-//export Swig_DirectorStoreBackend_callback_raw_begin_raw_03bf29fbd303c7e3
-func Swig_DirectorStoreBackend_callback_raw_begin_raw_03bf29fbd303c7e3(swig_c int) (swig_result int) {
+//export Swig_DirectorStoreBackend_callback_raw_begin_raw_75edb286418f6d03
+func Swig_DirectorStoreBackend_callback_raw_begin_raw_75edb286418f6d03(swig_c int) (swig_result int) {
 	var swig_r int
 	swig_p := swigDirectorLookup(swig_c).(*_swig_DirectorStoreBackend)
 	swig_r = swig_p.Raw_begin()
@@ -4803,8 +4803,8 @@ func (swig_p *_swig_DirectorStoreBackend) Raw_commit() int {
 	panic("call to pure virtual method")
 }
 
-//export Swig_DirectorStoreBackend_callback_raw_commit_raw_03bf29fbd303c7e3
-func Swig_DirectorStoreBackend_callback_raw_commit_raw_03bf29fbd303c7e3(swig_c int) (swig_result int) {
+//export Swig_DirectorStoreBackend_callback_raw_commit_raw_75edb286418f6d03
+func Swig_DirectorStoreBackend_callback_raw_commit_raw_75edb286418f6d03(swig_c int) (swig_result int) {
 	var swig_r int
 	swig_p := swigDirectorLookup(swig_c).(*_swig_DirectorStoreBackend)
 	swig_r = swig_p.Raw_commit()
@@ -4822,8 +4822,8 @@ func (swig_p *_swig_DirectorStoreBackend) Raw_rollback() int {
 	panic("call to pure virtual method")
 }
 
-//export Swig_DirectorStoreBackend_callback_raw_rollback_raw_03bf29fbd303c7e3
-func Swig_DirectorStoreBackend_callback_raw_rollback_raw_03bf29fbd303c7e3(swig_c int) (swig_result int) {
+//export Swig_DirectorStoreBackend_callback_raw_rollback_raw_75edb286418f6d03
+func Swig_DirectorStoreBackend_callback_raw_rollback_raw_75edb286418f6d03(swig_c int) (swig_result int) {
 	var swig_r int
 	swig_p := swigDirectorLookup(swig_c).(*_swig_DirectorStoreBackend)
 	swig_r = swig_p.Raw_rollback()
@@ -4841,8 +4841,8 @@ func (swig_p *_swig_DirectorStoreBackend) Raw_record_get(collection string, id s
 	panic("call to pure virtual method")
 }
 
-//export Swig_DirectorStoreBackend_callback_raw_record_get_raw_03bf29fbd303c7e3
-func Swig_DirectorStoreBackend_callback_raw_record_get_raw_03bf29fbd303c7e3(swig_c int, collection string, id string, reply uintptr) (swig_result int) {
+//export Swig_DirectorStoreBackend_callback_raw_record_get_raw_75edb286418f6d03
+func Swig_DirectorStoreBackend_callback_raw_record_get_raw_75edb286418f6d03(swig_c int, collection string, id string, reply uintptr) (swig_result int) {
 	var swig_r int
 	var _swig_i_0 string
 	var _swig_i_1 string
@@ -4867,8 +4867,8 @@ func (swig_p *_swig_DirectorStoreBackend) Raw_record_put(collection string, rec 
 	panic("call to pure virtual method")
 }
 
-//export Swig_DirectorStoreBackend_callback_raw_record_put_raw_03bf29fbd303c7e3
-func Swig_DirectorStoreBackend_callback_raw_record_put_raw_03bf29fbd303c7e3(swig_c int, collection string, rec uintptr, expected_revision int64, reply uintptr) (swig_result int) {
+//export Swig_DirectorStoreBackend_callback_raw_record_put_raw_75edb286418f6d03
+func Swig_DirectorStoreBackend_callback_raw_record_put_raw_75edb286418f6d03(swig_c int, collection string, rec uintptr, expected_revision int64, reply uintptr) (swig_result int) {
 	var swig_r int
 	var _swig_i_0 string
 	swig_p := swigDirectorLookup(swig_c).(*_swig_DirectorStoreBackend)
@@ -4890,8 +4890,8 @@ func (swig_p *_swig_DirectorStoreBackend) Raw_record_delete(collection string, i
 	panic("call to pure virtual method")
 }
 
-//export Swig_DirectorStoreBackend_callback_raw_record_delete_raw_03bf29fbd303c7e3
-func Swig_DirectorStoreBackend_callback_raw_record_delete_raw_03bf29fbd303c7e3(swig_c int, collection string, id string, reply uintptr) (swig_result int) {
+//export Swig_DirectorStoreBackend_callback_raw_record_delete_raw_75edb286418f6d03
+func Swig_DirectorStoreBackend_callback_raw_record_delete_raw_75edb286418f6d03(swig_c int, collection string, id string, reply uintptr) (swig_result int) {
 	var swig_r int
 	var _swig_i_0 string
 	var _swig_i_1 string
@@ -4916,8 +4916,8 @@ func (swig_p *_swig_DirectorStoreBackend) Raw_record_find(collection string, q Q
 	panic("call to pure virtual method")
 }
 
-//export Swig_DirectorStoreBackend_callback_raw_record_find_raw_03bf29fbd303c7e3
-func Swig_DirectorStoreBackend_callback_raw_record_find_raw_03bf29fbd303c7e3(swig_c int, collection string, q uintptr, reply uintptr) (swig_result int) {
+//export Swig_DirectorStoreBackend_callback_raw_record_find_raw_75edb286418f6d03
+func Swig_DirectorStoreBackend_callback_raw_record_find_raw_75edb286418f6d03(swig_c int, collection string, q uintptr, reply uintptr) (swig_result int) {
 	var swig_r int
 	var _swig_i_0 string
 	swig_p := swigDirectorLookup(swig_c).(*_swig_DirectorStoreBackend)
@@ -4939,8 +4939,8 @@ func (swig_p *_swig_DirectorStoreBackend) Raw_stream_append(stream string, seq i
 	panic("call to pure virtual method")
 }
 
-//export Swig_DirectorStoreBackend_callback_raw_stream_append_raw_03bf29fbd303c7e3
-func Swig_DirectorStoreBackend_callback_raw_stream_append_raw_03bf29fbd303c7e3(swig_c int, stream string, seq int64, data string, reply uintptr) (swig_result int) {
+//export Swig_DirectorStoreBackend_callback_raw_stream_append_raw_75edb286418f6d03
+func Swig_DirectorStoreBackend_callback_raw_stream_append_raw_75edb286418f6d03(swig_c int, stream string, seq int64, data string, reply uintptr) (swig_result int) {
 	var swig_r int
 	var _swig_i_0 string
 	var _swig_i_2 string
@@ -4964,8 +4964,8 @@ func (swig_p *_swig_DirectorStoreBackend) Raw_stream_read(stream string, from_se
 	panic("call to pure virtual method")
 }
 
-//export Swig_DirectorStoreBackend_callback_raw_stream_read_raw_03bf29fbd303c7e3
-func Swig_DirectorStoreBackend_callback_raw_stream_read_raw_03bf29fbd303c7e3(swig_c int, stream string, from_seq int64, max uint64, reply uintptr) (swig_result int) {
+//export Swig_DirectorStoreBackend_callback_raw_stream_read_raw_75edb286418f6d03
+func Swig_DirectorStoreBackend_callback_raw_stream_read_raw_75edb286418f6d03(swig_c int, stream string, from_seq int64, max uint64, reply uintptr) (swig_result int) {
 	var swig_r int
 	var _swig_i_0 string
 	swig_p := swigDirectorLookup(swig_c).(*_swig_DirectorStoreBackend)
@@ -4987,8 +4987,8 @@ func (swig_p *_swig_DirectorStoreBackend) Raw_stream_last(stream string, reply S
 	panic("call to pure virtual method")
 }
 
-//export Swig_DirectorStoreBackend_callback_raw_stream_last_raw_03bf29fbd303c7e3
-func Swig_DirectorStoreBackend_callback_raw_stream_last_raw_03bf29fbd303c7e3(swig_c int, stream string, reply uintptr) (swig_result int) {
+//export Swig_DirectorStoreBackend_callback_raw_stream_last_raw_75edb286418f6d03
+func Swig_DirectorStoreBackend_callback_raw_stream_last_raw_75edb286418f6d03(swig_c int, stream string, reply uintptr) (swig_result int) {
 	var swig_r int
 	var _swig_i_0 string
 	swig_p := swigDirectorLookup(swig_c).(*_swig_DirectorStoreBackend)
@@ -5010,8 +5010,8 @@ func (swig_p *_swig_DirectorStoreBackend) Raw_sequence_next(name string, reply S
 	panic("call to pure virtual method")
 }
 
-//export Swig_DirectorStoreBackend_callback_raw_sequence_next_raw_03bf29fbd303c7e3
-func Swig_DirectorStoreBackend_callback_raw_sequence_next_raw_03bf29fbd303c7e3(swig_c int, name string, reply uintptr) (swig_result int) {
+//export Swig_DirectorStoreBackend_callback_raw_sequence_next_raw_75edb286418f6d03
+func Swig_DirectorStoreBackend_callback_raw_sequence_next_raw_75edb286418f6d03(swig_c int, name string, reply uintptr) (swig_result int) {
 	var swig_r int
 	var _swig_i_0 string
 	swig_p := swigDirectorLookup(swig_c).(*_swig_DirectorStoreBackend)
@@ -5032,19 +5032,19 @@ func (swig_p *_swig_DirectorStoreBackend) Raw_check(reply StoreReply) int {
 	}
 	var swig_r int
 	_swig_i_0 := getSwigcptr(reply)
-	swig_r = (int)(C._wrap__swig_DirectorStoreBackend_upcall_Raw_check_raw_03bf29fbd303c7e3(C.uintptr_t(swig_p.SwigcptrStoreBackend), C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap__swig_DirectorStoreBackend_upcall_Raw_check_raw_75edb286418f6d03(C.uintptr_t(swig_p.SwigcptrStoreBackend), C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DirectorStoreBackendRaw_check(swig_p StoreBackend, reply StoreReply) int {
 	var swig_r int
 	_swig_i_0 := getSwigcptr(reply)
-	swig_r = (int)(C._wrap__swig_DirectorStoreBackend_upcall_Raw_check_raw_03bf29fbd303c7e3(C.uintptr_t(swig_p.(*_swig_DirectorStoreBackend).SwigcptrStoreBackend), C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap__swig_DirectorStoreBackend_upcall_Raw_check_raw_75edb286418f6d03(C.uintptr_t(swig_p.(*_swig_DirectorStoreBackend).SwigcptrStoreBackend), C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
-//export Swig_DirectorStoreBackend_callback_raw_check_raw_03bf29fbd303c7e3
-func Swig_DirectorStoreBackend_callback_raw_check_raw_03bf29fbd303c7e3(swig_c int, arg2 uintptr) (swig_result int) {
+//export Swig_DirectorStoreBackend_callback_raw_check_raw_75edb286418f6d03
+func Swig_DirectorStoreBackend_callback_raw_check_raw_75edb286418f6d03(swig_c int, arg2 uintptr) (swig_result int) {
 	var swig_r int
 	swig_p := swigDirectorLookup(swig_c).(*_swig_DirectorStoreBackend)
 	swig_r = swig_p.Raw_check(SwigcptrStoreReply(arg2))
@@ -5060,15 +5060,15 @@ func (swig_p *_swig_DirectorStoreBackend) Raw_close() {
 		swig_g.Raw_close()
 		return
 	}
-	C._wrap__swig_DirectorStoreBackend_upcall_Raw_close_raw_03bf29fbd303c7e3(C.uintptr_t(swig_p.SwigcptrStoreBackend))
+	C._wrap__swig_DirectorStoreBackend_upcall_Raw_close_raw_75edb286418f6d03(C.uintptr_t(swig_p.SwigcptrStoreBackend))
 }
 
 func DirectorStoreBackendRaw_close(swig_p StoreBackend) {
-	C._wrap__swig_DirectorStoreBackend_upcall_Raw_close_raw_03bf29fbd303c7e3(C.uintptr_t(swig_p.(*_swig_DirectorStoreBackend).SwigcptrStoreBackend))
+	C._wrap__swig_DirectorStoreBackend_upcall_Raw_close_raw_75edb286418f6d03(C.uintptr_t(swig_p.(*_swig_DirectorStoreBackend).SwigcptrStoreBackend))
 }
 
-//export Swig_DirectorStoreBackend_callback_raw_close_raw_03bf29fbd303c7e3
-func Swig_DirectorStoreBackend_callback_raw_close_raw_03bf29fbd303c7e3(swig_c int) {
+//export Swig_DirectorStoreBackend_callback_raw_close_raw_75edb286418f6d03
+func Swig_DirectorStoreBackend_callback_raw_close_raw_75edb286418f6d03(swig_c int) {
 	swig_p := swigDirectorLookup(swig_c).(*_swig_DirectorStoreBackend)
 	swig_p.Raw_close()
 }
@@ -5088,13 +5088,13 @@ func (p SwigcptrStoreBackend) DirectorInterface() interface{} {
 
 func DeleteStoreBackend(arg1 StoreBackend) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_StoreBackend_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_StoreBackend_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrStoreBackend) Raw_name() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_StoreBackend_raw_name_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_StoreBackend_raw_name_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -5104,21 +5104,21 @@ func (arg1 SwigcptrStoreBackend) Raw_name() (_swig_ret string) {
 func (arg1 SwigcptrStoreBackend) Raw_begin() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_StoreBackend_raw_begin_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_StoreBackend_raw_begin_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrStoreBackend) Raw_commit() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_StoreBackend_raw_commit_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_StoreBackend_raw_commit_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrStoreBackend) Raw_rollback() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_StoreBackend_raw_rollback_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_StoreBackend_raw_rollback_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -5128,7 +5128,7 @@ func (arg1 SwigcptrStoreBackend) Raw_record_get(arg2 string, arg3 string, arg4 S
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r = (int)(C._wrap_StoreBackend_raw_record_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_299)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_300)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
+	swig_r = (int)(C._wrap_StoreBackend_raw_record_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_299)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_300)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5145,7 +5145,7 @@ func (arg1 SwigcptrStoreBackend) Raw_record_put(arg2 string, arg3 Record, arg4 i
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := getSwigcptr(arg5)
-	swig_r = (int)(C._wrap_StoreBackend_raw_record_put_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_301)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_type_302(_swig_i_3), C.uintptr_t(_swig_i_4)))
+	swig_r = (int)(C._wrap_StoreBackend_raw_record_put_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_301)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_type_302(_swig_i_3), C.uintptr_t(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5158,7 +5158,7 @@ func (arg1 SwigcptrStoreBackend) Raw_record_delete(arg2 string, arg3 string, arg
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r = (int)(C._wrap_StoreBackend_raw_record_delete_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_303)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_304)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
+	swig_r = (int)(C._wrap_StoreBackend_raw_record_delete_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_303)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_304)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5174,7 +5174,7 @@ func (arg1 SwigcptrStoreBackend) Raw_record_find(arg2 string, arg3 Query, arg4 S
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r = (int)(C._wrap_StoreBackend_raw_record_find_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_305)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3)))
+	swig_r = (int)(C._wrap_StoreBackend_raw_record_find_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_305)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5188,7 +5188,7 @@ func (arg1 SwigcptrStoreBackend) Raw_stream_append(arg2 string, arg3 int64, arg4
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := getSwigcptr(arg5)
-	swig_r = (int)(C._wrap_StoreBackend_raw_stream_append_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_306)(unsafe.Pointer(&_swig_i_1)), C.swig_type_307(_swig_i_2), *(*C.swig_type_308)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4)))
+	swig_r = (int)(C._wrap_StoreBackend_raw_stream_append_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_306)(unsafe.Pointer(&_swig_i_1)), C.swig_type_307(_swig_i_2), *(*C.swig_type_308)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5205,7 +5205,7 @@ func (arg1 SwigcptrStoreBackend) Raw_stream_read(arg2 string, arg3 int64, arg4 u
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := getSwigcptr(arg5)
-	swig_r = (int)(C._wrap_StoreBackend_raw_stream_read_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_309)(unsafe.Pointer(&_swig_i_1)), C.swig_type_310(_swig_i_2), C.swig_type_311(_swig_i_3), C.uintptr_t(_swig_i_4)))
+	swig_r = (int)(C._wrap_StoreBackend_raw_stream_read_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_309)(unsafe.Pointer(&_swig_i_1)), C.swig_type_310(_swig_i_2), C.swig_type_311(_swig_i_3), C.uintptr_t(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5217,7 +5217,7 @@ func (arg1 SwigcptrStoreBackend) Raw_stream_last(arg2 string, arg3 StoreReply) (
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r = (int)(C._wrap_StoreBackend_raw_stream_last_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_312)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_StoreBackend_raw_stream_last_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_312)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5229,7 +5229,7 @@ func (arg1 SwigcptrStoreBackend) Raw_sequence_next(arg2 string, arg3 StoreReply)
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r = (int)(C._wrap_StoreBackend_raw_sequence_next_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_313)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_StoreBackend_raw_sequence_next_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_313)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5240,13 +5240,13 @@ func (arg1 SwigcptrStoreBackend) Raw_check(arg2 StoreReply) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r = (int)(C._wrap_StoreBackend_raw_check_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int)(C._wrap_StoreBackend_raw_check_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1)))
 	return swig_r
 }
 
 func (arg1 SwigcptrStoreBackend) Raw_close() {
 	_swig_i_0 := arg1
-	C._wrap_StoreBackend_raw_close_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_StoreBackend_raw_close_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type StoreBackend interface {
@@ -5280,20 +5280,20 @@ func (p SwigcptrRawStore) SwigIsRawStore() {
 
 func NewRawStore() (_swig_ret RawStore) {
 	var swig_r RawStore
-	swig_r = (RawStore)(SwigcptrRawStore(C._wrap_new_RawStore_raw_03bf29fbd303c7e3()))
+	swig_r = (RawStore)(SwigcptrRawStore(C._wrap_new_RawStore_raw_75edb286418f6d03()))
 	return swig_r
 }
 
 func DeleteRawStore(arg1 RawStore) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_RawStore_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_RawStore_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrRawStore) Open(arg2 string) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_RawStore_open_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_314)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_RawStore_open_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_314)(unsafe.Pointer(&_swig_i_1))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5304,19 +5304,19 @@ func (arg1 SwigcptrRawStore) Wrap(arg2 StoreBackend) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r = (int)(C._wrap_RawStore_wrap_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int)(C._wrap_RawStore_wrap_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRawStore) Close() {
 	_swig_i_0 := arg1
-	C._wrap_RawStore_close_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_RawStore_close_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrRawStore) Name() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_RawStore_name_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_RawStore_name_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -5326,7 +5326,7 @@ func (arg1 SwigcptrRawStore) Name() (_swig_ret string) {
 func (arg1 SwigcptrRawStore) Has_check() (_swig_ret bool) {
 	var swig_r bool
 	_swig_i_0 := arg1
-	swig_r = (bool)(C._wrap_RawStore_has_check_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (bool)(C._wrap_RawStore_has_check_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -5334,34 +5334,34 @@ func (arg1 SwigcptrRawStore) Stop_after(arg2 int, arg3 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	C._wrap_RawStore_stop_after_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2))
+	C._wrap_RawStore_stop_after_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2))
 }
 
 func (arg1 SwigcptrRawStore) Calls() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_RawStore_calls_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_RawStore_calls_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRawStore) Begin() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_RawStore_begin_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_RawStore_begin_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRawStore) Commit() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_RawStore_commit_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_RawStore_commit_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRawStore) Rollback() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_RawStore_rollback_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_RawStore_rollback_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -5371,7 +5371,7 @@ func (arg1 SwigcptrRawStore) Record_get(arg2 string, arg3 string, arg4 StoreRepl
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r = (int)(C._wrap_RawStore_record_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_316)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_317)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
+	swig_r = (int)(C._wrap_RawStore_record_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_316)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_317)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5395,7 +5395,7 @@ func (arg1 SwigcptrRawStore) Record_put(arg2 string, arg3 string, arg4 string, a
 	_swig_i_9 := arg10
 	_swig_i_10 := arg11
 	_swig_i_11 := getSwigcptr(arg12)
-	swig_r = (int)(C._wrap_RawStore_record_put_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_318)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_319)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_320)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_321)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_322)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_323)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_324)(unsafe.Pointer(&_swig_i_7)), *(*C.swig_type_325)(unsafe.Pointer(&_swig_i_8)), C.swig_type_326(_swig_i_9), C.swig_type_327(_swig_i_10), C.uintptr_t(_swig_i_11)))
+	swig_r = (int)(C._wrap_RawStore_record_put_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_318)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_319)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_320)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_321)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_322)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_323)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_324)(unsafe.Pointer(&_swig_i_7)), *(*C.swig_type_325)(unsafe.Pointer(&_swig_i_8)), C.swig_type_326(_swig_i_9), C.swig_type_327(_swig_i_10), C.uintptr_t(_swig_i_11)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5428,7 +5428,7 @@ func (arg1 SwigcptrRawStore) Record_delete(arg2 string, arg3 string) (_swig_ret 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_RawStore_record_delete_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_328)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_329)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_RawStore_record_delete_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_328)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_329)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5454,7 +5454,7 @@ func (arg1 SwigcptrRawStore) Record_find(arg2 string, arg3 bool, arg4 string, ar
 	_swig_i_11 := arg12
 	_swig_i_12 := arg13
 	_swig_i_13 := getSwigcptr(arg14)
-	swig_r = (int)(C._wrap_RawStore_record_find_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_330)(unsafe.Pointer(&_swig_i_1)), C._Bool(_swig_i_2), *(*C.swig_type_331)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_332)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_333)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_334)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_335)(unsafe.Pointer(&_swig_i_7)), *(*C.swig_type_336)(unsafe.Pointer(&_swig_i_8)), C.swig_type_337(_swig_i_9), C.swig_type_338(_swig_i_10), C.swig_type_339(_swig_i_11), C._Bool(_swig_i_12), C.uintptr_t(_swig_i_13)))
+	swig_r = (int)(C._wrap_RawStore_record_find_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_330)(unsafe.Pointer(&_swig_i_1)), C._Bool(_swig_i_2), *(*C.swig_type_331)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_332)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_333)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_334)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_335)(unsafe.Pointer(&_swig_i_7)), *(*C.swig_type_336)(unsafe.Pointer(&_swig_i_8)), C.swig_type_337(_swig_i_9), C.swig_type_338(_swig_i_10), C.swig_type_339(_swig_i_11), C._Bool(_swig_i_12), C.uintptr_t(_swig_i_13)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5486,7 +5486,7 @@ func (arg1 SwigcptrRawStore) Stream_append__SWIG_0(arg2 string, arg3 int64, arg4
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r = (int)(C._wrap_RawStore_stream_append__SWIG_0_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_340)(unsafe.Pointer(&_swig_i_1)), C.swig_type_341(_swig_i_2), *(*C.swig_type_342)(unsafe.Pointer(&_swig_i_3)), C._Bool(_swig_i_4)))
+	swig_r = (int)(C._wrap_RawStore_stream_append__SWIG_0_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_340)(unsafe.Pointer(&_swig_i_1)), C.swig_type_341(_swig_i_2), *(*C.swig_type_342)(unsafe.Pointer(&_swig_i_3)), C._Bool(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5502,7 +5502,7 @@ func (arg1 SwigcptrRawStore) Stream_append__SWIG_1(arg2 string, arg3 int64, arg4
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_RawStore_stream_append__SWIG_1_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_343)(unsafe.Pointer(&_swig_i_1)), C.swig_type_344(_swig_i_2), *(*C.swig_type_345)(unsafe.Pointer(&_swig_i_3))))
+	swig_r = (int)(C._wrap_RawStore_stream_append__SWIG_1_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_343)(unsafe.Pointer(&_swig_i_1)), C.swig_type_344(_swig_i_2), *(*C.swig_type_345)(unsafe.Pointer(&_swig_i_3))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5530,7 +5530,7 @@ func (arg1 SwigcptrRawStore) Stream_read(arg2 string, arg3 int64, arg4 uint64, a
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := getSwigcptr(arg5)
-	swig_r = (int)(C._wrap_RawStore_stream_read_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_346)(unsafe.Pointer(&_swig_i_1)), C.swig_type_347(_swig_i_2), C.swig_type_348(_swig_i_3), C.uintptr_t(_swig_i_4)))
+	swig_r = (int)(C._wrap_RawStore_stream_read_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_346)(unsafe.Pointer(&_swig_i_1)), C.swig_type_347(_swig_i_2), C.swig_type_348(_swig_i_3), C.uintptr_t(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5542,7 +5542,7 @@ func (arg1 SwigcptrRawStore) Stream_last(arg2 string, arg3 StoreReply) (_swig_re
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r = (int)(C._wrap_RawStore_stream_last_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_349)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_RawStore_stream_last_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_349)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5554,7 +5554,7 @@ func (arg1 SwigcptrRawStore) Sequence_next(arg2 string, arg3 StoreReply) (_swig_
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r = (int)(C._wrap_RawStore_sequence_next_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_350)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_RawStore_sequence_next_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_350)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5564,7 +5564,7 @@ func (arg1 SwigcptrRawStore) Sequence_next(arg2 string, arg3 StoreReply) (_swig_
 func (arg1 SwigcptrRawStore) Check() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_RawStore_check_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_RawStore_check_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -5610,17 +5610,17 @@ func (p *_swig_DirectorClockBackend) DirectorInterface() interface{} {
 
 func NewDirectorClockBackend(v interface{}) ClockBackend {
 	p := &_swig_DirectorClockBackend{0, v}
-	p.SwigcptrClockBackend = SwigcptrClockBackend(C._wrap__swig_NewDirectorClockBackendClockBackend_raw_03bf29fbd303c7e3(C.int(swigDirectorAdd(p))))
+	p.SwigcptrClockBackend = SwigcptrClockBackend(C._wrap__swig_NewDirectorClockBackendClockBackend_raw_75edb286418f6d03(C.int(swigDirectorAdd(p))))
 	return p
 }
 
 func DeleteDirectorClockBackend(arg1 ClockBackend) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_DeleteDirectorClockBackend_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_DeleteDirectorClockBackend_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
-//export Swiggo_DeleteDirector_ClockBackend_raw_03bf29fbd303c7e3
-func Swiggo_DeleteDirector_ClockBackend_raw_03bf29fbd303c7e3(c int) {
+//export Swiggo_DeleteDirector_ClockBackend_raw_75edb286418f6d03
+func Swiggo_DeleteDirector_ClockBackend_raw_75edb286418f6d03(c int) {
 	swigDirectorLookup(c).(*_swig_DirectorClockBackend).SwigcptrClockBackend = 0
 	swigDirectorDelete(c)
 }
@@ -5636,8 +5636,8 @@ func (swig_p *_swig_DirectorClockBackend) Raw_now() int64 {
 	panic("call to pure virtual method")
 }
 
-//export Swig_DirectorClockBackend_callback_raw_now_raw_03bf29fbd303c7e3
-func Swig_DirectorClockBackend_callback_raw_now_raw_03bf29fbd303c7e3(swig_c int) (swig_result int64) {
+//export Swig_DirectorClockBackend_callback_raw_now_raw_75edb286418f6d03
+func Swig_DirectorClockBackend_callback_raw_now_raw_75edb286418f6d03(swig_c int) (swig_result int64) {
 	var swig_r int64
 	swig_p := swigDirectorLookup(swig_c).(*_swig_DirectorClockBackend)
 	swig_r = swig_p.Raw_now()
@@ -5659,13 +5659,13 @@ func (p SwigcptrClockBackend) DirectorInterface() interface{} {
 
 func DeleteClockBackend(arg1 ClockBackend) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_ClockBackend_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_ClockBackend_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrClockBackend) Raw_now() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_ClockBackend_raw_now_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_ClockBackend_raw_now_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -5687,14 +5687,14 @@ func (p SwigcptrDeliveryReply) SwigIsDeliveryReply() {
 
 func NewDeliveryReply() (_swig_ret DeliveryReply) {
 	var swig_r DeliveryReply
-	swig_r = (DeliveryReply)(SwigcptrDeliveryReply(C._wrap_new_DeliveryReply_raw_03bf29fbd303c7e3()))
+	swig_r = (DeliveryReply)(SwigcptrDeliveryReply(C._wrap_new_DeliveryReply_raw_75edb286418f6d03()))
 	return swig_r
 }
 
 func (arg1 SwigcptrDeliveryReply) Ok__SWIG_0(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeliveryReply_ok__SWIG_0_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_352)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_DeliveryReply_ok__SWIG_0_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_352)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5702,7 +5702,7 @@ func (arg1 SwigcptrDeliveryReply) Ok__SWIG_0(arg2 string) {
 
 func (arg1 SwigcptrDeliveryReply) Ok__SWIG_1() {
 	_swig_i_0 := arg1
-	C._wrap_DeliveryReply_ok__SWIG_1_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_DeliveryReply_ok__SWIG_1_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 func (p SwigcptrDeliveryReply) Ok(a ...interface{}) {
@@ -5722,7 +5722,7 @@ func (arg1 SwigcptrDeliveryReply) Retry__SWIG_0(arg2 string, arg3 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	C._wrap_DeliveryReply_retry__SWIG_0_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_353)(unsafe.Pointer(&_swig_i_1)), C.swig_type_354(_swig_i_2))
+	C._wrap_DeliveryReply_retry__SWIG_0_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_353)(unsafe.Pointer(&_swig_i_1)), C.swig_type_354(_swig_i_2))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5731,7 +5731,7 @@ func (arg1 SwigcptrDeliveryReply) Retry__SWIG_0(arg2 string, arg3 int64) {
 func (arg1 SwigcptrDeliveryReply) Retry__SWIG_1(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeliveryReply_retry__SWIG_1_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_355)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_DeliveryReply_retry__SWIG_1_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_355)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5753,7 +5753,7 @@ func (p SwigcptrDeliveryReply) Retry(a ...interface{}) {
 func (arg1 SwigcptrDeliveryReply) Permanent(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeliveryReply_permanent_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_356)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_DeliveryReply_permanent_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_356)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5762,19 +5762,19 @@ func (arg1 SwigcptrDeliveryReply) Permanent(arg2 string) {
 func (arg1 SwigcptrDeliveryReply) Set_http_status(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeliveryReply_set_http_status_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_DeliveryReply_set_http_status_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrDeliveryReply) Outcome() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_DeliveryReply_outcome_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_DeliveryReply_outcome_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func DeleteDeliveryReply(arg1 DeliveryReply) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_DeliveryReply_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_DeliveryReply_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type DeliveryReply interface {
@@ -5805,17 +5805,17 @@ func (p *_swig_DirectorTransportBackend) DirectorInterface() interface{} {
 
 func NewDirectorTransportBackend(v interface{}) TransportBackend {
 	p := &_swig_DirectorTransportBackend{0, v}
-	p.SwigcptrTransportBackend = SwigcptrTransportBackend(C._wrap__swig_NewDirectorTransportBackendTransportBackend_raw_03bf29fbd303c7e3(C.int(swigDirectorAdd(p))))
+	p.SwigcptrTransportBackend = SwigcptrTransportBackend(C._wrap__swig_NewDirectorTransportBackendTransportBackend_raw_75edb286418f6d03(C.int(swigDirectorAdd(p))))
 	return p
 }
 
 func DeleteDirectorTransportBackend(arg1 TransportBackend) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_DeleteDirectorTransportBackend_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_DeleteDirectorTransportBackend_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
-//export Swiggo_DeleteDirector_TransportBackend_raw_03bf29fbd303c7e3
-func Swiggo_DeleteDirector_TransportBackend_raw_03bf29fbd303c7e3(c int) {
+//export Swiggo_DeleteDirector_TransportBackend_raw_75edb286418f6d03
+func Swiggo_DeleteDirector_TransportBackend_raw_75edb286418f6d03(c int) {
 	swigDirectorLookup(c).(*_swig_DirectorTransportBackend).SwigcptrTransportBackend = 0
 	swigDirectorDelete(c)
 }
@@ -5829,7 +5829,7 @@ func (swig_p *_swig_DirectorTransportBackend) Raw_name() string {
 		return swig_g.Raw_name()
 	}
 	var swig_r string
-	swig_r_p := C._wrap__swig_DirectorTransportBackend_upcall_Raw_name_raw_03bf29fbd303c7e3(C.uintptr_t(swig_p.SwigcptrTransportBackend))
+	swig_r_p := C._wrap__swig_DirectorTransportBackend_upcall_Raw_name_raw_75edb286418f6d03(C.uintptr_t(swig_p.SwigcptrTransportBackend))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -5838,15 +5838,15 @@ func (swig_p *_swig_DirectorTransportBackend) Raw_name() string {
 
 func DirectorTransportBackendRaw_name(swig_p TransportBackend) string {
 	var swig_r string
-	swig_r_p := C._wrap__swig_DirectorTransportBackend_upcall_Raw_name_raw_03bf29fbd303c7e3(C.uintptr_t(swig_p.(*_swig_DirectorTransportBackend).SwigcptrTransportBackend))
+	swig_r_p := C._wrap__swig_DirectorTransportBackend_upcall_Raw_name_raw_75edb286418f6d03(C.uintptr_t(swig_p.(*_swig_DirectorTransportBackend).SwigcptrTransportBackend))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
 	return swig_r_1
 }
 
-//export Swig_DirectorTransportBackend_callback_raw_name_raw_03bf29fbd303c7e3
-func Swig_DirectorTransportBackend_callback_raw_name_raw_03bf29fbd303c7e3(swig_c int) (swig_result string) {
+//export Swig_DirectorTransportBackend_callback_raw_name_raw_75edb286418f6d03
+func Swig_DirectorTransportBackend_callback_raw_name_raw_75edb286418f6d03(swig_c int) (swig_result string) {
 	var swig_r string
 	swig_p := swigDirectorLookup(swig_c).(*_swig_DirectorTransportBackend)
 	swig_r = swig_p.Raw_name()
@@ -5871,18 +5871,18 @@ func (swig_p *_swig_DirectorTransportBackend) Raw_capabilities() uint {
 		return swig_g.Raw_capabilities()
 	}
 	var swig_r uint
-	swig_r = (uint)(C._wrap__swig_DirectorTransportBackend_upcall_Raw_capabilities_raw_03bf29fbd303c7e3(C.uintptr_t(swig_p.SwigcptrTransportBackend)))
+	swig_r = (uint)(C._wrap__swig_DirectorTransportBackend_upcall_Raw_capabilities_raw_75edb286418f6d03(C.uintptr_t(swig_p.SwigcptrTransportBackend)))
 	return swig_r
 }
 
 func DirectorTransportBackendRaw_capabilities(swig_p TransportBackend) uint {
 	var swig_r uint
-	swig_r = (uint)(C._wrap__swig_DirectorTransportBackend_upcall_Raw_capabilities_raw_03bf29fbd303c7e3(C.uintptr_t(swig_p.(*_swig_DirectorTransportBackend).SwigcptrTransportBackend)))
+	swig_r = (uint)(C._wrap__swig_DirectorTransportBackend_upcall_Raw_capabilities_raw_75edb286418f6d03(C.uintptr_t(swig_p.(*_swig_DirectorTransportBackend).SwigcptrTransportBackend)))
 	return swig_r
 }
 
-//export Swig_DirectorTransportBackend_callback_raw_capabilities_raw_03bf29fbd303c7e3
-func Swig_DirectorTransportBackend_callback_raw_capabilities_raw_03bf29fbd303c7e3(swig_c int) (swig_result uint) {
+//export Swig_DirectorTransportBackend_callback_raw_capabilities_raw_75edb286418f6d03
+func Swig_DirectorTransportBackend_callback_raw_capabilities_raw_75edb286418f6d03(swig_c int) (swig_result uint) {
 	var swig_r uint
 	swig_p := swigDirectorLookup(swig_c).(*_swig_DirectorTransportBackend)
 	swig_r = swig_p.Raw_capabilities()
@@ -5900,8 +5900,8 @@ func (swig_p *_swig_DirectorTransportBackend) Raw_deliver(item_id string, incide
 	panic("call to pure virtual method")
 }
 
-//export Swig_DirectorTransportBackend_callback_raw_deliver_raw_03bf29fbd303c7e3
-func Swig_DirectorTransportBackend_callback_raw_deliver_raw_03bf29fbd303c7e3(swig_c int, item_id string, incident_id string, action string, params_json string, idempotency_key string, attempt int, reply uintptr) (swig_result int) {
+//export Swig_DirectorTransportBackend_callback_raw_deliver_raw_75edb286418f6d03
+func Swig_DirectorTransportBackend_callback_raw_deliver_raw_75edb286418f6d03(swig_c int, item_id string, incident_id string, action string, params_json string, idempotency_key string, attempt int, reply uintptr) (swig_result int) {
 	var swig_r int
 	var _swig_i_0 string
 	var _swig_i_1 string
@@ -5933,15 +5933,15 @@ func (swig_p *_swig_DirectorTransportBackend) Raw_close() {
 		swig_g.Raw_close()
 		return
 	}
-	C._wrap__swig_DirectorTransportBackend_upcall_Raw_close_raw_03bf29fbd303c7e3(C.uintptr_t(swig_p.SwigcptrTransportBackend))
+	C._wrap__swig_DirectorTransportBackend_upcall_Raw_close_raw_75edb286418f6d03(C.uintptr_t(swig_p.SwigcptrTransportBackend))
 }
 
 func DirectorTransportBackendRaw_close(swig_p TransportBackend) {
-	C._wrap__swig_DirectorTransportBackend_upcall_Raw_close_raw_03bf29fbd303c7e3(C.uintptr_t(swig_p.(*_swig_DirectorTransportBackend).SwigcptrTransportBackend))
+	C._wrap__swig_DirectorTransportBackend_upcall_Raw_close_raw_75edb286418f6d03(C.uintptr_t(swig_p.(*_swig_DirectorTransportBackend).SwigcptrTransportBackend))
 }
 
-//export Swig_DirectorTransportBackend_callback_raw_close_raw_03bf29fbd303c7e3
-func Swig_DirectorTransportBackend_callback_raw_close_raw_03bf29fbd303c7e3(swig_c int) {
+//export Swig_DirectorTransportBackend_callback_raw_close_raw_75edb286418f6d03
+func Swig_DirectorTransportBackend_callback_raw_close_raw_75edb286418f6d03(swig_c int) {
 	swig_p := swigDirectorLookup(swig_c).(*_swig_DirectorTransportBackend)
 	swig_p.Raw_close()
 }
@@ -5961,13 +5961,13 @@ func (p SwigcptrTransportBackend) DirectorInterface() interface{} {
 
 func DeleteTransportBackend(arg1 TransportBackend) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_TransportBackend_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_TransportBackend_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 func (arg1 SwigcptrTransportBackend) Raw_name() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_TransportBackend_raw_name_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_TransportBackend_raw_name_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -5977,7 +5977,7 @@ func (arg1 SwigcptrTransportBackend) Raw_name() (_swig_ret string) {
 func (arg1 SwigcptrTransportBackend) Raw_capabilities() (_swig_ret uint) {
 	var swig_r uint
 	_swig_i_0 := arg1
-	swig_r = (uint)(C._wrap_TransportBackend_raw_capabilities_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (uint)(C._wrap_TransportBackend_raw_capabilities_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
@@ -5991,7 +5991,7 @@ func (arg1 SwigcptrTransportBackend) Raw_deliver(arg2 string, arg3 string, arg4 
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := getSwigcptr(arg8)
-	swig_r = (int)(C._wrap_TransportBackend_raw_deliver_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_359)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_360)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_361)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_362)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_363)(unsafe.Pointer(&_swig_i_5)), C.swig_intgo(_swig_i_6), C.uintptr_t(_swig_i_7)))
+	swig_r = (int)(C._wrap_TransportBackend_raw_deliver_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_359)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_360)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_361)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_362)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_363)(unsafe.Pointer(&_swig_i_5)), C.swig_intgo(_swig_i_6), C.uintptr_t(_swig_i_7)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6012,7 +6012,7 @@ func (arg1 SwigcptrTransportBackend) Raw_deliver(arg2 string, arg3 string, arg4 
 
 func (arg1 SwigcptrTransportBackend) Raw_close() {
 	_swig_i_0 := arg1
-	C._wrap_TransportBackend_raw_close_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_TransportBackend_raw_close_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type TransportBackend interface {
@@ -6030,7 +6030,7 @@ func Rootly_swig_ctx_open_store(arg1 Rootly_ctx, arg2 StoreBackend, arg3 string)
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_rootly_swig_ctx_open_store_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_364)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_rootly_swig_ctx_open_store_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_364)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -6044,7 +6044,7 @@ func Rootly_swig_ctx_open_ex(arg1 Rootly_ctx, arg2 string, arg3 StoreBackend, ar
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := arg5
-	swig_r = (int)(C._wrap_rootly_swig_ctx_open_ex_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_365)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), *(*C.swig_type_366)(unsafe.Pointer(&_swig_i_4))))
+	swig_r = (int)(C._wrap_rootly_swig_ctx_open_ex_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_365)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), *(*C.swig_type_366)(unsafe.Pointer(&_swig_i_4))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6058,7 +6058,7 @@ func Rootly_swig_ctx_add_transport(arg1 Rootly_ctx, arg2 TransportBackend) (_swi
 	var swig_r int
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
-	swig_r = (int)(C._wrap_rootly_swig_ctx_add_transport_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1)))
+	swig_r = (int)(C._wrap_rootly_swig_ctx_add_transport_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1)))
 	return swig_r
 }
 
@@ -6066,7 +6066,7 @@ func Rootly_swig_store_fail(arg1 int, arg2 string) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_rootly_swig_store_fail_raw_03bf29fbd303c7e3(C.swig_intgo(_swig_i_0), *(*C.swig_type_367)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_rootly_swig_store_fail_raw_75edb286418f6d03(C.swig_intgo(_swig_i_0), *(*C.swig_type_367)(unsafe.Pointer(&_swig_i_1))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6078,7 +6078,7 @@ func Rootly_swig_ctx_open(arg1 Rootly_ctx, arg2 string, arg3 string) (_swig_ret 
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_rootly_swig_ctx_open_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_368)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_369)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_rootly_swig_ctx_open_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_368)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_369)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6106,7 +6106,7 @@ func Rootly_swig_incident_create(arg1 Rootly_incident, arg2 Rootly_ctx, arg3 str
 	_swig_i_13 := arg14
 	_swig_i_14 := arg15
 	_swig_i_15 := arg16
-	swig_r = (int)(C._wrap_rootly_swig_incident_create_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_370)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_371)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4), C.swig_voidp(_swig_i_5), C.swig_type_372(_swig_i_6), C.swig_voidp(_swig_i_7), C.swig_type_373(_swig_i_8), C.uintptr_t(_swig_i_9), C.swig_type_374(_swig_i_10), C.uintptr_t(_swig_i_11), C.swig_type_375(_swig_i_12), C.swig_intgo(_swig_i_13), C.swig_type_376(_swig_i_14), *(*C.swig_type_377)(unsafe.Pointer(&_swig_i_15))))
+	swig_r = (int)(C._wrap_rootly_swig_incident_create_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_370)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_371)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4), C.swig_voidp(_swig_i_5), C.swig_type_372(_swig_i_6), C.swig_voidp(_swig_i_7), C.swig_type_373(_swig_i_8), C.uintptr_t(_swig_i_9), C.swig_type_374(_swig_i_10), C.uintptr_t(_swig_i_11), C.swig_type_375(_swig_i_12), C.swig_intgo(_swig_i_13), C.swig_type_376(_swig_i_14), *(*C.swig_type_377)(unsafe.Pointer(&_swig_i_15))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -6132,7 +6132,7 @@ func Rootly_swig_incident_list(arg1 Rootly_incident_list, arg2 Rootly_ctx, arg3 
 	_swig_i_8 := arg9
 	_swig_i_9 := arg10
 	_swig_i_10 := arg11
-	swig_r = (int)(C._wrap_rootly_swig_incident_list_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), *(*C.swig_type_378)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_379)(unsafe.Pointer(&_swig_i_6)), C.swig_type_380(_swig_i_7), C.swig_type_381(_swig_i_8), C.swig_type_382(_swig_i_9), C.swig_intgo(_swig_i_10)))
+	swig_r = (int)(C._wrap_rootly_swig_incident_list_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), *(*C.swig_type_378)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_379)(unsafe.Pointer(&_swig_i_6)), C.swig_type_380(_swig_i_7), C.swig_type_381(_swig_i_8), C.swig_type_382(_swig_i_9), C.swig_intgo(_swig_i_10)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg6
 	}
@@ -6146,7 +6146,7 @@ func Rootly_go_ctx_open(arg1 string, arg2 string) (_swig_ret Rootly_ctx) {
 	var swig_r Rootly_ctx
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (Rootly_ctx)(SwigcptrRootly_ctx(C._wrap_rootly_go_ctx_open_raw_03bf29fbd303c7e3(*(*C.swig_type_383)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_384)(unsafe.Pointer(&_swig_i_1)))))
+	swig_r = (Rootly_ctx)(SwigcptrRootly_ctx(C._wrap_rootly_go_ctx_open_raw_75edb286418f6d03(*(*C.swig_type_383)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_384)(unsafe.Pointer(&_swig_i_1)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -6160,7 +6160,7 @@ func Rootly_go_ctx_open_store(arg1 StoreBackend, arg2 string) (_swig_ret Rootly_
 	var swig_r Rootly_ctx
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Rootly_ctx)(SwigcptrRootly_ctx(C._wrap_rootly_go_ctx_open_store_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_385)(unsafe.Pointer(&_swig_i_1)))))
+	swig_r = (Rootly_ctx)(SwigcptrRootly_ctx(C._wrap_rootly_go_ctx_open_store_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_385)(unsafe.Pointer(&_swig_i_1)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6173,7 +6173,7 @@ func Rootly_go_ctx_open_ex(arg1 string, arg2 StoreBackend, arg3 ClockBackend, ar
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r = (Rootly_ctx)(SwigcptrRootly_ctx(C._wrap_rootly_go_ctx_open_ex_raw_03bf29fbd303c7e3(*(*C.swig_type_386)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_387)(unsafe.Pointer(&_swig_i_3)))))
+	swig_r = (Rootly_ctx)(SwigcptrRootly_ctx(C._wrap_rootly_go_ctx_open_ex_raw_75edb286418f6d03(*(*C.swig_type_386)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_387)(unsafe.Pointer(&_swig_i_3)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -6189,7 +6189,7 @@ func Rootly_go_ingest(arg1 Rootly_ctx, arg2 string, arg3 string, arg4 Pairs) (_s
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r = (Rootly_ingest_result)(SwigcptrRootly_ingest_result(C._wrap_rootly_go_ingest_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_388)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_389)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3))))
+	swig_r = (Rootly_ingest_result)(SwigcptrRootly_ingest_result(C._wrap_rootly_go_ingest_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_388)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_389)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6204,7 +6204,7 @@ func Rootly_go_ingest_count(arg1 Rootly_ctx, arg2 string, arg3 string) (_swig_re
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int64)(C._wrap_rootly_go_ingest_count_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_391)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_392)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int64)(C._wrap_rootly_go_ingest_count_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_391)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_392)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6227,7 +6227,7 @@ func Rootly_go_incident_create(arg1 Rootly_ctx, arg2 string, arg3 string, arg4 i
 	_swig_i_8 := arg9
 	_swig_i_9 := arg10
 	_swig_i_10 := arg11
-	swig_r = (Rootly_incident)(SwigcptrRootly_incident(C._wrap_rootly_go_incident_create_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_393)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_394)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.uintptr_t(_swig_i_4), C.uintptr_t(_swig_i_5), C.uintptr_t(_swig_i_6), C.uintptr_t(_swig_i_7), C.swig_intgo(_swig_i_8), C.swig_type_395(_swig_i_9), *(*C.swig_type_396)(unsafe.Pointer(&_swig_i_10)))))
+	swig_r = (Rootly_incident)(SwigcptrRootly_incident(C._wrap_rootly_go_incident_create_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_393)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_394)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.uintptr_t(_swig_i_4), C.uintptr_t(_swig_i_5), C.uintptr_t(_swig_i_6), C.uintptr_t(_swig_i_7), C.swig_intgo(_swig_i_8), C.swig_type_395(_swig_i_9), *(*C.swig_type_396)(unsafe.Pointer(&_swig_i_10)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6244,7 +6244,7 @@ func Rootly_go_incident_get(arg1 Rootly_ctx, arg2 string) (_swig_ret Rootly_inci
 	var swig_r Rootly_incident
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Rootly_incident)(SwigcptrRootly_incident(C._wrap_rootly_go_incident_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_397)(unsafe.Pointer(&_swig_i_1)))))
+	swig_r = (Rootly_incident)(SwigcptrRootly_incident(C._wrap_rootly_go_incident_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_397)(unsafe.Pointer(&_swig_i_1)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6263,7 +6263,7 @@ func Rootly_go_incident_list(arg1 Rootly_ctx, arg2 int, arg3 int, arg4 int, arg5
 	_swig_i_7 := arg8
 	_swig_i_8 := arg9
 	_swig_i_9 := arg10
-	swig_r = (Rootly_incident_list)(SwigcptrRootly_incident_list(C._wrap_rootly_go_incident_list_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), *(*C.swig_type_398)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_399)(unsafe.Pointer(&_swig_i_5)), C.swig_type_400(_swig_i_6), C.swig_type_401(_swig_i_7), C.swig_type_402(_swig_i_8), C.swig_intgo(_swig_i_9))))
+	swig_r = (Rootly_incident_list)(SwigcptrRootly_incident_list(C._wrap_rootly_go_incident_list_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), *(*C.swig_type_398)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_399)(unsafe.Pointer(&_swig_i_5)), C.swig_type_400(_swig_i_6), C.swig_type_401(_swig_i_7), C.swig_type_402(_swig_i_8), C.swig_intgo(_swig_i_9))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg5
 	}
@@ -6286,7 +6286,7 @@ func Rootly_go_incident_update(arg1 Rootly_ctx, arg2 string, arg3 string, arg4 s
 	_swig_i_8 := getSwigcptr(arg9)
 	_swig_i_9 := arg10
 	_swig_i_10 := arg11
-	swig_r = (int)(C._wrap_rootly_go_incident_update_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_403)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_404)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_405)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4), C.uintptr_t(_swig_i_5), C.uintptr_t(_swig_i_6), C.uintptr_t(_swig_i_7), C.uintptr_t(_swig_i_8), *(*C.swig_type_406)(unsafe.Pointer(&_swig_i_9)), C.swig_intgo(_swig_i_10)))
+	swig_r = (int)(C._wrap_rootly_go_incident_update_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_403)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_404)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_405)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4), C.uintptr_t(_swig_i_5), C.uintptr_t(_swig_i_6), C.uintptr_t(_swig_i_7), C.uintptr_t(_swig_i_8), *(*C.swig_type_406)(unsafe.Pointer(&_swig_i_9)), C.swig_intgo(_swig_i_10)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6305,7 +6305,7 @@ func Rootly_go_incident_update(arg1 Rootly_ctx, arg2 string, arg3 string, arg4 s
 func Rootly_go_incident_to_json(arg1 Rootly_incident) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_rootly_go_incident_to_json_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_go_incident_to_json_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -6316,7 +6316,7 @@ func Rootly_go_incident_field(arg1 Rootly_incident, arg2 string) (_swig_ret stri
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_rootly_go_incident_field_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_409)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_rootly_go_incident_field_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_409)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6330,7 +6330,7 @@ func Rootly_go_alert_get_json(arg1 Rootly_ctx, arg2 string) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_rootly_go_alert_get_json_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_411)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_rootly_go_alert_get_json_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_411)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6344,7 +6344,7 @@ func Rootly_go_incident_alerts_json(arg1 Rootly_ctx, arg2 string) (_swig_ret str
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_rootly_go_incident_alerts_json_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_413)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_rootly_go_incident_alerts_json_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_413)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6359,7 +6359,7 @@ func Rootly_go_postmortem(arg1 Rootly_ctx, arg2 string, arg3 int) (_swig_ret str
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_rootly_go_postmortem_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_415)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_rootly_go_postmortem_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_415)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6374,7 +6374,7 @@ func Rootly_go_timeline_load(arg1 Rootly_ctx, arg2 string, arg3 int64) (_swig_re
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (Rootly_timeline)(SwigcptrRootly_timeline(C._wrap_rootly_go_timeline_load_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_416)(unsafe.Pointer(&_swig_i_1)), C.swig_type_417(_swig_i_2))))
+	swig_r = (Rootly_timeline)(SwigcptrRootly_timeline(C._wrap_rootly_go_timeline_load_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_416)(unsafe.Pointer(&_swig_i_1)), C.swig_type_417(_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6384,7 +6384,7 @@ func Rootly_go_timeline_load(arg1 Rootly_ctx, arg2 string, arg3 int64) (_swig_re
 func Rootly_go_timeline_to_json(arg1 Rootly_timeline) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_rootly_go_timeline_to_json_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_go_timeline_to_json_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -6402,7 +6402,7 @@ func Rootly_go_task_create(arg1 Rootly_ctx, arg2 string, arg3 string, arg4 strin
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
 	_swig_i_8 := arg9
-	swig_r_p := C._wrap_rootly_go_task_create_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_420)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_421)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_422)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_423)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5), *(*C.swig_type_424)(unsafe.Pointer(&_swig_i_6)), C.swig_type_425(_swig_i_7), *(*C.swig_type_426)(unsafe.Pointer(&_swig_i_8)))
+	swig_r_p := C._wrap_rootly_go_task_create_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_420)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_421)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_422)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_423)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5), *(*C.swig_type_424)(unsafe.Pointer(&_swig_i_6)), C.swig_type_425(_swig_i_7), *(*C.swig_type_426)(unsafe.Pointer(&_swig_i_8)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6431,7 +6431,7 @@ func Rootly_go_task_list(arg1 Rootly_ctx, arg2 string) (_swig_ret Rootly_task_li
 	var swig_r Rootly_task_list
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Rootly_task_list)(SwigcptrRootly_task_list(C._wrap_rootly_go_task_list_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_427)(unsafe.Pointer(&_swig_i_1)))))
+	swig_r = (Rootly_task_list)(SwigcptrRootly_task_list(C._wrap_rootly_go_task_list_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_427)(unsafe.Pointer(&_swig_i_1)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6444,14 +6444,14 @@ func Rootly_go_metrics_aggregate(arg1 Rootly_ctx, arg2 int64, arg3 int64, arg4 i
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (Rootly_metrics_report)(SwigcptrRootly_metrics_report(C._wrap_rootly_go_metrics_aggregate_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_428(_swig_i_1), C.swig_type_429(_swig_i_2), C.swig_intgo(_swig_i_3))))
+	swig_r = (Rootly_metrics_report)(SwigcptrRootly_metrics_report(C._wrap_rootly_go_metrics_aggregate_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_428(_swig_i_1), C.swig_type_429(_swig_i_2), C.swig_intgo(_swig_i_3))))
 	return swig_r
 }
 
 func Rootly_go_metrics_to_json(arg1 Rootly_metrics_report) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_rootly_go_metrics_to_json_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_go_metrics_to_json_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -6461,7 +6461,7 @@ func Rootly_go_metrics_to_json(arg1 Rootly_metrics_report) (_swig_ret string) {
 func Rootly_go_metrics_to_prometheus(arg1 Rootly_metrics_report) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_rootly_go_metrics_to_prometheus_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_go_metrics_to_prometheus_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -6473,7 +6473,7 @@ func Rootly_go_config_load(arg1 string, arg2 string, arg3 string) (_swig_ret Roo
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (Rootly_config)(SwigcptrRootly_config(C._wrap_rootly_go_config_load_raw_03bf29fbd303c7e3(*(*C.swig_type_432)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_433)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_434)(unsafe.Pointer(&_swig_i_2)))))
+	swig_r = (Rootly_config)(SwigcptrRootly_config(C._wrap_rootly_go_config_load_raw_75edb286418f6d03(*(*C.swig_type_432)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_433)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_434)(unsafe.Pointer(&_swig_i_2)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -6491,7 +6491,7 @@ func Rootly_go_config_report(arg1 string, arg2 string, arg3 string) (_swig_ret R
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (Rootly_config_report)(SwigcptrRootly_config_report(C._wrap_rootly_go_config_report_raw_03bf29fbd303c7e3(*(*C.swig_type_435)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_436)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_437)(unsafe.Pointer(&_swig_i_2)))))
+	swig_r = (Rootly_config_report)(SwigcptrRootly_config_report(C._wrap_rootly_go_config_report_raw_75edb286418f6d03(*(*C.swig_type_435)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_436)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_437)(unsafe.Pointer(&_swig_i_2)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -6507,7 +6507,7 @@ func Rootly_go_config_report(arg1 string, arg2 string, arg3 string) (_swig_ret R
 func Rootly_go_config_report_text(arg1 Rootly_config_report) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_rootly_go_config_report_text_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_go_config_report_text_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -6517,7 +6517,7 @@ func Rootly_go_config_report_text(arg1 Rootly_config_report) (_swig_ret string) 
 func Rootly_go_fingerprint(arg1 Pairs) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_rootly_go_fingerprint_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_go_fingerprint_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -6535,7 +6535,7 @@ func Rootly_go_signature_verify(arg1 int, arg2 Strings, arg3 string, arg4 string
 	_swig_i_6 := getSwigcptr(arg7)
 	_swig_i_7 := arg8
 	_swig_i_8 := arg9
-	swig_r = (int)(C._wrap_rootly_go_signature_verify_raw_03bf29fbd303c7e3(C.swig_intgo(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_440)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_441)(unsafe.Pointer(&_swig_i_3)), C.swig_type_442(_swig_i_4), *(*C.swig_type_443)(unsafe.Pointer(&_swig_i_5)), C.uintptr_t(_swig_i_6), *(*C.swig_type_444)(unsafe.Pointer(&_swig_i_7)), C.swig_type_445(_swig_i_8)))
+	swig_r = (int)(C._wrap_rootly_go_signature_verify_raw_75edb286418f6d03(C.swig_intgo(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_440)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_441)(unsafe.Pointer(&_swig_i_3)), C.swig_type_442(_swig_i_4), *(*C.swig_type_443)(unsafe.Pointer(&_swig_i_5)), C.uintptr_t(_swig_i_6), *(*C.swig_type_444)(unsafe.Pointer(&_swig_i_7)), C.swig_type_445(_swig_i_8)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -6560,7 +6560,7 @@ func Rootly_go_signature_sign(arg1 int, arg2 Strings, arg3 string, arg4 string, 
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_rootly_go_signature_sign_raw_03bf29fbd303c7e3(C.swig_intgo(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_447)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_448)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_449)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_450)(unsafe.Pointer(&_swig_i_5)), C.swig_type_451(_swig_i_6))
+	swig_r_p := C._wrap_rootly_go_signature_sign_raw_75edb286418f6d03(C.swig_intgo(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_447)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_448)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_449)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_450)(unsafe.Pointer(&_swig_i_5)), C.swig_type_451(_swig_i_6))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -6591,46 +6591,46 @@ func (p SwigcptrRootly_go_verified) SwigIsRootly_go_verified() {
 func (arg1 SwigcptrRootly_go_verified) SetStatus(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_rootly_go_verified_status_set_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_rootly_go_verified_status_set_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrRootly_go_verified) GetStatus() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_rootly_go_verified_status_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_rootly_go_verified_status_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_go_verified) SetEvents(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_rootly_go_verified_events_set_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_452(_swig_i_1))
+	C._wrap_rootly_go_verified_events_set_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_452(_swig_i_1))
 }
 
 func (arg1 SwigcptrRootly_go_verified) GetEvents() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_rootly_go_verified_events_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_go_verified_events_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_go_verified) SetFirst_bad_seq(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_rootly_go_verified_first_bad_seq_set_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_454(_swig_i_1))
+	C._wrap_rootly_go_verified_first_bad_seq_set_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_454(_swig_i_1))
 }
 
 func (arg1 SwigcptrRootly_go_verified) GetFirst_bad_seq() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_rootly_go_verified_first_bad_seq_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_go_verified_first_bad_seq_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_go_verified) SetReason(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_rootly_go_verified_reason_set_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_456)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_rootly_go_verified_reason_set_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_456)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6639,7 +6639,7 @@ func (arg1 SwigcptrRootly_go_verified) SetReason(arg2 string) {
 func (arg1 SwigcptrRootly_go_verified) GetReason() (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_go_verified_reason_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_go_verified_reason_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -6648,13 +6648,13 @@ func (arg1 SwigcptrRootly_go_verified) GetReason() (_swig_ret string) {
 
 func NewRootly_go_verified() (_swig_ret Rootly_go_verified) {
 	var swig_r Rootly_go_verified
-	swig_r = (Rootly_go_verified)(SwigcptrRootly_go_verified(C._wrap_new_rootly_go_verified_raw_03bf29fbd303c7e3()))
+	swig_r = (Rootly_go_verified)(SwigcptrRootly_go_verified(C._wrap_new_rootly_go_verified_raw_75edb286418f6d03()))
 	return swig_r
 }
 
 func DeleteRootly_go_verified(arg1 Rootly_go_verified) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_rootly_go_verified_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_rootly_go_verified_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Rootly_go_verified interface {
@@ -6674,7 +6674,7 @@ func Rootly_go_timeline_verify(arg1 Rootly_ctx, arg2 string) (_swig_ret Rootly_g
 	var swig_r Rootly_go_verified
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Rootly_go_verified)(SwigcptrRootly_go_verified(C._wrap_rootly_go_timeline_verify_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_458)(unsafe.Pointer(&_swig_i_1)))))
+	swig_r = (Rootly_go_verified)(SwigcptrRootly_go_verified(C._wrap_rootly_go_timeline_verify_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_458)(unsafe.Pointer(&_swig_i_1)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6693,77 +6693,77 @@ func (p SwigcptrRootly_go_metrics) SwigIsRootly_go_metrics() {
 func (arg1 SwigcptrRootly_go_metrics) SetStatus(arg2 int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_rootly_go_metrics_status_set_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
+	C._wrap_rootly_go_metrics_status_set_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1))
 }
 
 func (arg1 SwigcptrRootly_go_metrics) GetStatus() (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
-	swig_r = (int)(C._wrap_rootly_go_metrics_status_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int)(C._wrap_rootly_go_metrics_status_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_go_metrics) SetDetected_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_rootly_go_metrics_detected_at_set_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_459(_swig_i_1))
+	C._wrap_rootly_go_metrics_detected_at_set_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_459(_swig_i_1))
 }
 
 func (arg1 SwigcptrRootly_go_metrics) GetDetected_at() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_rootly_go_metrics_detected_at_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_go_metrics_detected_at_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_go_metrics) SetTta_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_rootly_go_metrics_tta_ms_set_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_461(_swig_i_1))
+	C._wrap_rootly_go_metrics_tta_ms_set_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_461(_swig_i_1))
 }
 
 func (arg1 SwigcptrRootly_go_metrics) GetTta_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_rootly_go_metrics_tta_ms_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_go_metrics_tta_ms_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_go_metrics) SetTtm_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_rootly_go_metrics_ttm_ms_set_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_463(_swig_i_1))
+	C._wrap_rootly_go_metrics_ttm_ms_set_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_463(_swig_i_1))
 }
 
 func (arg1 SwigcptrRootly_go_metrics) GetTtm_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_rootly_go_metrics_ttm_ms_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_go_metrics_ttm_ms_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func (arg1 SwigcptrRootly_go_metrics) SetTtr_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_rootly_go_metrics_ttr_ms_set_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), C.swig_type_465(_swig_i_1))
+	C._wrap_rootly_go_metrics_ttr_ms_set_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_465(_swig_i_1))
 }
 
 func (arg1 SwigcptrRootly_go_metrics) GetTtr_ms() (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
-	swig_r = (int64)(C._wrap_rootly_go_metrics_ttr_ms_get_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0)))
+	swig_r = (int64)(C._wrap_rootly_go_metrics_ttr_ms_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
 	return swig_r
 }
 
 func NewRootly_go_metrics() (_swig_ret Rootly_go_metrics) {
 	var swig_r Rootly_go_metrics
-	swig_r = (Rootly_go_metrics)(SwigcptrRootly_go_metrics(C._wrap_new_rootly_go_metrics_raw_03bf29fbd303c7e3()))
+	swig_r = (Rootly_go_metrics)(SwigcptrRootly_go_metrics(C._wrap_new_rootly_go_metrics_raw_75edb286418f6d03()))
 	return swig_r
 }
 
 func DeleteRootly_go_metrics(arg1 Rootly_go_metrics) {
 	_swig_i_0 := getSwigcptr(arg1)
-	C._wrap_delete_rootly_go_metrics_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	C._wrap_delete_rootly_go_metrics_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 }
 
 type Rootly_go_metrics interface {
@@ -6785,7 +6785,7 @@ func Rootly_go_incident_metrics(arg1 Rootly_ctx, arg2 string) (_swig_ret Rootly_
 	var swig_r Rootly_go_metrics
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Rootly_go_metrics)(SwigcptrRootly_go_metrics(C._wrap_rootly_go_incident_metrics_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_467)(unsafe.Pointer(&_swig_i_1)))))
+	swig_r = (Rootly_go_metrics)(SwigcptrRootly_go_metrics(C._wrap_rootly_go_incident_metrics_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_467)(unsafe.Pointer(&_swig_i_1)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6798,7 +6798,7 @@ func Rootly_go_ctx_set_config(arg1 Rootly_ctx, arg2 string, arg3 string, arg4 st
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_rootly_go_ctx_set_config_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_468)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_469)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_470)(unsafe.Pointer(&_swig_i_3))))
+	swig_r = (int)(C._wrap_rootly_go_ctx_set_config_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_468)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_469)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_470)(unsafe.Pointer(&_swig_i_3))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6817,7 +6817,7 @@ func Rootly_go_ingest_packed(arg1 Rootly_ctx, arg2 string, arg3 string, arg4 Pai
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_rootly_go_ingest_packed_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_472)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_473)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_rootly_go_ingest_packed_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_472)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_473)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6835,7 +6835,7 @@ func Rootly_go_workflow_dry_run(arg1 Rootly_ctx, arg2 string, arg3 string) (_swi
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_rootly_go_workflow_dry_run_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_475)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_476)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_rootly_go_workflow_dry_run_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_475)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_476)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6851,7 +6851,7 @@ func Rootly_go_workflow_dry_run(arg1 Rootly_ctx, arg2 string, arg3 string) (_swi
 func Rootly_go_workflow_list(arg1 Rootly_ctx) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
-	swig_r_p := C._wrap_rootly_go_workflow_list_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0))
+	swig_r_p := C._wrap_rootly_go_workflow_list_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -6862,7 +6862,7 @@ func Rootly_go_workflow_runs(arg1 Rootly_ctx, arg2 string) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_rootly_go_workflow_runs_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_479)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_rootly_go_workflow_runs_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_479)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6876,7 +6876,7 @@ func Rootly_go_outbox_list(arg1 Rootly_ctx, arg2 string) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_rootly_go_outbox_list_raw_03bf29fbd303c7e3(C.uintptr_t(_swig_i_0), *(*C.swig_type_481)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_rootly_go_outbox_list_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_481)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6889,7 +6889,7 @@ func Rootly_go_outbox_list(arg1 Rootly_ctx, arg2 string) (_swig_ret string) {
 func Rootly_go_sns_string_to_sign(arg1 string) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_go_sns_string_to_sign_raw_03bf29fbd303c7e3(*(*C.swig_type_483)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_rootly_go_sns_string_to_sign_raw_75edb286418f6d03(*(*C.swig_type_483)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6902,7 +6902,7 @@ func Rootly_go_sns_string_to_sign(arg1 string) (_swig_ret string) {
 func Rootly_go_sns_signing_cert_url(arg1 string) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_go_sns_signing_cert_url_raw_03bf29fbd303c7e3(*(*C.swig_type_485)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_rootly_go_sns_signing_cert_url_raw_75edb286418f6d03(*(*C.swig_type_485)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1

@@ -13,9 +13,9 @@ extern
 #ifdef __cplusplus
   "C"
 #endif
-  void cgo_panic__raw_03bf29fbd303c7e3(const char*);
+  void cgo_panic__raw_75edb286418f6d03(const char*);
 static void _swig_gopanic(const char *p) {
-  cgo_panic__raw_03bf29fbd303c7e3(p);
+  cgo_panic__raw_75edb286418f6d03(p);
 }
 
 
@@ -1057,19 +1057,19 @@ SwigDirector_StoreBackend::SwigDirector_StoreBackend(int swig_p)
       go_val(swig_p), swig_mem(0)
 { }
 
-extern "C" void Swiggo_DeleteDirector_StoreBackend_raw_03bf29fbd303c7e3(intgo);
+extern "C" void Swiggo_DeleteDirector_StoreBackend_raw_75edb286418f6d03(intgo);
 SwigDirector_StoreBackend::~SwigDirector_StoreBackend()
 {
-  Swiggo_DeleteDirector_StoreBackend_raw_03bf29fbd303c7e3(go_val);
+  Swiggo_DeleteDirector_StoreBackend_raw_75edb286418f6d03(go_val);
   delete swig_mem;
 }
 
-extern "C" _gostring_ Swig_DirectorStoreBackend_callback_raw_name_raw_03bf29fbd303c7e3(int);
+extern "C" _gostring_ Swig_DirectorStoreBackend_callback_raw_name_raw_75edb286418f6d03(int);
 std::string SwigDirector_StoreBackend::raw_name() {
   _gostring_ result;
   
   std::string c_result;
-  result = Swig_DirectorStoreBackend_callback_raw_name_raw_03bf29fbd303c7e3(go_val);
+  result = Swig_DirectorStoreBackend_callback_raw_name_raw_75edb286418f6d03(go_val);
   
   c_result.assign(result.p, result.n);
   free(result.p);
@@ -1077,37 +1077,37 @@ std::string SwigDirector_StoreBackend::raw_name() {
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_begin_raw_03bf29fbd303c7e3(int);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_begin_raw_75edb286418f6d03(int);
 int SwigDirector_StoreBackend::raw_begin() {
   int c_result = SwigValueInit< int >() ;
   intgo result;
   
-  result = Swig_DirectorStoreBackend_callback_raw_begin_raw_03bf29fbd303c7e3(go_val);
+  result = Swig_DirectorStoreBackend_callback_raw_begin_raw_75edb286418f6d03(go_val);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_commit_raw_03bf29fbd303c7e3(int);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_commit_raw_75edb286418f6d03(int);
 int SwigDirector_StoreBackend::raw_commit() {
   int c_result = SwigValueInit< int >() ;
   intgo result;
   
-  result = Swig_DirectorStoreBackend_callback_raw_commit_raw_03bf29fbd303c7e3(go_val);
+  result = Swig_DirectorStoreBackend_callback_raw_commit_raw_75edb286418f6d03(go_val);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_rollback_raw_03bf29fbd303c7e3(int);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_rollback_raw_75edb286418f6d03(int);
 int SwigDirector_StoreBackend::raw_rollback() {
   int c_result = SwigValueInit< int >() ;
   intgo result;
   
-  result = Swig_DirectorStoreBackend_callback_raw_rollback_raw_03bf29fbd303c7e3(go_val);
+  result = Swig_DirectorStoreBackend_callback_raw_rollback_raw_75edb286418f6d03(go_val);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_get_raw_03bf29fbd303c7e3(int, _gostring_ collection, _gostring_ id, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_get_raw_75edb286418f6d03(int, _gostring_ collection, _gostring_ id, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_record_get(char const *collection,char const *id,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1122,12 +1122,12 @@ int SwigDirector_StoreBackend::raw_record_get(char const *collection,char const 
   swig_id = Swig_AllocateString((char*)id, id ? strlen((char*)id) : 0);
   
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_record_get_raw_03bf29fbd303c7e3(go_val, swig_collection, swig_id, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_record_get_raw_75edb286418f6d03(go_val, swig_collection, swig_id, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_put_raw_03bf29fbd303c7e3(int, _gostring_ collection, rootly_swig::Record *rec, long long expected_revision, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_put_raw_75edb286418f6d03(int, _gostring_ collection, rootly_swig::Record *rec, long long expected_revision, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_record_put(char const *collection,rootly_swig::Record const &rec,int64_t expected_revision,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1142,12 +1142,12 @@ int SwigDirector_StoreBackend::raw_record_put(char const *collection,rootly_swig
   swig_rec = (rootly_swig::Record *)&rec; 
   swig_expected_revision = (int64_t)expected_revision; 
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_record_put_raw_03bf29fbd303c7e3(go_val, swig_collection, swig_rec, swig_expected_revision, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_record_put_raw_75edb286418f6d03(go_val, swig_collection, swig_rec, swig_expected_revision, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_delete_raw_03bf29fbd303c7e3(int, _gostring_ collection, _gostring_ id, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_delete_raw_75edb286418f6d03(int, _gostring_ collection, _gostring_ id, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_record_delete(char const *collection,char const *id,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1162,12 +1162,12 @@ int SwigDirector_StoreBackend::raw_record_delete(char const *collection,char con
   swig_id = Swig_AllocateString((char*)id, id ? strlen((char*)id) : 0);
   
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_record_delete_raw_03bf29fbd303c7e3(go_val, swig_collection, swig_id, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_record_delete_raw_75edb286418f6d03(go_val, swig_collection, swig_id, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_find_raw_03bf29fbd303c7e3(int, _gostring_ collection, rootly_swig::Query *q, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_record_find_raw_75edb286418f6d03(int, _gostring_ collection, rootly_swig::Query *q, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_record_find(char const *collection,rootly_swig::Query const &q,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1180,12 +1180,12 @@ int SwigDirector_StoreBackend::raw_record_find(char const *collection,rootly_swi
   
   swig_q = (rootly_swig::Query *)&q; 
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_record_find_raw_03bf29fbd303c7e3(go_val, swig_collection, swig_q, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_record_find_raw_75edb286418f6d03(go_val, swig_collection, swig_q, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_stream_append_raw_03bf29fbd303c7e3(int, _gostring_ stream, long long seq, _gostring_ data, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_stream_append_raw_75edb286418f6d03(int, _gostring_ stream, long long seq, _gostring_ data, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_stream_append(char const *stream,int64_t seq,std::string const &data,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1200,12 +1200,12 @@ int SwigDirector_StoreBackend::raw_stream_append(char const *stream,int64_t seq,
   swig_seq = (int64_t)seq; 
   swig_data = Swig_AllocateString((&data)->data(), (&data)->length()); 
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_stream_append_raw_03bf29fbd303c7e3(go_val, swig_stream, swig_seq, swig_data, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_stream_append_raw_75edb286418f6d03(go_val, swig_stream, swig_seq, swig_data, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_stream_read_raw_03bf29fbd303c7e3(int, _gostring_ stream, long long from_seq, long long max, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_stream_read_raw_75edb286418f6d03(int, _gostring_ stream, long long from_seq, long long max, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_stream_read(char const *stream,int64_t from_seq,uint64_t max,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1220,12 +1220,12 @@ int SwigDirector_StoreBackend::raw_stream_read(char const *stream,int64_t from_s
   swig_from_seq = (int64_t)from_seq; 
   swig_max = (uint64_t)max; 
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_stream_read_raw_03bf29fbd303c7e3(go_val, swig_stream, swig_from_seq, swig_max, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_stream_read_raw_75edb286418f6d03(go_val, swig_stream, swig_from_seq, swig_max, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_stream_last_raw_03bf29fbd303c7e3(int, _gostring_ stream, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_stream_last_raw_75edb286418f6d03(int, _gostring_ stream, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_stream_last(char const *stream,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1236,12 +1236,12 @@ int SwigDirector_StoreBackend::raw_stream_last(char const *stream,rootly_swig::S
   swig_stream = Swig_AllocateString((char*)stream, stream ? strlen((char*)stream) : 0);
   
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_stream_last_raw_03bf29fbd303c7e3(go_val, swig_stream, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_stream_last_raw_75edb286418f6d03(go_val, swig_stream, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_sequence_next_raw_03bf29fbd303c7e3(int, _gostring_ name, rootly_swig::StoreReply *reply);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_sequence_next_raw_75edb286418f6d03(int, _gostring_ name, rootly_swig::StoreReply *reply);
 int SwigDirector_StoreBackend::raw_sequence_next(char const *name,rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1252,26 +1252,26 @@ int SwigDirector_StoreBackend::raw_sequence_next(char const *name,rootly_swig::S
   swig_name = Swig_AllocateString((char*)name, name ? strlen((char*)name) : 0);
   
   swig_reply = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_sequence_next_raw_03bf29fbd303c7e3(go_val, swig_name, swig_reply);
+  result = Swig_DirectorStoreBackend_callback_raw_sequence_next_raw_75edb286418f6d03(go_val, swig_name, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorStoreBackend_callback_raw_check_raw_03bf29fbd303c7e3(int, rootly_swig::StoreReply *arg2);
+extern "C" intgo Swig_DirectorStoreBackend_callback_raw_check_raw_75edb286418f6d03(int, rootly_swig::StoreReply *arg2);
 int SwigDirector_StoreBackend::raw_check(rootly_swig::StoreReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
   rootly_swig::StoreReply *swig_arg2;
   
   swig_arg2 = (rootly_swig::StoreReply *)&reply; 
-  result = Swig_DirectorStoreBackend_callback_raw_check_raw_03bf29fbd303c7e3(go_val, swig_arg2);
+  result = Swig_DirectorStoreBackend_callback_raw_check_raw_75edb286418f6d03(go_val, swig_arg2);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" void Swig_DirectorStoreBackend_callback_raw_close_raw_03bf29fbd303c7e3(int);
+extern "C" void Swig_DirectorStoreBackend_callback_raw_close_raw_75edb286418f6d03(int);
 void SwigDirector_StoreBackend::raw_close() {
-  Swig_DirectorStoreBackend_callback_raw_close_raw_03bf29fbd303c7e3(go_val);
+  Swig_DirectorStoreBackend_callback_raw_close_raw_75edb286418f6d03(go_val);
 }
 
 SwigDirector_ClockBackend::SwigDirector_ClockBackend(int swig_p)
@@ -1279,19 +1279,19 @@ SwigDirector_ClockBackend::SwigDirector_ClockBackend(int swig_p)
       go_val(swig_p), swig_mem(0)
 { }
 
-extern "C" void Swiggo_DeleteDirector_ClockBackend_raw_03bf29fbd303c7e3(intgo);
+extern "C" void Swiggo_DeleteDirector_ClockBackend_raw_75edb286418f6d03(intgo);
 SwigDirector_ClockBackend::~SwigDirector_ClockBackend()
 {
-  Swiggo_DeleteDirector_ClockBackend_raw_03bf29fbd303c7e3(go_val);
+  Swiggo_DeleteDirector_ClockBackend_raw_75edb286418f6d03(go_val);
   delete swig_mem;
 }
 
-extern "C" long long Swig_DirectorClockBackend_callback_raw_now_raw_03bf29fbd303c7e3(int);
+extern "C" long long Swig_DirectorClockBackend_callback_raw_now_raw_75edb286418f6d03(int);
 int64_t SwigDirector_ClockBackend::raw_now() {
   int64_t c_result = SwigValueInit< int64_t >() ;
   long long result;
   
-  result = Swig_DirectorClockBackend_callback_raw_now_raw_03bf29fbd303c7e3(go_val);
+  result = Swig_DirectorClockBackend_callback_raw_now_raw_75edb286418f6d03(go_val);
   c_result = (int64_t)result; 
   return c_result;
 }
@@ -1301,19 +1301,19 @@ SwigDirector_TransportBackend::SwigDirector_TransportBackend(int swig_p)
       go_val(swig_p), swig_mem(0)
 { }
 
-extern "C" void Swiggo_DeleteDirector_TransportBackend_raw_03bf29fbd303c7e3(intgo);
+extern "C" void Swiggo_DeleteDirector_TransportBackend_raw_75edb286418f6d03(intgo);
 SwigDirector_TransportBackend::~SwigDirector_TransportBackend()
 {
-  Swiggo_DeleteDirector_TransportBackend_raw_03bf29fbd303c7e3(go_val);
+  Swiggo_DeleteDirector_TransportBackend_raw_75edb286418f6d03(go_val);
   delete swig_mem;
 }
 
-extern "C" _gostring_ Swig_DirectorTransportBackend_callback_raw_name_raw_03bf29fbd303c7e3(int);
+extern "C" _gostring_ Swig_DirectorTransportBackend_callback_raw_name_raw_75edb286418f6d03(int);
 std::string SwigDirector_TransportBackend::raw_name() {
   _gostring_ result;
   
   std::string c_result;
-  result = Swig_DirectorTransportBackend_callback_raw_name_raw_03bf29fbd303c7e3(go_val);
+  result = Swig_DirectorTransportBackend_callback_raw_name_raw_75edb286418f6d03(go_val);
   
   c_result.assign(result.p, result.n);
   free(result.p);
@@ -1321,17 +1321,17 @@ std::string SwigDirector_TransportBackend::raw_name() {
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorTransportBackend_callback_raw_capabilities_raw_03bf29fbd303c7e3(int);
+extern "C" intgo Swig_DirectorTransportBackend_callback_raw_capabilities_raw_75edb286418f6d03(int);
 unsigned int SwigDirector_TransportBackend::raw_capabilities() {
   unsigned int c_result = SwigValueInit< unsigned int >() ;
   intgo result;
   
-  result = Swig_DirectorTransportBackend_callback_raw_capabilities_raw_03bf29fbd303c7e3(go_val);
+  result = Swig_DirectorTransportBackend_callback_raw_capabilities_raw_75edb286418f6d03(go_val);
   c_result = (unsigned int)result; 
   return c_result;
 }
 
-extern "C" intgo Swig_DirectorTransportBackend_callback_raw_deliver_raw_03bf29fbd303c7e3(int, _gostring_ item_id, _gostring_ incident_id, _gostring_ action, _gostring_ params_json, _gostring_ idempotency_key, intgo attempt, rootly_swig::DeliveryReply *reply);
+extern "C" intgo Swig_DirectorTransportBackend_callback_raw_deliver_raw_75edb286418f6d03(int, _gostring_ item_id, _gostring_ incident_id, _gostring_ action, _gostring_ params_json, _gostring_ idempotency_key, intgo attempt, rootly_swig::DeliveryReply *reply);
 int SwigDirector_TransportBackend::raw_deliver(char const *item_id,char const *incident_id,char const *action,char const *params_json,char const *idempotency_key,int attempt,rootly_swig::DeliveryReply &reply) {
   int c_result = SwigValueInit< int >() ;
   intgo result;
@@ -1360,21 +1360,21 @@ int SwigDirector_TransportBackend::raw_deliver(char const *item_id,char const *i
   
   swig_attempt = (int)attempt; 
   swig_reply = (rootly_swig::DeliveryReply *)&reply; 
-  result = Swig_DirectorTransportBackend_callback_raw_deliver_raw_03bf29fbd303c7e3(go_val, swig_item_id, swig_incident_id, swig_action, swig_params_json, swig_idempotency_key, swig_attempt, swig_reply);
+  result = Swig_DirectorTransportBackend_callback_raw_deliver_raw_75edb286418f6d03(go_val, swig_item_id, swig_incident_id, swig_action, swig_params_json, swig_idempotency_key, swig_attempt, swig_reply);
   c_result = (int)result; 
   return c_result;
 }
 
-extern "C" void Swig_DirectorTransportBackend_callback_raw_close_raw_03bf29fbd303c7e3(int);
+extern "C" void Swig_DirectorTransportBackend_callback_raw_close_raw_75edb286418f6d03(int);
 void SwigDirector_TransportBackend::raw_close() {
-  Swig_DirectorTransportBackend_callback_raw_close_raw_03bf29fbd303c7e3(go_val);
+  Swig_DirectorTransportBackend_callback_raw_close_raw_75edb286418f6d03(go_val);
 }
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-void _wrap_Swig_free_raw_03bf29fbd303c7e3(void *_swig_go_0) {
+void _wrap_Swig_free_raw_75edb286418f6d03(void *_swig_go_0) {
   void *arg1 = (void *) 0 ;
   
   arg1 = *(void **)&_swig_go_0; 
@@ -1384,7 +1384,7 @@ void _wrap_Swig_free_raw_03bf29fbd303c7e3(void *_swig_go_0) {
 }
 
 
-void *_wrap_Swig_malloc_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
+void *_wrap_Swig_malloc_raw_75edb286418f6d03(intgo _swig_go_0) {
   int arg1 ;
   void *result = 0 ;
   void *_swig_go_result;
@@ -1397,7 +1397,7 @@ void *_wrap_Swig_malloc_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
 }
 
 
-void _wrap_delete_rootly_ctx_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0) {
+void _wrap_delete_rootly_ctx_raw_75edb286418f6d03(rootly_ctx *_swig_go_0) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   
   arg1 = *(rootly_ctx **)&_swig_go_0; 
@@ -1407,7 +1407,7 @@ void _wrap_delete_rootly_ctx_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0) {
 }
 
 
-void _wrap_delete_rootly_incident_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
+void _wrap_delete_rootly_incident_raw_75edb286418f6d03(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   
   arg1 = *(rootly_incident **)&_swig_go_0; 
@@ -1417,7 +1417,7 @@ void _wrap_delete_rootly_incident_raw_03bf29fbd303c7e3(rootly_incident *_swig_go
 }
 
 
-void _wrap_delete_rootly_incident_list_raw_03bf29fbd303c7e3(rootly_incident_list *_swig_go_0) {
+void _wrap_delete_rootly_incident_list_raw_75edb286418f6d03(rootly_incident_list *_swig_go_0) {
   rootly_incident_list *arg1 = (rootly_incident_list *) 0 ;
   
   arg1 = *(rootly_incident_list **)&_swig_go_0; 
@@ -1427,7 +1427,7 @@ void _wrap_delete_rootly_incident_list_raw_03bf29fbd303c7e3(rootly_incident_list
 }
 
 
-void _wrap_delete_rootly_ingest_result_raw_03bf29fbd303c7e3(rootly_ingest_result *_swig_go_0) {
+void _wrap_delete_rootly_ingest_result_raw_75edb286418f6d03(rootly_ingest_result *_swig_go_0) {
   rootly_ingest_result *arg1 = (rootly_ingest_result *) 0 ;
   
   arg1 = *(rootly_ingest_result **)&_swig_go_0; 
@@ -1437,7 +1437,7 @@ void _wrap_delete_rootly_ingest_result_raw_03bf29fbd303c7e3(rootly_ingest_result
 }
 
 
-void _wrap_delete_rootly_timeline_raw_03bf29fbd303c7e3(rootly_timeline *_swig_go_0) {
+void _wrap_delete_rootly_timeline_raw_75edb286418f6d03(rootly_timeline *_swig_go_0) {
   rootly_timeline *arg1 = (rootly_timeline *) 0 ;
   
   arg1 = *(rootly_timeline **)&_swig_go_0; 
@@ -1447,7 +1447,7 @@ void _wrap_delete_rootly_timeline_raw_03bf29fbd303c7e3(rootly_timeline *_swig_go
 }
 
 
-void _wrap_delete_rootly_task_list_raw_03bf29fbd303c7e3(rootly_task_list *_swig_go_0) {
+void _wrap_delete_rootly_task_list_raw_75edb286418f6d03(rootly_task_list *_swig_go_0) {
   rootly_task_list *arg1 = (rootly_task_list *) 0 ;
   
   arg1 = *(rootly_task_list **)&_swig_go_0; 
@@ -1457,7 +1457,7 @@ void _wrap_delete_rootly_task_list_raw_03bf29fbd303c7e3(rootly_task_list *_swig_
 }
 
 
-void _wrap_delete_rootly_metrics_report_raw_03bf29fbd303c7e3(rootly_metrics_report *_swig_go_0) {
+void _wrap_delete_rootly_metrics_report_raw_75edb286418f6d03(rootly_metrics_report *_swig_go_0) {
   rootly_metrics_report *arg1 = (rootly_metrics_report *) 0 ;
   
   arg1 = *(rootly_metrics_report **)&_swig_go_0; 
@@ -1467,7 +1467,7 @@ void _wrap_delete_rootly_metrics_report_raw_03bf29fbd303c7e3(rootly_metrics_repo
 }
 
 
-void _wrap_delete_rootly_config_raw_03bf29fbd303c7e3(rootly_config *_swig_go_0) {
+void _wrap_delete_rootly_config_raw_75edb286418f6d03(rootly_config *_swig_go_0) {
   rootly_config *arg1 = (rootly_config *) 0 ;
   
   arg1 = *(rootly_config **)&_swig_go_0; 
@@ -1477,7 +1477,7 @@ void _wrap_delete_rootly_config_raw_03bf29fbd303c7e3(rootly_config *_swig_go_0) 
 }
 
 
-void _wrap_delete_rootly_config_report_raw_03bf29fbd303c7e3(rootly_config_report *_swig_go_0) {
+void _wrap_delete_rootly_config_report_raw_75edb286418f6d03(rootly_config_report *_swig_go_0) {
   rootly_config_report *arg1 = (rootly_config_report *) 0 ;
   
   arg1 = *(rootly_config_report **)&_swig_go_0; 
@@ -1487,7 +1487,7 @@ void _wrap_delete_rootly_config_report_raw_03bf29fbd303c7e3(rootly_config_report
 }
 
 
-_gostring_ _wrap_rootly_kv_key_get_raw_03bf29fbd303c7e3(rootly_kv *_swig_go_0) {
+_gostring_ _wrap_rootly_kv_key_get_raw_75edb286418f6d03(rootly_kv *_swig_go_0) {
   rootly_kv *arg1 = (rootly_kv *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1500,7 +1500,7 @@ _gostring_ _wrap_rootly_kv_key_get_raw_03bf29fbd303c7e3(rootly_kv *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_rootly_kv_value_get_raw_03bf29fbd303c7e3(rootly_kv *_swig_go_0) {
+_gostring_ _wrap_rootly_kv_value_get_raw_75edb286418f6d03(rootly_kv *_swig_go_0) {
   rootly_kv *arg1 = (rootly_kv *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1513,7 +1513,7 @@ _gostring_ _wrap_rootly_kv_value_get_raw_03bf29fbd303c7e3(rootly_kv *_swig_go_0)
 }
 
 
-rootly_kv *_wrap_new_rootly_kv_raw_03bf29fbd303c7e3() {
+rootly_kv *_wrap_new_rootly_kv_raw_75edb286418f6d03() {
   rootly_kv *result = 0 ;
   rootly_kv *_swig_go_result;
   
@@ -1524,7 +1524,7 @@ rootly_kv *_wrap_new_rootly_kv_raw_03bf29fbd303c7e3() {
 }
 
 
-void _wrap_delete_rootly_kv_raw_03bf29fbd303c7e3(rootly_kv *_swig_go_0) {
+void _wrap_delete_rootly_kv_raw_75edb286418f6d03(rootly_kv *_swig_go_0) {
   rootly_kv *arg1 = (rootly_kv *) 0 ;
   
   arg1 = *(rootly_kv **)&_swig_go_0; 
@@ -1534,7 +1534,7 @@ void _wrap_delete_rootly_kv_raw_03bf29fbd303c7e3(rootly_kv *_swig_go_0) {
 }
 
 
-intgo _wrap_ROOTLY_VERSION_NUMBER_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_VERSION_NUMBER_raw_75edb286418f6d03() {
   int result;
   intgo _swig_go_result;
   
@@ -1545,7 +1545,7 @@ intgo _wrap_ROOTLY_VERSION_NUMBER_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_rootly_version_raw_03bf29fbd303c7e3(_goslice_ _swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2) {
+intgo _wrap_rootly_version_raw_75edb286418f6d03(_goslice_ _swig_go_0, _goslice_ _swig_go_1, _goslice_ _swig_go_2) {
   int *arg1 = (int *) 0 ;
   int *arg2 = (int *) 0 ;
   int *arg3 = (int *) 0 ;
@@ -1595,7 +1595,7 @@ intgo _wrap_rootly_version_raw_03bf29fbd303c7e3(_goslice_ _swig_go_0, _goslice_ 
 }
 
 
-_gostring_ _wrap_rootly_version_string_raw_03bf29fbd303c7e3() {
+_gostring_ _wrap_rootly_version_string_raw_75edb286418f6d03() {
   char *result = 0 ;
   _gostring_ _swig_go_result;
   
@@ -1606,7 +1606,7 @@ _gostring_ _wrap_rootly_version_string_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_OK_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_OK_raw_75edb286418f6d03() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1618,7 +1618,7 @@ intgo _wrap_ROOTLY_OK_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_ERROR_raw_75edb286418f6d03() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1630,7 +1630,7 @@ intgo _wrap_ROOTLY_ERROR_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_ENOMEM_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_ENOMEM_raw_75edb286418f6d03() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1642,7 +1642,7 @@ intgo _wrap_ROOTLY_ENOMEM_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_ENOTFOUND_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_ENOTFOUND_raw_75edb286418f6d03() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1654,7 +1654,7 @@ intgo _wrap_ROOTLY_ENOTFOUND_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_EEXISTS_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_EEXISTS_raw_75edb286418f6d03() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1666,7 +1666,7 @@ intgo _wrap_ROOTLY_EEXISTS_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_EINVALID_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_EINVALID_raw_75edb286418f6d03() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1678,7 +1678,7 @@ intgo _wrap_ROOTLY_EINVALID_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_ECONFLICT_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_ECONFLICT_raw_75edb286418f6d03() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1690,7 +1690,7 @@ intgo _wrap_ROOTLY_ECONFLICT_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_EBUSY_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_EBUSY_raw_75edb286418f6d03() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1702,7 +1702,7 @@ intgo _wrap_ROOTLY_EBUSY_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_ETIMEOUT_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_ETIMEOUT_raw_75edb286418f6d03() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1714,7 +1714,7 @@ intgo _wrap_ROOTLY_ETIMEOUT_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_EAUTH_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_EAUTH_raw_75edb286418f6d03() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1726,7 +1726,7 @@ intgo _wrap_ROOTLY_EAUTH_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_ENOTSUPPORTED_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_ENOTSUPPORTED_raw_75edb286418f6d03() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1738,7 +1738,7 @@ intgo _wrap_ROOTLY_ENOTSUPPORTED_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_ECANCELED_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_ECANCELED_raw_75edb286418f6d03() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1750,7 +1750,7 @@ intgo _wrap_ROOTLY_ECANCELED_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_EIO_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_EIO_raw_75edb286418f6d03() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1762,7 +1762,7 @@ intgo _wrap_ROOTLY_EIO_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_EILLEGAL_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_EILLEGAL_raw_75edb286418f6d03() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1774,7 +1774,7 @@ intgo _wrap_ROOTLY_EILLEGAL_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_ECORRUPT_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_ECORRUPT_raw_75edb286418f6d03() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1786,7 +1786,7 @@ intgo _wrap_ROOTLY_ECORRUPT_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_EPERM_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_EPERM_raw_75edb286418f6d03() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1798,7 +1798,7 @@ intgo _wrap_ROOTLY_EPERM_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_EUSER_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_EUSER_raw_75edb286418f6d03() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1810,7 +1810,7 @@ intgo _wrap_ROOTLY_EUSER_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_PASSTHROUGH_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_PASSTHROUGH_raw_75edb286418f6d03() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1822,7 +1822,7 @@ intgo _wrap_ROOTLY_PASSTHROUGH_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_ITEROVER_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_ITEROVER_raw_75edb286418f6d03() {
   rootly_error_code result;
   intgo _swig_go_result;
   
@@ -1834,7 +1834,7 @@ intgo _wrap_ROOTLY_ITEROVER_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_NONE_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_ERROR_NONE_raw_75edb286418f6d03() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1846,7 +1846,7 @@ intgo _wrap_ROOTLY_ERROR_NONE_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_NOMEMORY_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_ERROR_NOMEMORY_raw_75edb286418f6d03() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1858,7 +1858,7 @@ intgo _wrap_ROOTLY_ERROR_NOMEMORY_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_INVALID_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_ERROR_INVALID_raw_75edb286418f6d03() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1870,7 +1870,7 @@ intgo _wrap_ROOTLY_ERROR_INVALID_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_INPUT_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_ERROR_INPUT_raw_75edb286418f6d03() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1882,7 +1882,7 @@ intgo _wrap_ROOTLY_ERROR_INPUT_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_STORAGE_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_ERROR_STORAGE_raw_75edb286418f6d03() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1894,7 +1894,7 @@ intgo _wrap_ROOTLY_ERROR_STORAGE_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_SQLITE_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_ERROR_SQLITE_raw_75edb286418f6d03() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1906,7 +1906,7 @@ intgo _wrap_ROOTLY_ERROR_SQLITE_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_JSON_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_ERROR_JSON_raw_75edb286418f6d03() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1918,7 +1918,7 @@ intgo _wrap_ROOTLY_ERROR_JSON_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_LIFECYCLE_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_ERROR_LIFECYCLE_raw_75edb286418f6d03() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1930,7 +1930,7 @@ intgo _wrap_ROOTLY_ERROR_LIFECYCLE_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_TIMELINE_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_ERROR_TIMELINE_raw_75edb286418f6d03() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1942,7 +1942,7 @@ intgo _wrap_ROOTLY_ERROR_TIMELINE_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_CALLBACK_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_ERROR_CALLBACK_raw_75edb286418f6d03() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1954,7 +1954,7 @@ intgo _wrap_ROOTLY_ERROR_CALLBACK_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_ERROR_OS_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_ERROR_OS_raw_75edb286418f6d03() {
   rootly_error_class result;
   intgo _swig_go_result;
   
@@ -1966,7 +1966,7 @@ intgo _wrap_ROOTLY_ERROR_OS_raw_03bf29fbd303c7e3() {
 }
 
 
-_gostring_ _wrap_rootly_error_message_get_raw_03bf29fbd303c7e3(rootly_error *_swig_go_0) {
+_gostring_ _wrap_rootly_error_message_get_raw_75edb286418f6d03(rootly_error *_swig_go_0) {
   rootly_error *arg1 = (rootly_error *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -1979,7 +1979,7 @@ _gostring_ _wrap_rootly_error_message_get_raw_03bf29fbd303c7e3(rootly_error *_sw
 }
 
 
-intgo _wrap_rootly_error_klass_get_raw_03bf29fbd303c7e3(rootly_error *_swig_go_0) {
+intgo _wrap_rootly_error_klass_get_raw_75edb286418f6d03(rootly_error *_swig_go_0) {
   rootly_error *arg1 = (rootly_error *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -1992,7 +1992,7 @@ intgo _wrap_rootly_error_klass_get_raw_03bf29fbd303c7e3(rootly_error *_swig_go_0
 }
 
 
-intgo _wrap_rootly_error_code_get_raw_03bf29fbd303c7e3(rootly_error *_swig_go_0) {
+intgo _wrap_rootly_error_code_get_raw_75edb286418f6d03(rootly_error *_swig_go_0) {
   rootly_error *arg1 = (rootly_error *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -2005,7 +2005,7 @@ intgo _wrap_rootly_error_code_get_raw_03bf29fbd303c7e3(rootly_error *_swig_go_0)
 }
 
 
-intgo _wrap_rootly_error_sys_code_get_raw_03bf29fbd303c7e3(rootly_error *_swig_go_0) {
+intgo _wrap_rootly_error_sys_code_get_raw_75edb286418f6d03(rootly_error *_swig_go_0) {
   rootly_error *arg1 = (rootly_error *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -2018,7 +2018,7 @@ intgo _wrap_rootly_error_sys_code_get_raw_03bf29fbd303c7e3(rootly_error *_swig_g
 }
 
 
-rootly_error *_wrap_new_rootly_error_raw_03bf29fbd303c7e3() {
+rootly_error *_wrap_new_rootly_error_raw_75edb286418f6d03() {
   rootly_error *result = 0 ;
   rootly_error *_swig_go_result;
   
@@ -2029,7 +2029,7 @@ rootly_error *_wrap_new_rootly_error_raw_03bf29fbd303c7e3() {
 }
 
 
-void _wrap_delete_rootly_error_raw_03bf29fbd303c7e3(rootly_error *_swig_go_0) {
+void _wrap_delete_rootly_error_raw_75edb286418f6d03(rootly_error *_swig_go_0) {
   rootly_error *arg1 = (rootly_error *) 0 ;
   
   arg1 = *(rootly_error **)&_swig_go_0; 
@@ -2039,7 +2039,7 @@ void _wrap_delete_rootly_error_raw_03bf29fbd303c7e3(rootly_error *_swig_go_0) {
 }
 
 
-rootly_error *_wrap_rootly_error_last_raw_03bf29fbd303c7e3() {
+rootly_error *_wrap_rootly_error_last_raw_75edb286418f6d03() {
   rootly_error *result = 0 ;
   rootly_error *_swig_go_result;
   
@@ -2050,13 +2050,13 @@ rootly_error *_wrap_rootly_error_last_raw_03bf29fbd303c7e3() {
 }
 
 
-void _wrap_rootly_error_clear_raw_03bf29fbd303c7e3() {
+void _wrap_rootly_error_clear_raw_75edb286418f6d03() {
   rootly_error_clear();
   
 }
 
 
-_gostring_ _wrap_rootly_strerror_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
+_gostring_ _wrap_rootly_strerror_raw_75edb286418f6d03(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2069,7 +2069,7 @@ _gostring_ _wrap_rootly_strerror_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_rootly_err_name_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
+_gostring_ _wrap_rootly_err_name_raw_75edb286418f6d03(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2082,7 +2082,7 @@ _gostring_ _wrap_rootly_err_name_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
 }
 
 
-long long _wrap_rootly_ctx_now_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0) {
+long long _wrap_rootly_ctx_now_raw_75edb286418f6d03(rootly_ctx *_swig_go_0) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -2095,7 +2095,7 @@ long long _wrap_rootly_ctx_now_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0) {
 }
 
 
-intgo _wrap_rootly_ctx_set_actor_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_rootly_ctx_set_actor_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_status result;
@@ -2119,7 +2119,7 @@ intgo _wrap_rootly_ctx_set_actor_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _g
 }
 
 
-intgo _wrap_rootly_ctx_batch_begin_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0) {
+intgo _wrap_rootly_ctx_batch_begin_raw_75edb286418f6d03(rootly_ctx *_swig_go_0) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   rootly_status result;
   intgo _swig_go_result;
@@ -2132,7 +2132,7 @@ intgo _wrap_rootly_ctx_batch_begin_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0) 
 }
 
 
-intgo _wrap_rootly_ctx_batch_commit_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0) {
+intgo _wrap_rootly_ctx_batch_commit_raw_75edb286418f6d03(rootly_ctx *_swig_go_0) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   rootly_status result;
   intgo _swig_go_result;
@@ -2145,7 +2145,7 @@ intgo _wrap_rootly_ctx_batch_commit_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0)
 }
 
 
-intgo _wrap_rootly_ctx_batch_rollback_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0) {
+intgo _wrap_rootly_ctx_batch_rollback_raw_75edb286418f6d03(rootly_ctx *_swig_go_0) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   rootly_status result;
   intgo _swig_go_result;
@@ -2158,7 +2158,7 @@ intgo _wrap_rootly_ctx_batch_rollback_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_
 }
 
 
-intgo _wrap_rootly_ctx_add_role_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_rootly_ctx_add_role_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_status result;
@@ -2178,7 +2178,7 @@ intgo _wrap_rootly_ctx_add_role_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _go
 }
 
 
-intgo _wrap_rootly_ctx_check_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0) {
+intgo _wrap_rootly_ctx_check_raw_75edb286418f6d03(rootly_ctx *_swig_go_0) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   rootly_status result;
   intgo _swig_go_result;
@@ -2191,7 +2191,7 @@ intgo _wrap_rootly_ctx_check_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0) {
 }
 
 
-intgo _wrap_ROOTLY_STATUS_IN_TRIAGE_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_STATUS_IN_TRIAGE_raw_75edb286418f6d03() {
   rootly_incident_status result;
   intgo _swig_go_result;
   
@@ -2203,7 +2203,7 @@ intgo _wrap_ROOTLY_STATUS_IN_TRIAGE_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_STATUS_STARTED_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_STATUS_STARTED_raw_75edb286418f6d03() {
   rootly_incident_status result;
   intgo _swig_go_result;
   
@@ -2215,7 +2215,7 @@ intgo _wrap_ROOTLY_STATUS_STARTED_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_STATUS_MITIGATED_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_STATUS_MITIGATED_raw_75edb286418f6d03() {
   rootly_incident_status result;
   intgo _swig_go_result;
   
@@ -2227,7 +2227,7 @@ intgo _wrap_ROOTLY_STATUS_MITIGATED_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_STATUS_RESOLVED_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_STATUS_RESOLVED_raw_75edb286418f6d03() {
   rootly_incident_status result;
   intgo _swig_go_result;
   
@@ -2239,7 +2239,7 @@ intgo _wrap_ROOTLY_STATUS_RESOLVED_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_STATUS_CLOSED_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_STATUS_CLOSED_raw_75edb286418f6d03() {
   rootly_incident_status result;
   intgo _swig_go_result;
   
@@ -2251,7 +2251,7 @@ intgo _wrap_ROOTLY_STATUS_CLOSED_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_STATUS_CANCELLED_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_STATUS_CANCELLED_raw_75edb286418f6d03() {
   rootly_incident_status result;
   intgo _swig_go_result;
   
@@ -2263,7 +2263,7 @@ intgo _wrap_ROOTLY_STATUS_CANCELLED_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_SEV_UNSET_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_SEV_UNSET_raw_75edb286418f6d03() {
   rootly_severity result;
   intgo _swig_go_result;
   
@@ -2275,7 +2275,7 @@ intgo _wrap_ROOTLY_SEV_UNSET_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_SEV0_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_SEV0_raw_75edb286418f6d03() {
   rootly_severity result;
   intgo _swig_go_result;
   
@@ -2287,7 +2287,7 @@ intgo _wrap_ROOTLY_SEV0_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_SEV1_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_SEV1_raw_75edb286418f6d03() {
   rootly_severity result;
   intgo _swig_go_result;
   
@@ -2299,7 +2299,7 @@ intgo _wrap_ROOTLY_SEV1_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_SEV2_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_SEV2_raw_75edb286418f6d03() {
   rootly_severity result;
   intgo _swig_go_result;
   
@@ -2311,7 +2311,7 @@ intgo _wrap_ROOTLY_SEV2_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_SEV3_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_SEV3_raw_75edb286418f6d03() {
   rootly_severity result;
   intgo _swig_go_result;
   
@@ -2323,7 +2323,7 @@ intgo _wrap_ROOTLY_SEV3_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_SEV4_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_SEV4_raw_75edb286418f6d03() {
   rootly_severity result;
   intgo _swig_go_result;
   
@@ -2335,7 +2335,7 @@ intgo _wrap_ROOTLY_SEV4_raw_03bf29fbd303c7e3() {
 }
 
 
-_gostring_ _wrap_rootly_status_name_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
+_gostring_ _wrap_rootly_status_name_raw_75edb286418f6d03(intgo _swig_go_0) {
   rootly_incident_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2348,7 +2348,7 @@ _gostring_ _wrap_rootly_status_name_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
 }
 
 
-_gostring_ _wrap_rootly_severity_name_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
+_gostring_ _wrap_rootly_severity_name_raw_75edb286418f6d03(intgo _swig_go_0) {
   int arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2361,7 +2361,7 @@ _gostring_ _wrap_rootly_severity_name_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_rootly_incident_get_raw_03bf29fbd303c7e3(rootly_incident **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_incident_get_raw_75edb286418f6d03(rootly_incident **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
   rootly_incident **arg1 = (rootly_incident **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -2383,7 +2383,7 @@ intgo _wrap_rootly_incident_get_raw_03bf29fbd303c7e3(rootly_incident **_swig_go_
 }
 
 
-_gostring_ _wrap_rootly_incident_id_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
+_gostring_ _wrap_rootly_incident_id_raw_75edb286418f6d03(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2396,7 +2396,7 @@ _gostring_ _wrap_rootly_incident_id_raw_03bf29fbd303c7e3(rootly_incident *_swig_
 }
 
 
-long long _wrap_rootly_incident_number_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_number_raw_75edb286418f6d03(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2409,7 +2409,7 @@ long long _wrap_rootly_incident_number_raw_03bf29fbd303c7e3(rootly_incident *_sw
 }
 
 
-_gostring_ _wrap_rootly_incident_ref_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
+_gostring_ _wrap_rootly_incident_ref_raw_75edb286418f6d03(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2422,7 +2422,7 @@ _gostring_ _wrap_rootly_incident_ref_raw_03bf29fbd303c7e3(rootly_incident *_swig
 }
 
 
-_gostring_ _wrap_rootly_incident_title_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
+_gostring_ _wrap_rootly_incident_title_raw_75edb286418f6d03(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2435,7 +2435,7 @@ _gostring_ _wrap_rootly_incident_title_raw_03bf29fbd303c7e3(rootly_incident *_sw
 }
 
 
-_gostring_ _wrap_rootly_incident_summary_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
+_gostring_ _wrap_rootly_incident_summary_raw_75edb286418f6d03(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2448,7 +2448,7 @@ _gostring_ _wrap_rootly_incident_summary_raw_03bf29fbd303c7e3(rootly_incident *_
 }
 
 
-intgo _wrap_rootly_incident_severity_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
+intgo _wrap_rootly_incident_severity_raw_75edb286418f6d03(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -2461,7 +2461,7 @@ intgo _wrap_rootly_incident_severity_raw_03bf29fbd303c7e3(rootly_incident *_swig
 }
 
 
-intgo _wrap_rootly_incident_status_get_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
+intgo _wrap_rootly_incident_status_get_raw_75edb286418f6d03(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   rootly_incident_status result;
   intgo _swig_go_result;
@@ -2474,7 +2474,7 @@ intgo _wrap_rootly_incident_status_get_raw_03bf29fbd303c7e3(rootly_incident *_sw
 }
 
 
-long long _wrap_rootly_incident_revision_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_revision_raw_75edb286418f6d03(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -2487,7 +2487,7 @@ long long _wrap_rootly_incident_revision_raw_03bf29fbd303c7e3(rootly_incident *_
 }
 
 
-long long _wrap_rootly_incident_created_at_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_created_at_raw_75edb286418f6d03(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -2500,7 +2500,7 @@ long long _wrap_rootly_incident_created_at_raw_03bf29fbd303c7e3(rootly_incident 
 }
 
 
-long long _wrap_rootly_incident_detected_at_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_detected_at_raw_75edb286418f6d03(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -2513,7 +2513,7 @@ long long _wrap_rootly_incident_detected_at_raw_03bf29fbd303c7e3(rootly_incident
 }
 
 
-long long _wrap_rootly_incident_acknowledged_at_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_acknowledged_at_raw_75edb286418f6d03(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -2526,7 +2526,7 @@ long long _wrap_rootly_incident_acknowledged_at_raw_03bf29fbd303c7e3(rootly_inci
 }
 
 
-long long _wrap_rootly_incident_status_at_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0, intgo _swig_go_1) {
+long long _wrap_rootly_incident_status_at_raw_75edb286418f6d03(rootly_incident *_swig_go_0, intgo _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   rootly_incident_status arg2 ;
   rootly_time result;
@@ -2541,7 +2541,7 @@ long long _wrap_rootly_incident_status_at_raw_03bf29fbd303c7e3(rootly_incident *
 }
 
 
-long long _wrap_rootly_incident_services_count_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_services_count_raw_75edb286418f6d03(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2554,7 +2554,7 @@ long long _wrap_rootly_incident_services_count_raw_03bf29fbd303c7e3(rootly_incid
 }
 
 
-_gostring_ _wrap_rootly_incident_service_at_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_rootly_incident_service_at_raw_75edb286418f6d03(rootly_incident *_swig_go_0, long long _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t arg2 ;
   char *result = 0 ;
@@ -2569,7 +2569,7 @@ _gostring_ _wrap_rootly_incident_service_at_raw_03bf29fbd303c7e3(rootly_incident
 }
 
 
-long long _wrap_rootly_incident_teams_count_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_teams_count_raw_75edb286418f6d03(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2582,7 +2582,7 @@ long long _wrap_rootly_incident_teams_count_raw_03bf29fbd303c7e3(rootly_incident
 }
 
 
-_gostring_ _wrap_rootly_incident_team_at_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_rootly_incident_team_at_raw_75edb286418f6d03(rootly_incident *_swig_go_0, long long _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t arg2 ;
   char *result = 0 ;
@@ -2597,7 +2597,7 @@ _gostring_ _wrap_rootly_incident_team_at_raw_03bf29fbd303c7e3(rootly_incident *_
 }
 
 
-_gostring_ _wrap_rootly_incident_label_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_rootly_incident_label_raw_75edb286418f6d03(rootly_incident *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *arg2 = (char *) 0 ;
   char *result = 0 ;
@@ -2617,7 +2617,7 @@ _gostring_ _wrap_rootly_incident_label_raw_03bf29fbd303c7e3(rootly_incident *_sw
 }
 
 
-long long _wrap_rootly_incident_labels_count_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_labels_count_raw_75edb286418f6d03(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2630,7 +2630,7 @@ long long _wrap_rootly_incident_labels_count_raw_03bf29fbd303c7e3(rootly_inciden
 }
 
 
-rootly_kv *_wrap_rootly_incident_label_at_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0, long long _swig_go_1) {
+rootly_kv *_wrap_rootly_incident_label_at_raw_75edb286418f6d03(rootly_incident *_swig_go_0, long long _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t arg2 ;
   rootly_kv *result = 0 ;
@@ -2645,7 +2645,7 @@ rootly_kv *_wrap_rootly_incident_label_at_raw_03bf29fbd303c7e3(rootly_incident *
 }
 
 
-intgo _wrap_rootly_incident_field_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_incident *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_incident_field_raw_75edb286418f6d03(_gostring_* _swig_go_0, rootly_incident *_swig_go_1, _gostring_ _swig_go_2) {
   char **arg1 = (char **) 0 ;
   rootly_incident *arg2 = (rootly_incident *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -2667,7 +2667,7 @@ intgo _wrap_rootly_incident_field_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, r
 }
 
 
-_gostring_ _wrap_rootly_incident_role_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_rootly_incident_role_raw_75edb286418f6d03(rootly_incident *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *arg2 = (char *) 0 ;
   char *result = 0 ;
@@ -2687,7 +2687,7 @@ _gostring_ _wrap_rootly_incident_role_raw_03bf29fbd303c7e3(rootly_incident *_swi
 }
 
 
-long long _wrap_rootly_incident_roles_count_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_roles_count_raw_75edb286418f6d03(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2700,7 +2700,7 @@ long long _wrap_rootly_incident_roles_count_raw_03bf29fbd303c7e3(rootly_incident
 }
 
 
-rootly_kv *_wrap_rootly_incident_role_at_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0, long long _swig_go_1) {
+rootly_kv *_wrap_rootly_incident_role_at_raw_75edb286418f6d03(rootly_incident *_swig_go_0, long long _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t arg2 ;
   rootly_kv *result = 0 ;
@@ -2715,7 +2715,7 @@ rootly_kv *_wrap_rootly_incident_role_at_raw_03bf29fbd303c7e3(rootly_incident *_
 }
 
 
-long long _wrap_rootly_incident_alerts_count_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
+long long _wrap_rootly_incident_alerts_count_raw_75edb286418f6d03(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2728,7 +2728,7 @@ long long _wrap_rootly_incident_alerts_count_raw_03bf29fbd303c7e3(rootly_inciden
 }
 
 
-_gostring_ _wrap_rootly_incident_group_key_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
+_gostring_ _wrap_rootly_incident_group_key_raw_75edb286418f6d03(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -2741,7 +2741,7 @@ _gostring_ _wrap_rootly_incident_group_key_raw_03bf29fbd303c7e3(rootly_incident 
 }
 
 
-intgo _wrap_rootly_incident_to_json_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_incident *_swig_go_1) {
+intgo _wrap_rootly_incident_to_json_raw_75edb286418f6d03(_gostring_* _swig_go_0, rootly_incident *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   rootly_incident *arg2 = (rootly_incident *) 0 ;
   rootly_status result;
@@ -2756,7 +2756,7 @@ intgo _wrap_rootly_incident_to_json_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0,
 }
 
 
-long long _wrap_rootly_incident_list_count_raw_03bf29fbd303c7e3(rootly_incident_list *_swig_go_0) {
+long long _wrap_rootly_incident_list_count_raw_75edb286418f6d03(rootly_incident_list *_swig_go_0) {
   rootly_incident_list *arg1 = (rootly_incident_list *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -2769,7 +2769,7 @@ long long _wrap_rootly_incident_list_count_raw_03bf29fbd303c7e3(rootly_incident_
 }
 
 
-rootly_incident *_wrap_rootly_incident_list_at_raw_03bf29fbd303c7e3(rootly_incident_list *_swig_go_0, long long _swig_go_1) {
+rootly_incident *_wrap_rootly_incident_list_at_raw_75edb286418f6d03(rootly_incident_list *_swig_go_0, long long _swig_go_1) {
   rootly_incident_list *arg1 = (rootly_incident_list *) 0 ;
   size_t arg2 ;
   rootly_incident *result = 0 ;
@@ -2784,7 +2784,7 @@ rootly_incident *_wrap_rootly_incident_list_at_raw_03bf29fbd303c7e3(rootly_incid
 }
 
 
-intgo _wrap_ROOTLY_SEV_KEEP_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_SEV_KEEP_raw_75edb286418f6d03() {
   int result;
   intgo _swig_go_result;
   
@@ -2795,7 +2795,7 @@ intgo _wrap_ROOTLY_SEV_KEEP_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_rootly_incident_transition_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5) {
+intgo _wrap_rootly_incident_transition_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_incident_status arg3 ;
@@ -2841,7 +2841,7 @@ intgo _wrap_rootly_incident_transition_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go
 }
 
 
-intgo _wrap_rootly_incident_acknowledge_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_incident_acknowledge_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -2872,7 +2872,7 @@ intgo _wrap_rootly_incident_acknowledge_raw_03bf29fbd303c7e3(rootly_ctx *_swig_g
 }
 
 
-intgo _wrap_rootly_transition_allowed_raw_03bf29fbd303c7e3(intgo _swig_go_0, intgo _swig_go_1) {
+intgo _wrap_rootly_transition_allowed_raw_75edb286418f6d03(intgo _swig_go_0, intgo _swig_go_1) {
   rootly_incident_status arg1 ;
   rootly_incident_status arg2 ;
   int result;
@@ -2887,7 +2887,7 @@ intgo _wrap_rootly_transition_allowed_raw_03bf29fbd303c7e3(intgo _swig_go_0, int
 }
 
 
-intgo _wrap_rootly_incident_assign_role_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+intgo _wrap_rootly_incident_assign_role_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -2932,7 +2932,7 @@ intgo _wrap_rootly_incident_assign_role_raw_03bf29fbd303c7e3(rootly_ctx *_swig_g
 }
 
 
-intgo _wrap_rootly_incident_unassign_role_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_rootly_incident_unassign_role_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -2970,7 +2970,7 @@ intgo _wrap_rootly_incident_unassign_role_raw_03bf29fbd303c7e3(rootly_ctx *_swig
 }
 
 
-intgo _wrap_rootly_incident_add_note_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_rootly_incident_add_note_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3008,7 +3008,7 @@ intgo _wrap_rootly_incident_add_note_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0
 }
 
 
-intgo _wrap_rootly_incident_add_chat_message_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
+intgo _wrap_rootly_incident_add_chat_message_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3055,7 +3055,7 @@ intgo _wrap_rootly_incident_add_chat_message_raw_03bf29fbd303c7e3(rootly_ctx *_s
 }
 
 
-intgo _wrap_ROOTLY_INGEST_CREATED_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_INGEST_CREATED_raw_75edb286418f6d03() {
   rootly_ingest_outcome result;
   intgo _swig_go_result;
   
@@ -3067,7 +3067,7 @@ intgo _wrap_ROOTLY_INGEST_CREATED_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_INGEST_ATTACHED_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_INGEST_ATTACHED_raw_75edb286418f6d03() {
   rootly_ingest_outcome result;
   intgo _swig_go_result;
   
@@ -3079,7 +3079,7 @@ intgo _wrap_ROOTLY_INGEST_ATTACHED_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_INGEST_DEDUPLICATED_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_INGEST_DEDUPLICATED_raw_75edb286418f6d03() {
   rootly_ingest_outcome result;
   intgo _swig_go_result;
   
@@ -3091,7 +3091,7 @@ intgo _wrap_ROOTLY_INGEST_DEDUPLICATED_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_INGEST_RESOLVED_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_INGEST_RESOLVED_raw_75edb286418f6d03() {
   rootly_ingest_outcome result;
   intgo _swig_go_result;
   
@@ -3103,7 +3103,7 @@ intgo _wrap_ROOTLY_INGEST_RESOLVED_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_INGEST_ACKNOWLEDGED_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_INGEST_ACKNOWLEDGED_raw_75edb286418f6d03() {
   rootly_ingest_outcome result;
   intgo _swig_go_result;
   
@@ -3115,7 +3115,7 @@ intgo _wrap_ROOTLY_INGEST_ACKNOWLEDGED_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_INGEST_DROPPED_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_INGEST_DROPPED_raw_75edb286418f6d03() {
   rootly_ingest_outcome result;
   intgo _swig_go_result;
   
@@ -3127,7 +3127,7 @@ intgo _wrap_ROOTLY_INGEST_DROPPED_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_INGEST_REJECTED_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_INGEST_REJECTED_raw_75edb286418f6d03() {
   rootly_ingest_outcome result;
   intgo _swig_go_result;
   
@@ -3139,7 +3139,7 @@ intgo _wrap_ROOTLY_INGEST_REJECTED_raw_03bf29fbd303c7e3() {
 }
 
 
-_gostring_ _wrap_rootly_ingest_outcome_name_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
+_gostring_ _wrap_rootly_ingest_outcome_name_raw_75edb286418f6d03(intgo _swig_go_0) {
   rootly_ingest_outcome arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3152,7 +3152,7 @@ _gostring_ _wrap_rootly_ingest_outcome_name_raw_03bf29fbd303c7e3(intgo _swig_go_
 }
 
 
-intgo _wrap_rootly_ingest_item_outcome_get_raw_03bf29fbd303c7e3(rootly_ingest_item *_swig_go_0) {
+intgo _wrap_rootly_ingest_item_outcome_get_raw_75edb286418f6d03(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   rootly_ingest_outcome result;
   intgo _swig_go_result;
@@ -3165,7 +3165,7 @@ intgo _wrap_rootly_ingest_item_outcome_get_raw_03bf29fbd303c7e3(rootly_ingest_it
 }
 
 
-_gostring_ _wrap_rootly_ingest_item_alert_id_get_raw_03bf29fbd303c7e3(rootly_ingest_item *_swig_go_0) {
+_gostring_ _wrap_rootly_ingest_item_alert_id_get_raw_75edb286418f6d03(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3178,7 +3178,7 @@ _gostring_ _wrap_rootly_ingest_item_alert_id_get_raw_03bf29fbd303c7e3(rootly_ing
 }
 
 
-_gostring_ _wrap_rootly_ingest_item_fingerprint_get_raw_03bf29fbd303c7e3(rootly_ingest_item *_swig_go_0) {
+_gostring_ _wrap_rootly_ingest_item_fingerprint_get_raw_75edb286418f6d03(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3191,7 +3191,7 @@ _gostring_ _wrap_rootly_ingest_item_fingerprint_get_raw_03bf29fbd303c7e3(rootly_
 }
 
 
-_gostring_ _wrap_rootly_ingest_item_incident_id_get_raw_03bf29fbd303c7e3(rootly_ingest_item *_swig_go_0) {
+_gostring_ _wrap_rootly_ingest_item_incident_id_get_raw_75edb286418f6d03(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3204,7 +3204,7 @@ _gostring_ _wrap_rootly_ingest_item_incident_id_get_raw_03bf29fbd303c7e3(rootly_
 }
 
 
-_gostring_ _wrap_rootly_ingest_item_incident_ref_get_raw_03bf29fbd303c7e3(rootly_ingest_item *_swig_go_0) {
+_gostring_ _wrap_rootly_ingest_item_incident_ref_get_raw_75edb286418f6d03(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3217,7 +3217,7 @@ _gostring_ _wrap_rootly_ingest_item_incident_ref_get_raw_03bf29fbd303c7e3(rootly
 }
 
 
-_gostring_ _wrap_rootly_ingest_item_status_get_raw_03bf29fbd303c7e3(rootly_ingest_item *_swig_go_0) {
+_gostring_ _wrap_rootly_ingest_item_status_get_raw_75edb286418f6d03(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3230,7 +3230,7 @@ _gostring_ _wrap_rootly_ingest_item_status_get_raw_03bf29fbd303c7e3(rootly_inges
 }
 
 
-_gostring_ _wrap_rootly_ingest_item_reason_get_raw_03bf29fbd303c7e3(rootly_ingest_item *_swig_go_0) {
+_gostring_ _wrap_rootly_ingest_item_reason_get_raw_75edb286418f6d03(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3243,7 +3243,7 @@ _gostring_ _wrap_rootly_ingest_item_reason_get_raw_03bf29fbd303c7e3(rootly_inges
 }
 
 
-rootly_ingest_item *_wrap_new_rootly_ingest_item_raw_03bf29fbd303c7e3() {
+rootly_ingest_item *_wrap_new_rootly_ingest_item_raw_75edb286418f6d03() {
   rootly_ingest_item *result = 0 ;
   rootly_ingest_item *_swig_go_result;
   
@@ -3254,7 +3254,7 @@ rootly_ingest_item *_wrap_new_rootly_ingest_item_raw_03bf29fbd303c7e3() {
 }
 
 
-void _wrap_delete_rootly_ingest_item_raw_03bf29fbd303c7e3(rootly_ingest_item *_swig_go_0) {
+void _wrap_delete_rootly_ingest_item_raw_75edb286418f6d03(rootly_ingest_item *_swig_go_0) {
   rootly_ingest_item *arg1 = (rootly_ingest_item *) 0 ;
   
   arg1 = *(rootly_ingest_item **)&_swig_go_0; 
@@ -3264,7 +3264,7 @@ void _wrap_delete_rootly_ingest_item_raw_03bf29fbd303c7e3(rootly_ingest_item *_s
 }
 
 
-intgo _wrap_rootly_ingest_raw_03bf29fbd303c7e3(rootly_ingest_result **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, rootly_kv *_swig_go_4, long long _swig_go_5) {
+intgo _wrap_rootly_ingest_raw_75edb286418f6d03(rootly_ingest_result **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, rootly_kv *_swig_go_4, long long _swig_go_5) {
   rootly_ingest_result **arg1 = (rootly_ingest_result **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3296,7 +3296,7 @@ intgo _wrap_rootly_ingest_raw_03bf29fbd303c7e3(rootly_ingest_result **_swig_go_0
 }
 
 
-long long _wrap_rootly_ingest_result_count_raw_03bf29fbd303c7e3(rootly_ingest_result *_swig_go_0) {
+long long _wrap_rootly_ingest_result_count_raw_75edb286418f6d03(rootly_ingest_result *_swig_go_0) {
   rootly_ingest_result *arg1 = (rootly_ingest_result *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3309,7 +3309,7 @@ long long _wrap_rootly_ingest_result_count_raw_03bf29fbd303c7e3(rootly_ingest_re
 }
 
 
-rootly_ingest_item *_wrap_rootly_ingest_result_at_raw_03bf29fbd303c7e3(rootly_ingest_result *_swig_go_0, long long _swig_go_1) {
+rootly_ingest_item *_wrap_rootly_ingest_result_at_raw_75edb286418f6d03(rootly_ingest_result *_swig_go_0, long long _swig_go_1) {
   rootly_ingest_result *arg1 = (rootly_ingest_result *) 0 ;
   size_t arg2 ;
   rootly_ingest_item *result = 0 ;
@@ -3324,7 +3324,7 @@ rootly_ingest_item *_wrap_rootly_ingest_result_at_raw_03bf29fbd303c7e3(rootly_in
 }
 
 
-intgo _wrap_rootly_ingest_result_to_json_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_ingest_result *_swig_go_1) {
+intgo _wrap_rootly_ingest_result_to_json_raw_75edb286418f6d03(_gostring_* _swig_go_0, rootly_ingest_result *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   rootly_ingest_result *arg2 = (rootly_ingest_result *) 0 ;
   rootly_status result;
@@ -3339,7 +3339,7 @@ intgo _wrap_rootly_ingest_result_to_json_raw_03bf29fbd303c7e3(_gostring_* _swig_
 }
 
 
-intgo _wrap_rootly_alert_get_json_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_alert_get_json_raw_75edb286418f6d03(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
   char **arg1 = (char **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3361,7 +3361,7 @@ intgo _wrap_rootly_alert_get_json_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, r
 }
 
 
-intgo _wrap_rootly_incident_alerts_json_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_incident_alerts_json_raw_75edb286418f6d03(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
   char **arg1 = (char **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3383,7 +3383,7 @@ intgo _wrap_rootly_incident_alerts_json_raw_03bf29fbd303c7e3(_gostring_* _swig_g
 }
 
 
-intgo _wrap_ROOTLY_POSTMORTEM_MARKDOWN_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_POSTMORTEM_MARKDOWN_raw_75edb286418f6d03() {
   rootly_postmortem_format result;
   intgo _swig_go_result;
   
@@ -3395,7 +3395,7 @@ intgo _wrap_ROOTLY_POSTMORTEM_MARKDOWN_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_POSTMORTEM_JSON_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_POSTMORTEM_JSON_raw_75edb286418f6d03() {
   rootly_postmortem_format result;
   intgo _swig_go_result;
   
@@ -3407,7 +3407,7 @@ intgo _wrap_ROOTLY_POSTMORTEM_JSON_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_rootly_postmortem_render_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
+intgo _wrap_rootly_postmortem_render_raw_75edb286418f6d03(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3) {
   char **arg1 = (char **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3431,7 +3431,7 @@ intgo _wrap_rootly_postmortem_render_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0
 }
 
 
-long long _wrap_rootly_event_seq_get_raw_03bf29fbd303c7e3(rootly_event *_swig_go_0) {
+long long _wrap_rootly_event_seq_get_raw_75edb286418f6d03(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -3444,7 +3444,7 @@ long long _wrap_rootly_event_seq_get_raw_03bf29fbd303c7e3(rootly_event *_swig_go
 }
 
 
-long long _wrap_rootly_event_at_get_raw_03bf29fbd303c7e3(rootly_event *_swig_go_0) {
+long long _wrap_rootly_event_at_get_raw_75edb286418f6d03(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -3457,7 +3457,7 @@ long long _wrap_rootly_event_at_get_raw_03bf29fbd303c7e3(rootly_event *_swig_go_
 }
 
 
-_gostring_ _wrap_rootly_event_id_get_raw_03bf29fbd303c7e3(rootly_event *_swig_go_0) {
+_gostring_ _wrap_rootly_event_id_get_raw_75edb286418f6d03(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3470,7 +3470,7 @@ _gostring_ _wrap_rootly_event_id_get_raw_03bf29fbd303c7e3(rootly_event *_swig_go
 }
 
 
-_gostring_ _wrap_rootly_event_actor_get_raw_03bf29fbd303c7e3(rootly_event *_swig_go_0) {
+_gostring_ _wrap_rootly_event_actor_get_raw_75edb286418f6d03(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3483,7 +3483,7 @@ _gostring_ _wrap_rootly_event_actor_get_raw_03bf29fbd303c7e3(rootly_event *_swig
 }
 
 
-_gostring_ _wrap_rootly_event_kind_get_raw_03bf29fbd303c7e3(rootly_event *_swig_go_0) {
+_gostring_ _wrap_rootly_event_kind_get_raw_75edb286418f6d03(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3496,7 +3496,7 @@ _gostring_ _wrap_rootly_event_kind_get_raw_03bf29fbd303c7e3(rootly_event *_swig_
 }
 
 
-_gostring_ _wrap_rootly_event_body_get_raw_03bf29fbd303c7e3(rootly_event *_swig_go_0) {
+_gostring_ _wrap_rootly_event_body_get_raw_75edb286418f6d03(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3509,7 +3509,7 @@ _gostring_ _wrap_rootly_event_body_get_raw_03bf29fbd303c7e3(rootly_event *_swig_
 }
 
 
-_gostring_ _wrap_rootly_event_prev_hash_get_raw_03bf29fbd303c7e3(rootly_event *_swig_go_0) {
+_gostring_ _wrap_rootly_event_prev_hash_get_raw_75edb286418f6d03(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3522,7 +3522,7 @@ _gostring_ _wrap_rootly_event_prev_hash_get_raw_03bf29fbd303c7e3(rootly_event *_
 }
 
 
-_gostring_ _wrap_rootly_event_hash_get_raw_03bf29fbd303c7e3(rootly_event *_swig_go_0) {
+_gostring_ _wrap_rootly_event_hash_get_raw_75edb286418f6d03(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3535,7 +3535,7 @@ _gostring_ _wrap_rootly_event_hash_get_raw_03bf29fbd303c7e3(rootly_event *_swig_
 }
 
 
-rootly_event *_wrap_new_rootly_event_raw_03bf29fbd303c7e3() {
+rootly_event *_wrap_new_rootly_event_raw_75edb286418f6d03() {
   rootly_event *result = 0 ;
   rootly_event *_swig_go_result;
   
@@ -3546,7 +3546,7 @@ rootly_event *_wrap_new_rootly_event_raw_03bf29fbd303c7e3() {
 }
 
 
-void _wrap_delete_rootly_event_raw_03bf29fbd303c7e3(rootly_event *_swig_go_0) {
+void _wrap_delete_rootly_event_raw_75edb286418f6d03(rootly_event *_swig_go_0) {
   rootly_event *arg1 = (rootly_event *) 0 ;
   
   arg1 = *(rootly_event **)&_swig_go_0; 
@@ -3556,7 +3556,7 @@ void _wrap_delete_rootly_event_raw_03bf29fbd303c7e3(rootly_event *_swig_go_0) {
 }
 
 
-intgo _wrap_rootly_timeline_load_raw_03bf29fbd303c7e3(rootly_timeline **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3) {
+intgo _wrap_rootly_timeline_load_raw_75edb286418f6d03(rootly_timeline **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, long long _swig_go_3) {
   rootly_timeline **arg1 = (rootly_timeline **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3580,7 +3580,7 @@ intgo _wrap_rootly_timeline_load_raw_03bf29fbd303c7e3(rootly_timeline **_swig_go
 }
 
 
-long long _wrap_rootly_timeline_count_raw_03bf29fbd303c7e3(rootly_timeline *_swig_go_0) {
+long long _wrap_rootly_timeline_count_raw_75edb286418f6d03(rootly_timeline *_swig_go_0) {
   rootly_timeline *arg1 = (rootly_timeline *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3593,7 +3593,7 @@ long long _wrap_rootly_timeline_count_raw_03bf29fbd303c7e3(rootly_timeline *_swi
 }
 
 
-rootly_event *_wrap_rootly_timeline_at_raw_03bf29fbd303c7e3(rootly_timeline *_swig_go_0, long long _swig_go_1) {
+rootly_event *_wrap_rootly_timeline_at_raw_75edb286418f6d03(rootly_timeline *_swig_go_0, long long _swig_go_1) {
   rootly_timeline *arg1 = (rootly_timeline *) 0 ;
   size_t arg2 ;
   rootly_event *result = 0 ;
@@ -3608,7 +3608,7 @@ rootly_event *_wrap_rootly_timeline_at_raw_03bf29fbd303c7e3(rootly_timeline *_sw
 }
 
 
-intgo _wrap_rootly_timeline_to_json_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_timeline *_swig_go_1) {
+intgo _wrap_rootly_timeline_to_json_raw_75edb286418f6d03(_gostring_* _swig_go_0, rootly_timeline *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   rootly_timeline *arg2 = (rootly_timeline *) 0 ;
   rootly_status result;
@@ -3623,7 +3623,7 @@ intgo _wrap_rootly_timeline_to_json_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0,
 }
 
 
-intgo _wrap_ROOTLY_TASK_TASK_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_TASK_TASK_raw_75edb286418f6d03() {
   rootly_task_kind result;
   intgo _swig_go_result;
   
@@ -3635,7 +3635,7 @@ intgo _wrap_ROOTLY_TASK_TASK_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_TASK_FOLLOW_UP_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_TASK_FOLLOW_UP_raw_75edb286418f6d03() {
   rootly_task_kind result;
   intgo _swig_go_result;
   
@@ -3647,7 +3647,7 @@ intgo _wrap_ROOTLY_TASK_FOLLOW_UP_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_TASK_OPEN_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_TASK_OPEN_raw_75edb286418f6d03() {
   rootly_task_status result;
   intgo _swig_go_result;
   
@@ -3659,7 +3659,7 @@ intgo _wrap_ROOTLY_TASK_OPEN_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_TASK_DONE_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_TASK_DONE_raw_75edb286418f6d03() {
   rootly_task_status result;
   intgo _swig_go_result;
   
@@ -3671,7 +3671,7 @@ intgo _wrap_ROOTLY_TASK_DONE_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_TASK_CANCELLED_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_TASK_CANCELLED_raw_75edb286418f6d03() {
   rootly_task_status result;
   intgo _swig_go_result;
   
@@ -3683,7 +3683,7 @@ intgo _wrap_ROOTLY_TASK_CANCELLED_raw_03bf29fbd303c7e3() {
 }
 
 
-_gostring_ _wrap_rootly_task_id_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
+_gostring_ _wrap_rootly_task_id_get_raw_75edb286418f6d03(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3696,7 +3696,7 @@ _gostring_ _wrap_rootly_task_id_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0
 }
 
 
-_gostring_ _wrap_rootly_task_incident_id_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
+_gostring_ _wrap_rootly_task_incident_id_get_raw_75edb286418f6d03(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3709,7 +3709,7 @@ _gostring_ _wrap_rootly_task_incident_id_get_raw_03bf29fbd303c7e3(rootly_task *_
 }
 
 
-_gostring_ _wrap_rootly_task_title_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
+_gostring_ _wrap_rootly_task_title_get_raw_75edb286418f6d03(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3722,7 +3722,7 @@ _gostring_ _wrap_rootly_task_title_get_raw_03bf29fbd303c7e3(rootly_task *_swig_g
 }
 
 
-_gostring_ _wrap_rootly_task_description_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
+_gostring_ _wrap_rootly_task_description_get_raw_75edb286418f6d03(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3735,7 +3735,7 @@ _gostring_ _wrap_rootly_task_description_get_raw_03bf29fbd303c7e3(rootly_task *_
 }
 
 
-_gostring_ _wrap_rootly_task_assignee_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
+_gostring_ _wrap_rootly_task_assignee_get_raw_75edb286418f6d03(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3748,7 +3748,7 @@ _gostring_ _wrap_rootly_task_assignee_get_raw_03bf29fbd303c7e3(rootly_task *_swi
 }
 
 
-_gostring_ _wrap_rootly_task_priority_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
+_gostring_ _wrap_rootly_task_priority_get_raw_75edb286418f6d03(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3761,7 +3761,7 @@ _gostring_ _wrap_rootly_task_priority_get_raw_03bf29fbd303c7e3(rootly_task *_swi
 }
 
 
-intgo _wrap_rootly_task_kind_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
+intgo _wrap_rootly_task_kind_get_raw_75edb286418f6d03(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   rootly_task_kind result;
   intgo _swig_go_result;
@@ -3774,7 +3774,7 @@ intgo _wrap_rootly_task_kind_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
 }
 
 
-intgo _wrap_rootly_task_status_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
+intgo _wrap_rootly_task_status_get_raw_75edb286418f6d03(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   rootly_task_status result;
   intgo _swig_go_result;
@@ -3787,7 +3787,7 @@ intgo _wrap_rootly_task_status_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0)
 }
 
 
-long long _wrap_rootly_task_created_at_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
+long long _wrap_rootly_task_created_at_get_raw_75edb286418f6d03(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -3800,7 +3800,7 @@ long long _wrap_rootly_task_created_at_get_raw_03bf29fbd303c7e3(rootly_task *_sw
 }
 
 
-long long _wrap_rootly_task_due_at_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
+long long _wrap_rootly_task_due_at_get_raw_75edb286418f6d03(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -3813,7 +3813,7 @@ long long _wrap_rootly_task_due_at_get_raw_03bf29fbd303c7e3(rootly_task *_swig_g
 }
 
 
-long long _wrap_rootly_task_completed_at_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
+long long _wrap_rootly_task_completed_at_get_raw_75edb286418f6d03(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -3826,7 +3826,7 @@ long long _wrap_rootly_task_completed_at_get_raw_03bf29fbd303c7e3(rootly_task *_
 }
 
 
-_gostring_ _wrap_rootly_task_completed_by_get_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
+_gostring_ _wrap_rootly_task_completed_by_get_raw_75edb286418f6d03(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -3839,7 +3839,7 @@ _gostring_ _wrap_rootly_task_completed_by_get_raw_03bf29fbd303c7e3(rootly_task *
 }
 
 
-rootly_task *_wrap_new_rootly_task_raw_03bf29fbd303c7e3() {
+rootly_task *_wrap_new_rootly_task_raw_75edb286418f6d03() {
   rootly_task *result = 0 ;
   rootly_task *_swig_go_result;
   
@@ -3850,7 +3850,7 @@ rootly_task *_wrap_new_rootly_task_raw_03bf29fbd303c7e3() {
 }
 
 
-void _wrap_delete_rootly_task_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
+void _wrap_delete_rootly_task_raw_75edb286418f6d03(rootly_task *_swig_go_0) {
   rootly_task *arg1 = (rootly_task *) 0 ;
   
   arg1 = *(rootly_task **)&_swig_go_0; 
@@ -3860,7 +3860,7 @@ void _wrap_delete_rootly_task_raw_03bf29fbd303c7e3(rootly_task *_swig_go_0) {
 }
 
 
-intgo _wrap_rootly_task_assign_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_rootly_task_assign_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3902,7 +3902,7 @@ intgo _wrap_rootly_task_assign_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gos
 }
 
 
-intgo _wrap_rootly_task_complete_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_task_complete_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3933,7 +3933,7 @@ intgo _wrap_rootly_task_complete_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _g
 }
 
 
-intgo _wrap_rootly_task_cancel_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_task_cancel_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3964,7 +3964,7 @@ intgo _wrap_rootly_task_cancel_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gos
 }
 
 
-intgo _wrap_rootly_task_list_load_raw_03bf29fbd303c7e3(rootly_task_list **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_task_list_load_raw_75edb286418f6d03(rootly_task_list **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
   rootly_task_list **arg1 = (rootly_task_list **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -3986,7 +3986,7 @@ intgo _wrap_rootly_task_list_load_raw_03bf29fbd303c7e3(rootly_task_list **_swig_
 }
 
 
-long long _wrap_rootly_task_list_count_raw_03bf29fbd303c7e3(rootly_task_list *_swig_go_0) {
+long long _wrap_rootly_task_list_count_raw_75edb286418f6d03(rootly_task_list *_swig_go_0) {
   rootly_task_list *arg1 = (rootly_task_list *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -3999,7 +3999,7 @@ long long _wrap_rootly_task_list_count_raw_03bf29fbd303c7e3(rootly_task_list *_s
 }
 
 
-rootly_task *_wrap_rootly_task_list_at_raw_03bf29fbd303c7e3(rootly_task_list *_swig_go_0, long long _swig_go_1) {
+rootly_task *_wrap_rootly_task_list_at_raw_75edb286418f6d03(rootly_task_list *_swig_go_0, long long _swig_go_1) {
   rootly_task_list *arg1 = (rootly_task_list *) 0 ;
   size_t arg2 ;
   rootly_task *result = 0 ;
@@ -4014,7 +4014,7 @@ rootly_task *_wrap_rootly_task_list_at_raw_03bf29fbd303c7e3(rootly_task_list *_s
 }
 
 
-_gostring_ _wrap_rootly_task_status_name_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
+_gostring_ _wrap_rootly_task_status_name_raw_75edb286418f6d03(intgo _swig_go_0) {
   rootly_task_status arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4027,7 +4027,7 @@ _gostring_ _wrap_rootly_task_status_name_raw_03bf29fbd303c7e3(intgo _swig_go_0) 
 }
 
 
-_gostring_ _wrap_rootly_task_kind_name_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
+_gostring_ _wrap_rootly_task_kind_name_raw_75edb286418f6d03(intgo _swig_go_0) {
   rootly_task_kind arg1 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4040,7 +4040,7 @@ _gostring_ _wrap_rootly_task_kind_name_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
 }
 
 
-long long _wrap_rootly_incident_metrics_detected_at_get_raw_03bf29fbd303c7e3(rootly_incident_metrics *_swig_go_0) {
+long long _wrap_rootly_incident_metrics_detected_at_get_raw_75edb286418f6d03(rootly_incident_metrics *_swig_go_0) {
   rootly_incident_metrics *arg1 = (rootly_incident_metrics *) 0 ;
   rootly_time result;
   long long _swig_go_result;
@@ -4053,7 +4053,7 @@ long long _wrap_rootly_incident_metrics_detected_at_get_raw_03bf29fbd303c7e3(roo
 }
 
 
-long long _wrap_rootly_incident_metrics_tta_ms_get_raw_03bf29fbd303c7e3(rootly_incident_metrics *_swig_go_0) {
+long long _wrap_rootly_incident_metrics_tta_ms_get_raw_75edb286418f6d03(rootly_incident_metrics *_swig_go_0) {
   rootly_incident_metrics *arg1 = (rootly_incident_metrics *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4066,7 +4066,7 @@ long long _wrap_rootly_incident_metrics_tta_ms_get_raw_03bf29fbd303c7e3(rootly_i
 }
 
 
-long long _wrap_rootly_incident_metrics_ttm_ms_get_raw_03bf29fbd303c7e3(rootly_incident_metrics *_swig_go_0) {
+long long _wrap_rootly_incident_metrics_ttm_ms_get_raw_75edb286418f6d03(rootly_incident_metrics *_swig_go_0) {
   rootly_incident_metrics *arg1 = (rootly_incident_metrics *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4079,7 +4079,7 @@ long long _wrap_rootly_incident_metrics_ttm_ms_get_raw_03bf29fbd303c7e3(rootly_i
 }
 
 
-long long _wrap_rootly_incident_metrics_ttr_ms_get_raw_03bf29fbd303c7e3(rootly_incident_metrics *_swig_go_0) {
+long long _wrap_rootly_incident_metrics_ttr_ms_get_raw_75edb286418f6d03(rootly_incident_metrics *_swig_go_0) {
   rootly_incident_metrics *arg1 = (rootly_incident_metrics *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4092,7 +4092,7 @@ long long _wrap_rootly_incident_metrics_ttr_ms_get_raw_03bf29fbd303c7e3(rootly_i
 }
 
 
-rootly_incident_metrics *_wrap_new_rootly_incident_metrics_raw_03bf29fbd303c7e3() {
+rootly_incident_metrics *_wrap_new_rootly_incident_metrics_raw_75edb286418f6d03() {
   rootly_incident_metrics *result = 0 ;
   rootly_incident_metrics *_swig_go_result;
   
@@ -4103,7 +4103,7 @@ rootly_incident_metrics *_wrap_new_rootly_incident_metrics_raw_03bf29fbd303c7e3(
 }
 
 
-void _wrap_delete_rootly_incident_metrics_raw_03bf29fbd303c7e3(rootly_incident_metrics *_swig_go_0) {
+void _wrap_delete_rootly_incident_metrics_raw_75edb286418f6d03(rootly_incident_metrics *_swig_go_0) {
   rootly_incident_metrics *arg1 = (rootly_incident_metrics *) 0 ;
   
   arg1 = *(rootly_incident_metrics **)&_swig_go_0; 
@@ -4113,7 +4113,7 @@ void _wrap_delete_rootly_incident_metrics_raw_03bf29fbd303c7e3(rootly_incident_m
 }
 
 
-intgo _wrap_rootly_metrics_incident_raw_03bf29fbd303c7e3(rootly_incident_metrics *_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_metrics_incident_raw_75edb286418f6d03(rootly_incident_metrics *_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
   rootly_incident_metrics *arg1 = (rootly_incident_metrics *) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -4135,7 +4135,7 @@ intgo _wrap_rootly_metrics_incident_raw_03bf29fbd303c7e3(rootly_incident_metrics
 }
 
 
-intgo _wrap_ROOTLY_METRICS_GROUP_NONE_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_METRICS_GROUP_NONE_raw_75edb286418f6d03() {
   rootly_metrics_group result;
   intgo _swig_go_result;
   
@@ -4147,7 +4147,7 @@ intgo _wrap_ROOTLY_METRICS_GROUP_NONE_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_METRICS_GROUP_SEVERITY_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_METRICS_GROUP_SEVERITY_raw_75edb286418f6d03() {
   rootly_metrics_group result;
   intgo _swig_go_result;
   
@@ -4159,7 +4159,7 @@ intgo _wrap_ROOTLY_METRICS_GROUP_SEVERITY_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_METRICS_GROUP_SERVICE_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_METRICS_GROUP_SERVICE_raw_75edb286418f6d03() {
   rootly_metrics_group result;
   intgo _swig_go_result;
   
@@ -4171,7 +4171,7 @@ intgo _wrap_ROOTLY_METRICS_GROUP_SERVICE_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_METRICS_GROUP_TEAM_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_METRICS_GROUP_TEAM_raw_75edb286418f6d03() {
   rootly_metrics_group result;
   intgo _swig_go_result;
   
@@ -4183,7 +4183,7 @@ intgo _wrap_ROOTLY_METRICS_GROUP_TEAM_raw_03bf29fbd303c7e3() {
 }
 
 
-long long _wrap_rootly_metric_summary_count_get_raw_03bf29fbd303c7e3(rootly_metric_summary *_swig_go_0) {
+long long _wrap_rootly_metric_summary_count_get_raw_75edb286418f6d03(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4196,7 +4196,7 @@ long long _wrap_rootly_metric_summary_count_get_raw_03bf29fbd303c7e3(rootly_metr
 }
 
 
-double _wrap_rootly_metric_summary_mean_get_raw_03bf29fbd303c7e3(rootly_metric_summary *_swig_go_0) {
+double _wrap_rootly_metric_summary_mean_get_raw_75edb286418f6d03(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   double result;
   double _swig_go_result;
@@ -4209,7 +4209,7 @@ double _wrap_rootly_metric_summary_mean_get_raw_03bf29fbd303c7e3(rootly_metric_s
 }
 
 
-long long _wrap_rootly_metric_summary_p50_get_raw_03bf29fbd303c7e3(rootly_metric_summary *_swig_go_0) {
+long long _wrap_rootly_metric_summary_p50_get_raw_75edb286418f6d03(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4222,7 +4222,7 @@ long long _wrap_rootly_metric_summary_p50_get_raw_03bf29fbd303c7e3(rootly_metric
 }
 
 
-long long _wrap_rootly_metric_summary_p90_get_raw_03bf29fbd303c7e3(rootly_metric_summary *_swig_go_0) {
+long long _wrap_rootly_metric_summary_p90_get_raw_75edb286418f6d03(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4235,7 +4235,7 @@ long long _wrap_rootly_metric_summary_p90_get_raw_03bf29fbd303c7e3(rootly_metric
 }
 
 
-long long _wrap_rootly_metric_summary_p99_get_raw_03bf29fbd303c7e3(rootly_metric_summary *_swig_go_0) {
+long long _wrap_rootly_metric_summary_p99_get_raw_75edb286418f6d03(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4248,7 +4248,7 @@ long long _wrap_rootly_metric_summary_p99_get_raw_03bf29fbd303c7e3(rootly_metric
 }
 
 
-long long _wrap_rootly_metric_summary_min_get_raw_03bf29fbd303c7e3(rootly_metric_summary *_swig_go_0) {
+long long _wrap_rootly_metric_summary_min_get_raw_75edb286418f6d03(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4261,7 +4261,7 @@ long long _wrap_rootly_metric_summary_min_get_raw_03bf29fbd303c7e3(rootly_metric
 }
 
 
-long long _wrap_rootly_metric_summary_max_get_raw_03bf29fbd303c7e3(rootly_metric_summary *_swig_go_0) {
+long long _wrap_rootly_metric_summary_max_get_raw_75edb286418f6d03(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4274,7 +4274,7 @@ long long _wrap_rootly_metric_summary_max_get_raw_03bf29fbd303c7e3(rootly_metric
 }
 
 
-rootly_metric_summary *_wrap_new_rootly_metric_summary_raw_03bf29fbd303c7e3() {
+rootly_metric_summary *_wrap_new_rootly_metric_summary_raw_75edb286418f6d03() {
   rootly_metric_summary *result = 0 ;
   rootly_metric_summary *_swig_go_result;
   
@@ -4285,7 +4285,7 @@ rootly_metric_summary *_wrap_new_rootly_metric_summary_raw_03bf29fbd303c7e3() {
 }
 
 
-void _wrap_delete_rootly_metric_summary_raw_03bf29fbd303c7e3(rootly_metric_summary *_swig_go_0) {
+void _wrap_delete_rootly_metric_summary_raw_75edb286418f6d03(rootly_metric_summary *_swig_go_0) {
   rootly_metric_summary *arg1 = (rootly_metric_summary *) 0 ;
   
   arg1 = *(rootly_metric_summary **)&_swig_go_0; 
@@ -4295,7 +4295,7 @@ void _wrap_delete_rootly_metric_summary_raw_03bf29fbd303c7e3(rootly_metric_summa
 }
 
 
-_gostring_ _wrap_rootly_metrics_row_group_get_raw_03bf29fbd303c7e3(rootly_metrics_row *_swig_go_0) {
+_gostring_ _wrap_rootly_metrics_row_group_get_raw_75edb286418f6d03(rootly_metrics_row *_swig_go_0) {
   rootly_metrics_row *arg1 = (rootly_metrics_row *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4308,7 +4308,7 @@ _gostring_ _wrap_rootly_metrics_row_group_get_raw_03bf29fbd303c7e3(rootly_metric
 }
 
 
-long long _wrap_rootly_metrics_row_incidents_get_raw_03bf29fbd303c7e3(rootly_metrics_row *_swig_go_0) {
+long long _wrap_rootly_metrics_row_incidents_get_raw_75edb286418f6d03(rootly_metrics_row *_swig_go_0) {
   rootly_metrics_row *arg1 = (rootly_metrics_row *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -4321,7 +4321,7 @@ long long _wrap_rootly_metrics_row_incidents_get_raw_03bf29fbd303c7e3(rootly_met
 }
 
 
-rootly_metric_summary *_wrap_rootly_metrics_row_tta_get_raw_03bf29fbd303c7e3(rootly_metrics_row *_swig_go_0) {
+rootly_metric_summary *_wrap_rootly_metrics_row_tta_get_raw_75edb286418f6d03(rootly_metrics_row *_swig_go_0) {
   rootly_metrics_row *arg1 = (rootly_metrics_row *) 0 ;
   rootly_metric_summary *result = 0 ;
   rootly_metric_summary *_swig_go_result;
@@ -4334,7 +4334,7 @@ rootly_metric_summary *_wrap_rootly_metrics_row_tta_get_raw_03bf29fbd303c7e3(roo
 }
 
 
-rootly_metric_summary *_wrap_rootly_metrics_row_ttm_get_raw_03bf29fbd303c7e3(rootly_metrics_row *_swig_go_0) {
+rootly_metric_summary *_wrap_rootly_metrics_row_ttm_get_raw_75edb286418f6d03(rootly_metrics_row *_swig_go_0) {
   rootly_metrics_row *arg1 = (rootly_metrics_row *) 0 ;
   rootly_metric_summary *result = 0 ;
   rootly_metric_summary *_swig_go_result;
@@ -4347,7 +4347,7 @@ rootly_metric_summary *_wrap_rootly_metrics_row_ttm_get_raw_03bf29fbd303c7e3(roo
 }
 
 
-rootly_metric_summary *_wrap_rootly_metrics_row_ttr_get_raw_03bf29fbd303c7e3(rootly_metrics_row *_swig_go_0) {
+rootly_metric_summary *_wrap_rootly_metrics_row_ttr_get_raw_75edb286418f6d03(rootly_metrics_row *_swig_go_0) {
   rootly_metrics_row *arg1 = (rootly_metrics_row *) 0 ;
   rootly_metric_summary *result = 0 ;
   rootly_metric_summary *_swig_go_result;
@@ -4360,7 +4360,7 @@ rootly_metric_summary *_wrap_rootly_metrics_row_ttr_get_raw_03bf29fbd303c7e3(roo
 }
 
 
-rootly_metrics_row *_wrap_new_rootly_metrics_row_raw_03bf29fbd303c7e3() {
+rootly_metrics_row *_wrap_new_rootly_metrics_row_raw_75edb286418f6d03() {
   rootly_metrics_row *result = 0 ;
   rootly_metrics_row *_swig_go_result;
   
@@ -4371,7 +4371,7 @@ rootly_metrics_row *_wrap_new_rootly_metrics_row_raw_03bf29fbd303c7e3() {
 }
 
 
-void _wrap_delete_rootly_metrics_row_raw_03bf29fbd303c7e3(rootly_metrics_row *_swig_go_0) {
+void _wrap_delete_rootly_metrics_row_raw_75edb286418f6d03(rootly_metrics_row *_swig_go_0) {
   rootly_metrics_row *arg1 = (rootly_metrics_row *) 0 ;
   
   arg1 = *(rootly_metrics_row **)&_swig_go_0; 
@@ -4381,7 +4381,7 @@ void _wrap_delete_rootly_metrics_row_raw_03bf29fbd303c7e3(rootly_metrics_row *_s
 }
 
 
-long long _wrap_rootly_metrics_report_count_raw_03bf29fbd303c7e3(rootly_metrics_report *_swig_go_0) {
+long long _wrap_rootly_metrics_report_count_raw_75edb286418f6d03(rootly_metrics_report *_swig_go_0) {
   rootly_metrics_report *arg1 = (rootly_metrics_report *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4394,7 +4394,7 @@ long long _wrap_rootly_metrics_report_count_raw_03bf29fbd303c7e3(rootly_metrics_
 }
 
 
-rootly_metrics_row *_wrap_rootly_metrics_report_at_raw_03bf29fbd303c7e3(rootly_metrics_report *_swig_go_0, long long _swig_go_1) {
+rootly_metrics_row *_wrap_rootly_metrics_report_at_raw_75edb286418f6d03(rootly_metrics_report *_swig_go_0, long long _swig_go_1) {
   rootly_metrics_report *arg1 = (rootly_metrics_report *) 0 ;
   size_t arg2 ;
   rootly_metrics_row *result = 0 ;
@@ -4409,7 +4409,7 @@ rootly_metrics_row *_wrap_rootly_metrics_report_at_raw_03bf29fbd303c7e3(rootly_m
 }
 
 
-intgo _wrap_rootly_metrics_report_to_json_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_metrics_report *_swig_go_1) {
+intgo _wrap_rootly_metrics_report_to_json_raw_75edb286418f6d03(_gostring_* _swig_go_0, rootly_metrics_report *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   rootly_metrics_report *arg2 = (rootly_metrics_report *) 0 ;
   rootly_status result;
@@ -4424,7 +4424,7 @@ intgo _wrap_rootly_metrics_report_to_json_raw_03bf29fbd303c7e3(_gostring_* _swig
 }
 
 
-intgo _wrap_rootly_metrics_report_to_prometheus_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_metrics_report *_swig_go_1) {
+intgo _wrap_rootly_metrics_report_to_prometheus_raw_75edb286418f6d03(_gostring_* _swig_go_0, rootly_metrics_report *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   rootly_metrics_report *arg2 = (rootly_metrics_report *) 0 ;
   rootly_status result;
@@ -4439,7 +4439,7 @@ intgo _wrap_rootly_metrics_report_to_prometheus_raw_03bf29fbd303c7e3(_gostring_*
 }
 
 
-_gostring_ _wrap_rootly_config_error_path_get_raw_03bf29fbd303c7e3(rootly_config_error *_swig_go_0) {
+_gostring_ _wrap_rootly_config_error_path_get_raw_75edb286418f6d03(rootly_config_error *_swig_go_0) {
   rootly_config_error *arg1 = (rootly_config_error *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4452,7 +4452,7 @@ _gostring_ _wrap_rootly_config_error_path_get_raw_03bf29fbd303c7e3(rootly_config
 }
 
 
-intgo _wrap_rootly_config_error_line_get_raw_03bf29fbd303c7e3(rootly_config_error *_swig_go_0) {
+intgo _wrap_rootly_config_error_line_get_raw_75edb286418f6d03(rootly_config_error *_swig_go_0) {
   rootly_config_error *arg1 = (rootly_config_error *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -4465,7 +4465,7 @@ intgo _wrap_rootly_config_error_line_get_raw_03bf29fbd303c7e3(rootly_config_erro
 }
 
 
-intgo _wrap_rootly_config_error_column_get_raw_03bf29fbd303c7e3(rootly_config_error *_swig_go_0) {
+intgo _wrap_rootly_config_error_column_get_raw_75edb286418f6d03(rootly_config_error *_swig_go_0) {
   rootly_config_error *arg1 = (rootly_config_error *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -4478,7 +4478,7 @@ intgo _wrap_rootly_config_error_column_get_raw_03bf29fbd303c7e3(rootly_config_er
 }
 
 
-_gostring_ _wrap_rootly_config_error_message_get_raw_03bf29fbd303c7e3(rootly_config_error *_swig_go_0) {
+_gostring_ _wrap_rootly_config_error_message_get_raw_75edb286418f6d03(rootly_config_error *_swig_go_0) {
   rootly_config_error *arg1 = (rootly_config_error *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -4491,7 +4491,7 @@ _gostring_ _wrap_rootly_config_error_message_get_raw_03bf29fbd303c7e3(rootly_con
 }
 
 
-rootly_config_error *_wrap_new_rootly_config_error_raw_03bf29fbd303c7e3() {
+rootly_config_error *_wrap_new_rootly_config_error_raw_75edb286418f6d03() {
   rootly_config_error *result = 0 ;
   rootly_config_error *_swig_go_result;
   
@@ -4502,7 +4502,7 @@ rootly_config_error *_wrap_new_rootly_config_error_raw_03bf29fbd303c7e3() {
 }
 
 
-void _wrap_delete_rootly_config_error_raw_03bf29fbd303c7e3(rootly_config_error *_swig_go_0) {
+void _wrap_delete_rootly_config_error_raw_75edb286418f6d03(rootly_config_error *_swig_go_0) {
   rootly_config_error *arg1 = (rootly_config_error *) 0 ;
   
   arg1 = *(rootly_config_error **)&_swig_go_0; 
@@ -4512,7 +4512,7 @@ void _wrap_delete_rootly_config_error_raw_03bf29fbd303c7e3(rootly_config_error *
 }
 
 
-intgo _wrap_ROOTLY_CONFIG_MAX_BYTES_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_CONFIG_MAX_BYTES_raw_75edb286418f6d03() {
   unsigned int result;
   intgo _swig_go_result;
   
@@ -4523,7 +4523,7 @@ intgo _wrap_ROOTLY_CONFIG_MAX_BYTES_raw_03bf29fbd303c7e3() {
 }
 
 
-long long _wrap_rootly_config_routes_count_raw_03bf29fbd303c7e3(rootly_config *_swig_go_0) {
+long long _wrap_rootly_config_routes_count_raw_75edb286418f6d03(rootly_config *_swig_go_0) {
   rootly_config *arg1 = (rootly_config *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4536,7 +4536,7 @@ long long _wrap_rootly_config_routes_count_raw_03bf29fbd303c7e3(rootly_config *_
 }
 
 
-long long _wrap_rootly_config_silences_count_raw_03bf29fbd303c7e3(rootly_config *_swig_go_0) {
+long long _wrap_rootly_config_silences_count_raw_75edb286418f6d03(rootly_config *_swig_go_0) {
   rootly_config *arg1 = (rootly_config *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4549,7 +4549,7 @@ long long _wrap_rootly_config_silences_count_raw_03bf29fbd303c7e3(rootly_config 
 }
 
 
-long long _wrap_rootly_config_sources_count_raw_03bf29fbd303c7e3(rootly_config *_swig_go_0) {
+long long _wrap_rootly_config_sources_count_raw_75edb286418f6d03(rootly_config *_swig_go_0) {
   rootly_config *arg1 = (rootly_config *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4562,7 +4562,7 @@ long long _wrap_rootly_config_sources_count_raw_03bf29fbd303c7e3(rootly_config *
 }
 
 
-long long _wrap_rootly_config_report_count_raw_03bf29fbd303c7e3(rootly_config_report *_swig_go_0) {
+long long _wrap_rootly_config_report_count_raw_75edb286418f6d03(rootly_config_report *_swig_go_0) {
   rootly_config_report *arg1 = (rootly_config_report *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -4575,7 +4575,7 @@ long long _wrap_rootly_config_report_count_raw_03bf29fbd303c7e3(rootly_config_re
 }
 
 
-rootly_config_error *_wrap_rootly_config_report_at_raw_03bf29fbd303c7e3(rootly_config_report *_swig_go_0, long long _swig_go_1) {
+rootly_config_error *_wrap_rootly_config_report_at_raw_75edb286418f6d03(rootly_config_report *_swig_go_0, long long _swig_go_1) {
   rootly_config_report *arg1 = (rootly_config_report *) 0 ;
   size_t arg2 ;
   rootly_config_error *result = 0 ;
@@ -4590,7 +4590,7 @@ rootly_config_error *_wrap_rootly_config_report_at_raw_03bf29fbd303c7e3(rootly_c
 }
 
 
-intgo _wrap_rootly_config_report_to_text_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_config_report *_swig_go_1) {
+intgo _wrap_rootly_config_report_to_text_raw_75edb286418f6d03(_gostring_* _swig_go_0, rootly_config_report *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   rootly_config_report *arg2 = (rootly_config_report *) 0 ;
   rootly_status result;
@@ -4605,7 +4605,7 @@ intgo _wrap_rootly_config_report_to_text_raw_03bf29fbd303c7e3(_gostring_* _swig_
 }
 
 
-intgo _wrap_ROOTLY_SIG_SLACK_V0_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_SIG_SLACK_V0_raw_75edb286418f6d03() {
   rootly_signature_scheme result;
   intgo _swig_go_result;
   
@@ -4617,7 +4617,7 @@ intgo _wrap_ROOTLY_SIG_SLACK_V0_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_SIG_PAGERDUTY_V3_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_SIG_PAGERDUTY_V3_raw_75edb286418f6d03() {
   rootly_signature_scheme result;
   intgo _swig_go_result;
   
@@ -4629,7 +4629,7 @@ intgo _wrap_ROOTLY_SIG_PAGERDUTY_V3_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_SIG_GRAFANA_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_SIG_GRAFANA_raw_75edb286418f6d03() {
   rootly_signature_scheme result;
   intgo _swig_go_result;
   
@@ -4641,7 +4641,7 @@ intgo _wrap_ROOTLY_SIG_GRAFANA_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_SIG_HMAC_SHA256_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_SIG_HMAC_SHA256_raw_75edb286418f6d03() {
   rootly_signature_scheme result;
   intgo _swig_go_result;
   
@@ -4653,7 +4653,7 @@ intgo _wrap_ROOTLY_SIG_HMAC_SHA256_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_rootly_sns_string_to_sign_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_rootly_sns_string_to_sign_raw_75edb286418f6d03(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -4672,7 +4672,7 @@ intgo _wrap_rootly_sns_string_to_sign_raw_03bf29fbd303c7e3(_gostring_* _swig_go_
 }
 
 
-intgo _wrap_rootly_sns_signing_cert_url_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_rootly_sns_signing_cert_url_raw_75edb286418f6d03(_gostring_* _swig_go_0, _gostring_ _swig_go_1) {
   char **arg1 = (char **) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -4691,7 +4691,7 @@ intgo _wrap_rootly_sns_signing_cert_url_raw_03bf29fbd303c7e3(_gostring_* _swig_g
 }
 
 
-intgo _wrap_rootly_sns_verify_raw_03bf29fbd303c7e3(_gostring_ _swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_rootly_sns_verify_raw_75edb286418f6d03(_gostring_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -4714,7 +4714,7 @@ intgo _wrap_rootly_sns_verify_raw_03bf29fbd303c7e3(_gostring_ _swig_go_0, _gostr
 }
 
 
-intgo _wrap_rootly_workflow_dry_run_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_rootly_workflow_dry_run_raw_75edb286418f6d03(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   char **arg1 = (char **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -4743,7 +4743,7 @@ intgo _wrap_rootly_workflow_dry_run_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0,
 }
 
 
-intgo _wrap_rootly_workflow_list_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1) {
+intgo _wrap_rootly_workflow_list_raw_75edb286418f6d03(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1) {
   char **arg1 = (char **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   rootly_status result;
@@ -4758,7 +4758,7 @@ intgo _wrap_rootly_workflow_list_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, ro
 }
 
 
-intgo _wrap_rootly_workflow_runs_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_workflow_runs_raw_75edb286418f6d03(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
   char **arg1 = (char **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -4780,7 +4780,7 @@ intgo _wrap_rootly_workflow_runs_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, ro
 }
 
 
-intgo _wrap_rootly_workflow_set_enabled_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+intgo _wrap_rootly_workflow_set_enabled_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -4802,7 +4802,7 @@ intgo _wrap_rootly_workflow_set_enabled_raw_03bf29fbd303c7e3(rootly_ctx *_swig_g
 }
 
 
-intgo _wrap_rootly_workflow_cancel_run_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_rootly_workflow_cancel_run_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -4840,7 +4840,7 @@ intgo _wrap_rootly_workflow_cancel_run_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go
 }
 
 
-intgo _wrap_rootly_permission_check_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_permission_check_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -4867,7 +4867,7 @@ intgo _wrap_rootly_permission_check_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0,
 }
 
 
-intgo _wrap_rootly_outbox_list_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_outbox_list_raw_75edb286418f6d03(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2) {
   char **arg1 = (char **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -4889,7 +4889,7 @@ intgo _wrap_rootly_outbox_list_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, root
 }
 
 
-intgo _wrap_rootly_outbox_retry_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_rootly_outbox_retry_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_status result;
@@ -4909,7 +4909,7 @@ intgo _wrap_rootly_outbox_retry_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _go
 }
 
 
-intgo _wrap_ROOTLY_CAP_CHAT_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_CAP_CHAT_raw_75edb286418f6d03() {
   rootly_capability result;
   intgo _swig_go_result;
   
@@ -4921,7 +4921,7 @@ intgo _wrap_ROOTLY_CAP_CHAT_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_CAP_TICKET_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_CAP_TICKET_raw_75edb286418f6d03() {
   rootly_capability result;
   intgo _swig_go_result;
   
@@ -4933,7 +4933,7 @@ intgo _wrap_ROOTLY_CAP_TICKET_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_CAP_STATUSPAGE_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_CAP_STATUSPAGE_raw_75edb286418f6d03() {
   rootly_capability result;
   intgo _swig_go_result;
   
@@ -4945,7 +4945,7 @@ intgo _wrap_ROOTLY_CAP_STATUSPAGE_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_CAP_WEBHOOK_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_CAP_WEBHOOK_raw_75edb286418f6d03() {
   rootly_capability result;
   intgo _swig_go_result;
   
@@ -4957,7 +4957,7 @@ intgo _wrap_ROOTLY_CAP_WEBHOOK_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_CAP_KB_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_CAP_KB_raw_75edb286418f6d03() {
   rootly_capability result;
   intgo _swig_go_result;
   
@@ -4969,7 +4969,7 @@ intgo _wrap_ROOTLY_CAP_KB_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_CAP_CONFERENCE_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_CAP_CONFERENCE_raw_75edb286418f6d03() {
   rootly_capability result;
   intgo _swig_go_result;
   
@@ -4981,7 +4981,7 @@ intgo _wrap_ROOTLY_CAP_CONFERENCE_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_CAP_PAGER_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_CAP_PAGER_raw_75edb286418f6d03() {
   rootly_capability result;
   intgo _swig_go_result;
   
@@ -4993,7 +4993,7 @@ intgo _wrap_ROOTLY_CAP_PAGER_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_CAP_ALL_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_CAP_ALL_raw_75edb286418f6d03() {
   rootly_capability result;
   intgo _swig_go_result;
   
@@ -5005,7 +5005,7 @@ intgo _wrap_ROOTLY_CAP_ALL_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_DELIVERY_OK_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_DELIVERY_OK_raw_75edb286418f6d03() {
   rootly_delivery_outcome result;
   intgo _swig_go_result;
   
@@ -5017,7 +5017,7 @@ intgo _wrap_ROOTLY_DELIVERY_OK_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_DELIVERY_RETRY_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_DELIVERY_RETRY_raw_75edb286418f6d03() {
   rootly_delivery_outcome result;
   intgo _swig_go_result;
   
@@ -5029,7 +5029,7 @@ intgo _wrap_ROOTLY_DELIVERY_RETRY_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_ROOTLY_DELIVERY_PERMANENT_raw_03bf29fbd303c7e3() {
+intgo _wrap_ROOTLY_DELIVERY_PERMANENT_raw_75edb286418f6d03() {
   rootly_delivery_outcome result;
   intgo _swig_go_result;
   
@@ -5041,7 +5041,7 @@ intgo _wrap_ROOTLY_DELIVERY_PERMANENT_raw_03bf29fbd303c7e3() {
 }
 
 
-intgo _wrap_rootly_swig_status_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
+intgo _wrap_rootly_swig_status_raw_75edb286418f6d03(intgo _swig_go_0) {
   int arg1 ;
   rootly_status result;
   intgo _swig_go_result;
@@ -5054,7 +5054,7 @@ intgo _wrap_rootly_swig_status_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
 }
 
 
-intgo _wrap_rootly_swig_severity_parse_raw_03bf29fbd303c7e3(_gostring_ _swig_go_0, _goslice_ _swig_go_1) {
+intgo _wrap_rootly_swig_severity_parse_raw_75edb286418f6d03(_gostring_ _swig_go_0, _goslice_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   int *arg2 = (int *) 0 ;
   int temp2 ;
@@ -5085,7 +5085,7 @@ intgo _wrap_rootly_swig_severity_parse_raw_03bf29fbd303c7e3(_gostring_ _swig_go_
 }
 
 
-intgo _wrap_rootly_swig_status_parse_raw_03bf29fbd303c7e3(_gostring_ _swig_go_0, _goslice_ _swig_go_1) {
+intgo _wrap_rootly_swig_status_parse_raw_75edb286418f6d03(_gostring_ _swig_go_0, _goslice_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   int *arg2 = (int *) 0 ;
   int temp2 ;
@@ -5116,7 +5116,7 @@ intgo _wrap_rootly_swig_status_parse_raw_03bf29fbd303c7e3(_gostring_ _swig_go_0,
 }
 
 
-intgo _wrap_rootly_swig_alert_fingerprint_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_kv *_swig_go_1, long long _swig_go_2) {
+intgo _wrap_rootly_swig_alert_fingerprint_raw_75edb286418f6d03(_gostring_* _swig_go_0, rootly_kv *_swig_go_1, long long _swig_go_2) {
   char **arg1 = (char **) 0 ;
   rootly_kv *arg2 = (rootly_kv *) 0 ;
   size_t arg3 ;
@@ -5133,7 +5133,7 @@ intgo _wrap_rootly_swig_alert_fingerprint_raw_03bf29fbd303c7e3(_gostring_* _swig
 }
 
 
-intgo _wrap_rootly_swig_incident_update_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, _gostring_* _swig_go_6, long long _swig_go_7, intgo _swig_go_8, _gostring_* _swig_go_9, long long _swig_go_10, rootly_kv *_swig_go_11, long long _swig_go_12, rootly_kv *_swig_go_13, long long _swig_go_14, _gostring_ _swig_go_15, intgo _swig_go_16) {
+intgo _wrap_rootly_swig_incident_update_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, intgo _swig_go_5, _gostring_* _swig_go_6, long long _swig_go_7, intgo _swig_go_8, _gostring_* _swig_go_9, long long _swig_go_10, rootly_kv *_swig_go_11, long long _swig_go_12, rootly_kv *_swig_go_13, long long _swig_go_14, _gostring_ _swig_go_15, intgo _swig_go_16) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5210,7 +5210,7 @@ intgo _wrap_rootly_swig_incident_update_raw_03bf29fbd303c7e3(rootly_ctx *_swig_g
 }
 
 
-intgo _wrap_rootly_swig_task_create_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, intgo _swig_go_6, _gostring_ _swig_go_7, long long _swig_go_8, _gostring_ _swig_go_9) {
+intgo _wrap_rootly_swig_task_create_raw_75edb286418f6d03(_gostring_* _swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, intgo _swig_go_6, _gostring_ _swig_go_7, long long _swig_go_8, _gostring_ _swig_go_9) {
   char **arg1 = (char **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5291,7 +5291,7 @@ intgo _wrap_rootly_swig_task_create_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0,
 }
 
 
-intgo _wrap_rootly_swig_metrics_aggregate_raw_03bf29fbd303c7e3(rootly_metrics_report **_swig_go_0, rootly_ctx *_swig_go_1, long long _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
+intgo _wrap_rootly_swig_metrics_aggregate_raw_75edb286418f6d03(rootly_metrics_report **_swig_go_0, rootly_ctx *_swig_go_1, long long _swig_go_2, long long _swig_go_3, intgo _swig_go_4) {
   rootly_metrics_report **arg1 = (rootly_metrics_report **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   rootly_time arg3 ;
@@ -5312,7 +5312,7 @@ intgo _wrap_rootly_swig_metrics_aggregate_raw_03bf29fbd303c7e3(rootly_metrics_re
 }
 
 
-intgo _wrap_rootly_swig_timeline_verify_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, rootly_verify_result *_swig_go_2) {
+intgo _wrap_rootly_swig_timeline_verify_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, rootly_verify_result *_swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_verify_result *arg3 = (rootly_verify_result *) 0 ;
@@ -5334,7 +5334,7 @@ intgo _wrap_rootly_swig_timeline_verify_raw_03bf29fbd303c7e3(rootly_ctx *_swig_g
 }
 
 
-intgo _wrap_rootly_swig_config_load_raw_03bf29fbd303c7e3(rootly_config **_swig_go_0, rootly_config_report **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+intgo _wrap_rootly_swig_config_load_raw_75edb286418f6d03(rootly_config **_swig_go_0, rootly_config_report **_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   rootly_config **arg1 = (rootly_config **) 0 ;
   rootly_config_report **arg2 = (rootly_config_report **) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5377,7 +5377,7 @@ intgo _wrap_rootly_swig_config_load_raw_03bf29fbd303c7e3(rootly_config **_swig_g
 }
 
 
-intgo _wrap_rootly_swig_ctx_set_config_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_rootly_swig_ctx_set_config_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -5418,7 +5418,7 @@ intgo _wrap_rootly_swig_ctx_set_config_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go
 }
 
 
-intgo _wrap_rootly_swig_signature_verify_raw_03bf29fbd303c7e3(intgo _swig_go_0, _gostring_* _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, rootly_kv *_swig_go_7, long long _swig_go_8, _gostring_ _swig_go_9, long long _swig_go_10) {
+intgo _wrap_rootly_swig_signature_verify_raw_75edb286418f6d03(intgo _swig_go_0, _gostring_* _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, long long _swig_go_5, _gostring_ _swig_go_6, rootly_kv *_swig_go_7, long long _swig_go_8, _gostring_ _swig_go_9, long long _swig_go_10) {
   int arg1 ;
   char **arg2 = (char **) 0 ;
   size_t arg3 ;
@@ -5482,7 +5482,7 @@ intgo _wrap_rootly_swig_signature_verify_raw_03bf29fbd303c7e3(intgo _swig_go_0, 
 }
 
 
-intgo _wrap_rootly_swig_signature_sign_raw_03bf29fbd303c7e3(_gostring_* _swig_go_0, _gostring_* _swig_go_1, intgo _swig_go_2, _gostring_* _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, long long _swig_go_7, _gostring_ _swig_go_8, _gostring_ _swig_go_9, long long _swig_go_10) {
+intgo _wrap_rootly_swig_signature_sign_raw_75edb286418f6d03(_gostring_* _swig_go_0, _gostring_* _swig_go_1, intgo _swig_go_2, _gostring_* _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, long long _swig_go_7, _gostring_ _swig_go_8, _gostring_ _swig_go_9, long long _swig_go_10) {
   char **arg1 = (char **) 0 ;
   char **arg2 = (char **) 0 ;
   int arg3 ;
@@ -5546,7 +5546,7 @@ intgo _wrap_rootly_swig_signature_sign_raw_03bf29fbd303c7e3(_gostring_* _swig_go
 }
 
 
-intgo _wrap_rootly_swig_workflow_tick_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
+intgo _wrap_rootly_swig_workflow_tick_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   rootly_time arg2 ;
   int *arg3 = (int *) 0 ;
@@ -5574,7 +5574,7 @@ intgo _wrap_rootly_swig_workflow_tick_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_
 }
 
 
-intgo _wrap_rootly_swig_dispatch_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
+intgo _wrap_rootly_swig_dispatch_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, long long _swig_go_1, _goslice_ _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   size_t arg2 ;
   int *arg3 = (int *) 0 ;
@@ -5602,7 +5602,7 @@ intgo _wrap_rootly_swig_dispatch_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, lo
 }
 
 
-intgo _wrap_rootly_swig_outbox_next_due_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _goslice_ _swig_go_1) {
+intgo _wrap_rootly_swig_outbox_next_due_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _goslice_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   long long *arg2 = (long long *) 0 ;
   long long temp2 ;
@@ -5628,7 +5628,7 @@ intgo _wrap_rootly_swig_outbox_next_due_raw_03bf29fbd303c7e3(rootly_ctx *_swig_g
 }
 
 
-intgo _wrap_rootly_swig_ctx_add_transport_uri_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_rootly_swig_ctx_add_transport_uri_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_status result;
@@ -5648,7 +5648,7 @@ intgo _wrap_rootly_swig_ctx_add_transport_uri_raw_03bf29fbd303c7e3(rootly_ctx *_
 }
 
 
-rootly_swig::StoredRecord *_wrap_new_StoredRecord_raw_03bf29fbd303c7e3(_gostring_ _swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, long long _swig_go_8) {
+rootly_swig::StoredRecord *_wrap_new_StoredRecord_raw_75edb286418f6d03(_gostring_ _swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, long long _swig_go_8) {
   char *arg1 = (char *) 0 ;
   int64_t arg2 ;
   char *arg3 = (char *) 0 ;
@@ -5716,7 +5716,7 @@ rootly_swig::StoredRecord *_wrap_new_StoredRecord_raw_03bf29fbd303c7e3(_gostring
 }
 
 
-_gostring_ _wrap_StoredRecord_id_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord *_swig_go_0) {
+_gostring_ _wrap_StoredRecord_id_raw_75edb286418f6d03(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5729,7 +5729,7 @@ _gostring_ _wrap_StoredRecord_id_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord 
 }
 
 
-long long _wrap_StoredRecord_revision_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord *_swig_go_0) {
+long long _wrap_StoredRecord_revision_raw_75edb286418f6d03(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5742,7 +5742,7 @@ long long _wrap_StoredRecord_revision_raw_03bf29fbd303c7e3(rootly_swig::StoredRe
 }
 
 
-_gostring_ _wrap_StoredRecord_json_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord *_swig_go_0) {
+_gostring_ _wrap_StoredRecord_json_raw_75edb286418f6d03(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5755,7 +5755,7 @@ _gostring_ _wrap_StoredRecord_json_raw_03bf29fbd303c7e3(rootly_swig::StoredRecor
 }
 
 
-_gostring_ _wrap_StoredRecord_status_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord *_swig_go_0) {
+_gostring_ _wrap_StoredRecord_status_raw_75edb286418f6d03(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5768,7 +5768,7 @@ _gostring_ _wrap_StoredRecord_status_raw_03bf29fbd303c7e3(rootly_swig::StoredRec
 }
 
 
-_gostring_ _wrap_StoredRecord_key_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord *_swig_go_0) {
+_gostring_ _wrap_StoredRecord_key_raw_75edb286418f6d03(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5781,7 +5781,7 @@ _gostring_ _wrap_StoredRecord_key_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord
 }
 
 
-_gostring_ _wrap_StoredRecord_group_key_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord *_swig_go_0) {
+_gostring_ _wrap_StoredRecord_group_key_raw_75edb286418f6d03(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5794,7 +5794,7 @@ _gostring_ _wrap_StoredRecord_group_key_raw_03bf29fbd303c7e3(rootly_swig::Stored
 }
 
 
-_gostring_ _wrap_StoredRecord_service_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord *_swig_go_0) {
+_gostring_ _wrap_StoredRecord_service_raw_75edb286418f6d03(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5807,7 +5807,7 @@ _gostring_ _wrap_StoredRecord_service_raw_03bf29fbd303c7e3(rootly_swig::StoredRe
 }
 
 
-_gostring_ _wrap_StoredRecord_severity_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord *_swig_go_0) {
+_gostring_ _wrap_StoredRecord_severity_raw_75edb286418f6d03(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -5820,7 +5820,7 @@ _gostring_ _wrap_StoredRecord_severity_raw_03bf29fbd303c7e3(rootly_swig::StoredR
 }
 
 
-long long _wrap_StoredRecord_time_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord *_swig_go_0) {
+long long _wrap_StoredRecord_time_raw_75edb286418f6d03(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -5833,7 +5833,7 @@ long long _wrap_StoredRecord_time_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord
 }
 
 
-void _wrap_delete_StoredRecord_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord *_swig_go_0) {
+void _wrap_delete_StoredRecord_raw_75edb286418f6d03(rootly_swig::StoredRecord *_swig_go_0) {
   rootly_swig::StoredRecord *arg1 = (rootly_swig::StoredRecord *) 0 ;
   
   arg1 = *(rootly_swig::StoredRecord **)&_swig_go_0; 
@@ -5843,7 +5843,7 @@ void _wrap_delete_StoredRecord_raw_03bf29fbd303c7e3(rootly_swig::StoredRecord *_
 }
 
 
-rootly_swig::Bytes *_wrap_new_Bytes_raw_03bf29fbd303c7e3() {
+rootly_swig::Bytes *_wrap_new_Bytes_raw_75edb286418f6d03() {
   rootly_swig::Bytes *result = 0 ;
   rootly_swig::Bytes *_swig_go_result;
   
@@ -5854,7 +5854,7 @@ rootly_swig::Bytes *_wrap_new_Bytes_raw_03bf29fbd303c7e3() {
 }
 
 
-void _wrap_delete_Bytes_raw_03bf29fbd303c7e3(rootly_swig::Bytes *_swig_go_0) {
+void _wrap_delete_Bytes_raw_75edb286418f6d03(rootly_swig::Bytes *_swig_go_0) {
   rootly_swig::Bytes *arg1 = (rootly_swig::Bytes *) 0 ;
   
   arg1 = *(rootly_swig::Bytes **)&_swig_go_0; 
@@ -5864,7 +5864,7 @@ void _wrap_delete_Bytes_raw_03bf29fbd303c7e3(rootly_swig::Bytes *_swig_go_0) {
 }
 
 
-rootly_swig::StoreReply *_wrap_new_StoreReply_raw_03bf29fbd303c7e3() {
+rootly_swig::StoreReply *_wrap_new_StoreReply_raw_75edb286418f6d03() {
   rootly_swig::StoreReply *result = 0 ;
   rootly_swig::StoreReply *_swig_go_result;
   
@@ -5875,7 +5875,7 @@ rootly_swig::StoreReply *_wrap_new_StoreReply_raw_03bf29fbd303c7e3() {
 }
 
 
-void _wrap_StoreReply_add_record__SWIG_0_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8, long long _swig_go_9) {
+void _wrap_StoreReply_add_record__SWIG_0_raw_75edb286418f6d03(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8, long long _swig_go_9) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -5942,7 +5942,7 @@ void _wrap_StoreReply_add_record__SWIG_0_raw_03bf29fbd303c7e3(rootly_swig::Store
 }
 
 
-void _wrap_StoreReply_add_record__SWIG_1_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8) {
+void _wrap_StoreReply_add_record__SWIG_1_raw_75edb286418f6d03(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -6007,7 +6007,7 @@ void _wrap_StoreReply_add_record__SWIG_1_raw_03bf29fbd303c7e3(rootly_swig::Store
 }
 
 
-void _wrap_StoreReply_add_record__SWIG_2_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
+void _wrap_StoreReply_add_record__SWIG_2_raw_75edb286418f6d03(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -6065,7 +6065,7 @@ void _wrap_StoreReply_add_record__SWIG_2_raw_03bf29fbd303c7e3(rootly_swig::Store
 }
 
 
-void _wrap_StoreReply_add_record__SWIG_3_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
+void _wrap_StoreReply_add_record__SWIG_3_raw_75edb286418f6d03(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -6112,7 +6112,7 @@ void _wrap_StoreReply_add_record__SWIG_3_raw_03bf29fbd303c7e3(rootly_swig::Store
 }
 
 
-void _wrap_StoreReply_add_record__SWIG_4_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5) {
+void _wrap_StoreReply_add_record__SWIG_4_raw_75edb286418f6d03(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -6152,7 +6152,7 @@ void _wrap_StoreReply_add_record__SWIG_4_raw_03bf29fbd303c7e3(rootly_swig::Store
 }
 
 
-void _wrap_StoreReply_add_record__SWIG_5_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
+void _wrap_StoreReply_add_record__SWIG_5_raw_75edb286418f6d03(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -6185,7 +6185,7 @@ void _wrap_StoreReply_add_record__SWIG_5_raw_03bf29fbd303c7e3(rootly_swig::Store
 }
 
 
-void _wrap_StoreReply_add_record__SWIG_6_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3) {
+void _wrap_StoreReply_add_record__SWIG_6_raw_75edb286418f6d03(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -6211,7 +6211,7 @@ void _wrap_StoreReply_add_record__SWIG_6_raw_03bf29fbd303c7e3(rootly_swig::Store
 }
 
 
-void _wrap_StoreReply_add_entry_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2) {
+void _wrap_StoreReply_add_entry_raw_75edb286418f6d03(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   int64_t arg2 ;
   std::string *arg3 = 0 ;
@@ -6228,7 +6228,7 @@ void _wrap_StoreReply_add_entry_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_s
 }
 
 
-void _wrap_StoreReply_set_value_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
+void _wrap_StoreReply_set_value_raw_75edb286418f6d03(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   int64_t arg2 ;
   
@@ -6240,7 +6240,7 @@ void _wrap_StoreReply_set_value_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_s
 }
 
 
-intgo _wrap_StoreReply_fail_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_StoreReply_fail_raw_75edb286418f6d03(rootly_swig::StoreReply *_swig_go_0, intgo _swig_go_1, _gostring_ _swig_go_2) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   int arg2 ;
   char *arg3 = (char *) 0 ;
@@ -6262,7 +6262,7 @@ intgo _wrap_StoreReply_fail_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_
 }
 
 
-long long _wrap_StoreReply_records_count_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0) {
+long long _wrap_StoreReply_records_count_raw_75edb286418f6d03(rootly_swig::StoreReply *_swig_go_0) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6275,7 +6275,7 @@ long long _wrap_StoreReply_records_count_raw_03bf29fbd303c7e3(rootly_swig::Store
 }
 
 
-long long _wrap_StoreReply_entries_count_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0) {
+long long _wrap_StoreReply_entries_count_raw_75edb286418f6d03(rootly_swig::StoreReply *_swig_go_0) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6288,7 +6288,7 @@ long long _wrap_StoreReply_entries_count_raw_03bf29fbd303c7e3(rootly_swig::Store
 }
 
 
-long long _wrap_StoreReply_entry_seq_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
+long long _wrap_StoreReply_entry_seq_raw_75edb286418f6d03(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   size_t arg2 ;
   int64_t result;
@@ -6303,7 +6303,7 @@ long long _wrap_StoreReply_entry_seq_raw_03bf29fbd303c7e3(rootly_swig::StoreRepl
 }
 
 
-rootly_swig::Bytes *_wrap_StoreReply_entry_data_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
+rootly_swig::Bytes *_wrap_StoreReply_entry_data_raw_75edb286418f6d03(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   size_t arg2 ;
   rootly_swig::Bytes result;
@@ -6318,7 +6318,7 @@ rootly_swig::Bytes *_wrap_StoreReply_entry_data_raw_03bf29fbd303c7e3(rootly_swig
 }
 
 
-_gostring_ _wrap_StoreReply_entry_text_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
+_gostring_ _wrap_StoreReply_entry_text_raw_75edb286418f6d03(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -6333,7 +6333,7 @@ _gostring_ _wrap_StoreReply_entry_text_raw_03bf29fbd303c7e3(rootly_swig::StoreRe
 }
 
 
-long long _wrap_StoreReply_value_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0) {
+long long _wrap_StoreReply_value_raw_75edb286418f6d03(rootly_swig::StoreReply *_swig_go_0) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6346,7 +6346,7 @@ long long _wrap_StoreReply_value_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_
 }
 
 
-bool _wrap_StoreReply_has_value_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0) {
+bool _wrap_StoreReply_has_value_raw_75edb286418f6d03(rootly_swig::StoreReply *_swig_go_0) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6359,7 +6359,7 @@ bool _wrap_StoreReply_has_value_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_s
 }
 
 
-void _wrap_StoreReply_clear_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0) {
+void _wrap_StoreReply_clear_raw_75edb286418f6d03(rootly_swig::StoreReply *_swig_go_0) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   
   arg1 = *(rootly_swig::StoreReply **)&_swig_go_0; 
@@ -6369,7 +6369,7 @@ void _wrap_StoreReply_clear_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_
 }
 
 
-rootly_swig::StoredRecord *_wrap_StoreReply_record_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
+rootly_swig::StoredRecord *_wrap_StoreReply_record_raw_75edb286418f6d03(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   size_t arg2 ;
   SwigValueWrapper< rootly_swig::StoredRecord > result;
@@ -6384,7 +6384,7 @@ rootly_swig::StoredRecord *_wrap_StoreReply_record_raw_03bf29fbd303c7e3(rootly_s
 }
 
 
-void _wrap_delete_StoreReply_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig_go_0) {
+void _wrap_delete_StoreReply_raw_75edb286418f6d03(rootly_swig::StoreReply *_swig_go_0) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   
   arg1 = *(rootly_swig::StoreReply **)&_swig_go_0; 
@@ -6394,7 +6394,7 @@ void _wrap_delete_StoreReply_raw_03bf29fbd303c7e3(rootly_swig::StoreReply *_swig
 }
 
 
-_gostring_ _wrap_Record_id_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_go_0) {
+_gostring_ _wrap_Record_id_raw_75edb286418f6d03(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6407,7 +6407,7 @@ _gostring_ _wrap_Record_id_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_go_0)
 }
 
 
-_gostring_ _wrap_Record_json_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_go_0) {
+_gostring_ _wrap_Record_json_raw_75edb286418f6d03(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6420,7 +6420,7 @@ _gostring_ _wrap_Record_json_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_go_
 }
 
 
-_gostring_ _wrap_Record_status_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_go_0) {
+_gostring_ _wrap_Record_status_raw_75edb286418f6d03(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6433,7 +6433,7 @@ _gostring_ _wrap_Record_status_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_g
 }
 
 
-_gostring_ _wrap_Record_key_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_go_0) {
+_gostring_ _wrap_Record_key_raw_75edb286418f6d03(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6446,7 +6446,7 @@ _gostring_ _wrap_Record_key_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_go_0
 }
 
 
-_gostring_ _wrap_Record_group_key_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_go_0) {
+_gostring_ _wrap_Record_group_key_raw_75edb286418f6d03(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6459,7 +6459,7 @@ _gostring_ _wrap_Record_group_key_raw_03bf29fbd303c7e3(rootly_swig::Record *_swi
 }
 
 
-_gostring_ _wrap_Record_service_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_go_0) {
+_gostring_ _wrap_Record_service_raw_75edb286418f6d03(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6472,7 +6472,7 @@ _gostring_ _wrap_Record_service_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_
 }
 
 
-_gostring_ _wrap_Record_severity_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_go_0) {
+_gostring_ _wrap_Record_severity_raw_75edb286418f6d03(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6485,7 +6485,7 @@ _gostring_ _wrap_Record_severity_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig
 }
 
 
-long long _wrap_Record_time_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_go_0) {
+long long _wrap_Record_time_raw_75edb286418f6d03(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6498,7 +6498,7 @@ long long _wrap_Record_time_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_go_0
 }
 
 
-void _wrap_delete_Record_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_go_0) {
+void _wrap_delete_Record_raw_75edb286418f6d03(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   
   arg1 = *(rootly_swig::Record **)&_swig_go_0; 
@@ -6508,7 +6508,7 @@ void _wrap_delete_Record_raw_03bf29fbd303c7e3(rootly_swig::Record *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_Query_id_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
+_gostring_ _wrap_Query_id_raw_75edb286418f6d03(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6521,7 +6521,7 @@ _gostring_ _wrap_Query_id_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
 }
 
 
-_gostring_ _wrap_Query_status_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
+_gostring_ _wrap_Query_status_raw_75edb286418f6d03(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6534,7 +6534,7 @@ _gostring_ _wrap_Query_status_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_
 }
 
 
-_gostring_ _wrap_Query_key_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
+_gostring_ _wrap_Query_key_raw_75edb286418f6d03(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6547,7 +6547,7 @@ _gostring_ _wrap_Query_key_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) 
 }
 
 
-_gostring_ _wrap_Query_group_key_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
+_gostring_ _wrap_Query_group_key_raw_75edb286418f6d03(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6560,7 +6560,7 @@ _gostring_ _wrap_Query_group_key_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_
 }
 
 
-_gostring_ _wrap_Query_service_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
+_gostring_ _wrap_Query_service_raw_75edb286418f6d03(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6573,7 +6573,7 @@ _gostring_ _wrap_Query_service_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go
 }
 
 
-_gostring_ _wrap_Query_severity_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
+_gostring_ _wrap_Query_severity_raw_75edb286418f6d03(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -6586,7 +6586,7 @@ _gostring_ _wrap_Query_severity_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_g
 }
 
 
-long long _wrap_Query_time_from_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
+long long _wrap_Query_time_from_raw_75edb286418f6d03(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6599,7 +6599,7 @@ long long _wrap_Query_time_from_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_g
 }
 
 
-long long _wrap_Query_time_to_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
+long long _wrap_Query_time_to_raw_75edb286418f6d03(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -6612,7 +6612,7 @@ long long _wrap_Query_time_to_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_
 }
 
 
-long long _wrap_Query_limit_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
+long long _wrap_Query_limit_raw_75edb286418f6d03(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   uint64_t result;
   long long _swig_go_result;
@@ -6625,7 +6625,7 @@ long long _wrap_Query_limit_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0)
 }
 
 
-bool _wrap_Query_descending_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
+bool _wrap_Query_descending_raw_75edb286418f6d03(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -6638,7 +6638,7 @@ bool _wrap_Query_descending_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0)
 }
 
 
-void _wrap_delete_Query_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
+void _wrap_delete_Query_raw_75edb286418f6d03(rootly_swig::Query *_swig_go_0) {
   rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
   
   arg1 = *(rootly_swig::Query **)&_swig_go_0; 
@@ -6648,7 +6648,7 @@ void _wrap_delete_Query_raw_03bf29fbd303c7e3(rootly_swig::Query *_swig_go_0) {
 }
 
 
-void _wrap_Strings_add_raw_03bf29fbd303c7e3(rootly_swig::Strings *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Strings_add_raw_75edb286418f6d03(rootly_swig::Strings *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_swig::Strings *arg1 = (rootly_swig::Strings *) 0 ;
   char *arg2 = (char *) 0 ;
   
@@ -6665,7 +6665,7 @@ void _wrap_Strings_add_raw_03bf29fbd303c7e3(rootly_swig::Strings *_swig_go_0, _g
 }
 
 
-long long _wrap_Strings_size_raw_03bf29fbd303c7e3(rootly_swig::Strings *_swig_go_0) {
+long long _wrap_Strings_size_raw_75edb286418f6d03(rootly_swig::Strings *_swig_go_0) {
   rootly_swig::Strings *arg1 = (rootly_swig::Strings *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6678,7 +6678,7 @@ long long _wrap_Strings_size_raw_03bf29fbd303c7e3(rootly_swig::Strings *_swig_go
 }
 
 
-rootly_swig::Strings *_wrap_new_Strings_raw_03bf29fbd303c7e3() {
+rootly_swig::Strings *_wrap_new_Strings_raw_75edb286418f6d03() {
   rootly_swig::Strings *result = 0 ;
   rootly_swig::Strings *_swig_go_result;
   
@@ -6689,7 +6689,7 @@ rootly_swig::Strings *_wrap_new_Strings_raw_03bf29fbd303c7e3() {
 }
 
 
-void _wrap_delete_Strings_raw_03bf29fbd303c7e3(rootly_swig::Strings *_swig_go_0) {
+void _wrap_delete_Strings_raw_75edb286418f6d03(rootly_swig::Strings *_swig_go_0) {
   rootly_swig::Strings *arg1 = (rootly_swig::Strings *) 0 ;
   
   arg1 = *(rootly_swig::Strings **)&_swig_go_0; 
@@ -6699,7 +6699,7 @@ void _wrap_delete_Strings_raw_03bf29fbd303c7e3(rootly_swig::Strings *_swig_go_0)
 }
 
 
-void _wrap_Pairs_add_raw_03bf29fbd303c7e3(rootly_swig::Pairs *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+void _wrap_Pairs_add_raw_75edb286418f6d03(rootly_swig::Pairs *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_swig::Pairs *arg1 = (rootly_swig::Pairs *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -6723,7 +6723,7 @@ void _wrap_Pairs_add_raw_03bf29fbd303c7e3(rootly_swig::Pairs *_swig_go_0, _gostr
 }
 
 
-void _wrap_Pairs_add_null_raw_03bf29fbd303c7e3(rootly_swig::Pairs *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_Pairs_add_null_raw_75edb286418f6d03(rootly_swig::Pairs *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_swig::Pairs *arg1 = (rootly_swig::Pairs *) 0 ;
   char *arg2 = (char *) 0 ;
   
@@ -6740,7 +6740,7 @@ void _wrap_Pairs_add_null_raw_03bf29fbd303c7e3(rootly_swig::Pairs *_swig_go_0, _
 }
 
 
-long long _wrap_Pairs_size_raw_03bf29fbd303c7e3(rootly_swig::Pairs *_swig_go_0) {
+long long _wrap_Pairs_size_raw_75edb286418f6d03(rootly_swig::Pairs *_swig_go_0) {
   rootly_swig::Pairs *arg1 = (rootly_swig::Pairs *) 0 ;
   size_t result;
   long long _swig_go_result;
@@ -6753,7 +6753,7 @@ long long _wrap_Pairs_size_raw_03bf29fbd303c7e3(rootly_swig::Pairs *_swig_go_0) 
 }
 
 
-rootly_swig::Pairs *_wrap_new_Pairs_raw_03bf29fbd303c7e3() {
+rootly_swig::Pairs *_wrap_new_Pairs_raw_75edb286418f6d03() {
   rootly_swig::Pairs *result = 0 ;
   rootly_swig::Pairs *_swig_go_result;
   
@@ -6764,7 +6764,7 @@ rootly_swig::Pairs *_wrap_new_Pairs_raw_03bf29fbd303c7e3() {
 }
 
 
-void _wrap_delete_Pairs_raw_03bf29fbd303c7e3(rootly_swig::Pairs *_swig_go_0) {
+void _wrap_delete_Pairs_raw_75edb286418f6d03(rootly_swig::Pairs *_swig_go_0) {
   rootly_swig::Pairs *arg1 = (rootly_swig::Pairs *) 0 ;
   
   arg1 = *(rootly_swig::Pairs **)&_swig_go_0; 
@@ -6774,7 +6774,7 @@ void _wrap_delete_Pairs_raw_03bf29fbd303c7e3(rootly_swig::Pairs *_swig_go_0) {
 }
 
 
-rootly_swig::StoreBackend *_wrap__swig_NewDirectorStoreBackendStoreBackend_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
+rootly_swig::StoreBackend *_wrap__swig_NewDirectorStoreBackendStoreBackend_raw_75edb286418f6d03(intgo _swig_go_0) {
   int arg1 ;
   rootly_swig::StoreBackend *result = 0 ;
   rootly_swig::StoreBackend *_swig_go_result;
@@ -6787,7 +6787,7 @@ rootly_swig::StoreBackend *_wrap__swig_NewDirectorStoreBackendStoreBackend_raw_0
 }
 
 
-void _wrap_DeleteDirectorStoreBackend_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0) {
+void _wrap_DeleteDirectorStoreBackend_raw_75edb286418f6d03(rootly_swig::StoreBackend *_swig_go_0) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   
   arg1 = *(rootly_swig::StoreBackend **)&_swig_go_0; 
@@ -6797,7 +6797,7 @@ void _wrap_DeleteDirectorStoreBackend_raw_03bf29fbd303c7e3(rootly_swig::StoreBac
 }
 
 
-_gostring_ _wrap__swig_DirectorStoreBackend_upcall_Raw_name_raw_03bf29fbd303c7e3(SwigDirector_StoreBackend *_swig_go_0) {
+_gostring_ _wrap__swig_DirectorStoreBackend_upcall_Raw_name_raw_75edb286418f6d03(SwigDirector_StoreBackend *_swig_go_0) {
   SwigDirector_StoreBackend *arg1 = (SwigDirector_StoreBackend *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -6810,7 +6810,7 @@ _gostring_ _wrap__swig_DirectorStoreBackend_upcall_Raw_name_raw_03bf29fbd303c7e3
 }
 
 
-intgo _wrap__swig_DirectorStoreBackend_upcall_Raw_check_raw_03bf29fbd303c7e3(SwigDirector_StoreBackend *_swig_go_0, rootly_swig::StoreReply *_swig_go_1) {
+intgo _wrap__swig_DirectorStoreBackend_upcall_Raw_check_raw_75edb286418f6d03(SwigDirector_StoreBackend *_swig_go_0, rootly_swig::StoreReply *_swig_go_1) {
   SwigDirector_StoreBackend *arg1 = (SwigDirector_StoreBackend *) 0 ;
   rootly_swig::StoreReply *arg2 = 0 ;
   int result;
@@ -6825,7 +6825,7 @@ intgo _wrap__swig_DirectorStoreBackend_upcall_Raw_check_raw_03bf29fbd303c7e3(Swi
 }
 
 
-void _wrap__swig_DirectorStoreBackend_upcall_Raw_close_raw_03bf29fbd303c7e3(SwigDirector_StoreBackend *_swig_go_0) {
+void _wrap__swig_DirectorStoreBackend_upcall_Raw_close_raw_75edb286418f6d03(SwigDirector_StoreBackend *_swig_go_0) {
   SwigDirector_StoreBackend *arg1 = (SwigDirector_StoreBackend *) 0 ;
   
   arg1 = *(SwigDirector_StoreBackend **)&_swig_go_0; 
@@ -6835,7 +6835,7 @@ void _wrap__swig_DirectorStoreBackend_upcall_Raw_close_raw_03bf29fbd303c7e3(Swig
 }
 
 
-void _wrap_delete_StoreBackend_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0) {
+void _wrap_delete_StoreBackend_raw_75edb286418f6d03(rootly_swig::StoreBackend *_swig_go_0) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   
   arg1 = *(rootly_swig::StoreBackend **)&_swig_go_0; 
@@ -6845,7 +6845,7 @@ void _wrap_delete_StoreBackend_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_
 }
 
 
-_gostring_ _wrap_StoreBackend_raw_name_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0) {
+_gostring_ _wrap_StoreBackend_raw_name_raw_75edb286418f6d03(rootly_swig::StoreBackend *_swig_go_0) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -6858,7 +6858,7 @@ _gostring_ _wrap_StoreBackend_raw_name_raw_03bf29fbd303c7e3(rootly_swig::StoreBa
 }
 
 
-intgo _wrap_StoreBackend_raw_begin_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0) {
+intgo _wrap_StoreBackend_raw_begin_raw_75edb286418f6d03(rootly_swig::StoreBackend *_swig_go_0) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6871,7 +6871,7 @@ intgo _wrap_StoreBackend_raw_begin_raw_03bf29fbd303c7e3(rootly_swig::StoreBacken
 }
 
 
-intgo _wrap_StoreBackend_raw_commit_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0) {
+intgo _wrap_StoreBackend_raw_commit_raw_75edb286418f6d03(rootly_swig::StoreBackend *_swig_go_0) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6884,7 +6884,7 @@ intgo _wrap_StoreBackend_raw_commit_raw_03bf29fbd303c7e3(rootly_swig::StoreBacke
 }
 
 
-intgo _wrap_StoreBackend_raw_rollback_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0) {
+intgo _wrap_StoreBackend_raw_rollback_raw_75edb286418f6d03(rootly_swig::StoreBackend *_swig_go_0) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -6897,7 +6897,7 @@ intgo _wrap_StoreBackend_raw_rollback_raw_03bf29fbd303c7e3(rootly_swig::StoreBac
 }
 
 
-intgo _wrap_StoreBackend_raw_record_get_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
+intgo _wrap_StoreBackend_raw_record_get_raw_75edb286418f6d03(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -6926,7 +6926,7 @@ intgo _wrap_StoreBackend_raw_record_get_raw_03bf29fbd303c7e3(rootly_swig::StoreB
 }
 
 
-intgo _wrap_StoreBackend_raw_record_put_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::Record *_swig_go_2, long long _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
+intgo _wrap_StoreBackend_raw_record_put_raw_75edb286418f6d03(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::Record *_swig_go_2, long long _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_swig::Record *arg3 = 0 ;
@@ -6952,7 +6952,7 @@ intgo _wrap_StoreBackend_raw_record_put_raw_03bf29fbd303c7e3(rootly_swig::StoreB
 }
 
 
-intgo _wrap_StoreBackend_raw_record_delete_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
+intgo _wrap_StoreBackend_raw_record_delete_raw_75edb286418f6d03(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -6981,7 +6981,7 @@ intgo _wrap_StoreBackend_raw_record_delete_raw_03bf29fbd303c7e3(rootly_swig::Sto
 }
 
 
-intgo _wrap_StoreBackend_raw_record_find_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::Query *_swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
+intgo _wrap_StoreBackend_raw_record_find_raw_75edb286418f6d03(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::Query *_swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_swig::Query *arg3 = 0 ;
@@ -7005,7 +7005,7 @@ intgo _wrap_StoreBackend_raw_record_find_raw_03bf29fbd303c7e3(rootly_swig::Store
 }
 
 
-intgo _wrap_StoreBackend_raw_stream_append_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
+intgo _wrap_StoreBackend_raw_stream_append_raw_75edb286418f6d03(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -7034,7 +7034,7 @@ intgo _wrap_StoreBackend_raw_stream_append_raw_03bf29fbd303c7e3(rootly_swig::Sto
 }
 
 
-intgo _wrap_StoreBackend_raw_stream_read_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, long long _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
+intgo _wrap_StoreBackend_raw_stream_read_raw_75edb286418f6d03(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, long long _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -7060,7 +7060,7 @@ intgo _wrap_StoreBackend_raw_stream_read_raw_03bf29fbd303c7e3(rootly_swig::Store
 }
 
 
-intgo _wrap_StoreBackend_raw_stream_last_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
+intgo _wrap_StoreBackend_raw_stream_last_raw_75edb286418f6d03(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_swig::StoreReply *arg3 = 0 ;
@@ -7082,7 +7082,7 @@ intgo _wrap_StoreBackend_raw_stream_last_raw_03bf29fbd303c7e3(rootly_swig::Store
 }
 
 
-intgo _wrap_StoreBackend_raw_sequence_next_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
+intgo _wrap_StoreBackend_raw_sequence_next_raw_75edb286418f6d03(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_swig::StoreReply *arg3 = 0 ;
@@ -7104,7 +7104,7 @@ intgo _wrap_StoreBackend_raw_sequence_next_raw_03bf29fbd303c7e3(rootly_swig::Sto
 }
 
 
-intgo _wrap_StoreBackend_raw_check_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0, rootly_swig::StoreReply *_swig_go_1) {
+intgo _wrap_StoreBackend_raw_check_raw_75edb286418f6d03(rootly_swig::StoreBackend *_swig_go_0, rootly_swig::StoreReply *_swig_go_1) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   rootly_swig::StoreReply *arg2 = 0 ;
   int result;
@@ -7119,7 +7119,7 @@ intgo _wrap_StoreBackend_raw_check_raw_03bf29fbd303c7e3(rootly_swig::StoreBacken
 }
 
 
-void _wrap_StoreBackend_raw_close_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0) {
+void _wrap_StoreBackend_raw_close_raw_75edb286418f6d03(rootly_swig::StoreBackend *_swig_go_0) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   
   arg1 = *(rootly_swig::StoreBackend **)&_swig_go_0; 
@@ -7129,7 +7129,7 @@ void _wrap_StoreBackend_raw_close_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend
 }
 
 
-rootly_swig::RawStore *_wrap_new_RawStore_raw_03bf29fbd303c7e3() {
+rootly_swig::RawStore *_wrap_new_RawStore_raw_75edb286418f6d03() {
   rootly_swig::RawStore *result = 0 ;
   rootly_swig::RawStore *_swig_go_result;
   
@@ -7140,7 +7140,7 @@ rootly_swig::RawStore *_wrap_new_RawStore_raw_03bf29fbd303c7e3() {
 }
 
 
-void _wrap_delete_RawStore_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0) {
+void _wrap_delete_RawStore_raw_75edb286418f6d03(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   
   arg1 = *(rootly_swig::RawStore **)&_swig_go_0; 
@@ -7150,7 +7150,7 @@ void _wrap_delete_RawStore_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_
 }
 
 
-intgo _wrap_RawStore_open_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_RawStore_open_raw_75edb286418f6d03(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   int result;
@@ -7170,7 +7170,7 @@ intgo _wrap_RawStore_open_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0
 }
 
 
-intgo _wrap_RawStore_wrap_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, rootly_swig::StoreBackend *_swig_go_1) {
+intgo _wrap_RawStore_wrap_raw_75edb286418f6d03(rootly_swig::RawStore *_swig_go_0, rootly_swig::StoreBackend *_swig_go_1) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   rootly_swig::StoreBackend *arg2 = (rootly_swig::StoreBackend *) 0 ;
   int result;
@@ -7185,7 +7185,7 @@ intgo _wrap_RawStore_wrap_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0
 }
 
 
-void _wrap_RawStore_close_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0) {
+void _wrap_RawStore_close_raw_75edb286418f6d03(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   
   arg1 = *(rootly_swig::RawStore **)&_swig_go_0; 
@@ -7195,7 +7195,7 @@ void _wrap_RawStore_close_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0
 }
 
 
-_gostring_ _wrap_RawStore_name_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0) {
+_gostring_ _wrap_RawStore_name_raw_75edb286418f6d03(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *result = 0 ;
   _gostring_ _swig_go_result;
@@ -7208,7 +7208,7 @@ _gostring_ _wrap_RawStore_name_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig
 }
 
 
-bool _wrap_RawStore_has_check_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0) {
+bool _wrap_RawStore_has_check_raw_75edb286418f6d03(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   bool result;
   bool _swig_go_result;
@@ -7221,7 +7221,7 @@ bool _wrap_RawStore_has_check_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_
 }
 
 
-void _wrap_RawStore_stop_after_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, intgo _swig_go_1, intgo _swig_go_2) {
+void _wrap_RawStore_stop_after_raw_75edb286418f6d03(rootly_swig::RawStore *_swig_go_0, intgo _swig_go_1, intgo _swig_go_2) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   int arg2 ;
   int arg3 ;
@@ -7235,7 +7235,7 @@ void _wrap_RawStore_stop_after_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig
 }
 
 
-intgo _wrap_RawStore_calls_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0) {
+intgo _wrap_RawStore_calls_raw_75edb286418f6d03(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7248,7 +7248,7 @@ intgo _wrap_RawStore_calls_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_
 }
 
 
-intgo _wrap_RawStore_begin_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0) {
+intgo _wrap_RawStore_begin_raw_75edb286418f6d03(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7261,7 +7261,7 @@ intgo _wrap_RawStore_begin_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_
 }
 
 
-intgo _wrap_RawStore_commit_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0) {
+intgo _wrap_RawStore_commit_raw_75edb286418f6d03(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7274,7 +7274,7 @@ intgo _wrap_RawStore_commit_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go
 }
 
 
-intgo _wrap_RawStore_rollback_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0) {
+intgo _wrap_RawStore_rollback_raw_75edb286418f6d03(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7287,7 +7287,7 @@ intgo _wrap_RawStore_rollback_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_
 }
 
 
-intgo _wrap_RawStore_record_get_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
+intgo _wrap_RawStore_record_get_raw_75edb286418f6d03(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::StoreReply *_swig_go_3) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7316,7 +7316,7 @@ intgo _wrap_RawStore_record_get_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swi
 }
 
 
-intgo _wrap_RawStore_record_put_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8, long long _swig_go_9, long long _swig_go_10, rootly_swig::StoreReply *_swig_go_11) {
+intgo _wrap_RawStore_record_put_raw_75edb286418f6d03(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8, long long _swig_go_9, long long _swig_go_10, rootly_swig::StoreReply *_swig_go_11) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7411,7 +7411,7 @@ intgo _wrap_RawStore_record_put_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swi
 }
 
 
-intgo _wrap_RawStore_record_delete_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_RawStore_record_delete_raw_75edb286418f6d03(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7438,7 +7438,7 @@ intgo _wrap_RawStore_record_delete_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_
 }
 
 
-intgo _wrap_RawStore_record_find_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, bool _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8, long long _swig_go_9, long long _swig_go_10, long long _swig_go_11, bool _swig_go_12, rootly_swig::StoreReply *_swig_go_13) {
+intgo _wrap_RawStore_record_find_raw_75edb286418f6d03(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, bool _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8, long long _swig_go_9, long long _swig_go_10, long long _swig_go_11, bool _swig_go_12, rootly_swig::StoreReply *_swig_go_13) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   bool arg3 ;
@@ -7536,7 +7536,7 @@ intgo _wrap_RawStore_record_find_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_sw
 }
 
 
-intgo _wrap_RawStore_stream_append__SWIG_0_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, bool _swig_go_4) {
+intgo _wrap_RawStore_stream_append__SWIG_0_raw_75edb286418f6d03(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, bool _swig_go_4) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -7565,7 +7565,7 @@ intgo _wrap_RawStore_stream_append__SWIG_0_raw_03bf29fbd303c7e3(rootly_swig::Raw
 }
 
 
-intgo _wrap_RawStore_stream_append__SWIG_1_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_RawStore_stream_append__SWIG_1_raw_75edb286418f6d03(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -7592,7 +7592,7 @@ intgo _wrap_RawStore_stream_append__SWIG_1_raw_03bf29fbd303c7e3(rootly_swig::Raw
 }
 
 
-intgo _wrap_RawStore_stream_read_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, long long _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
+intgo _wrap_RawStore_stream_read_raw_75edb286418f6d03(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, long long _swig_go_3, rootly_swig::StoreReply *_swig_go_4) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -7618,7 +7618,7 @@ intgo _wrap_RawStore_stream_read_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_sw
 }
 
 
-intgo _wrap_RawStore_stream_last_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
+intgo _wrap_RawStore_stream_last_raw_75edb286418f6d03(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_swig::StoreReply *arg3 = 0 ;
@@ -7640,7 +7640,7 @@ intgo _wrap_RawStore_stream_last_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_sw
 }
 
 
-intgo _wrap_RawStore_sequence_next_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
+intgo _wrap_RawStore_sequence_next_raw_75edb286418f6d03(rootly_swig::RawStore *_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreReply *_swig_go_2) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_swig::StoreReply *arg3 = 0 ;
@@ -7662,7 +7662,7 @@ intgo _wrap_RawStore_sequence_next_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_
 }
 
 
-intgo _wrap_RawStore_check_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_0) {
+intgo _wrap_RawStore_check_raw_75edb286418f6d03(rootly_swig::RawStore *_swig_go_0) {
   rootly_swig::RawStore *arg1 = (rootly_swig::RawStore *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7675,7 +7675,7 @@ intgo _wrap_RawStore_check_raw_03bf29fbd303c7e3(rootly_swig::RawStore *_swig_go_
 }
 
 
-rootly_swig::ClockBackend *_wrap__swig_NewDirectorClockBackendClockBackend_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
+rootly_swig::ClockBackend *_wrap__swig_NewDirectorClockBackendClockBackend_raw_75edb286418f6d03(intgo _swig_go_0) {
   int arg1 ;
   rootly_swig::ClockBackend *result = 0 ;
   rootly_swig::ClockBackend *_swig_go_result;
@@ -7688,7 +7688,7 @@ rootly_swig::ClockBackend *_wrap__swig_NewDirectorClockBackendClockBackend_raw_0
 }
 
 
-void _wrap_DeleteDirectorClockBackend_raw_03bf29fbd303c7e3(rootly_swig::ClockBackend *_swig_go_0) {
+void _wrap_DeleteDirectorClockBackend_raw_75edb286418f6d03(rootly_swig::ClockBackend *_swig_go_0) {
   rootly_swig::ClockBackend *arg1 = (rootly_swig::ClockBackend *) 0 ;
   
   arg1 = *(rootly_swig::ClockBackend **)&_swig_go_0; 
@@ -7698,7 +7698,7 @@ void _wrap_DeleteDirectorClockBackend_raw_03bf29fbd303c7e3(rootly_swig::ClockBac
 }
 
 
-void _wrap_delete_ClockBackend_raw_03bf29fbd303c7e3(rootly_swig::ClockBackend *_swig_go_0) {
+void _wrap_delete_ClockBackend_raw_75edb286418f6d03(rootly_swig::ClockBackend *_swig_go_0) {
   rootly_swig::ClockBackend *arg1 = (rootly_swig::ClockBackend *) 0 ;
   
   arg1 = *(rootly_swig::ClockBackend **)&_swig_go_0; 
@@ -7708,7 +7708,7 @@ void _wrap_delete_ClockBackend_raw_03bf29fbd303c7e3(rootly_swig::ClockBackend *_
 }
 
 
-long long _wrap_ClockBackend_raw_now_raw_03bf29fbd303c7e3(rootly_swig::ClockBackend *_swig_go_0) {
+long long _wrap_ClockBackend_raw_now_raw_75edb286418f6d03(rootly_swig::ClockBackend *_swig_go_0) {
   rootly_swig::ClockBackend *arg1 = (rootly_swig::ClockBackend *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -7721,7 +7721,7 @@ long long _wrap_ClockBackend_raw_now_raw_03bf29fbd303c7e3(rootly_swig::ClockBack
 }
 
 
-rootly_swig::DeliveryReply *_wrap_new_DeliveryReply_raw_03bf29fbd303c7e3() {
+rootly_swig::DeliveryReply *_wrap_new_DeliveryReply_raw_75edb286418f6d03() {
   rootly_swig::DeliveryReply *result = 0 ;
   rootly_swig::DeliveryReply *_swig_go_result;
   
@@ -7732,7 +7732,7 @@ rootly_swig::DeliveryReply *_wrap_new_DeliveryReply_raw_03bf29fbd303c7e3() {
 }
 
 
-void _wrap_DeliveryReply_ok__SWIG_0_raw_03bf29fbd303c7e3(rootly_swig::DeliveryReply *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_DeliveryReply_ok__SWIG_0_raw_75edb286418f6d03(rootly_swig::DeliveryReply *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
   char *arg2 = (char *) 0 ;
   
@@ -7749,7 +7749,7 @@ void _wrap_DeliveryReply_ok__SWIG_0_raw_03bf29fbd303c7e3(rootly_swig::DeliveryRe
 }
 
 
-void _wrap_DeliveryReply_ok__SWIG_1_raw_03bf29fbd303c7e3(rootly_swig::DeliveryReply *_swig_go_0) {
+void _wrap_DeliveryReply_ok__SWIG_1_raw_75edb286418f6d03(rootly_swig::DeliveryReply *_swig_go_0) {
   rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
   
   arg1 = *(rootly_swig::DeliveryReply **)&_swig_go_0; 
@@ -7759,7 +7759,7 @@ void _wrap_DeliveryReply_ok__SWIG_1_raw_03bf29fbd303c7e3(rootly_swig::DeliveryRe
 }
 
 
-void _wrap_DeliveryReply_retry__SWIG_0_raw_03bf29fbd303c7e3(rootly_swig::DeliveryReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2) {
+void _wrap_DeliveryReply_retry__SWIG_0_raw_75edb286418f6d03(rootly_swig::DeliveryReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2) {
   rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -7778,7 +7778,7 @@ void _wrap_DeliveryReply_retry__SWIG_0_raw_03bf29fbd303c7e3(rootly_swig::Deliver
 }
 
 
-void _wrap_DeliveryReply_retry__SWIG_1_raw_03bf29fbd303c7e3(rootly_swig::DeliveryReply *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_DeliveryReply_retry__SWIG_1_raw_75edb286418f6d03(rootly_swig::DeliveryReply *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
   char *arg2 = (char *) 0 ;
   
@@ -7795,7 +7795,7 @@ void _wrap_DeliveryReply_retry__SWIG_1_raw_03bf29fbd303c7e3(rootly_swig::Deliver
 }
 
 
-void _wrap_DeliveryReply_permanent_raw_03bf29fbd303c7e3(rootly_swig::DeliveryReply *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_DeliveryReply_permanent_raw_75edb286418f6d03(rootly_swig::DeliveryReply *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
   char *arg2 = (char *) 0 ;
   
@@ -7812,7 +7812,7 @@ void _wrap_DeliveryReply_permanent_raw_03bf29fbd303c7e3(rootly_swig::DeliveryRep
 }
 
 
-void _wrap_DeliveryReply_set_http_status_raw_03bf29fbd303c7e3(rootly_swig::DeliveryReply *_swig_go_0, intgo _swig_go_1) {
+void _wrap_DeliveryReply_set_http_status_raw_75edb286418f6d03(rootly_swig::DeliveryReply *_swig_go_0, intgo _swig_go_1) {
   rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
   int arg2 ;
   
@@ -7824,7 +7824,7 @@ void _wrap_DeliveryReply_set_http_status_raw_03bf29fbd303c7e3(rootly_swig::Deliv
 }
 
 
-intgo _wrap_DeliveryReply_outcome_raw_03bf29fbd303c7e3(rootly_swig::DeliveryReply *_swig_go_0) {
+intgo _wrap_DeliveryReply_outcome_raw_75edb286418f6d03(rootly_swig::DeliveryReply *_swig_go_0) {
   rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -7837,7 +7837,7 @@ intgo _wrap_DeliveryReply_outcome_raw_03bf29fbd303c7e3(rootly_swig::DeliveryRepl
 }
 
 
-void _wrap_delete_DeliveryReply_raw_03bf29fbd303c7e3(rootly_swig::DeliveryReply *_swig_go_0) {
+void _wrap_delete_DeliveryReply_raw_75edb286418f6d03(rootly_swig::DeliveryReply *_swig_go_0) {
   rootly_swig::DeliveryReply *arg1 = (rootly_swig::DeliveryReply *) 0 ;
   
   arg1 = *(rootly_swig::DeliveryReply **)&_swig_go_0; 
@@ -7847,7 +7847,7 @@ void _wrap_delete_DeliveryReply_raw_03bf29fbd303c7e3(rootly_swig::DeliveryReply 
 }
 
 
-rootly_swig::TransportBackend *_wrap__swig_NewDirectorTransportBackendTransportBackend_raw_03bf29fbd303c7e3(intgo _swig_go_0) {
+rootly_swig::TransportBackend *_wrap__swig_NewDirectorTransportBackendTransportBackend_raw_75edb286418f6d03(intgo _swig_go_0) {
   int arg1 ;
   rootly_swig::TransportBackend *result = 0 ;
   rootly_swig::TransportBackend *_swig_go_result;
@@ -7860,7 +7860,7 @@ rootly_swig::TransportBackend *_wrap__swig_NewDirectorTransportBackendTransportB
 }
 
 
-void _wrap_DeleteDirectorTransportBackend_raw_03bf29fbd303c7e3(rootly_swig::TransportBackend *_swig_go_0) {
+void _wrap_DeleteDirectorTransportBackend_raw_75edb286418f6d03(rootly_swig::TransportBackend *_swig_go_0) {
   rootly_swig::TransportBackend *arg1 = (rootly_swig::TransportBackend *) 0 ;
   
   arg1 = *(rootly_swig::TransportBackend **)&_swig_go_0; 
@@ -7870,7 +7870,7 @@ void _wrap_DeleteDirectorTransportBackend_raw_03bf29fbd303c7e3(rootly_swig::Tran
 }
 
 
-_gostring_ _wrap__swig_DirectorTransportBackend_upcall_Raw_name_raw_03bf29fbd303c7e3(SwigDirector_TransportBackend *_swig_go_0) {
+_gostring_ _wrap__swig_DirectorTransportBackend_upcall_Raw_name_raw_75edb286418f6d03(SwigDirector_TransportBackend *_swig_go_0) {
   SwigDirector_TransportBackend *arg1 = (SwigDirector_TransportBackend *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -7883,7 +7883,7 @@ _gostring_ _wrap__swig_DirectorTransportBackend_upcall_Raw_name_raw_03bf29fbd303
 }
 
 
-intgo _wrap__swig_DirectorTransportBackend_upcall_Raw_capabilities_raw_03bf29fbd303c7e3(SwigDirector_TransportBackend *_swig_go_0) {
+intgo _wrap__swig_DirectorTransportBackend_upcall_Raw_capabilities_raw_75edb286418f6d03(SwigDirector_TransportBackend *_swig_go_0) {
   SwigDirector_TransportBackend *arg1 = (SwigDirector_TransportBackend *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -7896,7 +7896,7 @@ intgo _wrap__swig_DirectorTransportBackend_upcall_Raw_capabilities_raw_03bf29fbd
 }
 
 
-void _wrap__swig_DirectorTransportBackend_upcall_Raw_close_raw_03bf29fbd303c7e3(SwigDirector_TransportBackend *_swig_go_0) {
+void _wrap__swig_DirectorTransportBackend_upcall_Raw_close_raw_75edb286418f6d03(SwigDirector_TransportBackend *_swig_go_0) {
   SwigDirector_TransportBackend *arg1 = (SwigDirector_TransportBackend *) 0 ;
   
   arg1 = *(SwigDirector_TransportBackend **)&_swig_go_0; 
@@ -7906,7 +7906,7 @@ void _wrap__swig_DirectorTransportBackend_upcall_Raw_close_raw_03bf29fbd303c7e3(
 }
 
 
-void _wrap_delete_TransportBackend_raw_03bf29fbd303c7e3(rootly_swig::TransportBackend *_swig_go_0) {
+void _wrap_delete_TransportBackend_raw_75edb286418f6d03(rootly_swig::TransportBackend *_swig_go_0) {
   rootly_swig::TransportBackend *arg1 = (rootly_swig::TransportBackend *) 0 ;
   
   arg1 = *(rootly_swig::TransportBackend **)&_swig_go_0; 
@@ -7916,7 +7916,7 @@ void _wrap_delete_TransportBackend_raw_03bf29fbd303c7e3(rootly_swig::TransportBa
 }
 
 
-_gostring_ _wrap_TransportBackend_raw_name_raw_03bf29fbd303c7e3(rootly_swig::TransportBackend *_swig_go_0) {
+_gostring_ _wrap_TransportBackend_raw_name_raw_75edb286418f6d03(rootly_swig::TransportBackend *_swig_go_0) {
   rootly_swig::TransportBackend *arg1 = (rootly_swig::TransportBackend *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -7929,7 +7929,7 @@ _gostring_ _wrap_TransportBackend_raw_name_raw_03bf29fbd303c7e3(rootly_swig::Tra
 }
 
 
-intgo _wrap_TransportBackend_raw_capabilities_raw_03bf29fbd303c7e3(rootly_swig::TransportBackend *_swig_go_0) {
+intgo _wrap_TransportBackend_raw_capabilities_raw_75edb286418f6d03(rootly_swig::TransportBackend *_swig_go_0) {
   rootly_swig::TransportBackend *arg1 = (rootly_swig::TransportBackend *) 0 ;
   unsigned int result;
   intgo _swig_go_result;
@@ -7942,7 +7942,7 @@ intgo _wrap_TransportBackend_raw_capabilities_raw_03bf29fbd303c7e3(rootly_swig::
 }
 
 
-intgo _wrap_TransportBackend_raw_deliver_raw_03bf29fbd303c7e3(rootly_swig::TransportBackend *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, intgo _swig_go_6, rootly_swig::DeliveryReply *_swig_go_7) {
+intgo _wrap_TransportBackend_raw_deliver_raw_75edb286418f6d03(rootly_swig::TransportBackend *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, intgo _swig_go_6, rootly_swig::DeliveryReply *_swig_go_7) {
   rootly_swig::TransportBackend *arg1 = (rootly_swig::TransportBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -7994,7 +7994,7 @@ intgo _wrap_TransportBackend_raw_deliver_raw_03bf29fbd303c7e3(rootly_swig::Trans
 }
 
 
-void _wrap_TransportBackend_raw_close_raw_03bf29fbd303c7e3(rootly_swig::TransportBackend *_swig_go_0) {
+void _wrap_TransportBackend_raw_close_raw_75edb286418f6d03(rootly_swig::TransportBackend *_swig_go_0) {
   rootly_swig::TransportBackend *arg1 = (rootly_swig::TransportBackend *) 0 ;
   
   arg1 = *(rootly_swig::TransportBackend **)&_swig_go_0; 
@@ -8004,7 +8004,7 @@ void _wrap_TransportBackend_raw_close_raw_03bf29fbd303c7e3(rootly_swig::Transpor
 }
 
 
-intgo _wrap_rootly_swig_ctx_open_store_raw_03bf29fbd303c7e3(rootly_ctx **_swig_go_0, rootly_swig::StoreBackend *_swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_swig_ctx_open_store_raw_75edb286418f6d03(rootly_ctx **_swig_go_0, rootly_swig::StoreBackend *_swig_go_1, _gostring_ _swig_go_2) {
   rootly_ctx **arg1 = (rootly_ctx **) 0 ;
   rootly_swig::StoreBackend *arg2 = (rootly_swig::StoreBackend *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8030,7 +8030,7 @@ intgo _wrap_rootly_swig_ctx_open_store_raw_03bf29fbd303c7e3(rootly_ctx **_swig_g
 }
 
 
-intgo _wrap_rootly_swig_ctx_open_ex_raw_03bf29fbd303c7e3(rootly_ctx **_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreBackend *_swig_go_2, rootly_swig::ClockBackend *_swig_go_3, _gostring_ _swig_go_4) {
+intgo _wrap_rootly_swig_ctx_open_ex_raw_75edb286418f6d03(rootly_ctx **_swig_go_0, _gostring_ _swig_go_1, rootly_swig::StoreBackend *_swig_go_2, rootly_swig::ClockBackend *_swig_go_3, _gostring_ _swig_go_4) {
   rootly_ctx **arg1 = (rootly_ctx **) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_swig::StoreBackend *arg3 = (rootly_swig::StoreBackend *) 0 ;
@@ -8065,7 +8065,7 @@ intgo _wrap_rootly_swig_ctx_open_ex_raw_03bf29fbd303c7e3(rootly_ctx **_swig_go_0
 }
 
 
-intgo _wrap_rootly_swig_ctx_add_transport_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, rootly_swig::TransportBackend *_swig_go_1) {
+intgo _wrap_rootly_swig_ctx_add_transport_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, rootly_swig::TransportBackend *_swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   rootly_swig::TransportBackend *arg2 = (rootly_swig::TransportBackend *) 0 ;
   rootly_status result;
@@ -8080,7 +8080,7 @@ intgo _wrap_rootly_swig_ctx_add_transport_raw_03bf29fbd303c7e3(rootly_ctx *_swig
 }
 
 
-intgo _wrap_rootly_swig_store_fail_raw_03bf29fbd303c7e3(intgo _swig_go_0, _gostring_ _swig_go_1) {
+intgo _wrap_rootly_swig_store_fail_raw_75edb286418f6d03(intgo _swig_go_0, _gostring_ _swig_go_1) {
   int arg1 ;
   char *arg2 = (char *) 0 ;
   int result;
@@ -8100,7 +8100,7 @@ intgo _wrap_rootly_swig_store_fail_raw_03bf29fbd303c7e3(intgo _swig_go_0, _gostr
 }
 
 
-intgo _wrap_rootly_swig_ctx_open_raw_03bf29fbd303c7e3(rootly_ctx **_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+intgo _wrap_rootly_swig_ctx_open_raw_75edb286418f6d03(rootly_ctx **_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_ctx **arg1 = (rootly_ctx **) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8131,7 +8131,7 @@ intgo _wrap_rootly_swig_ctx_open_raw_03bf29fbd303c7e3(rootly_ctx **_swig_go_0, _
 }
 
 
-intgo _wrap_rootly_swig_incident_create_raw_03bf29fbd303c7e3(rootly_incident **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, _gostring_* _swig_go_5, long long _swig_go_6, _gostring_* _swig_go_7, long long _swig_go_8, rootly_kv *_swig_go_9, long long _swig_go_10, rootly_kv *_swig_go_11, long long _swig_go_12, intgo _swig_go_13, long long _swig_go_14, _gostring_ _swig_go_15) {
+intgo _wrap_rootly_swig_incident_create_raw_75edb286418f6d03(rootly_incident **_swig_go_0, rootly_ctx *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, _gostring_* _swig_go_5, long long _swig_go_6, _gostring_* _swig_go_7, long long _swig_go_8, rootly_kv *_swig_go_9, long long _swig_go_10, rootly_kv *_swig_go_11, long long _swig_go_12, intgo _swig_go_13, long long _swig_go_14, _gostring_ _swig_go_15) {
   rootly_incident **arg1 = (rootly_incident **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8201,7 +8201,7 @@ intgo _wrap_rootly_swig_incident_create_raw_03bf29fbd303c7e3(rootly_incident **_
 }
 
 
-intgo _wrap_rootly_swig_incident_list_raw_03bf29fbd303c7e3(rootly_incident_list **_swig_go_0, rootly_ctx *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, long long _swig_go_7, long long _swig_go_8, long long _swig_go_9, intgo _swig_go_10) {
+intgo _wrap_rootly_swig_incident_list_raw_75edb286418f6d03(rootly_incident_list **_swig_go_0, rootly_ctx *_swig_go_1, intgo _swig_go_2, intgo _swig_go_3, intgo _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, long long _swig_go_7, long long _swig_go_8, long long _swig_go_9, intgo _swig_go_10) {
   rootly_incident_list **arg1 = (rootly_incident_list **) 0 ;
   rootly_ctx *arg2 = (rootly_ctx *) 0 ;
   int arg3 ;
@@ -8252,7 +8252,7 @@ intgo _wrap_rootly_swig_incident_list_raw_03bf29fbd303c7e3(rootly_incident_list 
 }
 
 
-rootly_ctx *_wrap_rootly_go_ctx_open_raw_03bf29fbd303c7e3(_gostring_ _swig_go_0, _gostring_ _swig_go_1) {
+rootly_ctx *_wrap_rootly_go_ctx_open_raw_75edb286418f6d03(_gostring_ _swig_go_0, _gostring_ _swig_go_1) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_ctx *result = 0 ;
@@ -8281,7 +8281,7 @@ rootly_ctx *_wrap_rootly_go_ctx_open_raw_03bf29fbd303c7e3(_gostring_ _swig_go_0,
 }
 
 
-rootly_ctx *_wrap_rootly_go_ctx_open_store_raw_03bf29fbd303c7e3(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1) {
+rootly_ctx *_wrap_rootly_go_ctx_open_store_raw_75edb286418f6d03(rootly_swig::StoreBackend *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_swig::StoreBackend *arg1 = (rootly_swig::StoreBackend *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_ctx *result = 0 ;
@@ -8305,7 +8305,7 @@ rootly_ctx *_wrap_rootly_go_ctx_open_store_raw_03bf29fbd303c7e3(rootly_swig::Sto
 }
 
 
-rootly_ctx *_wrap_rootly_go_ctx_open_ex_raw_03bf29fbd303c7e3(_gostring_ _swig_go_0, rootly_swig::StoreBackend *_swig_go_1, rootly_swig::ClockBackend *_swig_go_2, _gostring_ _swig_go_3) {
+rootly_ctx *_wrap_rootly_go_ctx_open_ex_raw_75edb286418f6d03(_gostring_ _swig_go_0, rootly_swig::StoreBackend *_swig_go_1, rootly_swig::ClockBackend *_swig_go_2, _gostring_ _swig_go_3) {
   char *arg1 = (char *) 0 ;
   rootly_swig::StoreBackend *arg2 = (rootly_swig::StoreBackend *) 0 ;
   rootly_swig::ClockBackend *arg3 = (rootly_swig::ClockBackend *) 0 ;
@@ -8338,7 +8338,7 @@ rootly_ctx *_wrap_rootly_go_ctx_open_ex_raw_03bf29fbd303c7e3(_gostring_ _swig_go
 }
 
 
-rootly_ingest_result *_wrap_rootly_go_ingest_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::Pairs *_swig_go_3) {
+rootly_ingest_result *_wrap_rootly_go_ingest_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::Pairs *_swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8366,7 +8366,7 @@ rootly_ingest_result *_wrap_rootly_go_ingest_raw_03bf29fbd303c7e3(rootly_ctx *_s
 }
 
 
-long long _wrap_rootly_go_ingest_count_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+long long _wrap_rootly_go_ingest_count_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8392,7 +8392,7 @@ long long _wrap_rootly_go_ingest_count_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go
 }
 
 
-rootly_incident *_wrap_rootly_go_incident_create_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, rootly_swig::Strings *_swig_go_4, rootly_swig::Strings *_swig_go_5, rootly_swig::Pairs *_swig_go_6, rootly_swig::Pairs *_swig_go_7, intgo _swig_go_8, long long _swig_go_9, _gostring_ _swig_go_10) {
+rootly_incident *_wrap_rootly_go_incident_create_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, intgo _swig_go_3, rootly_swig::Strings *_swig_go_4, rootly_swig::Strings *_swig_go_5, rootly_swig::Pairs *_swig_go_6, rootly_swig::Pairs *_swig_go_7, intgo _swig_go_8, long long _swig_go_9, _gostring_ _swig_go_10) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8452,7 +8452,7 @@ rootly_incident *_wrap_rootly_go_incident_create_raw_03bf29fbd303c7e3(rootly_ctx
 }
 
 
-rootly_incident *_wrap_rootly_go_incident_get_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+rootly_incident *_wrap_rootly_go_incident_get_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_incident *result = 0 ;
@@ -8472,7 +8472,7 @@ rootly_incident *_wrap_rootly_go_incident_get_raw_03bf29fbd303c7e3(rootly_ctx *_
 }
 
 
-rootly_incident_list *_wrap_rootly_go_incident_list_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, long long _swig_go_6, long long _swig_go_7, long long _swig_go_8, intgo _swig_go_9) {
+rootly_incident_list *_wrap_rootly_go_incident_list_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, intgo _swig_go_1, intgo _swig_go_2, intgo _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, long long _swig_go_6, long long _swig_go_7, long long _swig_go_8, intgo _swig_go_9) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   int arg2 ;
   int arg3 ;
@@ -8521,7 +8521,7 @@ rootly_incident_list *_wrap_rootly_go_incident_list_raw_03bf29fbd303c7e3(rootly_
 }
 
 
-intgo _wrap_rootly_go_incident_update_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, rootly_swig::Strings *_swig_go_5, rootly_swig::Strings *_swig_go_6, rootly_swig::Pairs *_swig_go_7, rootly_swig::Pairs *_swig_go_8, _gostring_ _swig_go_9, intgo _swig_go_10) {
+intgo _wrap_rootly_go_incident_update_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, intgo _swig_go_4, rootly_swig::Strings *_swig_go_5, rootly_swig::Strings *_swig_go_6, rootly_swig::Pairs *_swig_go_7, rootly_swig::Pairs *_swig_go_8, _gostring_ _swig_go_9, intgo _swig_go_10) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8586,7 +8586,7 @@ intgo _wrap_rootly_go_incident_update_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_
 }
 
 
-_gostring_ _wrap_rootly_go_incident_to_json_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0) {
+_gostring_ _wrap_rootly_go_incident_to_json_raw_75edb286418f6d03(rootly_incident *_swig_go_0) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -8599,7 +8599,7 @@ _gostring_ _wrap_rootly_go_incident_to_json_raw_03bf29fbd303c7e3(rootly_incident
 }
 
 
-_gostring_ _wrap_rootly_go_incident_field_raw_03bf29fbd303c7e3(rootly_incident *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_rootly_go_incident_field_raw_75edb286418f6d03(rootly_incident *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_incident *arg1 = (rootly_incident *) 0 ;
   char *arg2 = (char *) 0 ;
   std::string result;
@@ -8619,7 +8619,7 @@ _gostring_ _wrap_rootly_go_incident_field_raw_03bf29fbd303c7e3(rootly_incident *
 }
 
 
-_gostring_ _wrap_rootly_go_alert_get_json_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_rootly_go_alert_get_json_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   std::string result;
@@ -8639,7 +8639,7 @@ _gostring_ _wrap_rootly_go_alert_get_json_raw_03bf29fbd303c7e3(rootly_ctx *_swig
 }
 
 
-_gostring_ _wrap_rootly_go_incident_alerts_json_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_rootly_go_incident_alerts_json_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   std::string result;
@@ -8659,7 +8659,7 @@ _gostring_ _wrap_rootly_go_incident_alerts_json_raw_03bf29fbd303c7e3(rootly_ctx 
 }
 
 
-_gostring_ _wrap_rootly_go_postmortem_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
+_gostring_ _wrap_rootly_go_postmortem_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, intgo _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   int arg3 ;
@@ -8681,7 +8681,7 @@ _gostring_ _wrap_rootly_go_postmortem_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_
 }
 
 
-rootly_timeline *_wrap_rootly_go_timeline_load_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2) {
+rootly_timeline *_wrap_rootly_go_timeline_load_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   int64_t arg3 ;
@@ -8703,7 +8703,7 @@ rootly_timeline *_wrap_rootly_go_timeline_load_raw_03bf29fbd303c7e3(rootly_ctx *
 }
 
 
-_gostring_ _wrap_rootly_go_timeline_to_json_raw_03bf29fbd303c7e3(rootly_timeline *_swig_go_0) {
+_gostring_ _wrap_rootly_go_timeline_to_json_raw_75edb286418f6d03(rootly_timeline *_swig_go_0) {
   rootly_timeline *arg1 = (rootly_timeline *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -8716,7 +8716,7 @@ _gostring_ _wrap_rootly_go_timeline_to_json_raw_03bf29fbd303c7e3(rootly_timeline
 }
 
 
-_gostring_ _wrap_rootly_go_task_create_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5, _gostring_ _swig_go_6, long long _swig_go_7, _gostring_ _swig_go_8) {
+_gostring_ _wrap_rootly_go_task_create_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, intgo _swig_go_5, _gostring_ _swig_go_6, long long _swig_go_7, _gostring_ _swig_go_8) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -8795,7 +8795,7 @@ _gostring_ _wrap_rootly_go_task_create_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go
 }
 
 
-rootly_task_list *_wrap_rootly_go_task_list_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+rootly_task_list *_wrap_rootly_go_task_list_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_task_list *result = 0 ;
@@ -8815,7 +8815,7 @@ rootly_task_list *_wrap_rootly_go_task_list_raw_03bf29fbd303c7e3(rootly_ctx *_sw
 }
 
 
-rootly_metrics_report *_wrap_rootly_go_metrics_aggregate_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, long long _swig_go_1, long long _swig_go_2, intgo _swig_go_3) {
+rootly_metrics_report *_wrap_rootly_go_metrics_aggregate_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, long long _swig_go_1, long long _swig_go_2, intgo _swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   rootly_time arg2 ;
   rootly_time arg3 ;
@@ -8834,7 +8834,7 @@ rootly_metrics_report *_wrap_rootly_go_metrics_aggregate_raw_03bf29fbd303c7e3(ro
 }
 
 
-_gostring_ _wrap_rootly_go_metrics_to_json_raw_03bf29fbd303c7e3(rootly_metrics_report *_swig_go_0) {
+_gostring_ _wrap_rootly_go_metrics_to_json_raw_75edb286418f6d03(rootly_metrics_report *_swig_go_0) {
   rootly_metrics_report *arg1 = (rootly_metrics_report *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -8847,7 +8847,7 @@ _gostring_ _wrap_rootly_go_metrics_to_json_raw_03bf29fbd303c7e3(rootly_metrics_r
 }
 
 
-_gostring_ _wrap_rootly_go_metrics_to_prometheus_raw_03bf29fbd303c7e3(rootly_metrics_report *_swig_go_0) {
+_gostring_ _wrap_rootly_go_metrics_to_prometheus_raw_75edb286418f6d03(rootly_metrics_report *_swig_go_0) {
   rootly_metrics_report *arg1 = (rootly_metrics_report *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -8860,7 +8860,7 @@ _gostring_ _wrap_rootly_go_metrics_to_prometheus_raw_03bf29fbd303c7e3(rootly_met
 }
 
 
-rootly_config *_wrap_rootly_go_config_load_raw_03bf29fbd303c7e3(_gostring_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+rootly_config *_wrap_rootly_go_config_load_raw_75edb286418f6d03(_gostring_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -8899,7 +8899,7 @@ rootly_config *_wrap_rootly_go_config_load_raw_03bf29fbd303c7e3(_gostring_ _swig
 }
 
 
-rootly_config_report *_wrap_rootly_go_config_report_raw_03bf29fbd303c7e3(_gostring_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+rootly_config_report *_wrap_rootly_go_config_report_raw_75edb286418f6d03(_gostring_ _swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   char *arg1 = (char *) 0 ;
   char *arg2 = (char *) 0 ;
   size_t arg3 ;
@@ -8938,7 +8938,7 @@ rootly_config_report *_wrap_rootly_go_config_report_raw_03bf29fbd303c7e3(_gostri
 }
 
 
-_gostring_ _wrap_rootly_go_config_report_text_raw_03bf29fbd303c7e3(rootly_config_report *_swig_go_0) {
+_gostring_ _wrap_rootly_go_config_report_text_raw_75edb286418f6d03(rootly_config_report *_swig_go_0) {
   rootly_config_report *arg1 = (rootly_config_report *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -8951,7 +8951,7 @@ _gostring_ _wrap_rootly_go_config_report_text_raw_03bf29fbd303c7e3(rootly_config
 }
 
 
-_gostring_ _wrap_rootly_go_fingerprint_raw_03bf29fbd303c7e3(rootly_swig::Pairs *_swig_go_0) {
+_gostring_ _wrap_rootly_go_fingerprint_raw_75edb286418f6d03(rootly_swig::Pairs *_swig_go_0) {
   rootly_swig::Pairs *arg1 = (rootly_swig::Pairs *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -8964,7 +8964,7 @@ _gostring_ _wrap_rootly_go_fingerprint_raw_03bf29fbd303c7e3(rootly_swig::Pairs *
 }
 
 
-intgo _wrap_rootly_go_signature_verify_raw_03bf29fbd303c7e3(intgo _swig_go_0, rootly_swig::Strings *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, rootly_swig::Pairs *_swig_go_6, _gostring_ _swig_go_7, long long _swig_go_8) {
+intgo _wrap_rootly_go_signature_verify_raw_75edb286418f6d03(intgo _swig_go_0, rootly_swig::Strings *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, long long _swig_go_4, _gostring_ _swig_go_5, rootly_swig::Pairs *_swig_go_6, _gostring_ _swig_go_7, long long _swig_go_8) {
   int arg1 ;
   rootly_swig::Strings *arg2 = (rootly_swig::Strings *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -9024,7 +9024,7 @@ intgo _wrap_rootly_go_signature_verify_raw_03bf29fbd303c7e3(intgo _swig_go_0, ro
 }
 
 
-_gostring_ _wrap_rootly_go_signature_sign_raw_03bf29fbd303c7e3(intgo _swig_go_0, rootly_swig::Strings *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, long long _swig_go_6) {
+_gostring_ _wrap_rootly_go_signature_sign_raw_75edb286418f6d03(intgo _swig_go_0, rootly_swig::Strings *_swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, long long _swig_go_6) {
   int arg1 ;
   rootly_swig::Strings *arg2 = (rootly_swig::Strings *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -9080,7 +9080,7 @@ _gostring_ _wrap_rootly_go_signature_sign_raw_03bf29fbd303c7e3(intgo _swig_go_0,
 }
 
 
-void _wrap_rootly_go_verified_status_set_raw_03bf29fbd303c7e3(rootly_go_verified *_swig_go_0, intgo _swig_go_1) {
+void _wrap_rootly_go_verified_status_set_raw_75edb286418f6d03(rootly_go_verified *_swig_go_0, intgo _swig_go_1) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   int arg2 ;
   
@@ -9092,7 +9092,7 @@ void _wrap_rootly_go_verified_status_set_raw_03bf29fbd303c7e3(rootly_go_verified
 }
 
 
-intgo _wrap_rootly_go_verified_status_get_raw_03bf29fbd303c7e3(rootly_go_verified *_swig_go_0) {
+intgo _wrap_rootly_go_verified_status_get_raw_75edb286418f6d03(rootly_go_verified *_swig_go_0) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -9105,7 +9105,7 @@ intgo _wrap_rootly_go_verified_status_get_raw_03bf29fbd303c7e3(rootly_go_verifie
 }
 
 
-void _wrap_rootly_go_verified_events_set_raw_03bf29fbd303c7e3(rootly_go_verified *_swig_go_0, long long _swig_go_1) {
+void _wrap_rootly_go_verified_events_set_raw_75edb286418f6d03(rootly_go_verified *_swig_go_0, long long _swig_go_1) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   int64_t arg2 ;
   
@@ -9117,7 +9117,7 @@ void _wrap_rootly_go_verified_events_set_raw_03bf29fbd303c7e3(rootly_go_verified
 }
 
 
-long long _wrap_rootly_go_verified_events_get_raw_03bf29fbd303c7e3(rootly_go_verified *_swig_go_0) {
+long long _wrap_rootly_go_verified_events_get_raw_75edb286418f6d03(rootly_go_verified *_swig_go_0) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -9130,7 +9130,7 @@ long long _wrap_rootly_go_verified_events_get_raw_03bf29fbd303c7e3(rootly_go_ver
 }
 
 
-void _wrap_rootly_go_verified_first_bad_seq_set_raw_03bf29fbd303c7e3(rootly_go_verified *_swig_go_0, long long _swig_go_1) {
+void _wrap_rootly_go_verified_first_bad_seq_set_raw_75edb286418f6d03(rootly_go_verified *_swig_go_0, long long _swig_go_1) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   int64_t arg2 ;
   
@@ -9142,7 +9142,7 @@ void _wrap_rootly_go_verified_first_bad_seq_set_raw_03bf29fbd303c7e3(rootly_go_v
 }
 
 
-long long _wrap_rootly_go_verified_first_bad_seq_get_raw_03bf29fbd303c7e3(rootly_go_verified *_swig_go_0) {
+long long _wrap_rootly_go_verified_first_bad_seq_get_raw_75edb286418f6d03(rootly_go_verified *_swig_go_0) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -9155,7 +9155,7 @@ long long _wrap_rootly_go_verified_first_bad_seq_get_raw_03bf29fbd303c7e3(rootly
 }
 
 
-void _wrap_rootly_go_verified_reason_set_raw_03bf29fbd303c7e3(rootly_go_verified *_swig_go_0, _gostring_ _swig_go_1) {
+void _wrap_rootly_go_verified_reason_set_raw_75edb286418f6d03(rootly_go_verified *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   std::string *arg2 = 0 ;
   
@@ -9170,7 +9170,7 @@ void _wrap_rootly_go_verified_reason_set_raw_03bf29fbd303c7e3(rootly_go_verified
 }
 
 
-_gostring_ _wrap_rootly_go_verified_reason_get_raw_03bf29fbd303c7e3(rootly_go_verified *_swig_go_0) {
+_gostring_ _wrap_rootly_go_verified_reason_get_raw_75edb286418f6d03(rootly_go_verified *_swig_go_0) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   std::string *result = 0 ;
   _gostring_ _swig_go_result;
@@ -9183,7 +9183,7 @@ _gostring_ _wrap_rootly_go_verified_reason_get_raw_03bf29fbd303c7e3(rootly_go_ve
 }
 
 
-rootly_go_verified *_wrap_new_rootly_go_verified_raw_03bf29fbd303c7e3() {
+rootly_go_verified *_wrap_new_rootly_go_verified_raw_75edb286418f6d03() {
   rootly_go_verified *result = 0 ;
   rootly_go_verified *_swig_go_result;
   
@@ -9194,7 +9194,7 @@ rootly_go_verified *_wrap_new_rootly_go_verified_raw_03bf29fbd303c7e3() {
 }
 
 
-void _wrap_delete_rootly_go_verified_raw_03bf29fbd303c7e3(rootly_go_verified *_swig_go_0) {
+void _wrap_delete_rootly_go_verified_raw_75edb286418f6d03(rootly_go_verified *_swig_go_0) {
   rootly_go_verified *arg1 = (rootly_go_verified *) 0 ;
   
   arg1 = *(rootly_go_verified **)&_swig_go_0; 
@@ -9204,7 +9204,7 @@ void _wrap_delete_rootly_go_verified_raw_03bf29fbd303c7e3(rootly_go_verified *_s
 }
 
 
-rootly_go_verified *_wrap_rootly_go_timeline_verify_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+rootly_go_verified *_wrap_rootly_go_timeline_verify_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_go_verified result;
@@ -9224,7 +9224,7 @@ rootly_go_verified *_wrap_rootly_go_timeline_verify_raw_03bf29fbd303c7e3(rootly_
 }
 
 
-void _wrap_rootly_go_metrics_status_set_raw_03bf29fbd303c7e3(rootly_go_metrics *_swig_go_0, intgo _swig_go_1) {
+void _wrap_rootly_go_metrics_status_set_raw_75edb286418f6d03(rootly_go_metrics *_swig_go_0, intgo _swig_go_1) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int arg2 ;
   
@@ -9236,7 +9236,7 @@ void _wrap_rootly_go_metrics_status_set_raw_03bf29fbd303c7e3(rootly_go_metrics *
 }
 
 
-intgo _wrap_rootly_go_metrics_status_get_raw_03bf29fbd303c7e3(rootly_go_metrics *_swig_go_0) {
+intgo _wrap_rootly_go_metrics_status_get_raw_75edb286418f6d03(rootly_go_metrics *_swig_go_0) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int result;
   intgo _swig_go_result;
@@ -9249,7 +9249,7 @@ intgo _wrap_rootly_go_metrics_status_get_raw_03bf29fbd303c7e3(rootly_go_metrics 
 }
 
 
-void _wrap_rootly_go_metrics_detected_at_set_raw_03bf29fbd303c7e3(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
+void _wrap_rootly_go_metrics_detected_at_set_raw_75edb286418f6d03(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t arg2 ;
   
@@ -9261,7 +9261,7 @@ void _wrap_rootly_go_metrics_detected_at_set_raw_03bf29fbd303c7e3(rootly_go_metr
 }
 
 
-long long _wrap_rootly_go_metrics_detected_at_get_raw_03bf29fbd303c7e3(rootly_go_metrics *_swig_go_0) {
+long long _wrap_rootly_go_metrics_detected_at_get_raw_75edb286418f6d03(rootly_go_metrics *_swig_go_0) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -9274,7 +9274,7 @@ long long _wrap_rootly_go_metrics_detected_at_get_raw_03bf29fbd303c7e3(rootly_go
 }
 
 
-void _wrap_rootly_go_metrics_tta_ms_set_raw_03bf29fbd303c7e3(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
+void _wrap_rootly_go_metrics_tta_ms_set_raw_75edb286418f6d03(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t arg2 ;
   
@@ -9286,7 +9286,7 @@ void _wrap_rootly_go_metrics_tta_ms_set_raw_03bf29fbd303c7e3(rootly_go_metrics *
 }
 
 
-long long _wrap_rootly_go_metrics_tta_ms_get_raw_03bf29fbd303c7e3(rootly_go_metrics *_swig_go_0) {
+long long _wrap_rootly_go_metrics_tta_ms_get_raw_75edb286418f6d03(rootly_go_metrics *_swig_go_0) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -9299,7 +9299,7 @@ long long _wrap_rootly_go_metrics_tta_ms_get_raw_03bf29fbd303c7e3(rootly_go_metr
 }
 
 
-void _wrap_rootly_go_metrics_ttm_ms_set_raw_03bf29fbd303c7e3(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
+void _wrap_rootly_go_metrics_ttm_ms_set_raw_75edb286418f6d03(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t arg2 ;
   
@@ -9311,7 +9311,7 @@ void _wrap_rootly_go_metrics_ttm_ms_set_raw_03bf29fbd303c7e3(rootly_go_metrics *
 }
 
 
-long long _wrap_rootly_go_metrics_ttm_ms_get_raw_03bf29fbd303c7e3(rootly_go_metrics *_swig_go_0) {
+long long _wrap_rootly_go_metrics_ttm_ms_get_raw_75edb286418f6d03(rootly_go_metrics *_swig_go_0) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -9324,7 +9324,7 @@ long long _wrap_rootly_go_metrics_ttm_ms_get_raw_03bf29fbd303c7e3(rootly_go_metr
 }
 
 
-void _wrap_rootly_go_metrics_ttr_ms_set_raw_03bf29fbd303c7e3(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
+void _wrap_rootly_go_metrics_ttr_ms_set_raw_75edb286418f6d03(rootly_go_metrics *_swig_go_0, long long _swig_go_1) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t arg2 ;
   
@@ -9336,7 +9336,7 @@ void _wrap_rootly_go_metrics_ttr_ms_set_raw_03bf29fbd303c7e3(rootly_go_metrics *
 }
 
 
-long long _wrap_rootly_go_metrics_ttr_ms_get_raw_03bf29fbd303c7e3(rootly_go_metrics *_swig_go_0) {
+long long _wrap_rootly_go_metrics_ttr_ms_get_raw_75edb286418f6d03(rootly_go_metrics *_swig_go_0) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   int64_t result;
   long long _swig_go_result;
@@ -9349,7 +9349,7 @@ long long _wrap_rootly_go_metrics_ttr_ms_get_raw_03bf29fbd303c7e3(rootly_go_metr
 }
 
 
-rootly_go_metrics *_wrap_new_rootly_go_metrics_raw_03bf29fbd303c7e3() {
+rootly_go_metrics *_wrap_new_rootly_go_metrics_raw_75edb286418f6d03() {
   rootly_go_metrics *result = 0 ;
   rootly_go_metrics *_swig_go_result;
   
@@ -9360,7 +9360,7 @@ rootly_go_metrics *_wrap_new_rootly_go_metrics_raw_03bf29fbd303c7e3() {
 }
 
 
-void _wrap_delete_rootly_go_metrics_raw_03bf29fbd303c7e3(rootly_go_metrics *_swig_go_0) {
+void _wrap_delete_rootly_go_metrics_raw_75edb286418f6d03(rootly_go_metrics *_swig_go_0) {
   rootly_go_metrics *arg1 = (rootly_go_metrics *) 0 ;
   
   arg1 = *(rootly_go_metrics **)&_swig_go_0; 
@@ -9370,7 +9370,7 @@ void _wrap_delete_rootly_go_metrics_raw_03bf29fbd303c7e3(rootly_go_metrics *_swi
 }
 
 
-rootly_go_metrics *_wrap_rootly_go_incident_metrics_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+rootly_go_metrics *_wrap_rootly_go_incident_metrics_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   rootly_go_metrics result;
@@ -9390,7 +9390,7 @@ rootly_go_metrics *_wrap_rootly_go_incident_metrics_raw_03bf29fbd303c7e3(rootly_
 }
 
 
-intgo _wrap_rootly_go_ctx_set_config_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
+intgo _wrap_rootly_go_ctx_set_config_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, _gostring_ _swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -9431,7 +9431,7 @@ intgo _wrap_rootly_go_ctx_set_config_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0
 }
 
 
-_gostring_ _wrap_rootly_go_ingest_packed_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::Pairs *_swig_go_3) {
+_gostring_ _wrap_rootly_go_ingest_packed_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2, rootly_swig::Pairs *_swig_go_3) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -9459,7 +9459,7 @@ _gostring_ _wrap_rootly_go_ingest_packed_raw_03bf29fbd303c7e3(rootly_ctx *_swig_
 }
 
 
-_gostring_ _wrap_rootly_go_workflow_dry_run_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
+_gostring_ _wrap_rootly_go_workflow_dry_run_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1, _gostring_ _swig_go_2) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   char *arg3 = (char *) 0 ;
@@ -9486,7 +9486,7 @@ _gostring_ _wrap_rootly_go_workflow_dry_run_raw_03bf29fbd303c7e3(rootly_ctx *_sw
 }
 
 
-_gostring_ _wrap_rootly_go_workflow_list_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0) {
+_gostring_ _wrap_rootly_go_workflow_list_raw_75edb286418f6d03(rootly_ctx *_swig_go_0) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   std::string result;
   _gostring_ _swig_go_result;
@@ -9499,7 +9499,7 @@ _gostring_ _wrap_rootly_go_workflow_list_raw_03bf29fbd303c7e3(rootly_ctx *_swig_
 }
 
 
-_gostring_ _wrap_rootly_go_workflow_runs_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_rootly_go_workflow_runs_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   std::string result;
@@ -9519,7 +9519,7 @@ _gostring_ _wrap_rootly_go_workflow_runs_raw_03bf29fbd303c7e3(rootly_ctx *_swig_
 }
 
 
-_gostring_ _wrap_rootly_go_outbox_list_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
+_gostring_ _wrap_rootly_go_outbox_list_raw_75edb286418f6d03(rootly_ctx *_swig_go_0, _gostring_ _swig_go_1) {
   rootly_ctx *arg1 = (rootly_ctx *) 0 ;
   char *arg2 = (char *) 0 ;
   std::string result;
@@ -9539,7 +9539,7 @@ _gostring_ _wrap_rootly_go_outbox_list_raw_03bf29fbd303c7e3(rootly_ctx *_swig_go
 }
 
 
-_gostring_ _wrap_rootly_go_sns_string_to_sign_raw_03bf29fbd303c7e3(_gostring_ _swig_go_0) {
+_gostring_ _wrap_rootly_go_sns_string_to_sign_raw_75edb286418f6d03(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   std::string result;
@@ -9556,7 +9556,7 @@ _gostring_ _wrap_rootly_go_sns_string_to_sign_raw_03bf29fbd303c7e3(_gostring_ _s
 }
 
 
-_gostring_ _wrap_rootly_go_sns_signing_cert_url_raw_03bf29fbd303c7e3(_gostring_ _swig_go_0) {
+_gostring_ _wrap_rootly_go_sns_signing_cert_url_raw_75edb286418f6d03(_gostring_ _swig_go_0) {
   char *arg1 = (char *) 0 ;
   size_t arg2 ;
   std::string result;
