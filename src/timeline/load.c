@@ -19,9 +19,14 @@ static int read_cb(const rootly_stream_entry *e, void *payload)
 	char seq[24];
 	snprintf(seq, sizeof(seq), "%lld", (long long)e->seq);
 	ROOTLY_TRY(rootly__json_load_doc(e->data, e->len, what, seq, &ev));
-	/* The store's sequence number is authoritative for position checks. */
-	if (json_object_set_new(ev, "_stored_seq", json_integer(e->seq)) < 0 ||
-	    json_array_append_new(st->arr, ev) < 0)
+	/* The store's sequence number is authoritative for position checks.
+	 * A failed set_new frees only the member value, so ev is still ours
+	 * then; a failed append_new has already released ev. */
+	if (json_object_set_new(ev, "_stored_seq", json_integer(e->seq)) < 0) {
+		json_decref(ev);
+		return rootly_error_set_oom();
+	}
+	if (json_array_append_new(st->arr, ev) < 0)
 		return rootly_error_set_oom();
 	return 0;
 }

@@ -122,11 +122,19 @@ static int step(scenario *s, int i)
 		return rootly_metrics_incident(&m, ctx, "INC-1");
 	}
 	case 15: return rootly_incident_transition(ctx, "INC-1", ROOTLY_STATUS_CLOSED, NULL, NULL, 0);
+	case 16: {
+		/* Reading the timeline back: each event is parsed and tagged with
+		 * its stored seq; a failure there must not leak the event. */
+		rootly_timeline *tl = NULL;
+		int rc = rootly_timeline_load(&tl, ctx, "INC-1", 1);
+		rootly_timeline_free(tl);
+		return rc;
+	}
 	default: return ROOTLY_ITEROVER;
 	}
 }
 
-#define STEPS 16
+#define STEPS 17
 
 /* Run the scenario inside one batch (see the top of the file). */
 static bool g_batched;
