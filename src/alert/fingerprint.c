@@ -75,7 +75,13 @@ static void hash_sorted(const pair *p, size_t n, char out[17])
 		h = fnv_sep(fnv_add(h, p[i].name, p[i].name_len));
 		h = fnv_sep(fnv_add(h, p[i].value, p[i].value_len));
 	}
-	snprintf(out, 17, "%016" PRIx64, h);
+	/* "%016" PRIx64 by hand: snprintf was ~900 instructions an alert */
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 15; i >= 0; i--) {
+		out[i] = hex[h & 15];
+		h >>= 4;
+	}
+	out[16] = '\0';
 }
 
 static pair *pairs_alloc(pair *stack, size_t n)
