@@ -67,10 +67,28 @@ func (m *MemStore) Rollback() error {
 	return nil
 }
 
-// Get returns the record, or nil.
+// cloneOpt copies an optional field, so that the store and its callers
+// never share a string they could change through the pointer.
+func cloneOpt(p *string) *string {
+	if p == nil {
+		return nil
+	}
+	c := *p
+	return &c
+}
+
+// clone is r with its optional fields copied.
+func (r Record) clone() Record {
+	r.Status, r.Key, r.GroupKey = cloneOpt(r.Status), cloneOpt(r.Key), cloneOpt(r.GroupKey)
+	r.Service, r.Severity = cloneOpt(r.Service), cloneOpt(r.Severity)
+	return r
+}
+
+// Get returns (a copy of) the record, or nil.
 func (m *MemStore) Get(collection, id string) (*Record, error) {
 	if r, ok := m.records[collection][id]; ok {
-		return &r, nil
+		c := r.clone()
+		return &c, nil
 	}
 	return nil, nil
 }
@@ -89,6 +107,7 @@ func (m *MemStore) Put(collection string, rec Record, expected int64) (int64, er
 	case expected > 0 && (!exists || old.Revision != expected):
 		return 0, &Error{Code: CodeConflict, Message: fmt.Sprintf("%s/%s: stale revision %d", collection, rec.ID, expected)}
 	}
+	rec = rec.clone()
 	rec.Revision = old.Revision + 1
 	coll[rec.ID] = rec
 	return rec.Revision, nil
@@ -103,10 +122,11 @@ func (m *MemStore) Delete(collection, id string) error {
 	return nil
 }
 
-// Matches reports whether r passes every filter of q.
+// Matches reports whether r passes every filter of q: a nil string filter
+// passes everything, a set one only a set, equal field (absent != "").
 func (q Query) Matches(r Record) bool {
-	eq := func(want, have string) bool { return want == "" || want == have }
-	return eq(q.ID, r.ID) && eq(q.Status, r.Status) && eq(q.Key, r.Key) && eq(q.GroupKey, r.GroupKey) &&
+	eq := func(want, have *string) bool { return want == nil || (have != nil && *want == *have) }
+	return (q.ID == nil || *q.ID == r.ID) && eq(q.Status, r.Status) && eq(q.Key, r.Key) && eq(q.GroupKey, r.GroupKey) &&
 		eq(q.Service, r.Service) && eq(q.Severity, r.Severity) &&
 		(q.TimeFrom == 0 || r.Time >= q.TimeFrom) && (q.TimeTo == 0 || r.Time < q.TimeTo)
 }
@@ -116,7 +136,7 @@ func (m *MemStore) Find(collection string, q Query) ([]Record, error) {
 	var out []Record
 	for _, r := range m.records[collection] {
 		if q.Matches(r) {
-			out = append(out, r)
+			out = append(out, r.clone())
 		}
 	}
 	sort.Slice(out, func(i, j int) bool {

@@ -9,26 +9,63 @@ import (
 )
 
 // Record is a stored record: a JSON document in a collection, with a
-// revision and the indexed fields queries filter on ("" means unset).
+// revision and the indexed fields queries filter on. The optional indexed
+// fields are pointers: nil is absent (C NULL), a pointer to "" is the empty
+// string, and a store must give back what it was given (String makes a
+// pointer from a literal).
 type Record struct {
 	ID       string
 	JSON     string
 	Revision int64
-	Status   string
-	Key      string
-	GroupKey string
-	Service  string
-	Severity string
+	Status   *string
+	Key      *string
+	GroupKey *string
+	Service  *string
+	Severity *string
 	Time     int64
 }
 
-// Query filters Store.Find; zero members do not filter.
+// Query filters Store.Find; zero members do not filter. A string filter
+// that is nil does not filter; a non-nil one matches only records whose
+// field is set and equal to it (so String("") matches "", not absent).
 type Query struct {
-	ID, Status, Key, GroupKey, Service, Severity string
+	ID, Status, Key, GroupKey, Service, Severity *string
 	TimeFrom                                     int64 // inclusive
 	TimeTo                                       int64 // exclusive
 	Limit                                        int
 	Descending                                   bool
+}
+
+// String returns a pointer to a copy of s, for the optional fields of
+// Record and Query: Query{Status: rootly.String("open")}.
+func String(s string) *string { return &s }
+
+// The bits of the shim's Record::present / Query::present and
+// StoreReply::add_record_present (bindings/swig/rootly_swig_shim.hpp).
+const (
+	presentStatus uint = 1 << iota
+	presentKey
+	presentGroupKey
+	presentService
+	presentSeverity
+	presentID
+)
+
+// optIn copies an optional field from C: nil unless bit is set in present.
+func optIn(present, bit uint, s string) *string {
+	if present&bit == 0 {
+		return nil
+	}
+	c := strings.Clone(s)
+	return &c
+}
+
+// optOut is an optional field's value for C and its bit in present.
+func optOut(p *string, bit uint) (string, uint) {
+	if p == nil {
+		return "", 0
+	}
+	return *p, bit
 }
 
 // Entry is one stream entry.
@@ -43,8 +80,8 @@ type Entry struct {
 // CodeConflict for a revision or sequence mismatch, CodeNotFound for a
 // missing record, CodeInvalid for misuse) or any error (reported as
 // CodeIO); a panic is recovered and reported the same way. librootly calls
-// a store from one goroutine at a time. Strings and byte slices passed in
-// are the store's to keep.
+// a store from one goroutine at a time. Strings, string pointers and
+// byte slices passed in are the store's to keep (the adapter passes copies).
 type Store interface {
 	Begin() error    // open a (nested) transaction level
 	Commit() error   // commit the innermost level; CodeInvalid if none
@@ -126,7 +163,13 @@ func (a *storeAdapter) Raw_commit() int   { return guard("Commit", a.s.Commit) }
 func (a *storeAdapter) Raw_rollback() int { return guard("Rollback", a.s.Rollback) }
 
 func addRecord(reply raw.StoreReply, r *Record) {
-	reply.Add_record(r.ID, r.Revision, r.JSON, r.Status, r.Key, r.GroupKey, r.Service, r.Severity, r.Time)
+	status, b1 := optOut(r.Status, presentStatus)
+	key, b2 := optOut(r.Key, presentKey)
+	group, b3 := optOut(r.GroupKey, presentGroupKey)
+	service, b4 := optOut(r.Service, presentService)
+	severity, b5 := optOut(r.Severity, presentSeverity)
+	reply.Add_record_present(r.ID, r.Revision, r.JSON, status, key, group, service, severity, r.Time,
+		b1|b2|b3|b4|b5)
 }
 
 func (a *storeAdapter) Raw_record_get(collection, id string, reply raw.StoreReply) int {
@@ -140,9 +183,11 @@ func (a *storeAdapter) Raw_record_get(collection, id string, reply raw.StoreRepl
 }
 
 func (a *storeAdapter) Raw_record_put(collection string, rec raw.Record, expected int64, reply raw.StoreReply) int {
-	r := Record{ID: strings.Clone(rec.Id()), JSON: strings.Clone(rec.Json()), Status: strings.Clone(rec.Status()),
-		Key: strings.Clone(rec.Key()), GroupKey: strings.Clone(rec.Group_key()), Service: strings.Clone(rec.Service()),
-		Severity: strings.Clone(rec.Severity()), Time: rec.Time()}
+	p := rec.Present()
+	r := Record{ID: strings.Clone(rec.Id()), JSON: strings.Clone(rec.Json()),
+		Status: optIn(p, presentStatus, rec.Status()), Key: optIn(p, presentKey, rec.Key()),
+		GroupKey: optIn(p, presentGroupKey, rec.Group_key()), Service: optIn(p, presentService, rec.Service()),
+		Severity: optIn(p, presentSeverity, rec.Severity()), Time: rec.Time()}
 	return guard("Put", func() error {
 		rev, err := a.s.Put(collection, r, expected)
 		if err == nil {
@@ -157,10 +202,11 @@ func (a *storeAdapter) Raw_record_delete(collection, id string, reply raw.StoreR
 }
 
 func (a *storeAdapter) Raw_record_find(collection string, q raw.Query, reply raw.StoreReply) int {
-	query := Query{ID: strings.Clone(q.Id()), Status: strings.Clone(q.Status()), Key: strings.Clone(q.Key()),
-		GroupKey: strings.Clone(q.Group_key()), Service: strings.Clone(q.Service()),
-		Severity: strings.Clone(q.Severity()), TimeFrom: q.Time_from(), TimeTo: q.Time_to(),
-		Limit: int(q.Limit()), Descending: q.Descending()}
+	p := q.Present()
+	query := Query{ID: optIn(p, presentID, q.Id()), Status: optIn(p, presentStatus, q.Status()),
+		Key: optIn(p, presentKey, q.Key()), GroupKey: optIn(p, presentGroupKey, q.Group_key()),
+		Service: optIn(p, presentService, q.Service()), Severity: optIn(p, presentSeverity, q.Severity()),
+		TimeFrom: q.Time_from(), TimeTo: q.Time_to(), Limit: int(q.Limit()), Descending: q.Descending()}
 	return guard("Find", func() error {
 		recs, err := a.s.Find(collection, query)
 		if err != nil {

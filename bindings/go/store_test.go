@@ -124,3 +124,55 @@ func TestGoStoreErrors(t *testing.T) {
 		c.Close()
 	}
 }
+
+// Absent (nil) and "" are different values of an optional field: a Go
+// store keeps them apart and a filter for "" matches only "".
+func TestStoreRecordAbsentVersusEmpty(t *testing.T) {
+	s := rootly.NewMemStore()
+	empty := "" // changed after Put: the store keeps its own copy
+	for _, r := range []rootly.Record{
+		{ID: "a", JSON: "{}", Status: &empty, Time: 1},
+		{ID: "b", JSON: "{}", Time: 2},
+		{ID: "c", JSON: "{}", Status: rootly.String("open"), Key: rootly.String(""), Time: 3},
+	} {
+		if _, err := s.Put("alert", r, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	empty = "changed"
+	ids := func(q rootly.Query) string {
+		recs, err := s.Find("alert", q)
+		must(t, err)
+		var out []string
+		for _, r := range recs {
+			out = append(out, r.ID)
+		}
+		return strings.Join(out, ",")
+	}
+	for _, c := range []struct {
+		q    rootly.Query
+		want string
+	}{
+		{rootly.Query{}, "a,b,c"},
+		{rootly.Query{Status: rootly.String("")}, "a"},
+		{rootly.Query{Status: rootly.String("open")}, "c"},
+		{rootly.Query{Key: rootly.String("")}, "c"},
+		{rootly.Query{ID: rootly.String("b")}, "b"},
+		{rootly.Query{ID: rootly.String("")}, ""},
+	} {
+		if got := ids(c.q); got != c.want {
+			t.Errorf("%+v: got %q, want %q", c.q, got, c.want)
+		}
+	}
+	a, err := s.Get("alert", "a")
+	must(t, err)
+	b, err := s.Get("alert", "b")
+	must(t, err)
+	if a.Status == nil || *a.Status != "" || a.Key != nil || b.Status != nil {
+		t.Fatalf("a %+v b %+v", a, b)
+	}
+	*a.Status = "mutated" // a copy: the stored record is unchanged
+	if again, _ := s.Get("alert", "a"); *again.Status != "" {
+		t.Fatal(*again.Status)
+	}
+}

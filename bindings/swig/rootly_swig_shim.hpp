@@ -123,6 +123,20 @@ public:
 	{
 		records_.push_back(StoredRecord(id, revision, json, status, key, group_key, service, severity, time));
 	}
+	/**
+	 * add_record for hosts without a NULL string (Go): the optional fields
+	 * are always passed, and `present` says which are set (bits as in
+	 * Record::present); a field whose bit is clear is stored as NULL, so ""
+	 * and absent stay apart. id and json must not be NULL.
+	 */
+	void add_record_present(const char *id, int64_t revision, const char *json, const char *v_status,
+		const char *v_key, const char *v_group_key, const char *v_service, const char *v_severity,
+		int64_t time, unsigned present)
+	{
+		records_.push_back(StoredRecord(id, revision, json, (present & 1u) ? v_status : NULL,
+			(present & 2u) ? v_key : NULL, (present & 4u) ? v_group_key : NULL,
+			(present & 8u) ? v_service : NULL, (present & 16u) ? v_severity : NULL, time));
+	}
 	/** Add a stream entry to the answer. */
 	void add_entry(int64_t seq, const std::string &data)
 	{
@@ -168,6 +182,16 @@ public:
 	const char *service() const { return r_->service; }
 	const char *severity() const { return r_->severity; }
 	int64_t time() const { return r_->time; }
+	/**
+	 * Which optional fields are set (not NULL), for hosts whose strings
+	 * cannot be NULL (Go reads NULL as ""): bit 0 status, 1 key,
+	 * 2 group_key, 3 service, 4 severity.
+	 */
+	unsigned present() const
+	{
+		return (r_->status ? 1u : 0u) | (r_->key ? 2u : 0u) | (r_->group_key ? 4u : 0u) |
+			(r_->service ? 8u : 0u) | (r_->severity ? 16u : 0u);
+	}
 private:
 	const rootly_record *r_;
 };
@@ -188,6 +212,14 @@ public:
 	int64_t time_to() const { return q_ ? q_->time_to : 0; }
 	uint64_t limit() const { return q_ ? (uint64_t)q_->limit : 0; }
 	bool descending() const { return q_ ? q_->descending != 0 : false; }
+	/** Which filters are set (not NULL): bits as in Record::present, and bit 5 id. */
+	unsigned present() const
+	{
+		if (!q_)
+			return 0;
+		return (q_->status ? 1u : 0u) | (q_->key ? 2u : 0u) | (q_->group_key ? 4u : 0u) |
+			(q_->service ? 8u : 0u) | (q_->severity ? 16u : 0u) | (q_->id ? 32u : 0u);
+	}
 private:
 	const rootly_record_query *q_;
 };

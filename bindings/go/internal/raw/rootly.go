@@ -291,73 +291,73 @@ typedef _gostring_ swig_type_257;
 typedef _gostring_ swig_type_258;
 typedef long long swig_type_259;
 typedef _gostring_ swig_type_260;
-typedef long long swig_type_261;
-typedef _gostring_ swig_type_262;
-typedef long long swig_type_263;
+typedef _gostring_ swig_type_261;
+typedef long long swig_type_262;
+typedef _gostring_ swig_type_263;
 typedef _gostring_ swig_type_264;
-typedef long long swig_type_265;
-typedef long long swig_type_266;
-typedef long long swig_type_267;
-typedef long long swig_type_268;
+typedef _gostring_ swig_type_265;
+typedef _gostring_ swig_type_266;
+typedef _gostring_ swig_type_267;
+typedef _gostring_ swig_type_268;
 typedef long long swig_type_269;
-typedef _gostring_ swig_type_270;
-typedef long long swig_type_271;
+typedef long long swig_type_270;
+typedef _gostring_ swig_type_271;
 typedef long long swig_type_272;
-typedef long long swig_type_273;
-typedef _gostring_ swig_type_274;
-typedef _gostring_ swig_type_275;
-typedef _gostring_ swig_type_276;
-typedef _gostring_ swig_type_277;
-typedef _gostring_ swig_type_278;
+typedef _gostring_ swig_type_273;
+typedef long long swig_type_274;
+typedef long long swig_type_275;
+typedef long long swig_type_276;
+typedef long long swig_type_277;
+typedef long long swig_type_278;
 typedef _gostring_ swig_type_279;
-typedef _gostring_ swig_type_280;
+typedef long long swig_type_280;
 typedef long long swig_type_281;
-typedef _gostring_ swig_type_282;
+typedef long long swig_type_282;
 typedef _gostring_ swig_type_283;
 typedef _gostring_ swig_type_284;
 typedef _gostring_ swig_type_285;
 typedef _gostring_ swig_type_286;
 typedef _gostring_ swig_type_287;
-typedef long long swig_type_288;
-typedef long long swig_type_289;
+typedef _gostring_ swig_type_288;
+typedef _gostring_ swig_type_289;
 typedef long long swig_type_290;
 typedef _gostring_ swig_type_291;
-typedef long long swig_type_292;
+typedef _gostring_ swig_type_292;
 typedef _gostring_ swig_type_293;
 typedef _gostring_ swig_type_294;
 typedef _gostring_ swig_type_295;
-typedef long long swig_type_296;
-typedef _gostring_ swig_type_297;
-typedef _gostring_ swig_type_298;
-typedef _gostring_ swig_type_299;
+typedef _gostring_ swig_type_296;
+typedef long long swig_type_297;
+typedef long long swig_type_298;
+typedef long long swig_type_299;
 typedef _gostring_ swig_type_300;
-typedef _gostring_ swig_type_301;
-typedef long long swig_type_302;
+typedef long long swig_type_301;
+typedef _gostring_ swig_type_302;
 typedef _gostring_ swig_type_303;
 typedef _gostring_ swig_type_304;
-typedef _gostring_ swig_type_305;
+typedef long long swig_type_305;
 typedef _gostring_ swig_type_306;
-typedef long long swig_type_307;
+typedef _gostring_ swig_type_307;
 typedef _gostring_ swig_type_308;
 typedef _gostring_ swig_type_309;
-typedef long long swig_type_310;
+typedef _gostring_ swig_type_310;
 typedef long long swig_type_311;
 typedef _gostring_ swig_type_312;
 typedef _gostring_ swig_type_313;
 typedef _gostring_ swig_type_314;
 typedef _gostring_ swig_type_315;
-typedef _gostring_ swig_type_316;
+typedef long long swig_type_316;
 typedef _gostring_ swig_type_317;
 typedef _gostring_ swig_type_318;
-typedef _gostring_ swig_type_319;
-typedef _gostring_ swig_type_320;
+typedef long long swig_type_319;
+typedef long long swig_type_320;
 typedef _gostring_ swig_type_321;
 typedef _gostring_ swig_type_322;
 typedef _gostring_ swig_type_323;
 typedef _gostring_ swig_type_324;
 typedef _gostring_ swig_type_325;
-typedef long long swig_type_326;
-typedef long long swig_type_327;
+typedef _gostring_ swig_type_326;
+typedef _gostring_ swig_type_327;
 typedef _gostring_ swig_type_328;
 typedef _gostring_ swig_type_329;
 typedef _gostring_ swig_type_330;
@@ -365,35 +365,35 @@ typedef _gostring_ swig_type_331;
 typedef _gostring_ swig_type_332;
 typedef _gostring_ swig_type_333;
 typedef _gostring_ swig_type_334;
-typedef _gostring_ swig_type_335;
-typedef _gostring_ swig_type_336;
-typedef long long swig_type_337;
-typedef long long swig_type_338;
-typedef long long swig_type_339;
+typedef long long swig_type_335;
+typedef long long swig_type_336;
+typedef _gostring_ swig_type_337;
+typedef _gostring_ swig_type_338;
+typedef _gostring_ swig_type_339;
 typedef _gostring_ swig_type_340;
-typedef long long swig_type_341;
+typedef _gostring_ swig_type_341;
 typedef _gostring_ swig_type_342;
 typedef _gostring_ swig_type_343;
-typedef long long swig_type_344;
+typedef _gostring_ swig_type_344;
 typedef _gostring_ swig_type_345;
-typedef _gostring_ swig_type_346;
+typedef long long swig_type_346;
 typedef long long swig_type_347;
 typedef long long swig_type_348;
 typedef _gostring_ swig_type_349;
-typedef _gostring_ swig_type_350;
-typedef long long swig_type_351;
+typedef long long swig_type_350;
+typedef _gostring_ swig_type_351;
 typedef _gostring_ swig_type_352;
-typedef _gostring_ swig_type_353;
-typedef long long swig_type_354;
+typedef long long swig_type_353;
+typedef _gostring_ swig_type_354;
 typedef _gostring_ swig_type_355;
-typedef _gostring_ swig_type_356;
-typedef _gostring_ swig_type_357;
+typedef long long swig_type_356;
+typedef long long swig_type_357;
 typedef _gostring_ swig_type_358;
 typedef _gostring_ swig_type_359;
-typedef _gostring_ swig_type_360;
+typedef long long swig_type_360;
 typedef _gostring_ swig_type_361;
 typedef _gostring_ swig_type_362;
-typedef _gostring_ swig_type_363;
+typedef long long swig_type_363;
 typedef _gostring_ swig_type_364;
 typedef _gostring_ swig_type_365;
 typedef _gostring_ swig_type_366;
@@ -402,52 +402,52 @@ typedef _gostring_ swig_type_368;
 typedef _gostring_ swig_type_369;
 typedef _gostring_ swig_type_370;
 typedef _gostring_ swig_type_371;
-typedef long long swig_type_372;
-typedef long long swig_type_373;
-typedef long long swig_type_374;
-typedef long long swig_type_375;
-typedef long long swig_type_376;
+typedef _gostring_ swig_type_372;
+typedef _gostring_ swig_type_373;
+typedef _gostring_ swig_type_374;
+typedef _gostring_ swig_type_375;
+typedef _gostring_ swig_type_376;
 typedef _gostring_ swig_type_377;
 typedef _gostring_ swig_type_378;
 typedef _gostring_ swig_type_379;
-typedef long long swig_type_380;
+typedef _gostring_ swig_type_380;
 typedef long long swig_type_381;
 typedef long long swig_type_382;
-typedef _gostring_ swig_type_383;
-typedef _gostring_ swig_type_384;
-typedef _gostring_ swig_type_385;
+typedef long long swig_type_383;
+typedef long long swig_type_384;
+typedef long long swig_type_385;
 typedef _gostring_ swig_type_386;
 typedef _gostring_ swig_type_387;
 typedef _gostring_ swig_type_388;
-typedef _gostring_ swig_type_389;
+typedef long long swig_type_389;
 typedef long long swig_type_390;
-typedef _gostring_ swig_type_391;
+typedef long long swig_type_391;
 typedef _gostring_ swig_type_392;
 typedef _gostring_ swig_type_393;
 typedef _gostring_ swig_type_394;
-typedef long long swig_type_395;
+typedef _gostring_ swig_type_395;
 typedef _gostring_ swig_type_396;
 typedef _gostring_ swig_type_397;
 typedef _gostring_ swig_type_398;
-typedef _gostring_ swig_type_399;
-typedef long long swig_type_400;
-typedef long long swig_type_401;
-typedef long long swig_type_402;
+typedef long long swig_type_399;
+typedef _gostring_ swig_type_400;
+typedef _gostring_ swig_type_401;
+typedef _gostring_ swig_type_402;
 typedef _gostring_ swig_type_403;
-typedef _gostring_ swig_type_404;
+typedef long long swig_type_404;
 typedef _gostring_ swig_type_405;
 typedef _gostring_ swig_type_406;
 typedef _gostring_ swig_type_407;
 typedef _gostring_ swig_type_408;
-typedef _gostring_ swig_type_409;
-typedef _gostring_ swig_type_410;
-typedef _gostring_ swig_type_411;
+typedef long long swig_type_409;
+typedef long long swig_type_410;
+typedef long long swig_type_411;
 typedef _gostring_ swig_type_412;
 typedef _gostring_ swig_type_413;
 typedef _gostring_ swig_type_414;
 typedef _gostring_ swig_type_415;
 typedef _gostring_ swig_type_416;
-typedef long long swig_type_417;
+typedef _gostring_ swig_type_417;
 typedef _gostring_ swig_type_418;
 typedef _gostring_ swig_type_419;
 typedef _gostring_ swig_type_420;
@@ -455,57 +455,57 @@ typedef _gostring_ swig_type_421;
 typedef _gostring_ swig_type_422;
 typedef _gostring_ swig_type_423;
 typedef _gostring_ swig_type_424;
-typedef long long swig_type_425;
-typedef _gostring_ swig_type_426;
+typedef _gostring_ swig_type_425;
+typedef long long swig_type_426;
 typedef _gostring_ swig_type_427;
-typedef long long swig_type_428;
-typedef long long swig_type_429;
+typedef _gostring_ swig_type_428;
+typedef _gostring_ swig_type_429;
 typedef _gostring_ swig_type_430;
 typedef _gostring_ swig_type_431;
 typedef _gostring_ swig_type_432;
 typedef _gostring_ swig_type_433;
-typedef _gostring_ swig_type_434;
+typedef long long swig_type_434;
 typedef _gostring_ swig_type_435;
 typedef _gostring_ swig_type_436;
-typedef _gostring_ swig_type_437;
-typedef _gostring_ swig_type_438;
+typedef long long swig_type_437;
+typedef long long swig_type_438;
 typedef _gostring_ swig_type_439;
 typedef _gostring_ swig_type_440;
 typedef _gostring_ swig_type_441;
-typedef long long swig_type_442;
+typedef _gostring_ swig_type_442;
 typedef _gostring_ swig_type_443;
 typedef _gostring_ swig_type_444;
-typedef long long swig_type_445;
+typedef _gostring_ swig_type_445;
 typedef _gostring_ swig_type_446;
 typedef _gostring_ swig_type_447;
 typedef _gostring_ swig_type_448;
 typedef _gostring_ swig_type_449;
 typedef _gostring_ swig_type_450;
 typedef long long swig_type_451;
-typedef long long swig_type_452;
-typedef long long swig_type_453;
+typedef _gostring_ swig_type_452;
+typedef _gostring_ swig_type_453;
 typedef long long swig_type_454;
-typedef long long swig_type_455;
+typedef _gostring_ swig_type_455;
 typedef _gostring_ swig_type_456;
 typedef _gostring_ swig_type_457;
 typedef _gostring_ swig_type_458;
-typedef long long swig_type_459;
+typedef _gostring_ swig_type_459;
 typedef long long swig_type_460;
 typedef long long swig_type_461;
 typedef long long swig_type_462;
 typedef long long swig_type_463;
 typedef long long swig_type_464;
-typedef long long swig_type_465;
-typedef long long swig_type_466;
+typedef _gostring_ swig_type_465;
+typedef _gostring_ swig_type_466;
 typedef _gostring_ swig_type_467;
-typedef _gostring_ swig_type_468;
-typedef _gostring_ swig_type_469;
-typedef _gostring_ swig_type_470;
-typedef _gostring_ swig_type_471;
-typedef _gostring_ swig_type_472;
-typedef _gostring_ swig_type_473;
-typedef _gostring_ swig_type_474;
-typedef _gostring_ swig_type_475;
+typedef long long swig_type_468;
+typedef long long swig_type_469;
+typedef long long swig_type_470;
+typedef long long swig_type_471;
+typedef long long swig_type_472;
+typedef long long swig_type_473;
+typedef long long swig_type_474;
+typedef long long swig_type_475;
 typedef _gostring_ swig_type_476;
 typedef _gostring_ swig_type_477;
 typedef _gostring_ swig_type_478;
@@ -516,6 +516,15 @@ typedef _gostring_ swig_type_482;
 typedef _gostring_ swig_type_483;
 typedef _gostring_ swig_type_484;
 typedef _gostring_ swig_type_485;
+typedef _gostring_ swig_type_486;
+typedef _gostring_ swig_type_487;
+typedef _gostring_ swig_type_488;
+typedef _gostring_ swig_type_489;
+typedef _gostring_ swig_type_490;
+typedef _gostring_ swig_type_491;
+typedef _gostring_ swig_type_492;
+typedef _gostring_ swig_type_493;
+typedef _gostring_ swig_type_494;
 extern void _wrap_Swig_free_raw_75edb286418f6d03(uintptr_t arg1);
 extern uintptr_t _wrap_Swig_malloc_raw_75edb286418f6d03(swig_intgo arg1);
 extern void _wrap_delete_rootly_ctx_raw_75edb286418f6d03(uintptr_t arg1);
@@ -806,179 +815,182 @@ extern void _wrap_StoreReply_add_record__SWIG_3_raw_75edb286418f6d03(uintptr_t a
 extern void _wrap_StoreReply_add_record__SWIG_4_raw_75edb286418f6d03(uintptr_t arg1, swig_type_249 arg2, swig_type_250 arg3, swig_type_251 arg4, swig_type_252 arg5, swig_type_253 arg6);
 extern void _wrap_StoreReply_add_record__SWIG_5_raw_75edb286418f6d03(uintptr_t arg1, swig_type_254 arg2, swig_type_255 arg3, swig_type_256 arg4, swig_type_257 arg5);
 extern void _wrap_StoreReply_add_record__SWIG_6_raw_75edb286418f6d03(uintptr_t arg1, swig_type_258 arg2, swig_type_259 arg3, swig_type_260 arg4);
-extern void _wrap_StoreReply_add_entry_raw_75edb286418f6d03(uintptr_t arg1, swig_type_261 arg2, swig_type_262 arg3);
-extern void _wrap_StoreReply_set_value_raw_75edb286418f6d03(uintptr_t arg1, swig_type_263 arg2);
-extern swig_intgo _wrap_StoreReply_fail_raw_75edb286418f6d03(uintptr_t arg1, swig_intgo arg2, swig_type_264 arg3);
-extern swig_type_265 _wrap_StoreReply_records_count_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_266 _wrap_StoreReply_entries_count_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_267 _wrap_StoreReply_entry_seq_raw_75edb286418f6d03(uintptr_t arg1, swig_type_268 arg2);
-extern uintptr_t _wrap_StoreReply_entry_data_raw_75edb286418f6d03(uintptr_t arg1, swig_type_269 arg2);
-extern swig_type_270 _wrap_StoreReply_entry_text_raw_75edb286418f6d03(uintptr_t arg1, swig_type_271 arg2);
-extern swig_type_272 _wrap_StoreReply_value_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_StoreReply_add_record_present_raw_75edb286418f6d03(uintptr_t arg1, swig_type_261 arg2, swig_type_262 arg3, swig_type_263 arg4, swig_type_264 arg5, swig_type_265 arg6, swig_type_266 arg7, swig_type_267 arg8, swig_type_268 arg9, swig_type_269 arg10, swig_intgo arg11);
+extern void _wrap_StoreReply_add_entry_raw_75edb286418f6d03(uintptr_t arg1, swig_type_270 arg2, swig_type_271 arg3);
+extern void _wrap_StoreReply_set_value_raw_75edb286418f6d03(uintptr_t arg1, swig_type_272 arg2);
+extern swig_intgo _wrap_StoreReply_fail_raw_75edb286418f6d03(uintptr_t arg1, swig_intgo arg2, swig_type_273 arg3);
+extern swig_type_274 _wrap_StoreReply_records_count_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_275 _wrap_StoreReply_entries_count_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_276 _wrap_StoreReply_entry_seq_raw_75edb286418f6d03(uintptr_t arg1, swig_type_277 arg2);
+extern uintptr_t _wrap_StoreReply_entry_data_raw_75edb286418f6d03(uintptr_t arg1, swig_type_278 arg2);
+extern swig_type_279 _wrap_StoreReply_entry_text_raw_75edb286418f6d03(uintptr_t arg1, swig_type_280 arg2);
+extern swig_type_281 _wrap_StoreReply_value_raw_75edb286418f6d03(uintptr_t arg1);
 extern _Bool _wrap_StoreReply_has_value_raw_75edb286418f6d03(uintptr_t arg1);
 extern void _wrap_StoreReply_clear_raw_75edb286418f6d03(uintptr_t arg1);
-extern uintptr_t _wrap_StoreReply_record_raw_75edb286418f6d03(uintptr_t arg1, swig_type_273 arg2);
+extern uintptr_t _wrap_StoreReply_record_raw_75edb286418f6d03(uintptr_t arg1, swig_type_282 arg2);
 extern void _wrap_delete_StoreReply_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_274 _wrap_Record_id_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_275 _wrap_Record_json_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_276 _wrap_Record_status_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_277 _wrap_Record_key_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_278 _wrap_Record_group_key_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_279 _wrap_Record_service_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_280 _wrap_Record_severity_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_281 _wrap_Record_time_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_283 _wrap_Record_id_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_284 _wrap_Record_json_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_285 _wrap_Record_status_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_286 _wrap_Record_key_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_287 _wrap_Record_group_key_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_288 _wrap_Record_service_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_289 _wrap_Record_severity_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_290 _wrap_Record_time_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_Record_present_raw_75edb286418f6d03(uintptr_t arg1);
 extern void _wrap_delete_Record_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_282 _wrap_Query_id_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_283 _wrap_Query_status_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_284 _wrap_Query_key_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_285 _wrap_Query_group_key_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_286 _wrap_Query_service_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_287 _wrap_Query_severity_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_288 _wrap_Query_time_from_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_289 _wrap_Query_time_to_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_290 _wrap_Query_limit_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_291 _wrap_Query_id_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_292 _wrap_Query_status_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_293 _wrap_Query_key_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_294 _wrap_Query_group_key_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_295 _wrap_Query_service_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_296 _wrap_Query_severity_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_297 _wrap_Query_time_from_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_298 _wrap_Query_time_to_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_299 _wrap_Query_limit_raw_75edb286418f6d03(uintptr_t arg1);
 extern _Bool _wrap_Query_descending_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_Query_present_raw_75edb286418f6d03(uintptr_t arg1);
 extern void _wrap_delete_Query_raw_75edb286418f6d03(uintptr_t arg1);
-extern void _wrap_Strings_add_raw_75edb286418f6d03(uintptr_t arg1, swig_type_291 arg2);
-extern swig_type_292 _wrap_Strings_size_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_Strings_add_raw_75edb286418f6d03(uintptr_t arg1, swig_type_300 arg2);
+extern swig_type_301 _wrap_Strings_size_raw_75edb286418f6d03(uintptr_t arg1);
 extern uintptr_t _wrap_new_Strings_raw_75edb286418f6d03(void);
 extern void _wrap_delete_Strings_raw_75edb286418f6d03(uintptr_t arg1);
-extern void _wrap_Pairs_add_raw_75edb286418f6d03(uintptr_t arg1, swig_type_293 arg2, swig_type_294 arg3);
-extern void _wrap_Pairs_add_null_raw_75edb286418f6d03(uintptr_t arg1, swig_type_295 arg2);
-extern swig_type_296 _wrap_Pairs_size_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_Pairs_add_raw_75edb286418f6d03(uintptr_t arg1, swig_type_302 arg2, swig_type_303 arg3);
+extern void _wrap_Pairs_add_null_raw_75edb286418f6d03(uintptr_t arg1, swig_type_304 arg2);
+extern swig_type_305 _wrap_Pairs_size_raw_75edb286418f6d03(uintptr_t arg1);
 extern uintptr_t _wrap_new_Pairs_raw_75edb286418f6d03(void);
 extern void _wrap_delete_Pairs_raw_75edb286418f6d03(uintptr_t arg1);
 extern uintptr_t _wrap__swig_NewDirectorStoreBackendStoreBackend_raw_75edb286418f6d03(int);
 extern void _wrap_DeleteDirectorStoreBackend_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_297 _wrap__swig_DirectorStoreBackend_upcall_Raw_name_raw_75edb286418f6d03(uintptr_t);
+extern swig_type_306 _wrap__swig_DirectorStoreBackend_upcall_Raw_name_raw_75edb286418f6d03(uintptr_t);
 extern swig_intgo _wrap__swig_DirectorStoreBackend_upcall_Raw_check_raw_75edb286418f6d03(uintptr_t, uintptr_t reply);
 extern void _wrap__swig_DirectorStoreBackend_upcall_Raw_close_raw_75edb286418f6d03(uintptr_t);
 extern void _wrap_delete_StoreBackend_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_298 _wrap_StoreBackend_raw_name_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_307 _wrap_StoreBackend_raw_name_raw_75edb286418f6d03(uintptr_t arg1);
 extern swig_intgo _wrap_StoreBackend_raw_begin_raw_75edb286418f6d03(uintptr_t arg1);
 extern swig_intgo _wrap_StoreBackend_raw_commit_raw_75edb286418f6d03(uintptr_t arg1);
 extern swig_intgo _wrap_StoreBackend_raw_rollback_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_intgo _wrap_StoreBackend_raw_record_get_raw_75edb286418f6d03(uintptr_t arg1, swig_type_299 arg2, swig_type_300 arg3, uintptr_t arg4);
-extern swig_intgo _wrap_StoreBackend_raw_record_put_raw_75edb286418f6d03(uintptr_t arg1, swig_type_301 arg2, uintptr_t arg3, swig_type_302 arg4, uintptr_t arg5);
-extern swig_intgo _wrap_StoreBackend_raw_record_delete_raw_75edb286418f6d03(uintptr_t arg1, swig_type_303 arg2, swig_type_304 arg3, uintptr_t arg4);
-extern swig_intgo _wrap_StoreBackend_raw_record_find_raw_75edb286418f6d03(uintptr_t arg1, swig_type_305 arg2, uintptr_t arg3, uintptr_t arg4);
-extern swig_intgo _wrap_StoreBackend_raw_stream_append_raw_75edb286418f6d03(uintptr_t arg1, swig_type_306 arg2, swig_type_307 arg3, swig_type_308 arg4, uintptr_t arg5);
-extern swig_intgo _wrap_StoreBackend_raw_stream_read_raw_75edb286418f6d03(uintptr_t arg1, swig_type_309 arg2, swig_type_310 arg3, swig_type_311 arg4, uintptr_t arg5);
-extern swig_intgo _wrap_StoreBackend_raw_stream_last_raw_75edb286418f6d03(uintptr_t arg1, swig_type_312 arg2, uintptr_t arg3);
-extern swig_intgo _wrap_StoreBackend_raw_sequence_next_raw_75edb286418f6d03(uintptr_t arg1, swig_type_313 arg2, uintptr_t arg3);
+extern swig_intgo _wrap_StoreBackend_raw_record_get_raw_75edb286418f6d03(uintptr_t arg1, swig_type_308 arg2, swig_type_309 arg3, uintptr_t arg4);
+extern swig_intgo _wrap_StoreBackend_raw_record_put_raw_75edb286418f6d03(uintptr_t arg1, swig_type_310 arg2, uintptr_t arg3, swig_type_311 arg4, uintptr_t arg5);
+extern swig_intgo _wrap_StoreBackend_raw_record_delete_raw_75edb286418f6d03(uintptr_t arg1, swig_type_312 arg2, swig_type_313 arg3, uintptr_t arg4);
+extern swig_intgo _wrap_StoreBackend_raw_record_find_raw_75edb286418f6d03(uintptr_t arg1, swig_type_314 arg2, uintptr_t arg3, uintptr_t arg4);
+extern swig_intgo _wrap_StoreBackend_raw_stream_append_raw_75edb286418f6d03(uintptr_t arg1, swig_type_315 arg2, swig_type_316 arg3, swig_type_317 arg4, uintptr_t arg5);
+extern swig_intgo _wrap_StoreBackend_raw_stream_read_raw_75edb286418f6d03(uintptr_t arg1, swig_type_318 arg2, swig_type_319 arg3, swig_type_320 arg4, uintptr_t arg5);
+extern swig_intgo _wrap_StoreBackend_raw_stream_last_raw_75edb286418f6d03(uintptr_t arg1, swig_type_321 arg2, uintptr_t arg3);
+extern swig_intgo _wrap_StoreBackend_raw_sequence_next_raw_75edb286418f6d03(uintptr_t arg1, swig_type_322 arg2, uintptr_t arg3);
 extern swig_intgo _wrap_StoreBackend_raw_check_raw_75edb286418f6d03(uintptr_t arg1, uintptr_t arg2);
 extern void _wrap_StoreBackend_raw_close_raw_75edb286418f6d03(uintptr_t arg1);
 extern uintptr_t _wrap_new_RawStore_raw_75edb286418f6d03(void);
 extern void _wrap_delete_RawStore_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_intgo _wrap_RawStore_open_raw_75edb286418f6d03(uintptr_t arg1, swig_type_314 arg2);
+extern swig_intgo _wrap_RawStore_open_raw_75edb286418f6d03(uintptr_t arg1, swig_type_323 arg2);
 extern swig_intgo _wrap_RawStore_wrap_raw_75edb286418f6d03(uintptr_t arg1, uintptr_t arg2);
 extern void _wrap_RawStore_close_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_315 _wrap_RawStore_name_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_324 _wrap_RawStore_name_raw_75edb286418f6d03(uintptr_t arg1);
 extern _Bool _wrap_RawStore_has_check_raw_75edb286418f6d03(uintptr_t arg1);
 extern void _wrap_RawStore_stop_after_raw_75edb286418f6d03(uintptr_t arg1, swig_intgo arg2, swig_intgo arg3);
 extern swig_intgo _wrap_RawStore_calls_raw_75edb286418f6d03(uintptr_t arg1);
 extern swig_intgo _wrap_RawStore_begin_raw_75edb286418f6d03(uintptr_t arg1);
 extern swig_intgo _wrap_RawStore_commit_raw_75edb286418f6d03(uintptr_t arg1);
 extern swig_intgo _wrap_RawStore_rollback_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_intgo _wrap_RawStore_record_get_raw_75edb286418f6d03(uintptr_t arg1, swig_type_316 arg2, swig_type_317 arg3, uintptr_t arg4);
-extern swig_intgo _wrap_RawStore_record_put_raw_75edb286418f6d03(uintptr_t arg1, swig_type_318 arg2, swig_type_319 arg3, swig_type_320 arg4, swig_type_321 arg5, swig_type_322 arg6, swig_type_323 arg7, swig_type_324 arg8, swig_type_325 arg9, swig_type_326 arg10, swig_type_327 arg11, uintptr_t arg12);
-extern swig_intgo _wrap_RawStore_record_delete_raw_75edb286418f6d03(uintptr_t arg1, swig_type_328 arg2, swig_type_329 arg3);
-extern swig_intgo _wrap_RawStore_record_find_raw_75edb286418f6d03(uintptr_t arg1, swig_type_330 arg2, _Bool arg3, swig_type_331 arg4, swig_type_332 arg5, swig_type_333 arg6, swig_type_334 arg7, swig_type_335 arg8, swig_type_336 arg9, swig_type_337 arg10, swig_type_338 arg11, swig_type_339 arg12, _Bool arg13, uintptr_t arg14);
-extern swig_intgo _wrap_RawStore_stream_append__SWIG_0_raw_75edb286418f6d03(uintptr_t arg1, swig_type_340 arg2, swig_type_341 arg3, swig_type_342 arg4, _Bool arg5);
-extern swig_intgo _wrap_RawStore_stream_append__SWIG_1_raw_75edb286418f6d03(uintptr_t arg1, swig_type_343 arg2, swig_type_344 arg3, swig_type_345 arg4);
-extern swig_intgo _wrap_RawStore_stream_read_raw_75edb286418f6d03(uintptr_t arg1, swig_type_346 arg2, swig_type_347 arg3, swig_type_348 arg4, uintptr_t arg5);
-extern swig_intgo _wrap_RawStore_stream_last_raw_75edb286418f6d03(uintptr_t arg1, swig_type_349 arg2, uintptr_t arg3);
-extern swig_intgo _wrap_RawStore_sequence_next_raw_75edb286418f6d03(uintptr_t arg1, swig_type_350 arg2, uintptr_t arg3);
+extern swig_intgo _wrap_RawStore_record_get_raw_75edb286418f6d03(uintptr_t arg1, swig_type_325 arg2, swig_type_326 arg3, uintptr_t arg4);
+extern swig_intgo _wrap_RawStore_record_put_raw_75edb286418f6d03(uintptr_t arg1, swig_type_327 arg2, swig_type_328 arg3, swig_type_329 arg4, swig_type_330 arg5, swig_type_331 arg6, swig_type_332 arg7, swig_type_333 arg8, swig_type_334 arg9, swig_type_335 arg10, swig_type_336 arg11, uintptr_t arg12);
+extern swig_intgo _wrap_RawStore_record_delete_raw_75edb286418f6d03(uintptr_t arg1, swig_type_337 arg2, swig_type_338 arg3);
+extern swig_intgo _wrap_RawStore_record_find_raw_75edb286418f6d03(uintptr_t arg1, swig_type_339 arg2, _Bool arg3, swig_type_340 arg4, swig_type_341 arg5, swig_type_342 arg6, swig_type_343 arg7, swig_type_344 arg8, swig_type_345 arg9, swig_type_346 arg10, swig_type_347 arg11, swig_type_348 arg12, _Bool arg13, uintptr_t arg14);
+extern swig_intgo _wrap_RawStore_stream_append__SWIG_0_raw_75edb286418f6d03(uintptr_t arg1, swig_type_349 arg2, swig_type_350 arg3, swig_type_351 arg4, _Bool arg5);
+extern swig_intgo _wrap_RawStore_stream_append__SWIG_1_raw_75edb286418f6d03(uintptr_t arg1, swig_type_352 arg2, swig_type_353 arg3, swig_type_354 arg4);
+extern swig_intgo _wrap_RawStore_stream_read_raw_75edb286418f6d03(uintptr_t arg1, swig_type_355 arg2, swig_type_356 arg3, swig_type_357 arg4, uintptr_t arg5);
+extern swig_intgo _wrap_RawStore_stream_last_raw_75edb286418f6d03(uintptr_t arg1, swig_type_358 arg2, uintptr_t arg3);
+extern swig_intgo _wrap_RawStore_sequence_next_raw_75edb286418f6d03(uintptr_t arg1, swig_type_359 arg2, uintptr_t arg3);
 extern swig_intgo _wrap_RawStore_check_raw_75edb286418f6d03(uintptr_t arg1);
 extern uintptr_t _wrap__swig_NewDirectorClockBackendClockBackend_raw_75edb286418f6d03(int);
 extern void _wrap_DeleteDirectorClockBackend_raw_75edb286418f6d03(uintptr_t arg1);
 extern void _wrap_delete_ClockBackend_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_351 _wrap_ClockBackend_raw_now_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_360 _wrap_ClockBackend_raw_now_raw_75edb286418f6d03(uintptr_t arg1);
 extern uintptr_t _wrap_new_DeliveryReply_raw_75edb286418f6d03(void);
-extern void _wrap_DeliveryReply_ok__SWIG_0_raw_75edb286418f6d03(uintptr_t arg1, swig_type_352 arg2);
+extern void _wrap_DeliveryReply_ok__SWIG_0_raw_75edb286418f6d03(uintptr_t arg1, swig_type_361 arg2);
 extern void _wrap_DeliveryReply_ok__SWIG_1_raw_75edb286418f6d03(uintptr_t arg1);
-extern void _wrap_DeliveryReply_retry__SWIG_0_raw_75edb286418f6d03(uintptr_t arg1, swig_type_353 arg2, swig_type_354 arg3);
-extern void _wrap_DeliveryReply_retry__SWIG_1_raw_75edb286418f6d03(uintptr_t arg1, swig_type_355 arg2);
-extern void _wrap_DeliveryReply_permanent_raw_75edb286418f6d03(uintptr_t arg1, swig_type_356 arg2);
+extern void _wrap_DeliveryReply_retry__SWIG_0_raw_75edb286418f6d03(uintptr_t arg1, swig_type_362 arg2, swig_type_363 arg3);
+extern void _wrap_DeliveryReply_retry__SWIG_1_raw_75edb286418f6d03(uintptr_t arg1, swig_type_364 arg2);
+extern void _wrap_DeliveryReply_permanent_raw_75edb286418f6d03(uintptr_t arg1, swig_type_365 arg2);
 extern void _wrap_DeliveryReply_set_http_status_raw_75edb286418f6d03(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_DeliveryReply_outcome_raw_75edb286418f6d03(uintptr_t arg1);
 extern void _wrap_delete_DeliveryReply_raw_75edb286418f6d03(uintptr_t arg1);
 extern uintptr_t _wrap__swig_NewDirectorTransportBackendTransportBackend_raw_75edb286418f6d03(int);
 extern void _wrap_DeleteDirectorTransportBackend_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_357 _wrap__swig_DirectorTransportBackend_upcall_Raw_name_raw_75edb286418f6d03(uintptr_t);
+extern swig_type_366 _wrap__swig_DirectorTransportBackend_upcall_Raw_name_raw_75edb286418f6d03(uintptr_t);
 extern swig_intgo _wrap__swig_DirectorTransportBackend_upcall_Raw_capabilities_raw_75edb286418f6d03(uintptr_t);
 extern void _wrap__swig_DirectorTransportBackend_upcall_Raw_close_raw_75edb286418f6d03(uintptr_t);
 extern void _wrap_delete_TransportBackend_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_358 _wrap_TransportBackend_raw_name_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_367 _wrap_TransportBackend_raw_name_raw_75edb286418f6d03(uintptr_t arg1);
 extern swig_intgo _wrap_TransportBackend_raw_capabilities_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_intgo _wrap_TransportBackend_raw_deliver_raw_75edb286418f6d03(uintptr_t arg1, swig_type_359 arg2, swig_type_360 arg3, swig_type_361 arg4, swig_type_362 arg5, swig_type_363 arg6, swig_intgo arg7, uintptr_t arg8);
+extern swig_intgo _wrap_TransportBackend_raw_deliver_raw_75edb286418f6d03(uintptr_t arg1, swig_type_368 arg2, swig_type_369 arg3, swig_type_370 arg4, swig_type_371 arg5, swig_type_372 arg6, swig_intgo arg7, uintptr_t arg8);
 extern void _wrap_TransportBackend_raw_close_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_intgo _wrap_rootly_swig_ctx_open_store_raw_75edb286418f6d03(uintptr_t arg1, uintptr_t arg2, swig_type_364 arg3);
-extern swig_intgo _wrap_rootly_swig_ctx_open_ex_raw_75edb286418f6d03(uintptr_t arg1, swig_type_365 arg2, uintptr_t arg3, uintptr_t arg4, swig_type_366 arg5);
+extern swig_intgo _wrap_rootly_swig_ctx_open_store_raw_75edb286418f6d03(uintptr_t arg1, uintptr_t arg2, swig_type_373 arg3);
+extern swig_intgo _wrap_rootly_swig_ctx_open_ex_raw_75edb286418f6d03(uintptr_t arg1, swig_type_374 arg2, uintptr_t arg3, uintptr_t arg4, swig_type_375 arg5);
 extern swig_intgo _wrap_rootly_swig_ctx_add_transport_raw_75edb286418f6d03(uintptr_t arg1, uintptr_t arg2);
-extern swig_intgo _wrap_rootly_swig_store_fail_raw_75edb286418f6d03(swig_intgo arg1, swig_type_367 arg2);
-extern swig_intgo _wrap_rootly_swig_ctx_open_raw_75edb286418f6d03(uintptr_t arg1, swig_type_368 arg2, swig_type_369 arg3);
-extern swig_intgo _wrap_rootly_swig_incident_create_raw_75edb286418f6d03(uintptr_t arg1, uintptr_t arg2, swig_type_370 arg3, swig_type_371 arg4, swig_intgo arg5, swig_voidp arg6, swig_type_372 arg7, swig_voidp arg8, swig_type_373 arg9, uintptr_t arg10, swig_type_374 arg11, uintptr_t arg12, swig_type_375 arg13, swig_intgo arg14, swig_type_376 arg15, swig_type_377 arg16);
-extern swig_intgo _wrap_rootly_swig_incident_list_raw_75edb286418f6d03(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4, swig_intgo arg5, swig_type_378 arg6, swig_type_379 arg7, swig_type_380 arg8, swig_type_381 arg9, swig_type_382 arg10, swig_intgo arg11);
-extern uintptr_t _wrap_rootly_go_ctx_open_raw_75edb286418f6d03(swig_type_383 arg1, swig_type_384 arg2);
-extern uintptr_t _wrap_rootly_go_ctx_open_store_raw_75edb286418f6d03(uintptr_t arg1, swig_type_385 arg2);
-extern uintptr_t _wrap_rootly_go_ctx_open_ex_raw_75edb286418f6d03(swig_type_386 arg1, uintptr_t arg2, uintptr_t arg3, swig_type_387 arg4);
-extern uintptr_t _wrap_rootly_go_ingest_raw_75edb286418f6d03(uintptr_t arg1, swig_type_388 arg2, swig_type_389 arg3, uintptr_t arg4);
-extern swig_type_390 _wrap_rootly_go_ingest_count_raw_75edb286418f6d03(uintptr_t arg1, swig_type_391 arg2, swig_type_392 arg3);
-extern uintptr_t _wrap_rootly_go_incident_create_raw_75edb286418f6d03(uintptr_t arg1, swig_type_393 arg2, swig_type_394 arg3, swig_intgo arg4, uintptr_t arg5, uintptr_t arg6, uintptr_t arg7, uintptr_t arg8, swig_intgo arg9, swig_type_395 arg10, swig_type_396 arg11);
-extern uintptr_t _wrap_rootly_go_incident_get_raw_75edb286418f6d03(uintptr_t arg1, swig_type_397 arg2);
-extern uintptr_t _wrap_rootly_go_incident_list_raw_75edb286418f6d03(uintptr_t arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_type_398 arg5, swig_type_399 arg6, swig_type_400 arg7, swig_type_401 arg8, swig_type_402 arg9, swig_intgo arg10);
-extern swig_intgo _wrap_rootly_go_incident_update_raw_75edb286418f6d03(uintptr_t arg1, swig_type_403 arg2, swig_type_404 arg3, swig_type_405 arg4, swig_intgo arg5, uintptr_t arg6, uintptr_t arg7, uintptr_t arg8, uintptr_t arg9, swig_type_406 arg10, swig_intgo arg11);
-extern swig_type_407 _wrap_rootly_go_incident_to_json_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_408 _wrap_rootly_go_incident_field_raw_75edb286418f6d03(uintptr_t arg1, swig_type_409 arg2);
-extern swig_type_410 _wrap_rootly_go_alert_get_json_raw_75edb286418f6d03(uintptr_t arg1, swig_type_411 arg2);
-extern swig_type_412 _wrap_rootly_go_incident_alerts_json_raw_75edb286418f6d03(uintptr_t arg1, swig_type_413 arg2);
-extern swig_type_414 _wrap_rootly_go_postmortem_raw_75edb286418f6d03(uintptr_t arg1, swig_type_415 arg2, swig_intgo arg3);
-extern uintptr_t _wrap_rootly_go_timeline_load_raw_75edb286418f6d03(uintptr_t arg1, swig_type_416 arg2, swig_type_417 arg3);
-extern swig_type_418 _wrap_rootly_go_timeline_to_json_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_419 _wrap_rootly_go_task_create_raw_75edb286418f6d03(uintptr_t arg1, swig_type_420 arg2, swig_type_421 arg3, swig_type_422 arg4, swig_type_423 arg5, swig_intgo arg6, swig_type_424 arg7, swig_type_425 arg8, swig_type_426 arg9);
-extern uintptr_t _wrap_rootly_go_task_list_raw_75edb286418f6d03(uintptr_t arg1, swig_type_427 arg2);
-extern uintptr_t _wrap_rootly_go_metrics_aggregate_raw_75edb286418f6d03(uintptr_t arg1, swig_type_428 arg2, swig_type_429 arg3, swig_intgo arg4);
-extern swig_type_430 _wrap_rootly_go_metrics_to_json_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_431 _wrap_rootly_go_metrics_to_prometheus_raw_75edb286418f6d03(uintptr_t arg1);
-extern uintptr_t _wrap_rootly_go_config_load_raw_75edb286418f6d03(swig_type_432 arg1, swig_type_433 arg2, swig_type_434 arg3);
-extern uintptr_t _wrap_rootly_go_config_report_raw_75edb286418f6d03(swig_type_435 arg1, swig_type_436 arg2, swig_type_437 arg3);
-extern swig_type_438 _wrap_rootly_go_config_report_text_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_439 _wrap_rootly_go_fingerprint_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_intgo _wrap_rootly_go_signature_verify_raw_75edb286418f6d03(swig_intgo arg1, uintptr_t arg2, swig_type_440 arg3, swig_type_441 arg4, swig_type_442 arg5, swig_type_443 arg6, uintptr_t arg7, swig_type_444 arg8, swig_type_445 arg9);
-extern swig_type_446 _wrap_rootly_go_signature_sign_raw_75edb286418f6d03(swig_intgo arg1, uintptr_t arg2, swig_type_447 arg3, swig_type_448 arg4, swig_type_449 arg5, swig_type_450 arg6, swig_type_451 arg7);
+extern swig_intgo _wrap_rootly_swig_store_fail_raw_75edb286418f6d03(swig_intgo arg1, swig_type_376 arg2);
+extern swig_intgo _wrap_rootly_swig_ctx_open_raw_75edb286418f6d03(uintptr_t arg1, swig_type_377 arg2, swig_type_378 arg3);
+extern swig_intgo _wrap_rootly_swig_incident_create_raw_75edb286418f6d03(uintptr_t arg1, uintptr_t arg2, swig_type_379 arg3, swig_type_380 arg4, swig_intgo arg5, swig_voidp arg6, swig_type_381 arg7, swig_voidp arg8, swig_type_382 arg9, uintptr_t arg10, swig_type_383 arg11, uintptr_t arg12, swig_type_384 arg13, swig_intgo arg14, swig_type_385 arg15, swig_type_386 arg16);
+extern swig_intgo _wrap_rootly_swig_incident_list_raw_75edb286418f6d03(uintptr_t arg1, uintptr_t arg2, swig_intgo arg3, swig_intgo arg4, swig_intgo arg5, swig_type_387 arg6, swig_type_388 arg7, swig_type_389 arg8, swig_type_390 arg9, swig_type_391 arg10, swig_intgo arg11);
+extern uintptr_t _wrap_rootly_go_ctx_open_raw_75edb286418f6d03(swig_type_392 arg1, swig_type_393 arg2);
+extern uintptr_t _wrap_rootly_go_ctx_open_store_raw_75edb286418f6d03(uintptr_t arg1, swig_type_394 arg2);
+extern uintptr_t _wrap_rootly_go_ctx_open_ex_raw_75edb286418f6d03(swig_type_395 arg1, uintptr_t arg2, uintptr_t arg3, swig_type_396 arg4);
+extern uintptr_t _wrap_rootly_go_ingest_raw_75edb286418f6d03(uintptr_t arg1, swig_type_397 arg2, swig_type_398 arg3, uintptr_t arg4);
+extern swig_type_399 _wrap_rootly_go_ingest_count_raw_75edb286418f6d03(uintptr_t arg1, swig_type_400 arg2, swig_type_401 arg3);
+extern uintptr_t _wrap_rootly_go_incident_create_raw_75edb286418f6d03(uintptr_t arg1, swig_type_402 arg2, swig_type_403 arg3, swig_intgo arg4, uintptr_t arg5, uintptr_t arg6, uintptr_t arg7, uintptr_t arg8, swig_intgo arg9, swig_type_404 arg10, swig_type_405 arg11);
+extern uintptr_t _wrap_rootly_go_incident_get_raw_75edb286418f6d03(uintptr_t arg1, swig_type_406 arg2);
+extern uintptr_t _wrap_rootly_go_incident_list_raw_75edb286418f6d03(uintptr_t arg1, swig_intgo arg2, swig_intgo arg3, swig_intgo arg4, swig_type_407 arg5, swig_type_408 arg6, swig_type_409 arg7, swig_type_410 arg8, swig_type_411 arg9, swig_intgo arg10);
+extern swig_intgo _wrap_rootly_go_incident_update_raw_75edb286418f6d03(uintptr_t arg1, swig_type_412 arg2, swig_type_413 arg3, swig_type_414 arg4, swig_intgo arg5, uintptr_t arg6, uintptr_t arg7, uintptr_t arg8, uintptr_t arg9, swig_type_415 arg10, swig_intgo arg11);
+extern swig_type_416 _wrap_rootly_go_incident_to_json_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_417 _wrap_rootly_go_incident_field_raw_75edb286418f6d03(uintptr_t arg1, swig_type_418 arg2);
+extern swig_type_419 _wrap_rootly_go_alert_get_json_raw_75edb286418f6d03(uintptr_t arg1, swig_type_420 arg2);
+extern swig_type_421 _wrap_rootly_go_incident_alerts_json_raw_75edb286418f6d03(uintptr_t arg1, swig_type_422 arg2);
+extern swig_type_423 _wrap_rootly_go_postmortem_raw_75edb286418f6d03(uintptr_t arg1, swig_type_424 arg2, swig_intgo arg3);
+extern uintptr_t _wrap_rootly_go_timeline_load_raw_75edb286418f6d03(uintptr_t arg1, swig_type_425 arg2, swig_type_426 arg3);
+extern swig_type_427 _wrap_rootly_go_timeline_to_json_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_428 _wrap_rootly_go_task_create_raw_75edb286418f6d03(uintptr_t arg1, swig_type_429 arg2, swig_type_430 arg3, swig_type_431 arg4, swig_type_432 arg5, swig_intgo arg6, swig_type_433 arg7, swig_type_434 arg8, swig_type_435 arg9);
+extern uintptr_t _wrap_rootly_go_task_list_raw_75edb286418f6d03(uintptr_t arg1, swig_type_436 arg2);
+extern uintptr_t _wrap_rootly_go_metrics_aggregate_raw_75edb286418f6d03(uintptr_t arg1, swig_type_437 arg2, swig_type_438 arg3, swig_intgo arg4);
+extern swig_type_439 _wrap_rootly_go_metrics_to_json_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_440 _wrap_rootly_go_metrics_to_prometheus_raw_75edb286418f6d03(uintptr_t arg1);
+extern uintptr_t _wrap_rootly_go_config_load_raw_75edb286418f6d03(swig_type_441 arg1, swig_type_442 arg2, swig_type_443 arg3);
+extern uintptr_t _wrap_rootly_go_config_report_raw_75edb286418f6d03(swig_type_444 arg1, swig_type_445 arg2, swig_type_446 arg3);
+extern swig_type_447 _wrap_rootly_go_config_report_text_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_448 _wrap_rootly_go_fingerprint_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_intgo _wrap_rootly_go_signature_verify_raw_75edb286418f6d03(swig_intgo arg1, uintptr_t arg2, swig_type_449 arg3, swig_type_450 arg4, swig_type_451 arg5, swig_type_452 arg6, uintptr_t arg7, swig_type_453 arg8, swig_type_454 arg9);
+extern swig_type_455 _wrap_rootly_go_signature_sign_raw_75edb286418f6d03(swig_intgo arg1, uintptr_t arg2, swig_type_456 arg3, swig_type_457 arg4, swig_type_458 arg5, swig_type_459 arg6, swig_type_460 arg7);
 extern void _wrap_rootly_go_verified_status_set_raw_75edb286418f6d03(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_rootly_go_verified_status_get_raw_75edb286418f6d03(uintptr_t arg1);
-extern void _wrap_rootly_go_verified_events_set_raw_75edb286418f6d03(uintptr_t arg1, swig_type_452 arg2);
-extern swig_type_453 _wrap_rootly_go_verified_events_get_raw_75edb286418f6d03(uintptr_t arg1);
-extern void _wrap_rootly_go_verified_first_bad_seq_set_raw_75edb286418f6d03(uintptr_t arg1, swig_type_454 arg2);
-extern swig_type_455 _wrap_rootly_go_verified_first_bad_seq_get_raw_75edb286418f6d03(uintptr_t arg1);
-extern void _wrap_rootly_go_verified_reason_set_raw_75edb286418f6d03(uintptr_t arg1, swig_type_456 arg2);
-extern swig_type_457 _wrap_rootly_go_verified_reason_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_rootly_go_verified_events_set_raw_75edb286418f6d03(uintptr_t arg1, swig_type_461 arg2);
+extern swig_type_462 _wrap_rootly_go_verified_events_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_rootly_go_verified_first_bad_seq_set_raw_75edb286418f6d03(uintptr_t arg1, swig_type_463 arg2);
+extern swig_type_464 _wrap_rootly_go_verified_first_bad_seq_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_rootly_go_verified_reason_set_raw_75edb286418f6d03(uintptr_t arg1, swig_type_465 arg2);
+extern swig_type_466 _wrap_rootly_go_verified_reason_get_raw_75edb286418f6d03(uintptr_t arg1);
 extern uintptr_t _wrap_new_rootly_go_verified_raw_75edb286418f6d03(void);
 extern void _wrap_delete_rootly_go_verified_raw_75edb286418f6d03(uintptr_t arg1);
-extern uintptr_t _wrap_rootly_go_timeline_verify_raw_75edb286418f6d03(uintptr_t arg1, swig_type_458 arg2);
+extern uintptr_t _wrap_rootly_go_timeline_verify_raw_75edb286418f6d03(uintptr_t arg1, swig_type_467 arg2);
 extern void _wrap_rootly_go_metrics_status_set_raw_75edb286418f6d03(uintptr_t arg1, swig_intgo arg2);
 extern swig_intgo _wrap_rootly_go_metrics_status_get_raw_75edb286418f6d03(uintptr_t arg1);
-extern void _wrap_rootly_go_metrics_detected_at_set_raw_75edb286418f6d03(uintptr_t arg1, swig_type_459 arg2);
-extern swig_type_460 _wrap_rootly_go_metrics_detected_at_get_raw_75edb286418f6d03(uintptr_t arg1);
-extern void _wrap_rootly_go_metrics_tta_ms_set_raw_75edb286418f6d03(uintptr_t arg1, swig_type_461 arg2);
-extern swig_type_462 _wrap_rootly_go_metrics_tta_ms_get_raw_75edb286418f6d03(uintptr_t arg1);
-extern void _wrap_rootly_go_metrics_ttm_ms_set_raw_75edb286418f6d03(uintptr_t arg1, swig_type_463 arg2);
-extern swig_type_464 _wrap_rootly_go_metrics_ttm_ms_get_raw_75edb286418f6d03(uintptr_t arg1);
-extern void _wrap_rootly_go_metrics_ttr_ms_set_raw_75edb286418f6d03(uintptr_t arg1, swig_type_465 arg2);
-extern swig_type_466 _wrap_rootly_go_metrics_ttr_ms_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_rootly_go_metrics_detected_at_set_raw_75edb286418f6d03(uintptr_t arg1, swig_type_468 arg2);
+extern swig_type_469 _wrap_rootly_go_metrics_detected_at_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_rootly_go_metrics_tta_ms_set_raw_75edb286418f6d03(uintptr_t arg1, swig_type_470 arg2);
+extern swig_type_471 _wrap_rootly_go_metrics_tta_ms_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_rootly_go_metrics_ttm_ms_set_raw_75edb286418f6d03(uintptr_t arg1, swig_type_472 arg2);
+extern swig_type_473 _wrap_rootly_go_metrics_ttm_ms_get_raw_75edb286418f6d03(uintptr_t arg1);
+extern void _wrap_rootly_go_metrics_ttr_ms_set_raw_75edb286418f6d03(uintptr_t arg1, swig_type_474 arg2);
+extern swig_type_475 _wrap_rootly_go_metrics_ttr_ms_get_raw_75edb286418f6d03(uintptr_t arg1);
 extern uintptr_t _wrap_new_rootly_go_metrics_raw_75edb286418f6d03(void);
 extern void _wrap_delete_rootly_go_metrics_raw_75edb286418f6d03(uintptr_t arg1);
-extern uintptr_t _wrap_rootly_go_incident_metrics_raw_75edb286418f6d03(uintptr_t arg1, swig_type_467 arg2);
-extern swig_intgo _wrap_rootly_go_ctx_set_config_raw_75edb286418f6d03(uintptr_t arg1, swig_type_468 arg2, swig_type_469 arg3, swig_type_470 arg4);
-extern swig_type_471 _wrap_rootly_go_ingest_packed_raw_75edb286418f6d03(uintptr_t arg1, swig_type_472 arg2, swig_type_473 arg3, uintptr_t arg4);
-extern swig_type_474 _wrap_rootly_go_workflow_dry_run_raw_75edb286418f6d03(uintptr_t arg1, swig_type_475 arg2, swig_type_476 arg3);
-extern swig_type_477 _wrap_rootly_go_workflow_list_raw_75edb286418f6d03(uintptr_t arg1);
-extern swig_type_478 _wrap_rootly_go_workflow_runs_raw_75edb286418f6d03(uintptr_t arg1, swig_type_479 arg2);
-extern swig_type_480 _wrap_rootly_go_outbox_list_raw_75edb286418f6d03(uintptr_t arg1, swig_type_481 arg2);
-extern swig_type_482 _wrap_rootly_go_sns_string_to_sign_raw_75edb286418f6d03(swig_type_483 arg1);
-extern swig_type_484 _wrap_rootly_go_sns_signing_cert_url_raw_75edb286418f6d03(swig_type_485 arg1);
+extern uintptr_t _wrap_rootly_go_incident_metrics_raw_75edb286418f6d03(uintptr_t arg1, swig_type_476 arg2);
+extern swig_intgo _wrap_rootly_go_ctx_set_config_raw_75edb286418f6d03(uintptr_t arg1, swig_type_477 arg2, swig_type_478 arg3, swig_type_479 arg4);
+extern swig_type_480 _wrap_rootly_go_ingest_packed_raw_75edb286418f6d03(uintptr_t arg1, swig_type_481 arg2, swig_type_482 arg3, uintptr_t arg4);
+extern swig_type_483 _wrap_rootly_go_workflow_dry_run_raw_75edb286418f6d03(uintptr_t arg1, swig_type_484 arg2, swig_type_485 arg3);
+extern swig_type_486 _wrap_rootly_go_workflow_list_raw_75edb286418f6d03(uintptr_t arg1);
+extern swig_type_487 _wrap_rootly_go_workflow_runs_raw_75edb286418f6d03(uintptr_t arg1, swig_type_488 arg2);
+extern swig_type_489 _wrap_rootly_go_outbox_list_raw_75edb286418f6d03(uintptr_t arg1, swig_type_490 arg2);
+extern swig_type_491 _wrap_rootly_go_sns_string_to_sign_raw_75edb286418f6d03(swig_type_492 arg1);
+extern swig_type_493 _wrap_rootly_go_sns_signing_cert_url_raw_75edb286418f6d03(swig_type_494 arg1);
 #undef intgo
 */
 import "C"
@@ -4258,11 +4270,47 @@ func (p SwigcptrStoreReply) Add_record(a ...interface{}) {
 	panic("No match for overloaded function call")
 }
 
+func (arg1 SwigcptrStoreReply) Add_record_present(arg2 string, arg3 int64, arg4 string, arg5 string, arg6 string, arg7 string, arg8 string, arg9 string, arg10 int64, arg11 uint) {
+	_swig_i_0 := arg1
+	_swig_i_1 := arg2
+	_swig_i_2 := arg3
+	_swig_i_3 := arg4
+	_swig_i_4 := arg5
+	_swig_i_5 := arg6
+	_swig_i_6 := arg7
+	_swig_i_7 := arg8
+	_swig_i_8 := arg9
+	_swig_i_9 := arg10
+	_swig_i_10 := arg11
+	C._wrap_StoreReply_add_record_present_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_261)(unsafe.Pointer(&_swig_i_1)), C.swig_type_262(_swig_i_2), *(*C.swig_type_263)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_264)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_265)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_266)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_267)(unsafe.Pointer(&_swig_i_7)), *(*C.swig_type_268)(unsafe.Pointer(&_swig_i_8)), C.swig_type_269(_swig_i_9), C.swig_intgo(_swig_i_10))
+	if Swig_escape_always_false {
+		Swig_escape_val = arg2
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg4
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg5
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg6
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg7
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg8
+	}
+	if Swig_escape_always_false {
+		Swig_escape_val = arg9
+	}
+}
+
 func (arg1 SwigcptrStoreReply) Add_entry(arg2 int64, arg3 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	C._wrap_StoreReply_add_entry_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_261(_swig_i_1), *(*C.swig_type_262)(unsafe.Pointer(&_swig_i_2)))
+	C._wrap_StoreReply_add_entry_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_270(_swig_i_1), *(*C.swig_type_271)(unsafe.Pointer(&_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -4271,7 +4319,7 @@ func (arg1 SwigcptrStoreReply) Add_entry(arg2 int64, arg3 string) {
 func (arg1 SwigcptrStoreReply) Set_value(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_StoreReply_set_value_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_263(_swig_i_1))
+	C._wrap_StoreReply_set_value_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_272(_swig_i_1))
 }
 
 func (arg1 SwigcptrStoreReply) Fail(arg2 int, arg3 string) (_swig_ret int) {
@@ -4279,7 +4327,7 @@ func (arg1 SwigcptrStoreReply) Fail(arg2 int, arg3 string) (_swig_ret int) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_StoreReply_fail_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_264)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_StoreReply_fail_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), *(*C.swig_type_273)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -4304,7 +4352,7 @@ func (arg1 SwigcptrStoreReply) Entry_seq(arg2 int64) (_swig_ret int64) {
 	var swig_r int64
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int64)(C._wrap_StoreReply_entry_seq_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_268(_swig_i_1)))
+	swig_r = (int64)(C._wrap_StoreReply_entry_seq_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_277(_swig_i_1)))
 	return swig_r
 }
 
@@ -4312,7 +4360,7 @@ func (arg1 SwigcptrStoreReply) Entry_data(arg2 int64) (_swig_ret Bytes) {
 	var swig_r Bytes
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (Bytes)(SwigcptrBytes(C._wrap_StoreReply_entry_data_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_269(_swig_i_1))))
+	swig_r = (Bytes)(SwigcptrBytes(C._wrap_StoreReply_entry_data_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_278(_swig_i_1))))
 	return swig_r
 }
 
@@ -4320,7 +4368,7 @@ func (arg1 SwigcptrStoreReply) Entry_text(arg2 int64) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_StoreReply_entry_text_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_271(_swig_i_1))
+	swig_r_p := C._wrap_StoreReply_entry_text_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_280(_swig_i_1))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	var swig_r_1 string
 	swig_r_1 = swigCopyString(swig_r)
@@ -4350,7 +4398,7 @@ func (arg1 SwigcptrStoreReply) Record(arg2 int64) (_swig_ret StoredRecord) {
 	var swig_r StoredRecord
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (StoredRecord)(SwigcptrStoredRecord(C._wrap_StoreReply_record_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_273(_swig_i_1))))
+	swig_r = (StoredRecord)(SwigcptrStoredRecord(C._wrap_StoreReply_record_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_282(_swig_i_1))))
 	return swig_r
 }
 
@@ -4363,6 +4411,7 @@ type StoreReply interface {
 	Swigcptr() uintptr
 	SwigIsStoreReply()
 	Add_record(a ...interface{})
+	Add_record_present(arg2 string, arg3 int64, arg4 string, arg5 string, arg6 string, arg7 string, arg8 string, arg9 string, arg10 int64, arg11 uint)
 	Add_entry(arg2 int64, arg3 string)
 	Set_value(arg2 int64)
 	Fail(arg2 int, arg3 string) (_swig_ret int)
@@ -4463,6 +4512,13 @@ func (arg1 SwigcptrRecord) Time() (_swig_ret int64) {
 	return swig_r
 }
 
+func (arg1 SwigcptrRecord) Present() (_swig_ret uint) {
+	var swig_r uint
+	_swig_i_0 := arg1
+	swig_r = (uint)(C._wrap_Record_present_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
 func DeleteRecord(arg1 Record) {
 	_swig_i_0 := getSwigcptr(arg1)
 	C._wrap_delete_Record_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
@@ -4479,6 +4535,7 @@ type Record interface {
 	Service() (_swig_ret string)
 	Severity() (_swig_ret string)
 	Time() (_swig_ret int64)
+	Present() (_swig_ret uint)
 }
 
 type SwigcptrQuery uintptr
@@ -4578,6 +4635,13 @@ func (arg1 SwigcptrQuery) Descending() (_swig_ret bool) {
 	return swig_r
 }
 
+func (arg1 SwigcptrQuery) Present() (_swig_ret uint) {
+	var swig_r uint
+	_swig_i_0 := arg1
+	swig_r = (uint)(C._wrap_Query_present_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0)))
+	return swig_r
+}
+
 func DeleteQuery(arg1 Query) {
 	_swig_i_0 := getSwigcptr(arg1)
 	C._wrap_delete_Query_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0))
@@ -4596,6 +4660,7 @@ type Query interface {
 	Time_to() (_swig_ret int64)
 	Limit() (_swig_ret uint64)
 	Descending() (_swig_ret bool)
+	Present() (_swig_ret uint)
 }
 
 type SwigcptrStrings uintptr
@@ -4610,7 +4675,7 @@ func (p SwigcptrStrings) SwigIsStrings() {
 func (arg1 SwigcptrStrings) Add(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Strings_add_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_291)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Strings_add_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_300)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4654,7 +4719,7 @@ func (arg1 SwigcptrPairs) Add(arg2 string, arg3 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	C._wrap_Pairs_add_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_293)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_294)(unsafe.Pointer(&_swig_i_2)))
+	C._wrap_Pairs_add_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_302)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_303)(unsafe.Pointer(&_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -4666,7 +4731,7 @@ func (arg1 SwigcptrPairs) Add(arg2 string, arg3 string) {
 func (arg1 SwigcptrPairs) Add_null(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_Pairs_add_null_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_295)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_Pairs_add_null_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_304)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5128,7 +5193,7 @@ func (arg1 SwigcptrStoreBackend) Raw_record_get(arg2 string, arg3 string, arg4 S
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r = (int)(C._wrap_StoreBackend_raw_record_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_299)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_300)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
+	swig_r = (int)(C._wrap_StoreBackend_raw_record_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_308)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_309)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5145,7 +5210,7 @@ func (arg1 SwigcptrStoreBackend) Raw_record_put(arg2 string, arg3 Record, arg4 i
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
 	_swig_i_4 := getSwigcptr(arg5)
-	swig_r = (int)(C._wrap_StoreBackend_raw_record_put_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_301)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_type_302(_swig_i_3), C.uintptr_t(_swig_i_4)))
+	swig_r = (int)(C._wrap_StoreBackend_raw_record_put_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_310)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.swig_type_311(_swig_i_3), C.uintptr_t(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5158,7 +5223,7 @@ func (arg1 SwigcptrStoreBackend) Raw_record_delete(arg2 string, arg3 string, arg
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r = (int)(C._wrap_StoreBackend_raw_record_delete_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_303)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_304)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
+	swig_r = (int)(C._wrap_StoreBackend_raw_record_delete_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_312)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_313)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5174,7 +5239,7 @@ func (arg1 SwigcptrStoreBackend) Raw_record_find(arg2 string, arg3 Query, arg4 S
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r = (int)(C._wrap_StoreBackend_raw_record_find_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_305)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3)))
+	swig_r = (int)(C._wrap_StoreBackend_raw_record_find_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_314)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5188,7 +5253,7 @@ func (arg1 SwigcptrStoreBackend) Raw_stream_append(arg2 string, arg3 int64, arg4
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := getSwigcptr(arg5)
-	swig_r = (int)(C._wrap_StoreBackend_raw_stream_append_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_306)(unsafe.Pointer(&_swig_i_1)), C.swig_type_307(_swig_i_2), *(*C.swig_type_308)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4)))
+	swig_r = (int)(C._wrap_StoreBackend_raw_stream_append_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_315)(unsafe.Pointer(&_swig_i_1)), C.swig_type_316(_swig_i_2), *(*C.swig_type_317)(unsafe.Pointer(&_swig_i_3)), C.uintptr_t(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5205,7 +5270,7 @@ func (arg1 SwigcptrStoreBackend) Raw_stream_read(arg2 string, arg3 int64, arg4 u
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := getSwigcptr(arg5)
-	swig_r = (int)(C._wrap_StoreBackend_raw_stream_read_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_309)(unsafe.Pointer(&_swig_i_1)), C.swig_type_310(_swig_i_2), C.swig_type_311(_swig_i_3), C.uintptr_t(_swig_i_4)))
+	swig_r = (int)(C._wrap_StoreBackend_raw_stream_read_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_318)(unsafe.Pointer(&_swig_i_1)), C.swig_type_319(_swig_i_2), C.swig_type_320(_swig_i_3), C.uintptr_t(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5217,7 +5282,7 @@ func (arg1 SwigcptrStoreBackend) Raw_stream_last(arg2 string, arg3 StoreReply) (
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r = (int)(C._wrap_StoreBackend_raw_stream_last_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_312)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_StoreBackend_raw_stream_last_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_321)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5229,7 +5294,7 @@ func (arg1 SwigcptrStoreBackend) Raw_sequence_next(arg2 string, arg3 StoreReply)
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r = (int)(C._wrap_StoreBackend_raw_sequence_next_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_313)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_StoreBackend_raw_sequence_next_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_322)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5293,7 +5358,7 @@ func (arg1 SwigcptrRawStore) Open(arg2 string) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_RawStore_open_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_314)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_RawStore_open_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_323)(unsafe.Pointer(&_swig_i_1))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5371,7 +5436,7 @@ func (arg1 SwigcptrRawStore) Record_get(arg2 string, arg3 string, arg4 StoreRepl
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r = (int)(C._wrap_RawStore_record_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_316)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_317)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
+	swig_r = (int)(C._wrap_RawStore_record_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_325)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_326)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5395,7 +5460,7 @@ func (arg1 SwigcptrRawStore) Record_put(arg2 string, arg3 string, arg4 string, a
 	_swig_i_9 := arg10
 	_swig_i_10 := arg11
 	_swig_i_11 := getSwigcptr(arg12)
-	swig_r = (int)(C._wrap_RawStore_record_put_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_318)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_319)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_320)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_321)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_322)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_323)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_324)(unsafe.Pointer(&_swig_i_7)), *(*C.swig_type_325)(unsafe.Pointer(&_swig_i_8)), C.swig_type_326(_swig_i_9), C.swig_type_327(_swig_i_10), C.uintptr_t(_swig_i_11)))
+	swig_r = (int)(C._wrap_RawStore_record_put_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_327)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_328)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_329)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_330)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_331)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_332)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_333)(unsafe.Pointer(&_swig_i_7)), *(*C.swig_type_334)(unsafe.Pointer(&_swig_i_8)), C.swig_type_335(_swig_i_9), C.swig_type_336(_swig_i_10), C.uintptr_t(_swig_i_11)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5428,7 +5493,7 @@ func (arg1 SwigcptrRawStore) Record_delete(arg2 string, arg3 string) (_swig_ret 
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_RawStore_record_delete_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_328)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_329)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_RawStore_record_delete_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_337)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_338)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5454,7 +5519,7 @@ func (arg1 SwigcptrRawStore) Record_find(arg2 string, arg3 bool, arg4 string, ar
 	_swig_i_11 := arg12
 	_swig_i_12 := arg13
 	_swig_i_13 := getSwigcptr(arg14)
-	swig_r = (int)(C._wrap_RawStore_record_find_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_330)(unsafe.Pointer(&_swig_i_1)), C._Bool(_swig_i_2), *(*C.swig_type_331)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_332)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_333)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_334)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_335)(unsafe.Pointer(&_swig_i_7)), *(*C.swig_type_336)(unsafe.Pointer(&_swig_i_8)), C.swig_type_337(_swig_i_9), C.swig_type_338(_swig_i_10), C.swig_type_339(_swig_i_11), C._Bool(_swig_i_12), C.uintptr_t(_swig_i_13)))
+	swig_r = (int)(C._wrap_RawStore_record_find_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_339)(unsafe.Pointer(&_swig_i_1)), C._Bool(_swig_i_2), *(*C.swig_type_340)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_341)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_342)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_343)(unsafe.Pointer(&_swig_i_6)), *(*C.swig_type_344)(unsafe.Pointer(&_swig_i_7)), *(*C.swig_type_345)(unsafe.Pointer(&_swig_i_8)), C.swig_type_346(_swig_i_9), C.swig_type_347(_swig_i_10), C.swig_type_348(_swig_i_11), C._Bool(_swig_i_12), C.uintptr_t(_swig_i_13)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5486,7 +5551,7 @@ func (arg1 SwigcptrRawStore) Stream_append__SWIG_0(arg2 string, arg3 int64, arg4
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := arg5
-	swig_r = (int)(C._wrap_RawStore_stream_append__SWIG_0_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_340)(unsafe.Pointer(&_swig_i_1)), C.swig_type_341(_swig_i_2), *(*C.swig_type_342)(unsafe.Pointer(&_swig_i_3)), C._Bool(_swig_i_4)))
+	swig_r = (int)(C._wrap_RawStore_stream_append__SWIG_0_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_349)(unsafe.Pointer(&_swig_i_1)), C.swig_type_350(_swig_i_2), *(*C.swig_type_351)(unsafe.Pointer(&_swig_i_3)), C._Bool(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5502,7 +5567,7 @@ func (arg1 SwigcptrRawStore) Stream_append__SWIG_1(arg2 string, arg3 int64, arg4
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_RawStore_stream_append__SWIG_1_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_343)(unsafe.Pointer(&_swig_i_1)), C.swig_type_344(_swig_i_2), *(*C.swig_type_345)(unsafe.Pointer(&_swig_i_3))))
+	swig_r = (int)(C._wrap_RawStore_stream_append__SWIG_1_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_352)(unsafe.Pointer(&_swig_i_1)), C.swig_type_353(_swig_i_2), *(*C.swig_type_354)(unsafe.Pointer(&_swig_i_3))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5530,7 +5595,7 @@ func (arg1 SwigcptrRawStore) Stream_read(arg2 string, arg3 int64, arg4 uint64, a
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
 	_swig_i_4 := getSwigcptr(arg5)
-	swig_r = (int)(C._wrap_RawStore_stream_read_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_346)(unsafe.Pointer(&_swig_i_1)), C.swig_type_347(_swig_i_2), C.swig_type_348(_swig_i_3), C.uintptr_t(_swig_i_4)))
+	swig_r = (int)(C._wrap_RawStore_stream_read_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_355)(unsafe.Pointer(&_swig_i_1)), C.swig_type_356(_swig_i_2), C.swig_type_357(_swig_i_3), C.uintptr_t(_swig_i_4)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5542,7 +5607,7 @@ func (arg1 SwigcptrRawStore) Stream_last(arg2 string, arg3 StoreReply) (_swig_re
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r = (int)(C._wrap_RawStore_stream_last_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_349)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_RawStore_stream_last_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_358)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5554,7 +5619,7 @@ func (arg1 SwigcptrRawStore) Sequence_next(arg2 string, arg3 StoreReply) (_swig_
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := getSwigcptr(arg3)
-	swig_r = (int)(C._wrap_RawStore_sequence_next_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_350)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
+	swig_r = (int)(C._wrap_RawStore_sequence_next_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_359)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5694,7 +5759,7 @@ func NewDeliveryReply() (_swig_ret DeliveryReply) {
 func (arg1 SwigcptrDeliveryReply) Ok__SWIG_0(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeliveryReply_ok__SWIG_0_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_352)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_DeliveryReply_ok__SWIG_0_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_361)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5722,7 +5787,7 @@ func (arg1 SwigcptrDeliveryReply) Retry__SWIG_0(arg2 string, arg3 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	C._wrap_DeliveryReply_retry__SWIG_0_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_353)(unsafe.Pointer(&_swig_i_1)), C.swig_type_354(_swig_i_2))
+	C._wrap_DeliveryReply_retry__SWIG_0_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_362)(unsafe.Pointer(&_swig_i_1)), C.swig_type_363(_swig_i_2))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5731,7 +5796,7 @@ func (arg1 SwigcptrDeliveryReply) Retry__SWIG_0(arg2 string, arg3 int64) {
 func (arg1 SwigcptrDeliveryReply) Retry__SWIG_1(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeliveryReply_retry__SWIG_1_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_355)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_DeliveryReply_retry__SWIG_1_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_364)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5753,7 +5818,7 @@ func (p SwigcptrDeliveryReply) Retry(a ...interface{}) {
 func (arg1 SwigcptrDeliveryReply) Permanent(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_DeliveryReply_permanent_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_356)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_DeliveryReply_permanent_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_365)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -5991,7 +6056,7 @@ func (arg1 SwigcptrTransportBackend) Raw_deliver(arg2 string, arg3 string, arg4 
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
 	_swig_i_7 := getSwigcptr(arg8)
-	swig_r = (int)(C._wrap_TransportBackend_raw_deliver_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_359)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_360)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_361)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_362)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_363)(unsafe.Pointer(&_swig_i_5)), C.swig_intgo(_swig_i_6), C.uintptr_t(_swig_i_7)))
+	swig_r = (int)(C._wrap_TransportBackend_raw_deliver_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_368)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_369)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_370)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_371)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_372)(unsafe.Pointer(&_swig_i_5)), C.swig_intgo(_swig_i_6), C.uintptr_t(_swig_i_7)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6030,7 +6095,7 @@ func Rootly_swig_ctx_open_store(arg1 Rootly_ctx, arg2 StoreBackend, arg3 string)
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_rootly_swig_ctx_open_store_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_364)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_rootly_swig_ctx_open_store_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_373)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -6044,7 +6109,7 @@ func Rootly_swig_ctx_open_ex(arg1 Rootly_ctx, arg2 string, arg3 StoreBackend, ar
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := getSwigcptr(arg4)
 	_swig_i_4 := arg5
-	swig_r = (int)(C._wrap_rootly_swig_ctx_open_ex_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_365)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), *(*C.swig_type_366)(unsafe.Pointer(&_swig_i_4))))
+	swig_r = (int)(C._wrap_rootly_swig_ctx_open_ex_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_374)(unsafe.Pointer(&_swig_i_1)), C.uintptr_t(_swig_i_2), C.uintptr_t(_swig_i_3), *(*C.swig_type_375)(unsafe.Pointer(&_swig_i_4))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6066,7 +6131,7 @@ func Rootly_swig_store_fail(arg1 int, arg2 string) (_swig_ret int) {
 	var swig_r int
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (int)(C._wrap_rootly_swig_store_fail_raw_75edb286418f6d03(C.swig_intgo(_swig_i_0), *(*C.swig_type_367)(unsafe.Pointer(&_swig_i_1))))
+	swig_r = (int)(C._wrap_rootly_swig_store_fail_raw_75edb286418f6d03(C.swig_intgo(_swig_i_0), *(*C.swig_type_376)(unsafe.Pointer(&_swig_i_1))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6078,7 +6143,7 @@ func Rootly_swig_ctx_open(arg1 Rootly_ctx, arg2 string, arg3 string) (_swig_ret 
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int)(C._wrap_rootly_swig_ctx_open_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_368)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_369)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int)(C._wrap_rootly_swig_ctx_open_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_377)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_378)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6106,7 +6171,7 @@ func Rootly_swig_incident_create(arg1 Rootly_incident, arg2 Rootly_ctx, arg3 str
 	_swig_i_13 := arg14
 	_swig_i_14 := arg15
 	_swig_i_15 := arg16
-	swig_r = (int)(C._wrap_rootly_swig_incident_create_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_370)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_371)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4), C.swig_voidp(_swig_i_5), C.swig_type_372(_swig_i_6), C.swig_voidp(_swig_i_7), C.swig_type_373(_swig_i_8), C.uintptr_t(_swig_i_9), C.swig_type_374(_swig_i_10), C.uintptr_t(_swig_i_11), C.swig_type_375(_swig_i_12), C.swig_intgo(_swig_i_13), C.swig_type_376(_swig_i_14), *(*C.swig_type_377)(unsafe.Pointer(&_swig_i_15))))
+	swig_r = (int)(C._wrap_rootly_swig_incident_create_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_379)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_380)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4), C.swig_voidp(_swig_i_5), C.swig_type_381(_swig_i_6), C.swig_voidp(_swig_i_7), C.swig_type_382(_swig_i_8), C.uintptr_t(_swig_i_9), C.swig_type_383(_swig_i_10), C.uintptr_t(_swig_i_11), C.swig_type_384(_swig_i_12), C.swig_intgo(_swig_i_13), C.swig_type_385(_swig_i_14), *(*C.swig_type_386)(unsafe.Pointer(&_swig_i_15))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -6132,7 +6197,7 @@ func Rootly_swig_incident_list(arg1 Rootly_incident_list, arg2 Rootly_ctx, arg3 
 	_swig_i_8 := arg9
 	_swig_i_9 := arg10
 	_swig_i_10 := arg11
-	swig_r = (int)(C._wrap_rootly_swig_incident_list_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), *(*C.swig_type_378)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_379)(unsafe.Pointer(&_swig_i_6)), C.swig_type_380(_swig_i_7), C.swig_type_381(_swig_i_8), C.swig_type_382(_swig_i_9), C.swig_intgo(_swig_i_10)))
+	swig_r = (int)(C._wrap_rootly_swig_incident_list_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.uintptr_t(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), C.swig_intgo(_swig_i_4), *(*C.swig_type_387)(unsafe.Pointer(&_swig_i_5)), *(*C.swig_type_388)(unsafe.Pointer(&_swig_i_6)), C.swig_type_389(_swig_i_7), C.swig_type_390(_swig_i_8), C.swig_type_391(_swig_i_9), C.swig_intgo(_swig_i_10)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg6
 	}
@@ -6146,7 +6211,7 @@ func Rootly_go_ctx_open(arg1 string, arg2 string) (_swig_ret Rootly_ctx) {
 	var swig_r Rootly_ctx
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	swig_r = (Rootly_ctx)(SwigcptrRootly_ctx(C._wrap_rootly_go_ctx_open_raw_75edb286418f6d03(*(*C.swig_type_383)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_384)(unsafe.Pointer(&_swig_i_1)))))
+	swig_r = (Rootly_ctx)(SwigcptrRootly_ctx(C._wrap_rootly_go_ctx_open_raw_75edb286418f6d03(*(*C.swig_type_392)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_393)(unsafe.Pointer(&_swig_i_1)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -6160,7 +6225,7 @@ func Rootly_go_ctx_open_store(arg1 StoreBackend, arg2 string) (_swig_ret Rootly_
 	var swig_r Rootly_ctx
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Rootly_ctx)(SwigcptrRootly_ctx(C._wrap_rootly_go_ctx_open_store_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_385)(unsafe.Pointer(&_swig_i_1)))))
+	swig_r = (Rootly_ctx)(SwigcptrRootly_ctx(C._wrap_rootly_go_ctx_open_store_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_394)(unsafe.Pointer(&_swig_i_1)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6173,7 +6238,7 @@ func Rootly_go_ctx_open_ex(arg1 string, arg2 StoreBackend, arg3 ClockBackend, ar
 	_swig_i_1 := getSwigcptr(arg2)
 	_swig_i_2 := getSwigcptr(arg3)
 	_swig_i_3 := arg4
-	swig_r = (Rootly_ctx)(SwigcptrRootly_ctx(C._wrap_rootly_go_ctx_open_ex_raw_75edb286418f6d03(*(*C.swig_type_386)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_387)(unsafe.Pointer(&_swig_i_3)))))
+	swig_r = (Rootly_ctx)(SwigcptrRootly_ctx(C._wrap_rootly_go_ctx_open_ex_raw_75edb286418f6d03(*(*C.swig_type_395)(unsafe.Pointer(&_swig_i_0)), C.uintptr_t(_swig_i_1), C.uintptr_t(_swig_i_2), *(*C.swig_type_396)(unsafe.Pointer(&_swig_i_3)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -6189,7 +6254,7 @@ func Rootly_go_ingest(arg1 Rootly_ctx, arg2 string, arg3 string, arg4 Pairs) (_s
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r = (Rootly_ingest_result)(SwigcptrRootly_ingest_result(C._wrap_rootly_go_ingest_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_388)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_389)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3))))
+	swig_r = (Rootly_ingest_result)(SwigcptrRootly_ingest_result(C._wrap_rootly_go_ingest_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_397)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_398)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6204,7 +6269,7 @@ func Rootly_go_ingest_count(arg1 Rootly_ctx, arg2 string, arg3 string) (_swig_re
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (int64)(C._wrap_rootly_go_ingest_count_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_391)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_392)(unsafe.Pointer(&_swig_i_2))))
+	swig_r = (int64)(C._wrap_rootly_go_ingest_count_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_400)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_401)(unsafe.Pointer(&_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6227,7 +6292,7 @@ func Rootly_go_incident_create(arg1 Rootly_ctx, arg2 string, arg3 string, arg4 i
 	_swig_i_8 := arg9
 	_swig_i_9 := arg10
 	_swig_i_10 := arg11
-	swig_r = (Rootly_incident)(SwigcptrRootly_incident(C._wrap_rootly_go_incident_create_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_393)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_394)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.uintptr_t(_swig_i_4), C.uintptr_t(_swig_i_5), C.uintptr_t(_swig_i_6), C.uintptr_t(_swig_i_7), C.swig_intgo(_swig_i_8), C.swig_type_395(_swig_i_9), *(*C.swig_type_396)(unsafe.Pointer(&_swig_i_10)))))
+	swig_r = (Rootly_incident)(SwigcptrRootly_incident(C._wrap_rootly_go_incident_create_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_402)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_403)(unsafe.Pointer(&_swig_i_2)), C.swig_intgo(_swig_i_3), C.uintptr_t(_swig_i_4), C.uintptr_t(_swig_i_5), C.uintptr_t(_swig_i_6), C.uintptr_t(_swig_i_7), C.swig_intgo(_swig_i_8), C.swig_type_404(_swig_i_9), *(*C.swig_type_405)(unsafe.Pointer(&_swig_i_10)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6244,7 +6309,7 @@ func Rootly_go_incident_get(arg1 Rootly_ctx, arg2 string) (_swig_ret Rootly_inci
 	var swig_r Rootly_incident
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Rootly_incident)(SwigcptrRootly_incident(C._wrap_rootly_go_incident_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_397)(unsafe.Pointer(&_swig_i_1)))))
+	swig_r = (Rootly_incident)(SwigcptrRootly_incident(C._wrap_rootly_go_incident_get_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_406)(unsafe.Pointer(&_swig_i_1)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6263,7 +6328,7 @@ func Rootly_go_incident_list(arg1 Rootly_ctx, arg2 int, arg3 int, arg4 int, arg5
 	_swig_i_7 := arg8
 	_swig_i_8 := arg9
 	_swig_i_9 := arg10
-	swig_r = (Rootly_incident_list)(SwigcptrRootly_incident_list(C._wrap_rootly_go_incident_list_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), *(*C.swig_type_398)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_399)(unsafe.Pointer(&_swig_i_5)), C.swig_type_400(_swig_i_6), C.swig_type_401(_swig_i_7), C.swig_type_402(_swig_i_8), C.swig_intgo(_swig_i_9))))
+	swig_r = (Rootly_incident_list)(SwigcptrRootly_incident_list(C._wrap_rootly_go_incident_list_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_intgo(_swig_i_1), C.swig_intgo(_swig_i_2), C.swig_intgo(_swig_i_3), *(*C.swig_type_407)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_408)(unsafe.Pointer(&_swig_i_5)), C.swig_type_409(_swig_i_6), C.swig_type_410(_swig_i_7), C.swig_type_411(_swig_i_8), C.swig_intgo(_swig_i_9))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg5
 	}
@@ -6286,7 +6351,7 @@ func Rootly_go_incident_update(arg1 Rootly_ctx, arg2 string, arg3 string, arg4 s
 	_swig_i_8 := getSwigcptr(arg9)
 	_swig_i_9 := arg10
 	_swig_i_10 := arg11
-	swig_r = (int)(C._wrap_rootly_go_incident_update_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_403)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_404)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_405)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4), C.uintptr_t(_swig_i_5), C.uintptr_t(_swig_i_6), C.uintptr_t(_swig_i_7), C.uintptr_t(_swig_i_8), *(*C.swig_type_406)(unsafe.Pointer(&_swig_i_9)), C.swig_intgo(_swig_i_10)))
+	swig_r = (int)(C._wrap_rootly_go_incident_update_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_412)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_413)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_414)(unsafe.Pointer(&_swig_i_3)), C.swig_intgo(_swig_i_4), C.uintptr_t(_swig_i_5), C.uintptr_t(_swig_i_6), C.uintptr_t(_swig_i_7), C.uintptr_t(_swig_i_8), *(*C.swig_type_415)(unsafe.Pointer(&_swig_i_9)), C.swig_intgo(_swig_i_10)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6316,7 +6381,7 @@ func Rootly_go_incident_field(arg1 Rootly_incident, arg2 string) (_swig_ret stri
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_rootly_go_incident_field_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_409)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_rootly_go_incident_field_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_418)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6330,7 +6395,7 @@ func Rootly_go_alert_get_json(arg1 Rootly_ctx, arg2 string) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_rootly_go_alert_get_json_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_411)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_rootly_go_alert_get_json_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_420)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6344,7 +6409,7 @@ func Rootly_go_incident_alerts_json(arg1 Rootly_ctx, arg2 string) (_swig_ret str
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_rootly_go_incident_alerts_json_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_413)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_rootly_go_incident_alerts_json_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_422)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6359,7 +6424,7 @@ func Rootly_go_postmortem(arg1 Rootly_ctx, arg2 string, arg3 int) (_swig_ret str
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_rootly_go_postmortem_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_415)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
+	swig_r_p := C._wrap_rootly_go_postmortem_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_424)(unsafe.Pointer(&_swig_i_1)), C.swig_intgo(_swig_i_2))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6374,7 +6439,7 @@ func Rootly_go_timeline_load(arg1 Rootly_ctx, arg2 string, arg3 int64) (_swig_re
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (Rootly_timeline)(SwigcptrRootly_timeline(C._wrap_rootly_go_timeline_load_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_416)(unsafe.Pointer(&_swig_i_1)), C.swig_type_417(_swig_i_2))))
+	swig_r = (Rootly_timeline)(SwigcptrRootly_timeline(C._wrap_rootly_go_timeline_load_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_425)(unsafe.Pointer(&_swig_i_1)), C.swig_type_426(_swig_i_2))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6402,7 +6467,7 @@ func Rootly_go_task_create(arg1 Rootly_ctx, arg2 string, arg3 string, arg4 strin
 	_swig_i_6 := arg7
 	_swig_i_7 := arg8
 	_swig_i_8 := arg9
-	swig_r_p := C._wrap_rootly_go_task_create_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_420)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_421)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_422)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_423)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5), *(*C.swig_type_424)(unsafe.Pointer(&_swig_i_6)), C.swig_type_425(_swig_i_7), *(*C.swig_type_426)(unsafe.Pointer(&_swig_i_8)))
+	swig_r_p := C._wrap_rootly_go_task_create_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_429)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_430)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_431)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_432)(unsafe.Pointer(&_swig_i_4)), C.swig_intgo(_swig_i_5), *(*C.swig_type_433)(unsafe.Pointer(&_swig_i_6)), C.swig_type_434(_swig_i_7), *(*C.swig_type_435)(unsafe.Pointer(&_swig_i_8)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6431,7 +6496,7 @@ func Rootly_go_task_list(arg1 Rootly_ctx, arg2 string) (_swig_ret Rootly_task_li
 	var swig_r Rootly_task_list
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Rootly_task_list)(SwigcptrRootly_task_list(C._wrap_rootly_go_task_list_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_427)(unsafe.Pointer(&_swig_i_1)))))
+	swig_r = (Rootly_task_list)(SwigcptrRootly_task_list(C._wrap_rootly_go_task_list_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_436)(unsafe.Pointer(&_swig_i_1)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6444,7 +6509,7 @@ func Rootly_go_metrics_aggregate(arg1 Rootly_ctx, arg2 int64, arg3 int64, arg4 i
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (Rootly_metrics_report)(SwigcptrRootly_metrics_report(C._wrap_rootly_go_metrics_aggregate_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_428(_swig_i_1), C.swig_type_429(_swig_i_2), C.swig_intgo(_swig_i_3))))
+	swig_r = (Rootly_metrics_report)(SwigcptrRootly_metrics_report(C._wrap_rootly_go_metrics_aggregate_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_437(_swig_i_1), C.swig_type_438(_swig_i_2), C.swig_intgo(_swig_i_3))))
 	return swig_r
 }
 
@@ -6473,7 +6538,7 @@ func Rootly_go_config_load(arg1 string, arg2 string, arg3 string) (_swig_ret Roo
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (Rootly_config)(SwigcptrRootly_config(C._wrap_rootly_go_config_load_raw_75edb286418f6d03(*(*C.swig_type_432)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_433)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_434)(unsafe.Pointer(&_swig_i_2)))))
+	swig_r = (Rootly_config)(SwigcptrRootly_config(C._wrap_rootly_go_config_load_raw_75edb286418f6d03(*(*C.swig_type_441)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_442)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_443)(unsafe.Pointer(&_swig_i_2)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -6491,7 +6556,7 @@ func Rootly_go_config_report(arg1 string, arg2 string, arg3 string) (_swig_ret R
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r = (Rootly_config_report)(SwigcptrRootly_config_report(C._wrap_rootly_go_config_report_raw_75edb286418f6d03(*(*C.swig_type_435)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_436)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_437)(unsafe.Pointer(&_swig_i_2)))))
+	swig_r = (Rootly_config_report)(SwigcptrRootly_config_report(C._wrap_rootly_go_config_report_raw_75edb286418f6d03(*(*C.swig_type_444)(unsafe.Pointer(&_swig_i_0)), *(*C.swig_type_445)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_446)(unsafe.Pointer(&_swig_i_2)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
 	}
@@ -6535,7 +6600,7 @@ func Rootly_go_signature_verify(arg1 int, arg2 Strings, arg3 string, arg4 string
 	_swig_i_6 := getSwigcptr(arg7)
 	_swig_i_7 := arg8
 	_swig_i_8 := arg9
-	swig_r = (int)(C._wrap_rootly_go_signature_verify_raw_75edb286418f6d03(C.swig_intgo(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_440)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_441)(unsafe.Pointer(&_swig_i_3)), C.swig_type_442(_swig_i_4), *(*C.swig_type_443)(unsafe.Pointer(&_swig_i_5)), C.uintptr_t(_swig_i_6), *(*C.swig_type_444)(unsafe.Pointer(&_swig_i_7)), C.swig_type_445(_swig_i_8)))
+	swig_r = (int)(C._wrap_rootly_go_signature_verify_raw_75edb286418f6d03(C.swig_intgo(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_449)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_450)(unsafe.Pointer(&_swig_i_3)), C.swig_type_451(_swig_i_4), *(*C.swig_type_452)(unsafe.Pointer(&_swig_i_5)), C.uintptr_t(_swig_i_6), *(*C.swig_type_453)(unsafe.Pointer(&_swig_i_7)), C.swig_type_454(_swig_i_8)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
 	}
@@ -6560,7 +6625,7 @@ func Rootly_go_signature_sign(arg1 int, arg2 Strings, arg3 string, arg4 string, 
 	_swig_i_4 := arg5
 	_swig_i_5 := arg6
 	_swig_i_6 := arg7
-	swig_r_p := C._wrap_rootly_go_signature_sign_raw_75edb286418f6d03(C.swig_intgo(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_447)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_448)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_449)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_450)(unsafe.Pointer(&_swig_i_5)), C.swig_type_451(_swig_i_6))
+	swig_r_p := C._wrap_rootly_go_signature_sign_raw_75edb286418f6d03(C.swig_intgo(_swig_i_0), C.uintptr_t(_swig_i_1), *(*C.swig_type_456)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_457)(unsafe.Pointer(&_swig_i_3)), *(*C.swig_type_458)(unsafe.Pointer(&_swig_i_4)), *(*C.swig_type_459)(unsafe.Pointer(&_swig_i_5)), C.swig_type_460(_swig_i_6))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg3
@@ -6604,7 +6669,7 @@ func (arg1 SwigcptrRootly_go_verified) GetStatus() (_swig_ret int) {
 func (arg1 SwigcptrRootly_go_verified) SetEvents(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_rootly_go_verified_events_set_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_452(_swig_i_1))
+	C._wrap_rootly_go_verified_events_set_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_461(_swig_i_1))
 }
 
 func (arg1 SwigcptrRootly_go_verified) GetEvents() (_swig_ret int64) {
@@ -6617,7 +6682,7 @@ func (arg1 SwigcptrRootly_go_verified) GetEvents() (_swig_ret int64) {
 func (arg1 SwigcptrRootly_go_verified) SetFirst_bad_seq(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_rootly_go_verified_first_bad_seq_set_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_454(_swig_i_1))
+	C._wrap_rootly_go_verified_first_bad_seq_set_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_463(_swig_i_1))
 }
 
 func (arg1 SwigcptrRootly_go_verified) GetFirst_bad_seq() (_swig_ret int64) {
@@ -6630,7 +6695,7 @@ func (arg1 SwigcptrRootly_go_verified) GetFirst_bad_seq() (_swig_ret int64) {
 func (arg1 SwigcptrRootly_go_verified) SetReason(arg2 string) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_rootly_go_verified_reason_set_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_456)(unsafe.Pointer(&_swig_i_1)))
+	C._wrap_rootly_go_verified_reason_set_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_465)(unsafe.Pointer(&_swig_i_1)))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6674,7 +6739,7 @@ func Rootly_go_timeline_verify(arg1 Rootly_ctx, arg2 string) (_swig_ret Rootly_g
 	var swig_r Rootly_go_verified
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Rootly_go_verified)(SwigcptrRootly_go_verified(C._wrap_rootly_go_timeline_verify_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_458)(unsafe.Pointer(&_swig_i_1)))))
+	swig_r = (Rootly_go_verified)(SwigcptrRootly_go_verified(C._wrap_rootly_go_timeline_verify_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_467)(unsafe.Pointer(&_swig_i_1)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6706,7 +6771,7 @@ func (arg1 SwigcptrRootly_go_metrics) GetStatus() (_swig_ret int) {
 func (arg1 SwigcptrRootly_go_metrics) SetDetected_at(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_rootly_go_metrics_detected_at_set_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_459(_swig_i_1))
+	C._wrap_rootly_go_metrics_detected_at_set_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_468(_swig_i_1))
 }
 
 func (arg1 SwigcptrRootly_go_metrics) GetDetected_at() (_swig_ret int64) {
@@ -6719,7 +6784,7 @@ func (arg1 SwigcptrRootly_go_metrics) GetDetected_at() (_swig_ret int64) {
 func (arg1 SwigcptrRootly_go_metrics) SetTta_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_rootly_go_metrics_tta_ms_set_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_461(_swig_i_1))
+	C._wrap_rootly_go_metrics_tta_ms_set_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_470(_swig_i_1))
 }
 
 func (arg1 SwigcptrRootly_go_metrics) GetTta_ms() (_swig_ret int64) {
@@ -6732,7 +6797,7 @@ func (arg1 SwigcptrRootly_go_metrics) GetTta_ms() (_swig_ret int64) {
 func (arg1 SwigcptrRootly_go_metrics) SetTtm_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_rootly_go_metrics_ttm_ms_set_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_463(_swig_i_1))
+	C._wrap_rootly_go_metrics_ttm_ms_set_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_472(_swig_i_1))
 }
 
 func (arg1 SwigcptrRootly_go_metrics) GetTtm_ms() (_swig_ret int64) {
@@ -6745,7 +6810,7 @@ func (arg1 SwigcptrRootly_go_metrics) GetTtm_ms() (_swig_ret int64) {
 func (arg1 SwigcptrRootly_go_metrics) SetTtr_ms(arg2 int64) {
 	_swig_i_0 := arg1
 	_swig_i_1 := arg2
-	C._wrap_rootly_go_metrics_ttr_ms_set_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_465(_swig_i_1))
+	C._wrap_rootly_go_metrics_ttr_ms_set_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), C.swig_type_474(_swig_i_1))
 }
 
 func (arg1 SwigcptrRootly_go_metrics) GetTtr_ms() (_swig_ret int64) {
@@ -6785,7 +6850,7 @@ func Rootly_go_incident_metrics(arg1 Rootly_ctx, arg2 string) (_swig_ret Rootly_
 	var swig_r Rootly_go_metrics
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r = (Rootly_go_metrics)(SwigcptrRootly_go_metrics(C._wrap_rootly_go_incident_metrics_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_467)(unsafe.Pointer(&_swig_i_1)))))
+	swig_r = (Rootly_go_metrics)(SwigcptrRootly_go_metrics(C._wrap_rootly_go_incident_metrics_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_476)(unsafe.Pointer(&_swig_i_1)))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6798,7 +6863,7 @@ func Rootly_go_ctx_set_config(arg1 Rootly_ctx, arg2 string, arg3 string, arg4 st
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := arg4
-	swig_r = (int)(C._wrap_rootly_go_ctx_set_config_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_468)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_469)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_470)(unsafe.Pointer(&_swig_i_3))))
+	swig_r = (int)(C._wrap_rootly_go_ctx_set_config_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_477)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_478)(unsafe.Pointer(&_swig_i_2)), *(*C.swig_type_479)(unsafe.Pointer(&_swig_i_3))))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
 	}
@@ -6817,7 +6882,7 @@ func Rootly_go_ingest_packed(arg1 Rootly_ctx, arg2 string, arg3 string, arg4 Pai
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
 	_swig_i_3 := getSwigcptr(arg4)
-	swig_r_p := C._wrap_rootly_go_ingest_packed_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_472)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_473)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3))
+	swig_r_p := C._wrap_rootly_go_ingest_packed_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_481)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_482)(unsafe.Pointer(&_swig_i_2)), C.uintptr_t(_swig_i_3))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6835,7 +6900,7 @@ func Rootly_go_workflow_dry_run(arg1 Rootly_ctx, arg2 string, arg3 string) (_swi
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
 	_swig_i_2 := arg3
-	swig_r_p := C._wrap_rootly_go_workflow_dry_run_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_475)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_476)(unsafe.Pointer(&_swig_i_2)))
+	swig_r_p := C._wrap_rootly_go_workflow_dry_run_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_484)(unsafe.Pointer(&_swig_i_1)), *(*C.swig_type_485)(unsafe.Pointer(&_swig_i_2)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6862,7 +6927,7 @@ func Rootly_go_workflow_runs(arg1 Rootly_ctx, arg2 string) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_rootly_go_workflow_runs_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_479)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_rootly_go_workflow_runs_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_488)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6876,7 +6941,7 @@ func Rootly_go_outbox_list(arg1 Rootly_ctx, arg2 string) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := getSwigcptr(arg1)
 	_swig_i_1 := arg2
-	swig_r_p := C._wrap_rootly_go_outbox_list_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_481)(unsafe.Pointer(&_swig_i_1)))
+	swig_r_p := C._wrap_rootly_go_outbox_list_raw_75edb286418f6d03(C.uintptr_t(_swig_i_0), *(*C.swig_type_490)(unsafe.Pointer(&_swig_i_1)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg2
@@ -6889,7 +6954,7 @@ func Rootly_go_outbox_list(arg1 Rootly_ctx, arg2 string) (_swig_ret string) {
 func Rootly_go_sns_string_to_sign(arg1 string) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_go_sns_string_to_sign_raw_75edb286418f6d03(*(*C.swig_type_483)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_rootly_go_sns_string_to_sign_raw_75edb286418f6d03(*(*C.swig_type_492)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1
@@ -6902,7 +6967,7 @@ func Rootly_go_sns_string_to_sign(arg1 string) (_swig_ret string) {
 func Rootly_go_sns_signing_cert_url(arg1 string) (_swig_ret string) {
 	var swig_r string
 	_swig_i_0 := arg1
-	swig_r_p := C._wrap_rootly_go_sns_signing_cert_url_raw_75edb286418f6d03(*(*C.swig_type_485)(unsafe.Pointer(&_swig_i_0)))
+	swig_r_p := C._wrap_rootly_go_sns_signing_cert_url_raw_75edb286418f6d03(*(*C.swig_type_494)(unsafe.Pointer(&_swig_i_0)))
 	swig_r = *(*string)(unsafe.Pointer(&swig_r_p))
 	if Swig_escape_always_false {
 		Swig_escape_val = arg1

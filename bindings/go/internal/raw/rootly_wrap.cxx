@@ -6211,6 +6211,71 @@ void _wrap_StoreReply_add_record__SWIG_6_raw_75edb286418f6d03(rootly_swig::Store
 }
 
 
+void _wrap_StoreReply_add_record_present_raw_75edb286418f6d03(rootly_swig::StoreReply *_swig_go_0, _gostring_ _swig_go_1, long long _swig_go_2, _gostring_ _swig_go_3, _gostring_ _swig_go_4, _gostring_ _swig_go_5, _gostring_ _swig_go_6, _gostring_ _swig_go_7, _gostring_ _swig_go_8, long long _swig_go_9, intgo _swig_go_10) {
+  rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
+  char *arg2 = (char *) 0 ;
+  int64_t arg3 ;
+  char *arg4 = (char *) 0 ;
+  char *arg5 = (char *) 0 ;
+  char *arg6 = (char *) 0 ;
+  char *arg7 = (char *) 0 ;
+  char *arg8 = (char *) 0 ;
+  char *arg9 = (char *) 0 ;
+  int64_t arg10 ;
+  unsigned int arg11 ;
+  
+  arg1 = *(rootly_swig::StoreReply **)&_swig_go_0; 
+  
+  arg2 = (char *)malloc(_swig_go_1.n + 1);
+  memcpy(arg2, _swig_go_1.p, _swig_go_1.n);
+  arg2[_swig_go_1.n] = '\0';
+  
+  arg3 = (int64_t)_swig_go_2; 
+  
+  arg4 = (char *)malloc(_swig_go_3.n + 1);
+  memcpy(arg4, _swig_go_3.p, _swig_go_3.n);
+  arg4[_swig_go_3.n] = '\0';
+  
+  
+  arg5 = (char *)malloc(_swig_go_4.n + 1);
+  memcpy(arg5, _swig_go_4.p, _swig_go_4.n);
+  arg5[_swig_go_4.n] = '\0';
+  
+  
+  arg6 = (char *)malloc(_swig_go_5.n + 1);
+  memcpy(arg6, _swig_go_5.p, _swig_go_5.n);
+  arg6[_swig_go_5.n] = '\0';
+  
+  
+  arg7 = (char *)malloc(_swig_go_6.n + 1);
+  memcpy(arg7, _swig_go_6.p, _swig_go_6.n);
+  arg7[_swig_go_6.n] = '\0';
+  
+  
+  arg8 = (char *)malloc(_swig_go_7.n + 1);
+  memcpy(arg8, _swig_go_7.p, _swig_go_7.n);
+  arg8[_swig_go_7.n] = '\0';
+  
+  
+  arg9 = (char *)malloc(_swig_go_8.n + 1);
+  memcpy(arg9, _swig_go_8.p, _swig_go_8.n);
+  arg9[_swig_go_8.n] = '\0';
+  
+  arg10 = (int64_t)_swig_go_9; 
+  arg11 = (unsigned int)_swig_go_10; 
+  
+  (arg1)->add_record_present((char const *)arg2,arg3,(char const *)arg4,(char const *)arg5,(char const *)arg6,(char const *)arg7,(char const *)arg8,(char const *)arg9,arg10,arg11);
+  
+  free(arg2); 
+  free(arg4); 
+  free(arg5); 
+  free(arg6); 
+  free(arg7); 
+  free(arg8); 
+  free(arg9); 
+}
+
+
 void _wrap_StoreReply_add_entry_raw_75edb286418f6d03(rootly_swig::StoreReply *_swig_go_0, long long _swig_go_1, _gostring_ _swig_go_2) {
   rootly_swig::StoreReply *arg1 = (rootly_swig::StoreReply *) 0 ;
   int64_t arg2 ;
@@ -6498,6 +6563,19 @@ long long _wrap_Record_time_raw_75edb286418f6d03(rootly_swig::Record *_swig_go_0
 }
 
 
+intgo _wrap_Record_present_raw_75edb286418f6d03(rootly_swig::Record *_swig_go_0) {
+  rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
+  unsigned int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(rootly_swig::Record **)&_swig_go_0; 
+  
+  result = (unsigned int)((rootly_swig::Record const *)arg1)->present();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
 void _wrap_delete_Record_raw_75edb286418f6d03(rootly_swig::Record *_swig_go_0) {
   rootly_swig::Record *arg1 = (rootly_swig::Record *) 0 ;
   
@@ -6633,6 +6711,19 @@ bool _wrap_Query_descending_raw_75edb286418f6d03(rootly_swig::Query *_swig_go_0)
   arg1 = *(rootly_swig::Query **)&_swig_go_0; 
   
   result = (bool)((rootly_swig::Query const *)arg1)->descending();
+  _swig_go_result = result; 
+  return _swig_go_result;
+}
+
+
+intgo _wrap_Query_present_raw_75edb286418f6d03(rootly_swig::Query *_swig_go_0) {
+  rootly_swig::Query *arg1 = (rootly_swig::Query *) 0 ;
+  unsigned int result;
+  intgo _swig_go_result;
+  
+  arg1 = *(rootly_swig::Query **)&_swig_go_0; 
+  
+  result = (unsigned int)((rootly_swig::Query const *)arg1)->present();
   _swig_go_result = result; 
   return _swig_go_result;
 }
