@@ -18,6 +18,7 @@ DEB_PACKAGES=(
 	libcurl4-openssl-dev  # HTTP transports (Slack, Jira, Statuspage, webhooks)
 	libh2o-dev            # the alert bridge's HTTP server (h2o on libuv)
 	prometheus prometheus-alertmanager # real peers for the bridge's end-to-end tests
+	curl                  # the bridge's HTTP/2 check (curl --http2-prior-knowledge)
 	swig python3-dev
 	clang              # libFuzzer targets and sanitizer builds
 	libclang-rt-14-dev # clang's ASan/UBSan/libFuzzer runtimes (Debian 12)

@@ -85,6 +85,10 @@ if [ "${ROOTLY_SKIP_DEPS:-0}" != 1 ]; then
 	bash "$root/scripts/install-deps.sh" || { echo "install-deps.sh failed" >&2; exit 1; }
 fi
 
+# install-deps.sh installed every peer the end-to-end tests start
+# (Alertmanager, Prometheus, curl): here a missing one is a failure, not a skip.
+export ROOTLY_REQUIRE_PEERS=${ROOTLY_REQUIRE_PEERS:-1}
+
 PY=$(command -v python3 || true)
 py_args=()
 [ -n "$PY" ] && py_args=(-DPython3_EXECUTABLE="$("$PY" -c 'import sys; print(sys.executable)')")

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 
 DRIVER, FAKE, FIXTURES = sys.argv[1:4]
@@ -102,7 +103,6 @@ def scenario(port, tmp, mode):
         "jira": ["status:503"],
         "statuspage": ["sleep:1.5"],
     })
-    call(port, "/_reset", {}) if False else None
     db = os.path.join(tmp, "%s.db" % mode)
     cfg = write_config(tmp, port)
     inc = drv(db, cfg, "init")
@@ -175,10 +175,31 @@ def failures(port, tmp):
           "the invite's placeholder has no channel: failed with the path named")
 
 
+def fake_checks_itself(port):
+    """The fake's shape checks can fail: a malformed Slack call (no JSON
+    Content-Type) must be answered 400 and listed as a violation, or every
+    "no violations" check below would prove nothing."""
+    call(port, "/_reset", {})
+    req = urllib.request.Request("http://127.0.0.1:%d/slack/api/chat.postMessage" % port,
+                                 data=b"channel=C1&text=hi", method="POST",
+                                 headers={"Authorization": "Bearer xoxb-test-token",
+                                          "Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        urllib.request.urlopen(req, timeout=10)
+        status = 200
+    except urllib.error.HTTPError as e:
+        status = e.code
+    stats = call(port, "/_stats")
+    check(status == 400 and len(stats["violations"]) == 1 and "Content-Type" in stats["violations"][0],
+          "the fake reports a request of the wrong shape: %s" % stats["violations"])
+    call(port, "/_reset", {})
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         proc, port = start_fake(tmp)
         try:
+            fake_checks_itself(port)
             scenario(port, tmp, "dispatch")
             scenario(port, tmp, "loop")
             failures(port, tmp)

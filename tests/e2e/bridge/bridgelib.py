@@ -18,8 +18,10 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+import unittest
 import urllib.parse
 
 BRIDGE = os.environ.get("ROOTLY_BRIDGE", "rootly-bridge")
@@ -29,6 +31,29 @@ ALERTMANAGER = shutil.which("prometheus-alertmanager") or "/usr/bin/prometheus-a
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 # Under ASan/valgrind everything is slower: one knob stretches every wait.
 SLOW = float(os.environ.get("ROOTLY_TEST_SLOW", "1"))
+# ctest's SKIP_RETURN_CODE: a suite that skipped something says so instead
+# of passing.
+SKIPPED_EXIT = 77
+
+
+def require(what, available):
+    """A peer or tool the test needs. Missing: a failure when
+    ROOTLY_REQUIRE_PEERS=1 (scripts/test-all.sh installs them all, so CI
+    must never pass by skipping), else a skip that ctest reports."""
+    if available:
+        return
+    if os.environ.get("ROOTLY_REQUIRE_PEERS") == "1":
+        raise AssertionError("%s is required (ROOTLY_REQUIRE_PEERS=1) but missing" % what)
+    raise unittest.SkipTest("%s is not installed" % what)
+
+
+def main():
+    """unittest.main, but exit SKIPPED_EXIT when tests were skipped and none failed."""
+    prog = unittest.main(verbosity=2, exit=False)
+    r = prog.result
+    if not r.wasSuccessful():
+        sys.exit(1)
+    sys.exit(SKIPPED_EXIT if r.skipped else 0)
 
 
 def fixture(*parts):

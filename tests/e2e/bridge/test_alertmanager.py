@@ -59,8 +59,7 @@ def alert(name, ends=None, **labels):
 class AlertmanagerToBridge(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        if not os.access(bl.ALERTMANAGER, os.X_OK):
-            raise unittest.SkipTest("prometheus-alertmanager is not installed")
+        bl.require("prometheus-alertmanager", os.access(bl.ALERTMANAGER, os.X_OK))
         cls.tmp = bl.Scratch("bridge-am")
         cfg = os.path.join(cls.tmp.path, "rootly.yaml")
         with open(cfg, "w") as f:
@@ -135,4 +134,4 @@ class AlertmanagerToBridge(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    bl.main()

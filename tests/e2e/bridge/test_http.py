@@ -378,8 +378,8 @@ class Metrics(unittest.TestCase):
 class Http2(unittest.TestCase):
     def test_prior_knowledge(self):
         curl = shutil.which("curl")
-        if not curl or "HTTP2" not in subprocess.run([curl, "-V"], capture_output=True, text=True).stdout:
-            self.skipTest("curl with HTTP/2 not available")
+        bl.require("curl with HTTP/2",
+                   curl and "HTTP2" in subprocess.run([curl, "-V"], capture_output=True, text=True).stdout)
         out = subprocess.run([curl, "-s", "--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_version} %{http_code}",
                               "-X", "POST", "--data-binary", json.dumps(am_v2("H2")), S.url("/api/v2/alerts")],
                              capture_output=True, text=True, timeout=30)
@@ -576,4 +576,4 @@ class Logging(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    bl.main()

@@ -66,8 +66,7 @@ class Gauge(http.server.BaseHTTPRequestHandler):
 class PrometheusToBridge(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        if not os.access(bl.PROMETHEUS, os.X_OK):
-            raise unittest.SkipTest("prometheus is not installed")
+        bl.require("prometheus", os.access(bl.PROMETHEUS, os.X_OK))
         cls.tmp = bl.Scratch("bridge-prom")
         cls.gauge = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Gauge)
         threading.Thread(target=cls.gauge.serve_forever, daemon=True).start()
@@ -112,4 +111,4 @@ class PrometheusToBridge(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(verbosity=2)
+    bl.main()
