@@ -453,6 +453,15 @@ char *rootly__cfg_strdup(rootly_cfgcheck *c, const char *s)
 	return d;
 }
 
+bool rootly__cfg_is_map_with(rootly_cfgcheck *c, const json_t *v, const char *path,
+	const char *const *allowed)
+{
+	if (!rootly__cfg_is_map(c, v, path))
+		return false;
+	rootly__cfg_known_keys(c, v, path, allowed);
+	return true;
+}
+
 void *rootly__cfg_map_array(rootly_cfgcheck *c, const json_t *v, const char *path, size_t size)
 {
 	if (!rootly__cfg_is_map(c, v, path) || json_object_size(v) == 0)

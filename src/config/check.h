@@ -100,6 +100,11 @@ bool rootly__cfg_is_string(rootly_cfgcheck *c, const json_t *v, const char *path
  * reported with a "did you mean" when one is close. */
 void rootly__cfg_known_keys(rootly_cfgcheck *c, const json_t *obj, const char *path,
 	const char *const *allowed);
+/* A map (else reported, false) whose keys are checked against `allowed`
+ * as rootly__cfg_known_keys does; unknown keys do not make it false, so
+ * the known ones are still validated. */
+bool rootly__cfg_is_map_with(rootly_cfgcheck *c, const json_t *v, const char *path,
+	const char *const *allowed);
 
 /* Member `key` of obj as a string; NULL when absent (reported when
  * required) or wrong (reported). `nonempty` refuses "". */

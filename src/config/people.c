@@ -89,9 +89,8 @@ void rootly__config_check_services(rootly_cfgcheck *c, const json_t *v, const ch
 	json_object_foreach((json_t *)v, k, e) {
 		char p[ROOTLY_CFG_PATH_MAX];
 		rootly__cfg_path_key(p, path, k);
-		if (!rootly__cfg_is_map(c, e, p))
+		if (!rootly__cfg_is_map_with(c, e, p, keys))
 			continue;
-		rootly__cfg_known_keys(c, e, p, keys);
 		rootly_cfg_service *s = &pp->services[pp->services_count++];
 		s->name = rootly__cfg_strdup(c, k);
 		s->team = opt_string(c, e, p, "team");
@@ -122,9 +121,8 @@ void rootly__config_check_teams(rootly_cfgcheck *c, const json_t *v, const char 
 	json_object_foreach((json_t *)v, k, e) {
 		char p[ROOTLY_CFG_PATH_MAX];
 		rootly__cfg_path_key(p, path, k);
-		if (!rootly__cfg_is_map(c, e, p))
+		if (!rootly__cfg_is_map_with(c, e, p, keys))
 			continue;
-		rootly__cfg_known_keys(c, e, p, keys);
 		rootly_cfg_team *t = &pp->teams[pp->teams_count++];
 		t->name = rootly__cfg_strdup(c, k);
 		t->schedule = opt_string(c, e, p, "schedule");
@@ -154,9 +152,8 @@ void rootly__config_check_users(rootly_cfgcheck *c, const json_t *v, const char 
 			u->name = rootly__cfg_strdup(c, k);
 			continue;
 		}
-		if (!rootly__cfg_is_map(c, e, p))
+		if (!rootly__cfg_is_map_with(c, e, p, keys))
 			continue;
-		rootly__cfg_known_keys(c, e, p, keys);
 		rootly_cfg_user *u = &pp->users[pp->users_count++];
 		u->name = rootly__cfg_strdup(c, k);
 		u->display = opt_string(c, e, p, "name");
@@ -183,9 +180,8 @@ static int weekday_of(int64_t ms)
 static void check_handoff(rootly_cfgcheck *c, const json_t *h, const char *path, rootly_cfg_schedule *s)
 {
 	static const char *const keys[] = { "weekday", "hour", NULL };
-	if (!rootly__cfg_is_map(c, h, path))
+	if (!rootly__cfg_is_map_with(c, h, path, keys))
 		return;
-	rootly__cfg_known_keys(c, h, path, keys);
 	const char *wd = rootly__cfg_string(c, h, path, "weekday", false, true);
 	if (wd) {
 		int found = -1;
@@ -223,9 +219,8 @@ void rootly__config_check_schedules(rootly_cfgcheck *c, const json_t *v, const c
 	json_object_foreach((json_t *)v, k, e) {
 		char p[ROOTLY_CFG_PATH_MAX];
 		rootly__cfg_path_key(p, path, k);
-		if (!rootly__cfg_is_map(c, e, p))
+		if (!rootly__cfg_is_map_with(c, e, p, keys))
 			continue;
-		rootly__cfg_known_keys(c, e, p, keys);
 		rootly_cfg_schedule *s = &pp->schedules[pp->schedules_count++];
 		s->name = rootly__cfg_strdup(c, k);
 		const char *start = rootly__cfg_string(c, e, p, "start", true, true);

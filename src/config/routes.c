@@ -150,9 +150,8 @@ static void check_set(rootly_cfgcheck *c, const json_t *v, const char *path, roo
 {
 	static const char *const keys[] = { "severity", "service", "team", "title", "fields", NULL };
 	char p[ROOTLY_CFG_PATH_MAX];
-	if (!rootly__cfg_is_map(c, v, path))
+	if (!rootly__cfg_is_map_with(c, v, path, keys))
 		return;
-	rootly__cfg_known_keys(c, v, path, keys);
 	const char *sev = rootly__cfg_string(c, v, path, "severity", false, true);
 	if (sev) {
 		rootly__cfg_path_key(p, path, "severity");
@@ -188,9 +187,8 @@ static void check_route(rootly_cfgcheck *c, const json_t *v, const char *path, s
 	char p[ROOTLY_CFG_PATH_MAX];
 	r->index = index;
 	r->severity = ROOTLY_SEV_UNSET;
-	if (!rootly__cfg_is_map(c, v, path))
+	if (!rootly__cfg_is_map_with(c, v, path, keys))
 		return;
-	rootly__cfg_known_keys(c, v, path, keys);
 
 	const char *name = rootly__cfg_string(c, v, path, "name", false, true);
 	if (name && strlen(name) > 128) {
@@ -275,9 +273,8 @@ static void check_silence(rootly_cfgcheck *c, const json_t *v, const char *path,
 {
 	static const char *const keys[] = { "id", "matchers", "starts_at", "ends_at", "comment", "created_by", NULL };
 	char p[ROOTLY_CFG_PATH_MAX];
-	if (!rootly__cfg_is_map(c, v, path))
+	if (!rootly__cfg_is_map_with(c, v, path, keys))
 		return;
-	rootly__cfg_known_keys(c, v, path, keys);
 
 	const char *id = rootly__cfg_string(c, v, path, "id", false, true);
 	for (size_t i = 0; id && i < index; i++) {

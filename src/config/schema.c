@@ -140,9 +140,8 @@ static void check_roles(rootly_cfgcheck *c, const json_t *v, const char *path, r
 static void check_alerts(rootly_cfgcheck *c, const json_t *v, const char *path, rootly_config *cfg)
 {
 	static const char *const keys[] = { "on_last_resolved", NULL };
-	if (!rootly__cfg_is_map(c, v, path))
+	if (!rootly__cfg_is_map_with(c, v, path, keys))
 		return;
-	rootly__cfg_known_keys(c, v, path, keys);
 	const char *s = rootly__cfg_string(c, v, path, "on_last_resolved", false, false);
 	if (!s)
 		return;

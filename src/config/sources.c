@@ -145,9 +145,8 @@ static void check_auth(rootly_cfgcheck *c, const json_t *auth, const char *path,
 {
 	static const char *const keys[] = { "scheme", "secrets", "header", "timestamp_header", "tolerance",
 		"prefix", NULL };
-	if (!rootly__cfg_is_map(c, auth, path))
+	if (!rootly__cfg_is_map_with(c, auth, path, keys))
 		return;
-	rootly__cfg_known_keys(c, auth, path, keys);
 	const char *name = rootly__cfg_string(c, auth, path, "scheme", true, false);
 	const struct scheme_info *info = NULL;
 	for (size_t i = 0; name && i < ROOTLY_ARRAY_SIZE(k_schemes); i++)

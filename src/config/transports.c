@@ -27,9 +27,8 @@ static void check_one(rootly_cfgcheck *c, const json_t *v, const char *path, siz
 {
 	static const char *const keys[] = { "type", "url", "token", "email", "path", "timeout",
 		"browse_url", NULL };
-	if (!rootly__cfg_is_map(c, v, path))
+	if (!rootly__cfg_is_map_with(c, v, path, keys))
 		return;
-	rootly__cfg_known_keys(c, v, path, keys);
 	const char *type = rootly__cfg_string(c, v, path, "type", true, true);
 	const char *url = rootly__cfg_string(c, v, path, "url", false, true);
 	const char *token = rootly__cfg_string(c, v, path, "token", false, true);
@@ -74,9 +73,8 @@ static void check_one(rootly_cfgcheck *c, const json_t *v, const char *path, siz
 
 void rootly__config_check_transports(rootly_cfgcheck *c, const json_t *v, const char *path, rootly_config *cfg)
 {
-	if (!rootly__cfg_is_map(c, v, path))
+	if (!rootly__cfg_is_map_with(c, v, path, k_caps))
 		return;
-	rootly__cfg_known_keys(c, v, path, k_caps);
 	for (size_t i = 0; k_caps[i]; i++) {
 		const json_t *e = json_object_get(v, k_caps[i]);
 		if (!e)
@@ -115,9 +113,8 @@ void rootly__config_check_outbox(rootly_cfgcheck *c, const json_t *v, const char
 {
 	static const char *const keys[] = { "backoff_base", "backoff_cap", "max_attempts", "lease",
 		"timeout", "retry_after_max", "poll", "batch", "workflow_tick", NULL };
-	if (!rootly__cfg_is_map(c, v, path))
+	if (!rootly__cfg_is_map_with(c, v, path, keys))
 		return;
-	rootly__cfg_known_keys(c, v, path, keys);
 	for (size_t i = 0; keys[i]; i++)
 		if (strcmp(keys[i], "max_attempts") != 0 && strcmp(keys[i], "batch") != 0)
 			check_positive_duration(c, v, path, keys[i]);
