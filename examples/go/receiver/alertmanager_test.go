@@ -19,11 +19,15 @@ import (
 
 // The real Prometheus Alertmanager notifying this receiver: alerts posted
 // to its API v2 are grouped and delivered as webhook v4 with a bearer
-// token; the receiver feeds them to librootly. Skipped without the binary.
+// token; the receiver feeds them to librootly. Skipped without the binary
+// (a failure when ROOTLY_REQUIRE_PEERS=1, as scripts/test-all.sh sets).
 func TestAlertmanagerE2E(t *testing.T) {
 	am, err := exec.LookPath("prometheus-alertmanager")
 	if err != nil {
 		if am, err = exec.LookPath("alertmanager"); err != nil {
+			if os.Getenv("ROOTLY_REQUIRE_PEERS") == "1" {
+				t.Fatal("prometheus-alertmanager is required (ROOTLY_REQUIRE_PEERS=1) but missing")
+			}
 			t.Skip("prometheus-alertmanager is not installed")
 		}
 	}
