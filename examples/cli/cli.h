@@ -33,8 +33,8 @@ typedef struct cli_command {
 
 struct cli {
 	const char *db;               /* --db as given (path or URI) */
-	const char *actor;
-	const char *config;   /* --config FILE, or NULL */            /* global --actor; NULL: library default */
+	const char *actor;            /* global --actor; NULL: library default */
+	const char *config;           /* global --config FILE, or NULL */
 	const cli_command *cmd;       /* the command running, for messages */
 	rootly_ctx *ctx;              /* opened on first use by cli_ctx() */
 };
