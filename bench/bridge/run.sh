@@ -5,7 +5,14 @@
 #   DURATION seconds each on a fresh server: alerts/s, p50/p99, server CPU;
 #   then RSS of a fresh server after 100,000 distinct alerts.
 # The bridge commits durably (SQLite WAL, synchronous=FULL) before each 200;
-# Alertmanager keeps alerts in memory. DB_OPTIONS (default cache_kib=2048)
+# Alertmanager keeps alerts in memory. The bridge runs twice per shape:
+#   bridge          no configuration: the default rule, every distinct alert
+#                   declares an incident of its own (more work than
+#                   Alertmanager does: it groups them);
+#   bridge-grouped  sources.alertmanager-v2.group_by: [alertname], the same
+#                   grouping as Alertmanager's route below: the alerts of a
+#                   group attach to one incident, as Alertmanager puts them
+#                   in one notification group. DB_OPTIONS (default cache_kib=2048)
 # and BRIDGE_ARGS change the bridge's store options and flags.
 #
 #   bench/bridge/run.sh BUILD/rootly-bridge [DURATION=20] [WORKDIR]
@@ -34,11 +41,11 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 
-start_bridge() {
+start_bridge() { # [flags...]
 	rm -rf "$WORK/bridge" && mkdir -p "$WORK/bridge"
 	# shellcheck disable=SC2086 # BRIDGE_ARGS is a list of flags
 	"$BRIDGE" --listen 127.0.0.1:0 --db "sqlite:$WORK/bridge/rootly.db${DB_OPTIONS:+?$DB_OPTIONS}" --ready-file "$WORK/bridge/ready" \
-		--log-level warn $BRIDGE_ARGS 2>"$WORK/bridge/log" &
+		--log-level warn $BRIDGE_ARGS "$@" 2>"$WORK/bridge/log" &
 	PID=$!
 	for _ in $(seq 100); do [ -s "$WORK/bridge/ready" ] && break; sleep 0.1; done
 	ADDR=$(cat "$WORK/bridge/ready")
@@ -58,6 +65,14 @@ start_am() {
 	for _ in $(seq 100); do curl -fs "http://$ADDR/-/ready" >/dev/null 2>&1 && break; sleep 0.1; done
 }
 
+start_bridge-grouped() {
+	cat >"$WORK/grouped.yaml" <<-EOF
+	version: 1
+	sources:
+	  alertmanager-v2: {group_by: [alertname]}
+	EOF
+	start_bridge --config "$WORK/grouped.yaml"
+}
 stop() { kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; }
 
 run_load() { # server per_request connections
@@ -98,6 +113,8 @@ for shape in "1 16" "100 8"; do
 	# shellcheck disable=SC2086
 	run_load bridge $shape
 	# shellcheck disable=SC2086
+	run_load bridge-grouped $shape
+	# shellcheck disable=SC2086
 	run_load am $shape
 done
 run_rss bridge
@@ -111,13 +128,17 @@ rss = {r["server"]: r for r in rows if r.get("measure") == "rss"}
 print("\n| load | server | alerts/s | p50 ms | p99 ms | non-2xx | server CPU (cores) |")
 print("|---|---|---|---|---|---|---|")
 for per in (1, 100):
-    for s in ("bridge", "am"):
+    names = {"bridge": "rootly-bridge (incident per alert)", "bridge-grouped": "rootly-bridge (grouped like AM)",
+             "am": "Alertmanager 0.25"}
+    for s in ("bridge", "bridge-grouped", "am"):
         r = load[(s, per)]
         print("| %d alert(s)/request, %d conns | %s | %d | %.2f | %.2f | %d | %.2f |" % (
-            per, r["connections"], "rootly-bridge" if s == "bridge" else "Alertmanager 0.25",
+            per, r["connections"], names[s],
             r["alerts_per_s"], r["p50_ms"], r["p99_ms"], r["non2xx"] + r["socket_errors"], r["server_cpu_cores"]))
-    b, a = load[("bridge", per)], load[("am", per)]
-    print("| ratio bridge/AM | | %.2fx | | %.2fx | | |" % (b["alerts_per_s"] / a["alerts_per_s"], b["p99_ms"] / a["p99_ms"]))
+    a = load[("am", per)]
+    for s in ("bridge", "bridge-grouped"):
+        b = load[(s, per)]
+        print("| ratio %s/AM | | %.2fx | | %.2fx | | |" % (s, b["alerts_per_s"] / a["alerts_per_s"], b["p99_ms"] / a["p99_ms"]))
 b, a = rss["bridge"], rss["am"]
 print("\nRSS after %d distinct alerts: rootly-bridge %.1f MiB (idle %.1f), Alertmanager %.1f MiB (idle %.1f); ratio %.1f%%" % (
     b["alerts"], b["rss_kib"] / 1024, b["idle_rss_kib"] / 1024, a["rss_kib"] / 1024, a["idle_rss_kib"] / 1024,
