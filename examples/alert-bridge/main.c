@@ -25,7 +25,7 @@ static void usage(FILE *f)
 		"                     [--max-body BYTES] [--max-header-bytes BYTES] [--max-connections N]\n"
 		"                     [--batch-max N]"
 		"                     [--batch-max-ms MS] [--queue-max N] [--request-timeout-ms MS]\n"
-		"                     [--idle-timeout-ms MS] [--no-outbox]\n"
+		"                     [--idle-timeout-ms MS] [--prepare-on pool|loop|worker] [--no-outbox]\n"
 		"  --listen ADDR:PORT    address to serve (default 127.0.0.1:9095; port 0 picks one)\n"
 		"  --db PATH|URI         the store: a SQLite file (default rootly.db) or a URI (memory:)\n"
 		"  --config FILE         configuration (sources and their auth, routes), YAML or JSON\n"
@@ -39,6 +39,9 @@ static void usage(FILE *f)
 		"  --queue-max N         queued requests before answering 503 (default 8192)\n"
 		"  --request-timeout-ms  HTTP/1 time to receive a request (default 10000)\n"
 		"  --idle-timeout-ms     HTTP/2 idle connection timeout (default 30000)\n"
+		"  --prepare-on WHERE    where alert payloads are authenticated and parsed: pool (libuv's\n"
+		"                        thread pool, default), loop (the HTTP thread) or worker (the\n"
+		"                        commit worker, inside its batch)\n"
 		"  --no-outbox           do not deliver outbox items (another process does)\n", f);
 }
 
@@ -104,6 +107,17 @@ int main(int argc, char **argv)
 					o.log_level = l;
 			if (o.log_level < 0) {
 				fprintf(stderr, "rootly-bridge: --log-level: expected error, warn, info or debug\n");
+				return 2;
+			}
+		}
+		else if (!strcmp(flag, "--prepare-on")) {
+			static const char *const names[] = { "pool", "loop", "worker" };
+			o.prepare_on = -1;
+			for (int k = 0; k < 3; k++)
+				if (!strcmp(v, names[k]))
+					o.prepare_on = k;
+			if (o.prepare_on < 0) {
+				fprintf(stderr, "rootly-bridge: --prepare-on: expected pool, loop or worker\n");
 				return 2;
 			}
 		}

@@ -38,6 +38,10 @@ static struct bridge {
 	bool accept_pending;
 	br_job *head, *tail;
 	size_t queued;
+	/* Intake: jobs in arrival order while alert payloads are prepared
+	 * (admit); they move to the commit queue from the front, in order. */
+	br_job *ihead, *itail;
+	size_t intake;
 	batch *inflight;
 	/* GET /metrics reads every incident: it runs on a reader context of
 	 * its own (WAL readers do not wait for the writer), one at a time,
@@ -128,6 +132,7 @@ static void job_unref(br_job *job)
 	free(job->headers);
 	free(job->prefix);
 	free(job->resp);
+	rootly_ingest_prepared_free(job->prep);
 	free(job);
 }
 
@@ -177,6 +182,98 @@ static void enqueue(br_job *job)
 		B.head = job;
 	B.tail = job;
 	B.queued++;
+}
+
+/* --- intake: alert payloads prepared off the commit worker ------------------ */
+
+/*
+ * An alert payload is authenticated and parsed (rootly_ingest_prepare)
+ * before its job reaches the commit queue, so the worker only applies it
+ * inside its batch: by default on libuv's thread pool (the worker is one
+ * pool thread at a time; the others are idle), or on the loop thread
+ * (--prepare-on loop). A refused payload (401, 400, 422, 404...) is
+ * answered from here and never enters a batch. Jobs reach the commit queue
+ * in arrival order: one waiting for its payload holds up those behind it,
+ * so a resolve never overtakes its firing alert.
+ */
+typedef struct prep_work {
+	uv_work_t work;
+	br_job *job;
+} prep_work;
+
+static void answer_job(br_job *job);
+static void maybe_finish_stop(void);
+
+static void intake_drain(void)
+{
+	while (B.ihead && B.ihead->prepared) {
+		br_job *j = B.ihead;
+		B.ihead = j->next;
+		if (!B.ihead)
+			B.itail = NULL;
+		B.intake--;
+		if (j->status) {
+			answer_job(j); /* refused: answered without a batch */
+			job_unref(j);
+		} else {
+			enqueue(j);
+		}
+	}
+}
+
+static void prep_work_cb(uv_work_t *w)
+{
+	prep_work *pw = w->data;
+	br_prepare(B.rctx, pw->job);
+}
+
+static void prep_after_cb(uv_work_t *w, int status)
+{
+	prep_work *pw = w->data;
+	pw->job->prepared = true;
+	free(pw);
+	(void)status;
+	intake_drain();
+	maybe_finish_stop();
+}
+
+static bool needs_prepare(const br_job *job)
+{
+	return B.opts.prepare_on != BR_PREPARE_WORKER &&
+		(job->route == BR_R_AM_V2 || job->route == BR_R_ALERTS || job->route == BR_R_ENQUEUE);
+}
+
+/* A new job: to the commit queue, through the intake when its payload is
+ * to be prepared or jobs ahead of it still are. */
+static void admit(br_job *job)
+{
+	bool prep = needs_prepare(job);
+	if (!prep && !B.ihead) {
+		enqueue(job);
+		return;
+	}
+	job->next = NULL;
+	job->prepared = !prep;
+	if (B.itail)
+		B.itail->next = job;
+	else
+		B.ihead = job;
+	B.itail = job;
+	B.intake++;
+	if (!prep)
+		return;
+	prep_work *pw = B.opts.prepare_on == BR_PREPARE_POOL ? malloc(sizeof(*pw)) : NULL;
+	if (pw) {
+		pw->work.data = pw;
+		pw->job = job;
+		if (uv_queue_work(B.loop, &pw->work, prep_work_cb, prep_after_cb) == 0)
+			return;
+		free(pw);
+	}
+	/* On the loop thread (chosen, or no memory for the pool's request). */
+	br_prepare(B.rctx, job);
+	job->prepared = true;
+	intake_drain();
 }
 
 /* --- the group commit -------------------------------------------------------- */
@@ -490,7 +587,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		respond_error(req, route, started, 503, "stopping", "the bridge is shutting down; retry", 1);
 		return 0;
 	}
-	if (B.queued >= B.opts.queue_max) {
+	if (B.queued + B.intake >= B.opts.queue_max) {
 		respond_error(req, route, started, 503, "overloaded", "too many requests queued; retry later", 1);
 		return 0;
 	}
@@ -542,7 +639,7 @@ queue:
 		dispatch_metrics();
 		return 0;
 	}
-	enqueue(job);
+	admit(job);
 	return 0;
 oom:
 	if (job) {
@@ -615,7 +712,7 @@ static void maybe_finish_stop(void)
 {
 	if (!B.stopping)
 		return;
-	bool idle = !B.inflight && !B.head && !B.minflight && !B.mhead;
+	bool idle = !B.inflight && !B.head && !B.minflight && !B.mhead && !B.ihead;
 	/* In-flight commits are finished and answered; give the answers a
 	 * moment to drain before the process exits. */
 	if (idle && (B.conns == 0 || br_now_ns() > B.stop_deadline)) {
