@@ -103,11 +103,13 @@ ROOTLY_EXTERN(rootly_status) rootly_ingest_prepare(rootly_ingest_prepared **out,
 /**
  * Apply a prepared payload in one transaction, exactly as rootly_ingest
  * would have applied that payload now (same outcomes, deduplication,
- * routing, nested in an open batch like rootly_ingest). `p` is not changed:
- * applying it again behaves like ingesting the same payload again (its
- * firing alerts are then deduplicated), also after a failed apply, which
- * stores nothing. On success the caller owns *out (rootly_ingest_result_free);
- * out may be NULL.
+ * routing, nested in an open batch like rootly_ingest). `p` stays the
+ * caller's and stays applicable: applying it again behaves like ingesting
+ * the same payload again (its firing alerts are then deduplicated), also
+ * after a failed apply, which stores nothing. (The first apply uses the
+ * parsed alerts themselves; later ones a copy prepare made, so the
+ * context's thread copies nothing in the usual single apply.) On success
+ * the caller owns *out (rootly_ingest_result_free); out may be NULL.
  * Refused with ROOTLY_EINVALID, storing nothing, when `p` was prepared on
  * another context, or when rootly_ctx_set_config replaced the context's
  * configuration since (the source settings it was checked with are gone:
@@ -118,7 +120,7 @@ ROOTLY_EXTERN(rootly_status) rootly_ingest_prepare(rootly_ingest_prepared **out,
  * @return 0, ROOTLY_EINVALID, ROOTLY_ENOMEM, storage errors.
  */
 ROOTLY_EXTERN(rootly_status) rootly_ingest_apply_prepared(rootly_ingest_result **out, rootly_ctx *ctx,
-	const rootly_ingest_prepared *p);
+	rootly_ingest_prepared *p);
 
 /** Free a prepared payload, applied or not (NULL is a no-op). Thread: any
  *  thread that owns it; it may have been prepared on another one. */

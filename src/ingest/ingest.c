@@ -89,8 +89,8 @@ rootly_status rootly_ingest(rootly_ingest_result **out, rootly_ctx *ctx, const c
 	struct rootly_ingest_prepared p;
 	int rc = rootly__ingest_prepare(&p, ctx, source, body, len, headers, headers_count);
 	if (rc >= 0) {
-		/* The alerts are discarded afterwards: no copy needed. */
-		rc = rootly__ingest_apply_prepared(out, ctx, &p, true);
+		/* Applied once and discarded: no pristine copy needed. */
+		rc = rootly__ingest_apply_prepared(out, ctx, &p);
 		json_decref(p.alerts);
 	}
 	return rootly__ctx_fail(ctx, rc);

@@ -8,8 +8,8 @@
 
 /* The alerts as a new array of shallow copies: applying sets and removes
  * top-level members of each alert (id, fingerprint, group_key,
- * routing_key...), never anything nested, so copying the top level keeps
- * the prepared payload as prepare made it. */
+ * routing_key...), never anything nested, so a copy of the top level
+ * stays as prepare made it while the original is applied. */
 static int copy_alerts(const json_t *alerts, json_t **out)
 {
 	size_t n = json_array_size(alerts);
@@ -32,14 +32,18 @@ static int copy_alerts(const json_t *alerts, json_t **out)
 }
 
 int rootly__ingest_apply_prepared(rootly_ingest_result **out, rootly_ctx *ctx,
-	const struct rootly_ingest_prepared *p, bool in_place)
+	struct rootly_ingest_prepared *p)
 {
 	json_t *alerts = p->alerts, *copy = NULL;
-	int rc = in_place ? 0 : copy_alerts(p->alerts, &copy);
-	if (rc < 0)
-		return rc;
-	if (copy)
+	int rc = 0;
+	if (p->pristine && p->applied) {
+		if ((rc = copy_alerts(p->pristine, &copy)) < 0)
+			return rc;
 		alerts = copy;
+	}
+	/* From here on `alerts` may be changed, also by a failed apply. */
+	if (!copy)
+		p->applied = true;
 	rootly_ingest_result *r = rootly__calloc(1, sizeof(*r));
 	if (!r || !(r->rows = json_array())) {
 		rootly_free(r);
@@ -77,9 +81,12 @@ rootly_status rootly_ingest_prepare(rootly_ingest_prepared **out, rootly_ctx *ct
 	int rc = rootly__ingest_prepare(&tmp, ctx, source, body, len, headers, headers_count);
 	if (rc < 0)
 		return rc;
-	rootly_ingest_prepared *p = rootly__calloc(1, sizeof(*p));
+	/* The copy for a second apply is made here, off the context's thread. */
+	rc = copy_alerts(tmp.alerts, &tmp.pristine);
+	rootly_ingest_prepared *p = rc < 0 ? NULL : rootly__calloc(1, sizeof(*p));
 	if (!p) {
 		json_decref(tmp.alerts);
+		json_decref(tmp.pristine);
 		return rootly_error_set_oom();
 	}
 	*p = tmp;
@@ -88,7 +95,7 @@ rootly_status rootly_ingest_prepare(rootly_ingest_prepared **out, rootly_ctx *ct
 }
 
 rootly_status rootly_ingest_apply_prepared(rootly_ingest_result **out, rootly_ctx *ctx,
-	const rootly_ingest_prepared *p)
+	rootly_ingest_prepared *p)
 {
 	if (out)
 		*out = NULL;
@@ -104,7 +111,7 @@ rootly_status rootly_ingest_apply_prepared(rootly_ingest_result **out, rootly_ct
 		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
 			"rootly_ingest_apply_prepared: the context's configuration was replaced after the payload "
 			"was prepared; prepare it again"));
-	return rootly__ctx_fail(ctx, rootly__ingest_apply_prepared(out, ctx, p, false));
+	return rootly__ctx_fail(ctx, rootly__ingest_apply_prepared(out, ctx, p));
 }
 
 void rootly_ingest_prepared_free(rootly_ingest_prepared *p)
@@ -112,5 +119,6 @@ void rootly_ingest_prepared_free(rootly_ingest_prepared *p)
 	if (!p)
 		return;
 	json_decref(p->alerts);
+	json_decref(p->pristine);
 	rootly_free(p);
 }

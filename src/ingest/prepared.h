@@ -14,6 +14,12 @@ struct rootly_ingest_prepared {
 	uint64_t config_gen;              /* ctx->config_gen when prepared */
 	const rootly_source_config *src;  /* borrowed from that configuration */
 	json_t *alerts;                   /* normalised alerts (owned) */
+	/* Public prepares only: shallow copies of the alerts, made on the
+	 * preparing thread. The first apply uses `alerts` in place (applying
+	 * changes top-level members of each alert), so the context's thread
+	 * copies nothing; a later apply works on a copy of these. */
+	json_t *pristine;
+	bool applied;                     /* `alerts` used (changed) by an apply */
 };
 
 /* Everything rootly_ingest does before it touches the store: source
@@ -23,11 +29,10 @@ struct rootly_ingest_prepared {
 int rootly__ingest_prepare(struct rootly_ingest_prepared *p, rootly_ctx *ctx, const char *source,
 	const char *body, size_t len, const rootly_kv *headers, size_t headers_count);
 
-/* Apply p in one transaction (nested in an open batch). `in_place`: the
- * alerts may be changed while applying (rootly_ingest, which discards them);
- * otherwise they are applied through a shallow copy and p stays as it was,
- * so it can be applied again. Failures are not recorded on the ctx. */
+/* Apply p in one transaction (nested in an open batch). Without
+ * p->pristine (rootly_ingest) the alerts are changed in place; with it, p
+ * can be applied again (see above). Failures are not recorded on the ctx. */
 int rootly__ingest_apply_prepared(rootly_ingest_result **out, rootly_ctx *ctx,
-	const struct rootly_ingest_prepared *p, bool in_place);
+	struct rootly_ingest_prepared *p);
 
 #endif

@@ -548,6 +548,7 @@ class Startup(unittest.TestCase):
         self.addCleanup(tmp.cleanup)
         self.assertEqual(self.run_bridge("--bogus", "1").returncode, 2)
         self.assertEqual(self.run_bridge("--max-body", "0").returncode, 2)
+        self.assertEqual(self.run_bridge("--prepare-on", "gpu").returncode, 2)
         self.assertEqual(self.run_bridge("--listen", "nowhere", "--db", os.path.join(tmp.path, "w.db")).returncode, 2)
         self.assertFalse(os.path.exists(os.path.join(tmp.path, "w.db")), "a usage error opens nothing")
         r = self.run_bridge("--listen", "127.0.0.1:0", "--db", "sqlite:%s/x.db?cache_kib=1" % tmp.path)
