@@ -2,9 +2,11 @@
  * rootly-bridge: an HTTP front end of librootly on h2o and libuv.
  *
  * Threads (docs/bridge.md, "Threads and group commit"): the loop thread
- * runs h2o (parsing, limits, answers) and never touches the rootly_ctx
+ * runs h2o (parsing, limits, answers) and never changes the rootly_ctx
  * after start-up; every request that needs the store becomes a `job`
- * (method, route, copied body and headers) on a queue. One libuv worker
+ * (method, route, copied body and headers) on a queue, alert payloads
+ * once authenticated and parsed on libuv's thread pool (rootly_ingest_prepare,
+ * which other threads may call while the worker uses the ctx). One libuv worker
  * at a time takes a batch of jobs, runs them inside one store batch
  * (rootly_ctx_batch_begin .. commit) and hands the answers back; the loop
  * sends them only after the commit. While the worker commits, the loop

@@ -2,7 +2,8 @@
  * The loop side of the bridge: h2o on libuv, routing, the job queue and
  * the group commit (one worker batch at a time), the connection cap and
  * the graceful stop. Everything here runs on the loop thread except
- * work_cb, which is the only code that touches the rootly_ctx.
+ * work_cb, which is the only code that changes the rootly_ctx, and
+ * prep_work_cb, which only reads its configuration (rootly_ingest_prepare).
  */
 #include "bridge.h"
 #include "outbox.h"
@@ -58,6 +59,7 @@ static struct bridge {
 	bool stopping;
 	uint64_t stop_deadline;
 	uv_check_t check;
+	uv_check_t retire_check; /* intake: frees retired prepared payloads when idle */
 	uv_signal_t sigterm, sigint;
 	uv_timer_t stop_timer;
 	int exit_code;
@@ -122,6 +124,57 @@ static void respond_error(h2o_req_t *req, br_route route, uint64_t started, int 
 
 /* --- jobs ------------------------------------------------------------------- */
 
+/* Prepared payloads of finished jobs, freed on the thread pool by the next
+ * prepare job (admit) rather than here: freeing a parsed payload costs as
+ * much as a fifth of parsing it, and freed on a pool thread its blocks go
+ * to that thread's jansson block cache, where the next parse takes them
+ * (src/core/alloc.c; freed here they would fill the loop thread's cache,
+ * which never parses). */
+static struct retired {
+	rootly_ingest_prepared **v;
+	size_t n, cap;
+} R;
+
+static void retired_free(rootly_ingest_prepared **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		rootly_ingest_prepared_free(v[i]);
+	free(v);
+}
+
+static void retire_prepared(rootly_ingest_prepared *p)
+{
+	if (!p)
+		return;
+	if (B.opts.prepare_on != BR_PREPARE_POOL || R.n == R.cap) {
+		if (B.opts.prepare_on != BR_PREPARE_POOL) {
+			rootly_ingest_prepared_free(p);
+			return;
+		}
+		size_t cap = R.cap ? R.cap * 2 : 64;
+		rootly_ingest_prepared **v = realloc(R.v, cap * sizeof(*v));
+		if (!v) {
+			rootly_ingest_prepared_free(p);
+			return;
+		}
+		R.v = v;
+		R.cap = cap;
+	}
+	R.v[R.n++] = p;
+}
+
+/* After each loop iteration: when nothing is being prepared, queued or
+ * committed, no prepare job will come soon to take the retired payloads:
+ * free them here (the loop is idle) rather than hold their memory. */
+static void on_retire_check(uv_check_t *h)
+{
+	if (R.n && !B.ihead && !B.head && !B.inflight) {
+		retired_free(R.v, R.n);
+		R.v = NULL;
+		R.n = R.cap = 0;
+	}
+}
+
 static void job_unref(br_job *job)
 {
 	if (--job->refs > 0)
@@ -132,7 +185,7 @@ static void job_unref(br_job *job)
 	free(job->headers);
 	free(job->prefix);
 	free(job->resp);
-	rootly_ingest_prepared_free(job->prep);
+	retire_prepared(job->prep);
 	free(job);
 }
 
@@ -199,6 +252,8 @@ static void enqueue(br_job *job)
 typedef struct prep_work {
 	uv_work_t work;
 	br_job *job;
+	rootly_ingest_prepared **retired; /* to free first (R, above) */
+	size_t nretired;
 } prep_work;
 
 static void answer_job(br_job *job);
@@ -224,7 +279,13 @@ static void intake_drain(void)
 static void prep_work_cb(uv_work_t *w)
 {
 	prep_work *pw = w->data;
-	br_prepare(B.rctx, pw->job);
+	retired_free(pw->retired, pw->nretired);
+	pw->retired = NULL;
+	if (br_prepare(B.rctx, pw->job)) {
+		/* The worker applies the parsed alerts: the text is done with. */
+		free(pw->job->body);
+		pw->job->body = NULL;
+	}
 }
 
 static void prep_after_cb(uv_work_t *w, int status)
@@ -266,8 +327,13 @@ static void admit(br_job *job)
 	if (pw) {
 		pw->work.data = pw;
 		pw->job = job;
-		if (uv_queue_work(B.loop, &pw->work, prep_work_cb, prep_after_cb) == 0)
+		pw->retired = R.v;
+		pw->nretired = R.n;
+		if (uv_queue_work(B.loop, &pw->work, prep_work_cb, prep_after_cb) == 0) {
+			R.v = NULL;
+			R.n = R.cap = 0;
 			return;
+		}
 		free(pw);
 	}
 	/* On the loop thread (chosen, or no memory for the pool's request). */
@@ -822,6 +888,8 @@ int br_server_run(rootly_ctx *rctx, rootly_ctx *reader, const br_options *opts, 
 
 	uv_check_init(B.loop, &B.check);
 	uv_check_start(&B.check, on_check);
+	uv_check_init(B.loop, &B.retire_check);
+	uv_check_start(&B.retire_check, on_retire_check);
 	uv_timer_init(B.loop, &B.stop_timer);
 	uv_timer_init(B.loop, &B.fill_timer);
 	uv_signal_init(B.loop, &B.sigterm);
@@ -843,6 +911,9 @@ int br_server_run(rootly_ctx *rctx, rootly_ctx *reader, const br_options *opts, 
 	}
 
 	uv_run(B.loop, UV_RUN_DEFAULT);
+	retired_free(R.v, R.n);
+	R.v = NULL;
+	R.n = R.cap = 0;
 	br_log_flush();
 	return B.exit_code;
 }
