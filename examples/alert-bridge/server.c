@@ -43,6 +43,8 @@ static struct bridge {
 	 * (admit); they move to the commit queue from the front, in order. */
 	br_job *ihead, *itail;
 	size_t intake;
+	size_t unprepared;       /* intake jobs waiting for a prepare job */
+	bool preparing;          /* a prepare job is in the pool */
 	batch *inflight;
 	/* GET /metrics reads every incident: it runs on a reader context of
 	 * its own (WAL readers do not wait for the writer), one at a time,
@@ -249,9 +251,14 @@ static void enqueue(br_job *job)
  * in arrival order: one waiting for its payload holds up those behind it,
  * so a resolve never overtakes its firing alert.
  */
+/* One prepare job in the thread pool at a time, taking every payload that
+ * waits: the commit worker then always finds a pool thread (it is not
+ * queued behind a row of prepares), one thread's jansson block cache
+ * serves all parsing, and a job costs one wake-up for many payloads. */
 typedef struct prep_work {
 	uv_work_t work;
-	br_job *job;
+	br_job **jobs;
+	size_t n;
 	rootly_ingest_prepared **retired; /* to free first (R, above) */
 	size_t nretired;
 } prep_work;
@@ -276,26 +283,76 @@ static void intake_drain(void)
 	}
 }
 
+/* On the loop thread (--prepare-on loop, or no memory for a pool job). */
+static void prepare_here(br_job *job)
+{
+	br_prepare(B.rctx, job);
+	job->prepared = true;
+}
+
 static void prep_work_cb(uv_work_t *w)
 {
 	prep_work *pw = w->data;
 	retired_free(pw->retired, pw->nretired);
 	pw->retired = NULL;
-	if (br_prepare(B.rctx, pw->job)) {
-		/* The worker applies the parsed alerts: the text is done with. */
-		free(pw->job->body);
-		pw->job->body = NULL;
+	for (size_t i = 0; i < pw->n; i++) {
+		br_job *j = pw->jobs[i];
+		if (br_prepare(B.rctx, j)) {
+			/* The worker applies the parsed alerts: the text is done with. */
+			free(j->body);
+			j->body = NULL;
+		}
 	}
 }
+
+static void kick_prepare(void);
 
 static void prep_after_cb(uv_work_t *w, int status)
 {
 	prep_work *pw = w->data;
-	pw->job->prepared = true;
+	for (size_t i = 0; i < pw->n; i++)
+		pw->jobs[i]->prepared = true;
+	free(pw->jobs);
 	free(pw);
+	B.preparing = false;
 	(void)status;
 	intake_drain();
+	kick_prepare();
 	maybe_finish_stop();
+}
+
+/* Hand every payload of the intake that waits to one pool job, unless
+ * one runs (its completion calls this again). */
+static void kick_prepare(void)
+{
+	if (B.preparing || B.unprepared == 0)
+		return;
+	prep_work *pw = calloc(1, sizeof(*pw));
+	br_job **jobs = pw ? malloc(B.unprepared * sizeof(*jobs)) : NULL;
+	size_t n = 0;
+	for (br_job *j = B.ihead; jobs && j; j = j->next)
+		if (!j->prepared)
+			jobs[n++] = j;
+	B.unprepared = 0;
+	if (jobs) {
+		pw->work.data = pw;
+		pw->jobs = jobs;
+		pw->n = n;
+		pw->retired = R.v;
+		pw->nretired = R.n;
+		if (uv_queue_work(B.loop, &pw->work, prep_work_cb, prep_after_cb) == 0) {
+			R.v = NULL;
+			R.n = R.cap = 0;
+			B.preparing = true;
+			return;
+		}
+	}
+	free(jobs);
+	free(pw);
+	for (br_job *j = B.ihead; j; j = j->next)
+		if (!j->prepared)
+			prepare_here(j);
+	intake_drain();
 }
 
 static bool needs_prepare(const br_job *job)
@@ -323,23 +380,13 @@ static void admit(br_job *job)
 	B.intake++;
 	if (!prep)
 		return;
-	prep_work *pw = B.opts.prepare_on == BR_PREPARE_POOL ? malloc(sizeof(*pw)) : NULL;
-	if (pw) {
-		pw->work.data = pw;
-		pw->job = job;
-		pw->retired = R.v;
-		pw->nretired = R.n;
-		if (uv_queue_work(B.loop, &pw->work, prep_work_cb, prep_after_cb) == 0) {
-			R.v = NULL;
-			R.n = R.cap = 0;
-			return;
-		}
-		free(pw);
+	if (B.opts.prepare_on == BR_PREPARE_LOOP) {
+		prepare_here(job);
+		intake_drain();
+		return;
 	}
-	/* On the loop thread (chosen, or no memory for the pool's request). */
-	br_prepare(B.rctx, job);
-	job->prepared = true;
-	intake_drain();
+	B.unprepared++;
+	kick_prepare();
 }
 
 /* --- the group commit -------------------------------------------------------- */
