@@ -355,6 +355,24 @@ class Outbox(unittest.TestCase):
 
 
 class Metrics(unittest.TestCase):
+    def batched(self):
+        text = S.req("GET", "/metrics").body.decode()
+        return int(re.search(r"^rootly_bridge_batched_requests_total (\d+)$", text, re.M).group(1))
+
+    def test_refused_payloads_skip_the_batch(self):
+        # Parsed before the commit queue (--prepare-on pool or loop), a
+        # refused payload is answered without entering a group commit; with
+        # --prepare-on worker it is refused inside one, as before.
+        before = self.batched()
+        body = bl.fixture("alertmanager", "webhook-v4-firing.json")
+        self.assertEqual(S.req("POST", "/api/v2/alerts", b'[{"labels":').status, 400)
+        self.assertEqual(S.req("POST", "/api/v2/alerts", [{"annotations": {}}]).status, 422)
+        self.assertEqual(S.req("POST", "/v1/alerts/alertmanager", body).status, 401)
+        self.assertEqual(S.req("POST", "/v1/alerts/nosuchsource", body).status, 404)
+        self.assertEqual(S.req("POST", "/v2/enqueue", b"{}").status, 400)
+        worker = "worker" in os.environ.get("ROOTLY_BRIDGE_ARGS", "")
+        self.assertEqual(self.batched() - before, 5 if worker else 0)
+
     def test_exposition(self):
         S.req("POST", "/api/v2/alerts", am_v2("MetricsApi"))
         r = S.req("GET", "/metrics")
