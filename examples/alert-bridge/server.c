@@ -127,8 +127,8 @@ static void respond_error(h2o_req_t *req, br_route route, uint64_t started, int 
 /* --- jobs ------------------------------------------------------------------- */
 
 /* Prepared payloads of finished jobs, freed on the thread pool by the next
- * prepare job (admit) rather than here: freeing a parsed payload costs as
- * much as a fifth of parsing it, and freed on a pool thread its blocks go
+ * prepare job (kick_prepare) rather than here: freeing a parsed payload
+ * costs about a third of parsing it, and freed on a pool thread its blocks go
  * to that thread's jansson block cache, where the next parse takes them
  * (src/core/alloc.c; freed here they would fill the loop thread's cache,
  * which never parses). */
