@@ -244,17 +244,18 @@ static void enqueue(br_job *job)
 /*
  * An alert payload is authenticated and parsed (rootly_ingest_prepare)
  * before its job reaches the commit queue, so the worker only applies it
- * inside its batch: by default on libuv's thread pool (the worker is one
- * pool thread at a time; the others are idle), or on the loop thread
+ * inside its batch: by default on libuv's thread pool (two threads,
+ * main.c: the commit worker's and one for prepares), or on the loop thread
  * (--prepare-on loop). A refused payload (401, 400, 422, 404...) is
  * answered from here and never enters a batch. Jobs reach the commit queue
  * in arrival order: one waiting for its payload holds up those behind it,
  * so a resolve never overtakes its firing alert.
  */
 /* One prepare job in the thread pool at a time, taking every payload that
- * waits: the commit worker then always finds a pool thread (it is not
- * queued behind a row of prepares), one thread's jansson block cache
- * serves all parsing, and a job costs one wake-up for many payloads. */
+ * waits: the commit worker then finds the other pool thread free (it is
+ * not queued behind a row of prepares; only a /metrics read can hold it),
+ * a job frees and parses on one thread, so its jansson block cache serves
+ * the parse, and a job costs one wake-up for many payloads. */
 typedef struct prep_work {
 	uv_work_t work;
 	br_job **jobs;
