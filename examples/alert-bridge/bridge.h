@@ -4,9 +4,10 @@
  * Threads (docs/bridge.md, "Threads and group commit"): the loop thread
  * runs h2o (parsing, limits, answers) and never changes the rootly_ctx
  * after start-up; every request that needs the store becomes a `job`
- * (method, route, copied body and headers) on a queue, alert payloads
- * once authenticated and parsed on libuv's thread pool (rootly_ingest_prepare,
- * which other threads may call while the worker uses the ctx). One libuv worker
+ * (method, route, copied body and headers) on a queue; with --prepare-on
+ * pool or loop, alert payloads once authenticated and parsed there
+ * (rootly_ingest_prepare, which other threads may call while the worker
+ * uses the ctx). One libuv worker
  * at a time takes a batch of jobs, runs them inside one store batch
  * (rootly_ctx_batch_begin .. commit) and hands the answers back; the loop
  * sends them only after the commit. While the worker commits, the loop
@@ -106,8 +107,9 @@ typedef struct br_options {
 	int prepare_on;            /* BR_PREPARE_*: where alert payloads are parsed */
 } br_options;
 
-/* Where alert payloads are authenticated and parsed: libuv's thread pool
- * (default), the loop thread, or the commit worker inside rootly_ingest. */
+/* Where alert payloads are authenticated and parsed: libuv's thread pool,
+ * the loop thread, or the commit worker inside rootly_ingest (default:
+ * docs/bridge.md, "Parsing off the commit worker", for why). */
 enum { BR_PREPARE_POOL = 0, BR_PREPARE_LOOP = 1, BR_PREPARE_WORKER = 2 };
 
 enum { BR_LOG_ERROR = 0, BR_LOG_WARN = 1, BR_LOG_INFO = 2, BR_LOG_DEBUG = 3 };

@@ -39,9 +39,9 @@ static void usage(FILE *f)
 		"  --queue-max N         queued requests before answering 503 (default 8192)\n"
 		"  --request-timeout-ms  HTTP/1 time to receive a request (default 10000)\n"
 		"  --idle-timeout-ms     HTTP/2 idle connection timeout (default 30000)\n"
-		"  --prepare-on WHERE    where alert payloads are authenticated and parsed: pool (libuv's\n"
-		"                        thread pool, default), loop (the HTTP thread) or worker (the\n"
-		"                        commit worker, inside its batch)\n"
+		"  --prepare-on WHERE    where alert payloads are authenticated and parsed: worker (the\n"
+		"                        commit worker, inside its batch; default), pool (libuv's\n"
+		"                        thread pool) or loop (the HTTP thread)\n"
 		"  --no-outbox           do not deliver outbox items (another process does)\n", f);
 }
 
@@ -63,6 +63,7 @@ int main(int argc, char **argv)
 		.listen = "127.0.0.1:9095", .db = "rootly.db", .log_level = BR_LOG_INFO,
 		.max_body = 1024 * 1024, .max_header = 64 * 1024, .max_conns = 1024, .batch_max = 512, .batch_max_ms = 50,
 		.queue_max = 8192, .req_timeout_ms = 10000, .idle_timeout_ms = 30000, .list_limit = 100,
+		.prepare_on = BR_PREPARE_WORKER,
 	};
 	const char *ready_file = NULL;
 	for (int i = 1; i < argc; i++) {
@@ -147,13 +148,14 @@ int main(int argc, char **argv)
 	 * after 100,000 alerts (26.6 -> 21.2 MiB) for no measurable cost. */
 	mallopt(M_ARENA_MAX, 2);
 #endif
-	/* libuv's thread pool runs the commit worker, the alert payloads'
-	 * prepare jobs and the /metrics reader. Two threads (unless the
-	 * environment says otherwise) are enough for two cores, and each
-	 * thread that parses keeps up to 4 MiB of jansson blocks
-	 * (src/core/alloc.c): with libuv's default of 4, 20,000 alerts left
-	 * the process at 34 MiB instead of 22 MiB (docs/bridge.md). */
-	setenv("UV_THREADPOOL_SIZE", "2", 0);
+	/* With --prepare-on pool, libuv's thread pool runs the commit worker,
+	 * the alert payloads' prepare jobs and the /metrics reader. Two
+	 * threads (unless the environment says otherwise) are enough for two
+	 * cores, and each thread that parses keeps up to 4 MiB of jansson
+	 * blocks (src/core/alloc.c): with libuv's default of 4, 20,000 alerts
+	 * left the process at 34 MiB instead of 23 MiB (docs/bridge.md). */
+	if (o.prepare_on == BR_PREPARE_POOL)
+		setenv("UV_THREADPOOL_SIZE", "2", 0);
 	/* Answers to clients that went away must not kill the process. */
 	signal(SIGPIPE, SIG_IGN);
 	static char errbuf[1 << 16];

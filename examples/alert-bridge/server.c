@@ -244,9 +244,10 @@ static void enqueue(br_job *job)
 /*
  * An alert payload is authenticated and parsed (rootly_ingest_prepare)
  * before its job reaches the commit queue, so the worker only applies it
- * inside its batch: by default on libuv's thread pool (two threads,
- * main.c: the commit worker's and one for prepares), or on the loop thread
- * (--prepare-on loop). A refused payload (401, 400, 422, 404...) is
+ * inside its batch: on libuv's thread pool (--prepare-on pool; two
+ * threads, main.c: the commit worker's and one for prepares) or on the
+ * loop thread (--prepare-on loop). The default, --prepare-on worker, keeps
+ * rootly_ingest on the worker (docs/bridge.md has the measurements). A refused payload (401, 400, 422, 404...) is
  * answered from here and never enters a batch. Jobs reach the commit queue
  * in arrival order: one waiting for its payload holds up those behind it,
  * so a resolve never overtakes its firing alert.
