@@ -23,6 +23,14 @@ if(TARGET rootly_bridge AND TARGET rootly_cli)
       set_tests_properties(e2e_bridge_${t} PROPERTIES LABELS e2e TIMEOUT 600 ENVIRONMENT "${_br_env}"
         SKIP_RETURN_CODE 77)
     endforeach()
+    # The HTTP suite again with alert payloads parsed on libuv's thread pool
+    # and on the loop thread (the default, on the commit worker, is above):
+    # the same answers whichever thread parses.
+    foreach(m pool loop)
+      add_test(NAME e2e_bridge_http_prepare_${m} COMMAND ${Python3_EXECUTABLE} ${_br_dir}/test_http.py)
+      set_tests_properties(e2e_bridge_http_prepare_${m} PROPERTIES LABELS e2e TIMEOUT 600
+        ENVIRONMENT "${_br_env};ROOTLY_BRIDGE_ARGS=--prepare-on ${m}")
+    endforeach()
     # With -DROOTLY_VALGRIND=ON: the HTTP and Alertmanager suites again with
     # the bridge under memcheck (any error or definite leak makes it exit
     # 99, which the suites check at every stop).

@@ -89,6 +89,8 @@
 
 /* alert.h */
 %rename("%s") rootly_ingest;
+/* rootly_ingest_prepare / _apply_prepared / _prepared_free: not wrapped
+ * (docs/bindings.md, "Not wrapped"); ingest() does both halves. */
 %rename("%s") rootly_ingest_result_count;
 %rename("%s") rootly_ingest_result_at;
 %rename("%s") rootly_ingest_outcome_name;

@@ -2,9 +2,12 @@
  * rootly-bridge: an HTTP front end of librootly on h2o and libuv.
  *
  * Threads (docs/bridge.md, "Threads and group commit"): the loop thread
- * runs h2o (parsing, limits, answers) and never touches the rootly_ctx
+ * runs h2o (parsing, limits, answers) and never changes the rootly_ctx
  * after start-up; every request that needs the store becomes a `job`
- * (method, route, copied body and headers) on a queue. One libuv worker
+ * (method, route, copied body and headers) on a queue; with --prepare-on
+ * pool or loop, alert payloads once authenticated and parsed there
+ * (rootly_ingest_prepare, which other threads may call while the worker
+ * uses the ctx). One libuv worker
  * at a time takes a batch of jobs, runs them inside one store batch
  * (rootly_ctx_batch_begin .. commit) and hands the answers back; the loop
  * sends them only after the commit. While the worker commits, the loop
@@ -66,6 +69,10 @@ typedef struct br_job {
 	char *query;              /* text after '?', or NULL */
 	rootly_kv *headers; size_t headers_count;
 	bool want_json;           /* Accept asks for JSON (postmortem) */
+	/* Alert routes: the payload authenticated and parsed off the commit
+	 * worker (br_prepare); NULL when the worker ingests it whole. */
+	rootly_ingest_prepared *prep;
+	bool prepared;            /* br_prepare has run (prep, or an answer) */
 	char *prefix;             /* /metrics: the loop's counters, as text */
 	/* Answer, filled by the worker. */
 	int status;
@@ -97,11 +104,23 @@ typedef struct br_options {
 	unsigned idle_timeout_ms;  /* HTTP/2 idle timeout */
 	unsigned list_limit;       /* default page of GET /v1/incidents */
 	bool no_outbox;            /* leave outbox delivery to another process */
+	int prepare_on;            /* BR_PREPARE_*: where alert payloads are parsed */
 } br_options;
+
+/* Where alert payloads are authenticated and parsed: libuv's thread pool,
+ * the loop thread, or the commit worker inside rootly_ingest (default:
+ * docs/bridge.md, "Parsing off the commit worker", for why). */
+enum { BR_PREPARE_POOL = 0, BR_PREPARE_LOOP = 1, BR_PREPARE_WORKER = 2 };
 
 enum { BR_LOG_ERROR = 0, BR_LOG_WARN = 1, BR_LOG_INFO = 2, BR_LOG_DEBUG = 3 };
 
 /* --- worker side (handlers.c) ----------------------------------------------- */
+
+/* Authenticate and parse an alert job's payload (rootly_ingest_prepare):
+ * any thread, while the worker uses the context. True when job->prep is
+ * set; false when the payload was refused and the job holds its answer
+ * (the same answer the worker would have given). */
+bool br_prepare(rootly_ctx *ctx, br_job *job);
 
 /* Run one job on the worker thread (inside the open batch). */
 void br_handle(rootly_ctx *ctx, br_job *job, const br_options *opts);

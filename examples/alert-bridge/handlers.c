@@ -187,18 +187,9 @@ static void answer_enqueue(br_job *job, int rc, const rootly_ingest_result *res)
 	br_answer(job, rc == ROOTLY_EAUTH ? 401 : 400, "application/json", br_buf_take(&b));
 }
 
-static void handle_ingest(rootly_ctx *ctx, br_job *job)
+/* The answer to a failed ingest (or prepare), or to a stored payload. */
+static void answer_ingest(br_job *job, int rc, const rootly_ingest_result *res)
 {
-	const char *source = job->route == BR_R_AM_V2 ? "alertmanager-v2"
-		: job->route == BR_R_ENQUEUE ? "pagerduty" : job->arg;
-	rootly_ingest_result *res = NULL;
-	int rc = rootly_ingest(&res, ctx, source, job->body ? job->body : "", job->body_len,
-		job->headers, job->headers_count);
-	job->wrote = true;
-	if (rc == 0) {
-		job->result = "ok";
-		count_outcomes(job, res);
-	}
 	switch (job->route) {
 	case BR_R_AM_V2:
 		if (rc == 0)
@@ -226,6 +217,36 @@ static void handle_ingest(rootly_ctx *ctx, br_job *job)
 			answer_failure(job, rc);
 		}
 	}
+}
+
+static const char *ingest_source(const br_job *job)
+{
+	return job->route == BR_R_AM_V2 ? "alertmanager-v2" : job->route == BR_R_ENQUEUE ? "pagerduty" : job->arg;
+}
+
+bool br_prepare(rootly_ctx *ctx, br_job *job)
+{
+	int rc = rootly_ingest_prepare(&job->prep, ctx, ingest_source(job), job->body ? job->body : "",
+		job->body_len, job->headers, job->headers_count);
+	if (rc == 0)
+		return true;
+	/* rootly_error_last() is this thread's: the answer is made here. */
+	answer_ingest(job, rc, NULL);
+	return false;
+}
+
+static void handle_ingest(rootly_ctx *ctx, br_job *job)
+{
+	rootly_ingest_result *res = NULL;
+	int rc = job->prep ? rootly_ingest_apply_prepared(&res, ctx, job->prep)
+		: rootly_ingest(&res, ctx, ingest_source(job), job->body ? job->body : "", job->body_len,
+			job->headers, job->headers_count);
+	job->wrote = true;
+	if (rc == 0) {
+		job->result = "ok";
+		count_outcomes(job, res);
+	}
+	answer_ingest(job, rc, res);
 	rootly_ingest_result_free(res);
 }
 

@@ -2,7 +2,8 @@
  * The loop side of the bridge: h2o on libuv, routing, the job queue and
  * the group commit (one worker batch at a time), the connection cap and
  * the graceful stop. Everything here runs on the loop thread except
- * work_cb, which is the only code that touches the rootly_ctx.
+ * work_cb, which is the only code that changes the rootly_ctx, and
+ * prep_work_cb, which only reads its configuration (rootly_ingest_prepare).
  */
 #include "bridge.h"
 #include "outbox.h"
@@ -38,6 +39,12 @@ static struct bridge {
 	bool accept_pending;
 	br_job *head, *tail;
 	size_t queued;
+	/* Intake: jobs in arrival order while alert payloads are prepared
+	 * (admit); they move to the commit queue from the front, in order. */
+	br_job *ihead, *itail;
+	size_t intake;
+	size_t unprepared;       /* intake jobs waiting for a prepare job */
+	bool preparing;          /* a prepare job is in the pool */
 	batch *inflight;
 	/* GET /metrics reads every incident: it runs on a reader context of
 	 * its own (WAL readers do not wait for the writer), one at a time,
@@ -54,6 +61,7 @@ static struct bridge {
 	bool stopping;
 	uint64_t stop_deadline;
 	uv_check_t check;
+	uv_check_t retire_check; /* intake: frees retired prepared payloads when idle */
 	uv_signal_t sigterm, sigint;
 	uv_timer_t stop_timer;
 	int exit_code;
@@ -118,6 +126,57 @@ static void respond_error(h2o_req_t *req, br_route route, uint64_t started, int 
 
 /* --- jobs ------------------------------------------------------------------- */
 
+/* Prepared payloads of finished jobs, freed on the thread pool by the next
+ * prepare job (kick_prepare) rather than here: freeing a parsed payload
+ * costs about a third of parsing it, and freed on a pool thread its blocks go
+ * to that thread's jansson block cache, where the next parse takes them
+ * (src/core/alloc.c; freed here they would fill the loop thread's cache,
+ * which never parses). */
+static struct retired {
+	rootly_ingest_prepared **v;
+	size_t n, cap;
+} R;
+
+static void retired_free(rootly_ingest_prepared **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		rootly_ingest_prepared_free(v[i]);
+	free(v);
+}
+
+static void retire_prepared(rootly_ingest_prepared *p)
+{
+	if (!p)
+		return;
+	if (B.opts.prepare_on != BR_PREPARE_POOL || R.n == R.cap) {
+		if (B.opts.prepare_on != BR_PREPARE_POOL) {
+			rootly_ingest_prepared_free(p);
+			return;
+		}
+		size_t cap = R.cap ? R.cap * 2 : 64;
+		rootly_ingest_prepared **v = realloc(R.v, cap * sizeof(*v));
+		if (!v) {
+			rootly_ingest_prepared_free(p);
+			return;
+		}
+		R.v = v;
+		R.cap = cap;
+	}
+	R.v[R.n++] = p;
+}
+
+/* After each loop iteration: when nothing is being prepared, queued or
+ * committed, no prepare job will come soon to take the retired payloads:
+ * free them here (the loop is idle) rather than hold their memory. */
+static void on_retire_check(uv_check_t *h)
+{
+	if (R.n && !B.ihead && !B.head && !B.inflight) {
+		retired_free(R.v, R.n);
+		R.v = NULL;
+		R.n = R.cap = 0;
+	}
+}
+
 static void job_unref(br_job *job)
 {
 	if (--job->refs > 0)
@@ -128,6 +187,7 @@ static void job_unref(br_job *job)
 	free(job->headers);
 	free(job->prefix);
 	free(job->resp);
+	retire_prepared(job->prep);
 	free(job);
 }
 
@@ -177,6 +237,158 @@ static void enqueue(br_job *job)
 		B.head = job;
 	B.tail = job;
 	B.queued++;
+}
+
+/* --- intake: alert payloads prepared off the commit worker ------------------ */
+
+/*
+ * An alert payload is authenticated and parsed (rootly_ingest_prepare)
+ * before its job reaches the commit queue, so the worker only applies it
+ * inside its batch: on libuv's thread pool (--prepare-on pool; two
+ * threads, main.c: the commit worker's and one for prepares) or on the
+ * loop thread (--prepare-on loop). The default, --prepare-on worker, keeps
+ * rootly_ingest on the worker (docs/bridge.md has the measurements). A refused payload (401, 400, 422, 404...) is
+ * answered from here and never enters a batch. Jobs reach the commit queue
+ * in arrival order: one waiting for its payload holds up those behind it,
+ * so a resolve never overtakes its firing alert.
+ */
+/* One prepare job in the thread pool at a time, taking every payload that
+ * waits: the commit worker then finds the other pool thread free (it is
+ * not queued behind a row of prepares; only a /metrics read can hold it),
+ * a job frees and parses on one thread, so its jansson block cache serves
+ * the parse, and a job costs one wake-up for many payloads. */
+typedef struct prep_work {
+	uv_work_t work;
+	br_job **jobs;
+	size_t n;
+	rootly_ingest_prepared **retired; /* to free first (R, above) */
+	size_t nretired;
+} prep_work;
+
+static void answer_job(br_job *job);
+static void maybe_finish_stop(void);
+
+static void intake_drain(void)
+{
+	while (B.ihead && B.ihead->prepared) {
+		br_job *j = B.ihead;
+		B.ihead = j->next;
+		if (!B.ihead)
+			B.itail = NULL;
+		B.intake--;
+		if (j->status) {
+			answer_job(j); /* refused: answered without a batch */
+			job_unref(j);
+		} else {
+			enqueue(j);
+		}
+	}
+}
+
+/* On the loop thread (--prepare-on loop, or no memory for a pool job). */
+static void prepare_here(br_job *job)
+{
+	br_prepare(B.rctx, job);
+	job->prepared = true;
+}
+
+static void prep_work_cb(uv_work_t *w)
+{
+	prep_work *pw = w->data;
+	retired_free(pw->retired, pw->nretired);
+	pw->retired = NULL;
+	for (size_t i = 0; i < pw->n; i++) {
+		br_job *j = pw->jobs[i];
+		if (br_prepare(B.rctx, j)) {
+			/* The worker applies the parsed alerts: the text is done with. */
+			free(j->body);
+			j->body = NULL;
+		}
+	}
+}
+
+static void kick_prepare(void);
+
+static void prep_after_cb(uv_work_t *w, int status)
+{
+	prep_work *pw = w->data;
+	for (size_t i = 0; i < pw->n; i++)
+		pw->jobs[i]->prepared = true;
+	free(pw->jobs);
+	free(pw);
+	B.preparing = false;
+	(void)status;
+	intake_drain();
+	kick_prepare();
+	maybe_finish_stop();
+}
+
+/* Hand every payload of the intake that waits to one pool job, unless
+ * one runs (its completion calls this again). */
+static void kick_prepare(void)
+{
+	if (B.preparing || B.unprepared == 0)
+		return;
+	prep_work *pw = calloc(1, sizeof(*pw));
+	br_job **jobs = pw ? malloc(B.unprepared * sizeof(*jobs)) : NULL;
+	size_t n = 0;
+	for (br_job *j = B.ihead; jobs && j; j = j->next)
+		if (!j->prepared)
+			jobs[n++] = j;
+	B.unprepared = 0;
+	if (jobs) {
+		pw->work.data = pw;
+		pw->jobs = jobs;
+		pw->n = n;
+		pw->retired = R.v;
+		pw->nretired = R.n;
+		if (uv_queue_work(B.loop, &pw->work, prep_work_cb, prep_after_cb) == 0) {
+			R.v = NULL;
+			R.n = R.cap = 0;
+			B.preparing = true;
+			return;
+		}
+	}
+	free(jobs);
+	free(pw);
+	for (br_job *j = B.ihead; j; j = j->next)
+		if (!j->prepared)
+			prepare_here(j);
+	intake_drain();
+}
+
+static bool needs_prepare(const br_job *job)
+{
+	return B.opts.prepare_on != BR_PREPARE_WORKER &&
+		(job->route == BR_R_AM_V2 || job->route == BR_R_ALERTS || job->route == BR_R_ENQUEUE);
+}
+
+/* A new job: to the commit queue, through the intake when its payload is
+ * to be prepared or jobs ahead of it still are. */
+static void admit(br_job *job)
+{
+	bool prep = needs_prepare(job);
+	if (!prep && !B.ihead) {
+		enqueue(job);
+		return;
+	}
+	job->next = NULL;
+	job->prepared = !prep;
+	if (B.itail)
+		B.itail->next = job;
+	else
+		B.ihead = job;
+	B.itail = job;
+	B.intake++;
+	if (!prep)
+		return;
+	if (B.opts.prepare_on == BR_PREPARE_LOOP) {
+		prepare_here(job);
+		intake_drain();
+		return;
+	}
+	B.unprepared++;
+	kick_prepare();
 }
 
 /* --- the group commit -------------------------------------------------------- */
@@ -490,7 +702,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		respond_error(req, route, started, 503, "stopping", "the bridge is shutting down; retry", 1);
 		return 0;
 	}
-	if (B.queued >= B.opts.queue_max) {
+	if (B.queued + B.intake >= B.opts.queue_max) {
 		respond_error(req, route, started, 503, "overloaded", "too many requests queued; retry later", 1);
 		return 0;
 	}
@@ -542,7 +754,7 @@ queue:
 		dispatch_metrics();
 		return 0;
 	}
-	enqueue(job);
+	admit(job);
 	return 0;
 oom:
 	if (job) {
@@ -615,7 +827,7 @@ static void maybe_finish_stop(void)
 {
 	if (!B.stopping)
 		return;
-	bool idle = !B.inflight && !B.head && !B.minflight && !B.mhead;
+	bool idle = !B.inflight && !B.head && !B.minflight && !B.mhead && !B.ihead;
 	/* In-flight commits are finished and answered; give the answers a
 	 * moment to drain before the process exits. */
 	if (idle && (B.conns == 0 || br_now_ns() > B.stop_deadline)) {
@@ -725,6 +937,8 @@ int br_server_run(rootly_ctx *rctx, rootly_ctx *reader, const br_options *opts, 
 
 	uv_check_init(B.loop, &B.check);
 	uv_check_start(&B.check, on_check);
+	uv_check_init(B.loop, &B.retire_check);
+	uv_check_start(&B.retire_check, on_retire_check);
 	uv_timer_init(B.loop, &B.stop_timer);
 	uv_timer_init(B.loop, &B.fill_timer);
 	uv_signal_init(B.loop, &B.sigterm);
@@ -746,6 +960,9 @@ int br_server_run(rootly_ctx *rctx, rootly_ctx *reader, const br_options *opts, 
 	}
 
 	uv_run(B.loop, UV_RUN_DEFAULT);
+	retired_free(R.v, R.n);
+	R.v = NULL;
+	R.n = R.cap = 0;
 	br_log_flush();
 	return B.exit_code;
 }

@@ -14,7 +14,8 @@
  * `alertname`) becomes the title. A firing alert already stored as firing
  * is deduplicated. A resolved alert updates its stored alert and lands on
  * the incident's timeline.
- * Thread: the context's thread.
+ * Thread: the context's thread, except rootly_ingest_prepare (any thread,
+ * see there) and rootly_alert_fingerprint.
  */
 #ifndef INCLUDE_rootly_alert_h__
 #define INCLUDE_rootly_alert_h__
@@ -65,6 +66,65 @@ typedef struct rootly_ingest_item {
 ROOTLY_EXTERN(rootly_status) rootly_ingest(rootly_ingest_result **out, rootly_ctx *ctx,
 	const char *source, const char *body, size_t len,
 	const rootly_kv *headers, size_t headers_count);
+
+/**
+ * A payload checked, authenticated and parsed by rootly_ingest_prepare, not
+ * yet applied: rootly_ingest split in two, so that a host can do the
+ * parsing on threads of its own and keep only the store work on the
+ * context's thread (rootly-bridge, docs/bridge.md). Opaque.
+ */
+typedef struct rootly_ingest_prepared rootly_ingest_prepared;
+
+/**
+ * Everything rootly_ingest does before it touches the store, with the same
+ * checks, error codes and messages: the source is looked up in the
+ * context's configuration (ROOTLY_ENOTSUPPORTED: unknown or disabled), the
+ * credentials are checked on the raw bytes before anything is parsed
+ * (ROOTLY_EAUTH), the payload is validated whole (ROOTLY_EINVALID naming the
+ * field or byte position); ROOTLY_ENOMEM. Reads nothing from the store.
+ * On success the caller owns *out (rootly_ingest_prepared_free, or apply it
+ * with rootly_ingest_apply_prepared first, as often as wanted); on failure
+ * *out is NULL.
+ *
+ * Thread: any thread, also while the context's own thread makes other calls
+ * on `ctx` (ingest, batches, incidents...), and on several threads at once.
+ * It reads only the context's configuration and calls its clock callback
+ * (which must then be callable from that thread: the built-in clock is).
+ * Two rules: rootly_ctx_set_config and rootly_ctx_free must not run while
+ * a prepare on `ctx` runs; and the error is reported in the calling
+ * thread's rootly_error_last(), never in rootly_ctx_error(ctx), which
+ * belongs to the context's thread.
+ * @return 0, ROOTLY_ENOTSUPPORTED, ROOTLY_EAUTH, ROOTLY_EINVALID, ROOTLY_ENOMEM.
+ */
+ROOTLY_EXTERN(rootly_status) rootly_ingest_prepare(rootly_ingest_prepared **out, rootly_ctx *ctx,
+	const char *source, const char *body, size_t len,
+	const rootly_kv *headers, size_t headers_count);
+
+/**
+ * Apply a prepared payload in one transaction, exactly as rootly_ingest
+ * would have applied that payload now (same outcomes, deduplication,
+ * routing, nested in an open batch like rootly_ingest). `p` stays the
+ * caller's and stays applicable: applying it again behaves like ingesting
+ * the same payload again (its firing alerts are then deduplicated), also
+ * after a failed apply, which stores nothing. (The first apply uses the
+ * parsed alerts themselves; later ones a copy prepare made, so the
+ * context's thread copies nothing in the usual single apply.) On success
+ * the caller owns *out (rootly_ingest_result_free); out may be NULL.
+ * Refused with ROOTLY_EINVALID, storing nothing, when `p` was prepared on
+ * another context, or when rootly_ctx_set_config replaced the context's
+ * configuration since (the source settings it was checked with are gone:
+ * prepare it again).
+ * Thread: the context's thread. The prepared payload may have been made on
+ * any thread: hand it over with the usual synchronisation (a mutex, a
+ * queue, uv_queue_work's after-work callback).
+ * @return 0, ROOTLY_EINVALID, ROOTLY_ENOMEM, storage errors.
+ */
+ROOTLY_EXTERN(rootly_status) rootly_ingest_apply_prepared(rootly_ingest_result **out, rootly_ctx *ctx,
+	rootly_ingest_prepared *p);
+
+/** Free a prepared payload, applied or not (NULL is a no-op). Thread: any
+ *  thread that owns it; it may have been prepared on another one. */
+ROOTLY_EXTERN(void) rootly_ingest_prepared_free(rootly_ingest_prepared *p);
 
 ROOTLY_EXTERN(size_t) rootly_ingest_result_count(const rootly_ingest_result *r);
 /** Borrowed; NULL if out of range. */

@@ -133,6 +133,7 @@ void rootly_free(void *p)
 #if ROOTLY_JSON_CACHE
 #include <malloc.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #if __has_include(<valgrind/valgrind.h>)
 #include <valgrind/valgrind.h>
 #endif
@@ -155,7 +156,10 @@ typedef struct {
 static _Thread_local json_cache t_cache;
 static pthread_key_t g_cache_key;
 static pthread_once_t g_cache_once = PTHREAD_ONCE_INIT;
-static int g_cache_state; /* 0 unknown, 1 on, -1 off */
+/* 0 unknown, 1 on, -1 off. Decided by whichever thread allocates first;
+ * threads that parse concurrently (rootly_ingest_prepare) may decide it
+ * together, to the same value: relaxed atomics make that race defined. */
+static _Atomic int g_cache_state;
 
 static void cache_flush(json_cache *c)
 {
@@ -181,14 +185,15 @@ static void cache_thread_exit(void *p)
 static void cache_key_init(void)
 {
 	if (pthread_key_create(&g_cache_key, cache_thread_exit) != 0)
-		g_cache_state = -1;
+		atomic_store_explicit(&g_cache_state, -1, memory_order_relaxed);
 }
 
 static bool cache_on(void)
 {
 	if (g_alloc.malloc != default_malloc)
 		return false;
-	if (g_cache_state == 0) {
+	int state = atomic_load_explicit(&g_cache_state, memory_order_relaxed);
+	if (state == 0) {
 		/* ROOTLY_JSON_CACHE=0 turns it off, =1 on even under valgrind
 		 * (callgrind measurements of the cache itself). */
 		const char *env = getenv("ROOTLY_JSON_CACHE");
@@ -199,9 +204,10 @@ static bool cache_on(void)
 #endif
 		if (env && *env)
 			on = env[0] == '0' ? -1 : 1;
-		g_cache_state = on;
+		atomic_store_explicit(&g_cache_state, on, memory_order_relaxed);
+		state = on;
 	}
-	return g_cache_state > 0;
+	return state > 0;
 }
 
 static void *json_malloc_hook(size_t n)
@@ -242,7 +248,7 @@ static void json_free_hook(void *p)
 			if (c->bytes + u <= CACHE_BYTES) {
 				if (!c->registered) {
 					pthread_once(&g_cache_once, cache_key_init);
-					if (g_cache_state < 0 || pthread_setspecific(g_cache_key, c) != 0) {
+					if (atomic_load_explicit(&g_cache_state, memory_order_relaxed) < 0 || pthread_setspecific(g_cache_key, c) != 0) {
 						free(p);
 						return;
 					}

@@ -118,8 +118,10 @@ rootly_status rootly_ctx_set_config(rootly_ctx *ctx, struct rootly_config *cfg)
 			return rc;
 	}
 	rootly_error_clear();
-	if (ctx->config != cfg)
+	if (ctx->config != cfg) {
 		rootly_config_free(ctx->config);
+		ctx->config_gen++;
+	}
 	ctx->config = cfg;
 	return 0;
 }

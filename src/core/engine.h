@@ -23,6 +23,9 @@ struct rootly_ctx {
 	char **roles;
 	size_t roles_count;
 	struct rootly_config *config; /* owned; NULL = built-in defaults */
+	/* Bumped when config is replaced: a prepared payload borrows its
+	 * source settings from the configuration it was prepared with. */
+	uint64_t config_gen;
 	/* Per-area state, each owned and freed by its module (NULL until used). */
 	struct rootly__workflow_state *workflow; /* src/workflow: pending triggers, timers */
 	struct rootly__outbox_state *outbox;     /* src/outbox: transports, dispatcher, loop */

@@ -1,10 +1,12 @@
-/* rootly_ingest: parse a source's payload whole, then apply it in one
- * transaction. A payload that fails validation stores nothing. */
+/* rootly_ingest: parse a source's payload whole (rootly__ingest_prepare),
+ * then apply it in one transaction (src/ingest/prepared.c). A payload that
+ * fails validation stores nothing. */
 #include "core/engine.h"
 #include "util/jsondump.h"
 #include "alert/parse.h"
 #include "ingest/apply.h"
 #include "ingest/auth.h"
+#include "ingest/prepared.h"
 #include "config/config.h"
 
 #include <strings.h>
@@ -40,61 +42,58 @@ static parse_fn find_source(const char *name)
 	return NULL;
 }
 
-rootly_status rootly_ingest(rootly_ingest_result **out, rootly_ctx *ctx, const char *source,
+int rootly__ingest_prepare(struct rootly_ingest_prepared *p, rootly_ctx *ctx, const char *source,
 	const char *body, size_t len, const rootly_kv *headers, size_t headers_count)
 {
-	if (out)
-		*out = NULL;
+	memset(p, 0, sizeof(*p));
 	const rootly_source_config *src = ctx->config ? rootly__config_source(ctx->config, source) : NULL;
 	const char *type = src && src->type ? src->type : source;
 	parse_fn parse = find_source(type);
 	/* The generic source reads payloads through its configured mapping. */
 	bool generic = type && !strcasecmp(type, "generic");
 	if (!parse && !generic)
-		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_ENOTSUPPORTED, ROOTLY_ERROR_INVALID, 0,
+		return rootly__err(ROOTLY_ENOTSUPPORTED, ROOTLY_ERROR_INVALID, 0,
 			"unknown alert source \"%s\" (types: alertmanager, alertmanager-v2, grafana, pagerduty, "
-			"pagerduty-webhook, datadog, opsgenie, cloudwatch, generic)", source ? source : "(null)"));
+			"pagerduty-webhook, datadog, opsgenie, cloudwatch, generic)", source ? source : "(null)");
 	if (src && !src->enabled)
-		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_ENOTSUPPORTED, ROOTLY_ERROR_INVALID, 0,
-			"alert source \"%s\" is disabled in the configuration", source));
+		return rootly__err(ROOTLY_ENOTSUPPORTED, ROOTLY_ERROR_INVALID, 0,
+			"alert source \"%s\" is disabled in the configuration", source);
 	if (generic && !(src && src->mapping))
-		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
-			"source %s of type generic needs sources.%s.mapping in the configuration", source, source));
+		return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+			"source %s of type generic needs sources.%s.mapping in the configuration", source, source);
 	if (!body)
-		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0, "%s: body is NULL", source));
+		return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0, "%s: body is NULL", source);
 
 	rootly_time now = rootly_ctx_now(ctx);
 	/* Credentials are checked on the raw bytes, before any parsing. */
 	int rc = src ? rootly__ingest_authenticate(src, headers, headers_count, body, len, now) : 0;
 	if (rc < 0)
-		return rootly__ctx_fail(ctx, rc);
+		return rc;
 
 	json_t *alerts = NULL;
 	rc = generic ? rootly__parse_generic(src->mapping, body, len, now, &alerts) : parse(body, len, now, &alerts);
 	if (rc < 0)
-		return rootly__ctx_fail(ctx, rc);
-	rootly_ingest_result *r = rootly__calloc(1, sizeof(*r));
-	if (!r || !(r->rows = json_array())) {
-		rootly_free(r);
-		json_decref(alerts);
-		return rootly__ctx_fail(ctx, rootly_error_set_oom());
-	}
-	rc = rootly__tx_begin(ctx);
-	if (rc >= 0) {
-		rc = rootly__ingest_apply(ctx, src, alerts, r);
-		/* Everything that can fail happens before the commit: a reported
-		 * failure must mean nothing was stored. */
-		if (rc >= 0)
-			rc = rootly__ingest_result_finish(r);
-		rc = rootly__tx_end(ctx, rc);
-	}
-	json_decref(alerts);
-	if (rc < 0 || !out) {
-		rootly_ingest_result_free(r);
-		return rootly__ctx_fail(ctx, rc < 0 ? rc : 0);
-	}
-	*out = r;
+		return rc;
+	p->ctx = ctx;
+	p->config_gen = ctx->config_gen;
+	p->src = src;
+	p->alerts = alerts;
 	return 0;
+}
+
+rootly_status rootly_ingest(rootly_ingest_result **out, rootly_ctx *ctx, const char *source,
+	const char *body, size_t len, const rootly_kv *headers, size_t headers_count)
+{
+	if (out)
+		*out = NULL;
+	struct rootly_ingest_prepared p;
+	int rc = rootly__ingest_prepare(&p, ctx, source, body, len, headers, headers_count);
+	if (rc >= 0) {
+		/* Applied once and discarded: no pristine copy needed. */
+		rc = rootly__ingest_apply_prepared(out, ctx, &p);
+		json_decref(p.alerts);
+	}
+	return rootly__ctx_fail(ctx, rc);
 }
 
 /* --- reading alerts back ------------------------------------------------- */

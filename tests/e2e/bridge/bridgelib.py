@@ -137,6 +137,8 @@ class Bridge:
         if self.config:
             cmd += ["--config", self.config]
         cmd += self.args
+        # ROOTLY_BRIDGE_ARGS, e.g. "--prepare-on loop", runs a suite in another mode.
+        cmd += os.environ.get("ROOTLY_BRIDGE_ARGS", "").split()
         env = dict(os.environ)
         env.update(self.env or {})
         self.log = open(self.log_path, "ab")

@@ -355,6 +355,25 @@ class Outbox(unittest.TestCase):
 
 
 class Metrics(unittest.TestCase):
+    def batched(self):
+        text = S.req("GET", "/metrics").body.decode()
+        return int(re.search(r"^rootly_bridge_batched_requests_total (\d+)$", text, re.M).group(1))
+
+    def test_refused_payloads_skip_the_batch(self):
+        # Parsed before the commit queue (--prepare-on pool or loop), a
+        # refused payload is answered without entering a group commit; with
+        # --prepare-on worker (the default) it is refused inside one.
+        before = self.batched()
+        body = bl.fixture("alertmanager", "webhook-v4-firing.json")
+        self.assertEqual(S.req("POST", "/api/v2/alerts", b'[{"labels":').status, 400)
+        self.assertEqual(S.req("POST", "/api/v2/alerts", [{"annotations": {}}]).status, 422)
+        self.assertEqual(S.req("POST", "/v1/alerts/alertmanager", body).status, 401)
+        self.assertEqual(S.req("POST", "/v1/alerts/nosuchsource", body).status, 404)
+        self.assertEqual(S.req("POST", "/v2/enqueue", b"{}").status, 400)
+        args = os.environ.get("ROOTLY_BRIDGE_ARGS", "")
+        ahead = "pool" in args or "loop" in args
+        self.assertEqual(self.batched() - before, 0 if ahead else 5)
+
     def test_exposition(self):
         S.req("POST", "/api/v2/alerts", am_v2("MetricsApi"))
         r = S.req("GET", "/metrics")
@@ -548,6 +567,7 @@ class Startup(unittest.TestCase):
         self.addCleanup(tmp.cleanup)
         self.assertEqual(self.run_bridge("--bogus", "1").returncode, 2)
         self.assertEqual(self.run_bridge("--max-body", "0").returncode, 2)
+        self.assertEqual(self.run_bridge("--prepare-on", "gpu").returncode, 2)
         self.assertEqual(self.run_bridge("--listen", "nowhere", "--db", os.path.join(tmp.path, "w.db")).returncode, 2)
         self.assertFalse(os.path.exists(os.path.join(tmp.path, "w.db")), "a usage error opens nothing")
         r = self.run_bridge("--listen", "127.0.0.1:0", "--db", "sqlite:%s/x.db?cache_kib=1" % tmp.path)
