@@ -79,6 +79,9 @@ rootly_status rootly_ingest(rootly_ingest_result **out, rootly_ctx *ctx, const c
 		json_decref(alerts);
 		return rootly__ctx_fail(ctx, rootly_error_set_oom());
 	}
+	/* Ingest reads and writes past its own deferred incident writes
+	 * (ingest/cache.h); anything else flushes them first. */
+	ctx->ingest_active = true;
 	rc = rootly__tx_begin(ctx);
 	if (rc >= 0) {
 		rc = rootly__ingest_apply(ctx, src, alerts, r);
@@ -88,6 +91,7 @@ rootly_status rootly_ingest(rootly_ingest_result **out, rootly_ctx *ctx, const c
 			rc = rootly__ingest_result_finish(r);
 		rc = rootly__tx_end(ctx, rc);
 	}
+	ctx->ingest_active = false;
 	json_decref(alerts);
 	if (rc < 0 || !out) {
 		rootly_ingest_result_free(r);
