@@ -5,6 +5,7 @@
 #include "workflow/workflow.h"
 #include "outbox/outbox.h"
 #include "ingest/cache.h"
+#include "ingest/defer_store.h"
 #include "util/timefmt.h"
 
 #include <stdio.h>
@@ -83,9 +84,15 @@ rootly_status rootly_ctx_open(rootly_ctx **out, const rootly_ctx_options *opts)
 				"rootly_ctx_open: store vtable version %u unsupported or a required slot is NULL",
 				st->version);
 		}
-		ctx->store = st;
+		if (rootly__defer_store_wrap(ctx, st, &ctx->store) < 0) {
+			ctx_release(ctx);
+			return ROOTLY_ENOMEM; /* the caller keeps its store */
+		}
 	} else {
-		int rc = rootly_store_open(&ctx->store, opts->storage_uri ? opts->storage_uri : "sqlite:rootly.db");
+		rootly_store *st = NULL;
+		int rc = rootly_store_open(&st, opts->storage_uri ? opts->storage_uri : "sqlite:rootly.db");
+		if (rc >= 0 && (rc = rootly__defer_store_wrap(ctx, st, &ctx->store)) < 0)
+			st->free(st);
 		if (rc < 0) {
 			ctx_release(ctx);
 			return rc;
@@ -110,8 +117,28 @@ void rootly_ctx_free(rootly_ctx *ctx)
 	ctx_release(ctx);
 }
 
+/* Write the ingest cache's deferred incidents (ingest/cache.h). */
+static int flush_deferred(rootly_ctx *ctx)
+{
+	bool was = ctx->ingest_active;
+	ctx->ingest_active = true; /* straight through the context's store */
+	int rc = rootly__ingest_cache_flush(ctx);
+	ctx->ingest_active = was;
+	/* At the batch's own level: only the batch's end undoes these
+	 * writes, and then the cache goes with them. */
+	rootly__ingest_cache_confirm_written(ctx);
+	return rc;
+}
+
 rootly_status rootly_ctx_set_config(rootly_ctx *ctx, struct rootly_config *cfg)
 {
+	/* Deferred incident writes depend on the configuration (no
+	 * workflows): they are written before it changes. */
+	if (rootly__ingest_cache_dirty(ctx)) {
+		int frc = flush_deferred(ctx);
+		if (frc < 0)
+			return rootly__ctx_fail(ctx, frc);
+	}
 	for (size_t i = 0; cfg && i < cfg->roles_count; i++) {
 		int rc = rootly_ctx_add_role(ctx, cfg->roles[i]);
 		if (rc < 0 && rc != ROOTLY_EEXISTS)
@@ -212,6 +239,7 @@ bool rootly__role_known(rootly_ctx *ctx, const char *role)
 
 /* --- transactions and batches ------------------------------------------- */
 
+
 int rootly__tx_begin(rootly_ctx *ctx)
 {
 	return ctx->store->begin(ctx->store);
@@ -219,22 +247,35 @@ int rootly__tx_begin(rootly_ctx *ctx)
 
 int rootly__tx_end(rootly_ctx *ctx, int rc)
 {
+	/* The outermost level is about to commit: deferred incident writes
+	 * land in it first (ingest/cache.h). */
+	if (rc >= 0 && !ctx->batch_open && rootly__ingest_cache_dirty(ctx))
+		rc = flush_deferred(ctx);
 	rc = rootly__workflow_before_commit(ctx, rc); /* workflows triggered by this operation */
 	if (rc >= 0) {
 		int crc = ctx->store->commit(ctx->store);
-		/* Hot ingest state lives within one outermost transaction. */
-		if (crc >= 0 && !ctx->batch_open)
-			rootly__ingest_cache_clear(ctx);
-		if (crc >= 0)
+		if (crc >= 0) {
+			/* The payload's deferred incident states are now part of
+			 * what the batch holds. */
+			rootly__ingest_cache_promote(ctx);
+			/* Hot ingest state lives within one outermost transaction. */
+			if (!ctx->batch_open)
+				rootly__ingest_cache_clear(ctx);
 			return rc;
+		}
 		rc = crc;
 	}
-	rootly__ingest_cache_clear(ctx); /* it may mirror what the rollback undoes */
 	/* Keep the error that made us roll back, not the rollback's own. */
 	rootly_error saved = *rootly_error_last();
 	char msg[512];
 	snprintf(msg, sizeof(msg), "%s", saved.message);
 	ctx->store->rollback(ctx->store);
+	/* The cache may mirror what the rollback undoes. Inside a batch, the
+	 * deferred incident writes of the operations before this one stay. */
+	if (ctx->batch_open)
+		rootly__ingest_cache_rolled_back(ctx);
+	else
+		rootly__ingest_cache_clear(ctx);
 	rootly__workflow_after_rollback(ctx); /* a refused override, recorded on its own */
 	rootly_error_set(saved.code, saved.klass, saved.sys_code, "%s", msg);
 	return rc;
@@ -249,6 +290,7 @@ rootly_status rootly_ctx_batch_begin(rootly_ctx *ctx)
 	if (rc < 0)
 		return rootly__ctx_fail(ctx, rc);
 	ctx->batch_open = true;
+	ctx->batch_broken = false;
 	return 0;
 }
 
@@ -258,7 +300,11 @@ rootly_status rootly_ctx_batch_commit(rootly_ctx *ctx)
 		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
 			"no batch is open on this context"));
 	ctx->batch_open = false;
-	int rc = rootly__tx_end(ctx, 0);
+	int rc = ctx->batch_broken ? rootly__err(ROOTLY_ENOMEM, ROOTLY_ERROR_NOMEMORY, 0,
+		"the batch was rolled back: out of memory restoring the incidents its earlier operations had "
+		"changed, after a later one failed") : 0;
+	ctx->batch_broken = false;
+	rc = rootly__tx_end(ctx, rc);
 	return rootly__ctx_fail(ctx, rc);
 }
 
@@ -268,6 +314,6 @@ rootly_status rootly_ctx_batch_rollback(rootly_ctx *ctx)
 		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
 			"no batch is open on this context"));
 	ctx->batch_open = false;
-	rootly__ingest_cache_clear(ctx);
+	rootly__ingest_cache_clear(ctx); /* dirty incidents included: nothing of the batch stays */
 	return rootly__ctx_fail(ctx, ctx->store->rollback(ctx->store));
 }

@@ -20,6 +20,12 @@ struct rootly_ctx {
 	char *actor;
 	rootly_ulid_gen ulid;
 	bool batch_open;
+	/* Ingest is using the store (src/ingest/defer_store.c lets it past
+	 * the cache's dirty incidents). */
+	bool ingest_active;
+	/* An earlier payload's deferred incident state could not be brought
+	 * back after a later payload failed: the batch must not commit. */
+	bool batch_broken;
 	char **roles;
 	size_t roles_count;
 	struct rootly_config *config; /* owned; NULL = built-in defaults */
@@ -64,6 +70,8 @@ int rootly__doc_find(rootly_ctx *ctx, const char *collection, const rootly_recor
 int rootly__incident_load(rootly_ctx *ctx, const char *ref, json_t **out, int64_t *rev);
 /* Store an incident document (indexes derived from it). */
 int rootly__incident_store(rootly_ctx *ctx, json_t *doc, int64_t expected_rev, int64_t *new_rev);
+/* The same write without touching the ingest cache (its own flush). */
+int rootly__incident_write(rootly_ctx *ctx, json_t *doc, int64_t expected_rev, int64_t *new_rev);
 
 /* Append an event to an incident's timeline and update the incident
  * document's timeline head (the caller stores the document afterwards).

@@ -63,7 +63,7 @@ int rootly__incident_load(rootly_ctx *ctx, const char *ref, json_t **out, int64_
 	return rc;
 }
 
-int rootly__incident_store(rootly_ctx *ctx, json_t *doc, int64_t expected_rev, int64_t *new_rev)
+int rootly__incident_write(rootly_ctx *ctx, json_t *doc, int64_t expected_rev, int64_t *new_rev)
 {
 	char sev[8] = "";
 	json_t *s = json_object_get(doc, "severity");
@@ -79,10 +79,15 @@ int rootly__incident_store(rootly_ctx *ctx, json_t *doc, int64_t expected_rev, i
 	idx.severity = sev[0] ? sev : NULL;
 	idx.time = rootly__jint(doc, "created_at");
 	json_object_del(doc, "_rev");
+	return rootly__doc_put(ctx, "incident", &idx, doc, expected_rev, new_rev);
+}
+
+int rootly__incident_store(rootly_ctx *ctx, json_t *doc, int64_t expected_rev, int64_t *new_rev)
+{
 	/* Every incident write passes here: the ingest cache must not keep an
 	 * older copy (ingest puts its own back once stored). */
-	rootly__ingest_cache_forget(ctx, idx.id);
-	return rootly__doc_put(ctx, "incident", &idx, doc, expected_rev, new_rev);
+	rootly__ingest_cache_forget(ctx, rootly__jstr(doc, "id"));
+	return rootly__incident_write(ctx, doc, expected_rev, new_rev);
 }
 
 rootly_status rootly_incident_get(rootly_incident **out, rootly_ctx *ctx, const char *ref)

@@ -42,8 +42,12 @@ int rootly__touched_by_id(apply_state *st, const char *id, touched **out)
 		}
 	int64_t rev = 0;
 	*out = NULL;
-	/* An incident an earlier payload of the batch wrote: as stored. */
-	json_t *doc = rootly__ingest_cache_take(st->ctx, id, &rev);
+	/* An incident an earlier payload of the batch wrote (or changed and
+	 * deferred writing): its latest state. */
+	json_t *doc = NULL;
+	int trc = rootly__ingest_cache_take(st->ctx, id, &doc, &rev);
+	if (trc < 0)
+		return trc;
 	if (!doc) {
 		int rc = rootly__doc_get(st->ctx, "incident", id, &doc, &rev);
 		if (rc < 0)
@@ -108,6 +112,20 @@ int rootly__open_incident_for_group(apply_state *st, const char *group_key, touc
 			return 0;
 		}
 	}
+	/* An incident of this batch whose write is deferred is not in the
+	 * store yet (ingest/cache.h). */
+	const char *deferred = rootly__ingest_cache_group_dirty(st->ctx, group_key);
+	if (deferred && (!hint || strcmp(deferred, hint) != 0)) {
+		touched *t;
+		int rc = rootly__touched_by_id(st, deferred, &t);
+		if (rc < 0)
+			return rc;
+		if (rootly__status_open(rootly__jstr(t->doc, "status")) &&
+		    rootly__jint(t->doc, "created_at") >= not_before) {
+			*out = t;
+			return 0;
+		}
+	}
 	latest_state ls = { "", 0, NULL, not_before };
 	rootly_record_query q = { 0 };
 	q.group_key = group_key;
@@ -118,7 +136,13 @@ int rootly__open_incident_for_group(apply_state *st, const char *group_key, touc
 	if (!ls.id[0])
 		return 0;
 	rootly__ingest_cache_set_group(st->ctx, group_key, ls.id);
-	return rootly__touched_by_id(st, ls.id, out);
+	if ((rc = rootly__touched_by_id(st, ls.id, out)) < 0)
+		return rc;
+	/* The store's index says open; a deferred change of this batch may
+	 * have moved it on (ingest/cache.h): the document decides. */
+	if (!rootly__status_open(rootly__jstr((*out)->doc, "status")))
+		*out = NULL;
+	return 0;
 }
 
 static int latest_alert_cb(const rootly_record *rec, void *payload)
@@ -350,13 +374,27 @@ int rootly__ingest_apply(rootly_ctx *ctx, const rootly_source_config *src, json_
 	}
 	for (size_t k = 0; k < st.count; k++) {
 		touched *t = &st.incidents[k];
-		if (t->dirty && (rc = rootly__incident_store(ctx, t->doc, t->rev, &t->rev)) < 0)
+		if (!t->dirty)
+			continue;
+		/* Inside a batch the write can wait for the batch's commit (or
+		 * the next reader): the next payloads change the same incident. */
+		int drc = rootly__ingest_cache_defer(ctx, t->doc, t->rev);
+		if (drc < 0) {
+			rc = drc;
+			goto done;
+		}
+		if (drc > 0) {
+			t->doc = NULL;
+			continue;
+		}
+		if ((rc = rootly__incident_store(ctx, t->doc, t->rev, &t->rev)) < 0)
 			goto done;
 	}
 	/* Stored: the documents are what the store holds, at these revisions,
 	 * for the next payloads of the batch. */
 	for (size_t k = 0; k < st.count; k++) {
-		rootly__ingest_cache_give(ctx, st.incidents[k].doc, st.incidents[k].rev);
+		if (st.incidents[k].doc)
+			rootly__ingest_cache_give(ctx, st.incidents[k].doc, st.incidents[k].rev);
 		st.incidents[k].doc = NULL;
 	}
 done:

@@ -1,6 +1,8 @@
 /* Hot ingest state: see cache.h for what it holds and when it is valid. */
 #include "ingest/cache.h"
+#include "config/config.h"
 #include "store/strmap.h"
+#include "util/jsondump.h"
 
 /* The incidents a batch keeps attaching to; past it nothing new is
  * cached (the store still answers). Small on purpose: with 4,096, a batch
@@ -11,9 +13,18 @@
 #define CACHE_MAX 128
 
 typedef struct cached_incident {
-	char *id;      /* the map's key */
-	json_t *doc;
-	int64_t rev;
+	char *id;        /* the map's key */
+	json_t *doc;     /* NULL only while a new incident's first state is pending */
+	int64_t rev;     /* the store's revision of the incident (0: not stored) */
+	bool dirty;      /* doc is newer than the store */
+	json_t *pending; /* the open payload's state: becomes doc when its level
+	                  * commits, is dropped when it rolls back */
+	bool written;    /* a flush wrote doc, at written_rev, inside a level
+	                  * that has not committed yet */
+	int64_t written_rev;
+	bool superseded; /* written, then rewritten by the operation itself */
+	char *snapshot;  /* while a payload holds doc (taken): its text, to put
+	                  * back if that payload's level rolls back */
 } cached_incident;
 
 typedef struct group_hint {
@@ -24,6 +35,9 @@ typedef struct group_hint {
 struct rootly__ingest_cache {
 	rootly__strmap incidents; /* id -> cached_incident */
 	rootly__strmap groups;    /* group key -> group_hint */
+	size_t deferred;          /* entries not (only) a copy of the store: dirty or pending */
+	size_t unflushed;         /* dirty and not written */
+	bool restore_failed;      /* set by roll_back_one */
 };
 
 static struct rootly__ingest_cache *cache_of(rootly_ctx *ctx, bool create)
@@ -37,7 +51,9 @@ static void incident_free(cached_incident *c)
 {
 	if (!c)
 		return;
+	json_decref(c->pending);
 	json_decref(c->doc);
+	rootly_free(c->snapshot);
 	rootly_free(c->id);
 	rootly_free(c);
 }
@@ -51,42 +67,300 @@ static void hint_free(group_hint *h)
 	rootly_free(h);
 }
 
-json_t *rootly__ingest_cache_take(rootly_ctx *ctx, const char *id, int64_t *rev)
+/* The counters follow every state change: count out, change, count in. */
+static void count(struct rootly__ingest_cache *c, const cached_incident *e, int sign)
+{
+	if (e->dirty || e->pending)
+		c->deferred += (size_t)sign;
+	if (e->dirty && !e->written)
+		c->unflushed += (size_t)sign;
+}
+
+static void remove_entry(struct rootly__ingest_cache *c, cached_incident *e)
+{
+	count(c, e, -1);
+	rootly__strmap_remove(&c->incidents, e->id);
+	incident_free(e);
+}
+
+/* Visit every entry; fn may remove the one it is given (the map moves
+ * slots on removal, so the walk starts over then; at most 128 entries). */
+static void each_entry(struct rootly__ingest_cache *c, bool (*fn)(struct rootly__ingest_cache *, cached_incident *))
+{
+	for (size_t i = 0; c && c->incidents.count && i < c->incidents.cap; i++) {
+		cached_incident *e = c->incidents.slots[i].key ? c->incidents.slots[i].value : NULL;
+		if (e && fn(c, e))
+			i = (size_t)-1;
+	}
+}
+
+int rootly__ingest_cache_take(rootly_ctx *ctx, const char *id, json_t **doc, int64_t *rev)
 {
 	struct rootly__ingest_cache *c = cache_of(ctx, false);
-	cached_incident *e = c && id ? rootly__strmap_remove(&c->incidents, id) : NULL;
-	if (!e)
-		return NULL;
-	json_t *doc = e->doc;
+	*doc = NULL;
+	cached_incident *e = c && id ? rootly__strmap_get(&c->incidents, id) : NULL;
+	if (!e || e->superseded)
+		return 0; /* the store answers */
+	if (e->dirty && !e->pending && !e->written && e->doc && !e->snapshot) {
+		/* The payload may fail half-way: the entry keeps the state of
+		 * the operations before it as text, which costs a third of a
+		 * deep copy (jansson's copy rebuilds every hashtable). */
+		char *text = rootly__json_dump(e->doc, JSON_COMPACT);
+		if (!text)
+			return rootly_error_set_oom();
+		e->snapshot = text;
+		*doc = e->doc;
+		*rev = e->rev;
+		e->doc = NULL;
+		return 0;
+	}
+	if (e->dirty || e->pending || e->written || e->snapshot) {
+		json_t *copy = e->pending || e->doc ? json_deep_copy(e->pending ? e->pending : e->doc) : NULL;
+		if (!copy)
+			return rootly_error_set_oom();
+		*doc = copy;
+		*rev = e->written ? e->written_rev : e->rev;
+		return 0;
+	}
+	rootly__strmap_remove(&c->incidents, id);
+	*doc = e->doc;
 	*rev = e->rev;
 	e->doc = NULL;
 	incident_free(e);
-	return doc;
+	return 0;
+}
+
+/* A new clean entry for `doc` (stolen on success). */
+static cached_incident *new_entry(struct rootly__ingest_cache *c, json_t *doc, int64_t rev)
+{
+	const char *id = rootly__jstr(doc, "id");
+	cached_incident *e = NULL;
+	if (!c || !id || c->incidents.count >= CACHE_MAX || !rootly__strmap_reserve(&c->incidents, 1) ||
+	    !(e = rootly__calloc(1, sizeof(*e))) || !(e->id = rootly__strdup(id))) {
+		rootly_free(e);
+		return NULL;
+	}
+	e->doc = doc;
+	e->rev = rev;
+	rootly__strmap_put(&c->incidents, e->id, e);
+	return e;
 }
 
 void rootly__ingest_cache_give(rootly_ctx *ctx, json_t *doc, int64_t rev)
 {
 	struct rootly__ingest_cache *c = cache_of(ctx, true);
-	const char *id = rootly__jstr(doc, "id");
-	cached_incident *e = NULL;
-	if (!c || !id || c->incidents.count >= CACHE_MAX || !rootly__strmap_reserve(&c->incidents, 1) ||
-	    !(e = rootly__calloc(1, sizeof(*e))) || !(e->id = rootly__strdup(id))) {
-		/* Not cached: the store answers next time. */
-		rootly_free(e);
-		json_decref(doc);
+	cached_incident *old = c ? rootly__strmap_get(&c->incidents, rootly__jstr(doc, "id")) : NULL;
+	if (old && !old->doc && old->snapshot && !old->pending) {
+		/* taken, and handed back unchanged */
+		old->doc = doc;
+		rootly_free(old->snapshot);
+		old->snapshot = NULL;
 		return;
 	}
-	e->doc = doc;
-	e->rev = rev;
-	incident_free(rootly__strmap_remove(&c->incidents, id));
-	rootly__strmap_put(&c->incidents, e->id, e);
+	if (old && (old->dirty || old->pending || old->written || old->snapshot)) {
+		json_decref(doc); /* a copy of it: the entry is newer than the store */
+		return;
+	}
+	if (old)
+		remove_entry(c, old);
+	if (!new_entry(c, doc, rev))
+		json_decref(doc); /* not cached: the store answers next time */
+}
+
+bool rootly__ingest_cache_may_defer(const rootly_ctx *ctx)
+{
+	return ctx->batch_open && !(ctx->config && ctx->config->workflows);
+}
+
+int rootly__ingest_cache_defer(rootly_ctx *ctx, json_t *doc, int64_t rev)
+{
+	if (!rootly__ingest_cache_may_defer(ctx))
+		return 0;
+	struct rootly__ingest_cache *c = cache_of(ctx, true);
+	if (!c)
+		return 0;
+	cached_incident *e = rootly__strmap_get(&c->incidents, rootly__jstr(doc, "id"));
+	if (!e) {
+		e = new_entry(c, json_incref(doc), rev);
+		if (!e) {
+			json_decref(doc);
+			return 0; /* no room: written now */
+		}
+		/* a new entry has no committed state of its own: the store's
+		 * (rev) stands until the payload's level commits */
+		json_decref(e->doc);
+		e->doc = NULL;
+	}
+	count(c, e, -1);
+	json_decref(e->pending);
+	e->pending = doc;
+	count(c, e, +1);
+	return 1;
+}
+
+static bool promote_one(struct rootly__ingest_cache *c, cached_incident *e)
+{
+	if (!e->pending)
+		return false;
+	count(c, e, -1);
+	json_decref(e->doc);
+	e->doc = e->pending;
+	e->pending = NULL;
+	e->dirty = true;
+	rootly_free(e->snapshot);
+	e->snapshot = NULL;
+	count(c, e, +1);
+	return false;
+}
+
+void rootly__ingest_cache_promote(rootly_ctx *ctx)
+{
+	struct rootly__ingest_cache *c = cache_of(ctx, false);
+	if (c && c->deferred)
+		each_entry(c, promote_one);
+}
+
+static bool roll_back_one(struct rootly__ingest_cache *c, cached_incident *e)
+{
+	count(c, e, -1);
+	json_decref(e->pending);
+	e->pending = NULL;
+	if (e->snapshot && !e->doc) {
+		/* the payload that held it failed: back to its state before */
+		bool oom = false;
+		e->doc = rootly__json_parse(e->snapshot, strlen(e->snapshot), 0, NULL, &oom);
+		if (!e->doc) {
+			c->restore_failed = true;
+			e->dirty = false;
+		}
+	}
+	rootly_free(e->snapshot);
+	e->snapshot = NULL;
+	count(c, e, +1);
+	if (e->dirty)
+		return false;
+	remove_entry(c, e);
+	return true;
+}
+
+void rootly__ingest_cache_rolled_back(rootly_ctx *ctx)
+{
+	struct rootly__ingest_cache *c = cache_of(ctx, false);
+	if (!c)
+		return;
+	/* Clean entries and hints may be what the undone level wrote; the
+	 * pending states were its own. Dirty states belong to the levels
+	 * before it, which still stand. */
+	c->restore_failed = false;
+	each_entry(c, roll_back_one);
+	/* Out of memory bringing an earlier payload's state back: the batch
+	 * can no longer commit what its earlier payloads stored consistently. */
+	if (c->restore_failed)
+		ctx->batch_broken = true;
+	for (size_t i = 0; c->groups.count && i < c->groups.cap; i++) {
+		if (c->groups.slots[i].key)
+			hint_free(c->groups.slots[i].value);
+		c->groups.slots[i].key = NULL;
+	}
+	c->groups.count = 0;
+}
+
+const char *rootly__ingest_cache_group_dirty(rootly_ctx *ctx, const char *group_key)
+{
+	struct rootly__ingest_cache *c = cache_of(ctx, false);
+	const char *best = NULL;
+	int64_t best_created = INT64_MIN;
+	for (size_t i = 0; c && c->deferred && group_key && i < c->incidents.cap; i++) {
+		cached_incident *e = c->incidents.slots[i].key ? c->incidents.slots[i].value : NULL;
+		json_t *doc = e ? (e->pending ? e->pending : e->doc) : NULL;
+		if (!doc || (!e->dirty && !e->pending) || e->superseded)
+			continue;
+		const char *g = rootly__jstr(doc, "group_key");
+		if (!g || strcmp(g, group_key) != 0)
+			continue;
+		int64_t created = rootly__jint(doc, "created_at");
+		if (!best || created > best_created) {
+			best = e->id;
+			best_created = created;
+		}
+	}
+	return best;
+}
+
+bool rootly__ingest_cache_dirty(const rootly_ctx *ctx)
+{
+	return ctx->ingest_cache && ctx->ingest_cache->unflushed > 0;
+}
+
+int rootly__ingest_cache_flush(rootly_ctx *ctx)
+{
+	struct rootly__ingest_cache *c = cache_of(ctx, false);
+	for (size_t i = 0; c && c->unflushed && i < c->incidents.cap; i++) {
+		cached_incident *e = c->incidents.slots[i].key ? c->incidents.slots[i].value : NULL;
+		if (!e || !e->dirty || e->written || !e->doc)
+			continue;
+		int64_t rev = e->rev;
+		int rc = rootly__incident_write(ctx, e->doc, e->rev, &rev);
+		if (rc < 0)
+			return rc;
+		count(c, e, -1);
+		e->written = true;
+		e->written_rev = rev;
+		count(c, e, +1);
+	}
+	return 0;
+}
+
+static bool confirm_one(struct rootly__ingest_cache *c, cached_incident *e)
+{
+	if (!e->written)
+		return false;
+	if (e->superseded) {
+		remove_entry(c, e);
+		return true;
+	}
+	count(c, e, -1);
+	e->written = false;
+	e->dirty = false;
+	e->rev = e->written_rev;
+	count(c, e, +1);
+	return false;
+}
+
+void rootly__ingest_cache_confirm_written(rootly_ctx *ctx)
+{
+	each_entry(cache_of(ctx, false), confirm_one);
+}
+
+static bool undo_one(struct rootly__ingest_cache *c, cached_incident *e)
+{
+	if (!e->written)
+		return false;
+	count(c, e, -1);
+	e->written = false;
+	e->superseded = false;
+	count(c, e, +1);
+	return false;
+}
+
+void rootly__ingest_cache_undo_written(rootly_ctx *ctx)
+{
+	each_entry(cache_of(ctx, false), undo_one);
 }
 
 void rootly__ingest_cache_forget(rootly_ctx *ctx, const char *id)
 {
 	struct rootly__ingest_cache *c = cache_of(ctx, false);
-	if (c && id)
-		incident_free(rootly__strmap_remove(&c->incidents, id));
+	cached_incident *e = c && id ? rootly__strmap_get(&c->incidents, id) : NULL;
+	if (!e)
+		return;
+	/* Written by a flush inside the operation that now rewrites it: if
+	 * that operation rolls back, the entry is again the only copy. */
+	if (e->written) {
+		e->superseded = true;
+		return;
+	}
+	remove_entry(c, e);
 }
 
 const char *rootly__ingest_cache_group(rootly_ctx *ctx, const char *group_key)
@@ -127,6 +401,8 @@ void rootly__ingest_cache_clear(rootly_ctx *ctx)
 		c->incidents.slots[i].key = NULL;
 	}
 	c->incidents.count = 0;
+	c->deferred = 0;
+	c->unflushed = 0;
 	for (size_t i = 0; c->groups.count && i < c->groups.cap; i++) {
 		if (c->groups.slots[i].key)
 			hint_free(c->groups.slots[i].value);

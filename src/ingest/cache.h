@@ -11,19 +11,66 @@
  * rootly__incident_store, which forgets the document it writes; ingest
  * puts its own back afterwards with the new revision. A stale entry could
  * at worst fail a revision check; it can never be stored.
+ *
+ * Deferred incident writes: inside a batch (rootly_ctx_batch_begin), a
+ * payload's changes to an incident (alert count, timeline head) can stay
+ * in the cache as a dirty entry instead of being written, so that a
+ * thousand one-alert payloads attaching to one incident write it once.
+ * A dirty entry is newer than the store, so it is written (flushed)
+ * before anything else can read the incident: before the outermost
+ * commit, and before any store access by anything but ingest
+ * (ingest/defer_store.c wraps the context's store). When a payload's
+ * level rolls back, its own (pending) states go and the earlier payloads'
+ * dirty states stay. Only when no workflows are configured: their conditions read
+ * incidents inside the payload's own level.
  */
 #ifndef ROOTLY_SRC_INGEST_CACHE_H
 #define ROOTLY_SRC_INGEST_CACHE_H
 
 #include "core/engine.h"
 
-/* The cached document of incident `id`, handed over to the caller (it
- * leaves the cache), with its stored revision; NULL when not cached. */
-json_t *rootly__ingest_cache_take(rootly_ctx *ctx, const char *id, int64_t *rev);
+/* The cached document of incident `id`, handed over to the caller, with
+ * its stored revision; *doc NULL when not cached. A clean entry leaves
+ * the cache; a dirty one stays (it is the only copy of the earlier
+ * payloads' changes) and the caller gets a deep copy.
+ * @return 0, or ROOTLY_ENOMEM (copying a dirty entry). */
+int rootly__ingest_cache_take(rootly_ctx *ctx, const char *id, json_t **doc, int64_t *rev);
 /* Cache `doc` (stolen: the cache owns the reference, or releases it when
  * it cannot keep it), exactly as stored at revision `rev`. */
 void rootly__ingest_cache_give(rootly_ctx *ctx, json_t *doc, int64_t rev);
-/* Drop incident `id` (it is being written by someone else). */
+/* Keep `doc`, changed by the open payload but not written, as the
+ * pending state of its incident (stolen when kept: 1). `rev` is the
+ * stored revision (0: not stored yet). It becomes the entry's dirty state
+ * when the payload's level commits (promote) and is dropped if it rolls
+ * back (rolled_back). 0: not kept (deferring is off, or no room for a
+ * new entry); the caller still owns `doc` and writes it now.
+ * ROOTLY_ENOMEM: out of memory (caller still owns doc). */
+int rootly__ingest_cache_defer(rootly_ctx *ctx, json_t *doc, int64_t rev);
+void rootly__ingest_cache_promote(rootly_ctx *ctx);
+/* A level inside a batch rolled back: drop the pending states, the clean
+ * entries and the group hints; keep the dirty states (the earlier
+ * payloads' changes, still to be written). */
+void rootly__ingest_cache_rolled_back(rootly_ctx *ctx);
+/* The newest incident with a dirty or pending state collecting
+ * `group_key` (such an incident may not be in the store yet), or NULL. A
+ * hint: the caller checks the document. */
+const char *rootly__ingest_cache_group_dirty(rootly_ctx *ctx, const char *group_key);
+/* Whether payloads may defer incident writes now (inside a batch, no
+ * workflows configured). */
+bool rootly__ingest_cache_may_defer(const rootly_ctx *ctx);
+/* Whether some entry is dirty and not written by a flush yet. */
+bool rootly__ingest_cache_dirty(const rootly_ctx *ctx);
+/* Write every dirty entry (not the pending states) at the current
+ * transaction level; they are "written" until that level commits
+ * (confirm_written: clean at the new revision) or rolls back
+ * (undo_written: dirty again). A failure returns the error; the entries
+ * written before it stay written. */
+int rootly__ingest_cache_flush(rootly_ctx *ctx);
+void rootly__ingest_cache_confirm_written(rootly_ctx *ctx);
+void rootly__ingest_cache_undo_written(rootly_ctx *ctx);
+/* Drop incident `id` (it is being written by someone else). A dirty one
+ * has been flushed before anyone else writes: if written inside the
+ * writer's level, it is kept (superseded) in case that level rolls back. */
 void rootly__ingest_cache_forget(rootly_ctx *ctx, const char *id);
 
 /* The incident last found or declared as the newest open one collecting
@@ -31,7 +78,8 @@ void rootly__ingest_cache_forget(rootly_ctx *ctx, const char *id);
 const char *rootly__ingest_cache_group(rootly_ctx *ctx, const char *group_key);
 void rootly__ingest_cache_set_group(rootly_ctx *ctx, const char *group_key, const char *incident_id);
 
-/* Forget everything (rollback, end of the outermost transaction). */
+/* Forget everything, dirty entries included (rollback of the outermost
+ * level, end of the outermost transaction after a flush). */
 void rootly__ingest_cache_clear(rootly_ctx *ctx);
 /* Release the cache (rootly_ctx_free). */
 void rootly__ingest_cache_free(rootly_ctx *ctx);

@@ -50,6 +50,9 @@ int rootly__ingest_apply_prepared(rootly_ingest_result **out, rootly_ctx *ctx,
 		json_decref(copy);
 		return rootly_error_set_oom();
 	}
+	/* Ingest reads and writes past its own deferred incident writes
+	 * (ingest/cache.h); anything else flushes them first. */
+	ctx->ingest_active = true;
 	rc = rootly__tx_begin(ctx);
 	if (rc >= 0) {
 		rc = rootly__ingest_apply(ctx, p->src, alerts, r);
@@ -59,6 +62,7 @@ int rootly__ingest_apply_prepared(rootly_ingest_result **out, rootly_ctx *ctx,
 			rc = rootly__ingest_result_finish(r);
 		rc = rootly__tx_end(ctx, rc);
 	}
+	ctx->ingest_active = false;
 	json_decref(copy);
 	if (rc < 0 || !out) {
 		rootly_ingest_result_free(r);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest/defer_store.h"
 #include "outbox/outbox.h"
 #include "outbox/state.h"
 #include "rootly/sys/alloc.h"
@@ -108,20 +109,20 @@ static void test_store_faults(void **state)
 	/* How many store calls does a clean dispatch make? */
 	fx f;
 	setup(&f);
-	rootly_store_fault_arm(f.ctx->store, 0, ROOTLY_FAULT_ONCE);
+	rootly_store_fault_arm(rootly__ctx_backend(f.ctx), 0, ROOTLY_FAULT_ONCE);
 	rt_ok(rootly_ctx_dispatch(f.ctx, 0, NULL));
-	uint64_t calls = rootly_store_fault_calls(f.ctx->store);
+	uint64_t calls = rootly_store_fault_calls(rootly__ctx_backend(f.ctx));
 	rootly_ctx_free(f.ctx);
 	assert_true(calls > 10);
 	size_t failed = 0;
 	for (uint64_t n = 1; n <= calls; n += stride()) {
 		setup(&f);
-		rootly_store_fault_arm(f.ctx->store, n, ROOTLY_FAULT_ONCE);
+		rootly_store_fault_arm(rootly__ctx_backend(f.ctx), n, ROOTLY_FAULT_ONCE);
 		int rc = rootly_ctx_dispatch(f.ctx, 0, NULL);
 		failed += rc < 0;
 		if (rc < 0)
 			assert_true(rootly_error_last()->message[0] != '\0');
-		rootly_store_fault_arm(f.ctx->store, 0, ROOTLY_FAULT_ONCE);
+		rootly_store_fault_arm(rootly__ctx_backend(f.ctx), 0, ROOTLY_FAULT_ONCE);
 		settle_and_check(&f, (size_t)n, "store fault");
 		rootly_ctx_free(f.ctx);
 	}
