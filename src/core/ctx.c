@@ -215,11 +215,25 @@ int rootly__tx_begin(rootly_ctx *ctx)
 	return ctx->store->begin(ctx->store);
 }
 
-int rootly__tx_end(rootly_ctx *ctx, int rc)
+/* The outermost commit without waiting for the disk: the backend's
+ * commit_deferred when it has one (version 2), else a normal, durable
+ * commit that needs no sync (token 0). */
+static int store_commit_deferred(rootly_store *st, uint64_t *token)
+{
+	*token = 0;
+	if (st->version >= 2 && st->commit_deferred)
+		return st->commit_deferred(st, token);
+	return st->commit(st);
+}
+
+/* rootly__tx_end, and rootly_ctx_batch_commit_deferred when `token` is
+ * set: everything that runs around the commit (workflows before it, the
+ * hot ingest state after it, the rollback path) is the same for both. */
+static int tx_finish(rootly_ctx *ctx, int rc, uint64_t *token)
 {
 	rc = rootly__workflow_before_commit(ctx, rc); /* workflows triggered by this operation */
 	if (rc >= 0) {
-		int crc = ctx->store->commit(ctx->store);
+		int crc = token ? store_commit_deferred(ctx->store, token) : ctx->store->commit(ctx->store);
 		/* Hot ingest state lives within one outermost transaction. */
 		if (crc >= 0 && !ctx->batch_open)
 			rootly__ingest_cache_clear(ctx);
@@ -236,6 +250,11 @@ int rootly__tx_end(rootly_ctx *ctx, int rc)
 	rootly__workflow_after_rollback(ctx); /* a refused override, recorded on its own */
 	rootly_error_set(saved.code, saved.klass, saved.sys_code, "%s", msg);
 	return rc;
+}
+
+int rootly__tx_end(rootly_ctx *ctx, int rc)
+{
+	return tx_finish(ctx, rc, NULL);
 }
 
 rootly_status rootly_ctx_batch_begin(rootly_ctx *ctx)
@@ -258,6 +277,36 @@ rootly_status rootly_ctx_batch_commit(rootly_ctx *ctx)
 	ctx->batch_open = false;
 	int rc = rootly__tx_end(ctx, 0);
 	return rootly__ctx_fail(ctx, rc);
+}
+
+rootly_status rootly_ctx_batch_commit_deferred(rootly_ctx *ctx, uint64_t *token)
+{
+	if (!token)
+		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+			"rootly_ctx_batch_commit_deferred: token must not be NULL"));
+	*token = 0;
+	if (!ctx->batch_open)
+		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+			"no batch is open on this context"));
+	ctx->batch_open = false;
+	int rc = tx_finish(ctx, 0, token);
+	if (rc < 0)
+		*token = 0;
+	return rootly__ctx_fail(ctx, rc);
+}
+
+/* Runs on any thread: touches only the store's sync slot (thread-safe by
+ * contract) and the calling thread's error state, never ctx's fields that
+ * the ctx's own thread writes (last_error among them). */
+rootly_status rootly_ctx_sync(rootly_ctx *ctx, uint64_t token)
+{
+	if (!ctx)
+		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+			"rootly_ctx_sync: ctx must not be NULL");
+	rootly_store *st = ctx->store;
+	if (token == 0 || st->version < 2 || !st->sync)
+		return 0;
+	return st->sync(st, token);
 }
 
 rootly_status rootly_ctx_batch_rollback(rootly_ctx *ctx)
