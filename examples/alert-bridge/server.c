@@ -7,21 +7,29 @@
 #include "bridge.h"
 #include "outbox.h"
 #include "server.h"
+#include "syncer.h"
 
 #include <h2o.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <uv.h>
 
+/* Committed batches waiting for their sync at most, so that answers held
+ * back (memory) and their latency stay bounded: the worker takes no new
+ * batch while this many wait. */
+#define SYNC_MAX 3
+
 typedef struct batch {
 	uv_work_t work;
+	br_sync_item sync;       /* its durability token, on the syncer's queue */
 	br_job *jobs;            /* processed in this batch */
 	br_job *rest;            /* taken but left for the next batch (time bound) */
 	unsigned n;
 	int begin_rc, commit_rc;
 	double seconds;          /* the whole batch */
-	double commit_seconds;   /* rootly_ctx_batch_commit alone (the fsync) */
+	double commit_seconds;   /* rootly_ctx_batch_commit_deferred alone (no fsync) */
 	bool wrote;              /* some job of the batch changed the store */
 } batch;
 
@@ -39,6 +47,7 @@ static struct bridge {
 	br_job *head, *tail;
 	size_t queued;
 	batch *inflight;
+	unsigned syncing;        /* committed batches waiting for their sync */
 	/* GET /metrics reads every incident: it runs on a reader context of
 	 * its own (WAL readers do not wait for the writer), one at a time,
 	 * so a scrape never holds up a group commit. */
@@ -210,7 +219,9 @@ static void work_cb(uv_work_t *w)
 	}
 	b->n = done;
 	uint64_t tc = br_now_ns();
-	b->commit_rc = rootly_ctx_batch_commit(B.rctx);
+	/* Committed and visible, but durable only once the syncer thread's
+	 * rootly_ctx_sync returns: the answers wait for that (on_synced). */
+	b->commit_rc = rootly_ctx_batch_commit_deferred(B.rctx, &b->sync.token);
 	b->commit_seconds = (double)(br_now_ns() - tc) / 1e9;
 	if (b->commit_rc < 0) {
 		/* Nothing of this batch is stored: no answer may say otherwise. */
@@ -236,16 +247,43 @@ static void dispatch(void);
 static void dispatch_now(void);
 static void maybe_finish_stop(void);
 
+/* The batch is over (durable, or failed): its answers go out. */
+static void finish_batch(batch *b, double sync_seconds)
+{
+	B.store_ok = b->begin_rc >= 0 && b->commit_rc >= 0 && b->sync.rc >= 0;
+	/* A committed change may have enqueued outbox items (workflows). */
+	if (B.store_ok && b->wrote)
+		br_outbox_kick();
+	if (b->begin_rc >= 0)
+		br_metrics_commit(b->seconds, b->commit_seconds, sync_seconds, b->n);
+	for (br_job *j = b->jobs, *next; j; j = next) {
+		next = j->next;
+		answer_job(j);
+		job_unref(j);
+	}
+	free(b);
+	dispatch();
+	maybe_finish_stop();
+}
+
+/* Loop thread: the syncer is done with a batch. */
+static void on_synced(br_sync_item *item)
+{
+	batch *b = (batch *)((char *)item - offsetof(batch, sync));
+	B.syncing--;
+	if (item->rc < 0) {
+		/* Committed but not known durable: no answer may say stored. */
+		for (br_job *j = b->jobs; j; j = j->next)
+			br_answer_unavailable(j);
+	}
+	finish_batch(b, item->wait_seconds);
+}
+
 static void after_work_cb(uv_work_t *w, int status)
 {
 	batch *b = w->data;
 	B.inflight = NULL;
-	B.store_ok = b->begin_rc >= 0 && b->commit_rc >= 0;
-	/* A committed change may have enqueued outbox items (workflows). */
-	if (B.store_ok && b->wrote)
-		br_outbox_kick();
 	if (b->begin_rc >= 0) {
-		br_metrics_commit(b->seconds, b->commit_seconds, b->n);
 		B.last_commit_s = b->commit_seconds;
 		B.last_handle_s = b->seconds - b->commit_seconds;
 	}
@@ -263,15 +301,17 @@ static void after_work_cb(uv_work_t *w, int status)
 		B.head = b->rest;
 		B.queued += n;
 	}
-	for (br_job *j = b->jobs, *next; j; j = next) {
-		next = j->next;
-		answer_job(j);
-		job_unref(j);
-	}
-	free(b);
 	(void)status;
-	dispatch();
-	maybe_finish_stop();
+	/* Every committed batch waits for its sync, read-only ones included:
+	 * their token is the last commit's, so they never show data that is
+	 * not durable yet. Token 0: already durable (or nothing committed). */
+	if (b->begin_rc >= 0 && b->commit_rc >= 0 && b->sync.token != 0) {
+		B.syncing++;
+		br_syncer_push(&b->sync);
+		dispatch(); /* the worker goes on while the disk works */
+		return;
+	}
+	finish_batch(b, 0);
 }
 
 static void on_fill_timer(uv_timer_t *t)
@@ -294,7 +334,7 @@ static void on_fill_timer(uv_timer_t *t)
  */
 static void dispatch(void)
 {
-	if (B.inflight || !B.head)
+	if (B.inflight || !B.head || B.syncing >= SYNC_MAX)
 		return;
 	bool commit_bound = B.last_commit_s > B.last_handle_s && B.last_commit_s > 0.0002;
 	if (commit_bound && !B.stopping && B.queued < B.conns && B.queued < B.opts.batch_max) {
@@ -310,7 +350,7 @@ static void dispatch(void)
 
 static void dispatch_now(void)
 {
-	if (B.inflight || !B.head)
+	if (B.inflight || !B.head || B.syncing >= SYNC_MAX)
 		return;
 	if (B.fill_waiting) {
 		B.fill_waiting = false;
@@ -615,8 +655,8 @@ static void maybe_finish_stop(void)
 {
 	if (!B.stopping)
 		return;
-	bool idle = !B.inflight && !B.head && !B.minflight && !B.mhead;
-	/* In-flight commits are finished and answered; give the answers a
+	bool idle = !B.inflight && !B.syncing && !B.head && !B.minflight && !B.mhead;
+	/* In-flight commits and syncs are finished and answered; give the answers a
 	 * moment to drain before the process exits. */
 	if (idle && (B.conns == 0 || br_now_ns() > B.stop_deadline)) {
 		br_log(BR_LOG_INFO, "stopped: every accepted request was answered");
@@ -723,6 +763,11 @@ int br_server_run(rootly_ctx *rctx, rootly_ctx *reader, const br_options *opts, 
 		snprintf(addr, sizeof(addr), "%s:%d", ip, ntohs(((struct sockaddr_in *)&bound)->sin_port));
 	}
 
+	rc = br_syncer_start(B.loop, rctx, on_synced);
+	if (rc != 0) {
+		br_log(BR_LOG_ERROR, "cannot start the syncer thread: %s", uv_strerror(rc));
+		return 1;
+	}
 	uv_check_init(B.loop, &B.check);
 	uv_check_start(&B.check, on_check);
 	uv_timer_init(B.loop, &B.stop_timer);
@@ -746,6 +791,9 @@ int br_server_run(rootly_ctx *rctx, rootly_ctx *reader, const br_options *opts, 
 	}
 
 	uv_run(B.loop, UV_RUN_DEFAULT);
+	/* Stopped only with no batch waiting for a sync (maybe_finish_stop):
+	 * the thread ends before the caller frees the context. */
+	br_syncer_stop();
 	br_log_flush();
 	return B.exit_code;
 }
