@@ -18,8 +18,8 @@
 
 /* Committed batches waiting for their sync at most, so that answers held
  * back (memory) and their latency stay bounded: the worker takes no new
- * batch while this many wait. */
-#define SYNC_MAX 3
+ * batch while this many wait, and held batches go to the syncer. */
+#define SYNC_MAX 4
 
 typedef struct batch {
 	uv_work_t work;
@@ -47,7 +47,14 @@ static struct bridge {
 	br_job *head, *tail;
 	size_t queued;
 	batch *inflight;
-	unsigned syncing;        /* committed batches waiting for their sync */
+	unsigned syncing;        /* committed batches waiting for their sync (held or at the syncer) */
+	unsigned sync_jobs;      /* the jobs of those batches */
+	/* Committed batches not yet handed to the syncer (see sync_maybe),
+	 * linked through their sync items. */
+	br_sync_item *held, **held_tail;
+	unsigned held_batches;
+	unsigned at_syncer;      /* batches of the group the syncer has */
+	double last_sync_s;      /* the last sync's duration */
 	/* GET /metrics reads every incident: it runs on a reader context of
 	 * its own (WAL readers do not wait for the writer), one at a time,
 	 * so a scrape never holds up a group commit. */
@@ -266,11 +273,17 @@ static void finish_batch(batch *b, double sync_seconds)
 	maybe_finish_stop();
 }
 
+static void sync_maybe(void);
+
 /* Loop thread: the syncer is done with a batch. */
 static void on_synced(br_sync_item *item)
 {
 	batch *b = (batch *)((char *)item - offsetof(batch, sync));
 	B.syncing--;
+	B.sync_jobs -= b->n;
+	B.last_sync_s = item->sync_seconds;
+	if (--B.at_syncer == 0)
+		sync_maybe(); /* the next group, before this one's answers */
 	if (item->rc < 0) {
 		/* Committed but not known durable: no answer may say stored. */
 		for (br_job *j = b->jobs; j; j = j->next)
@@ -284,7 +297,9 @@ static void after_work_cb(uv_work_t *w, int status)
 	batch *b = w->data;
 	B.inflight = NULL;
 	if (b->begin_rc >= 0) {
-		B.last_commit_s = b->commit_seconds;
+		/* The commit delay weighs handling against the whole durable
+		 * commit: the commit and the sync that makes it durable. */
+		B.last_commit_s = b->commit_seconds + B.last_sync_s;
 		B.last_handle_s = b->seconds - b->commit_seconds;
 	}
 	/* Jobs left by the time bound go back to the front of the queue. */
@@ -307,11 +322,35 @@ static void after_work_cb(uv_work_t *w, int status)
 	 * not durable yet. Token 0: already durable (or nothing committed). */
 	if (b->begin_rc >= 0 && b->commit_rc >= 0 && b->sync.token != 0) {
 		B.syncing++;
-		br_syncer_push(&b->sync);
+		b->sync.next = NULL;
+		*B.held_tail = &b->sync;
+		B.held_tail = &b->sync.next;
+		B.held_batches++;
+		B.sync_jobs += b->n;
+		sync_maybe();
 		dispatch(); /* the worker goes on while the disk works */
 		return;
 	}
 	finish_batch(b, 0);
+}
+
+/*
+ * Held batches go to the syncer as one group whenever it is idle: one
+ * sync (one fsync) at a time, and the batches the worker commits while it
+ * runs make up the next group, so fsyncs coalesce by themselves. Whether
+ * waiting to fill a group pays is decided before the batch, by the commit
+ * delay below, which counts the sync as part of the commit.
+ */
+static void sync_maybe(void)
+{
+	if (B.at_syncer || !B.held)
+		return;
+	br_sync_item *group = B.held;
+	B.at_syncer = B.held_batches;
+	B.held = NULL;
+	B.held_tail = &B.held;
+	B.held_batches = 0;
+	br_syncer_push(group);
 }
 
 static void on_fill_timer(uv_timer_t *t)
@@ -321,8 +360,9 @@ static void on_fill_timer(uv_timer_t *t)
 }
 
 /*
- * Commit delay. When the durable commit (the fsync) costs more than
- * handling the batch, waiting a moment for more requests pays: each
+ * Commit delay. When the durable commit (the deferred commit plus its
+ * sync: the fsync) costs more than handling the batch, waiting a moment
+ * for more requests pays: each
  * HTTP/1 connection has at most one request outstanding, and with N
  * connections the answers of one batch otherwise come back while the
  * next, half-full batch commits, so the clients settle into two groups
@@ -330,14 +370,15 @@ static void on_fill_timer(uv_timer_t *t)
  * has a request queued (at most 1 ms, 2 ms when the last commit took
  * 2 ms or more: libuv timers count milliseconds) puts them all into one
  * commit. Idle keep-alive connections only cost that bounded wait. With one connection, or when handling
- * dominates, or while stopping, the batch goes at once.
+ * dominates, or while stopping, the batch goes at once. Connections whose
+ * request waits for its sync cannot send another: they are not waited for.
  */
 static void dispatch(void)
 {
 	if (B.inflight || !B.head || B.syncing >= SYNC_MAX)
 		return;
 	bool commit_bound = B.last_commit_s > B.last_handle_s && B.last_commit_s > 0.0002;
-	if (commit_bound && !B.stopping && B.queued < B.conns && B.queued < B.opts.batch_max) {
+	if (commit_bound && !B.stopping && B.queued + B.sync_jobs < B.conns && B.queued < B.opts.batch_max) {
 		if (!B.fill_waiting) {
 			uint64_t ms = B.last_commit_s >= 0.002 ? 2 : 1;
 			B.fill_waiting = true;
@@ -670,6 +711,7 @@ static void on_signal(uv_signal_t *s, int signum)
 		return;
 	br_log(BR_LOG_INFO, "signal %d: stop accepting, finish queued requests, exit", signum);
 	B.stopping = true;
+	sync_maybe(); /* held batches go now */
 	B.stop_deadline = br_now_ns() + 2000000000u;
 	if (B.listening) {
 		B.listening = false;
@@ -772,6 +814,7 @@ int br_server_run(rootly_ctx *rctx, rootly_ctx *reader, const br_options *opts, 
 	uv_check_start(&B.check, on_check);
 	uv_timer_init(B.loop, &B.stop_timer);
 	uv_timer_init(B.loop, &B.fill_timer);
+	B.held_tail = &B.held;
 	uv_signal_init(B.loop, &B.sigterm);
 	uv_signal_start(&B.sigterm, on_signal, SIGTERM);
 	uv_signal_init(B.loop, &B.sigint);

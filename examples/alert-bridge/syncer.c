@@ -43,6 +43,7 @@ static void *syncer_main(void *arg)
 		uint64_t token = 0;
 		for (br_sync_item *i = group; i; i = i->next)
 			token = i->token > token ? i->token : token;
+		uint64_t t0 = br_now_ns();
 		int rc = rootly_ctx_sync(S.ctx, token);
 		if (rc < 0)
 			br_log(BR_LOG_ERROR, "sync of the committed batches failed: %s", rootly_error_last()->message);
@@ -51,6 +52,7 @@ static void *syncer_main(void *arg)
 		for (br_sync_item *i = group; i; i = i->next) {
 			i->rc = rc;
 			i->wait_seconds = (double)(now - i->pushed_ns) / 1e9;
+			i->sync_seconds = (double)(now - t0) / 1e9;
 			last = i;
 		}
 		pthread_mutex_lock(&S.mu);
@@ -101,14 +103,18 @@ int br_syncer_start(uv_loop_t *loop, rootly_ctx *ctx, br_sync_done_fn done)
 	return 0;
 }
 
-void br_syncer_push(br_sync_item *item)
+void br_syncer_push(br_sync_item *items)
 {
-	item->next = NULL;
-	item->rc = 0;
-	item->pushed_ns = br_now_ns();
+	uint64_t now = br_now_ns();
+	br_sync_item *last = items;
+	for (br_sync_item *i = items; i; i = i->next) {
+		i->rc = 0;
+		i->pushed_ns = now;
+		last = i;
+	}
 	pthread_mutex_lock(&S.mu);
-	*S.pending_tail = item;
-	S.pending_tail = &item->next;
+	*S.pending_tail = items;
+	S.pending_tail = &last->next;
 	pthread_cond_signal(&S.wake);
 	pthread_mutex_unlock(&S.mu);
 }

@@ -18,6 +18,7 @@ typedef struct br_sync_item {
 	uint64_t token;          /* from rootly_ctx_batch_commit_deferred */
 	int rc;                  /* rootly_ctx_sync's result (set by the syncer) */
 	double wait_seconds;     /* from the hand-over to the end of its sync */
+	double sync_seconds;     /* the rootly_ctx_sync call that covered it */
 	uint64_t pushed_ns;
 } br_sync_item;
 
@@ -30,8 +31,9 @@ typedef void (*br_sync_done_fn)(br_sync_item *item);
  * rootly_ctx_sync is called on it). Returns 0 or a libuv/errno code. */
 int br_syncer_start(uv_loop_t *loop, rootly_ctx *ctx, br_sync_done_fn done);
 
-/* Loop thread: queue an item for its sync. */
-void br_syncer_push(br_sync_item *item);
+/* Loop thread: queue items (a list linked by `next`, in commit order)
+ * for one sync. */
+void br_syncer_push(br_sync_item *items);
 
 /* Loop thread, once nothing is pushed any more and every item came back:
  * stop and join the thread, close the loop's handle. */
