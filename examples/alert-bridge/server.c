@@ -1,8 +1,11 @@
 /*
  * The loop side of the bridge: h2o on libuv, routing, the job queue and
- * the group commit (one worker batch at a time), the connection cap and
- * the graceful stop. Everything here runs on the loop thread except
- * work_cb, which is the only code that touches the rootly_ctx.
+ * the group commit (one worker batch at a time, committed deferred, then
+ * synced on the syncer thread before its answers go out), the connection
+ * cap and the graceful stop. Everything here runs on the loop thread except
+ * work_cb, which is the only code that touches the rootly_ctx (the syncer
+ * thread, syncer.c, calls rootly_ctx_sync on it, the one call allowed off
+ * its thread).
  */
 #include "bridge.h"
 #include "outbox.h"

@@ -2,8 +2,9 @@
  * The SQLite backend ("sqlite:PATH"), the embedded default.
  *
  * WAL journal, synchronous=FULL unless asked otherwise, so a commit that
- * returned 0 survives power loss (the WAL fsync of FULL is made by
- * sqlite_sync.c, so that a deferred commit can leave it to another thread). Every statement is prepared once with
+ * returned 0 survives power loss (FULL's WAL fsync is made by
+ * sqlite_sync.c, so that a deferred commit can leave it to another
+ * thread). Every statement is prepared once with
  * SQLITE_PREPARE_PERSISTENT and reused; values are always bound, never
  * spliced into SQL text. record_find compiles one statement per combination
  * of present filters (lazily), so the planner sees exactly the predicates
