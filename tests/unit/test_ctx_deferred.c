@@ -1,6 +1,7 @@
 /*
  * rootly_ctx_batch_commit_deferred and rootly_ctx_sync: a deferred batch
- * commits exactly what batch_commit would (ingest state, incidents), its
+ * commits exactly what batch_commit would (ingest state, incidents, the
+ * workflows that run at commit), its
  * token syncs on another thread while the ctx's thread keeps committing
  * (run under ASan), a store without the version 2 slots falls back to
  * durable commits, and under fault injection no failure point lets a
@@ -110,6 +111,31 @@ static void same_as_commit(const char *uri)
 
 static void test_same_as_commit_memory(void **state) { (void)state; same_as_commit("memory:"); }
 static void test_same_as_commit_sqlite(void **state) { (void)state; same_as_commit(rt_tmp_sqlite_uri()); }
+
+/* Workflows run at the commit of the batch, as with batch_commit. */
+static void test_workflow_runs(void **state)
+{
+	(void)state;
+	const char *uri = rt_tmp_sqlite_uri();
+	char saved[300];
+	snprintf(saved, sizeof(saved), "%s", uri);
+	rt_clock clock = { 1795701600000, 10 };
+	rootly_ctx *ctx = rt_ctx_open(saved, &clock);
+	rt_ctx_configure(ctx, "version: 1\npermissions: {}\nworkflows:\n  - name: w\n    trigger: incident_created\n"
+		"    actions: [{type: set_severity, severity: SEV4}]\n");
+	char id[64];
+	rt_ok(rootly_ctx_batch_begin(ctx));
+	rt_ok(ingest_alert(ctx, 5, 1, NULL, id, sizeof(id)));
+	uint64_t token = 0;
+	rt_ok(rootly_ctx_batch_commit_deferred(ctx, &token));
+	rt_ok(rootly_ctx_sync(ctx, token));
+	rootly_incident *inc = NULL;
+	rt_ok(rootly_incident_get(&inc, ctx, id));
+	assert_int_equal(rootly_incident_severity(inc), ROOTLY_SEV4);
+	rootly_incident_free(inc);
+	rootly_ctx_free(ctx);
+	remove_uri(saved);
+}
 
 static void test_errors(void **state)
 {
@@ -274,6 +300,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_as_commit_memory),
 		cmocka_unit_test(test_same_as_commit_sqlite),
+		cmocka_unit_test(test_workflow_runs),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_v1_store_fallback),
 		cmocka_unit_test(test_fault_points),
