@@ -10,7 +10,7 @@
  * copy of the database, which is then opened normally (SQLite recovers
  * from the WAL): every batch whose sync returned 0 must be there. A
  * control run shows the simulation has teeth: batches nobody synced are
- * gone.
+ * gone. And a failing fsync of the WAL is reported, and final.
  */
 #include "rootly_test.h"
 
@@ -48,6 +48,7 @@ static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static sqlite3_vfs *g_real;
 static sqlite3_vfs g_vfs;
 static sqlite3_io_methods g_methods;
+static int g_fail_wal_sync; /* atomic: xSync of a WAL fails (a dying disk) */
 
 typedef struct pl_file {
 	sqlite3_file base;
@@ -115,6 +116,8 @@ static int pl_sync(sqlite3_file *f, int flags)
 {
 	track *t = ((pl_file *)f)->t;
 	size_t seen = 0;
+	if (t && __atomic_load_n(&g_fail_wal_sync, __ATOMIC_ACQUIRE) && strstr(t->name, "-wal"))
+		return SQLITE_IOERR_FSYNC;
 	if (t) {
 		pthread_mutex_lock(&g_mu);
 		seen = t->n; /* writes made during the fsync may miss it */
@@ -395,11 +398,57 @@ static void test_unsynced_batches_are_lost(void **state)
 	cleanup(copy);
 }
 
+/* A real fsync failure of the WAL: the sync reports it, and it is final
+ * (the kernel may have dropped the pages it could not write, so a later
+ * successful fsync would prove nothing): newer tokens never sync, normal
+ * commits fail, older synced tokens stay durable. */
+static void test_failed_fsync_is_final(void **state)
+{
+	(void)state;
+	snprintf(g_doc, sizeof(g_doc), "{\"pad\":\"x\"}");
+	char db[300], copy[300], uri[320];
+	paths(db, copy, sizeof(db));
+	vfs_install();
+	snprintf(uri, sizeof(uri), "sqlite:%s", db);
+	rootly_store *st = NULL;
+	rt_ok(rootly_store_open(&st, uri));
+	uint64_t t0 = 0, t1 = 0, t2 = 0;
+	put_batch(st, 0);
+	rt_ok(st->commit_deferred(st, &t0));
+	rt_ok(st->sync(st, t0));
+	put_batch(st, 1);
+	rt_ok(st->commit_deferred(st, &t1));
+	__atomic_store_n(&g_fail_wal_sync, 1, __ATOMIC_RELEASE);
+	assert_int_equal(st->sync(st, t1), ROOTLY_EIO);
+	assert_non_null(strstr(rootly_error_last()->message, "fsync of the WAL failed"));
+	__atomic_store_n(&g_fail_wal_sync, 0, __ATOMIC_RELEASE);
+	assert_int_equal(st->sync(st, t1), ROOTLY_EIO); /* final */
+	rt_ok(st->sync(st, t0));                        /* was durable before */
+	put_batch(st, 2);
+	rt_ok(st->commit_deferred(st, &t2));
+	assert_int_equal(st->sync(st, t2), ROOTLY_EIO);
+	put_batch(st, 3);
+	assert_int_equal(st->commit(st), ROOTLY_EIO); /* a durable commit cannot be had either */
+	rt_ok(st->rollback(st));
+	st->free(st);
+	/* reopened: the store starts over and syncs again */
+	rt_ok(rootly_store_open(&st, uri));
+	assert_true(batch_there(st, 0));
+	put_batch(st, 4);
+	rt_ok(st->commit_deferred(st, &t2));
+	rt_ok(st->sync(st, t2));
+	st->free(st);
+	vfs_remove();
+	cleanup(db);
+	cleanup(copy);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unsynced_batches_are_lost),
 		cmocka_unit_test(test_synced_batches_survive),
+		cmocka_unit_test(test_failed_fsync_is_final),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
