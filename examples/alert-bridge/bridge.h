@@ -9,9 +9,11 @@
  * (rootly_ingest_prepare, which other threads may call while the worker
  * uses the ctx). One libuv worker
  * at a time takes a batch of jobs, runs them inside one store batch
- * (rootly_ctx_batch_begin .. commit) and hands the answers back; the loop
- * sends them only after the commit. While the worker commits, the loop
- * keeps parsing and queueing the next batch.
+ * (rootly_ctx_batch_begin .. commit_deferred) and hands the batch with its
+ * durability token to the syncer thread (syncer.c), which makes it durable
+ * (rootly_ctx_sync) and hands the answers to the loop; the loop sends them
+ * only then. While the disk works, the worker runs the next batch; while
+ * the worker runs, the loop keeps parsing and queueing.
  */
 #ifndef ROOTLY_BRIDGE_H
 #define ROOTLY_BRIDGE_H
@@ -136,7 +138,9 @@ void br_answer(br_job *job, int status, const char *ctype, char *body);
 
 void br_metrics_request(br_route route, int status);
 void br_metrics_job(const br_job *job);
-void br_metrics_commit(double seconds, double commit_seconds, unsigned jobs);
+/* One batch: the worker's whole time on it, its commit alone (deferred, no
+ * fsync), the wait for its sync on the syncer thread (0: none). */
+void br_metrics_commit(double seconds, double commit_seconds, double sync_seconds, unsigned jobs);
 /* The counters as Prometheus text (malloc'd). */
 char *br_metrics_text(size_t queued, unsigned conns);
 

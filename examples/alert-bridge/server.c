@@ -1,28 +1,39 @@
 /*
  * The loop side of the bridge: h2o on libuv, routing, the job queue and
- * the group commit (one worker batch at a time), the connection cap and
- * the graceful stop. Everything here runs on the loop thread except
- * work_cb, which is the only code that changes the rootly_ctx, and
- * prep_work_cb, which only reads its configuration (rootly_ingest_prepare).
+ * the group commit (one worker batch at a time, committed deferred, then
+ * synced on the syncer thread before its answers go out), the connection
+ * cap and the graceful stop. Everything here runs on the loop thread except
+ * work_cb, which is the only code that changes the rootly_ctx,
+ * prep_work_cb, which only reads its configuration (rootly_ingest_prepare),
+ * and the syncer thread (syncer.c), which calls rootly_ctx_sync on it, the
+ * one call allowed off its thread.
  */
 #include "bridge.h"
 #include "outbox.h"
 #include "server.h"
+#include "syncer.h"
 
 #include <h2o.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <uv.h>
 
+/* Committed batches waiting for their sync at most, so that answers held
+ * back (memory) and their latency stay bounded: the worker takes no new
+ * batch while this many wait, and held batches go to the syncer. */
+#define SYNC_MAX 4
+
 typedef struct batch {
 	uv_work_t work;
+	br_sync_item sync;       /* its durability token, on the syncer's queue */
 	br_job *jobs;            /* processed in this batch */
 	br_job *rest;            /* taken but left for the next batch (time bound) */
 	unsigned n;
 	int begin_rc, commit_rc;
 	double seconds;          /* the whole batch */
-	double commit_seconds;   /* rootly_ctx_batch_commit alone (the fsync) */
+	double commit_seconds;   /* rootly_ctx_batch_commit_deferred alone (no fsync) */
 	bool wrote;              /* some job of the batch changed the store */
 } batch;
 
@@ -46,6 +57,14 @@ static struct bridge {
 	size_t unprepared;       /* intake jobs waiting for a prepare job */
 	bool preparing;          /* a prepare job is in the pool */
 	batch *inflight;
+	unsigned syncing;        /* committed batches waiting for their sync (held or at the syncer) */
+	unsigned sync_jobs;      /* the jobs of those batches */
+	/* Committed batches not yet handed to the syncer (see sync_maybe),
+	 * linked through their sync items. */
+	br_sync_item *held, **held_tail;
+	unsigned held_batches;
+	unsigned at_syncer;      /* batches of the group the syncer has */
+	double last_sync_s;      /* the last sync's duration */
 	/* GET /metrics reads every incident: it runs on a reader context of
 	 * its own (WAL readers do not wait for the writer), one at a time,
 	 * so a scrape never holds up a group commit. */
@@ -422,7 +441,9 @@ static void work_cb(uv_work_t *w)
 	}
 	b->n = done;
 	uint64_t tc = br_now_ns();
-	b->commit_rc = rootly_ctx_batch_commit(B.rctx);
+	/* Committed and visible, but durable only once the syncer thread's
+	 * rootly_ctx_sync returns: the answers wait for that (on_synced). */
+	b->commit_rc = rootly_ctx_batch_commit_deferred(B.rctx, &b->sync.token);
 	b->commit_seconds = (double)(br_now_ns() - tc) / 1e9;
 	if (b->commit_rc < 0) {
 		/* Nothing of this batch is stored: no answer may say otherwise. */
@@ -448,17 +469,52 @@ static void dispatch(void);
 static void dispatch_now(void);
 static void maybe_finish_stop(void);
 
+/* The batch is over (durable, or failed): its answers go out. */
+static void finish_batch(batch *b, double sync_seconds)
+{
+	B.store_ok = b->begin_rc >= 0 && b->commit_rc >= 0 && b->sync.rc >= 0;
+	/* A committed change may have enqueued outbox items (workflows). */
+	if (B.store_ok && b->wrote)
+		br_outbox_kick();
+	if (b->begin_rc >= 0)
+		br_metrics_commit(b->seconds, b->commit_seconds, sync_seconds, b->n);
+	for (br_job *j = b->jobs, *next; j; j = next) {
+		next = j->next;
+		answer_job(j);
+		job_unref(j);
+	}
+	free(b);
+	dispatch();
+	maybe_finish_stop();
+}
+
+static void sync_maybe(void);
+
+/* Loop thread: the syncer is done with a batch. */
+static void on_synced(br_sync_item *item)
+{
+	batch *b = (batch *)((char *)item - offsetof(batch, sync));
+	B.syncing--;
+	B.sync_jobs -= b->n;
+	B.last_sync_s = item->sync_seconds;
+	if (--B.at_syncer == 0)
+		sync_maybe(); /* the next group, before this one's answers */
+	if (item->rc < 0) {
+		/* Committed but not known durable: no answer may say stored. */
+		for (br_job *j = b->jobs; j; j = j->next)
+			br_answer_unavailable(j);
+	}
+	finish_batch(b, item->wait_seconds);
+}
+
 static void after_work_cb(uv_work_t *w, int status)
 {
 	batch *b = w->data;
 	B.inflight = NULL;
-	B.store_ok = b->begin_rc >= 0 && b->commit_rc >= 0;
-	/* A committed change may have enqueued outbox items (workflows). */
-	if (B.store_ok && b->wrote)
-		br_outbox_kick();
 	if (b->begin_rc >= 0) {
-		br_metrics_commit(b->seconds, b->commit_seconds, b->n);
-		B.last_commit_s = b->commit_seconds;
+		/* The commit delay weighs handling against the whole durable
+		 * commit: the commit and the sync that makes it durable. */
+		B.last_commit_s = b->commit_seconds + B.last_sync_s;
 		B.last_handle_s = b->seconds - b->commit_seconds;
 	}
 	/* Jobs left by the time bound go back to the front of the queue. */
@@ -475,15 +531,41 @@ static void after_work_cb(uv_work_t *w, int status)
 		B.head = b->rest;
 		B.queued += n;
 	}
-	for (br_job *j = b->jobs, *next; j; j = next) {
-		next = j->next;
-		answer_job(j);
-		job_unref(j);
-	}
-	free(b);
 	(void)status;
-	dispatch();
-	maybe_finish_stop();
+	/* Every committed batch waits for its sync, read-only ones included:
+	 * their token is the last commit's, so they never show data that is
+	 * not durable yet. Token 0: already durable (or nothing committed). */
+	if (b->begin_rc >= 0 && b->commit_rc >= 0 && b->sync.token != 0) {
+		B.syncing++;
+		b->sync.next = NULL;
+		*B.held_tail = &b->sync;
+		B.held_tail = &b->sync.next;
+		B.held_batches++;
+		B.sync_jobs += b->n;
+		sync_maybe();
+		dispatch(); /* the worker goes on while the disk works */
+		return;
+	}
+	finish_batch(b, 0);
+}
+
+/*
+ * Held batches go to the syncer as one group whenever it is idle: one
+ * sync (one fsync) at a time, and the batches the worker commits while it
+ * runs make up the next group, so fsyncs coalesce by themselves. Whether
+ * waiting to fill a group pays is decided before the batch, by the commit
+ * delay below, which counts the sync as part of the commit.
+ */
+static void sync_maybe(void)
+{
+	if (B.at_syncer || !B.held)
+		return;
+	br_sync_item *group = B.held;
+	B.at_syncer = B.held_batches;
+	B.held = NULL;
+	B.held_tail = &B.held;
+	B.held_batches = 0;
+	br_syncer_push(group);
 }
 
 static void on_fill_timer(uv_timer_t *t)
@@ -493,8 +575,9 @@ static void on_fill_timer(uv_timer_t *t)
 }
 
 /*
- * Commit delay. When the durable commit (the fsync) costs more than
- * handling the batch, waiting a moment for more requests pays: each
+ * Commit delay. When the durable commit (the deferred commit plus its
+ * sync: the fsync) costs more than handling the batch, waiting a moment
+ * for more requests pays: each
  * HTTP/1 connection has at most one request outstanding, and with N
  * connections the answers of one batch otherwise come back while the
  * next, half-full batch commits, so the clients settle into two groups
@@ -502,14 +585,15 @@ static void on_fill_timer(uv_timer_t *t)
  * has a request queued (at most 1 ms, 2 ms when the last commit took
  * 2 ms or more: libuv timers count milliseconds) puts them all into one
  * commit. Idle keep-alive connections only cost that bounded wait. With one connection, or when handling
- * dominates, or while stopping, the batch goes at once.
+ * dominates, or while stopping, the batch goes at once. Connections whose
+ * request waits for its sync cannot send another: they are not waited for.
  */
 static void dispatch(void)
 {
-	if (B.inflight || !B.head)
+	if (B.inflight || !B.head || B.syncing >= SYNC_MAX)
 		return;
 	bool commit_bound = B.last_commit_s > B.last_handle_s && B.last_commit_s > 0.0002;
-	if (commit_bound && !B.stopping && B.queued < B.conns && B.queued < B.opts.batch_max) {
+	if (commit_bound && !B.stopping && B.queued + B.sync_jobs < B.conns && B.queued < B.opts.batch_max) {
 		if (!B.fill_waiting) {
 			uint64_t ms = B.last_commit_s >= 0.002 ? 2 : 1;
 			B.fill_waiting = true;
@@ -522,7 +606,7 @@ static void dispatch(void)
 
 static void dispatch_now(void)
 {
-	if (B.inflight || !B.head)
+	if (B.inflight || !B.head || B.syncing >= SYNC_MAX)
 		return;
 	if (B.fill_waiting) {
 		B.fill_waiting = false;
@@ -827,8 +911,8 @@ static void maybe_finish_stop(void)
 {
 	if (!B.stopping)
 		return;
-	bool idle = !B.inflight && !B.head && !B.minflight && !B.mhead && !B.ihead;
-	/* In-flight commits are finished and answered; give the answers a
+	bool idle = !B.inflight && !B.syncing && !B.head && !B.minflight && !B.mhead && !B.ihead;
+	/* In-flight commits and syncs are finished and answered; give the answers a
 	 * moment to drain before the process exits. */
 	if (idle && (B.conns == 0 || br_now_ns() > B.stop_deadline)) {
 		br_log(BR_LOG_INFO, "stopped: every accepted request was answered");
@@ -842,6 +926,7 @@ static void on_signal(uv_signal_t *s, int signum)
 		return;
 	br_log(BR_LOG_INFO, "signal %d: stop accepting, finish queued requests, exit", signum);
 	B.stopping = true;
+	sync_maybe(); /* held batches go now */
 	B.stop_deadline = br_now_ns() + 2000000000u;
 	if (B.listening) {
 		B.listening = false;
@@ -935,12 +1020,18 @@ int br_server_run(rootly_ctx *rctx, rootly_ctx *reader, const br_options *opts, 
 		snprintf(addr, sizeof(addr), "%s:%d", ip, ntohs(((struct sockaddr_in *)&bound)->sin_port));
 	}
 
+	rc = br_syncer_start(B.loop, rctx, on_synced);
+	if (rc != 0) {
+		br_log(BR_LOG_ERROR, "cannot start the syncer thread: %s", uv_strerror(rc));
+		return 1;
+	}
 	uv_check_init(B.loop, &B.check);
 	uv_check_start(&B.check, on_check);
 	uv_check_init(B.loop, &B.retire_check);
 	uv_check_start(&B.retire_check, on_retire_check);
 	uv_timer_init(B.loop, &B.stop_timer);
 	uv_timer_init(B.loop, &B.fill_timer);
+	B.held_tail = &B.held;
 	uv_signal_init(B.loop, &B.sigterm);
 	uv_signal_start(&B.sigterm, on_signal, SIGTERM);
 	uv_signal_init(B.loop, &B.sigint);
@@ -963,6 +1054,9 @@ int br_server_run(rootly_ctx *rctx, rootly_ctx *reader, const br_options *opts, 
 	retired_free(R.v, R.n);
 	R.v = NULL;
 	R.n = R.cap = 0;
+	/* Stopped only with no batch waiting for a sync (maybe_finish_stop):
+	 * the thread ends before the caller frees the context. */
+	br_syncer_stop();
 	br_log_flush();
 	return B.exit_code;
 }

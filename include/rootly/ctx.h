@@ -85,6 +85,52 @@ ROOTLY_EXTERN(rootly_status) rootly_ctx_batch_commit(rootly_ctx *ctx);
 ROOTLY_EXTERN(rootly_status) rootly_ctx_batch_rollback(rootly_ctx *ctx);
 
 /**
+ * Commit the open batch without waiting for the disk: a group commit
+ * whose fsync is left to rootly_ctx_sync, so that the calling thread can
+ * go on with the next batch while another thread waits for the disk, and
+ * one fsync covers every batch committed meanwhile.
+ *
+ * When it returns 0 the batch is committed exactly as by
+ * rootly_ctx_batch_commit (visible to every later read, the same
+ * workflows and outbox items, safe against a crash of the process) but
+ * NOT necessarily durable against power loss or an OS crash until
+ * rootly_ctx_sync(ctx, *token) has returned 0: do not report its
+ * operations as stored before then. *token is 0 when the batch needs no
+ * sync (a backend without deferred commits, whose commit is durable).
+ * The memory store and sqlite with synchronous=normal issue tokens whose
+ * sync returns at once: they promise no more than this anyway.
+ * @param token out: the batch's durability token; set to 0 on failure.
+ * @return 0; ROOTLY_EINVALID (no batch open, token NULL); storage errors
+ *         (the whole batch is then rolled back, as by batch_commit).
+ * Thread: the context's.
+ */
+ROOTLY_EXTERN(rootly_status) rootly_ctx_batch_commit_deferred(rootly_ctx *ctx, uint64_t *token);
+
+/**
+ * Wait until every batch committed on this context up to and including
+ * `token` (from rootly_ctx_batch_commit_deferred) is as durable as a
+ * normal commit makes it (SQLite, synchronous=full: the WAL fsynced).
+ * Tokens increase; syncing one covers every older one, and one fsync
+ * serves every caller waiting meanwhile. Token 0, an already durable
+ * token, or one covered by a later normal commit return 0 at once.
+ *
+ * Thread: ANY, including concurrently with the context's own thread
+ * (which may keep committing) and with other rootly_ctx_sync calls; the
+ * only rootly_ctx_* call allowed off the context's thread. All calls
+ * must have returned before rootly_ctx_free. Errors are reported on the
+ * calling thread (rootly_error_last), not in rootly_ctx_error.
+ * @return 0: durable; ROOTLY_EINVALID: ctx NULL, or a token this
+ *         context's store never issued; ROOTLY_EIO: the sync failed, so
+ *         the batches after the last durable token must be taken as
+ *         possibly lost (never report them stored). A failed fsync is
+ *         final for the SQLite store: later syncs of newer tokens fail
+ *         too (the kernel may have dropped the pages it could not write),
+ *         until the store is reopened.
+ * Not exposed by the SWIG bindings.
+ */
+ROOTLY_EXTERN(rootly_status) rootly_ctx_sync(rootly_ctx *ctx, uint64_t token);
+
+/**
  * Add an incident role name to the set assignable on this context (the
  * default set is commander, communications_lead, scribe). Copied.
  * @return 0, ROOTLY_EINVALID (empty or bad characters), ROOTLY_EEXISTS.

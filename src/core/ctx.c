@@ -245,7 +245,21 @@ int rootly__tx_begin(rootly_ctx *ctx)
 	return ctx->store->begin(ctx->store);
 }
 
-int rootly__tx_end(rootly_ctx *ctx, int rc)
+/* The outermost commit without waiting for the disk: the backend's
+ * commit_deferred when it has one (version 2), else a normal, durable
+ * commit that needs no sync (token 0). */
+static int store_commit_deferred(rootly_store *st, uint64_t *token)
+{
+	*token = 0;
+	if (st->version >= 2 && st->commit_deferred)
+		return st->commit_deferred(st, token);
+	return st->commit(st);
+}
+
+/* rootly__tx_end, and rootly_ctx_batch_commit_deferred when `token` is
+ * set: everything that runs around the commit (workflows before it, the
+ * hot ingest state after it, the rollback path) is the same for both. */
+static int tx_finish(rootly_ctx *ctx, int rc, uint64_t *token)
 {
 	/* The outermost level is about to commit: deferred incident writes
 	 * land in it first (ingest/cache.h). */
@@ -253,7 +267,7 @@ int rootly__tx_end(rootly_ctx *ctx, int rc)
 		rc = flush_deferred(ctx);
 	rc = rootly__workflow_before_commit(ctx, rc); /* workflows triggered by this operation */
 	if (rc >= 0) {
-		int crc = ctx->store->commit(ctx->store);
+		int crc = token ? store_commit_deferred(ctx->store, token) : ctx->store->commit(ctx->store);
 		if (crc >= 0) {
 			/* The payload's deferred incident states are now part of
 			 * what the batch holds. */
@@ -281,6 +295,11 @@ int rootly__tx_end(rootly_ctx *ctx, int rc)
 	return rc;
 }
 
+int rootly__tx_end(rootly_ctx *ctx, int rc)
+{
+	return tx_finish(ctx, rc, NULL);
+}
+
 rootly_status rootly_ctx_batch_begin(rootly_ctx *ctx)
 {
 	if (ctx->batch_open)
@@ -294,18 +313,58 @@ rootly_status rootly_ctx_batch_begin(rootly_ctx *ctx)
 	return 0;
 }
 
+/* What the batch's commit starts from: 0, or the reason it must roll
+ * back instead (ingest/cache.h: an earlier payload's deferred incident
+ * state lost to an allocation failure). */
+static int batch_state(rootly_ctx *ctx)
+{
+	bool broken = ctx->batch_broken;
+	ctx->batch_broken = false;
+	if (!broken)
+		return 0;
+	return rootly__err(ROOTLY_ENOMEM, ROOTLY_ERROR_NOMEMORY, 0,
+		"the batch was rolled back: out of memory restoring the incidents its earlier operations had "
+		"changed, after a later one failed");
+}
+
 rootly_status rootly_ctx_batch_commit(rootly_ctx *ctx)
 {
 	if (!ctx->batch_open)
 		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
 			"no batch is open on this context"));
 	ctx->batch_open = false;
-	int rc = ctx->batch_broken ? rootly__err(ROOTLY_ENOMEM, ROOTLY_ERROR_NOMEMORY, 0,
-		"the batch was rolled back: out of memory restoring the incidents its earlier operations had "
-		"changed, after a later one failed") : 0;
-	ctx->batch_broken = false;
-	rc = rootly__tx_end(ctx, rc);
+	int rc = rootly__tx_end(ctx, batch_state(ctx));
 	return rootly__ctx_fail(ctx, rc);
+}
+
+rootly_status rootly_ctx_batch_commit_deferred(rootly_ctx *ctx, uint64_t *token)
+{
+	if (!token)
+		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+			"rootly_ctx_batch_commit_deferred: token must not be NULL"));
+	*token = 0;
+	if (!ctx->batch_open)
+		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+			"no batch is open on this context"));
+	ctx->batch_open = false;
+	int rc = tx_finish(ctx, batch_state(ctx), token);
+	if (rc < 0)
+		*token = 0;
+	return rootly__ctx_fail(ctx, rc);
+}
+
+/* Runs on any thread: touches only the store's sync slot (thread-safe by
+ * contract) and the calling thread's error state, never ctx's fields that
+ * the ctx's own thread writes (last_error among them). */
+rootly_status rootly_ctx_sync(rootly_ctx *ctx, uint64_t token)
+{
+	if (!ctx)
+		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+			"rootly_ctx_sync: ctx must not be NULL");
+	rootly_store *st = ctx->store;
+	if (token == 0 || st->version < 2 || !st->sync)
+		return 0;
+	return st->sync(st, token);
 }
 
 rootly_status rootly_ctx_batch_rollback(rootly_ctx *ctx)

@@ -87,6 +87,22 @@ static rootly_status d_commit(rootly_store *st)
 	return rc;
 }
 
+static rootly_status d_commit_deferred(rootly_store *st, uint64_t *token)
+{
+	defer_store *d = (defer_store *)st;
+	int rc = d->inner->commit_deferred(d->inner, token);
+	if (rc >= 0)
+		level_ended(d, true);
+	return rc;
+}
+
+/* Any thread (store.h): touches nothing of the wrapper's. */
+static rootly_status d_sync(rootly_store *st, uint64_t token)
+{
+	rootly_store *inner = INNER(st);
+	return inner->sync(inner, token);
+}
+
 static rootly_status d_rollback(rootly_store *st)
 {
 	defer_store *d = (defer_store *)st;
@@ -189,6 +205,10 @@ int rootly__defer_store_wrap(rootly_ctx *ctx, rootly_store *inner, rootly_store 
 	d->base.sequence_next = d_sequence_next;
 	d->base.check = inner->check ? d_check : NULL;
 	d->base.free = d_free;
+	if (inner->version >= 2) {
+		d->base.commit_deferred = inner->commit_deferred ? d_commit_deferred : NULL;
+		d->base.sync = inner->sync ? d_sync : NULL;
+	}
 	d->inner = inner;
 	d->ctx = ctx;
 	*out = &d->base;

@@ -30,5 +30,8 @@ int rootly__store_sqlite_open(rootly_store **out, const char *path,
 void rootly__store_sqlite_checkpoints(rootly_store *st, unsigned long *background, unsigned long *inline_runs);
 /* Other checkpoint thresholds, in WAL frames (tests); no-op for another backend. */
 void rootly__store_sqlite_checkpoint_limits(rootly_store *st, int soft, int hard);
+/* fsyncs of the WAL made by an SQLite store's own sync (sqlite_sync.c) so
+ * far (tests); 0 for another backend. */
+unsigned long rootly__store_sqlite_wal_syncs(rootly_store *st);
 
 #endif

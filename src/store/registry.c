@@ -13,7 +13,8 @@ rootly_status rootly_store_init(rootly_store *st, unsigned int version)
 		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
 			"rootly_store_init: version %u is not supported (this library knows up to %u)",
 			version, ROOTLY_STORE_VERSION);
-	memset(st, 0, sizeof(*st));
+	/* A version 1 backend's struct ends at `free`. */
+	memset(st, 0, version >= 2 ? sizeof(*st) : offsetof(rootly_store, commit_deferred));
 	st->version = version;
 	return 0;
 }

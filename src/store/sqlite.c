@@ -2,7 +2,9 @@
  * The SQLite backend ("sqlite:PATH"), the embedded default.
  *
  * WAL journal, synchronous=FULL unless asked otherwise, so a commit that
- * returned 0 survives power loss. Every statement is prepared once with
+ * returned 0 survives power loss (FULL's WAL fsync is made by
+ * sqlite_sync.c, so that a deferred commit can leave it to another
+ * thread). Every statement is prepared once with
  * SQLITE_PREPARE_PERSISTENT and reused; values are always bound, never
  * spliced into SQL text. record_find compiles one statement per combination
  * of present filters (lazily), so the planner sees exactly the predicates
@@ -19,6 +21,7 @@
 #include "store/backends.h"
 #include "store/sqlite_ckpt.h"
 #include "store/sqlite_keyfilter.h"
+#include "store/sqlite_sync.h"
 #include "util/buf.h"
 
 #define SCHEMA_VERSION 1
@@ -181,6 +184,8 @@ typedef struct sq_store {
 	size_t marks_cap;
 	bool aborted;     /* SQLite rolled the transaction back on its own */
 	rootly__sq_ckpt *ckpt; /* WAL checkpoints (sqlite_ckpt.c) */
+	rootly__sq_sync *sync; /* the WAL fsync of commits (sqlite_sync.c) */
+	bool deferring;        /* the COMMIT being run leaves its fsync to sync() */
 	rootly__keyfilters kf; /* "no record has this key" from memory (sqlite_keyfilter.c) */
 	/* The last seq of streams appended to in the current outermost
 	 * transaction, so that the next append to the same timeline needs no
@@ -551,6 +556,46 @@ static rootly_status sq_commit(rootly_store *st)
 	if (--s->depth <= 1)
 		undo_clear(s);
 	return 0;
+}
+
+/* The outermost COMMIT, leaving the WAL fsync to sq_sync: the WAL hook
+ * (sq_wal_hook) sees `deferring` and only counts the commit. */
+static rootly_status sq_commit_deferred(rootly_store *st, uint64_t *token)
+{
+	sq_store *s = SQ(st);
+	*token = 0;
+	if (s->depth != 1)
+		return sq_invalid("commit_deferred outside the outermost level");
+	if (s->aborted)
+		return sq_aborted();
+	s->deferring = true;
+	int rc = sq_run_fixed(s, S_COMMIT, "commit");
+	s->deferring = false;
+	if (rc < 0)
+		return rc;
+	tails_clear(s);
+	s->depth = 0;
+	undo_clear(s);
+	/* A transaction that wrote nothing counted no commit: its token is
+	 * the last one, already covering everything it could have read. */
+	*token = rootly__sq_sync_last(s->sync);
+	return 0;
+}
+
+/* Any thread (the one slot that may be): touches only s->sync. */
+static rootly_status sq_sync(rootly_store *st, uint64_t token)
+{
+	return token == 0 ? 0 : rootly__sq_sync_wait(SQ(st)->sync, token);
+}
+
+/* After each commit of our connection that wrote WAL frames: its fsync
+ * (unless deferred), then the checkpoint's wake-up. */
+static int sq_wal_hook(void *arg, sqlite3 *db, const char *schema, int frames)
+{
+	sq_store *s = arg;
+	int rc = rootly__sq_sync_committed(s->sync, s->deferring);
+	rootly__sq_ckpt_on_commit(s->ckpt, db, schema, frames);
+	return rc;
 }
 
 /* The whole transaction is gone (or must go): roll it back and refuse
@@ -1228,9 +1273,17 @@ static void sq_free(rootly_store *st)
 	sq_store *s = SQ(st);
 	if (!s)
 		return;
+	/* Deferred commits nobody waited for become durable now (best
+	 * effort: the close below may not checkpoint when another process
+	 * has the database open). */
+	if (s->sync && s->db && s->depth == 0)
+		rootly__sq_sync_wait(s->sync, rootly__sq_sync_last(s->sync));
+	if (s->db)
+		sqlite3_wal_hook(s->db, NULL, NULL);
 	/* The checkpoint thread's connection closes first, so that closing
 	 * ours (the last) checkpoints what is left and removes the WAL. */
 	rootly__sq_ckpt_detach(s->ckpt);
+	rootly__sq_sync_free(s->sync);
 	for (size_t i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(s->fixed[i]);
 	for (size_t i = 0; i < F_COMBOS; i++)
@@ -1314,8 +1367,13 @@ static int sq_setup(sq_store *s, const rootly__sqlite_options *o)
 	if (strcmp(mode, "wal") != 0 && strcmp(mode, "memory") != 0)
 		return rootly_error_set(ROOTLY_EIO, ROOTLY_ERROR_SQLITE, 0,
 			"sqlite: could not switch to WAL (journal mode is '%s')", mode);
-	ROOTLY_TRY(sq_exec(s, o->synchronous_full ? "PRAGMA synchronous = FULL" :
+	/* synchronous=full in WAL mode: NORMAL plus our own WAL fsync after
+	 * each commit (sqlite_sync.c), which is what FULL adds to NORMAL, but
+	 * can be deferred. An in-memory database keeps what was asked. */
+	bool own_sync = o->synchronous_full && strcmp(mode, "wal") == 0;
+	ROOTLY_TRY(sq_exec(s, o->synchronous_full && !own_sync ? "PRAGMA synchronous = FULL" :
 		"PRAGMA synchronous = NORMAL", "synchronous"));
+	ROOTLY_TRY(rootly__sq_sync_new(&s->sync, s->db, own_sync));
 	/* A group commit of a thousand alerts dirties a few MB of pages; with
 	 * SQLite's 2 MB default the cache spills to the WAL mid-transaction
 	 * and pages are written twice. The cache grows only as it is used;
@@ -1327,6 +1385,9 @@ static int sq_setup(sq_store *s, const rootly__sqlite_options *o)
 	 * checkpoint=inline they run where SQLite runs them, at 1,000 frames. */
 	ROOTLY_TRY(rootly__sq_ckpt_attach(&s->ckpt, s->db, sqlite3_db_filename(s->db, "main"),
 		o->checkpoint_background));
+	/* From here on (the migrations included) every commit goes through
+	 * the hook: its fsync, then the checkpoint's wake-up. */
+	sqlite3_wal_hook(s->db, sq_wal_hook, s);
 	/* temp_store stays FILE. Nested levels use no SQL savepoints (see
 	 * "transactions"), so there is no savepoint journal to keep in memory;
 	 * when there was, keeping it in memory made ROLLBACK TO fail under a
@@ -1358,6 +1419,8 @@ int rootly__store_sqlite_open(rootly_store **out, const char *path,
 	s->base.sequence_next = sq_sequence_next;
 	s->base.check = sq_check;
 	s->base.free = sq_free;
+	s->base.commit_deferred = sq_commit_deferred;
+	s->base.sync = sq_sync;
 	/* One thread at a time uses a backend, so the connection needs no
 	 * mutex of its own. */
 	int rc = sqlite3_open_v2(path, &s->db,
@@ -1382,4 +1445,9 @@ void rootly__store_sqlite_checkpoint_limits(rootly_store *st, int soft, int hard
 {
 	if (st && st->free == sq_free && SQ(st)->ckpt)
 		rootly__sq_ckpt_limits(SQ(st)->ckpt, soft, hard);
+}
+
+unsigned long rootly__store_sqlite_wal_syncs(rootly_store *st)
+{
+	return st && st->free == sq_free && SQ(st)->sync ? rootly__sq_sync_count(SQ(st)->sync) : 0;
 }

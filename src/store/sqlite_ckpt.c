@@ -66,7 +66,12 @@ static void *ckpt_main(void *arg)
 		 * read it: before that, a checkpoint is a silent no-op. */
 		if (!c->db && (sqlite3_open_v2(c->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
 				NULL) != SQLITE_OK ||
-		    sqlite3_exec(c->db, "PRAGMA schema_version", NULL, NULL, NULL) != SQLITE_OK)) {
+		    sqlite3_exec(c->db, "PRAGMA schema_version", NULL, NULL, NULL) != SQLITE_OK ||
+		    /* Not OFF, whatever the build's default: the checkpoint must
+		     * sync the WAL before and the database after copying, for a
+		     * later WAL reset may overwrite frames only our own fsync
+		     * would have made durable (sqlite_sync.c). */
+		    sqlite3_exec(c->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) != SQLITE_OK)) {
 			sqlite3_close_v2(c->db);
 			c->db = NULL;
 		}
@@ -125,10 +130,9 @@ static void ckpt_inline(rootly__sq_ckpt *c, sqlite3 *db, const char *schema)
 }
 
 /* SQLite calls this on the writer after each commit, with the number of
- * frames now in the WAL. */
-static int ckpt_hook(void *arg, sqlite3 *db, const char *schema, int frames)
+ * frames now in the WAL (through the store's own hook, which chains it). */
+int rootly__sq_ckpt_on_commit(rootly__sq_ckpt *c, sqlite3 *db, const char *schema, int frames)
 {
-	rootly__sq_ckpt *c = arg;
 	if (frames < c->woken_at)
 		c->woken_at = 0; /* the WAL was rewound */
 	if (frames < c->soft)
@@ -176,7 +180,6 @@ int rootly__sq_ckpt_attach(rootly__sq_ckpt **out, sqlite3 *db, const char *path,
 	pthread_mutex_init(&c->mu, NULL);
 	pthread_cond_init(&c->wake, NULL);
 	pthread_cond_init(&c->idle, NULL);
-	sqlite3_wal_hook(db, ckpt_hook, c);
 	*out = c;
 	return 0;
 }
@@ -185,7 +188,6 @@ void rootly__sq_ckpt_detach(rootly__sq_ckpt *c)
 {
 	if (!c)
 		return;
-	sqlite3_wal_hook(c->writer, NULL, NULL);
 	if (c->started) {
 		pthread_mutex_lock(&c->mu);
 		c->stop = true;

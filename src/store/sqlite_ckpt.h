@@ -20,15 +20,19 @@ typedef struct rootly__sq_ckpt rootly__sq_ckpt;
 #define ROOTLY__CKPT_HARD_FRAMES 8192
 
 /* Take over the checkpoints of `db` (the store's only writer connection,
- * file `path`): registers a WAL hook in place of SQLite's automatic
- * checkpoint. The thread and its connection start at the first checkpoint
- * they are needed for. Returns 0 or ROOTLY_ENOMEM. Called on the writer's
- * thread. */
+ * file `path`). The caller registers a WAL hook (in place of SQLite's
+ * automatic checkpoint) that calls rootly__sq_ckpt_on_commit. The thread
+ * and its connection start at the first checkpoint they are needed for.
+ * Returns 0 or ROOTLY_ENOMEM. Called on the writer's thread. */
 int rootly__sq_ckpt_attach(rootly__sq_ckpt **out, sqlite3 *db, const char *path, bool background);
 
-/* Stop the thread (after its current checkpoint), close its connection,
- * unregister the hook. The caller closes `db` afterwards; its close
- * checkpoints whatever is left. NULL is fine. */
+/* The WAL hook's work after each commit of the writer (frames: in the WAL
+ * now). Always SQLITE_OK: checkpoints never fail a commit. */
+int rootly__sq_ckpt_on_commit(rootly__sq_ckpt *c, sqlite3 *db, const char *schema, int frames);
+
+/* Stop the thread (after its current checkpoint), close its connection.
+ * The caller unregisters the hook first and closes `db` afterwards; its
+ * close checkpoints whatever is left. NULL is fine. */
 void rootly__sq_ckpt_detach(rootly__sq_ckpt *c);
 
 /* Other thresholds, in frames (tests: a small WAL reaches them). */

@@ -28,6 +28,13 @@
  * transaction the library opened. A commit of the outermost level is durable
  * when it returns 0 (as durable as the backend promises: see its docs).
  *
+ * Version 2 adds the optional pair commit_deferred / sync, so that a caller
+ * can commit without waiting for the disk and have another thread wait for
+ * it ("group commit" across transactions). A backend that leaves them NULL
+ * (every version 1 backend, the Python/Go backends of the bindings) works
+ * unchanged: the library then commits normally (durably) and treats every
+ * sync as already done.
+ *
  * A backend embeds rootly_store as its first member and casts back.
  * Slots are only ever appended; the library reads no slot beyond `version`.
  */
@@ -82,7 +89,9 @@ typedef int ROOTLY_CALLBACK(rootly_stream_cb)(const rootly_stream_entry *entry, 
 
 typedef struct rootly_store rootly_store;
 
-#define ROOTLY_STORE_VERSION 1
+/** 2: adds commit_deferred and sync (optional). Version 1 backends keep
+ *  working: the library reads no slot beyond those of their version. */
+#define ROOTLY_STORE_VERSION 2
 
 struct rootly_store {
 	unsigned int version;   /**< ROOTLY_STORE_VERSION; must be first */
@@ -150,10 +159,41 @@ struct rootly_store {
 
 	/** Release everything, including `st` itself. Required. */
 	void ROOTLY_CALLBACK(free)(rootly_store *st);
+
+	/* ---- version 2 ---- */
+
+	/**
+	 * Commit the outermost level (depth 1) like `commit`, except that it
+	 * need not wait until the commit is durable against power loss: when
+	 * it returns 0 the transaction is committed, visible, and survives a
+	 * crash of the process, and *token (never NULL) identifies it for
+	 * `sync`. Tokens are 0 ("nothing to wait for") or increase with every
+	 * outermost commit of this instance, deferred or not. Called only at
+	 * depth 1; on failure the level stays open, as with `commit`.
+	 * Optional (NULL: the library calls `commit` and uses token 0).
+	 */
+	rootly_status ROOTLY_CALLBACK(commit_deferred)(rootly_store *st, uint64_t *token);
+
+	/**
+	 * Make every transaction committed up to and including `token` as
+	 * durable as `commit` makes it; returns 0 once it is. Token 0 and
+	 * tokens already made durable (by an earlier sync, or by a later
+	 * normal commit, which covers everything before it) return 0 at once.
+	 * A token this instance never issued is ROOTLY_EINVALID; a failure to
+	 * make it durable is ROOTLY_EIO, after which the transactions past the
+	 * last durable token must be taken as possibly lost. The ONLY slot
+	 * that may be called from another thread, concurrently with the
+	 * others (and with itself); it must be thread-safe and must not call
+	 * back into the library except rootly_error_set. Every call must have
+	 * returned before `free`. Optional (NULL: nothing to do).
+	 */
+	rootly_status ROOTLY_CALLBACK(sync)(rootly_store *st, uint64_t token);
 };
 
 /**
- * Fill `st` with zeros and set its version. Thread: any.
+ * Fill `st` with zeros and set its version. Only the slots of `version`
+ * are written, so a backend built against an older header (a smaller
+ * struct) may call it with its own version. Thread: any.
  * @return 0, or ROOTLY_EINVALID for an unknown version.
  */
 ROOTLY_EXTERN(rootly_status) rootly_store_init(rootly_store *st, unsigned int version);
@@ -182,7 +222,8 @@ typedef enum rootly_fault_mode {
 
 /**
  * Wrap a backend so that its `fail_at`-th call (1-based; counting begin,
- * commit, record_*, stream_*, sequence_next; rollback and free never fail)
+ * commit, record_*, stream_*, sequence_next, commit_deferred, sync;
+ * rollback and free never fail)
  * returns ROOTLY_EIO. `fail_at` 0 never fails. Takes ownership of `inner`
  * on success only.
  * @return 0 or ROOTLY_ENOMEM.
