@@ -252,6 +252,29 @@ static void t_tables_per_collection(void **state)
 	bed_clean(&b);
 }
 
+typedef struct put_in {
+	rootly_store *st;
+	const char *coll;
+	int seen;
+} put_in;
+
+static int put_cb(const rootly_record *r, void *payload)
+{
+	put_in *p = payload;
+	rootly_record copy = *r;
+	rt_ok(p->st->record_put(p->st, p->coll, &copy, 0, NULL));
+	p->seen++;
+	return 0;
+}
+
+/* Each record of `from` put into `to` from inside the query's callback. */
+static int count_then_put(rootly_store *st, const char *from, const char *to)
+{
+	put_in p = { st, to, 0 };
+	rt_ok(st->record_find(st, from, NULL, put_cb, &p));
+	return p.seen;
+}
+
 static void t_table_creation_rolls_back(void **state)
 {
 	(void)state;
@@ -284,6 +307,13 @@ static void t_table_creation_rolls_back(void **state)
 	rt_ok(st->record_put(st, "nested", &r, 0, NULL));
 	rt_ok(st->commit(st));
 	assert_int_equal(count(st, "nested", NULL), 1);
+
+	/* Made by a callback while a query of another collection is running
+	 * (a reentrant call, as the store contract allows). */
+	rt_ok(st->begin(st));
+	assert_int_equal(count_then_put(st, "fresh", "inside"), 1);
+	rt_ok(st->commit(st));
+	assert_int_equal(count(st, "inside", NULL), 1);
 
 	/* A put expecting a revision, in a collection that has no table: a
 	 * conflict, and no table. */
