@@ -360,9 +360,9 @@ static timing run_floor(const char *dir, int n, int batch, int groups)
 	 * incident tables (the table names the collection: no ?1). */
 	const char *cols = "SELECT id, revision, json, status, key, group_key, service, severity, time FROM";
 	char sql[512];
-	snprintf(sql, sizeof(sql), "%s r_alert WHERE 1 AND key = ?4 ORDER BY time DESC, id DESC LIMIT ?10", cols);
+	snprintf(sql, sizeof(sql), "%s r_alert WHERE 1 AND key = ?4 ORDER BY time DESC, rowid DESC LIMIT ?10", cols);
 	sqlite3_stmt *by_key = prep(db, sql);
-	snprintf(sql, sizeof(sql), "%s r_incident WHERE 1 AND group_key = ?5 ORDER BY time DESC, id DESC LIMIT ?10", cols);
+	snprintf(sql, sizeof(sql), "%s r_incident WHERE 1 AND group_key = ?5 ORDER BY time DESC, rowid DESC LIMIT ?10", cols);
 	sqlite3_stmt *by_group = prep(db, sql);
 	snprintf(sql, sizeof(sql), "%s r_incident WHERE id = ?2", cols);
 	sqlite3_stmt *get = prep(db, sql);

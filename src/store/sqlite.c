@@ -954,7 +954,7 @@ static unsigned find_mask(const rootly_record_query *q)
 		(q->descending ? ROOTLY__SQ_F_DESC : 0);
 }
 
-static int bind_query(sqlite3_stmt *st, const rootly_record_query *q)
+static int bind_query(sqlite3_stmt *st, const rootly_record_query *q, bool by_rowid)
 {
 	const char *text[] = { q->id, q->status, q->key, q->group_key, q->service, q->severity };
 	int rc = SQLITE_OK;
@@ -966,9 +966,144 @@ static int bind_query(sqlite3_stmt *st, const rootly_record_query *q)
 	if (rc == SQLITE_OK && q->time_to)
 		rc = sqlite3_bind_int64(st, 9, q->time_to);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(st, 10, q->limit && q->limit <= INT64_MAX ?
+		rc = sqlite3_bind_int64(st, 10, !by_rowid && q->limit && q->limit <= INT64_MAX ?
 			(sqlite3_int64)q->limit : -1);
 	return rc;
+}
+
+/* Rows of equal time put in id order (see rootly__sq_find_ties): a
+ * lookup by key or group key reads its index in (time, rowid) order; the
+ * rows of one time are copied here until the time changes, then handed
+ * out sorted by id. Nearly always a group of one. */
+typedef struct tie_row {
+	size_t text[7];   /* id, json, status, key, group_key, service, severity: offsets, NO_TEXT for NULL */
+	int64_t revision;
+} tie_row;
+
+typedef struct ties {
+	tie_row *rows;
+	size_t n, cap;
+	char *text;
+	size_t len, tcap;
+	int64_t time;
+} ties;
+
+static void ties_free(ties *t)
+{
+	rootly_free(t->rows);
+	rootly_free(t->text);
+}
+
+static bool ties_str(ties *t, const char *v, size_t len, size_t *off)
+{
+	if (!v) {
+		*off = NO_TEXT;
+		return true;
+	}
+	if (t->len + len + 1 > t->tcap) {
+		size_t cap = t->tcap ? t->tcap : 2048;
+		while (cap < t->len + len + 1)
+			cap *= 2;
+		char *p = rootly_realloc(t->text, cap);
+		if (!p)
+			return false;
+		t->text = p;
+		t->tcap = cap;
+	}
+	memcpy(t->text + t->len, v, len);
+	t->text[t->len + len] = '\0';
+	*off = t->len;
+	t->len += len + 1;
+	return true;
+}
+
+/* Copy the statement's current row (columns as in row_record). */
+static int ties_add(sq_store *s, ties *t, sqlite3_stmt *st)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 4;
+		tie_row *p = rootly_realloc(t->rows, cap * sizeof(*p));
+		if (!p)
+			return rootly_error_set_oom();
+		t->rows = p;
+		t->cap = cap;
+	}
+	tie_row *r = &t->rows[t->n];
+	static const int cols[7] = { 0, 2, 3, 4, 5, 6, 7 };
+	for (size_t i = 0; i < 7; i++) {
+		const char *v = (const char *)sqlite3_column_text(st, cols[i]);
+		if (!v && sqlite3_column_type(st, cols[i]) != SQLITE_NULL)
+			return sq_fail(s, SQLITE_NOMEM, "reading a record");
+		if (!ties_str(t, v, v ? (size_t)sqlite3_column_bytes(st, cols[i]) : 0, &r->text[i]))
+			return rootly_error_set_oom();
+	}
+	if (r->text[0] == NO_TEXT || r->text[1] == NO_TEXT)
+		return sq_fail(s, SQLITE_NOMEM, "reading a record");
+	r->revision = sqlite3_column_int64(st, 1);
+	t->time = sqlite3_column_int64(st, 8);
+	t->n++;
+	return 0;
+}
+
+static const char *ties_at(const ties *t, size_t off)
+{
+	return off == NO_TEXT ? NULL : t->text + off;
+}
+
+/* Hand out the group in id order (descending if `desc`), up to the
+ * limit; then empty it. */
+static int ties_flush(ties *t, bool desc, size_t limit, size_t *emitted, rootly_record_cb cb, void *payload)
+{
+	/* insertion sort: the group is tiny */
+	for (size_t i = 1; i < t->n; i++) {
+		tie_row r = t->rows[i];
+		size_t j = i;
+		while (j > 0) {
+			int c = strcmp(t->text + t->rows[j - 1].text[0], t->text + r.text[0]);
+			if (desc ? c >= 0 : c <= 0)
+				break;
+			t->rows[j] = t->rows[j - 1];
+			j--;
+		}
+		t->rows[j] = r;
+	}
+	int ret = 0;
+	for (size_t i = 0; i < t->n && ret == 0 && !(limit && *emitted >= limit); i++) {
+		const tie_row *r = &t->rows[i];
+		rootly_record rec = { ties_at(t, r->text[0]), r->revision, ties_at(t, r->text[1]), ties_at(t, r->text[2]),
+			ties_at(t, r->text[3]), ties_at(t, r->text[4]), ties_at(t, r->text[5]), ties_at(t, r->text[6]), t->time };
+		(*emitted)++;
+		ret = cb(&rec, payload);
+	}
+	t->n = 0;
+	t->len = 0;
+	return ret;
+}
+
+/* Step a (time, rowid)-ordered lookup; the query's limit applies here. */
+static int find_ties(sq_store *s, sqlite3_stmt *st, const rootly_record_query *q, rootly_record_cb cb, void *payload)
+{
+	ties t;
+	memset(&t, 0, sizeof(t));
+	size_t limit = q->limit, emitted = 0;
+	int ret = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (t.n && sqlite3_column_int64(st, 8) != t.time) {
+			ret = ties_flush(&t, q->descending, limit, &emitted, cb, payload);
+			if (ret || (limit && emitted >= limit))
+				break;
+		}
+		if ((ret = ties_add(s, &t, st)) != 0)
+			break;
+	}
+	if (ret == 0 && !(limit && emitted >= limit)) {
+		if (rc != SQLITE_DONE)
+			ret = sq_fail(s, rc, "record_find");
+		else
+			ret = ties_flush(&t, q->descending, limit, &emitted, cb, payload);
+	}
+	ties_free(&t);
+	return ret;
 }
 
 static rootly_status sq_record_find(rootly_store *st, const char *collection,
@@ -995,7 +1130,13 @@ static rootly_status sq_record_find(rootly_store *st, const char *collection,
 		return 0;
 	sq_use u = { NULL, false };
 	ROOTLY_TRY(sq_coll_stmt(s, c, K_FIND, mask, &u));
-	int ret = 0, rc = bind_query(u.st, q);
+	bool by_rowid = rootly__sq_find_ties(mask);
+	int ret = 0, rc = bind_query(u.st, q, by_rowid);
+	if (by_rowid && rc == SQLITE_OK) {
+		ret = find_ties(s, u.st, q, cb, payload);
+		sq_release(&u);
+		return ret;
+	}
 	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
 		if ((rc = sqlite3_step(u.st)) != SQLITE_ROW)
 			break;

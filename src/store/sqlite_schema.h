@@ -44,6 +44,13 @@ enum {
 /* The table of `collection` (rootly__malloc'd; NULL when out of memory). */
 char *rootly__sq_table_name(const char *collection);
 
+/* Whether the find statement of `mask` returns rows in (time, rowid)
+ * order, without ?10's limit applied, leaving rows of equal time to be
+ * put in id order and the limit to be applied by the caller: lookups by
+ * key or group key (their indexes end in (time, rowid)). Otherwise rows
+ * come in (time, id) order, limited. */
+bool rootly__sq_find_ties(unsigned mask);
+
 /* SQL texts on `table` (rootly__malloc'd; NULL when out of memory). */
 char *rootly__sq_record_sql(int which, const char *table);
 char *rootly__sq_find_sql(unsigned mask, const char *table);

@@ -275,6 +275,13 @@ static int count_then_put(rootly_store *st, const char *from, const char *to)
 	return p.seen;
 }
 
+static int stop_cb(const rootly_record *r, void *payload)
+{
+	(void)r;
+	((put_in *)payload)->seen++;
+	return 7;
+}
+
 static void t_table_creation_rolls_back(void **state)
 {
 	(void)state;
@@ -324,6 +331,65 @@ static void t_table_creation_rolls_back(void **state)
 	assert_false(has_name(b.path, "r_never"));
 	rt_ok(st->check(st));
 	st->free(st);
+	bed_clean(&b);
+}
+
+/* Lookups by key and group key read their index in (time, rowid) order
+ * and put rows of equal time in id order in the store: against the
+ * memory store, on records inserted in an order unrelated to their ids,
+ * with many ties, through every limit and both directions. */
+static void t_ties_in_id_order(void **state)
+{
+	(void)state;
+	bed b;
+	bed_init(&b);
+	rootly_store *sq = open_store(&b), *mem = NULL;
+	rt_ok(rootly_store_open(&mem, "memory:"));
+	rootly_store *both[] = { sq, mem };
+	for (size_t k = 0; k < 2; k++) {
+		rt_ok(both[k]->begin(both[k]));
+		unsigned x = 12345;
+		for (int i = 0; i < 60; i++) {
+			x = x * 1103515245u + 12345u;
+			char id[16], key[8], group[8], json[32];
+			snprintf(id, sizeof(id), "id-%05u", (x >> 8) % 100000);
+			snprintf(key, sizeof(key), "k%d", i % 3);
+			snprintf(group, sizeof(group), "g%d", i % 2);
+			snprintf(json, sizeof(json), "{\"i\":%d}", i);
+			rootly_record r = rec(id, json, i % 4 ? "open" : "closed", key, group, NULL, NULL, (int64_t)(i % 5) * 10);
+			rt_ok(both[k]->record_put(both[k], "c", &r, -1, NULL));
+		}
+		rt_ok(both[k]->commit(both[k]));
+	}
+	const char *keys[] = { "k0", "k1", "k2" }, *groups[] = { "g0", "g1" };
+	for (int desc = 0; desc < 2; desc++) {
+		for (size_t limit = 0; limit <= 22; limit++) {
+			for (size_t i = 0; i < 5; i++) {
+				rootly_record_query q = { 0 };
+				if (i < 3)
+					q.key = keys[i];
+				else
+					q.group_key = groups[i - 3];
+				q.limit = limit;
+				q.descending = desc;
+				q.status = limit % 3 == 2 ? "open" : NULL;
+				q.time_from = limit % 4 == 3 ? 10 : 0;
+				char *want = find_text(mem, "c", &q), *got = find_text(sq, "c", &q);
+				assert_string_equal(got, want);
+				assert_true(limit == 0 || strlen(want) > 0);
+				free(want);
+				free(got);
+			}
+		}
+	}
+	/* A callback that stops early stops the scan. */
+	rootly_record_query q = { 0 };
+	q.group_key = "g0";
+	put_in p = { NULL, NULL, 0 };
+	assert_int_equal(sq->record_find(sq, "c", &q, stop_cb, &p), 7);
+	assert_int_equal(p.seen, 1);
+	sq->free(sq);
+	mem->free(mem);
 	bed_clean(&b);
 }
 
@@ -606,6 +672,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_tables_per_collection),
 		cmocka_unit_test(t_table_creation_rolls_back),
+		cmocka_unit_test(t_ties_in_id_order),
 		cmocka_unit_test(t_migrates_v1_rows),
 		cmocka_unit_test(t_migration_is_one_transaction),
 		cmocka_unit_test(t_migrates_an_ingest),
