@@ -4,9 +4,11 @@
  * WAL journal, synchronous=FULL unless asked otherwise, so a commit that
  * returned 0 survives power loss. Every statement is prepared once with
  * SQLITE_PREPARE_PERSISTENT and reused; values are always bound, never
- * spliced into SQL text. record_find compiles one statement per combination
- * of present filters (lazily), so the planner sees exactly the predicates
- * it can use an index for.
+ * spliced into SQL text (table names are derived from collection names,
+ * see sqlite_schema.h). Each collection has its own table and statements;
+ * record_find compiles one statement per collection and combination of
+ * present filters (lazily), so the planner sees exactly the predicates it
+ * can use an index for.
  *
  * A callback may call back into the store while a statement is stepping;
  * when the cached statement it needs is the one in use, a throwaway
@@ -19,8 +21,6 @@
 #include "store/backends.h"
 #include "store/sqlite_ckpt.h"
 #include "store/sqlite_keyfilter.h"
-#include "util/buf.h"
-
 #include "store/sqlite_schema.h"
 
 #define SCHEMA_VERSION ROOTLY__SQ_SCHEMA_VERSION
