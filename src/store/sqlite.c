@@ -6,9 +6,11 @@
  * sqlite_sync.c, so that a deferred commit can leave it to another
  * thread). Every statement is prepared once with
  * SQLITE_PREPARE_PERSISTENT and reused; values are always bound, never
- * spliced into SQL text. record_find compiles one statement per combination
- * of present filters (lazily), so the planner sees exactly the predicates
- * it can use an index for.
+ * spliced into SQL text (table names are derived from collection names,
+ * see sqlite_schema.h). Each collection has its own table and statements;
+ * record_find compiles one statement per collection and combination of
+ * present filters (lazily), so the planner sees exactly the predicates it
+ * can use an index for.
  *
  * A callback may call back into the store while a statement is stepping;
  * when the cached statement it needs is the one in use, a throwaway
@@ -21,86 +23,26 @@
 #include "store/backends.h"
 #include "store/sqlite_ckpt.h"
 #include "store/sqlite_keyfilter.h"
+#include "store/sqlite_schema.h"
 #include "store/sqlite_sync.h"
 #include "util/buf.h"
 
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION ROOTLY__SQ_SCHEMA_VERSION
 
-/* Migration i takes a database from user_version i to i + 1, and sets it.
- *
- * Every b-tree entry costs on each write, and more inside a batch: each
- * operation of a group commit is a savepoint, and every page it touches is
- * copied to the savepoint journal first (a temporary file once the
- * journal passes 64 KiB in a transaction, one pwrite per page from then
- * on). So a record carries five entries, and the pages an insert touches
- * are few:
- *  - the row, in rowid order (new rows land on the last leaf);
- *  - records_id (id, collection): unique; ids are ULIDs (time-sortable),
- *    so the records of one operation, whatever their collections, go to
- *    the same last page;
- *  - records_key, records_group: the lookups by key and group key, each
- *    ending in (time, id), the order every query returns (without
- *    statistics, nothing runs ANALYZE, SQLite would otherwise prefer the
- *    time index to avoid a sort and scan the collection for a key); only
- *    rows that have the field;
- *  - records_time (collection, time, id) carrying status, service and
- *    severity: time ranges and listings use it, and a filter on status,
- *    service or severity is evaluated on the index entries (no row
- *    reads), in order. Those filters are never on a write path; a
- *    dedicated index each cost every write two more page touches. */
-static const char *const k_migrations[SCHEMA_VERSION] = {
-	"CREATE TABLE records ("
-	" collection TEXT NOT NULL, id TEXT NOT NULL, revision INTEGER NOT NULL,"
-	" json TEXT NOT NULL, status TEXT, key TEXT, group_key TEXT, service TEXT,"
-	" severity TEXT, time INTEGER NOT NULL DEFAULT 0);"
-	"CREATE UNIQUE INDEX records_id ON records (id, collection);"
-	"CREATE INDEX records_key ON records (collection, key, time, id) WHERE key IS NOT NULL;"
-	"CREATE INDEX records_group ON records (collection, group_key, time, id) WHERE group_key IS NOT NULL;"
-	"CREATE INDEX records_time ON records (collection, time, id, status, service, severity);"
-	"CREATE TABLE streams (stream TEXT NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL,"
-	" PRIMARY KEY (stream, seq)) WITHOUT ROWID;"
-	"CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
-	"PRAGMA user_version = 1;",
-};
-
-#define RECORD_COLUMNS "id, revision, json, status, key, group_key, service, severity, time"
+/* The schema (a table per collection) and its migrations are in
+ * sqlite_schema.c. */
 
 enum {
 	S_BEGIN, S_COMMIT, S_ROLLBACK,
-	S_GET, S_INSERT, S_UPDATE, S_UPSERT, S_REVISION, S_DELETE, S_REINSERT, S_RESTORE,
 	S_APPEND, S_APPEND_TX, S_READ, S_LAST, S_UNAPPEND,
 	S_SEQ, S_SEQ_BUMP, S_SEQ_GET, S_SEQ_NEW, S_SEQ_SET, S_SEQ_DROP,
 	S_COUNT
 };
 
-/* Parameters of the record writes: ?1 collection, ?2 id, ?3 json,
- * ?4..?8 status, key, group_key, service, severity, ?9 time,
- * ?10 expected revision (S_UPDATE). */
 static const char *const k_sql[S_COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
-	[S_GET] = "SELECT " RECORD_COLUMNS " FROM records WHERE collection = ?1 AND id = ?2",
-	[S_INSERT] = "INSERT INTO records (collection, id, revision, json, status, key, group_key,"
-		" service, severity, time) VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[S_UPDATE] = "UPDATE records SET revision = revision + 1, json = ?3, status = ?4, key = ?5,"
-		" group_key = ?6, service = ?7, severity = ?8, time = ?9"
-		" WHERE collection = ?1 AND id = ?2 AND revision = ?10",
-	[S_UPSERT] = "INSERT INTO records (collection, id, revision, json, status, key, group_key,"
-		" service, severity, time) VALUES (?1, ?2, 1, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
-		" ON CONFLICT (id, collection) DO UPDATE SET revision = revision + 1,"
-		" json = excluded.json, status = excluded.status, key = excluded.key,"
-		" group_key = excluded.group_key, service = excluded.service,"
-		" severity = excluded.severity, time = excluded.time RETURNING revision",
-	[S_REVISION] = "SELECT revision FROM records WHERE collection = ?1 AND id = ?2",
-	[S_DELETE] = "DELETE FROM records WHERE collection = ?1 AND id = ?2",
-	/* Undoing a nested level (see "transactions"): a record back as it
-	 * was, revision included. */
-	[S_REINSERT] = "INSERT INTO records (collection, id, revision, json, status, key, group_key,"
-		" service, severity, time) VALUES (?1, ?2, ?10, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[S_RESTORE] = "UPDATE records SET revision = ?10, json = ?3, status = ?4, key = ?5,"
-		" group_key = ?6, service = ?7, severity = ?8, time = ?9"
-		" WHERE collection = ?1 AND id = ?2",
 	/* Outside a transaction the seq check and the insert are one
 	 * statement, so the check holds against other processes. */
 	[S_APPEND] = "INSERT INTO streams (stream, seq, data) SELECT ?1, ?2, ?3"
@@ -125,18 +67,10 @@ static const char *const k_sql[S_COUNT] = {
 	[S_SEQ_DROP] = "DELETE FROM sequences WHERE name = ?1",
 };
 
-/* record_find filters, one bit each; the statement for a combination binds
- * ?1 collection, ?2.. the filters in this order, ?10 the limit. */
+/* record_find filters (sqlite_schema.h). */
 enum {
-	F_ID = 1 << 0, F_STATUS = 1 << 1, F_KEY = 1 << 2, F_GROUP = 1 << 3,
-	F_SERVICE = 1 << 4, F_SEVERITY = 1 << 5, F_FROM = 1 << 6, F_TO = 1 << 7,
-	F_DESC = 1 << 8,
-	F_COMBOS = 1 << 9
-};
-
-static const char *const k_find_terms[] = {
-	" AND id = ?2", " AND status = ?3", " AND key = ?4", " AND group_key = ?5",
-	" AND service = ?6", " AND severity = ?7", " AND time >= ?8", " AND time < ?9",
+	F_ID = ROOTLY__SQ_F_ID, F_KEY = ROOTLY__SQ_F_KEY, F_GROUP = ROOTLY__SQ_F_GROUP,
+	F_DESC = ROOTLY__SQ_F_DESC, F_COMBOS = ROOTLY__SQ_F_COMBOS
 };
 
 /* One write of a nested transaction level, and how to undo it. Strings
@@ -147,13 +81,8 @@ enum { U_UNINSERT, U_REINSERT, U_RESTORE, U_UNAPPEND, U_SEQ_SET, U_SEQ_DROP };
 
 /* Updates at a nested level set only the indexed fields that change (an
  * UPDATE naming an indexed column rewrites that index's entry even when
- * the value stays the same): one statement per combination, ?4..?9 as in
- * S_UPDATE. */
-enum { U_COMBOS = 1 << 6 };
-
-static const char *const k_update_terms[] = {
-	", status = ?4", ", key = ?5", ", group_key = ?6", ", service = ?7", ", severity = ?8", ", time = ?9",
-};
+ * the value stays the same): one statement per combination. */
+enum { U_COMBOS = ROOTLY__SQ_U_COMBOS };
 
 typedef struct undo_op {
 	int kind;
@@ -168,12 +97,23 @@ typedef struct undo_mark {
 	size_t ops, text;
 } undo_mark;
 
+/* A collection: its table and its statements, prepared on first use. */
+typedef struct sq_coll {
+	struct sq_coll *next;
+	char *name;
+	char *table;      /* sqlite_schema.h */
+	bool exists;      /* the table is known to exist (false: look again) */
+	sqlite3_stmt *rec[ROOTLY__SQ_RECORD_STMTS];
+	sqlite3_stmt *find[F_COMBOS];
+	sqlite3_stmt *update[U_COMBOS]; /* by the indexed fields an update sets */
+} sq_coll;
+
 typedef struct sq_store {
 	rootly_store base;
 	sqlite3 *db;
 	sqlite3_stmt *fixed[S_COUNT];
-	sqlite3_stmt *find[F_COMBOS];
-	sqlite3_stmt *update[U_COMBOS]; /* by the indexed fields an update sets */
+	sq_coll *colls;   /* most recently used first */
+	sqlite3_stmt *table_exists;
 	size_t depth;     /* open transaction levels */
 	/* Undo log of the nested levels (depth >= 2), see "transactions". */
 	undo_op *undo;
@@ -330,6 +270,100 @@ static int sq_run_fixed(sq_store *s, int which, const char *what)
 	return sq_run(s, &u, what);
 }
 
+/* ---- collections -------------------------------------------------------- */
+
+static void coll_free(sq_coll *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < ROOTLY_ARRAY_SIZE(c->rec); i++)
+		sqlite3_finalize(c->rec[i]);
+	for (size_t i = 0; i < ROOTLY_ARRAY_SIZE(c->find); i++)
+		sqlite3_finalize(c->find[i]);
+	for (size_t i = 0; i < ROOTLY_ARRAY_SIZE(c->update); i++)
+		sqlite3_finalize(c->update[i]);
+	rootly_free(c->name);
+	rootly_free(c->table);
+	rootly_free(c);
+}
+
+/* A whole transaction rolled back takes the tables it created with it:
+ * look for every table again on next use. */
+static void colls_forget(sq_store *s)
+{
+	for (sq_coll *c = s->colls; c; c = c->next)
+		c->exists = false;
+}
+
+/* Create c's table and indexes, all or nothing (several statements: a
+ * savepoint, once per collection and database). */
+static int coll_create(sq_store *s, sq_coll *c)
+{
+	int rc = sqlite3_exec(s->db, "SAVEPOINT rootly_collection", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, "creating the table of a collection");
+	rc = rootly__sq_create_collection(s->db, c->name, c->table);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(s->db, "RELEASE rootly_collection", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		return 0;
+	int ret = sq_fail(s, rc, "creating the table of a collection");
+	/* Unless SQLite already rolled everything back (then `aborted`). */
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK TO rootly_collection; RELEASE rootly_collection", NULL, NULL, NULL);
+	return ret;
+}
+
+/* The collection `name`: its table is looked for when not known to exist
+ * (c->exists tells), and created when absent if `create`. */
+static int coll_get(sq_store *s, const char *name, bool create, sq_coll **out)
+{
+	sq_coll *c = s->colls;
+	while (c && strcmp(c->name, name) != 0)
+		c = c->next;
+	if (!c) {
+		c = rootly__calloc(1, sizeof(*c));
+		if (!c || !(c->name = rootly__strdup(name)) || !(c->table = rootly__sq_table_name(name))) {
+			coll_free(c);
+			return rootly_error_set_oom();
+		}
+		c->next = s->colls;
+		s->colls = c;
+	}
+	*out = c;
+	if (c->exists)
+		return 0;
+	bool exists = false;
+	int rc = rootly__sq_table_exists(s->db, &s->table_exists, c->table, &exists);
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, "looking for the table of a collection");
+	if (!exists && create) {
+		ROOTLY_TRY(coll_create(s, c));
+		exists = true;
+	}
+	c->exists = exists;
+	return 0;
+}
+
+enum { K_REC, K_FIND, K_UPDATE };
+
+/* Statement `which` of kind K_REC, K_FIND or K_UPDATE on c's table; its
+ * text is built only when it must be prepared. */
+static int sq_coll_stmt(sq_store *s, sq_coll *c, int kind, unsigned which, sq_use *u)
+{
+	sqlite3_stmt **slot = kind == K_REC ? &c->rec[which] : kind == K_FIND ? &c->find[which] : &c->update[which];
+	char *sql = NULL;
+	if (!*slot || sqlite3_stmt_busy(*slot)) {
+		sql = kind == K_REC ? rootly__sq_record_sql((int)which, c->table) :
+			kind == K_FIND ? rootly__sq_find_sql(which, c->table) : rootly__sq_update_sql(which, c->table);
+		if (!sql)
+			return rootly_error_set_oom();
+	}
+	int ret = sq_acquire(s, slot, sql, u);
+	rootly_free(sql);
+	return ret;
+}
+
 /* ---- transactions ------------------------------------------------------ */
 
 /*
@@ -453,13 +487,22 @@ static int bind_undo(sq_store *s, sqlite3_stmt *st, int i, size_t off)
 static int undo_apply(sq_store *s, const undo_op *u)
 {
 	static const int which[] = {
-		[U_UNINSERT] = S_DELETE, [U_REINSERT] = S_REINSERT, [U_RESTORE] = S_RESTORE,
+		[U_UNINSERT] = ROOTLY__SQ_DELETE, [U_REINSERT] = ROOTLY__SQ_REINSERT, [U_RESTORE] = ROOTLY__SQ_RESTORE,
 		[U_UNAPPEND] = S_UNAPPEND, [U_SEQ_SET] = S_SEQ_SET, [U_SEQ_DROP] = S_SEQ_DROP,
 	};
+	bool record = u->kind == U_UNINSERT || u->kind == U_REINSERT || u->kind == U_RESTORE;
 	sq_use use = { NULL, false };
-	ROOTLY_TRY(sq_fixed(s, which[u->kind], &use));
+	if (record) {
+		/* The collection's table exists: this transaction wrote to it. */
+		sq_coll *c;
+		ROOTLY_TRY(coll_get(s, undo_at(s, u->name), false, &c));
+		ROOTLY_TRY(sq_coll_stmt(s, c, K_REC, (unsigned)which[u->kind], &use));
+	} else {
+		ROOTLY_TRY(sq_fixed(s, which[u->kind], &use));
+	}
 	sqlite3_stmt *st = use.st;
-	int rc = bind_undo(s, st, 1, u->name);
+	/* Record statements name the table; ?1 is a stream's or sequence's name. */
+	int rc = record ? SQLITE_OK : bind_undo(s, st, 1, u->name);
 	switch (u->kind) {
 	case U_UNINSERT:
 		if (rc == SQLITE_OK)
@@ -607,6 +650,7 @@ static void sq_abort_all(sq_store *s)
 	s->aborted = true;
 	undo_clear(s);
 	rootly__kf_reset(&s->kf);
+	colls_forget(s);
 }
 
 static rootly_status sq_rollback(rootly_store *st)
@@ -638,11 +682,13 @@ static rootly_status sq_rollback(rootly_store *st)
 		 * values from before the transaction may predate the filters. */
 		undo_clear(s);
 		rootly__kf_reset(&s->kf);
+		colls_forget(s);
 		if (--s->depth == 0)
 			s->aborted = false;
 		return 0;
 	}
 	rootly__kf_reset(&s->kf);
+	colls_forget(s);
 	int rc = sq_run_fixed(s, S_ROLLBACK, "rollback");
 	/* A failed ROLLBACK that still ended the transaction did its job. */
 	if (rc < 0 && !sqlite3_get_autocommit(s->db))
@@ -680,17 +726,25 @@ static int row_record(sq_store *s, sqlite3_stmt *st, rootly_record *r)
 	return 0;
 }
 
+static int not_found(const char *collection, const char *id)
+{
+	return rootly_error_set(ROOTLY_ENOTFOUND, ROOTLY_ERROR_STORAGE, 0,
+		"no record '%s' in '%s'", id, collection);
+}
+
 static rootly_status sq_record_get(rootly_store *st, const char *collection, const char *id,
 	rootly_record_cb cb, void *payload)
 {
 	sq_store *s = SQ(st);
 	if (!collection || !id || !cb)
 		return sq_invalid("record_get: collection, id and callback are required");
+	sq_coll *c;
+	ROOTLY_TRY(coll_get(s, collection, false, &c));
+	if (!c->exists)
+		return not_found(collection, id);
 	sq_use u = { NULL, false };
-	ROOTLY_TRY(sq_fixed(s, S_GET, &u));
-	int ret = 0, rc = bind_text(u.st, 1, collection);
-	if (rc == SQLITE_OK)
-		rc = bind_text(u.st, 2, id);
+	ROOTLY_TRY(sq_coll_stmt(s, c, K_REC, ROOTLY__SQ_GET, &u));
+	int ret = 0, rc = bind_text(u.st, 2, id);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(u.st);
 	if (rc == SQLITE_ROW) {
@@ -699,8 +753,7 @@ static rootly_status sq_record_get(rootly_store *st, const char *collection, con
 		if (ret == 0)
 			ret = cb(&rec, payload);
 	} else if (rc == SQLITE_DONE) {
-		ret = rootly_error_set(ROOTLY_ENOTFOUND, ROOTLY_ERROR_STORAGE, 0,
-			"no record '%s' in '%s'", id, collection);
+		ret = not_found(collection, id);
 	} else {
 		ret = sq_fail(s, rc, "record_get");
 	}
@@ -708,11 +761,10 @@ static rootly_status sq_record_get(rootly_store *st, const char *collection, con
 	return ret;
 }
 
-static int bind_record(sqlite3_stmt *st, const char *collection, const rootly_record *r)
+/* ?2..?9 of the record statements (the table names the collection). */
+static int bind_record(sqlite3_stmt *st, const rootly_record *r)
 {
-	int rc = bind_text(st, 1, collection);
-	if (rc == SQLITE_OK)
-		rc = bind_text(st, 2, r->id);
+	int rc = bind_text(st, 2, r->id);
 	if (rc == SQLITE_OK)
 		rc = bind_text(st, 3, r->json);
 	if (rc == SQLITE_OK)
@@ -731,74 +783,56 @@ static int bind_record(sqlite3_stmt *st, const char *collection, const rootly_re
 }
 
 /* The stored revision, 0 when absent: only to explain a conflict. */
-static int64_t sq_revision(sq_store *s, const char *collection, const char *id)
+static int64_t sq_revision(sq_store *s, sq_coll *c, const char *id)
 {
 	sq_use u = { NULL, false };
-	if (sq_fixed(s, S_REVISION, &u) < 0)
+	if (sq_coll_stmt(s, c, K_REC, ROOTLY__SQ_REVISION, &u) < 0)
 		return -1;
 	int64_t rev = 0;
-	if (bind_text(u.st, 1, collection) == SQLITE_OK && bind_text(u.st, 2, id) == SQLITE_OK &&
-		sqlite3_step(u.st) == SQLITE_ROW)
+	if (bind_text(u.st, 2, id) == SQLITE_OK && sqlite3_step(u.st) == SQLITE_ROW)
 		rev = sqlite3_column_int64(u.st, 0);
 	sq_release(&u);
 	return rev;
 }
 
-/* SQL text of the update setting json, revision and the indexed fields
- * of `mask`, from constant fragments. */
-static char *update_sql(unsigned mask)
+static int revision_conflict(const char *collection, const char *id, int64_t expected, int64_t found)
 {
-	rootly_buf b = ROOTLY_BUF_INIT;
-	rootly_buf_puts(&b, "UPDATE records SET revision = revision + 1, json = ?3");
-	for (size_t i = 0; i < ROOTLY_ARRAY_SIZE(k_update_terms); i++)
-		if (mask & (1u << i))
-			rootly_buf_puts(&b, k_update_terms[i]);
-	rootly_buf_puts(&b, " WHERE collection = ?1 AND id = ?2 AND revision = ?10");
-	return rootly_buf_detach(&b);
+	return rootly_error_set(ROOTLY_ECONFLICT, ROOTLY_ERROR_STORAGE, 0,
+		"record '%s' in '%s': expected revision %lld, found %lld", id, collection,
+		(long long)expected, (long long)found);
 }
 
-/* One write statement for rec: S_INSERT (revision 1), S_UPSERT, or an
- * update from `expected` (S_UPDATE: every indexed field; or, when `mask`
- * is not negative, the update statement of that mask); *rev gets the new
- * revision. */
-static int sq_put_exec(sq_store *s, int which, int mask, const char *collection, const rootly_record *rec,
+/* One write statement for rec: ROOTLY__SQ_INSERT (revision 1),
+ * ROOTLY__SQ_UPSERT, or an update from `expected` (ROOTLY__SQ_UPDATE:
+ * every indexed field; or, when `mask` is not negative, the update
+ * statement of that mask); *rev gets the new revision. */
+static int sq_put_exec(sq_store *s, sq_coll *c, int which, int mask, const rootly_record *rec,
 	int64_t expected, int64_t *rev)
 {
 	sq_use u = { NULL, false };
-	if (mask >= 0) {
-		char *sql = NULL;
-		if (!s->update[mask] || sqlite3_stmt_busy(s->update[mask])) {
-			sql = update_sql((unsigned)mask);
-			if (!sql)
-				return rootly_error_set_oom();
-		}
-		int ret = sq_acquire(s, &s->update[mask], sql, &u);
-		rootly_free(sql);
-		ROOTLY_TRY(ret);
-	} else {
-		ROOTLY_TRY(sq_fixed(s, which, &u));
-	}
-	bool update = which == S_UPDATE;
-	*rev = which == S_INSERT ? 1 : expected + 1;
-	int ret = 0, rc = bind_record(u.st, collection, rec);
+	if (mask >= 0)
+		ROOTLY_TRY(sq_coll_stmt(s, c, K_UPDATE, (unsigned)mask, &u));
+	else
+		ROOTLY_TRY(sq_coll_stmt(s, c, K_REC, (unsigned)which, &u));
+	bool update = which == ROOTLY__SQ_UPDATE;
+	*rev = which == ROOTLY__SQ_INSERT ? 1 : expected + 1;
+	int ret = 0, rc = bind_record(u.st, rec);
 	if (rc == SQLITE_OK && update)
 		rc = sqlite3_bind_int64(u.st, 10, expected);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(u.st);
-	if (rc == SQLITE_ROW && which == S_UPSERT) {
+	if (rc == SQLITE_ROW && which == ROOTLY__SQ_UPSERT) {
 		*rev = sqlite3_column_int64(u.st, 0);
 		rc = sqlite3_step(u.st);
 	}
-	if ((rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) && which == S_INSERT) {
+	if ((rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) && which == ROOTLY__SQ_INSERT) {
 		ret = rootly_error_set(ROOTLY_ECONFLICT, ROOTLY_ERROR_STORAGE, 0,
-			"record '%s' already exists in '%s'", rec->id, collection);
+			"record '%s' already exists in '%s'", rec->id, c->name);
 	} else if (rc != SQLITE_DONE) {
 		ret = sq_fail(s, rc, "record_put");
 	} else if (update && sqlite3_changes(s->db) == 0) {
 		sq_release(&u);
-		return rootly_error_set(ROOTLY_ECONFLICT, ROOTLY_ERROR_STORAGE, 0,
-			"record '%s' in '%s': expected revision %lld, found %lld", rec->id, collection,
-			(long long)expected, (long long)sq_revision(s, collection, rec->id));
+		return revision_conflict(c->name, rec->id, expected, sq_revision(s, c, rec->id));
 	}
 	sq_release(&u);
 	return ret;
@@ -812,24 +846,22 @@ static bool undo_col(sq_store *s, sqlite3_stmt *st, int i, size_t *off)
 	return undo_str(s, v, v ? (size_t)sqlite3_column_bytes(st, i) : 0, off);
 }
 
-/* Log how to put record (collection, id) back as it is now (`kind`
- * U_RESTORE or U_REINSERT); *found false (nothing logged) when there is
- * no such record. */
-static int undo_log_row(sq_store *s, const char *collection, const char *id, int kind, undo_mark *m,
+/* Log how to put record `id` of c back as it is now (`kind` U_RESTORE or
+ * U_REINSERT); *found false (nothing logged) when there is no such
+ * record. */
+static int undo_log_row(sq_store *s, sq_coll *c, const char *id, int kind, undo_mark *m,
 	bool *found, int64_t *rev)
 {
 	*found = false;
 	*rev = 0;
 	sq_use use = { NULL, false };
-	ROOTLY_TRY(sq_fixed(s, S_GET, &use));
+	ROOTLY_TRY(sq_coll_stmt(s, c, K_REC, ROOTLY__SQ_GET, &use));
 	sqlite3_stmt *st = use.st;
-	int ret = 0, rc = bind_text(st, 1, collection);
-	if (rc == SQLITE_OK)
-		rc = bind_text(st, 2, id);
+	int ret = 0, rc = bind_text(st, 2, id);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		undo_op *u = undo_push(s, kind, collection, id, m);
+		undo_op *u = undo_push(s, kind, c->name, id, m);
 		if (!u) {
 			ret = ROOTLY_ENOMEM;
 		} else if (!undo_col(s, st, 2, &u->json) || !undo_col(s, st, 3, &u->status) ||
@@ -856,18 +888,18 @@ static bool same_text(const sq_store *s, size_t off, const char *v)
 }
 
 /* record_put at a nested level: the old state is logged first. */
-static int sq_record_put_logged(sq_store *s, const char *collection, const rootly_record *rec,
-	int64_t expected, int64_t *rev)
+static int sq_record_put_logged(sq_store *s, sq_coll *c, const rootly_record *rec, int64_t expected,
+	int64_t *rev)
 {
 	undo_mark m;
-	int which = S_INSERT, mask = -1;
+	int which = ROOTLY__SQ_INSERT, mask = -1;
 	if (expected != 0) {
 		bool found;
 		int64_t old;
-		ROOTLY_TRY(undo_log_row(s, collection, rec->id, U_RESTORE, &m, &found, &old));
+		ROOTLY_TRY(undo_log_row(s, c, rec->id, U_RESTORE, &m, &found, &old));
 		if (found && (expected < 0 || expected == old)) {
 			const undo_op *u = &s->undo[s->undo_len - 1];
-			which = S_UPDATE;
+			which = ROOTLY__SQ_UPDATE;
 			mask = (same_text(s, u->status, rec->status) ? 0 : 1) |
 				(same_text(s, u->key, rec->key) ? 0 : 2) |
 				(same_text(s, u->group_key, rec->group_key) ? 0 : 4) |
@@ -878,14 +910,12 @@ static int sq_record_put_logged(sq_store *s, const char *collection, const rootl
 		} else if (found || expected > 0) {
 			if (found)
 				undo_drop(s, &m);
-			return rootly_error_set(ROOTLY_ECONFLICT, ROOTLY_ERROR_STORAGE, 0,
-				"record '%s' in '%s': expected revision %lld, found %lld", rec->id, collection,
-				(long long)expected, (long long)old);
+			return revision_conflict(c->name, rec->id, expected, old);
 		}
 	}
-	if (which == S_INSERT && !undo_push(s, U_UNINSERT, collection, rec->id, &m))
+	if (which == ROOTLY__SQ_INSERT && !undo_push(s, U_UNINSERT, c->name, rec->id, &m))
 		return ROOTLY_ENOMEM;
-	int rc = sq_put_exec(s, which, mask, collection, rec, expected, rev);
+	int rc = sq_put_exec(s, c, which, mask, rec, expected, rev);
 	if (rc < 0)
 		undo_drop(s, &m);
 	return rc;
@@ -901,13 +931,20 @@ static rootly_status sq_record_put(rootly_store *st, const char *collection,
 		return sq_invalid("record_put: expected_revision must be -1, 0 or positive");
 	if (s->aborted)
 		return sq_aborted();
+	/* The collection's table is made by its first write (a put expecting
+	 * a revision can only conflict there, and makes none). */
+	sq_coll *c;
+	ROOTLY_TRY(coll_get(s, collection, expected_revision <= 0, &c));
+	if (!c->exists)
+		return revision_conflict(collection, rec->id, expected_revision, 0);
 	int64_t rev = 0;
 	int rc;
 	if (logging(s))
-		rc = sq_record_put_logged(s, collection, rec, expected_revision, &rev);
+		rc = sq_record_put_logged(s, c, rec, expected_revision, &rev);
 	else
-		rc = sq_put_exec(s, expected_revision == 0 ? S_INSERT : expected_revision > 0 ? S_UPDATE : S_UPSERT,
-			-1, collection, rec, expected_revision, &rev);
+		rc = sq_put_exec(s, c, expected_revision == 0 ? ROOTLY__SQ_INSERT :
+			expected_revision > 0 ? ROOTLY__SQ_UPDATE : ROOTLY__SQ_UPSERT,
+			-1, rec, expected_revision, &rev);
 	if (rc == 0)
 		rootly__kf_add(&s->kf, collection, rec->key, rec->group_key);
 	if (rc == 0 && new_revision)
@@ -922,32 +959,32 @@ static rootly_status sq_record_delete(rootly_store *st, const char *collection, 
 		return sq_invalid("record_delete: collection and id are required");
 	if (s->aborted)
 		return sq_aborted();
+	sq_coll *c;
+	ROOTLY_TRY(coll_get(s, collection, false, &c));
+	if (!c->exists)
+		return not_found(collection, id);
 	undo_mark m;
 	bool logged = false;
 	if (logging(s)) {
 		int64_t old;
-		ROOTLY_TRY(undo_log_row(s, collection, id, U_REINSERT, &m, &logged, &old));
+		ROOTLY_TRY(undo_log_row(s, c, id, U_REINSERT, &m, &logged, &old));
 		if (!logged)
-			return rootly_error_set(ROOTLY_ENOTFOUND, ROOTLY_ERROR_STORAGE, 0,
-				"no record '%s' in '%s'", id, collection);
+			return not_found(collection, id);
 	}
 	sq_use u = { NULL, false };
-	int ret = sq_fixed(s, S_DELETE, &u);
+	int ret = sq_coll_stmt(s, c, K_REC, ROOTLY__SQ_DELETE, &u);
 	if (ret < 0) {
 		if (logged)
 			undo_drop(s, &m);
 		return ret;
 	}
-	int rc = bind_text(u.st, 1, collection);
-	if (rc == SQLITE_OK)
-		rc = bind_text(u.st, 2, id);
+	int rc = bind_text(u.st, 2, id);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(u.st);
 	if (rc != SQLITE_DONE)
 		ret = sq_fail(s, rc, "record_delete");
 	else if (sqlite3_changes(s->db) == 0)
-		ret = rootly_error_set(ROOTLY_ENOTFOUND, ROOTLY_ERROR_STORAGE, 0,
-			"no record '%s' in '%s'", id, collection);
+		ret = not_found(collection, id);
 	sq_release(&u);
 	if (ret < 0 && logged)
 		undo_drop(s, &m);
@@ -956,29 +993,17 @@ static rootly_status sq_record_delete(rootly_store *st, const char *collection, 
 
 static unsigned find_mask(const rootly_record_query *q)
 {
-	return (q->id ? F_ID : 0) | (q->status ? F_STATUS : 0) | (q->key ? F_KEY : 0) |
-		(q->group_key ? F_GROUP : 0) | (q->service ? F_SERVICE : 0) |
-		(q->severity ? F_SEVERITY : 0) | (q->time_from ? F_FROM : 0) |
-		(q->time_to ? F_TO : 0) | (q->descending ? F_DESC : 0);
+	return (q->id ? ROOTLY__SQ_F_ID : 0) | (q->status ? ROOTLY__SQ_F_STATUS : 0) |
+		(q->key ? ROOTLY__SQ_F_KEY : 0) | (q->group_key ? ROOTLY__SQ_F_GROUP : 0) |
+		(q->service ? ROOTLY__SQ_F_SERVICE : 0) | (q->severity ? ROOTLY__SQ_F_SEVERITY : 0) |
+		(q->time_from ? ROOTLY__SQ_F_FROM : 0) | (q->time_to ? ROOTLY__SQ_F_TO : 0) |
+		(q->descending ? ROOTLY__SQ_F_DESC : 0);
 }
 
-/* SQL text for a filter combination, built from constant fragments. */
-static char *find_sql(unsigned mask)
-{
-	rootly_buf b = ROOTLY_BUF_INIT;
-	rootly_buf_puts(&b, "SELECT " RECORD_COLUMNS " FROM records WHERE collection = ?1");
-	for (size_t i = 0; i < ROOTLY_ARRAY_SIZE(k_find_terms); i++)
-		if (mask & (1u << i))
-			rootly_buf_puts(&b, k_find_terms[i]);
-	rootly_buf_puts(&b, mask & F_DESC ? " ORDER BY time DESC, id DESC" : " ORDER BY time, id");
-	rootly_buf_puts(&b, " LIMIT ?10");
-	return rootly_buf_detach(&b);
-}
-
-static int bind_query(sqlite3_stmt *st, const char *collection, const rootly_record_query *q)
+static int bind_query(sqlite3_stmt *st, const rootly_record_query *q, bool by_rowid)
 {
 	const char *text[] = { q->id, q->status, q->key, q->group_key, q->service, q->severity };
-	int rc = bind_text(st, 1, collection);
+	int rc = SQLITE_OK;
 	for (size_t i = 0; i < ROOTLY_ARRAY_SIZE(text) && rc == SQLITE_OK; i++)
 		if (text[i])
 			rc = bind_text(st, (int)i + 2, text[i]);
@@ -987,9 +1012,144 @@ static int bind_query(sqlite3_stmt *st, const char *collection, const rootly_rec
 	if (rc == SQLITE_OK && q->time_to)
 		rc = sqlite3_bind_int64(st, 9, q->time_to);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(st, 10, q->limit && q->limit <= INT64_MAX ?
+		rc = sqlite3_bind_int64(st, 10, !by_rowid && q->limit && q->limit <= INT64_MAX ?
 			(sqlite3_int64)q->limit : -1);
 	return rc;
+}
+
+/* Rows of equal time put in id order (see rootly__sq_find_ties): a
+ * lookup by key or group key reads its index in (time, rowid) order; the
+ * rows of one time are copied here until the time changes, then handed
+ * out sorted by id. Nearly always a group of one. */
+typedef struct tie_row {
+	size_t text[7];   /* id, json, status, key, group_key, service, severity: offsets, NO_TEXT for NULL */
+	int64_t revision;
+} tie_row;
+
+typedef struct ties {
+	tie_row *rows;
+	size_t n, cap;
+	char *text;
+	size_t len, tcap;
+	int64_t time;
+} ties;
+
+static void ties_free(ties *t)
+{
+	rootly_free(t->rows);
+	rootly_free(t->text);
+}
+
+static bool ties_str(ties *t, const char *v, size_t len, size_t *off)
+{
+	if (!v) {
+		*off = NO_TEXT;
+		return true;
+	}
+	if (t->len + len + 1 > t->tcap) {
+		size_t cap = t->tcap ? t->tcap : 2048;
+		while (cap < t->len + len + 1)
+			cap *= 2;
+		char *p = rootly_realloc(t->text, cap);
+		if (!p)
+			return false;
+		t->text = p;
+		t->tcap = cap;
+	}
+	memcpy(t->text + t->len, v, len);
+	t->text[t->len + len] = '\0';
+	*off = t->len;
+	t->len += len + 1;
+	return true;
+}
+
+/* Copy the statement's current row (columns as in row_record). */
+static int ties_add(sq_store *s, ties *t, sqlite3_stmt *st)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 4;
+		tie_row *p = rootly_realloc(t->rows, cap * sizeof(*p));
+		if (!p)
+			return rootly_error_set_oom();
+		t->rows = p;
+		t->cap = cap;
+	}
+	tie_row *r = &t->rows[t->n];
+	static const int cols[7] = { 0, 2, 3, 4, 5, 6, 7 };
+	for (size_t i = 0; i < 7; i++) {
+		const char *v = (const char *)sqlite3_column_text(st, cols[i]);
+		if (!v && sqlite3_column_type(st, cols[i]) != SQLITE_NULL)
+			return sq_fail(s, SQLITE_NOMEM, "reading a record");
+		if (!ties_str(t, v, v ? (size_t)sqlite3_column_bytes(st, cols[i]) : 0, &r->text[i]))
+			return rootly_error_set_oom();
+	}
+	if (r->text[0] == NO_TEXT || r->text[1] == NO_TEXT)
+		return sq_fail(s, SQLITE_NOMEM, "reading a record");
+	r->revision = sqlite3_column_int64(st, 1);
+	t->time = sqlite3_column_int64(st, 8);
+	t->n++;
+	return 0;
+}
+
+static const char *ties_at(const ties *t, size_t off)
+{
+	return off == NO_TEXT ? NULL : t->text + off;
+}
+
+/* Hand out the group in id order (descending if `desc`), up to the
+ * limit; then empty it. */
+static int ties_flush(ties *t, bool desc, size_t limit, size_t *emitted, rootly_record_cb cb, void *payload)
+{
+	/* insertion sort: the group is tiny */
+	for (size_t i = 1; i < t->n; i++) {
+		tie_row r = t->rows[i];
+		size_t j = i;
+		while (j > 0) {
+			int c = strcmp(t->text + t->rows[j - 1].text[0], t->text + r.text[0]);
+			if (desc ? c >= 0 : c <= 0)
+				break;
+			t->rows[j] = t->rows[j - 1];
+			j--;
+		}
+		t->rows[j] = r;
+	}
+	int ret = 0;
+	for (size_t i = 0; i < t->n && ret == 0 && !(limit && *emitted >= limit); i++) {
+		const tie_row *r = &t->rows[i];
+		rootly_record rec = { ties_at(t, r->text[0]), r->revision, ties_at(t, r->text[1]), ties_at(t, r->text[2]),
+			ties_at(t, r->text[3]), ties_at(t, r->text[4]), ties_at(t, r->text[5]), ties_at(t, r->text[6]), t->time };
+		(*emitted)++;
+		ret = cb(&rec, payload);
+	}
+	t->n = 0;
+	t->len = 0;
+	return ret;
+}
+
+/* Step a (time, rowid)-ordered lookup; the query's limit applies here. */
+static int find_ties(sq_store *s, sqlite3_stmt *st, const rootly_record_query *q, rootly_record_cb cb, void *payload)
+{
+	ties t;
+	memset(&t, 0, sizeof(t));
+	size_t limit = q->limit, emitted = 0;
+	int ret = 0, rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (t.n && sqlite3_column_int64(st, 8) != t.time) {
+			ret = ties_flush(&t, q->descending, limit, &emitted, cb, payload);
+			if (ret || (limit && emitted >= limit))
+				break;
+		}
+		if ((ret = ties_add(s, &t, st)) != 0)
+			break;
+	}
+	if (ret == 0 && !(limit && emitted >= limit)) {
+		if (rc != SQLITE_DONE)
+			ret = sq_fail(s, rc, "record_find");
+		else
+			ret = ties_flush(&t, q->descending, limit, &emitted, cb, payload);
+	}
+	ties_free(&t);
+	return ret;
 }
 
 static rootly_status sq_record_find(rootly_store *st, const char *collection,
@@ -1001,27 +1161,28 @@ static rootly_status sq_record_find(rootly_store *st, const char *collection,
 	static const rootly_record_query all;
 	if (!q)
 		q = &all;
+	sq_coll *c;
+	ROOTLY_TRY(coll_get(s, collection, false, &c));
+	if (!c->exists)
+		return 0;
 	unsigned mask = find_mask(q);
 	/* A lookup by key or group key alone, for a value no record has (a
 	 * new alert's fingerprint, a new group): answered from memory. Only
 	 * inside a transaction, where the filters are known current. */
 	unsigned by = mask & ~(unsigned)F_DESC;
 	if (s->depth > 0 && !s->aborted && (by == F_KEY || by == F_GROUP) &&
-	    rootly__kf_absent(&s->kf, s->db, collection, by == F_KEY ? ROOTLY__KF_KEY : ROOTLY__KF_GROUP,
+	    rootly__kf_absent(&s->kf, s->db, collection, c->table, by == F_KEY ? ROOTLY__KF_KEY : ROOTLY__KF_GROUP,
 		    by == F_KEY ? q->key : q->group_key))
 		return 0;
-	char *sql = NULL;
-	if (!s->find[mask] || sqlite3_stmt_busy(s->find[mask])) {
-		sql = find_sql(mask);
-		if (!sql)
-			return rootly_error_set_oom();
-	}
 	sq_use u = { NULL, false };
-	int ret = sq_acquire(s, &s->find[mask], sql, &u);
-	rootly_free(sql);
-	if (ret < 0)
+	ROOTLY_TRY(sq_coll_stmt(s, c, K_FIND, mask, &u));
+	bool by_rowid = rootly__sq_find_ties(mask);
+	int ret = 0, rc = bind_query(u.st, q, by_rowid);
+	if (by_rowid && rc == SQLITE_OK) {
+		ret = find_ties(s, u.st, q, cb, payload);
+		sq_release(&u);
 		return ret;
-	int rc = bind_query(u.st, collection, q);
+	}
 	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
 		if ((rc = sqlite3_step(u.st)) != SQLITE_ROW)
 			break;
@@ -1286,10 +1447,12 @@ static void sq_free(rootly_store *st)
 	rootly__sq_sync_free(s->sync);
 	for (size_t i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(s->fixed[i]);
-	for (size_t i = 0; i < F_COMBOS; i++)
-		sqlite3_finalize(s->find[i]);
-	for (size_t i = 0; i < U_COMBOS; i++)
-		sqlite3_finalize(s->update[i]);
+	while (s->colls) {
+		sq_coll *c = s->colls;
+		s->colls = c->next;
+		coll_free(c);
+	}
+	sqlite3_finalize(s->table_exists);
 	rootly_free(s->undo);
 	rootly_free(s->undo_text);
 	rootly_free(s->marks);
@@ -1348,8 +1511,11 @@ static int sq_migrate(sq_store *s)
 	int ret = sq_query_one(s, "PRAGMA user_version", NULL, 0, &v);
 	if (ret == 0)
 		ret = sq_version_check(v);
-	for (int i = v; ret == 0 && i < SCHEMA_VERSION; i++)
-		ret = sq_exec(s, k_migrations[i], "migrate");
+	if (ret == 0 && v < SCHEMA_VERSION) {
+		int rc = rootly__sq_migrate(s->db, v);
+		if (rc != SQLITE_OK)
+			ret = sq_fail(s, rc, "migrate");
+	}
 	if (ret == 0)
 		ret = sq_exec(s, "COMMIT", "migrate");
 	if (ret < 0 && !sqlite3_get_autocommit(s->db))

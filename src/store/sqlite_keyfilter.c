@@ -95,26 +95,25 @@ static struct rootly__kf *find_slot(rootly__keyfilters *f, const char *collectio
 	return free_slot;
 }
 
-/* Every value the index holds for the collection. */
-static bool build(struct rootly__kf *k, sqlite3 *db)
+/* Every value the index holds for the collection, from its table. The
+ * SQL texts are made on SQLite's heap, like the bits (below). */
+static bool build(struct rootly__kf *k, sqlite3 *db, const char *table)
 {
-	static const char *const sql[] = {
-		"SELECT key FROM records WHERE collection = ?1 AND key IS NOT NULL",
-		"SELECT group_key FROM records WHERE collection = ?1 AND group_key IS NOT NULL",
-	};
+	const char *col = k->field == ROOTLY__KF_KEY ? "key" : "group_key";
+	char *count_sql = sqlite3_mprintf("SELECT COUNT(*) FROM \"%w\" WHERE %s IS NOT NULL", table, col);
+	char *values_sql = sqlite3_mprintf("SELECT %s FROM \"%w\" WHERE %s IS NOT NULL", col, table, col);
 	sqlite3_stmt *st = NULL;
 	int64_t count = 0;
-	if (sqlite3_prepare_v2(db, k->field == ROOTLY__KF_KEY ?
-			"SELECT COUNT(*) FROM records WHERE collection = ?1 AND key IS NOT NULL" :
-			"SELECT COUNT(*) FROM records WHERE collection = ?1 AND group_key IS NOT NULL",
-			-1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 1, k->collection, -1, SQLITE_STATIC) != SQLITE_OK ||
+	if (!count_sql || !values_sql || sqlite3_prepare_v2(db, count_sql, -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_finalize(st);
+		sqlite3_free(count_sql);
+		sqlite3_free(values_sql);
 		return false;
 	}
 	count = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
+	sqlite3_free(count_sql);
 	/* Room for as many again before the next rebuild. */
 	size_t nbits = MIN_BITS;
 	while (nbits / BITS_PER_VALUE < (size_t)count * 2 + 1024 && nbits < ((size_t)1 << 40))
@@ -123,16 +122,17 @@ static bool build(struct rootly__kf *k, sqlite3 *db)
 	 * is not an error (the query answers), so its allocation is no failure
 	 * point of the library's fault loops; SQLite's heap limit covers it. */
 	uint64_t *bits = sqlite3_malloc64(nbits / 8);
-	if (!bits)
+	if (!bits) {
+		sqlite3_free(values_sql);
 		return false;
+	}
 	memset(bits, 0, nbits / 8);
 	k->bits = bits;
 	k->nbits = nbits;
 	k->added = 0;
 	st = NULL;
-	int rc = sqlite3_prepare_v2(db, sql[k->field], -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(st, 1, k->collection, -1, SQLITE_STATIC);
+	int rc = sqlite3_prepare_v2(db, values_sql, -1, &st, NULL);
+	sqlite3_free(values_sql);
 	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
 		if ((rc = sqlite3_step(st)) != SQLITE_ROW)
 			break;
@@ -151,7 +151,8 @@ static bool build(struct rootly__kf *k, sqlite3 *db)
 	return true;
 }
 
-int rootly__kf_absent(rootly__keyfilters *f, sqlite3 *db, const char *collection, int field, const char *value)
+int rootly__kf_absent(rootly__keyfilters *f, sqlite3 *db, const char *collection, const char *table, int field,
+	const char *value)
 {
 	struct rootly__kf *k = find_slot(f, collection, field, true);
 	if (!k)
@@ -159,7 +160,7 @@ int rootly__kf_absent(rootly__keyfilters *f, sqlite3 *db, const char *collection
 	/* Past its planned size the filter answers "maybe" too often. */
 	if (k->bits && k->added > k->nbits / BITS_PER_VALUE)
 		drop(k);
-	if (!k->bits && !build(k, db))
+	if (!k->bits && !build(k, db, table))
 		return 0;
 	return !test_bits(k, value);
 }

@@ -42,10 +42,12 @@ typedef struct rootly__keyfilters {
 /* At the start of an outermost transaction: forget every filter if another
  * connection committed since the last check. */
 void rootly__kf_begin(rootly__keyfilters *f, sqlite3 *db);
-/* 1 when no record of `collection` has `value` in `field` (certain), 0
- * when there may be one. Builds the filter on first use (an allocation or
- * query failure only means 0). */
-int rootly__kf_absent(rootly__keyfilters *f, sqlite3 *db, const char *collection, int field, const char *value);
+/* 1 when no record of `collection` (whose table is `table`, see
+ * sqlite_schema.h) has `value` in `field` (certain), 0 when there may be
+ * one. Builds the filter on first use (an allocation or query failure
+ * only means 0). */
+int rootly__kf_absent(rootly__keyfilters *f, sqlite3 *db, const char *collection, const char *table, int field,
+	const char *value);
 /* A record of `collection` now has these values (NULL ones are skipped). */
 void rootly__kf_add(rootly__keyfilters *f, const char *collection, const char *key, const char *group_key);
 /* Forget every filter (a whole transaction rolled back). */

@@ -89,7 +89,11 @@ class Client(threading.Thread):
 def stored_fingerprints(path):
     con = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=30)
     try:
-        return {row[0] for row in con.execute("SELECT key FROM records WHERE collection = 'alert'")}
+        # Schema v2 (src/store/sqlite_schema.c): the alerts' own table, made
+        # by the first alert stored.
+        if not con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'r_alert'").fetchone():
+            return set()
+        return {row[0] for row in con.execute("SELECT key FROM r_alert")}
     finally:
         con.close()
 
@@ -161,7 +165,7 @@ def main():
             bad_api = []
             try:
                 for fp in sample:
-                    row = con.execute("SELECT json FROM records WHERE collection = 'alert' AND key = ?", (fp,)).fetchone()
+                    row = con.execute("SELECT json FROM r_alert WHERE key = ?", (fp,)).fetchone()
                     inc_id = json.loads(row[0])["incident_id"] if row else None
                     doc = b.req("GET", "/v1/incidents/%s" % inc_id).json() if inc_id else {}
                     ver = b.req("GET", "/v1/incidents/%s/timeline?verify=1" % inc_id).json() if inc_id else {}

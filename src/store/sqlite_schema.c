@@ -1,0 +1,289 @@
+/*
+ * Schema v2 of the SQLite store: a table per collection (see
+ * sqlite_schema.h for the names).
+ *
+ * What a record costs is mostly its b-tree entries, and above all the
+ * ones at random positions: a batch of a thousand alerts inserts a
+ * thousand fingerprints all over the key index, so nearly every page of
+ * that index is dirtied, written to the WAL at the commit and again to the
+ * database by the checkpoint. Schema v1 kept every collection in one
+ * table whose index entries each repeated the collection name and the
+ * 26-character id. Here, per collection table:
+ *  - the row, in rowid order (new rows land on the last leaf); small
+ *    columns first and the document last, so that filtering a row reads
+ *    no overflow page;
+ *  - T_id (id): unique; ids are ULIDs (time-sortable), so new entries
+ *    land on the last page;
+ *  - T_key (key, time) and T_group (group_key, time), partial (only rows
+ *    that have the field): no collection, no id. A key index entry is
+ *    about half of v1's, and dirties half the pages. Every index entry
+ *    ends in the rowid, so a lookup by key or group key reads in (time,
+ *    rowid) order and the store puts rows of equal time in id order
+ *    itself (sqlite.c, find_ties). Asking SQLite for ORDER BY time, id
+ *    there made it open a sorter for "the right part of the ORDER BY" on
+ *    every lookup, about 27,000 instructions each; carrying the id in
+ *    these entries instead kept v1's bytes written;
+ *  - T_time (time, id, status, service, severity): listings, time ranges,
+ *    and status/service/severity filters walked on the index in order
+ *    without reading rows. New entries are near the end (times grow), so
+ *    carrying the id here costs little and keeps large listings free of
+ *    any sort. The "alert" collection has none: nothing reads alerts
+ *    other than by id, fingerprint (key) or incident (group key), and a
+ *    query that does still gets every record, in order, by a scan and a
+ *    sort.
+ * The statements name the table, so SQLite can use the partial indexes
+ * (with a collection bound as a parameter it could not prove `key IS NOT
+ * NULL` for v1's).
+ */
+#include <string.h>
+
+#include "core/common.h"
+#include "store/sqlite_schema.h"
+#include "util/buf.h"
+
+#define TABLE_COLUMNS "id, revision, time, status, key, group_key, service, severity, json"
+#define RECORD_COLUMNS "id, revision, json, status, key, group_key, service, severity, time"
+
+/* The collections whose table has no time index (see above). */
+static bool has_time_index(const char *collection)
+{
+	return strcmp(collection, "alert") != 0;
+}
+
+char *rootly__sq_table_name(const char *collection)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t len = strlen(collection);
+	bool plain = len > 0 && len <= 48 && collection[0] >= 'a' && collection[0] <= 'z';
+	for (size_t i = 0; plain && i < len; i++) {
+		char c = collection[i];
+		plain = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+	}
+	rootly_buf b = ROOTLY_BUF_INIT;
+	if (plain) {
+		rootly_buf_puts(&b, "r_");
+		rootly_buf_puts(&b, collection);
+	} else {
+		rootly_buf_puts(&b, "x_");
+		for (size_t i = 0; i < len; i++) {
+			unsigned char c = (unsigned char)collection[i];
+			rootly_buf_putc(&b, hex[c >> 4]);
+			rootly_buf_putc(&b, hex[c & 15]);
+		}
+	}
+	return rootly_buf_detach(&b);
+}
+
+/* Fragments of the record statements; "\x01" stands for the table. */
+static const char *const k_record_sql[ROOTLY__SQ_RECORD_STMTS] = {
+	[ROOTLY__SQ_GET] = "SELECT " RECORD_COLUMNS " FROM \x01 WHERE id = ?2",
+	[ROOTLY__SQ_INSERT] = "INSERT INTO \x01 (" TABLE_COLUMNS ") VALUES (?2, 1, ?9, ?4, ?5, ?6, ?7, ?8, ?3)",
+	[ROOTLY__SQ_UPDATE] = "UPDATE \x01 SET revision = revision + 1, json = ?3, status = ?4, key = ?5,"
+		" group_key = ?6, service = ?7, severity = ?8, time = ?9 WHERE id = ?2 AND revision = ?10",
+	[ROOTLY__SQ_UPSERT] = "INSERT INTO \x01 (" TABLE_COLUMNS ") VALUES (?2, 1, ?9, ?4, ?5, ?6, ?7, ?8, ?3)"
+		" ON CONFLICT (id) DO UPDATE SET revision = revision + 1,"
+		" json = excluded.json, status = excluded.status, key = excluded.key,"
+		" group_key = excluded.group_key, service = excluded.service,"
+		" severity = excluded.severity, time = excluded.time RETURNING revision",
+	[ROOTLY__SQ_REVISION] = "SELECT revision FROM \x01 WHERE id = ?2",
+	[ROOTLY__SQ_DELETE] = "DELETE FROM \x01 WHERE id = ?2",
+	/* Undoing a nested level: a record back as it was, revision included. */
+	[ROOTLY__SQ_REINSERT] = "INSERT INTO \x01 (" TABLE_COLUMNS ") VALUES (?2, ?10, ?9, ?4, ?5, ?6, ?7, ?8, ?3)",
+	[ROOTLY__SQ_RESTORE] = "UPDATE \x01 SET revision = ?10, json = ?3, status = ?4, key = ?5,"
+		" group_key = ?6, service = ?7, severity = ?8, time = ?9 WHERE id = ?2",
+};
+
+/* Append `sql` with each "\x01" replaced by the quoted table name (or,
+ * for "\x02", the bare name: index names are built from it). Table names
+ * hold only [a-z0-9_] (sqlite_schema.h), so quoting is a formality. */
+static void put_sql(rootly_buf *b, const char *sql, const char *table)
+{
+	for (const char *p = sql; *p; p++) {
+		if (*p == '\x01') {
+			rootly_buf_putc(b, '"');
+			rootly_buf_puts(b, table);
+			rootly_buf_putc(b, '"');
+		} else if (*p == '\x02') {
+			rootly_buf_puts(b, table);
+		} else {
+			rootly_buf_putc(b, *p);
+		}
+	}
+}
+
+static char *sql_on(const char *sql, const char *table)
+{
+	rootly_buf b = ROOTLY_BUF_INIT;
+	put_sql(&b, sql, table);
+	return rootly_buf_detach(&b);
+}
+
+char *rootly__sq_record_sql(int which, const char *table)
+{
+	return sql_on(k_record_sql[which], table);
+}
+
+static const char *const k_find_terms[] = {
+	" AND id = ?2", " AND status = ?3", " AND key = ?4", " AND group_key = ?5",
+	" AND service = ?6", " AND severity = ?7", " AND time >= ?8", " AND time < ?9",
+};
+
+bool rootly__sq_find_ties(unsigned mask)
+{
+	return (mask & (ROOTLY__SQ_F_KEY | ROOTLY__SQ_F_GROUP)) && !(mask & ROOTLY__SQ_F_ID);
+}
+
+char *rootly__sq_find_sql(unsigned mask, const char *table)
+{
+	rootly_buf b = ROOTLY_BUF_INIT;
+	put_sql(&b, "SELECT " RECORD_COLUMNS " FROM \x01 WHERE 1", table);
+	for (size_t i = 0; i < ROOTLY_ARRAY_SIZE(k_find_terms); i++)
+		if (mask & (1u << i))
+			rootly_buf_puts(&b, k_find_terms[i]);
+	if (rootly__sq_find_ties(mask))
+		rootly_buf_puts(&b, mask & ROOTLY__SQ_F_DESC ? " ORDER BY time DESC, rowid DESC" : " ORDER BY time, rowid");
+	else
+		rootly_buf_puts(&b, mask & ROOTLY__SQ_F_DESC ? " ORDER BY time DESC, id DESC" : " ORDER BY time, id");
+	rootly_buf_puts(&b, " LIMIT ?10");
+	return rootly_buf_detach(&b);
+}
+
+static const char *const k_update_terms[] = {
+	", status = ?4", ", key = ?5", ", group_key = ?6", ", service = ?7", ", severity = ?8", ", time = ?9",
+};
+
+char *rootly__sq_update_sql(unsigned mask, const char *table)
+{
+	rootly_buf b = ROOTLY_BUF_INIT;
+	put_sql(&b, "UPDATE \x01 SET revision = revision + 1, json = ?3", table);
+	for (size_t i = 0; i < ROOTLY_ARRAY_SIZE(k_update_terms); i++)
+		if (mask & (1u << i))
+			rootly_buf_puts(&b, k_update_terms[i]);
+	rootly_buf_puts(&b, " WHERE id = ?2 AND revision = ?10");
+	return rootly_buf_detach(&b);
+}
+
+int rootly__sq_table_exists(sqlite3 *db, sqlite3_stmt **stmt, const char *table, bool *exists)
+{
+	*exists = false;
+	int rc = SQLITE_OK;
+	if (!*stmt)
+		rc = sqlite3_prepare_v3(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", -1,
+			SQLITE_PREPARE_PERSISTENT, stmt, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(*stmt, 1, table, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(*stmt);
+	if (rc == SQLITE_ROW) {
+		*exists = true;
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_DONE) {
+		rc = SQLITE_OK;
+	}
+	if (*stmt) {
+		sqlite3_reset(*stmt);
+		sqlite3_clear_bindings(*stmt);
+	}
+	return rc;
+}
+
+static int exec_on(sqlite3 *db, const char *sql, const char *table)
+{
+	char *text = sql_on(sql, table);
+	if (!text)
+		return SQLITE_NOMEM;
+	int rc = sqlite3_exec(db, text, NULL, NULL, NULL);
+	rootly_free(text);
+	return rc;
+}
+
+int rootly__sq_create_collection(sqlite3 *db, const char *collection, const char *table)
+{
+	int rc = exec_on(db,
+		"CREATE TABLE \x01 (id TEXT NOT NULL, revision INTEGER NOT NULL,"
+		" time INTEGER NOT NULL DEFAULT 0, status TEXT, key TEXT, group_key TEXT, service TEXT,"
+		" severity TEXT, json TEXT NOT NULL);"
+		"CREATE UNIQUE INDEX \"\x02_id\" ON \x01 (id);"
+		"CREATE INDEX \"\x02_key\" ON \x01 (key, time) WHERE key IS NOT NULL;"
+		"CREATE INDEX \"\x02_group\" ON \x01 (group_key, time) WHERE group_key IS NOT NULL;", table);
+	if (rc == SQLITE_OK && has_time_index(collection))
+		rc = exec_on(db, "CREATE INDEX \"\x02_time\" ON \x01 (time, id, status, service, severity);", table);
+	return rc;
+}
+
+/* ---- migrations ----------------------------------------------------------- */
+
+static int create_base(sqlite3 *db)
+{
+	return sqlite3_exec(db,
+		"CREATE TABLE streams (stream TEXT NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL,"
+		" PRIMARY KEY (stream, seq)) WITHOUT ROWID;"
+		"CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
+		NULL, NULL, NULL);
+}
+
+/* Copy one collection of v1's `records` into its own table. */
+static int move_collection(sqlite3 *db, const char *collection)
+{
+	char *table = rootly__sq_table_name(collection);
+	char *sql = table ? sql_on("INSERT INTO \x01 (" TABLE_COLUMNS ") SELECT " TABLE_COLUMNS
+		" FROM records WHERE collection = ?1 ORDER BY rowid", table) : NULL;
+	int rc = sql ? rootly__sq_create_collection(db, collection, table) : SQLITE_NOMEM;
+	sqlite3_stmt *st = NULL;
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 1, collection, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	sqlite3_finalize(st);
+	rootly_free(sql);
+	rootly_free(table);
+	return rc;
+}
+
+/* v1: every collection in `records` (with the indexes records_id,
+ * records_key, records_group, records_time); streams and sequences stay
+ * as they are. */
+static int from_v1(sqlite3 *db)
+{
+	/* The names first: no table is created while `records` is read. */
+	rootly_buf names = ROOTLY_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, "SELECT DISTINCT collection FROM records ORDER BY collection", -1, &st, NULL);
+	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+		if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+			break;
+		const char *c = (const char *)sqlite3_column_text(st, 0);
+		if (!c) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		/* Collection names are C strings, so NUL separates them. */
+		rootly_buf_put(&names, c, strlen(c) + 1);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		rc = names.oom ? SQLITE_NOMEM : SQLITE_OK;
+	for (size_t at = 0; rc == SQLITE_OK && at < names.len; at += strlen(names.ptr + at) + 1)
+		rc = move_collection(db, names.ptr + at);
+	rootly_buf_dispose(&names);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "DROP TABLE records;", NULL, NULL, NULL);
+	return rc;
+}
+
+int rootly__sq_migrate(sqlite3 *db, int from)
+{
+	int rc = SQLITE_OK;
+	if (from == 0)
+		rc = create_base(db);
+	else if (from == 1)
+		rc = from_v1(db);
+	_Static_assert(ROOTLY__SQ_SCHEMA_VERSION == 2, "the user_version set here");
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "PRAGMA user_version = 2;", NULL, NULL, NULL);
+	return rc;
+}
