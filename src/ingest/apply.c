@@ -112,20 +112,6 @@ int rootly__open_incident_for_group(apply_state *st, const char *group_key, touc
 			return 0;
 		}
 	}
-	/* An incident of this batch whose write is deferred is not in the
-	 * store yet (ingest/cache.h). */
-	const char *deferred = rootly__ingest_cache_group_dirty(st->ctx, group_key);
-	if (deferred && (!hint || strcmp(deferred, hint) != 0)) {
-		touched *t;
-		int rc = rootly__touched_by_id(st, deferred, &t);
-		if (rc < 0)
-			return rc;
-		if (rootly__status_open(rootly__jstr(t->doc, "status")) &&
-		    rootly__jint(t->doc, "created_at") >= not_before) {
-			*out = t;
-			return 0;
-		}
-	}
 	latest_state ls = { "", 0, NULL, not_before };
 	rootly_record_query q = { 0 };
 	q.group_key = group_key;

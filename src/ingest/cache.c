@@ -174,7 +174,10 @@ bool rootly__ingest_cache_may_defer(const rootly_ctx *ctx)
 
 int rootly__ingest_cache_defer(rootly_ctx *ctx, json_t *doc, int64_t rev)
 {
-	if (!rootly__ingest_cache_may_defer(ctx))
+	/* Only incidents already in the store: a new one is written at once,
+	 * so that every incident a group lookup can need is in the store's
+	 * group index (the document, here, has the latest status). */
+	if (!rootly__ingest_cache_may_defer(ctx) || rev <= 0)
 		return 0;
 	struct rootly__ingest_cache *c = cache_of(ctx, true);
 	if (!c)
@@ -186,8 +189,8 @@ int rootly__ingest_cache_defer(rootly_ctx *ctx, json_t *doc, int64_t rev)
 			json_decref(doc);
 			return 0; /* no room: written now */
 		}
-		/* a new entry has no committed state of its own: the store's
-		 * (rev) stands until the payload's level commits */
+		/* no committed state of its own: the store's (rev) stands until
+		 * the payload's level commits */
 		json_decref(e->doc);
 		e->doc = NULL;
 	}
@@ -263,28 +266,6 @@ void rootly__ingest_cache_rolled_back(rootly_ctx *ctx)
 		c->groups.slots[i].key = NULL;
 	}
 	c->groups.count = 0;
-}
-
-const char *rootly__ingest_cache_group_dirty(rootly_ctx *ctx, const char *group_key)
-{
-	struct rootly__ingest_cache *c = cache_of(ctx, false);
-	const char *best = NULL;
-	int64_t best_created = INT64_MIN;
-	for (size_t i = 0; c && c->deferred && group_key && i < c->incidents.cap; i++) {
-		cached_incident *e = c->incidents.slots[i].key ? c->incidents.slots[i].value : NULL;
-		json_t *doc = e ? (e->pending ? e->pending : e->doc) : NULL;
-		if (!doc || (!e->dirty && !e->pending) || e->superseded)
-			continue;
-		const char *g = rootly__jstr(doc, "group_key");
-		if (!g || strcmp(g, group_key) != 0)
-			continue;
-		int64_t created = rootly__jint(doc, "created_at");
-		if (!best || created > best_created) {
-			best = e->id;
-			best_created = created;
-		}
-	}
-	return best;
 }
 
 bool rootly__ingest_cache_dirty(const rootly_ctx *ctx)

@@ -40,7 +40,7 @@ int rootly__ingest_cache_take(rootly_ctx *ctx, const char *id, json_t **doc, int
 void rootly__ingest_cache_give(rootly_ctx *ctx, json_t *doc, int64_t rev);
 /* Keep `doc`, changed by the open payload but not written, as the
  * pending state of its incident (stolen when kept: 1). `rev` is the
- * stored revision (0: not stored yet). It becomes the entry's dirty state
+ * stored revision; an incident not stored yet (0) is never deferred. It becomes the entry's dirty state
  * when the payload's level commits (promote) and is dropped if it rolls
  * back (rolled_back). 0: not kept (deferring is off, or no room for a
  * new entry); the caller still owns `doc` and writes it now.
@@ -51,10 +51,6 @@ void rootly__ingest_cache_promote(rootly_ctx *ctx);
  * entries and the group hints; keep the dirty states (the earlier
  * payloads' changes, still to be written). */
 void rootly__ingest_cache_rolled_back(rootly_ctx *ctx);
-/* The newest incident with a dirty or pending state collecting
- * `group_key` (such an incident may not be in the store yet), or NULL. A
- * hint: the caller checks the document. */
-const char *rootly__ingest_cache_group_dirty(rootly_ctx *ctx, const char *group_key);
 /* Whether payloads may defer incident writes now (inside a batch, no
  * workflows configured). */
 bool rootly__ingest_cache_may_defer(const rootly_ctx *ctx);
