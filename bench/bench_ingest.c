@@ -31,6 +31,7 @@
  * Output: one JSON object per line.
  * Usage: bench_ingest [N] [BATCH] [DIR] [MODE...]
  */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -62,10 +63,86 @@ static double thread_cpu_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Pipelined modes (`*_pipelined`): each batch is committed with
+ * rootly_ctx_batch_commit_deferred and made durable by a syncer thread
+ * (rootly_ctx_sync) while the next batch is ingested, as the bridge does;
+ * at most one batch waits for its sync while the next one is built, and
+ * the run's time ends only when the last batch is durable. */
+static struct {
+	bool on;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	rootly_ctx *ctx;
+	uint64_t issued, synced; /* tokens */
+	uint64_t prev;           /* the token before the newest */
+	bool stop;
+} g_pipe = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+
+static void *syncer_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&g_pipe.mu);
+	for (;;) {
+		while (!g_pipe.stop && g_pipe.synced >= g_pipe.issued)
+			pthread_cond_wait(&g_pipe.cv, &g_pipe.mu);
+		if (g_pipe.synced >= g_pipe.issued)
+			break;
+		uint64_t t = g_pipe.issued;
+		pthread_mutex_unlock(&g_pipe.mu);
+		bench_check(rootly_ctx_sync(g_pipe.ctx, t), "sync");
+		pthread_mutex_lock(&g_pipe.mu);
+		g_pipe.synced = t;
+		pthread_cond_broadcast(&g_pipe.cv);
+	}
+	pthread_mutex_unlock(&g_pipe.mu);
+	return NULL;
+}
+
+static void pipe_start(rootly_ctx *ctx)
+{
+	if (!g_pipe.on)
+		return;
+	g_pipe.ctx = ctx;
+	g_pipe.issued = g_pipe.synced = g_pipe.prev = 0;
+	g_pipe.stop = false;
+	if (pthread_create(&g_pipe.thread, NULL, syncer_main, NULL) != 0) {
+		fprintf(stderr, "pthread_create failed\n");
+		exit(1);
+	}
+}
+
+/* Wait until every committed batch is durable and stop the syncer. */
+static void pipe_drain(void)
+{
+	if (!g_pipe.on)
+		return;
+	pthread_mutex_lock(&g_pipe.mu);
+	g_pipe.stop = true;
+	pthread_cond_broadcast(&g_pipe.cv);
+	pthread_mutex_unlock(&g_pipe.mu);
+	pthread_join(g_pipe.thread, NULL);
+}
+
 static void commit_timed(rootly_ctx *ctx)
 {
 	double t0 = bench_now_s();
-	bench_check(rootly_ctx_batch_commit(ctx), "batch_commit");
+	if (g_pipe.on) {
+		uint64_t token = 0;
+		bench_check(rootly_ctx_batch_commit_deferred(ctx, &token), "batch_commit_deferred");
+		pthread_mutex_lock(&g_pipe.mu);
+		if (token > g_pipe.issued)
+			g_pipe.issued = token;
+		pthread_cond_broadcast(&g_pipe.cv);
+		/* bounded: the batch before this one must be durable before the
+		 * next one starts */
+		while (g_pipe.synced < g_pipe.prev)
+			pthread_cond_wait(&g_pipe.cv, &g_pipe.mu);
+		g_pipe.prev = token;
+		pthread_mutex_unlock(&g_pipe.mu);
+	} else {
+		bench_check(rootly_ctx_batch_commit(ctx), "batch_commit");
+	}
 	double d = bench_now_s() - t0;
 	if (d > g_max_commit)
 		g_max_commit = d;
@@ -205,7 +282,9 @@ static timing run_rootly(const char *dir, const char *sync, int n, int batch, in
 	char path[512];
 	rootly_ctx *ctx = open_ctx(dir, sync, path, sizeof(path));
 	timing t0 = start();
+	pipe_start(ctx);
 	ingest_run(ctx, n, batch, groups, "firing");
+	pipe_drain();
 	timing t = stop(t0);
 	*incidents = count_incidents(ctx);
 	close_timed(ctx, &t);
@@ -237,6 +316,7 @@ static timing run_groups(const char *dir, int n, int per, int batch_payloads)
 	size_t cap = (size_t)per * 600 + 1024;
 	char *buf = malloc(cap);
 	timing t0 = start();
+	pipe_start(ctx);
 	int payloads = n / per;
 	for (int p = 0; p < payloads; p++) {
 		if (p % batch_payloads == 0)
@@ -246,6 +326,7 @@ static timing run_groups(const char *dir, int n, int per, int batch_payloads)
 		if (p % batch_payloads == batch_payloads - 1 || p == payloads - 1)
 			commit_timed(ctx);
 	}
+	pipe_drain();
 	timing t = stop(t0);
 	free(buf);
 	close_timed(ctx, &t);
@@ -537,6 +618,24 @@ int main(int argc, char **argv)
 		base = run_baseline(dir, "full", n, batch);
 		report("sqlite_floor", "attach", "full", batch, n, 100, t, &base);
 	}
+	/* The same three shapes with the fsync on a syncer thread. */
+	g_pipe.on = true;
+	if (wanted(argc, argv, "declare_pipelined")) {
+		t = run_rootly(dir, "full", n, batch, 0, &inc);
+		base = run_baseline(dir, "full", n, batch);
+		report("pipelined", "declare", "full", batch, n, inc, t, &base);
+	}
+	if (wanted(argc, argv, "attach_pipelined")) {
+		t = run_rootly(dir, "full", n, batch, 100, &inc);
+		base = run_baseline(dir, "full", n, batch);
+		report("pipelined", "attach", "full", batch, n, inc, t, &base);
+	}
+	if (wanted(argc, argv, "group100_pipelined")) {
+		t = run_groups(dir, n, 100, 10);
+		base = run_baseline(dir, "full", n, batch);
+		report("pipelined", "group_of_100", "full", 1000, n, n / 100, t, &base);
+	}
+	g_pipe.on = false;
 	static const char *const singles[][2] = { { "single_full", "full" }, { "single_normal", "normal" } };
 	for (int k = 0; k < 2; k++) {
 		if (!wanted(argc, argv, singles[k][0]))
