@@ -42,6 +42,16 @@ void rootly__json_alloc_install(void);
 /* Install-once hook so a thread's last error can be copied into a ctx. */
 void rootly__error_copy(rootly_error *dst, char *msgbuf, size_t msgcap, const rootly_error *src);
 
+/* The thread's last error kept across a cleanup call (a rollback) that
+ * may raise errors of its own, then put back: the caller reports the
+ * error that made it clean up. */
+typedef struct rootly__saved_error {
+	rootly_error error;
+	char message[512];
+} rootly__saved_error;
+void rootly__error_save(rootly__saved_error *s);
+void rootly__error_restore(const rootly__saved_error *s);
+
 #define ROOTLY_TRY(expr) do { int rootly__rc = (expr); if (rootly__rc < 0) return rootly__rc; } while (0)
 
 #endif

@@ -280,9 +280,8 @@ static int tx_finish(rootly_ctx *ctx, int rc, uint64_t *token)
 		rc = crc;
 	}
 	/* Keep the error that made us roll back, not the rollback's own. */
-	rootly_error saved = *rootly_error_last();
-	char msg[512];
-	snprintf(msg, sizeof(msg), "%s", saved.message);
+	rootly__saved_error saved;
+	rootly__error_save(&saved);
 	ctx->store->rollback(ctx->store);
 	/* The cache may mirror what the rollback undoes. Inside a batch, the
 	 * deferred incident writes of the operations before this one stay. */
@@ -291,7 +290,7 @@ static int tx_finish(rootly_ctx *ctx, int rc, uint64_t *token)
 	else
 		rootly__ingest_cache_clear(ctx);
 	rootly__workflow_after_rollback(ctx); /* a refused override, recorded on its own */
-	rootly_error_set(saved.code, saved.klass, saved.sys_code, "%s", msg);
+	rootly__error_restore(&saved);
 	return rc;
 }
 

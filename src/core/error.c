@@ -53,6 +53,16 @@ void rootly__error_copy(rootly_error *dst, char *msgbuf, size_t msgcap, const ro
 	dst->sys_code = src->sys_code;
 }
 
+void rootly__error_save(rootly__saved_error *s)
+{
+	rootly__error_copy(&s->error, s->message, sizeof(s->message), rootly_error_last());
+}
+
+void rootly__error_restore(const rootly__saved_error *s)
+{
+	rootly_error_set(s->error.code, s->error.klass, s->error.sys_code, "%s", s->message);
+}
+
 static const struct { int code; const char *name; const char *text; } k_codes[] = {
 	{ ROOTLY_OK, "ROOTLY_OK", "success" },
 	{ ROOTLY_ERROR, "ROOTLY_ERROR", "generic error" },

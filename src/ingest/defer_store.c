@@ -13,8 +13,6 @@
 #include "ingest/defer_store.h"
 #include "ingest/cache.h"
 
-#include <stdio.h>
-
 typedef struct defer_store {
 	rootly_store base;
 	rootly_store *inner;
@@ -68,12 +66,11 @@ static rootly_status d_begin(rootly_store *st)
 	/* Inside the new level: if the operation fails, its rollback takes
 	 * the flush's writes with it and the entries are dirty again. */
 	if ((rc = settle(d)) < 0) {
-		rootly_error saved = *rootly_error_last();
-		char msg[512];
-		snprintf(msg, sizeof(msg), "%s", saved.message);
+		rootly__saved_error saved;
+		rootly__error_save(&saved);
 		d->inner->rollback(d->inner);
 		level_ended(d, false);
-		rootly_error_set(saved.code, saved.klass, saved.sys_code, "%s", msg);
+		rootly__error_restore(&saved);
 	}
 	return rc;
 }

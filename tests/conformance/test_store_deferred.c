@@ -24,16 +24,6 @@ typedef struct fixture {
 	rootly_store *st;
 } fixture;
 
-static void remove_db(const char *path)
-{
-	char p[128];
-	unlink(path);
-	snprintf(p, sizeof(p), "%s-wal", path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", path);
-	unlink(p);
-}
-
 static int fx_setup(void **state)
 {
 	fixture *fx = calloc(1, sizeof(*fx));
@@ -61,7 +51,7 @@ static int fx_teardown(void **state)
 	if (fx->st)
 		fx->st->free(fx->st);
 	if (fx->path[0])
-		remove_db(fx->path);
+		rt_sqlite_remove(fx->path);
 	free(fx);
 	return 0;
 }
@@ -228,7 +218,7 @@ static void test_sqlite_fsyncs(void **state)
 	rt_ok(st->sync(st, t3)); /* covered by the normal commit */
 	assert_int_equal(rootly__store_sqlite_wal_syncs(st), n0 + 3);
 	st->free(st);
-	remove_db(g_path);
+	rt_sqlite_remove(g_path);
 }
 
 /* synchronous=normal promises no more than a crash-safe commit, so sync
@@ -246,7 +236,7 @@ static void test_sqlite_normal_never_syncs(void **state)
 	assert_int_equal(rootly__store_sqlite_wal_syncs(st), 0);
 	assert_int_equal(st->sync(st, t + 100), ROOTLY_EINVALID);
 	st->free(st);
-	remove_db(g_path);
+	rt_sqlite_remove(g_path);
 }
 
 /* Deferred commits nobody synced are still there after a clean close. */
@@ -270,7 +260,7 @@ static void test_sqlite_deferred_persist(void **state)
 	}
 	rt_ok(st->check(st));
 	st->free(st);
-	remove_db(g_path);
+	rt_sqlite_remove(g_path);
 }
 
 /* A version 1 vtable is initialised without touching the version 2

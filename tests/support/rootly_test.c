@@ -62,6 +62,23 @@ void rt_ctx_configure(rootly_ctx *ctx, const char *yaml)
 	rt_ok(rootly_ctx_set_config(ctx, cfg));
 }
 
+void rt_sqlite_remove(const char *path_or_uri)
+{
+	const char *path = path_or_uri;
+	if (strchr(path, ':')) {
+		if (strncmp(path, "sqlite:", 7) != 0)
+			return;
+		path += 7;
+	}
+	char base[1024], f[1100];
+	snprintf(base, sizeof(base), "%.*s", (int)strcspn(path, "?"), path);
+	unlink(base);
+	snprintf(f, sizeof(f), "%s-wal", base);
+	unlink(f);
+	snprintf(f, sizeof(f), "%s-shm", base);
+	unlink(f);
+}
+
 const char *rt_tmp_sqlite_uri(void)
 {
 	static char uri[256];

@@ -30,6 +30,10 @@ void rt_ctx_configure(rootly_ctx *ctx, const char *yaml);
 
 /* A fresh temporary sqlite URI ("sqlite:/tmp/rootly-test-XXXXXX.db"), static buffer. */
 const char *rt_tmp_sqlite_uri(void);
+/* Remove an SQLite database and its -wal and -shm files. Takes a path or
+ * a store URI ("sqlite:PATH[?options]"); any other URI ("memory:") is
+ * left alone. Missing files are fine. */
+void rt_sqlite_remove(const char *path_or_uri);
 
 /* Assert a status is 0, printing the library's message otherwise. */
 #define rt_ok(expr) do { int rt__rc = (expr); if (rt__rc != 0) \

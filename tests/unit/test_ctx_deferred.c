@@ -20,19 +20,6 @@
 #include "rootly/sys/errors.h"
 #include "rootly/sys/store.h"
 
-static void remove_uri(const char *uri)
-{
-	const char *p = strstr(uri, "sqlite:");
-	if (!p)
-		return;
-	char f[320];
-	unlink(p + 7);
-	snprintf(f, sizeof(f), "%s-wal", p + 7);
-	unlink(f);
-	snprintf(f, sizeof(f), "%s-shm", p + 7);
-	unlink(f);
-}
-
 static int ingest_alert(rootly_ctx *ctx, int group, int instance, rootly_ingest_outcome *o, char *inc, size_t cap)
 {
 	char body[1024];
@@ -106,7 +93,7 @@ static void same_as_commit(const char *uri)
 	assert_int_equal(count(ctx, "alert"), 4);
 	rt_ok(rootly_ctx_check(ctx));
 	rootly_ctx_free(ctx);
-	remove_uri(uri);
+	rt_sqlite_remove(uri);
 }
 
 static void test_same_as_commit_memory(void **state) { (void)state; same_as_commit("memory:"); }
@@ -134,7 +121,7 @@ static void test_workflow_runs(void **state)
 	assert_int_equal(rootly_incident_severity(inc), ROOTLY_SEV4);
 	rootly_incident_free(inc);
 	rootly_ctx_free(ctx);
-	remove_uri(saved);
+	rt_sqlite_remove(saved);
 }
 
 static void test_errors(void **state)
@@ -222,7 +209,7 @@ static void test_fault_points(void **state)
 		}
 		rt_ok(rootly_ctx_check(ctx));
 		rootly_ctx_free(ctx);
-		remove_uri(base);
+		rt_sqlite_remove(base);
 		if (at > calls) /* this run did not reach the fail point: all covered */
 			break;
 	}
@@ -289,7 +276,7 @@ static void concurrent(const char *uri)
 	assert_int_equal(count(ctx, "alert"), 300);
 	rt_ok(rootly_ctx_check(ctx));
 	rootly_ctx_free(ctx);
-	remove_uri(uri);
+	rt_sqlite_remove(uri);
 }
 
 static void test_concurrent_memory(void **state) { (void)state; concurrent("memory:"); }

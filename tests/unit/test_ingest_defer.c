@@ -57,14 +57,7 @@ static int teardown(void **state)
 {
 	fx *f = *state;
 	rootly_ctx_free(f->ctx);
-	if (!strncmp(f->uri, "sqlite:", 7)) {
-		char p[320];
-		unlink(f->uri + 7);
-		snprintf(p, sizeof(p), "%s-wal", f->uri + 7);
-		unlink(p);
-		snprintf(p, sizeof(p), "%s-shm", f->uri + 7);
-		unlink(p);
-	}
+	rt_sqlite_remove(f->uri);
 	free(f);
 	return 0;
 }

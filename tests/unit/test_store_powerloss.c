@@ -286,21 +286,11 @@ static void paths(char *db, char *copy, size_t cap)
 	snprintf(copy, cap, "%.200s-after", db);
 }
 
-static void cleanup(const char *db)
-{
-	char p[600];
-	unlink(db);
-	snprintf(p, sizeof(p), "%s-wal", db);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", db);
-	unlink(p);
-}
-
 /* Power off now: the copy holds what the disk has. */
 static rootly_store *power_loss(const char *db, const char *copy)
 {
 	char from[600], to[600];
-	cleanup(copy);
+	rt_sqlite_remove(copy);
 	image(db, copy);
 	snprintf(from, sizeof(from), "%s-wal", db);
 	snprintf(to, sizeof(to), "%s-wal", copy);
@@ -360,8 +350,8 @@ static void test_synced_batches_survive(void **state)
 	after->free(after);
 	st->free(st);
 	vfs_remove();
-	cleanup(db);
-	cleanup(copy);
+	rt_sqlite_remove(db);
+	rt_sqlite_remove(copy);
 }
 
 /* The control: with no checkpoint to sync the WAL, deferred batches nobody
@@ -394,8 +384,8 @@ static void test_unsynced_batches_are_lost(void **state)
 	after->free(after);
 	st->free(st);
 	vfs_remove();
-	cleanup(db);
-	cleanup(copy);
+	rt_sqlite_remove(db);
+	rt_sqlite_remove(copy);
 }
 
 /* A real fsync failure of the WAL: the sync reports it, and it is final
@@ -439,8 +429,8 @@ static void test_failed_fsync_is_final(void **state)
 	rt_ok(st->sync(st, t2));
 	st->free(st);
 	vfs_remove();
-	cleanup(db);
-	cleanup(copy);
+	rt_sqlite_remove(db);
+	rt_sqlite_remove(copy);
 }
 
 int main(void)

@@ -50,12 +50,7 @@ static void bed_init(bed *b)
 
 static void bed_clean(bed *b)
 {
-	char p[340];
-	unlink(b->path);
-	snprintf(p, sizeof(p), "%s-wal", b->path);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", b->path);
-	unlink(p);
+	rt_sqlite_remove(b->path);
 }
 
 static rootly_store *open_store(const bed *b)
