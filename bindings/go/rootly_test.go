@@ -75,6 +75,21 @@ func TestAlertToPostmortem(t *testing.T) {
 	if !strings.Contains(md, "TTR") || !strings.Contains(md, inc.Title) {
 		t.Fatal(md)
 	}
+	// The declaring alert rides on incident.created (no alert.attached of its own).
+	if !strings.Contains(md, "; alert: checkout-api p99 latency is above 2s [9bad08016c98e137, firing]") {
+		t.Fatal(md)
+	}
+	tl, err := c.Timeline(inc.Ref, 1)
+	must(t, err)
+	var created struct {
+		Alert struct {
+			AlertID string `json:"alert_id"`
+		} `json:"alert"`
+	}
+	must(t, json.Unmarshal(tl[0].Body, &created))
+	if tl[0].Kind != "incident.created" || created.Alert.AlertID != items[0].AlertID || tl[1].Kind == "alert.attached" {
+		t.Fatalf("%+v", tl)
+	}
 	js, err := c.Postmortem(inc.Ref, rootly.JSON)
 	must(t, err)
 	var pm map[string]any

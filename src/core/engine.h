@@ -97,9 +97,11 @@ int rootly__incident_wrap(json_t *doc, rootly_incident **out);
 const char *rootly__status_name_or(int status, const char *fallback);
 
 /* Build a new incident document (validated, numbered, with its
- * incident.created event) without storing it; the caller stores it. */
+ * incident.created event) without storing it; the caller stores it.
+ * `alert_text` (may be NULL; `alert_len` bytes): the declaring alert's
+ * canonical JSON object text, stored as the event's `alert` member. */
 int rootly__incident_build(rootly_ctx *ctx, const rootly_incident_options *o, const char *group_key,
-	const char *source, json_t **out);
+	const char *source, const char *alert_text, size_t alert_len, json_t **out);
 int rootly__string_array(const char *what, const char *const *items, size_t n, json_t **out);
 int rootly__apply_labels(json_t *obj, const rootly_kv *kv, size_t n, const char *what);
 int rootly__apply_fields(json_t *obj, const rootly_kv *kv, size_t n);

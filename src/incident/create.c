@@ -128,7 +128,7 @@ int rootly__apply_fields(json_t *obj, const rootly_kv *kv, size_t n)
 }
 
 int rootly__incident_build(rootly_ctx *ctx, const rootly_incident_options *o, const char *group_key,
-	const char *source, json_t **out)
+	const char *source, const char *alert_text, size_t alert_len, json_t **out)
 {
 	json_t *doc = NULL, *services = NULL, *teams = NULL, *labels = NULL, *fields = NULL;
 	int rc;
@@ -228,12 +228,19 @@ int rootly__incident_build(rootly_ctx *ctx, const rootly_incident_options *o, co
 		rc = rootly_error_set_oom();
 		goto fail;
 	}
-	/* The incident.created body {title, severity, status, services, teams,
-	 * labels, source?} written directly in its canonical form (members in
-	 * key order, labels sorted), rather than built and then serialised. */
+	/* The incident.created body {alert?, title, severity, status, services,
+	 * teams, labels, source?} written directly in its canonical form
+	 * (members in key order, labels sorted), rather than built and then
+	 * serialised. */
 	rootly_buf body = ROOTLY_BUF_INIT;
-	rootly__json_reserve(&body, 512);
-	rootly__json_put_raw(&body, "{\"labels\":", 10);
+	rootly__json_reserve(&body, 512 + (alert_text ? alert_len : 0));
+	if (alert_text) {
+		rootly__json_put_raw(&body, "{\"alert\":", 9);
+		rootly__json_put_raw(&body, alert_text, alert_len);
+		rootly__json_put_raw(&body, ",\"labels\":", 10);
+	} else {
+		rootly__json_put_raw(&body, "{\"labels\":", 10);
+	}
 	rootly__json_dump_buf(&body, labels, JSON_COMPACT | JSON_SORT_KEYS);
 	rootly__json_put_raw(&body, ",\"services\":", 12);
 	rootly__json_dump_buf(&body, services, JSON_COMPACT);
@@ -287,7 +294,7 @@ rootly_status rootly_incident_create(rootly_incident **out, rootly_ctx *ctx, con
 	int rc = rootly__tx_begin(ctx);
 	if (rc < 0)
 		return rootly__ctx_fail(ctx, rc);
-	rc = rootly__incident_build(ctx, opts, NULL, NULL, &doc);
+	rc = rootly__incident_build(ctx, opts, NULL, NULL, NULL, 0, &doc);
 	if (rc >= 0)
 		rc = rootly__incident_store(ctx, doc, 0, &rev);
 	/* Build the caller's object before committing, so that a reported

@@ -27,9 +27,9 @@ static touched *remember(apply_state *st, json_t *doc, int64_t rev)
 		st->cap = cap;
 	}
 	touched *t = &st->incidents[st->count++];
+	memset(t, 0, sizeof(*t));
 	t->doc = doc;
 	t->rev = rev;
-	t->dirty = false;
 	return t;
 }
 
@@ -163,7 +163,6 @@ int rootly__record_outcome(apply_state *st, rootly_ingest_outcome o, const json_
 int rootly__link_alert(apply_state *st, touched *t, json_t *alert, const char *kind)
 {
 	json_t *inc = t->doc;
-	const char *alert_id = rootly__jstr(alert, "id");
 	const char *linked_to = rootly__jstr(alert, "incident_id");
 	bool linked = linked_to && !strcmp(linked_to, rootly__jstr(inc, "id"));
 	if (!linked && json_object_set_new(inc, "alert_count",
@@ -175,29 +174,34 @@ int rootly__link_alert(apply_state *st, touched *t, json_t *alert, const char *k
 		return rootly_error_set_oom();
 	if (json_object_set_new(alert, "incident_id", json_string(rootly__jstr(inc, "id"))) < 0)
 		return rootly_error_set_oom();
+	t->dirty = true;
+	if (!kind)
+		return 0; /* it declared the incident: incident.created carries it */
+	if (!strcmp(kind, "alert.attached"))
+		return rootly__fold_add(st, t, alert);
 	/* The body {alert_id, fingerprint, summary, status, source, starts_at}
 	 * in canonical form (keys sorted), written directly. */
+	int rc = rootly__fold_flush(st, t);
+	if (rc < 0)
+		return rc;
 	rootly_buf body = ROOTLY_BUF_INIT;
-	rootly_buf *b = &body;
-	rootly__json_reserve(b, 384);
-	rootly__json_put_raw(b, "{\"alert_id\":", 12);
-	rootly__json_put_string(b, alert_id);
-	rootly__json_put_raw(b, ",\"fingerprint\":", 15);
-	rootly__json_put_string(b, rootly__jstr(alert, "fingerprint"));
-	rootly__json_put_raw(b, ",\"source\":", 10);
-	rootly__json_put_string(b, rootly__jstr(alert, "source"));
-	rootly__json_put_raw(b, ",\"starts_at\":", 13);
-	rootly__json_put_int(b, starts);
-	rootly__json_put_raw(b, ",\"status\":", 10);
-	rootly__json_put_string(b, rootly__jstr(alert, "status"));
-	rootly__json_put_raw(b, ",\"summary\":", 11);
-	rootly__json_put_string(b, rootly__jstr(alert, "summary"));
-	rootly__json_put_raw(b, "}", 1);
-	t->dirty = true;
-	int rc = b->oom ? rootly_error_set_oom() :
-		rootly__timeline_append_text(st->ctx, inc, rootly__jstr(alert, "source"), kind, b->ptr, b->len, 0);
-	rootly_buf_dispose(b);
+	rootly__json_reserve(&body, 384);
+	rootly__alert_event_fields(&body, alert, true);
+	rc = body.oom ? rootly_error_set_oom() :
+		rootly__timeline_append_text(st->ctx, inc, rootly__jstr(alert, "source"), kind, body.ptr, body.len, 0);
+	rootly_buf_dispose(&body);
 	return rc;
+}
+
+int rootly__ingest_event(apply_state *st, touched *t, const char *actor, const char *kind, json_t *body)
+{
+	int rc = rootly__fold_flush(st, t);
+	if (rc < 0) {
+		json_decref(body);
+		return rc;
+	}
+	t->dirty = true;
+	return rootly__timeline_append(st->ctx, t->doc, actor, kind, body, 0);
 }
 
 static int severity_of(apply_state *st, const char *word)
@@ -241,9 +245,17 @@ int rootly__declare(apply_state *st, json_t *alert, const char *group_key, const
 	o.labels_count = i;
 	o.detected_at = rootly__jint(alert, "starts_at") > 0 ? rootly__jint(alert, "starts_at") : 0;
 	o.actor = rootly__jstr(alert, "source");
+	/* The declaring alert rides on incident.created, not on an
+	 * alert.attached of its own. */
+	rootly_buf declared = ROOTLY_BUF_INIT;
+	rootly__json_reserve(&declared, 384);
+	rootly__alert_event_fields(&declared, alert, true);
 	json_t *doc = NULL;
-	int rc = rootly__incident_build(st->ctx, &o, group_key, rootly__jstr(alert, "source"), &doc);
+	int rc = declared.oom ? rootly_error_set_oom() :
+		rootly__incident_build(st->ctx, &o, group_key, rootly__jstr(alert, "source"), declared.ptr,
+			declared.len, &doc);
 	rootly_free(kv);
+	rootly_buf_dispose(&declared);
 	if (rc < 0)
 		return rc;
 	/* Custom fields a route fills from the alert (strings). */
@@ -358,6 +370,11 @@ int rootly__ingest_apply(rootly_ctx *ctx, const rootly_source_config *src, json_
 		if ((rc = apply_one(&st, alert)) < 0)
 			goto done;
 	}
+	/* The payload's pending attaches reach the timelines (and so the
+	 * documents' heads) before the documents are stored or deferred. */
+	for (size_t k = 0; k < st.count; k++)
+		if ((rc = rootly__fold_flush(&st, &st.incidents[k])) < 0)
+			goto done;
 	for (size_t k = 0; k < st.count; k++) {
 		touched *t = &st.incidents[k];
 		if (!t->dirty)
@@ -384,8 +401,10 @@ int rootly__ingest_apply(rootly_ctx *ctx, const rootly_source_config *src, json_
 		st.incidents[k].doc = NULL;
 	}
 done:
-	for (size_t k = 0; k < st.count; k++)
+	for (size_t k = 0; k < st.count; k++) {
+		rootly__fold_dispose(&st.incidents[k]); /* a failed payload's pending attaches go too */
 		json_decref(st.incidents[k].doc);
+	}
 	rootly_free(st.incidents);
 	return rc;
 }

@@ -90,7 +90,10 @@ int rootly__apply_firing(apply_state *st, json_t *alert, json_t *prev, int64_t p
 			return rc;
 		outcome = ROOTLY_INGEST_CREATED;
 	}
-	if ((rc = rootly__link_alert(st, t, alert, "alert.attached")) < 0 || (rc = rootly__alert_store(ctx, alert, 0)) < 0)
+	/* The declaring alert is on incident.created; the others wait to be
+	 * folded into one alert.attached (attach_fold.c). */
+	if ((rc = rootly__link_alert(st, t, alert, outcome == ROOTLY_INGEST_CREATED ? NULL : "alert.attached")) < 0 ||
+	    (rc = rootly__alert_store(ctx, alert, 0)) < 0)
 		return rc;
 	return rootly__record_outcome(st, outcome, alert, t->doc, NULL);
 }
@@ -121,18 +124,17 @@ static int last_resolved(apply_state *st, touched *t)
 	const char *status = rootly__jstr(t->doc, "status");
 	bool mitigate = st->cfg && st->cfg->on_last_resolved == ROOTLY_ON_LAST_RESOLVED_MITIGATE &&
 		status && !strcmp(status, "started");
-	t->dirty = true;
-	rc = rootly__timeline_append(st->ctx, t->doc, "librootly", "alerts.all_resolved",
-		json_pack("{s:I,s:b}", "alerts", (json_int_t)rootly__jint(t->doc, "alert_count"), "mitigates", mitigate), 0);
+	rc = rootly__ingest_event(st, t, "librootly", "alerts.all_resolved",
+		json_pack("{s:I,s:b}", "alerts", (json_int_t)rootly__jint(t->doc, "alert_count"), "mitigates", mitigate));
 	if (rc < 0 || !mitigate)
 		return rc;
 	json_t *stamps = json_object_get(t->doc, "status_at");
 	if (!stamps || json_object_set_new(stamps, "mitigated", json_integer(st->now)) < 0 ||
 	    json_object_set_new(t->doc, "status", json_string("mitigated")) < 0)
 		return rootly_error_set_oom();
-	return rootly__timeline_append(st->ctx, t->doc, "librootly", "status.changed",
+	return rootly__ingest_event(st, t, "librootly", "status.changed",
 		json_pack("{s:s,s:s,s:b,s:[],s:s}", "from", "started", "to", "mitigated", "override", 0,
-			"skipped", "note", "all alerts resolved (alerts.on_last_resolved: mitigate)"), 0);
+			"skipped", "note", "all alerts resolved (alerts.on_last_resolved: mitigate)"));
 }
 
 int rootly__apply_resolved(apply_state *st, json_t *alert, json_t *prev, int64_t prev_rev)
@@ -163,8 +165,7 @@ int rootly__apply_resolved(apply_state *st, json_t *alert, json_t *prev, int64_t
 		json_t *body = json_pack("{s:s,s:s,s:s,s:I}", "alert_id", rootly__jstr(prev, "id"),
 			"fingerprint", rootly__jstr(prev, "fingerprint"), "summary", rootly__jstr(prev, "summary"),
 			"ends_at", (json_int_t)ends);
-		t->dirty = true;
-		if ((rc = rootly__timeline_append(ctx, t->doc, rootly__jstr(prev, "source"), "alert.resolved", body, 0)) < 0 ||
+		if ((rc = rootly__ingest_event(st, t, rootly__jstr(prev, "source"), "alert.resolved", body)) < 0 ||
 		    (rc = last_resolved(st, t)) < 0)
 			return rc;
 	}
@@ -193,10 +194,9 @@ int rootly__apply_acknowledged(apply_state *st, json_t *alert, json_t *prev, int
 		bool first = rootly__jint(t->doc, "acknowledged_at") == 0;
 		if (first && json_object_set_new(t->doc, "acknowledged_at", json_integer(st->now)) < 0)
 			return rootly_error_set_oom();
-		t->dirty = true;
-		if ((rc = rootly__timeline_append(st->ctx, t->doc, rootly__jstr(prev, "source"), "alert.acknowledged",
+		if ((rc = rootly__ingest_event(st, t, rootly__jstr(prev, "source"), "alert.acknowledged",
 				json_pack("{s:s,s:s,s:b}", "alert_id", rootly__jstr(prev, "id"),
-					"fingerprint", rootly__jstr(prev, "fingerprint"), "first", first), 0)) < 0)
+					"fingerprint", rootly__jstr(prev, "fingerprint"), "first", first))) < 0)
 			return rc;
 	}
 	return rootly__record_outcome(st, ROOTLY_INGEST_ACKNOWLEDGED, prev, t ? t->doc : NULL, NULL);

@@ -5,6 +5,7 @@
 #include "core/engine.h"
 #include "config/config.h"
 #include "ingest/result.h"
+#include "util/buf.h"
 
 /* Incidents touched by the payload, kept in memory and stored once at the
  * end, so a group of N alerts costs one incident write, not N. */
@@ -12,6 +13,16 @@ typedef struct touched {
 	json_t *doc;
 	int64_t rev;   /* 0 = new */
 	bool dirty;
+	/* Alerts attached by this payload and not yet on the timeline: they
+	 * become one alert.attached event (attach_fold.c). fold_first is the
+	 * first alert's whole single-alert body, fold_split the offset just
+	 * after its alert_id member, fold_src_from/to where its source member
+	 * lies; fold_items the alerts[] members (from the second alert on). */
+	size_t fold_count;
+	size_t fold_split, fold_src_from, fold_src_to;
+	rootly_buf fold_first;
+	rootly_buf fold_items;
+	char *fold_actor;
 } touched;
 
 typedef struct apply_state {
@@ -32,8 +43,27 @@ int rootly__open_incident_for_group(apply_state *st, const char *group_key, touc
 int rootly__alert_store(rootly_ctx *ctx, json_t *alert, int64_t expected_rev);
 int rootly__record_outcome(apply_state *st, rootly_ingest_outcome o, const json_t *alert, const json_t *inc,
 	const char *reason);
-/* Link a (new or re-firing) alert to an incident's document and timeline. */
+/* Link a (new or re-firing) alert to an incident's document and timeline.
+ * kind "alert.attached": the event waits to be folded with the payload's
+ * other attaches to the same incident (attach_fold.c); "alert.refired":
+ * written now; NULL: no event (the alert declared the incident, and its
+ * incident.created carries it). */
 int rootly__link_alert(apply_state *st, touched *t, json_t *alert, const char *kind);
+/* Append an event to a touched incident's timeline (body stolen), after
+ * writing the attaches still pending for it, so the timeline keeps the
+ * order in which things happened. */
+int rootly__ingest_event(apply_state *st, touched *t, const char *actor, const char *kind, json_t *body);
+
+/* Folding attaches (attach_fold.c). The alert's event fields
+ * {alert_id, fingerprint, [source,] starts_at, status, summary} as a
+ * canonical JSON object. */
+void rootly__alert_event_fields(rootly_buf *b, const json_t *alert, bool with_source);
+/* Queue an alert.attached for `alert` on t (written by the next flush). */
+int rootly__fold_add(apply_state *st, touched *t, const json_t *alert);
+/* Write t's pending attaches as one event (nothing when none). */
+int rootly__fold_flush(apply_state *st, touched *t);
+/* Drop t's pending attaches (the payload failed, or they were written). */
+void rootly__fold_dispose(touched *t);
 /* Declare an incident for a firing alert (default rule + route decision). */
 int rootly__declare(apply_state *st, json_t *alert, const char *group_key, const rootly_route_decision *d,
 	touched **out);

@@ -125,6 +125,17 @@ static void put_value(rootly_buf *b, const char *field, const json_t *v)
 	}
 }
 
+/* An alert of an event body as "summary [fingerprint, status]". */
+static void put_alert(rootly_buf *b, const json_t *alert)
+{
+	const char *fp = rootly__pm_or(rootly__jstr(alert, "fingerprint"), "?");
+	const char *status = rootly__jstr(alert, "status");
+	rootly_buf_printf(b, "%s [%s", rootly__pm_or(rootly__jstr(alert, "summary"), fp), fp);
+	if (status && *status)
+		rootly_buf_printf(b, ", %s", status);
+	rootly_buf_putc(b, ']');
+}
+
 static void describe_created(rootly_buf *b, const json_t *body)
 {
 	char sev[32];
@@ -135,6 +146,30 @@ static void describe_created(rootly_buf *b, const json_t *body)
 	if (source && *source)
 		rootly_buf_printf(b, ", from %s", source);
 	rootly_buf_putc(b, ')');
+	/* Declared by an alert: it is on this event, not on an alert.attached. */
+	const json_t *alert = json_object_get(body, "alert");
+	if (json_is_object(alert)) {
+		rootly_buf_puts(b, "; alert: ");
+		put_alert(b, alert);
+	}
+}
+
+/* The alerts of one payload that joined the incident, folded into one
+ * alert.attached (count > 1): every one of them, in payload order. */
+static void describe_attached_many(rootly_buf *b, const json_t *body, const json_t *alerts)
+{
+	const char *source = rootly__jstr(body, "source");
+	rootly_buf_printf(b, "%zu alerts attached", json_array_size(alerts));
+	if (source && *source)
+		rootly_buf_printf(b, " from %s", source);
+	rootly_buf_puts(b, ": ");
+	size_t i;
+	const json_t *a;
+	json_array_foreach(alerts, i, a) {
+		if (i)
+			rootly_buf_puts(b, "; ");
+		put_alert(b, a);
+	}
 }
 
 static void describe_updated(rootly_buf *b, const json_t *body)
@@ -244,6 +279,8 @@ void rootly__pm_describe(rootly_buf *b, const json_t *event)
 		}
 		rootly_buf_puts(b, ": ");
 		rootly_buf_puts(b, rootly__pm_or(rootly__jstr(body, "text"), ""));
+	} else if (strcmp(kind, "alert.attached") == 0 && json_array_size(json_object_get(body, "alerts")) > 1) {
+		describe_attached_many(b, body, json_object_get(body, "alerts"));
 	} else if (strncmp(kind, "alert.", 6) == 0 && (strcmp(kind + 6, "attached") == 0 ||
 		strcmp(kind + 6, "resolved") == 0 || strcmp(kind + 6, "refired") == 0)) {
 		describe_alert(b, kind, body);

@@ -185,6 +185,14 @@ static int process(rootly_ctx *ctx, struct rootly__workflow_state *st, size_t i)
 	if (rc < 0)
 		return rc;
 	int t = rootly__wf_trigger_of(e->kind, body);
+	/* The alerts of one payload joining an incident are one alert.attached
+	 * (src/ingest/attach_fold.c): the trigger fires once, with the first
+	 * alert's fields and `count`, which a single alert's body leaves out. */
+	if (t == ROOTLY_WF_ALERT_ATTACHED && !json_object_get(body, "count") &&
+	    json_object_set_new(body, "count", json_integer(1)) < 0) {
+		json_decref(body);
+		return rootly_error_set_oom();
+	}
 	json_t *doc = NULL;
 	if (t >= 0 && ((set->trigger_mask >> t) & 1u))
 		rc = rootly__incident_load(ctx, e->incident_id, &doc, NULL);

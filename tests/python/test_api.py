@@ -48,6 +48,21 @@ def test_ingest_every_source(ctx, fixtures, source, path):
     assert ctx.get_alert(created[0].alert_id).fingerprint == created[0].fingerprint
 
 
+def test_group_notification_folds_attaches(ctx, fixtures):
+    # The declaring alert is on incident.created; the other alerts of the
+    # same notification are ONE alert.attached (count, alerts in order).
+    items = ctx.ingest("alertmanager", (fixtures / "alertmanager-real/firing-group-of-3.json").read_bytes())
+    assert [i.outcome for i in items] == ["created", "attached", "attached"]
+    tl = ctx.timeline(items[0].incident_ref)
+    assert tl.kinds() == ["incident.created", "alert.attached"]
+    assert tl[0].body["alert"]["alert_id"] == items[0].alert_id
+    folded = tl[1].body
+    assert folded["count"] == 2 and folded["alert_id"] == items[1].alert_id
+    assert [a["alert_id"] for a in folded["alerts"]] == [items[1].alert_id, items[2].alert_id]
+    assert ctx.verify(items[0].incident_ref).ok
+    assert "2 alerts attached from alertmanager" in ctx.postmortem(items[0].incident_ref)
+
+
 @pytest.mark.parametrize("source,path", BAD)
 def test_bad_payloads_refused(ctx, fixtures, source, path):
     with pytest.raises(rootly.InvalidError) as ei:

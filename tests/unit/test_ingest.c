@@ -103,11 +103,18 @@ static void test_real_firing_declares(void **state)
 
 	rootly_timeline *tl = NULL;
 	rt_ok(rootly_timeline_load(&tl, f->ctx, "INC-1", 1));
-	assert_int_equal(rootly_timeline_count(tl), 2);
+	/* One event: incident.created carries the alert that declared it
+	 * (no alert.attached of its own). */
+	assert_int_equal(rootly_timeline_count(tl), 1);
 	assert_string_equal(rootly_timeline_at(tl, 0)->kind, "incident.created");
-	assert_string_equal(rootly_timeline_at(tl, 1)->kind, "alert.attached");
-	assert_string_equal(rootly_timeline_at(tl, 1)->actor, "alertmanager");
+	assert_string_equal(rootly_timeline_at(tl, 0)->actor, "alertmanager");
+	char want[256];
+	snprintf(want, sizeof(want), "{\"alert\":{\"alert_id\":\"%s\",\"fingerprint\":\"9bad08016c98e137\","
+		"\"source\":\"alertmanager\",\"starts_at\":1795701566469,\"status\":\"firing\","
+		"\"summary\":\"checkout-api p99 latency is above 2s\"},\"labels\":", it->alert_id);
+	assert_memory_equal(rootly_timeline_at(tl, 0)->body, want, strlen(want));
 	rootly_timeline_free(tl);
+	rt_ok(rootly_timeline_verify(f->ctx, "INC-1", NULL));
 	rootly_incident_free(inc);
 	rootly_ingest_result_free(r);
 }
@@ -185,10 +192,12 @@ static void test_resolved_updates_alert_and_timeline(void **state)
 
 	rootly_timeline *tl = NULL;
 	rt_ok(rootly_timeline_load(&tl, f->ctx, "INC-1", 1));
-	assert_int_equal(rootly_timeline_count(tl), 4);
-	assert_string_equal(rootly_timeline_at(tl, 2)->kind, "alert.resolved");
+	/* incident.created (with the declaring alert), then the resolution */
+	assert_int_equal(rootly_timeline_count(tl), 3);
+	assert_string_equal(rootly_timeline_at(tl, 0)->kind, "incident.created");
+	assert_string_equal(rootly_timeline_at(tl, 1)->kind, "alert.resolved");
 	/* its only alert resolved: said on the timeline (the default) */
-	assert_string_equal(rootly_timeline_at(tl, 3)->kind, "alerts.all_resolved");
+	assert_string_equal(rootly_timeline_at(tl, 2)->kind, "alerts.all_resolved");
 	rootly_timeline_free(tl);
 	/* the incident's own lifecycle is the responders' call */
 	rootly_incident *inc = NULL;
@@ -286,7 +295,7 @@ static void test_bad_payloads_store_nothing(void **state)
 	assert_int_equal(incident_count(f), 1);
 	rootly_timeline *tl = NULL;
 	rt_ok(rootly_timeline_load(&tl, f->ctx, "INC-1", 1));
-	assert_int_equal(rootly_timeline_count(tl), 2);
+	assert_int_equal(rootly_timeline_count(tl), 1); /* incident.created only */
 	rootly_timeline_free(tl);
 }
 

@@ -123,8 +123,13 @@ static void test_note_inside_a_batch(void **state)
 	check_incident(f, a, 3, ROOTLY_STATUS_IN_TRIAGE);
 	rootly_timeline *tl = NULL;
 	rt_ok(rootly_timeline_load(&tl, f->ctx, a, 1));
-	/* created, attached, note, attached, note, attached */
-	assert_int_equal(rootly_timeline_count(tl), 6);
+	/* created (carrying the declaring alert), note, attached, note,
+	 * attached: each payload's attach is its own event, after the note
+	 * written before it. */
+	static const char *kinds[] = { "incident.created", "note", "alert.attached", "note", "alert.attached" };
+	assert_int_equal(rootly_timeline_count(tl), 5);
+	for (size_t i = 0; i < 5; i++)
+		assert_string_equal(rootly_timeline_at(tl, i)->kind, kinds[i]);
 	rootly_timeline_free(tl);
 }
 

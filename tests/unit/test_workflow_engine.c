@@ -148,7 +148,7 @@ static const char k_triggers_yaml[] =
 	"  - name: on-alert\n"
 	"    triggers: [alert_attached]\n"
 	"    conditions: [{field: event.source, operator: is, value: alertmanager}]\n"
-	"    actions: [{type: create_task, title: 'Check {{ event.summary }}', priority: high}]\n"
+	"    actions: [{type: create_task, title: 'Check {{ event.summary }} ({{ event.count }})', priority: high}]\n"
 	"  - name: title-update-is-no-trigger\n"
 	"    triggers: [severity_changed]\n"
 	"    conditions: [{field: title, operator: contains, value: never}]\n"
@@ -189,13 +189,23 @@ static void test_triggers(void **state)
 	assert_int_equal(wf_notes(ctx, "INC-1", "task task.completed: Grow the volume"), 1);
 	rootly_free(tid);
 
-	/* alert attached: ingest an Alertmanager group into a new incident;
-	 * the workflow's task triggers the task workflow in turn. */
+	/* An alert declaring an incident is on its incident.created: that
+	 * fires incident_created, not alert_attached. */
 	size_t len;
 	char *body = rt_fixture("alertmanager-real/firing-single.json", &len);
 	rt_ok(rootly_ingest(NULL, ctx, "alertmanager", body, len, NULL, 0));
 	free(body);
 	json_t *tl = wf_timeline(ctx, "INC-2");
+	assert_int_equal(wf_count_kind(tl, "alert.attached"), 0);
+	assert_int_equal(wf_count_kind(tl, "task.created"), 0);
+	json_decref(tl);
+	/* Three more alerts of the group in one notification attach as ONE
+	 * alert.attached: alert_attached fires once, with the first alert's
+	 * fields and the count; its task triggers the task workflow in turn. */
+	body = rt_fixture("alertmanager-real/firing-group-of-3.json", &len);
+	rt_ok(rootly_ingest(NULL, ctx, "alertmanager", body, len, NULL, 0));
+	free(body);
+	tl = wf_timeline(ctx, "INC-2");
 	assert_int_equal(wf_count_kind(tl, "alert.attached"), 1);
 	assert_int_equal(wf_count_kind(tl, "task.created"), 1);
 	json_t *run = wf_event(tl, "workflow.run_started", 1);
@@ -203,7 +213,19 @@ static void test_triggers(void **state)
 	assert_string_equal(rootly__jstr(run, "workflow"), "on-task");
 	assert_int_equal(rootly__jint(run, "depth"), 1);
 	json_decref(tl);
-	assert_int_equal(wf_notes(ctx, "INC-2", "task task.created: Check"), 1);
+	assert_int_equal(wf_notes(ctx, "INC-2",
+		"task task.created: Check checkout-api p99 latency is above 2s on checkout-api-0 (3)"), 1);
+	/* A single attach: count 1 for the workflow (its body has none). */
+	body = rt_fixture("alertmanager-real/firing-single.json", &len);
+	char *team = strstr(body, "e-commerce-backend");
+	assert_non_null(team);
+	memcpy(team, "e-commerce-backenX", 18); /* other labels: another alert of the group */
+	rt_ok(rootly_ingest(NULL, ctx, "alertmanager", body, len, NULL, 0));
+	free(body);
+	tl = wf_timeline(ctx, "INC-2");
+	assert_int_equal(wf_count_kind(tl, "alert.attached"), 2);
+	json_decref(tl);
+	assert_int_equal(wf_notes(ctx, "INC-2", "task task.created: Check checkout-api p99 latency is above 2s (1)"), 1);
 	rootly_ctx_free(ctx);
 }
 
