@@ -76,6 +76,9 @@ run --db "$G" show INC-1 --json
 check "group of 3: one incident with 3 alerts" py 'd["alert_count"] == 3'
 run --db "$G" show 1
 check "show by number: 3 linked alerts" eval 'status_is 0 && out_has "3 linked"'
+run --db "$G" timeline INC-1 --json
+check "group of 3: incident.created with the first alert, one alert.attached with the other 2" \
+	py '[e["kind"] for e in d] == ["incident.created", "alert.attached"] and d[0]["body"]["alert"]["status"] == "firing" and d[1]["body"]["count"] == 2 and len(d[1]["body"]["alerts"]) == 2'
 
 run --db memory: ingest alertmanager - <"$REAL/firing-single.json"
 check "ingest from stdin into memory:" eval 'status_is 0 && py "d[0][\"outcome\"] == \"created\""'
