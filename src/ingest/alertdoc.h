@@ -1,0 +1,37 @@
+/*
+ * The stored form of an alert document (collection "alert",
+ * docs/data-model.md "Stored form").
+ *
+ * A normalized alert repeats in "raw" what it already holds (Alertmanager:
+ * raw.labels is labels, raw.generatorURL is generator_url, ...), and its
+ * "id" is the record's id. Writing the repetition is a third of the bytes
+ * of every alert written (WAL, then checkpoint), so the stored text leaves
+ * it out and says so with a "raw_shared" member; every reader puts it back
+ * before anyone sees the document. A document without "raw_shared" (written
+ * before this form existed) reads unchanged.
+ */
+#ifndef ROOTLY_SRC_INGEST_ALERTDOC_H
+#define ROOTLY_SRC_INGEST_ALERTDOC_H
+
+#include "core/engine.h"
+
+/* The stored text of a complete alert document (one with "id"), as a new
+ * string (free with rootly_free); NULL when an allocation failed. The
+ * document is not changed. */
+char *rootly__alert_doc_text(const json_t *alert);
+
+/* Parses a stored alert record and restores what its text left out, so
+ * the result is the complete document: the members of "raw" appended to
+ * it, "id" and "updated_at" beside "received_at", where the engine first
+ * puts them (so the top-level order is as before).
+ * Errors: ROOTLY_ENOMEM; ROOTLY_ECORRUPT (not a JSON object, or a
+ * "raw_shared" marker this build cannot restore), naming the record. */
+int rootly__alert_doc_load(const rootly_record *rec, json_t **out);
+
+/* The complete alert `id`: ROOTLY_ENOTFOUND when there is none. */
+int rootly__alert_doc_get(rootly_ctx *ctx, const char *id, json_t **out);
+
+/* The complete alerts matching q, as a new array. */
+int rootly__alert_doc_find(rootly_ctx *ctx, const rootly_record_query *q, json_t **out);
+
+#endif
