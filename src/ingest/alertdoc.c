@@ -68,39 +68,58 @@ static bool same(const json_t *a, const json_t *b)
 	return a && b && (a == b || json_equal((json_t *)a, (json_t *)b));
 }
 
-static bool omitted(const char *k, const char *const *omit, size_t n)
+static bool key_is(const char *k, size_t len, const char *lit, size_t lit_len)
 {
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(omit[i], k))
-			return true;
-	return false;
+	return len == lit_len && !memcmp(k, lit, len);
+}
+#define KEY_IS(k, len, lit) key_is(k, len, lit, sizeof(lit) - 1)
+
+/* The pair of raw member k, or NULL. */
+static const shared_pair *pair_of(const source_pairs *sp, const char *k)
+{
+	for (size_t i = 0; sp && i < MAX_PAIRS && sp->pairs[i].raw; i++)
+		if (sp->pairs[i].raw[0] == k[0] && !strcmp(sp->pairs[i].raw, k))
+			return &sp->pairs[i];
+	return NULL;
 }
 
-/* Members one by one, through the iterator: a key's length is the
- * object's (keys may hold NUL bytes). */
-static void put_raw_object(rootly_buf *b, json_t *raw, const char *const *omit, size_t n)
+/* raw without the members equal to the normalized member they map to;
+ * their names go to omit[]. One pass: each member is looked at once. */
+static size_t put_raw_object(rootly_buf *b, const json_t *alert, json_t *raw, const source_pairs *sp,
+	const char *omit[MAX_PAIRS])
 {
+	size_t n = 0;
 	bool first = true;
 	rootly__json_put_raw(b, "{", 1);
 	for (void *it = json_object_iter(raw); it; it = json_object_iter_next(raw, it)) {
 		const char *k = json_object_iter_key(it);
-		if (n && omitted(k, omit, n))
+		json_t *v = json_object_iter_value(it);
+		const shared_pair *p = pair_of(sp, k);
+		if (p && n < MAX_PAIRS && same(v, json_object_get(alert, p->norm))) {
+			omit[n++] = p->raw;
 			continue;
-		rootly__json_put_member(b, first, k, json_object_iter_key_len(it), json_object_iter_value(it));
+		}
+		/* The key's length is the object's: keys may hold NUL bytes. */
+		rootly__json_put_member(b, first, k, json_object_iter_key_len(it), v);
 		first = false;
 	}
 	rootly__json_put_raw(b, "}", 1);
+	return n;
 }
 
-/* The raw members equal to the normalized member they map to. */
-static size_t shared_members(const json_t *alert, json_t *raw, const char *source, const char *omit[MAX_PAIRS])
+/* A member the record's own fields hold (rootly__alert_doc_put fills
+ * them from these members): id, status, key = fingerprint, group_key =
+ * incident_id, severity (NULL for null), time = starts_at. */
+static bool in_record(const char *k, size_t len, const json_t *v)
 {
-	const source_pairs *sp = pairs_of(source);
-	size_t n = 0;
-	for (size_t i = 0; sp && i < MAX_PAIRS && sp->pairs[i].raw; i++)
-		if (same(json_object_get(raw, sp->pairs[i].raw), json_object_get(alert, sp->pairs[i].norm)))
-			omit[n++] = sp->pairs[i].raw;
-	return n;
+	if (KEY_IS(k, len, "id") || KEY_IS(k, len, "status") || KEY_IS(k, len, "fingerprint") ||
+	    KEY_IS(k, len, "incident_id"))
+		return json_is_string(v);
+	if (KEY_IS(k, len, "severity"))
+		return json_is_string(v) || json_is_null(v);
+	if (KEY_IS(k, len, "starts_at"))
+		return json_is_integer(v);
+	return false;
 }
 
 char *rootly__alert_doc_text(const json_t *alert)
@@ -110,31 +129,31 @@ char *rootly__alert_doc_text(const json_t *alert)
 	const char *source = NULL;
 	json_t *received = NULL;
 	rootly_buf b = ROOTLY_BUF_INIT;
-	rootly__json_reserve(&b, 2047);
+	rootly__json_reserve(&b, 1535);
 	rootly__json_put_raw(&b, "{", 1);
 	bool first = true;
 	json_t *doc = (json_t *)alert;
 	for (void *it = json_object_iter(doc); it; it = json_object_iter_next(doc, it)) {
 		const char *k = json_object_iter_key(it);
+		size_t len = json_object_iter_key_len(it);
 		json_t *v = json_object_iter_value(it);
-		/* "id" is the record's id column; "updated_at" of an alert never
-		 * updated is its "received_at" (which the engine sets first). */
-		if (!strcmp(k, "source")) {
+		if (KEY_IS(k, len, "source")) {
 			source = json_string_value(v);
-		} else if (!strcmp(k, "received_at")) {
+		} else if (KEY_IS(k, len, "received_at")) {
 			received = v;
-		} else if ((!strcmp(k, "id") && json_is_string(v)) || !strcmp(k, MARKER) ||
-			   (!strcmp(k, "updated_at") && json_is_integer(v) &&
+		} else if (KEY_IS(k, len, MARKER) || in_record(k, len, v) ||
+			   (KEY_IS(k, len, "updated_at") && json_is_integer(v) &&
 			    same(v, received ? received : json_object_get(doc, "received_at")))) {
+			/* "updated_at" of an alert never updated is its
+			 * "received_at" (set just before it). */
 			continue;
-		} else if (!strcmp(k, "raw") && json_is_object(v)) {
-			n = shared_members(doc, v, source ? source : rootly__jstr(doc, "source"), omit);
+		} else if (KEY_IS(k, len, "raw") && json_is_object(v)) {
 			rootly__json_put_raw(&b, first ? "\"raw\":" : ",\"raw\":", first ? 6 : 7);
-			put_raw_object(&b, v, omit, n);
+			n = put_raw_object(&b, doc, v, pairs_of(source ? source : rootly__jstr(doc, "source")), omit);
 			first = false;
 			continue;
 		}
-		rootly__json_put_member(&b, first, k, json_object_iter_key_len(it), v);
+		rootly__json_put_member(&b, first, k, len, v);
 		first = false;
 	}
 	rootly__json_put_raw(&b, first ? "\"" MARKER "\":[" : ",\"" MARKER "\":[", sizeof(MARKER) + 3 + !first);
@@ -155,8 +174,113 @@ static int corrupt(const char *id, const char *why, const char *name)
 		why, name ? name : "", name ? "\"" : "");
 }
 
+/* Members the stored text left out because the record's own fields hold
+ * them, restored from the record (new references; NULL: not left out). */
+typedef struct from_record {
+	json_t *fingerprint, *status, *severity, *starts_at, *id, *updated_at, *incident_id;
+} from_record;
+
+static void from_record_dispose(from_record *r)
+{
+	json_decref(r->fingerprint);
+	json_decref(r->status);
+	json_decref(r->severity);
+	json_decref(r->starts_at);
+	json_decref(r->id);
+	json_decref(r->updated_at);
+	json_decref(r->incident_id);
+}
+
+/* Sets o[k] = v (stolen), then the restored member the engine writes
+ * right after k, where the parsers put it (src/alert/parse.h order:
+ * source, fingerprint, group_key, status, ..., summary, severity,
+ * starts_at; then raw, id, received_at, updated_at, incident_id). */
+static int place(json_t *o, const char *k, json_t *v, from_record *r)
+{
+	if (!strcmp(k, "received_at") && r->id) {
+		json_t *id = r->id;
+		r->id = NULL;
+		if (json_object_set_new_nocheck(o, "id", id) < 0) {
+			json_decref(v);
+			return -1;
+		}
+	}
+	if (json_object_set_new_nocheck(o, k, v) < 0)
+		return -1;
+	json_t **next = NULL;
+	const char *nk = NULL;
+	if (!strcmp(k, "source"))
+		next = &r->fingerprint, nk = "fingerprint";
+	else if (!strcmp(k, "group_key"))
+		next = &r->status, nk = "status";
+	else if (!strcmp(k, "summary"))
+		next = &r->severity, nk = "severity";
+	else if (!strcmp(k, "severity"))
+		next = &r->starts_at, nk = "starts_at";
+	else if (!strcmp(k, "received_at"))
+		next = &r->updated_at, nk = "updated_at";
+	if (!next || !*next)
+		return 0;
+	json_t *x = *next;
+	*next = NULL;
+	return place(o, nk, x, r);
+}
+
+/* The document with the restored members where the engine first wrote
+ * them, in a new object; any whose neighbour is missing (never in an
+ * engine document) at the end. */
+static int reorder(json_t **doc, from_record *r)
+{
+	json_t *o = json_object();
+	if (!o)
+		return rootly_error_set_oom();
+	const char *k;
+	json_t *v;
+	int bad = 0;
+	json_object_foreach(*doc, k, v)
+		bad |= place(o, k, json_incref(v), r);
+	json_t **rest[] = { &r->fingerprint, &r->status, &r->severity, &r->starts_at, &r->id, &r->updated_at,
+		&r->incident_id };
+	static const char *const names[] = { "fingerprint", "status", "severity", "starts_at", "id", "updated_at",
+		"incident_id" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (*rest[i]) {
+			json_t *x = *rest[i];
+			*rest[i] = NULL;
+			bad |= place(o, names[i], x, r);
+		}
+	if (bad) {
+		json_decref(o);
+		return rootly_error_set_oom();
+	}
+	json_decref(*doc);
+	*doc = o;
+	return 0;
+}
+
+/* doc[k], or the member restored from the record. */
+static json_t *member(const json_t *doc, const from_record *r, const char *k)
+{
+	json_t *v = json_object_get(doc, k);
+	if (v)
+		return v;
+	if (!strcmp(k, "fingerprint"))
+		return r->fingerprint;
+	if (!strcmp(k, "status"))
+		return r->status;
+	if (!strcmp(k, "severity"))
+		return r->severity;
+	if (!strcmp(k, "starts_at"))
+		return r->starts_at;
+	if (!strcmp(k, "incident_id"))
+		return r->incident_id;
+	if (!strcmp(k, "id"))
+		return r->id;
+	return !strcmp(k, "updated_at") ? r->updated_at : NULL;
+}
+
 /* raw[name] = the normalized member it was left out for. */
-static int restore_raw(json_t *doc, const json_t *marker, const char *id)
+static int restore_raw(json_t *doc, const from_record *r, const json_t *marker, const char *id)
 {
 	if (!json_is_array(marker))
 		return corrupt(id, "is not an array", NULL);
@@ -173,7 +297,7 @@ static int restore_raw(json_t *doc, const json_t *marker, const char *id)
 		if (!name)
 			return corrupt(id, "holds a non-string", NULL);
 		const char *norm = norm_of(sp, name);
-		json_t *v = norm ? json_object_get(doc, norm) : NULL;
+		json_t *v = norm ? member(doc, r, norm) : NULL;
 		if (!v)
 			return corrupt(id, "names a member this source does not share: \"", name);
 		if (json_object_get(raw, name))
@@ -186,66 +310,82 @@ static int restore_raw(json_t *doc, const json_t *marker, const char *id)
 	return 0;
 }
 
-/* The document with "id" and "updated_at" back beside "received_at", where
- * new alerts get them (lifecycle.c new_alert_record), in a new object. */
-static int reorder(json_t **doc, json_t *id, json_t *updated)
+/* A new value for an absent member, or NULL; *oom on a failed allocation. */
+static json_t *absent_string(const json_t *doc, const char *k, const char *value, bool *oom)
 {
-	json_t *o = json_object();
-	if (!o)
-		return rootly_error_set_oom();
-	const char *k;
-	json_t *v;
-	bool placed = false;
-	int bad = 0;
-	json_object_foreach(*doc, k, v) {
-		if (!strcmp(k, "received_at")) {
-			bad |= id ? json_object_set_nocheck(o, "id", id) : 0;
-			bad |= json_object_set_nocheck(o, k, v);
-			bad |= updated ? json_object_set_nocheck(o, "updated_at", updated) : 0;
-			placed = true;
-		} else {
-			bad |= json_object_set_nocheck(o, k, v);
-		}
-	}
-	if (!placed) {
-		bad |= id ? json_object_set_nocheck(o, "id", id) : 0;
-		bad |= updated ? json_object_set_nocheck(o, "updated_at", updated) : 0;
-	}
-	if (bad) {
-		json_decref(o);
-		return rootly_error_set_oom();
-	}
-	json_decref(*doc);
-	*doc = o;
-	return 0;
+	if (json_object_get(doc, k) || !value)
+		return NULL;
+	/* Written by the engine from this member's (valid UTF-8) string. */
+	json_t *v = json_string_nocheck(value);
+	*oom |= !v;
+	return v;
 }
 
-static int expand(json_t **doc, const char *id)
+static json_t *absent_integer(const json_t *doc, const char *k, int64_t value, bool *oom)
+{
+	if (json_object_get(doc, k))
+		return NULL;
+	json_t *v = json_integer(value);
+	*oom |= !v;
+	return v;
+}
+
+static int expand(json_t **doc, const rootly_record *rec)
 {
 	json_t *marker = json_object_get(*doc, MARKER);
 	if (!marker)
 		return 0; /* written before the stored form left anything out */
-	ROOTLY_TRY(restore_raw(*doc, marker, id));
+	from_record r = { 0 };
+	bool oom = false;
+	/* First the members the record's fields hold (raw may share them),
+	 * then raw's. */
+	r.fingerprint = absent_string(*doc, "fingerprint", rec->key, &oom);
+	r.status = absent_string(*doc, "status", rec->status, &oom);
+	if (!json_object_get(*doc, "severity")) {
+		r.severity = rec->severity ? json_string_nocheck(rec->severity) : json_null();
+		oom |= !r.severity;
+	}
+	r.starts_at = absent_integer(*doc, "starts_at", rec->time, &oom);
+	r.id = absent_string(*doc, "id", rec->id, &oom);
+	r.incident_id = absent_string(*doc, "incident_id", rec->group_key, &oom);
 	json_t *received = json_object_get(*doc, "received_at");
-	bool need_id = !json_object_get(*doc, "id");
-	bool need_updated = !json_object_get(*doc, "updated_at") && json_is_integer(received);
-	/* The id comes from the record, which was written from this string. */
-	json_t *idv = need_id ? json_string_nocheck(id) : NULL;
-	json_t *updated = need_updated ? json_integer(json_integer_value(received)) : NULL;
-	int rc = 0;
-	if ((need_id && !idv) || (need_updated && !updated))
-		rc = rootly_error_set_oom();
-	else if (json_object_del(*doc, MARKER) == 0 && (idv || updated))
-		rc = reorder(doc, idv, updated);
-	json_decref(idv);
-	json_decref(updated);
+	if (json_is_integer(received))
+		r.updated_at = absent_integer(*doc, "updated_at", json_integer_value(received), &oom);
+	int rc = oom ? rootly_error_set_oom() : 0;
+	if (rc == 0)
+		rc = restore_raw(*doc, &r, marker, rec->id);
+	if (rc == 0)
+		json_object_del(*doc, MARKER);
+	if (rc == 0)
+		rc = reorder(doc, &r);
+	from_record_dispose(&r);
+	return rc;
+}
+
+int rootly__alert_doc_put(rootly_ctx *ctx, const json_t *alert, int64_t expected_rev)
+{
+	/* The record's fields are what the text may leave out (in_record). */
+	rootly_record rec = { 0 };
+	rec.id = rootly__jstr(alert, "id");
+	rec.status = rootly__jstr(alert, "status");
+	rec.key = rootly__jstr(alert, "fingerprint");
+	rec.group_key = rootly__jstr(alert, "incident_id");
+	rec.service = rootly__jstr(json_object_get(alert, "labels"), "service");
+	rec.severity = rootly__jstr(alert, "severity");
+	rec.time = rootly__jint(alert, "starts_at");
+	char *text = rootly__alert_doc_text(alert);
+	if (!text)
+		return rootly_error_set_oom();
+	rec.json = text;
+	int rc = ctx->store->record_put(ctx->store, "alert", &rec, expected_rev, NULL);
+	rootly_free(text);
 	return rc;
 }
 
 int rootly__alert_doc_load(const rootly_record *rec, json_t **out)
 {
 	ROOTLY_TRY(rootly__json_load_doc(rec->json, strlen(rec->json), "alert", rec->id, out));
-	int rc = expand(out, rec->id);
+	int rc = expand(out, rec);
 	if (rc < 0) {
 		json_decref(*out);
 		*out = NULL;

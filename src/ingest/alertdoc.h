@@ -4,10 +4,11 @@
  *
  * A normalized alert repeats in "raw" what it already holds (Alertmanager:
  * raw.labels is labels, raw.generatorURL is generator_url, ...), and its
- * "id" is the record's id. Writing the repetition is a third of the bytes
+ * id, status, fingerprint, severity, starts_at and incident_id are the
+ * record's own indexed fields. Writing the repetition is 40% of the bytes
  * of every alert written (WAL, then checkpoint), so the stored text leaves
  * it out and says so with a "raw_shared" member; every reader puts it back
- * before anyone sees the document. A document without "raw_shared" (written
+ * from the record before anyone sees the document. A document without "raw_shared" (written
  * before this form existed) reads unchanged.
  */
 #ifndef ROOTLY_SRC_INGEST_ALERTDOC_H
@@ -17,8 +18,15 @@
 
 /* The stored text of a complete alert document (one with "id"), as a new
  * string (free with rootly_free); NULL when an allocation failed. The
- * document is not changed. */
+ * document is not changed. Only for a record whose fields are the ones
+ * rootly__alert_doc_put gives it: the text leaves out what they hold. */
 char *rootly__alert_doc_text(const json_t *alert);
+
+/* Stores a complete alert document (record put with expected_rev) in the
+ * stored form, with its record's indexed fields: status, key =
+ * fingerprint, group_key = incident_id, service = labels.service,
+ * severity, time = starts_at. */
+int rootly__alert_doc_put(rootly_ctx *ctx, const json_t *alert, int64_t expected_rev);
 
 /* Parses a stored alert record and restores what its text left out, so
  * the result is the complete document: the members of "raw" appended to

@@ -142,21 +142,7 @@ static int latest_alert_cb(const rootly_record *rec, void *payload)
 
 int rootly__alert_store(rootly_ctx *ctx, json_t *alert, int64_t expected_rev)
 {
-	rootly_record idx = { 0 };
-	idx.id = rootly__jstr(alert, "id");
-	idx.status = rootly__jstr(alert, "status");
-	idx.key = rootly__jstr(alert, "fingerprint");
-	idx.group_key = rootly__jstr(alert, "incident_id");
-	idx.service = rootly__jstr(json_object_get(alert, "labels"), "service");
-	idx.severity = rootly__jstr(alert, "severity");
-	idx.time = rootly__jint(alert, "starts_at");
-	char *text = rootly__alert_doc_text(alert);
-	if (!text)
-		return rootly_error_set_oom();
-	idx.json = text;
-	int rc = ctx->store->record_put(ctx->store, "alert", &idx, expected_rev, NULL);
-	rootly_free(text);
-	return rc;
+	return rootly__alert_doc_put(ctx, alert, expected_rev);
 }
 
 int rootly__record_outcome(apply_state *st, rootly_ingest_outcome o, const json_t *alert, const json_t *inc,
