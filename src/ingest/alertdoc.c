@@ -2,6 +2,7 @@
 #include "ingest/alertdoc.h"
 
 #include "util/jsondump.h"
+#include "util/timefmt.h"
 
 #define MARKER "raw_shared"
 #define MAX_PAIRS 8
@@ -17,6 +18,9 @@
 typedef struct shared_pair {
 	const char *raw;
 	const char *norm;
+	/* raw is the text Go marshals the normalized ms time as (a time
+	 * with more precision, or another zone, is not equal: kept) */
+	bool go_time;
 } shared_pair;
 
 typedef struct source_pairs {
@@ -26,19 +30,23 @@ typedef struct source_pairs {
 
 /* Top-level raw members only: the nested ones (PagerDuty webhook
  * data.title, Opsgenie alert.message) would need a path per pair. */
+#define SAME(raw, norm) { raw, norm, false }
+#define GO_TIME(raw, norm) { raw, norm, true }
 static const source_pairs k_sources[] = {
 	/* Webhook and API v2; Grafana's webhook is Alertmanager's shape. */
-	{ "alertmanager", { { "labels", "labels" }, { "annotations", "annotations" },
-		{ "generatorURL", "generator_url" }, { "status", "status" }, { "fingerprint", "fingerprint" } } },
-	{ "grafana", { { "labels", "labels" }, { "annotations", "annotations" },
-		{ "generatorURL", "generator_url" }, { "status", "status" }, { "fingerprint", "fingerprint" } } },
-	{ "pagerduty", { { "dedup_key", "fingerprint" }, { "client_url", "generator_url" } } },
-	{ "datadog", { { "title", "summary" }, { "alert_title", "summary" }, { "event_title", "summary" },
-		{ "link", "generator_url" }, { "aggreg_key", "group_key" }, { "alert_cycle_key", "fingerprint" },
-		{ "id", "fingerprint" } } },
-	{ "opsgenie", { { "message", "summary" }, { "alias", "fingerprint" }, { "priority", "severity" },
-		{ "integrationName", "receiver" } } },
-	{ "cloudwatch", { { "AlarmName", "summary" }, { "AlarmArn", "fingerprint" } } },
+	{ "alertmanager", { SAME("labels", "labels"), SAME("annotations", "annotations"),
+		SAME("generatorURL", "generator_url"), SAME("status", "status"), SAME("fingerprint", "fingerprint"),
+		GO_TIME("startsAt", "starts_at"), GO_TIME("endsAt", "ends_at") } },
+	{ "grafana", { SAME("labels", "labels"), SAME("annotations", "annotations"),
+		SAME("generatorURL", "generator_url"), SAME("status", "status"), SAME("fingerprint", "fingerprint"),
+		GO_TIME("startsAt", "starts_at"), GO_TIME("endsAt", "ends_at") } },
+	{ "pagerduty", { SAME("dedup_key", "fingerprint"), SAME("client_url", "generator_url") } },
+	{ "datadog", { SAME("title", "summary"), SAME("alert_title", "summary"), SAME("event_title", "summary"),
+		SAME("link", "generator_url"), SAME("aggreg_key", "group_key"), SAME("alert_cycle_key", "fingerprint"),
+		SAME("id", "fingerprint") } },
+	{ "opsgenie", { SAME("message", "summary"), SAME("alias", "fingerprint"), SAME("priority", "severity"),
+		SAME("integrationName", "receiver") } },
+	{ "cloudwatch", { SAME("AlarmName", "summary"), SAME("AlarmArn", "fingerprint") } },
 };
 
 static const source_pairs *pairs_of(const char *source)
@@ -51,11 +59,11 @@ static const source_pairs *pairs_of(const char *source)
 	return NULL;
 }
 
-static const char *norm_of(const source_pairs *sp, const char *raw_key)
+static const shared_pair *pair_named(const source_pairs *sp, const char *raw_key)
 {
 	for (size_t i = 0; sp && i < MAX_PAIRS && sp->pairs[i].raw; i++)
 		if (!strcmp(sp->pairs[i].raw, raw_key))
-			return sp->pairs[i].norm;
+			return &sp->pairs[i];
 	return NULL;
 }
 
@@ -83,6 +91,23 @@ static const shared_pair *pair_of(const source_pairs *sp, const char *k)
 	return NULL;
 }
 
+static bool pair_holds(const shared_pair *p, const json_t *raw_v, const json_t *norm_v)
+{
+	if (!p->go_time)
+		return same(raw_v, norm_v);
+	if (!json_is_string(raw_v) || !json_is_integer(norm_v))
+		return false;
+	char t[ROOTLY_TIME_GO_CAP];
+	size_t n = rootly__time_format_go((int64_t)json_integer_value(norm_v), t);
+	return json_string_length(raw_v) == n && !memcmp(json_string_value(raw_v), t, n);
+}
+
+/* summary as the annotation of that name (Alertmanager's first choice). */
+static bool summary_annotated(const json_t *summary, const json_t *annotations)
+{
+	return json_is_string(summary) && same(summary, json_object_get(annotations, "summary"));
+}
+
 /* raw without the members equal to the normalized member they map to;
  * their names go to omit[]. One pass: each member is looked at once. */
 static size_t put_raw_object(rootly_buf *b, const json_t *alert, json_t *raw, const source_pairs *sp,
@@ -95,7 +120,7 @@ static size_t put_raw_object(rootly_buf *b, const json_t *alert, json_t *raw, co
 		const char *k = json_object_iter_key(it);
 		json_t *v = json_object_iter_value(it);
 		const shared_pair *p = pair_of(sp, k);
-		if (p && n < MAX_PAIRS && same(v, json_object_get(alert, p->norm))) {
+		if (p && n < MAX_PAIRS && pair_holds(p, v, json_object_get(alert, p->norm))) {
 			omit[n++] = p->raw;
 			continue;
 		}
@@ -127,7 +152,7 @@ char *rootly__alert_doc_text(const json_t *alert)
 	const char *omit[MAX_PAIRS];
 	size_t n = 0;
 	const char *source = NULL;
-	json_t *received = NULL;
+	json_t *received = NULL, *annotations = NULL;
 	rootly_buf b = ROOTLY_BUF_INIT;
 	rootly__json_reserve(&b, 1535);
 	rootly__json_put_raw(&b, "{", 1);
@@ -141,7 +166,11 @@ char *rootly__alert_doc_text(const json_t *alert)
 			source = json_string_value(v);
 		} else if (KEY_IS(k, len, "received_at")) {
 			received = v;
+		} else if (KEY_IS(k, len, "annotations")) {
+			annotations = v;
 		} else if (KEY_IS(k, len, MARKER) || in_record(k, len, v) ||
+			   (KEY_IS(k, len, "summary") &&
+			    summary_annotated(v, annotations ? annotations : json_object_get(doc, "annotations"))) ||
 			   (KEY_IS(k, len, "updated_at") && json_is_integer(v) &&
 			    same(v, received ? received : json_object_get(doc, "received_at")))) {
 			/* "updated_at" of an alert never updated is its
@@ -174,16 +203,18 @@ static int corrupt(const char *id, const char *why, const char *name)
 		why, name ? name : "", name ? "\"" : "");
 }
 
-/* Members the stored text left out because the record's own fields hold
- * them, restored from the record (new references; NULL: not left out). */
+/* Top-level members the stored text left out, restored (new references;
+ * NULL: not left out): from the record's own fields, summary from
+ * annotations.summary, updated_at from received_at. */
 typedef struct from_record {
-	json_t *fingerprint, *status, *severity, *starts_at, *id, *updated_at, *incident_id;
+	json_t *fingerprint, *status, *summary, *severity, *starts_at, *id, *updated_at, *incident_id;
 } from_record;
 
 static void from_record_dispose(from_record *r)
 {
 	json_decref(r->fingerprint);
 	json_decref(r->status);
+	json_decref(r->summary);
 	json_decref(r->severity);
 	json_decref(r->starts_at);
 	json_decref(r->id);
@@ -193,8 +224,9 @@ static void from_record_dispose(from_record *r)
 
 /* Sets o[k] = v (stolen), then the restored member the engine writes
  * right after k, where the parsers put it (src/alert/parse.h order:
- * source, fingerprint, group_key, status, ..., summary, severity,
- * starts_at; then raw, id, received_at, updated_at, incident_id). */
+ * source, fingerprint, group_key, status, labels, annotations, summary,
+ * severity, starts_at; then raw, id, received_at, updated_at,
+ * incident_id). */
 static int place(json_t *o, const char *k, json_t *v, from_record *r)
 {
 	if (!strcmp(k, "received_at") && r->id) {
@@ -213,6 +245,8 @@ static int place(json_t *o, const char *k, json_t *v, from_record *r)
 		next = &r->fingerprint, nk = "fingerprint";
 	else if (!strcmp(k, "group_key"))
 		next = &r->status, nk = "status";
+	else if (!strcmp(k, "annotations"))
+		next = &r->summary, nk = "summary";
 	else if (!strcmp(k, "summary"))
 		next = &r->severity, nk = "severity";
 	else if (!strcmp(k, "severity"))
@@ -239,10 +273,10 @@ static int reorder(json_t **doc, from_record *r)
 	int bad = 0;
 	json_object_foreach(*doc, k, v)
 		bad |= place(o, k, json_incref(v), r);
-	json_t **rest[] = { &r->fingerprint, &r->status, &r->severity, &r->starts_at, &r->id, &r->updated_at,
-		&r->incident_id };
-	static const char *const names[] = { "fingerprint", "status", "severity", "starts_at", "id", "updated_at",
-		"incident_id" };
+	json_t **rest[] = { &r->fingerprint, &r->status, &r->summary, &r->severity, &r->starts_at, &r->id,
+		&r->updated_at, &r->incident_id };
+	static const char *const names[] = { "fingerprint", "status", "summary", "severity", "starts_at", "id",
+		"updated_at", "incident_id" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (*rest[i]) {
 			json_t *x = *rest[i];
@@ -268,6 +302,8 @@ static json_t *member(const json_t *doc, const from_record *r, const char *k)
 		return r->fingerprint;
 	if (!strcmp(k, "status"))
 		return r->status;
+	if (!strcmp(k, "summary"))
+		return r->summary;
 	if (!strcmp(k, "severity"))
 		return r->severity;
 	if (!strcmp(k, "starts_at"))
@@ -296,12 +332,19 @@ static int restore_raw(json_t *doc, const from_record *r, const json_t *marker, 
 		const char *name = json_string_value(e);
 		if (!name)
 			return corrupt(id, "holds a non-string", NULL);
-		const char *norm = norm_of(sp, name);
-		json_t *v = norm ? member(doc, r, norm) : NULL;
-		if (!v)
+		const shared_pair *p = pair_named(sp, name);
+		json_t *v = p ? member(doc, r, p->norm) : NULL;
+		if (!v || (p->go_time && !json_is_integer(v)))
 			return corrupt(id, "names a member this source does not share: \"", name);
 		if (json_object_get(raw, name))
 			return corrupt(id, "names a member raw still has: \"", name);
+		char t[ROOTLY_TIME_GO_CAP];
+		if (p->go_time) {
+			size_t n = rootly__time_format_go((int64_t)json_integer_value(v), t);
+			if (json_object_set_new_nocheck(raw, name, json_stringn_nocheck(t, n)) < 0)
+				return rootly_error_set_oom();
+			continue;
+		}
 		/* Shared, as the parser shared it: members are replaced, never
 		 * edited in place (json_deep_copy to edit). */
 		if (json_object_set_nocheck(raw, name, v) < 0)
@@ -346,6 +389,9 @@ static int expand(json_t **doc, const rootly_record *rec)
 		oom |= !r.severity;
 	}
 	r.starts_at = absent_integer(*doc, "starts_at", rec->time, &oom);
+	json_t *annotated = json_object_get(json_object_get(*doc, "annotations"), "summary");
+	if (!json_object_get(*doc, "summary") && json_is_string(annotated))
+		r.summary = json_incref(annotated);
 	r.id = absent_string(*doc, "id", rec->id, &oom);
 	r.incident_id = absent_string(*doc, "incident_id", rec->group_key, &oom);
 	json_t *received = json_object_get(*doc, "received_at");

@@ -17,6 +17,7 @@
 #include "ingest/defer_store.h"
 #include "rootly/sys/alloc.h"
 #include "rootly/sys/store.h"
+#include "util/timefmt.h"
 
 #define NOW 1795701600000
 
@@ -147,6 +148,35 @@ static void check_order(const json_t *got, const json_t *want, const char *what)
 		fail_msg("%s: unexpected key %s", what, json_object_iter_key(it));
 }
 
+/* Times shared with raw are compared as the text Go writes: a payload's
+ * time must be exactly this text to be left out. */
+static void test_go_time_text(void **state)
+{
+	(void)state;
+	static const struct {
+		int64_t ms;
+		const char *text;
+	} cases[] = {
+		{ 0, "0001-01-01T00:00:00Z" },
+		{ 1773568680000, "2026-03-15T09:58:00Z" },
+		{ 1795701566469, "2026-11-26T13:59:26.469Z" },
+		{ 1795701566460, "2026-11-26T13:59:26.46Z" },
+		{ 1795701566400, "2026-11-26T13:59:26.4Z" },
+		{ 1795701566009, "2026-11-26T13:59:26.009Z" },
+		{ 951782400000, "2000-02-29T00:00:00Z" },
+		{ 1, "1970-01-01T00:00:00.001Z" },
+		{ -1, "1969-12-31T23:59:59.999Z" },
+		{ 253402300799999, "9999-12-31T23:59:59.999Z" },
+		{ 253402300800000, "out of range" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char t[ROOTLY_TIME_GO_CAP];
+		size_t n = rootly__time_format_go(cases[i].ms, t);
+		assert_string_equal(t, cases[i].text);
+		assert_int_equal(n, strlen(cases[i].text));
+	}
+}
+
 /* ---- every source fixture ------------------------------------------------- */
 
 typedef struct {
@@ -159,27 +189,27 @@ typedef struct {
 
 static const fixture_case k_cases[] = {
 	{ "alertmanager", "alertmanager/webhook-v4-firing.json", am_webhook,
-		{ "labels", "annotations", "generatorURL", "status", "fingerprint" } },
+		{ "labels", "annotations", "generatorURL", "status", "fingerprint", "endsAt" } },
 	{ "alertmanager", "alertmanager/webhook-v4-resolved.json", am_webhook,
 		{ "labels", "annotations", "generatorURL", "status", "fingerprint" } },
 	{ "alertmanager", "alertmanager/webhook-v4-edge-legacy-minimal.json", am_webhook,
-		{ "labels", "annotations", "generatorURL", "status" } },
+		{ "labels", "annotations", "generatorURL", "status", "startsAt", "endsAt" } },
 	{ "alertmanager", "alertmanager/seed-critical-checkout.json", am_webhook,
-		{ "labels", "annotations", "generatorURL", "status" } },
+		{ "labels", "annotations", "generatorURL", "status", "startsAt", "endsAt" } },
 	{ "alertmanager", "alertmanager-real/firing-group-of-3.json", am_webhook,
-		{ "labels", "annotations", "generatorURL", "status", "fingerprint" } },
+		{ "labels", "annotations", "generatorURL", "status", "fingerprint", "startsAt", "endsAt" } },
 	{ "alertmanager", "alertmanager-real/firing-single.json", am_webhook,
-		{ "labels", "annotations", "generatorURL", "status", "fingerprint" } },
+		{ "labels", "annotations", "generatorURL", "status", "fingerprint", "startsAt", "endsAt" } },
 	{ "alertmanager", "alertmanager-real/resolved-single.json", am_webhook,
-		{ "labels", "annotations", "generatorURL", "status", "fingerprint" } },
+		{ "labels", "annotations", "generatorURL", "status", "fingerprint", "startsAt", "endsAt" } },
 	{ "alertmanager-v2", "alertmanager/api-v2-postable-alerts.json", rootly__parse_alertmanager_v2,
-		{ "labels", "annotations", "generatorURL" } },
+		{ "labels", "annotations", "generatorURL", "startsAt" } },
 	{ "alertmanager-v2", "alertmanager/api-v2-postable-alerts-edge-minimal-resolve-unicode.json",
 		rootly__parse_alertmanager_v2, { "labels" } },
 	{ "grafana", "grafana/webhook-firing.json", rootly__parse_grafana,
-		{ "labels", "annotations", "generatorURL", "status", "fingerprint" } },
+		{ "labels", "annotations", "generatorURL", "status", "fingerprint", "startsAt", "endsAt" } },
 	{ "grafana", "grafana/webhook-resolved.json", rootly__parse_grafana,
-		{ "labels", "annotations", "generatorURL", "status", "fingerprint" } },
+		{ "labels", "annotations", "generatorURL", "status", "fingerprint", "startsAt", "endsAt" } },
 	{ "pagerduty", "pagerduty/events-v2-trigger.json", rootly__parse_pagerduty_events,
 		{ "dedup_key", "client_url" } },
 	{ "pagerduty", "pagerduty/events-v2-trigger-edge-minimal.json", rootly__parse_pagerduty_events, { NULL } },
@@ -228,6 +258,12 @@ static void check_alert(fx *f, const fixture_case *c, size_t n, const json_t *no
 		if (json_object_get(s, in_record[i]))
 			fail_msg("%s: %s stored in the text", what, in_record[i]);
 	assert_non_null(json_object_get(s, "received_at"));
+	/* summary when it is the summary annotation */
+	json_t *ann_summary = json_object_get(json_object_get(norm, "annotations"), "summary");
+	if (ann_summary && json_equal(ann_summary, json_object_get(norm, "summary")))
+		assert_null(json_object_get(s, "summary"));
+	else
+		assert_non_null(json_object_get(s, "summary"));
 	const char *k;
 	json_t *v;
 	json_object_foreach((json_t *)raw, k, v) {
@@ -533,6 +569,7 @@ static void test_alloc_faults_on_read(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_go_time_text),
 		cmocka_unit_test_setup_teardown(test_every_source_fixture, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_and_refire, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_old_document, setup, teardown),
