@@ -12,9 +12,10 @@
  * still equal when the document is written is left out, so a pair that
  * does not hold for some payload (a fingerprint recomputed from the
  * labels, a key too long and hashed, a status changed by a later
- * resolve) just keeps the raw member. Pairs may be added; an existing
- * pair must never change or go, or documents already written would be
- * restored wrongly (or refused). */
+ * resolve) just keeps the raw member. The stored "raw_shared" is a bit
+ * set over the source's pairs (bit i = pairs[i]): pairs may be appended;
+ * an existing pair must never change, move or go, or documents already
+ * written would be restored wrongly (or refused). */
 typedef struct shared_pair {
 	const char *raw;
 	const char *norm;
@@ -59,14 +60,6 @@ static const source_pairs *pairs_of(const char *source)
 	return NULL;
 }
 
-static const shared_pair *pair_named(const source_pairs *sp, const char *raw_key)
-{
-	for (size_t i = 0; sp && i < MAX_PAIRS && sp->pairs[i].raw; i++)
-		if (!strcmp(sp->pairs[i].raw, raw_key))
-			return &sp->pairs[i];
-	return NULL;
-}
-
 /* ---- writing -------------------------------------------------------------- */
 
 static bool same(const json_t *a, const json_t *b)
@@ -82,13 +75,13 @@ static bool key_is(const char *k, size_t len, const char *lit, size_t lit_len)
 }
 #define KEY_IS(k, len, lit) key_is(k, len, lit, sizeof(lit) - 1)
 
-/* The pair of raw member k, or NULL. */
-static const shared_pair *pair_of(const source_pairs *sp, const char *k)
+/* The index of raw member k's pair, or -1. */
+static int pair_of(const source_pairs *sp, const char *k)
 {
-	for (size_t i = 0; sp && i < MAX_PAIRS && sp->pairs[i].raw; i++)
+	for (int i = 0; sp && i < MAX_PAIRS && sp->pairs[i].raw; i++)
 		if (sp->pairs[i].raw[0] == k[0] && !strcmp(sp->pairs[i].raw, k))
-			return &sp->pairs[i];
-	return NULL;
+			return i;
+	return -1;
 }
 
 static bool pair_holds(const shared_pair *p, const json_t *raw_v, const json_t *norm_v)
@@ -109,19 +102,18 @@ static bool summary_annotated(const json_t *summary, const json_t *annotations)
 }
 
 /* raw without the members equal to the normalized member they map to;
- * their names go to omit[]. One pass: each member is looked at once. */
-static size_t put_raw_object(rootly_buf *b, const json_t *alert, json_t *raw, const source_pairs *sp,
-	const char *omit[MAX_PAIRS])
+ * returns their pairs' bits. One pass: each member is looked at once. */
+static unsigned put_raw_object(rootly_buf *b, const json_t *alert, json_t *raw, const source_pairs *sp)
 {
-	size_t n = 0;
+	unsigned mask = 0;
 	bool first = true;
 	rootly__json_put_raw(b, "{", 1);
 	for (void *it = json_object_iter(raw); it; it = json_object_iter_next(raw, it)) {
 		const char *k = json_object_iter_key(it);
 		json_t *v = json_object_iter_value(it);
-		const shared_pair *p = pair_of(sp, k);
-		if (p && n < MAX_PAIRS && pair_holds(p, v, json_object_get(alert, p->norm))) {
-			omit[n++] = p->raw;
+		int i = pair_of(sp, k);
+		if (i >= 0 && pair_holds(&sp->pairs[i], v, json_object_get(alert, sp->pairs[i].norm))) {
+			mask |= 1u << i;
 			continue;
 		}
 		/* The key's length is the object's: keys may hold NUL bytes. */
@@ -129,7 +121,7 @@ static size_t put_raw_object(rootly_buf *b, const json_t *alert, json_t *raw, co
 		first = false;
 	}
 	rootly__json_put_raw(b, "}", 1);
-	return n;
+	return mask;
 }
 
 /* A member the record's own fields hold (rootly__alert_doc_put fills
@@ -149,8 +141,7 @@ static bool in_record(const char *k, size_t len, const json_t *v)
 
 char *rootly__alert_doc_text(const json_t *alert)
 {
-	const char *omit[MAX_PAIRS];
-	size_t n = 0;
+	unsigned mask = 0;
 	const char *source = NULL;
 	json_t *received = NULL, *annotations = NULL;
 	rootly_buf b = ROOTLY_BUF_INIT;
@@ -178,20 +169,16 @@ char *rootly__alert_doc_text(const json_t *alert)
 			continue;
 		} else if (KEY_IS(k, len, "raw") && json_is_object(v)) {
 			rootly__json_put_raw(&b, first ? "\"raw\":" : ",\"raw\":", first ? 6 : 7);
-			n = put_raw_object(&b, doc, v, pairs_of(source ? source : rootly__jstr(doc, "source")), omit);
+			mask = put_raw_object(&b, doc, v, pairs_of(source ? source : rootly__jstr(doc, "source")));
 			first = false;
 			continue;
 		}
 		rootly__json_put_member(&b, first, k, len, v);
 		first = false;
 	}
-	rootly__json_put_raw(&b, first ? "\"" MARKER "\":[" : ",\"" MARKER "\":[", sizeof(MARKER) + 3 + !first);
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			rootly__json_put_raw(&b, ",", 1);
-		rootly__json_put_string(&b, omit[i]);
-	}
-	rootly__json_put_raw(&b, "]}", 2);
+	rootly__json_put_raw(&b, first ? "\"" MARKER "\":" : ",\"" MARKER "\":", sizeof(MARKER) + 2 + !first);
+	rootly__json_put_int(&b, mask);
+	rootly__json_put_raw(&b, "}", 1);
 	return rootly_buf_detach(&b);
 }
 
@@ -315,39 +302,40 @@ static json_t *member(const json_t *doc, const from_record *r, const char *k)
 	return !strcmp(k, "updated_at") ? r->updated_at : NULL;
 }
 
-/* raw[name] = the normalized member it was left out for. */
+/* raw[pair i's raw key] = the normalized member, for each bit i. */
 static int restore_raw(json_t *doc, const from_record *r, const json_t *marker, const char *id)
 {
-	if (!json_is_array(marker))
-		return corrupt(id, "is not an array", NULL);
-	if (json_array_size(marker) == 0)
+	const source_pairs *sp = pairs_of(rootly__jstr(doc, "source"));
+	int npairs = 0;
+	while (sp && npairs < MAX_PAIRS && sp->pairs[npairs].raw)
+		npairs++;
+	json_int_t mask = json_integer_value(marker);
+	if (!json_is_integer(marker) || mask < 0 || mask >= ((json_int_t)1 << npairs))
+		return corrupt(id, "is not a set of this source's pairs", NULL);
+	if (mask == 0)
 		return 0;
 	json_t *raw = json_object_get(doc, "raw");
 	if (!json_is_object(raw))
 		return corrupt(id, "names members of a \"raw\" that is not an object", NULL);
-	const source_pairs *sp = pairs_of(rootly__jstr(doc, "source"));
-	size_t i;
-	json_t *e;
-	json_array_foreach(marker, i, e) {
-		const char *name = json_string_value(e);
-		if (!name)
-			return corrupt(id, "holds a non-string", NULL);
-		const shared_pair *p = pair_named(sp, name);
-		json_t *v = p ? member(doc, r, p->norm) : NULL;
+	for (int i = 0; i < npairs; i++) {
+		if (!(mask & ((json_int_t)1 << i)))
+			continue;
+		const shared_pair *p = &sp->pairs[i];
+		json_t *v = member(doc, r, p->norm);
 		if (!v || (p->go_time && !json_is_integer(v)))
-			return corrupt(id, "names a member this source does not share: \"", name);
-		if (json_object_get(raw, name))
-			return corrupt(id, "names a member raw still has: \"", name);
-		char t[ROOTLY_TIME_GO_CAP];
+			return corrupt(id, "shares a member the document lacks: \"", p->norm);
+		if (json_object_get(raw, p->raw))
+			return corrupt(id, "shares a member raw still has: \"", p->raw);
 		if (p->go_time) {
+			char t[ROOTLY_TIME_GO_CAP];
 			size_t n = rootly__time_format_go((int64_t)json_integer_value(v), t);
-			if (json_object_set_new_nocheck(raw, name, json_stringn_nocheck(t, n)) < 0)
+			if (json_object_set_new_nocheck(raw, p->raw, json_stringn_nocheck(t, n)) < 0)
 				return rootly_error_set_oom();
 			continue;
 		}
 		/* Shared, as the parser shared it: members are replaced, never
 		 * edited in place (json_deep_copy to edit). */
-		if (json_object_set_nocheck(raw, name, v) < 0)
+		if (json_object_set_nocheck(raw, p->raw, v) < 0)
 			return rootly_error_set_oom();
 	}
 	return 0;
