@@ -193,11 +193,11 @@ static int corrupt(const char *id, const char *why, const char *name)
 /* Top-level members the stored text left out, restored (new references;
  * NULL: not left out): from the record's own fields, summary from
  * annotations.summary, updated_at from received_at. */
-typedef struct from_record {
+typedef struct restored {
 	json_t *fingerprint, *status, *summary, *severity, *starts_at, *id, *updated_at, *incident_id;
-} from_record;
+} restored;
 
-static void from_record_dispose(from_record *r)
+static void restored_dispose(restored *r)
 {
 	json_decref(r->fingerprint);
 	json_decref(r->status);
@@ -214,7 +214,7 @@ static void from_record_dispose(from_record *r)
  * source, fingerprint, group_key, status, labels, annotations, summary,
  * severity, starts_at; then raw, id, received_at, updated_at,
  * incident_id). */
-static int place(json_t *o, const char *k, json_t *v, from_record *r)
+static int place(json_t *o, const char *k, json_t *v, restored *r)
 {
 	if (!strcmp(k, "received_at") && r->id) {
 		json_t *id = r->id;
@@ -250,7 +250,7 @@ static int place(json_t *o, const char *k, json_t *v, from_record *r)
 /* The document with the restored members where the engine first wrote
  * them, in a new object; any whose neighbour is missing (never in an
  * engine document) at the end. */
-static int reorder(json_t **doc, from_record *r)
+static int reorder(json_t **doc, restored *r)
 {
 	json_t *o = json_object();
 	if (!o)
@@ -280,7 +280,7 @@ static int reorder(json_t **doc, from_record *r)
 }
 
 /* doc[k], or the member restored from the record. */
-static json_t *member(const json_t *doc, const from_record *r, const char *k)
+static json_t *member(const json_t *doc, const restored *r, const char *k)
 {
 	json_t *v = json_object_get(doc, k);
 	if (v)
@@ -303,7 +303,7 @@ static json_t *member(const json_t *doc, const from_record *r, const char *k)
 }
 
 /* raw[pair i's raw key] = the normalized member, for each bit i. */
-static int restore_raw(json_t *doc, const from_record *r, const json_t *marker, const char *id)
+static int restore_raw(json_t *doc, const restored *r, const json_t *marker, const char *id)
 {
 	const source_pairs *sp = pairs_of(rootly__jstr(doc, "source"));
 	int npairs = 0;
@@ -366,7 +366,7 @@ static int expand(json_t **doc, const rootly_record *rec)
 	json_t *marker = json_object_get(*doc, MARKER);
 	if (!marker)
 		return 0; /* written before the stored form left anything out */
-	from_record r = { 0 };
+	restored r = { 0 };
 	bool oom = false;
 	/* First the members the record's fields hold (raw may share them),
 	 * then raw's. */
@@ -392,7 +392,7 @@ static int expand(json_t **doc, const rootly_record *rec)
 		json_object_del(*doc, MARKER);
 	if (rc == 0)
 		rc = reorder(doc, &r);
-	from_record_dispose(&r);
+	restored_dispose(&r);
 	return rc;
 }
 
