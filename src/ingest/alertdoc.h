@@ -3,13 +3,15 @@
  * docs/data-model.md "Stored form").
  *
  * A normalized alert repeats in "raw" what it already holds (Alertmanager:
- * raw.labels is labels, raw.generatorURL is generator_url, ...), and its
- * id, status, fingerprint, severity, starts_at and incident_id are the
- * record's own indexed fields. Writing the repetition is 40% of the bytes
- * of every alert written (WAL, then checkpoint), so the stored text leaves
- * it out and says so with a "raw_shared" member; every reader puts it back
- * from the record before anyone sees the document. A document without "raw_shared" (written
- * before this form existed) reads unchanged.
+ * raw.labels is labels, raw.generatorURL is generator_url, ...); its id,
+ * status, fingerprint, severity, starts_at and incident_id are the
+ * record's own indexed fields; updated_at is often received_at and summary
+ * annotations.summary. The repetition was 58% of the text of the bench's
+ * Alertmanager alert, every byte of which is written twice (WAL, then
+ * checkpoint), so the stored text leaves it out, with a "raw_shared" bit
+ * set saying which raw members; every reader puts it all back, from the
+ * document and its record, before anyone sees the document. A document
+ * without "raw_shared" (written before this form existed) reads unchanged.
  */
 #ifndef ROOTLY_SRC_INGEST_ALERTDOC_H
 #define ROOTLY_SRC_INGEST_ALERTDOC_H
