@@ -144,11 +144,16 @@ ROOTLY_EXTERN(void) rootly_ingest_result_free(rootly_ingest_result *r);
  */
 ROOTLY_EXTERN(rootly_status) rootly_alert_fingerprint(char out[17], const rootly_kv *labels, size_t count);
 
-/** A stored alert, as JSON (caller frees with rootly_free).
- *  @return 0, ROOTLY_ENOTFOUND, storage errors. */
+/** A stored alert, as JSON (caller frees with rootly_free): the whole
+ *  document of docs/data-model.md, with what its stored form left out put
+ *  back (members restored inside "raw" may come in another order than
+ *  received).
+ *  @return 0, ROOTLY_ENOTFOUND, storage errors (ROOTLY_ECORRUPT for a
+ *  stored text that cannot be restored). */
 ROOTLY_EXTERN(rootly_status) rootly_alert_get_json(char **out, rootly_ctx *ctx, const char *alert_id);
 
-/** The alerts linked to an incident, as a JSON array (caller frees). */
+/** The alerts linked to an incident, as a JSON array (caller frees), each
+ *  as rootly_alert_get_json gives it. */
 ROOTLY_EXTERN(rootly_status) rootly_incident_alerts_json(char **out, rootly_ctx *ctx, const char *incident_ref);
 
 ROOTLY_END_DECL

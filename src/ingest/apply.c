@@ -4,6 +4,7 @@
  * One payload = one transaction (the caller's).
  */
 #include "ingest/apply.h"
+#include "ingest/alertdoc.h"
 #include "ingest/cache.h"
 #include "ingest/state.h"
 #include "timeline/append.h"
@@ -134,22 +135,14 @@ int rootly__open_incident_for_group(apply_state *st, const char *group_key, touc
 static int latest_alert_cb(const rootly_record *rec, void *payload)
 {
 	latest_state *ls = payload;
-	ROOTLY_TRY(rootly__json_load_doc(rec->json, strlen(rec->json), "alert", rec->id, &ls->doc));
+	ROOTLY_TRY(rootly__alert_doc_load(rec, &ls->doc));
 	ls->rev = rec->revision;
 	return 1;
 }
 
 int rootly__alert_store(rootly_ctx *ctx, json_t *alert, int64_t expected_rev)
 {
-	rootly_record idx = { 0 };
-	idx.id = rootly__jstr(alert, "id");
-	idx.status = rootly__jstr(alert, "status");
-	idx.key = rootly__jstr(alert, "fingerprint");
-	idx.group_key = rootly__jstr(alert, "incident_id");
-	idx.service = rootly__jstr(json_object_get(alert, "labels"), "service");
-	idx.severity = rootly__jstr(alert, "severity");
-	idx.time = rootly__jint(alert, "starts_at");
-	return rootly__doc_put(ctx, "alert", &idx, alert, expected_rev, NULL);
+	return rootly__alert_doc_put(ctx, alert, expected_rev);
 }
 
 int rootly__record_outcome(apply_state *st, rootly_ingest_outcome o, const json_t *alert, const json_t *inc,

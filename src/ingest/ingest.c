@@ -4,6 +4,7 @@
 #include "core/engine.h"
 #include "util/jsondump.h"
 #include "alert/parse.h"
+#include "ingest/alertdoc.h"
 #include "ingest/apply.h"
 #include "ingest/auth.h"
 #include "ingest/prepared.h"
@@ -102,7 +103,7 @@ rootly_status rootly_alert_get_json(char **out, rootly_ctx *ctx, const char *ale
 {
 	json_t *doc;
 	*out = NULL;
-	int rc = rootly__doc_get(ctx, "alert", alert_id, &doc, NULL);
+	int rc = rootly__alert_doc_get(ctx, alert_id, &doc);
 	if (rc == ROOTLY_ENOTFOUND)
 		rc = rootly__err(ROOTLY_ENOTFOUND, ROOTLY_ERROR_INVALID, 0, "no alert \"%s\"", alert_id);
 	if (rc < 0)
@@ -118,7 +119,7 @@ int rootly__incident_alerts_load(rootly_ctx *ctx, const json_t *incident, json_t
 	 * never grows the incident document. */
 	rootly_record_query q = { 0 };
 	q.group_key = rootly__jstr(incident, "id");
-	return rootly__doc_find(ctx, "alert", &q, out);
+	return rootly__alert_doc_find(ctx, &q, out);
 }
 
 rootly_status rootly_incident_alerts_json(char **out, rootly_ctx *ctx, const char *incident_ref)

@@ -302,6 +302,19 @@ void rootly__json_reserve(rootly_buf *b, size_t extra)
 		terminate(b);
 }
 
+void rootly__json_put_member(rootly_buf *b, bool first, const char *key, size_t key_len, const json_t *v)
+{
+	if (!first)
+		put_char(b, ',');
+	put_str(b, key, key_len);
+	put_char(b, ':');
+	if (!v)
+		put_raw(b, "null", 4);
+	else
+		put_value(b, v, JSON_COMPACT);
+	terminate(b);
+}
+
 void rootly__json_put_raw(rootly_buf *b, const char *s, size_t len)
 {
 	put_raw(b, s, len);

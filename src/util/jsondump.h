@@ -36,6 +36,11 @@ json_t *rootly__json_parse(const char *text, size_t len, size_t flags, json_erro
 void rootly__json_put_string(rootly_buf *b, const char *s);
 void rootly__json_put_stringn(rootly_buf *b, const char *s, size_t len);
 void rootly__json_put_int(rootly_buf *b, int64_t v);
+/* One member of an object being written: a ',' unless `first`, the key
+ * (key_len bytes: jansson keys may hold NUL), ':', and v's compact text
+ * (NULL writes null). For writers that leave members out (an alert's
+ * stored form, src/ingest/alertdoc.c) at the cost of the plain dump. */
+void rootly__json_put_member(rootly_buf *b, bool first, const char *key, size_t key_len, const json_t *v);
 /* Room for `extra` more bytes, so a text of known size is written with
  * one allocation; failure sets b->oom. */
 void rootly__json_reserve(rootly_buf *b, size_t extra);

@@ -115,6 +115,59 @@ void rootly_time_format(int64_t ms, char *out, size_t cap)
 		(int)(sod / 3600), (int)(sod / 60 % 60), (int)(sod % 60), (int)rem);
 }
 
+static char *put2(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10);
+	p[1] = (char)('0' + v % 10);
+	return p + 2;
+}
+
+size_t rootly__time_format_go(int64_t ms, char out[ROOTLY_TIME_GO_CAP])
+{
+	if (ms == 0) {
+		memcpy(out, "0001-01-01T00:00:00Z", 21);
+		return 20;
+	}
+	int64_t secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+	unsigned rem = (unsigned)(ms - secs * 1000);
+	int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+	unsigned sod = (unsigned)(secs - days * 86400);
+	int64_t y;
+	unsigned m, d;
+	civil_from_days(days, &y, &m, &d);
+	if (y < 0 || y > 9999) {
+		/* Not a time RFC 3339 can write: a text no payload holds. */
+		memcpy(out, "out of range", 13);
+		return 12;
+	}
+	char *p = out;
+	p = put2(p, (unsigned)(y / 100));
+	p = put2(p, (unsigned)(y % 100));
+	*p++ = '-';
+	p = put2(p, m);
+	*p++ = '-';
+	p = put2(p, d);
+	*p++ = 'T';
+	p = put2(p, sod / 3600);
+	*p++ = ':';
+	p = put2(p, sod / 60 % 60);
+	*p++ = ':';
+	p = put2(p, sod % 60);
+	if (rem) {
+		/* Go's RFC3339Nano: the fraction without its trailing zeros. */
+		*p++ = '.';
+		*p++ = (char)('0' + rem / 100);
+		if (rem % 100) {
+			*p++ = (char)('0' + rem / 10 % 10);
+			if (rem % 10)
+				*p++ = (char)('0' + rem % 10);
+		}
+	}
+	*p++ = 'Z';
+	*p = '\0';
+	return (size_t)(p - out);
+}
+
 void rootly_duration_format(int64_t ms, char *out, size_t cap)
 {
 	if (ms < 0) {

@@ -15,6 +15,13 @@ bool rootly_time_parse(const char *s, int64_t *out, bool *zero);
 /* Format ms since epoch as "2026-03-14T09:21:07.482Z" into out (>= 32 bytes). */
 void rootly_time_format(int64_t ms, char *out, size_t cap);
 
+/* ms since epoch as Go's time.Time marshals it in UTC (RFC3339Nano:
+ * "2026-03-14T09:21:07.48Z", no fraction on a whole second), 0 as Go's
+ * zero time "0001-01-01T00:00:00Z" -- what Alertmanager and Grafana send
+ * for a time kept in ms. Returns the length written (NUL-terminated). */
+#define ROOTLY_TIME_GO_CAP 32
+size_t rootly__time_format_go(int64_t ms, char out[ROOTLY_TIME_GO_CAP]);
+
 /* Human duration: "1h 02m 03s", "45s", "850ms" into out. */
 void rootly_duration_format(int64_t ms, char *out, size_t cap);
 
