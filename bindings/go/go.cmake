@@ -36,8 +36,13 @@ configure_file(${_rootly_go_pc_dir}/librootly.pc.in ${_rootly_go_pc_dir}/libroot
 # Nothing to build with CMake; the target only orders the library before the test.
 add_custom_target(rootly_go_test_deps ALL DEPENDS rootly)
 
+# LD_LIBRARY_PATH as well as the rpath: the go build cache reuses a cgo
+# package linked for another build tree of the same checkout, and the test
+# binary's rpath then names that tree first (seen with two build trees: the
+# Go tests ran against the other tree's older librootly).
 set(ROOTLY_GO_ENV
   "PKG_CONFIG_PATH=${_rootly_go_pc_dir}"
+  "LD_LIBRARY_PATH=${PROJECT_BINARY_DIR}"
   "GOTOOLCHAIN=local"
   "GOFLAGS=-mod=mod"
   "CGO_ENABLED=1"
