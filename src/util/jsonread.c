@@ -236,6 +236,25 @@ static bool scan_string(reader *r, const char **out, size_t *out_len, char **own
 	unsigned long cp;
 	*owned = NULL;
 	for (;;) {
+		/* Eight bytes at a time while every one is printable ASCII other
+		 * than '"' and '\\' (what the loop below would step over one by
+		 * one); any other byte stops the word scan and is judged below. */
+		while (r->len - i >= 8) {
+			uint64_t w;
+			memcpy(&w, r->s + i, 8);
+			const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+			uint64_t quote = w ^ (ones * '"'), slash = w ^ (ones * '\\');
+			uint64_t hit = (w | ((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) | ((slash - ones) & ~slash)) & highs;
+			if (hit) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				/* Straight to the first such byte: a borrow can only
+				 * mark bytes after a true hit, never before one. */
+				i += (size_t)__builtin_ctzll(hit) / 8;
+#endif
+				break;
+			}
+			i += 8;
+		}
 		if (i >= r->len) {
 			fail_eof(r);
 			return false;

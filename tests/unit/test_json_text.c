@@ -257,6 +257,63 @@ static void test_read_errors(void **state)
 	}
 }
 
+/* The reader scans strings eight bytes at a time: an escape, a control
+ * byte, a multi-byte character or the closing quote at every offset of a
+ * word, with more input after the string or none. */
+static void test_read_special_byte_at_every_offset(void **state)
+{
+	(void)state;
+	for (size_t len = 0; len <= 20; len++) {
+		for (size_t at = 0; at <= len; at++) {
+			for (int kind = 0; kind < 3; kind++) {
+				char in[64], want[64];
+				size_t n = 0, w = 0;
+				in[n++] = '"';
+				want[w++] = '"';
+				for (size_t i = 0; i < len; i++) {
+					if (i == at && kind == 0) {
+						memcpy(in + n, "\\n", 2);
+						n += 2;
+						memcpy(want + w, "\\n", 2);
+						w += 2;
+					} else if (i == at && kind == 1) {
+						memcpy(in + n, "\xc3\xa9", 2);
+						n += 2;
+						memcpy(want + w, "\xc3\xa9", 2);
+						w += 2;
+					} else {
+						in[n++] = (char)('a' + i);
+						want[w++] = (char)('a' + i);
+					}
+				}
+				in[n++] = '"';
+				want[w++] = '"';
+				size_t body = n;
+				memcpy(in + n, " ,        ", 10); /* trailing junk: more than a word after the string */
+				json_t *v = NULL;
+				rt_ok(rootly__json_read("T", in, body, &v));
+				char *got = rootly__json_dump(v, 0);
+				assert_non_null(got);
+				assert_int_equal(strlen(got), w);
+				assert_memory_equal(got, want, w);
+				rootly_free(got);
+				json_decref(v);
+				assert_int_equal(rootly__json_read("T", in, body + 10, &v), ROOTLY_EINVALID);
+				char msg[128];
+				snprintf(msg, sizeof(msg), "(byte %zu): expected the end of the input after the JSON value, got ','", body + 1);
+				assert_non_null(strstr(rootly_error_last()->message, msg));
+				if (kind == 2 && at < len) {
+					/* a control byte at `at`: reported there */
+					in[1 + at] = 0x02;
+					assert_int_equal(rootly__json_read("T", in, body + 10, &v), ROOTLY_EINVALID);
+					snprintf(msg, sizeof(msg), "(byte %zu): control character 0x02 in a string", 1 + at);
+					assert_non_null(strstr(rootly_error_last()->message, msg));
+				}
+			}
+		}
+	}
+}
+
 /* Nesting deeper than ROOTLY_JSON_MAX_DEPTH is refused before it is built. */
 static void test_read_depth(void **state)
 {
@@ -314,6 +371,7 @@ int main(void)
 		cmocka_unit_test(test_dump_long_strings),
 		cmocka_unit_test(test_read_round_trip),
 		cmocka_unit_test(test_read_errors),
+		cmocka_unit_test(test_read_special_byte_at_every_offset),
 		cmocka_unit_test(test_read_depth),
 		cmocka_unit_test(test_read_alloc_faults),
 	};
