@@ -8,6 +8,8 @@
  * name the position and the fault; callers and users see them, so they
  * are pinned too, for each check the reader makes. */
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -314,6 +316,47 @@ static void test_read_special_byte_at_every_offset(void **state)
 	}
 }
 
+/* Duplicate keys are found wherever they are: among the first keys of an
+ * object and after many, with keys of equal length, and when either copy
+ * (or an earlier key) is written with an escape. */
+static void test_read_duplicates_anywhere(void **state)
+{
+	(void)state;
+	for (int n = 1; n <= 40; n++) {
+		for (int first = 0; first < n; first++) {
+			for (int esc = 0; esc < 4; esc++) {
+				/* keys k00..k(n-1), then a second copy of k<first>; esc 1: the
+				 * copy spelt with an escape, 2: the first one, 3: key 0 */
+				char in[2048];
+				size_t o = 0, dup_at = 0;
+				in[o++] = '{';
+				for (int i = 0; i <= n; i++) {
+					int k = i < n ? i : first;
+					bool escaped = (esc == 1 && i == n) || (esc == 2 && i == first) || (esc == 3 && i == 0);
+					if (i)
+						in[o++] = ',';
+					if (i == n)
+						dup_at = o;
+					o += (size_t)snprintf(in + o, sizeof(in) - o, escaped ? "\"\\u006b%02d\":%d" : "\"k%02d\":%d", k, i);
+				}
+				in[o++] = '}';
+				json_t *v = NULL;
+				assert_int_equal(rootly__json_read("T", in, o, &v), ROOTLY_EINVALID);
+				assert_null(v);
+				char want[128];
+				snprintf(want, sizeof(want), "(byte %zu): duplicate object key \"k%02d\"", dup_at, first);
+				if (!strstr(rootly_error_last()->message, want))
+					fail_msg("n %d first %d esc %d: %s, want %s", n, first, esc, rootly_error_last()->message, want);
+				/* without the copy it reads */
+				in[dup_at - 1] = '}';
+				rt_ok(rootly__json_read("T", in, dup_at, &v));
+				assert_int_equal(json_object_size(v), (size_t)n);
+				json_decref(v);
+			}
+		}
+	}
+}
+
 /* Nesting deeper than ROOTLY_JSON_MAX_DEPTH is refused before it is built. */
 static void test_read_depth(void **state)
 {
@@ -372,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_read_round_trip),
 		cmocka_unit_test(test_read_errors),
 		cmocka_unit_test(test_read_special_byte_at_every_offset),
+		cmocka_unit_test(test_read_duplicates_anywhere),
 		cmocka_unit_test(test_read_depth),
 		cmocka_unit_test(test_read_alloc_faults),
 	};
