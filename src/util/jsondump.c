@@ -174,36 +174,47 @@ static void put_int(rootly_buf *b, int64_t v)
 
 static void put_value(rootly_buf *b, const json_t *v, size_t flags);
 
-static int key_cmp(const void *a, const void *b)
+/* A member of an object being written with sorted keys. */
+typedef struct {
+	const char *key;
+	json_t *value;
+} member;
+
+static int member_cmp(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return strcmp(((const member *)a)->key, ((const member *)b)->key);
 }
 
 static void put_object(rootly_buf *b, const json_t *v, size_t flags)
 {
 	size_t n = json_object_size(v), i = 0;
-	const char *k;
-	json_t *c;
 	put_char(b, '{');
 	if (flags & JSON_SORT_KEYS && n > 1) {
-		const char *small[32];
-		const char **keys = n <= 32 ? small : rootly_malloc(n * sizeof(*keys));
-		if (!keys) {
+		/* Each key with its value, so the sorted walk needs no lookup. */
+		member small[32];
+		member *m = n <= 32 ? small : rootly_malloc(n * sizeof(*m));
+		if (!m) {
 			b->oom = true;
 			return;
 		}
-		json_object_foreach((json_t *)v, k, c)
-			keys[i++] = k;
-		qsort(keys, n, sizeof(*keys), key_cmp);
+		for (void *it = json_object_iter((json_t *)v); it && i < n; it = json_object_iter_next((json_t *)v, it)) {
+			m[i].key = json_object_iter_key(it);
+			m[i].value = json_object_iter_value(it);
+			i++;
+		}
+		n = i;
+		qsort(m, n, sizeof(*m), member_cmp);
 		for (i = 0; i < n; i++) {
 			if (i)
 				put_char(b, ',');
-			put_str(b, keys[i], strlen(keys[i]));
+			/* strlen: the text of a key ends at a NUL, as it always has
+			 * here (the reader refuses \u0000, so no stored key has one) */
+			put_str(b, m[i].key, strlen(m[i].key));
 			put_char(b, ':');
-			put_value(b, json_object_get(v, keys[i]), flags);
+			put_value(b, m[i].value, flags);
 		}
-		if (keys != small)
-			rootly_free(keys);
+		if (m != small)
+			rootly_free(m);
 	} else {
 		/* The iterator itself, not json_object_foreach, which maps each
 		 * key back to its iterator three times a member. */
