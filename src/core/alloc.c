@@ -212,7 +212,7 @@ static int cache_decide(void)
 static inline bool cache_on(void)
 {
 	int state = atomic_load_explicit(&g_cache_state, memory_order_relaxed);
-	if (__builtin_expect(state == 0, 0))
+	if (state == 0)
 		state = cache_decide();
 	return state > 0 && g_alloc.malloc == default_malloc;
 }
@@ -237,7 +237,7 @@ static bool cache_register(json_cache *c)
 
 static void *json_malloc_hook(size_t n)
 {
-	if (__builtin_expect(fault_hit(), 0)) {
+	if (fault_hit()) {
 		t_alloc_failures++;
 		return NULL;
 	}

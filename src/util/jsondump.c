@@ -39,7 +39,7 @@ static bool grow(rootly_buf *b, size_t extra)
 /* Inline, since it runs once per token; growing is rare. */
 static inline bool reserve(rootly_buf *b, size_t extra)
 {
-	if (__builtin_expect(!b->oom && b->len + extra < b->cap, 1))
+	if (!b->oom && b->len + extra < b->cap)
 		return true;
 	return grow(b, extra);
 }
