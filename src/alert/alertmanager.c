@@ -102,10 +102,11 @@ static const char *nonempty(const json_t *obj, const char *key)
 	return s && *s ? s : NULL;
 }
 
-static int put(json_t *o, const char *key, json_t *v)
+static inline int put(json_t *o, const char *key, json_t *v)
 {
-	/* Steals v, also on failure; a NULL v (failed allocation) fails. */
-	return json_object_set_new_nocheck(o, key, v);
+	/* Steals v, also on failure; a NULL v (failed allocation) fails.
+	 * Inline, so each literal key's length is a constant. */
+	return json_object_setn_new_nocheck(o, key, strlen(key), v);
 }
 
 /* Appends the normalized form of `a` to `arr`. */

@@ -188,26 +188,51 @@ static void cache_key_init(void)
 		atomic_store_explicit(&g_cache_state, -1, memory_order_relaxed);
 }
 
-static bool cache_on(void)
-{
-	if (g_alloc.malloc != default_malloc)
-		return false;
-	int state = atomic_load_explicit(&g_cache_state, memory_order_relaxed);
-	if (state == 0) {
-		/* ROOTLY_JSON_CACHE=0 turns it off, =1 on even under valgrind
-		 * (callgrind measurements of the cache itself). */
-		const char *env = getenv("ROOTLY_JSON_CACHE");
-		int on = 1;
-#ifdef RUNNING_ON_VALGRIND
-		if (RUNNING_ON_VALGRIND)
-			on = -1;
+/* The first use decides g_cache_state (out of line: once per process). */
+#if defined(__GNUC__)
+__attribute__((noinline, cold))
 #endif
-		if (env && *env)
-			on = env[0] == '0' ? -1 : 1;
-		atomic_store_explicit(&g_cache_state, on, memory_order_relaxed);
-		state = on;
-	}
-	return state > 0;
+static int cache_decide(void)
+{
+	/* ROOTLY_JSON_CACHE=0 turns it off, =1 on even under valgrind
+	 * (callgrind measurements of the cache itself). */
+	const char *env = getenv("ROOTLY_JSON_CACHE");
+	int on = 1;
+#ifdef RUNNING_ON_VALGRIND
+	if (RUNNING_ON_VALGRIND)
+		on = -1;
+#endif
+	if (env && *env)
+		on = env[0] == '0' ? -1 : 1;
+	atomic_store_explicit(&g_cache_state, on, memory_order_relaxed);
+	return on;
+}
+
+/* Inline: it runs on every jansson allocation and free. */
+static inline bool cache_on(void)
+{
+	int state = atomic_load_explicit(&g_cache_state, memory_order_relaxed);
+	if (state == 0)
+		state = cache_decide();
+	return state > 0 && g_alloc.malloc == default_malloc;
+}
+
+/* The cache's size class of a request of n bytes (n <= CACHE_MAX). */
+static inline unsigned cache_class(size_t n)
+{
+	return n <= CACHE_MIN ? 0 : (unsigned)((n - CACHE_MIN + 15) / 16);
+}
+
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static bool cache_register(json_cache *c)
+{
+	pthread_once(&g_cache_once, cache_key_init);
+	if (atomic_load_explicit(&g_cache_state, memory_order_relaxed) < 0 || pthread_setspecific(g_cache_key, c) != 0)
+		return false;
+	c->registered = true;
+	return true;
 }
 
 static void *json_malloc_hook(size_t n)
@@ -217,7 +242,7 @@ static void *json_malloc_hook(size_t n)
 		return NULL;
 	}
 	if (n <= CACHE_MAX && cache_on()) {
-		unsigned k = n <= CACHE_MIN ? 0 : (unsigned)((n - CACHE_MIN + 15) / 16);
+		unsigned k = cache_class(n);
 		json_cache *c = &t_cache;
 		cache_block *b = c->head[k];
 		if (b) {
@@ -242,24 +267,17 @@ static void json_free_hook(void *p)
 		return;
 	if (cache_on()) {
 		size_t u = malloc_usable_size(p);
-		if (u >= CACHE_MIN && u <= CACHE_MAX && (u - CACHE_MIN) % 16 == 0) {
-			unsigned k = (unsigned)((u - CACHE_MIN) / 16);
-			json_cache *c = &t_cache;
-			if (c->bytes + u <= CACHE_BYTES) {
-				if (!c->registered) {
-					pthread_once(&g_cache_once, cache_key_init);
-					if (atomic_load_explicit(&g_cache_state, memory_order_relaxed) < 0 || pthread_setspecific(g_cache_key, c) != 0) {
-						free(p);
-						return;
-					}
-					c->registered = true;
-				}
-				cache_block *b = p;
-				b->next = c->head[k];
-				c->head[k] = b;
-				c->bytes += u;
-				return;
-			}
+		/* usable sizes of the classes: 24 + 16k, k < CACHE_CLASSES */
+		size_t d = u - CACHE_MIN;
+		json_cache *c = &t_cache;
+		if (d <= CACHE_MAX - CACHE_MIN && d % 16 == 0 && c->bytes + u <= CACHE_BYTES
+			&& (c->registered || cache_register(c))) {
+			unsigned k = (unsigned)(d / 16);
+			cache_block *b = p;
+			b->next = c->head[k];
+			c->head[k] = b;
+			c->bytes += u;
+			return;
 		}
 	}
 	rootly_free(p);

@@ -10,16 +10,6 @@ char *rootly__json_text(const json_t *v)
 	return rootly__json_dump(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 }
 
-const char *rootly__jstr(const json_t *obj, const char *key)
-{
-	return json_string_value(json_object_get(obj, key));
-}
-
-int64_t rootly__jint(const json_t *obj, const char *key)
-{
-	return (int64_t)json_integer_value(json_object_get(obj, key));
-}
-
 typedef struct {
 	json_t *doc;
 	int64_t rev;

@@ -15,12 +15,13 @@
  * own writers leave it. A failed reservation sets b->oom, after which
  * nothing more is written (and rootly_buf_detach returns NULL).
  */
-static bool reserve(rootly_buf *b, size_t extra)
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static bool grow(rootly_buf *b, size_t extra)
 {
 	if (b->oom)
 		return false;
-	if (b->len + extra < b->cap)
-		return true;
 	size_t need = b->len + extra + 1;
 	size_t cap = b->cap ? b->cap : 256;
 	while (cap < need)
@@ -33,6 +34,14 @@ static bool reserve(rootly_buf *b, size_t extra)
 	b->ptr = p;
 	b->cap = cap;
 	return true;
+}
+
+/* Inline, since it runs once per token; growing is rare. */
+static inline bool reserve(rootly_buf *b, size_t extra)
+{
+	if (!b->oom && b->len + extra < b->cap)
+		return true;
+	return grow(b, extra);
 }
 
 static void terminate(rootly_buf *b)
@@ -66,6 +75,15 @@ static const unsigned char k_escape[256] = {
 	[0x1e] = 'u', [0x1f] = 'u', ['"'] = '"', ['\\'] = '\\',
 };
 
+/* Whether any of the eight bytes in w is a control byte, '"' or '\\'
+ * (exact: the borrows of the tests only ever mark bytes above a true hit). */
+static inline bool word_needs_escape(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	uint64_t quote = w ^ (ones * '"'), slash = w ^ (ones * '\\');
+	return (((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) | ((slash - ones) & ~slash)) & highs;
+}
+
 static void put_str(rootly_buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -76,23 +94,33 @@ static void put_str(rootly_buf *b, const char *s, size_t len)
 	*o++ = '"';
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 	for (;;) {
-		const unsigned char *run = p;
-		/* Eight bytes at a time while none needs an escape (a control
-		 * byte, '"' or '\\'), then byte by byte. */
+		/* Eight bytes at a time while none needs an escape, each word
+		 * stored as it is tested (there is room for the rest of the
+		 * string: len + 2 reserved above, the rest again at each escape). */
+		uint64_t w;
 		while (end - p >= 8) {
-			uint64_t w;
 			memcpy(&w, p, 8);
-			const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
-			uint64_t quote = w ^ (ones * '"'), slash = w ^ (ones * '\\');
-			uint64_t hit = ((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) | ((slash - ones) & ~slash);
-			if (hit & highs)
+			if (word_needs_escape(w))
 				break;
+			memcpy(o, &w, 8);
+			o += 8;
 			p += 8;
 		}
+		/* Fewer than eight left: a string of eight or more bytes whose
+		 * last eight need no escape ends with them. They overlap bytes
+		 * already copied, unescaped, to just before o (an escaped byte
+		 * among them would have failed the test), so storing the word
+		 * to end at the string's end rewrites those with themselves. */
+		if (p < end && end - p < 8 && len >= 8) {
+			memcpy(&w, end - 8, 8);
+			if (!word_needs_escape(w)) {
+				o += end - p;
+				memcpy(o - 8, &w, 8);
+				break;
+			}
+		}
 		while (p < end && !k_escape[*p])
-			p++;
-		memcpy(o, run, (size_t)(p - run));
-		o += p - run;
+			*o++ = (char)*p++;
 		if (p == end)
 			break;
 		/* An escape: room for it and for the rest, escaped or not. */
@@ -119,13 +147,26 @@ static void put_str(rootly_buf *b, const char *s, size_t len)
 
 static void put_int(rootly_buf *b, int64_t v)
 {
+	/* Two digits a step (timestamps have 13). */
+	static const char pairs[201] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
 	char tmp[24];
 	char *p = tmp + sizeof(tmp);
 	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
+	while (u >= 100) {
+		unsigned d = (unsigned)(u % 100) * 2;
+		u /= 100;
+		*--p = pairs[d + 1];
+		*--p = pairs[d];
+	}
+	if (u >= 10) {
+		*--p = pairs[u * 2 + 1];
+		*--p = pairs[u * 2];
+	} else {
+		*--p = (char)('0' + u);
+	}
 	if (v < 0)
 		*--p = '-';
 	put_raw(b, p, (size_t)(tmp + sizeof(tmp) - p));
@@ -133,43 +174,56 @@ static void put_int(rootly_buf *b, int64_t v)
 
 static void put_value(rootly_buf *b, const json_t *v, size_t flags);
 
-static int key_cmp(const void *a, const void *b)
+/* A member of an object being written with sorted keys. */
+typedef struct {
+	const char *key;
+	json_t *value;
+} member;
+
+static int member_cmp(const void *a, const void *b)
 {
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
+	return strcmp(((const member *)a)->key, ((const member *)b)->key);
 }
 
 static void put_object(rootly_buf *b, const json_t *v, size_t flags)
 {
 	size_t n = json_object_size(v), i = 0;
-	const char *k;
-	json_t *c;
 	put_char(b, '{');
 	if (flags & JSON_SORT_KEYS && n > 1) {
-		const char *small[32];
-		const char **keys = n <= 32 ? small : rootly_malloc(n * sizeof(*keys));
-		if (!keys) {
+		/* Each key with its value, so the sorted walk needs no lookup. */
+		member small[32];
+		member *m = n <= 32 ? small : rootly_malloc(n * sizeof(*m));
+		if (!m) {
 			b->oom = true;
 			return;
 		}
-		json_object_foreach((json_t *)v, k, c)
-			keys[i++] = k;
-		qsort(keys, n, sizeof(*keys), key_cmp);
+		for (void *it = json_object_iter((json_t *)v); it && i < n; it = json_object_iter_next((json_t *)v, it)) {
+			m[i].key = json_object_iter_key(it);
+			m[i].value = json_object_iter_value(it);
+			i++;
+		}
+		n = i;
+		qsort(m, n, sizeof(*m), member_cmp);
 		for (i = 0; i < n; i++) {
 			if (i)
 				put_char(b, ',');
-			put_str(b, keys[i], strlen(keys[i]));
+			/* strlen: the text of a key ends at a NUL, as it always has
+			 * here (the reader refuses \u0000, so no stored key has one) */
+			put_str(b, m[i].key, strlen(m[i].key));
 			put_char(b, ':');
-			put_value(b, json_object_get(v, keys[i]), flags);
+			put_value(b, m[i].value, flags);
 		}
-		if (keys != small)
-			rootly_free(keys);
+		if (m != small)
+			rootly_free(m);
 	} else {
-		json_object_foreach((json_t *)v, k, c) {
+		/* The iterator itself, not json_object_foreach, which maps each
+		 * key back to its iterator three times a member. */
+		for (void *it = json_object_iter((json_t *)v); it; it = json_object_iter_next((json_t *)v, it)) {
 			if (i++)
 				put_char(b, ',');
-			put_str(b, k, json_object_iter_key_len(json_object_key_to_iter(k)));
+			put_str(b, json_object_iter_key(it), json_object_iter_key_len(it));
 			put_char(b, ':');
-			put_value(b, c, flags);
+			put_value(b, json_object_iter_value(it), flags);
 		}
 	}
 	put_char(b, '}');

@@ -30,6 +30,9 @@
 #define NUMBUF 64
 /* How much of a duplicated key the message shows. */
 #define KEY_SHOWN 64
+/* Keys of an object checked for duplicates by a linear scan (see
+ * parse_object). */
+#define KEYS_SCANNED 16
 
 typedef struct reader {
 	const unsigned char *s;
@@ -236,6 +239,25 @@ static bool scan_string(reader *r, const char **out, size_t *out_len, char **own
 	unsigned long cp;
 	*owned = NULL;
 	for (;;) {
+		/* Eight bytes at a time while every one is printable ASCII other
+		 * than '"' and '\\' (what the loop below would step over one by
+		 * one); any other byte stops the word scan and is judged below. */
+		while (r->len - i >= 8) {
+			uint64_t w;
+			memcpy(&w, r->s + i, 8);
+			const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+			uint64_t quote = w ^ (ones * '"'), slash = w ^ (ones * '\\');
+			uint64_t hit = (w | ((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) | ((slash - ones) & ~slash)) & highs;
+			if (hit) {
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				/* Straight to the first such byte: a borrow can only
+				 * mark bytes after a true hit, never before one. */
+				i += (size_t)__builtin_ctzll(hit) / 8;
+#endif
+				break;
+			}
+			i += 8;
+		}
 		if (i >= r->len) {
 			fail_eof(r);
 			return false;
@@ -501,6 +523,17 @@ static json_t *parse_object(reader *r)
 		r->depth--;
 		return obj;
 	}
+	/* The duplicate check: hashing each key (json_object_getn) costs
+	 * more than comparing it with the few keys a payload's objects have,
+	 * so the first KEYS_SCANNED keys, while none had an escape (their text
+	 * is then a slice of the input, valid throughout), are compared one by
+	 * one; after that every key is looked up in obj, which holds them all. */
+	struct {
+		const char *s;
+		size_t n;
+	} scanned[KEYS_SCANNED];
+	size_t nscanned = 0;
+	bool scanning = true;
 	for (;;) {
 		const char *key;
 		size_t klen;
@@ -517,7 +550,14 @@ static json_t *parse_object(reader *r)
 		size_t key_pos = r->pos;
 		if (!scan_string(r, &key, &klen, &owned))
 			goto fail;
-		if (json_object_getn(obj, key, klen)) {
+		bool dup = false;
+		if (scanning) {
+			for (size_t k = 0; k < nscanned && !dup; k++)
+				dup = scanned[k].n == klen && memcmp(scanned[k].s, key, klen) == 0;
+		} else {
+			dup = json_object_getn(obj, key, klen) != NULL;
+		}
+		if (dup) {
 			char q[KEY_SHOWN * 6 + 8];
 			char tmp[KEY_SHOWN];
 			size_t cut = klen < sizeof(tmp) - 1 ? klen : sizeof(tmp) - 1;
@@ -544,6 +584,15 @@ static json_t *parse_object(reader *r)
 				fail_oom(r);
 			rootly_free(owned);
 			goto fail;
+		}
+		if (scanning) {
+			if (owned || nscanned == KEYS_SCANNED) {
+				scanning = false;
+			} else {
+				scanned[nscanned].s = key;
+				scanned[nscanned].n = klen;
+				nscanned++;
+			}
 		}
 		rootly_free(owned);
 		skip_ws(r);
