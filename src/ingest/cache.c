@@ -337,7 +337,7 @@ static int write_fold(rootly_ctx *ctx, cached_incident *e)
 	return rc;
 }
 
-int rootly__ingest_cache_flush(rootly_ctx *ctx)
+int rootly__ingest_cache_flush(rootly_ctx *ctx, bool undoable)
 {
 	struct rootly__ingest_cache *c = cache_of(ctx, false);
 	for (size_t i = 0; c && c->unflushed && i < c->incidents.cap; i++) {
@@ -347,6 +347,10 @@ int rootly__ingest_cache_flush(rootly_ctx *ctx)
 		int64_t rev = e->rev;
 		int rc = write_fold(ctx, e);
 		if (rc < 0 || (rc = rootly__incident_write(ctx, e->doc, e->rev, &rev)) < 0) {
+			/* The event may be in the stream already: where no rollback of
+			 * this level will take it away, the batch must not commit. */
+			if (e->fold_tl && !undoable)
+				ctx->batch_torn = true;
 			restore_timeline(e);
 			return rc;
 		}

@@ -68,12 +68,14 @@ bool rootly__ingest_cache_may_defer(const rootly_ctx *ctx);
 /* Whether some entry is dirty and not written by a flush yet. */
 bool rootly__ingest_cache_dirty(const rootly_ctx *ctx);
 /* Write every dirty entry (not the pending states) at the current
- * transaction level, its pending attaches first as one alert.attached;
+ * transaction level (`undoable`: one that rolls back if this fails; else
+ * a failure after an entry's alert.attached reached the stream marks the
+ * batch torn: it rolls back), its pending attaches first as one alert.attached;
  * they are "written" until that level commits (confirm_written: clean at
  * the new revision, the attaches gone) or rolls back (undo_written: dirty
  * again, the attaches pending and the document's head as before). A failure returns the error; the entries
  * written before it stay written. */
-int rootly__ingest_cache_flush(rootly_ctx *ctx);
+int rootly__ingest_cache_flush(rootly_ctx *ctx, bool undoable);
 void rootly__ingest_cache_confirm_written(rootly_ctx *ctx);
 void rootly__ingest_cache_undo_written(rootly_ctx *ctx);
 /* Drop incident `id` (it is being written by someone else). A dirty one
