@@ -263,6 +263,32 @@ static void test_resolution_after_pending(void **state)
 	rootly_ctx_free(ctx);
 }
 
+/* With workflows configured nothing is deferred (their conditions read
+ * the incident inside the payload's level): each payload keeps its own
+ * event, the single-alert body without "at". */
+static void test_workflows_fold_per_payload(void **state)
+{
+	(void)state;
+	rt_clock clock = { T0, 10 };
+	rootly_ctx *ctx = rt_ctx_open("memory:", &clock);
+	rt_ctx_configure(ctx, "version: 1\nworkflows:\n  - name: w\n    trigger: role_assigned\n    actions:\n"
+		"      - {type: add_note, text: x}\n");
+	ingest_one(ctx, "x");
+	rt_ok(rootly_ctx_batch_begin(ctx));
+	ingest_one(ctx, "a");
+	ingest_one(ctx, "b");
+	ingest_one(ctx, "c");
+	rt_ok(rootly_ctx_batch_commit(ctx));
+	json_t *evs = events(ctx);
+	expect_kinds(evs, "incident.created,alert.attached,alert.attached,alert.attached");
+	static const char *const a[] = { "a" }, *const b[] = { "b" }, *const c[] = { "c" };
+	expect_fold(json_array_get(evs, 1), a, 1);
+	expect_fold(json_array_get(evs, 2), b, 1);
+	expect_fold(json_array_get(evs, 3), c, 1);
+	json_decref(evs);
+	rootly_ctx_free(ctx);
+}
+
 /* A rolled back batch leaves the store exactly as it was. */
 static void test_rollback_drops_all(void **state)
 {
@@ -597,6 +623,7 @@ int main(void)
 		cmocka_unit_test(test_read_in_middle_memory),
 		cmocka_unit_test(test_read_in_middle_sqlite),
 		cmocka_unit_test(test_resolution_after_pending),
+		cmocka_unit_test(test_workflows_fold_per_payload),
 		cmocka_unit_test(test_rollback_drops_all),
 		cmocka_unit_test(test_payload_store_faults_sqlite),
 		cmocka_unit_test(test_payload_store_faults_memory),
