@@ -29,8 +29,7 @@ void rootly__fold_dispose(touched *t)
  * copy of it (the event's time: when its last alert was received). */
 static int flush_batch(apply_state *st, touched *t)
 {
-	const char *id = rootly__jstr(t->doc, "id");
-	const rootly__fold *f = rootly__ingest_cache_fold(st->ctx, id);
+	const rootly__fold *f = rootly__ingest_cache_fold(st->ctx, t->doc);
 	if (!f)
 		return 0;
 	rootly_buf tmp = ROOTLY_BUF_INIT;
@@ -43,7 +42,7 @@ static int flush_batch(apply_state *st, touched *t)
 	if (rc < 0)
 		return rc;
 	t->dirty = true;
-	rootly__ingest_cache_fold_taken(st->ctx, id);
+	rootly__ingest_cache_fold_taken(st->ctx, rootly__jstr(t->doc, "id"));
 	return 0;
 }
 
@@ -57,7 +56,7 @@ int rootly__fold_add(apply_state *st, touched *t, const json_t *alert)
 	if (t->fold.count && !rootly__fold_same_actor(&t->fold, source) && (rc = rootly__fold_flush(st, t)) < 0)
 		return rc;
 	if (t->fold.count == 0) {
-		const rootly__fold *batch = rootly__ingest_cache_fold(st->ctx, rootly__jstr(t->doc, "id"));
+		const rootly__fold *batch = rootly__ingest_cache_fold(st->ctx, t->doc);
 		if (batch && !rootly__fold_same_actor(batch, source) && (rc = flush_batch(st, t)) < 0)
 			return rc;
 	}

@@ -404,10 +404,13 @@ void rootly__ingest_cache_undo_written(rootly_ctx *ctx)
 	each_entry(cache_of(ctx, false), undo_one);
 }
 
-const rootly__fold *rootly__ingest_cache_fold(rootly_ctx *ctx, const char *id)
+const rootly__fold *rootly__ingest_cache_fold(rootly_ctx *ctx, const json_t *doc)
 {
 	struct rootly__ingest_cache *c = cache_of(ctx, false);
-	cached_incident *e = c && c->deferred && id ? rootly__strmap_get(&c->incidents, id) : NULL;
+	if (!c || !c->deferred)
+		return NULL; /* before looking the id up: every payload asks */
+	const char *id = rootly__jstr(doc, "id");
+	cached_incident *e = id ? rootly__strmap_get(&c->incidents, id) : NULL;
 	return e && e->fold.count && !e->written && !e->superseded ? &e->fold : NULL;
 }
 

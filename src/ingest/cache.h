@@ -50,9 +50,9 @@ void rootly__ingest_cache_give(rootly_ctx *ctx, json_t *doc, int64_t rev);
  * new entry); the caller still owns `doc` and writes it now.
  * ROOTLY_ENOMEM: out of memory (caller still owns doc). */
 int rootly__ingest_cache_defer(rootly_ctx *ctx, json_t *doc, int64_t rev, rootly__fold *fold);
-/* The batch's pending attaches for incident `id` (deferred, not on its
- * timeline yet), or NULL. */
-const rootly__fold *rootly__ingest_cache_fold(rootly_ctx *ctx, const char *id);
+/* The batch's pending attaches for the incident `doc` (deferred, not on
+ * its timeline yet), or NULL. Costs nothing while nothing is deferred. */
+const rootly__fold *rootly__ingest_cache_fold(rootly_ctx *ctx, const json_t *doc);
 /* The open payload has written them onto its own copy of the incident:
  * they are kept aside until its level commits (then gone) or rolls back
  * (then pending again). */
