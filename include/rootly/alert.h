@@ -15,8 +15,9 @@
  * is deduplicated. A resolved alert updates its stored alert and lands on
  * the incident's timeline. On the timeline, the alert that declares an
  * incident is part of its incident.created event, and the alerts of one
- * payload that join the same incident are ONE alert.attached event
- * (docs/data-model.md).
+ * payload that join the same incident are ONE alert.attached event;
+ * inside a batch, those of all its payloads that join an incident already
+ * stored, written when the incident is flushed (docs/data-model.md).
  * Thread: the context's thread, except rootly_ingest_prepare (any thread,
  * see there) and rootly_alert_fingerprint.
  */

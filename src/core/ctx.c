@@ -122,7 +122,7 @@ static int flush_deferred(rootly_ctx *ctx)
 {
 	bool was = ctx->ingest_active;
 	ctx->ingest_active = true; /* straight through the context's store */
-	int rc = rootly__ingest_cache_flush(ctx);
+	int rc = rootly__ingest_cache_flush(ctx, false);
 	ctx->ingest_active = was;
 	/* At the batch's own level: only the batch's end undoes these
 	 * writes, and then the cache goes with them. */
@@ -308,7 +308,7 @@ rootly_status rootly_ctx_batch_begin(rootly_ctx *ctx)
 	if (rc < 0)
 		return rootly__ctx_fail(ctx, rc);
 	ctx->batch_open = true;
-	ctx->batch_broken = false;
+	ctx->batch_broken = ctx->batch_torn = false;
 	return 0;
 }
 
@@ -317,8 +317,12 @@ rootly_status rootly_ctx_batch_begin(rootly_ctx *ctx)
  * state lost to an allocation failure). */
 static int batch_state(rootly_ctx *ctx)
 {
-	bool broken = ctx->batch_broken;
-	ctx->batch_broken = false;
+	bool broken = ctx->batch_broken, torn = ctx->batch_torn;
+	ctx->batch_broken = ctx->batch_torn = false;
+	if (torn)
+		return rootly__err(ROOTLY_EIO, ROOTLY_ERROR_STORAGE, 0,
+			"the batch was rolled back: writing a deferred incident failed after its alert.attached "
+			"event had been stored, outside any level that could undo it");
 	if (!broken)
 		return 0;
 	return rootly__err(ROOTLY_ENOMEM, ROOTLY_ERROR_NOMEMORY, 0,

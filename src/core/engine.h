@@ -26,6 +26,10 @@ struct rootly_ctx {
 	/* An earlier payload's deferred incident state could not be brought
 	 * back after a later payload failed: the batch must not commit. */
 	bool batch_broken;
+	/* A flush at the batch's own level failed after an incident's folded
+	 * alert.attached reached the stream (src/ingest/cache.c): the batch
+	 * must not commit either. */
+	bool batch_torn;
 	char **roles;
 	size_t roles_count;
 	struct rootly_config *config; /* owned; NULL = built-in defaults */

@@ -363,18 +363,14 @@ int rootly__ingest_apply(rootly_ctx *ctx, const rootly_source_config *src, json_
 		if ((rc = apply_one(&st, alert)) < 0)
 			goto done;
 	}
-	/* The payload's pending attaches reach the timelines (and so the
-	 * documents' heads) before the documents are stored or deferred. */
-	for (size_t k = 0; k < st.count; k++)
-		if ((rc = rootly__fold_flush(&st, &st.incidents[k])) < 0)
-			goto done;
 	for (size_t k = 0; k < st.count; k++) {
 		touched *t = &st.incidents[k];
 		if (!t->dirty)
 			continue;
 		/* Inside a batch the write can wait for the batch's commit (or
-		 * the next reader): the next payloads change the same incident. */
-		int drc = rootly__ingest_cache_defer(ctx, t->doc, t->rev);
+		 * the next reader): the next payloads change the same incident,
+		 * and its pending attaches wait with it to become one event. */
+		int drc = rootly__ingest_cache_defer(ctx, t->doc, t->rev, &t->fold);
 		if (drc < 0) {
 			rc = drc;
 			goto done;
@@ -383,7 +379,10 @@ int rootly__ingest_apply(rootly_ctx *ctx, const rootly_source_config *src, json_
 			t->doc = NULL;
 			continue;
 		}
-		if ((rc = rootly__incident_store(ctx, t->doc, t->rev, &t->rev)) < 0)
+		/* Written now: its pending attaches reach the timeline (and so
+		 * the document's head) first. */
+		if ((rc = rootly__fold_flush(&st, t)) < 0 ||
+		    (rc = rootly__incident_store(ctx, t->doc, t->rev, &t->rev)) < 0)
 			goto done;
 	}
 	/* Stored: the documents are what the store holds, at these revisions,

@@ -1,128 +1,84 @@
 /*
- * Folding a payload's attaches: the alerts of one payload that join the
- * same incident become ONE alert.attached event, not one each -- a group
- * notification of 100 alerts hashes, writes and stores one event, not 100.
+ * Folding attaches: the alerts that join the same incident become ONE
+ * alert.attached event, not one each -- a group notification of 100 alerts
+ * hashes, writes and stores one event, not 100 (the body: fold.h).
  *
- * One alert: exactly the single-alert body {alert_id, fingerprint,
- * summary, status, source, starts_at}. N > 1: the first alert's fields,
- * "count": N and "alerts": [{alert_id, fingerprint, summary, status,
- * starts_at}, ...] (all N, in payload order). Every body is written in its
- * canonical text (members in key order) so it is hashed and stored as is.
+ * A payload's attaches wait in its touched incident. At the end of the
+ * payload they are written, or, when the incident's write is deferred
+ * inside a batch (cache.h), they join the batch's pending attaches for the
+ * incident and become one event when the incident is flushed: so a
+ * thousand one-alert payloads attaching to one incident write one event.
  *
- * The pending attaches of an incident are written before any other event
- * of that incident (rootly__ingest_event) and at the end of the payload,
- * inside its transaction; a failed payload drops them with the rest.
+ * Order: the pending attaches of an incident (the batch's first, then the
+ * payload's) are written before any other event of that incident
+ * (rootly__ingest_event, refires, an alert of another source); anything
+ * else touching the store flushes the deferred incidents first. A failed
+ * payload drops its own: they were its own buffers, or appends to the
+ * batch's that its level's rollback truncates.
  */
+#include "ingest/cache.h"
 #include "ingest/state.h"
 #include "timeline/append.h"
-#include "util/jsondump.h"
-
-/* The members after alert_id, from ,"fingerprint" to the closing brace;
- * src_from and src_to (may be NULL) get where the source member lies. */
-static void put_fields_tail(rootly_buf *b, const json_t *alert, bool with_source, size_t *src_from,
-	size_t *src_to)
-{
-	rootly__json_put_raw(b, ",\"fingerprint\":", 15);
-	rootly__json_put_string(b, rootly__jstr(alert, "fingerprint"));
-	if (src_from)
-		*src_from = b->len;
-	if (with_source) {
-		rootly__json_put_raw(b, ",\"source\":", 10);
-		rootly__json_put_string(b, rootly__jstr(alert, "source"));
-	}
-	if (src_to)
-		*src_to = b->len;
-	rootly__json_put_raw(b, ",\"starts_at\":", 13);
-	rootly__json_put_int(b, rootly__jint(alert, "starts_at"));
-	rootly__json_put_raw(b, ",\"status\":", 10);
-	rootly__json_put_string(b, rootly__jstr(alert, "status"));
-	rootly__json_put_raw(b, ",\"summary\":", 11);
-	rootly__json_put_string(b, rootly__jstr(alert, "summary"));
-	rootly__json_put_raw(b, "}", 1);
-}
-
-void rootly__alert_event_fields(rootly_buf *b, const json_t *alert, bool with_source)
-{
-	rootly__json_put_raw(b, "{\"alert_id\":", 12);
-	rootly__json_put_string(b, rootly__jstr(alert, "id"));
-	put_fields_tail(b, alert, with_source, NULL, NULL);
-}
-
-static bool same_actor(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && !strcmp(a, b));
-}
 
 void rootly__fold_dispose(touched *t)
 {
-	rootly_buf_dispose(&t->fold_first);
-	rootly_buf_dispose(&t->fold_items);
-	rootly_free(t->fold_actor);
-	t->fold_actor = NULL;
-	t->fold_count = 0;
-	t->fold_split = t->fold_src_from = t->fold_src_to = 0;
+	rootly__fold_release(&t->fold);
+}
+
+/* The batch's pending attaches for t's incident, written now onto t's
+ * copy of it (the event's time: when its last alert was received). */
+static int flush_batch(apply_state *st, touched *t)
+{
+	const rootly__fold *f = rootly__ingest_cache_fold(st->ctx, t->doc);
+	if (!f)
+		return 0;
+	rootly_buf tmp = ROOTLY_BUF_INIT;
+	const char *text;
+	size_t len;
+	int rc = rootly__fold_body(f, &tmp, &text, &len);
+	if (rc >= 0)
+		rc = rootly__timeline_append_text(st->ctx, t->doc, f->actor, "alert.attached", text, len, f->last_at);
+	rootly_buf_dispose(&tmp);
+	if (rc < 0)
+		return rc;
+	t->dirty = true;
+	rootly__ingest_cache_fold_taken(st->ctx, rootly__jstr(t->doc, "id"));
+	return 0;
 }
 
 int rootly__fold_add(apply_state *st, touched *t, const json_t *alert)
 {
 	const char *source = rootly__jstr(alert, "source");
 	/* The event's actor is the source: alerts from another one (not within
-	 * one payload today) start their own event. */
-	if (t->fold_count && !same_actor(t->fold_actor, source)) {
-		int rc = rootly__fold_flush(st, t);
-		if (rc < 0)
+	 * one payload today; across a batch's payloads, possibly) start their
+	 * own event. */
+	int rc;
+	if (t->fold.count && !rootly__fold_same_actor(&t->fold, source) && (rc = rootly__fold_flush(st, t)) < 0)
+		return rc;
+	if (t->fold.count == 0) {
+		const rootly__fold *batch = rootly__ingest_cache_fold(st->ctx, t->doc);
+		if (batch && !rootly__fold_same_actor(batch, source) && (rc = flush_batch(st, t)) < 0)
 			return rc;
 	}
-	if (t->fold_count == 0) {
-		if (source && !(t->fold_actor = rootly__strdup(source)))
-			return rootly_error_set_oom();
-		rootly__json_reserve(&t->fold_first, 384);
-		rootly__json_put_raw(&t->fold_first, "{\"alert_id\":", 12);
-		rootly__json_put_string(&t->fold_first, rootly__jstr(alert, "id"));
-		t->fold_split = t->fold_first.len;
-		put_fields_tail(&t->fold_first, alert, true, &t->fold_src_from, &t->fold_src_to);
-		if (t->fold_first.oom)
-			return rootly_error_set_oom();
-		t->fold_count = 1;
-		return 0;
-	}
-	/* A second alert: only now the alerts[] list is needed; the first
-	 * member is the first alert's body without its source. */
-	rootly_buf *items = &t->fold_items;
-	if (t->fold_count == 1) {
-		rootly__json_put_raw(items, t->fold_first.ptr, t->fold_src_from);
-		rootly__json_put_raw(items, t->fold_first.ptr + t->fold_src_to, t->fold_first.len - t->fold_src_to);
-	}
-	rootly__json_put_raw(items, ",", 1);
-	rootly__alert_event_fields(items, alert, false);
-	if (items->oom)
-		return rootly_error_set_oom();
-	t->fold_count++;
-	return 0;
+	/* Only attaches that may wait for later payloads' (an incident in
+	 * the store whose write a batch defers: cache.h) need their own time. */
+	bool with_at = t->rev > 0 && rootly__ingest_cache_may_defer(st->ctx);
+	return rootly__fold_push(&t->fold, alert, st->now, with_at);
 }
 
 int rootly__fold_flush(apply_state *st, touched *t)
 {
-	if (t->fold_count == 0)
-		return 0;
-	rootly_buf body = ROOTLY_BUF_INIT;
-	const rootly_buf *text = &t->fold_first;
-	if (t->fold_count > 1) {
-		/* alert_id < alerts < count < fingerprint: the folded members go
-		 * between the first alert's id and the rest of its fields. */
-		rootly__json_reserve(&body, t->fold_first.len + t->fold_items.len + 40);
-		rootly__json_put_raw(&body, t->fold_first.ptr, t->fold_split);
-		rootly__json_put_raw(&body, ",\"alerts\":[", 11);
-		rootly__json_put_raw(&body, t->fold_items.ptr, t->fold_items.len);
-		rootly__json_put_raw(&body, "],\"count\":", 10);
-		rootly__json_put_int(&body, (int64_t)t->fold_count);
-		rootly__json_put_raw(&body, t->fold_first.ptr + t->fold_split, t->fold_first.len - t->fold_split);
-		text = &body;
-	}
+	int rc = flush_batch(st, t);
+	if (rc < 0 || t->fold.count == 0)
+		return rc;
+	rootly_buf tmp = ROOTLY_BUF_INIT;
+	const char *text;
+	size_t len;
 	t->dirty = true;
-	int rc = text->oom ? rootly_error_set_oom() :
-		rootly__timeline_append_text(st->ctx, t->doc, t->fold_actor, "alert.attached", text->ptr, text->len, 0);
-	rootly_buf_dispose(&body);
-	rootly__fold_dispose(t);
+	rc = rootly__fold_body(&t->fold, &tmp, &text, &len);
+	if (rc >= 0)
+		rc = rootly__timeline_append_text(st->ctx, t->doc, t->fold.actor, "alert.attached", text, len, 0);
+	rootly_buf_dispose(&tmp);
+	rootly__fold_release(&t->fold);
 	return rc;
 }

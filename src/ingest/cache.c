@@ -2,6 +2,7 @@
 #include "ingest/cache.h"
 #include "config/config.h"
 #include "store/strmap.h"
+#include "timeline/append.h"
 #include "util/jsondump.h"
 
 /* The incidents a batch keeps attaching to; past it nothing new is
@@ -25,6 +26,16 @@ typedef struct cached_incident {
 	bool superseded; /* written, then rewritten by the operation itself */
 	char *snapshot;  /* while a payload holds doc (taken): its text, to put
 	                  * back if that payload's level rolls back */
+	/* The batch's attaches not on the timeline yet: written as one event
+	 * when the entry is flushed (attach_fold.c). fold_mark: what fold held
+	 * when the open payload began (its level's rollback goes back to it);
+	 * fold_taken: fold as it was when the open payload wrote it onto its
+	 * own copy; fold_tl: doc's timeline head before a flush wrote fold,
+	 * put back if that flush's level rolls back. */
+	rootly__fold fold;
+	rootly__fold_mark fold_mark;
+	rootly__fold fold_taken;
+	json_t *fold_tl;
 } cached_incident;
 
 typedef struct group_hint {
@@ -53,6 +64,9 @@ static void incident_free(cached_incident *c)
 		return;
 	json_decref(c->pending);
 	json_decref(c->doc);
+	json_decref(c->fold_tl);
+	rootly__fold_release(&c->fold);
+	rootly__fold_release(&c->fold_taken);
 	rootly_free(c->snapshot);
 	rootly_free(c->id);
 	rootly_free(c);
@@ -172,13 +186,15 @@ bool rootly__ingest_cache_may_defer(const rootly_ctx *ctx)
 	return ctx->batch_open && !(ctx->config && ctx->config->workflows);
 }
 
-int rootly__ingest_cache_defer(rootly_ctx *ctx, json_t *doc, int64_t rev)
+int rootly__ingest_cache_defer(rootly_ctx *ctx, json_t *doc, int64_t rev, rootly__fold *fold)
 {
 	/* Only incidents already in the store: a new one is written at once,
 	 * so that every incident a group lookup can need is in the store's
 	 * group index (the document, here, has the latest status). */
 	if (!rootly__ingest_cache_may_defer(ctx) || rev <= 0)
 		return 0;
+	if (fold && fold->count && !fold->with_at)
+		return 0; /* built as a payload's own event (attach_fold.c): written now */
 	struct rootly__ingest_cache *c = cache_of(ctx, true);
 	if (!c)
 		return 0;
@@ -193,6 +209,14 @@ int rootly__ingest_cache_defer(rootly_ctx *ctx, json_t *doc, int64_t rev)
 		 * the payload's level commits */
 		json_decref(e->doc);
 		e->doc = NULL;
+	}
+	/* The payload's attaches after the batch's (same source: attach_fold.c
+	 * wrote the batch's first otherwise). Appended in place: a rollback
+	 * truncates them away (roll_back_one). */
+	if (fold && fold->count) {
+		int rc = rootly__fold_merge(&e->fold, fold);
+		if (rc < 0)
+			return rc;
 	}
 	count(c, e, -1);
 	json_decref(e->pending);
@@ -212,6 +236,8 @@ static bool promote_one(struct rootly__ingest_cache *c, cached_incident *e)
 	e->dirty = true;
 	rootly_free(e->snapshot);
 	e->snapshot = NULL;
+	rootly__fold_release(&e->fold_taken); /* on the timeline of doc now */
+	e->fold_mark = rootly__fold_mark_of(&e->fold);
 	count(c, e, +1);
 	return false;
 }
@@ -228,6 +254,14 @@ static bool roll_back_one(struct rootly__ingest_cache *c, cached_incident *e)
 	count(c, e, -1);
 	json_decref(e->pending);
 	e->pending = NULL;
+	/* The failed payload's attaches go; the earlier payloads' stay. */
+	if (e->fold_taken.count) {
+		rootly__fold_release(&e->fold);
+		e->fold = e->fold_taken;
+		memset(&e->fold_taken, 0, sizeof(e->fold_taken));
+	} else {
+		rootly__fold_truncate(&e->fold, e->fold_mark);
+	}
 	if (e->snapshot && !e->doc) {
 		/* the payload that held it failed: back to its state before */
 		bool oom = false;
@@ -273,7 +307,37 @@ bool rootly__ingest_cache_dirty(const rootly_ctx *ctx)
 	return ctx->ingest_cache && ctx->ingest_cache->unflushed > 0;
 }
 
-int rootly__ingest_cache_flush(rootly_ctx *ctx)
+/* A flush's fold event undone: the document's head goes back (the
+ * stream's rollback took the event). Allocates nothing: the member exists. */
+static void restore_timeline(cached_incident *e)
+{
+	if (!e->fold_tl)
+		return;
+	json_object_set_new(e->doc, "timeline", e->fold_tl);
+	e->fold_tl = NULL;
+}
+
+/* The batch's attaches to e as one event, its time when the last of them
+ * was received; the head before it is kept until the write is confirmed. */
+static int write_fold(rootly_ctx *ctx, cached_incident *e)
+{
+	if (!e->fold.count)
+		return 0;
+	json_t *tl = json_object_get(e->doc, "timeline");
+	if (!(e->fold_tl = json_deep_copy(tl ? tl : json_null())))
+		return rootly_error_set_oom();
+	rootly_buf tmp = ROOTLY_BUF_INIT;
+	const char *text;
+	size_t len;
+	int rc = rootly__fold_body(&e->fold, &tmp, &text, &len);
+	if (rc >= 0)
+		rc = rootly__timeline_append_text(ctx, e->doc, e->fold.actor, "alert.attached", text, len,
+			e->fold.last_at);
+	rootly_buf_dispose(&tmp);
+	return rc;
+}
+
+int rootly__ingest_cache_flush(rootly_ctx *ctx, bool undoable)
 {
 	struct rootly__ingest_cache *c = cache_of(ctx, false);
 	for (size_t i = 0; c && c->unflushed && i < c->incidents.cap; i++) {
@@ -281,9 +345,15 @@ int rootly__ingest_cache_flush(rootly_ctx *ctx)
 		if (!e || !e->dirty || e->written || !e->doc)
 			continue;
 		int64_t rev = e->rev;
-		int rc = rootly__incident_write(ctx, e->doc, e->rev, &rev);
-		if (rc < 0)
+		int rc = write_fold(ctx, e);
+		if (rc < 0 || (rc = rootly__incident_write(ctx, e->doc, e->rev, &rev)) < 0) {
+			/* The event may be in the stream already: where no rollback of
+			 * this level will take it away, the batch must not commit. */
+			if (e->fold_tl && !undoable)
+				ctx->batch_torn = true;
+			restore_timeline(e);
 			return rc;
+		}
 		count(c, e, -1);
 		e->written = true;
 		e->written_rev = rev;
@@ -304,6 +374,10 @@ static bool confirm_one(struct rootly__ingest_cache *c, cached_incident *e)
 	e->written = false;
 	e->dirty = false;
 	e->rev = e->written_rev;
+	rootly__fold_release(&e->fold); /* on the stored timeline now */
+	e->fold_mark = rootly__fold_mark_of(&e->fold);
+	json_decref(e->fold_tl);
+	e->fold_tl = NULL;
 	count(c, e, +1);
 	return false;
 }
@@ -320,6 +394,7 @@ static bool undo_one(struct rootly__ingest_cache *c, cached_incident *e)
 	count(c, e, -1);
 	e->written = false;
 	e->superseded = false;
+	restore_timeline(e); /* the fold is pending again */
 	count(c, e, +1);
 	return false;
 }
@@ -327,6 +402,27 @@ static bool undo_one(struct rootly__ingest_cache *c, cached_incident *e)
 void rootly__ingest_cache_undo_written(rootly_ctx *ctx)
 {
 	each_entry(cache_of(ctx, false), undo_one);
+}
+
+const rootly__fold *rootly__ingest_cache_fold(rootly_ctx *ctx, const json_t *doc)
+{
+	struct rootly__ingest_cache *c = cache_of(ctx, false);
+	if (!c || !c->deferred)
+		return NULL; /* before looking the id up: every payload asks */
+	const char *id = rootly__jstr(doc, "id");
+	cached_incident *e = id ? rootly__strmap_get(&c->incidents, id) : NULL;
+	return e && e->fold.count && !e->written && !e->superseded ? &e->fold : NULL;
+}
+
+void rootly__ingest_cache_fold_taken(rootly_ctx *ctx, const char *id)
+{
+	struct rootly__ingest_cache *c = cache_of(ctx, false);
+	cached_incident *e = c && id ? rootly__strmap_get(&c->incidents, id) : NULL;
+	if (!e || !e->fold.count)
+		return;
+	rootly__fold_release(&e->fold_taken);
+	e->fold_taken = e->fold;
+	memset(&e->fold, 0, sizeof(e->fold));
 }
 
 void rootly__ingest_cache_forget(rootly_ctx *ctx, const char *id)

@@ -15,7 +15,8 @@
  * Deferred incident writes: inside a batch (rootly_ctx_batch_begin), a
  * payload's changes to an incident (alert count, timeline head) can stay
  * in the cache as a dirty entry instead of being written, so that a
- * thousand one-alert payloads attaching to one incident write it once.
+ * thousand one-alert payloads attaching to one incident write it once,
+ * and write their alerts as one alert.attached (attach_fold.c).
  * A dirty entry is newer than the store, so it is written (flushed)
  * before anything else can read the incident: before the outermost
  * commit, and before any store access by anything but ingest
@@ -28,6 +29,7 @@
 #define ROOTLY_SRC_INGEST_CACHE_H
 
 #include "core/engine.h"
+#include "ingest/fold.h"
 
 /* The cached document of incident `id`, handed over to the caller, with
  * its stored revision; *doc NULL when not cached. A clean entry leaves
@@ -39,13 +41,22 @@ int rootly__ingest_cache_take(rootly_ctx *ctx, const char *id, json_t **doc, int
  * it cannot keep it), exactly as stored at revision `rev`. */
 void rootly__ingest_cache_give(rootly_ctx *ctx, json_t *doc, int64_t rev);
 /* Keep `doc`, changed by the open payload but not written, as the
- * pending state of its incident (stolen when kept: 1). `rev` is the
+ * pending state of its incident (stolen when kept: 1), and the payload's
+ * pending attaches `fold` (may be NULL) after the batch's for the incident
+ * (moved when kept: the incident's flush writes them as one event). `rev` is the
  * stored revision; an incident not stored yet (0) is never deferred. It becomes the entry's dirty state
  * when the payload's level commits (promote) and is dropped if it rolls
  * back (rolled_back). 0: not kept (deferring is off, or no room for a
  * new entry); the caller still owns `doc` and writes it now.
  * ROOTLY_ENOMEM: out of memory (caller still owns doc). */
-int rootly__ingest_cache_defer(rootly_ctx *ctx, json_t *doc, int64_t rev);
+int rootly__ingest_cache_defer(rootly_ctx *ctx, json_t *doc, int64_t rev, rootly__fold *fold);
+/* The batch's pending attaches for the incident `doc` (deferred, not on
+ * its timeline yet), or NULL. Costs nothing while nothing is deferred. */
+const rootly__fold *rootly__ingest_cache_fold(rootly_ctx *ctx, const json_t *doc);
+/* The open payload has written them onto its own copy of the incident:
+ * they are kept aside until its level commits (then gone) or rolls back
+ * (then pending again). */
+void rootly__ingest_cache_fold_taken(rootly_ctx *ctx, const char *id);
 void rootly__ingest_cache_promote(rootly_ctx *ctx);
 /* A level inside a batch rolled back: drop the pending states, the clean
  * entries and the group hints; keep the dirty states (the earlier
@@ -57,11 +68,14 @@ bool rootly__ingest_cache_may_defer(const rootly_ctx *ctx);
 /* Whether some entry is dirty and not written by a flush yet. */
 bool rootly__ingest_cache_dirty(const rootly_ctx *ctx);
 /* Write every dirty entry (not the pending states) at the current
- * transaction level; they are "written" until that level commits
- * (confirm_written: clean at the new revision) or rolls back
- * (undo_written: dirty again). A failure returns the error; the entries
+ * transaction level (`undoable`: one that rolls back if this fails; else
+ * a failure after an entry's alert.attached reached the stream marks the
+ * batch torn: it rolls back), its pending attaches first as one alert.attached;
+ * they are "written" until that level commits (confirm_written: clean at
+ * the new revision, the attaches gone) or rolls back (undo_written: dirty
+ * again, the attaches pending and the document's head as before). A failure returns the error; the entries
  * written before it stay written. */
-int rootly__ingest_cache_flush(rootly_ctx *ctx);
+int rootly__ingest_cache_flush(rootly_ctx *ctx, bool undoable);
 void rootly__ingest_cache_confirm_written(rootly_ctx *ctx);
 void rootly__ingest_cache_undo_written(rootly_ctx *ctx);
 /* Drop incident `id` (it is being written by someone else). A dirty one

@@ -32,7 +32,7 @@ static int settle(defer_store *d)
 	if (ctx->ingest_active || !rootly__ingest_cache_dirty(ctx))
 		return 0;
 	ctx->ingest_active = true; /* the flush's own writes pass straight through */
-	int rc = rootly__ingest_cache_flush(ctx);
+	int rc = rootly__ingest_cache_flush(ctx, d->depth > 1);
 	ctx->ingest_active = false;
 	if (d->depth <= 1)
 		rootly__ingest_cache_confirm_written(ctx);

@@ -4,6 +4,7 @@
 
 #include "core/engine.h"
 #include "config/config.h"
+#include "ingest/fold.h"
 #include "ingest/result.h"
 #include "util/buf.h"
 
@@ -14,15 +15,9 @@ typedef struct touched {
 	int64_t rev;   /* 0 = new */
 	bool dirty;
 	/* Alerts attached by this payload and not yet on the timeline: they
-	 * become one alert.attached event (attach_fold.c). fold_first is the
-	 * first alert's whole single-alert body, fold_split the offset just
-	 * after its alert_id member, fold_src_from/to where its source member
-	 * lies; fold_items the alerts[] members (from the second alert on). */
-	size_t fold_count;
-	size_t fold_split, fold_src_from, fold_src_to;
-	rootly_buf fold_first;
-	rootly_buf fold_items;
-	char *fold_actor;
+	 * become one alert.attached event (attach_fold.c), or join the batch's
+	 * pending ones for the incident when its write is deferred (cache.c). */
+	rootly__fold fold;
 } touched;
 
 typedef struct apply_state {
@@ -54,13 +49,12 @@ int rootly__link_alert(apply_state *st, touched *t, json_t *alert, const char *k
  * order in which things happened. */
 int rootly__ingest_event(apply_state *st, touched *t, const char *actor, const char *kind, json_t *body);
 
-/* Folding attaches (attach_fold.c). The alert's event fields
- * {alert_id, fingerprint, [source,] starts_at, status, summary} as a
- * canonical JSON object. */
-void rootly__alert_event_fields(rootly_buf *b, const json_t *alert, bool with_source);
-/* Queue an alert.attached for `alert` on t (written by the next flush). */
+/* Folding attaches (attach_fold.c). */
+/* Queue an alert.attached for `alert`, received now, on t (written by
+ * the next flush, or deferred with the incident). */
 int rootly__fold_add(apply_state *st, touched *t, const json_t *alert);
-/* Write t's pending attaches as one event (nothing when none). */
+/* Write t's pending attaches: the batch's for the incident (cache.c),
+ * then the payload's, each as one event (nothing when none). */
 int rootly__fold_flush(apply_state *st, touched *t);
 /* Drop t's pending attaches (the payload failed, or they were written). */
 void rootly__fold_dispose(touched *t);
