@@ -10,17 +10,25 @@
 #                  on; the C suite (ctest minus the python and install labels:
 #                  Python under ASan would need LD_PRELOAD of libasan, and the
 #                  install test builds uninstrumented consumers)
-#  4. a summary: "N passed, M failed"; the exit status is non-zero on any
+#  4. build-tsan/  RelWithDebInfo with ThreadSanitizer
+#                  (-DROOTLY_SANITIZE_THREAD=ON); builds only the target
+#                  rootly_threads_tests and runs only the tests labelled
+#                  threads (tests/CMakeLists.threads.cmake: the checkpoint
+#                  and sync threads, prepare on any thread, the block cache,
+#                  the bridge's threads), suppressions in tests/tsan.supp
+#  5. a summary: "N passed, M failed"; the exit status is non-zero on any
 #     failure.
 #
 # Environment:
 #   BUILD_DIR        default build       (relative to the repository root)
 #   ASAN_BUILD_DIR   default build-asan
+#   TSAN_BUILD_DIR   default build-tsan
 #   JOBS             parallel jobs for builds and ctest (default: nproc, at most 4)
 #   ROOTLY_SKIP_DEPS=1   do not run install-deps.sh
 #   ROOTLY_SKIP_ASAN=1   no ASan+UBSan build
 #   ROOTLY_SKIP_VALGRIND=1   no valgrind runs
-#   CTEST_ARGS       extra arguments for both ctest runs (e.g. "-R incident")
+#   ROOTLY_SKIP_TSAN=1   no ThreadSanitizer build
+#   CTEST_ARGS       extra arguments for every ctest run (e.g. "-R incident")
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,6 +36,7 @@ cd "$root"
 
 BUILD_DIR=${BUILD_DIR:-build}
 ASAN_BUILD_DIR=${ASAN_BUILD_DIR:-build-asan}
+TSAN_BUILD_DIR=${TSAN_BUILD_DIR:-build-tsan}
 if [ -z "${JOBS:-}" ]; then
 	JOBS=$(nproc 2>/dev/null || echo 2)
 	[ "$JOBS" -gt 4 ] && JOBS=4
@@ -131,7 +140,36 @@ if [ "${ROOTLY_SKIP_ASAN:-0}" != 1 ]; then
 	echo "(asan: $((SECONDS - start)) s)"
 fi
 
-# --- 4. summary ------------------------------------------------------------
+# --- 4. ThreadSanitizer build and the threaded tests --------------------------
+# Only the tests labelled threads: TSan slows everything 5-15x and the rest
+# of the suite runs on one thread, where it can report nothing.
+# TSAN_OPTIONS (suppressions, exit code) comes from each test's ctest
+# environment (tests/CMakeLists.threads.cmake).
+if [ "${ROOTLY_SKIP_TSAN:-0}" != 1 ]; then
+	banner "ThreadSanitizer build ($TSAN_BUILD_DIR)"
+	start=$SECONDS
+	if configure "$TSAN_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROOTLY_SANITIZE_THREAD=ON -DROOTLY_SANITIZE=OFF \
+		-DROOTLY_WERROR=ON -DROOTLY_BUILD_TESTS=ON -DROOTLY_BUILD_CLI=ON -DROOTLY_VALGRIND=OFF -DROOTLY_BUILD_PYTHON=OFF \
+		-DROOTLY_BUILD_GO=OFF -DROOTLY_BUILD_BENCH=OFF "${py_args[@]}" &&
+		cmake --build "$TSAN_BUILD_DIR" -j "$JOBS" --target rootly_threads_tests; then
+		banner "ctest ($TSAN_BUILD_DIR, label threads)"
+		# CTEST_ARGS (e.g. "-R incident") may select no threaded test:
+		# that is a skip, not a failure; without CTEST_ARGS an empty
+		# selection is a broken configuration and run_ctest fails it.
+		if [ "${#extra_ctest[@]}" -gt 0 ] &&
+			(cd "$TSAN_BUILD_DIR" && ctest -N -L '^threads$' "${extra_ctest[@]}") | grep -q '^Total Tests: 0$'; then
+			echo "CTEST_ARGS selects no threaded test: TSan stage skipped"
+			summary+=("tsan: skipped (CTEST_ARGS selects no threaded test)")
+		else
+			run_ctest "tsan" "$TSAN_BUILD_DIR" -L '^threads$'
+		fi
+	else
+		stage_failed "tsan build"
+	fi
+	echo "(tsan: $((SECONDS - start)) s)"
+fi
+
+# --- 5. summary ------------------------------------------------------------
 banner "summary"
 for line in "${summary[@]}"; do echo "  $line"; done
 echo "$total_pass passed, $total_fail failed"

@@ -14,8 +14,8 @@ if(TARGET rootly_bridge AND TARGET rootly_cli)
       "ROOTLY_CLI=$<TARGET_FILE:rootly_cli>"
       "ROOTLY_FIXTURES=${CMAKE_CURRENT_LIST_DIR}/fixtures"
       "PYTHONDONTWRITEBYTECODE=1")
-    if(ROOTLY_SANITIZE)
-      # ASan/UBSan make the bridge several times slower: stretch the waits.
+    if(ROOTLY_SANITIZE OR ROOTLY_SANITIZE_THREAD)
+      # ASan/UBSan and TSan make the bridge several times slower: stretch the waits.
       list(APPEND _br_env "ROOTLY_TEST_SLOW=4")
     endif()
     foreach(t http alertmanager prometheus)
