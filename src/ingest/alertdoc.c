@@ -76,10 +76,11 @@ static bool key_is(const char *k, size_t len, const char *lit, size_t lit_len)
 #define KEY_IS(k, len, lit) key_is(k, len, lit, sizeof(lit) - 1)
 
 /* The index of raw member k's pair, or -1. */
-static int pair_of(const source_pairs *sp, const char *k)
+static int pair_of(const source_pairs *sp, const char *k, size_t len)
 {
+	/* With the length: a key may hold NUL bytes ("labels\0x" is not "labels"). */
 	for (int i = 0; sp && i < MAX_PAIRS && sp->pairs[i].raw; i++)
-		if (sp->pairs[i].raw[0] == k[0] && !strcmp(sp->pairs[i].raw, k))
+		if (key_is(k, len, sp->pairs[i].raw, strlen(sp->pairs[i].raw)))
 			return i;
 	return -1;
 }
@@ -111,13 +112,14 @@ static unsigned put_raw_object(rootly_buf *b, const json_t *alert, json_t *raw, 
 	for (void *it = json_object_iter(raw); it; it = json_object_iter_next(raw, it)) {
 		const char *k = json_object_iter_key(it);
 		json_t *v = json_object_iter_value(it);
-		int i = pair_of(sp, k);
+		size_t klen = json_object_iter_key_len(it);
+		int i = pair_of(sp, k, klen);
 		if (i >= 0 && pair_holds(&sp->pairs[i], v, json_object_get(alert, sp->pairs[i].norm))) {
 			mask |= 1u << i;
 			continue;
 		}
 		/* The key's length is the object's: keys may hold NUL bytes. */
-		rootly__json_put_member(b, first, k, json_object_iter_key_len(it), v);
+		rootly__json_put_member(b, first, k, klen, v);
 		first = false;
 	}
 	rootly__json_put_raw(b, "}", 1);

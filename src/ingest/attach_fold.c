@@ -32,13 +32,7 @@ static int flush_batch(apply_state *st, touched *t)
 	const rootly__fold *f = rootly__ingest_cache_fold(st->ctx, t->doc);
 	if (!f)
 		return 0;
-	rootly_buf tmp = ROOTLY_BUF_INIT;
-	const char *text;
-	size_t len;
-	int rc = rootly__fold_body(f, &tmp, &text, &len);
-	if (rc >= 0)
-		rc = rootly__timeline_append_text(st->ctx, t->doc, f->actor, "alert.attached", text, len, f->last_at);
-	rootly_buf_dispose(&tmp);
+	int rc = rootly__fold_append(st->ctx, t->doc, f, f->last_at);
 	if (rc < 0)
 		return rc;
 	t->dirty = true;
@@ -71,14 +65,8 @@ int rootly__fold_flush(apply_state *st, touched *t)
 	int rc = flush_batch(st, t);
 	if (rc < 0 || t->fold.count == 0)
 		return rc;
-	rootly_buf tmp = ROOTLY_BUF_INIT;
-	const char *text;
-	size_t len;
 	t->dirty = true;
-	rc = rootly__fold_body(&t->fold, &tmp, &text, &len);
-	if (rc >= 0)
-		rc = rootly__timeline_append_text(st->ctx, t->doc, t->fold.actor, "alert.attached", text, len, 0);
-	rootly_buf_dispose(&tmp);
+	rc = rootly__fold_append(st->ctx, t->doc, &t->fold, 0);
 	rootly__fold_release(&t->fold);
 	return rc;
 }

@@ -326,15 +326,7 @@ static int write_fold(rootly_ctx *ctx, cached_incident *e)
 	json_t *tl = json_object_get(e->doc, "timeline");
 	if (!(e->fold_tl = json_deep_copy(tl ? tl : json_null())))
 		return rootly_error_set_oom();
-	rootly_buf tmp = ROOTLY_BUF_INIT;
-	const char *text;
-	size_t len;
-	int rc = rootly__fold_body(&e->fold, &tmp, &text, &len);
-	if (rc >= 0)
-		rc = rootly__timeline_append_text(ctx, e->doc, e->fold.actor, "alert.attached", text, len,
-			e->fold.last_at);
-	rootly_buf_dispose(&tmp);
-	return rc;
+	return rootly__fold_append(ctx, e->doc, &e->fold, e->fold.last_at);
 }
 
 int rootly__ingest_cache_flush(rootly_ctx *ctx, bool undoable)

@@ -1,6 +1,7 @@
 /* Pending alert.attached events as text: see fold.h for the body. */
 #include "ingest/fold.h"
 #include "core/engine.h"
+#include "timeline/append.h"
 #include "util/jsondump.h"
 
 #include <string.h>
@@ -137,6 +138,18 @@ int rootly__fold_body(const rootly__fold *f, rootly_buf *tmp, const char **text,
 	*text = tmp->ptr;
 	*len = tmp->len;
 	return 0;
+}
+
+int rootly__fold_append(rootly_ctx *ctx, json_t *incident, const rootly__fold *f, rootly_time at)
+{
+	rootly_buf tmp = ROOTLY_BUF_INIT;
+	const char *text = NULL;
+	size_t len = 0;
+	int rc = rootly__fold_body(f, &tmp, &text, &len);
+	if (rc >= 0)
+		rc = rootly__timeline_append_text(ctx, incident, f->actor, "alert.attached", text, len, at);
+	rootly_buf_dispose(&tmp);
+	return rc;
 }
 
 rootly__fold_mark rootly__fold_mark_of(const rootly__fold *f)

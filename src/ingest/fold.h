@@ -21,6 +21,7 @@
 #include <stdbool.h>
 
 #include "rootly/common.h"
+#include "rootly/ctx.h"
 #include "util/buf.h"
 
 typedef struct rootly__fold {
@@ -58,6 +59,10 @@ int rootly__fold_merge(rootly__fold *dst, rootly__fold *src);
 /* The event body of a non-empty fold: *text points into f or into tmp
  * (dispose it after). ROOTLY_ENOMEM. */
 int rootly__fold_body(const rootly__fold *f, rootly_buf *tmp, const char **text, size_t *len);
+/* Append a non-empty fold to `incident`'s timeline as one alert.attached
+ * by its actor, at `at` (0: the context's clock). ROOTLY_ENOMEM, storage
+ * errors (rootly__timeline_append_text). */
+int rootly__fold_append(rootly_ctx *ctx, json_t *incident, const rootly__fold *f, rootly_time at);
 rootly__fold_mark rootly__fold_mark_of(const rootly__fold *f);
 /* Back to what `m` recorded (allocates nothing). */
 void rootly__fold_truncate(rootly__fold *f, rootly__fold_mark m);

@@ -48,7 +48,11 @@ ROOTLY_BEGIN_DECL
 /**
  * One stored record. For a put, the library fills every field except
  * `revision`; for a read, the backend fills every field. The indexed fields
- * may be NULL (or 0 for `time`) when they do not apply.
+ * may be NULL (or 0 for `time`) when they do not apply. A read gives every
+ * field back exactly as it was put (byte for byte, NULL as NULL): the
+ * library keeps some members of a document only in these fields (the
+ * "alert" collection, docs/data-model.md "Stored form"), and the
+ * conformance suite checks it.
  */
 typedef struct rootly_record {
 	const char *id;         /**< unique within its collection; never NULL */
