@@ -192,66 +192,66 @@ static int corrupt(const char *id, const char *why, const char *name)
 		why, name ? name : "", name ? "\"" : "");
 }
 
-/* Top-level members the stored text left out, restored (new references;
- * NULL: not left out): from the record's own fields, summary from
- * annotations.summary, updated_at from received_at. */
+/* The top-level members the stored text may leave out, and where the
+ * engine writes each: right after `after`, or right before `before`
+ * (src/alert/parse.h order: source, fingerprint, group_key, status,
+ * labels, annotations, summary, severity, starts_at; then raw, id,
+ * received_at, updated_at, incident_id). One table for restoring,
+ * placing and looking them up: a member added here is handled by all. */
+enum { R_FINGERPRINT, R_STATUS, R_SUMMARY, R_SEVERITY, R_STARTS_AT, R_ID, R_UPDATED_AT, R_INCIDENT_ID, R_COUNT };
+static const struct {
+	const char *name, *after, *before;
+} k_restored[R_COUNT] = {
+	[R_FINGERPRINT] = { "fingerprint", "source", NULL },
+	[R_STATUS] = { "status", "group_key", NULL },
+	[R_SUMMARY] = { "summary", "annotations", NULL },
+	[R_SEVERITY] = { "severity", "summary", NULL },
+	[R_STARTS_AT] = { "starts_at", "severity", NULL },
+	[R_ID] = { "id", NULL, "received_at" },
+	[R_UPDATED_AT] = { "updated_at", "received_at", NULL },
+	[R_INCIDENT_ID] = { "incident_id", NULL, NULL },
+};
+
+/* The members restored (new references; NULL: not left out): from the
+ * record's own fields, summary from annotations.summary, updated_at from
+ * received_at. */
 typedef struct restored {
-	json_t *fingerprint, *status, *summary, *severity, *starts_at, *id, *updated_at, *incident_id;
+	json_t *v[R_COUNT];
 } restored;
 
 static void restored_dispose(restored *r)
 {
-	json_decref(r->fingerprint);
-	json_decref(r->status);
-	json_decref(r->summary);
-	json_decref(r->severity);
-	json_decref(r->starts_at);
-	json_decref(r->id);
-	json_decref(r->updated_at);
-	json_decref(r->incident_id);
+	for (int i = 0; i < R_COUNT; i++)
+		json_decref(r->v[i]);
 }
 
-/* Sets o[k] = v (stolen), then the restored member the engine writes
- * right after k, where the parsers put it (src/alert/parse.h order:
- * source, fingerprint, group_key, status, labels, annotations, summary,
- * severity, starts_at; then raw, id, received_at, updated_at,
- * incident_id). */
+/* Sets o[k] = v (stolen), with the restored members the engine writes
+ * right before and right after k. */
 static int place(json_t *o, const char *k, json_t *v, restored *r)
 {
-	if (!strcmp(k, "received_at") && r->id) {
-		json_t *id = r->id;
-		r->id = NULL;
-		if (json_object_set_new_nocheck(o, "id", id) < 0) {
-			json_decref(v);
-			return -1;
+	for (int i = 0; i < R_COUNT; i++)
+		if (r->v[i] && k_restored[i].before && !strcmp(k, k_restored[i].before)) {
+			json_t *x = r->v[i];
+			r->v[i] = NULL;
+			if (json_object_set_new_nocheck(o, k_restored[i].name, x) < 0) {
+				json_decref(v);
+				return -1;
+			}
 		}
-	}
 	if (json_object_set_new_nocheck(o, k, v) < 0)
 		return -1;
-	json_t **next = NULL;
-	const char *nk = NULL;
-	if (!strcmp(k, "source"))
-		next = &r->fingerprint, nk = "fingerprint";
-	else if (!strcmp(k, "group_key"))
-		next = &r->status, nk = "status";
-	else if (!strcmp(k, "annotations"))
-		next = &r->summary, nk = "summary";
-	else if (!strcmp(k, "summary"))
-		next = &r->severity, nk = "severity";
-	else if (!strcmp(k, "severity"))
-		next = &r->starts_at, nk = "starts_at";
-	else if (!strcmp(k, "received_at"))
-		next = &r->updated_at, nk = "updated_at";
-	if (!next || !*next)
-		return 0;
-	json_t *x = *next;
-	*next = NULL;
-	return place(o, nk, x, r);
+	for (int i = 0; i < R_COUNT; i++)
+		if (r->v[i] && k_restored[i].after && !strcmp(k, k_restored[i].after)) {
+			json_t *x = r->v[i];
+			r->v[i] = NULL;
+			return place(o, k_restored[i].name, x, r);
+		}
+	return 0;
 }
 
 /* The document with the restored members where the engine first wrote
  * them, in a new object; any whose neighbour is missing (never in an
- * engine document) at the end. */
+ * engine document) at the end, in the table's order. */
 static int reorder(json_t **doc, restored *r)
 {
 	json_t *o = json_object();
@@ -262,15 +262,11 @@ static int reorder(json_t **doc, restored *r)
 	int bad = 0;
 	json_object_foreach(*doc, k, v)
 		bad |= place(o, k, json_incref(v), r);
-	json_t **rest[] = { &r->fingerprint, &r->status, &r->summary, &r->severity, &r->starts_at, &r->id,
-		&r->updated_at, &r->incident_id };
-	static const char *const names[] = { "fingerprint", "status", "summary", "severity", "starts_at", "id",
-		"updated_at", "incident_id" };
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (*rest[i]) {
-			json_t *x = *rest[i];
-			*rest[i] = NULL;
-			bad |= place(o, names[i], x, r);
+	for (int i = 0; i < R_COUNT; i++)
+		if (r->v[i]) {
+			json_t *x = r->v[i];
+			r->v[i] = NULL;
+			bad |= place(o, k_restored[i].name, x, r);
 		}
 	if (bad) {
 		json_decref(o);
@@ -287,21 +283,10 @@ static json_t *member(const json_t *doc, const restored *r, const char *k)
 	json_t *v = json_object_get(doc, k);
 	if (v)
 		return v;
-	if (!strcmp(k, "fingerprint"))
-		return r->fingerprint;
-	if (!strcmp(k, "status"))
-		return r->status;
-	if (!strcmp(k, "summary"))
-		return r->summary;
-	if (!strcmp(k, "severity"))
-		return r->severity;
-	if (!strcmp(k, "starts_at"))
-		return r->starts_at;
-	if (!strcmp(k, "incident_id"))
-		return r->incident_id;
-	if (!strcmp(k, "id"))
-		return r->id;
-	return !strcmp(k, "updated_at") ? r->updated_at : NULL;
+	for (int i = 0; i < R_COUNT; i++)
+		if (!strcmp(k, k_restored[i].name))
+			return r->v[i];
+	return NULL;
 }
 
 /* raw[pair i's raw key] = the normalized member, for each bit i. */
@@ -372,21 +357,21 @@ static int expand(json_t **doc, const rootly_record *rec)
 	bool oom = false;
 	/* First the members the record's fields hold (raw may share them),
 	 * then raw's. */
-	r.fingerprint = absent_string(*doc, "fingerprint", rec->key, &oom);
-	r.status = absent_string(*doc, "status", rec->status, &oom);
+	r.v[R_FINGERPRINT] = absent_string(*doc, "fingerprint", rec->key, &oom);
+	r.v[R_STATUS] = absent_string(*doc, "status", rec->status, &oom);
 	if (!json_object_get(*doc, "severity")) {
-		r.severity = rec->severity ? json_string_nocheck(rec->severity) : json_null();
-		oom |= !r.severity;
+		r.v[R_SEVERITY] = rec->severity ? json_string_nocheck(rec->severity) : json_null();
+		oom |= !r.v[R_SEVERITY];
 	}
-	r.starts_at = absent_integer(*doc, "starts_at", rec->time, &oom);
+	r.v[R_STARTS_AT] = absent_integer(*doc, "starts_at", rec->time, &oom);
 	json_t *annotated = json_object_get(json_object_get(*doc, "annotations"), "summary");
 	if (!json_object_get(*doc, "summary") && json_is_string(annotated))
-		r.summary = json_incref(annotated);
-	r.id = absent_string(*doc, "id", rec->id, &oom);
-	r.incident_id = absent_string(*doc, "incident_id", rec->group_key, &oom);
+		r.v[R_SUMMARY] = json_incref(annotated);
+	r.v[R_ID] = absent_string(*doc, "id", rec->id, &oom);
+	r.v[R_INCIDENT_ID] = absent_string(*doc, "incident_id", rec->group_key, &oom);
 	json_t *received = json_object_get(*doc, "received_at");
 	if (json_is_integer(received))
-		r.updated_at = absent_integer(*doc, "updated_at", json_integer_value(received), &oom);
+		r.v[R_UPDATED_AT] = absent_integer(*doc, "updated_at", json_integer_value(received), &oom);
 	int rc = oom ? rootly_error_set_oom() : 0;
 	if (rc == 0)
 		rc = restore_raw(*doc, &r, marker, rec->id);
