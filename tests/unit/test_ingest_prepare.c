@@ -6,7 +6,7 @@
  * allocation / storage faults over both halves leaving the store as it was.
  * (Concurrent prepares: test_ingest_prepare_threads.c.)
  */
-#include "rootly_test.h"
+#include "wf_testutil.h" /* wf_dump: the canonical store dump */
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,48 +53,6 @@ static void side_open(side *s, bool configured)
 	rt_ok(rootly_ctx_open(&s->ctx, &o));
 	if (configured)
 		rt_ctx_configure(s->ctx, k_config);
-}
-
-/* --- a canonical dump of everything stored, ids included --------------- */
-
-static int dump_rec(const rootly_record *rec, void *payload)
-{
-	rootly_buf_printf(payload, "%s|%lld|%s|%s|%s\n", rec->id, (long long)rec->revision,
-		rec->status ? rec->status : "-", rec->key ? rec->key : "-", rec->json);
-	return 0;
-}
-
-static int dump_entry(const rootly_stream_entry *e, void *payload)
-{
-	rootly_buf_printf(payload, "%lld:", (long long)e->seq);
-	rootly_buf_put(payload, e->data, e->len);
-	rootly_buf_putc(payload, '\n');
-	return 0;
-}
-
-static int dump_streams(const rootly_record *rec, void *payload)
-{
-	void **p = payload;
-	rootly_store *st = p[0];
-	char name[128];
-	snprintf(name, sizeof(name), "timeline/%s", rec->id);
-	return st->stream_read(st, name, 1, 0, dump_entry, p[1]);
-}
-
-static char *dump(rootly_store *st)
-{
-	rootly_buf b = ROOTLY_BUF_INIT;
-	rootly_record_query q = { 0 };
-	static const char *colls[] = { "incident", "alert" };
-	for (int i = 0; i < 2; i++) {
-		rootly_buf_printf(&b, "[%s]\n", colls[i]);
-		assert_int_equal(st->record_find(st, colls[i], &q, dump_rec, &b), 0);
-	}
-	void *p[2] = { st, &b };
-	assert_int_equal(st->record_find(st, "incident", &q, dump_streams, p), 0);
-	char *s = rootly_buf_detach(&b);
-	assert_non_null(s);
-	return s;
 }
 
 /* The result without its ids (ids carry random bits): what happened. */
@@ -201,7 +159,7 @@ static void test_same_errors(void **state)
 		{ "mapped", good, good_len, NULL, 0, ROOTLY_EINVALID },
 		{ "grafana", "[1,", 3, NULL, 0, ROOTLY_EINVALID },
 	};
-	char *before = dump(s.st);
+	char *before = wf_dump(s.st);
 	for (size_t i = 0; i < RT_COUNT(c); i++) {
 		rootly_ingest_result *r = (rootly_ingest_result *)&r;
 		int rc = rootly_ingest(&r, s.ctx, c[i].source, c[i].body, c[i].len, c[i].h, c[i].hn);
@@ -231,7 +189,7 @@ static void test_same_errors(void **state)
 	/* Misuse. */
 	assert_int_equal(rootly_ingest_prepare(NULL, s.ctx, "alertmanager", good, good_len, NULL, 0), ROOTLY_EINVALID);
 	assert_int_equal(rootly_ingest_apply_prepared(NULL, s.ctx, NULL), ROOTLY_EINVALID);
-	char *after = dump(s.st);
+	char *after = wf_dump(s.st);
 	assert_string_equal(before, after);
 	free(before);
 	free(after);
@@ -295,16 +253,16 @@ static void test_refused_and_unapplied(void **state)
 	char *body = rt_fixture("alertmanager-real/firing-group-of-3.json", &len);
 	rootly_ingest_prepared *p = NULL;
 	rt_ok(rootly_ingest_prepare(&p, a.ctx, "secured", body, len, k_bearer, 1));
-	char *before = dump(b.st);
+	char *before = wf_dump(b.st);
 	rootly_ingest_result *r = (rootly_ingest_result *)&r;
 	assert_int_equal(rootly_ingest_apply_prepared(&r, b.ctx, p), ROOTLY_EINVALID);
 	assert_null(r);
 	assert_non_null(strstr(rootly_ctx_error(b.ctx)->message, "another context"));
 	rt_ctx_configure(a.ctx, k_config); /* replaced: p's source settings are gone */
-	before = (free(before), dump(a.st));
+	before = (free(before), wf_dump(a.st));
 	assert_int_equal(rootly_ingest_apply_prepared(NULL, a.ctx, p), ROOTLY_EINVALID);
 	assert_non_null(strstr(rootly_error_last()->message, "configuration was replaced"));
-	char *after = dump(a.st);
+	char *after = wf_dump(a.st);
 	assert_string_equal(before, after);
 	rootly_ingest_prepared_free(p);
 	/* prepared again: applies */
@@ -380,7 +338,7 @@ static void apply_faults(bool store_faults, bool batched)
 	int failures = 0;
 	for (n = 1;; n++) {
 		rootly_store_fault_arm(s.st, 0, ROOTLY_FAULT_ONCE);
-		char *before = dump(s.st);
+		char *before = wf_dump(s.st);
 		rootly_ingest_result *r = NULL;
 		uint64_t used;
 		int rc;
@@ -406,7 +364,7 @@ static void apply_faults(bool store_faults, bool batched)
 		if (rc < 0) {
 			failures++;
 			assert_null(r);
-			char *after = dump(s.st);
+			char *after = wf_dump(s.st);
 			if (strcmp(before, after) != 0)
 				fail_msg("%s fault %llu (rc %d: %s) changed the store", store_faults ? "storage" : "allocation",
 					(unsigned long long)n, rc, rootly_error_last()->message);
