@@ -23,6 +23,7 @@
 #include "store/backends.h"
 #include "store/sqlite_ckpt.h"
 #include "store/sqlite_keyfilter.h"
+#include "store/sqlite_keymap.h"
 #include "store/sqlite_schema.h"
 #include "store/sqlite_sync.h"
 #include "util/buf.h"
@@ -75,7 +76,7 @@ enum {
 
 /* One write of a nested transaction level, and how to undo it. Strings
  * are offsets into sq_store.undo_text (NO_TEXT for NULL). */
-enum { U_UNINSERT, U_REINSERT, U_RESTORE, U_UNAPPEND, U_SEQ_SET, U_SEQ_DROP };
+enum { U_UNINSERT, U_REINSERT, U_RESTORE, U_UNAPPEND, U_SEQ_SET, U_SEQ_DROP, U_UNLOG };
 
 #define NO_TEXT SIZE_MAX
 
@@ -103,6 +104,7 @@ typedef struct sq_coll {
 	char *name;
 	char *table;      /* sqlite_schema.h */
 	bool exists;      /* the table is known to exist (false: look again) */
+	bool key_logged;  /* looked up by key through its key log (sqlite_keymap.h) */
 	sqlite3_stmt *rec[ROOTLY__SQ_RECORD_STMTS];
 	sqlite3_stmt *find[F_COMBOS];
 	sqlite3_stmt *update[U_COMBOS]; /* by the indexed fields an update sets */
@@ -127,6 +129,7 @@ typedef struct sq_store {
 	rootly__sq_sync *sync; /* the WAL fsync of commits (sqlite_sync.c) */
 	bool deferring;        /* the COMMIT being run leaves its fsync to sync() */
 	rootly__keyfilters kf; /* "no record has this key" from memory (sqlite_keyfilter.c) */
+	rootly__keymaps km;    /* lookups by key of key-logged collections (sqlite_keymap.c) */
 	/* The last seq of streams appended to in the current outermost
 	 * transaction, so that the next append to the same timeline needs no
 	 * MAX(seq) query. Valid only while the write lock (BEGIN IMMEDIATE) is
@@ -183,6 +186,21 @@ static int sq_fail(sq_store *s, int rc, const char *what)
 static int sq_invalid(const char *what)
 {
 	return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, "sqlite store: %s", what);
+}
+
+/* A failure of the key log or its map (an SQLite result code; the map's
+ * own allocation failures come as SQLITE_NOMEM with no SQLite message). */
+static int sq_km_fail(sq_store *s, int rc, const char *what)
+{
+	if (rc == SQLITE_NOMEM) {
+		if (s->depth > 0 && sqlite3_get_autocommit(s->db))
+			s->aborted = true;
+		return rootly_error_set(ROOTLY_ENOMEM, ROOTLY_ERROR_SQLITE, rc, "sqlite: %s: out of memory", what);
+	}
+	if (rc == SQLITE_FULL && sqlite3_errcode(s->db) != SQLITE_FULL)
+		return rootly_error_set(ROOTLY_EIO, ROOTLY_ERROR_SQLITE, rc,
+			"sqlite: %s: the key log is full (2^36 rows)", what);
+	return sq_fail(s, rc, what);
 }
 
 static int sq_aborted(void)
@@ -327,6 +345,7 @@ static int coll_get(sq_store *s, const char *name, bool create, sq_coll **out)
 			coll_free(c);
 			return rootly_error_set_oom();
 		}
+		c->key_logged = rootly__km_logged(name);
 		c->next = s->colls;
 		s->colls = c;
 	}
@@ -355,7 +374,8 @@ static int sq_coll_stmt(sq_store *s, sq_coll *c, int kind, unsigned which, sq_us
 	char *sql = NULL;
 	if (!*slot || sqlite3_stmt_busy(*slot)) {
 		sql = kind == K_REC ? rootly__sq_record_sql((int)which, c->table) :
-			kind == K_FIND ? rootly__sq_find_sql(which, c->table) : rootly__sq_update_sql(which, c->table);
+			kind == K_FIND ? rootly__sq_find_sql(which, c->table, c->key_logged) :
+			rootly__sq_update_sql(which, c->table);
 		if (!sql)
 			return rootly_error_set_oom();
 	}
@@ -491,6 +511,12 @@ static int undo_apply(sq_store *s, const undo_op *u)
 		[U_UNAPPEND] = S_UNAPPEND, [U_SEQ_SET] = S_SEQ_SET, [U_SEQ_DROP] = S_SEQ_DROP,
 	};
 	bool record = u->kind == U_UNINSERT || u->kind == U_REINSERT || u->kind == U_RESTORE;
+	if (u->kind == U_UNLOG) {
+		sq_coll *c;
+		ROOTLY_TRY(coll_get(s, undo_at(s, u->name), false, &c));
+		int rc = rootly__km_unappend(&s->km, s->db, c->table, u->num);
+		return rc == SQLITE_OK ? 0 : sq_km_fail(s, rc, "rollback");
+	}
 	sq_use use = { NULL, false };
 	if (record) {
 		/* The collection's table exists: this transaction wrote to it. */
@@ -575,6 +601,7 @@ static rootly_status sq_begin(rootly_store *st)
 		tails_clear(s);
 		ROOTLY_TRY(sq_run_fixed(s, S_BEGIN, "begin"));
 		rootly__kf_begin(&s->kf, s->db);
+		rootly__km_begin(&s->km, s->db);
 	} else {
 		ROOTLY_TRY(undo_open_level(s, s->depth + 1));
 	}
@@ -650,6 +677,7 @@ static void sq_abort_all(sq_store *s)
 	s->aborted = true;
 	undo_clear(s);
 	rootly__kf_reset(&s->kf);
+	rootly__km_rollback(&s->km);
 	colls_forget(s);
 }
 
@@ -678,16 +706,26 @@ static rootly_status sq_rollback(rootly_store *st)
 		sq_abort_all(s);
 	}
 	if (s->aborted) {
+		/* The outermost level: if the ROLLBACK of sq_abort_all could not
+		 * run (out of memory), run it now; failing again, the level
+		 * stays open for another try. */
+		if (s->depth == 1 && !sqlite3_get_autocommit(s->db)) {
+			int rc = sq_run_fixed(s, S_ROLLBACK, "rollback");
+			if (rc < 0 && !sqlite3_get_autocommit(s->db))
+				return rc;
+		}
 		/* SQLite already undid everything: only the count is left. The
 		 * values from before the transaction may predate the filters. */
 		undo_clear(s);
 		rootly__kf_reset(&s->kf);
+		rootly__km_rollback(&s->km);
 		colls_forget(s);
 		if (--s->depth == 0)
 			s->aborted = false;
 		return 0;
 	}
 	rootly__kf_reset(&s->kf);
+	rootly__km_rollback(&s->km);
 	colls_forget(s);
 	int rc = sq_run_fixed(s, S_ROLLBACK, "rollback");
 	/* A failed ROLLBACK that still ended the transaction did its job. */
@@ -887,12 +925,23 @@ static bool same_text(const sq_store *s, size_t off, const char *v)
 	return o ? v && strcmp(o, v) == 0 : !v;
 }
 
+/* The record write after key log row `seq` (0: none) failed: take the
+ * row back while our transaction holds it. After SQLite rolled the
+ * transaction back the seq may already be another connection's; outside
+ * a transaction the row was committed and stays, stale (harmless). */
+static void key_log_undo(sq_store *s, sq_coll *c, int64_t seq)
+{
+	if (seq && !sqlite3_get_autocommit(s->db))
+		rootly__km_unappend(&s->km, s->db, c->table, seq);
+}
+
 /* record_put at a nested level: the old state is logged first. */
 static int sq_record_put_logged(sq_store *s, sq_coll *c, const rootly_record *rec, int64_t expected,
 	int64_t *rev)
 {
 	undo_mark m;
 	int which = ROOTLY__SQ_INSERT, mask = -1;
+	bool new_key = rec->key != NULL;
 	if (expected != 0) {
 		bool found;
 		int64_t old;
@@ -906,6 +955,7 @@ static int sq_record_put_logged(sq_store *s, sq_coll *c, const rootly_record *re
 				(same_text(s, u->service, rec->service) ? 0 : 8) |
 				(same_text(s, u->severity, rec->severity) ? 0 : 16) |
 				(u->time == rec->time ? 0 : 32);
+			new_key = rec->key && (mask & 2);
 			expected = old;
 		} else if (found || expected > 0) {
 			if (found)
@@ -915,9 +965,27 @@ static int sq_record_put_logged(sq_store *s, sq_coll *c, const rootly_record *re
 	}
 	if (which == ROOTLY__SQ_INSERT && !undo_push(s, U_UNINSERT, c->name, rec->id, &m))
 		return ROOTLY_ENOMEM;
+	int64_t seq = 0;
+	if (c->key_logged && new_key) {
+		undo_mark lm;
+		if (!undo_push(s, U_UNLOG, c->name, NULL, &lm)) {
+			undo_drop(s, &m);
+			return ROOTLY_ENOMEM;
+		}
+		int rc = rootly__km_append(&s->km, s->db, c->table, rec->key, rec->id, &seq);
+		if (rc != SQLITE_OK) {
+			undo_drop(s, &m);
+			return sq_km_fail(s, rc, "record_put");
+		}
+		s->undo[s->undo_len - 1].num = seq;
+	}
 	int rc = sq_put_exec(s, c, which, mask, rec, expected, rev);
-	if (rc < 0)
+	if (rc < 0) {
+		key_log_undo(s, c, seq);
 		undo_drop(s, &m);
+	} else if (seq) {
+		rootly__km_added(&s->km, c->table, rec->key, seq);
+	}
 	return rc;
 }
 
@@ -939,12 +1007,26 @@ static rootly_status sq_record_put(rootly_store *st, const char *collection,
 		return revision_conflict(collection, rec->id, expected_revision, 0);
 	int64_t rev = 0;
 	int rc;
-	if (logging(s))
+	if (logging(s)) {
 		rc = sq_record_put_logged(s, c, rec, expected_revision, &rev);
-	else
+	} else {
+		/* The key log row first: a record with a key always has one. Not
+		 * knowing the old key here, an update logs it again (a duplicate
+		 * row is only a second candidate for the same record). */
+		int64_t seq = 0;
+		if (c->key_logged && rec->key) {
+			rc = rootly__km_append(&s->km, s->db, c->table, rec->key, rec->id, &seq);
+			if (rc != SQLITE_OK)
+				return sq_km_fail(s, rc, "record_put");
+		}
 		rc = sq_put_exec(s, c, expected_revision == 0 ? ROOTLY__SQ_INSERT :
 			expected_revision > 0 ? ROOTLY__SQ_UPDATE : ROOTLY__SQ_UPSERT,
 			-1, rec, expected_revision, &rev);
+		if (rc < 0)
+			key_log_undo(s, c, seq);
+		else if (seq)
+			rootly__km_added(&s->km, c->table, rec->key, seq);
+	}
 	if (rc == 0)
 		rootly__kf_add(&s->kf, collection, rec->key, rec->group_key);
 	if (rc == 0 && new_revision)
@@ -1166,11 +1248,23 @@ static rootly_status sq_record_find(rootly_store *st, const char *collection,
 	if (!c->exists)
 		return 0;
 	unsigned mask = find_mask(q);
+	unsigned by = mask & ~(unsigned)F_DESC;
+	/* A key-logged collection has no key index: make its map current
+	 * first (the query reads it), and answer "no record has this key"
+	 * from it. */
+	if (c->key_logged && (mask & F_KEY) && !(mask & F_ID) && !s->aborted) {
+		if (s->depth == 0)
+			rootly__km_refresh(&s->km, s->db);
+		int absent = 0, rc = rootly__km_absent(&s->km, s->db, c->table, q->key, &absent);
+		if (rc != SQLITE_OK)
+			return sq_km_fail(s, rc, "record_find");
+		if (absent)
+			return 0;
+	}
 	/* A lookup by key or group key alone, for a value no record has (a
 	 * new alert's fingerprint, a new group): answered from memory. Only
 	 * inside a transaction, where the filters are known current. */
-	unsigned by = mask & ~(unsigned)F_DESC;
-	if (s->depth > 0 && !s->aborted && (by == F_KEY || by == F_GROUP) &&
+	if (s->depth > 0 && !s->aborted && (by == F_GROUP || (by == F_KEY && !c->key_logged)) &&
 	    rootly__kf_absent(&s->kf, s->db, collection, c->table, by == F_KEY ? ROOTLY__KF_KEY : ROOTLY__KF_GROUP,
 		    by == F_KEY ? q->key : q->group_key))
 		return 0;
@@ -1457,6 +1551,7 @@ static void sq_free(rootly_store *st)
 	rootly_free(s->undo_text);
 	rootly_free(s->marks);
 	rootly__kf_free(&s->kf);
+	rootly__km_free(&s->km);
 	/* closing rolls back whatever is still open */
 	sqlite3_close_v2(s->db);
 	rootly_free(s);
@@ -1527,6 +1622,9 @@ static int sq_setup(sq_store *s, const rootly__sqlite_options *o)
 {
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, o->busy_timeout_ms);
+	int km = rootly__km_register(&s->km, s->db);
+	if (km != SQLITE_OK)
+		return sq_fail(s, km, "registering rootly_keyseqs");
 	char mode[16];
 	ROOTLY_TRY(sq_query_one(s, "PRAGMA journal_mode = WAL", mode, sizeof(mode), NULL));
 	/* "memory" is what an in-memory database (":memory:") answers. */

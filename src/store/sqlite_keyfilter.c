@@ -9,7 +9,7 @@
 #define BITS_PER_VALUE 16
 #define MIN_BITS (1u << 16)
 
-static uint64_t hash_value(const char *s)
+uint64_t rootly__kf_hash(const char *s)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 	for (; *s; s++) {
@@ -27,7 +27,7 @@ static uint64_t hash_value(const char *s)
 
 static void set_bits(struct rootly__kf *k, const char *v)
 {
-	uint64_t h = hash_value(v);
+	uint64_t h = rootly__kf_hash(v);
 	size_t a = (size_t)h & (k->nbits - 1), b = (size_t)(h >> 32) & (k->nbits - 1);
 	k->bits[a / 64] |= 1ULL << (a % 64);
 	k->bits[b / 64] |= 1ULL << (b % 64);
@@ -36,7 +36,7 @@ static void set_bits(struct rootly__kf *k, const char *v)
 
 static bool test_bits(const struct rootly__kf *k, const char *v)
 {
-	uint64_t h = hash_value(v);
+	uint64_t h = rootly__kf_hash(v);
 	size_t a = (size_t)h & (k->nbits - 1), b = (size_t)(h >> 32) & (k->nbits - 1);
 	return (k->bits[a / 64] >> (a % 64) & 1) && (k->bits[b / 64] >> (b % 64) & 1);
 }

@@ -52,6 +52,9 @@ int rootly__kf_absent(rootly__keyfilters *f, sqlite3 *db, const char *collection
 void rootly__kf_add(rootly__keyfilters *f, const char *collection, const char *key, const char *group_key);
 /* Forget every filter (a whole transaction rolled back). */
 void rootly__kf_reset(rootly__keyfilters *f);
+/* The 64-bit hash of a value (FNV-1a, then fmix64), shared with
+ * sqlite_keymap.c. */
+uint64_t rootly__kf_hash(const char *value);
 /* Release everything, before the connection closes. */
 void rootly__kf_free(rootly__keyfilters *f);
 

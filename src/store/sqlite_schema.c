@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "core/common.h"
+#include "store/sqlite_keymap.h"
 #include "store/sqlite_schema.h"
 #include "util/buf.h"
 
@@ -133,13 +134,24 @@ bool rootly__sq_find_ties(unsigned mask)
 	return (mask & (ROOTLY__SQ_F_KEY | ROOTLY__SQ_F_GROUP)) && !(mask & ROOTLY__SQ_F_ID);
 }
 
-char *rootly__sq_find_sql(unsigned mask, const char *table)
+char *rootly__sq_find_sql(unsigned mask, const char *table, bool key_logged)
 {
 	rootly_buf b = ROOTLY_BUF_INIT;
 	put_sql(&b, "SELECT " RECORD_COLUMNS " FROM \x01 WHERE 1", table);
 	for (size_t i = 0; i < ROOTLY_ARRAY_SIZE(k_find_terms); i++)
 		if (mask & (1u << i))
 			rootly_buf_puts(&b, k_find_terms[i]);
+	/* No key index: the key log's candidates (sqlite_keymap.h), each
+	 * checked above by `key = ?4`. */
+	if (key_logged && (mask & ROOTLY__SQ_F_KEY) && !(mask & ROOTLY__SQ_F_ID)) {
+		char log[80];
+		rootly__km_log_table(table, log, sizeof(log));
+		rootly_buf_puts(&b, " AND id IN (SELECT id FROM \"");
+		rootly_buf_puts(&b, log);
+		rootly_buf_puts(&b, "\" WHERE seq IN (SELECT seq FROM rootly_keyseqs('");
+		rootly_buf_puts(&b, table);
+		rootly_buf_puts(&b, "', ?4)) AND key = ?4)");
+	}
 	if (rootly__sq_find_ties(mask))
 		rootly_buf_puts(&b, mask & ROOTLY__SQ_F_DESC ? " ORDER BY time DESC, rowid DESC" : " ORDER BY time, rowid");
 	else
@@ -204,8 +216,10 @@ int rootly__sq_create_collection(sqlite3 *db, const char *collection, const char
 		" time INTEGER NOT NULL DEFAULT 0, status TEXT, key TEXT, group_key TEXT, service TEXT,"
 		" severity TEXT, json TEXT NOT NULL);"
 		"CREATE UNIQUE INDEX \"\x02_id\" ON \x01 (id);"
-		"CREATE INDEX \"\x02_key\" ON \x01 (key, time) WHERE key IS NOT NULL;"
 		"CREATE INDEX \"\x02_group\" ON \x01 (group_key, time) WHERE group_key IS NOT NULL;", table);
+	if (rc == SQLITE_OK)
+		rc = rootly__km_logged(collection) ? rootly__km_create_log(db, table) :
+			exec_on(db, "CREATE INDEX \"\x02_key\" ON \x01 (key, time) WHERE key IS NOT NULL;", table);
 	if (rc == SQLITE_OK && has_time_index(collection))
 		rc = exec_on(db, "CREATE INDEX \"\x02_time\" ON \x01 (time, id, status, service, severity);", table);
 	return rc;
@@ -239,6 +253,8 @@ static int move_collection(sqlite3 *db, const char *collection)
 	if (rc == SQLITE_DONE)
 		rc = SQLITE_OK;
 	sqlite3_finalize(st);
+	if (rc == SQLITE_OK && rootly__km_logged(collection))
+		rc = rootly__km_fill_log(db, table);
 	rootly_free(sql);
 	rootly_free(table);
 	return rc;
@@ -275,6 +291,29 @@ static int from_v1(sqlite3 *db)
 	return rc;
 }
 
+/* v2: the alert table had a key index (random pages, see
+ * sqlite_keymap.h); v3 has the key log instead. */
+static int from_v2(sqlite3 *db)
+{
+	static const char *const logged[] = { "alert" };
+	int rc = SQLITE_OK;
+	sqlite3_stmt *exists = NULL;
+	for (size_t i = 0; rc == SQLITE_OK && i < ROOTLY_ARRAY_SIZE(logged); i++) {
+		char *table = rootly__sq_table_name(logged[i]);
+		bool there = false;
+		rc = table ? rootly__sq_table_exists(db, &exists, table, &there) : SQLITE_NOMEM;
+		if (rc == SQLITE_OK && there)
+			rc = rootly__km_create_log(db, table);
+		if (rc == SQLITE_OK && there)
+			rc = rootly__km_fill_log(db, table);
+		if (rc == SQLITE_OK && there)
+			rc = exec_on(db, "DROP INDEX IF EXISTS \"\x02_key\";", table);
+		rootly_free(table);
+	}
+	sqlite3_finalize(exists);
+	return rc;
+}
+
 int rootly__sq_migrate(sqlite3 *db, int from)
 {
 	int rc = SQLITE_OK;
@@ -282,8 +321,10 @@ int rootly__sq_migrate(sqlite3 *db, int from)
 		rc = create_base(db);
 	else if (from == 1)
 		rc = from_v1(db);
-	_Static_assert(ROOTLY__SQ_SCHEMA_VERSION == 2, "the user_version set here");
+	else if (from == 2)
+		rc = from_v2(db);
+	_Static_assert(ROOTLY__SQ_SCHEMA_VERSION == 3, "the user_version set here");
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, "PRAGMA user_version = 2;", NULL, NULL, NULL);
+		rc = sqlite3_exec(db, "PRAGMA user_version = 3;", NULL, NULL, NULL);
 	return rc;
 }

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "rootly/sys/store.h"
+#include "store/sqlite_keymap.h"
+#include "store/sqlite_schema.h"
 
 /* The schema v1 DDL, as src/store/sqlite.c created it before v2. */
 #define V1_RECORDS \
@@ -220,7 +222,9 @@ static void t_tables_per_collection(void **state)
 	assert_false(has_name(b.path, "records"));
 	/* Only the indexes reads need: alerts have no time index. */
 	assert_true(has_name(b.path, "r_alert_id"));
-	assert_true(has_name(b.path, "r_alert_key"));
+	assert_false(has_name(b.path, "r_alert_key"));
+	assert_true(has_name(b.path, "k_r_alert")); /* the key log instead (sqlite_keymap.h) */
+	assert_true(has_name(b.path, "r_incident_key"));
 	assert_true(has_name(b.path, "r_alert_group"));
 	assert_false(has_name(b.path, "r_alert_time"));
 	assert_true(has_name(b.path, "r_incident_time"));
@@ -418,9 +422,9 @@ static void t_migrates_v1_rows(void **state)
 	bed_init(&b);
 	write_v1(b.path);
 	rootly_store *st = open_store(&b);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "2");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "3");
 	assert_string_equal(schema_names(b.path),
-		"r_alert r_alert_group r_alert_id r_alert_key r_incident r_incident_group r_incident_id r_incident_key"
+		"k_r_alert r_alert r_alert_group r_alert_id r_incident r_incident_group r_incident_id r_incident_key"
 		" r_incident_time r_task r_task_group r_task_id r_task_key r_task_time sequences streams"
 		" x_636f6c6c2022712220277827 x_636f6c6c2022712220277827_group x_636f6c6c2022712220277827_id"
 		" x_636f6c6c2022712220277827_key x_636f6c6c2022712220277827_time");
@@ -506,7 +510,7 @@ static void t_migrates_v1_rows(void **state)
 	st = open_store(&b);
 	assert_int_equal(count(st, "alert", NULL), 6);
 	st->free(st);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "2");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "3");
 	bed_clean(&b);
 }
 
@@ -614,6 +618,7 @@ static void downgrade_to_v1(const char *path)
 			" severity, time FROM %s ORDER BY rowid; DROP TABLE %s;", k_engine_colls[i], table, table);
 		raw_exec(path, sql);
 	}
+	raw_exec(path, "DROP TABLE IF EXISTS k_r_alert;");
 	assert_string_equal(schema_names(path), "records records_group records_id records_key records_time sequences streams");
 }
 
@@ -637,7 +642,7 @@ static void t_migrates_an_ingest(void **state)
 	downgrade_to_v1(b.path);
 	char *migrated = dump_all(&b);
 	assert_string_equal(migrated, before);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "2");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "3");
 	assert_false(has_name(b.path, "records"));
 
 	/* The engine goes on: the chains verify, dedup finds the migrated
@@ -662,9 +667,98 @@ static void t_migrates_an_ingest(void **state)
 	bed_clean(&b);
 }
 
+/* v2 -> v3: the alert table's key index becomes the key log, with a row
+ * per alert that has a key, and lookups by fingerprint still find every
+ * migrated alert. */
+static void t_migrates_v2_key_index(void **state)
+{
+	(void)state;
+	bed b;
+	bed_init(&b);
+	rt_clock clock = { 1795701600000, 10 };
+	rootly_ctx *ctx = rt_ctx_open(b.uri, &clock);
+	for (int i = 0; i < 9; i++)
+		ingest(ctx, i % 3, i, "firing");
+	rootly_ctx_free(ctx);
+	char *before = dump_all(&b);
+	raw_exec(b.path, "DROP TABLE k_r_alert;"
+		"CREATE INDEX r_alert_key ON r_alert (key, time) WHERE key IS NOT NULL;"
+		"PRAGMA user_version = 2;");
+	char *migrated = dump_all(&b);
+	assert_string_equal(migrated, before);
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "3");
+	assert_false(has_name(b.path, "r_alert_key"));
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_alert WHERE key IS NOT NULL"), "9");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM k_r_alert"), "9");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_alert"), "9");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM k_r_alert k JOIN r_alert a"
+		" ON a.id = k.id AND a.key = k.key"), "9");
+
+	/* Each migrated alert again is a duplicate: no new alert, no new
+	 * incident. */
+	ctx = rt_ctx_open(b.uri, &clock);
+	for (int i = 0; i < 9; i++)
+		ingest(ctx, i % 3, i, "firing");
+	rt_ok(rootly_ctx_check(ctx));
+	rootly_ctx_free(ctx);
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_alert"), "9");
+	char *after = dump_all(&b);
+	const char *tail = strstr(before, "next incident");
+	assert_non_null(tail);
+	assert_non_null(strstr(after, tail));
+	free(before);
+	free(migrated);
+	free(after);
+	bed_clean(&b);
+}
+
+/* The statement the store compiles for a lookup of alerts by key: the
+ * key log's candidates by seq (its INTEGER PRIMARY KEY), each record by
+ * id; never a scan of the alert table or of the log. Only the few rows
+ * found are sorted. */
+static void t_alert_key_lookup_plan(void **state)
+{
+	(void)state;
+	bed b;
+	bed_init(&b);
+	rootly_store *st = open_store(&b);
+	rt_ok(st->record_put(st, "alert", &(rootly_record){ .id = "a", .json = "{}", .key = "fp" }, 0, NULL));
+	st->free(st);
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(b.path, &db), SQLITE_OK);
+	rootly__keymaps km;
+	memset(&km, 0, sizeof(km));
+	assert_int_equal(rootly__km_register(&km, db), SQLITE_OK);
+	unsigned masks[] = { ROOTLY__SQ_F_KEY, ROOTLY__SQ_F_KEY | ROOTLY__SQ_F_DESC,
+		ROOTLY__SQ_F_KEY | ROOTLY__SQ_F_STATUS | ROOTLY__SQ_F_FROM };
+	for (size_t i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
+		char *sql = rootly__sq_find_sql(masks[i], "r_alert", true);
+		char plan_sql[2048], plan[1024] = "";
+		snprintf(plan_sql, sizeof(plan_sql), "EXPLAIN QUERY PLAN %s", sql);
+		rootly_free(sql);
+		sqlite3_stmt *q = NULL;
+		assert_int_equal(sqlite3_prepare_v2(db, plan_sql, -1, &q, NULL), SQLITE_OK);
+		while (sqlite3_step(q) == SQLITE_ROW) {
+			size_t at = strlen(plan);
+			snprintf(plan + at, sizeof(plan) - at, "%s; ", (const char *)sqlite3_column_text(q, 3));
+		}
+		sqlite3_finalize(q);
+		if (!strstr(plan, "SEARCH r_alert USING INDEX r_alert_id (id=?)") ||
+		    !strstr(plan, "SEARCH k_r_alert USING INTEGER PRIMARY KEY (rowid=?)") ||
+		    !strstr(plan, "SCAN rootly_keyseqs VIRTUAL TABLE") || strstr(plan, "SCAN r_alert") ||
+		    strstr(plan, "SCAN k_r_alert"))
+			fail_msg("mask %u: plan '%s'", masks[i], plan);
+	}
+	sqlite3_close(db);
+	rootly__km_free(&km);
+	bed_clean(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_alert_key_lookup_plan),
+		cmocka_unit_test(t_migrates_v2_key_index),
 		cmocka_unit_test(t_tables_per_collection),
 		cmocka_unit_test(t_table_creation_rolls_back),
 		cmocka_unit_test(t_ties_in_id_order),

@@ -1,0 +1,500 @@
+/* Lookups by key through the key log and an in-memory map: see
+ * sqlite_keymap.h. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/common.h"
+#include "store/sqlite_keyfilter.h"
+#include "store/sqlite_keymap.h"
+
+/* A slot: the top 28 bits of the key's hash (never 0), then the seq. The
+ * tag also picks the slot (its low bits), so the table can grow without
+ * the keys: up to 2^28 slots. 2^36 seqs is far past what an SQLite
+ * database can hold (each log row is about 50 bytes). */
+#define SEQ_BITS 36
+#define SEQ_MAX ((INT64_C(1) << SEQ_BITS) - 1)
+#define MIN_CAP 1024u
+#define MAX_CAP ((size_t)1 << 28)
+
+bool rootly__km_logged(const char *collection)
+{
+	return strcmp(collection, "alert") == 0;
+}
+
+void rootly__km_log_table(const char *table, char *buf, size_t cap)
+{
+	/* "k_" cannot begin a collection's table ("r_", "x_"), nor "streams"
+	 * or "sequences". */
+	snprintf(buf, cap, "k_%s", table);
+}
+
+static int exec_fmt(sqlite3 *db, const char *fmt, const char *table)
+{
+	char log[80];
+	rootly__km_log_table(table, log, sizeof(log));
+	char *sql = sqlite3_mprintf(fmt, log, table);
+	if (!sql)
+		return SQLITE_NOMEM;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+	sqlite3_free(sql);
+	return rc;
+}
+
+int rootly__km_create_log(sqlite3 *db, const char *table)
+{
+	return exec_fmt(db, "CREATE TABLE \"%w\" (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, id TEXT NOT NULL)",
+		table);
+}
+
+int rootly__km_fill_log(sqlite3 *db, const char *table)
+{
+	return exec_fmt(db, "INSERT INTO \"%w\" (key, id) SELECT key, id FROM \"%w\" WHERE key IS NOT NULL"
+		" ORDER BY rowid", table);
+}
+
+/* ---- the map ------------------------------------------------------------ */
+
+static uint64_t tag_of(const char *key)
+{
+	uint64_t t = rootly__kf_hash(key) >> SEQ_BITS;
+	return t ? t : 1;
+}
+
+static void map_drop(rootly__keymap *m)
+{
+	rootly_free(m->slots);
+	m->slots = NULL;
+	m->cap = m->used = 0;
+	m->synced = m->begin_synced = 0;
+}
+
+/* Put (tag, seq) in, unless it is there already. */
+static void slot_put(uint64_t *slots, size_t cap, uint64_t tag, int64_t seq, size_t *used)
+{
+	uint64_t e = tag << SEQ_BITS | (uint64_t)seq;
+	for (size_t i = (size_t)tag & (cap - 1);; i = (i + 1) & (cap - 1)) {
+		if (slots[i] == e)
+			return;
+		if (!slots[i]) {
+			slots[i] = e;
+			(*used)++;
+			return;
+		}
+	}
+}
+
+/* Room for one more entry at under 3/4 load. false: out of memory. */
+static bool map_reserve(rootly__keymap *m)
+{
+	if (m->cap && (m->used + 1) * 4 < m->cap * 3)
+		return true;
+	size_t cap = m->cap ? m->cap * 2 : MIN_CAP;
+	if (cap > MAX_CAP)
+		return m->used + 1 < m->cap; /* full past 3/4: slower, still right */
+	uint64_t *slots = rootly__calloc(cap, sizeof(*slots));
+	if (!slots)
+		return false;
+	size_t used = 0;
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->slots[i])
+			slot_put(slots, cap, m->slots[i] >> SEQ_BITS, (int64_t)(m->slots[i] & (uint64_t)SEQ_MAX), &used);
+	rootly_free(m->slots);
+	m->slots = slots;
+	m->cap = cap;
+	m->used = used;
+	return true;
+}
+
+static bool map_add(rootly__keymap *m, const char *key, int64_t seq)
+{
+	if (seq <= 0 || seq > SEQ_MAX || !map_reserve(m))
+		return false;
+	slot_put(m->slots, m->cap, tag_of(key), seq, &m->used);
+	return true;
+}
+
+static rootly__keymap *map_find(rootly__keymaps *k, const char *table, bool create)
+{
+	rootly__keymap *free_slot = NULL;
+	for (size_t i = 0; i < ROOTLY__KM_SLOTS; i++) {
+		rootly__keymap *m = &k->map[i];
+		if (m->table[0] && strcmp(m->table, table) == 0)
+			return m;
+		if (!m->table[0] && !free_slot)
+			free_slot = m;
+	}
+	if (!create || !free_slot || strlen(table) >= sizeof(free_slot->table))
+		return NULL;
+	strcpy(free_slot->table, table);
+	free_slot->stale = false;
+	return free_slot;
+}
+
+static int prepare(sqlite3 *db, sqlite3_stmt **st, const char *fmt, const char *table)
+{
+	if (*st)
+		return SQLITE_OK;
+	char log[80];
+	rootly__km_log_table(table, log, sizeof(log));
+	char *sql = sqlite3_mprintf(fmt, log);
+	if (!sql)
+		return SQLITE_NOMEM;
+	int rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+	sqlite3_free(sql);
+	return rc;
+}
+
+/* Read the log rows after `synced` into the map. */
+static int catch_up(rootly__keymap *m, sqlite3 *db)
+{
+	int rc = prepare(db, &m->catchup, "SELECT seq, key FROM \"%w\" WHERE seq > ?1 ORDER BY seq", m->table);
+	if (rc != SQLITE_OK)
+		return rc;
+	if (!m->slots && !map_reserve(m))
+		return SQLITE_NOMEM;
+	sqlite3_bind_int64(m->catchup, 1, m->synced);
+	while ((rc = sqlite3_step(m->catchup)) == SQLITE_ROW) {
+		int64_t seq = sqlite3_column_int64(m->catchup, 0);
+		const char *key = (const char *)sqlite3_column_text(m->catchup, 1);
+		if (!key) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		if (!map_add(m, key, seq)) {
+			rc = seq > SEQ_MAX ? SQLITE_FULL : SQLITE_NOMEM;
+			break;
+		}
+		m->synced = seq;
+	}
+	sqlite3_reset(m->catchup);
+	if (rc != SQLITE_DONE) {
+		/* Whatever was read stays right, but start over next time. */
+		map_drop(m);
+		return rc;
+	}
+	m->stale = false;
+	return SQLITE_OK;
+}
+
+int rootly__km_prepare(rootly__keymaps *k, sqlite3 *db, const char *table)
+{
+	rootly__keymap *m = map_find(k, table, true);
+	if (!m)
+		return SQLITE_INTERNAL; /* more keyed collections than slots */
+	if (m->slots && !m->stale)
+		return SQLITE_OK;
+	return catch_up(m, db);
+}
+
+/* ---- transactions ------------------------------------------------------- */
+
+/* Mark the maps stale when another connection committed since the last
+ * look, or when that cannot be told. */
+static void check_version(rootly__keymaps *k, sqlite3 *db)
+{
+	int rc = SQLITE_OK;
+	if (!k->version)
+		rc = sqlite3_prepare_v3(db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT, &k->version, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(k->version);
+	int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(k->version, 0) : 0;
+	if (k->version)
+		sqlite3_reset(k->version);
+	bool known = rc == SQLITE_ROW;
+	if (!known || !k->have_version || v != k->data_version)
+		for (size_t i = 0; i < ROOTLY__KM_SLOTS; i++)
+			k->map[i].stale = true;
+	k->data_version = v;
+	k->have_version = known;
+}
+
+void rootly__km_begin(rootly__keymaps *k, sqlite3 *db)
+{
+	for (size_t i = 0; i < ROOTLY__KM_SLOTS; i++)
+		k->map[i].begin_synced = k->map[i].synced;
+	check_version(k, db);
+}
+
+void rootly__km_refresh(rootly__keymaps *k, sqlite3 *db)
+{
+	check_version(k, db);
+}
+
+void rootly__km_rollback(rootly__keymaps *k)
+{
+	/* Rows after begin_synced may be gone, and their seqs given to other
+	 * rows: read them again. The entries made for them are only stale. */
+	for (size_t i = 0; i < ROOTLY__KM_SLOTS; i++) {
+		rootly__keymap *m = &k->map[i];
+		if (m->synced > m->begin_synced)
+			m->synced = m->begin_synced;
+	}
+}
+
+/* ---- writes ------------------------------------------------------------- */
+
+int rootly__km_append(rootly__keymaps *k, sqlite3 *db, const char *table, const char *key, const char *id,
+	int64_t *seq)
+{
+	rootly__keymap *m = map_find(k, table, true);
+	if (!m)
+		return SQLITE_INTERNAL;
+	int rc = prepare(db, &m->append, "INSERT INTO \"%w\" (key, id) VALUES (?1, ?2)", table);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_bind_text(m->append, 1, key, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(m->append, 2, id, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(m->append);
+	sqlite3_reset(m->append);
+	sqlite3_clear_bindings(m->append);
+	if (rc != SQLITE_DONE)
+		return rc;
+	*seq = sqlite3_last_insert_rowid(db);
+	return *seq > SEQ_MAX ? SQLITE_FULL : SQLITE_OK;
+}
+
+void rootly__km_added(rootly__keymaps *k, const char *table, const char *key, int64_t seq)
+{
+	rootly__keymap *m = map_find(k, table, false);
+	if (!m || !m->slots)
+		return; /* built from the log when first needed */
+	if (!map_add(m, key, seq)) {
+		map_drop(m);
+		return;
+	}
+	if (seq == m->synced + 1)
+		m->synced = seq;
+}
+
+int rootly__km_unappend(rootly__keymaps *k, sqlite3 *db, const char *table, int64_t seq)
+{
+	rootly__keymap *m = map_find(k, table, true);
+	if (!m)
+		return SQLITE_INTERNAL;
+	int rc = prepare(db, &m->unappend, "DELETE FROM \"%w\" WHERE seq = ?1", table);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_int64(m->unappend, 1, seq);
+	rc = sqlite3_step(m->unappend);
+	sqlite3_reset(m->unappend);
+	/* The seq may be given again, maybe by another connection. */
+	if (m->synced >= seq)
+		m->synced = seq - 1;
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* ---- lookups ------------------------------------------------------------ */
+
+/* Calls fn for each candidate seq of `key`; stops when it returns false. */
+static void each_candidate(const rootly__keymap *m, const char *key, bool (*fn)(void *, int64_t), void *arg)
+{
+	uint64_t tag = tag_of(key);
+	for (size_t i = (size_t)tag & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		uint64_t e = m->slots[i];
+		if (!e)
+			return;
+		if (e >> SEQ_BITS == tag && !fn(arg, (int64_t)(e & (uint64_t)SEQ_MAX)))
+			return;
+	}
+}
+
+static bool note_found(void *arg, int64_t seq)
+{
+	(void)seq;
+	*(bool *)arg = true;
+	return false;
+}
+
+int rootly__km_absent(rootly__keymaps *k, sqlite3 *db, const char *table, const char *key, int *absent)
+{
+	*absent = 0;
+	int rc = rootly__km_prepare(k, db, table);
+	if (rc != SQLITE_OK)
+		return rc;
+	bool found = false;
+	each_candidate(map_find(k, table, false), key, note_found, &found);
+	*absent = !found;
+	return SQLITE_OK;
+}
+
+/* ---- rootly_keyseqs(table, key): the candidate seqs, as a table ------------ */
+
+typedef struct ks_vtab {
+	sqlite3_vtab base;
+	rootly__keymaps *maps;
+	sqlite3 *db;
+} ks_vtab;
+
+typedef struct ks_cursor {
+	sqlite3_vtab_cursor base;
+	int64_t *seqs;
+	size_t n, cap, at;
+	bool oom;
+} ks_cursor;
+
+static int ks_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out, char **err)
+{
+	(void)argc;
+	(void)argv;
+	(void)err;
+	int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(seq INTEGER, tab HIDDEN, key HIDDEN)");
+	if (rc != SQLITE_OK)
+		return rc;
+	ks_vtab *v = sqlite3_malloc(sizeof(*v));
+	if (!v)
+		return SQLITE_NOMEM;
+	memset(v, 0, sizeof(*v));
+	v->maps = aux;
+	v->db = db;
+	*out = &v->base;
+	return SQLITE_OK;
+}
+
+static int ks_disconnect(sqlite3_vtab *v)
+{
+	sqlite3_free(v);
+	return SQLITE_OK;
+}
+
+/* Usable only with both arguments given (tab = ? AND key = ?). */
+static int ks_best_index(sqlite3_vtab *v, sqlite3_index_info *info)
+{
+	(void)v;
+	int have[2] = { -1, -1 };
+	for (int i = 0; i < info->nConstraint; i++) {
+		const struct sqlite3_index_constraint *c = &info->aConstraint[i];
+		if (c->usable && c->op == SQLITE_INDEX_CONSTRAINT_EQ && (c->iColumn == 1 || c->iColumn == 2))
+			have[c->iColumn - 1] = i;
+	}
+	if (have[0] < 0 || have[1] < 0)
+		return SQLITE_CONSTRAINT;
+	for (int j = 0; j < 2; j++) {
+		info->aConstraintUsage[have[j]].argvIndex = j + 1;
+		info->aConstraintUsage[have[j]].omit = 1;
+	}
+	info->estimatedCost = 1;
+	info->estimatedRows = 1;
+	return SQLITE_OK;
+}
+
+static int ks_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out)
+{
+	(void)v;
+	ks_cursor *c = sqlite3_malloc(sizeof(*c));
+	if (!c)
+		return SQLITE_NOMEM;
+	memset(c, 0, sizeof(*c));
+	*out = &c->base;
+	return SQLITE_OK;
+}
+
+static int ks_close(sqlite3_vtab_cursor *cur)
+{
+	ks_cursor *c = (ks_cursor *)cur;
+	sqlite3_free(c->seqs);
+	sqlite3_free(c);
+	return SQLITE_OK;
+}
+
+static bool collect(void *arg, int64_t seq)
+{
+	ks_cursor *c = arg;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 8;
+		int64_t *p = sqlite3_realloc64(c->seqs, cap * sizeof(*p));
+		if (!p) {
+			c->oom = true;
+			return false;
+		}
+		c->seqs = p;
+		c->cap = cap;
+	}
+	c->seqs[c->n++] = seq;
+	return true;
+}
+
+static int ks_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str, int argc, sqlite3_value **argv)
+{
+	(void)idx;
+	(void)idx_str;
+	ks_cursor *c = (ks_cursor *)cur;
+	ks_vtab *v = (ks_vtab *)cur->pVtab;
+	c->n = c->at = 0;
+	c->oom = false;
+	const char *table = argc == 2 ? (const char *)sqlite3_value_text(argv[0]) : NULL;
+	const char *key = argc == 2 ? (const char *)sqlite3_value_text(argv[1]) : NULL;
+	if (!table || !key)
+		return SQLITE_OK; /* NULL matches nothing */
+	/* Normally already current (the store prepares it before the query). */
+	int rc = rootly__km_prepare(v->maps, v->db, table);
+	if (rc != SQLITE_OK)
+		return rc;
+	each_candidate(map_find(v->maps, table, false), key, collect, c);
+	return c->oom ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+static int ks_next(sqlite3_vtab_cursor *cur)
+{
+	((ks_cursor *)cur)->at++;
+	return SQLITE_OK;
+}
+
+static int ks_eof(sqlite3_vtab_cursor *cur)
+{
+	const ks_cursor *c = (const ks_cursor *)cur;
+	return c->at >= c->n;
+}
+
+static int ks_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
+{
+	const ks_cursor *c = (const ks_cursor *)cur;
+	if (col == 0)
+		sqlite3_result_int64(ctx, c->seqs[c->at]);
+	else
+		sqlite3_result_null(ctx);
+	return SQLITE_OK;
+}
+
+static int ks_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
+{
+	*rowid = (sqlite3_int64)((const ks_cursor *)cur)->at;
+	return SQLITE_OK;
+}
+
+static const sqlite3_module k_keyseqs = {
+	.iVersion = 0,
+	.xCreate = NULL, /* eponymous only */
+	.xConnect = ks_connect,
+	.xBestIndex = ks_best_index,
+	.xDisconnect = ks_disconnect,
+	.xDestroy = ks_disconnect,
+	.xOpen = ks_open,
+	.xClose = ks_close,
+	.xFilter = ks_filter,
+	.xNext = ks_next,
+	.xEof = ks_eof,
+	.xColumn = ks_column,
+	.xRowid = ks_rowid,
+};
+
+int rootly__km_register(rootly__keymaps *k, sqlite3 *db)
+{
+	return sqlite3_create_module_v2(db, "rootly_keyseqs", &k_keyseqs, k, NULL);
+}
+
+void rootly__km_free(rootly__keymaps *k)
+{
+	for (size_t i = 0; i < ROOTLY__KM_SLOTS; i++) {
+		rootly__keymap *m = &k->map[i];
+		map_drop(m);
+		sqlite3_finalize(m->catchup);
+		sqlite3_finalize(m->append);
+		sqlite3_finalize(m->unappend);
+		memset(m, 0, sizeof(*m));
+	}
+	sqlite3_finalize(k->version);
+	k->version = NULL;
+	k->have_version = false;
+}

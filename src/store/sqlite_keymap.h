@@ -1,0 +1,105 @@
+/*
+ * Lookups by key without a key index (sqlite_keymap.c), for the
+ * collections whose keys are random and many: alerts (fingerprints,
+ * dedup keys).
+ *
+ * Why: a b-tree index on a random key puts each new entry on a random
+ * page, so a commit of N alerts dirties about min(N, pages of the index)
+ * pages, each written whole to the WAL and again by the checkpoint. With
+ * the bridge's commits of 16 to 400 alerts that was about 75% of all the
+ * bytes written (9.2 KB of 8.5 KB... per alert at 100 alerts per request).
+ * Instead:
+ *  - the key log, table "k_<table>" (seq INTEGER PRIMARY KEY, key, id):
+ *    one row per record written with a key (inserted, or updated to a new
+ *    key), appended in seq order, so new rows land on the last page;
+ *  - per connection, in memory, an open-addressing table from a 28-bit
+ *    tag of the key's hash to the seq of its log rows (8 bytes a slot),
+ *    built from the log on first use and caught up from the log (seq >
+ *    the last one seen) when another connection committed;
+ *  - a lookup by key asks the eponymous virtual table rootly_keyseqs(table,
+ *    key) for the candidate seqs, the log rows give the record ids, and
+ *    the records are checked to carry the key: a candidate that is stale
+ *    (a tag collision, a deleted record, a record whose key changed, a log
+ *    row rolled back) is simply not a match.
+ * So the map may hold too much, never too little: every log row with
+ * seq <= `synced` is in it, and rows after that are read before any
+ * answer. Log rows are written only through this library (the schema is
+ * private), before the record, so a record with a key always has its log
+ * row, a crash in between leaves a stale row at worst.
+ *
+ * The map's memory is the library's (rootly__malloc, fault-injected). A
+ * map that could not grow is dropped and rebuilt on next use; if that
+ * fails, the lookup fails with ROOTLY_ENOMEM (never answers "absent").
+ */
+#ifndef ROOTLY_SRC_STORE_SQLITE_KEYMAP_H
+#define ROOTLY_SRC_STORE_SQLITE_KEYMAP_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ROOTLY__KM_SLOTS 4
+
+typedef struct rootly__keymap {
+	char table[64];       /* the collection's table; "" = unused */
+	uint64_t *slots;      /* tag << 36 | seq; 0 = empty */
+	size_t cap;           /* a power of two, 0 = not built */
+	size_t used;
+	int64_t synced;       /* every log row with seq <= synced is in slots */
+	int64_t begin_synced; /* `synced` when the outermost transaction began */
+	bool stale;           /* another connection may have appended */
+	sqlite3_stmt *catchup, *append, *unappend;
+} rootly__keymap;
+
+typedef struct rootly__keymaps {
+	rootly__keymap map[ROOTLY__KM_SLOTS];
+	sqlite3_stmt *version;
+	int64_t data_version;
+	bool have_version;
+} rootly__keymaps;
+
+/* Whether `collection`'s records are looked up by key through the key log
+ * (its table then has no key index). */
+bool rootly__km_logged(const char *collection);
+/* The key log's table name for collection table `table` into buf. */
+void rootly__km_log_table(const char *table, char *buf, size_t cap);
+/* SQL (SQLite result codes) for the schema: create the log of `table`;
+ * fill it from the table's rows (migrations). */
+int rootly__km_create_log(sqlite3 *db, const char *table);
+int rootly__km_fill_log(sqlite3 *db, const char *table);
+
+/* Register the virtual table rootly_keyseqs on db (once, at open). */
+int rootly__km_register(rootly__keymaps *k, sqlite3 *db);
+/* Outermost transaction begins (the write lock is held): note whether
+ * another connection committed since (the maps then catch up on next
+ * use; if that cannot be told, they do anyway). */
+void rootly__km_begin(rootly__keymaps *k, sqlite3 *db);
+/* The whole transaction rolled back: its log rows are gone. */
+void rootly__km_rollback(rootly__keymaps *k);
+/* Before a lookup outside a transaction: as km_begin, without the lock. */
+void rootly__km_refresh(rootly__keymaps *k, sqlite3 *db);
+
+/* Append the log row (key, id) of `table`, before the record is written;
+ * *seq gets its seq. An SQLite result code. */
+int rootly__km_append(rootly__keymaps *k, sqlite3 *db, const char *table, const char *key, const char *id,
+	int64_t *seq);
+/* The record of log row `seq` was written: the map learns it. Never
+ * fails (a map that cannot grow is dropped, to be rebuilt). */
+void rootly__km_added(rootly__keymaps *k, const char *table, const char *key, int64_t seq);
+/* Remove log row `seq` (its record's write failed, or is being undone).
+ * An SQLite result code. */
+int rootly__km_unappend(rootly__keymaps *k, sqlite3 *db, const char *table, int64_t seq);
+
+/* *absent = 1 when no record of `table` has `key` (certain), 0 when some
+ * may. An SQLite result code (the map could not be made current). */
+int rootly__km_absent(rootly__keymaps *k, sqlite3 *db, const char *table, const char *key, int *absent);
+/* Make the map of `table` current (before a lookup statement runs). An
+ * SQLite result code: SQLITE_NOMEM when the map could not grow,
+ * SQLITE_FULL past 2^36 log rows. */
+int rootly__km_prepare(rootly__keymaps *k, sqlite3 *db, const char *table);
+
+/* Forget every map and statement (before the connection closes). */
+void rootly__km_free(rootly__keymaps *k);
+
+#endif
