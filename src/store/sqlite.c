@@ -840,30 +840,26 @@ static int revision_conflict(const char *collection, const char *id, int64_t exp
 		(long long)expected, (long long)found);
 }
 
-/* One write statement for rec: ROOTLY__SQ_INSERT (revision 1),
- * ROOTLY__SQ_UPSERT, or an update from `expected` (ROOTLY__SQ_UPDATE:
- * every indexed field; or, when `mask` is not negative, the update
- * statement of that mask); *rev gets the new revision. */
-static int sq_put_exec(sq_store *s, sq_coll *c, int which, int mask, const rootly_record *rec,
-	int64_t expected, int64_t *rev)
+/* One write statement for rec: an insert (revision 1) when `mask` is
+ * negative, else an update from revision `expected` by the update
+ * statement of `mask` (the indexed fields it sets); *rev gets the new
+ * revision. */
+static int sq_put_exec(sq_store *s, sq_coll *c, int mask, const rootly_record *rec, int64_t expected,
+	int64_t *rev)
 {
 	sq_use u = { NULL, false };
-	if (mask >= 0)
+	bool update = mask >= 0;
+	if (update)
 		ROOTLY_TRY(sq_coll_stmt(s, c, K_UPDATE, (unsigned)mask, &u));
 	else
-		ROOTLY_TRY(sq_coll_stmt(s, c, K_REC, (unsigned)which, &u));
-	bool update = which == ROOTLY__SQ_UPDATE;
-	*rev = which == ROOTLY__SQ_INSERT ? 1 : expected + 1;
+		ROOTLY_TRY(sq_coll_stmt(s, c, K_REC, ROOTLY__SQ_INSERT, &u));
+	*rev = update ? expected + 1 : 1;
 	int ret = 0, rc = bind_record(u.st, rec);
 	if (rc == SQLITE_OK && update)
 		rc = sqlite3_bind_int64(u.st, 10, expected);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(u.st);
-	if (rc == SQLITE_ROW && which == ROOTLY__SQ_UPSERT) {
-		*rev = sqlite3_column_int64(u.st, 0);
-		rc = sqlite3_step(u.st);
-	}
-	if ((rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) && which == ROOTLY__SQ_INSERT) {
+	if ((rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) && !update) {
 		ret = rootly_error_set(ROOTLY_ECONFLICT, ROOTLY_ERROR_STORAGE, 0,
 			"record '%s' already exists in '%s'", rec->id, c->name);
 	} else if (rc != SQLITE_DONE) {
@@ -935,12 +931,13 @@ static void key_log_undo(sq_store *s, sq_coll *c, int64_t seq)
 		rootly__km_unappend(&s->km, s->db, c->table, seq);
 }
 
-/* record_put at a nested level: the old state is logged first. */
+/* record_put at a nested level, and any update: the old state is logged
+ * first (see sq_record_put). */
 static int sq_record_put_logged(sq_store *s, sq_coll *c, const rootly_record *rec, int64_t expected,
 	int64_t *rev)
 {
 	undo_mark m;
-	int which = ROOTLY__SQ_INSERT, mask = -1;
+	int mask = -1;
 	bool new_key = rec->key != NULL;
 	if (expected != 0) {
 		bool found;
@@ -948,7 +945,6 @@ static int sq_record_put_logged(sq_store *s, sq_coll *c, const rootly_record *re
 		ROOTLY_TRY(undo_log_row(s, c, rec->id, U_RESTORE, &m, &found, &old));
 		if (found && (expected < 0 || expected == old)) {
 			const undo_op *u = &s->undo[s->undo_len - 1];
-			which = ROOTLY__SQ_UPDATE;
 			mask = (same_text(s, u->status, rec->status) ? 0 : 1) |
 				(same_text(s, u->key, rec->key) ? 0 : 2) |
 				(same_text(s, u->group_key, rec->group_key) ? 0 : 4) |
@@ -963,7 +959,7 @@ static int sq_record_put_logged(sq_store *s, sq_coll *c, const rootly_record *re
 			return revision_conflict(c->name, rec->id, expected, old);
 		}
 	}
-	if (which == ROOTLY__SQ_INSERT && !undo_push(s, U_UNINSERT, c->name, rec->id, &m))
+	if (mask < 0 && !undo_push(s, U_UNINSERT, c->name, rec->id, &m))
 		return ROOTLY_ENOMEM;
 	int64_t seq = 0;
 	if (c->key_logged && new_key) {
@@ -979,7 +975,7 @@ static int sq_record_put_logged(sq_store *s, sq_coll *c, const rootly_record *re
 		}
 		s->undo[s->undo_len - 1].num = seq;
 	}
-	int rc = sq_put_exec(s, c, which, mask, rec, expected, rev);
+	int rc = sq_put_exec(s, c, mask, rec, expected, rev);
 	if (rc < 0) {
 		key_log_undo(s, c, seq);
 		undo_drop(s, &m);
@@ -1007,21 +1003,26 @@ static rootly_status sq_record_put(rootly_store *st, const char *collection,
 		return revision_conflict(collection, rec->id, expected_revision, 0);
 	int64_t rev = 0;
 	int rc;
-	if (logging(s)) {
+	if (logging(s) || expected_revision != 0) {
+		/* An update reads the old row first at every level: then it sets
+		 * only the indexed fields that change (an UPDATE naming an indexed
+		 * column rewrites that index's entry, a page written per index at
+		 * each commit) and logs only a key that changes. At the outermost
+		 * level (or none) nothing needs undoing: the log is only scratch. */
 		rc = sq_record_put_logged(s, c, rec, expected_revision, &rev);
+		if (!logging(s))
+			undo_clear(s);
 	} else {
-		/* The key log row first: a record with a key always has one. Not
-		 * knowing the old key here, an update logs it again (a duplicate
-		 * row is only a second candidate for the same record). */
+		/* An insert: the key log row first, so that a record with a key
+		 * always has one (outside a transaction a crash in between leaves
+		 * a stale row, which matches nothing). */
 		int64_t seq = 0;
 		if (c->key_logged && rec->key) {
 			rc = rootly__km_append(&s->km, s->db, c->table, rec->key, rec->id, &seq);
 			if (rc != SQLITE_OK)
 				return sq_km_fail(s, rc, "record_put");
 		}
-		rc = sq_put_exec(s, c, expected_revision == 0 ? ROOTLY__SQ_INSERT :
-			expected_revision > 0 ? ROOTLY__SQ_UPDATE : ROOTLY__SQ_UPSERT,
-			-1, rec, expected_revision, &rev);
+		rc = sq_put_exec(s, c, -1, rec, 0, &rev);
 		if (rc < 0)
 			key_log_undo(s, c, seq);
 		else if (seq)

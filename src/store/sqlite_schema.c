@@ -79,13 +79,6 @@ char *rootly__sq_table_name(const char *collection)
 static const char *const k_record_sql[ROOTLY__SQ_RECORD_STMTS] = {
 	[ROOTLY__SQ_GET] = "SELECT " RECORD_COLUMNS " FROM \x01 WHERE id = ?2",
 	[ROOTLY__SQ_INSERT] = "INSERT INTO \x01 (" TABLE_COLUMNS ") VALUES (?2, 1, ?9, ?4, ?5, ?6, ?7, ?8, ?3)",
-	[ROOTLY__SQ_UPDATE] = "UPDATE \x01 SET revision = revision + 1, json = ?3, status = ?4, key = ?5,"
-		" group_key = ?6, service = ?7, severity = ?8, time = ?9 WHERE id = ?2 AND revision = ?10",
-	[ROOTLY__SQ_UPSERT] = "INSERT INTO \x01 (" TABLE_COLUMNS ") VALUES (?2, 1, ?9, ?4, ?5, ?6, ?7, ?8, ?3)"
-		" ON CONFLICT (id) DO UPDATE SET revision = revision + 1,"
-		" json = excluded.json, status = excluded.status, key = excluded.key,"
-		" group_key = excluded.group_key, service = excluded.service,"
-		" severity = excluded.severity, time = excluded.time RETURNING revision",
 	[ROOTLY__SQ_REVISION] = "SELECT revision FROM \x01 WHERE id = ?2",
 	[ROOTLY__SQ_DELETE] = "DELETE FROM \x01 WHERE id = ?2",
 	/* Undoing a nested level: a record back as it was, revision included. */

@@ -22,7 +22,7 @@
 /* Per-collection statements, ?2 id, ?3 json, ?4..?8 status, key,
  * group_key, service, severity, ?9 time, ?10 a revision. */
 enum {
-	ROOTLY__SQ_GET, ROOTLY__SQ_INSERT, ROOTLY__SQ_UPDATE, ROOTLY__SQ_UPSERT, ROOTLY__SQ_REVISION,
+	ROOTLY__SQ_GET, ROOTLY__SQ_INSERT, ROOTLY__SQ_REVISION,
 	ROOTLY__SQ_DELETE, ROOTLY__SQ_REINSERT, ROOTLY__SQ_RESTORE,
 	ROOTLY__SQ_RECORD_STMTS
 };
