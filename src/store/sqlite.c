@@ -401,7 +401,10 @@ static int sq_coll_stmt(sq_store *s, sq_coll *c, int kind, unsigned which, sq_us
  *
  * Every write is one single-row statement that SQLite either completes,
  * refuses before changing anything (a constraint), or answers by rolling
- * the whole transaction back (out of memory, I/O error, disk full); in the
+ * the whole transaction back (out of memory, I/O error, disk full); an
+ * alert with a key is two (its key log row first, sqlite_keymap.h): when
+ * the second fails the first is deleted again while the transaction
+ * holds it, and a leftover row would only be a stale candidate; in the
  * last case, and if an undo statement itself fails, the whole transaction
  * is rolled back and every level is refused (`aborted`) until the caller
  * has rolled them all back: nothing half-done is ever visible or

@@ -1,5 +1,5 @@
 /*
- * Schema v2 of the SQLite store: a table per collection (see
+ * Schema v3 of the SQLite store: a table per collection (see
  * sqlite_schema.h for the names).
  *
  * What a record costs is mostly its b-tree entries, and above all the
@@ -30,7 +30,10 @@
  *    any sort. The "alert" collection has none: nothing reads alerts
  *    other than by id, fingerprint (key) or incident (group key), and a
  *    query that does still gets every record, in order, by a scan and a
- *    sort.
+ *    sort;
+ *  - except for "alert": no T_key, the key log k_T instead (append-only;
+ *    see sqlite_keymap.h: its random index was most of what a commit
+ *    wrote).
  * The statements name the table, so SQLite can use the partial indexes
  * (with a collection bound as a parameter it could not prove `key IS NOT
  * NULL` for v1's).
