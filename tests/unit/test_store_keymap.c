@@ -155,7 +155,7 @@ static void t_two_connections_against_a_model(void **state)
 	for (int i = 0; i < IDS; i++)
 		m.key[i] = -1;
 	int step = 0;
-	for (int t = 0; t < 120; t++) {
+	for (int t = 0; t < 80; t++) {
 		rootly_store *w = rnd(2) ? a : b;
 		transaction(w, &m, w == a ? "a" : "b", &step);
 		check(a, &m, "a after", step);
