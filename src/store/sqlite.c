@@ -104,7 +104,7 @@ typedef struct sq_coll {
 	char *name;
 	char *table;      /* sqlite_schema.h */
 	bool exists;      /* the table is known to exist (false: look again) */
-	bool key_logged;  /* looked up by key through its key log (sqlite_keymap.h) */
+	unsigned logged;  /* fields looked up through a log, not an index (sqlite_keymap.h) */
 	sqlite3_stmt *rec[ROOTLY__SQ_RECORD_STMTS];
 	sqlite3_stmt *find[F_COMBOS];
 	sqlite3_stmt *update[U_COMBOS]; /* by the indexed fields an update sets */
@@ -345,7 +345,7 @@ static int coll_get(sq_store *s, const char *name, bool create, sq_coll **out)
 			coll_free(c);
 			return rootly_error_set_oom();
 		}
-		c->key_logged = rootly__km_logged(name);
+		c->logged = rootly__km_fields(name);
 		c->next = s->colls;
 		s->colls = c;
 	}
@@ -374,7 +374,7 @@ static int sq_coll_stmt(sq_store *s, sq_coll *c, int kind, unsigned which, sq_us
 	char *sql = NULL;
 	if (!*slot || sqlite3_stmt_busy(*slot)) {
 		sql = kind == K_REC ? rootly__sq_record_sql((int)which, c->table) :
-			kind == K_FIND ? rootly__sq_find_sql(which, c->table, c->key_logged) :
+			kind == K_FIND ? rootly__sq_find_sql(which, c->table, c->logged) :
 			rootly__sq_update_sql(which, c->table);
 		if (!sql)
 			return rootly_error_set_oom();
@@ -515,9 +515,8 @@ static int undo_apply(sq_store *s, const undo_op *u)
 	};
 	bool record = u->kind == U_UNINSERT || u->kind == U_REINSERT || u->kind == U_RESTORE;
 	if (u->kind == U_UNLOG) {
-		sq_coll *c;
-		ROOTLY_TRY(coll_get(s, undo_at(s, u->name), false, &c));
-		int rc = rootly__km_unappend(&s->km, s->db, c->table, u->num);
+		/* `id` names the log */
+		int rc = rootly__km_unappend(&s->km, s->db, undo_at(s, u->id), u->num);
 		return rc == SQLITE_OK ? 0 : sq_km_fail(s, rc, "rollback");
 	}
 	sq_use use = { NULL, false };
@@ -924,14 +923,67 @@ static bool same_text(const sq_store *s, size_t off, const char *v)
 	return o ? v && strcmp(o, v) == 0 : !v;
 }
 
-/* The record write after key log row `seq` (0: none) failed: take the
- * row back while our transaction holds it. After SQLite rolled the
- * transaction back the seq may already be another connection's; outside
- * a transaction the row was committed and stays, stale (harmless). */
-static void key_log_undo(sq_store *s, sq_coll *c, int64_t seq)
+/* The log rows written before one record (sqlite_keymap.h): at most one
+ * per logged field. */
+typedef struct put_logs {
+	char log[2][80];
+	const char *value[2];
+	int64_t seq[2];
+	int n;
+} put_logs;
+
+/* The record write after its log rows failed: take them back while our
+ * transaction holds them. After SQLite rolled the transaction back the
+ * seqs may already be another connection's; outside a transaction the
+ * rows were committed and stay, stale (harmless: they match nothing). */
+static void logs_undo(sq_store *s, const put_logs *pl)
 {
-	if (seq && !sqlite3_get_autocommit(s->db))
-		rootly__km_unappend(&s->km, s->db, c->table, seq);
+	if (sqlite3_get_autocommit(s->db))
+		return;
+	for (int i = pl->n - 1; i >= 0; i--)
+		rootly__km_unappend(&s->km, s->db, pl->log[i], pl->seq[i]);
+}
+
+/* Append the log rows of rec's logged fields in `fields` (those with a
+ * value), before the record is written. With `undo`, each is logged for
+ * the level's rollback first (mark m: the caller's first entry, dropped
+ * with everything after it on failure). */
+static int logs_append(sq_store *s, sq_coll *c, const rootly_record *rec, unsigned fields, bool undo,
+	undo_mark *m, put_logs *pl)
+{
+	pl->n = 0;
+	for (unsigned f = ROOTLY__KM_KEY; f <= ROOTLY__KM_GROUP; f <<= 1) {
+		const char *v = f == ROOTLY__KM_KEY ? rec->key : rec->group_key;
+		if (!(fields & c->logged & f) || !v)
+			continue;
+		int i = pl->n;
+		rootly__km_log_table(c->table, f, pl->log[i], sizeof(pl->log[i]));
+		undo_mark lm;
+		if (undo && !undo_push(s, U_UNLOG, c->name, pl->log[i], &lm)) {
+			logs_undo(s, pl);
+			undo_drop(s, m);
+			return ROOTLY_ENOMEM;
+		}
+		int rc = rootly__km_append(&s->km, s->db, pl->log[i], v, rec->id, &pl->seq[i]);
+		if (rc != SQLITE_OK) {
+			logs_undo(s, pl);
+			if (undo)
+				undo_drop(s, m);
+			return sq_km_fail(s, rc, "record_put");
+		}
+		if (undo)
+			s->undo[s->undo_len - 1].num = pl->seq[i];
+		pl->value[i] = v;
+		pl->n++;
+	}
+	return 0;
+}
+
+/* The record was written: the maps learn its log rows. */
+static void logs_added(sq_store *s, const put_logs *pl)
+{
+	for (int i = 0; i < pl->n; i++)
+		rootly__km_added(&s->km, pl->log[i], pl->value[i], pl->seq[i]);
 }
 
 /* record_put at a nested level, and any update: the old state is logged
@@ -941,7 +993,7 @@ static int sq_record_put_logged(sq_store *s, sq_coll *c, const rootly_record *re
 {
 	undo_mark m;
 	int mask = -1;
-	bool new_key = rec->key != NULL;
+	unsigned new_fields = ROOTLY__KM_KEY | ROOTLY__KM_GROUP;
 	if (expected != 0) {
 		bool found;
 		int64_t old;
@@ -954,7 +1006,7 @@ static int sq_record_put_logged(sq_store *s, sq_coll *c, const rootly_record *re
 				(same_text(s, u->service, rec->service) ? 0 : 8) |
 				(same_text(s, u->severity, rec->severity) ? 0 : 16) |
 				(u->time == rec->time ? 0 : 32);
-			new_key = rec->key && (mask & 2);
+			new_fields = (mask & 2 ? ROOTLY__KM_KEY : 0) | (mask & 4 ? ROOTLY__KM_GROUP : 0);
 			expected = old;
 		} else if (found || expected > 0) {
 			if (found)
@@ -964,26 +1016,14 @@ static int sq_record_put_logged(sq_store *s, sq_coll *c, const rootly_record *re
 	}
 	if (mask < 0 && !undo_push(s, U_UNINSERT, c->name, rec->id, &m))
 		return ROOTLY_ENOMEM;
-	int64_t seq = 0;
-	if (c->key_logged && new_key) {
-		undo_mark lm;
-		if (!undo_push(s, U_UNLOG, c->name, NULL, &lm)) {
-			undo_drop(s, &m);
-			return ROOTLY_ENOMEM;
-		}
-		int rc = rootly__km_append(&s->km, s->db, c->table, rec->key, rec->id, &seq);
-		if (rc != SQLITE_OK) {
-			undo_drop(s, &m);
-			return sq_km_fail(s, rc, "record_put");
-		}
-		s->undo[s->undo_len - 1].num = seq;
-	}
+	put_logs pl;
+	ROOTLY_TRY(logs_append(s, c, rec, new_fields, true, &m, &pl));
 	int rc = sq_put_exec(s, c, mask, rec, expected, rev);
 	if (rc < 0) {
-		key_log_undo(s, c, seq);
+		logs_undo(s, &pl);
 		undo_drop(s, &m);
-	} else if (seq) {
-		rootly__km_added(&s->km, c->table, rec->key, seq);
+	} else {
+		logs_added(s, &pl);
 	}
 	return rc;
 }
@@ -1019,17 +1059,13 @@ static rootly_status sq_record_put(rootly_store *st, const char *collection,
 		/* An insert: the key log row first, so that a record with a key
 		 * always has one (outside a transaction a crash in between leaves
 		 * a stale row, which matches nothing). */
-		int64_t seq = 0;
-		if (c->key_logged && rec->key) {
-			rc = rootly__km_append(&s->km, s->db, c->table, rec->key, rec->id, &seq);
-			if (rc != SQLITE_OK)
-				return sq_km_fail(s, rc, "record_put");
-		}
+		put_logs pl;
+		ROOTLY_TRY(logs_append(s, c, rec, c->logged, false, NULL, &pl));
 		rc = sq_put_exec(s, c, -1, rec, 0, &rev);
 		if (rc < 0)
-			key_log_undo(s, c, seq);
-		else if (seq)
-			rootly__km_added(&s->km, c->table, rec->key, seq);
+			logs_undo(s, &pl);
+		else
+			logs_added(s, &pl);
 	}
 	if (rc == 0)
 		rootly__kf_add(&s->kf, collection, rec->key, rec->group_key);
@@ -1253,13 +1289,18 @@ static rootly_status sq_record_find(rootly_store *st, const char *collection,
 		return 0;
 	unsigned mask = find_mask(q);
 	unsigned by = mask & ~(unsigned)F_DESC;
-	/* A key-logged collection has no key index: make its map current
-	 * first (the query reads it), and answer "no record has this key"
-	 * from it. */
-	if (c->key_logged && (mask & F_KEY) && !(mask & F_ID) && !s->aborted) {
+	/* A logged field has no index: make its map current first (the query
+	 * reads it; the same field rootly__sq_find_sql picks), and answer "no
+	 * record has this value" from it. */
+	unsigned via = (mask & F_ID) ? 0 : (c->logged & ROOTLY__KM_KEY) && (mask & F_KEY) ? ROOTLY__KM_KEY :
+		(c->logged & ROOTLY__KM_GROUP) && (mask & F_GROUP) ? ROOTLY__KM_GROUP : 0;
+	if (via && !s->aborted) {
+		char log[80];
+		rootly__km_log_table(c->table, via, log, sizeof(log));
 		if (s->depth == 0)
 			rootly__km_refresh(&s->km, s->db);
-		int absent = 0, rc = rootly__km_absent(&s->km, s->db, c->table, q->key, &absent);
+		int absent = 0, rc = rootly__km_absent(&s->km, s->db, log,
+			via == ROOTLY__KM_KEY ? q->key : q->group_key, &absent);
 		if (rc != SQLITE_OK)
 			return sq_km_fail(s, rc, "record_find");
 		if (absent)
@@ -1268,7 +1309,8 @@ static rootly_status sq_record_find(rootly_store *st, const char *collection,
 	/* A lookup by key or group key alone, for a value no record has (a
 	 * new alert's fingerprint, a new group): answered from memory. Only
 	 * inside a transaction, where the filters are known current. */
-	if (s->depth > 0 && !s->aborted && (by == F_GROUP || (by == F_KEY && !c->key_logged)) &&
+	if (s->depth > 0 && !s->aborted &&
+	    ((by == F_GROUP && !(c->logged & ROOTLY__KM_GROUP)) || (by == F_KEY && !(c->logged & ROOTLY__KM_KEY))) &&
 	    rootly__kf_absent(&s->kf, s->db, collection, c->table, by == F_KEY ? ROOTLY__KF_KEY : ROOTLY__KF_GROUP,
 		    by == F_KEY ? q->key : q->group_key))
 		return 0;

@@ -16,23 +16,25 @@
 #define MIN_CAP 1024u
 #define MAX_CAP ((size_t)1 << 28)
 
-bool rootly__km_logged(const char *collection)
+unsigned rootly__km_fields(const char *collection)
 {
-	return strcmp(collection, "alert") == 0;
+	if (strcmp(collection, "alert") == 0)
+		return ROOTLY__KM_KEY;
+	if (strcmp(collection, "incident") == 0)
+		return ROOTLY__KM_GROUP;
+	return 0;
 }
 
-void rootly__km_log_table(const char *table, char *buf, size_t cap)
+void rootly__km_log_table(const char *table, unsigned field, char *buf, size_t cap)
 {
-	/* "k_" cannot begin a collection's table ("r_", "x_"), nor "streams"
-	 * or "sequences". */
-	snprintf(buf, cap, "k_%s", table);
+	/* "k_" and "g_" cannot begin a collection's table ("r_", "x_"), nor
+	 * "streams" or "sequences". */
+	snprintf(buf, cap, "%s_%s", field == ROOTLY__KM_KEY ? "k" : "g", table);
 }
 
-static int exec_fmt(sqlite3 *db, const char *fmt, const char *table)
+/* Run SQL made by sqlite3_mprintf (NULL: out of memory). */
+static int exec_made(sqlite3 *db, char *sql)
 {
-	char log[80];
-	rootly__km_log_table(table, log, sizeof(log));
-	char *sql = sqlite3_mprintf(fmt, log, table);
 	if (!sql)
 		return SQLITE_NOMEM;
 	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
@@ -40,16 +42,17 @@ static int exec_fmt(sqlite3 *db, const char *fmt, const char *table)
 	return rc;
 }
 
-int rootly__km_create_log(sqlite3 *db, const char *table)
+int rootly__km_create_log(sqlite3 *db, const char *log)
 {
-	return exec_fmt(db, "CREATE TABLE \"%w\" (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, id TEXT NOT NULL)",
-		table);
+	return exec_made(db, sqlite3_mprintf(
+		"CREATE TABLE \"%w\" (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, id TEXT NOT NULL)", log));
 }
 
-int rootly__km_fill_log(sqlite3 *db, const char *table)
+int rootly__km_fill_log(sqlite3 *db, const char *log, const char *table, unsigned field)
 {
-	return exec_fmt(db, "INSERT INTO \"%w\" (key, id) SELECT key, id FROM \"%w\" WHERE key IS NOT NULL"
-		" ORDER BY rowid", table);
+	const char *col = field == ROOTLY__KM_KEY ? "key" : "group_key";
+	return exec_made(db, sqlite3_mprintf("INSERT INTO \"%w\" (key, id) SELECT %s, id FROM \"%w\""
+		" WHERE %s IS NOT NULL ORDER BY rowid", log, col, table, col));
 }
 
 /* ---- the map ------------------------------------------------------------ */
@@ -133,12 +136,10 @@ static rootly__keymap *map_find(rootly__keymaps *k, const char *table, bool crea
 	return free_slot;
 }
 
-static int prepare(sqlite3 *db, sqlite3_stmt **st, const char *fmt, const char *table)
+static int prepare(sqlite3 *db, sqlite3_stmt **st, const char *fmt, const char *log)
 {
 	if (*st)
 		return SQLITE_OK;
-	char log[80];
-	rootly__km_log_table(table, log, sizeof(log));
 	char *sql = sqlite3_mprintf(fmt, log);
 	if (!sql)
 		return SQLITE_NOMEM;

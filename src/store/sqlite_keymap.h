@@ -42,7 +42,7 @@
 #define ROOTLY__KM_SLOTS 4
 
 typedef struct rootly__keymap {
-	char table[64];       /* the collection's table; "" = unused */
+	char table[80];       /* the log's table; "" = unused */
 	uint64_t *slots;      /* tag << 36 | seq; 0 = empty */
 	size_t cap;           /* a power of two, 0 = not built */
 	size_t used;
@@ -59,15 +59,18 @@ typedef struct rootly__keymaps {
 	bool have_version;
 } rootly__keymaps;
 
-/* Whether `collection`'s records are looked up by key through the key log
- * (its table then has no key index). */
-bool rootly__km_logged(const char *collection);
-/* The key log's table name for collection table `table` into buf. */
-void rootly__km_log_table(const char *table, char *buf, size_t cap);
-/* SQL (SQLite result codes) for the schema: create the log of `table`;
- * fill it from the table's rows (migrations). */
-int rootly__km_create_log(sqlite3 *db, const char *table);
-int rootly__km_fill_log(sqlite3 *db, const char *table);
+/* The fields of `collection`'s records looked up through a log instead of
+ * an index (ROOTLY__KM_KEY, ROOTLY__KM_GROUP; 0: none): alert keys
+ * (fingerprints) and incident group keys (label hashes) are random. */
+enum { ROOTLY__KM_KEY = 1, ROOTLY__KM_GROUP = 2 };
+unsigned rootly__km_fields(const char *collection);
+/* The log table of `field` of collection table `table`, into buf:
+ * "k_<table>" or "g_<table>". Every other function below names a log. */
+void rootly__km_log_table(const char *table, unsigned field, char *buf, size_t cap);
+/* SQL (SQLite result codes) for the schema: create a log; fill it from
+ * the table's rows that have the field (migrations). */
+int rootly__km_create_log(sqlite3 *db, const char *log);
+int rootly__km_fill_log(sqlite3 *db, const char *log, const char *table, unsigned field);
 
 /* Register the virtual table rootly_keyseqs on db (once, at open). */
 int rootly__km_register(rootly__keymaps *k, sqlite3 *db);

@@ -31,8 +31,9 @@
  *    other than by id, fingerprint (key) or incident (group key), and a
  *    query that does still gets every record, in order, by a scan and a
  *    sort;
- *  - except for "alert": no T_key, the key log k_T instead (append-only;
- *    see sqlite_keymap.h: its random index was most of what a commit
+ *  - except for alert keys and incident group keys: no T_key (alerts) or
+ *    T_group (incidents), the logs k_T and g_T instead (append-only; see
+ *    sqlite_keymap.h: their random indexes were most of what a commit
  *    wrote).
  * The statements name the table, so SQLite can use the partial indexes
  * (with a collection bound as a parameter it could not prove `key IS NOT
@@ -130,23 +131,37 @@ bool rootly__sq_find_ties(unsigned mask)
 	return (mask & (ROOTLY__SQ_F_KEY | ROOTLY__SQ_F_GROUP)) && !(mask & ROOTLY__SQ_F_ID);
 }
 
-char *rootly__sq_find_sql(unsigned mask, const char *table, bool key_logged)
+/* " AND id IN (the ids the log of `field` gives for ?param)". */
+static void put_log_term(rootly_buf *b, const char *table, unsigned field, const char *param)
+{
+	char log[80];
+	rootly__km_log_table(table, field, log, sizeof(log));
+	rootly_buf_puts(b, " AND id IN (SELECT id FROM \"");
+	rootly_buf_puts(b, log);
+	rootly_buf_puts(b, "\" WHERE seq IN (SELECT seq FROM rootly_keyseqs('");
+	rootly_buf_puts(b, log);
+	rootly_buf_puts(b, "', ");
+	rootly_buf_puts(b, param);
+	rootly_buf_puts(b, ")) AND key = ");
+	rootly_buf_puts(b, param);
+	rootly_buf_putc(b, ')');
+}
+
+char *rootly__sq_find_sql(unsigned mask, const char *table, unsigned logged)
 {
 	rootly_buf b = ROOTLY_BUF_INIT;
 	put_sql(&b, "SELECT " RECORD_COLUMNS " FROM \x01 WHERE 1", table);
 	for (size_t i = 0; i < ROOTLY_ARRAY_SIZE(k_find_terms); i++)
 		if (mask & (1u << i))
 			rootly_buf_puts(&b, k_find_terms[i]);
-	/* No key index: the key log's candidates (sqlite_keymap.h), each
-	 * checked above by `key = ?4`. */
-	if (key_logged && (mask & ROOTLY__SQ_F_KEY) && !(mask & ROOTLY__SQ_F_ID)) {
-		char log[80];
-		rootly__km_log_table(table, log, sizeof(log));
-		rootly_buf_puts(&b, " AND id IN (SELECT id FROM \"");
-		rootly_buf_puts(&b, log);
-		rootly_buf_puts(&b, "\" WHERE seq IN (SELECT seq FROM rootly_keyseqs('");
-		rootly_buf_puts(&b, table);
-		rootly_buf_puts(&b, "', ?4)) AND key = ?4)");
+	/* A logged field has no index: its log's candidates
+	 * (sqlite_keymap.h), each checked above by `key = ?4` or `group_key =
+	 * ?5`. With an id there is one row to look at anyway. */
+	if (!(mask & ROOTLY__SQ_F_ID)) {
+		if ((logged & ROOTLY__KM_KEY) && (mask & ROOTLY__SQ_F_KEY))
+			put_log_term(&b, table, ROOTLY__KM_KEY, "?4");
+		else if ((logged & ROOTLY__KM_GROUP) && (mask & ROOTLY__SQ_F_GROUP))
+			put_log_term(&b, table, ROOTLY__KM_GROUP, "?5");
 	}
 	if (rootly__sq_find_ties(mask))
 		rootly_buf_puts(&b, mask & ROOTLY__SQ_F_DESC ? " ORDER BY time DESC, rowid DESC" : " ORDER BY time, rowid");
@@ -211,11 +226,18 @@ int rootly__sq_create_collection(sqlite3 *db, const char *collection, const char
 		"CREATE TABLE \x01 (id TEXT NOT NULL, revision INTEGER NOT NULL,"
 		" time INTEGER NOT NULL DEFAULT 0, status TEXT, key TEXT, group_key TEXT, service TEXT,"
 		" severity TEXT, json TEXT NOT NULL);"
-		"CREATE UNIQUE INDEX \"\x02_id\" ON \x01 (id);"
-		"CREATE INDEX \"\x02_group\" ON \x01 (group_key, time) WHERE group_key IS NOT NULL;", table);
+		"CREATE UNIQUE INDEX \"\x02_id\" ON \x01 (id);", table);
+	unsigned logged = rootly__km_fields(collection);
+	char log[80];
+	rootly__km_log_table(table, ROOTLY__KM_KEY, log, sizeof(log));
 	if (rc == SQLITE_OK)
-		rc = rootly__km_logged(collection) ? rootly__km_create_log(db, table) :
+		rc = (logged & ROOTLY__KM_KEY) ? rootly__km_create_log(db, log) :
 			exec_on(db, "CREATE INDEX \"\x02_key\" ON \x01 (key, time) WHERE key IS NOT NULL;", table);
+	rootly__km_log_table(table, ROOTLY__KM_GROUP, log, sizeof(log));
+	if (rc == SQLITE_OK)
+		rc = (logged & ROOTLY__KM_GROUP) ? rootly__km_create_log(db, log) :
+			exec_on(db, "CREATE INDEX \"\x02_group\" ON \x01 (group_key, time) WHERE group_key IS NOT NULL;",
+				table);
 	if (rc == SQLITE_OK && has_time_index(collection))
 		rc = exec_on(db, "CREATE INDEX \"\x02_time\" ON \x01 (time, id, status, service, severity);", table);
 	return rc;
@@ -230,6 +252,20 @@ static int create_base(sqlite3 *db)
 		" PRIMARY KEY (stream, seq)) WITHOUT ROWID;"
 		"CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
 		NULL, NULL, NULL);
+}
+
+/* Fill the logs of `collection`'s logged fields from its rows. */
+static int fill_logs(sqlite3 *db, const char *collection, const char *table)
+{
+	unsigned logged = rootly__km_fields(collection);
+	int rc = SQLITE_OK;
+	for (unsigned f = ROOTLY__KM_KEY; rc == SQLITE_OK && f <= ROOTLY__KM_GROUP; f <<= 1) {
+		char log[80];
+		rootly__km_log_table(table, f, log, sizeof(log));
+		if (logged & f)
+			rc = rootly__km_fill_log(db, log, table, f);
+	}
+	return rc;
 }
 
 /* Copy one collection of v1's `records` into its own table. */
@@ -249,8 +285,8 @@ static int move_collection(sqlite3 *db, const char *collection)
 	if (rc == SQLITE_DONE)
 		rc = SQLITE_OK;
 	sqlite3_finalize(st);
-	if (rc == SQLITE_OK && rootly__km_logged(collection))
-		rc = rootly__km_fill_log(db, table);
+	if (rc == SQLITE_OK)
+		rc = fill_logs(db, collection, table);
 	rootly_free(sql);
 	rootly_free(table);
 	return rc;
@@ -287,23 +323,30 @@ static int from_v1(sqlite3 *db)
 	return rc;
 }
 
-/* v2: the alert table had a key index (random pages, see
- * sqlite_keymap.h); v3 has the key log instead. */
+/* v2: alert keys and incident group keys had indexes (random pages, see
+ * sqlite_keymap.h); v3 has their logs instead. */
 static int from_v2(sqlite3 *db)
 {
-	static const char *const logged[] = { "alert" };
+	static const char *const colls[] = { "alert", "incident" };
 	int rc = SQLITE_OK;
 	sqlite3_stmt *exists = NULL;
-	for (size_t i = 0; rc == SQLITE_OK && i < ROOTLY_ARRAY_SIZE(logged); i++) {
-		char *table = rootly__sq_table_name(logged[i]);
+	for (size_t i = 0; rc == SQLITE_OK && i < ROOTLY_ARRAY_SIZE(colls); i++) {
+		char *table = rootly__sq_table_name(colls[i]);
 		bool there = false;
 		rc = table ? rootly__sq_table_exists(db, &exists, table, &there) : SQLITE_NOMEM;
-		if (rc == SQLITE_OK && there)
-			rc = rootly__km_create_log(db, table);
-		if (rc == SQLITE_OK && there)
-			rc = rootly__km_fill_log(db, table);
-		if (rc == SQLITE_OK && there)
-			rc = exec_on(db, "DROP INDEX IF EXISTS \"\x02_key\";", table);
+		unsigned logged = rootly__km_fields(colls[i]);
+		for (unsigned f = ROOTLY__KM_KEY; there && rc == SQLITE_OK && f <= ROOTLY__KM_GROUP; f <<= 1) {
+			if (!(logged & f))
+				continue;
+			char log[80];
+			rootly__km_log_table(table, f, log, sizeof(log));
+			rc = rootly__km_create_log(db, log);
+			if (rc == SQLITE_OK)
+				rc = rootly__km_fill_log(db, log, table, f);
+			if (rc == SQLITE_OK)
+				rc = exec_on(db, f == ROOTLY__KM_KEY ? "DROP INDEX IF EXISTS \"\x02_key\";" :
+					"DROP INDEX IF EXISTS \"\x02_group\";", table);
+		}
 		rootly_free(table);
 	}
 	sqlite3_finalize(exists);

@@ -53,9 +53,9 @@ bool rootly__sq_find_ties(unsigned mask);
 
 /* SQL texts on `table` (rootly__malloc'd; NULL when out of memory). */
 char *rootly__sq_record_sql(int which, const char *table);
-/* key_logged: the collection is looked up by key through its key log
- * (sqlite_keymap.h), not an index. */
-char *rootly__sq_find_sql(unsigned mask, const char *table, bool key_logged);
+/* logged: the fields (ROOTLY__KM_KEY, ROOTLY__KM_GROUP) the collection
+ * looks up through a log (sqlite_keymap.h), not an index. */
+char *rootly__sq_find_sql(unsigned mask, const char *table, unsigned logged);
 char *rootly__sq_update_sql(unsigned mask, const char *table);
 /* Whether `table` exists; *stmt caches the query. An SQLite result code. */
 int rootly__sq_table_exists(sqlite3 *db, sqlite3_stmt **stmt, const char *table, bool *exists);
@@ -67,7 +67,7 @@ int rootly__sq_table_exists(sqlite3 *db, sqlite3_stmt **stmt, const char *table,
 int rootly__sq_create_collection(sqlite3 *db, const char *collection, const char *table);
 
 /* Take the database from user_version `from` (0: empty, 1: one `records`
- * table, 2: alerts with a key index) to ROOTLY__SQ_SCHEMA_VERSION, user_version included, inside the
+ * table, 2: alert keys and incident group keys indexed) to ROOTLY__SQ_SCHEMA_VERSION, user_version included, inside the
  * caller's transaction. An SQLite result code. */
 int rootly__sq_migrate(sqlite3 *db, int from);
 

@@ -1,5 +1,6 @@
 /*
- * Alerts looked up by key through the key log and each connection's map
+ * Alerts looked up by key (and incidents by group key) through a log and
+ * each connection's map
  * (src/store/sqlite_keymap.c), against a model: two connections on one
  * database take turns at random transactions of inserts, key changes,
  * updates keeping the key, deletes, nested levels rolled back or
@@ -11,6 +12,7 @@
  */
 #include "rootly_test.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,11 @@ typedef struct model {
 } model;
 
 static unsigned rnd_state = 12345;
+
+/* Alerts are looked up by key, incidents by group key: both through a
+ * log (the suite runs once for each). */
+static const char *g_coll = "alert";
+static bool g_group;
 
 static unsigned rnd(unsigned n)
 {
@@ -62,9 +69,12 @@ static void check(rootly_store *st, const model *m, const char *who, int step)
 		key_name(k, key, sizeof(key));
 		found f = { { 0 }, 0 };
 		rootly_record_query q = { 0 };
-		q.key = key;
+		if (g_group)
+			q.group_key = key;
+		else
+			q.key = key;
 		q.descending = (unsigned)(k & 1);
-		rt_ok(st->record_find(st, "alert", &q, found_cb, &f));
+		rt_ok(st->record_find(st, g_coll, &q, found_cb, &f));
 		for (int id = 0; id < IDS; id++) {
 			int want = m->key[id] == k;
 			if (f.ids[id] != want)
@@ -79,10 +89,11 @@ static void put(rootly_store *st, model *m, int id, int key)
 	char sid[8], skey[16];
 	snprintf(sid, sizeof(sid), "a%d", id);
 	key_name(key, skey, sizeof(skey));
-	rootly_record r = { sid, 0, "{}", "firing", key < KEYS ? skey : NULL, "g", NULL, NULL, id };
+	const char *v = key < KEYS ? skey : NULL;
+	rootly_record r = { sid, 0, "{}", "firing", g_group ? "k" : v, g_group ? v : "g", NULL, NULL, id };
 	int64_t rev = 0;
 	/* an insert, or an update from the known revision */
-	rt_ok(st->record_put(st, "alert", &r, m->key[id] < 0 ? 0 : m->rev[id], &rev));
+	rt_ok(st->record_put(st, g_coll, &r, m->key[id] < 0 ? 0 : m->rev[id], &rev));
 	m->key[id] = key;
 	m->rev[id] = rev;
 }
@@ -94,7 +105,7 @@ static void one_op(rootly_store *st, model *m)
 	if (m->key[id] >= 0 && what < 2) {
 		char sid[8];
 		snprintf(sid, sizeof(sid), "a%d", id);
-		rt_ok(st->record_delete(st, "alert", sid));
+		rt_ok(st->record_delete(st, g_coll, sid));
 		m->key[id] = -1;
 	} else if (m->key[id] >= 0 && what < 5) {
 		put(st, m, id, m->key[id]); /* same key */
@@ -194,11 +205,22 @@ static void t_updates_outside_transactions(void **state)
 	rt_sqlite_remove(path);
 }
 
+static void t_incident_groups_against_a_model(void **state)
+{
+	g_coll = "incident";
+	g_group = true;
+	t_two_connections_against_a_model(state);
+	t_updates_outside_transactions(state);
+	g_coll = "alert";
+	g_group = false;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_two_connections_against_a_model),
 		cmocka_unit_test(t_updates_outside_transactions),
+		cmocka_unit_test(t_incident_groups_against_a_model),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -225,6 +225,8 @@ static void t_tables_per_collection(void **state)
 	assert_false(has_name(b.path, "r_alert_key"));
 	assert_true(has_name(b.path, "k_r_alert")); /* the key log instead (sqlite_keymap.h) */
 	assert_true(has_name(b.path, "r_incident_key"));
+	assert_false(has_name(b.path, "r_incident_group"));
+	assert_true(has_name(b.path, "g_r_incident"));
 	assert_true(has_name(b.path, "r_alert_group"));
 	assert_false(has_name(b.path, "r_alert_time"));
 	assert_true(has_name(b.path, "r_incident_time"));
@@ -424,7 +426,7 @@ static void t_migrates_v1_rows(void **state)
 	rootly_store *st = open_store(&b);
 	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "3");
 	assert_string_equal(schema_names(b.path),
-		"k_r_alert r_alert r_alert_group r_alert_id r_incident r_incident_group r_incident_id r_incident_key"
+		"g_r_incident k_r_alert r_alert r_alert_group r_alert_id r_incident r_incident_id r_incident_key"
 		" r_incident_time r_task r_task_group r_task_id r_task_key r_task_time sequences streams"
 		" x_636f6c6c2022712220277827 x_636f6c6c2022712220277827_group x_636f6c6c2022712220277827_id"
 		" x_636f6c6c2022712220277827_key x_636f6c6c2022712220277827_time");
@@ -618,7 +620,7 @@ static void downgrade_to_v1(const char *path)
 			" severity, time FROM %s ORDER BY rowid; DROP TABLE %s;", k_engine_colls[i], table, table);
 		raw_exec(path, sql);
 	}
-	raw_exec(path, "DROP TABLE IF EXISTS k_r_alert;");
+	raw_exec(path, "DROP TABLE IF EXISTS k_r_alert; DROP TABLE IF EXISTS g_r_incident;");
 	assert_string_equal(schema_names(path), "records records_group records_id records_key records_time sequences streams");
 }
 
@@ -681,13 +683,18 @@ static void t_migrates_v2_key_index(void **state)
 		ingest(ctx, i % 3, i, "firing");
 	rootly_ctx_free(ctx);
 	char *before = dump_all(&b);
-	raw_exec(b.path, "DROP TABLE k_r_alert;"
+	raw_exec(b.path, "DROP TABLE k_r_alert; DROP TABLE g_r_incident;"
 		"CREATE INDEX r_alert_key ON r_alert (key, time) WHERE key IS NOT NULL;"
+		"CREATE INDEX r_incident_group ON r_incident (group_key, time) WHERE group_key IS NOT NULL;"
 		"PRAGMA user_version = 2;");
 	char *migrated = dump_all(&b);
 	assert_string_equal(migrated, before);
 	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "3");
 	assert_false(has_name(b.path, "r_alert_key"));
+	assert_false(has_name(b.path, "r_incident_group"));
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_incident WHERE group_key IS NOT NULL"), "3");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM g_r_incident g JOIN r_incident i"
+		" ON i.id = g.id AND i.group_key = g.key"), "3");
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_alert WHERE key IS NOT NULL"), "9");
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM k_r_alert"), "9");
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_alert"), "9");
@@ -712,8 +719,8 @@ static void t_migrates_v2_key_index(void **state)
 	bed_clean(&b);
 }
 
-/* The statement the store compiles for a lookup of alerts by key: the
- * key log's candidates by seq (its INTEGER PRIMARY KEY), each record by
+/* The statement the store compiles for a lookup of alerts by key (and of
+ * incidents by group key): the log's candidates by seq (its INTEGER PRIMARY KEY), each record by
  * id; never a scan of the alert table or of the log. Only the few rows
  * found are sorted. */
 static void t_alert_key_lookup_plan(void **state)
@@ -723,16 +730,25 @@ static void t_alert_key_lookup_plan(void **state)
 	bed_init(&b);
 	rootly_store *st = open_store(&b);
 	rt_ok(st->record_put(st, "alert", &(rootly_record){ .id = "a", .json = "{}", .key = "fp" }, 0, NULL));
+	rt_ok(st->record_put(st, "incident", &(rootly_record){ .id = "i", .json = "{}", .group_key = "g" }, 0, NULL));
 	st->free(st);
 	sqlite3 *db = NULL;
 	assert_int_equal(sqlite3_open(b.path, &db), SQLITE_OK);
 	rootly__keymaps km;
 	memset(&km, 0, sizeof(km));
 	assert_int_equal(rootly__km_register(&km, db), SQLITE_OK);
-	unsigned masks[] = { ROOTLY__SQ_F_KEY, ROOTLY__SQ_F_KEY | ROOTLY__SQ_F_DESC,
-		ROOTLY__SQ_F_KEY | ROOTLY__SQ_F_STATUS | ROOTLY__SQ_F_FROM };
-	for (size_t i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
-		char *sql = rootly__sq_find_sql(masks[i], "r_alert", true);
+	static const struct {
+		const char *table, *log;
+		unsigned logged, by;
+	} kinds[] = {
+		{ "r_alert", "k_r_alert", ROOTLY__KM_KEY, ROOTLY__SQ_F_KEY },
+		{ "r_incident", "g_r_incident", ROOTLY__KM_GROUP, ROOTLY__SQ_F_GROUP },
+	};
+	for (size_t i = 0; i < 6; i++) {
+		unsigned extra[] = { 0, ROOTLY__SQ_F_DESC, ROOTLY__SQ_F_STATUS | ROOTLY__SQ_F_FROM };
+		const char *table = kinds[i / 3].table, *log = kinds[i / 3].log;
+		unsigned mask = kinds[i / 3].by | extra[i % 3];
+		char *sql = rootly__sq_find_sql(mask, table, kinds[i / 3].logged);
 		char plan_sql[2048], plan[1024] = "";
 		snprintf(plan_sql, sizeof(plan_sql), "EXPLAIN QUERY PLAN %s", sql);
 		rootly_free(sql);
@@ -743,11 +759,14 @@ static void t_alert_key_lookup_plan(void **state)
 			snprintf(plan + at, sizeof(plan) - at, "%s; ", (const char *)sqlite3_column_text(q, 3));
 		}
 		sqlite3_finalize(q);
-		if (!strstr(plan, "SEARCH r_alert USING INDEX r_alert_id (id=?)") ||
-		    !strstr(plan, "SEARCH k_r_alert USING INTEGER PRIMARY KEY (rowid=?)") ||
-		    !strstr(plan, "SCAN rootly_keyseqs VIRTUAL TABLE") || strstr(plan, "SCAN r_alert") ||
-		    strstr(plan, "SCAN k_r_alert"))
-			fail_msg("mask %u: plan '%s'", masks[i], plan);
+		char want_id[80], want_log[80], scan_t[80], scan_log[80];
+		snprintf(want_id, sizeof(want_id), "SEARCH %s USING INDEX %s_id (id=?)", table, table);
+		snprintf(want_log, sizeof(want_log), "SEARCH %s USING INTEGER PRIMARY KEY (rowid=?)", log);
+		snprintf(scan_t, sizeof(scan_t), "SCAN %s", table);
+		snprintf(scan_log, sizeof(scan_log), "SCAN %s", log);
+		if (!strstr(plan, want_id) || !strstr(plan, want_log) || !strstr(plan, "SCAN rootly_keyseqs VIRTUAL TABLE") ||
+		    strstr(plan, scan_t) || strstr(plan, scan_log))
+			fail_msg("%s mask %u: plan '%s'", table, mask, plan);
 	}
 	sqlite3_close(db);
 	rootly__km_free(&km);
