@@ -1,7 +1,7 @@
 /*
- * Lookups by key without a key index (sqlite_keymap.c), for the
- * collections whose keys are random and many: alerts (fingerprints,
- * dedup keys).
+ * Lookups by a field without an index (sqlite_keymap.c), for the fields
+ * whose values are random and many: alert keys (fingerprints, dedup
+ * keys) and incident group keys (hashes of the grouping labels).
  *
  * Why: a b-tree index on a random key puts each new entry on a random
  * page, so a commit of N alerts dirties about min(N, pages of the index)
@@ -9,15 +9,16 @@
  * the bridge's commits of 16 to 400 alerts that was about 75% of all the
  * bytes written (9.2 KB of 8.5 KB... per alert at 100 alerts per request).
  * Instead:
- *  - the key log, table "k_<table>" (seq INTEGER PRIMARY KEY, key, id):
- *    one row per record written with a key (inserted, or updated to a new
- *    key), appended in seq order, so new rows land on the last page;
+ *  - the log, table "k_<table>" or "g_<table>" (seq INTEGER PRIMARY KEY,
+ *    key, id; `key` holds the field's value): one row per record written
+ *    with the field (inserted, or updated to a new value), appended in seq
+ *    order, so new rows land on the last page;
  *  - per connection, in memory, an open-addressing table from a 28-bit
  *    tag of the key's hash to the seq of its log rows (8 bytes a slot),
  *    built from the log on first use and caught up from the log (seq >
  *    the last one seen) when another connection committed;
- *  - a lookup by key asks the eponymous virtual table rootly_keyseqs(table,
- *    key) for the candidate seqs, the log rows give the record ids, and
+ *  - a lookup asks the eponymous virtual table rootly_keyseqs(log, value)
+ *    for the candidate seqs, the log rows give the record ids, and
  *    the records are checked to carry the key: a candidate that is stale
  *    (a tag collision, a deleted record, a record whose key changed, a log
  *    row rolled back) is simply not a match.
