@@ -1536,12 +1536,12 @@ static rootly_status sq_sequence_next(rootly_store *st, const char *name, int64_
 /* Run a pragma that reports problems as rows; `ok` is the all-clear row
  * text, or NULL when any row at all is a problem. The first few rows go
  * into the message (the first is often only "*** in database main ***"). */
-static int sq_check_pragma(sq_store *s, const char *sql, const char *ok)
+static int sq_check_rows(sq_store *s, const char *sql, const char *ok, const char *what)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
-		return sq_fail(s, rc, sql);
+		return sq_fail(s, rc, what);
 	char msg[512] = "";
 	size_t len = 0;
 	int rows = 0;
@@ -1555,18 +1555,51 @@ static int sq_check_pragma(sq_store *s, const char *sql, const char *ok)
 	}
 	int ret = 0;
 	if (rows > 0 && (!ok || msg[0]))
-		ret = rootly_error_set(ROOTLY_ECORRUPT, ROOTLY_ERROR_SQLITE, 0, "sqlite: %s: %s", sql, msg);
+		ret = rootly_error_set(ROOTLY_ECORRUPT, ROOTLY_ERROR_SQLITE, 0, "sqlite: %s: %s", what, msg);
 	else if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		ret = sq_fail(s, rc, sql);
+		ret = sq_fail(s, rc, what);
 	sqlite3_finalize(st);
 	return ret;
+}
+
+static int sq_check_pragma(sq_store *s, const char *sql, const char *ok)
+{
+	return sq_check_rows(s, sql, ok, sql);
+}
+
+/* Every record with a logged field has its log row (sqlite_keymap.h):
+ * one without would never be found by that field. */
+static int sq_check_logs(sq_store *s)
+{
+	static const char *const colls[] = { "alert", "incident" };
+	for (size_t i = 0; i < ROOTLY_ARRAY_SIZE(colls); i++) {
+		sq_coll *c;
+		ROOTLY_TRY(coll_get(s, colls[i], false, &c));
+		for (unsigned f = ROOTLY__KM_KEY; c->exists && f <= ROOTLY__KM_GROUP; f <<= 1) {
+			if (!(c->logged & f))
+				continue;
+			const char *col = f == ROOTLY__KM_KEY ? "key" : "group_key";
+			char log[80];
+			rootly__km_log_table(c->table, f, log, sizeof(log));
+			char *sql = sqlite3_mprintf("SELECT '%q ' || r.id || ' has no row in %q for its %s' FROM \"%w\" r"
+				" WHERE r.%s IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \"%w\" l WHERE l.id = r.id"
+				" AND l.key = r.%s)", colls[i], log, col, c->table, col, log, col);
+			if (!sql)
+				return rootly_error_set_oom();
+			int rc = sq_check_rows(s, sql, NULL, "key logs");
+			sqlite3_free(sql);
+			ROOTLY_TRY(rc);
+		}
+	}
+	return 0;
 }
 
 static rootly_status sq_check(rootly_store *st)
 {
 	sq_store *s = SQ(st);
 	ROOTLY_TRY(sq_check_pragma(s, "PRAGMA integrity_check", "ok"));
-	return sq_check_pragma(s, "PRAGMA foreign_key_check", NULL);
+	ROOTLY_TRY(sq_check_pragma(s, "PRAGMA foreign_key_check", NULL));
+	return sq_check_logs(s);
 }
 
 static void sq_free(rootly_store *st)

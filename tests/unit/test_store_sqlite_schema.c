@@ -773,9 +773,39 @@ static void t_alert_key_lookup_plan(void **state)
 	bed_clean(&b);
 }
 
+/* check() finds a record whose log row is missing (it would never be
+ * found by that field): alerts by key, incidents by group key. */
+static void t_check_finds_missing_log_rows(void **state)
+{
+	(void)state;
+	static const char *const drop[] = { "DELETE FROM k_r_alert WHERE id = 'a2'",
+		"DELETE FROM g_r_incident WHERE id = 'i1'", "UPDATE k_r_alert SET key = 'other' WHERE id = 'a1'" };
+	static const char *const want[] = { "alert a2 has no row in k_r_alert for its key",
+		"incident i1 has no row in g_r_incident for its group_key", "alert a1 has no row in k_r_alert for its key" };
+	for (size_t i = 0; i < 3; i++) {
+		bed b;
+		bed_init(&b);
+		rootly_store *st = open_store(&b);
+		rt_ok(st->record_put(st, "alert", &(rootly_record){ .id = "a1", .json = "{}", .key = "fp1" }, 0, NULL));
+		rt_ok(st->record_put(st, "alert", &(rootly_record){ .id = "a2", .json = "{}", .key = "fp2" }, 0, NULL));
+		rt_ok(st->record_put(st, "incident", &(rootly_record){ .id = "i1", .json = "{}", .group_key = "g" }, 0,
+			NULL));
+		rt_ok(st->check(st));
+		st->free(st);
+		raw_exec(b.path, drop[i]);
+		st = open_store(&b);
+		assert_int_equal(st->check(st), ROOTLY_ECORRUPT);
+		if (!strstr(rootly_error_last()->message, want[i]))
+			fail_msg("check said '%s'", rootly_error_last()->message);
+		st->free(st);
+		bed_clean(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(t_check_finds_missing_log_rows),
 		cmocka_unit_test(t_alert_key_lookup_plan),
 		cmocka_unit_test(t_migrates_v2_key_index),
 		cmocka_unit_test(t_tables_per_collection),
