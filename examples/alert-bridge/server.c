@@ -9,6 +9,7 @@
  * one call allowed off its thread.
  */
 #include "bridge.h"
+#include "lane.h"
 #include "outbox.h"
 #include "server.h"
 #include "syncer.h"
@@ -26,7 +27,7 @@
 #define SYNC_MAX 4
 
 typedef struct batch {
-	uv_work_t work;
+	br_task task;            /* on the commit worker's lane */
 	br_sync_item sync;       /* its durability token, on the syncer's queue */
 	br_job *jobs;            /* processed in this batch */
 	br_job *rest;            /* taken but left for the next batch (time bound) */
@@ -57,6 +58,9 @@ static struct bridge {
 	size_t unprepared;       /* intake jobs waiting for a prepare job */
 	bool preparing;          /* a prepare job is in the pool */
 	batch *inflight;
+	/* The commit worker: one thread of the bridge's own (lane.h), so that
+	 * every batch runs on the same thread, its caches warm. */
+	br_lane worker;
 	unsigned syncing;        /* committed batches waiting for their sync (held or at the syncer) */
 	unsigned sync_jobs;      /* the jobs of those batches */
 	/* Committed batches not yet handed to the syncer (see sync_maybe),
@@ -412,9 +416,9 @@ static void admit(br_job *job)
 
 /* --- the group commit -------------------------------------------------------- */
 
-static void work_cb(uv_work_t *w)
+static void work_cb(br_task *t)
 {
-	batch *b = w->data;
+	batch *b = (batch *)t;
 	uint64_t t0 = br_now_ns(), limit = (uint64_t)B.opts.batch_max_ms * 1000000u;
 	b->begin_rc = rootly_ctx_batch_begin(B.rctx);
 	if (b->begin_rc < 0) {
@@ -507,9 +511,9 @@ static void on_synced(br_sync_item *item)
 	finish_batch(b, item->wait_seconds);
 }
 
-static void after_work_cb(uv_work_t *w, int status)
+static void after_work_cb(br_task *t)
 {
-	batch *b = w->data;
+	batch *b = (batch *)t;
 	B.inflight = NULL;
 	if (b->begin_rc >= 0) {
 		/* The commit delay weighs handling against the whole durable
@@ -531,7 +535,6 @@ static void after_work_cb(uv_work_t *w, int status)
 		B.head = b->rest;
 		B.queued += n;
 	}
-	(void)status;
 	/* Every committed batch waits for its sync, read-only ones included:
 	 * their token is the last commit's, so they never show data that is
 	 * not durable yet. Token 0: already durable (or nothing committed). */
@@ -615,7 +618,8 @@ static void dispatch_now(void)
 	batch *b = calloc(1, sizeof(*b));
 	if (!b)
 		return; /* retried at the next loop iteration */
-	b->work.data = b;
+	b->task.work = work_cb;
+	b->task.done = after_work_cb;
 	br_job **link = &b->jobs;
 	unsigned n = 0;
 	while (B.head && n < B.opts.batch_max) {
@@ -632,7 +636,7 @@ static void dispatch_now(void)
 	if (!B.head)
 		B.tail = NULL;
 	B.inflight = b;
-	uv_queue_work(B.loop, &b->work, work_cb, after_work_cb);
+	br_lane_push(&B.worker, &b->task);
 }
 
 static void metrics_work_cb(uv_work_t *w)
@@ -1025,6 +1029,12 @@ int br_server_run(rootly_ctx *rctx, rootly_ctx *reader, const br_options *opts, 
 		br_log(BR_LOG_ERROR, "cannot start the syncer thread: %s", uv_strerror(rc));
 		return 1;
 	}
+	rc = br_lane_start(&B.worker, B.loop);
+	if (rc != 0) {
+		br_log(BR_LOG_ERROR, "cannot start the commit worker thread: %s", uv_strerror(rc));
+		br_syncer_stop();
+		return 1;
+	}
 	uv_check_init(B.loop, &B.check);
 	uv_check_start(&B.check, on_check);
 	uv_check_init(B.loop, &B.retire_check);
@@ -1057,6 +1067,8 @@ int br_server_run(rootly_ctx *rctx, rootly_ctx *reader, const br_options *opts, 
 	/* Stopped only with no batch waiting for a sync (maybe_finish_stop):
 	 * the thread ends before the caller frees the context. */
 	br_syncer_stop();
+	/* Likewise the worker (nothing in flight): its thread-local caches go. */
+	br_lane_stop(&B.worker);
 	br_log_flush();
 	return B.exit_code;
 }

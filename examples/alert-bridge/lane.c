@@ -1,0 +1,93 @@
+/*
+ * One bridge-owned thread running the loop's tasks (lane.h). The hand-off
+ * costs what uv_queue_work's did (a condition variable one way, a
+ * uv_async_t the other); what changes is that the tasks all run on this
+ * one thread.
+ */
+#include "lane.h"
+
+static void *lane_main(void *arg)
+{
+	br_lane *l = arg;
+	pthread_mutex_lock(&l->mu);
+	for (;;) {
+		while (!l->pending && !l->stop)
+			pthread_cond_wait(&l->wake, &l->mu);
+		if (!l->pending)
+			break;
+		br_task *t = l->pending;
+		l->pending = t->next;
+		if (!l->pending)
+			l->pending_tail = &l->pending;
+		pthread_mutex_unlock(&l->mu);
+		t->next = NULL;
+		t->work(t);
+		pthread_mutex_lock(&l->mu);
+		l->runs++;
+		*l->finished_tail = t;
+		l->finished_tail = &t->next;
+		uv_async_send(&l->async);
+	}
+	pthread_mutex_unlock(&l->mu);
+	return NULL;
+}
+
+static void on_async(uv_async_t *a)
+{
+	br_lane *l = a->data;
+	pthread_mutex_lock(&l->mu);
+	br_task *list = l->finished;
+	l->finished = NULL;
+	l->finished_tail = &l->finished;
+	pthread_mutex_unlock(&l->mu);
+	for (br_task *t = list, *next; t; t = next) {
+		next = t->next;
+		t->next = NULL;
+		t->done(t);
+	}
+}
+
+int br_lane_start(br_lane *l, uv_loop_t *loop)
+{
+	l->pending = l->finished = NULL;
+	l->pending_tail = &l->pending;
+	l->finished_tail = &l->finished;
+	l->stop = false;
+	l->runs = 0;
+	pthread_mutex_init(&l->mu, NULL);
+	pthread_cond_init(&l->wake, NULL);
+	int rc = uv_async_init(loop, &l->async, on_async);
+	if (rc != 0)
+		return rc;
+	l->async.data = l;
+	rc = pthread_create(&l->thread, NULL, lane_main, l);
+	if (rc != 0) {
+		uv_close((uv_handle_t *)&l->async, NULL);
+		return rc;
+	}
+	l->started = true;
+	return 0;
+}
+
+void br_lane_push(br_lane *l, br_task *t)
+{
+	t->next = NULL;
+	pthread_mutex_lock(&l->mu);
+	*l->pending_tail = t;
+	l->pending_tail = &t->next;
+	pthread_cond_signal(&l->wake);
+	pthread_mutex_unlock(&l->mu);
+}
+
+void br_lane_stop(br_lane *l)
+{
+	if (!l->started)
+		return;
+	pthread_mutex_lock(&l->mu);
+	l->stop = true;
+	pthread_cond_signal(&l->wake);
+	pthread_mutex_unlock(&l->mu);
+	pthread_join(l->thread, NULL);
+	l->started = false;
+	uv_close((uv_handle_t *)&l->async, NULL);
+}
