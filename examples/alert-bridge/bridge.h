@@ -20,6 +20,8 @@
 
 #include <rootly.h>
 
+#include "lane.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -75,6 +77,7 @@ typedef struct br_job {
 	 * worker (br_prepare); NULL when the worker ingests it whole. */
 	rootly_ingest_prepared *prep;
 	bool prepared;            /* br_prepare has run (prep, or an answer) */
+	br_task ptask;            /* its prepare, on the prepare lane (--prepare-on pool) */
 	char *prefix;             /* /metrics: the loop's counters, as text */
 	/* Answer, filled by the worker. */
 	int status;

@@ -4,6 +4,8 @@
  * uv_async_t the other); what changes is that the tasks all run on this
  * one thread.
  */
+/* pthread_setname_np */
+#define _GNU_SOURCE
 #include "lane.h"
 
 static void *lane_main(void *arg)
@@ -21,12 +23,16 @@ static void *lane_main(void *arg)
 			l->pending_tail = &l->pending;
 		pthread_mutex_unlock(&l->mu);
 		t->next = NULL;
+		/* Read before work: a task without `done` may be freed by it. */
+		bool back = t->done != NULL;
 		t->work(t);
 		pthread_mutex_lock(&l->mu);
 		l->runs++;
-		*l->finished_tail = t;
-		l->finished_tail = &t->next;
-		uv_async_send(&l->async);
+		if (back) {
+			*l->finished_tail = t;
+			l->finished_tail = &t->next;
+			uv_async_send(&l->async);
+		}
 	}
 	pthread_mutex_unlock(&l->mu);
 	return NULL;
@@ -47,7 +53,7 @@ static void on_async(uv_async_t *a)
 	}
 }
 
-int br_lane_start(br_lane *l, uv_loop_t *loop)
+int br_lane_start(br_lane *l, uv_loop_t *loop, const char *name)
 {
 	l->pending = l->finished = NULL;
 	l->pending_tail = &l->pending;
@@ -65,6 +71,7 @@ int br_lane_start(br_lane *l, uv_loop_t *loop)
 		uv_close((uv_handle_t *)&l->async, NULL);
 		return rc;
 	}
+	pthread_setname_np(l->thread, name);
 	l->started = true;
 	return 0;
 }

@@ -17,7 +17,9 @@
 typedef struct br_task {
 	struct br_task *next;
 	void (*work)(struct br_task *t);   /* on the lane's thread */
-	void (*done)(struct br_task *t);   /* then on the loop thread */
+	/* Then on the loop thread; NULL: the task does not come back (its
+	 * `work` may free it). */
+	void (*done)(struct br_task *t);
 } br_task;
 
 typedef struct br_lane {
@@ -33,8 +35,10 @@ typedef struct br_lane {
 	unsigned long long runs;           /* tasks run (for the tests' metrics) */
 } br_lane;
 
-/* Loop thread: start the lane's thread. 0 or a libuv/errno code. */
-int br_lane_start(br_lane *l, uv_loop_t *loop);
+/* Loop thread: start the lane's thread, named `name` (at most 15
+ * characters: what top -H, perf and the tests see). 0 or a libuv/errno
+ * code. */
+int br_lane_start(br_lane *l, uv_loop_t *loop, const char *name);
 
 /* Loop thread: queue a task; its `done` runs on the loop once `work`
  * returned. Tasks run one at a time, in push order. */

@@ -55,8 +55,9 @@ static struct bridge {
 	 * (admit); they move to the commit queue from the front, in order. */
 	br_job *ihead, *itail;
 	size_t intake;
-	size_t unprepared;       /* intake jobs waiting for a prepare job */
-	bool preparing;          /* a prepare job is in the pool */
+	size_t unprepared;       /* intake jobs not yet pushed to the prepare lane */
+	size_t preparing;        /* jobs pushed to the prepare lane, not back yet */
+	br_lane prepare;         /* --prepare-on pool: the prepare lane */
 	batch *inflight;
 	/* The commit worker: one thread of the bridge's own (lane.h), so that
 	 * every batch runs on the same thread, its caches warm. */
@@ -191,13 +192,12 @@ static void retire_prepared(rootly_ingest_prepared *p)
 /* After each loop iteration: when nothing is being prepared, queued or
  * committed, no prepare job will come soon to take the retired payloads:
  * free them here (the loop is idle) rather than hold their memory. */
+static void retire_push(void);
+
 static void on_retire_check(uv_check_t *h)
 {
-	if (R.n && !B.ihead && !B.head && !B.inflight) {
-		retired_free(R.v, R.n);
-		R.v = NULL;
-		R.n = R.cap = 0;
-	}
+	if (R.n && !B.ihead && !B.head && !B.inflight)
+		retire_push();
 }
 
 static void job_unref(br_job *job)
@@ -275,19 +275,6 @@ static void enqueue(br_job *job)
  * in arrival order: one waiting for its payload holds up those behind it,
  * so a resolve never overtakes its firing alert.
  */
-/* One prepare job in the thread pool at a time, taking every payload that
- * waits: the commit worker then finds the other pool thread free (it is
- * not queued behind a row of prepares; only a /metrics read can hold it),
- * a job frees and parses on one thread, so its jansson block cache serves
- * the parse, and a job costs one wake-up for many payloads. */
-typedef struct prep_work {
-	uv_work_t work;
-	br_job **jobs;
-	size_t n;
-	rootly_ingest_prepared **retired; /* to free first (R, above) */
-	size_t nretired;
-} prep_work;
-
 static void answer_job(br_job *job);
 static void maybe_finish_stop(void);
 
@@ -315,69 +302,84 @@ static void prepare_here(br_job *job)
 	job->prepared = true;
 }
 
-static void prep_work_cb(uv_work_t *w)
+/*
+ * --prepare-on pool: each payload is one task on the prepare lane (a
+ * thread of the bridge's own, lane.h), handed back to the loop as soon as
+ * it is parsed, so the commit worker can apply the first payloads while
+ * the lane parses the next ones. (One pool job for every waiting payload,
+ * as before, handed them over only together: at 8 connections of 100
+ * alerts the requests then moved as one convoy through parse, commit and
+ * sync, and the worker idled during the parse.) Parsed payloads are
+ * freed on the lane too (retire_task), before the next parse, which takes
+ * their blocks from the lane's jansson block cache.
+ */
+typedef struct retire_task {
+	br_task task;
+	rootly_ingest_prepared **v;
+	size_t n;
+} retire_task;
+
+static void retire_work(br_task *t)
 {
-	prep_work *pw = w->data;
-	retired_free(pw->retired, pw->nretired);
-	pw->retired = NULL;
-	for (size_t i = 0; i < pw->n; i++) {
-		br_job *j = pw->jobs[i];
-		if (br_prepare(B.rctx, j)) {
-			/* The worker applies the parsed alerts: the text is done with. */
-			free(j->body);
-			j->body = NULL;
-		}
+	retire_task *rt = (retire_task *)t;
+	retired_free(rt->v, rt->n);
+	free(rt);
+}
+
+/* The retired payloads (R) go to the lane, to be freed before what is
+ * pushed after them; on the loop when there is no memory for the task. */
+static void retire_push(void)
+{
+	if (!R.n)
+		return;
+	retire_task *rt = malloc(sizeof(*rt));
+	if (rt) {
+		rt->task.work = retire_work;
+		rt->task.done = NULL;
+		rt->v = R.v;
+		rt->n = R.n;
+		br_lane_push(&B.prepare, &rt->task);
+	} else {
+		retired_free(R.v, R.n);
+	}
+	R.v = NULL;
+	R.n = R.cap = 0;
+}
+
+static void prep_task_work(br_task *t)
+{
+	br_job *j = (br_job *)((char *)t - offsetof(br_job, ptask));
+	if (br_prepare(B.rctx, j)) {
+		/* The worker applies the parsed alerts: the text is done with. */
+		free(j->body);
+		j->body = NULL;
 	}
 }
 
-static void kick_prepare(void);
-
-static void prep_after_cb(uv_work_t *w, int status)
+static void prep_task_done(br_task *t)
 {
-	prep_work *pw = w->data;
-	for (size_t i = 0; i < pw->n; i++)
-		pw->jobs[i]->prepared = true;
-	free(pw->jobs);
-	free(pw);
-	B.preparing = false;
-	(void)status;
+	br_job *j = (br_job *)((char *)t - offsetof(br_job, ptask));
+	j->prepared = true;
+	B.preparing--;
 	intake_drain();
-	kick_prepare();
 	maybe_finish_stop();
 }
 
-/* Hand every payload of the intake that waits to one pool job, unless
- * one runs (its completion calls this again). */
+/* Push every intake payload that waits to the prepare lane, in order. */
 static void kick_prepare(void)
 {
-	if (B.preparing || B.unprepared == 0)
+	if (B.unprepared == 0)
 		return;
-	prep_work *pw = calloc(1, sizeof(*pw));
-	br_job **jobs = pw ? malloc(B.unprepared * sizeof(*jobs)) : NULL;
-	size_t n = 0;
-	for (br_job *j = B.ihead; jobs && j; j = j->next)
-		if (!j->prepared)
-			jobs[n++] = j;
-	B.unprepared = 0;
-	if (jobs) {
-		pw->work.data = pw;
-		pw->jobs = jobs;
-		pw->n = n;
-		pw->retired = R.v;
-		pw->nretired = R.n;
-		if (uv_queue_work(B.loop, &pw->work, prep_work_cb, prep_after_cb) == 0) {
-			R.v = NULL;
-			R.n = R.cap = 0;
-			B.preparing = true;
-			return;
-		}
+	retire_push();
+	for (br_job *j = B.ihead; j; j = j->next) {
+		if (j->prepared || j->ptask.work)
+			continue;
+		j->ptask.work = prep_task_work;
+		j->ptask.done = prep_task_done;
+		B.preparing++;
+		br_lane_push(&B.prepare, &j->ptask);
 	}
-	free(jobs);
-	free(pw);
-	for (br_job *j = B.ihead; j; j = j->next)
-		if (!j->prepared)
-			prepare_here(j);
-	intake_drain();
+	B.unprepared = 0;
 }
 
 static bool needs_prepare(const br_job *job)
@@ -1029,9 +1031,11 @@ int br_server_run(rootly_ctx *rctx, rootly_ctx *reader, const br_options *opts, 
 		br_log(BR_LOG_ERROR, "cannot start the syncer thread: %s", uv_strerror(rc));
 		return 1;
 	}
-	rc = br_lane_start(&B.worker, B.loop);
+	rc = br_lane_start(&B.worker, B.loop, "br-commit");
+	if (rc == 0 && B.opts.prepare_on == BR_PREPARE_POOL && (rc = br_lane_start(&B.prepare, B.loop, "br-prepare")) != 0)
+		br_lane_stop(&B.worker);
 	if (rc != 0) {
-		br_log(BR_LOG_ERROR, "cannot start the commit worker thread: %s", uv_strerror(rc));
+		br_log(BR_LOG_ERROR, "cannot start the commit worker or prepare thread: %s", uv_strerror(rc));
 		br_syncer_stop();
 		return 1;
 	}
@@ -1069,6 +1073,7 @@ int br_server_run(rootly_ctx *rctx, rootly_ctx *reader, const br_options *opts, 
 	br_syncer_stop();
 	/* Likewise the worker (nothing in flight): its thread-local caches go. */
 	br_lane_stop(&B.worker);
+	br_lane_stop(&B.prepare); /* frees the retired payloads it still has */
 	br_log_flush();
 	return B.exit_code;
 }

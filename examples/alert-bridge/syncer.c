@@ -6,6 +6,8 @@
  * waits for the disk the worker commits the next batches, which the next
  * sync covers together: fsyncs coalesce without any timer.
  */
+/* pthread_setname_np */
+#define _GNU_SOURCE
 #include "syncer.h"
 #include "bridge.h"
 
@@ -99,6 +101,7 @@ int br_syncer_start(uv_loop_t *loop, rootly_ctx *ctx, br_sync_done_fn done)
 		uv_close((uv_handle_t *)&S.async, NULL);
 		return rc;
 	}
+	pthread_setname_np(S.thread, "br-sync");
 	S.started = true;
 	return 0;
 }
