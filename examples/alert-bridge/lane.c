@@ -1,8 +1,8 @@
 /*
  * One bridge-owned thread running the loop's tasks (lane.h). The hand-off
- * costs what uv_queue_work's did (a condition variable one way, a
- * uv_async_t the other); what changes is that the tasks all run on this
- * one thread.
+ * costs what uv_queue_work's did (a condition variable one way; the other
+ * an eventfd, wake.h, without uv_async_t's spin); what changes is that
+ * the tasks all run on this one thread.
  */
 /* pthread_setname_np */
 #define _GNU_SOURCE
@@ -31,16 +31,18 @@ static void *lane_main(void *arg)
 		if (back) {
 			*l->finished_tail = t;
 			l->finished_tail = &t->next;
-			uv_async_send(&l->async);
+			pthread_mutex_unlock(&l->mu);
+			br_wake_send(&l->back);
+			pthread_mutex_lock(&l->mu);
 		}
 	}
 	pthread_mutex_unlock(&l->mu);
 	return NULL;
 }
 
-static void on_async(uv_async_t *a)
+static void on_wake(br_wake *w)
 {
-	br_lane *l = a->data;
+	br_lane *l = w->data;
 	pthread_mutex_lock(&l->mu);
 	br_task *list = l->finished;
 	l->finished = NULL;
@@ -62,13 +64,13 @@ int br_lane_start(br_lane *l, uv_loop_t *loop, const char *name)
 	l->runs = 0;
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_cond_init(&l->wake, NULL);
-	int rc = uv_async_init(loop, &l->async, on_async);
+	l->back.data = l;
+	int rc = br_wake_init(&l->back, loop, on_wake);
 	if (rc != 0)
 		return rc;
-	l->async.data = l;
 	rc = pthread_create(&l->thread, NULL, lane_main, l);
 	if (rc != 0) {
-		uv_close((uv_handle_t *)&l->async, NULL);
+		br_wake_close(&l->back);
 		return rc;
 	}
 	pthread_setname_np(l->thread, name);
@@ -96,5 +98,5 @@ void br_lane_stop(br_lane *l)
 	pthread_mutex_unlock(&l->mu);
 	pthread_join(l->thread, NULL);
 	l->started = false;
-	uv_close((uv_handle_t *)&l->async, NULL);
+	br_wake_close(&l->back);
 }

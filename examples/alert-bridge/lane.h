@@ -1,8 +1,8 @@
 /*
  * A lane (lane.c): one thread owned by the bridge that runs tasks in the
- * order the loop pushes them and hands each back to the loop through a
- * uv_async_t. The commit worker runs on one (docs/bridge.md, "Threads and
- * group commit"): unlike libuv's pool, where consecutive batches landed
+ * order the loop pushes them and hands each back to the loop (wake.h).
+ * The commit worker runs on one (docs/bridge.md, "Threads and group
+ * commit"): unlike libuv's pool, where consecutive batches landed
  * on whichever of its threads woke, every batch then runs on the same
  * thread, with the same jansson block cache (src/core/alloc.c) and warm
  * CPU caches.
@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <uv.h>
 
+#include "wake.h"
+
 typedef struct br_task {
 	struct br_task *next;
 	void (*work)(struct br_task *t);   /* on the lane's thread */
@@ -23,7 +25,7 @@ typedef struct br_task {
 } br_task;
 
 typedef struct br_lane {
-	uv_async_t async;
+	br_wake back;             /* hands finished tasks to the loop */
 	pthread_t thread;
 	bool started;
 	pthread_mutex_t mu;
