@@ -7,8 +7,9 @@
  * (method, route, copied body and headers) on a queue; with --prepare-on
  * pool or loop, alert payloads once authenticated and parsed there
  * (rootly_ingest_prepare, which other threads may call while the worker
- * uses the ctx). One libuv worker
- * at a time takes a batch of jobs, runs them inside one store batch
+ * uses the ctx; on the bridge's prepare thread, or the loop). The commit
+ * worker, one thread of the bridge's own (lane.c), takes one batch of jobs
+ * at a time, runs them inside one store batch
  * (rootly_ctx_batch_begin .. commit_deferred) and hands the batch with its
  * durability token to the syncer thread (syncer.c), which makes it durable
  * (rootly_ctx_sync) and hands the answers to the loop; the loop sends them

@@ -3,10 +3,12 @@
  * the group commit (one worker batch at a time, committed deferred, then
  * synced on the syncer thread before its answers go out), the connection
  * cap and the graceful stop. Everything here runs on the loop thread except
- * work_cb, which is the only code that changes the rootly_ctx,
- * prep_work_cb, which only reads its configuration (rootly_ingest_prepare),
- * and the syncer thread (syncer.c), which calls rootly_ctx_sync on it, the
- * one call allowed off its thread.
+ * work_cb, on the commit worker's thread (lane.c), which is the only code
+ * that changes the rootly_ctx; prep_task_work and retire_work, on the
+ * prepare thread (--prepare-on pool), which only read its configuration
+ * (rootly_ingest_prepare) and free parsed payloads; metrics_work_cb, on
+ * libuv's pool, on the reader context; and the syncer thread (syncer.c),
+ * which calls rootly_ctx_sync on it, the one call allowed off its thread.
  */
 #include "bridge.h"
 #include "lane.h"
@@ -152,12 +154,12 @@ static void respond_error(h2o_req_t *req, br_route route, uint64_t started, int 
 
 /* --- jobs ------------------------------------------------------------------- */
 
-/* Prepared payloads of finished jobs, freed on the thread pool by the next
- * prepare job (kick_prepare) rather than here: freeing a parsed payload
- * costs about a third of parsing it, and freed on a pool thread its blocks go
- * to that thread's jansson block cache, where the next parse takes them
- * (src/core/alloc.c; freed here they would fill the loop thread's cache,
- * which never parses). */
+/* Prepared payloads of finished jobs, freed on the prepare thread before
+ * its next parse (retire_push) rather than here: freeing a parsed payload
+ * costs about a third of parsing it, and freed on the prepare thread its
+ * blocks go to that thread's jansson block cache, where the next parse
+ * takes them (src/core/alloc.c; freed here they would fill the loop
+ * thread's cache, which never parses). */
 static struct retired {
 	rootly_ingest_prepared **v;
 	size_t n, cap;
@@ -269,9 +271,8 @@ static void enqueue(br_job *job)
 /*
  * An alert payload is authenticated and parsed (rootly_ingest_prepare)
  * before its job reaches the commit queue, so the worker only applies it
- * inside its batch: on libuv's thread pool (--prepare-on pool; two
- * threads, main.c: the commit worker's and one for prepares) or on the
- * loop thread (--prepare-on loop). The default, --prepare-on worker, keeps
+ * inside its batch: on the bridge's prepare thread (--prepare-on pool,
+ * below) or on the loop thread (--prepare-on loop). The default, --prepare-on worker, keeps
  * rootly_ingest on the worker (docs/bridge.md has the measurements). A refused payload (401, 400, 422, 404...) is
  * answered from here and never enters a batch. Jobs reach the commit queue
  * in arrival order: one waiting for its payload holds up those behind it,
