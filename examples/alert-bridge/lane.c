@@ -27,7 +27,6 @@ static void *lane_main(void *arg)
 		bool back = t->done != NULL;
 		t->work(t);
 		pthread_mutex_lock(&l->mu);
-		l->runs++;
 		if (back) {
 			*l->finished_tail = t;
 			l->finished_tail = &t->next;
@@ -61,7 +60,6 @@ int br_lane_start(br_lane *l, uv_loop_t *loop, const char *name)
 	l->pending_tail = &l->pending;
 	l->finished_tail = &l->finished;
 	l->stop = false;
-	l->runs = 0;
 	pthread_mutex_init(&l->mu, NULL);
 	pthread_cond_init(&l->wake, NULL);
 	l->back.data = l;
@@ -71,7 +69,7 @@ int br_lane_start(br_lane *l, uv_loop_t *loop, const char *name)
 	rc = pthread_create(&l->thread, NULL, lane_main, l);
 	if (rc != 0) {
 		br_wake_close(&l->back);
-		return rc;
+		return -rc; /* libuv's convention: a negative errno */
 	}
 	pthread_setname_np(l->thread, name);
 	l->started = true;

@@ -34,12 +34,11 @@ typedef struct br_lane {
 	br_task *pending, **pending_tail;
 	br_task *finished, **finished_tail;
 	bool stop;
-	unsigned long long runs;           /* tasks run (for the tests' metrics) */
 } br_lane;
 
 /* Loop thread: start the lane's thread, named `name` (at most 15
- * characters: what top -H, perf and the tests see). 0 or a libuv/errno
- * code. */
+ * characters: what top -H, perf and the tests see). 0 or a negative
+ * libuv/errno code (uv_strerror). */
 int br_lane_start(br_lane *l, uv_loop_t *loop, const char *name);
 
 /* Loop thread: queue a task; its `done` runs on the loop once `work`

@@ -194,8 +194,8 @@ static void retire_prepared(rootly_ingest_prepared *p)
 }
 
 /* After each loop iteration: when nothing is being prepared, queued or
- * committed, no prepare job will come soon to take the retired payloads:
- * free them here (the loop is idle) rather than hold their memory. */
+ * committed, no prepare will come soon to take the retired payloads along:
+ * send them to the prepare thread now rather than hold their memory. */
 static void retire_push(void);
 
 static void on_retire_check(uv_check_t *h)
