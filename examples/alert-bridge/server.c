@@ -57,7 +57,6 @@ static struct bridge {
 	 * (admit); they move to the commit queue from the front, in order. */
 	br_job *ihead, *itail;
 	size_t intake;
-	size_t unprepared;       /* intake jobs not yet pushed to the prepare lane */
 	size_t preparing;        /* jobs pushed to the prepare lane, not back yet */
 	br_lane prepare;         /* --prepare-on pool: the prepare lane */
 	batch *inflight;
@@ -368,21 +367,15 @@ static void prep_task_done(br_task *t)
 	maybe_finish_stop();
 }
 
-/* Push every intake payload that waits to the prepare lane, in order. */
-static void kick_prepare(void)
+/* Send a job's payload to the prepare lane: jobs are pushed as they are
+ * admitted, so the lane parses them in arrival order. */
+static void prepare_on_lane(br_job *j)
 {
-	if (B.unprepared == 0)
-		return;
 	retire_push();
-	for (br_job *j = B.ihead; j; j = j->next) {
-		if (j->prepared || j->ptask.work)
-			continue;
-		j->ptask.work = prep_task_work;
-		j->ptask.done = prep_task_done;
-		B.preparing++;
-		br_lane_push(&B.prepare, &j->ptask);
-	}
-	B.unprepared = 0;
+	j->ptask.work = prep_task_work;
+	j->ptask.done = prep_task_done;
+	B.preparing++;
+	br_lane_push(&B.prepare, &j->ptask);
 }
 
 static bool needs_prepare(const br_job *job)
@@ -415,8 +408,7 @@ static void admit(br_job *job)
 		intake_drain();
 		return;
 	}
-	B.unprepared++;
-	kick_prepare();
+	prepare_on_lane(job);
 }
 
 /* --- the group commit -------------------------------------------------------- */
