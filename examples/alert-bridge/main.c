@@ -40,8 +40,8 @@ static void usage(FILE *f)
 		"  --request-timeout-ms  HTTP/1 time to receive a request (default 10000)\n"
 		"  --idle-timeout-ms     HTTP/2 idle connection timeout (default 30000)\n"
 		"  --prepare-on WHERE    where alert payloads are authenticated and parsed: worker (the\n"
-		"                        commit worker, inside its batch; default), pool (libuv's\n"
-		"                        thread pool) or loop (the HTTP thread)\n"
+		"                        commit worker, inside its batch; default), pool (a prepare\n"
+		"                        thread of its own) or loop (the HTTP thread)\n"
 		"  --no-outbox           do not deliver outbox items (another process does)\n", f);
 }
 
