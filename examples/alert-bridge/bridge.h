@@ -113,8 +113,8 @@ typedef struct br_options {
 	int prepare_on;            /* BR_PREPARE_*: where alert payloads are parsed */
 } br_options;
 
-/* Where alert payloads are authenticated and parsed: libuv's thread pool,
- * the loop thread, or the commit worker inside rootly_ingest (default:
+/* Where alert payloads are authenticated and parsed: the bridge's prepare
+ * thread ("pool"), the loop thread, or the commit worker inside rootly_ingest (default:
  * docs/bridge.md, "Parsing off the commit worker", for why). */
 enum { BR_PREPARE_POOL = 0, BR_PREPARE_LOOP = 1, BR_PREPARE_WORKER = 2 };
 
