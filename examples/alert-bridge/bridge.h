@@ -7,8 +7,9 @@
  * (method, route, copied body and headers) on a queue; with --prepare-on
  * pool or loop, alert payloads once authenticated and parsed there
  * (rootly_ingest_prepare, which other threads may call while the worker
- * uses the ctx). One libuv worker
- * at a time takes a batch of jobs, runs them inside one store batch
+ * uses the ctx; on the bridge's prepare thread, or the loop). The commit
+ * worker, one thread of the bridge's own (lane.c), takes one batch of jobs
+ * at a time, runs them inside one store batch
  * (rootly_ctx_batch_begin .. commit_deferred) and hands the batch with its
  * durability token to the syncer thread (syncer.c), which makes it durable
  * (rootly_ctx_sync) and hands the answers to the loop; the loop sends them
@@ -19,6 +20,8 @@
 #define ROOTLY_BRIDGE_H
 
 #include <rootly.h>
+
+#include "lane.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -75,6 +78,7 @@ typedef struct br_job {
 	 * worker (br_prepare); NULL when the worker ingests it whole. */
 	rootly_ingest_prepared *prep;
 	bool prepared;            /* br_prepare has run (prep, or an answer) */
+	br_task ptask;            /* its prepare, on the prepare lane (--prepare-on pool) */
 	char *prefix;             /* /metrics: the loop's counters, as text */
 	/* Answer, filled by the worker. */
 	int status;
@@ -109,8 +113,8 @@ typedef struct br_options {
 	int prepare_on;            /* BR_PREPARE_*: where alert payloads are parsed */
 } br_options;
 
-/* Where alert payloads are authenticated and parsed: libuv's thread pool,
- * the loop thread, or the commit worker inside rootly_ingest (default:
+/* Where alert payloads are authenticated and parsed: the bridge's prepare
+ * thread ("pool"), the loop thread, or the commit worker inside rootly_ingest (default:
  * docs/bridge.md, "Parsing off the commit worker", for why). */
 enum { BR_PREPARE_POOL = 0, BR_PREPARE_LOOP = 1, BR_PREPARE_WORKER = 2 };
 

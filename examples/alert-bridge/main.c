@@ -40,8 +40,8 @@ static void usage(FILE *f)
 		"  --request-timeout-ms  HTTP/1 time to receive a request (default 10000)\n"
 		"  --idle-timeout-ms     HTTP/2 idle connection timeout (default 30000)\n"
 		"  --prepare-on WHERE    where alert payloads are authenticated and parsed: worker (the\n"
-		"                        commit worker, inside its batch; default), pool (libuv's\n"
-		"                        thread pool) or loop (the HTTP thread)\n"
+		"                        commit worker, inside its batch; default), pool (a prepare\n"
+		"                        thread of its own) or loop (the HTTP thread)\n"
 		"  --no-outbox           do not deliver outbox items (another process does)\n", f);
 }
 
@@ -148,14 +148,12 @@ int main(int argc, char **argv)
 	 * after 100,000 alerts (26.6 -> 21.2 MiB) for no measurable cost. */
 	mallopt(M_ARENA_MAX, 2);
 #endif
-	/* With --prepare-on pool, libuv's thread pool runs the commit worker,
-	 * the alert payloads' prepare jobs and the /metrics reader. Two
-	 * threads (unless the environment says otherwise) are enough for two
-	 * cores, and each thread that parses keeps up to 4 MiB of jansson
-	 * blocks (src/core/alloc.c): with libuv's default of 4, 20,000 alerts
-	 * left the process at 34 MiB instead of 23 MiB (docs/bridge.md). */
-	if (o.prepare_on == BR_PREPARE_POOL)
-		setenv("UV_THREADPOOL_SIZE", "2", 0);
+	/* libuv's thread pool only runs the /metrics reader now, one scrape
+	 * at a time (the commit worker and the prepares have threads of their
+	 * own, server.c): one thread (unless the environment says otherwise),
+	 * so that no more than one pool thread keeps a jansson block cache of
+	 * up to 4 MiB (src/core/alloc.c). */
+	setenv("UV_THREADPOOL_SIZE", "1", 0);
 	/* Answers to clients that went away must not kill the process. */
 	signal(SIGPIPE, SIG_IGN);
 	static char errbuf[1 << 16];

@@ -20,6 +20,8 @@
  * their items are in the store, pending or leased, and are taken up again
  * by the next start when the lease expires: nothing is lost.
  */
+/* pthread_setname_np */
+#define _GNU_SOURCE
 #include "outbox.h"
 
 #include <pthread.h>
@@ -88,6 +90,7 @@ int br_outbox_start(const char *storage_uri, const char *config_path)
 		uv_loop_close(&O.loop);
 		goto fail;
 	}
+	pthread_setname_np(O.thread, "br-outbox");
 	O.running = true;
 	br_log(BR_LOG_INFO, "outbox: dispatching on its own thread");
 	return 0;

@@ -3,12 +3,15 @@
  * the group commit (one worker batch at a time, committed deferred, then
  * synced on the syncer thread before its answers go out), the connection
  * cap and the graceful stop. Everything here runs on the loop thread except
- * work_cb, which is the only code that changes the rootly_ctx,
- * prep_work_cb, which only reads its configuration (rootly_ingest_prepare),
- * and the syncer thread (syncer.c), which calls rootly_ctx_sync on it, the
- * one call allowed off its thread.
+ * work_cb, on the commit worker's thread (lane.c), which is the only code
+ * that changes the rootly_ctx; prep_task_work and retire_work, on the
+ * prepare thread (--prepare-on pool), which only read its configuration
+ * (rootly_ingest_prepare) and free parsed payloads; metrics_work_cb, on
+ * libuv's pool, on the reader context; and the syncer thread (syncer.c),
+ * which calls rootly_ctx_sync on it, the one call allowed off its thread.
  */
 #include "bridge.h"
+#include "lane.h"
 #include "outbox.h"
 #include "server.h"
 #include "syncer.h"
@@ -26,7 +29,7 @@
 #define SYNC_MAX 4
 
 typedef struct batch {
-	uv_work_t work;
+	br_task task;            /* on the commit worker's lane */
 	br_sync_item sync;       /* its durability token, on the syncer's queue */
 	br_job *jobs;            /* processed in this batch */
 	br_job *rest;            /* taken but left for the next batch (time bound) */
@@ -54,9 +57,12 @@ static struct bridge {
 	 * (admit); they move to the commit queue from the front, in order. */
 	br_job *ihead, *itail;
 	size_t intake;
-	size_t unprepared;       /* intake jobs waiting for a prepare job */
-	bool preparing;          /* a prepare job is in the pool */
+	size_t preparing;        /* jobs pushed to the prepare lane, not back yet */
+	br_lane prepare;         /* --prepare-on pool: the prepare lane */
 	batch *inflight;
+	/* The commit worker: one thread of the bridge's own (lane.h), so that
+	 * every batch runs on the same thread, its caches warm. */
+	br_lane worker;
 	unsigned syncing;        /* committed batches waiting for their sync (held or at the syncer) */
 	unsigned sync_jobs;      /* the jobs of those batches */
 	/* Committed batches not yet handed to the syncer (see sync_maybe),
@@ -77,6 +83,8 @@ static struct bridge {
 	double last_handle_s, last_commit_s;
 	uv_timer_t fill_timer;
 	bool fill_waiting;
+	uv_timer_t kick_timer;   /* a folded outbox kick (kick_outbox) */
+	uint64_t last_kick;      /* uv_now of the last one; 0: none yet */
 	bool stopping;
 	uint64_t stop_deadline;
 	uv_check_t check;
@@ -145,12 +153,12 @@ static void respond_error(h2o_req_t *req, br_route route, uint64_t started, int 
 
 /* --- jobs ------------------------------------------------------------------- */
 
-/* Prepared payloads of finished jobs, freed on the thread pool by the next
- * prepare job (kick_prepare) rather than here: freeing a parsed payload
- * costs about a third of parsing it, and freed on a pool thread its blocks go
- * to that thread's jansson block cache, where the next parse takes them
- * (src/core/alloc.c; freed here they would fill the loop thread's cache,
- * which never parses). */
+/* Prepared payloads of finished jobs, freed on the prepare thread before
+ * its next parse (retire_push) rather than here: freeing a parsed payload
+ * costs about a third of parsing it, and freed on the prepare thread its
+ * blocks go to that thread's jansson block cache, where the next parse
+ * takes them (src/core/alloc.c; freed here they would fill the loop
+ * thread's cache, which never parses). */
 static struct retired {
 	rootly_ingest_prepared **v;
 	size_t n, cap;
@@ -185,15 +193,14 @@ static void retire_prepared(rootly_ingest_prepared *p)
 }
 
 /* After each loop iteration: when nothing is being prepared, queued or
- * committed, no prepare job will come soon to take the retired payloads:
- * free them here (the loop is idle) rather than hold their memory. */
+ * committed, no prepare will come soon to take the retired payloads along:
+ * send them to the prepare thread now rather than hold their memory. */
+static void retire_push(void);
+
 static void on_retire_check(uv_check_t *h)
 {
-	if (R.n && !B.ihead && !B.head && !B.inflight) {
-		retired_free(R.v, R.n);
-		R.v = NULL;
-		R.n = R.cap = 0;
-	}
+	if (R.n && !B.ihead && !B.head && !B.inflight)
+		retire_push();
 }
 
 static void job_unref(br_job *job)
@@ -263,27 +270,13 @@ static void enqueue(br_job *job)
 /*
  * An alert payload is authenticated and parsed (rootly_ingest_prepare)
  * before its job reaches the commit queue, so the worker only applies it
- * inside its batch: on libuv's thread pool (--prepare-on pool; two
- * threads, main.c: the commit worker's and one for prepares) or on the
- * loop thread (--prepare-on loop). The default, --prepare-on worker, keeps
+ * inside its batch: on the bridge's prepare thread (--prepare-on pool,
+ * below) or on the loop thread (--prepare-on loop). The default, --prepare-on worker, keeps
  * rootly_ingest on the worker (docs/bridge.md has the measurements). A refused payload (401, 400, 422, 404...) is
  * answered from here and never enters a batch. Jobs reach the commit queue
  * in arrival order: one waiting for its payload holds up those behind it,
  * so a resolve never overtakes its firing alert.
  */
-/* One prepare job in the thread pool at a time, taking every payload that
- * waits: the commit worker then finds the other pool thread free (it is
- * not queued behind a row of prepares; only a /metrics read can hold it),
- * a job frees and parses on one thread, so its jansson block cache serves
- * the parse, and a job costs one wake-up for many payloads. */
-typedef struct prep_work {
-	uv_work_t work;
-	br_job **jobs;
-	size_t n;
-	rootly_ingest_prepared **retired; /* to free first (R, above) */
-	size_t nretired;
-} prep_work;
-
 static void answer_job(br_job *job);
 static void maybe_finish_stop(void);
 
@@ -311,69 +304,78 @@ static void prepare_here(br_job *job)
 	job->prepared = true;
 }
 
-static void prep_work_cb(uv_work_t *w)
+/*
+ * --prepare-on pool: each payload is one task on the prepare lane (a
+ * thread of the bridge's own, lane.h), handed back to the loop as soon as
+ * it is parsed, so the commit worker can apply the first payloads while
+ * the lane parses the next ones. (One pool job for every waiting payload,
+ * as before, handed them over only together: at 8 connections of 100
+ * alerts the requests then moved as one convoy through parse, commit and
+ * sync, and the worker idled during the parse.) Parsed payloads are
+ * freed on the lane too (retire_task), before the next parse, which takes
+ * their blocks from the lane's jansson block cache.
+ */
+typedef struct retire_task {
+	br_task task;
+	rootly_ingest_prepared **v;
+	size_t n;
+} retire_task;
+
+static void retire_work(br_task *t)
 {
-	prep_work *pw = w->data;
-	retired_free(pw->retired, pw->nretired);
-	pw->retired = NULL;
-	for (size_t i = 0; i < pw->n; i++) {
-		br_job *j = pw->jobs[i];
-		if (br_prepare(B.rctx, j)) {
-			/* The worker applies the parsed alerts: the text is done with. */
-			free(j->body);
-			j->body = NULL;
-		}
+	retire_task *rt = (retire_task *)t;
+	retired_free(rt->v, rt->n);
+	free(rt);
+}
+
+/* The retired payloads (R) go to the lane, to be freed before what is
+ * pushed after them; on the loop when there is no memory for the task. */
+static void retire_push(void)
+{
+	if (!R.n)
+		return;
+	retire_task *rt = malloc(sizeof(*rt));
+	if (rt) {
+		rt->task.work = retire_work;
+		rt->task.done = NULL;
+		rt->v = R.v;
+		rt->n = R.n;
+		br_lane_push(&B.prepare, &rt->task);
+	} else {
+		retired_free(R.v, R.n);
+	}
+	R.v = NULL;
+	R.n = R.cap = 0;
+}
+
+static void prep_task_work(br_task *t)
+{
+	br_job *j = (br_job *)((char *)t - offsetof(br_job, ptask));
+	if (br_prepare(B.rctx, j)) {
+		/* The worker applies the parsed alerts: the text is done with. */
+		free(j->body);
+		j->body = NULL;
 	}
 }
 
-static void kick_prepare(void);
-
-static void prep_after_cb(uv_work_t *w, int status)
+static void prep_task_done(br_task *t)
 {
-	prep_work *pw = w->data;
-	for (size_t i = 0; i < pw->n; i++)
-		pw->jobs[i]->prepared = true;
-	free(pw->jobs);
-	free(pw);
-	B.preparing = false;
-	(void)status;
+	br_job *j = (br_job *)((char *)t - offsetof(br_job, ptask));
+	j->prepared = true;
+	B.preparing--;
 	intake_drain();
-	kick_prepare();
 	maybe_finish_stop();
 }
 
-/* Hand every payload of the intake that waits to one pool job, unless
- * one runs (its completion calls this again). */
-static void kick_prepare(void)
+/* Send a job's payload to the prepare lane: jobs are pushed as they are
+ * admitted, so the lane parses them in arrival order. */
+static void prepare_on_lane(br_job *j)
 {
-	if (B.preparing || B.unprepared == 0)
-		return;
-	prep_work *pw = calloc(1, sizeof(*pw));
-	br_job **jobs = pw ? malloc(B.unprepared * sizeof(*jobs)) : NULL;
-	size_t n = 0;
-	for (br_job *j = B.ihead; jobs && j; j = j->next)
-		if (!j->prepared)
-			jobs[n++] = j;
-	B.unprepared = 0;
-	if (jobs) {
-		pw->work.data = pw;
-		pw->jobs = jobs;
-		pw->n = n;
-		pw->retired = R.v;
-		pw->nretired = R.n;
-		if (uv_queue_work(B.loop, &pw->work, prep_work_cb, prep_after_cb) == 0) {
-			R.v = NULL;
-			R.n = R.cap = 0;
-			B.preparing = true;
-			return;
-		}
-	}
-	free(jobs);
-	free(pw);
-	for (br_job *j = B.ihead; j; j = j->next)
-		if (!j->prepared)
-			prepare_here(j);
-	intake_drain();
+	retire_push();
+	j->ptask.work = prep_task_work;
+	j->ptask.done = prep_task_done;
+	B.preparing++;
+	br_lane_push(&B.prepare, &j->ptask);
 }
 
 static bool needs_prepare(const br_job *job)
@@ -406,15 +408,14 @@ static void admit(br_job *job)
 		intake_drain();
 		return;
 	}
-	B.unprepared++;
-	kick_prepare();
+	prepare_on_lane(job);
 }
 
 /* --- the group commit -------------------------------------------------------- */
 
-static void work_cb(uv_work_t *w)
+static void work_cb(br_task *t)
 {
-	batch *b = w->data;
+	batch *b = (batch *)t;
 	uint64_t t0 = br_now_ns(), limit = (uint64_t)B.opts.batch_max_ms * 1000000u;
 	b->begin_rc = rootly_ctx_batch_begin(B.rctx);
 	if (b->begin_rc < 0) {
@@ -469,13 +470,47 @@ static void dispatch(void);
 static void dispatch_now(void);
 static void maybe_finish_stop(void);
 
+/*
+ * The outbox dispatcher is woken after each committed batch that wrote
+ * (a workflow may have enqueued items), but not more often than every
+ * KICK_MIN_MS: each wake-up costs it a claim (a transaction on its own
+ * connection to the store) and libuv's uv_async_send makes the woken
+ * thread spin until the sender's write(2) returns; at one alert per
+ * request that was up to a thousand of each a second, 4-6% of the
+ * bridge's CPU. A kick inside the interval is folded into one at its end,
+ * so an item waits at most KICK_MIN_MS longer.
+ */
+#define KICK_MIN_MS 10
+
+static void kick_outbox_now(void)
+{
+	B.last_kick = uv_now(B.loop);
+	br_outbox_kick();
+}
+
+static void on_kick_timer(uv_timer_t *t)
+{
+	kick_outbox_now();
+}
+
+static void kick_outbox(void)
+{
+	if (uv_is_active((uv_handle_t *)&B.kick_timer))
+		return; /* a folded kick is due: it covers this one */
+	uint64_t since = uv_now(B.loop) - B.last_kick;
+	if (B.last_kick == 0 || since >= KICK_MIN_MS)
+		kick_outbox_now();
+	else
+		uv_timer_start(&B.kick_timer, on_kick_timer, KICK_MIN_MS - since, 0);
+}
+
 /* The batch is over (durable, or failed): its answers go out. */
 static void finish_batch(batch *b, double sync_seconds)
 {
 	B.store_ok = b->begin_rc >= 0 && b->commit_rc >= 0 && b->sync.rc >= 0;
 	/* A committed change may have enqueued outbox items (workflows). */
 	if (B.store_ok && b->wrote)
-		br_outbox_kick();
+		kick_outbox();
 	if (b->begin_rc >= 0)
 		br_metrics_commit(b->seconds, b->commit_seconds, sync_seconds, b->n);
 	for (br_job *j = b->jobs, *next; j; j = next) {
@@ -507,9 +542,9 @@ static void on_synced(br_sync_item *item)
 	finish_batch(b, item->wait_seconds);
 }
 
-static void after_work_cb(uv_work_t *w, int status)
+static void after_work_cb(br_task *t)
 {
-	batch *b = w->data;
+	batch *b = (batch *)t;
 	B.inflight = NULL;
 	if (b->begin_rc >= 0) {
 		/* The commit delay weighs handling against the whole durable
@@ -531,7 +566,6 @@ static void after_work_cb(uv_work_t *w, int status)
 		B.head = b->rest;
 		B.queued += n;
 	}
-	(void)status;
 	/* Every committed batch waits for its sync, read-only ones included:
 	 * their token is the last commit's, so they never show data that is
 	 * not durable yet. Token 0: already durable (or nothing committed). */
@@ -615,7 +649,8 @@ static void dispatch_now(void)
 	batch *b = calloc(1, sizeof(*b));
 	if (!b)
 		return; /* retried at the next loop iteration */
-	b->work.data = b;
+	b->task.work = work_cb;
+	b->task.done = after_work_cb;
 	br_job **link = &b->jobs;
 	unsigned n = 0;
 	while (B.head && n < B.opts.batch_max) {
@@ -632,7 +667,7 @@ static void dispatch_now(void)
 	if (!B.head)
 		B.tail = NULL;
 	B.inflight = b;
-	uv_queue_work(B.loop, &b->work, work_cb, after_work_cb);
+	br_lane_push(&B.worker, &b->task);
 }
 
 static void metrics_work_cb(uv_work_t *w)
@@ -1025,12 +1060,21 @@ int br_server_run(rootly_ctx *rctx, rootly_ctx *reader, const br_options *opts, 
 		br_log(BR_LOG_ERROR, "cannot start the syncer thread: %s", uv_strerror(rc));
 		return 1;
 	}
+	rc = br_lane_start(&B.worker, B.loop, "br-commit");
+	if (rc == 0 && B.opts.prepare_on == BR_PREPARE_POOL && (rc = br_lane_start(&B.prepare, B.loop, "br-prepare")) != 0)
+		br_lane_stop(&B.worker);
+	if (rc != 0) {
+		br_log(BR_LOG_ERROR, "cannot start the commit worker or prepare thread: %s", uv_strerror(rc));
+		br_syncer_stop();
+		return 1;
+	}
 	uv_check_init(B.loop, &B.check);
 	uv_check_start(&B.check, on_check);
 	uv_check_init(B.loop, &B.retire_check);
 	uv_check_start(&B.retire_check, on_retire_check);
 	uv_timer_init(B.loop, &B.stop_timer);
 	uv_timer_init(B.loop, &B.fill_timer);
+	uv_timer_init(B.loop, &B.kick_timer);
 	B.held_tail = &B.held;
 	uv_signal_init(B.loop, &B.sigterm);
 	uv_signal_start(&B.sigterm, on_signal, SIGTERM);
@@ -1057,6 +1101,9 @@ int br_server_run(rootly_ctx *rctx, rootly_ctx *reader, const br_options *opts, 
 	/* Stopped only with no batch waiting for a sync (maybe_finish_stop):
 	 * the thread ends before the caller frees the context. */
 	br_syncer_stop();
+	/* Likewise the worker (nothing in flight): its thread-local caches go. */
+	br_lane_stop(&B.worker);
+	br_lane_stop(&B.prepare); /* frees the retired payloads it still has */
 	br_log_flush();
 	return B.exit_code;
 }

@@ -2,12 +2,15 @@
  * The syncer thread (syncer.h). The loop pushes committed batches in
  * commit order; the thread takes everything pending, syncs the newest
  * token once (which covers the older ones: tokens increase in commit
- * order) and hands the whole group back through a uv_async_t. While it
+ * order) and hands the whole group back through a br_wake (wake.h). While it
  * waits for the disk the worker commits the next batches, which the next
  * sync covers together: fsyncs coalesce without any timer.
  */
+/* pthread_setname_np */
+#define _GNU_SOURCE
 #include "syncer.h"
 #include "bridge.h"
+#include "wake.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -15,7 +18,7 @@
 static struct syncer {
 	rootly_ctx *ctx;
 	br_sync_done_fn done;
-	uv_async_t async;
+	br_wake back;             /* hands synced groups to the loop */
 	pthread_t thread;
 	bool started;
 	pthread_mutex_t mu;
@@ -59,15 +62,17 @@ static void *syncer_main(void *arg)
 		S.syncs++;
 		*S.finished_tail = group;
 		S.finished_tail = &last->next;
-		uv_async_send(&S.async);
+		pthread_mutex_unlock(&S.mu);
+		br_wake_send(&S.back);
+		pthread_mutex_lock(&S.mu);
 	}
 	pthread_mutex_unlock(&S.mu);
 	return NULL;
 }
 
-static void on_async(uv_async_t *a)
+static void on_wake(br_wake *w)
 {
-	(void)a;
+	(void)w;
 	pthread_mutex_lock(&S.mu);
 	br_sync_item *list = S.finished;
 	S.finished = NULL;
@@ -91,14 +96,15 @@ int br_syncer_start(uv_loop_t *loop, rootly_ctx *ctx, br_sync_done_fn done)
 	S.syncs = 0;
 	pthread_mutex_init(&S.mu, NULL);
 	pthread_cond_init(&S.wake, NULL);
-	int rc = uv_async_init(loop, &S.async, on_async);
+	int rc = br_wake_init(&S.back, loop, on_wake);
 	if (rc != 0)
 		return rc;
 	rc = pthread_create(&S.thread, NULL, syncer_main, NULL);
 	if (rc != 0) {
-		uv_close((uv_handle_t *)&S.async, NULL);
+		br_wake_close(&S.back);
 		return rc;
 	}
+	pthread_setname_np(S.thread, "br-sync");
 	S.started = true;
 	return 0;
 }
@@ -129,7 +135,7 @@ void br_syncer_stop(void)
 	pthread_mutex_unlock(&S.mu);
 	pthread_join(S.thread, NULL);
 	S.started = false;
-	uv_close((uv_handle_t *)&S.async, NULL);
+	br_wake_close(&S.back);
 }
 
 unsigned long long br_syncer_syncs(void)

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -559,6 +560,67 @@ class Limits(unittest.TestCase):
         stored = len([t for t in titles if t.startswith("Term")])
         self.assertGreaterEqual(stored, ok, "every 200 is stored")
 
+
+    def test_sigterm_drains_the_commit_threads(self):
+        """SIGTERM while requests are queued and one is in the commit
+        worker's own thread (held there by a writer's lock; one batch per
+        request: --batch-max 1): once the lock goes, every request is
+        answered 200 and stored, and the exit status is 0. The worker, the
+        syncer (and with --prepare-on pool the prepare lane) are one named
+        thread each."""
+        tmp = bl.Scratch("bridge-drain")
+        self.addCleanup(tmp.cleanup)
+        path = os.path.join(tmp.path, "rootly.db")
+        b = bl.Bridge(tmp.path, db="sqlite:%s?busy_timeout=60000" % path, args=["--batch-max", "1"]).start()
+        if not os.environ.get("ROOTLY_BRIDGE_WRAPPER"):
+            names = []
+            for t in os.listdir("/proc/%d/task" % b.proc.pid):
+                with open("/proc/%d/task/%s/comm" % (b.proc.pid, t)) as f:
+                    names.append(f.read().strip())
+            pool = "pool" in os.environ.get("ROOTLY_BRIDGE_ARGS", "")
+            self.assertEqual(names.count("br-commit"), 1, names)
+            self.assertEqual(names.count("br-sync"), 1, names)
+            self.assertEqual(names.count("br-prepare"), 1 if pool else 0, names)
+        self.assertEqual(b.req("POST", "/api/v2/alerts", am_v2("DrainFirst")).status, 200)
+        n = 12
+        results, errors = {}, []
+        def post(i):
+            alerts = [am_v2("Drain%d_%d" % (i, k))[0] for k in range(50)]
+            try:
+                results[i] = b.req("POST", "/api/v2/alerts", alerts, timeout=120 * bl.SLOW).status
+            except Exception as e:
+                errors.append(repr(e))
+        con = sqlite3.connect(path, timeout=5, isolation_level=None)
+        con.execute("BEGIN EXCLUSIVE")
+        threads = [threading.Thread(target=post, args=(i,)) for i in range(n)]
+        try:
+            for t in threads:
+                t.start()
+            # Every request read: one waits for the lock in the worker, the
+            # others in the queue (/metrics runs on the reader context).
+            def queued():
+                m = re.search(r"^rootly_bridge_queued_requests (\d+)$", b.req("GET", "/metrics").body.decode(), re.M)
+                return int(m.group(1)) >= n - 1
+            bl.wait_until("the requests to be queued", queued)
+            b.proc.send_signal(signal.SIGTERM)
+            time.sleep(0.2)
+        finally:
+            con.execute("ROLLBACK")
+            con.close()
+        rc = b.stop()
+        for t in threads:
+            t.join()
+        self.assertEqual(rc, 0, b.log_text()[-2000:])
+        self.assertEqual(errors, [], b.log_text()[-2000:])
+        self.assertEqual(results, {i: 200 for i in range(n)})
+        b2 = bl.Bridge(tmp.path, log_name="bridge2.log").start()
+        try:
+            titles = {i["title"] for i in bl.incidents(b2, "?limit=10000")}
+        finally:
+            b2.stop()
+        for i in range(n):
+            for k in range(50):
+                self.assertIn("Drain%d_%d is failing" % (i, k), titles)
 
 class Startup(unittest.TestCase):
     def run_bridge(self, *args):
