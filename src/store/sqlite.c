@@ -18,6 +18,7 @@
  */
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "core/common.h"
 #include "store/backends.h"
@@ -374,7 +375,7 @@ static int sq_coll_stmt(sq_store *s, sq_coll *c, int kind, unsigned which, sq_us
 	char *sql = NULL;
 	if (!*slot || sqlite3_stmt_busy(*slot)) {
 		sql = kind == K_REC ? rootly__sq_record_sql((int)which, c->table) :
-			kind == K_FIND ? rootly__sq_find_sql(which, c->table, c->logged) :
+			kind == K_FIND ? rootly__sq_find_sql(which, c->table) :
 			rootly__sq_update_sql(which, c->table);
 		if (!sql)
 			return rootly_error_set_oom();
@@ -1146,6 +1147,7 @@ static int bind_query(sqlite3_stmt *st, const rootly_record_query *q, bool by_ro
 typedef struct tie_row {
 	size_t text[7];   /* id, json, status, key, group_key, service, severity: offsets, NO_TEXT for NULL */
 	int64_t revision;
+	int64_t time;
 } tie_row;
 
 typedef struct ties {
@@ -1208,7 +1210,7 @@ static int ties_add(sq_store *s, ties *t, sqlite3_stmt *st)
 	if (r->text[0] == NO_TEXT || r->text[1] == NO_TEXT)
 		return sq_fail(s, SQLITE_NOMEM, "reading a record");
 	r->revision = sqlite3_column_int64(st, 1);
-	t->time = sqlite3_column_int64(st, 8);
+	r->time = t->time = sqlite3_column_int64(st, 8);
 	t->n++;
 	return 0;
 }
@@ -1218,28 +1220,58 @@ static const char *ties_at(const ties *t, size_t off)
 	return off == NO_TEXT ? NULL : t->text + off;
 }
 
-/* Hand out the group in id order (descending if `desc`), up to the
- * limit; then empty it. */
+/* (time, id) order. */
+static int tie_cmp(const ties *t, const tie_row *a, const tie_row *b)
+{
+	if (a->time != b->time)
+		return a->time < b->time ? -1 : 1;
+	return strcmp(t->text + a->text[0], t->text + b->text[0]);
+}
+
+/* Sort the rows in (time, id) order, descending if `desc`: a stable
+ * bottom-up merge sort (a lookup through a log may find many rows). */
+static int ties_sort(ties *t, bool desc)
+{
+	if (t->n < 2)
+		return 0;
+	tie_row *tmp = rootly_malloc(t->n * sizeof(*tmp));
+	if (!tmp)
+		return rootly_error_set_oom();
+	tie_row *src = t->rows, *dst = tmp;
+	for (size_t w = 1; w < t->n; w *= 2) {
+		for (size_t lo = 0; lo < t->n; lo += 2 * w) {
+			size_t mid = lo + w < t->n ? lo + w : t->n, hi = lo + 2 * w < t->n ? lo + 2 * w : t->n;
+			size_t i = lo, j = mid, k = lo;
+			while (i < mid && j < hi) {
+				int c = tie_cmp(t, &src[i], &src[j]);
+				dst[k++] = (desc ? c >= 0 : c <= 0) ? src[i++] : src[j++];
+			}
+			while (i < mid)
+				dst[k++] = src[i++];
+			while (j < hi)
+				dst[k++] = src[j++];
+		}
+		tie_row *x = src;
+		src = dst;
+		dst = x;
+	}
+	if (src != t->rows)
+		memcpy(t->rows, src, t->n * sizeof(*tmp));
+	rootly_free(tmp);
+	return 0;
+}
+
+/* Hand out the rows in (time, id) order (descending if `desc`), up to the
+ * limit; then empty the buffer. */
 static int ties_flush(ties *t, bool desc, size_t limit, size_t *emitted, rootly_record_cb cb, void *payload)
 {
-	/* insertion sort: the group is tiny */
-	for (size_t i = 1; i < t->n; i++) {
-		tie_row r = t->rows[i];
-		size_t j = i;
-		while (j > 0) {
-			int c = strcmp(t->text + t->rows[j - 1].text[0], t->text + r.text[0]);
-			if (desc ? c >= 0 : c <= 0)
-				break;
-			t->rows[j] = t->rows[j - 1];
-			j--;
-		}
-		t->rows[j] = r;
-	}
-	int ret = 0;
+	int ret = ties_sort(t, desc);
+	if (ret)
+		return ret;
 	for (size_t i = 0; i < t->n && ret == 0 && !(limit && *emitted >= limit); i++) {
 		const tie_row *r = &t->rows[i];
 		rootly_record rec = { ties_at(t, r->text[0]), r->revision, ties_at(t, r->text[1]), ties_at(t, r->text[2]),
-			ties_at(t, r->text[3]), ties_at(t, r->text[4]), ties_at(t, r->text[5]), ties_at(t, r->text[6]), t->time };
+			ties_at(t, r->text[3]), ties_at(t, r->text[4]), ties_at(t, r->text[5]), ties_at(t, r->text[6]), r->time };
 		(*emitted)++;
 		ret = cb(&rec, payload);
 	}
@@ -1274,6 +1306,91 @@ static int find_ties(sq_store *s, sqlite3_stmt *st, const rootly_record_query *q
 	return ret;
 }
 
+typedef char record_id[64];
+
+static int id_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* The distinct record ids the log rows `seqs` give for `value`, into a
+ * rootly__malloc'd array (sorted). An SQLite result code. */
+static int logged_ids(sq_store *s, const char *log, const char *value, const int64_t *seqs, size_t n,
+	record_id **out, size_t *count)
+{
+	*out = NULL;
+	*count = 0;
+	record_id *ids = n ? rootly_malloc(n * sizeof(*ids)) : NULL;
+	if (n && !ids)
+		return SQLITE_NOMEM;
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		bool found = false;
+		int rc = rootly__km_row_id(&s->km, s->db, log, seqs[i], value, ids[m], sizeof(ids[m]), &found);
+		if (rc != SQLITE_OK) {
+			rootly_free(ids);
+			return rc;
+		}
+		m += found;
+	}
+	/* a record has a row per write that set the value */
+	if (m > 1)
+		qsort(ids, m, sizeof(*ids), id_cmp);
+	size_t u = 0;
+	for (size_t i = 0; i < m; i++)
+		if (u == 0 || strcmp(ids[u - 1], ids[i]) != 0)
+			memmove(ids[u++], ids[i], sizeof(*ids));
+	*out = ids;
+	*count = u;
+	return SQLITE_OK;
+}
+
+/* A lookup by a logged field (sqlite_keymap.h): the map's candidates, the
+ * record id of each log row that holds the value, each record read by id
+ * with the query's other filters (so a stale candidate finds nothing),
+ * then all of them in (time, id) order up to the limit. Nothing is handed
+ * out before every row is read, so a callback may write. */
+static int find_logged(sq_store *s, sq_coll *c, const char *log, const char *value,
+	const rootly_record_query *q, rootly_record_cb cb, void *payload)
+{
+	int64_t *seqs = NULL;
+	size_t n = 0, nids = 0;
+	record_id *ids = NULL;
+	int rc = rootly__km_candidates(&s->km, s->db, log, value, &seqs, &n);
+	if (rc == SQLITE_OK)
+		rc = logged_ids(s, log, value, seqs, n, &ids, &nids);
+	rootly_free(seqs);
+	if (rc != SQLITE_OK)
+		return sq_km_fail(s, rc, "record_find");
+	ties t;
+	memset(&t, 0, sizeof(t));
+	int ret = 0;
+	for (size_t i = 0; i < nids && ret == 0; i++) {
+		rootly_record_query by_id = *q;
+		by_id.id = ids[i];
+		by_id.limit = 0;
+		sq_use u = { NULL, false };
+		if ((ret = sq_coll_stmt(s, c, K_FIND, find_mask(&by_id), &u)) != 0)
+			break;
+		rc = bind_query(u.st, &by_id, false);
+		while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+			if ((rc = sqlite3_step(u.st)) != SQLITE_ROW)
+				break;
+			if ((ret = ties_add(s, &t, u.st)) != 0)
+				break;
+		}
+		if (ret == 0 && rc != SQLITE_DONE)
+			ret = sq_fail(s, rc, "record_find");
+		sq_release(&u);
+	}
+	rootly_free(ids);
+	size_t emitted = 0;
+	if (ret == 0)
+		ret = ties_flush(&t, q->descending, q->limit, &emitted, cb, payload);
+	ties_free(&t);
+	return ret;
+}
+
 static rootly_status sq_record_find(rootly_store *st, const char *collection,
 	const rootly_record_query *q, rootly_record_cb cb, void *payload)
 {
@@ -1289,9 +1406,8 @@ static rootly_status sq_record_find(rootly_store *st, const char *collection,
 		return 0;
 	unsigned mask = find_mask(q);
 	unsigned by = mask & ~(unsigned)F_DESC;
-	/* A logged field has no index: make its map current first (the query
-	 * reads it; the same field rootly__sq_find_sql picks), and answer "no
-	 * record has this value" from it. */
+	/* A logged field has no index: its map and log answer (find_logged),
+	 * and "no record has this value" comes from the map alone. */
 	unsigned via = (mask & F_ID) ? 0 : (c->logged & ROOTLY__KM_KEY) && (mask & F_KEY) ? ROOTLY__KM_KEY :
 		(c->logged & ROOTLY__KM_GROUP) && (mask & F_GROUP) ? ROOTLY__KM_GROUP : 0;
 	if (via && !s->aborted) {
@@ -1299,12 +1415,13 @@ static rootly_status sq_record_find(rootly_store *st, const char *collection,
 		rootly__km_log_table(c->table, via, log, sizeof(log));
 		if (s->depth == 0)
 			rootly__km_refresh(&s->km, s->db);
-		int absent = 0, rc = rootly__km_absent(&s->km, s->db, log,
-			via == ROOTLY__KM_KEY ? q->key : q->group_key, &absent);
+		const char *value = via == ROOTLY__KM_KEY ? q->key : q->group_key;
+		int absent = 0, rc = rootly__km_absent(&s->km, s->db, log, value, &absent);
 		if (rc != SQLITE_OK)
 			return sq_km_fail(s, rc, "record_find");
 		if (absent)
 			return 0;
+		return find_logged(s, c, log, value, q, cb, payload);
 	}
 	/* A lookup by key or group key alone, for a value no record has (a
 	 * new alert's fingerprint, a new group): answered from memory. Only
@@ -1701,9 +1818,6 @@ static int sq_setup(sq_store *s, const rootly__sqlite_options *o)
 {
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, o->busy_timeout_ms);
-	int km = rootly__km_register(&s->km, s->db);
-	if (km != SQLITE_OK)
-		return sq_fail(s, km, "registering rootly_keyseqs");
 	char mode[16];
 	ROOTLY_TRY(sq_query_one(s, "PRAGMA journal_mode = WAL", mode, sizeof(mode), NULL));
 	/* "memory" is what an in-memory database (":memory:") answers. */

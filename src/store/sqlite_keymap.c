@@ -323,169 +323,80 @@ int rootly__km_absent(rootly__keymaps *k, sqlite3 *db, const char *table, const 
 	return SQLITE_OK;
 }
 
-/* ---- rootly_keyseqs(table, key): the candidate seqs, as a table ------------ */
+/* ---- candidates ----------------------------------------------------------- */
 
-typedef struct ks_vtab {
-	sqlite3_vtab base;
-	rootly__keymaps *maps;
-	sqlite3 *db;
-} ks_vtab;
-
-typedef struct ks_cursor {
-	sqlite3_vtab_cursor base;
+typedef struct seq_list {
 	int64_t *seqs;
-	size_t n, cap, at;
+	size_t n, cap;
 	bool oom;
-} ks_cursor;
-
-static int ks_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out, char **err)
-{
-	(void)argc;
-	(void)argv;
-	(void)err;
-	int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(seq INTEGER, tab HIDDEN, key HIDDEN)");
-	if (rc != SQLITE_OK)
-		return rc;
-	ks_vtab *v = sqlite3_malloc(sizeof(*v));
-	if (!v)
-		return SQLITE_NOMEM;
-	memset(v, 0, sizeof(*v));
-	v->maps = aux;
-	v->db = db;
-	*out = &v->base;
-	return SQLITE_OK;
-}
-
-static int ks_disconnect(sqlite3_vtab *v)
-{
-	sqlite3_free(v);
-	return SQLITE_OK;
-}
-
-/* Usable only with both arguments given (tab = ? AND key = ?). */
-static int ks_best_index(sqlite3_vtab *v, sqlite3_index_info *info)
-{
-	(void)v;
-	int have[2] = { -1, -1 };
-	for (int i = 0; i < info->nConstraint; i++) {
-		const struct sqlite3_index_constraint *c = &info->aConstraint[i];
-		if (c->usable && c->op == SQLITE_INDEX_CONSTRAINT_EQ && (c->iColumn == 1 || c->iColumn == 2))
-			have[c->iColumn - 1] = i;
-	}
-	if (have[0] < 0 || have[1] < 0)
-		return SQLITE_CONSTRAINT;
-	for (int j = 0; j < 2; j++) {
-		info->aConstraintUsage[have[j]].argvIndex = j + 1;
-		info->aConstraintUsage[have[j]].omit = 1;
-	}
-	info->estimatedCost = 1;
-	info->estimatedRows = 1;
-	return SQLITE_OK;
-}
-
-static int ks_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out)
-{
-	(void)v;
-	ks_cursor *c = sqlite3_malloc(sizeof(*c));
-	if (!c)
-		return SQLITE_NOMEM;
-	memset(c, 0, sizeof(*c));
-	*out = &c->base;
-	return SQLITE_OK;
-}
-
-static int ks_close(sqlite3_vtab_cursor *cur)
-{
-	ks_cursor *c = (ks_cursor *)cur;
-	sqlite3_free(c->seqs);
-	sqlite3_free(c);
-	return SQLITE_OK;
-}
+} seq_list;
 
 static bool collect(void *arg, int64_t seq)
 {
-	ks_cursor *c = arg;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 8;
-		int64_t *p = sqlite3_realloc64(c->seqs, cap * sizeof(*p));
+	seq_list *l = arg;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		int64_t *p = rootly_realloc(l->seqs, cap * sizeof(*p));
 		if (!p) {
-			c->oom = true;
+			l->oom = true;
 			return false;
 		}
-		c->seqs = p;
-		c->cap = cap;
+		l->seqs = p;
+		l->cap = cap;
 	}
-	c->seqs[c->n++] = seq;
+	l->seqs[l->n++] = seq;
 	return true;
 }
 
-static int ks_filter(sqlite3_vtab_cursor *cur, int idx, const char *idx_str, int argc, sqlite3_value **argv)
+int rootly__km_candidates(rootly__keymaps *k, sqlite3 *db, const char *log, const char *value, int64_t **seqs,
+	size_t *n)
 {
-	(void)idx;
-	(void)idx_str;
-	ks_cursor *c = (ks_cursor *)cur;
-	ks_vtab *v = (ks_vtab *)cur->pVtab;
-	c->n = c->at = 0;
-	c->oom = false;
-	const char *table = argc == 2 ? (const char *)sqlite3_value_text(argv[0]) : NULL;
-	const char *key = argc == 2 ? (const char *)sqlite3_value_text(argv[1]) : NULL;
-	if (!table || !key)
-		return SQLITE_OK; /* NULL matches nothing */
-	/* Normally already current (the store prepares it before the query). */
-	int rc = rootly__km_prepare(v->maps, v->db, table);
+	*seqs = NULL;
+	*n = 0;
+	int rc = rootly__km_prepare(k, db, log);
 	if (rc != SQLITE_OK)
 		return rc;
-	each_candidate(map_find(v->maps, table, false), key, collect, c);
-	return c->oom ? SQLITE_NOMEM : SQLITE_OK;
-}
-
-static int ks_next(sqlite3_vtab_cursor *cur)
-{
-	((ks_cursor *)cur)->at++;
+	seq_list l = { NULL, 0, 0, false };
+	each_candidate(map_find(k, log, false), value, collect, &l);
+	if (l.oom) {
+		rootly_free(l.seqs);
+		return SQLITE_NOMEM;
+	}
+	*seqs = l.seqs;
+	*n = l.n;
 	return SQLITE_OK;
 }
 
-static int ks_eof(sqlite3_vtab_cursor *cur)
+int rootly__km_row_id(rootly__keymaps *k, sqlite3 *db, const char *log, int64_t seq, const char *value,
+	char *id, size_t cap, bool *found)
 {
-	const ks_cursor *c = (const ks_cursor *)cur;
-	return c->at >= c->n;
-}
-
-static int ks_column(sqlite3_vtab_cursor *cur, sqlite3_context *ctx, int col)
-{
-	const ks_cursor *c = (const ks_cursor *)cur;
-	if (col == 0)
-		sqlite3_result_int64(ctx, c->seqs[c->at]);
-	else
-		sqlite3_result_null(ctx);
-	return SQLITE_OK;
-}
-
-static int ks_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *rowid)
-{
-	*rowid = (sqlite3_int64)((const ks_cursor *)cur)->at;
-	return SQLITE_OK;
-}
-
-static const sqlite3_module k_keyseqs = {
-	.iVersion = 0,
-	.xCreate = NULL, /* eponymous only */
-	.xConnect = ks_connect,
-	.xBestIndex = ks_best_index,
-	.xDisconnect = ks_disconnect,
-	.xDestroy = ks_disconnect,
-	.xOpen = ks_open,
-	.xClose = ks_close,
-	.xFilter = ks_filter,
-	.xNext = ks_next,
-	.xEof = ks_eof,
-	.xColumn = ks_column,
-	.xRowid = ks_rowid,
-};
-
-int rootly__km_register(rootly__keymaps *k, sqlite3 *db)
-{
-	return sqlite3_create_module_v2(db, "rootly_keyseqs", &k_keyseqs, k, NULL);
+	*found = false;
+	rootly__keymap *m = map_find(k, log, true);
+	if (!m)
+		return SQLITE_INTERNAL;
+	int rc = prepare(db, &m->row, "SELECT id FROM \"%w\" WHERE seq = ?1 AND key = ?2", log);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_int64(m->row, 1, seq);
+	rc = sqlite3_bind_text(m->row, 2, value, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(m->row);
+	if (rc == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(m->row, 0);
+		size_t len = v ? (size_t)sqlite3_column_bytes(m->row, 0) : 0;
+		if (!v) {
+			rc = SQLITE_NOMEM;
+		} else if (len < cap) {
+			memcpy(id, v, len + 1);
+			*found = true;
+			rc = SQLITE_DONE;
+		} else {
+			rc = SQLITE_TOOBIG;
+		}
+	}
+	sqlite3_reset(m->row);
+	sqlite3_clear_bindings(m->row);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
 void rootly__km_free(rootly__keymaps *k)
@@ -496,6 +407,7 @@ void rootly__km_free(rootly__keymaps *k)
 		sqlite3_finalize(m->catchup);
 		sqlite3_finalize(m->append);
 		sqlite3_finalize(m->unappend);
+		sqlite3_finalize(m->row);
 		memset(m, 0, sizeof(*m));
 	}
 	sqlite3_finalize(k->version);

@@ -17,9 +17,10 @@
  *    tag of the key's hash to the seq of its log rows (8 bytes a slot),
  *    built from the log on first use and caught up from the log (seq >
  *    the last one seen) when another connection committed;
- *  - a lookup asks the eponymous virtual table rootly_keyseqs(log, value)
- *    for the candidate seqs, the log rows give the record ids, and
- *    the records are checked to carry the key: a candidate that is stale
+ *  - a lookup takes the candidate seqs from the map, the log rows give
+ *    the record ids, each record is read by id with the query's other
+ *    filters and checked to carry the value, and the rows found are put in
+ *    (time, id) order by the store (sqlite.c): a candidate that is stale
  *    (a tag collision, a deleted record, a record whose key changed, a log
  *    row rolled back) is simply not a match.
  * So the map may hold too much, never too little: every log row with
@@ -50,7 +51,7 @@ typedef struct rootly__keymap {
 	int64_t synced;       /* every log row with seq <= synced is in slots */
 	int64_t begin_synced; /* `synced` when the outermost transaction began */
 	bool stale;           /* another connection may have appended */
-	sqlite3_stmt *catchup, *append, *unappend;
+	sqlite3_stmt *catchup, *append, *unappend, *row;
 } rootly__keymap;
 
 typedef struct rootly__keymaps {
@@ -73,8 +74,6 @@ void rootly__km_log_table(const char *table, unsigned field, char *buf, size_t c
 int rootly__km_create_log(sqlite3 *db, const char *log);
 int rootly__km_fill_log(sqlite3 *db, const char *log, const char *table, unsigned field);
 
-/* Register the virtual table rootly_keyseqs on db (once, at open). */
-int rootly__km_register(rootly__keymaps *k, sqlite3 *db);
 /* Outermost transaction begins (the write lock is held): note whether
  * another connection committed since (the maps then catch up on next
  * use; if that cannot be told, they do anyway). */
@@ -98,10 +97,18 @@ int rootly__km_unappend(rootly__keymaps *k, sqlite3 *db, const char *table, int6
 /* *absent = 1 when no record of `table` has `key` (certain), 0 when some
  * may. An SQLite result code (the map could not be made current). */
 int rootly__km_absent(rootly__keymaps *k, sqlite3 *db, const char *table, const char *key, int *absent);
-/* Make the map of `table` current (before a lookup statement runs). An
- * SQLite result code: SQLITE_NOMEM when the map could not grow,
- * SQLITE_FULL past 2^36 log rows. */
-int rootly__km_prepare(rootly__keymaps *k, sqlite3 *db, const char *table);
+/* Make the map of `log` current. An SQLite result code: SQLITE_NOMEM when
+ * the map could not grow, SQLITE_FULL past 2^36 log rows. */
+int rootly__km_prepare(rootly__keymaps *k, sqlite3 *db, const char *log);
+/* The seqs of `log`'s rows that may hold `value` (the map made current
+ * first): *seqs is rootly__malloc'd (the caller frees it), *n of them, in
+ * no particular order. An SQLite result code. */
+int rootly__km_candidates(rootly__keymaps *k, sqlite3 *db, const char *log, const char *value, int64_t **seqs,
+	size_t *n);
+/* The record id of log row `seq` if that row holds `value` (*found), into
+ * id[cap]. An SQLite result code (SQLITE_TOOBIG: id longer than cap). */
+int rootly__km_row_id(rootly__keymaps *k, sqlite3 *db, const char *log, int64_t seq, const char *value,
+	char *id, size_t cap, bool *found);
 
 /* Forget every map and statement (before the connection closes). */
 void rootly__km_free(rootly__keymaps *k);

@@ -131,38 +131,13 @@ bool rootly__sq_find_ties(unsigned mask)
 	return (mask & (ROOTLY__SQ_F_KEY | ROOTLY__SQ_F_GROUP)) && !(mask & ROOTLY__SQ_F_ID);
 }
 
-/* " AND id IN (the ids the log of `field` gives for ?param)". */
-static void put_log_term(rootly_buf *b, const char *table, unsigned field, const char *param)
-{
-	char log[80];
-	rootly__km_log_table(table, field, log, sizeof(log));
-	rootly_buf_puts(b, " AND id IN (SELECT id FROM \"");
-	rootly_buf_puts(b, log);
-	rootly_buf_puts(b, "\" WHERE seq IN (SELECT seq FROM rootly_keyseqs('");
-	rootly_buf_puts(b, log);
-	rootly_buf_puts(b, "', ");
-	rootly_buf_puts(b, param);
-	rootly_buf_puts(b, ")) AND key = ");
-	rootly_buf_puts(b, param);
-	rootly_buf_putc(b, ')');
-}
-
-char *rootly__sq_find_sql(unsigned mask, const char *table, unsigned logged)
+char *rootly__sq_find_sql(unsigned mask, const char *table)
 {
 	rootly_buf b = ROOTLY_BUF_INIT;
 	put_sql(&b, "SELECT " RECORD_COLUMNS " FROM \x01 WHERE 1", table);
 	for (size_t i = 0; i < ROOTLY_ARRAY_SIZE(k_find_terms); i++)
 		if (mask & (1u << i))
 			rootly_buf_puts(&b, k_find_terms[i]);
-	/* A logged field has no index: its log's candidates
-	 * (sqlite_keymap.h), each checked above by `key = ?4` or `group_key =
-	 * ?5`. With an id there is one row to look at anyway. */
-	if (!(mask & ROOTLY__SQ_F_ID)) {
-		if ((logged & ROOTLY__KM_KEY) && (mask & ROOTLY__SQ_F_KEY))
-			put_log_term(&b, table, ROOTLY__KM_KEY, "?4");
-		else if ((logged & ROOTLY__KM_GROUP) && (mask & ROOTLY__SQ_F_GROUP))
-			put_log_term(&b, table, ROOTLY__KM_GROUP, "?5");
-	}
 	if (rootly__sq_find_ties(mask))
 		rootly_buf_puts(&b, mask & ROOTLY__SQ_F_DESC ? " ORDER BY time DESC, rowid DESC" : " ORDER BY time, rowid");
 	else

@@ -53,9 +53,8 @@ bool rootly__sq_find_ties(unsigned mask);
 
 /* SQL texts on `table` (rootly__malloc'd; NULL when out of memory). */
 char *rootly__sq_record_sql(int which, const char *table);
-/* logged: the fields (ROOTLY__KM_KEY, ROOTLY__KM_GROUP) the collection
- * looks up through a log (sqlite_keymap.h), not an index. */
-char *rootly__sq_find_sql(unsigned mask, const char *table, unsigned logged);
+/* (Lookups by a logged field do not come here: sqlite_keymap.h.) */
+char *rootly__sq_find_sql(unsigned mask, const char *table);
 char *rootly__sq_update_sql(unsigned mask, const char *table);
 /* Whether `table` exists; *stmt caches the query. An SQLite result code. */
 int rootly__sq_table_exists(sqlite3 *db, sqlite3_stmt **stmt, const char *table, bool *exists);
