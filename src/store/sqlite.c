@@ -106,6 +106,7 @@ typedef struct sq_coll {
 	char *table;      /* sqlite_schema.h */
 	bool exists;      /* the table is known to exist (false: look again) */
 	unsigned logged;  /* fields looked up through a log, not an index (sqlite_keymap.h) */
+	char log[2][80];  /* their logs' tables: [0] the key's, [1] the group key's */
 	sqlite3_stmt *rec[ROOTLY__SQ_RECORD_STMTS];
 	sqlite3_stmt *find[F_COMBOS];
 	sqlite3_stmt *update[U_COMBOS]; /* by the indexed fields an update sets */
@@ -347,6 +348,8 @@ static int coll_get(sq_store *s, const char *name, bool create, sq_coll **out)
 			return rootly_error_set_oom();
 		}
 		c->logged = rootly__km_fields(name);
+		rootly__km_log_table(c->table, ROOTLY__KM_KEY, c->log[0], sizeof(c->log[0]));
+		rootly__km_log_table(c->table, ROOTLY__KM_GROUP, c->log[1], sizeof(c->log[1]));
 		c->next = s->colls;
 		s->colls = c;
 	}
@@ -927,7 +930,7 @@ static bool same_text(const sq_store *s, size_t off, const char *v)
 /* The log rows written before one record (sqlite_keymap.h): at most one
  * per logged field. */
 typedef struct put_logs {
-	char log[2][80];
+	const char *log[2];
 	const char *value[2];
 	int64_t seq[2];
 	int n;
@@ -958,7 +961,7 @@ static int logs_append(sq_store *s, sq_coll *c, const rootly_record *rec, unsign
 		if (!(fields & c->logged & f) || !v)
 			continue;
 		int i = pl->n;
-		rootly__km_log_table(c->table, f, pl->log[i], sizeof(pl->log[i]));
+		pl->log[i] = c->log[f == ROOTLY__KM_KEY ? 0 : 1];
 		undo_mark lm;
 		if (undo && !undo_push(s, U_UNLOG, c->name, pl->log[i], &lm)) {
 			logs_undo(s, pl);
@@ -1411,8 +1414,7 @@ static rootly_status sq_record_find(rootly_store *st, const char *collection,
 	unsigned via = (mask & F_ID) ? 0 : (c->logged & ROOTLY__KM_KEY) && (mask & F_KEY) ? ROOTLY__KM_KEY :
 		(c->logged & ROOTLY__KM_GROUP) && (mask & F_GROUP) ? ROOTLY__KM_GROUP : 0;
 	if (via && !s->aborted) {
-		char log[80];
-		rootly__km_log_table(c->table, via, log, sizeof(log));
+		const char *log = c->log[via == ROOTLY__KM_KEY ? 0 : 1];
 		if (s->depth == 0)
 			rootly__km_refresh(&s->km, s->db);
 		const char *value = via == ROOTLY__KM_KEY ? q->key : q->group_key;
