@@ -49,6 +49,10 @@ struct rootly__ingest_cache {
 	size_t deferred;          /* entries not (only) a copy of the store: dirty or pending */
 	size_t unflushed;         /* dirty and not written */
 	bool restore_failed;      /* set by roll_back_one */
+	/* The entries holding a pending state, so that promoting (after every
+	 * payload of a batch) visits them and not every cached incident. */
+	cached_incident *pend[CACHE_MAX];
+	size_t npend;
 };
 
 static struct rootly__ingest_cache *cache_of(rootly_ctx *ctx, bool create)
@@ -90,8 +94,29 @@ static void count(struct rootly__ingest_cache *c, const cached_incident *e, int 
 		c->unflushed += (size_t)sign;
 }
 
+/* e holds a pending state now: on the list (once). */
+static void pend_add(struct rootly__ingest_cache *c, cached_incident *e)
+{
+	for (size_t i = 0; i < c->npend; i++)
+		if (c->pend[i] == e)
+			return;
+	/* Never full: an entry is listed once and there are at most CACHE_MAX. */
+	if (c->npend < CACHE_MAX)
+		c->pend[c->npend++] = e;
+}
+
+static void pend_remove(struct rootly__ingest_cache *c, const cached_incident *e)
+{
+	for (size_t i = 0; i < c->npend; i++)
+		if (c->pend[i] == e) {
+			c->pend[i] = c->pend[--c->npend];
+			return;
+		}
+}
+
 static void remove_entry(struct rootly__ingest_cache *c, cached_incident *e)
 {
+	pend_remove(c, e);
 	count(c, e, -1);
 	rootly__strmap_remove(&c->incidents, e->id);
 	incident_free(e);
@@ -222,6 +247,7 @@ int rootly__ingest_cache_defer(rootly_ctx *ctx, json_t *doc, int64_t rev, rootly
 	json_decref(e->pending);
 	e->pending = doc;
 	count(c, e, +1);
+	pend_add(c, e);
 	return 1;
 }
 
@@ -245,8 +271,11 @@ static bool promote_one(struct rootly__ingest_cache *c, cached_incident *e)
 void rootly__ingest_cache_promote(rootly_ctx *ctx)
 {
 	struct rootly__ingest_cache *c = cache_of(ctx, false);
-	if (c && c->deferred)
-		each_entry(c, promote_one);
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->npend; i++)
+		promote_one(c, c->pend[i]);
+	c->npend = 0;
 }
 
 static bool roll_back_one(struct rootly__ingest_cache *c, cached_incident *e)
@@ -290,6 +319,7 @@ void rootly__ingest_cache_rolled_back(rootly_ctx *ctx)
 	 * before it, which still stand. */
 	c->restore_failed = false;
 	each_entry(c, roll_back_one);
+	c->npend = 0; /* every pending state went */
 	/* Out of memory bringing an earlier payload's state back: the batch
 	 * can no longer commit what its earlier payloads stored consistently. */
 	if (c->restore_failed)
@@ -472,6 +502,7 @@ void rootly__ingest_cache_clear(rootly_ctx *ctx)
 	c->incidents.count = 0;
 	c->deferred = 0;
 	c->unflushed = 0;
+	c->npend = 0;
 	for (size_t i = 0; c->groups.count && i < c->groups.cap; i++) {
 		if (c->groups.slots[i].key)
 			hint_free(c->groups.slots[i].value);
