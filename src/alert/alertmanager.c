@@ -265,13 +265,28 @@ static int webhook_alerts(const json_t *root, json_t **out)
 	return rootly__jcheck_finish(&c, res, out);
 }
 
+/* The envelope members check_webhook_top checks for type and then ignores
+ * (in Alertmanager's one-alert notifications the common labels and
+ * annotations repeat the alert's): when they pass, the reader leaves them
+ * out of the tree instead of building and freeing it; when they do not,
+ * they are read, and check_webhook_top reports them as before. */
+static const rootly_json_skip k_envelope_skip[] = {
+	{ "groupLabels", ROOTLY_JSON_SKIP_STRING_MAP },
+	{ "commonLabels", ROOTLY_JSON_SKIP_STRING_MAP },
+	{ "commonAnnotations", ROOTLY_JSON_SKIP_STRING_MAP },
+	{ "routeLabels", ROOTLY_JSON_SKIP_STRING_MAP },
+	{ "externalURL", ROOTLY_JSON_SKIP_STRING },
+	{ "notification_reason", ROOTLY_JSON_SKIP_STRING },
+};
+
 int rootly__parse_alertmanager_webhook(const char *body, size_t len, json_t **alerts_out)
 {
 	if (!alerts_out)
 		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, WEBHOOK ": alerts_out is NULL");
 	*alerts_out = NULL;
 	json_t *root;
-	ROOTLY_TRY(rootly__json_parse_input(WEBHOOK, body, len, &root));
+	ROOTLY_TRY(rootly__json_parse_input_skipping(WEBHOOK, body, len, k_envelope_skip,
+		ROOTLY_ARRAY_SIZE(k_envelope_skip), &root));
 	json_t *res = NULL;
 	int rc = webhook_alerts(root, &res);
 	/* The normalized alerts hold their own references into the document. */

@@ -13,9 +13,9 @@ static bool only_whitespace(const char *b, size_t n)
 	return true;
 }
 
-int rootly__json_parse_input(const char *what, const char *body, size_t len, json_t **out)
+/* The checks before the reader: 1 to go on, else the error. */
+static int before_reading(const char *what, const char *body, size_t len)
 {
-	*out = NULL;
 	if (body == NULL && len > 0)
 		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, "%s: body is NULL", what);
 	if (len == 0 || only_whitespace(body, len))
@@ -26,8 +26,22 @@ int rootly__json_parse_input(const char *what, const char *body, size_t len, jso
 	if (nul)
 		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0,
 			"%s: invalid JSON: NUL byte at byte %zu", what, (size_t)(nul - body));
+	return 1;
+}
 
-	return rootly__json_read(what, body, len, out);
+int rootly__json_parse_input(const char *what, const char *body, size_t len, json_t **out)
+{
+	*out = NULL;
+	int rc = before_reading(what, body, len);
+	return rc < 0 ? rc : rootly__json_read(what, body, len, out);
+}
+
+int rootly__json_parse_input_skipping(const char *what, const char *body, size_t len,
+	const rootly_json_skip *skip, size_t nskip, json_t **out)
+{
+	*out = NULL;
+	int rc = before_reading(what, body, len);
+	return rc < 0 ? rc : rootly__json_read_skipping(what, body, len, skip, nskip, out);
 }
 
 const char *rootly__json_type_name(const json_t *v)

@@ -18,6 +18,10 @@
  * level type. `what` prefixes error messages ("alertmanager webhook").
  * Returns 0 (*out owned by the caller), ROOTLY_EINVALID or ROOTLY_ENOMEM. */
 int rootly__json_parse_input(const char *what, const char *body, size_t len, json_t **out);
+/* The same through rootly__json_read_skipping: a top-level object's
+ * members in `skip` that the caller's checks would accept are left out. */
+int rootly__json_parse_input_skipping(const char *what, const char *body, size_t len,
+	const rootly_json_skip *skip, size_t nskip, json_t **out);
 
 /* rootly__json_read (the reader under rootly__json_parse_input) is in
  * util/jsonread.h. */
