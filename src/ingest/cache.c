@@ -3,7 +3,7 @@
 #include "config/config.h"
 #include "store/strmap.h"
 #include "timeline/append.h"
-#include "util/jsondump.h"
+#include "util/jsonsnap.h"
 
 /* The incidents a batch keeps attaching to; past it nothing new is
  * cached (the store still answers). Small on purpose: with 4,096, a batch
@@ -24,8 +24,10 @@ typedef struct cached_incident {
 	                  * that has not committed yet */
 	int64_t written_rev;
 	bool superseded; /* written, then rewritten by the operation itself */
-	char *snapshot;  /* while a payload holds doc (taken): its text, to put
-	                  * back if that payload's level rolls back */
+	char *snapshot;  /* while a payload holds doc (taken): a copy
+	                  * (util/jsonsnap.h) to put back if that payload's
+	                  * level rolls back */
+	size_t snapshot_len;
 	/* The batch's attaches not on the timeline yet: written as one event
 	 * when the entry is flushed (attach_fold.c). fold_mark: what fold held
 	 * when the open payload began (its level's rollback goes back to it);
@@ -142,12 +144,15 @@ int rootly__ingest_cache_take(rootly_ctx *ctx, const char *id, json_t **doc, int
 		return 0; /* the store answers */
 	if (e->dirty && !e->pending && !e->written && e->doc && !e->snapshot) {
 		/* The payload may fail half-way: the entry keeps the state of
-		 * the operations before it as text, which costs a third of a
-		 * deep copy (jansson's copy rebuilds every hashtable). */
-		char *text = rootly__json_dump(e->doc, JSON_COMPACT);
-		if (!text)
+		 * the operations before it as a snapshot, which costs a third
+		 * of the JSON text (itself a third of a deep copy: jansson's
+		 * copy rebuilds every hashtable). */
+		size_t len;
+		char *snap = rootly__json_snap(e->doc, &len);
+		if (!snap)
 			return rootly_error_set_oom();
-		e->snapshot = text;
+		e->snapshot = snap;
+		e->snapshot_len = len;
 		*doc = e->doc;
 		*rev = e->rev;
 		e->doc = NULL;
@@ -293,8 +298,7 @@ static bool roll_back_one(struct rootly__ingest_cache *c, cached_incident *e)
 	}
 	if (e->snapshot && !e->doc) {
 		/* the payload that held it failed: back to its state before */
-		bool oom = false;
-		e->doc = rootly__json_parse(e->snapshot, strlen(e->snapshot), 0, NULL, &oom);
+		e->doc = rootly__json_unsnap(e->snapshot, e->snapshot_len);
 		if (!e->doc) {
 			c->restore_failed = true;
 			e->dirty = false;
