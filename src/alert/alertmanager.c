@@ -22,6 +22,7 @@
 typedef struct am_alert {
 	json_t *obj;
 	const char *status;
+	json_t *status_v;    /* the received status, NULL when computed (API v2) */
 	json_t *labels;
 	json_t *annotations; /* NULL when absent */
 	int64_t starts_at;
@@ -32,8 +33,8 @@ typedef struct am_alert {
 /* The notification-level fields a webhook alert inherits. */
 typedef struct am_group {
 	json_t *alerts;
-	const char *receiver;
-	const char *group_key;
+	json_t *receiver;
+	json_t *group_key;
 } am_group;
 
 static bool check_status(rootly_jcheck *c, const json_t *obj, const char *base, const char **out)
@@ -96,10 +97,12 @@ static bool check_labels(rootly_jcheck *c, const json_t *obj, const char *base, 
 	return true;
 }
 
-static const char *nonempty(const json_t *obj, const char *key)
+/* obj[key] when it is a non-empty string, else NULL. */
+static json_t *nonempty(const json_t *obj, const char *key)
 {
-	const char *s = obj ? json_string_value(json_object_get(obj, key)) : NULL;
-	return s && *s ? s : NULL;
+	json_t *v = obj ? json_object_get(obj, key) : NULL;
+	const char *s = json_string_value(v);
+	return s && *s ? v : NULL;
 }
 
 static inline int put(json_t *o, const char *key, json_t *v)
@@ -109,22 +112,30 @@ static inline int put(json_t *o, const char *key, json_t *v)
 	return json_object_setn_new_nocheck(o, key, strlen(key), v);
 }
 
-/* Appends the normalized form of `a` to `arr`. */
-static int normalize(const am_alert *a, const char *group_key, const char *receiver, json_t *arr)
+/* A received string value, shared (as labels and raw are: members are
+ * replaced, never edited in place), or a new string when none. */
+static json_t *shared_or(json_t *received, const char *fallback)
+{
+	return received ? json_incref(received) : json_string_nocheck(fallback);
+}
+
+/* Appends the normalized form of `a` to `arr`. The members that copy a
+ * received string share its value (no allocation, and the stored form's
+ * comparisons with raw find them identical). */
+static int normalize(const am_alert *a, json_t *group_key, json_t *receiver, json_t *arr)
 {
 	char fp[17];
 	int rc = rootly__fingerprint_json(a->labels, fp);
 	if (rc < 0)
 		return rc;
-	char fallback[32];
-	const char *summary = nonempty(a->annotations, "summary");
+	char fallback[32] = "";
+	json_t *summary = nonempty(a->annotations, "summary");
 	if (!summary)
 		summary = nonempty(a->labels, "alertname");
-	if (!summary) {
+	if (!summary)
 		snprintf(fallback, sizeof(fallback), "alert %s", fp);
-		summary = fallback;
-	}
-	const char *severity = nonempty(a->labels, "severity");
+	json_t *severity = nonempty(a->labels, "severity");
+	json_t *generator = a->generator_url ? json_object_get(a->obj, "generatorURL") : NULL;
 
 	json_t *o = json_object();
 	if (!o)
@@ -132,16 +143,16 @@ static int normalize(const am_alert *a, const char *group_key, const char *recei
 	/* Short-circuit: nothing after a failed member is allocated. */
 	if (put(o, "source", json_string_nocheck("alertmanager")) ||
 	    put(o, "fingerprint", json_string_nocheck(fp)) ||
-	    put(o, "group_key", json_string_nocheck(group_key)) ||
-	    put(o, "status", json_string_nocheck(a->status)) ||
+	    put(o, "group_key", shared_or(group_key, "")) ||
+	    put(o, "status", shared_or(a->status_v, a->status)) ||
 	    put(o, "labels", json_incref(a->labels)) ||
 	    put(o, "annotations", a->annotations ? json_incref(a->annotations) : json_object()) ||
-	    put(o, "summary", json_string_nocheck(summary)) ||
-	    put(o, "severity", severity ? json_string_nocheck(severity) : json_null()) ||
+	    put(o, "summary", shared_or(summary, fallback)) ||
+	    put(o, "severity", severity ? json_incref(severity) : json_null()) ||
 	    put(o, "starts_at", json_integer(a->starts_at)) ||
 	    put(o, "ends_at", json_integer(a->ends_at)) ||
-	    put(o, "generator_url", json_string_nocheck(a->generator_url ? a->generator_url : "")) ||
-	    put(o, "receiver", receiver ? json_string_nocheck(receiver) : json_null()) ||
+	    put(o, "generator_url", shared_or(generator, "")) ||
+	    put(o, "receiver", receiver ? json_incref(receiver) : json_null()) ||
 	    put(o, "raw", json_incref(a->obj))) {
 		json_decref(o);
 		return rootly_error_set_oom();
@@ -166,6 +177,8 @@ static bool check_webhook_alert(rootly_jcheck *c, json_t *obj, size_t i, am_aler
 	}
 	a->obj = obj;
 	bool ok = check_status(c, obj, base, &a->status);
+	if (a->status)
+		a->status_v = json_object_get(obj, "status");
 	ok &= check_labels(c, obj, base, &a->labels);
 	/* Always sent by Alertmanager, but absent means no annotations. */
 	ok &= rootly__jcheck_string_map(c, obj, base, "annotations", false, &a->annotations);
@@ -222,9 +235,12 @@ static int check_webhook_top(rootly_jcheck *c, const json_t *root, am_group *g)
 		rootly__jcheck_add(c, "alerts", "expected an array, got %s", rootly__json_type_name(alerts));
 	else
 		g->alerts = alerts;
-	rootly__jcheck_string(c, root, "", "receiver", true, &g->receiver);
+	const char *str;
+	if (rootly__jcheck_string(c, root, "", "receiver", true, &str) && str)
+		g->receiver = json_object_get(root, "receiver");
 	/* "{}:{}" and "" are valid keys (no route matchers, no group_by). */
-	rootly__jcheck_string(c, root, "", "groupKey", true, &g->group_key);
+	if (rootly__jcheck_string(c, root, "", "groupKey", true, &str) && str)
+		g->group_key = json_object_get(root, "groupKey");
 	rootly__jcheck_string_map(c, root, "", "groupLabels", false, &ignored);
 	rootly__jcheck_string_map(c, root, "", "commonLabels", false, &ignored);
 	rootly__jcheck_string_map(c, root, "", "commonAnnotations", false, &ignored);
@@ -353,7 +369,7 @@ static int v2_alerts(const json_t *root, rootly_time now, json_t **out)
 		am_alert a;
 		if (!check_v2_alert(&c, e, i, now, &a) || c.count)
 			continue;
-		int rc = normalize(&a, "", NULL, res);
+		int rc = normalize(&a, NULL, NULL, res);
 		if (rc < 0) {
 			json_decref(res);
 			return rc;
