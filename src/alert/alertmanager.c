@@ -286,7 +286,7 @@ static int webhook_alerts(const json_t *root, json_t **out)
  * annotations repeat the alert's): when they pass, the reader leaves them
  * out of the tree instead of building and freeing it; when they do not,
  * they are read, and check_webhook_top reports them as before. */
-static const rootly_json_skip k_envelope_skip[] = {
+const rootly_json_skip rootly__am_webhook_skip[ROOTLY_AM_WEBHOOK_SKIP] = {
 	{ "groupLabels", ROOTLY_JSON_SKIP_STRING_MAP },
 	{ "commonLabels", ROOTLY_JSON_SKIP_STRING_MAP },
 	{ "commonAnnotations", ROOTLY_JSON_SKIP_STRING_MAP },
@@ -301,8 +301,8 @@ int rootly__parse_alertmanager_webhook(const char *body, size_t len, json_t **al
 		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, WEBHOOK ": alerts_out is NULL");
 	*alerts_out = NULL;
 	json_t *root;
-	ROOTLY_TRY(rootly__json_parse_input_skipping(WEBHOOK, body, len, k_envelope_skip,
-		ROOTLY_ARRAY_SIZE(k_envelope_skip), &root));
+	ROOTLY_TRY(rootly__json_parse_input_skipping(WEBHOOK, body, len, rootly__am_webhook_skip,
+		ROOTLY_AM_WEBHOOK_SKIP, &root));
 	json_t *res = NULL;
 	int rc = webhook_alerts(root, &res);
 	/* The normalized alerts hold their own references into the document. */

@@ -18,15 +18,9 @@
 #include "alert/parse.h"
 #include "util/jsonread.h"
 
-static const rootly_json_skip k_skip[] = {
-	{ "groupLabels", ROOTLY_JSON_SKIP_STRING_MAP },
-	{ "commonLabels", ROOTLY_JSON_SKIP_STRING_MAP },
-	{ "commonAnnotations", ROOTLY_JSON_SKIP_STRING_MAP },
-	{ "routeLabels", ROOTLY_JSON_SKIP_STRING_MAP },
-	{ "externalURL", ROOTLY_JSON_SKIP_STRING },
-	{ "notification_reason", ROOTLY_JSON_SKIP_STRING },
-};
-#define NSKIP (sizeof(k_skip) / sizeof(k_skip[0]))
+/* The webhook parser's own list. */
+#define k_skip rootly__am_webhook_skip
+#define NSKIP ((size_t)ROOTLY_AM_WEBHOOK_SKIP)
 
 static const rootly_json_skip *skip_of(const char *k)
 {
