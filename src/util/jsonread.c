@@ -21,6 +21,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/common.h"
 #include "util/jsonread.h"
@@ -248,10 +251,29 @@ static bool scan_string(reader *r, const char **out, size_t *out_len, char **own
 	unsigned long cp;
 	*owned = NULL;
 	for (;;) {
+		bool found = false;
+#if defined(__SSE2__)
+		/* Sixteen bytes at a time, the same test as the words' below:
+		 * '"', '\\', and (signed) below 0x20, which is a control byte or
+		 * one of 0x80 and above. */
+		const __m128i quote16 = _mm_set1_epi8('"'), slash16 = _mm_set1_epi8('\\'), space16 = _mm_set1_epi8(0x20);
+		while (r->len - i >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(r->s + i));
+			__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote16), _mm_cmpeq_epi8(v, slash16)),
+				_mm_cmplt_epi8(v, space16));
+			unsigned m = (unsigned)_mm_movemask_epi8(hit);
+			if (m) {
+				i += (size_t)__builtin_ctz(m);
+				found = true;
+				break;
+			}
+			i += 16;
+		}
+#endif
 		/* Eight bytes at a time while every one is printable ASCII other
 		 * than '"' and '\\' (what the loop below would step over one by
 		 * one); any other byte stops the word scan and is judged below. */
-		while (r->len - i >= 8) {
+		while (!found && r->len - i >= 8) {
 			uint64_t w;
 			memcpy(&w, r->s + i, 8);
 			const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
