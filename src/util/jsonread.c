@@ -244,12 +244,13 @@ static size_t escape_at(reader *r, size_t i, unsigned long *cp)
 /* Scans the string at r->pos (on its opening quote). On success *out and
  * *out_len are the decoded bytes: a slice of the input when there was no
  * escape, else *owned (free with rootly_free). */
-static bool scan_string(reader *r, const char **out, size_t *out_len, char **owned)
+static bool scan_string_at(reader *r, const char **out, size_t *out_len, char **owned, bool *was_escaped)
 {
 	size_t start = r->pos + 1, i = start;
 	bool escaped = false;
 	unsigned long cp;
-	*owned = NULL;
+	if (owned)
+		*owned = NULL;
 	for (;;) {
 		bool found = false;
 #if defined(__SSE2__)
@@ -317,7 +318,10 @@ static bool scan_string(reader *r, const char **out, size_t *out_len, char **own
 		}
 	}
 	r->pos = i + 1;
-	if (!escaped) {
+	if (was_escaped)
+		*was_escaped = escaped;
+	if (!escaped || !owned) {
+		/* (without `owned`: checked only, the text as it is) */
 		*out = (const char *)r->s + start;
 		*out_len = i - start;
 		return true;
@@ -343,6 +347,11 @@ static bool scan_string(reader *r, const char **out, size_t *out_len, char **own
 	*out = buf;
 	*out_len = o;
 	return true;
+}
+
+static bool scan_string(reader *r, const char **out, size_t *out_len, char **owned)
+{
+	return scan_string_at(r, out, out_len, owned, NULL);
 }
 
 static bool is_digit(unsigned char c)
@@ -488,7 +497,7 @@ static json_t *parse_value(reader *r);
  * A skipped value is scanned with the same functions the building parse
  * uses, but only while it has the simple shape of its kind; at anything
  * else (another type, an escaped or repeated key, more than KEYS_SCANNED
- * members, invalid JSON, a failed allocation) the skim gives up, the
+ * members, invalid JSON) the skim gives up (it allocates nothing), the
  * reader goes back to the value's start and the building parse reads it:
  * errors and everything the caller sees come from the usual path. */
 
@@ -500,15 +509,13 @@ static const rootly_json_skip *skip_entry(const reader *r, const char *key, size
 	return NULL;
 }
 
-static bool skim_string(reader *r)
+/* Checked, never decoded: a skim allocates nothing, so it cannot hide a
+ * failed allocation from the caller. */
+static bool skim_string(reader *r, bool *escaped)
 {
 	const char *s;
 	size_t n;
-	char *owned;
-	if (r->pos >= r->len || r->s[r->pos] != '"' || !scan_string(r, &s, &n, &owned))
-		return false;
-	rootly_free(owned);
-	return true;
+	return r->pos < r->len && r->s[r->pos] == '"' && scan_string_at(r, &s, &n, NULL, escaped);
 }
 
 /* An object of at most KEYS_SCANNED string members with distinct,
@@ -531,14 +538,12 @@ static bool skim_string_map(reader *r)
 	for (;;) {
 		const char *key;
 		size_t klen;
-		char *owned;
+		bool escaped;
 		skip_ws(r);
-		if (r->pos >= r->len || r->s[r->pos] != '"' || !scan_string(r, &key, &klen, &owned))
+		if (r->pos >= r->len || r->s[r->pos] != '"' || !scan_string_at(r, &key, &klen, NULL, &escaped))
 			return false;
-		if (owned || nkeys == KEYS_SCANNED) {
-			rootly_free(owned);
+		if (escaped || nkeys == KEYS_SCANNED)
 			return false;
-		}
 		for (size_t k = 0; k < nkeys; k++)
 			if (keys[k].n == klen && memcmp(keys[k].s, key, klen) == 0)
 				return false;
@@ -550,7 +555,7 @@ static bool skim_string_map(reader *r)
 			return false;
 		r->pos++;
 		skip_ws(r);
-		if (!skim_string(r))
+		if (!skim_string(r, &escaped))
 			return false;
 		skip_ws(r);
 		if (r->pos >= r->len)
@@ -571,7 +576,8 @@ static bool skim_value(reader *r, rootly_json_skip_kind kind)
 {
 	size_t start = r->pos;
 	skip_ws(r);
-	bool ok = kind == ROOTLY_JSON_SKIP_STRING ? skim_string(r) : skim_string_map(r);
+	bool escaped;
+	bool ok = kind == ROOTLY_JSON_SKIP_STRING ? skim_string(r, &escaped) : skim_string_map(r);
 	if (!ok) {
 		r->pos = start;
 		r->err = 0;

@@ -17,6 +17,7 @@
 #include "rootly_test.h"
 #include "alert/parse.h"
 #include "util/jsonread.h"
+#include "core/common.h"
 
 /* The webhook parser's own list. */
 #define k_skip rootly__am_webhook_skip
@@ -280,13 +281,42 @@ static void test_webhook_good_envelopes(void **state)
 	free(plain);
 }
 
+/* Every failed allocation is reported (a skim allocates nothing, so none
+ * can be lost in one, even for escaped values it checks). */
+static void test_webhook_every_failed_allocation_reported(void **state)
+{
+	(void)state;
+	char *body = envelope("\"commonLabels\":{\"a\":\"caf\\u00e9\",\"b\":\"\\n\"},\"externalURL\":\"\\/x\","
+		"\"groupLabels\":{\"g\":\"\\u00e9\"}");
+	json_t *out = NULL;
+	rootly_alloc_fault_arm(UINT64_MAX, 0); /* count, never fail */
+	rt_ok(rootly__parse_alertmanager_webhook(body, strlen(body), &out));
+	uint64_t allocations = rootly_alloc_fault_arm(0, 0);
+	json_decref(out);
+	assert_true(allocations > 10);
+	for (uint64_t k = 1; k <= allocations; k++) {
+		out = NULL;
+		rootly_alloc_fault_arm(k, 0);
+		int rc = rootly__parse_alertmanager_webhook(body, strlen(body), &out);
+		rootly_alloc_fault_arm(0, 0);
+		if (rc != ROOTLY_ENOMEM)
+			fail_msg("allocation %llu of %llu failed, parse returned %d", (unsigned long long)k,
+				(unsigned long long)allocations, rc);
+		assert_null(out);
+	}
+	free(body);
+}
+
 int main(void)
 {
+	/* jansson allocates through the library's hooks, as in the library */
+	rootly__json_alloc_install();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reader_same_verdicts),
 		cmocka_unit_test(test_reader_skips_simple_members),
 		cmocka_unit_test(test_webhook_bad_envelope_members),
 		cmocka_unit_test(test_webhook_good_envelopes),
+		cmocka_unit_test(test_webhook_every_failed_allocation_reported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
