@@ -23,6 +23,7 @@ typedef struct am_alert {
 	json_t *obj;
 	const char *status;
 	json_t *status_v;    /* the received status, NULL when computed (API v2) */
+	json_t *generator_v; /* the received generatorURL, or NULL */
 	json_t *labels;
 	json_t *annotations; /* NULL when absent */
 	int64_t starts_at;
@@ -37,11 +38,11 @@ typedef struct am_group {
 	json_t *group_key;
 } am_group;
 
-static bool check_status(rootly_jcheck *c, const json_t *obj, const char *base, const char **out)
+static bool check_status(rootly_jcheck *c, json_t *v, const char *base, const char **out)
 {
 	const char *s;
 	*out = NULL;
-	if (!rootly__jcheck_string(c, obj, base, "status", true, &s))
+	if (!rootly__jcheck_string_of(c, v, base, "status", true, &s))
 		return false;
 	if (strcmp(s, "firing") != 0 && strcmp(s, "resolved") != 0) {
 		char path[PATH_LEN], q[QUOTE_LEN];
@@ -83,9 +84,9 @@ static bool check_names(rootly_jcheck *c, json_t *map, const char *base, const c
 }
 
 /* Labels are the alert's identity: an object of strings, never empty. */
-static bool check_labels(rootly_jcheck *c, const json_t *obj, const char *base, json_t **out)
+static bool check_labels(rootly_jcheck *c, json_t *v, const char *base, json_t **out)
 {
-	if (!rootly__jcheck_string_map(c, obj, base, "labels", true, out))
+	if (!rootly__jcheck_string_map_of(c, v, base, "labels", true, out))
 		return false;
 	if (json_object_size(*out) == 0) {
 		char path[PATH_LEN];
@@ -135,7 +136,7 @@ static int normalize(const am_alert *a, json_t *group_key, json_t *receiver, jso
 	if (!summary)
 		snprintf(fallback, sizeof(fallback), "alert %s", fp);
 	json_t *severity = nonempty(a->labels, "severity");
-	json_t *generator = a->generator_url ? json_object_get(a->obj, "generatorURL") : NULL;
+	json_t *generator = a->generator_url ? a->generator_v : NULL;
 
 	json_t *o = json_object();
 	if (!o)
@@ -162,6 +163,19 @@ static int normalize(const am_alert *a, json_t *group_key, json_t *receiver, jso
 	return 0;
 }
 
+/* An alert's members, found in one pass (rootly__jmembers); the checks
+ * below run in their own order, as before. */
+enum { M_STATUS, M_LABELS, M_ANNOTATIONS, M_STARTS_AT, M_ENDS_AT, M_GENERATOR_URL, M_FINGERPRINT, M_COUNT };
+static const rootly_jname k_alert_members[M_COUNT] = {
+	[M_STATUS] = ROOTLY_JNAME("status"),
+	[M_LABELS] = ROOTLY_JNAME("labels"),
+	[M_ANNOTATIONS] = ROOTLY_JNAME("annotations"),
+	[M_STARTS_AT] = ROOTLY_JNAME("startsAt"),
+	[M_ENDS_AT] = ROOTLY_JNAME("endsAt"),
+	[M_GENERATOR_URL] = ROOTLY_JNAME("generatorURL"),
+	[M_FINGERPRINT] = ROOTLY_JNAME("fingerprint"),
+};
+
 /* ---- webhook v4 ---------------------------------------------------------- */
 
 static bool check_webhook_alert(rootly_jcheck *c, json_t *obj, size_t i, am_alert *a)
@@ -176,21 +190,24 @@ static bool check_webhook_alert(rootly_jcheck *c, json_t *obj, size_t i, am_aler
 		return false;
 	}
 	a->obj = obj;
-	bool ok = check_status(c, obj, base, &a->status);
+	json_t *m[M_COUNT];
+	rootly__jmembers(obj, k_alert_members, M_COUNT, m);
+	bool ok = check_status(c, m[M_STATUS], base, &a->status);
 	if (a->status)
-		a->status_v = json_object_get(obj, "status");
-	ok &= check_labels(c, obj, base, &a->labels);
+		a->status_v = m[M_STATUS];
+	ok &= check_labels(c, m[M_LABELS], base, &a->labels);
 	/* Always sent by Alertmanager, but absent means no annotations. */
-	ok &= rootly__jcheck_string_map(c, obj, base, "annotations", false, &a->annotations);
-	ok &= rootly__jcheck_time(c, obj, base, "startsAt", true, &a->starts_at, &set);
+	ok &= rootly__jcheck_string_map_of(c, m[M_ANNOTATIONS], base, "annotations", false, &a->annotations);
+	ok &= rootly__jcheck_time_of(c, m[M_STARTS_AT], base, "startsAt", true, &a->starts_at, &set);
 	/* Go's zero endsAt on a firing alert means "no end": ends_at stays 0.
 	 * A resolved alert with a zero endsAt is still resolved: the status is
 	 * authoritative. */
-	ok &= rootly__jcheck_time(c, obj, base, "endsAt", false, &a->ends_at, &set);
-	ok &= rootly__jcheck_string(c, obj, base, "generatorURL", false, &a->generator_url);
+	ok &= rootly__jcheck_time_of(c, m[M_ENDS_AT], base, "endsAt", false, &a->ends_at, &set);
+	ok &= rootly__jcheck_string_of(c, m[M_GENERATOR_URL], base, "generatorURL", false, &a->generator_url);
+	a->generator_v = m[M_GENERATOR_URL];
 	/* Checked for type only: the fingerprint is recomputed from the labels,
 	 * so a stale or forged one cannot split or merge alerts. */
-	ok &= rootly__jcheck_string(c, obj, base, "fingerprint", false, &ignored);
+	ok &= rootly__jcheck_string_of(c, m[M_FINGERPRINT], base, "fingerprint", false, &ignored);
 	return ok;
 }
 
@@ -227,7 +244,7 @@ static int check_webhook_top(rootly_jcheck *c, const json_t *root, am_group *g)
 	}
 	/* Checked for shape only: the group status is derived from the alerts,
 	 * each of which carries its own. */
-	check_status(c, root, "", &s);
+	check_status(c, json_object_get(root, "status"), "", &s);
 	json_t *alerts = json_object_get(root, "alerts");
 	if (!alerts)
 		rootly__jcheck_add(c, "", "missing required field \"alerts\"");
@@ -327,16 +344,19 @@ static bool check_v2_alert(rootly_jcheck *c, json_t *obj, size_t i, rootly_time 
 		return false;
 	}
 	a->obj = obj;
-	bool ok = check_labels(c, obj, base, &a->labels);
+	json_t *m[M_COUNT];
+	rootly__jmembers(obj, k_alert_members, M_COUNT, m);
+	bool ok = check_labels(c, m[M_LABELS], base, &a->labels);
 	if (a->labels)
 		ok &= check_names(c, a->labels, base, "labels", "label");
-	ok &= rootly__jcheck_string_map(c, obj, base, "annotations", false, &a->annotations);
+	ok &= rootly__jcheck_string_map_of(c, m[M_ANNOTATIONS], base, "annotations", false, &a->annotations);
 	if (a->annotations)
 		ok &= check_names(c, a->annotations, base, "annotations", "annotation");
-	bool times_ok = rootly__jcheck_time(c, obj, base, "startsAt", false, &starts, &starts_set);
-	times_ok &= rootly__jcheck_time(c, obj, base, "endsAt", false, &ends, &ends_set);
+	bool times_ok = rootly__jcheck_time_of(c, m[M_STARTS_AT], base, "startsAt", false, &starts, &starts_set);
+	times_ok &= rootly__jcheck_time_of(c, m[M_ENDS_AT], base, "endsAt", false, &ends, &ends_set);
 	ok &= times_ok;
-	ok &= rootly__jcheck_string(c, obj, base, "generatorURL", false, &a->generator_url);
+	ok &= rootly__jcheck_string_of(c, m[M_GENERATOR_URL], base, "generatorURL", false, &a->generator_url);
+	a->generator_v = m[M_GENERATOR_URL];
 	if (!times_ok)
 		return false;
 	/* A zero time counts as absent, as in Go. A resolve sent without a

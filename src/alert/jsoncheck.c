@@ -172,10 +172,31 @@ static void missing(rootly_jcheck *c, const char *base, const char *key)
 	rootly__jcheck_add(c, base, "missing required field \"%s\"", key);
 }
 
+void rootly__jmembers(const json_t *obj, const rootly_jname *names, size_t n, json_t **out)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = NULL;
+	json_t *o = (json_t *)obj;
+	for (void *it = json_is_object(o) ? json_object_iter(o) : NULL; it; it = json_object_iter_next(o, it)) {
+		size_t klen = json_object_iter_key_len(it);
+		const char *k = json_object_iter_key(it);
+		for (size_t i = 0; i < n; i++)
+			if (names[i].len == klen && !memcmp(names[i].name, k, klen)) {
+				out[i] = json_object_iter_value(it);
+				break;
+			}
+	}
+}
+
 bool rootly__jcheck_string(rootly_jcheck *c, const json_t *obj, const char *base,
 	const char *key, bool required, const char **out)
 {
-	json_t *v = member(obj, key);
+	return rootly__jcheck_string_of(c, member(obj, key), base, key, required, out);
+}
+
+bool rootly__jcheck_string_of(rootly_jcheck *c, json_t *v, const char *base, const char *key, bool required,
+	const char **out)
+{
 	*out = NULL;
 	if (!v) {
 		if (required)
@@ -195,7 +216,12 @@ bool rootly__jcheck_string(rootly_jcheck *c, const json_t *obj, const char *base
 bool rootly__jcheck_string_map(rootly_jcheck *c, const json_t *obj, const char *base,
 	const char *key, bool required, json_t **out)
 {
-	json_t *v = member(obj, key);
+	return rootly__jcheck_string_map_of(c, member(obj, key), base, key, required, out);
+}
+
+bool rootly__jcheck_string_map_of(rootly_jcheck *c, json_t *v, const char *base, const char *key, bool required,
+	json_t **out)
+{
 	char path[PATH_MAX_LEN];
 	*out = NULL;
 	if (!v) {
@@ -231,7 +257,12 @@ bool rootly__jcheck_string_map(rootly_jcheck *c, const json_t *obj, const char *
 bool rootly__jcheck_time(rootly_jcheck *c, const json_t *obj, const char *base,
 	const char *key, bool required, int64_t *ms, bool *set)
 {
-	json_t *v = member(obj, key);
+	return rootly__jcheck_time_of(c, member(obj, key), base, key, required, ms, set);
+}
+
+bool rootly__jcheck_time_of(rootly_jcheck *c, json_t *v, const char *base, const char *key, bool required,
+	int64_t *ms, bool *set)
+{
 	*ms = 0;
 	*set = false;
 	if (!v) {

@@ -62,7 +62,9 @@ void rootly__path_index(char *dst, size_t cap, const char *base, size_t i);
 
 /* Member checks. Each records a problem (named `<base>.<key>`) and returns
  * false when the member is present with the wrong type or value; a missing
- * member is reported only when `required`. *out is NULL when absent. */
+ * member is reported only when `required`. *out is NULL when absent.
+ * The `_of` forms take the member's value (NULL: absent) found by the
+ * caller, e.g. with rootly__jmembers; the others look `key` up in obj. */
 bool rootly__jcheck_string(rootly_jcheck *c, const json_t *obj, const char *base,
 	const char *key, bool required, const char **out);
 /* An object whose values are all strings. */
@@ -72,5 +74,23 @@ bool rootly__jcheck_string_map(rootly_jcheck *c, const json_t *obj, const char *
  * Go's zero time. */
 bool rootly__jcheck_time(rootly_jcheck *c, const json_t *obj, const char *base,
 	const char *key, bool required, int64_t *ms, bool *set);
+bool rootly__jcheck_string_of(rootly_jcheck *c, json_t *v, const char *base, const char *key, bool required,
+	const char **out);
+bool rootly__jcheck_string_map_of(rootly_jcheck *c, json_t *v, const char *base, const char *key, bool required,
+	json_t **out);
+bool rootly__jcheck_time_of(rootly_jcheck *c, json_t *v, const char *base, const char *key, bool required,
+	int64_t *ms, bool *set);
+
+/* A member name and its length (ROOTLY_JNAME("labels")). */
+typedef struct rootly_jname {
+	const char *name;
+	size_t len;
+} rootly_jname;
+#define ROOTLY_JNAME(s) { s, sizeof(s) - 1 }
+
+/* out[i] = obj's member names[i] (NULL when absent or obj is not an
+ * object), in one pass over obj instead of a lookup per name. Keys match
+ * with their length, as json_object_get's do (a key may hold NUL). */
+void rootly__jmembers(const json_t *obj, const rootly_jname *names, size_t n, json_t **out);
 
 #endif
