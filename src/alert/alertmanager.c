@@ -211,15 +211,32 @@ static bool check_webhook_alert(rootly_jcheck *c, json_t *obj, size_t i, am_aler
 	return ok;
 }
 
-static bool check_count(rootly_jcheck *c, const json_t *obj, const char *key)
+static bool check_count(rootly_jcheck *c, json_t *v, const char *key)
 {
-	json_t *v = json_object_get(obj, key);
 	if (!v || (json_is_integer(v) && json_integer_value(v) >= 0))
 		return true;
 	rootly__jcheck_add(c, key, "expected a non-negative integer, got %s%s", rootly__json_type_name(v),
 		json_is_integer(v) ? " below 0" : "");
 	return false;
 }
+
+/* The notification's members, found in one pass like an alert's. */
+enum { T_VERSION, T_STATUS, T_ALERTS, T_RECEIVER, T_GROUP_KEY, T_GROUP_LABELS, T_COMMON_LABELS,
+	T_COMMON_ANNOTATIONS, T_ROUTE_LABELS, T_EXTERNAL_URL, T_NOTIFICATION_REASON, T_TRUNCATED_ALERTS, T_COUNT };
+static const rootly_jname k_top_members[T_COUNT] = {
+	[T_VERSION] = ROOTLY_JNAME("version"),
+	[T_STATUS] = ROOTLY_JNAME("status"),
+	[T_ALERTS] = ROOTLY_JNAME("alerts"),
+	[T_RECEIVER] = ROOTLY_JNAME("receiver"),
+	[T_GROUP_KEY] = ROOTLY_JNAME("groupKey"),
+	[T_GROUP_LABELS] = ROOTLY_JNAME("groupLabels"),
+	[T_COMMON_LABELS] = ROOTLY_JNAME("commonLabels"),
+	[T_COMMON_ANNOTATIONS] = ROOTLY_JNAME("commonAnnotations"),
+	[T_ROUTE_LABELS] = ROOTLY_JNAME("routeLabels"),
+	[T_EXTERNAL_URL] = ROOTLY_JNAME("externalURL"),
+	[T_NOTIFICATION_REASON] = ROOTLY_JNAME("notification_reason"),
+	[T_TRUNCATED_ALERTS] = ROOTLY_JNAME("truncatedAlerts"),
+};
 
 /* Returns < 0 only for a payload that is not an Alertmanager notification
  * at all; field problems go to the collector. */
@@ -228,7 +245,9 @@ static int check_webhook_top(rootly_jcheck *c, const json_t *root, am_group *g)
 	const char *s;
 	json_t *ignored;
 	memset(g, 0, sizeof(*g));
-	json_t *version = json_object_get(root, "version");
+	json_t *m[T_COUNT];
+	rootly__jmembers(root, k_top_members, T_COUNT, m);
+	json_t *version = m[T_VERSION];
 	if (json_is_string(version) && strcmp(json_string_value(version), "4") != 0) {
 		char q[QUOTE_LEN];
 		rootly__quote(q, sizeof(q), json_string_value(version));
@@ -240,12 +259,12 @@ static int check_webhook_top(rootly_jcheck *c, const json_t *root, am_group *g)
 				"payload; ingest it with the \"grafana\" source");
 		rootly__jcheck_add(c, "version", "expected \"4\", got %s", q);
 	} else {
-		rootly__jcheck_string(c, root, "", "version", true, &s);
+		rootly__jcheck_string_of(c, version, "", "version", true, &s);
 	}
 	/* Checked for shape only: the group status is derived from the alerts,
 	 * each of which carries its own. */
-	check_status(c, json_object_get(root, "status"), "", &s);
-	json_t *alerts = json_object_get(root, "alerts");
+	check_status(c, m[T_STATUS], "", &s);
+	json_t *alerts = m[T_ALERTS];
 	if (!alerts)
 		rootly__jcheck_add(c, "", "missing required field \"alerts\"");
 	else if (!json_is_array(alerts))
@@ -253,18 +272,19 @@ static int check_webhook_top(rootly_jcheck *c, const json_t *root, am_group *g)
 	else
 		g->alerts = alerts;
 	const char *str;
-	if (rootly__jcheck_string(c, root, "", "receiver", true, &str) && str)
-		g->receiver = json_object_get(root, "receiver");
+	if (rootly__jcheck_string_of(c, m[T_RECEIVER], "", "receiver", true, &str) && str)
+		g->receiver = m[T_RECEIVER];
 	/* "{}:{}" and "" are valid keys (no route matchers, no group_by). */
-	if (rootly__jcheck_string(c, root, "", "groupKey", true, &str) && str)
-		g->group_key = json_object_get(root, "groupKey");
-	rootly__jcheck_string_map(c, root, "", "groupLabels", false, &ignored);
-	rootly__jcheck_string_map(c, root, "", "commonLabels", false, &ignored);
-	rootly__jcheck_string_map(c, root, "", "commonAnnotations", false, &ignored);
-	rootly__jcheck_string_map(c, root, "", "routeLabels", false, &ignored);
-	rootly__jcheck_string(c, root, "", "externalURL", false, &s);
-	rootly__jcheck_string(c, root, "", "notification_reason", false, &s);
-	check_count(c, root, "truncatedAlerts");
+	if (rootly__jcheck_string_of(c, m[T_GROUP_KEY], "", "groupKey", true, &str) && str)
+		g->group_key = m[T_GROUP_KEY];
+	/* (Left out by the reader when they pass: rootly__am_webhook_skip.) */
+	rootly__jcheck_string_map_of(c, m[T_GROUP_LABELS], "", "groupLabels", false, &ignored);
+	rootly__jcheck_string_map_of(c, m[T_COMMON_LABELS], "", "commonLabels", false, &ignored);
+	rootly__jcheck_string_map_of(c, m[T_COMMON_ANNOTATIONS], "", "commonAnnotations", false, &ignored);
+	rootly__jcheck_string_map_of(c, m[T_ROUTE_LABELS], "", "routeLabels", false, &ignored);
+	rootly__jcheck_string_of(c, m[T_EXTERNAL_URL], "", "externalURL", false, &s);
+	rootly__jcheck_string_of(c, m[T_NOTIFICATION_REASON], "", "notification_reason", false, &s);
+	check_count(c, m[T_TRUNCATED_ALERTS], "truncatedAlerts");
 	return 0;
 }
 
