@@ -7,6 +7,13 @@
  *   attach         batched, alerts fall into 100 groups: most attach
  *   memory         the declare work on the memory: store (the engine alone)
  *   group100       100-alert group notifications, 10 payloads per commit
+ *   attach_am      attach, with the envelope Alertmanager really sends for a
+ *                  one-alert group (commonLabels and commonAnnotations repeat
+ *                  the alert's labels and annotations; the other modes send
+ *                  them empty)
+ *   declare_v2     batched, API v2 postable-alerts bodies of one alert each
+ *                  (what Prometheus and the bridge's benchmark send; the
+ *                  API has no group key: each alert declares an incident)
  *   resolve        batched, N firing alerts then their N resolutions
  *                  (dedup lookups and updates; timed: the resolve half)
  *   single_full    one rootly_ingest = one durable transaction, synchronous=FULL
@@ -200,6 +207,41 @@ static int make_payload(char *buf, size_t cap, int i, int groups, const char *st
 		strcmp(status, "resolved") ? "0001-01-01T00:00:00Z" : "2026-11-26T14:09:26.469Z", g, g);
 }
 
+/* The API v2 body of one alert, as Prometheus posts it: no status (an
+ * endsAt ahead of now keeps it firing), no grouping. */
+static int make_v2_payload(char *buf, size_t cap, int i, const char *ends_at)
+{
+	return snprintf(buf, cap,
+		"[{\"labels\":{\"alertname\":\"HighLatency\",\"group\":\"g%d\",\"instance\":\"host-%d\","
+		"\"service\":\"svc-%d\",\"severity\":\"critical\",\"team\":\"team-%d\"},"
+		"\"annotations\":{\"summary\":\"p99 latency above 2s on host-%d\",\"runbook_url\":\"https://runbooks.example.com/x\"},"
+		"\"startsAt\":\"2026-11-26T13:59:26.469Z\",\"endsAt\":\"%s\","
+		"\"generatorURL\":\"http://prometheus:9090/graph?g0.expr=up\"}]\n",
+		i, i, i % 50, i % 20, i, ends_at);
+}
+
+/* make_payload's alert in the envelope Alertmanager sends for a group of
+ * one: the common labels and annotations are the alert's own. (Without
+ * the alert's fingerprint, as in the other modes.) */
+static int make_am_payload(char *buf, size_t cap, int i, int groups)
+{
+	int g = i % groups;
+	return snprintf(buf, cap,
+		"{\"receiver\":\"bench\",\"status\":\"firing\",\"alerts\":[{\"status\":\"firing\","
+		"\"labels\":{\"alertname\":\"HighLatency\",\"group\":\"g%d\",\"instance\":\"host-%d\","
+		"\"service\":\"svc-%d\",\"severity\":\"critical\",\"team\":\"team-%d\"},"
+		"\"annotations\":{\"summary\":\"p99 latency above 2s on host-%d\",\"runbook_url\":\"https://runbooks.example.com/x\"},"
+		"\"startsAt\":\"2026-11-26T13:59:26.469Z\",\"endsAt\":\"0001-01-01T00:00:00Z\","
+		"\"generatorURL\":\"http://prometheus:9090/graph?g0.expr=up\"}],"
+		"\"groupLabels\":{\"group\":\"g%d\"},"
+		"\"commonLabels\":{\"alertname\":\"HighLatency\",\"group\":\"g%d\",\"instance\":\"host-%d\","
+		"\"service\":\"svc-%d\",\"severity\":\"critical\",\"team\":\"team-%d\"},"
+		"\"commonAnnotations\":{\"summary\":\"p99 latency above 2s on host-%d\",\"runbook_url\":\"https://runbooks.example.com/x\"},"
+		"\"externalURL\":\"http://am:9093\",\"version\":\"4\",\"groupKey\":\"{}:{group=\\\"g%d\\\"}\","
+		"\"truncatedAlerts\":0}\n",
+		g, i, i % 50, i % 20, i, g, g, i, i % 50, i % 20, i, g);
+}
+
 /* One webhook carrying `count` alerts of one group (a group notification). */
 static int make_group_payload(char *buf, size_t cap, int first, int count, int group)
 {
@@ -264,13 +306,16 @@ static long count_incidents(rootly_ctx *ctx)
 }
 
 /* N single-alert payloads of `status`, `batch` per commit (1: no batch). */
+static bool g_am_envelope; /* attach_am: make_am_payload's shape */
+
 static void ingest_run(rootly_ctx *ctx, int n, int batch, int groups, const char *status)
 {
 	char buf[2048];
 	for (int i = 0; i < n; i++) {
 		if (batch > 1 && i % batch == 0)
 			bench_check(rootly_ctx_batch_begin(ctx), "batch_begin");
-		int len = make_payload(buf, sizeof(buf), i, groups, status);
+		int len = g_am_envelope ? make_am_payload(buf, sizeof(buf), i, groups) :
+			make_payload(buf, sizeof(buf), i, groups, status);
 		bench_check(rootly_ingest(NULL, ctx, "alertmanager", buf, (size_t)len, NULL, 0), "ingest");
 		if (batch > 1 && (i % batch == batch - 1 || i == n - 1))
 			commit_timed(ctx);
@@ -300,6 +345,32 @@ static timing run_resolve(const char *dir, int n, int batch, long *incidents)
 	ingest_run(ctx, n, batch, 0, "firing");
 	timing t0 = start();
 	ingest_run(ctx, n, batch, 0, "resolved");
+	timing t = stop(t0);
+	*incidents = count_incidents(ctx);
+	close_timed(ctx, &t);
+	bench_unlink_db(path);
+	return t;
+}
+
+/* N one-alert API v2 bodies, `batch` per commit. */
+static timing run_v2(const char *dir, int n, int batch, long *incidents)
+{
+	char path[512], buf[2048], ends[40];
+	rootly_ctx *ctx = open_ctx(dir, "full", path, sizeof(path));
+	/* Prometheus sends endsAt = now + 4 evaluation intervals. */
+	time_t later = time(NULL) + 3600;
+	struct tm tm;
+	gmtime_r(&later, &tm);
+	strftime(ends, sizeof(ends), "%Y-%m-%dT%H:%M:%S.000Z", &tm);
+	timing t0 = start();
+	for (int i = 0; i < n; i++) {
+		if (batch > 1 && i % batch == 0)
+			bench_check(rootly_ctx_batch_begin(ctx), "batch_begin");
+		int len = make_v2_payload(buf, sizeof(buf), i, ends);
+		bench_check(rootly_ingest(NULL, ctx, "alertmanager-v2", buf, (size_t)len, NULL, 0), "ingest");
+		if (batch > 1 && (i % batch == batch - 1 || i == n - 1))
+			commit_timed(ctx);
+	}
 	timing t = stop(t0);
 	*incidents = count_incidents(ctx);
 	close_timed(ctx, &t);
@@ -594,6 +665,13 @@ int main(int argc, char **argv)
 		base = run_baseline(dir, "full", n, batch);
 		report("batched", "attach", "full", batch, n, inc, t, &base);
 	}
+	if (wanted(argc, argv, "attach_am")) {
+		g_am_envelope = true;
+		t = run_rootly(dir, "full", n, batch, 100, &inc);
+		g_am_envelope = false;
+		base = run_baseline(dir, "full", n, batch);
+		report("batched", "attach_am", "full", batch, n, inc, t, &base);
+	}
 	if (wanted(argc, argv, "memory")) {
 		/* The engine alone: the declare work on the in-memory store. */
 		t = run_rootly(dir, "memory", n, batch, 0, &inc);
@@ -604,6 +682,11 @@ int main(int argc, char **argv)
 		t = run_groups(dir, n, 100, 10);
 		base = run_baseline(dir, "full", n, batch);
 		report("batched", "group_of_100", "full", 1000, n, n / 100, t, &base);
+	}
+	if (wanted(argc, argv, "declare_v2")) {
+		t = run_v2(dir, n, batch, &inc);
+		base = run_baseline(dir, "full", n, batch);
+		report("batched", "declare_v2", "full", batch, n, inc, t, &base);
 	}
 	if (wanted(argc, argv, "resolve")) {
 		t = run_resolve(dir, n, batch, &inc);

@@ -4,6 +4,8 @@
  * fingerprint. Besides "no crash, no leak" (ASan/UBSan/LSan) it checks:
  *   - the JSON reader accepts exactly what jansson's json_loadb accepts
  *     (within the nesting limit) and builds an equal value;
+ *   - the reader skipping the webhook's envelope members gives the same
+ *     verdict and message, and the same value less members it may skip;
  *   - every normalized alert is well formed and its fingerprint equals the
  *     public rootly_alert_fingerprint of its labels;
  *   - a failure is ROOTLY_EINVALID or ROOTLY_ENOMEM with a message, and
@@ -151,6 +153,54 @@ static void compare_with_jansson(const char *body, size_t len)
 	json_decref(theirs);
 }
 
+/* A member the webhook's skip list names, with a value of its kind. */
+static int skippable(const char *k, const json_t *v)
+{
+	for (size_t i = 0; i < ROOTLY_AM_WEBHOOK_SKIP; i++) {
+		if (strcmp(rootly__am_webhook_skip[i].name, k) != 0)
+			continue;
+		if (rootly__am_webhook_skip[i].kind == ROOTLY_JSON_SKIP_STRING)
+			return json_is_string(v);
+		if (!json_is_object(v))
+			return 0;
+		const char *mk;
+		json_t *mv;
+		json_object_foreach((json_t *)v, mk, mv)
+			if (!json_is_string(mv))
+				return 0;
+		return 1;
+	}
+	return 0;
+}
+
+/* The skipping reader against the full one (rootly__json_read_skipping). */
+static void compare_skipping(const char *body, size_t len)
+{
+	json_t *full = NULL, *skim = NULL;
+	int rc = rootly__json_read("fuzz", body, len, &full);
+	char msg[512];
+	snprintf(msg, sizeof(msg), "%s", rc ? rootly_error_last()->message : "");
+	int src = rootly__json_read_skipping("fuzz", body, len, rootly__am_webhook_skip, ROOTLY_AM_WEBHOOK_SKIP, &skim);
+	FUZZ_CHECK(rc == src);
+	if (rc == 0 && json_is_object(full)) {
+		size_t left_out = 0;
+		const char *k;
+		json_t *v;
+		json_object_foreach(full, k, v) {
+			json_t *s = json_object_get(skim, k);
+			FUZZ_CHECK(s ? json_equal(s, v) : skippable(k, v));
+			left_out += !s;
+		}
+		FUZZ_CHECK(json_object_size(skim) + left_out == json_object_size(full));
+	} else if (rc == 0) {
+		FUZZ_CHECK(json_equal(full, skim));
+	} else {
+		FUZZ_CHECK(strcmp(msg, rootly_error_last()->message) == 0);
+	}
+	json_decref(full);
+	json_decref(skim);
+}
+
 static uint64_t fnv1a(const uint8_t *d, size_t n)
 {
 	uint64_t h = UINT64_C(14695981039346656037);
@@ -178,6 +228,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * loads as 1); our parsers refuse NUL bytes before reading. */
 	if (size > 0 && !memchr(data, 0, size))
 		compare_with_jansson(body, size);
+	compare_skipping(body, size);
 
 	rootly_alloc_fault_arm(UINT64_MAX, 0); /* count, never fail */
 	outcome clean = parse_both(body, size);

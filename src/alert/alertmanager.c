@@ -22,6 +22,8 @@
 typedef struct am_alert {
 	json_t *obj;
 	const char *status;
+	json_t *status_v;    /* the received status, NULL when computed (API v2) */
+	json_t *generator_v; /* the received generatorURL, or NULL */
 	json_t *labels;
 	json_t *annotations; /* NULL when absent */
 	int64_t starts_at;
@@ -32,15 +34,15 @@ typedef struct am_alert {
 /* The notification-level fields a webhook alert inherits. */
 typedef struct am_group {
 	json_t *alerts;
-	const char *receiver;
-	const char *group_key;
+	json_t *receiver;
+	json_t *group_key;
 } am_group;
 
-static bool check_status(rootly_jcheck *c, const json_t *obj, const char *base, const char **out)
+static bool check_status(rootly_jcheck *c, json_t *v, const char *base, const char **out)
 {
 	const char *s;
 	*out = NULL;
-	if (!rootly__jcheck_string(c, obj, base, "status", true, &s))
+	if (!rootly__jcheck_string_of(c, v, base, "status", true, &s))
 		return false;
 	if (strcmp(s, "firing") != 0 && strcmp(s, "resolved") != 0) {
 		char path[PATH_LEN], q[QUOTE_LEN];
@@ -82,9 +84,9 @@ static bool check_names(rootly_jcheck *c, json_t *map, const char *base, const c
 }
 
 /* Labels are the alert's identity: an object of strings, never empty. */
-static bool check_labels(rootly_jcheck *c, const json_t *obj, const char *base, json_t **out)
+static bool check_labels(rootly_jcheck *c, json_t *v, const char *base, json_t **out)
 {
-	if (!rootly__jcheck_string_map(c, obj, base, "labels", true, out))
+	if (!rootly__jcheck_string_map_of(c, v, base, "labels", true, out))
 		return false;
 	if (json_object_size(*out) == 0) {
 		char path[PATH_LEN];
@@ -96,10 +98,12 @@ static bool check_labels(rootly_jcheck *c, const json_t *obj, const char *base, 
 	return true;
 }
 
-static const char *nonempty(const json_t *obj, const char *key)
+/* obj[key] when it is a non-empty string, else NULL. */
+static json_t *nonempty(const json_t *obj, const char *key)
 {
-	const char *s = obj ? json_string_value(json_object_get(obj, key)) : NULL;
-	return s && *s ? s : NULL;
+	json_t *v = obj ? json_object_get(obj, key) : NULL;
+	const char *s = json_string_value(v);
+	return s && *s ? v : NULL;
 }
 
 static inline int put(json_t *o, const char *key, json_t *v)
@@ -109,22 +113,30 @@ static inline int put(json_t *o, const char *key, json_t *v)
 	return json_object_setn_new_nocheck(o, key, strlen(key), v);
 }
 
-/* Appends the normalized form of `a` to `arr`. */
-static int normalize(const am_alert *a, const char *group_key, const char *receiver, json_t *arr)
+/* A received string value, shared (as labels and raw are: members are
+ * replaced, never edited in place), or a new string when none. */
+static json_t *shared_or(json_t *received, const char *fallback)
+{
+	return received ? json_incref(received) : json_string_nocheck(fallback);
+}
+
+/* Appends the normalized form of `a` to `arr`. The members that copy a
+ * received string share its value (no allocation, and the stored form's
+ * comparisons with raw find them identical). */
+static int normalize(const am_alert *a, json_t *group_key, json_t *receiver, json_t *arr)
 {
 	char fp[17];
 	int rc = rootly__fingerprint_json(a->labels, fp);
 	if (rc < 0)
 		return rc;
-	char fallback[32];
-	const char *summary = nonempty(a->annotations, "summary");
+	char fallback[32] = "";
+	json_t *summary = nonempty(a->annotations, "summary");
 	if (!summary)
 		summary = nonempty(a->labels, "alertname");
-	if (!summary) {
+	if (!summary)
 		snprintf(fallback, sizeof(fallback), "alert %s", fp);
-		summary = fallback;
-	}
-	const char *severity = nonempty(a->labels, "severity");
+	json_t *severity = nonempty(a->labels, "severity");
+	json_t *generator = a->generator_url ? a->generator_v : NULL;
 
 	json_t *o = json_object();
 	if (!o)
@@ -132,16 +144,16 @@ static int normalize(const am_alert *a, const char *group_key, const char *recei
 	/* Short-circuit: nothing after a failed member is allocated. */
 	if (put(o, "source", json_string_nocheck("alertmanager")) ||
 	    put(o, "fingerprint", json_string_nocheck(fp)) ||
-	    put(o, "group_key", json_string_nocheck(group_key)) ||
-	    put(o, "status", json_string_nocheck(a->status)) ||
+	    put(o, "group_key", shared_or(group_key, "")) ||
+	    put(o, "status", shared_or(a->status_v, a->status)) ||
 	    put(o, "labels", json_incref(a->labels)) ||
 	    put(o, "annotations", a->annotations ? json_incref(a->annotations) : json_object()) ||
-	    put(o, "summary", json_string_nocheck(summary)) ||
-	    put(o, "severity", severity ? json_string_nocheck(severity) : json_null()) ||
+	    put(o, "summary", shared_or(summary, fallback)) ||
+	    put(o, "severity", severity ? json_incref(severity) : json_null()) ||
 	    put(o, "starts_at", json_integer(a->starts_at)) ||
 	    put(o, "ends_at", json_integer(a->ends_at)) ||
-	    put(o, "generator_url", json_string_nocheck(a->generator_url ? a->generator_url : "")) ||
-	    put(o, "receiver", receiver ? json_string_nocheck(receiver) : json_null()) ||
+	    put(o, "generator_url", shared_or(generator, "")) ||
+	    put(o, "receiver", receiver ? json_incref(receiver) : json_null()) ||
 	    put(o, "raw", json_incref(a->obj))) {
 		json_decref(o);
 		return rootly_error_set_oom();
@@ -150,6 +162,19 @@ static int normalize(const am_alert *a, const char *group_key, const char *recei
 		return rootly_error_set_oom();
 	return 0;
 }
+
+/* An alert's members, found in one pass (rootly__jmembers); the checks
+ * below run in their own order, as before. */
+enum { M_STATUS, M_LABELS, M_ANNOTATIONS, M_STARTS_AT, M_ENDS_AT, M_GENERATOR_URL, M_FINGERPRINT, M_COUNT };
+static const rootly_jname k_alert_members[M_COUNT] = {
+	[M_STATUS] = ROOTLY_JNAME("status"),
+	[M_LABELS] = ROOTLY_JNAME("labels"),
+	[M_ANNOTATIONS] = ROOTLY_JNAME("annotations"),
+	[M_STARTS_AT] = ROOTLY_JNAME("startsAt"),
+	[M_ENDS_AT] = ROOTLY_JNAME("endsAt"),
+	[M_GENERATOR_URL] = ROOTLY_JNAME("generatorURL"),
+	[M_FINGERPRINT] = ROOTLY_JNAME("fingerprint"),
+};
 
 /* ---- webhook v4 ---------------------------------------------------------- */
 
@@ -165,31 +190,53 @@ static bool check_webhook_alert(rootly_jcheck *c, json_t *obj, size_t i, am_aler
 		return false;
 	}
 	a->obj = obj;
-	bool ok = check_status(c, obj, base, &a->status);
-	ok &= check_labels(c, obj, base, &a->labels);
+	json_t *m[M_COUNT];
+	rootly__jmembers(obj, k_alert_members, M_COUNT, m);
+	bool ok = check_status(c, m[M_STATUS], base, &a->status);
+	if (a->status)
+		a->status_v = m[M_STATUS];
+	ok &= check_labels(c, m[M_LABELS], base, &a->labels);
 	/* Always sent by Alertmanager, but absent means no annotations. */
-	ok &= rootly__jcheck_string_map(c, obj, base, "annotations", false, &a->annotations);
-	ok &= rootly__jcheck_time(c, obj, base, "startsAt", true, &a->starts_at, &set);
+	ok &= rootly__jcheck_string_map_of(c, m[M_ANNOTATIONS], base, "annotations", false, &a->annotations);
+	ok &= rootly__jcheck_time_of(c, m[M_STARTS_AT], base, "startsAt", true, &a->starts_at, &set);
 	/* Go's zero endsAt on a firing alert means "no end": ends_at stays 0.
 	 * A resolved alert with a zero endsAt is still resolved: the status is
 	 * authoritative. */
-	ok &= rootly__jcheck_time(c, obj, base, "endsAt", false, &a->ends_at, &set);
-	ok &= rootly__jcheck_string(c, obj, base, "generatorURL", false, &a->generator_url);
+	ok &= rootly__jcheck_time_of(c, m[M_ENDS_AT], base, "endsAt", false, &a->ends_at, &set);
+	ok &= rootly__jcheck_string_of(c, m[M_GENERATOR_URL], base, "generatorURL", false, &a->generator_url);
+	a->generator_v = m[M_GENERATOR_URL];
 	/* Checked for type only: the fingerprint is recomputed from the labels,
 	 * so a stale or forged one cannot split or merge alerts. */
-	ok &= rootly__jcheck_string(c, obj, base, "fingerprint", false, &ignored);
+	ok &= rootly__jcheck_string_of(c, m[M_FINGERPRINT], base, "fingerprint", false, &ignored);
 	return ok;
 }
 
-static bool check_count(rootly_jcheck *c, const json_t *obj, const char *key)
+static bool check_count(rootly_jcheck *c, json_t *v, const char *key)
 {
-	json_t *v = json_object_get(obj, key);
 	if (!v || (json_is_integer(v) && json_integer_value(v) >= 0))
 		return true;
 	rootly__jcheck_add(c, key, "expected a non-negative integer, got %s%s", rootly__json_type_name(v),
 		json_is_integer(v) ? " below 0" : "");
 	return false;
 }
+
+/* The notification's members, found in one pass like an alert's. */
+enum { T_VERSION, T_STATUS, T_ALERTS, T_RECEIVER, T_GROUP_KEY, T_GROUP_LABELS, T_COMMON_LABELS,
+	T_COMMON_ANNOTATIONS, T_ROUTE_LABELS, T_EXTERNAL_URL, T_NOTIFICATION_REASON, T_TRUNCATED_ALERTS, T_COUNT };
+static const rootly_jname k_top_members[T_COUNT] = {
+	[T_VERSION] = ROOTLY_JNAME("version"),
+	[T_STATUS] = ROOTLY_JNAME("status"),
+	[T_ALERTS] = ROOTLY_JNAME("alerts"),
+	[T_RECEIVER] = ROOTLY_JNAME("receiver"),
+	[T_GROUP_KEY] = ROOTLY_JNAME("groupKey"),
+	[T_GROUP_LABELS] = ROOTLY_JNAME("groupLabels"),
+	[T_COMMON_LABELS] = ROOTLY_JNAME("commonLabels"),
+	[T_COMMON_ANNOTATIONS] = ROOTLY_JNAME("commonAnnotations"),
+	[T_ROUTE_LABELS] = ROOTLY_JNAME("routeLabels"),
+	[T_EXTERNAL_URL] = ROOTLY_JNAME("externalURL"),
+	[T_NOTIFICATION_REASON] = ROOTLY_JNAME("notification_reason"),
+	[T_TRUNCATED_ALERTS] = ROOTLY_JNAME("truncatedAlerts"),
+};
 
 /* Returns < 0 only for a payload that is not an Alertmanager notification
  * at all; field problems go to the collector. */
@@ -198,7 +245,9 @@ static int check_webhook_top(rootly_jcheck *c, const json_t *root, am_group *g)
 	const char *s;
 	json_t *ignored;
 	memset(g, 0, sizeof(*g));
-	json_t *version = json_object_get(root, "version");
+	json_t *m[T_COUNT];
+	rootly__jmembers(root, k_top_members, T_COUNT, m);
+	json_t *version = m[T_VERSION];
 	if (json_is_string(version) && strcmp(json_string_value(version), "4") != 0) {
 		char q[QUOTE_LEN];
 		rootly__quote(q, sizeof(q), json_string_value(version));
@@ -210,28 +259,32 @@ static int check_webhook_top(rootly_jcheck *c, const json_t *root, am_group *g)
 				"payload; ingest it with the \"grafana\" source");
 		rootly__jcheck_add(c, "version", "expected \"4\", got %s", q);
 	} else {
-		rootly__jcheck_string(c, root, "", "version", true, &s);
+		rootly__jcheck_string_of(c, version, "", "version", true, &s);
 	}
 	/* Checked for shape only: the group status is derived from the alerts,
 	 * each of which carries its own. */
-	check_status(c, root, "", &s);
-	json_t *alerts = json_object_get(root, "alerts");
+	check_status(c, m[T_STATUS], "", &s);
+	json_t *alerts = m[T_ALERTS];
 	if (!alerts)
 		rootly__jcheck_add(c, "", "missing required field \"alerts\"");
 	else if (!json_is_array(alerts))
 		rootly__jcheck_add(c, "alerts", "expected an array, got %s", rootly__json_type_name(alerts));
 	else
 		g->alerts = alerts;
-	rootly__jcheck_string(c, root, "", "receiver", true, &g->receiver);
+	const char *str;
+	if (rootly__jcheck_string_of(c, m[T_RECEIVER], "", "receiver", true, &str) && str)
+		g->receiver = m[T_RECEIVER];
 	/* "{}:{}" and "" are valid keys (no route matchers, no group_by). */
-	rootly__jcheck_string(c, root, "", "groupKey", true, &g->group_key);
-	rootly__jcheck_string_map(c, root, "", "groupLabels", false, &ignored);
-	rootly__jcheck_string_map(c, root, "", "commonLabels", false, &ignored);
-	rootly__jcheck_string_map(c, root, "", "commonAnnotations", false, &ignored);
-	rootly__jcheck_string_map(c, root, "", "routeLabels", false, &ignored);
-	rootly__jcheck_string(c, root, "", "externalURL", false, &s);
-	rootly__jcheck_string(c, root, "", "notification_reason", false, &s);
-	check_count(c, root, "truncatedAlerts");
+	if (rootly__jcheck_string_of(c, m[T_GROUP_KEY], "", "groupKey", true, &str) && str)
+		g->group_key = m[T_GROUP_KEY];
+	/* (Left out by the reader when they pass: rootly__am_webhook_skip.) */
+	rootly__jcheck_string_map_of(c, m[T_GROUP_LABELS], "", "groupLabels", false, &ignored);
+	rootly__jcheck_string_map_of(c, m[T_COMMON_LABELS], "", "commonLabels", false, &ignored);
+	rootly__jcheck_string_map_of(c, m[T_COMMON_ANNOTATIONS], "", "commonAnnotations", false, &ignored);
+	rootly__jcheck_string_map_of(c, m[T_ROUTE_LABELS], "", "routeLabels", false, &ignored);
+	rootly__jcheck_string_of(c, m[T_EXTERNAL_URL], "", "externalURL", false, &s);
+	rootly__jcheck_string_of(c, m[T_NOTIFICATION_REASON], "", "notification_reason", false, &s);
+	check_count(c, m[T_TRUNCATED_ALERTS], "truncatedAlerts");
 	return 0;
 }
 
@@ -265,13 +318,28 @@ static int webhook_alerts(const json_t *root, json_t **out)
 	return rootly__jcheck_finish(&c, res, out);
 }
 
+/* The envelope members check_webhook_top checks for type and then ignores
+ * (in Alertmanager's one-alert notifications the common labels and
+ * annotations repeat the alert's): when they pass, the reader leaves them
+ * out of the tree instead of building and freeing it; when they do not,
+ * they are read, and check_webhook_top reports them as before. */
+const rootly_json_skip rootly__am_webhook_skip[ROOTLY_AM_WEBHOOK_SKIP] = {
+	{ "groupLabels", ROOTLY_JSON_SKIP_STRING_MAP },
+	{ "commonLabels", ROOTLY_JSON_SKIP_STRING_MAP },
+	{ "commonAnnotations", ROOTLY_JSON_SKIP_STRING_MAP },
+	{ "routeLabels", ROOTLY_JSON_SKIP_STRING_MAP },
+	{ "externalURL", ROOTLY_JSON_SKIP_STRING },
+	{ "notification_reason", ROOTLY_JSON_SKIP_STRING },
+};
+
 int rootly__parse_alertmanager_webhook(const char *body, size_t len, json_t **alerts_out)
 {
 	if (!alerts_out)
 		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, WEBHOOK ": alerts_out is NULL");
 	*alerts_out = NULL;
 	json_t *root;
-	ROOTLY_TRY(rootly__json_parse_input(WEBHOOK, body, len, &root));
+	ROOTLY_TRY(rootly__json_parse_input_skipping(WEBHOOK, body, len, rootly__am_webhook_skip,
+		ROOTLY_AM_WEBHOOK_SKIP, &root));
 	json_t *res = NULL;
 	int rc = webhook_alerts(root, &res);
 	/* The normalized alerts hold their own references into the document. */
@@ -296,16 +364,19 @@ static bool check_v2_alert(rootly_jcheck *c, json_t *obj, size_t i, rootly_time 
 		return false;
 	}
 	a->obj = obj;
-	bool ok = check_labels(c, obj, base, &a->labels);
+	json_t *m[M_COUNT];
+	rootly__jmembers(obj, k_alert_members, M_COUNT, m);
+	bool ok = check_labels(c, m[M_LABELS], base, &a->labels);
 	if (a->labels)
 		ok &= check_names(c, a->labels, base, "labels", "label");
-	ok &= rootly__jcheck_string_map(c, obj, base, "annotations", false, &a->annotations);
+	ok &= rootly__jcheck_string_map_of(c, m[M_ANNOTATIONS], base, "annotations", false, &a->annotations);
 	if (a->annotations)
 		ok &= check_names(c, a->annotations, base, "annotations", "annotation");
-	bool times_ok = rootly__jcheck_time(c, obj, base, "startsAt", false, &starts, &starts_set);
-	times_ok &= rootly__jcheck_time(c, obj, base, "endsAt", false, &ends, &ends_set);
+	bool times_ok = rootly__jcheck_time_of(c, m[M_STARTS_AT], base, "startsAt", false, &starts, &starts_set);
+	times_ok &= rootly__jcheck_time_of(c, m[M_ENDS_AT], base, "endsAt", false, &ends, &ends_set);
 	ok &= times_ok;
-	ok &= rootly__jcheck_string(c, obj, base, "generatorURL", false, &a->generator_url);
+	ok &= rootly__jcheck_string_of(c, m[M_GENERATOR_URL], base, "generatorURL", false, &a->generator_url);
+	a->generator_v = m[M_GENERATOR_URL];
 	if (!times_ok)
 		return false;
 	/* A zero time counts as absent, as in Go. A resolve sent without a
@@ -338,7 +409,7 @@ static int v2_alerts(const json_t *root, rootly_time now, json_t **out)
 		am_alert a;
 		if (!check_v2_alert(&c, e, i, now, &a) || c.count)
 			continue;
-		int rc = normalize(&a, "", NULL, res);
+		int rc = normalize(&a, NULL, NULL, res);
 		if (rc < 0) {
 			json_decref(res);
 			return rc;

@@ -13,9 +13,9 @@ static bool only_whitespace(const char *b, size_t n)
 	return true;
 }
 
-int rootly__json_parse_input(const char *what, const char *body, size_t len, json_t **out)
+/* The checks before the reader: 1 to go on, else the error. */
+static int before_reading(const char *what, const char *body, size_t len)
 {
-	*out = NULL;
 	if (body == NULL && len > 0)
 		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, "%s: body is NULL", what);
 	if (len == 0 || only_whitespace(body, len))
@@ -26,8 +26,22 @@ int rootly__json_parse_input(const char *what, const char *body, size_t len, jso
 	if (nul)
 		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0,
 			"%s: invalid JSON: NUL byte at byte %zu", what, (size_t)(nul - body));
+	return 1;
+}
 
-	return rootly__json_read(what, body, len, out);
+int rootly__json_parse_input(const char *what, const char *body, size_t len, json_t **out)
+{
+	*out = NULL;
+	int rc = before_reading(what, body, len);
+	return rc < 0 ? rc : rootly__json_read(what, body, len, out);
+}
+
+int rootly__json_parse_input_skipping(const char *what, const char *body, size_t len,
+	const rootly_json_skip *skip, size_t nskip, json_t **out)
+{
+	*out = NULL;
+	int rc = before_reading(what, body, len);
+	return rc < 0 ? rc : rootly__json_read_skipping(what, body, len, skip, nskip, out);
 }
 
 const char *rootly__json_type_name(const json_t *v)
@@ -158,10 +172,31 @@ static void missing(rootly_jcheck *c, const char *base, const char *key)
 	rootly__jcheck_add(c, base, "missing required field \"%s\"", key);
 }
 
+void rootly__jmembers(const json_t *obj, const rootly_jname *names, size_t n, json_t **out)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = NULL;
+	json_t *o = (json_t *)obj;
+	for (void *it = json_is_object(o) ? json_object_iter(o) : NULL; it; it = json_object_iter_next(o, it)) {
+		size_t klen = json_object_iter_key_len(it);
+		const char *k = json_object_iter_key(it);
+		for (size_t i = 0; i < n; i++)
+			if (names[i].len == klen && !memcmp(names[i].name, k, klen)) {
+				out[i] = json_object_iter_value(it);
+				break;
+			}
+	}
+}
+
 bool rootly__jcheck_string(rootly_jcheck *c, const json_t *obj, const char *base,
 	const char *key, bool required, const char **out)
 {
-	json_t *v = member(obj, key);
+	return rootly__jcheck_string_of(c, member(obj, key), base, key, required, out);
+}
+
+bool rootly__jcheck_string_of(rootly_jcheck *c, json_t *v, const char *base, const char *key, bool required,
+	const char **out)
+{
 	*out = NULL;
 	if (!v) {
 		if (required)
@@ -181,7 +216,12 @@ bool rootly__jcheck_string(rootly_jcheck *c, const json_t *obj, const char *base
 bool rootly__jcheck_string_map(rootly_jcheck *c, const json_t *obj, const char *base,
 	const char *key, bool required, json_t **out)
 {
-	json_t *v = member(obj, key);
+	return rootly__jcheck_string_map_of(c, member(obj, key), base, key, required, out);
+}
+
+bool rootly__jcheck_string_map_of(rootly_jcheck *c, json_t *v, const char *base, const char *key, bool required,
+	json_t **out)
+{
 	char path[PATH_MAX_LEN];
 	*out = NULL;
 	if (!v) {
@@ -217,7 +257,12 @@ bool rootly__jcheck_string_map(rootly_jcheck *c, const json_t *obj, const char *
 bool rootly__jcheck_time(rootly_jcheck *c, const json_t *obj, const char *base,
 	const char *key, bool required, int64_t *ms, bool *set)
 {
-	json_t *v = member(obj, key);
+	return rootly__jcheck_time_of(c, member(obj, key), base, key, required, ms, set);
+}
+
+bool rootly__jcheck_time_of(rootly_jcheck *c, json_t *v, const char *base, const char *key, bool required,
+	int64_t *ms, bool *set)
+{
 	*ms = 0;
 	*set = false;
 	if (!v) {

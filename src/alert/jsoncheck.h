@@ -18,6 +18,10 @@
  * level type. `what` prefixes error messages ("alertmanager webhook").
  * Returns 0 (*out owned by the caller), ROOTLY_EINVALID or ROOTLY_ENOMEM. */
 int rootly__json_parse_input(const char *what, const char *body, size_t len, json_t **out);
+/* The same through rootly__json_read_skipping: a top-level object's
+ * members in `skip` that the caller's checks would accept are left out. */
+int rootly__json_parse_input_skipping(const char *what, const char *body, size_t len,
+	const rootly_json_skip *skip, size_t nskip, json_t **out);
 
 /* rootly__json_read (the reader under rootly__json_parse_input) is in
  * util/jsonread.h. */
@@ -58,7 +62,9 @@ void rootly__path_index(char *dst, size_t cap, const char *base, size_t i);
 
 /* Member checks. Each records a problem (named `<base>.<key>`) and returns
  * false when the member is present with the wrong type or value; a missing
- * member is reported only when `required`. *out is NULL when absent. */
+ * member is reported only when `required`. *out is NULL when absent.
+ * The `_of` forms take the member's value (NULL: absent) found by the
+ * caller, e.g. with rootly__jmembers; the others look `key` up in obj. */
 bool rootly__jcheck_string(rootly_jcheck *c, const json_t *obj, const char *base,
 	const char *key, bool required, const char **out);
 /* An object whose values are all strings. */
@@ -68,5 +74,23 @@ bool rootly__jcheck_string_map(rootly_jcheck *c, const json_t *obj, const char *
  * Go's zero time. */
 bool rootly__jcheck_time(rootly_jcheck *c, const json_t *obj, const char *base,
 	const char *key, bool required, int64_t *ms, bool *set);
+bool rootly__jcheck_string_of(rootly_jcheck *c, json_t *v, const char *base, const char *key, bool required,
+	const char **out);
+bool rootly__jcheck_string_map_of(rootly_jcheck *c, json_t *v, const char *base, const char *key, bool required,
+	json_t **out);
+bool rootly__jcheck_time_of(rootly_jcheck *c, json_t *v, const char *base, const char *key, bool required,
+	int64_t *ms, bool *set);
+
+/* A member name and its length (ROOTLY_JNAME("labels")). */
+typedef struct rootly_jname {
+	const char *name;
+	size_t len;
+} rootly_jname;
+#define ROOTLY_JNAME(s) { s, sizeof(s) - 1 }
+
+/* out[i] = obj's member names[i] (NULL when absent or obj is not an
+ * object), in one pass over obj instead of a lookup per name. Keys match
+ * with their length, as json_object_get's do (a key may hold NUL). */
+void rootly__jmembers(const json_t *obj, const rootly_jname *names, size_t n, json_t **out);
 
 #endif

@@ -30,6 +30,7 @@
 #include <jansson.h>
 
 #include "core/common.h"
+#include "util/jsonread.h"
 
 /* The fingerprint of a jansson object of string values (Alertmanager's
  * algorithm, see rootly_alert_fingerprint). Byte-exact: key and value
@@ -44,6 +45,11 @@ int rootly__fingerprint_json(const json_t *labels_obj, char out[17]);
  * got \"active\"") or byte position. On success *alerts_out is a new array
  * (possibly empty) owned by the caller. */
 int rootly__parse_alertmanager_webhook(const char *body, size_t len, json_t **alerts_out);
+/* The envelope members the webhook parser lets the reader leave out when
+ * they would pass its checks (rootly__json_read_skipping); exposed for the
+ * tests and the fuzzer, which compare that reader with the full one. */
+#define ROOTLY_AM_WEBHOOK_SKIP 6
+extern const rootly_json_skip rootly__am_webhook_skip[ROOTLY_AM_WEBHOOK_SKIP];
 
 /* Alertmanager API v2 `POST /api/v2/alerts` body (array of postable
  * alerts), validated as Alertmanager does. `now` fills an absent startsAt

@@ -141,7 +141,10 @@ static bool in_record(const char *k, size_t len, const json_t *v)
 	return false;
 }
 
-char *rootly__alert_doc_text(const json_t *alert)
+/* The text, and (when rec is not NULL) the record's fields from the
+ * members the same pass visits, as rootly__jstr/rootly__jint would read
+ * them (NULL or 0 unless a string or an integer). */
+static char *doc_text(const json_t *alert, rootly_record *rec)
 {
 	unsigned mask = 0;
 	const char *source = NULL;
@@ -155,6 +158,22 @@ char *rootly__alert_doc_text(const json_t *alert)
 		const char *k = json_object_iter_key(it);
 		size_t len = json_object_iter_key_len(it);
 		json_t *v = json_object_iter_value(it);
+		if (rec) {
+			if (KEY_IS(k, len, "id"))
+				rec->id = json_string_value(v);
+			else if (KEY_IS(k, len, "status"))
+				rec->status = json_string_value(v);
+			else if (KEY_IS(k, len, "fingerprint"))
+				rec->key = json_string_value(v);
+			else if (KEY_IS(k, len, "incident_id"))
+				rec->group_key = json_string_value(v);
+			else if (KEY_IS(k, len, "labels"))
+				rec->service = rootly__jstr(v, "service");
+			else if (KEY_IS(k, len, "severity"))
+				rec->severity = json_string_value(v);
+			else if (KEY_IS(k, len, "starts_at"))
+				rec->time = (int64_t)json_integer_value(v);
+		}
 		if (KEY_IS(k, len, "source")) {
 			source = json_string_value(v);
 		} else if (KEY_IS(k, len, "received_at")) {
@@ -182,6 +201,11 @@ char *rootly__alert_doc_text(const json_t *alert)
 	rootly__json_put_int(&b, mask);
 	rootly__json_put_raw(&b, "}", 1);
 	return rootly_buf_detach(&b);
+}
+
+char *rootly__alert_doc_text(const json_t *alert)
+{
+	return doc_text(alert, NULL);
 }
 
 /* ---- reading -------------------------------------------------------------- */
@@ -385,16 +409,10 @@ static int expand(json_t **doc, const rootly_record *rec)
 
 int rootly__alert_doc_put(rootly_ctx *ctx, const json_t *alert, int64_t expected_rev)
 {
-	/* The record's fields are what the text may leave out (in_record). */
+	/* The record's fields are what the text may leave out (in_record):
+	 * read in the text's own pass over the members. */
 	rootly_record rec = { 0 };
-	rec.id = rootly__jstr(alert, "id");
-	rec.status = rootly__jstr(alert, "status");
-	rec.key = rootly__jstr(alert, "fingerprint");
-	rec.group_key = rootly__jstr(alert, "incident_id");
-	rec.service = rootly__jstr(json_object_get(alert, "labels"), "service");
-	rec.severity = rootly__jstr(alert, "severity");
-	rec.time = rootly__jint(alert, "starts_at");
-	char *text = rootly__alert_doc_text(alert);
+	char *text = doc_text(alert, &rec);
 	if (!text)
 		return rootly_error_set_oom();
 	rec.json = text;

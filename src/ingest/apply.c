@@ -158,14 +158,15 @@ int rootly__link_alert(apply_state *st, touched *t, json_t *alert, const char *k
 	json_t *inc = t->doc;
 	const char *linked_to = rootly__jstr(alert, "incident_id");
 	bool linked = linked_to && !strcmp(linked_to, rootly__jstr(inc, "id"));
-	if (!linked && json_object_set_new(inc, "alert_count",
+	if (!linked && rootly__set_member(inc, "alert_count",
 			json_integer(rootly__jint(inc, "alert_count") + 1)) < 0)
 		return rootly_error_set_oom();
 	int64_t starts = rootly__jint(alert, "starts_at");
 	if (starts > 0 && starts < rootly__jint(inc, "detected_at") &&
-	    json_object_set_new(inc, "detected_at", json_integer(starts)) < 0)
+	    rootly__set_member(inc, "detected_at", json_integer(starts)) < 0)
 		return rootly_error_set_oom();
-	if (json_object_set_new(alert, "incident_id", json_string(rootly__jstr(inc, "id"))) < 0)
+	/* The id a document of ours holds: valid UTF-8 already. */
+	if (rootly__set_member(alert, "incident_id", json_string_nocheck(rootly__jstr(inc, "id"))) < 0)
 		return rootly_error_set_oom();
 	t->dirty = true;
 	if (!kind)

@@ -3,7 +3,7 @@
 #include "config/config.h"
 #include "store/strmap.h"
 #include "timeline/append.h"
-#include "util/jsondump.h"
+#include "util/jsonsnap.h"
 
 /* The incidents a batch keeps attaching to; past it nothing new is
  * cached (the store still answers). Small on purpose: with 4,096, a batch
@@ -24,8 +24,10 @@ typedef struct cached_incident {
 	                  * that has not committed yet */
 	int64_t written_rev;
 	bool superseded; /* written, then rewritten by the operation itself */
-	char *snapshot;  /* while a payload holds doc (taken): its text, to put
-	                  * back if that payload's level rolls back */
+	char *snapshot;  /* while a payload holds doc (taken): a copy
+	                  * (util/jsonsnap.h) to put back if that payload's
+	                  * level rolls back */
+	size_t snapshot_len;
 	/* The batch's attaches not on the timeline yet: written as one event
 	 * when the entry is flushed (attach_fold.c). fold_mark: what fold held
 	 * when the open payload began (its level's rollback goes back to it);
@@ -49,6 +51,10 @@ struct rootly__ingest_cache {
 	size_t deferred;          /* entries not (only) a copy of the store: dirty or pending */
 	size_t unflushed;         /* dirty and not written */
 	bool restore_failed;      /* set by roll_back_one */
+	/* The entries holding a pending state, so that promoting (after every
+	 * payload of a batch) visits them and not every cached incident. */
+	cached_incident *pend[CACHE_MAX];
+	size_t npend;
 };
 
 static struct rootly__ingest_cache *cache_of(rootly_ctx *ctx, bool create)
@@ -90,8 +96,29 @@ static void count(struct rootly__ingest_cache *c, const cached_incident *e, int 
 		c->unflushed += (size_t)sign;
 }
 
+/* e holds a pending state now: on the list (once). */
+static void pend_add(struct rootly__ingest_cache *c, cached_incident *e)
+{
+	for (size_t i = 0; i < c->npend; i++)
+		if (c->pend[i] == e)
+			return;
+	/* Never full: an entry is listed once and there are at most CACHE_MAX. */
+	if (c->npend < CACHE_MAX)
+		c->pend[c->npend++] = e;
+}
+
+static void pend_remove(struct rootly__ingest_cache *c, const cached_incident *e)
+{
+	for (size_t i = 0; i < c->npend; i++)
+		if (c->pend[i] == e) {
+			c->pend[i] = c->pend[--c->npend];
+			return;
+		}
+}
+
 static void remove_entry(struct rootly__ingest_cache *c, cached_incident *e)
 {
+	pend_remove(c, e);
 	count(c, e, -1);
 	rootly__strmap_remove(&c->incidents, e->id);
 	incident_free(e);
@@ -117,12 +144,15 @@ int rootly__ingest_cache_take(rootly_ctx *ctx, const char *id, json_t **doc, int
 		return 0; /* the store answers */
 	if (e->dirty && !e->pending && !e->written && e->doc && !e->snapshot) {
 		/* The payload may fail half-way: the entry keeps the state of
-		 * the operations before it as text, which costs a third of a
-		 * deep copy (jansson's copy rebuilds every hashtable). */
-		char *text = rootly__json_dump(e->doc, JSON_COMPACT);
-		if (!text)
+		 * the operations before it as a snapshot, which costs a third
+		 * of the JSON text (itself a third of a deep copy: jansson's
+		 * copy rebuilds every hashtable). */
+		size_t len;
+		char *snap = rootly__json_snap(e->doc, &len);
+		if (!snap)
 			return rootly_error_set_oom();
-		e->snapshot = text;
+		e->snapshot = snap;
+		e->snapshot_len = len;
 		*doc = e->doc;
 		*rev = e->rev;
 		e->doc = NULL;
@@ -222,6 +252,7 @@ int rootly__ingest_cache_defer(rootly_ctx *ctx, json_t *doc, int64_t rev, rootly
 	json_decref(e->pending);
 	e->pending = doc;
 	count(c, e, +1);
+	pend_add(c, e);
 	return 1;
 }
 
@@ -245,8 +276,11 @@ static bool promote_one(struct rootly__ingest_cache *c, cached_incident *e)
 void rootly__ingest_cache_promote(rootly_ctx *ctx)
 {
 	struct rootly__ingest_cache *c = cache_of(ctx, false);
-	if (c && c->deferred)
-		each_entry(c, promote_one);
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->npend; i++)
+		promote_one(c, c->pend[i]);
+	c->npend = 0;
 }
 
 static bool roll_back_one(struct rootly__ingest_cache *c, cached_incident *e)
@@ -264,8 +298,7 @@ static bool roll_back_one(struct rootly__ingest_cache *c, cached_incident *e)
 	}
 	if (e->snapshot && !e->doc) {
 		/* the payload that held it failed: back to its state before */
-		bool oom = false;
-		e->doc = rootly__json_parse(e->snapshot, strlen(e->snapshot), 0, NULL, &oom);
+		e->doc = rootly__json_unsnap(e->snapshot, e->snapshot_len);
 		if (!e->doc) {
 			c->restore_failed = true;
 			e->dirty = false;
@@ -290,6 +323,7 @@ void rootly__ingest_cache_rolled_back(rootly_ctx *ctx)
 	 * before it, which still stand. */
 	c->restore_failed = false;
 	each_entry(c, roll_back_one);
+	c->npend = 0; /* every pending state went */
 	/* Out of memory bringing an earlier payload's state back: the batch
 	 * can no longer commit what its earlier payloads stored consistently. */
 	if (c->restore_failed)
@@ -472,6 +506,7 @@ void rootly__ingest_cache_clear(rootly_ctx *ctx)
 	c->incidents.count = 0;
 	c->deferred = 0;
 	c->unflushed = 0;
+	c->npend = 0;
 	for (size_t i = 0; c->groups.count && i < c->groups.cap; i++) {
 		if (c->groups.slots[i].key)
 			hint_free(c->groups.slots[i].value);

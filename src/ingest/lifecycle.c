@@ -9,10 +9,11 @@
 
 static int set_alert(json_t *a, const char *status, int64_t starts, int64_t ends, rootly_time now)
 {
-	if (json_object_set_new(a, "status", json_string(status)) < 0 ||
-	    (starts >= 0 && json_object_set_new(a, "starts_at", json_integer(starts)) < 0) ||
-	    (ends >= 0 && json_object_set_new(a, "ends_at", json_integer(ends)) < 0) ||
-	    json_object_set_new(a, "updated_at", json_integer(now)) < 0)
+	/* status is one of the engine's own words */
+	if (rootly__set_member(a, "status", json_string_nocheck(status)) < 0 ||
+	    (starts >= 0 && rootly__set_member(a, "starts_at", json_integer(starts)) < 0) ||
+	    (ends >= 0 && rootly__set_member(a, "ends_at", json_integer(ends)) < 0) ||
+	    rootly__set_member(a, "updated_at", json_integer(now)) < 0)
 		return rootly_error_set_oom();
 	return 0;
 }
@@ -26,9 +27,9 @@ static int new_alert_record(apply_state *st, json_t *alert)
 {
 	char id[ROOTLY_ULID_LEN + 1];
 	rootly__new_id(st->ctx, id);
-	if (json_object_set_new(alert, "id", json_string(id)) < 0 ||
-	    json_object_set_new(alert, "received_at", json_integer(st->now)) < 0 ||
-	    json_object_set_new(alert, "updated_at", json_integer(st->now)) < 0)
+	if (rootly__set_member(alert, "id", json_stringn_nocheck(id, ROOTLY_ULID_LEN)) < 0 ||
+	    rootly__set_member(alert, "received_at", json_integer(st->now)) < 0 ||
+	    rootly__set_member(alert, "updated_at", json_integer(st->now)) < 0)
 		return rootly_error_set_oom();
 	return 0;
 }

@@ -7,6 +7,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 /*
  * Writing goes straight into the buffer: room is reserved once per token
@@ -98,6 +101,21 @@ static void put_str(rootly_buf *b, const char *s, size_t len)
 		 * stored as it is tested (there is room for the rest of the
 		 * string: len + 2 reserved above, the rest again at each escape). */
 		uint64_t w;
+#if defined(__SSE2__)
+		/* Sixteen at a time first, the same test: '"', '\\', or at most
+		 * 0x1f (unsigned). A block with an escape is left to the words. */
+		const __m128i quote16 = _mm_set1_epi8('"'), slash16 = _mm_set1_epi8('\\'), ctl16 = _mm_set1_epi8(0x1f);
+		while (end - p >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+			__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote16), _mm_cmpeq_epi8(v, slash16)),
+				_mm_cmpeq_epi8(_mm_min_epu8(v, ctl16), v));
+			if (_mm_movemask_epi8(hit))
+				break;
+			_mm_storeu_si128((__m128i *)(void *)o, v);
+			o += 16;
+			p += 16;
+		}
+#endif
 		while (end - p >= 8) {
 			memcpy(&w, p, 8);
 			if (word_needs_escape(w))

@@ -21,6 +21,9 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "core/common.h"
 #include "util/jsonread.h"
@@ -42,6 +45,15 @@ typedef struct reader {
 	int err;            /* 0, ROOTLY_EINVALID or ROOTLY_ENOMEM */
 	size_t err_pos;
 	char err_msg[160];
+	/* rootly__json_read_skipping: the top-level members that may be
+	 * left out, and those that were (for the duplicate check) */
+	const rootly_json_skip *skip;
+	size_t nskip;
+	struct {
+		const char *s;
+		size_t n;
+	} skipped[ROOTLY_JSON_SKIP_MAX];
+	size_t nskipped;
 } reader;
 
 static void fail_at(reader *r, size_t pos, const char *fmt, ...)
@@ -232,17 +244,37 @@ static size_t escape_at(reader *r, size_t i, unsigned long *cp)
 /* Scans the string at r->pos (on its opening quote). On success *out and
  * *out_len are the decoded bytes: a slice of the input when there was no
  * escape, else *owned (free with rootly_free). */
-static bool scan_string(reader *r, const char **out, size_t *out_len, char **owned)
+static bool scan_string_at(reader *r, const char **out, size_t *out_len, char **owned, bool *was_escaped)
 {
 	size_t start = r->pos + 1, i = start;
 	bool escaped = false;
 	unsigned long cp;
-	*owned = NULL;
+	if (owned)
+		*owned = NULL;
 	for (;;) {
+		bool found = false;
+#if defined(__SSE2__)
+		/* Sixteen bytes at a time, the same test as the words' below:
+		 * '"', '\\', and (signed) below 0x20, which is a control byte or
+		 * one of 0x80 and above. */
+		const __m128i quote16 = _mm_set1_epi8('"'), slash16 = _mm_set1_epi8('\\'), space16 = _mm_set1_epi8(0x20);
+		while (r->len - i >= 16) {
+			__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(r->s + i));
+			__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote16), _mm_cmpeq_epi8(v, slash16)),
+				_mm_cmplt_epi8(v, space16));
+			unsigned m = (unsigned)_mm_movemask_epi8(hit);
+			if (m) {
+				i += (size_t)__builtin_ctz(m);
+				found = true;
+				break;
+			}
+			i += 16;
+		}
+#endif
 		/* Eight bytes at a time while every one is printable ASCII other
 		 * than '"' and '\\' (what the loop below would step over one by
 		 * one); any other byte stops the word scan and is judged below. */
-		while (r->len - i >= 8) {
+		while (!found && r->len - i >= 8) {
 			uint64_t w;
 			memcpy(&w, r->s + i, 8);
 			const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
@@ -286,7 +318,10 @@ static bool scan_string(reader *r, const char **out, size_t *out_len, char **own
 		}
 	}
 	r->pos = i + 1;
-	if (!escaped) {
+	if (was_escaped)
+		*was_escaped = escaped;
+	if (!escaped || !owned) {
+		/* (without `owned`: checked only, the text as it is) */
 		*out = (const char *)r->s + start;
 		*out_len = i - start;
 		return true;
@@ -312,6 +347,11 @@ static bool scan_string(reader *r, const char **out, size_t *out_len, char **own
 	*out = buf;
 	*out_len = o;
 	return true;
+}
+
+static bool scan_string(reader *r, const char **out, size_t *out_len, char **owned)
+{
+	return scan_string_at(r, out, out_len, owned, NULL);
 }
 
 static bool is_digit(unsigned char c)
@@ -453,6 +493,107 @@ static json_t *parse_literal(reader *r, const char *word, json_t *value)
 
 static json_t *parse_value(reader *r);
 
+/* ---- skipping top-level members ---------------------------------------------
+ * A skipped value is scanned with the same functions the building parse
+ * uses, but only while it has the simple shape of its kind; at anything
+ * else (another type, an escaped or repeated key, more than KEYS_SCANNED
+ * members, invalid JSON) the skim gives up (it allocates nothing), the
+ * reader goes back to the value's start and the building parse reads it:
+ * errors and everything the caller sees come from the usual path. */
+
+static const rootly_json_skip *skip_entry(const reader *r, const char *key, size_t klen)
+{
+	for (size_t i = 0; i < r->nskip; i++)
+		if (strlen(r->skip[i].name) == klen && !memcmp(r->skip[i].name, key, klen))
+			return &r->skip[i];
+	return NULL;
+}
+
+/* Checked, never decoded: a skim allocates nothing, so it cannot hide a
+ * failed allocation from the caller. */
+static bool skim_string(reader *r, bool *escaped)
+{
+	const char *s;
+	size_t n;
+	return r->pos < r->len && r->s[r->pos] == '"' && scan_string_at(r, &s, &n, NULL, escaped);
+}
+
+/* An object of at most KEYS_SCANNED string members with distinct,
+ * unescaped keys. */
+static bool skim_string_map(reader *r)
+{
+	struct {
+		const char *s;
+		size_t n;
+	} keys[KEYS_SCANNED];
+	size_t nkeys = 0;
+	if (r->pos >= r->len || r->s[r->pos] != '{')
+		return false;
+	r->pos++;
+	skip_ws(r);
+	if (r->pos < r->len && r->s[r->pos] == '}') {
+		r->pos++;
+		return true;
+	}
+	for (;;) {
+		const char *key;
+		size_t klen;
+		bool escaped;
+		skip_ws(r);
+		if (r->pos >= r->len || r->s[r->pos] != '"' || !scan_string_at(r, &key, &klen, NULL, &escaped))
+			return false;
+		if (escaped || nkeys == KEYS_SCANNED)
+			return false;
+		for (size_t k = 0; k < nkeys; k++)
+			if (keys[k].n == klen && memcmp(keys[k].s, key, klen) == 0)
+				return false;
+		keys[nkeys].s = key;
+		keys[nkeys].n = klen;
+		nkeys++;
+		skip_ws(r);
+		if (r->pos >= r->len || r->s[r->pos] != ':')
+			return false;
+		r->pos++;
+		skip_ws(r);
+		if (!skim_string(r, &escaped))
+			return false;
+		skip_ws(r);
+		if (r->pos >= r->len)
+			return false;
+		if (r->s[r->pos] == '}') {
+			r->pos++;
+			return true;
+		}
+		if (r->s[r->pos] != ',')
+			return false;
+		r->pos++;
+	}
+}
+
+/* Skims the value at r->pos as `kind`: true when consumed, else the
+ * reader is as it was (no error recorded). */
+static bool skim_value(reader *r, rootly_json_skip_kind kind)
+{
+	size_t start = r->pos;
+	skip_ws(r);
+	bool escaped;
+	bool ok = kind == ROOTLY_JSON_SKIP_STRING ? skim_string(r, &escaped) : skim_string_map(r);
+	if (!ok) {
+		r->pos = start;
+		r->err = 0;
+	}
+	return ok;
+}
+
+/* Whether key was a skipped member (a repeat of it is a duplicate). */
+static bool was_skipped(const reader *r, const char *key, size_t klen)
+{
+	for (size_t i = 0; i < r->nskipped; i++)
+		if (r->skipped[i].n == klen && memcmp(r->skipped[i].s, key, klen) == 0)
+			return true;
+	return false;
+}
+
 static bool enter(reader *r)
 {
 	if (++r->depth > ROOTLY_JSON_MAX_DEPTH) {
@@ -555,7 +696,7 @@ static json_t *parse_object(reader *r)
 			for (size_t k = 0; k < nscanned && !dup; k++)
 				dup = scanned[k].n == klen && memcmp(scanned[k].s, key, klen) == 0;
 		} else {
-			dup = json_object_getn(obj, key, klen) != NULL;
+			dup = json_object_getn(obj, key, klen) != NULL || (r->depth == 1 && was_skipped(r, key, klen));
 		}
 		if (dup) {
 			char q[KEY_SHOWN * 6 + 8];
@@ -578,12 +719,22 @@ static json_t *parse_object(reader *r)
 			goto fail;
 		}
 		r->pos++;
-		json_t *v = parse_value(r);
-		if (!v || json_object_setn_new_nocheck(obj, key, klen, v) < 0) {
-			if (v)
-				fail_oom(r);
-			rootly_free(owned);
-			goto fail;
+		/* A top-level member the caller ignores when it has this kind
+		 * (rootly__json_read_skipping). Its key stays in `scanned` (or
+		 * `skipped`) for the duplicate check. */
+		const rootly_json_skip *sk = r->nskip && r->depth == 1 && !owned ? skip_entry(r, key, klen) : NULL;
+		if (sk && r->nskipped < ROOTLY_JSON_SKIP_MAX && skim_value(r, sk->kind)) {
+			r->skipped[r->nskipped].s = key;
+			r->skipped[r->nskipped].n = klen;
+			r->nskipped++;
+		} else {
+			json_t *v = parse_value(r);
+			if (!v || json_object_setn_new_nocheck(obj, key, klen, v) < 0) {
+				if (v)
+					fail_oom(r);
+				rootly_free(owned);
+				goto fail;
+			}
 		}
 		if (scanning) {
 			if (owned || nscanned == KEYS_SCANNED) {
@@ -675,27 +826,48 @@ static void line_col(const reader *r, size_t pos, int *line, int *col)
 	*col = c + 1;
 }
 
+static int read_doc(reader *r, const char *what, json_t **out);
+
 int rootly__json_read(const char *what, const char *body, size_t len, json_t **out)
 {
-	reader r = { (const unsigned char *)body, len, 0, 0, 0, 0, "" };
+	reader r = { 0 };
+	r.s = (const unsigned char *)body;
+	r.len = len;
+	return read_doc(&r, what, out);
+}
+
+int rootly__json_read_skipping(const char *what, const char *body, size_t len, const rootly_json_skip *skip,
+	size_t nskip, json_t **out)
+{
+	reader r = { 0 };
+	r.s = (const unsigned char *)body;
+	r.len = len;
+	r.skip = skip;
+	r.nskip = nskip;
+	return read_doc(&r, what, out);
+}
+
+static int read_doc(reader *r, const char *what, json_t **out)
+{
+	size_t len = r->len;
 	*out = NULL;
-	json_t *v = len ? parse_value(&r) : NULL;
+	json_t *v = len ? parse_value(r) : NULL;
 	if (!len)
-		fail_at(&r, 0, "empty input");
+		fail_at(r, 0, "empty input");
 	if (v) {
-		skip_ws(&r);
-		if (r.pos < r.len)
-			fail_unexpected(&r, "the end of the input after the JSON value");
+		skip_ws(r);
+		if (r->pos < r->len)
+			fail_unexpected(r, "the end of the input after the JSON value");
 	}
-	if (r.err == 0) {
+	if (r->err == 0) {
 		*out = v;
 		return 0;
 	}
 	json_decref(v);
-	if (r.err == ROOTLY_ENOMEM)
+	if (r->err == ROOTLY_ENOMEM)
 		return rootly_error_set_oom();
 	int line, col;
-	line_col(&r, r.err_pos, &line, &col);
+	line_col(r, r->err_pos, &line, &col);
 	return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0,
-		"%s: invalid JSON at line %d, column %d (byte %zu): %s", what, line, col, r.err_pos, r.err_msg);
+		"%s: invalid JSON at line %d, column %d (byte %zu): %s", what, line, col, r->err_pos, r->err_msg);
 }

@@ -15,4 +15,32 @@
  * with the byte position) or ROOTLY_ENOMEM; never a damaged document. */
 int rootly__json_read(const char *what, const char *body, size_t len, json_t **out);
 
+/* A member of a top-level object that rootly__json_read_skipping may
+ * leave out when its value has the shape the caller would accept and
+ * then ignore. */
+typedef enum rootly_json_skip_kind {
+	ROOTLY_JSON_SKIP_STRING,    /* a string */
+	ROOTLY_JSON_SKIP_STRING_MAP /* an object whose values are all strings */
+} rootly_json_skip_kind;
+
+typedef struct rootly_json_skip {
+	const char *name;
+	rootly_json_skip_kind kind;
+} rootly_json_skip;
+
+/* The most names a skip list may hold. */
+#define ROOTLY_JSON_SKIP_MAX 8
+
+/* rootly__json_read, except that when the top level is an object, its
+ * members named in `skip` (`nskip` <= ROOTLY_JSON_SKIP_MAX entries) are
+ * left out of *out when their value has the entry's kind: they are
+ * checked (valid JSON, no duplicate key) but no value is built for them.
+ * For speed only simple values are skipped (a map of at most 16 members
+ * whose keys have no escape); a value of another kind or shape, and a
+ * member whose own key has an escape, is read into *out as usual, so the
+ * caller's checks judge it exactly as before. Accepts and rejects exactly
+ * what rootly__json_read does, with the same messages. */
+int rootly__json_read_skipping(const char *what, const char *body, size_t len, const rootly_json_skip *skip,
+	size_t nskip, json_t **out);
+
 #endif

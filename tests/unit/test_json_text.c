@@ -52,9 +52,10 @@ static void test_dump_control_bytes(void **state)
 static void test_dump_escapes_at_every_offset(void **state)
 {
 	(void)state;
-	for (size_t len = 0; len <= 24; len++) {
+	/* up to 40: two 16-byte blocks and every tail after them */
+	for (size_t len = 0; len <= 40; len++) {
 		for (size_t at = 0; at < len; at++) {
-			char s[32], want[80];
+			char s[48], want[100];
 			memset(s, 'a', len);
 			s[at] = at % 2 ? '"' : '\\';
 			size_t o = 0;
@@ -265,10 +266,11 @@ static void test_read_errors(void **state)
 static void test_read_special_byte_at_every_offset(void **state)
 {
 	(void)state;
-	for (size_t len = 0; len <= 20; len++) {
+	/* up to 40: two 16-byte blocks and every tail after them */
+	for (size_t len = 0; len <= 40; len++) {
 		for (size_t at = 0; at <= len; at++) {
 			for (int kind = 0; kind < 3; kind++) {
-				char in[64], want[64];
+				char in[96], want[96];
 				size_t n = 0, w = 0;
 				in[n++] = '"';
 				want[w++] = '"';
@@ -284,8 +286,8 @@ static void test_read_special_byte_at_every_offset(void **state)
 						memcpy(want + w, "\xc3\xa9", 2);
 						w += 2;
 					} else {
-						in[n++] = (char)('a' + i);
-						want[w++] = (char)('a' + i);
+						in[n++] = (char)('a' + i % 26);
+						want[w++] = (char)('a' + i % 26);
 					}
 				}
 				in[n++] = '"';
