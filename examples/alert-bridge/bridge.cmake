@@ -12,7 +12,7 @@ if(ROOTLY_BUILD_CLI)
     # h2o's headers are C99 with GNU extensions in places: C11 plus
     # _DEFAULT_SOURCE is enough on Debian 12's libh2o-dev 2.2.5.
     target_link_libraries(rootly_bridge PRIVATE rootly PkgConfig::LIBH2O PkgConfig::LIBUV
-      PkgConfig::JANSSON OpenSSL::SSL OpenSSL::Crypto)
+      PkgConfig::JANSSON PkgConfig::SQLITE3 OpenSSL::SSL OpenSSL::Crypto)
     set_target_properties(rootly_bridge PROPERTIES OUTPUT_NAME rootly-bridge)
     install(TARGETS rootly_bridge RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
   else()
