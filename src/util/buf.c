@@ -26,6 +26,11 @@ static bool grow(rootly_buf *b, size_t extra)
 	return true;
 }
 
+bool rootly_buf_reserve(rootly_buf *b, size_t extra)
+{
+	return grow(b, extra);
+}
+
 void rootly_buf_put(rootly_buf *b, const char *data, size_t len)
 {
 	if (!grow(b, len))

@@ -16,6 +16,10 @@ typedef struct rootly_buf {
 #define ROOTLY_BUF_INIT { NULL, 0, 0, false }
 
 void rootly_buf_put(rootly_buf *b, const char *data, size_t len);
+/* Room for `extra` more bytes (and the NUL) at ptr + len, for a caller
+ * that writes them itself and then adds them to len; false once an
+ * allocation failed (oom stays set). */
+bool rootly_buf_reserve(rootly_buf *b, size_t extra);
 void rootly_buf_puts(rootly_buf *b, const char *s);
 void rootly_buf_putc(rootly_buf *b, char c);
 void rootly_buf_printf(rootly_buf *b, const char *fmt, ...)

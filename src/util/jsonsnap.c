@@ -12,36 +12,15 @@
 #include <string.h>
 
 #include "core/common.h"
+#include "util/buf.h"
 #include "util/jsonsnap.h"
 
-typedef struct snapbuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-} snapbuf;
-
-/* The slow path of room(): grow, or fail for good. */
-static bool grow(snapbuf *b, size_t n)
-{
-	if (b->oom)
-		return false;
-	size_t cap = b->cap ? b->cap : 1024;
-	while (cap - b->len < n)
-		cap *= 2;
-	char *p = rootly_realloc(b->p, cap);
-	if (!p) {
-		b->oom = true;
-		return false;
-	}
-	b->p = p;
-	b->cap = cap;
-	return true;
-}
+typedef rootly_buf snapbuf;
 
 /* After a failed allocation nothing fits (oom stays set). */
 static inline bool room(snapbuf *b, size_t n)
 {
-	return (b->cap - b->len >= n && !b->oom) || grow(b, n);
+	return (b->cap - b->len > n && !b->oom) || rootly_buf_reserve(b, n);
 }
 
 /* A tag and a 32-bit count or length, then `n` bytes of `data`. */
@@ -50,7 +29,7 @@ static inline void put_head(snapbuf *b, char tag, size_t count, const void *data
 	uint32_t v = (uint32_t)count;
 	if (!room(b, 5 + n))
 		return;
-	char *p = b->p + b->len;
+	char *p = b->ptr + b->len;
 	p[0] = tag;
 	memcpy(p + 1, &v, 4);
 	if (n)
@@ -64,8 +43,8 @@ static inline void put_key(snapbuf *b, const char *k, size_t klen)
 	uint32_t v = (uint32_t)klen;
 	if (!room(b, 4 + klen))
 		return;
-	memcpy(b->p + b->len, &v, 4);
-	memcpy(b->p + b->len + 4, k, klen);
+	memcpy(b->ptr + b->len, &v, 4);
+	memcpy(b->ptr + b->len + 4, k, klen);
 	b->len += 4 + klen;
 }
 
@@ -73,15 +52,15 @@ static inline void put_tag8(snapbuf *b, char tag, const void *eight)
 {
 	if (!room(b, 9))
 		return;
-	b->p[b->len] = tag;
-	memcpy(b->p + b->len + 1, eight, 8);
+	b->ptr[b->len] = tag;
+	memcpy(b->ptr + b->len + 1, eight, 8);
 	b->len += 9;
 }
 
 static inline void put_tag(snapbuf *b, char tag)
 {
 	if (room(b, 1))
-		b->p[b->len++] = tag;
+		b->ptr[b->len++] = tag;
 }
 
 static void snap_value(snapbuf *b, const json_t *v)
@@ -136,15 +115,15 @@ static void snap_value(snapbuf *b, const json_t *v)
 
 char *rootly__json_snap(const json_t *v, size_t *len)
 {
-	snapbuf b = { NULL, 0, 0, false };
+	snapbuf b = ROOTLY_BUF_INIT;
 	*len = 0;
 	snap_value(&b, v);
 	if (b.oom) {
-		rootly_free(b.p);
+		rootly_free(b.ptr);
 		return NULL;
 	}
 	*len = b.len;
-	return b.p;
+	return b.ptr;
 }
 
 typedef struct reader {
