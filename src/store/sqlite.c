@@ -132,6 +132,11 @@ typedef struct sq_store {
 	bool deferring;        /* the COMMIT being run leaves its fsync to sync() */
 	rootly__keyfilters kf; /* "no record has this key" from memory (sqlite_keyfilter.c) */
 	rootly__keymaps km;    /* lookups by key of key-logged collections (sqlite_keymap.c) */
+	/* PRAGMA data_version when last looked at: another connection's
+	 * commit makes both the filters and the maps out of date. */
+	sqlite3_stmt *dv_stmt;
+	int64_t dv;
+	bool have_dv;
 	/* The last seq of streams appended to in the current outermost
 	 * transaction, so that the next append to the same timeline needs no
 	 * MAX(seq) query. Valid only while the write lock (BEGIN IMMEDIATE) is
@@ -597,6 +602,27 @@ static int undo_open_level(sq_store *s, size_t n)
 	return 0;
 }
 
+/* If another connection committed since the last look (or that cannot
+ * be told), forget the key filters and let the maps catch up. */
+static void sq_others_committed(sq_store *s)
+{
+	int rc = SQLITE_OK;
+	if (!s->dv_stmt)
+		rc = sqlite3_prepare_v3(s->db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT, &s->dv_stmt, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(s->dv_stmt);
+	int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(s->dv_stmt, 0) : 0;
+	if (s->dv_stmt)
+		sqlite3_reset(s->dv_stmt);
+	bool known = rc == SQLITE_ROW;
+	if (!known || !s->have_dv || v != s->dv) {
+		rootly__kf_reset(&s->kf);
+		rootly__km_stale(&s->km);
+	}
+	s->dv = v;
+	s->have_dv = known;
+}
+
 static rootly_status sq_begin(rootly_store *st)
 {
 	sq_store *s = SQ(st);
@@ -606,8 +632,8 @@ static rootly_status sq_begin(rootly_store *st)
 		undo_clear(s);
 		tails_clear(s);
 		ROOTLY_TRY(sq_run_fixed(s, S_BEGIN, "begin"));
-		rootly__kf_begin(&s->kf, s->db);
-		rootly__km_begin(&s->km, s->db);
+		sq_others_committed(s);
+		rootly__km_begin(&s->km);
 	} else {
 		ROOTLY_TRY(undo_open_level(s, s->depth + 1));
 	}
@@ -1416,7 +1442,7 @@ static rootly_status sq_record_find(rootly_store *st, const char *collection,
 	if (via && !s->aborted) {
 		const char *log = c->log[via == ROOTLY__KM_KEY ? 0 : 1];
 		if (s->depth == 0)
-			rootly__km_refresh(&s->km, s->db);
+			sq_others_committed(s);
 		const char *value = via == ROOTLY__KM_KEY ? q->key : q->group_key;
 		int absent = 0, rc = rootly__km_absent(&s->km, s->db, log, value, &absent);
 		if (rc != SQLITE_OK)
@@ -1750,6 +1776,7 @@ static void sq_free(rootly_store *st)
 	rootly_free(s->marks);
 	rootly__kf_free(&s->kf);
 	rootly__km_free(&s->km);
+	sqlite3_finalize(s->dv_stmt);
 	/* closing rolls back whatever is still open */
 	sqlite3_close_v2(s->db);
 	rootly_free(s);

@@ -58,24 +58,6 @@ void rootly__kf_reset(rootly__keyfilters *f)
 void rootly__kf_free(rootly__keyfilters *f)
 {
 	rootly__kf_reset(f);
-	sqlite3_finalize(f->version);
-	f->version = NULL;
-}
-
-void rootly__kf_begin(rootly__keyfilters *f, sqlite3 *db)
-{
-	int64_t v = 0;
-	bool ok = (f->version || sqlite3_prepare_v3(db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
-			&f->version, NULL) == SQLITE_OK) &&
-		sqlite3_step(f->version) == SQLITE_ROW;
-	if (ok)
-		v = sqlite3_column_int64(f->version, 0);
-	if (f->version)
-		sqlite3_reset(f->version);
-	if (!ok || !f->have_version || v != f->data_version)
-		rootly__kf_reset(f);
-	f->data_version = v;
-	f->have_version = ok;
 }
 
 static struct rootly__kf *find_slot(rootly__keyfilters *f, const char *collection, int field, bool create)

@@ -34,14 +34,8 @@ typedef struct rootly__keyfilters {
 		size_t nbits;        /* a power of two */
 		size_t added;        /* values added since it was built */
 	} slot[ROOTLY__KF_SLOTS];
-	int64_t data_version;
-	bool have_version;
-	sqlite3_stmt *version; /* PRAGMA data_version, prepared once */
 } rootly__keyfilters;
 
-/* At the start of an outermost transaction: forget every filter if another
- * connection committed since the last check. */
-void rootly__kf_begin(rootly__keyfilters *f, sqlite3 *db);
 /* 1 when no record of `collection` (whose table is `table`, see
  * sqlite_schema.h) has `value` in `field` (certain), 0 when there may be
  * one. Builds the filter on first use (an allocation or query failure

@@ -193,36 +193,16 @@ int rootly__km_prepare(rootly__keymaps *k, sqlite3 *db, const char *table)
 
 /* ---- transactions ------------------------------------------------------- */
 
-/* Mark the maps stale when another connection committed since the last
- * look, or when that cannot be told. */
-static void check_version(rootly__keymaps *k, sqlite3 *db)
-{
-	int rc = SQLITE_OK;
-	if (!k->version)
-		rc = sqlite3_prepare_v3(db, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT, &k->version, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(k->version);
-	int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(k->version, 0) : 0;
-	if (k->version)
-		sqlite3_reset(k->version);
-	bool known = rc == SQLITE_ROW;
-	if (!known || !k->have_version || v != k->data_version)
-		for (size_t i = 0; i < ROOTLY__KM_SLOTS; i++)
-			k->map[i].stale = true;
-	k->data_version = v;
-	k->have_version = known;
-}
-
-void rootly__km_begin(rootly__keymaps *k, sqlite3 *db)
+void rootly__km_begin(rootly__keymaps *k)
 {
 	for (size_t i = 0; i < ROOTLY__KM_SLOTS; i++)
 		k->map[i].begin_synced = k->map[i].synced;
-	check_version(k, db);
 }
 
-void rootly__km_refresh(rootly__keymaps *k, sqlite3 *db)
+void rootly__km_stale(rootly__keymaps *k)
 {
-	check_version(k, db);
+	for (size_t i = 0; i < ROOTLY__KM_SLOTS; i++)
+		k->map[i].stale = true;
 }
 
 void rootly__km_rollback(rootly__keymaps *k)
@@ -411,7 +391,4 @@ void rootly__km_free(rootly__keymaps *k)
 		sqlite3_finalize(m->row);
 		memset(m, 0, sizeof(*m));
 	}
-	sqlite3_finalize(k->version);
-	k->version = NULL;
-	k->have_version = false;
 }

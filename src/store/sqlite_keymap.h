@@ -56,9 +56,6 @@ typedef struct rootly__keymap {
 
 typedef struct rootly__keymaps {
 	rootly__keymap map[ROOTLY__KM_SLOTS];
-	sqlite3_stmt *version;
-	int64_t data_version;
-	bool have_version;
 } rootly__keymaps;
 
 /* The fields of `collection`'s records looked up through a log instead of
@@ -74,14 +71,14 @@ void rootly__km_log_table(const char *table, unsigned field, char *buf, size_t c
 int rootly__km_create_log(sqlite3 *db, const char *log);
 int rootly__km_fill_log(sqlite3 *db, const char *log, const char *table, unsigned field);
 
-/* Outermost transaction begins (the write lock is held): note whether
- * another connection committed since (the maps then catch up on next
- * use; if that cannot be told, they do anyway). */
-void rootly__km_begin(rootly__keymaps *k, sqlite3 *db);
+/* Outermost transaction begins (the write lock is held): where the maps
+ * are, for a rollback. */
+void rootly__km_begin(rootly__keymaps *k);
+/* Another connection committed (or that cannot be told): every map
+ * catches up from its log on next use. */
+void rootly__km_stale(rootly__keymaps *k);
 /* The whole transaction rolled back: its log rows are gone. */
 void rootly__km_rollback(rootly__keymaps *k);
-/* Before a lookup outside a transaction: as km_begin, without the lock. */
-void rootly__km_refresh(rootly__keymaps *k, sqlite3 *db);
 
 /* Append the log row (key, id) of `table`, before the record is written;
  * *seq gets its seq. An SQLite result code. */
