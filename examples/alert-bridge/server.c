@@ -297,7 +297,7 @@ static void intake_drain(void)
 	}
 }
 
-/* On the loop thread (--prepare-on loop, or no memory for a pool job). */
+/* On the loop thread (--prepare-on loop). */
 static void prepare_here(br_job *job)
 {
 	br_prepare(B.rctx, job);

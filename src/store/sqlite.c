@@ -207,6 +207,9 @@ static int sq_km_fail(sq_store *s, int rc, const char *what)
 	if (rc == SQLITE_FULL && sqlite3_errcode(s->db) != SQLITE_FULL)
 		return rootly_error_set(ROOTLY_EIO, ROOTLY_ERROR_SQLITE, rc,
 			"sqlite: %s: the key log is full (2^36 rows)", what);
+	if (rc == SQLITE_INTERNAL)
+		return rootly_error_set(ROOTLY_EIO, ROOTLY_ERROR_SQLITE, rc,
+			"sqlite: %s: more logged fields than key map slots", what);
 	return sq_fail(s, rc, what);
 }
 
@@ -1074,6 +1077,22 @@ static rootly_status sq_record_put(rootly_store *st, const char *collection,
 	ROOTLY_TRY(coll_get(s, collection, expected_revision <= 0, &c));
 	if (!c->exists)
 		return revision_conflict(collection, rec->id, expected_revision, 0);
+	/* Outside a transaction a put is given one: its reads and writes (the
+	 * old row, the log row, the record) are one atomic change, as one
+	 * UPSERT statement used to be. */
+	if (s->depth == 0) {
+		ROOTLY_TRY(sq_begin(st));
+		int rc = sq_record_put(st, collection, rec, expected_revision, new_revision);
+		if (rc == 0)
+			rc = sq_commit(st);
+		if (rc < 0 && s->depth > 0) {
+			rootly__saved_error e;
+			rootly__error_save(&e);
+			sq_rollback(st);
+			rootly__error_restore(&e);
+		}
+		return rc;
+	}
 	int64_t rev = 0;
 	int rc;
 	if (logging(s) || expected_revision != 0) {
@@ -1086,9 +1105,8 @@ static rootly_status sq_record_put(rootly_store *st, const char *collection,
 		if (!logging(s))
 			undo_clear(s);
 	} else {
-		/* An insert: the key log row first, so that a record with a key
-		 * always has one (outside a transaction a crash in between leaves
-		 * a stale row, which matches nothing). */
+		/* An insert: the log rows first (a failed record write takes
+		 * them back). */
 		put_logs pl;
 		ROOTLY_TRY(logs_append(s, c, rec, c->logged, false, NULL, &pl));
 		rc = sq_put_exec(s, c, -1, rec, 0, &rev);
@@ -1169,10 +1187,11 @@ static int bind_query(sqlite3_stmt *st, const rootly_record_query *q, bool by_ro
 	return rc;
 }
 
-/* Rows of equal time put in id order (see rootly__sq_find_ties): a
- * lookup by key or group key reads its index in (time, rowid) order; the
- * rows of one time are copied here until the time changes, then handed
- * out sorted by id. Nearly always a group of one. */
+/* Rows put in (time, id) order. A lookup by an indexed key or group key
+ * reads its index in (time, rowid) order (see rootly__sq_find_ties): the
+ * rows of one time are copied here until the time changes, then handed out
+ * sorted by id, nearly always a group of one. A lookup through a log
+ * (find_logged) copies every row it finds here and sorts them all. */
 typedef struct tie_row {
 	size_t text[7];   /* id, json, status, key, group_key, service, severity: offsets, NO_TEXT for NULL */
 	int64_t revision;
@@ -1335,40 +1354,41 @@ static int find_ties(sq_store *s, sqlite3_stmt *st, const rootly_record_query *q
 	return ret;
 }
 
-typedef char record_id[64];
-
 static int id_cmp(const void *a, const void *b)
 {
-	return strcmp(a, b);
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The distinct record ids the log rows `seqs` give for `value`, into a
- * rootly__malloc'd array (sorted). An SQLite result code. */
+/* The distinct record ids the log rows `seqs` give for `value`: the
+ * texts in `text`, *ids (rootly__malloc'd, sorted) pointing into it. An
+ * SQLite result code. */
 static int logged_ids(sq_store *s, const char *log, const char *value, const int64_t *seqs, size_t n,
-	record_id **out, size_t *count)
+	rootly_buf *text, const char ***out, size_t *count)
 {
 	*out = NULL;
 	*count = 0;
-	record_id *ids = n ? rootly_malloc(n * sizeof(*ids)) : NULL;
-	if (n && !ids)
-		return SQLITE_NOMEM;
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
 		bool found = false;
-		int rc = rootly__km_row_id(&s->km, s->db, log, seqs[i], value, ids[m], sizeof(ids[m]), &found);
-		if (rc != SQLITE_OK) {
-			rootly_free(ids);
+		int rc = rootly__km_row_id(&s->km, s->db, log, seqs[i], value, text, &found);
+		if (rc != SQLITE_OK)
 			return rc;
-		}
 		m += found;
 	}
+	if (!m)
+		return SQLITE_OK;
+	const char **ids = rootly_malloc(m * sizeof(*ids));
+	if (!ids)
+		return SQLITE_NOMEM;
+	for (size_t i = 0, at = 0; i < m; i++, at += strlen(text->ptr + at) + 1)
+		ids[i] = text->ptr + at;
 	/* a record has a row per write that set the value */
 	if (m > 1)
 		qsort(ids, m, sizeof(*ids), id_cmp);
 	size_t u = 0;
 	for (size_t i = 0; i < m; i++)
 		if (u == 0 || strcmp(ids[u - 1], ids[i]) != 0)
-			memmove(ids[u++], ids[i], sizeof(*ids));
+			ids[u++] = ids[i];
 	*out = ids;
 	*count = u;
 	return SQLITE_OK;
@@ -1384,13 +1404,16 @@ static int find_logged(sq_store *s, sq_coll *c, const char *log, const char *val
 {
 	int64_t *seqs = NULL;
 	size_t n = 0, nids = 0;
-	record_id *ids = NULL;
+	const char **ids = NULL;
+	rootly_buf text = ROOTLY_BUF_INIT;
 	int rc = rootly__km_candidates(&s->km, s->db, log, value, &seqs, &n);
 	if (rc == SQLITE_OK)
-		rc = logged_ids(s, log, value, seqs, n, &ids, &nids);
+		rc = logged_ids(s, log, value, seqs, n, &text, &ids, &nids);
 	rootly_free(seqs);
-	if (rc != SQLITE_OK)
+	if (rc != SQLITE_OK) {
+		rootly_buf_dispose(&text);
 		return sq_km_fail(s, rc, "record_find");
+	}
 	ties t;
 	memset(&t, 0, sizeof(t));
 	int ret = 0;
@@ -1413,6 +1436,7 @@ static int find_logged(sq_store *s, sq_coll *c, const char *log, const char *val
 		sq_release(&u);
 	}
 	rootly_free(ids);
+	rootly_buf_dispose(&text);
 	size_t emitted = 0;
 	if (ret == 0)
 		ret = ties_flush(&t, q->descending, q->limit, &emitted, cb, payload);
@@ -1716,8 +1740,8 @@ static int sq_check_pragma(sq_store *s, const char *sql, const char *ok)
  * one without would never be found by that field. */
 static int sq_check_logs(sq_store *s)
 {
-	static const char *const colls[] = { "alert", "incident" };
-	for (size_t i = 0; i < ROOTLY_ARRAY_SIZE(colls); i++) {
+	const char *const *colls = rootly__km_collections;
+	for (size_t i = 0; i < ROOTLY__KM_COLLECTIONS; i++) {
 		sq_coll *c;
 		ROOTLY_TRY(coll_get(s, colls[i], false, &c));
 		for (unsigned f = ROOTLY__KM_KEY; c->exists && f <= ROOTLY__KM_GROUP; f <<= 1) {
@@ -1726,9 +1750,11 @@ static int sq_check_logs(sq_store *s)
 			const char *col = f == ROOTLY__KM_KEY ? "key" : "group_key";
 			char log[80];
 			rootly__km_log_table(c->table, f, log, sizeof(log));
+			/* (id, value) NOT IN (...): a correlated NOT EXISTS would scan
+			 * the log once per record. */
 			char *sql = sqlite3_mprintf("SELECT '%q ' || r.id || ' has no row in %q for its %s' FROM \"%w\" r"
-				" WHERE r.%s IS NOT NULL AND NOT EXISTS (SELECT 1 FROM \"%w\" l WHERE l.id = r.id"
-				" AND l.key = r.%s)", colls[i], log, col, c->table, col, log, col);
+				" WHERE r.%s IS NOT NULL AND (r.id, r.%s) NOT IN (SELECT id, key FROM \"%w\")",
+				colls[i], log, col, c->table, col, col, log);
 			if (!sql)
 				return rootly_error_set_oom();
 			int rc = sq_check_rows(s, sql, NULL, "key logs");

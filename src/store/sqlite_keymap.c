@@ -6,6 +6,7 @@
 #include "core/common.h"
 #include "store/sqlite_keyfilter.h"
 #include "store/sqlite_keymap.h"
+#include "util/buf.h"
 
 /* A slot: the top 28 bits of the key's hash (never 0), then the seq. The
  * tag also picks the slot (its low bits), so the table can grow without
@@ -15,6 +16,8 @@
 #define SEQ_MAX ((INT64_C(1) << SEQ_BITS) - 1)
 #define MIN_CAP 1024u
 #define MAX_CAP ((size_t)1 << 28)
+
+const char *const rootly__km_collections[ROOTLY__KM_COLLECTIONS] = { "alert", "incident" };
 
 unsigned rootly__km_fields(const char *collection)
 {
@@ -349,7 +352,7 @@ int rootly__km_candidates(rootly__keymaps *k, sqlite3 *db, const char *log, cons
 }
 
 int rootly__km_row_id(rootly__keymaps *k, sqlite3 *db, const char *log, int64_t seq, const char *value,
-	char *id, size_t cap, bool *found)
+	rootly_buf *ids, bool *found)
 {
 	*found = false;
 	rootly__keymap *m = map_find(k, log, true);
@@ -364,16 +367,11 @@ int rootly__km_row_id(rootly__keymaps *k, sqlite3 *db, const char *log, int64_t 
 		rc = sqlite3_step(m->row);
 	if (rc == SQLITE_ROW) {
 		const char *v = (const char *)sqlite3_column_text(m->row, 0);
-		size_t len = v ? (size_t)sqlite3_column_bytes(m->row, 0) : 0;
-		if (!v) {
-			rc = SQLITE_NOMEM;
-		} else if (len < cap) {
-			memcpy(id, v, len + 1);
+		if (v) {
+			rootly_buf_put(ids, v, (size_t)sqlite3_column_bytes(m->row, 0) + 1);
 			*found = true;
-			rc = SQLITE_DONE;
-		} else {
-			rc = SQLITE_TOOBIG;
 		}
+		rc = !v || ids->oom ? SQLITE_NOMEM : SQLITE_DONE;
 	}
 	sqlite3_reset(m->row);
 	sqlite3_clear_bindings(m->row);

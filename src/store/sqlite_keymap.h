@@ -24,11 +24,17 @@
  *    (a tag collision, a deleted record, a record whose key changed, a log
  *    row rolled back) is simply not a match.
  * So the map may hold too much, never too little: every log row with
- * seq <= `synced` is in it, and rows after that are read before any
- * answer. Log rows are written only through this library (the schema is
- * private), before the record, so a record with a key always has its log
- * row, a crash in between leaves a stale row at worst.
- *
+ * seq <= `synced` is in it, and so is every row this connection appended
+ * since the map was built; when another connection may have appended
+ * (PRAGMA data_version moved), the rows after `synced` are read before the
+ * next answer. That rests on one rule: a committed log row is never
+ * deleted (seqs are reused: there is no AUTOINCREMENT, and a catch-up reads
+ * only seq > synced). Only this connection's own uncommitted rows are
+ * taken back (a failed write, a nested level's undo). A compaction of the
+ * logs would have to rebuild every connection's map.
+ * Log rows are written only through this library (the schema is
+ * private), before the record and in the same transaction (a write
+ * outside one is given one), so a record with a value always has its row.
  * The map's memory is the library's (rootly__malloc, fault-injected). A
  * map that could not grow is dropped and rebuilt on next use; if that
  * fails, the lookup fails with ROOTLY_ENOMEM (never answers "absent").
@@ -40,6 +46,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "util/buf.h"
 
 #define ROOTLY__KM_SLOTS 4
 
@@ -63,6 +71,9 @@ typedef struct rootly__keymaps {
  * (fingerprints) and incident group keys (label hashes) are random. */
 enum { ROOTLY__KM_KEY = 1, ROOTLY__KM_GROUP = 2 };
 unsigned rootly__km_fields(const char *collection);
+/* The collections that have a logged field. */
+#define ROOTLY__KM_COLLECTIONS 2
+extern const char *const rootly__km_collections[ROOTLY__KM_COLLECTIONS];
 /* The log table of `field` of collection table `table`, into buf:
  * "k_<table>" or "g_<table>". Every other function below names a log. */
 void rootly__km_log_table(const char *table, unsigned field, char *buf, size_t cap);
@@ -102,10 +113,10 @@ int rootly__km_prepare(rootly__keymaps *k, sqlite3 *db, const char *log);
  * no particular order. An SQLite result code. */
 int rootly__km_candidates(rootly__keymaps *k, sqlite3 *db, const char *log, const char *value, int64_t **seqs,
 	size_t *n);
-/* The record id of log row `seq` if that row holds `value` (*found), into
- * id[cap]. An SQLite result code (SQLITE_TOOBIG: id longer than cap). */
+/* The record id of log row `seq` if that row holds `value` (*found):
+ * appended to `ids` with its NUL. An SQLite result code. */
 int rootly__km_row_id(rootly__keymaps *k, sqlite3 *db, const char *log, int64_t seq, const char *value,
-	char *id, size_t cap, bool *found);
+	rootly_buf *ids, bool *found);
 
 /* Forget every map and statement (before the connection closes). */
 void rootly__km_free(rootly__keymaps *k);

@@ -302,10 +302,10 @@ static int from_v1(sqlite3 *db)
  * sqlite_keymap.h); v3 has their logs instead. */
 static int from_v2(sqlite3 *db)
 {
-	static const char *const colls[] = { "alert", "incident" };
+	const char *const *colls = rootly__km_collections;
 	int rc = SQLITE_OK;
 	sqlite3_stmt *exists = NULL;
-	for (size_t i = 0; rc == SQLITE_OK && i < ROOTLY_ARRAY_SIZE(colls); i++) {
+	for (size_t i = 0; rc == SQLITE_OK && i < ROOTLY__KM_COLLECTIONS; i++) {
 		char *table = rootly__sq_table_name(colls[i]);
 		bool there = false;
 		rc = table ? rootly__sq_table_exists(db, &exists, table, &there) : SQLITE_NOMEM;

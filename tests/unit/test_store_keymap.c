@@ -62,6 +62,13 @@ static int found_cb(const rootly_record *rec, void *payload)
 	return 0;
 }
 
+static int count_cb(const rootly_record *rec, void *payload)
+{
+	(void)rec;
+	(*(int *)payload)++;
+	return 0;
+}
+
 static void check(rootly_store *st, const model *m, const char *who, int step)
 {
 	for (int k = 0; k < KEYS; k++) {
@@ -92,8 +99,10 @@ static void put(rootly_store *st, model *m, int id, int key)
 	const char *v = key < KEYS ? skey : NULL;
 	rootly_record r = { sid, 0, "{}", "firing", g_group ? "k" : v, g_group ? v : "g", NULL, NULL, id };
 	int64_t rev = 0;
-	/* an insert, or an update from the known revision */
-	rt_ok(st->record_put(st, g_coll, &r, m->key[id] < 0 ? 0 : m->rev[id], &rev));
+	/* an insert, an update from the known revision, or either as an
+	 * upsert (-1) */
+	int64_t expected = rnd(3) == 0 ? -1 : m->key[id] < 0 ? 0 : m->rev[id];
+	rt_ok(st->record_put(st, g_coll, &r, expected, &rev));
 	m->key[id] = key;
 	m->rev[id] = rev;
 }
@@ -184,8 +193,8 @@ static void t_two_connections_against_a_model(void **state)
 	rt_sqlite_remove(path);
 }
 
-/* Updates outside any transaction log the key again (the old one is not
- * known there): a record found once, however often it was updated. */
+/* Writes outside any transaction (each is given one): a record found
+ * once, however often it was updated. */
 static void t_updates_outside_transactions(void **state)
 {
 	(void)state;
@@ -215,12 +224,46 @@ static void t_incident_groups_against_a_model(void **state)
 	g_group = false;
 }
 
+/* Record ids have no length limit: a lookup through the log reads ids
+ * of any size. */
+static void t_long_ids(void **state)
+{
+	(void)state;
+	const char *uri = rt_tmp_sqlite_uri();
+	char path[300];
+	snprintf(path, sizeof(path), "%s", uri + strlen("sqlite:"));
+	rootly_store *a = NULL;
+	rt_ok(rootly_store_open(&a, uri));
+	char id[300];
+	memset(id, 'x', sizeof(id) - 1);
+	id[sizeof(id) - 1] = '\0';
+	for (int i = 0; i < 3; i++) {
+		id[i] = (char)('a' + i);
+		rootly_record r = { id, 0, "{}", "firing", "fp-long", "g-long", NULL, NULL, i };
+		rt_ok(a->record_put(a, "alert", &r, 0, NULL));
+		rt_ok(a->record_put(a, "incident", &r, 0, NULL));
+	}
+	int n = 0;
+	rootly_record_query q = { 0 };
+	q.key = "fp-long";
+	rt_ok(a->record_find(a, "alert", &q, count_cb, &n));
+	assert_int_equal(n, 3);
+	q.key = NULL;
+	q.group_key = "g-long";
+	n = 0;
+	rt_ok(a->record_find(a, "incident", &q, count_cb, &n));
+	assert_int_equal(n, 3);
+	a->free(a);
+	rt_sqlite_remove(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_two_connections_against_a_model),
 		cmocka_unit_test(t_updates_outside_transactions),
 		cmocka_unit_test(t_incident_groups_against_a_model),
+		cmocka_unit_test(t_long_ids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
