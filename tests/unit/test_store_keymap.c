@@ -69,6 +69,16 @@ static int count_cb(const rootly_record *rec, void *payload)
 	return 0;
 }
 
+/* A store on a fresh database file; its path into path[cap]. */
+static rootly_store *open_tmp(char *path, size_t cap)
+{
+	const char *uri = rt_tmp_sqlite_uri();
+	snprintf(path, cap, "%s", uri + strlen("sqlite:"));
+	rootly_store *st = NULL;
+	rt_ok(rootly_store_open(&st, uri));
+	return st;
+}
+
 static void check(rootly_store *st, const model *m, const char *who, int step)
 {
 	for (int k = 0; k < KEYS; k++) {
@@ -198,11 +208,8 @@ static void t_two_connections_against_a_model(void **state)
 static void t_updates_outside_transactions(void **state)
 {
 	(void)state;
-	const char *uri = rt_tmp_sqlite_uri();
 	char path[300];
-	snprintf(path, sizeof(path), "%s", uri + strlen("sqlite:"));
-	rootly_store *a = NULL;
-	rt_ok(rootly_store_open(&a, uri));
+	rootly_store *a = open_tmp(path, sizeof(path));
 	model m;
 	for (int i = 0; i < IDS; i++)
 		m.key[i] = -1;
@@ -229,11 +236,8 @@ static void t_incident_groups_against_a_model(void **state)
 static void t_long_ids(void **state)
 {
 	(void)state;
-	const char *uri = rt_tmp_sqlite_uri();
 	char path[300];
-	snprintf(path, sizeof(path), "%s", uri + strlen("sqlite:"));
-	rootly_store *a = NULL;
-	rt_ok(rootly_store_open(&a, uri));
+	rootly_store *a = open_tmp(path, sizeof(path));
 	char id[300];
 	memset(id, 'x', sizeof(id) - 1);
 	id[sizeof(id) - 1] = '\0';
