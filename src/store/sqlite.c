@@ -1740,21 +1740,19 @@ static int sq_check_pragma(sq_store *s, const char *sql, const char *ok)
  * one without would never be found by that field. */
 static int sq_check_logs(sq_store *s)
 {
-	const char *const *colls = rootly__km_collections;
 	for (size_t i = 0; i < ROOTLY__KM_COLLECTIONS; i++) {
 		sq_coll *c;
-		ROOTLY_TRY(coll_get(s, colls[i], false, &c));
+		ROOTLY_TRY(coll_get(s, rootly__km_logged[i].collection, false, &c));
 		for (unsigned f = ROOTLY__KM_KEY; c->exists && f <= ROOTLY__KM_GROUP; f <<= 1) {
 			if (!(c->logged & f))
 				continue;
 			const char *col = f == ROOTLY__KM_KEY ? "key" : "group_key";
-			char log[80];
-			rootly__km_log_table(c->table, f, log, sizeof(log));
+			const char *log = c->log[f == ROOTLY__KM_KEY ? 0 : 1];
 			/* (id, value) NOT IN (...): a correlated NOT EXISTS would scan
 			 * the log once per record. */
 			char *sql = sqlite3_mprintf("SELECT '%q ' || r.id || ' has no row in %q for its %s' FROM \"%w\" r"
 				" WHERE r.%s IS NOT NULL AND (r.id, r.%s) NOT IN (SELECT id, key FROM \"%w\")",
-				colls[i], log, col, c->table, col, col, log);
+				c->name, log, col, c->table, col, col, log);
 			if (!sql)
 				return rootly_error_set_oom();
 			int rc = sq_check_rows(s, sql, NULL, "key logs");

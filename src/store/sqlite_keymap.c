@@ -17,14 +17,16 @@
 #define MIN_CAP 1024u
 #define MAX_CAP ((size_t)1 << 28)
 
-const char *const rootly__km_collections[ROOTLY__KM_COLLECTIONS] = { "alert", "incident" };
+const struct rootly__km_logged rootly__km_logged[ROOTLY__KM_COLLECTIONS] = {
+	{ "alert", ROOTLY__KM_KEY },
+	{ "incident", ROOTLY__KM_GROUP },
+};
 
 unsigned rootly__km_fields(const char *collection)
 {
-	if (strcmp(collection, "alert") == 0)
-		return ROOTLY__KM_KEY;
-	if (strcmp(collection, "incident") == 0)
-		return ROOTLY__KM_GROUP;
+	for (size_t i = 0; i < ROOTLY__KM_COLLECTIONS; i++)
+		if (strcmp(collection, rootly__km_logged[i].collection) == 0)
+			return rootly__km_logged[i].fields;
 	return 0;
 }
 

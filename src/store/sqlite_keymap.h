@@ -71,9 +71,13 @@ typedef struct rootly__keymaps {
  * (fingerprints) and incident group keys (label hashes) are random. */
 enum { ROOTLY__KM_KEY = 1, ROOTLY__KM_GROUP = 2 };
 unsigned rootly__km_fields(const char *collection);
-/* The collections that have a logged field. */
+/* The collections that have a logged field, and those fields (what
+ * rootly__km_fields answers from). */
 #define ROOTLY__KM_COLLECTIONS 2
-extern const char *const rootly__km_collections[ROOTLY__KM_COLLECTIONS];
+extern const struct rootly__km_logged {
+	const char *collection;
+	unsigned fields;
+} rootly__km_logged[ROOTLY__KM_COLLECTIONS];
 /* The log table of `field` of collection table `table`, into buf:
  * "k_<table>" or "g_<table>". Every other function below names a log. */
 void rootly__km_log_table(const char *table, unsigned field, char *buf, size_t cap);

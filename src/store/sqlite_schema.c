@@ -302,14 +302,13 @@ static int from_v1(sqlite3 *db)
  * sqlite_keymap.h); v3 has their logs instead. */
 static int from_v2(sqlite3 *db)
 {
-	const char *const *colls = rootly__km_collections;
 	int rc = SQLITE_OK;
 	sqlite3_stmt *exists = NULL;
 	for (size_t i = 0; rc == SQLITE_OK && i < ROOTLY__KM_COLLECTIONS; i++) {
-		char *table = rootly__sq_table_name(colls[i]);
+		char *table = rootly__sq_table_name(rootly__km_logged[i].collection);
 		bool there = false;
 		rc = table ? rootly__sq_table_exists(db, &exists, table, &there) : SQLITE_NOMEM;
-		unsigned logged = rootly__km_fields(colls[i]);
+		unsigned logged = rootly__km_logged[i].fields;
 		for (unsigned f = ROOTLY__KM_KEY; there && rc == SQLITE_OK && f <= ROOTLY__KM_GROUP; f <<= 1) {
 			if (!(logged & f))
 				continue;
