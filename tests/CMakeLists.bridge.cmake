@@ -23,10 +23,11 @@ if(TARGET rootly_bridge AND TARGET rootly_cli)
       set_tests_properties(e2e_bridge_${t} PROPERTIES LABELS e2e TIMEOUT 600 ENVIRONMENT "${_br_env}"
         SKIP_RETURN_CODE 77)
     endforeach()
-    # The HTTP suite again with alert payloads parsed on libuv's thread pool
-    # and on the loop thread (the default, on the commit worker, is above):
-    # the same answers whichever thread parses.
-    foreach(m pool loop)
+    # The HTTP suite again with alert payloads parsed on the bridge's
+    # prepare thread (pool; auto, for bodies of 4 KiB or more) and on the
+    # loop thread (the default, on the commit worker, is above): the same
+    # answers whichever thread parses.
+    foreach(m pool loop auto)
       add_test(NAME e2e_bridge_http_prepare_${m} COMMAND ${Python3_EXECUTABLE} ${_br_dir}/test_http.py)
       set_tests_properties(e2e_bridge_http_prepare_${m} PROPERTIES LABELS e2e TIMEOUT 600
         ENVIRONMENT "${_br_env};ROOTLY_BRIDGE_ARGS=--prepare-on ${m}")

@@ -114,9 +114,17 @@ typedef struct br_options {
 } br_options;
 
 /* Where alert payloads are authenticated and parsed: the bridge's prepare
- * thread ("pool"), the loop thread, or the commit worker inside rootly_ingest (default:
- * docs/bridge.md, "Parsing off the commit worker", for why). */
-enum { BR_PREPARE_POOL = 0, BR_PREPARE_LOOP = 1, BR_PREPARE_WORKER = 2 };
+ * thread ("pool"), the loop thread, the commit worker inside rootly_ingest,
+ * or ("auto") the prepare thread for bodies of BR_PREPARE_AUTO_MIN_BYTES or
+ * more and the worker for smaller ones (docs/bridge.md, "Parsing off the
+ * commit worker", for why). */
+enum { BR_PREPARE_POOL = 0, BR_PREPARE_LOOP = 1, BR_PREPARE_WORKER = 2, BR_PREPARE_AUTO = 3 };
+
+/* A body this large carries enough alerts that parsing it on the prepare
+ * thread, in parallel with the worker, gains more than the extra hop
+ * through that thread costs; a one-alert body (about 500 bytes) is
+ * latency-bound, and the hop only delays it. */
+#define BR_PREPARE_AUTO_MIN_BYTES 4096u
 
 enum { BR_LOG_ERROR = 0, BR_LOG_WARN = 1, BR_LOG_INFO = 2, BR_LOG_DEBUG = 3 };
 

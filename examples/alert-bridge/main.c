@@ -26,7 +26,7 @@ static void usage(FILE *f)
 		"                     [--max-body BYTES] [--max-header-bytes BYTES] [--max-connections N]\n"
 		"                     [--batch-max N]"
 		"                     [--batch-max-ms MS] [--queue-max N] [--request-timeout-ms MS]\n"
-		"                     [--idle-timeout-ms MS] [--prepare-on pool|loop|worker] [--no-outbox]\n"
+		"                     [--idle-timeout-ms MS] [--prepare-on auto|pool|loop|worker] [--no-outbox]\n"
 		"  --listen ADDR:PORT    address to serve (default 127.0.0.1:9095; port 0 picks one)\n"
 		"  --db PATH|URI         the store: a SQLite file (default rootly.db) or a URI (memory:)\n"
 		"  --config FILE         configuration (sources and their auth, routes), YAML or JSON\n"
@@ -42,7 +42,8 @@ static void usage(FILE *f)
 		"  --idle-timeout-ms     HTTP/2 idle connection timeout (default 30000)\n"
 		"  --prepare-on WHERE    where alert payloads are authenticated and parsed: worker (the\n"
 		"                        commit worker, inside its batch; default), pool (a prepare\n"
-		"                        thread of its own) or loop (the HTTP thread)\n"
+		"                        thread of its own), auto (pool for bodies of 4 KiB or more,\n"
+		"                        worker for smaller ones) or loop (the HTTP thread)\n"
 		"  --no-outbox           do not deliver outbox items (another process does)\n", f);
 }
 
@@ -119,13 +120,13 @@ int main(int argc, char **argv)
 			}
 		}
 		else if (!strcmp(flag, "--prepare-on")) {
-			static const char *const names[] = { "pool", "loop", "worker" };
+			static const char *const names[] = { "pool", "loop", "worker", "auto" };
 			o.prepare_on = -1;
-			for (int k = 0; k < 3; k++)
+			for (int k = 0; k < 4; k++)
 				if (!strcmp(v, names[k]))
 					o.prepare_on = k;
 			if (o.prepare_on < 0) {
-				fprintf(stderr, "rootly-bridge: --prepare-on: expected pool, loop or worker\n");
+				fprintf(stderr, "rootly-bridge: --prepare-on: expected auto, pool, loop or worker\n");
 				return 2;
 			}
 		}

@@ -171,12 +171,19 @@ static void retired_free(rootly_ingest_prepared **v, size_t n)
 	free(v);
 }
 
+/* Whether payloads are prepared on the prepare lane (pool, or auto for big
+ * bodies). */
+static bool uses_lane(void)
+{
+	return B.opts.prepare_on == BR_PREPARE_POOL || B.opts.prepare_on == BR_PREPARE_AUTO;
+}
+
 static void retire_prepared(rootly_ingest_prepared *p)
 {
 	if (!p)
 		return;
-	if (B.opts.prepare_on != BR_PREPARE_POOL || R.n == R.cap) {
-		if (B.opts.prepare_on != BR_PREPARE_POOL) {
+	if (!uses_lane() || R.n == R.cap) {
+		if (!uses_lane()) {
 			rootly_ingest_prepared_free(p);
 			return;
 		}
@@ -380,8 +387,10 @@ static void prepare_on_lane(br_job *j)
 
 static bool needs_prepare(const br_job *job)
 {
-	return B.opts.prepare_on != BR_PREPARE_WORKER &&
-		(job->route == BR_R_AM_V2 || job->route == BR_R_ALERTS || job->route == BR_R_ENQUEUE);
+	if (B.opts.prepare_on == BR_PREPARE_WORKER ||
+	    (B.opts.prepare_on == BR_PREPARE_AUTO && job->body_len < BR_PREPARE_AUTO_MIN_BYTES))
+		return false;
+	return job->route == BR_R_AM_V2 || job->route == BR_R_ALERTS || job->route == BR_R_ENQUEUE;
 }
 
 /* A new job: to the commit queue, through the intake when its payload is
@@ -1061,7 +1070,7 @@ int br_server_run(rootly_ctx *rctx, rootly_ctx *reader, const br_options *opts, 
 		return 1;
 	}
 	rc = br_lane_start(&B.worker, B.loop, "br-commit");
-	if (rc == 0 && B.opts.prepare_on == BR_PREPARE_POOL && (rc = br_lane_start(&B.prepare, B.loop, "br-prepare")) != 0)
+	if (rc == 0 && uses_lane() && (rc = br_lane_start(&B.prepare, B.loop, "br-prepare")) != 0)
 		br_lane_stop(&B.worker);
 	if (rc != 0) {
 		br_log(BR_LOG_ERROR, "cannot start the commit worker or prepare thread: %s", uv_strerror(rc));

@@ -1,5 +1,6 @@
 /* The library allocator, with a process-wide fault-injection hook. */
 #include "core/common.h"
+#include "core/arena.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -241,6 +242,11 @@ static void *json_malloc_hook(size_t n)
 		t_alloc_failures++;
 		return NULL;
 	}
+	if (rootly__arena_depth && n <= ROOTLY__ARENA_MAX_BLOCK && cache_on()) {
+		void *p = rootly__arena_alloc(n);
+		if (p)
+			return p;
+	}
 	if (n <= CACHE_MAX && cache_on()) {
 		unsigned k = cache_class(n);
 		json_cache *c = &t_cache;
@@ -265,6 +271,10 @@ static void json_free_hook(void *p)
 {
 	if (!p)
 		return;
+	if (rootly__arena_owns(p)) {
+		rootly__arena_free(p);
+		return;
+	}
 	if (cache_on()) {
 		size_t u = malloc_usable_size(p);
 		/* usable sizes of the classes: 24 + 16k, k < CACHE_CLASSES */
@@ -290,7 +300,20 @@ static void json_cache_release(void)
 {
 	cache_flush(&t_cache);
 }
+void rootly__arena_enter(void)
+{
+	rootly__arena_depth++;
+}
+
+void rootly__arena_leave(void)
+{
+	rootly__arena_depth--;
+}
 #else
+/* Without the block cache (AddressSanitizer, no glibc) there is no arena
+ * either: every block is a malloc block that those tools check. */
+void rootly__arena_enter(void) { }
+void rootly__arena_leave(void) { }
 static void *json_malloc_hook(size_t n) { return rootly_malloc(n); }
 static void json_free_hook(void *p) { rootly_free(p); }
 static void json_cache_release(void) { }

@@ -5,6 +5,7 @@
  */
 #include "ingest/prepared.h"
 #include "ingest/apply.h"
+#include "core/arena.h"
 
 /* The alerts as a new array of shallow copies: applying sets and removes
  * top-level members of each alert (id, fingerprint, group_key,
@@ -82,18 +83,28 @@ rootly_status rootly_ingest_prepare(rootly_ingest_prepared **out, rootly_ctx *ct
 	/* No rootly__ctx_fail here: the ctx's own error belongs to its thread
 	 * (docs/threading.md); the failure is in rootly_error_last(). */
 	struct rootly_ingest_prepared tmp;
+	/* The trees are made here and read and freed on other threads: they
+	 * come from this thread's arena chunk (core/arena.c). */
+	rootly__arena_spans spans;
+	rootly__arena_enter();
+	rootly__arena_record(&spans);
 	int rc = rootly__ingest_prepare(&tmp, ctx, source, body, len, headers, headers_count);
+	rootly__arena_record(NULL);
+	/* The copy for a second apply is made here, off the context's thread
+	 * (not recorded: the first apply does not read it). */
+	if (rc >= 0 && (rc = copy_alerts(tmp.alerts, &tmp.pristine)) < 0)
+		json_decref(tmp.alerts);
+	rootly__arena_leave();
 	if (rc < 0)
 		return rc;
-	/* The copy for a second apply is made here, off the context's thread. */
-	rc = copy_alerts(tmp.alerts, &tmp.pristine);
-	rootly_ingest_prepared *p = rc < 0 ? NULL : rootly__calloc(1, sizeof(*p));
+	rootly_ingest_prepared *p = rootly__calloc(1, sizeof(*p));
 	if (!p) {
 		json_decref(tmp.alerts);
 		json_decref(tmp.pristine);
 		return rootly_error_set_oom();
 	}
 	*p = tmp;
+	p->spans = spans;
 	*out = p;
 	return 0;
 }
@@ -115,7 +126,13 @@ rootly_status rootly_ingest_apply_prepared(rootly_ingest_result **out, rootly_ct
 		return rootly__ctx_fail(ctx, rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
 			"rootly_ingest_apply_prepared: the context's configuration was replaced after the payload "
 			"was prepared; prepare it again"));
-	return rootly__ctx_fail(ctx, rootly__ingest_apply_prepared(out, ctx, p));
+	/* The first apply walks the trees prepare made on another thread. */
+	if (!p->applied)
+		rootly__arena_warm(&p->spans);
+	rootly__arena_enter();
+	int rc = rootly__ingest_apply_prepared(out, ctx, p);
+	rootly__arena_leave();
+	return rootly__ctx_fail(ctx, rc);
 }
 
 void rootly_ingest_prepared_free(rootly_ingest_prepared *p)

@@ -8,6 +8,7 @@
 
 #include "core/engine.h"
 #include "config/config.h"
+#include "core/arena.h"
 
 struct rootly_ingest_prepared {
 	const rootly_ctx *ctx;            /* prepared for this context only */
@@ -20,6 +21,7 @@ struct rootly_ingest_prepared {
 	 * copies nothing; a later apply works on a copy of these. */
 	json_t *pristine;
 	bool applied;                     /* `alerts` used (changed) by an apply */
+	rootly__arena_spans spans;        /* where the trees lie (core/arena.h) */
 };
 
 /* Everything rootly_ingest does before it touches the store: source

@@ -376,6 +376,16 @@ class Metrics(unittest.TestCase):
         args = os.environ.get("ROOTLY_BRIDGE_ARGS", "")
         ahead = "pool" in args or "loop" in args
         self.assertEqual(self.batched() - before, 0 if ahead else 5)
+        if "auto" in args:
+            # --prepare-on auto: a body of 4 KiB or more is parsed on the
+            # prepare thread, so refused without a commit; a small one is
+            # refused inside a batch (above).
+            before = self.batched()
+            big = b'[{"labels":{"alertname":"' + b"x" * 5000 + b'"}'
+            self.assertEqual(S.req("POST", "/api/v2/alerts", big).status, 400)
+            big = json.dumps([{"annotations": {"summary": "y" * 5000}}]).encode()
+            self.assertEqual(S.req("POST", "/api/v2/alerts", big).status, 422)
+            self.assertEqual(self.batched() - before, 0)
 
     def test_exposition(self):
         S.req("POST", "/api/v2/alerts", am_v2("MetricsApi"))
@@ -577,7 +587,8 @@ class Limits(unittest.TestCase):
             for t in os.listdir("/proc/%d/task" % b.proc.pid):
                 with open("/proc/%d/task/%s/comm" % (b.proc.pid, t)) as f:
                     names.append(f.read().strip())
-            pool = "pool" in os.environ.get("ROOTLY_BRIDGE_ARGS", "")
+            args = os.environ.get("ROOTLY_BRIDGE_ARGS", "")
+            pool = "pool" in args or "auto" in args
             self.assertEqual(names.count("br-commit"), 1, names)
             self.assertEqual(names.count("br-sync"), 1, names)
             self.assertEqual(names.count("br-prepare"), 1 if pool else 0, names)

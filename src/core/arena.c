@@ -1,0 +1,214 @@
+/*
+ * Arena chunks for jansson trees that cross threads.
+ *
+ * rootly_ingest_prepare parses a payload on one thread; the context's
+ * thread applies it and a third place frees it. With blocks from the
+ * per-thread block cache (alloc.c) that cost more than parsing: every block
+ * handed to the preparing thread was the head of a free list last written
+ * on another core, so each allocation waited for one cache miss (a chain
+ * of them, as each block names the next), and the blocks freed on the
+ * other side overflowed one cache while the other ran dry and went to
+ * glibc. The bridge's commit thread spent more time applying prepared
+ * payloads than it spent parsing, applying and freeing them itself.
+ *
+ * So while a thread is in arena mode (rootly__arena_enter), its small
+ * jansson blocks are cut one after another from a 64 KiB chunk: allocation
+ * is a pointer bump and the tree lies in consecutive lines, which the
+ * hardware prefetches on whichever core reads it. Freeing a block, on any
+ * thread, only counts it off its chunk; a chunk goes back to the pool when
+ * its thread has moved on to another chunk and every block of it is freed.
+ * A block that outlives its tree (a value shared into a longer-lived
+ * document) only keeps its chunk, never a dangling pointer.
+ *
+ * The chunks lie in one range of address space reserved at the first use
+ * (not committed: pages are touched only when cut), so whether a pointer is
+ * an arena block is two compares. When the range is used up or cannot be
+ * reserved, allocations fall back to malloc. Free chunks beyond the first
+ * KEEP_WARM are handed back to the kernel (MADV_DONTNEED), so a burst does
+ * not stay resident.
+ *
+ * Counting without an atomic per allocation: a chunk's counter starts at
+ * BIAS while its thread cuts blocks (counting them in `made`, a plain
+ * thread-local); frees subtract 1; the thread adds made - BIAS when it
+ * leaves the chunk. The counter reaches 0 exactly when every block made is
+ * freed and the chunk is closed, on whichever side comes last.
+ */
+#include "core/arena.h"
+
+#include <pthread.h>
+#include <sys/mman.h>
+
+#define CHUNK_SHIFT 16u
+#define CHUNK_BYTES ((size_t)1 << CHUNK_SHIFT)
+#define CHUNKS 2048u              /* 128 MiB of address space */
+#define KEEP_WARM 64u             /* free chunks kept resident: 4 MiB */
+#define BIAS (1u << 30)           /* more than a chunk's blocks */
+#define NONE UINT32_MAX
+
+_Atomic uintptr_t rootly__arena_lo, rootly__arena_hi;
+_Thread_local unsigned rootly__arena_depth;
+
+static char *g_base;
+static bool g_unusable;
+static pthread_once_t g_once = PTHREAD_ONCE_INIT;
+static pthread_key_t g_key;
+static _Atomic uint32_t g_live[CHUNKS];
+
+/* Free chunks: warm ones (resident) first, then cold ones (given back to
+ * the kernel), then those never used. */
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t g_warm[KEEP_WARM], g_nwarm;
+static uint32_t g_cold[CHUNKS], g_ncold;
+static uint32_t g_unused;
+
+static _Thread_local struct {
+	uint32_t chunk;  /* NONE when no chunk is open */
+	uint32_t made;   /* blocks cut from it */
+	size_t off;      /* bytes cut from it */
+	bool registered; /* g_key set, so the chunk is closed at thread exit */
+} t_open = { NONE, 0, 0, false };
+
+static _Thread_local rootly__arena_spans *t_record;
+
+static void chunk_close(void);
+
+static void thread_exit(void *p)
+{
+	(void)p;
+	chunk_close();
+}
+
+static void reserve(void)
+{
+	void *p = mmap(NULL, (size_t)CHUNKS * CHUNK_BYTES, PROT_READ | PROT_WRITE,
+		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED || pthread_key_create(&g_key, thread_exit) != 0) {
+		if (p != MAP_FAILED)
+			munmap(p, (size_t)CHUNKS * CHUNK_BYTES);
+		g_unusable = true;
+		return;
+	}
+	g_base = p;
+	atomic_store_explicit(&rootly__arena_lo, (uintptr_t)p, memory_order_relaxed);
+	atomic_store_explicit(&rootly__arena_hi, (uintptr_t)p + (uintptr_t)CHUNKS * CHUNK_BYTES,
+		memory_order_relaxed);
+}
+
+static uint32_t chunk_take(void)
+{
+	uint32_t c = NONE;
+	pthread_mutex_lock(&g_lock);
+	if (g_nwarm)
+		c = g_warm[--g_nwarm];
+	else if (g_ncold)
+		c = g_cold[--g_ncold];
+	else if (g_unused < CHUNKS)
+		c = g_unused++;
+	pthread_mutex_unlock(&g_lock);
+	return c;
+}
+
+static void chunk_release(uint32_t c)
+{
+	pthread_mutex_lock(&g_lock);
+	if (g_nwarm < KEEP_WARM) {
+		g_warm[g_nwarm++] = c;
+		pthread_mutex_unlock(&g_lock);
+		return;
+	}
+	pthread_mutex_unlock(&g_lock);
+	/* Its pages go back to the kernel (read as zeros when touched again);
+	 * only then may another thread take it. */
+	madvise(g_base + (size_t)c * CHUNK_BYTES, CHUNK_BYTES, MADV_DONTNEED);
+	pthread_mutex_lock(&g_lock);
+	g_cold[g_ncold++] = c;
+	pthread_mutex_unlock(&g_lock);
+}
+
+static void chunk_close(void)
+{
+	uint32_t c = t_open.chunk;
+	if (c == NONE)
+		return;
+	t_open.chunk = NONE;
+	uint32_t add = t_open.made - BIAS; /* wraps: adds made, takes BIAS */
+	if (atomic_fetch_add_explicit(&g_live[c], add, memory_order_acq_rel) + add == 0)
+		chunk_release(c);
+}
+
+static bool chunk_open(void)
+{
+	pthread_once(&g_once, reserve);
+	if (g_unusable)
+		return false;
+	if (!t_open.registered) {
+		if (pthread_setspecific(g_key, &t_open) != 0)
+			return false;
+		t_open.registered = true;
+	}
+	uint32_t c = chunk_take();
+	if (c == NONE)
+		return false;
+	atomic_store_explicit(&g_live[c], BIAS, memory_order_relaxed);
+	t_open.chunk = c;
+	t_open.made = 0;
+	t_open.off = 0;
+	return true;
+}
+
+void *rootly__arena_alloc(size_t n)
+{
+	size_t size = (n + 15u) & ~(size_t)15u;
+	if (t_open.chunk == NONE || t_open.off + size > CHUNK_BYTES) {
+		chunk_close();
+		if (!chunk_open())
+			return NULL;
+	}
+	char *p = g_base + ((size_t)t_open.chunk << CHUNK_SHIFT) + t_open.off;
+	t_open.off += size;
+	t_open.made++;
+	rootly__arena_spans *r = t_record;
+	if (r) {
+		if (r->n && r->span[r->n - 1].from + r->span[r->n - 1].len == p)
+			r->span[r->n - 1].len += size;
+		else if (r->n < ROOTLY__ARENA_SPANS) {
+			r->span[r->n].from = p;
+			r->span[r->n++].len = size;
+		}
+	}
+	return p;
+}
+
+void rootly__arena_record(rootly__arena_spans *spans)
+{
+	if (spans)
+		spans->n = 0;
+	t_record = spans;
+}
+
+void rootly__arena_warm(const rootly__arena_spans *spans)
+{
+	unsigned sum = 0;
+	for (unsigned i = 0; i < spans->n; i++) {
+		const volatile char *p = spans->span[i].from;
+		for (size_t off = 0; off < spans->span[i].len; off += 64)
+			sum += (unsigned char)p[off];
+	}
+	(void)sum;
+}
+
+void rootly__arena_free(void *p)
+{
+	uintptr_t lo = atomic_load_explicit(&rootly__arena_lo, memory_order_relaxed);
+	uint32_t c = (uint32_t)(((uintptr_t)p - lo) >> CHUNK_SHIFT);
+	if (atomic_fetch_sub_explicit(&g_live[c], 1, memory_order_acq_rel) == 1)
+		chunk_release(c);
+}
+
+unsigned rootly__arena_chunks_in_use(void)
+{
+	pthread_mutex_lock(&g_lock);
+	unsigned n = g_unused - g_nwarm - g_ncold;
+	pthread_mutex_unlock(&g_lock);
+	return n;
+}

@@ -1,0 +1,279 @@
+/*
+ * Arena chunks (src/core/arena.c): jansson trees made on one thread in
+ * arena mode, read and freed on another. A chunk comes back only when its
+ * thread has left it and every block of it is freed, whichever thread frees
+ * them; a value that outlives its tree keeps its chunk (and its bytes); the
+ * recorded spans cover the tree; allocation failures still reach jansson;
+ * arena mode nests. (The arena works with the jansson block cache only:
+ * under AddressSanitizer and valgrind every block is a malloc block, and
+ * these tests are skipped.)
+ */
+#include "rootly_test.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "rootly/sys/alloc.h"
+
+static rootly_ctx *g_ctx; /* opening a context installs the jansson hooks */
+static rt_clock g_clock = { 1795701600000, 10 };
+
+static int setup(void **state)
+{
+	(void)state;
+	g_ctx = rt_ctx_open("memory:", &g_clock);
+	return g_ctx ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	rootly_ctx_free(g_ctx);
+	return 0;
+}
+
+/* n members "k0".."k{n-1}" whose values repeat `fill` i % 40 + 1 times. */
+static json_t *make_object(size_t n, char fill)
+{
+	json_t *o = json_object();
+	assert_non_null(o);
+	char s[64];
+	for (size_t i = 0; i < n; i++) {
+		size_t len = i % 40 + 1;
+		memset(s, fill, len);
+		s[len] = '\0';
+		char key[32];
+		snprintf(key, sizeof(key), "k%zu", i);
+		assert_int_equal(json_object_set_new(o, key, json_string(s)), 0);
+	}
+	return o;
+}
+
+static void check_object(const json_t *o, size_t n, char fill)
+{
+	assert_int_equal(json_object_size(o), n);
+	for (size_t i = 0; i < n; i++) {
+		char key[32];
+		snprintf(key, sizeof(key), "k%zu", i);
+		const char *v = json_string_value(json_object_get(o, key));
+		assert_non_null(v);
+		assert_int_equal(strlen(v), i % 40 + 1);
+		for (size_t k = 0; v[k]; k++)
+			assert_int_equal(v[k], fill);
+	}
+}
+
+/* Whether arena mode cuts blocks in this build and run. */
+static bool arena_works(void)
+{
+	rootly__arena_enter();
+	json_t *o = json_object();
+	rootly__arena_leave();
+	bool owned = o && rootly__arena_owns(o);
+	json_decref(o);
+	return owned;
+}
+
+typedef struct {
+	size_t count;      /* trees to make */
+	size_t members;
+	json_t *trees[32];
+	rootly__arena_spans spans;
+} make_job;
+
+/* A thread that makes trees in arena mode and exits (leaving its chunk). */
+static void *maker(void *arg)
+{
+	make_job *job = arg;
+	rootly__arena_enter();
+	rootly__arena_record(&job->spans);
+	for (size_t i = 0; i < job->count; i++)
+		job->trees[i] = make_object(job->members, (char)('a' + i % 26));
+	rootly__arena_record(NULL);
+	rootly__arena_leave();
+	return NULL;
+}
+
+static void run_maker(make_job *job)
+{
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, maker, job), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+}
+
+static void test_chunks_come_back_when_other_threads_free_the_trees(void **state)
+{
+	(void)state;
+	if (!arena_works())
+		skip();
+	unsigned base = rootly__arena_chunks_in_use();
+	make_job job = { .count = 20, .members = 100 };
+	run_maker(&job); /* about 20 x 10 KiB: several 64 KiB chunks */
+	unsigned held = rootly__arena_chunks_in_use();
+	assert_true(held >= base + 2);
+	for (size_t i = 0; i < job.count; i++) {
+		assert_true(rootly__arena_owns(job.trees[i]));
+		check_object(job.trees[i], job.members, (char)('a' + i % 26));
+	}
+	/* freed here, after their thread is gone: each chunk comes back with
+	 * its last block */
+	for (size_t i = 0; i < job.count; i++)
+		json_decref(job.trees[i]);
+	assert_int_equal(rootly__arena_chunks_in_use(), base);
+
+	/* and is cut again, holding what it is given */
+	run_maker(&job);
+	assert_true(rootly__arena_chunks_in_use() >= base + 2);
+	for (size_t i = 0; i < job.count; i++) {
+		check_object(job.trees[i], job.members, (char)('a' + i % 26));
+		json_decref(job.trees[i]);
+	}
+	assert_int_equal(rootly__arena_chunks_in_use(), base);
+}
+
+/* Makes trees in arena mode and frees them itself before it exits: the
+ * chunk's blocks are all freed while it is open, so closing it (at the
+ * thread's exit) is what gives it back. */
+static void *make_and_free(void *arg)
+{
+	unsigned *open_while_freed = arg;
+	rootly__arena_enter();
+	json_t *o = make_object(50, 'z');
+	rootly__arena_leave();
+	check_object(o, 50, 'z');
+	json_decref(o);
+	*open_while_freed = rootly__arena_chunks_in_use();
+	return NULL;
+}
+
+static void test_a_chunk_freed_while_open_comes_back_when_closed(void **state)
+{
+	(void)state;
+	if (!arena_works())
+		skip();
+	unsigned base = rootly__arena_chunks_in_use(), during = 0;
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, make_and_free, &during), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(during, base + 1);
+	assert_int_equal(rootly__arena_chunks_in_use(), base);
+}
+
+static void test_a_value_that_outlives_its_tree_keeps_its_chunk(void **state)
+{
+	(void)state;
+	if (!arena_works())
+		skip();
+	unsigned base = rootly__arena_chunks_in_use();
+	make_job job = { .count = 1, .members = 30 };
+	run_maker(&job);
+	json_t *kept = json_object_get(job.trees[0], "k12");
+	json_incref(kept);
+	/* shared into a document made outside arena mode */
+	json_t *doc = json_object();
+	assert_false(rootly__arena_owns(doc));
+	assert_int_equal(json_object_set(doc, "kept", kept), 0);
+	json_decref(kept);
+	json_decref(job.trees[0]);
+	assert_int_equal(rootly__arena_chunks_in_use(), base + 1);
+	assert_string_equal(json_string_value(json_object_get(doc, "kept")), "aaaaaaaaaaaaa");
+	json_decref(doc);
+	assert_int_equal(rootly__arena_chunks_in_use(), base);
+}
+
+static bool in_spans(const rootly__arena_spans *s, const void *p)
+{
+	for (unsigned i = 0; i < s->n; i++)
+		if ((const char *)p >= s->span[i].from && (const char *)p < s->span[i].from + s->span[i].len)
+			return true;
+	return false;
+}
+
+static void test_spans_cover_the_tree(void **state)
+{
+	(void)state;
+	if (!arena_works())
+		skip();
+	make_job job = { .count = 8, .members = 60 };
+	run_maker(&job);
+	assert_true(job.spans.n >= 1 && job.spans.n <= ROOTLY__ARENA_SPANS);
+	size_t bytes = 0;
+	for (unsigned i = 0; i < job.spans.n; i++)
+		bytes += job.spans.span[i].len;
+	for (size_t i = 0; i < job.count; i++) {
+		assert_true(in_spans(&job.spans, job.trees[i]));
+		const char *key;
+		json_t *v;
+		json_object_foreach(job.trees[i], key, v) {
+			assert_true(in_spans(&job.spans, v));
+			assert_true(in_spans(&job.spans, json_string_value(v)));
+		}
+	}
+	/* a span per chunk, not per block */
+	assert_true(bytes >= job.count * job.members * 16);
+	assert_true(job.spans.n <= bytes / 4096 + 2);
+	rootly__arena_warm(&job.spans);
+	for (size_t i = 0; i < job.count; i++)
+		json_decref(job.trees[i]);
+}
+
+static void test_allocation_failures_reach_jansson_in_arena_mode(void **state)
+{
+	(void)state;
+	if (!arena_works())
+		skip();
+	rootly__arena_enter();
+	rootly_alloc_fault_arm(1, 0);
+	json_t *o = json_object();
+	rootly_alloc_fault_arm(0, 0);
+	assert_null(o);
+	o = json_object();
+	assert_non_null(o);
+	assert_true(rootly__arena_owns(o));
+	rootly__arena_leave();
+	json_decref(o);
+}
+
+static void test_arena_mode_nests(void **state)
+{
+	(void)state;
+	if (!arena_works())
+		skip();
+	rootly__arena_enter();
+	rootly__arena_enter();
+	rootly__arena_leave();
+	json_t *inner = json_string("still in arena mode");
+	rootly__arena_leave();
+	json_t *outer = json_string("not any more");
+	assert_true(rootly__arena_owns(inner));
+	assert_false(rootly__arena_owns(outer));
+	/* bigger than an arena block: malloc, even in arena mode */
+	char big[ROOTLY__ARENA_MAX_BLOCK + 100];
+	memset(big, 'b', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	rootly__arena_enter();
+	json_t *large = json_string(big);
+	rootly__arena_leave();
+	assert_true(rootly__arena_owns(large));              /* the value... */
+	assert_false(rootly__arena_owns(json_string_value(large))); /* ...its text is not */
+	json_decref(inner);
+	json_decref(outer);
+	json_decref(large);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_chunks_come_back_when_other_threads_free_the_trees),
+		cmocka_unit_test(test_a_chunk_freed_while_open_comes_back_when_closed),
+		cmocka_unit_test(test_a_value_that_outlives_its_tree_keeps_its_chunk),
+		cmocka_unit_test(test_spans_cover_the_tree),
+		cmocka_unit_test(test_allocation_failures_reach_jansson_in_arena_mode),
+		cmocka_unit_test(test_arena_mode_nests),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
