@@ -26,6 +26,7 @@
 #include "store/sqlite_keyfilter.h"
 #include "store/sqlite_keymap.h"
 #include "store/sqlite_schema.h"
+#include "store/sqlite_walbuf.h"
 #include "store/sqlite_sync.h"
 #include "util/buf.h"
 
@@ -1933,8 +1934,9 @@ int rootly__store_sqlite_open(rootly_store **out, const char *path,
 	s->base.sync = sq_sync;
 	/* One thread at a time uses a backend, so the connection needs no
 	 * mutex of its own. */
+	/* WAL writes go to the kernel a transaction at a time (sqlite_walbuf.c). */
 	int rc = sqlite3_open_v2(path, &s->db,
-		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, rootly__sq_walbuf_vfs());
 	int ret = rc == SQLITE_OK ? sq_setup(s, opts) : sq_fail(s, rc, path);
 	if (ret < 0) {
 		sq_free(&s->base);

@@ -1,0 +1,345 @@
+/*
+ * WAL writes handed to the kernel a transaction at a time.
+ *
+ * SQLite writes each WAL frame with two write calls, its 24-byte header
+ * and its page, so a commit of 13 pages costs 26 pwrite(2) system calls;
+ * at one alert per request that was most of the commit's system time (the
+ * bridge's commit thread spent 59 us of system time per commit). This VFS
+ * sits over the default one and, for WAL files only, gathers consecutive
+ * writes in a buffer and writes them with one call:
+ *
+ *  - at the end of every commit frame (a frame whose header's "database
+ *    size after commit" is not zero). SQLite writes a transaction's commit
+ *    frame last, before it publishes the commit in the wal-index for other
+ *    connections to read, so nothing another connection can see is ever
+ *    still in the buffer. The frames are located by their offsets (header
+ *    at 32 + k * (24 + page size)), whatever pieces SQLite writes them in;
+ *  - before anything else touches the file through this handle: a read
+ *    (SQLite reads back frames it spilled from its cache), sync, truncate,
+ *    size, file control or close; and before a write that does not follow
+ *    the buffered bytes (a WAL reset rewinds to offset 0), or would not fit.
+ *
+ * Durability is unchanged: a commit is durable only after the WAL's fsync
+ * (sqlite_sync.c), and every byte of a transaction reaches the kernel
+ * before its commit returns. Frames of a transaction that never commits
+ * were never readable. A failed write of the buffer fails the SQLite call
+ * that caused it, like a failed write of SQLite's own. Other files (the
+ * database, journals) are the default VFS's own objects, untouched.
+ *
+ * The page size comes from the WAL header when it is written through this
+ * handle, else from reading it back; until known (or when the header is
+ * unreadable) writes pass straight through.
+ */
+#include "store/sqlite_walbuf.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Under 128 KiB: the unix VFS writes at most 0x1ffff bytes per call and
+ * takes a multiple of 128 KiB for a write of nothing, "disk full". */
+#define BUF_BYTES (120u << 10)
+#define WAL_HEADER 32
+#define FRAME_HEADER 24
+#define SHIMS 8
+
+typedef struct wb_file {
+	sqlite3_file base;
+	sqlite3_file *real;     /* the default VFS's file, after this struct */
+	char *buf;              /* BUF_BYTES, made at the first buffered write */
+	sqlite3_int64 off;      /* file offset of buf[0] */
+	size_t len;             /* bytes buffered */
+	sqlite3_int64 scan;     /* next frame header not yet looked at */
+	sqlite3_int64 commit_end; /* end of a commit frame whose header went
+	                           * out with a flush before its page; 0 none */
+	sqlite3_int64 frontier; /* end of the furthest write since the WAL
+	                         * (re)started: below it is a rewrite */
+	unsigned page;          /* WAL page size; 0 unknown */
+} wb_file;
+
+typedef struct {
+	sqlite3_vfs vfs;        /* pAppData = the real VFS */
+	char name[64];
+} wb_shim;
+
+static wb_shim g_shims[SHIMS];
+static unsigned g_nshims;
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static sqlite3_vfs *real_vfs(sqlite3_vfs *v)
+{
+	return v->pAppData;
+}
+
+static unsigned get32(const unsigned char *p)
+{
+	return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
+}
+
+static int flush(wb_file *f)
+{
+	if (!f->len)
+		return SQLITE_OK;
+	/* A frame cut by this flush (the buffer was full between its header
+	 * and its page): if it is a commit frame, the write that completes it
+	 * must flush too. */
+	sqlite3_int64 end = f->off + (sqlite3_int64)f->len;
+	if (f->page && f->scan >= f->off && f->scan + FRAME_HEADER <= end) {
+		const unsigned char *h = (const unsigned char *)f->buf + (f->scan - f->off);
+		if (get32(h + 4) != 0)
+			f->commit_end = f->scan + FRAME_HEADER + (sqlite3_int64)f->page;
+		f->scan += FRAME_HEADER + (sqlite3_int64)f->page;
+	}
+	int rc = f->real->pMethods->xWrite(f->real, f->buf, (int)f->len, f->off);
+	f->off += (sqlite3_int64)f->len;
+	f->len = 0;
+	return rc;
+}
+
+/* The page size from a WAL header (0 when it is not one). */
+static unsigned header_page(const unsigned char *h)
+{
+	unsigned magic = get32(h), page = get32(h + 8);
+	if ((magic & 0xFFFFFFFEu) != 0x377f0682u)
+		return 0;
+	if (page == 1)
+		page = 65536; /* the format's encoding of 64 KiB */
+	return page >= 512 && page <= 65536 && !(page & (page - 1)) ? page : 0;
+}
+
+/* The page size of a WAL appended to without its header written here. */
+static void read_page(wb_file *f)
+{
+	unsigned char h[WAL_HEADER];
+	if (f->real->pMethods->xRead(f->real, h, WAL_HEADER, 0) == SQLITE_OK)
+		f->page = header_page(h);
+	f->scan = WAL_HEADER;
+}
+
+/* Flush when the buffer holds the whole of a commit frame. */
+static int after_append(wb_file *f)
+{
+	sqlite3_int64 frame = FRAME_HEADER + (sqlite3_int64)f->page, end = f->off + (sqlite3_int64)f->len;
+	if (f->scan < WAL_HEADER)
+		f->scan = WAL_HEADER;
+	/* a frame header before the buffer was written already */
+	if (f->scan < f->off)
+		f->scan += (f->off - f->scan + frame - 1) / frame * frame;
+	bool commit = f->commit_end && end >= f->commit_end;
+	if (commit)
+		f->commit_end = 0;
+	while (f->scan + frame <= end) {
+		const unsigned char *h = (const unsigned char *)f->buf + (f->scan - f->off);
+		if (get32(h + 4) != 0)
+			commit = true;
+		f->scan += frame;
+	}
+	return commit ? flush(f) : SQLITE_OK;
+}
+
+static int wb_write(sqlite3_file *file, const void *data, int amt, sqlite3_int64 off)
+{
+	wb_file *f = (wb_file *)file;
+	int rc;
+	/* Anything but an append to the frames goes straight to the file,
+	 * after what is buffered: the header of a WAL (re)started at offset
+	 * 0, and rewrites of frames already written (SQLite rewrites the page
+	 * of a frame of the open transaction in place, and then the frames'
+	 * checksums, the commit frame's header last: after its commit frame
+	 * was complete, before it publishes the commit). */
+	bool restart = off == 0 && amt >= WAL_HEADER;
+	if (restart || off < f->frontier) {
+		if ((rc = flush(f)) != SQLITE_OK)
+			return rc;
+		if (restart) {
+			f->page = header_page(data);
+			f->scan = WAL_HEADER;
+			f->commit_end = 0;
+			f->frontier = amt;
+		}
+		return f->real->pMethods->xWrite(f->real, data, amt, off);
+	}
+	if (!f->page && !f->scan)
+		read_page(f);
+	if (f->len && off != f->off + (sqlite3_int64)f->len && (rc = flush(f)) != SQLITE_OK)
+		return rc;
+	f->frontier = off + amt;
+	if (!f->page || amt < 0 || (size_t)amt > BUF_BYTES)
+		return f->real->pMethods->xWrite(f->real, data, amt, off);
+	if (!f->buf && !(f->buf = sqlite3_malloc(BUF_BYTES)))
+		return f->real->pMethods->xWrite(f->real, data, amt, off);
+	if (f->len + (size_t)amt > BUF_BYTES && (rc = flush(f)) != SQLITE_OK)
+		return rc;
+	if (!f->len)
+		f->off = off;
+	memcpy(f->buf + f->len, data, (size_t)amt);
+	f->len += (size_t)amt;
+	return after_append(f);
+}
+
+static int wb_close(sqlite3_file *file)
+{
+	wb_file *f = (wb_file *)file;
+	int rc = flush(f);
+	int rc2 = f->real->pMethods->xClose(f->real);
+	sqlite3_free(f->buf);
+	f->buf = NULL;
+	return rc != SQLITE_OK ? rc : rc2;
+}
+
+static int wb_read(sqlite3_file *file, void *data, int amt, sqlite3_int64 off)
+{
+	wb_file *f = (wb_file *)file;
+	int rc = flush(f);
+	return rc != SQLITE_OK ? rc : f->real->pMethods->xRead(f->real, data, amt, off);
+}
+
+static int wb_truncate(sqlite3_file *file, sqlite3_int64 size)
+{
+	wb_file *f = (wb_file *)file;
+	int rc = flush(f);
+	return rc != SQLITE_OK ? rc : f->real->pMethods->xTruncate(f->real, size);
+}
+
+static int wb_sync(sqlite3_file *file, int flags)
+{
+	wb_file *f = (wb_file *)file;
+	int rc = flush(f);
+	return rc != SQLITE_OK ? rc : f->real->pMethods->xSync(f->real, flags);
+}
+
+static int wb_file_size(sqlite3_file *file, sqlite3_int64 *size)
+{
+	wb_file *f = (wb_file *)file;
+	int rc = flush(f);
+	return rc != SQLITE_OK ? rc : f->real->pMethods->xFileSize(f->real, size);
+}
+
+static int wb_lock(sqlite3_file *file, int level)
+{
+	wb_file *f = (wb_file *)file;
+	return f->real->pMethods->xLock(f->real, level);
+}
+
+static int wb_unlock(sqlite3_file *file, int level)
+{
+	wb_file *f = (wb_file *)file;
+	return f->real->pMethods->xUnlock(f->real, level);
+}
+
+static int wb_check_reserved(sqlite3_file *file, int *out)
+{
+	wb_file *f = (wb_file *)file;
+	return f->real->pMethods->xCheckReservedLock(f->real, out);
+}
+
+static int wb_file_control(sqlite3_file *file, int op, void *arg)
+{
+	wb_file *f = (wb_file *)file;
+	int rc = flush(f);
+	return rc != SQLITE_OK ? rc : f->real->pMethods->xFileControl(f->real, op, arg);
+}
+
+static int wb_sector_size(sqlite3_file *file)
+{
+	wb_file *f = (wb_file *)file;
+	return f->real->pMethods->xSectorSize(f->real);
+}
+
+static int wb_device_characteristics(sqlite3_file *file)
+{
+	wb_file *f = (wb_file *)file;
+	return f->real->pMethods->xDeviceCharacteristics(f->real);
+}
+
+/* Version 1: a WAL file has no shared memory and is never mapped. */
+static const sqlite3_io_methods wb_methods = {
+	1, wb_close, wb_read, wb_write, wb_truncate, wb_sync, wb_file_size, wb_lock, wb_unlock,
+	wb_check_reserved, wb_file_control, wb_sector_size, wb_device_characteristics,
+	NULL, NULL, NULL, NULL, NULL, NULL
+};
+
+static size_t real_offset(void)
+{
+	return (sizeof(wb_file) + 15u) & ~(size_t)15u;
+}
+
+static int wb_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags, int *out_flags)
+{
+	sqlite3_vfs *real = real_vfs(vfs);
+	if (!(flags & SQLITE_OPEN_WAL))
+		/* the default VFS's own object, in place: our file is larger */
+		return real->xOpen(real, name, file, flags, out_flags);
+	wb_file *f = (wb_file *)file;
+	memset(f, 0, sizeof(*f));
+	f->real = (sqlite3_file *)((char *)file + real_offset());
+	int rc = real->xOpen(real, name, f->real, flags, out_flags);
+	if (rc != SQLITE_OK) {
+		/* SQLite calls xClose only when pMethods is set */
+		if (f->real->pMethods)
+			f->real->pMethods->xClose(f->real);
+		f->base.pMethods = NULL;
+		return rc;
+	}
+	f->base.pMethods = &wb_methods;
+	return SQLITE_OK;
+}
+
+/* The rest of the VFS is the default's. */
+static int wb_delete(sqlite3_vfs *v, const char *n, int s) { return real_vfs(v)->xDelete(real_vfs(v), n, s); }
+static int wb_access(sqlite3_vfs *v, const char *n, int f, int *o) { return real_vfs(v)->xAccess(real_vfs(v), n, f, o); }
+static int wb_full_pathname(sqlite3_vfs *v, const char *n, int c, char *o) { return real_vfs(v)->xFullPathname(real_vfs(v), n, c, o); }
+static void *wb_dl_open(sqlite3_vfs *v, const char *n) { return real_vfs(v)->xDlOpen(real_vfs(v), n); }
+static void wb_dl_error(sqlite3_vfs *v, int n, char *m) { real_vfs(v)->xDlError(real_vfs(v), n, m); }
+static void (*wb_dl_sym(sqlite3_vfs *v, void *h, const char *s))(void) { return real_vfs(v)->xDlSym(real_vfs(v), h, s); }
+static void wb_dl_close(sqlite3_vfs *v, void *h) { real_vfs(v)->xDlClose(real_vfs(v), h); }
+static int wb_randomness(sqlite3_vfs *v, int n, char *o) { return real_vfs(v)->xRandomness(real_vfs(v), n, o); }
+static int wb_sleep(sqlite3_vfs *v, int us) { return real_vfs(v)->xSleep(real_vfs(v), us); }
+static int wb_current_time(sqlite3_vfs *v, double *t) { return real_vfs(v)->xCurrentTime(real_vfs(v), t); }
+static int wb_get_last_error(sqlite3_vfs *v, int n, char *m)
+{
+	sqlite3_vfs *r = real_vfs(v);
+	return r->xGetLastError ? r->xGetLastError(r, n, m) : 0;
+}
+static int wb_current_time_int64(sqlite3_vfs *v, sqlite3_int64 *t)
+{
+	sqlite3_vfs *r = real_vfs(v);
+	if (r->iVersion >= 2 && r->xCurrentTimeInt64)
+		return r->xCurrentTimeInt64(r, t);
+	double d;
+	int rc = r->xCurrentTime(r, &d);
+	*t = (sqlite3_int64)(d * 86400000.0);
+	return rc;
+}
+
+const char *rootly__sq_walbuf_vfs(void)
+{
+	sqlite3_vfs *real = sqlite3_vfs_find(NULL);
+	if (!real)
+		return NULL;
+	const char *name = NULL;
+	pthread_mutex_lock(&g_lock);
+	for (unsigned i = 0; i < g_nshims && !name; i++)
+		if (g_shims[i].vfs.pAppData == real)
+			name = g_shims[i].name;
+	if (!name && g_nshims < SHIMS && real->xOpen != wb_open) {
+		wb_shim *s = &g_shims[g_nshims];
+		snprintf(s->name, sizeof(s->name), "rootly-walbuf-%u", g_nshims);
+		sqlite3_vfs v = {
+			2, (int)(real_offset() + (size_t)real->szOsFile), real->mxPathname, NULL, s->name, real,
+			wb_open, wb_delete, wb_access, wb_full_pathname, wb_dl_open, wb_dl_error, wb_dl_sym,
+			wb_dl_close, wb_randomness, wb_sleep, wb_current_time, wb_get_last_error,
+			wb_current_time_int64, NULL, NULL, NULL
+		};
+		s->vfs = v;
+		if (sqlite3_vfs_register(&s->vfs, 0) == SQLITE_OK) {
+			g_nshims++;
+			name = s->name;
+		}
+	}
+	pthread_mutex_unlock(&g_lock);
+	return name;
+}
