@@ -102,9 +102,42 @@ static bool summary_annotated(const json_t *summary, const json_t *annotations)
 	return json_is_string(summary) && same(summary, json_object_get(annotations, "summary"));
 }
 
+/* The document's members visited before "raw" (the normalized ones come
+ * first, src/alert/parse.h): their values without a hash lookup each
+ * (about 170 instructions; seven an Alertmanager alert). */
+#define SEEN_MAX 16
+typedef struct seen_members {
+	const char *key[SEEN_MAX];
+	size_t len[SEEN_MAX];
+	json_t *value[SEEN_MAX];
+	size_t n;
+} seen_members;
+
+/* Past SEEN_MAX members the rest are looked up (seen_get). */
+static void seen_add(seen_members *sm, const char *k, size_t len, json_t *v)
+{
+	if (sm->n == SEEN_MAX)
+		return;
+	sm->key[sm->n] = k;
+	sm->len[sm->n] = len;
+	sm->value[sm->n++] = v;
+}
+
+/* alert[name], as json_object_get answers it. */
+static json_t *seen_get(const seen_members *sm, const json_t *alert, const char *name)
+{
+	size_t len = strlen(name);
+	for (size_t i = 0; i < sm->n; i++)
+		if (sm->len[i] == len && sm->key[i][0] == name[0] && !memcmp(sm->key[i], name, len))
+			return sm->value[i];
+	/* not before "raw": after it, or absent */
+	return json_object_get(alert, name);
+}
+
 /* raw without the members equal to the normalized member they map to;
  * returns their pairs' bits. One pass: each member is looked at once. */
-static unsigned put_raw_object(rootly_buf *b, const json_t *alert, json_t *raw, const source_pairs *sp)
+static unsigned put_raw_object(rootly_buf *b, const json_t *alert, json_t *raw, const source_pairs *sp,
+	const seen_members *sm)
 {
 	unsigned mask = 0;
 	bool first = true;
@@ -114,7 +147,7 @@ static unsigned put_raw_object(rootly_buf *b, const json_t *alert, json_t *raw, 
 		json_t *v = json_object_iter_value(it);
 		size_t klen = json_object_iter_key_len(it);
 		int i = pair_of(sp, k, klen);
-		if (i >= 0 && pair_holds(&sp->pairs[i], v, json_object_get(alert, sp->pairs[i].norm))) {
+		if (i >= 0 && pair_holds(&sp->pairs[i], v, seen_get(sm, alert, sp->pairs[i].norm))) {
 			mask |= 1u << i;
 			continue;
 		}
@@ -154,10 +187,13 @@ static char *doc_text(const json_t *alert, rootly_record *rec)
 	rootly__json_put_raw(&b, "{", 1);
 	bool first = true;
 	json_t *doc = (json_t *)alert;
+	seen_members seen;
+	seen.n = 0;
 	for (void *it = json_object_iter(doc); it; it = json_object_iter_next(doc, it)) {
 		const char *k = json_object_iter_key(it);
 		size_t len = json_object_iter_key_len(it);
 		json_t *v = json_object_iter_value(it);
+		seen_add(&seen, k, len, v);
 		if (rec) {
 			if (KEY_IS(k, len, "id"))
 				rec->id = json_string_value(v);
@@ -190,7 +226,7 @@ static char *doc_text(const json_t *alert, rootly_record *rec)
 			continue;
 		} else if (KEY_IS(k, len, "raw") && json_is_object(v)) {
 			rootly__json_put_raw(&b, first ? "\"raw\":" : ",\"raw\":", first ? 6 : 7);
-			mask = put_raw_object(&b, doc, v, pairs_of(source ? source : rootly__jstr(doc, "source")));
+			mask = put_raw_object(&b, doc, v, pairs_of(source ? source : rootly__jstr(doc, "source")), &seen);
 			first = false;
 			continue;
 		}

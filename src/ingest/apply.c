@@ -156,8 +156,10 @@ int rootly__record_outcome(apply_state *st, rootly_ingest_outcome o, const json_
 int rootly__link_alert(apply_state *st, touched *t, json_t *alert, const char *kind)
 {
 	json_t *inc = t->doc;
+	/* looked up once: setting inc's other members leaves it in place */
+	const char *inc_id = rootly__jstr(inc, "id");
 	const char *linked_to = rootly__jstr(alert, "incident_id");
-	bool linked = linked_to && !strcmp(linked_to, rootly__jstr(inc, "id"));
+	bool linked = linked_to && !strcmp(linked_to, inc_id);
 	if (!linked && rootly__set_member(inc, "alert_count",
 			json_integer(rootly__jint(inc, "alert_count") + 1)) < 0)
 		return rootly_error_set_oom();
@@ -166,7 +168,7 @@ int rootly__link_alert(apply_state *st, touched *t, json_t *alert, const char *k
 	    rootly__set_member(inc, "detected_at", json_integer(starts)) < 0)
 		return rootly_error_set_oom();
 	/* The id a document of ours holds: valid UTF-8 already. */
-	if (rootly__set_member(alert, "incident_id", json_string_nocheck(rootly__jstr(inc, "id"))) < 0)
+	if (rootly__set_member(alert, "incident_id", json_string_nocheck(inc_id)) < 0)
 		return rootly_error_set_oom();
 	t->dirty = true;
 	if (!kind)

@@ -138,16 +138,22 @@ typedef struct sq_store {
 	sqlite3_stmt *dv_stmt;
 	int64_t dv;
 	bool have_dv;
-	/* The last seq of streams appended to in the current outermost
-	 * transaction, so that the next append to the same timeline needs no
-	 * MAX(seq) query. Valid only while the write lock (BEGIN IMMEDIATE) is
-	 * held, so no other connection can append; a rollback at any level
-	 * forgets them all. A direct-mapped cache: a slot holds the last stream
-	 * that hashed to it. */
+	/* The last seq of streams appended to in our transactions, so that
+	 * the next append to the same timeline needs no MAX(seq) query. Used
+	 * only while the write lock (BEGIN IMMEDIATE) is held, so no other
+	 * connection can append meanwhile. They outlive a commit: the next
+	 * outermost begin keeps them only if PRAGMA data_version says no other
+	 * connection committed since (sq_others_committed); an append or a
+	 * number drawn outside a transaction, and a rollback at any level,
+	 * forget them all. (The first append of a batch to each incident's
+	 * timeline read MAX(seq): about 1,000 instructions an alert.) A
+	 * direct-mapped cache: a slot holds the last stream that hashed to
+	 * it; 512 slots (37 KB) keep a few hundred open incidents' timelines
+	 * with few collisions (64 held fewer than half of 100). */
 	struct stream_tail {
 		char name[64];
 		int64_t last;
-	} tails[64];
+	} tails[512];
 	bool tails_used;
 	/* The same for the last sequence drawn (incident numbers). */
 	struct {
@@ -607,7 +613,8 @@ static int undo_open_level(sq_store *s, size_t n)
 }
 
 /* If another connection committed since the last look (or that cannot
- * be told), forget the key filters and let the maps catch up. */
+ * be told), forget the key filters, the stream tails and the sequence
+ * cache, and let the maps catch up. */
 static void sq_others_committed(sq_store *s)
 {
 	int rc = SQLITE_OK;
@@ -622,6 +629,7 @@ static void sq_others_committed(sq_store *s)
 	if (!known || !s->have_dv || v != s->dv) {
 		rootly__kf_reset(&s->kf);
 		rootly__km_stale(&s->km);
+		tails_clear(s);
 	}
 	s->dv = v;
 	s->have_dv = known;
@@ -634,8 +642,8 @@ static rootly_status sq_begin(rootly_store *st)
 		return sq_aborted();
 	if (s->depth == 0) {
 		undo_clear(s);
-		tails_clear(s);
 		ROOTLY_TRY(sq_run_fixed(s, S_BEGIN, "begin"));
+		/* the tails of our last commit stay if nobody else committed */
 		sq_others_committed(s);
 		rootly__km_begin(&s->km);
 	} else {
@@ -653,10 +661,8 @@ static rootly_status sq_commit(rootly_store *st)
 		return sq_invalid("commit without an open transaction");
 	if (s->aborted)
 		return sq_aborted();
-	if (s->depth == 1) {
-		ROOTLY_TRY(sq_run_fixed(s, S_COMMIT, "commit"));
-		tails_clear(s);
-	}
+	if (s->depth == 1)
+		ROOTLY_TRY(sq_run_fixed(s, S_COMMIT, "commit")); /* the tails stay (see sq_store) */
 	/* A released level's entries now belong to the enclosing one; the
 	 * outermost level needs none (ROLLBACK undoes everything). */
 	if (--s->depth <= 1)
@@ -679,8 +685,7 @@ static rootly_status sq_commit_deferred(rootly_store *st, uint64_t *token)
 	s->deferring = false;
 	if (rc < 0)
 		return rc;
-	tails_clear(s);
-	s->depth = 0;
+	s->depth = 0; /* the tails stay (see sq_store) */
 	undo_clear(s);
 	/* A transaction that wrote nothing counted no commit: its token is
 	 * the last one, already covering everything it could have read. */
@@ -712,6 +717,7 @@ static void sq_abort_all(sq_store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->aborted = true;
 	undo_clear(s);
+	tails_clear(s);
 	rootly__kf_reset(&s->kf);
 	rootly__km_rollback(&s->km);
 	colls_forget(s);
@@ -1020,31 +1026,85 @@ static void logs_added(sq_store *s, const put_logs *pl)
 		rootly__km_added(&s->km, pl->log[i], pl->value[i], pl->seq[i]);
 }
 
-/* record_put at a nested level, and any update: the old state is logged
- * first (see sq_record_put). */
+/* Whether column i of st holds v (both NULL included); -1 when SQLite
+ * could not give the text (out of memory). */
+static int col_same(sqlite3_stmt *st, int i, const char *v)
+{
+	const char *o = (const char *)sqlite3_column_text(st, i);
+	if (!o && sqlite3_column_type(st, i) != SQLITE_NULL)
+		return -1;
+	return o ? v && strcmp(o, v) == 0 : !v;
+}
+
+/* The old row of rec where nothing needs undoing (the outermost level, or
+ * none): its revision and the update mask of rec against it, from the
+ * indexed columns alone. Copying the old document into the undo text
+ * (undo_log_row) would only be thrown away: about 11,000 instructions an
+ * incident update. */
+static int old_indexed(sq_store *s, sq_coll *c, const rootly_record *rec, bool *found, int64_t *rev,
+	int *mask)
+{
+	*found = false;
+	*rev = 0;
+	*mask = 0;
+	sq_use use = { NULL, false };
+	ROOTLY_TRY(sq_coll_stmt(s, c, K_REC, ROOTLY__SQ_INDEXED, &use));
+	sqlite3_stmt *st = use.st;
+	int ret = 0, rc = bind_text(st, 2, rec->id);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		int same[5] = { col_same(st, 1, rec->status), col_same(st, 2, rec->key),
+			col_same(st, 3, rec->group_key), col_same(st, 4, rec->service),
+			col_same(st, 5, rec->severity) };
+		for (int i = 0; i < 5 && ret == 0; i++)
+			if (same[i] < 0)
+				ret = rootly_error_set_oom();
+			else if (!same[i])
+				*mask |= 1 << i;
+		if (sqlite3_column_int64(st, 6) != rec->time)
+			*mask |= 32;
+		*rev = sqlite3_column_int64(st, 0);
+		*found = ret == 0;
+	} else if (rc != SQLITE_DONE) {
+		ret = sq_fail(s, rc, "record_put");
+	}
+	sq_release(&use);
+	return ret;
+}
+
+/* record_put at a nested level, and any update: the old state is read
+ * first, and logged at a nested level (see sq_record_put). */
 static int sq_record_put_logged(sq_store *s, sq_coll *c, const rootly_record *rec, int64_t expected,
 	int64_t *rev)
 {
-	undo_mark m;
+	/* where this put's undo entries start (none for an outermost update) */
+	undo_mark m = { s->undo_len, s->undo_text_len };
 	int mask = -1;
 	unsigned new_fields = ROOTLY__KM_KEY | ROOTLY__KM_GROUP;
 	if (expected != 0) {
 		bool found;
 		int64_t old;
-		ROOTLY_TRY(undo_log_row(s, c, rec->id, U_RESTORE, &m, &found, &old));
+		int old_mask = 0;
+		if (logging(s))
+			ROOTLY_TRY(undo_log_row(s, c, rec->id, U_RESTORE, &m, &found, &old));
+		else
+			ROOTLY_TRY(old_indexed(s, c, rec, &found, &old, &old_mask));
 		if (found && (expected < 0 || expected == old)) {
-			const undo_op *u = &s->undo[s->undo_len - 1];
-			mask = (same_text(s, u->status, rec->status) ? 0 : 1) |
-				(same_text(s, u->key, rec->key) ? 0 : 2) |
-				(same_text(s, u->group_key, rec->group_key) ? 0 : 4) |
-				(same_text(s, u->service, rec->service) ? 0 : 8) |
-				(same_text(s, u->severity, rec->severity) ? 0 : 16) |
-				(u->time == rec->time ? 0 : 32);
+			if (logging(s)) {
+				const undo_op *u = &s->undo[s->undo_len - 1];
+				old_mask = (same_text(s, u->status, rec->status) ? 0 : 1) |
+					(same_text(s, u->key, rec->key) ? 0 : 2) |
+					(same_text(s, u->group_key, rec->group_key) ? 0 : 4) |
+					(same_text(s, u->service, rec->service) ? 0 : 8) |
+					(same_text(s, u->severity, rec->severity) ? 0 : 16) |
+					(u->time == rec->time ? 0 : 32);
+			}
+			mask = old_mask;
 			new_fields = (mask & 2 ? ROOTLY__KM_KEY : 0) | (mask & 4 ? ROOTLY__KM_GROUP : 0);
 			expected = old;
 		} else if (found || expected > 0) {
-			if (found)
-				undo_drop(s, &m);
+			undo_drop(s, &m);
 			return revision_conflict(c->name, rec->id, expected, old);
 		}
 	}
@@ -1549,6 +1609,8 @@ static rootly_status sq_stream_append(rootly_store *st, const char *stream, int6
 	bool in_tx = s->depth > 0;
 	undo_mark m;
 	struct stream_tail *tail = NULL;
+	if (!in_tx)
+		tails_clear(s); /* the stream changes without its tail */
 	if (in_tx) {
 		int64_t last = 0;
 		tail = tail_slot(s, stream);
@@ -1665,7 +1727,9 @@ static rootly_status sq_sequence_next(rootly_store *st, const char *name, int64_
 		return sq_aborted();
 	int64_t value = 0;
 	if (s->depth == 0) {
-		/* One statement: atomic against other processes. */
+		/* One statement: atomic against other processes. The cached
+		 * value would be stale. */
+		tails_clear(s);
 		ROOTLY_TRY(sq_seq_step(s, S_SEQ, name, &value, NULL));
 		*value_out = value;
 		return 0;

@@ -89,6 +89,11 @@ static const char *const k_record_sql[ROOTLY__SQ_RECORD_STMTS] = {
 	[ROOTLY__SQ_REINSERT] = "INSERT INTO \x01 (" TABLE_COLUMNS ") VALUES (?2, ?10, ?9, ?4, ?5, ?6, ?7, ?8, ?3)",
 	[ROOTLY__SQ_RESTORE] = "UPDATE \x01 SET revision = ?10, json = ?3, status = ?4, key = ?5,"
 		" group_key = ?6, service = ?7, severity = ?8, time = ?9 WHERE id = ?2",
+	/* An update where nothing needs undoing: the old row's revision and
+	 * indexed fields, not its document (the columns before json are read
+	 * without touching the document's bytes or overflow pages). */
+	[ROOTLY__SQ_INDEXED] = "SELECT revision, status, key, group_key, service, severity, time"
+		" FROM \x01 WHERE id = ?2",
 };
 
 /* Append `sql` with each "\x01" replaced by the quoted table name (or,
