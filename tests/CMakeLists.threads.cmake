@@ -13,20 +13,21 @@
 #   test_ingest_jsoncache        the per-thread block cache (src/core/alloc.c)
 #   test_arena                   arena chunks: trees made on one thread, freed
 #                                on another (src/core/arena.c)
-#   e2e_bridge_http              the bridge: loop thread, commit worker
-#                                (uv_queue_work), syncer thread, outbox
+#   e2e_bridge_http              the bridge: loop thread, prepare thread,
+#                                commit worker, syncer thread, outbox
 #                                dispatcher thread and its ctx on the store
-#   e2e_bridge_http_prepare_pool the same with payloads parsed on libuv's pool
+#   e2e_bridge_http_prepare_pool the same with every payload parsed on the
+#                                prepare thread
 #   e2e_bridge_http_prepare_loop ... and on the loop thread, while the worker
 #                                commits on the same context
-#   e2e_bridge_http_prepare_auto ... and big bodies on the prepare thread,
-#                                small ones on the worker
+#   e2e_bridge_http_prepare_worker ... and every payload parsed on the
+#                                commit worker
 #   e2e_bridge_alertmanager,     the bridge fed by the real Alertmanager and
 #   e2e_bridge_prometheus        Prometheus (concurrent connections, retries)
 set(ROOTLY_THREADS_UNIT_TESTS test_ctx_deferred test_store_checkpoint test_store_powerloss
   test_ingest_prepare_threads test_ingest_jsoncache test_arena)
 set(ROOTLY_THREADS_E2E_TESTS e2e_bridge_http e2e_bridge_http_prepare_pool e2e_bridge_http_prepare_loop
-  e2e_bridge_http_prepare_auto e2e_bridge_alertmanager e2e_bridge_prometheus)
+  e2e_bridge_http_prepare_worker e2e_bridge_alertmanager e2e_bridge_prometheus)
 
 add_custom_target(rootly_threads_tests)
 foreach(t ${ROOTLY_THREADS_UNIT_TESTS})

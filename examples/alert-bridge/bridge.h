@@ -115,9 +115,9 @@ typedef struct br_options {
 
 /* Where alert payloads are authenticated and parsed: the bridge's prepare
  * thread ("pool"), the loop thread, the commit worker inside rootly_ingest,
- * or ("auto") the prepare thread for bodies of BR_PREPARE_AUTO_MIN_BYTES or
- * more and the worker for smaller ones (docs/bridge.md, "Parsing off the
- * commit worker", for why). */
+ * or ("auto", the default) the prepare thread for bodies of
+ * BR_PREPARE_AUTO_MIN_BYTES or more and the worker for smaller ones
+ * (docs/bridge.md, "Parsing off the commit worker", for why). */
 enum { BR_PREPARE_POOL = 0, BR_PREPARE_LOOP = 1, BR_PREPARE_WORKER = 2, BR_PREPARE_AUTO = 3 };
 
 /* A body this large carries enough alerts that parsing it on the prepare

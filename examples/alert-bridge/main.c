@@ -40,10 +40,11 @@ static void usage(FILE *f)
 		"  --queue-max N         queued requests before answering 503 (default 8192)\n"
 		"  --request-timeout-ms  HTTP/1 time to receive a request (default 10000)\n"
 		"  --idle-timeout-ms     HTTP/2 idle connection timeout (default 30000)\n"
-		"  --prepare-on WHERE    where alert payloads are authenticated and parsed: worker (the\n"
-		"                        commit worker, inside its batch; default), pool (a prepare\n"
-		"                        thread of its own), auto (pool for bodies of 4 KiB or more,\n"
-		"                        worker for smaller ones) or loop (the HTTP thread)\n"
+		"  --prepare-on WHERE    where alert payloads are authenticated and parsed: auto (the\n"
+		"                        prepare thread for bodies of 4 KiB or more, the commit worker\n"
+		"                        for smaller ones; default), worker (the commit worker, inside\n"
+		"                        its batch), pool (a prepare thread of its own) or loop (the\n"
+		"                        HTTP thread)\n"
 		"  --no-outbox           do not deliver outbox items (another process does)\n", f);
 }
 
@@ -71,7 +72,7 @@ int main(int argc, char **argv)
 		.listen = "127.0.0.1:9095", .db = "rootly.db", .log_level = BR_LOG_INFO,
 		.max_body = 1024 * 1024, .max_header = 64 * 1024, .max_conns = 1024, .batch_max = 512, .batch_max_ms = 50,
 		.queue_max = 8192, .req_timeout_ms = 10000, .idle_timeout_ms = 30000, .list_limit = 100,
-		.prepare_on = BR_PREPARE_WORKER,
+		.prepare_on = BR_PREPARE_AUTO,
 	};
 	const char *ready_file = NULL;
 	for (int i = 1; i < argc; i++) {
