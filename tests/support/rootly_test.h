@@ -35,6 +35,13 @@ const char *rt_tmp_sqlite_uri(void);
  * left alone. Missing files are fine. */
 void rt_sqlite_remove(const char *path_or_uri);
 
+/* A jansson object whose member "k<i>" (i < n) holds a string of i bytes,
+ * each fill + i % 7: blocks of every small size class (the allocation
+ * tests). rt_json_check_object asserts an object is exactly that. */
+struct json_t;
+struct json_t *rt_json_object(size_t n, char fill);
+void rt_json_check_object(const struct json_t *o, size_t n, char fill);
+
 /* Assert a status is 0, printing the library's message otherwise. */
 #define rt_ok(expr) do { int rt__rc = (expr); if (rt__rc != 0) \
 	fail_msg("%s -> %d (%s): %s", #expr, rt__rc, rootly_err_name(rt__rc), rootly_error_last()->message); } while (0)

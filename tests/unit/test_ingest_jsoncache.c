@@ -34,47 +34,18 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* An object whose member values have every length from 0 to n-1, so blocks
- * of every size class are made, freed and made again. */
-static json_t *make_object(size_t n, char fill)
-{
-	json_t *o = json_object();
-	assert_non_null(o);
-	char *s = malloc(n + 1);
-	for (size_t i = 0; i < n; i++) {
-		memset(s, fill + (char)(i % 7), i);
-		s[i] = '\0';
-		char key[32];
-		snprintf(key, sizeof(key), "k%zu", i);
-		assert_int_equal(json_object_set_new(o, key, json_string(s)), 0);
-	}
-	free(s);
-	return o;
-}
-
-static void check_object(const json_t *o, size_t n, char fill)
-{
-	assert_int_equal(json_object_size(o), n);
-	for (size_t i = 0; i < n; i++) {
-		char key[32];
-		snprintf(key, sizeof(key), "k%zu", i);
-		const char *v = json_string_value(json_object_get(o, key));
-		assert_non_null(v);
-		assert_int_equal(strlen(v), i);
-		for (size_t j = 0; j < i; j++)
-			assert_int_equal(v[j], fill + (char)(i % 7));
-	}
-}
+/* rt_json_object(n, fill): member values of every length from 0 to n-1, so
+ * blocks of every size class are made, freed and made again. */
 
 static void test_reused_blocks_hold_their_values(void **state)
 {
 	(void)state;
 	for (int round = 0; round < 4; round++) {
 		char fill = (char)('a' + round);
-		json_t *a = make_object(320, fill);
-		json_t *b = make_object(64, 'A');
-		check_object(a, 320, fill);
-		check_object(b, 64, 'A');
+		json_t *a = rt_json_object(320, fill);
+		json_t *b = rt_json_object(64, 'A');
+		rt_json_check_object(a, 320, fill);
+		rt_json_check_object(b, 64, 'A');
 		/* jansson's own strings are plain malloc blocks: free() is valid */
 		char *text = json_dumps(b, JSON_COMPACT);
 		assert_non_null(text);
@@ -112,7 +83,7 @@ static void test_custom_allocator_sees_every_jansson_block(void **state)
 {
 	(void)state;
 	for (int i = 0; i < 64; i++)
-		json_decref(make_object(8, 'x'));
+		json_decref(rt_json_object(8, 'x'));
 	rootly_allocator a = { ROOTLY_ALLOCATOR_VERSION, count_malloc, count_realloc, count_free, NULL };
 	rt_ok(rootly_set_allocator(&a));
 	g_mallocs = g_frees = 0;
@@ -123,8 +94,8 @@ static void test_custom_allocator_sees_every_jansson_block(void **state)
 	assert_int_equal(g_frees, 2);
 	rt_ok(rootly_set_allocator(NULL));
 	/* and the default allocator (with its cache) works again */
-	json_t *o = make_object(40, 'q');
-	check_object(o, 40, 'q');
+	json_t *o = rt_json_object(40, 'q');
+	rt_json_check_object(o, 40, 'q');
 	json_decref(o);
 }
 
@@ -132,8 +103,8 @@ static void *thread_main(void *arg)
 {
 	(void)arg;
 	for (int i = 0; i < 8; i++) {
-		json_t *o = make_object(100, 'm');
-		check_object(o, 100, 'm');
+		json_t *o = rt_json_object(100, 'm');
+		rt_json_check_object(o, 100, 'm');
 		json_decref(o);
 	}
 	return NULL;
@@ -155,12 +126,12 @@ static void test_threads_that_used_the_cache_exit(void **state)
 	}
 	/* a tree made on one thread and freed on another: its blocks go to
 	 * the freeing thread's cache and are freed when that thread exits */
-	json_t *o = make_object(50, 'p');
+	json_t *o = rt_json_object(50, 'p');
 	pthread_t t;
 	assert_int_equal(pthread_create(&t, NULL, free_tree, o), 0);
 	assert_int_equal(pthread_join(t, NULL), 0);
-	o = make_object(50, 'u');
-	check_object(o, 50, 'u');
+	o = rt_json_object(50, 'u');
+	rt_json_check_object(o, 50, 'u');
 	json_decref(o);
 }
 
