@@ -40,12 +40,12 @@
 
 #define CHUNK_SHIFT 16u
 #define CHUNK_BYTES ((size_t)1 << CHUNK_SHIFT)
-#define CHUNKS 2048u              /* 128 MiB of address space */
+#define CHUNKS ((unsigned)(ROOTLY__ARENA_BYTES / CHUNK_BYTES)) /* 2048 */
 #define KEEP_WARM 64u             /* free chunks kept resident: 4 MiB */
 #define BIAS (1u << 30)           /* more than a chunk's blocks */
 #define NONE UINT32_MAX
 
-_Atomic uintptr_t rootly__arena_lo, rootly__arena_hi;
+_Atomic uintptr_t rootly__arena_base, rootly__arena_size;
 _Thread_local unsigned rootly__arena_depth;
 
 static char *g_base;
@@ -78,20 +78,27 @@ static void thread_exit(void *p)
 	chunk_close();
 }
 
+/* A fork while another thread holds the pool's lock would leave it held
+ * forever in the child: hold it across the fork. (Chunks open on other
+ * threads stay taken in the child; their blocks there are still freed by
+ * counting.) */
+static void fork_prepare(void) { pthread_mutex_lock(&g_lock); }
+static void fork_after(void) { pthread_mutex_unlock(&g_lock); }
+
 static void reserve(void)
 {
-	void *p = mmap(NULL, (size_t)CHUNKS * CHUNK_BYTES, PROT_READ | PROT_WRITE,
+	void *p = mmap(NULL, (size_t)ROOTLY__ARENA_BYTES, PROT_READ | PROT_WRITE,
 		MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (p == MAP_FAILED || pthread_key_create(&g_key, thread_exit) != 0) {
+	if (p == MAP_FAILED || pthread_key_create(&g_key, thread_exit) != 0 ||
+	    pthread_atfork(fork_prepare, fork_after, fork_after) != 0) {
 		if (p != MAP_FAILED)
-			munmap(p, (size_t)CHUNKS * CHUNK_BYTES);
+			munmap(p, (size_t)ROOTLY__ARENA_BYTES);
 		g_unusable = true;
 		return;
 	}
 	g_base = p;
-	atomic_store_explicit(&rootly__arena_lo, (uintptr_t)p, memory_order_relaxed);
-	atomic_store_explicit(&rootly__arena_hi, (uintptr_t)p + (uintptr_t)CHUNKS * CHUNK_BYTES,
-		memory_order_relaxed);
+	atomic_store_explicit(&rootly__arena_base, (uintptr_t)p, memory_order_relaxed);
+	atomic_store_explicit(&rootly__arena_size, ROOTLY__ARENA_BYTES, memory_order_release);
 }
 
 static uint32_t chunk_take(void)
@@ -169,9 +176,12 @@ void *rootly__arena_alloc(size_t n)
 	t_open.made++;
 	rootly__arena_spans *r = t_record;
 	if (r) {
-		if (r->n && r->span[r->n - 1].from + r->span[r->n - 1].len == p)
+		/* one span per chunk (consecutive chunks may be adjacent) */
+		if (r->n && t_open.off != size && r->span[r->n - 1].from + r->span[r->n - 1].len == p)
 			r->span[r->n - 1].len += size;
 		else if (r->n < ROOTLY__ARENA_SPANS) {
+			/* the pin: one more "block" of the open chunk */
+			atomic_fetch_add_explicit(&g_live[t_open.chunk], 1, memory_order_relaxed);
 			r->span[r->n].from = p;
 			r->span[r->n++].len = size;
 		}
@@ -184,6 +194,13 @@ void rootly__arena_record(rootly__arena_spans *spans)
 	if (spans)
 		spans->n = 0;
 	t_record = spans;
+}
+
+void rootly__arena_unpin(rootly__arena_spans *spans)
+{
+	for (unsigned i = 0; i < spans->n; i++)
+		rootly__arena_free((void *)spans->span[i].from);
+	spans->n = 0;
 }
 
 void rootly__arena_warm(const rootly__arena_spans *spans)
@@ -199,8 +216,8 @@ void rootly__arena_warm(const rootly__arena_spans *spans)
 
 void rootly__arena_free(void *p)
 {
-	uintptr_t lo = atomic_load_explicit(&rootly__arena_lo, memory_order_relaxed);
-	uint32_t c = (uint32_t)(((uintptr_t)p - lo) >> CHUNK_SHIFT);
+	uintptr_t base = atomic_load_explicit(&rootly__arena_base, memory_order_relaxed);
+	uint32_t c = (uint32_t)(((uintptr_t)p - base) >> CHUNK_SHIFT);
 	if (atomic_fetch_sub_explicit(&g_live[c], 1, memory_order_acq_rel) == 1)
 		chunk_release(c);
 }

@@ -10,20 +10,39 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The reserved address range; both 0 until the first arena allocation, so
- * no pointer is taken for an arena block before there are any. Relaxed
- * loads: a thread holding an arena block got it through whatever handed
- * the tree over, which orders the reservation before it. */
-extern _Atomic uintptr_t rootly__arena_lo, rootly__arena_hi;
+/* The reserved address range: its start, and its size (ROOTLY__ARENA_BYTES),
+ * 0 until the first arena allocation reserves it. The size is stored after
+ * the start (release) and read before it (acquire), so a thread that sees
+ * a size sees the start that goes with it, and before the reservation no
+ * pointer is taken for an arena block. (A single word with a sentinel
+ * start does not work: no start value makes the range empty for every
+ * pointer.) */
+extern _Atomic uintptr_t rootly__arena_base, rootly__arena_size;
+#define ROOTLY__ARENA_BYTES ((uintptr_t)128 << 20)
 
 /* Arena mode of the calling thread (depth of rootly__arena_enter calls). */
 extern _Thread_local unsigned rootly__arena_depth;
 
 static inline bool rootly__arena_owns(const void *p)
 {
-	uintptr_t a = (uintptr_t)p;
-	return a >= atomic_load_explicit(&rootly__arena_lo, memory_order_relaxed) &&
-		a < atomic_load_explicit(&rootly__arena_hi, memory_order_relaxed);
+	uintptr_t size = atomic_load_explicit(&rootly__arena_size, memory_order_acquire);
+	/* wraps for p below the start: one compare */
+	return (uintptr_t)p - atomic_load_explicit(&rootly__arena_base, memory_order_relaxed) < size;
+}
+
+/* Arena mode off around code that is not ours (a user's clock or store
+ * callback may free what jansson gives it with free(), which only malloc
+ * blocks allow): returns the depth to give back to rootly__arena_resume. */
+static inline unsigned rootly__arena_suspend(void)
+{
+	unsigned depth = rootly__arena_depth;
+	rootly__arena_depth = 0;
+	return depth;
+}
+
+static inline void rootly__arena_resume(unsigned depth)
+{
+	rootly__arena_depth = depth;
 }
 
 /* Where a tree made in arena mode lies: the ranges of chunks its blocks
@@ -36,8 +55,13 @@ typedef struct rootly__arena_spans {
 } rootly__arena_spans;
 
 /* Record the spans of what the calling thread cuts until
- * rootly__arena_record(NULL). */
+ * rootly__arena_record(NULL). Each recorded span pins its chunk (counts as
+ * one more block in it), so that the chunk cannot go back to the pool and
+ * be cut by another thread while the spans may still be read: the owner
+ * of `spans` calls rootly__arena_unpin once, after the last
+ * rootly__arena_warm. */
 void rootly__arena_record(rootly__arena_spans *spans);
+void rootly__arena_unpin(rootly__arena_spans *spans);
 
 /* Read the recorded ranges once, line by line, so that the calling thread
  * (another core than the one that wrote them) has them in its own cache

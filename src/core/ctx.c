@@ -1,5 +1,6 @@
 /* The engine context: storage, clock, actor, roles, batches. */
 #include "core/engine.h"
+#include "core/arena.h"
 
 #include "config/config.h"
 #include "workflow/workflow.h"
@@ -90,6 +91,7 @@ rootly_status rootly_ctx_open(rootly_ctx **out, const rootly_ctx_options *opts)
 		}
 	} else {
 		rootly_store *st = NULL;
+		ctx->store_builtin = true;
 		int rc = rootly_store_open(&st, opts->storage_uri ? opts->storage_uri : "sqlite:rootly.db");
 		if (rc >= 0 && (rc = rootly__defer_store_wrap(ctx, st, &ctx->store)) < 0)
 			st->free(st);
@@ -173,7 +175,13 @@ int rootly__ctx_fail(rootly_ctx *ctx, int rc)
 
 rootly_time rootly_ctx_now(rootly_ctx *ctx)
 {
-	return ctx->clock(ctx->clock_payload);
+	if (ctx->clock == real_clock)
+		return real_clock(ctx->clock_payload);
+	/* the embedder's code: no arena blocks for it (core/arena.h) */
+	unsigned arena = rootly__arena_suspend();
+	rootly_time t = ctx->clock(ctx->clock_payload);
+	rootly__arena_resume(arena);
+	return t;
 }
 
 rootly_status rootly_ctx_set_actor(rootly_ctx *ctx, const char *actor)

@@ -15,6 +15,7 @@
 
 struct rootly_ctx {
 	rootly_store *store;
+	bool store_builtin;      /* opened from a URI: no code of the embedder's inside it */
 	rootly_clock_cb clock;
 	void *clock_payload;
 	char *actor;

@@ -95,12 +95,15 @@ rootly_status rootly_ingest_prepare(rootly_ingest_prepared **out, rootly_ctx *ct
 	if (rc >= 0 && (rc = copy_alerts(tmp.alerts, &tmp.pristine)) < 0)
 		json_decref(tmp.alerts);
 	rootly__arena_leave();
-	if (rc < 0)
+	if (rc < 0) {
+		rootly__arena_unpin(&spans);
 		return rc;
+	}
 	rootly_ingest_prepared *p = rootly__calloc(1, sizeof(*p));
 	if (!p) {
 		json_decref(tmp.alerts);
 		json_decref(tmp.pristine);
+		rootly__arena_unpin(&spans);
 		return rootly_error_set_oom();
 	}
 	*p = tmp;
@@ -129,9 +132,14 @@ rootly_status rootly_ingest_apply_prepared(rootly_ingest_result **out, rootly_ct
 	/* The first apply walks the trees prepare made on another thread. */
 	if (!p->applied)
 		rootly__arena_warm(&p->spans);
-	rootly__arena_enter();
+	/* What the apply makes comes from arena chunks too, when no code but
+	 * ours runs inside it: a store of the embedder's own (and a clock,
+	 * rootly_ctx_now) may free what jansson gives it with free(). */
+	if (ctx->store_builtin)
+		rootly__arena_enter();
 	int rc = rootly__ingest_apply_prepared(out, ctx, p);
-	rootly__arena_leave();
+	if (ctx->store_builtin)
+		rootly__arena_leave();
 	return rootly__ctx_fail(ctx, rc);
 }
 
@@ -141,5 +149,6 @@ void rootly_ingest_prepared_free(rootly_ingest_prepared *p)
 		return;
 	json_decref(p->alerts);
 	json_decref(p->pristine);
+	rootly__arena_unpin(&p->spans);
 	rootly_free(p);
 }

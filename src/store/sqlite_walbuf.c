@@ -19,6 +19,19 @@
  *    size, file control or close; and before a write that does not follow
  *    the buffered bytes (a WAL reset rewinds to offset 0), or would not fit.
  *
+ * Only the frames of the open write transaction are ever buffered. SQLite
+ * writes frames before the commit too (pages spilled from its cache); if
+ * the transaction then rolls back, those bytes must never reach the file:
+ * another connection may take the write lock and commit its own frames at
+ * the same offsets. So the database file of a connection on this VFS is
+ * wrapped as well, and when the connection releases the WAL write lock
+ * (xShmLock on lock 0), whatever its WAL handle still holds is dropped.
+ * The two handles of one connection are paired by the name SQLite gives
+ * the WAL: sqlite3_filename_database() of it is the very pointer the
+ * database file was opened with. A WAL handle with no database handle of
+ * this VFS to pair with (a second handle on the same WAL, as
+ * sqlite_sync.c opens) buffers nothing.
+ *
  * Durability is unchanged: a commit is durable only after the WAL's fsync
  * (sqlite_sync.c), and every byte of a transaction reaches the kernel
  * before its commit returns. Frames of a transaction that never commits
@@ -28,7 +41,10 @@
  *
  * The page size comes from the WAL header when it is written through this
  * handle, else from reading it back; until known (or when the header is
- * unreadable) writes pass straight through.
+ * unreadable) writes pass straight through. Commit frames are recognised
+ * from the bytes as they are appended (the 4-byte "database size" at
+ * offset 4 of each frame header), whatever pieces SQLite writes a frame
+ * in: with padding for a sync point it may split one inside its header.
  */
 #include "store/sqlite_walbuf.h"
 
@@ -46,19 +62,38 @@
 #define FRAME_HEADER 24
 #define SHIMS 8
 
+typedef struct wb_db wb_db;
+
 typedef struct wb_file {
 	sqlite3_file base;
 	sqlite3_file *real;     /* the default VFS's file, after this struct */
+	wb_db *db;              /* the connection's database handle; NULL: the
+	                         * handle is not paired and buffers nothing */
 	char *buf;              /* BUF_BYTES, made at the first buffered write */
 	sqlite3_int64 off;      /* file offset of buf[0] */
 	size_t len;             /* bytes buffered */
-	sqlite3_int64 scan;     /* next frame header not yet looked at */
-	sqlite3_int64 commit_end; /* end of a commit frame whose header went
-	                           * out with a flush before its page; 0 none */
+	/* Following the frames through the appended bytes: */
+	sqlite3_int64 pos;      /* end of the last append; -1: none to follow */
+	sqlite3_int64 scan;     /* the frame header being read */
+	unsigned char field[4]; /* its "database size after commit" */
+	unsigned have;          /* bytes of field seen */
 	sqlite3_int64 frontier; /* end of the furthest write since the WAL
-	                         * (re)started: below it is a rewrite */
+	                         * (re)started or the write lock was taken:
+	                         * below it is a rewrite */
 	unsigned page;          /* WAL page size; 0 unknown */
 } wb_file;
+
+/* A database file opened on this VFS, and the registry that pairs it with
+ * its connection's WAL handle. */
+struct wb_db {
+	sqlite3_file base;
+	sqlite3_file *real;
+	const char *name;       /* the pointer SQLite opened it with */
+	wb_file *wal;
+	wb_db *next;
+};
+
+static wb_db *g_dbs;
 
 typedef struct {
 	sqlite3_vfs vfs;        /* pAppData = the real VFS */
@@ -83,20 +118,19 @@ static int flush(wb_file *f)
 {
 	if (!f->len)
 		return SQLITE_OK;
-	/* A frame cut by this flush (the buffer was full between its header
-	 * and its page): if it is a commit frame, the write that completes it
-	 * must flush too. */
-	sqlite3_int64 end = f->off + (sqlite3_int64)f->len;
-	if (f->page && f->scan >= f->off && f->scan + FRAME_HEADER <= end) {
-		const unsigned char *h = (const unsigned char *)f->buf + (f->scan - f->off);
-		if (get32(h + 4) != 0)
-			f->commit_end = f->scan + FRAME_HEADER + (sqlite3_int64)f->page;
-		f->scan += FRAME_HEADER + (sqlite3_int64)f->page;
-	}
 	int rc = f->real->pMethods->xWrite(f->real, f->buf, (int)f->len, f->off);
 	f->off += (sqlite3_int64)f->len;
 	f->len = 0;
 	return rc;
+}
+
+/* The write transaction is over (the WAL write lock released): what is
+ * still buffered belongs to frames that never committed. */
+static void discard(wb_file *f)
+{
+	f->len = 0;
+	f->pos = -1;
+	f->frontier = 0;
 }
 
 /* The page size from a WAL header (0 when it is not one). */
@@ -116,28 +150,35 @@ static void read_page(wb_file *f)
 	unsigned char h[WAL_HEADER];
 	if (f->real->pMethods->xRead(f->real, h, WAL_HEADER, 0) == SQLITE_OK)
 		f->page = header_page(h);
-	f->scan = WAL_HEADER;
 }
 
-/* Flush when the buffer holds the whole of a commit frame. */
-static int after_append(wb_file *f)
+/* Follow the frames through the appended bytes [off, off + amt): whether
+ * they complete a commit frame. After a gap the next frame boundary is
+ * where the frames continue (SQLite appends whole frames). */
+static bool completes_commit(wb_file *f, const unsigned char *data, int amt, sqlite3_int64 off)
 {
-	sqlite3_int64 frame = FRAME_HEADER + (sqlite3_int64)f->page, end = f->off + (sqlite3_int64)f->len;
-	if (f->scan < WAL_HEADER)
-		f->scan = WAL_HEADER;
-	/* a frame header before the buffer was written already */
-	if (f->scan < f->off)
-		f->scan += (f->off - f->scan + frame - 1) / frame * frame;
-	bool commit = f->commit_end && end >= f->commit_end;
-	if (commit)
-		f->commit_end = 0;
-	while (f->scan + frame <= end) {
-		const unsigned char *h = (const unsigned char *)f->buf + (f->scan - f->off);
-		if (get32(h + 4) != 0)
+	sqlite3_int64 frame = FRAME_HEADER + (sqlite3_int64)f->page, end = off + amt;
+	if (off != f->pos) {
+		f->scan = off <= WAL_HEADER ? WAL_HEADER
+			: WAL_HEADER + (off - WAL_HEADER + frame - 1) / frame * frame;
+		f->have = 0;
+	}
+	f->pos = end;
+	bool commit = false;
+	for (;;) {
+		sqlite3_int64 lo = f->scan + 4 + f->have, hi = f->scan + 8;
+		if (f->have < 4 && lo >= off && lo < end) {
+			sqlite3_int64 to = hi < end ? hi : end;
+			memcpy(f->field + f->have, data + (lo - off), (size_t)(to - lo));
+			f->have += (unsigned)(to - lo);
+		}
+		if (f->scan + frame > end)
+			return commit;
+		if (f->have == 4 && get32(f->field) != 0)
 			commit = true;
 		f->scan += frame;
+		f->have = 0;
 	}
-	return commit ? flush(f) : SQLITE_OK;
 }
 
 static int wb_write(sqlite3_file *file, const void *data, int amt, sqlite3_int64 off)
@@ -151,43 +192,54 @@ static int wb_write(sqlite3_file *file, const void *data, int amt, sqlite3_int64
 	 * checksums, the commit frame's header last: after its commit frame
 	 * was complete, before it publishes the commit). */
 	bool restart = off == 0 && amt >= WAL_HEADER;
-	if (restart || off < f->frontier) {
+	if (!f->db || amt < 0 || restart || off < f->frontier) {
 		if ((rc = flush(f)) != SQLITE_OK)
 			return rc;
 		if (restart) {
 			f->page = header_page(data);
+			f->pos = amt;
 			f->scan = WAL_HEADER;
-			f->commit_end = 0;
+			f->have = 0;
 			f->frontier = amt;
 		}
 		return f->real->pMethods->xWrite(f->real, data, amt, off);
 	}
-	if (!f->page && !f->scan)
+	if (!f->page)
 		read_page(f);
 	if (f->len && off != f->off + (sqlite3_int64)f->len && (rc = flush(f)) != SQLITE_OK)
 		return rc;
 	f->frontier = off + amt;
-	if (!f->page || amt < 0 || (size_t)amt > BUF_BYTES)
+	bool commit = f->page && completes_commit(f, data, amt, off);
+	if (!f->page || (size_t)amt > BUF_BYTES || (!f->buf && !(f->buf = sqlite3_malloc(BUF_BYTES)))) {
+		/* not buffered: written now, after what is */
+		if ((rc = flush(f)) != SQLITE_OK)
+			return rc;
 		return f->real->pMethods->xWrite(f->real, data, amt, off);
-	if (!f->buf && !(f->buf = sqlite3_malloc(BUF_BYTES)))
-		return f->real->pMethods->xWrite(f->real, data, amt, off);
+	}
 	if (f->len + (size_t)amt > BUF_BYTES && (rc = flush(f)) != SQLITE_OK)
 		return rc;
 	if (!f->len)
 		f->off = off;
 	memcpy(f->buf + f->len, data, (size_t)amt);
 	f->len += (size_t)amt;
-	return after_append(f);
+	return commit ? flush(f) : SQLITE_OK;
 }
 
 static int wb_close(sqlite3_file *file)
 {
 	wb_file *f = (wb_file *)file;
-	int rc = flush(f);
-	int rc2 = f->real->pMethods->xClose(f->real);
+	/* Nothing committed is ever left in the buffer: what is left (none,
+	 * once the write lock was released) never committed. */
+	discard(f);
+	pthread_mutex_lock(&g_lock);
+	if (f->db && f->db->wal == f)
+		f->db->wal = NULL;
+	f->db = NULL;
+	pthread_mutex_unlock(&g_lock);
+	int rc = f->real->pMethods->xClose(f->real);
 	sqlite3_free(f->buf);
 	f->buf = NULL;
-	return rc != SQLITE_OK ? rc : rc2;
+	return rc;
 }
 
 static int wb_read(sqlite3_file *file, void *data, int amt, sqlite3_int64 off)
@@ -262,28 +314,129 @@ static const sqlite3_io_methods wb_methods = {
 	NULL, NULL, NULL, NULL, NULL, NULL
 };
 
+/* --- the database file: every method the default VFS's, and the end of
+ * each write transaction seen in xShmLock --------------------------------- */
+
+#define DB(file) (((wb_db *)(file))->real)
+
+static int db_close(sqlite3_file *file)
+{
+	wb_db *d = (wb_db *)file;
+	pthread_mutex_lock(&g_lock);
+	for (wb_db **p = &g_dbs; *p; p = &(*p)->next)
+		if (*p == d) {
+			*p = d->next;
+			break;
+		}
+	if (d->wal)
+		d->wal->db = NULL;
+	d->wal = NULL;
+	pthread_mutex_unlock(&g_lock);
+	return DB(file)->pMethods->xClose(DB(file));
+}
+
+static int db_read(sqlite3_file *f, void *b, int n, sqlite3_int64 o) { return DB(f)->pMethods->xRead(DB(f), b, n, o); }
+static int db_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 o) { return DB(f)->pMethods->xWrite(DB(f), b, n, o); }
+static int db_truncate(sqlite3_file *f, sqlite3_int64 n) { return DB(f)->pMethods->xTruncate(DB(f), n); }
+static int db_sync(sqlite3_file *f, int flags) { return DB(f)->pMethods->xSync(DB(f), flags); }
+static int db_file_size(sqlite3_file *f, sqlite3_int64 *n) { return DB(f)->pMethods->xFileSize(DB(f), n); }
+static int db_lock(sqlite3_file *f, int l) { return DB(f)->pMethods->xLock(DB(f), l); }
+static int db_unlock(sqlite3_file *f, int l) { return DB(f)->pMethods->xUnlock(DB(f), l); }
+static int db_check_reserved(sqlite3_file *f, int *o) { return DB(f)->pMethods->xCheckReservedLock(DB(f), o); }
+static int db_file_control(sqlite3_file *f, int op, void *a) { return DB(f)->pMethods->xFileControl(DB(f), op, a); }
+static int db_sector_size(sqlite3_file *f) { return DB(f)->pMethods->xSectorSize(DB(f)); }
+static int db_device_characteristics(sqlite3_file *f) { return DB(f)->pMethods->xDeviceCharacteristics(DB(f)); }
+static int db_shm_map(sqlite3_file *f, int i, int n, int e, void volatile **p) { return DB(f)->pMethods->xShmMap(DB(f), i, n, e, p); }
+static void db_shm_barrier(sqlite3_file *f) { DB(f)->pMethods->xShmBarrier(DB(f)); }
+static int db_shm_unmap(sqlite3_file *f, int del) { return DB(f)->pMethods->xShmUnmap(DB(f), del); }
+static int db_fetch(sqlite3_file *f, sqlite3_int64 o, int n, void **p) { return DB(f)->pMethods->xFetch(DB(f), o, n, p); }
+static int db_unfetch(sqlite3_file *f, sqlite3_int64 o, void *p) { return DB(f)->pMethods->xUnfetch(DB(f), o, p); }
+
+/* Lock 0 of the wal-index is the WAL write lock (SQLite's WAL_WRITE_LOCK):
+ * its release ends the connection's write transaction, committed or not. */
+static int db_shm_lock(sqlite3_file *f, int ofst, int n, int flags)
+{
+	wb_db *d = (wb_db *)f;
+	int rc = DB(f)->pMethods->xShmLock(DB(f), ofst, n, flags);
+	if ((flags & SQLITE_SHM_UNLOCK) && ofst == 0 && n >= 1 && d->wal)
+		discard(d->wal);
+	return rc;
+}
+
+static const sqlite3_io_methods db_methods = {
+	3, db_close, db_read, db_write, db_truncate, db_sync, db_file_size, db_lock, db_unlock,
+	db_check_reserved, db_file_control, db_sector_size, db_device_characteristics,
+	db_shm_map, db_shm_lock, db_shm_barrier, db_shm_unmap, db_fetch, db_unfetch
+};
+
 static size_t real_offset(void)
 {
-	return (sizeof(wb_file) + 15u) & ~(size_t)15u;
+	size_t a = sizeof(wb_file) > sizeof(wb_db) ? sizeof(wb_file) : sizeof(wb_db);
+	return (a + 15u) & ~(size_t)15u;
+}
+
+static int open_real(sqlite3_vfs *real, const char *name, sqlite3_file *file, sqlite3_file *inner,
+	int flags, int *out_flags)
+{
+	int rc = real->xOpen(real, name, inner, flags, out_flags);
+	if (rc != SQLITE_OK) {
+		/* SQLite calls xClose only when pMethods is set */
+		if (inner->pMethods)
+			inner->pMethods->xClose(inner);
+		file->pMethods = NULL;
+	}
+	return rc;
 }
 
 static int wb_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags, int *out_flags)
 {
 	sqlite3_vfs *real = real_vfs(vfs);
+	sqlite3_file *inner = (sqlite3_file *)((char *)file + real_offset());
+	if (flags & SQLITE_OPEN_MAIN_DB) {
+		wb_db *d = (wb_db *)file;
+		memset(d, 0, sizeof(*d));
+		d->real = inner;
+		int rc = open_real(real, name, file, inner, flags, out_flags);
+		if (rc != SQLITE_OK)
+			return rc;
+		/* A VFS of version 1 or 2 has no xShmLock (or no xFetch): its
+		 * methods are used as they are, and its WAL handles, unpaired,
+		 * buffer nothing. */
+		if (inner->pMethods->iVersion < 3) {
+			memmove(file, inner, (size_t)real->szOsFile);
+			return SQLITE_OK;
+		}
+		d->name = name;
+		pthread_mutex_lock(&g_lock);
+		d->next = g_dbs;
+		g_dbs = d;
+		pthread_mutex_unlock(&g_lock);
+		d->base.pMethods = &db_methods;
+		return SQLITE_OK;
+	}
 	if (!(flags & SQLITE_OPEN_WAL))
 		/* the default VFS's own object, in place: our file is larger */
 		return real->xOpen(real, name, file, flags, out_flags);
 	wb_file *f = (wb_file *)file;
 	memset(f, 0, sizeof(*f));
-	f->real = (sqlite3_file *)((char *)file + real_offset());
-	int rc = real->xOpen(real, name, f->real, flags, out_flags);
-	if (rc != SQLITE_OK) {
-		/* SQLite calls xClose only when pMethods is set */
-		if (f->real->pMethods)
-			f->real->pMethods->xClose(f->real);
-		f->base.pMethods = NULL;
+	f->real = inner;
+	f->pos = -1;
+	int rc = open_real(real, name, file, inner, flags, out_flags);
+	if (rc != SQLITE_OK)
 		return rc;
-	}
+	/* Pair it with its connection's database handle (the first WAL handle
+	 * for it: SQLite's own). */
+	const char *db_name = name ? sqlite3_filename_database(name) : NULL;
+	pthread_mutex_lock(&g_lock);
+	for (wb_db *d = g_dbs; d && db_name; d = d->next)
+		if (d->name == db_name) {
+			if (!d->wal) {
+				d->wal = f;
+				f->db = d;
+			}
+			break;
+		}
+	pthread_mutex_unlock(&g_lock);
 	f->base.pMethods = &wb_methods;
 	return SQLITE_OK;
 }

@@ -37,7 +37,8 @@ void rt_sqlite_remove(const char *path_or_uri);
 
 /* A jansson object whose member "k<i>" (i < n) holds a string of i bytes,
  * each fill + i % 7: blocks of every small size class (the allocation
- * tests). rt_json_check_object asserts an object is exactly that. */
+ * tests; tests/unit/support_jsontree.c). rt_json_check_object asserts an
+ * object is exactly that. */
 struct json_t;
 struct json_t *rt_json_object(size_t n, char fill);
 void rt_json_check_object(const struct json_t *o, size_t n, char fill);

@@ -48,6 +48,25 @@ static bool arena_works(void)
 	return owned;
 }
 
+/* First test of the run: before the range is reserved, and after, no
+ * pointer outside it is taken for an arena block (low heaps, e.g. under
+ * valgrind or in a non-PIE program, lie below 128 MiB). */
+static void test_pointers_outside_the_range_are_never_arena_blocks(void **state)
+{
+	(void)state;
+	char *heap = malloc(32);
+	assert_non_null(heap);
+	for (int round = 0; round < 2; round++) {
+		assert_false(rootly__arena_owns((void *)16));
+		assert_false(rootly__arena_owns((void *)((uintptr_t)64 << 20)));
+		assert_false(rootly__arena_owns(heap));
+		assert_false(rootly__arena_owns((void *)UINTPTR_MAX));
+		if (round == 0 && !arena_works())
+			break; /* reserve the range (when the arena works here) */
+	}
+	free(heap);
+}
+
 typedef struct {
 	size_t count;      /* trees to make */
 	size_t members;
@@ -90,9 +109,13 @@ static void test_chunks_come_back_when_other_threads_free_the_trees(void **state
 		rt_json_check_object(job.trees[i], job.members, (char)('a' + i % 16));
 	}
 	/* freed here, after their thread is gone: each chunk comes back with
-	 * its last block */
+	 * its last block, once the recorded spans no longer pin it */
 	for (size_t i = 0; i < job.count; i++)
 		json_decref(job.trees[i]);
+	assert_int_equal(rootly__arena_chunks_in_use(), held);
+	rootly__arena_warm(&job.spans); /* still safe to read: pinned */
+	rootly__arena_unpin(&job.spans);
+	assert_int_equal(job.spans.n, 0);
 	assert_int_equal(rootly__arena_chunks_in_use(), base);
 
 	/* and is cut again, holding what it is given */
@@ -102,6 +125,7 @@ static void test_chunks_come_back_when_other_threads_free_the_trees(void **state
 		rt_json_check_object(job.trees[i], job.members, (char)('a' + i % 16));
 		json_decref(job.trees[i]);
 	}
+	rootly__arena_unpin(&job.spans);
 	assert_int_equal(rootly__arena_chunks_in_use(), base);
 }
 
@@ -149,6 +173,7 @@ static void test_a_value_that_outlives_its_tree_keeps_its_chunk(void **state)
 	assert_int_equal(json_object_set(doc, "kept", kept), 0);
 	json_decref(kept);
 	json_decref(job.trees[0]);
+	rootly__arena_unpin(&job.spans);
 	assert_int_equal(rootly__arena_chunks_in_use(), base + 1);
 	assert_string_equal(json_string_value(json_object_get(doc, "kept")), "ffffffffffff"); /* 'a' + 12 % 7 */
 	json_decref(doc);
@@ -186,9 +211,16 @@ static void test_spans_cover_the_tree(void **state)
 	/* a span per chunk, not per block */
 	assert_true(bytes >= job.count * job.members * 16);
 	assert_true(job.spans.n <= bytes / 4096 + 2);
+	/* a chunk appears in one span: it cannot be released and taken again
+	 * while the spans pin it */
+	for (unsigned i = 0; i < job.spans.n; i++)
+		for (unsigned j = i + 1; j < job.spans.n; j++)
+			assert_true(job.spans.span[i].from + job.spans.span[i].len <= job.spans.span[j].from ||
+				job.spans.span[j].from + job.spans.span[j].len <= job.spans.span[i].from);
 	rootly__arena_warm(&job.spans);
 	for (size_t i = 0; i < job.count; i++)
 		json_decref(job.trees[i]);
+	rootly__arena_unpin(&job.spans);
 }
 
 static void test_allocation_failures_reach_jansson_in_arena_mode(void **state)
@@ -235,15 +267,53 @@ static void test_arena_mode_nests(void **state)
 	json_decref(large);
 }
 
+/* An embedder's clock that makes a jansson value and frees its text with
+ * free(), as code of its own may: legal for malloc blocks only. */
+static bool g_clock_block_owned;
+
+static rootly_time jansson_clock(void *payload)
+{
+	(void)payload;
+	json_t *v = json_string("tick");
+	char *text = json_dumps(v, JSON_ENCODE_ANY);
+	g_clock_block_owned = rootly__arena_owns(v) || rootly__arena_owns(text);
+	free(text);
+	json_decref(v);
+	return 1795701600000;
+}
+
+static void test_an_embedders_clock_gets_malloc_blocks(void **state)
+{
+	(void)state;
+	if (!arena_works())
+		skip();
+	rootly_ctx_options o = ROOTLY_CTX_OPTIONS_INIT;
+	o.storage_uri = "memory:";
+	o.clock = jansson_clock;
+	rootly_ctx *ctx = NULL;
+	rt_ok(rootly_ctx_open(&ctx, &o));
+	rootly__arena_enter();
+	g_clock_block_owned = true;
+	assert_int_equal(rootly_ctx_now(ctx), 1795701600000);
+	json_t *after = json_object(); /* arena mode is back */
+	rootly__arena_leave();
+	assert_false(g_clock_block_owned);
+	assert_true(rootly__arena_owns(after));
+	json_decref(after);
+	rootly_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pointers_outside_the_range_are_never_arena_blocks),
 		cmocka_unit_test(test_chunks_come_back_when_other_threads_free_the_trees),
 		cmocka_unit_test(test_a_chunk_freed_while_open_comes_back_when_closed),
 		cmocka_unit_test(test_a_value_that_outlives_its_tree_keeps_its_chunk),
 		cmocka_unit_test(test_spans_cover_the_tree),
 		cmocka_unit_test(test_allocation_failures_reach_jansson_in_arena_mode),
 		cmocka_unit_test(test_arena_mode_nests),
+		cmocka_unit_test(test_an_embedders_clock_gets_malloc_blocks),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rootly/sys/store.h"
 #include "store/backends.h"
 #include "store/sqlite_walbuf.h"
 
@@ -62,21 +63,51 @@ static void put32(unsigned char *p, unsigned v)
 	p[3] = (unsigned char)v;
 }
 
+static sqlite3_filename g_name;
+static sqlite3_file *g_db;
+
+/* A database handle and its WAL handle, paired as SQLite's own are (the
+ * WAL's name is the database's filename object's WAL name). */
 static void wal_open(void)
 {
 	unlink(g_path);
-	g_file = calloc(1, (size_t)g_vfs->szOsFile);
-	assert_non_null(g_file);
+	char db[320];
+	snprintf(db, sizeof(db), "%s/t.db", g_dir);
+	char journal[330];
+	snprintf(journal, sizeof(journal), "%s-journal", db);
+	g_name = sqlite3_create_filename(db, journal, g_path, 0, NULL);
+	assert_non_null(g_name);
 	int out = 0;
-	assert_int_equal(g_vfs->xOpen(g_vfs, g_path, g_file,
+	g_db = calloc(1, (size_t)g_vfs->szOsFile);
+	g_file = calloc(1, (size_t)g_vfs->szOsFile);
+	assert_non_null(g_db);
+	assert_non_null(g_file);
+	assert_int_equal(g_vfs->xOpen(g_vfs, g_name, g_db,
+		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_MAIN_DB, &out), SQLITE_OK);
+	assert_int_equal(g_vfs->xOpen(g_vfs, sqlite3_filename_wal(g_name), g_file,
 		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_WAL, &out), SQLITE_OK);
 }
 
 static void wal_close(void)
 {
 	assert_int_equal(g_file->pMethods->xClose(g_file), SQLITE_OK);
+	/* the wal-index write_lock() mapped (nothing when it did not) */
+	assert_int_equal(g_db->pMethods->xShmUnmap(g_db, 0), SQLITE_OK);
+	assert_int_equal(g_db->pMethods->xClose(g_db), SQLITE_OK);
 	free(g_file);
-	g_file = NULL;
+	free(g_db);
+	sqlite3_free_filename(g_name);
+	g_file = g_db = NULL;
+	g_name = NULL;
+}
+
+/* The connection takes and releases the WAL write lock (lock 0). */
+static void write_lock(bool take)
+{
+	void volatile *map = NULL;
+	assert_int_equal(g_db->pMethods->xShmMap(g_db, 0, 32768, 1, &map), SQLITE_OK);
+	assert_int_equal(g_db->pMethods->xShmLock(g_db, 0, 1,
+		(take ? SQLITE_SHM_LOCK : SQLITE_SHM_UNLOCK) | SQLITE_SHM_EXCLUSIVE), SQLITE_OK);
 }
 
 static void write_at(const void *data, int n, sqlite3_int64 off)
@@ -223,16 +254,79 @@ static void test_rewrites_of_written_frames_go_straight_out(void **state)
 	wal_close();
 }
 
-static void test_close_writes_what_is_left(void **state)
+/* What a transaction wrote before it rolled back (pages spilled from the
+ * cache) is dropped when it releases the write lock: never written later,
+ * over frames another connection may have committed there meanwhile. */
+static void test_frames_that_never_commit_are_dropped(void **state)
 {
 	(void)state;
 	wal_open();
+	write_lock(true);
 	write_header();
 	write_frame(0, false);
+	write_frame(1, false);
+	write_lock(false);
 	assert_int_equal(file_bytes(), 32);
+	/* reads, syncs and closing write nothing of them either */
+	unsigned char buf[24];
+	assert_int_equal(g_file->pMethods->xRead(g_file, buf, 24, 32), SQLITE_IOERR_SHORT_READ);
+	assert_int_equal(g_file->pMethods->xSync(g_file, SQLITE_SYNC_NORMAL), SQLITE_OK);
+	assert_int_equal(file_bytes(), 32);
+	/* the next transaction appends where the dropped one began */
+	write_lock(true);
+	write_frame(0, true);
+	write_lock(false);
+	assert_int_equal(file_bytes(), 32 + FRAME);
+	check_frame_on_disk(0, true);
+	write_lock(true);
+	write_frame(1, false);
 	wal_close();
 	assert_int_equal(file_bytes(), 32 + FRAME);
-	check_frame_on_disk(0, false);
+}
+
+/* A second handle on a WAL whose connection already has one (sqlite_sync.c
+ * opens such a handle to fsync from any thread) buffers nothing. */
+static void test_an_unpaired_handle_writes_through(void **state)
+{
+	(void)state;
+	wal_open();
+	sqlite3_file *second = calloc(1, (size_t)g_vfs->szOsFile);
+	assert_non_null(second);
+	int out = 0;
+	assert_int_equal(g_vfs->xOpen(g_vfs, sqlite3_filename_wal(g_name), second,
+		SQLITE_OPEN_READWRITE | SQLITE_OPEN_WAL, &out), SQLITE_OK);
+	write_header();
+	unsigned char h[24] = { 0 };
+	assert_int_equal(second->pMethods->xWrite(second, h, 24, 32), SQLITE_OK);
+	assert_int_equal(file_bytes(), 32 + 24);
+	assert_int_equal(second->pMethods->xClose(second), SQLITE_OK);
+	free(second);
+	wal_close();
+}
+
+/* SQLite may split a frame inside its header (padding up to a sync point,
+ * with a sync between the parts): the commit is still recognised. */
+static void test_a_commit_frame_split_inside_its_header(void **state)
+{
+	(void)state;
+	for (int cut = 1; cut < 24; cut++) {
+		wal_open();
+		write_header();
+		write_frame(0, false);
+		unsigned char h[24] = { 0 };
+		put32(h, 2);
+		put32(h + 4, 2);
+		sqlite3_int64 off = 32 + FRAME;
+		write_at(h, cut, off);
+		assert_int_equal(g_file->pMethods->xSync(g_file, SQLITE_SYNC_NORMAL), SQLITE_OK);
+		write_at(h + cut, 24 - cut, off + cut);
+		static unsigned char page[PAGE];
+		memset(page, 1 * 7 + 1, sizeof(page));
+		write_at(page, PAGE, off + 24);
+		assert_int_equal(file_bytes(), 32 + 2 * FRAME);
+		check_frame_on_disk(1, true);
+		wal_close();
+	}
 }
 
 static int count_cb(void *p, int n, char **v, char **names)
@@ -280,6 +374,81 @@ static void test_store_commits_are_read_at_once_by_other_connections(void **stat
 	st->free(st);
 }
 
+typedef struct {
+	char fill;
+	int seen;
+} doc_check;
+
+static int doc_cb(const rootly_record *rec, void *payload)
+{
+	doc_check *c = payload;
+	const char *x = strstr(rec->json, "\"x\":\"");
+	assert_non_null(x);
+	for (const char *p = x + 5; *p != '"'; p++)
+		assert_int_equal(*p, c->fill);
+	c->seen++;
+	return 0;
+}
+
+static void put_doc(rootly_store *st, const char *id, char fill)
+{
+	char doc[3100];
+	int k = snprintf(doc, sizeof(doc), "{\"x\":\"");
+	memset(doc + k, fill, 3000);
+	strcpy(doc + k + 3000, "\"}");
+	rootly_record rec = { .id = id, .json = doc, .status = "open", .time = 1 };
+	rt_ok(st->record_put(st, "incidents", &rec, -1, NULL));
+}
+
+/* Two stores on one file, with small page caches: B's transaction spills
+ * frames and rolls back, A commits frames at the same offsets, then B
+ * reads. B's dropped frames must never be written over A's. */
+static void test_a_rolled_back_spill_never_overwrites_another_commit(void **state)
+{
+	(void)state;
+	char uri[420];
+	snprintf(uri, sizeof(uri), "sqlite:%s/two.db?cache_kib=64", g_dir);
+	rootly_store *a = NULL, *b = NULL;
+	rt_ok(rootly_store_open(&a, uri));
+	rt_ok(a->begin(a));
+	put_doc(a, "base", 'z');
+	rt_ok(a->commit(a));
+	a->free(a); /* checkpointed: the next writer restarts the WAL */
+	for (int round = 0; round < 3; round++) {
+		rt_ok(rootly_store_open(&a, uri));
+		rt_ok(rootly_store_open(&b, uri));
+		rt_ok(b->begin(b));
+		for (int i = 0; i < 40; i++) {
+			char id[16];
+			snprintf(id, sizeof(id), "b%d", i);
+			put_doc(b, id, 'B');
+		}
+		rt_ok(b->rollback(b));
+		rt_ok(a->begin(a));
+		for (int i = 0; i < 60; i++) {
+			char id[16];
+			snprintf(id, sizeof(id), "a%d", i);
+			put_doc(a, id, (char)('C' + round));
+		}
+		rt_ok(a->commit(a));
+		for (int i = 0; i < 60; i++) {
+			char id[16];
+			snprintf(id, sizeof(id), "a%d", i);
+			doc_check c = { (char)('C' + round), 0 };
+			rt_ok(b->record_get(b, "incidents", id, doc_cb, &c));
+			assert_int_equal(c.seen, 1);
+		}
+		assert_int_equal(b->record_get(b, "incidents", "b0", doc_cb, NULL), ROOTLY_ENOTFOUND);
+		rt_ok(a->check(a));
+		rt_ok(b->check(b));
+		b->free(b);
+		a->free(a);
+	}
+	rt_ok(rootly_store_open(&a, uri));
+	rt_ok(a->check(a));
+	a->free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,8 +456,11 @@ int main(void)
 		cmocka_unit_test(test_a_commit_frame_cut_by_a_full_buffer_still_flushes),
 		cmocka_unit_test(test_reads_and_syncs_see_buffered_frames),
 		cmocka_unit_test(test_rewrites_of_written_frames_go_straight_out),
-		cmocka_unit_test(test_close_writes_what_is_left),
+		cmocka_unit_test(test_frames_that_never_commit_are_dropped),
+		cmocka_unit_test(test_an_unpaired_handle_writes_through),
+		cmocka_unit_test(test_a_commit_frame_split_inside_its_header),
 		cmocka_unit_test(test_store_commits_are_read_at_once_by_other_connections),
+		cmocka_unit_test(test_a_rolled_back_spill_never_overwrites_another_commit),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
