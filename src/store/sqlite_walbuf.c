@@ -69,6 +69,9 @@ typedef struct wb_file {
 	sqlite3_file *real;     /* the default VFS's file, after this struct */
 	wb_db *db;              /* the connection's database handle; NULL: the
 	                         * handle is not paired and buffers nothing */
+	bool unbuffered;        /* the connection locked its database file
+	                         * EXCLUSIVE (locking_mode=EXCLUSIVE): SQLite
+	                         * then takes no WAL write lock to watch */
 	char *buf;              /* BUF_BYTES, made at the first buffered write */
 	sqlite3_int64 off;      /* file offset of buf[0] */
 	size_t len;             /* bytes buffered */
@@ -90,6 +93,7 @@ struct wb_db {
 	sqlite3_file *real;
 	const char *name;       /* the pointer SQLite opened it with */
 	wb_file *wal;
+	int lock;               /* the lock level it holds (SQLITE_LOCK_*) */
 	wb_db *next;
 };
 
@@ -192,7 +196,7 @@ static int wb_write(sqlite3_file *file, const void *data, int amt, sqlite3_int64
 	 * checksums, the commit frame's header last: after its commit frame
 	 * was complete, before it publishes the commit). */
 	bool restart = off == 0 && amt >= WAL_HEADER;
-	if (!f->db || amt < 0 || restart || off < f->frontier) {
+	if (!f->db || f->unbuffered || amt < 0 || restart || off < f->frontier) {
 		if ((rc = flush(f)) != SQLITE_OK)
 			return rc;
 		if (restart) {
@@ -340,8 +344,34 @@ static int db_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 o) { re
 static int db_truncate(sqlite3_file *f, sqlite3_int64 n) { return DB(f)->pMethods->xTruncate(DB(f), n); }
 static int db_sync(sqlite3_file *f, int flags) { return DB(f)->pMethods->xSync(DB(f), flags); }
 static int db_file_size(sqlite3_file *f, sqlite3_int64 *n) { return DB(f)->pMethods->xFileSize(DB(f), n); }
-static int db_lock(sqlite3_file *f, int l) { return DB(f)->pMethods->xLock(DB(f), l); }
-static int db_unlock(sqlite3_file *f, int l) { return DB(f)->pMethods->xUnlock(DB(f), l); }
+/* An EXCLUSIVE lock on the database file: either the connection closes or
+ * changes journal mode, or it runs in locking_mode=EXCLUSIVE, where SQLite
+ * keeps the wal-index to itself and takes no WAL write lock, so the end of
+ * a transaction that rolled back cannot be seen: its WAL writes go
+ * straight to the file from here on (what is buffered belongs to the open
+ * transaction and goes out now, as SQLite's own writes would have). */
+static int db_lock(sqlite3_file *f, int l)
+{
+	wb_db *d = (wb_db *)f;
+	int rc = DB(f)->pMethods->xLock(DB(f), l);
+	if (rc == SQLITE_OK) {
+		d->lock = l;
+		if (l == SQLITE_LOCK_EXCLUSIVE && d->wal && !d->wal->unbuffered) {
+			d->wal->unbuffered = true;
+			rc = flush(d->wal);
+		}
+	}
+	return rc;
+}
+
+static int db_unlock(sqlite3_file *f, int l)
+{
+	wb_db *d = (wb_db *)f;
+	int rc = DB(f)->pMethods->xUnlock(DB(f), l);
+	if (rc == SQLITE_OK)
+		d->lock = l;
+	return rc;
+}
 static int db_check_reserved(sqlite3_file *f, int *o) { return DB(f)->pMethods->xCheckReservedLock(DB(f), o); }
 static int db_file_control(sqlite3_file *f, int op, void *a) { return DB(f)->pMethods->xFileControl(DB(f), op, a); }
 static int db_sector_size(sqlite3_file *f) { return DB(f)->pMethods->xSectorSize(DB(f)); }
@@ -399,12 +429,18 @@ static int wb_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int f
 		int rc = open_real(real, name, file, inner, flags, out_flags);
 		if (rc != SQLITE_OK)
 			return rc;
-		/* A VFS of version 1 or 2 has no xShmLock (or no xFetch): its
-		 * methods are used as they are, and its WAL handles, unpaired,
-		 * buffer nothing. */
-		if (inner->pMethods->iVersion < 3) {
-			memmove(file, inner, (size_t)real->szOsFile);
-			return SQLITE_OK;
+		/* Without shared memory (a VFS of version 1 or 2, or one with no
+		 * xShmMap, such as unix-none) there is no write lock to watch and,
+		 * for SQLite, no WAL mode: the default VFS's file serves as it is,
+		 * opened again in place (not moved: a VFS may keep pointers to
+		 * its open files), and its WAL handles, unpaired, buffer
+		 * nothing. */
+		const sqlite3_io_methods *m = inner->pMethods;
+		if (m->iVersion < 3 || !m->xShmMap || !m->xShmLock || !m->xShmBarrier || !m->xShmUnmap ||
+		    !m->xFetch || !m->xUnfetch) {
+			m->xClose(inner);
+			memset(file, 0, (size_t)vfs->szOsFile);
+			return real->xOpen(real, name, file, flags, out_flags);
 		}
 		d->name = name;
 		pthread_mutex_lock(&g_lock);
@@ -433,6 +469,8 @@ static int wb_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int f
 			if (!d->wal) {
 				d->wal = f;
 				f->db = d;
+				/* locking_mode=EXCLUSIVE takes it before the WAL opens */
+				f->unbuffered = d->lock == SQLITE_LOCK_EXCLUSIVE;
 			}
 			break;
 		}

@@ -449,6 +449,86 @@ static void test_a_rolled_back_spill_never_overwrites_another_commit(void **stat
 	a->free(a);
 }
 
+static void sql(sqlite3 *db, const char *text)
+{
+	char *err = NULL;
+	if (sqlite3_exec(db, text, NULL, NULL, &err) != SQLITE_OK)
+		fail_msg("%s: %s", text, err ? err : "?");
+}
+
+static long count_of(sqlite3 *db, const char *query)
+{
+	long n = -1;
+	char *err = NULL;
+	if (sqlite3_exec(db, query, count_cb, &n, &err) != SQLITE_OK)
+		fail_msg("%s: %s", query, err ? err : "?");
+	return n;
+}
+
+/* locking_mode=EXCLUSIVE: SQLite keeps the wal-index to itself and takes
+ * no WAL write lock, so a rolled-back transaction's end is not seen there;
+ * such a connection buffers nothing, and its spilled, rolled-back frames
+ * never land over another connection's commit. */
+static void test_exclusive_locking_mode_writes_through(void **state)
+{
+	(void)state;
+	const char *vfs = rootly__sq_walbuf_vfs();
+	char db[400];
+	snprintf(db, sizeof(db), "%s/excl.db", g_dir);
+	sqlite3 *a = NULL, *b = NULL;
+	assert_int_equal(sqlite3_open_v2(db, &a, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs), SQLITE_OK);
+	sql(a, "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;"
+		"CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB); INSERT INTO t VALUES(1, randomblob(100));"
+		"PRAGMA wal_checkpoint(TRUNCATE);");
+	assert_int_equal(sqlite3_open_v2(db, &b, SQLITE_OPEN_READWRITE, vfs), SQLITE_OK);
+	assert_int_equal(count_of(b, "SELECT count(*) FROM t"), 1);
+	sqlite3_close(a);
+	sql(b, "PRAGMA wal_autocheckpoint=0; PRAGMA cache_size=3; PRAGMA locking_mode=EXCLUSIVE;");
+	sql(b, "BEGIN; INSERT INTO t SELECT value + 100, zeroblob(3000) FROM (WITH RECURSIVE s(value) AS "
+		"(SELECT 1 UNION ALL SELECT value + 1 FROM s WHERE value < 12) SELECT value FROM s); ROLLBACK;");
+	sql(b, "PRAGMA locking_mode=NORMAL;");
+	assert_int_equal(count_of(b, "SELECT count(*) FROM t"), 1);
+	assert_int_equal(sqlite3_open_v2(db, &a, SQLITE_OPEN_READWRITE, vfs), SQLITE_OK);
+	sql(a, "PRAGMA wal_autocheckpoint=0; INSERT INTO t SELECT value + 1000, randomblob(3000) FROM "
+		"(WITH RECURSIVE s(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM s WHERE value < 12) "
+		"SELECT value FROM s);");
+	assert_int_equal(count_of(b, "SELECT count(*) FROM t"), 13);
+	sqlite3_close(b);
+	sqlite3_close(a);
+	sqlite3 *c = NULL;
+	assert_int_equal(sqlite3_open_v2(db, &c, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	assert_int_equal(count_of(c, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+	assert_int_equal(count_of(c, "SELECT count(*) FROM t"), 13);
+	assert_int_equal(count_of(c, "SELECT count(*) FROM t WHERE v = zeroblob(3000)"), 0);
+	sqlite3_close(c);
+}
+
+/* Over a default VFS without shared memory (unix-none): no WAL mode, as on
+ * that VFS itself, and no call into a method it does not have. */
+static void test_a_vfs_without_shared_memory_is_left_alone(void **state)
+{
+	(void)state;
+	sqlite3_vfs *none = sqlite3_vfs_find("unix-none"), *dflt = sqlite3_vfs_find(NULL);
+	if (!none)
+		skip();
+	assert_int_equal(sqlite3_vfs_register(none, 1), SQLITE_OK);
+	const char *vfs = rootly__sq_walbuf_vfs();
+	assert_int_equal(sqlite3_vfs_register(dflt, 1), SQLITE_OK);
+	assert_non_null(vfs);
+	char db[400];
+	snprintf(db, sizeof(db), "%s/none.db", g_dir);
+	sqlite3 *h = NULL;
+	assert_int_equal(sqlite3_open_v2(db, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs), SQLITE_OK);
+	sql(h, "PRAGMA journal_mode=WAL; CREATE TABLE t(x); INSERT INTO t VALUES (1), (2);");
+	assert_int_equal(count_of(h, "SELECT count(*) FROM t"), 2);
+	long wal = -1;
+	char *err = NULL;
+	assert_int_equal(sqlite3_exec(h, "SELECT journal_mode = 'wal' FROM pragma_journal_mode", count_cb, &wal, &err),
+		SQLITE_OK);
+	assert_int_equal(wal, 0);
+	sqlite3_close(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -461,6 +541,8 @@ int main(void)
 		cmocka_unit_test(test_a_commit_frame_split_inside_its_header),
 		cmocka_unit_test(test_store_commits_are_read_at_once_by_other_connections),
 		cmocka_unit_test(test_a_rolled_back_spill_never_overwrites_another_commit),
+		cmocka_unit_test(test_exclusive_locking_mode_writes_through),
+		cmocka_unit_test(test_a_vfs_without_shared_memory_is_left_alone),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
