@@ -133,6 +133,17 @@ static void respond(h2o_req_t *req, br_route route, uint64_t started, int status
 	br_metrics_request(route, status);
 	br_log_request(req->method.base, req->method.len, req->path.base, req->path.len, status, len,
 		(double)(br_now_ns() - started) / 1e6, job);
+	if (len == 0) {
+		/* No body buffer at all: h2o_send_inline would hand libuv the
+		 * head plus an empty buffer, and libuv, finding that buffer
+		 * still "unwritten" after the writev, waits for POLLOUT to write
+		 * nothing: three epoll_ctl, a write(fd, "", 0) and a loop turn
+		 * per answer (Alertmanager's API answers 200 with no body). */
+		static h2o_generator_t empty = { NULL, NULL };
+		h2o_start_response(req, &empty);
+		h2o_send(req, NULL, 0, H2O_SEND_STATE_FINAL);
+		return;
+	}
 	h2o_send_inline(req, body, len);
 }
 

@@ -190,6 +190,11 @@ class AlertmanagerV2(unittest.TestCase):
         self.assertEqual(r.status, 400, r)
         self.assertIn("invalid JSON", r.json()["message"])
         self.assertEqual(S.req("POST", "/api/v2/alerts", b"[]").status, 200)
+        # Alertmanager's 200: no body, Content-Length 0 (sent with no body
+        # buffer at all, server.c respond)
+        r = S.req("POST", "/api/v2/alerts", am_v2("V2EmptyAnswer"))
+        self.assertEqual((r.status, r.body), (200, b""))
+        self.assertEqual({k.lower(): v for k, v in r.headers}.get("content-length"), "0")
         r = S.req("POST", "/api/v2/alerts", b"")
         self.assertEqual((r.status, r.json()["code"]), (400, 400))
         r = S.req("POST", "/api/v2/alerts", [{"labels": {"bad-name": "x"}}])
@@ -415,10 +420,10 @@ class Http2(unittest.TestCase):
         curl = shutil.which("curl")
         bl.require("curl with HTTP/2",
                    curl and "HTTP2" in subprocess.run([curl, "-V"], capture_output=True, text=True).stdout)
-        out = subprocess.run([curl, "-s", "--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_version} %{http_code}",
+        out = subprocess.run([curl, "-s", "--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_version} %{http_code} %{size_download}",
                               "-X", "POST", "--data-binary", json.dumps(am_v2("H2")), S.url("/api/v2/alerts")],
                              capture_output=True, text=True, timeout=30)
-        self.assertEqual(out.stdout, "2 200")
+        self.assertEqual(out.stdout, "2 200 0")
 
 
 class Limits(unittest.TestCase):
