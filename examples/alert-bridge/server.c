@@ -166,10 +166,10 @@ static void respond_error(h2o_req_t *req, br_route route, uint64_t started, int 
 
 /* Prepared payloads of finished jobs, freed on the prepare thread before
  * its next parse (retire_push) rather than here: freeing a parsed payload
- * costs about a third of parsing it, and freed on the prepare thread its
- * blocks go to that thread's jansson block cache, where the next parse
- * takes them (src/core/alloc.c; freed here they would fill the loop
- * thread's cache, which never parses). */
+ * (a walk over its trees) costs about a third of parsing it, and the loop
+ * thread answers the requests. The trees are arena blocks
+ * (src/core/arena.c): freeing them anywhere only counts them off their
+ * chunks. */
 static struct retired {
 	rootly_ingest_prepared **v;
 	size_t n, cap;

@@ -300,20 +300,10 @@ static void json_cache_release(void)
 {
 	cache_flush(&t_cache);
 }
-void rootly__arena_enter(void)
-{
-	rootly__arena_depth++;
-}
-
-void rootly__arena_leave(void)
-{
-	rootly__arena_depth--;
-}
 #else
 /* Without the block cache (AddressSanitizer, no glibc) there is no arena
- * either: every block is a malloc block that those tools check. */
-void rootly__arena_enter(void) { }
-void rootly__arena_leave(void) { }
+ * either: these hooks never consult it, and every block is a malloc block
+ * that those tools check. */
 static void *json_malloc_hook(size_t n) { return rootly_malloc(n); }
 static void json_free_hook(void *p) { rootly_free(p); }
 static void json_cache_release(void) { }

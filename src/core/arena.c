@@ -48,7 +48,6 @@
 _Atomic uintptr_t rootly__arena_base, rootly__arena_size;
 _Thread_local unsigned rootly__arena_depth;
 
-static char *g_base;
 static bool g_unusable;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 static pthread_key_t g_key;
@@ -96,9 +95,15 @@ static void reserve(void)
 		g_unusable = true;
 		return;
 	}
-	g_base = p;
 	atomic_store_explicit(&rootly__arena_base, (uintptr_t)p, memory_order_relaxed);
 	atomic_store_explicit(&rootly__arena_size, ROOTLY__ARENA_BYTES, memory_order_release);
+}
+
+/* Chunk c's first byte (the range is reserved: c was taken from it). */
+static char *chunk_at(uint32_t c)
+{
+	return (char *)atomic_load_explicit(&rootly__arena_base, memory_order_relaxed) +
+		((size_t)c << CHUNK_SHIFT);
 }
 
 static uint32_t chunk_take(void)
@@ -126,7 +131,7 @@ static void chunk_release(uint32_t c)
 	pthread_mutex_unlock(&g_lock);
 	/* Its pages go back to the kernel (read as zeros when touched again);
 	 * only then may another thread take it. */
-	madvise(g_base + (size_t)c * CHUNK_BYTES, CHUNK_BYTES, MADV_DONTNEED);
+	madvise(chunk_at(c), CHUNK_BYTES, MADV_DONTNEED);
 	pthread_mutex_lock(&g_lock);
 	g_cold[g_ncold++] = c;
 	pthread_mutex_unlock(&g_lock);
@@ -171,7 +176,7 @@ void *rootly__arena_alloc(size_t n)
 		if (!chunk_open())
 			return NULL;
 	}
-	char *p = g_base + ((size_t)t_open.chunk << CHUNK_SHIFT) + t_open.off;
+	char *p = chunk_at(t_open.chunk) + t_open.off;
 	t_open.off += size;
 	t_open.made++;
 	rootly__arena_spans *r = t_record;

@@ -71,10 +71,18 @@ void rootly__arena_warm(const rootly__arena_spans *spans);
 
 /* While entered, jansson blocks of up to ROOTLY__ARENA_MAX_BLOCK bytes made
  * on this thread come from its arena chunk (rootly__arena_alloc). Nested
- * calls are counted. Entering does nothing when the jansson block cache is
- * off (ASan, valgrind, a custom allocator): see alloc.c. */
-void rootly__arena_enter(void);
-void rootly__arena_leave(void);
+ * calls are counted. Entering changes nothing when the jansson block cache
+ * is off (ASan, valgrind, a custom allocator): alloc.c's hooks then never
+ * cut arena blocks. */
+static inline void rootly__arena_enter(void)
+{
+	rootly__arena_depth++;
+}
+
+static inline void rootly__arena_leave(void)
+{
+	rootly__arena_depth--;
+}
 
 #define ROOTLY__ARENA_MAX_BLOCK 512u
 
