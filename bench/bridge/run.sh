@@ -17,6 +17,12 @@
 #
 #   bench/bridge/run.sh BUILD/rootly-bridge [DURATION=20] [WORKDIR]
 #
+# ROUNDS=N (default 1) repeats the three servers N times per shape, taking
+# turns (bridge, bridge-grouped, Alertmanager, bridge, ...), so that a
+# burst of load from another process on a shared machine falls on one
+# round, not on one server: the table then gives each server's median
+# alerts/s and the median of the per-round ratios.
+#
 # Needs wrk (apt-get install wrk), python3, prometheus-alertmanager.
 # Output: one JSON line per measurement, then a Markdown table.
 set -euo pipefail
@@ -28,6 +34,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 AM=${ALERTMANAGER:-/usr/bin/prometheus-alertmanager}
 FILL=${FILL_ALERTS:-100000}
 BRIDGE_ARGS=${BRIDGE_ARGS:-}
+ROUNDS=${ROUNDS:-1}
 # Store URI options of the bridge's database (docs/storage-backends.md).
 DB_OPTIONS=${DB_OPTIONS:-cache_kib=2048}
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 2; }
@@ -75,8 +82,8 @@ start_bridge-grouped() {
 }
 stop() { kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; }
 
-run_load() { # server per_request connections
-	local server=$1 per=$2 conns=$3 before after hz out
+run_load() { # server per_request connections round
+	local server=$1 per=$2 conns=$3 round=$4 before after hz out
 	"start_$server"
 	hz=$(getconf CLK_TCK)
 	# 1 s warm-up (connections, caches, SQLite pages), then the measured run.
@@ -85,11 +92,11 @@ run_load() { # server per_request connections
 	out=$(ALERTS_PER_REQUEST=$per RUN_ID="run$per" wrk -t1 -c"$conns" -d"${DURATION}s" --latency -s "$HERE/alerts.lua" "http://$ADDR" | tail -1)
 	after=$(ticks "$PID")
 	stop
-	python3 - "$server" "$per" "$conns" "$out" "$before" "$after" "$hz" >>"$RESULTS" <<-'EOF'
+	python3 - "$server" "$per" "$conns" "$out" "$before" "$after" "$hz" "$round" >>"$RESULTS" <<-'EOF'
 	import json, sys
-	server, per, conns, out, before, after, hz = sys.argv[1:]
+	server, per, conns, out, before, after, hz, rnd = sys.argv[1:]
 	d = json.loads(out)
-	d.update(server=server, alerts_per_request=int(per), connections=int(conns))
+	d.update(server=server, alerts_per_request=int(per), connections=int(conns), round=int(rnd))
 	d["alerts_per_s"] = round(d["requests"] * int(per) / d["duration_s"])
 	d["server_cpu_cores"] = round((int(after) - int(before)) / int(hz) / d["duration_s"], 2)
 	print(json.dumps(d))
@@ -110,35 +117,46 @@ run_rss() { # server
 }
 
 for shape in "1 16" "100 8"; do
-	# shellcheck disable=SC2086
-	run_load bridge $shape
-	# shellcheck disable=SC2086
-	run_load bridge-grouped $shape
-	# shellcheck disable=SC2086
-	run_load am $shape
+	for round in $(seq "$ROUNDS"); do
+		# shellcheck disable=SC2086
+		run_load bridge $shape "$round"
+		# shellcheck disable=SC2086
+		run_load bridge-grouped $shape "$round"
+		# shellcheck disable=SC2086
+		run_load am $shape "$round"
+	done
 done
 run_rss bridge
 run_rss am
 
 python3 - "$RESULTS" <<'EOF'
-import json, sys
+import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-load = {(r["server"], r["alerts_per_request"]): r for r in rows if "alerts_per_request" in r}
+runs = {}
+for r in rows:
+    if "alerts_per_request" in r:
+        runs.setdefault((r["server"], r["alerts_per_request"]), {})[r.get("round", 1)] = r
 rss = {r["server"]: r for r in rows if r.get("measure") == "rss"}
+med = statistics.median
 print("\n| load | server | alerts/s | p50 ms | p99 ms | non-2xx | server CPU (cores) |")
 print("|---|---|---|---|---|---|---|")
 for per in (1, 100):
     names = {"bridge": "rootly-bridge (incident per alert)", "bridge-grouped": "rootly-bridge (grouped like AM)",
              "am": "Alertmanager 0.25"}
     for s in ("bridge", "bridge-grouped", "am"):
-        r = load[(s, per)]
+        rs = list(runs[(s, per)].values())
         print("| %d alert(s)/request, %d conns | %s | %d | %.2f | %.2f | %d | %.2f |" % (
-            per, r["connections"], names[s],
-            r["alerts_per_s"], r["p50_ms"], r["p99_ms"], r["non2xx"] + r["socket_errors"], r["server_cpu_cores"]))
-    a = load[("am", per)]
+            per, rs[0]["connections"], names[s], med(r["alerts_per_s"] for r in rs),
+            med(r["p50_ms"] for r in rs), med(r["p99_ms"] for r in rs),
+            sum(r["non2xx"] + r["socket_errors"] for r in rs), med(r["server_cpu_cores"] for r in rs)))
+    a = runs[("am", per)]
     for s in ("bridge", "bridge-grouped"):
-        b = load[(s, per)]
-        print("| ratio %s/AM | | %.2fx | | %.2fx | | |" % (s, b["alerts_per_s"] / a["alerts_per_s"], b["p99_ms"] / a["p99_ms"]))
+        b = runs[(s, per)]
+        rounds = sorted(set(a) & set(b))
+        ratios = [b[k]["alerts_per_s"] / a[k]["alerts_per_s"] for k in rounds]
+        p99 = [b[k]["p99_ms"] / a[k]["p99_ms"] for k in rounds]
+        each = " (rounds: %s)" % ", ".join("%.2fx" % x for x in ratios) if len(ratios) > 1 else ""
+        print("| ratio %s/AM | | %.2fx%s | | %.2fx | | |" % (s, med(ratios), each, med(p99)))
 b, a = rss["bridge"], rss["am"]
 print("\nRSS after %d distinct alerts: rootly-bridge %.1f MiB (idle %.1f), Alertmanager %.1f MiB (idle %.1f); ratio %.1f%%" % (
     b["alerts"], b["rss_kib"] / 1024, b["idle_rss_kib"] / 1024, a["rss_kib"] / 1024, a["idle_rss_kib"] / 1024,
