@@ -649,6 +649,13 @@ static void report(const char *mode, const char *shape, const char *sync, int ba
 
 int main(int argc, char **argv)
 {
+	/* As rootly-bridge does (docs/bridge.md): SQLite's memory statistics
+	 * take a process-wide mutex on every allocation SQLite makes, and a
+	 * program that reads none of them turns them off before SQLite is first
+	 * used; a library cannot make that call for its host. The baseline gets
+	 * the same setting. BENCH_SQLITE_MEMSTATUS=1 keeps them. */
+	if (!getenv("BENCH_SQLITE_MEMSTATUS"))
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	int n = argc > 1 ? atoi(argv[1]) : 20000;
 	int batch = argc > 2 ? atoi(argv[2]) : 1000;
 	const char *dir = argc > 3 ? argv[3] : ".";
