@@ -21,6 +21,11 @@
  *   floor          raw SQLite running only the statements a declare / an
  *                  attach needs on the store's schema: the bound for
  *                  these rows (see run_floor)
+ *   declare_pipelined, attach_pipelined, attach_am_pipelined,
+ *   group100_pipelined
+ *                  the same shapes, each batch's fsync made on a syncer
+ *                  thread while the next batch is ingested (as rootly-bridge
+ *                  commits; see g_pipe below)
  * Baseline, same run, next to each SQLite mode: raw sqlite3 inserts of the
  * same payload bytes into a two-column table with the same journal
  * settings and commit size, so numbers on a noisy shared machine are read
@@ -708,7 +713,7 @@ int main(int argc, char **argv)
 		base = run_baseline(dir, "full", n, batch);
 		report("sqlite_floor", "attach", "full", batch, n, 100, t, &base);
 	}
-	/* The same three shapes with the fsync on a syncer thread. */
+	/* The same shapes with the fsync on a syncer thread. */
 	g_pipe.on = true;
 	if (wanted(argc, argv, "declare_pipelined")) {
 		t = run_rootly(dir, "full", n, batch, 0, &inc);
@@ -719,6 +724,13 @@ int main(int argc, char **argv)
 		t = run_rootly(dir, "full", n, batch, 100, &inc);
 		base = run_baseline(dir, "full", n, batch);
 		report("pipelined", "attach", "full", batch, n, inc, t, &base);
+	}
+	if (wanted(argc, argv, "attach_am_pipelined")) {
+		g_am_envelope = true;
+		t = run_rootly(dir, "full", n, batch, 100, &inc);
+		g_am_envelope = false;
+		base = run_baseline(dir, "full", n, batch);
+		report("pipelined", "attach_am", "full", batch, n, inc, t, &base);
 	}
 	if (wanted(argc, argv, "group100_pipelined")) {
 		t = run_groups(dir, n, 100, 10);
