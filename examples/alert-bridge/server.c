@@ -57,7 +57,6 @@ static struct bridge {
 	 * (admit); they move to the commit queue from the front, in order. */
 	br_job *ihead, *itail;
 	size_t intake;
-	size_t preparing;        /* jobs pushed to the prepare lane, not back yet */
 	br_lane prepare;         /* --prepare-on pool: the prepare lane */
 	batch *inflight;
 	/* The commit worker: one thread of the bridge's own (lane.h), so that
@@ -380,7 +379,6 @@ static void prep_task_done(br_task *t)
 {
 	br_job *j = (br_job *)((char *)t - offsetof(br_job, ptask));
 	j->prepared = true;
-	B.preparing--;
 	intake_drain();
 	maybe_finish_stop();
 }
@@ -392,7 +390,6 @@ static void prepare_on_lane(br_job *j)
 	retire_push();
 	j->ptask.work = prep_task_work;
 	j->ptask.done = prep_task_done;
-	B.preparing++;
 	br_lane_push(&B.prepare, &j->ptask);
 }
 
