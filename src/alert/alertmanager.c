@@ -69,9 +69,9 @@ static bool label_name_valid(const char *k)
 static bool check_names(rootly_jcheck *c, json_t *map, const char *base, const char *key, const char *kind)
 {
 	bool ok = true;
-	const char *k;
-	json_t *v;
-	json_object_foreach(map, k, v) {
+	/* (the iterator: json_object_foreach maps each key back to it) */
+	for (void *it = json_object_iter(map); it; it = json_object_iter_next(map, it)) {
+		const char *k = json_object_iter_key(it);
 		if (label_name_valid(k))
 			continue;
 		char path[PATH_LEN], q[QUOTE_LEN];
