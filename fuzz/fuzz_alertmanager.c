@@ -161,6 +161,14 @@ static int skippable(const char *k, const json_t *v)
 			continue;
 		if (rootly__am_webhook_skip[i].kind == ROOTLY_JSON_SKIP_STRING)
 			return json_is_string(v);
+		if (rootly__am_webhook_skip[i].kind == ROOTLY_JSON_SKIP_COUNT)
+			return json_is_integer(v) && json_integer_value(v) >= 0;
+		if (rootly__am_webhook_skip[i].kind == ROOTLY_JSON_SKIP_STRING_IN) {
+			for (const char *const *w = rootly__am_webhook_skip[i].values; json_is_string(v) && *w; w++)
+				if (!strcmp(*w, json_string_value(v)))
+					return 1;
+			return 0;
+		}
 		if (!json_is_object(v))
 			return 0;
 		const char *mk;
@@ -180,8 +188,16 @@ static void compare_skipping(const char *body, size_t len)
 	int rc = rootly__json_read("fuzz", body, len, &full);
 	char msg[512];
 	snprintf(msg, sizeof(msg), "%s", rc ? rootly_error_last()->message : "");
-	int src = rootly__json_read_skipping("fuzz", body, len, rootly__am_webhook_skip, ROOTLY_AM_WEBHOOK_SKIP, &skim);
+	unsigned bits = 0;
+	int src = rootly__json_read_skipping("fuzz", body, len, rootly__am_webhook_skip, ROOTLY_AM_WEBHOOK_SKIP, &skim,
+		&bits);
 	FUZZ_CHECK(rc == src);
+	/* a bit for each member left out, and none for another */
+	for (size_t i = 0; rc == 0 && i < ROOTLY_AM_WEBHOOK_SKIP; i++) {
+		const char *k = rootly__am_webhook_skip[i].name;
+		int left_out = json_is_object(full) && json_object_get(full, k) && !json_object_get(skim, k);
+		FUZZ_CHECK(!!(bits & (1u << i)) == left_out);
+	}
 	if (rc == 0 && json_is_object(full)) {
 		size_t left_out = 0;
 		const char *k;

@@ -238,9 +238,14 @@ static const rootly_jname k_top_members[T_COUNT] = {
 	[T_TRUNCATED_ALERTS] = ROOTLY_JNAME("truncatedAlerts"),
 };
 
+/* The entries of rootly__am_webhook_skip (below) that are required
+ * members: a bit set in `skipped` says the reader saw that member with a
+ * value the checks accept ("4", "firing" or "resolved"). */
+enum { SKIP_VERSION = 6, SKIP_STATUS = 7 };
+
 /* Returns < 0 only for a payload that is not an Alertmanager notification
  * at all; field problems go to the collector. */
-static int check_webhook_top(rootly_jcheck *c, const json_t *root, am_group *g)
+static int check_webhook_top(rootly_jcheck *c, const json_t *root, unsigned skipped, am_group *g)
 {
 	const char *s;
 	json_t *ignored;
@@ -248,7 +253,9 @@ static int check_webhook_top(rootly_jcheck *c, const json_t *root, am_group *g)
 	json_t *m[T_COUNT];
 	rootly__jmembers(root, k_top_members, T_COUNT, m);
 	json_t *version = m[T_VERSION];
-	if (json_is_string(version) && strcmp(json_string_value(version), "4") != 0) {
+	if (skipped & (1u << SKIP_VERSION)) {
+		/* "4", left out by the reader */
+	} else if (json_is_string(version) && strcmp(json_string_value(version), "4") != 0) {
 		char q[QUOTE_LEN];
 		rootly__quote(q, sizeof(q), json_string_value(version));
 		/* Grafana's webhook looks alike but is version "1"; the fields
@@ -262,8 +269,9 @@ static int check_webhook_top(rootly_jcheck *c, const json_t *root, am_group *g)
 		rootly__jcheck_string_of(c, version, "", "version", true, &s);
 	}
 	/* Checked for shape only: the group status is derived from the alerts,
-	 * each of which carries its own. */
-	check_status(c, m[T_STATUS], "", &s);
+	 * each of which carries its own. (Left out by the reader when valid.) */
+	if (!(skipped & (1u << SKIP_STATUS)))
+		check_status(c, m[T_STATUS], "", &s);
 	json_t *alerts = m[T_ALERTS];
 	if (!alerts)
 		rootly__jcheck_add(c, "", "missing required field \"alerts\"");
@@ -288,7 +296,7 @@ static int check_webhook_top(rootly_jcheck *c, const json_t *root, am_group *g)
 	return 0;
 }
 
-static int webhook_alerts(const json_t *root, json_t **out)
+static int webhook_alerts(const json_t *root, unsigned skipped, json_t **out)
 {
 	rootly_jcheck c;
 	am_group g;
@@ -297,7 +305,7 @@ static int webhook_alerts(const json_t *root, json_t **out)
 		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0,
 			WEBHOOK ": expected a JSON object at top level, got %s%s", rootly__json_type_name(root),
 			json_is_array(root) ? " (an array is an API v2 postable-alerts body)" : "");
-	ROOTLY_TRY(check_webhook_top(&c, root, &g));
+	ROOTLY_TRY(check_webhook_top(&c, root, skipped, &g));
 	json_t *res = json_array();
 	if (!res)
 		return rootly_error_set_oom();
@@ -318,18 +326,25 @@ static int webhook_alerts(const json_t *root, json_t **out)
 	return rootly__jcheck_finish(&c, res, out);
 }
 
-/* The envelope members check_webhook_top checks for type and then ignores
- * (in Alertmanager's one-alert notifications the common labels and
+/* The envelope members check_webhook_top checks and then ignores (in
+ * Alertmanager's one-alert notifications the common labels and
  * annotations repeat the alert's): when they pass, the reader leaves them
  * out of the tree instead of building and freeing it; when they do not,
- * they are read, and check_webhook_top reports them as before. */
+ * they are read, and check_webhook_top reports them as before. version
+ * and status are required: check_webhook_top learns from the reader's
+ * `skipped` bits (SKIP_VERSION, SKIP_STATUS) that they were there. */
+static const char *const k_version_4[] = { "4", NULL };
+static const char *const k_statuses[] = { "firing", "resolved", NULL };
 const rootly_json_skip rootly__am_webhook_skip[ROOTLY_AM_WEBHOOK_SKIP] = {
-	{ "groupLabels", ROOTLY_JSON_SKIP_STRING_MAP },
-	{ "commonLabels", ROOTLY_JSON_SKIP_STRING_MAP },
-	{ "commonAnnotations", ROOTLY_JSON_SKIP_STRING_MAP },
-	{ "routeLabels", ROOTLY_JSON_SKIP_STRING_MAP },
-	{ "externalURL", ROOTLY_JSON_SKIP_STRING },
-	{ "notification_reason", ROOTLY_JSON_SKIP_STRING },
+	{ "groupLabels", ROOTLY_JSON_SKIP_STRING_MAP, NULL },
+	{ "commonLabels", ROOTLY_JSON_SKIP_STRING_MAP, NULL },
+	{ "commonAnnotations", ROOTLY_JSON_SKIP_STRING_MAP, NULL },
+	{ "routeLabels", ROOTLY_JSON_SKIP_STRING_MAP, NULL },
+	{ "externalURL", ROOTLY_JSON_SKIP_STRING, NULL },
+	{ "notification_reason", ROOTLY_JSON_SKIP_STRING, NULL },
+	[SKIP_VERSION] = { "version", ROOTLY_JSON_SKIP_STRING_IN, k_version_4 },
+	[SKIP_STATUS] = { "status", ROOTLY_JSON_SKIP_STRING_IN, k_statuses },
+	{ "truncatedAlerts", ROOTLY_JSON_SKIP_COUNT, NULL },
 };
 
 int rootly__parse_alertmanager_webhook(const char *body, size_t len, json_t **alerts_out)
@@ -338,10 +353,11 @@ int rootly__parse_alertmanager_webhook(const char *body, size_t len, json_t **al
 		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, WEBHOOK ": alerts_out is NULL");
 	*alerts_out = NULL;
 	json_t *root;
+	unsigned skipped;
 	ROOTLY_TRY(rootly__json_parse_input_skipping(WEBHOOK, body, len, rootly__am_webhook_skip,
-		ROOTLY_AM_WEBHOOK_SKIP, &root));
+		ROOTLY_AM_WEBHOOK_SKIP, &root, &skipped));
 	json_t *res = NULL;
-	int rc = webhook_alerts(root, &res);
+	int rc = webhook_alerts(root, skipped, &res);
 	/* The normalized alerts hold their own references into the document. */
 	json_decref(root);
 	if (rc == 0)

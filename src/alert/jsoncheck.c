@@ -37,11 +37,13 @@ int rootly__json_parse_input(const char *what, const char *body, size_t len, jso
 }
 
 int rootly__json_parse_input_skipping(const char *what, const char *body, size_t len,
-	const rootly_json_skip *skip, size_t nskip, json_t **out)
+	const rootly_json_skip *skip, size_t nskip, json_t **out, unsigned *skipped)
 {
 	*out = NULL;
+	if (skipped)
+		*skipped = 0;
 	int rc = before_reading(what, body, len);
-	return rc < 0 ? rc : rootly__json_read_skipping(what, body, len, skip, nskip, out);
+	return rc < 0 ? rc : rootly__json_read_skipping(what, body, len, skip, nskip, out, skipped);
 }
 
 const char *rootly__json_type_name(const json_t *v)

@@ -55,6 +55,7 @@ typedef struct reader {
 		size_t n;
 	} skipped[ROOTLY_JSON_SKIP_MAX];
 	size_t nskipped;
+	unsigned skipped_mask; /* bit i: skip[i]'s member was left out */
 } reader;
 
 static void fail_at(reader *r, size_t pos, const char *fmt, ...)
@@ -573,14 +574,52 @@ static bool skim_string_map(reader *r)
 	}
 }
 
+/* A string whose text, without escapes, is one of `values`. */
+static bool skim_string_in(reader *r, const char *const *values)
+{
+	const char *s;
+	size_t n;
+	bool escaped;
+	if (r->pos >= r->len || r->s[r->pos] != '"' || !scan_string_at(r, &s, &n, NULL, &escaped) || escaped)
+		return false;
+	for (; values && *values; values++)
+		if (strlen(*values) == n && !memcmp(*values, s, n))
+			return true;
+	return false;
+}
+
+/* An integer the building parse reads as one >= 0: 1 to 18 digits (always
+ * in int64 range), no leading zero, sign, fraction or exponent ("-0",
+ * "01", "1.0", "1e2" and longer numbers are left to it). */
+static bool skim_count(reader *r)
+{
+	size_t i = r->pos, start = i;
+	while (i < r->len && is_digit(r->s[i]))
+		i++;
+	size_t n = i - start;
+	if (n == 0 || n > 18 || (n > 1 && r->s[start] == '0'))
+		return false;
+	if (i < r->len && (r->s[i] == '.' || r->s[i] == 'e' || r->s[i] == 'E'))
+		return false;
+	r->pos = i;
+	return true;
+}
+
 /* Skims the value at r->pos as `kind`: true when consumed, else the
  * reader is as it was (no error recorded). */
-static bool skim_value(reader *r, rootly_json_skip_kind kind)
+static bool skim_value(reader *r, const rootly_json_skip *sk)
 {
 	size_t start = r->pos;
 	skip_ws(r);
 	bool escaped;
-	bool ok = kind == ROOTLY_JSON_SKIP_STRING ? skim_string(r, &escaped) : skim_string_map(r);
+	bool ok;
+	switch (sk->kind) {
+	case ROOTLY_JSON_SKIP_STRING: ok = skim_string(r, &escaped); break;
+	case ROOTLY_JSON_SKIP_STRING_MAP: ok = skim_string_map(r); break;
+	case ROOTLY_JSON_SKIP_STRING_IN: ok = skim_string_in(r, sk->values); break;
+	case ROOTLY_JSON_SKIP_COUNT: ok = skim_count(r); break;
+	default: ok = false; break;
+	}
 	if (!ok) {
 		r->pos = start;
 		r->err = 0;
@@ -726,10 +765,11 @@ static json_t *parse_object(reader *r)
 		 * (rootly__json_read_skipping). Its key stays in `scanned` (or
 		 * `skipped`) for the duplicate check. */
 		const rootly_json_skip *sk = r->nskip && r->depth == 1 && !owned ? skip_entry(r, key, klen) : NULL;
-		if (sk && r->nskipped < ROOTLY_JSON_SKIP_MAX && skim_value(r, sk->kind)) {
+		if (sk && r->nskipped < ROOTLY_JSON_SKIP_MAX && skim_value(r, sk)) {
 			r->skipped[r->nskipped].s = key;
 			r->skipped[r->nskipped].n = klen;
 			r->nskipped++;
+			r->skipped_mask |= 1u << (sk - r->skip);
 		} else {
 			json_t *v = parse_value(r);
 			if (!v || json_object_setn_new_nocheck(obj, key, klen, v) < 0) {
@@ -840,7 +880,7 @@ int rootly__json_read(const char *what, const char *body, size_t len, json_t **o
 }
 
 int rootly__json_read_skipping(const char *what, const char *body, size_t len, const rootly_json_skip *skip,
-	size_t nskip, json_t **out)
+	size_t nskip, json_t **out, unsigned *skipped)
 {
 	reader r = { 0 };
 	r.s = (const unsigned char *)body;
@@ -849,7 +889,10 @@ int rootly__json_read_skipping(const char *what, const char *body, size_t len, c
 	r.nskip = nskip < ROOTLY_JSON_SKIP_MAX ? nskip : ROOTLY_JSON_SKIP_MAX;
 	for (size_t i = 0; i < r.nskip; i++)
 		r.skip_len[i] = strlen(skip[i].name);
-	return read_doc(&r, what, out);
+	int rc = read_doc(&r, what, out);
+	if (skipped)
+		*skipped = rc == 0 ? r.skipped_mask : 0;
+	return rc;
 }
 
 static int read_doc(reader *r, const char *what, json_t **out)
