@@ -351,8 +351,32 @@ static bool scan_string_at(reader *r, const char **out, size_t *out_len, char **
 	return true;
 }
 
-static bool scan_string(reader *r, const char **out, size_t *out_len, char **owned)
+static inline bool scan_string(reader *r, const char **out, size_t *out_len, char **owned)
 {
+#if defined(__SSE2__)
+	/* Most keys and values are shorter than 15 bytes: when the first
+	 * special byte in the 16 after the opening quote is the closing one,
+	 * the string is that slice (no escape, no control byte, nothing at or
+	 * above 0x80 to check), found inline with no call. */
+	size_t start = r->pos + 1;
+	if (r->len - start >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(r->s + start));
+		__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+						_mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+			_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+		unsigned m = (unsigned)_mm_movemask_epi8(hit);
+		if (m) {
+			size_t n = (size_t)__builtin_ctz(m);
+			if (r->s[start + n] == '"') {
+				*out = (const char *)r->s + start;
+				*out_len = n;
+				*owned = NULL;
+				r->pos = start + n + 1;
+				return true;
+			}
+		}
+	}
+#endif
 	return scan_string_at(r, out, out_len, owned, NULL);
 }
 
