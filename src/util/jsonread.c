@@ -97,11 +97,12 @@ static void fail_unexpected(reader *r, const char *expected)
 		fail_at(r, r->pos, "expected %s, got byte 0x%02x", expected, c);
 }
 
-static void skip_ws(reader *r)
+static inline void skip_ws(reader *r)
 {
 	while (r->pos < r->len) {
 		unsigned char c = r->s[r->pos];
-		if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+		/* one test for the usual case: every whitespace byte is <= ' ' */
+		if (c > ' ' || (c != ' ' && c != '\t' && c != '\n' && c != '\r'))
 			return;
 		r->pos++;
 	}
@@ -812,7 +813,8 @@ static json_t *parse_object(reader *r)
 				nscanned++;
 			}
 		}
-		rootly_free(owned);
+		if (owned)
+			rootly_free(owned);
 		skip_ws(r);
 		if (r->pos >= r->len) {
 			fail_eof(r);
@@ -854,7 +856,8 @@ static json_t *parse_value(reader *r)
 		if (!scan_string(r, &s, &n, &owned))
 			return NULL;
 		json_t *v = json_stringn_nocheck(s, n);
-		rootly_free(owned);
+		if (owned)
+			rootly_free(owned);
 		if (!v)
 			fail_oom(r);
 		return v;
