@@ -223,19 +223,19 @@ static bool check_count(rootly_jcheck *c, json_t *v, const char *key)
 /* The notification's members, found in one pass like an alert's. */
 enum { T_VERSION, T_STATUS, T_ALERTS, T_RECEIVER, T_GROUP_KEY, T_GROUP_LABELS, T_COMMON_LABELS,
 	T_COMMON_ANNOTATIONS, T_ROUTE_LABELS, T_EXTERNAL_URL, T_NOTIFICATION_REASON, T_TRUNCATED_ALERTS, T_COUNT };
-static const rootly_jname k_top_members[T_COUNT] = {
-	[T_VERSION] = ROOTLY_JNAME("version"),
-	[T_STATUS] = ROOTLY_JNAME("status"),
-	[T_ALERTS] = ROOTLY_JNAME("alerts"),
-	[T_RECEIVER] = ROOTLY_JNAME("receiver"),
-	[T_GROUP_KEY] = ROOTLY_JNAME("groupKey"),
-	[T_GROUP_LABELS] = ROOTLY_JNAME("groupLabels"),
-	[T_COMMON_LABELS] = ROOTLY_JNAME("commonLabels"),
-	[T_COMMON_ANNOTATIONS] = ROOTLY_JNAME("commonAnnotations"),
-	[T_ROUTE_LABELS] = ROOTLY_JNAME("routeLabels"),
-	[T_EXTERNAL_URL] = ROOTLY_JNAME("externalURL"),
-	[T_NOTIFICATION_REASON] = ROOTLY_JNAME("notification_reason"),
-	[T_TRUNCATED_ALERTS] = ROOTLY_JNAME("truncatedAlerts"),
+static const char *const k_top_names[T_COUNT] = {
+	[T_VERSION] = "version",
+	[T_STATUS] = "status",
+	[T_ALERTS] = "alerts",
+	[T_RECEIVER] = "receiver",
+	[T_GROUP_KEY] = "groupKey",
+	[T_GROUP_LABELS] = "groupLabels",
+	[T_COMMON_LABELS] = "commonLabels",
+	[T_COMMON_ANNOTATIONS] = "commonAnnotations",
+	[T_ROUTE_LABELS] = "routeLabels",
+	[T_EXTERNAL_URL] = "externalURL",
+	[T_NOTIFICATION_REASON] = "notification_reason",
+	[T_TRUNCATED_ALERTS] = "truncatedAlerts",
 };
 
 /* The entries of rootly__am_webhook_skip (below) that are required
@@ -245,13 +245,11 @@ enum { SKIP_VERSION = 6, SKIP_STATUS = 7 };
 
 /* Returns < 0 only for a payload that is not an Alertmanager notification
  * at all; field problems go to the collector. */
-static int check_webhook_top(rootly_jcheck *c, const json_t *root, unsigned skipped, am_group *g)
+static int check_webhook_top(rootly_jcheck *c, json_t *const m[T_COUNT], unsigned skipped, am_group *g)
 {
 	const char *s;
 	json_t *ignored;
 	memset(g, 0, sizeof(*g));
-	json_t *m[T_COUNT];
-	rootly__jmembers(root, k_top_members, T_COUNT, m);
 	json_t *version = m[T_VERSION];
 	if (skipped & (1u << SKIP_VERSION)) {
 		/* "4", left out by the reader */
@@ -296,16 +294,13 @@ static int check_webhook_top(rootly_jcheck *c, const json_t *root, unsigned skip
 	return 0;
 }
 
-static int webhook_alerts(const json_t *root, unsigned skipped, json_t **out)
+/* The alerts of a notification whose top-level members are m[]. */
+static int webhook_alerts(json_t *const m[T_COUNT], unsigned skipped, json_t **out)
 {
 	rootly_jcheck c;
 	am_group g;
 	rootly__jcheck_init(&c, WEBHOOK);
-	if (!json_is_object(root))
-		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0,
-			WEBHOOK ": expected a JSON object at top level, got %s%s", rootly__json_type_name(root),
-			json_is_array(root) ? " (an array is an API v2 postable-alerts body)" : "");
-	ROOTLY_TRY(check_webhook_top(&c, root, skipped, &g));
+	ROOTLY_TRY(check_webhook_top(&c, m, skipped, &g));
 	json_t *res = json_array();
 	if (!res)
 		return rootly_error_set_oom();
@@ -352,14 +347,35 @@ int rootly__parse_alertmanager_webhook(const char *body, size_t len, json_t **al
 	if (!alerts_out)
 		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, WEBHOOK ": alerts_out is NULL");
 	*alerts_out = NULL;
-	json_t *root;
+	/* The members, without the top-level object around them; a document
+	 * the reader cannot take that way (not an object, a key with an
+	 * escape, more than 16 members) is read whole. */
+	json_t *m[T_COUNT];
 	unsigned skipped;
-	ROOTLY_TRY(rootly__json_parse_input_skipping(WEBHOOK, body, len, rootly__am_webhook_skip,
-		ROOTLY_AM_WEBHOOK_SKIP, &root, &skipped));
+	int rc = rootly__json_parse_input_members(WEBHOOK, body, len, rootly__am_webhook_skip, ROOTLY_AM_WEBHOOK_SKIP,
+		k_top_names, T_COUNT, m, &skipped);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		json_t *root;
+		ROOTLY_TRY(rootly__json_parse_input_skipping(WEBHOOK, body, len, rootly__am_webhook_skip,
+			ROOTLY_AM_WEBHOOK_SKIP, &root, &skipped));
+		if (!json_is_object(root)) {
+			rc = rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0,
+				WEBHOOK ": expected a JSON object at top level, got %s%s", rootly__json_type_name(root),
+				json_is_array(root) ? " (an array is an API v2 postable-alerts body)" : "");
+			json_decref(root);
+			return rc;
+		}
+		for (size_t i = 0; i < T_COUNT; i++)
+			m[i] = json_incref(json_object_get(root, k_top_names[i]));
+		json_decref(root);
+	}
 	json_t *res = NULL;
-	int rc = webhook_alerts(root, skipped, &res);
+	rc = webhook_alerts(m, skipped, &res);
 	/* The normalized alerts hold their own references into the document. */
-	json_decref(root);
+	for (size_t i = 0; i < T_COUNT; i++)
+		json_decref(m[i]);
 	if (rc == 0)
 		*alerts_out = res;
 	return rc;

@@ -46,6 +46,17 @@ int rootly__json_parse_input_skipping(const char *what, const char *body, size_t
 	return rc < 0 ? rc : rootly__json_read_skipping(what, body, len, skip, nskip, out, skipped);
 }
 
+int rootly__json_parse_input_members(const char *what, const char *body, size_t len, const rootly_json_skip *skip,
+	size_t nskip, const char *const *names, size_t nnames, json_t **out, unsigned *skipped)
+{
+	for (size_t i = 0; i < nnames; i++)
+		out[i] = NULL;
+	if (skipped)
+		*skipped = 0;
+	int rc = before_reading(what, body, len);
+	return rc < 0 ? rc : rootly__json_read_members(what, body, len, skip, nskip, names, nnames, out, skipped);
+}
+
 const char *rootly__json_type_name(const json_t *v)
 {
 	switch (json_typeof(v)) {

@@ -24,6 +24,11 @@ int rootly__json_parse_input(const char *what, const char *body, size_t len, jso
 int rootly__json_parse_input_skipping(const char *what, const char *body, size_t len,
 	const rootly_json_skip *skip, size_t nskip, json_t **out, unsigned *skipped);
 
+/* The same through rootly__json_read_members: 1 (nothing read, no error)
+ * when the caller must use rootly__json_parse_input_skipping instead. */
+int rootly__json_parse_input_members(const char *what, const char *body, size_t len, const rootly_json_skip *skip,
+	size_t nskip, const char *const *names, size_t nnames, json_t **out, unsigned *skipped);
+
 /* rootly__json_read (the reader under rootly__json_parse_input) is in
  * util/jsonread.h. */
 

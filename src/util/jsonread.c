@@ -56,6 +56,14 @@ typedef struct reader {
 	} skipped[ROOTLY_JSON_SKIP_MAX];
 	size_t nskipped;
 	unsigned skipped_mask; /* bit i: skip[i]'s member was left out */
+	/* rootly__json_read_members: the top-level object is not built, its
+	 * members named here go to members_out; gave_up when the reader
+	 * stopped for the caller to read the document the usual way */
+	const char *const *members;
+	size_t nmembers;
+	size_t member_len[ROOTLY_JSON_MEMBERS_MAX];
+	json_t **members_out;
+	bool gave_up;
 } reader;
 
 static void fail_at(reader *r, size_t pos, const char *fmt, ...)
@@ -715,12 +723,27 @@ fail:
 	return NULL;
 }
 
+/* rootly__json_read_members: the value of top-level member `key` goes to
+ * its slot, or is dropped (stolen either way). */
+static void keep_member(reader *r, const char *key, size_t klen, json_t *v)
+{
+	for (size_t i = 0; i < r->nmembers; i++)
+		if (r->member_len[i] == klen && (!klen || r->members[i][0] == key[0]) && !memcmp(r->members[i], key, klen)) {
+			r->members_out[i] = v;
+			return;
+		}
+	json_decref(v);
+}
+
 static json_t *parse_object(reader *r)
 {
 	if (!enter(r))
 		return NULL;
-	json_t *obj = json_object();
-	if (!obj) {
+	/* The top level of rootly__json_read_members is not built: json_null()
+	 * (a static value) stands for it. */
+	bool members = r->members_out && r->depth == 1;
+	json_t *obj = members ? NULL : json_object();
+	if (!members && !obj) {
 		fail_oom(r);
 		return NULL;
 	}
@@ -729,7 +752,7 @@ static json_t *parse_object(reader *r)
 	if (r->pos < r->len && r->s[r->pos] == '}') {
 		r->pos++;
 		r->depth--;
-		return obj;
+		return members ? json_null() : obj;
 	}
 	/* The duplicate check: hashing each key (json_object_getn) costs
 	 * more than comparing it with the few keys a payload's objects have,
@@ -795,6 +818,13 @@ static json_t *parse_object(reader *r)
 			r->skipped[r->nskipped].n = klen;
 			r->nskipped++;
 			r->skipped_mask |= 1u << (sk - r->skip);
+		} else if (members) {
+			json_t *v = parse_value(r);
+			if (!v) {
+				rootly_free(owned);
+				goto fail;
+			}
+			keep_member(r, key, klen, v);
 		} else {
 			json_t *v = parse_value(r);
 			if (!v || json_object_setn_new_nocheck(obj, key, klen, v) < 0) {
@@ -806,6 +836,13 @@ static json_t *parse_object(reader *r)
 		}
 		if (scanning) {
 			if (owned || nscanned == KEYS_SCANNED) {
+				/* The duplicate check would now look keys up in the
+				 * object: without one, the caller reads it instead. */
+				if (members) {
+					r->gave_up = true;
+					rootly_free(owned);
+					goto fail;
+				}
 				scanning = false;
 			} else {
 				scanned[nscanned].s = key;
@@ -830,7 +867,7 @@ static json_t *parse_object(reader *r)
 	}
 	r->pos++;
 	r->depth--;
-	return obj;
+	return members ? json_null() : obj;
 fail:
 	json_decref(obj);
 	return NULL;
@@ -922,11 +959,52 @@ int rootly__json_read_skipping(const char *what, const char *body, size_t len, c
 	return rc;
 }
 
+int rootly__json_read_members(const char *what, const char *body, size_t len, const rootly_json_skip *skip,
+	size_t nskip, const char *const *names, size_t nnames, json_t **out, unsigned *skipped)
+{
+	if (skipped)
+		*skipped = 0;
+	nnames = nnames < ROOTLY_JSON_MEMBERS_MAX ? nnames : ROOTLY_JSON_MEMBERS_MAX;
+	for (size_t i = 0; i < nnames; i++)
+		out[i] = NULL;
+	size_t first = 0;
+	while (first < len && (body[first] == ' ' || body[first] == '\t' || body[first] == '\n' || body[first] == '\r'))
+		first++;
+	if (first == len || body[first] != '{')
+		return 1;
+	reader r = { 0 };
+	r.s = (const unsigned char *)body;
+	r.len = len;
+	r.skip = skip;
+	r.nskip = nskip < ROOTLY_JSON_SKIP_MAX ? nskip : ROOTLY_JSON_SKIP_MAX;
+	for (size_t i = 0; i < r.nskip; i++)
+		r.skip_len[i] = strlen(skip[i].name);
+	r.members = names;
+	r.nmembers = nnames;
+	for (size_t i = 0; i < nnames; i++)
+		r.member_len[i] = strlen(names[i]);
+	r.members_out = out;
+	json_t *top;
+	int rc = read_doc(&r, what, &top);
+	if (rc != 0) {
+		for (size_t i = 0; i < nnames; i++) {
+			json_decref(out[i]);
+			out[i] = NULL;
+		}
+		return rc;
+	}
+	if (skipped)
+		*skipped = r.skipped_mask;
+	return 0;
+}
+
 static int read_doc(reader *r, const char *what, json_t **out)
 {
 	size_t len = r->len;
 	*out = NULL;
 	json_t *v = len ? parse_value(r) : NULL;
+	if (r->gave_up && !r->err)
+		return 1; /* rootly__json_read_members: nothing built, no error */
 	if (!len)
 		fail_at(r, 0, "empty input");
 	if (v) {

@@ -52,4 +52,21 @@ typedef struct rootly_json_skip {
 int rootly__json_read_skipping(const char *what, const char *body, size_t len, const rootly_json_skip *skip,
 	size_t nskip, json_t **out, unsigned *skipped);
 
+/* The most names rootly__json_read_members takes. */
+#define ROOTLY_JSON_MEMBERS_MAX 16
+
+/* rootly__json_read_skipping for a top-level object the caller reads by
+ * member name, without building the object itself: out[i] (nnames <=
+ * ROOTLY_JSON_MEMBERS_MAX) gets the value of member names[i] (a new
+ * reference; NULL when absent or left out through `skip`); the other
+ * members are read (checked) and dropped. Returns 0, an error as
+ * rootly__json_read_skipping would return it (the same message; every
+ * out[i] NULL), or 1 -- no error set, every out[i] NULL -- when the top
+ * level is not an object, or one of its keys has an escape, or it has more
+ * than 16 members: the caller then reads the document with
+ * rootly__json_read_skipping (the duplicate check of such objects looks
+ * keys up in the object). */
+int rootly__json_read_members(const char *what, const char *body, size_t len, const rootly_json_skip *skip,
+	size_t nskip, const char *const *names, size_t nnames, json_t **out, unsigned *skipped);
+
 #endif

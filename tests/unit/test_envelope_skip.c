@@ -54,6 +54,9 @@ static bool has_kind(const json_t *v, const rootly_json_skip *sk)
 	return true;
 }
 
+/* How often the members reader took a document and handed one back. */
+static size_t g_members_taken, g_members_handed_back;
+
 /* Both readers on `doc`: the same verdict and message; on success the
  * skipping tree is the full one without some members of the skip list,
  * each of which has its entry's kind. Returns how many were left out. */
@@ -75,6 +78,35 @@ static size_t compare_readers(const char *doc, size_t len)
 	if (rc_full != rc_skim)
 		fail_msg("%s\n full reader %d (%s), skipping reader %d (%s)", doc, rc_full, msg_full ? msg_full : "",
 			rc_skim, msg_skim ? msg_skim : "");
+	/* The members reader: the skipping reader's verdict and message, and
+	 * its members, or it hands the document back (1, nothing set). */
+	static const char *const names[] = { "receiver", "alerts", "status", "version", "commonLabels", "p3", "x" };
+	json_t *m[7];
+	unsigned mbits = 0;
+	int rc_members = rootly__json_read_members("t", doc, len, k_skip, NSKIP, names, 7, m, &mbits);
+	if (rc_members == 1) {
+		for (size_t i = 0; i < 7; i++)
+			assert_null(m[i]);
+		assert_int_equal(mbits, 0);
+	} else if (rc_members != rc_skim) {
+		fail_msg("%s\n skipping reader %d, members reader %d", doc, rc_skim, rc_members);
+	} else if (rc_members < 0) {
+		if (strcmp(msg_skim, rootly_error_last()->message) != 0)
+			fail_msg("%s\n skipping: %s\n members:  %s", doc, msg_skim, rootly_error_last()->message);
+		for (size_t i = 0; i < 7; i++)
+			assert_null(m[i]);
+	} else {
+		assert_true(json_is_object(skim));
+		assert_int_equal(mbits, bits);
+		for (size_t i = 0; i < 7; i++) {
+			json_t *want = json_object_get(skim, names[i]);
+			if (want ? !m[i] || !json_equal(want, m[i]) : m[i] != NULL)
+				fail_msg("%s: member %s differs", doc, names[i]);
+			json_decref(m[i]);
+		}
+	}
+	g_members_taken += rc_members == 0;
+	g_members_handed_back += rc_members == 1;
 	size_t skipped = 0;
 	if (rc_full < 0) {
 		if (strcmp(msg_full, msg_skim) != 0)
@@ -176,12 +208,19 @@ static void test_reader_same_verdicts(void **state)
 				skipped += compare_readers(buf, len);
 				cases += 3;
 			}
-	/* not vacuous: the simple values were left out */
+	/* not vacuous: the simple values were left out, the members reader
+	 * took documents and handed back those with more than 16 members */
 	assert_true(skipped > cases / 20);
+	assert_true(g_members_taken > cases / 20);
+	assert_true(g_members_handed_back > cases / 20);
 	/* Other top levels, and members skipped only at the top. */
 	static const char *const others[] = {
 		"[{\"commonLabels\":{}}]", "\"commonLabels\"", "{\"a\":{\"commonLabels\":{\"x\":\"y\"}}}", "{}", "[]",
 		"{\"commonLabels\":{}", "{\"commonLabels\":{},\"commonLabels\":{}}", " {\"externalURL\":\"u\"} ",
+		"{\"\\u0078\":1,\"receiver\":\"r\"}", "{\"receiver\":\"r\",\"\\u0078\":1}", "{\"x\":1,\"x\":2}", " {} ", "{}x",
+		"{\"receiver\":[1,{\"receiver\":2}],\"x\":{\"alerts\":[]}}", "\t\n{\"x\":null}", "{\"x\":nul}", "{\"receiver\":1",
+		"x{}", "\"{}\"", "1", "{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8,\"i\":9,\"j\":10,"
+		"\"k\":11,\"l\":12,\"m\":13,\"n\":14,\"o\":15,\"p\":16}",
 	};
 	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++)
 		compare_readers(others[i], strlen(others[i]));
@@ -368,6 +407,11 @@ static void test_webhook_good_envelopes(void **state)
 		"\"groupLabels\":{\"alertname\":\"A\"},\"commonLabels\":{\"alertname\":\"A\",\"severity\":\"critical\"},"
 		"\"commonAnnotations\":{\"summary\":\"s\"},\"externalURL\":\"http://am:9093\",\"truncatedAlerts\":0",
 		"\"routeLabels\":{},\"notification_reason\":\"new\",\"commonLabels\":{\"\\u0061\":\"b\"}",
+		/* read whole (an escaped key; more than 16 members), and members
+		 * nobody reads */
+		"\"\\u0078\":1",
+		"\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8,\"i\":9,\"j\":10,\"k\":11,\"l\":12",
+		"\"x\":{\"receiver\":\"other\",\"alerts\":[]},\"y\":[\"version\"]",
 	};
 	char *plain = NULL;
 	for (size_t i = 0; i < sizeof(extras) / sizeof(extras[0]); i++) {
