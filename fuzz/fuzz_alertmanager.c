@@ -161,6 +161,14 @@ static int skippable(const char *k, const json_t *v)
 			continue;
 		if (rootly__am_webhook_skip[i].kind == ROOTLY_JSON_SKIP_STRING)
 			return json_is_string(v);
+		if (rootly__am_webhook_skip[i].kind == ROOTLY_JSON_SKIP_COUNT)
+			return json_is_integer(v) && json_integer_value(v) >= 0;
+		if (rootly__am_webhook_skip[i].kind == ROOTLY_JSON_SKIP_STRING_IN) {
+			for (const char *const *w = rootly__am_webhook_skip[i].values; json_is_string(v) && *w; w++)
+				if (!strcmp(*w, json_string_value(v)))
+					return 1;
+			return 0;
+		}
 		if (!json_is_object(v))
 			return 0;
 		const char *mk;
@@ -180,8 +188,39 @@ static void compare_skipping(const char *body, size_t len)
 	int rc = rootly__json_read("fuzz", body, len, &full);
 	char msg[512];
 	snprintf(msg, sizeof(msg), "%s", rc ? rootly_error_last()->message : "");
-	int src = rootly__json_read_skipping("fuzz", body, len, rootly__am_webhook_skip, ROOTLY_AM_WEBHOOK_SKIP, &skim);
+	unsigned bits = 0;
+	int src = rootly__json_read_skipping("fuzz", body, len, rootly__am_webhook_skip, ROOTLY_AM_WEBHOOK_SKIP, &skim,
+		&bits);
 	FUZZ_CHECK(rc == src);
+	/* a bit for each member left out, and none for another */
+	for (size_t i = 0; rc == 0 && i < ROOTLY_AM_WEBHOOK_SKIP; i++) {
+		const char *k = rootly__am_webhook_skip[i].name;
+		int left_out = json_is_object(full) && json_object_get(full, k) && !json_object_get(skim, k);
+		FUZZ_CHECK(!!(bits & (1u << i)) == left_out);
+	}
+	/* The members reader (the webhook's own names): the skipping reader's
+	 * verdict and members, or the document handed back with nothing set. */
+	static const char *const names[] = { "version", "status", "alerts", "receiver", "groupKey", "commonLabels",
+		"truncatedAlerts", "x" };
+	enum { NNAMES = sizeof(names) / sizeof(names[0]) };
+	json_t *m[NNAMES];
+	unsigned mbits = 0;
+	int mrc = rootly__json_read_members("fuzz", body, len, rootly__am_webhook_skip, ROOTLY_AM_WEBHOOK_SKIP, names,
+		NNAMES, m, &mbits);
+	if (mrc == 1) {
+		for (size_t i = 0; i < NNAMES; i++)
+			FUZZ_CHECK(m[i] == NULL);
+	} else {
+		FUZZ_CHECK(mrc == src);
+		if (mrc < 0)
+			FUZZ_CHECK(strcmp(msg, rootly_error_last()->message) == 0);
+		for (size_t i = 0; i < NNAMES; i++) {
+			json_t *want = mrc == 0 ? json_object_get(skim, names[i]) : NULL;
+			FUZZ_CHECK(want ? m[i] && json_equal(want, m[i]) : m[i] == NULL);
+			json_decref(m[i]);
+		}
+		FUZZ_CHECK(mrc != 0 || mbits == bits);
+	}
 	if (rc == 0 && json_is_object(full)) {
 		size_t left_out = 0;
 		const char *k;

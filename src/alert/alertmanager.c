@@ -69,9 +69,9 @@ static bool label_name_valid(const char *k)
 static bool check_names(rootly_jcheck *c, json_t *map, const char *base, const char *key, const char *kind)
 {
 	bool ok = true;
-	const char *k;
-	json_t *v;
-	json_object_foreach(map, k, v) {
+	/* (the iterator: json_object_foreach maps each key back to it) */
+	for (void *it = json_object_iter(map); it; it = json_object_iter_next(map, it)) {
+		const char *k = json_object_iter_key(it);
 		if (label_name_valid(k))
 			continue;
 		char path[PATH_LEN], q[QUOTE_LEN];
@@ -223,32 +223,37 @@ static bool check_count(rootly_jcheck *c, json_t *v, const char *key)
 /* The notification's members, found in one pass like an alert's. */
 enum { T_VERSION, T_STATUS, T_ALERTS, T_RECEIVER, T_GROUP_KEY, T_GROUP_LABELS, T_COMMON_LABELS,
 	T_COMMON_ANNOTATIONS, T_ROUTE_LABELS, T_EXTERNAL_URL, T_NOTIFICATION_REASON, T_TRUNCATED_ALERTS, T_COUNT };
-static const rootly_jname k_top_members[T_COUNT] = {
-	[T_VERSION] = ROOTLY_JNAME("version"),
-	[T_STATUS] = ROOTLY_JNAME("status"),
-	[T_ALERTS] = ROOTLY_JNAME("alerts"),
-	[T_RECEIVER] = ROOTLY_JNAME("receiver"),
-	[T_GROUP_KEY] = ROOTLY_JNAME("groupKey"),
-	[T_GROUP_LABELS] = ROOTLY_JNAME("groupLabels"),
-	[T_COMMON_LABELS] = ROOTLY_JNAME("commonLabels"),
-	[T_COMMON_ANNOTATIONS] = ROOTLY_JNAME("commonAnnotations"),
-	[T_ROUTE_LABELS] = ROOTLY_JNAME("routeLabels"),
-	[T_EXTERNAL_URL] = ROOTLY_JNAME("externalURL"),
-	[T_NOTIFICATION_REASON] = ROOTLY_JNAME("notification_reason"),
-	[T_TRUNCATED_ALERTS] = ROOTLY_JNAME("truncatedAlerts"),
+static const char *const k_top_names[T_COUNT] = {
+	[T_VERSION] = "version",
+	[T_STATUS] = "status",
+	[T_ALERTS] = "alerts",
+	[T_RECEIVER] = "receiver",
+	[T_GROUP_KEY] = "groupKey",
+	[T_GROUP_LABELS] = "groupLabels",
+	[T_COMMON_LABELS] = "commonLabels",
+	[T_COMMON_ANNOTATIONS] = "commonAnnotations",
+	[T_ROUTE_LABELS] = "routeLabels",
+	[T_EXTERNAL_URL] = "externalURL",
+	[T_NOTIFICATION_REASON] = "notification_reason",
+	[T_TRUNCATED_ALERTS] = "truncatedAlerts",
 };
+
+/* The entries of rootly__am_webhook_skip (below) that are required
+ * members: a bit set in `skipped` says the reader saw that member with a
+ * value the checks accept ("4", "firing" or "resolved"). */
+enum { SKIP_VERSION = 6, SKIP_STATUS = 7 };
 
 /* Returns < 0 only for a payload that is not an Alertmanager notification
  * at all; field problems go to the collector. */
-static int check_webhook_top(rootly_jcheck *c, const json_t *root, am_group *g)
+static int check_webhook_top(rootly_jcheck *c, json_t *const m[T_COUNT], unsigned skipped, am_group *g)
 {
 	const char *s;
 	json_t *ignored;
 	memset(g, 0, sizeof(*g));
-	json_t *m[T_COUNT];
-	rootly__jmembers(root, k_top_members, T_COUNT, m);
 	json_t *version = m[T_VERSION];
-	if (json_is_string(version) && strcmp(json_string_value(version), "4") != 0) {
+	if (skipped & (1u << SKIP_VERSION)) {
+		/* "4", left out by the reader */
+	} else if (json_is_string(version) && strcmp(json_string_value(version), "4") != 0) {
 		char q[QUOTE_LEN];
 		rootly__quote(q, sizeof(q), json_string_value(version));
 		/* Grafana's webhook looks alike but is version "1"; the fields
@@ -262,8 +267,9 @@ static int check_webhook_top(rootly_jcheck *c, const json_t *root, am_group *g)
 		rootly__jcheck_string_of(c, version, "", "version", true, &s);
 	}
 	/* Checked for shape only: the group status is derived from the alerts,
-	 * each of which carries its own. */
-	check_status(c, m[T_STATUS], "", &s);
+	 * each of which carries its own. (Left out by the reader when valid.) */
+	if (!(skipped & (1u << SKIP_STATUS)))
+		check_status(c, m[T_STATUS], "", &s);
 	json_t *alerts = m[T_ALERTS];
 	if (!alerts)
 		rootly__jcheck_add(c, "", "missing required field \"alerts\"");
@@ -288,16 +294,13 @@ static int check_webhook_top(rootly_jcheck *c, const json_t *root, am_group *g)
 	return 0;
 }
 
-static int webhook_alerts(const json_t *root, json_t **out)
+/* The alerts of a notification whose top-level members are m[]. */
+static int webhook_alerts(json_t *const m[T_COUNT], unsigned skipped, json_t **out)
 {
 	rootly_jcheck c;
 	am_group g;
 	rootly__jcheck_init(&c, WEBHOOK);
-	if (!json_is_object(root))
-		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0,
-			WEBHOOK ": expected a JSON object at top level, got %s%s", rootly__json_type_name(root),
-			json_is_array(root) ? " (an array is an API v2 postable-alerts body)" : "");
-	ROOTLY_TRY(check_webhook_top(&c, root, &g));
+	ROOTLY_TRY(check_webhook_top(&c, m, skipped, &g));
 	json_t *res = json_array();
 	if (!res)
 		return rootly_error_set_oom();
@@ -318,18 +321,25 @@ static int webhook_alerts(const json_t *root, json_t **out)
 	return rootly__jcheck_finish(&c, res, out);
 }
 
-/* The envelope members check_webhook_top checks for type and then ignores
- * (in Alertmanager's one-alert notifications the common labels and
+/* The envelope members check_webhook_top checks and then ignores (in
+ * Alertmanager's one-alert notifications the common labels and
  * annotations repeat the alert's): when they pass, the reader leaves them
  * out of the tree instead of building and freeing it; when they do not,
- * they are read, and check_webhook_top reports them as before. */
+ * they are read, and check_webhook_top reports them as before. version
+ * and status are required: check_webhook_top learns from the reader's
+ * `skipped` bits (SKIP_VERSION, SKIP_STATUS) that they were there. */
+static const char *const k_version_4[] = { "4", NULL };
+static const char *const k_statuses[] = { "firing", "resolved", NULL };
 const rootly_json_skip rootly__am_webhook_skip[ROOTLY_AM_WEBHOOK_SKIP] = {
-	{ "groupLabels", ROOTLY_JSON_SKIP_STRING_MAP },
-	{ "commonLabels", ROOTLY_JSON_SKIP_STRING_MAP },
-	{ "commonAnnotations", ROOTLY_JSON_SKIP_STRING_MAP },
-	{ "routeLabels", ROOTLY_JSON_SKIP_STRING_MAP },
-	{ "externalURL", ROOTLY_JSON_SKIP_STRING },
-	{ "notification_reason", ROOTLY_JSON_SKIP_STRING },
+	{ "groupLabels", ROOTLY_JSON_SKIP_STRING_MAP, NULL },
+	{ "commonLabels", ROOTLY_JSON_SKIP_STRING_MAP, NULL },
+	{ "commonAnnotations", ROOTLY_JSON_SKIP_STRING_MAP, NULL },
+	{ "routeLabels", ROOTLY_JSON_SKIP_STRING_MAP, NULL },
+	{ "externalURL", ROOTLY_JSON_SKIP_STRING, NULL },
+	{ "notification_reason", ROOTLY_JSON_SKIP_STRING, NULL },
+	[SKIP_VERSION] = { "version", ROOTLY_JSON_SKIP_STRING_IN, k_version_4 },
+	[SKIP_STATUS] = { "status", ROOTLY_JSON_SKIP_STRING_IN, k_statuses },
+	{ "truncatedAlerts", ROOTLY_JSON_SKIP_COUNT, NULL },
 };
 
 int rootly__parse_alertmanager_webhook(const char *body, size_t len, json_t **alerts_out)
@@ -337,13 +347,35 @@ int rootly__parse_alertmanager_webhook(const char *body, size_t len, json_t **al
 	if (!alerts_out)
 		return rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, WEBHOOK ": alerts_out is NULL");
 	*alerts_out = NULL;
-	json_t *root;
-	ROOTLY_TRY(rootly__json_parse_input_skipping(WEBHOOK, body, len, rootly__am_webhook_skip,
-		ROOTLY_AM_WEBHOOK_SKIP, &root));
+	/* The members, without the top-level object around them; a document
+	 * the reader cannot take that way (not an object, a key with an
+	 * escape, more than 16 members) is read whole. */
+	json_t *m[T_COUNT];
+	unsigned skipped;
+	int rc = rootly__json_parse_input_members(WEBHOOK, body, len, rootly__am_webhook_skip, ROOTLY_AM_WEBHOOK_SKIP,
+		k_top_names, T_COUNT, m, &skipped);
+	if (rc < 0)
+		return rc;
+	if (rc == 1) {
+		json_t *root;
+		ROOTLY_TRY(rootly__json_parse_input_skipping(WEBHOOK, body, len, rootly__am_webhook_skip,
+			ROOTLY_AM_WEBHOOK_SKIP, &root, &skipped));
+		if (!json_is_object(root)) {
+			rc = rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INPUT, 0,
+				WEBHOOK ": expected a JSON object at top level, got %s%s", rootly__json_type_name(root),
+				json_is_array(root) ? " (an array is an API v2 postable-alerts body)" : "");
+			json_decref(root);
+			return rc;
+		}
+		for (size_t i = 0; i < T_COUNT; i++)
+			m[i] = json_incref(json_object_get(root, k_top_names[i]));
+		json_decref(root);
+	}
 	json_t *res = NULL;
-	int rc = webhook_alerts(root, &res);
+	rc = webhook_alerts(m, skipped, &res);
 	/* The normalized alerts hold their own references into the document. */
-	json_decref(root);
+	for (size_t i = 0; i < T_COUNT; i++)
+		json_decref(m[i]);
 	if (rc == 0)
 		*alerts_out = res;
 	return rc;

@@ -41,6 +41,9 @@ static uint64_t fnv_sep(uint64_t h)
 /* Byte order, as Go compares strings (sort.Strings). */
 static int cmp_names(const pair *a, const pair *b)
 {
+	/* Most names differ in their first byte: no memcmp call then. */
+	if (a->name_len && b->name_len && a->name[0] != b->name[0])
+		return (unsigned char)a->name[0] < (unsigned char)b->name[0] ? -1 : 1;
 	size_t n = a->name_len < b->name_len ? a->name_len : b->name_len;
 	int c = memcmp(a->name, b->name, n);
 	if (c)
@@ -60,8 +63,10 @@ static size_t sort_pairs(pair *p, size_t n)
 	/* Go producers send labels already sorted; skip qsort then. */
 	for (size_t i = 1; i < n && sorted; i++)
 		sorted = cmp_names(&p[i - 1], &p[i]) < 0;
-	if (!sorted)
-		qsort(p, n, sizeof(*p), cmp_pair);
+	/* strictly increasing: no name twice */
+	if (sorted)
+		return n;
+	qsort(p, n, sizeof(*p), cmp_pair);
 	for (size_t i = 1; i < n; i++)
 		if (cmp_names(&p[i - 1], &p[i]) == 0)
 			return i;

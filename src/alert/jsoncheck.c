@@ -37,11 +37,24 @@ int rootly__json_parse_input(const char *what, const char *body, size_t len, jso
 }
 
 int rootly__json_parse_input_skipping(const char *what, const char *body, size_t len,
-	const rootly_json_skip *skip, size_t nskip, json_t **out)
+	const rootly_json_skip *skip, size_t nskip, json_t **out, unsigned *skipped)
 {
 	*out = NULL;
+	if (skipped)
+		*skipped = 0;
 	int rc = before_reading(what, body, len);
-	return rc < 0 ? rc : rootly__json_read_skipping(what, body, len, skip, nskip, out);
+	return rc < 0 ? rc : rootly__json_read_skipping(what, body, len, skip, nskip, out, skipped);
+}
+
+int rootly__json_parse_input_members(const char *what, const char *body, size_t len, const rootly_json_skip *skip,
+	size_t nskip, const char *const *names, size_t nnames, json_t **out, unsigned *skipped)
+{
+	for (size_t i = 0; i < nnames; i++)
+		out[i] = NULL;
+	if (skipped)
+		*skipped = 0;
+	int rc = before_reading(what, body, len);
+	return rc < 0 ? rc : rootly__json_read_members(what, body, len, skip, nskip, names, nnames, out, skipped);
 }
 
 const char *rootly__json_type_name(const json_t *v)
@@ -180,8 +193,10 @@ void rootly__jmembers(const json_t *obj, const rootly_jname *names, size_t n, js
 	for (void *it = json_is_object(o) ? json_object_iter(o) : NULL; it; it = json_object_iter_next(o, it)) {
 		size_t klen = json_object_iter_key_len(it);
 		const char *k = json_object_iter_key(it);
+		/* the first byte before a call: several names share a length
+		 * ("status", "labels", "endsAt") */
 		for (size_t i = 0; i < n; i++)
-			if (names[i].len == klen && !memcmp(names[i].name, k, klen)) {
+			if (names[i].len == klen && (!klen || names[i].name[0] == k[0]) && !memcmp(names[i].name, k, klen)) {
 				out[i] = json_object_iter_value(it);
 				break;
 			}
@@ -237,15 +252,16 @@ bool rootly__jcheck_string_map_of(rootly_jcheck *c, json_t *v, const char *base,
 		return false;
 	}
 	bool ok = true;
-	const char *k;
-	json_t *e;
-	json_object_foreach(v, k, e) {
+	/* The iterator itself, not json_object_foreach, which maps each key
+	 * back to its iterator twice a member (calls into jansson). */
+	for (void *it = json_object_iter(v); it; it = json_object_iter_next(v, it)) {
+		json_t *e = json_object_iter_value(it);
 		if (json_is_string(e))
 			continue;
 		if (ok)
 			rootly__path_key(path, sizeof(path), base, key);
 		char epath[PATH_MAX_LEN + 64];
-		rootly__path_key(epath, sizeof(epath), path, k);
+		rootly__path_key(epath, sizeof(epath), path, json_object_iter_key(it));
 		rootly__jcheck_add(c, epath, "expected a string, got %s", rootly__json_type_name(e));
 		ok = false;
 	}

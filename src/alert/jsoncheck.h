@@ -19,9 +19,15 @@
  * Returns 0 (*out owned by the caller), ROOTLY_EINVALID or ROOTLY_ENOMEM. */
 int rootly__json_parse_input(const char *what, const char *body, size_t len, json_t **out);
 /* The same through rootly__json_read_skipping: a top-level object's
- * members in `skip` that the caller's checks would accept are left out. */
+ * members in `skip` that the caller's checks would accept are left out
+ * (*skipped: which, as that function says; may be NULL). */
 int rootly__json_parse_input_skipping(const char *what, const char *body, size_t len,
-	const rootly_json_skip *skip, size_t nskip, json_t **out);
+	const rootly_json_skip *skip, size_t nskip, json_t **out, unsigned *skipped);
+
+/* The same through rootly__json_read_members: 1 (nothing read, no error)
+ * when the caller must use rootly__json_parse_input_skipping instead. */
+int rootly__json_parse_input_members(const char *what, const char *body, size_t len, const rootly_json_skip *skip,
+	size_t nskip, const char *const *names, size_t nnames, json_t **out, unsigned *skipped);
 
 /* rootly__json_read (the reader under rootly__json_parse_input) is in
  * util/jsonread.h. */

@@ -48,7 +48,7 @@ int rootly__parse_alertmanager_webhook(const char *body, size_t len, json_t **al
 /* The envelope members the webhook parser lets the reader leave out when
  * they would pass its checks (rootly__json_read_skipping); exposed for the
  * tests and the fuzzer, which compare that reader with the full one. */
-#define ROOTLY_AM_WEBHOOK_SKIP 6
+#define ROOTLY_AM_WEBHOOK_SKIP 9
 extern const rootly_json_skip rootly__am_webhook_skip[ROOTLY_AM_WEBHOOK_SKIP];
 
 /* Alertmanager API v2 `POST /api/v2/alerts` body (array of postable

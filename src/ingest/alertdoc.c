@@ -18,7 +18,9 @@
  * written would be restored wrongly (or refused). */
 typedef struct shared_pair {
 	const char *raw;
+	size_t raw_len; /* strlen(raw): every raw member is looked up */
 	const char *norm;
+	size_t norm_len;
 	/* raw is the text Go marshals the normalized ms time as (a time
 	 * with more precision, or another zone, is not equal: kept) */
 	bool go_time;
@@ -31,8 +33,8 @@ typedef struct source_pairs {
 
 /* Top-level raw members only: the nested ones (PagerDuty webhook
  * data.title, Opsgenie alert.message) would need a path per pair. */
-#define SAME(raw, norm) { raw, norm, false }
-#define GO_TIME(raw, norm) { raw, norm, true }
+#define SAME(raw, norm) { raw, sizeof(raw) - 1, norm, sizeof(norm) - 1, false }
+#define GO_TIME(raw, norm) { raw, sizeof(raw) - 1, norm, sizeof(norm) - 1, true }
 static const source_pairs k_sources[] = {
 	/* Webhook and API v2; Grafana's webhook is Alertmanager's shape. */
 	{ "alertmanager", { SAME("labels", "labels"), SAME("annotations", "annotations"),
@@ -80,7 +82,8 @@ static int pair_of(const source_pairs *sp, const char *k, size_t len)
 {
 	/* With the length: a key may hold NUL bytes ("labels\0x" is not "labels"). */
 	for (int i = 0; sp && i < MAX_PAIRS && sp->pairs[i].raw; i++)
-		if (key_is(k, len, sp->pairs[i].raw, strlen(sp->pairs[i].raw)))
+		if (sp->pairs[i].raw_len == len && (!len || sp->pairs[i].raw[0] == k[0]) &&
+		    !memcmp(k, sp->pairs[i].raw, len))
 			return i;
 	return -1;
 }
@@ -123,10 +126,9 @@ static void seen_add(seen_members *sm, const char *k, size_t len, json_t *v)
 	sm->value[sm->n++] = v;
 }
 
-/* alert[name], as json_object_get answers it. */
-static json_t *seen_get(const seen_members *sm, const json_t *alert, const char *name)
+/* alert[name] (len = strlen(name)), as json_object_get answers it. */
+static json_t *seen_get(const seen_members *sm, const json_t *alert, const char *name, size_t len)
 {
-	size_t len = strlen(name);
 	for (size_t i = 0; i < sm->n; i++)
 		if (sm->len[i] == len && sm->key[i][0] == name[0] && !memcmp(sm->key[i], name, len))
 			return sm->value[i];
@@ -147,7 +149,7 @@ static unsigned put_raw_object(rootly_buf *b, const json_t *alert, json_t *raw, 
 		json_t *v = json_object_iter_value(it);
 		size_t klen = json_object_iter_key_len(it);
 		int i = pair_of(sp, k, klen);
-		if (i >= 0 && pair_holds(&sp->pairs[i], v, seen_get(sm, alert, sp->pairs[i].norm))) {
+		if (i >= 0 && pair_holds(&sp->pairs[i], v, seen_get(sm, alert, sp->pairs[i].norm, sp->pairs[i].norm_len))) {
 			mask |= 1u << i;
 			continue;
 		}

@@ -87,6 +87,14 @@ static inline bool word_needs_escape(uint64_t w)
 	return (((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) | ((slash - ones) & ~slash)) & highs;
 }
 
+/* word_needs_escape for four bytes. */
+static inline bool word32_needs_escape(uint32_t w)
+{
+	const uint32_t ones = 0x01010101u, highs = 0x80808080u;
+	uint32_t quote = w ^ (ones * '"'), slash = w ^ (ones * '\\');
+	return (((w - ones * 0x20) & ~w) | ((quote - ones) & ~quote) | ((slash - ones) & ~slash)) & highs;
+}
+
 static void put_str(rootly_buf *b, const char *s, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -96,6 +104,32 @@ static void put_str(rootly_buf *b, const char *s, size_t len)
 	char *o = b->ptr + b->len;
 	*o++ = '"';
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	/* Most keys and label values are 4 to 16 bytes: tested and copied as
+	 * two words that overlap (the first and the last 4 or 8 bytes), when
+	 * neither needs an escape; else the loop below takes them. */
+	if (len >= 8 && len <= 16) {
+		uint64_t a, z;
+		memcpy(&a, p, 8);
+		memcpy(&z, end - 8, 8);
+		if (!word_needs_escape(a) && !word_needs_escape(z)) {
+			memcpy(o, &a, 8);
+			memcpy(o + len - 8, &z, 8);
+			o[len] = '"';
+			b->len += len + 2;
+			return;
+		}
+	} else if (len >= 4 && len < 8) {
+		uint32_t a, z;
+		memcpy(&a, p, 4);
+		memcpy(&z, end - 4, 4);
+		if (!word32_needs_escape(a) && !word32_needs_escape(z)) {
+			memcpy(o, &a, 4);
+			memcpy(o + len - 4, &z, 4);
+			o[len] = '"';
+			b->len += len + 2;
+			return;
+		}
+	}
 	for (;;) {
 		/* Eight bytes at a time while none needs an escape, each word
 		 * stored as it is tested (there is room for the rest of the

@@ -49,11 +49,21 @@ typedef struct reader {
 	 * left out, and those that were (for the duplicate check) */
 	const rootly_json_skip *skip;
 	size_t nskip;
+	size_t skip_len[ROOTLY_JSON_SKIP_MAX]; /* strlen of each name, once per read */
 	struct {
 		const char *s;
 		size_t n;
 	} skipped[ROOTLY_JSON_SKIP_MAX];
 	size_t nskipped;
+	unsigned skipped_mask; /* bit i: skip[i]'s member was left out */
+	/* rootly__json_read_members: the top-level object is not built, its
+	 * members named here go to members_out; gave_up when the reader
+	 * stopped for the caller to read the document the usual way */
+	const char *const *members;
+	size_t nmembers;
+	size_t member_len[ROOTLY_JSON_MEMBERS_MAX];
+	json_t **members_out;
+	bool gave_up;
 } reader;
 
 static void fail_at(reader *r, size_t pos, const char *fmt, ...)
@@ -95,11 +105,12 @@ static void fail_unexpected(reader *r, const char *expected)
 		fail_at(r, r->pos, "expected %s, got byte 0x%02x", expected, c);
 }
 
-static void skip_ws(reader *r)
+static inline void skip_ws(reader *r)
 {
 	while (r->pos < r->len) {
 		unsigned char c = r->s[r->pos];
-		if (c != ' ' && c != '\t' && c != '\n' && c != '\r')
+		/* one test for the usual case: every whitespace byte is <= ' ' */
+		if (c > ' ' || (c != ' ' && c != '\t' && c != '\n' && c != '\r'))
 			return;
 		r->pos++;
 	}
@@ -349,8 +360,32 @@ static bool scan_string_at(reader *r, const char **out, size_t *out_len, char **
 	return true;
 }
 
-static bool scan_string(reader *r, const char **out, size_t *out_len, char **owned)
+static inline bool scan_string(reader *r, const char **out, size_t *out_len, char **owned)
 {
+#if defined(__SSE2__)
+	/* Most keys and values are shorter than 15 bytes: when the first
+	 * special byte in the 16 after the opening quote is the closing one,
+	 * the string is that slice (no escape, no control byte, nothing at or
+	 * above 0x80 to check), found inline with no call. */
+	size_t start = r->pos + 1;
+	if (r->len - start >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(r->s + start));
+		__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+						_mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
+			_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+		unsigned m = (unsigned)_mm_movemask_epi8(hit);
+		if (m) {
+			size_t n = (size_t)__builtin_ctz(m);
+			if (r->s[start + n] == '"') {
+				*out = (const char *)r->s + start;
+				*out_len = n;
+				*owned = NULL;
+				r->pos = start + n + 1;
+				return true;
+			}
+		}
+	}
+#endif
 	return scan_string_at(r, out, out_len, owned, NULL);
 }
 
@@ -503,8 +538,10 @@ static json_t *parse_value(reader *r);
 
 static const rootly_json_skip *skip_entry(const reader *r, const char *key, size_t klen)
 {
+	/* Every top-level key is looked up: lengths and first bytes first
+	 * (a strlen per name and key was about 1,200 instructions an alert). */
 	for (size_t i = 0; i < r->nskip; i++)
-		if (strlen(r->skip[i].name) == klen && !memcmp(r->skip[i].name, key, klen))
+		if (r->skip_len[i] == klen && (!klen || r->skip[i].name[0] == key[0]) && !memcmp(r->skip[i].name, key, klen))
 			return &r->skip[i];
 	return NULL;
 }
@@ -570,14 +607,52 @@ static bool skim_string_map(reader *r)
 	}
 }
 
+/* A string whose text, without escapes, is one of `values`. */
+static bool skim_string_in(reader *r, const char *const *values)
+{
+	const char *s;
+	size_t n;
+	bool escaped;
+	if (r->pos >= r->len || r->s[r->pos] != '"' || !scan_string_at(r, &s, &n, NULL, &escaped) || escaped)
+		return false;
+	for (; values && *values; values++)
+		if (strlen(*values) == n && !memcmp(*values, s, n))
+			return true;
+	return false;
+}
+
+/* An integer the building parse reads as one >= 0: 1 to 18 digits (always
+ * in int64 range), no leading zero, sign, fraction or exponent ("-0",
+ * "01", "1.0", "1e2" and longer numbers are left to it). */
+static bool skim_count(reader *r)
+{
+	size_t i = r->pos, start = i;
+	while (i < r->len && is_digit(r->s[i]))
+		i++;
+	size_t n = i - start;
+	if (n == 0 || n > 18 || (n > 1 && r->s[start] == '0'))
+		return false;
+	if (i < r->len && (r->s[i] == '.' || r->s[i] == 'e' || r->s[i] == 'E'))
+		return false;
+	r->pos = i;
+	return true;
+}
+
 /* Skims the value at r->pos as `kind`: true when consumed, else the
  * reader is as it was (no error recorded). */
-static bool skim_value(reader *r, rootly_json_skip_kind kind)
+static bool skim_value(reader *r, const rootly_json_skip *sk)
 {
 	size_t start = r->pos;
 	skip_ws(r);
 	bool escaped;
-	bool ok = kind == ROOTLY_JSON_SKIP_STRING ? skim_string(r, &escaped) : skim_string_map(r);
+	bool ok;
+	switch (sk->kind) {
+	case ROOTLY_JSON_SKIP_STRING: ok = skim_string(r, &escaped); break;
+	case ROOTLY_JSON_SKIP_STRING_MAP: ok = skim_string_map(r); break;
+	case ROOTLY_JSON_SKIP_STRING_IN: ok = skim_string_in(r, sk->values); break;
+	case ROOTLY_JSON_SKIP_COUNT: ok = skim_count(r); break;
+	default: ok = false; break;
+	}
 	if (!ok) {
 		r->pos = start;
 		r->err = 0;
@@ -648,12 +723,27 @@ fail:
 	return NULL;
 }
 
+/* rootly__json_read_members: the value of top-level member `key` goes to
+ * its slot, or is dropped (stolen either way). */
+static void keep_member(reader *r, const char *key, size_t klen, json_t *v)
+{
+	for (size_t i = 0; i < r->nmembers; i++)
+		if (r->member_len[i] == klen && (!klen || r->members[i][0] == key[0]) && !memcmp(r->members[i], key, klen)) {
+			r->members_out[i] = v;
+			return;
+		}
+	json_decref(v);
+}
+
 static json_t *parse_object(reader *r)
 {
 	if (!enter(r))
 		return NULL;
-	json_t *obj = json_object();
-	if (!obj) {
+	/* The top level of rootly__json_read_members is not built: json_null()
+	 * (a static value) stands for it. */
+	bool members = r->members_out && r->depth == 1;
+	json_t *obj = members ? NULL : json_object();
+	if (!members && !obj) {
 		fail_oom(r);
 		return NULL;
 	}
@@ -662,7 +752,7 @@ static json_t *parse_object(reader *r)
 	if (r->pos < r->len && r->s[r->pos] == '}') {
 		r->pos++;
 		r->depth--;
-		return obj;
+		return members ? json_null() : obj;
 	}
 	/* The duplicate check: hashing each key (json_object_getn) costs
 	 * more than comparing it with the few keys a payload's objects have,
@@ -723,10 +813,18 @@ static json_t *parse_object(reader *r)
 		 * (rootly__json_read_skipping). Its key stays in `scanned` (or
 		 * `skipped`) for the duplicate check. */
 		const rootly_json_skip *sk = r->nskip && r->depth == 1 && !owned ? skip_entry(r, key, klen) : NULL;
-		if (sk && r->nskipped < ROOTLY_JSON_SKIP_MAX && skim_value(r, sk->kind)) {
+		if (sk && r->nskipped < ROOTLY_JSON_SKIP_MAX && skim_value(r, sk)) {
 			r->skipped[r->nskipped].s = key;
 			r->skipped[r->nskipped].n = klen;
 			r->nskipped++;
+			r->skipped_mask |= 1u << (sk - r->skip);
+		} else if (members) {
+			json_t *v = parse_value(r);
+			if (!v) {
+				rootly_free(owned);
+				goto fail;
+			}
+			keep_member(r, key, klen, v);
 		} else {
 			json_t *v = parse_value(r);
 			if (!v || json_object_setn_new_nocheck(obj, key, klen, v) < 0) {
@@ -738,6 +836,13 @@ static json_t *parse_object(reader *r)
 		}
 		if (scanning) {
 			if (owned || nscanned == KEYS_SCANNED) {
+				/* The duplicate check would now look keys up in the
+				 * object: without one, the caller reads it instead. */
+				if (members) {
+					r->gave_up = true;
+					rootly_free(owned);
+					goto fail;
+				}
 				scanning = false;
 			} else {
 				scanned[nscanned].s = key;
@@ -745,7 +850,8 @@ static json_t *parse_object(reader *r)
 				nscanned++;
 			}
 		}
-		rootly_free(owned);
+		if (owned)
+			rootly_free(owned);
 		skip_ws(r);
 		if (r->pos >= r->len) {
 			fail_eof(r);
@@ -761,7 +867,7 @@ static json_t *parse_object(reader *r)
 	}
 	r->pos++;
 	r->depth--;
-	return obj;
+	return members ? json_null() : obj;
 fail:
 	json_decref(obj);
 	return NULL;
@@ -787,7 +893,8 @@ static json_t *parse_value(reader *r)
 		if (!scan_string(r, &s, &n, &owned))
 			return NULL;
 		json_t *v = json_stringn_nocheck(s, n);
-		rootly_free(owned);
+		if (owned)
+			rootly_free(owned);
 		if (!v)
 			fail_oom(r);
 		return v;
@@ -837,14 +944,58 @@ int rootly__json_read(const char *what, const char *body, size_t len, json_t **o
 }
 
 int rootly__json_read_skipping(const char *what, const char *body, size_t len, const rootly_json_skip *skip,
-	size_t nskip, json_t **out)
+	size_t nskip, json_t **out, unsigned *skipped)
 {
 	reader r = { 0 };
 	r.s = (const unsigned char *)body;
 	r.len = len;
 	r.skip = skip;
-	r.nskip = nskip;
-	return read_doc(&r, what, out);
+	r.nskip = nskip < ROOTLY_JSON_SKIP_MAX ? nskip : ROOTLY_JSON_SKIP_MAX;
+	for (size_t i = 0; i < r.nskip; i++)
+		r.skip_len[i] = strlen(skip[i].name);
+	int rc = read_doc(&r, what, out);
+	if (skipped)
+		*skipped = rc == 0 ? r.skipped_mask : 0;
+	return rc;
+}
+
+int rootly__json_read_members(const char *what, const char *body, size_t len, const rootly_json_skip *skip,
+	size_t nskip, const char *const *names, size_t nnames, json_t **out, unsigned *skipped)
+{
+	if (skipped)
+		*skipped = 0;
+	nnames = nnames < ROOTLY_JSON_MEMBERS_MAX ? nnames : ROOTLY_JSON_MEMBERS_MAX;
+	for (size_t i = 0; i < nnames; i++)
+		out[i] = NULL;
+	size_t first = 0;
+	while (first < len && (body[first] == ' ' || body[first] == '\t' || body[first] == '\n' || body[first] == '\r'))
+		first++;
+	if (first == len || body[first] != '{')
+		return 1;
+	reader r = { 0 };
+	r.s = (const unsigned char *)body;
+	r.len = len;
+	r.skip = skip;
+	r.nskip = nskip < ROOTLY_JSON_SKIP_MAX ? nskip : ROOTLY_JSON_SKIP_MAX;
+	for (size_t i = 0; i < r.nskip; i++)
+		r.skip_len[i] = strlen(skip[i].name);
+	r.members = names;
+	r.nmembers = nnames;
+	for (size_t i = 0; i < nnames; i++)
+		r.member_len[i] = strlen(names[i]);
+	r.members_out = out;
+	json_t *top;
+	int rc = read_doc(&r, what, &top);
+	if (rc != 0) {
+		for (size_t i = 0; i < nnames; i++) {
+			json_decref(out[i]);
+			out[i] = NULL;
+		}
+		return rc;
+	}
+	if (skipped)
+		*skipped = r.skipped_mask;
+	return 0;
 }
 
 static int read_doc(reader *r, const char *what, json_t **out)
@@ -852,6 +1003,8 @@ static int read_doc(reader *r, const char *what, json_t **out)
 	size_t len = r->len;
 	*out = NULL;
 	json_t *v = len ? parse_value(r) : NULL;
+	if (r->gave_up && !r->err)
+		return 1; /* rootly__json_read_members: nothing built, no error */
 	if (!len)
 		fail_at(r, 0, "empty input");
 	if (v) {

@@ -128,6 +128,15 @@ static void test_byte_order_and_order_independence(void **state)
 	assert_string_equal(f1, "5346804c6dadfb12");
 	assert_string_equal(f2, f1);
 
+	/* names sharing their first bytes, a prefix of another, in and out
+	 * of order (expected value: Python, bytes sort) */
+	rootly_kv s1[] = { { "s", "d" }, { "service", "a" }, { "sev", "c" }, { "severity", "b" } };
+	rootly_kv s2[] = { { "severity", "b" }, { "sev", "c" }, { "service", "a" }, { "s", "d" } };
+	assert_int_equal(rootly_alert_fingerprint(f1, s1, 4), 0);
+	assert_int_equal(rootly_alert_fingerprint(f2, s2, 4), 0);
+	assert_string_equal(f1, "9d3f64582d5283e2");
+	assert_string_equal(f2, f1);
+
 	rootly_kv empties[] = { { "b", "" }, { "a", "" } };
 	assert_int_equal(rootly_alert_fingerprint(f1, empties, 2), 0);
 	assert_string_equal(f1, "1f32167403c1cbf6");
@@ -178,6 +187,10 @@ static void test_bad_arguments(void **state)
 	assert_int_equal(rootly_alert_fingerprint(fp, nullval, 1), ROOTLY_EINVALID);
 	rootly_kv dup[] = { { "job", "a" }, { "x", "1" }, { "job", "b" } };
 	assert_int_equal(rootly_alert_fingerprint(fp, dup, 3), ROOTLY_EINVALID);
+	assert_non_null(strstr(rootly_error_last()->message, "\"job\" appears twice"));
+	/* a repeated name in an otherwise sorted set (no sort runs) */
+	rootly_kv dup_sorted[] = { { "a", "1" }, { "job", "a" }, { "job", "b" } };
+	assert_int_equal(rootly_alert_fingerprint(fp, dup_sorted, 3), ROOTLY_EINVALID);
 	assert_non_null(strstr(rootly_error_last()->message, "\"job\" appears twice"));
 
 	json_t *arr = json_array();

@@ -52,24 +52,37 @@ static void test_dump_control_bytes(void **state)
 static void test_dump_escapes_at_every_offset(void **state)
 {
 	(void)state;
-	/* up to 40: two 16-byte blocks and every tail after them */
+	/* up to 40: two 16-byte blocks and every tail after them (and the
+	 * 4-7 and 8-16 byte strings written as two overlapping words); each
+	 * kind of escape, and a byte just above the control range */
+	static const char specials[] = { '"', '\\', '\x01', '\x1f', '\n', ' ' };
 	for (size_t len = 0; len <= 40; len++) {
 		for (size_t at = 0; at < len; at++) {
-			char s[48], want[100];
-			memset(s, 'a', len);
-			s[at] = at % 2 ? '"' : '\\';
-			size_t o = 0;
-			want[o++] = '"';
-			for (size_t i = 0; i < len; i++) {
-				if (s[i] == '"' || s[i] == '\\')
-					want[o++] = '\\';
-				want[o++] = s[i];
+			for (size_t k = 0; k < sizeof(specials); k++) {
+				char s[48], want[300];
+				memset(s, 'a', len);
+				s[at] = specials[k];
+				size_t o = 0;
+				want[o++] = '"';
+				for (size_t i = 0; i < len; i++) {
+					if (s[i] == '"' || s[i] == '\\') {
+						want[o++] = '\\';
+						want[o++] = s[i];
+					} else if (s[i] == '\n') {
+						want[o++] = '\\';
+						want[o++] = 'n';
+					} else if ((unsigned char)s[i] < 0x20) {
+						o += (size_t)snprintf(want + o, sizeof(want) - o, "\\u%04x", (unsigned)s[i]);
+					} else {
+						want[o++] = s[i];
+					}
+				}
+				want[o++] = '"';
+				json_t *v = json_stringn(s, len);
+				assert_non_null(v);
+				expect_dump(v, 0, want, o);
+				json_decref(v);
 			}
-			want[o++] = '"';
-			json_t *v = json_stringn(s, len);
-			assert_non_null(v);
-			expect_dump(v, 0, want, o);
-			json_decref(v);
 		}
 	}
 }
