@@ -1,6 +1,8 @@
 /* Hot ingest state: see cache.h for what it holds and when it is valid. */
 #include "ingest/cache.h"
 #include "config/config.h"
+#include "ingest/defer_store.h"
+#include "store/backends.h"
 #include "store/strmap.h"
 #include "timeline/append.h"
 #include "util/jsonsnap.h"
@@ -24,6 +26,7 @@ typedef struct cached_incident {
 	                  * that has not committed yet */
 	int64_t written_rev;
 	bool superseded; /* written, then rewritten by the operation itself */
+	uint64_t used;   /* the cache's tick when last handed out or put back */
 	char *snapshot;  /* while a payload holds doc (taken): a copy
 	                  * (util/jsonsnap.h) to put back if that payload's
 	                  * level rolls back */
@@ -43,6 +46,7 @@ typedef struct cached_incident {
 typedef struct group_hint {
 	char *group_key; /* the map's key */
 	char *incident_id;
+	uint64_t used;   /* the cache's tick when last set or read */
 } group_hint;
 
 struct rootly__ingest_cache {
@@ -55,6 +59,14 @@ struct rootly__ingest_cache {
 	 * payload of a batch) visits them and not every cached incident. */
 	cached_incident *pend[CACHE_MAX];
 	size_t npend;
+	/* The backend's others-committed number (store/backends.h) when the
+	 * last outermost transaction began: entries kept from it are checked
+	 * against it when the next one begins. */
+	uint64_t gen;
+	bool have_gen;
+	/* Counts outermost commits: what was used least recently goes first
+	 * when the kept entries are trimmed (trim). */
+	uint64_t tick;
 };
 
 static struct rootly__ingest_cache *cache_of(rootly_ctx *ctx, bool create)
@@ -164,6 +176,7 @@ int rootly__ingest_cache_take(rootly_ctx *ctx, const char *id, json_t **doc, int
 			return rootly_error_set_oom();
 		*doc = copy;
 		*rev = e->written ? e->written_rev : e->rev;
+		e->used = c->tick;
 		return 0;
 	}
 	rootly__strmap_remove(&c->incidents, id);
@@ -186,6 +199,7 @@ static cached_incident *new_entry(struct rootly__ingest_cache *c, json_t *doc, i
 	}
 	e->doc = doc;
 	e->rev = rev;
+	e->used = c->tick;
 	rootly__strmap_put(&c->incidents, e->id, e);
 	return e;
 }
@@ -197,6 +211,7 @@ void rootly__ingest_cache_give(rootly_ctx *ctx, json_t *doc, int64_t rev)
 	if (old && !old->doc && old->snapshot && !old->pending) {
 		/* taken, and handed back unchanged */
 		old->doc = doc;
+		old->used = c->tick;
 		rootly_free(old->snapshot);
 		old->snapshot = NULL;
 		return;
@@ -470,7 +485,10 @@ const char *rootly__ingest_cache_group(rootly_ctx *ctx, const char *group_key)
 {
 	struct rootly__ingest_cache *c = cache_of(ctx, false);
 	group_hint *h = c && group_key ? rootly__strmap_get(&c->groups, group_key) : NULL;
-	return h ? h->incident_id : NULL;
+	if (!h)
+		return NULL;
+	h->used = c->tick;
+	return h->incident_id;
 }
 
 void rootly__ingest_cache_set_group(rootly_ctx *ctx, const char *group_key, const char *incident_id)
@@ -488,6 +506,7 @@ void rootly__ingest_cache_set_group(rootly_ctx *ctx, const char *group_key, cons
 		return;
 	}
 	hint_free(rootly__strmap_remove(&c->groups, group_key));
+	h->used = c->tick;
 	rootly__strmap_put(&c->groups, h->group_key, h);
 }
 
@@ -513,6 +532,116 @@ void rootly__ingest_cache_clear(rootly_ctx *ctx)
 		c->groups.slots[i].key = NULL;
 	}
 	c->groups.count = 0;
+}
+
+/* The backend's others-committed number: false when it cannot tell
+ * (another backend than SQLite and memory: nothing outlives a commit). */
+static bool backend_gen(rootly_ctx *ctx, uint64_t *gen)
+{
+	rootly_store *b = rootly__ctx_backend(ctx);
+	*gen = 0;
+	if (rootly__store_memory_is(b))
+		return true; /* private: only this context writes it */
+	return rootly__store_sqlite_others_gen(b, gen);
+}
+
+/* Only copies of what is stored outlive the transaction; anything else
+ * (cannot be left after a flush, but is never kept) goes. */
+static bool drop_unsettled(struct rootly__ingest_cache *c, cached_incident *e)
+{
+	if (!e->doc || e->dirty || e->pending || e->written || e->superseded || e->snapshot || e->fold.count ||
+	    e->fold_taken.count || e->fold_tl) {
+		remove_entry(c, e);
+		return true;
+	}
+	return false;
+}
+
+/* What an entry or hint kept past a commit costs is memory (a document
+ * each), and room: a full map refuses new entries. Past TRIM_AT, only
+ * the TRIM_TO used most recently stay, so a batch always finds room and
+ * incidents no longer fed leave (100 incidents fed in turn, as in
+ * bench_ingest attach, all stay). */
+#define TRIM_AT (CACHE_MAX - CACHE_MAX / 8)
+#define TRIM_TO (CACHE_MAX / 2)
+
+static int tick_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The tick below which entries go so that at most TRIM_TO stay (ties
+ * may keep a few less). */
+static uint64_t trim_cutoff(uint64_t *ticks, size_t n)
+{
+	qsort(ticks, n, sizeof(*ticks), tick_cmp);
+	return ticks[n - TRIM_TO] + (n > TRIM_TO && ticks[n - TRIM_TO] == ticks[n - TRIM_TO - 1] ? 1 : 0);
+}
+
+static void trim(struct rootly__ingest_cache *c)
+{
+	uint64_t ticks[CACHE_MAX];
+	size_t n = 0;
+	if (c->incidents.count > TRIM_AT) {
+		for (size_t i = 0; i < c->incidents.cap && n < CACHE_MAX; i++)
+			if (c->incidents.slots[i].key)
+				ticks[n++] = ((cached_incident *)c->incidents.slots[i].value)->used;
+		uint64_t cutoff = trim_cutoff(ticks, n);
+		for (size_t i = 0; c->incidents.count && i < c->incidents.cap; i++) {
+			cached_incident *e = c->incidents.slots[i].key ? c->incidents.slots[i].value : NULL;
+			if (e && e->used < cutoff) {
+				remove_entry(c, e);
+				i = (size_t)-1; /* the map moves slots on removal */
+			}
+		}
+	}
+	if (c->groups.count > TRIM_AT) {
+		n = 0;
+		for (size_t i = 0; i < c->groups.cap && n < CACHE_MAX; i++)
+			if (c->groups.slots[i].key)
+				ticks[n++] = ((group_hint *)c->groups.slots[i].value)->used;
+		uint64_t cutoff = trim_cutoff(ticks, n);
+		for (size_t i = 0; c->groups.count && i < c->groups.cap; i++) {
+			group_hint *h = c->groups.slots[i].key ? c->groups.slots[i].value : NULL;
+			if (h && h->used < cutoff) {
+				rootly__strmap_remove(&c->groups, h->group_key);
+				hint_free(h);
+				i = (size_t)-1; /* the map moves slots on removal */
+			}
+		}
+	}
+}
+
+void rootly__ingest_cache_committed(rootly_ctx *ctx)
+{
+	struct rootly__ingest_cache *c = cache_of(ctx, false);
+	if (!c)
+		return;
+	uint64_t gen;
+	if (!backend_gen(ctx, &gen)) {
+		rootly__ingest_cache_clear(ctx);
+		return;
+	}
+	each_entry(c, drop_unsettled);
+	c->npend = 0;
+	trim(c);
+	c->tick++;
+}
+
+void rootly__ingest_cache_began(rootly_ctx *ctx)
+{
+	struct rootly__ingest_cache *c = cache_of(ctx, false);
+	if (!c)
+		return;
+	uint64_t gen;
+	bool known = backend_gen(ctx, &gen);
+	/* Whatever is left from before this transaction is trusted only if
+	 * nobody else committed since the last one began. */
+	if ((c->incidents.count || c->groups.count) && (!known || !c->have_gen || gen != c->gen))
+		rootly__ingest_cache_clear(ctx);
+	c->gen = gen;
+	c->have_gen = known;
 }
 
 void rootly__ingest_cache_free(rootly_ctx *ctx)
