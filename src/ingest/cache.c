@@ -5,7 +5,11 @@
 #include "store/backends.h"
 #include "store/strmap.h"
 #include "timeline/append.h"
+#include "util/jsonhold.h"
 #include "util/jsonsnap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
 
 /* The incidents a batch keeps attaching to; past it nothing new is
  * cached (the store still answers). Small on purpose: with 4,096, a batch
@@ -27,9 +31,14 @@ typedef struct cached_incident {
 	int64_t written_rev;
 	bool superseded; /* written, then rewritten by the operation itself */
 	uint64_t used;   /* the cache's tick when last handed out or put back */
-	char *snapshot;  /* while a payload holds doc (taken): a copy
-	                  * (util/jsonsnap.h) to put back if that payload's
-	                  * level rolls back */
+	/* While a payload holds doc (taken): its members as they were
+	 * (util/jsonhold.h), to put back if that payload's level rolls back;
+	 * or, for a document a hold does not take, a snapshot
+	 * (util/jsonsnap.h). Debug builds keep the snapshot too, and check
+	 * that the hold still says the same (nobody changed a held value in
+	 * place) whenever it is let go. */
+	rootly__json_hold *hold;
+	char *snapshot;
 	size_t snapshot_len;
 	/* The batch's attaches not on the timeline yet: written as one event
 	 * when the entry is flushed (attach_fold.c). fold_mark: what fold held
@@ -85,6 +94,7 @@ static void incident_free(cached_incident *c)
 	json_decref(c->fold_tl);
 	rootly__fold_release(&c->fold);
 	rootly__fold_release(&c->fold_taken);
+	rootly__json_hold_free(c->hold);
 	rootly_free(c->snapshot);
 	rootly_free(c->id);
 	rootly_free(c);
@@ -147,6 +157,45 @@ static void each_entry(struct rootly__ingest_cache *c, bool (*fn)(struct rootly_
 	}
 }
 
+/* Whether a payload holds e's doc with a way back (hold or snapshot). */
+static bool has_undo(const cached_incident *e)
+{
+	return e->hold || e->snapshot;
+}
+
+/* Let the undo record go (the payload's level ended). Debug builds check
+ * the hold against the snapshot taken with it: a held value changed in
+ * place would have made a rollback restore something else. */
+static void drop_undo(cached_incident *e)
+{
+#ifndef NDEBUG
+	if (e->hold && e->snapshot) {
+		json_t *held = rootly__json_hold_rebuild(e->hold);
+		json_t *snap = rootly__json_unsnap(e->snapshot, e->snapshot_len);
+		if (held && snap && !json_equal(held, snap)) {
+			fprintf(stderr, "ingest cache: a held member of incident %s was changed in place "
+				"(util/jsonhold.h)\n", e->id);
+			abort();
+		}
+		json_decref(held);
+		json_decref(snap);
+	}
+#endif
+	rootly__json_hold_free(e->hold);
+	e->hold = NULL;
+	rootly_free(e->snapshot);
+	e->snapshot = NULL;
+}
+
+/* The state before the payload that failed, from its undo record; NULL
+ * when out of memory. */
+static json_t *undo_doc(const cached_incident *e)
+{
+	if (e->hold)
+		return rootly__json_hold_rebuild(e->hold);
+	return rootly__json_unsnap(e->snapshot, e->snapshot_len);
+}
+
 int rootly__ingest_cache_take(rootly_ctx *ctx, const char *id, json_t **doc, int64_t *rev)
 {
 	struct rootly__ingest_cache *c = cache_of(ctx, false);
@@ -154,23 +203,31 @@ int rootly__ingest_cache_take(rootly_ctx *ctx, const char *id, json_t **doc, int
 	cached_incident *e = c && id ? rootly__strmap_get(&c->incidents, id) : NULL;
 	if (!e || e->superseded)
 		return 0; /* the store answers */
-	if (e->dirty && !e->pending && !e->written && e->doc && !e->snapshot) {
+	if (e->dirty && !e->pending && !e->written && e->doc && !has_undo(e)) {
 		/* The payload may fail half-way: the entry keeps the state of
-		 * the operations before it as a snapshot, which costs a third
-		 * of the JSON text (itself a third of a deep copy: jansson's
-		 * copy rebuilds every hashtable). */
-		size_t len;
-		char *snap = rootly__json_snap(e->doc, &len);
-		if (!snap)
+		 * the operations before it, as a hold of the document's members
+		 * (a reference each: the payload replaces members, and copies a
+		 * held one before changing it in place). A snapshot (a third of
+		 * the JSON text) where a hold does not fit; in debug builds both. */
+		e->hold = rootly__json_hold_take(e->doc);
+#ifdef NDEBUG
+		bool snap_too = !e->hold;
+#else
+		bool snap_too = true;
+#endif
+		if (snap_too && !(e->snapshot = rootly__json_snap(e->doc, &e->snapshot_len))) {
+			rootly__json_hold_free(e->hold);
+			e->hold = NULL;
 			return rootly_error_set_oom();
-		e->snapshot = snap;
-		e->snapshot_len = len;
+		}
+		if (!e->hold && !e->snapshot)
+			return rootly_error_set_oom();
 		*doc = e->doc;
 		*rev = e->rev;
 		e->doc = NULL;
 		return 0;
 	}
-	if (e->dirty || e->pending || e->written || e->snapshot) {
+	if (e->dirty || e->pending || e->written || has_undo(e)) {
 		json_t *copy = e->pending || e->doc ? json_deep_copy(e->pending ? e->pending : e->doc) : NULL;
 		if (!copy)
 			return rootly_error_set_oom();
@@ -208,15 +265,14 @@ void rootly__ingest_cache_give(rootly_ctx *ctx, json_t *doc, int64_t rev)
 {
 	struct rootly__ingest_cache *c = cache_of(ctx, true);
 	cached_incident *old = c ? rootly__strmap_get(&c->incidents, rootly__jstr(doc, "id")) : NULL;
-	if (old && !old->doc && old->snapshot && !old->pending) {
+	if (old && !old->doc && has_undo(old) && !old->pending) {
 		/* taken, and handed back unchanged */
 		old->doc = doc;
 		old->used = c->tick;
-		rootly_free(old->snapshot);
-		old->snapshot = NULL;
+		drop_undo(old);
 		return;
 	}
-	if (old && (old->dirty || old->pending || old->written || old->snapshot)) {
+	if (old && (old->dirty || old->pending || old->written || has_undo(old))) {
 		json_decref(doc); /* a copy of it: the entry is newer than the store */
 		return;
 	}
@@ -280,8 +336,7 @@ static bool promote_one(struct rootly__ingest_cache *c, cached_incident *e)
 	e->doc = e->pending;
 	e->pending = NULL;
 	e->dirty = true;
-	rootly_free(e->snapshot);
-	e->snapshot = NULL;
+	drop_undo(e);
 	rootly__fold_release(&e->fold_taken); /* on the timeline of doc now */
 	e->fold_mark = rootly__fold_mark_of(&e->fold);
 	count(c, e, +1);
@@ -311,16 +366,15 @@ static bool roll_back_one(struct rootly__ingest_cache *c, cached_incident *e)
 	} else {
 		rootly__fold_truncate(&e->fold, e->fold_mark);
 	}
-	if (e->snapshot && !e->doc) {
+	if (has_undo(e) && !e->doc) {
 		/* the payload that held it failed: back to its state before */
-		e->doc = rootly__json_unsnap(e->snapshot, e->snapshot_len);
+		e->doc = undo_doc(e);
 		if (!e->doc) {
 			c->restore_failed = true;
 			e->dirty = false;
 		}
 	}
-	rootly_free(e->snapshot);
-	e->snapshot = NULL;
+	drop_undo(e);
 	count(c, e, +1);
 	if (e->dirty)
 		return false;
@@ -549,7 +603,7 @@ static bool backend_gen(rootly_ctx *ctx, uint64_t *gen)
  * (cannot be left after a flush, but is never kept) goes. */
 static bool drop_unsettled(struct rootly__ingest_cache *c, cached_incident *e)
 {
-	if (!e->doc || e->dirty || e->pending || e->written || e->superseded || e->snapshot || e->fold.count ||
+	if (!e->doc || e->dirty || e->pending || e->written || e->superseded || has_undo(e) || e->fold.count ||
 	    e->fold_taken.count || e->fold_tl) {
 		remove_entry(c, e);
 		return true;
