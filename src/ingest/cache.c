@@ -619,50 +619,56 @@ static bool drop_unsettled(struct rootly__ingest_cache *c, cached_incident *e)
 #define TRIM_AT (CACHE_MAX - CACHE_MAX / 8)
 #define TRIM_TO (CACHE_MAX / 2)
 
-static int tick_cmp(const void *a, const void *b)
+/* The tick from which on entries stay so that at most TRIM_TO do: ages
+ * (commits since last used) counted, the youngest kept first. A tick
+ * shared by more than fit goes whole. */
+#define AGES 64
+static uint64_t trim_cutoff(uint64_t tick, const uint64_t *used, size_t n)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* The tick below which entries go so that at most TRIM_TO stay (ties
- * may keep a few less). */
-static uint64_t trim_cutoff(uint64_t *ticks, size_t n)
-{
-	qsort(ticks, n, sizeof(*ticks), tick_cmp);
-	return ticks[n - TRIM_TO] + (n > TRIM_TO && ticks[n - TRIM_TO] == ticks[n - TRIM_TO - 1] ? 1 : 0);
+	size_t by_age[AGES] = { 0 };
+	for (size_t i = 0; i < n; i++)
+		if (tick - used[i] < AGES)
+			by_age[tick - used[i]]++;
+	size_t kept = 0, age = 0;
+	while (age < AGES && kept + by_age[age] <= TRIM_TO)
+		kept += by_age[age++];
+	return age > tick ? 0 : tick + 1 - age; /* the ages below `age` stay */
 }
 
 static void trim(struct rootly__ingest_cache *c)
 {
-	uint64_t ticks[CACHE_MAX];
-	size_t n = 0;
+	uint64_t used[CACHE_MAX];
+	void *gone[CACHE_MAX];
+	size_t n = 0, ngone = 0;
 	if (c->incidents.count > TRIM_AT) {
 		for (size_t i = 0; i < c->incidents.cap && n < CACHE_MAX; i++)
 			if (c->incidents.slots[i].key)
-				ticks[n++] = ((cached_incident *)c->incidents.slots[i].value)->used;
-		uint64_t cutoff = trim_cutoff(ticks, n);
-		for (size_t i = 0; c->incidents.count && i < c->incidents.cap; i++) {
+				used[n++] = ((cached_incident *)c->incidents.slots[i].value)->used;
+		uint64_t cutoff = trim_cutoff(c->tick, used, n);
+		/* Listed first, removed after: the map moves slots on removal. */
+		for (size_t i = 0; i < c->incidents.cap && ngone < CACHE_MAX; i++) {
 			cached_incident *e = c->incidents.slots[i].key ? c->incidents.slots[i].value : NULL;
-			if (e && e->used < cutoff) {
-				remove_entry(c, e);
-				i = (size_t)-1; /* the map moves slots on removal */
-			}
+			if (e && e->used < cutoff)
+				gone[ngone++] = e;
 		}
+		for (size_t i = 0; i < ngone; i++)
+			remove_entry(c, gone[i]);
 	}
 	if (c->groups.count > TRIM_AT) {
-		n = 0;
+		n = ngone = 0;
 		for (size_t i = 0; i < c->groups.cap && n < CACHE_MAX; i++)
 			if (c->groups.slots[i].key)
-				ticks[n++] = ((group_hint *)c->groups.slots[i].value)->used;
-		uint64_t cutoff = trim_cutoff(ticks, n);
-		for (size_t i = 0; c->groups.count && i < c->groups.cap; i++) {
+				used[n++] = ((group_hint *)c->groups.slots[i].value)->used;
+		uint64_t cutoff = trim_cutoff(c->tick, used, n);
+		for (size_t i = 0; i < c->groups.cap && ngone < CACHE_MAX; i++) {
 			group_hint *h = c->groups.slots[i].key ? c->groups.slots[i].value : NULL;
-			if (h && h->used < cutoff) {
-				rootly__strmap_remove(&c->groups, h->group_key);
-				hint_free(h);
-				i = (size_t)-1; /* the map moves slots on removal */
-			}
+			if (h && h->used < cutoff)
+				gone[ngone++] = h;
+		}
+		for (size_t i = 0; i < ngone; i++) {
+			group_hint *h = gone[i];
+			rootly__strmap_remove(&c->groups, h->group_key);
+			hint_free(h);
 		}
 	}
 }
@@ -677,7 +683,10 @@ void rootly__ingest_cache_committed(rootly_ctx *ctx)
 		rootly__ingest_cache_clear(ctx);
 		return;
 	}
-	each_entry(c, drop_unsettled);
+	/* Entries other than copies of the store are counted in deferred
+	 * (an undo record or pending attaches only exist beside them). */
+	if (c->deferred)
+		each_entry(c, drop_unsettled);
 	c->npend = 0;
 	trim(c);
 	c->tick++;
