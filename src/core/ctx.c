@@ -280,9 +280,10 @@ static int tx_finish(rootly_ctx *ctx, int rc, uint64_t *token)
 			/* The payload's deferred incident states are now part of
 			 * what the batch holds. */
 			rootly__ingest_cache_promote(ctx);
-			/* Hot ingest state lives within one outermost transaction. */
+			/* Hot ingest state outlives the outermost transaction
+			 * only where the next begin can check it (ingest/cache.h). */
 			if (!ctx->batch_open)
-				rootly__ingest_cache_clear(ctx);
+				rootly__ingest_cache_committed(ctx);
 			return rc;
 		}
 		rc = crc;

@@ -1,9 +1,15 @@
 /* Hot ingest state: see cache.h for what it holds and when it is valid. */
 #include "ingest/cache.h"
 #include "config/config.h"
+#include "ingest/defer_store.h"
+#include "store/backends.h"
 #include "store/strmap.h"
 #include "timeline/append.h"
+#include "util/jsonhold.h"
 #include "util/jsonsnap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
 
 /* The incidents a batch keeps attaching to; past it nothing new is
  * cached (the store still answers). Small on purpose: with 4,096, a batch
@@ -24,9 +30,15 @@ typedef struct cached_incident {
 	                  * that has not committed yet */
 	int64_t written_rev;
 	bool superseded; /* written, then rewritten by the operation itself */
-	char *snapshot;  /* while a payload holds doc (taken): a copy
-	                  * (util/jsonsnap.h) to put back if that payload's
-	                  * level rolls back */
+	uint64_t used;   /* the cache's tick when last handed out or put back */
+	/* While a payload holds doc (taken): its members as they were
+	 * (util/jsonhold.h), to put back if that payload's level rolls back;
+	 * or, for a document a hold does not take, a snapshot
+	 * (util/jsonsnap.h). Debug builds keep the snapshot too, and check
+	 * that the hold still says the same (nobody changed a held value in
+	 * place) whenever it is let go. */
+	rootly__json_hold *hold;
+	char *snapshot;
 	size_t snapshot_len;
 	/* The batch's attaches not on the timeline yet: written as one event
 	 * when the entry is flushed (attach_fold.c). fold_mark: what fold held
@@ -43,6 +55,7 @@ typedef struct cached_incident {
 typedef struct group_hint {
 	char *group_key; /* the map's key */
 	char *incident_id;
+	uint64_t used;   /* the cache's tick when last set or read */
 } group_hint;
 
 struct rootly__ingest_cache {
@@ -55,6 +68,14 @@ struct rootly__ingest_cache {
 	 * payload of a batch) visits them and not every cached incident. */
 	cached_incident *pend[CACHE_MAX];
 	size_t npend;
+	/* The backend's others-committed number (store/backends.h) when the
+	 * last outermost transaction began: entries kept from it are checked
+	 * against it when the next one begins. */
+	uint64_t gen;
+	bool have_gen;
+	/* Counts outermost commits: what was used least recently goes first
+	 * when the kept entries are trimmed (trim). */
+	uint64_t tick;
 };
 
 static struct rootly__ingest_cache *cache_of(rootly_ctx *ctx, bool create)
@@ -73,6 +94,7 @@ static void incident_free(cached_incident *c)
 	json_decref(c->fold_tl);
 	rootly__fold_release(&c->fold);
 	rootly__fold_release(&c->fold_taken);
+	rootly__json_hold_free(c->hold);
 	rootly_free(c->snapshot);
 	rootly_free(c->id);
 	rootly_free(c);
@@ -135,6 +157,45 @@ static void each_entry(struct rootly__ingest_cache *c, bool (*fn)(struct rootly_
 	}
 }
 
+/* Whether a payload holds e's doc with a way back (hold or snapshot). */
+static bool has_undo(const cached_incident *e)
+{
+	return e->hold || e->snapshot;
+}
+
+/* Let the undo record go (the payload's level ended). Debug builds check
+ * the hold against the snapshot taken with it: a held value changed in
+ * place would have made a rollback restore something else. */
+static void drop_undo(cached_incident *e)
+{
+#ifndef NDEBUG
+	if (e->hold && e->snapshot) {
+		json_t *held = rootly__json_hold_rebuild(e->hold);
+		json_t *snap = rootly__json_unsnap(e->snapshot, e->snapshot_len);
+		if (held && snap && !json_equal(held, snap)) {
+			fprintf(stderr, "ingest cache: a held member of incident %s was changed in place "
+				"(util/jsonhold.h)\n", e->id);
+			abort();
+		}
+		json_decref(held);
+		json_decref(snap);
+	}
+#endif
+	rootly__json_hold_free(e->hold);
+	e->hold = NULL;
+	rootly_free(e->snapshot);
+	e->snapshot = NULL;
+}
+
+/* The state before the payload that failed, from its undo record; NULL
+ * when out of memory. */
+static json_t *undo_doc(const cached_incident *e)
+{
+	if (e->hold)
+		return rootly__json_hold_rebuild(e->hold);
+	return rootly__json_unsnap(e->snapshot, e->snapshot_len);
+}
+
 int rootly__ingest_cache_take(rootly_ctx *ctx, const char *id, json_t **doc, int64_t *rev)
 {
 	struct rootly__ingest_cache *c = cache_of(ctx, false);
@@ -142,28 +203,37 @@ int rootly__ingest_cache_take(rootly_ctx *ctx, const char *id, json_t **doc, int
 	cached_incident *e = c && id ? rootly__strmap_get(&c->incidents, id) : NULL;
 	if (!e || e->superseded)
 		return 0; /* the store answers */
-	if (e->dirty && !e->pending && !e->written && e->doc && !e->snapshot) {
+	if (e->dirty && !e->pending && !e->written && e->doc && !has_undo(e)) {
 		/* The payload may fail half-way: the entry keeps the state of
-		 * the operations before it as a snapshot, which costs a third
-		 * of the JSON text (itself a third of a deep copy: jansson's
-		 * copy rebuilds every hashtable). */
-		size_t len;
-		char *snap = rootly__json_snap(e->doc, &len);
-		if (!snap)
+		 * the operations before it, as a hold of the document's members
+		 * (a reference each: the payload replaces members, and copies a
+		 * held one before changing it in place). A snapshot (a third of
+		 * the JSON text) where a hold does not fit; in debug builds both. */
+		e->hold = rootly__json_hold_take(e->doc);
+#ifdef NDEBUG
+		bool snap_too = !e->hold;
+#else
+		bool snap_too = true;
+#endif
+		if (snap_too && !(e->snapshot = rootly__json_snap(e->doc, &e->snapshot_len))) {
+			rootly__json_hold_free(e->hold);
+			e->hold = NULL;
 			return rootly_error_set_oom();
-		e->snapshot = snap;
-		e->snapshot_len = len;
+		}
+		if (!e->hold && !e->snapshot)
+			return rootly_error_set_oom();
 		*doc = e->doc;
 		*rev = e->rev;
 		e->doc = NULL;
 		return 0;
 	}
-	if (e->dirty || e->pending || e->written || e->snapshot) {
+	if (e->dirty || e->pending || e->written || has_undo(e)) {
 		json_t *copy = e->pending || e->doc ? json_deep_copy(e->pending ? e->pending : e->doc) : NULL;
 		if (!copy)
 			return rootly_error_set_oom();
 		*doc = copy;
 		*rev = e->written ? e->written_rev : e->rev;
+		e->used = c->tick;
 		return 0;
 	}
 	rootly__strmap_remove(&c->incidents, id);
@@ -186,6 +256,7 @@ static cached_incident *new_entry(struct rootly__ingest_cache *c, json_t *doc, i
 	}
 	e->doc = doc;
 	e->rev = rev;
+	e->used = c->tick;
 	rootly__strmap_put(&c->incidents, e->id, e);
 	return e;
 }
@@ -194,14 +265,14 @@ void rootly__ingest_cache_give(rootly_ctx *ctx, json_t *doc, int64_t rev)
 {
 	struct rootly__ingest_cache *c = cache_of(ctx, true);
 	cached_incident *old = c ? rootly__strmap_get(&c->incidents, rootly__jstr(doc, "id")) : NULL;
-	if (old && !old->doc && old->snapshot && !old->pending) {
+	if (old && !old->doc && has_undo(old) && !old->pending) {
 		/* taken, and handed back unchanged */
 		old->doc = doc;
-		rootly_free(old->snapshot);
-		old->snapshot = NULL;
+		old->used = c->tick;
+		drop_undo(old);
 		return;
 	}
-	if (old && (old->dirty || old->pending || old->written || old->snapshot)) {
+	if (old && (old->dirty || old->pending || old->written || has_undo(old))) {
 		json_decref(doc); /* a copy of it: the entry is newer than the store */
 		return;
 	}
@@ -265,8 +336,7 @@ static bool promote_one(struct rootly__ingest_cache *c, cached_incident *e)
 	e->doc = e->pending;
 	e->pending = NULL;
 	e->dirty = true;
-	rootly_free(e->snapshot);
-	e->snapshot = NULL;
+	drop_undo(e);
 	rootly__fold_release(&e->fold_taken); /* on the timeline of doc now */
 	e->fold_mark = rootly__fold_mark_of(&e->fold);
 	count(c, e, +1);
@@ -296,16 +366,15 @@ static bool roll_back_one(struct rootly__ingest_cache *c, cached_incident *e)
 	} else {
 		rootly__fold_truncate(&e->fold, e->fold_mark);
 	}
-	if (e->snapshot && !e->doc) {
+	if (has_undo(e) && !e->doc) {
 		/* the payload that held it failed: back to its state before */
-		e->doc = rootly__json_unsnap(e->snapshot, e->snapshot_len);
+		e->doc = undo_doc(e);
 		if (!e->doc) {
 			c->restore_failed = true;
 			e->dirty = false;
 		}
 	}
-	rootly_free(e->snapshot);
-	e->snapshot = NULL;
+	drop_undo(e);
 	count(c, e, +1);
 	if (e->dirty)
 		return false;
@@ -470,7 +539,10 @@ const char *rootly__ingest_cache_group(rootly_ctx *ctx, const char *group_key)
 {
 	struct rootly__ingest_cache *c = cache_of(ctx, false);
 	group_hint *h = c && group_key ? rootly__strmap_get(&c->groups, group_key) : NULL;
-	return h ? h->incident_id : NULL;
+	if (!h)
+		return NULL;
+	h->used = c->tick;
+	return h->incident_id;
 }
 
 void rootly__ingest_cache_set_group(rootly_ctx *ctx, const char *group_key, const char *incident_id)
@@ -488,6 +560,7 @@ void rootly__ingest_cache_set_group(rootly_ctx *ctx, const char *group_key, cons
 		return;
 	}
 	hint_free(rootly__strmap_remove(&c->groups, group_key));
+	h->used = c->tick;
 	rootly__strmap_put(&c->groups, h->group_key, h);
 }
 
@@ -513,6 +586,125 @@ void rootly__ingest_cache_clear(rootly_ctx *ctx)
 		c->groups.slots[i].key = NULL;
 	}
 	c->groups.count = 0;
+}
+
+/* The backend's others-committed number: false when it cannot tell
+ * (another backend than SQLite and memory: nothing outlives a commit). */
+static bool backend_gen(rootly_ctx *ctx, uint64_t *gen)
+{
+	rootly_store *b = rootly__ctx_backend(ctx);
+	*gen = 0;
+	if (rootly__store_memory_is(b))
+		return true; /* private: only this context writes it */
+	return rootly__store_sqlite_others_gen(b, gen);
+}
+
+/* Only copies of what is stored outlive the transaction; anything else
+ * (cannot be left after a flush, but is never kept) goes. */
+static bool drop_unsettled(struct rootly__ingest_cache *c, cached_incident *e)
+{
+	if (!e->doc || e->dirty || e->pending || e->written || e->superseded || has_undo(e) || e->fold.count ||
+	    e->fold_taken.count || e->fold_tl) {
+		remove_entry(c, e);
+		return true;
+	}
+	return false;
+}
+
+/* What an entry or hint kept past a commit costs is memory (a document
+ * each), and room: a full map refuses new entries. Past TRIM_AT, only
+ * the TRIM_TO used most recently stay, so a batch always finds room and
+ * incidents no longer fed leave (100 incidents fed in turn, as in
+ * bench_ingest attach, all stay). */
+#define TRIM_AT (CACHE_MAX - CACHE_MAX / 8)
+#define TRIM_TO (CACHE_MAX / 2)
+
+/* The tick from which on entries stay so that at most TRIM_TO do: ages
+ * (commits since last used) counted, the youngest kept first. A tick
+ * shared by more than fit goes whole. */
+#define AGES 64
+static uint64_t trim_cutoff(uint64_t tick, const uint64_t *used, size_t n)
+{
+	size_t by_age[AGES] = { 0 };
+	for (size_t i = 0; i < n; i++)
+		if (tick - used[i] < AGES)
+			by_age[tick - used[i]]++;
+	size_t kept = 0, age = 0;
+	while (age < AGES && kept + by_age[age] <= TRIM_TO)
+		kept += by_age[age++];
+	return age > tick ? 0 : tick + 1 - age; /* the ages below `age` stay */
+}
+
+static void trim(struct rootly__ingest_cache *c)
+{
+	uint64_t used[CACHE_MAX];
+	void *gone[CACHE_MAX];
+	size_t n = 0, ngone = 0;
+	if (c->incidents.count > TRIM_AT) {
+		for (size_t i = 0; i < c->incidents.cap && n < CACHE_MAX; i++)
+			if (c->incidents.slots[i].key)
+				used[n++] = ((cached_incident *)c->incidents.slots[i].value)->used;
+		uint64_t cutoff = trim_cutoff(c->tick, used, n);
+		/* Listed first, removed after: the map moves slots on removal. */
+		for (size_t i = 0; i < c->incidents.cap && ngone < CACHE_MAX; i++) {
+			cached_incident *e = c->incidents.slots[i].key ? c->incidents.slots[i].value : NULL;
+			if (e && e->used < cutoff)
+				gone[ngone++] = e;
+		}
+		for (size_t i = 0; i < ngone; i++)
+			remove_entry(c, gone[i]);
+	}
+	if (c->groups.count > TRIM_AT) {
+		n = ngone = 0;
+		for (size_t i = 0; i < c->groups.cap && n < CACHE_MAX; i++)
+			if (c->groups.slots[i].key)
+				used[n++] = ((group_hint *)c->groups.slots[i].value)->used;
+		uint64_t cutoff = trim_cutoff(c->tick, used, n);
+		for (size_t i = 0; i < c->groups.cap && ngone < CACHE_MAX; i++) {
+			group_hint *h = c->groups.slots[i].key ? c->groups.slots[i].value : NULL;
+			if (h && h->used < cutoff)
+				gone[ngone++] = h;
+		}
+		for (size_t i = 0; i < ngone; i++) {
+			group_hint *h = gone[i];
+			rootly__strmap_remove(&c->groups, h->group_key);
+			hint_free(h);
+		}
+	}
+}
+
+void rootly__ingest_cache_committed(rootly_ctx *ctx)
+{
+	struct rootly__ingest_cache *c = cache_of(ctx, false);
+	if (!c)
+		return;
+	uint64_t gen;
+	if (!backend_gen(ctx, &gen)) {
+		rootly__ingest_cache_clear(ctx);
+		return;
+	}
+	/* Entries other than copies of the store are counted in deferred
+	 * (an undo record or pending attaches only exist beside them). */
+	if (c->deferred)
+		each_entry(c, drop_unsettled);
+	c->npend = 0;
+	trim(c);
+	c->tick++;
+}
+
+void rootly__ingest_cache_began(rootly_ctx *ctx)
+{
+	struct rootly__ingest_cache *c = cache_of(ctx, false);
+	if (!c)
+		return;
+	uint64_t gen;
+	bool known = backend_gen(ctx, &gen);
+	/* Whatever is left from before this transaction is trusted only if
+	 * nobody else committed since the last one began. */
+	if ((c->incidents.count || c->groups.count) && (!known || !c->have_gen || gen != c->gen))
+		rootly__ingest_cache_clear(ctx);
+	c->gen = gen;
+	c->have_gen = known;
 }
 
 void rootly__ingest_cache_free(rootly_ctx *ctx)

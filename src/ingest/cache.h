@@ -4,12 +4,19 @@
  * the payloads of a batch attaching to the same incidents neither look the
  * group up nor read and parse the incident again.
  *
- * Valid only inside one outermost store transaction: the write lock is
- * held, so nothing but this context changes the store. Cleared when any
- * level rolls back and when the outermost level ends (ctx.c), so it never
- * outlives what it mirrors. Every incident write goes through
- * rootly__incident_store, which forgets the document it writes; ingest
- * puts its own back afterwards with the new revision. A stale entry could
+ Inside an outermost store transaction the write lock is held, so
+ * nothing but this context changes the store. The clean entries and the
+ * group hints outlive a commit (rootly__ingest_cache_committed) only on a
+ * backend that can tell whether another connection committed since
+ * (SQLite's PRAGMA data_version; the memory store is private), and the
+ * next outermost begin drops them all if one did
+ * (rootly__ingest_cache_began). Cleared when the outermost level rolls
+ * back; a nested level's rollback drops the clean entries and hints
+ * (they may be what it wrote). Every incident write of this context goes
+ * through rootly__incident_store, which forgets the document it writes;
+ * ingest puts its own back afterwards with the new revision. A hint is
+ * checked against its incident's document (group, open, window), and
+ * only ingest declares incidents with a group key. A stale entry could
  * at worst fail a revision check; it can never be stored.
  *
  * Deferred incident writes: inside a batch (rootly_ctx_batch_begin), a
@@ -88,6 +95,13 @@ void rootly__ingest_cache_forget(rootly_ctx *ctx, const char *id);
 const char *rootly__ingest_cache_group(rootly_ctx *ctx, const char *group_key);
 void rootly__ingest_cache_set_group(rootly_ctx *ctx, const char *group_key, const char *incident_id);
 
+/* The outermost level committed: keep the clean entries and the hints
+ * for the next transaction when the backend can tell whether anyone else
+ * writes meanwhile (at most CACHE_MAX/2 of each; else all go). */
+void rootly__ingest_cache_committed(rootly_ctx *ctx);
+/* An outermost level began (the write lock is held): what an earlier
+ * one kept goes if another connection committed since. */
+void rootly__ingest_cache_began(rootly_ctx *ctx);
 /* Forget everything, dirty entries included (rollback of the outermost
  * level, end of the outermost transaction after a flush). */
 void rootly__ingest_cache_clear(rootly_ctx *ctx);

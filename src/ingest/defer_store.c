@@ -63,6 +63,10 @@ static rootly_status d_begin(rootly_store *st)
 	if (rc < 0)
 		return rc;
 	d->depth++;
+	/* Under the write lock now: the ingest cache checks what it kept
+	 * from the last transaction against other connections' commits. */
+	if (d->depth == 1)
+		rootly__ingest_cache_began(d->ctx);
 	/* Inside the new level: if the operation fails, its rollback takes
 	 * the flush's writes with it and the entries are dirty again. */
 	if ((rc = settle(d)) < 0) {
@@ -104,6 +108,10 @@ static rootly_status d_rollback(rootly_store *st)
 {
 	defer_store *d = (defer_store *)st;
 	int rc = d->inner->rollback(d->inner);
+	/* The whole transaction undone: nothing the ingest cache holds can be
+	 * trusted (tx_end clears it too; this covers every other path). */
+	if (d->depth == 1)
+		rootly__ingest_cache_clear(d->ctx);
 	if (d->depth > 0)
 		level_ended(d, false);
 	return rc;

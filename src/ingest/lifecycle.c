@@ -4,6 +4,7 @@
  * the last alert of an incident does.
  */
 #include "ingest/state.h"
+#include "util/jsonhold.h"
 
 #include <stdio.h>
 
@@ -129,7 +130,12 @@ static int last_resolved(apply_state *st, touched *t)
 		json_pack("{s:I,s:b}", "alerts", (json_int_t)rootly__jint(t->doc, "alert_count"), "mitigates", mitigate));
 	if (rc < 0 || !mitigate)
 		return rc;
+	/* A copy when shared (held by the ingest cache's undo record of the
+	 * document, util/jsonhold.h): the held one must not change. */
 	json_t *stamps = json_object_get(t->doc, "status_at");
+	if (rootly__json_shared(stamps) &&
+	    (!(stamps = json_copy(stamps)) || json_object_set_new(t->doc, "status_at", stamps) < 0))
+		return rootly_error_set_oom();
 	if (!stamps || json_object_set_new(stamps, "mitigated", json_integer(st->now)) < 0 ||
 	    json_object_set_new(t->doc, "status", json_string("mitigated")) < 0)
 		return rootly_error_set_oom();

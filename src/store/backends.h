@@ -24,6 +24,18 @@ typedef struct rootly__sqlite_options {
 int rootly__store_sqlite_open(rootly_store **out, const char *path,
 	const rootly__sqlite_options *opts);
 
+/* A number that moves whenever an outermost begin of the SQLite store
+ * `st` found that another connection may have committed since its last
+ * one (PRAGMA data_version moved, or could not be read); it stays the
+ * same across the store's own commits. Read inside a transaction (after
+ * BEGIN IMMEDIATE, under the write lock) it says whether anything read in
+ * an earlier transaction of this connection can still be trusted.
+ * false for another backend. */
+bool rootly__store_sqlite_others_gen(rootly_store *st, uint64_t *gen);
+/* Whether `st` is the in-memory backend (private to its one owner: no
+ * other connection writes it). */
+bool rootly__store_memory_is(const rootly_store *st);
+
 /* WAL checkpoints an SQLite store has run so far, on its checkpoint
  * thread and on the writer (tests, benchmarks). 0 and 0 for another
  * backend. */

@@ -775,3 +775,8 @@ int rootly__store_memory_open(rootly_store **out)
 	*out = &m->base;
 	return 0;
 }
+
+bool rootly__store_memory_is(const rootly_store *st)
+{
+	return st && st->free == mem_free;
+}

@@ -138,6 +138,9 @@ typedef struct sq_store {
 	sqlite3_stmt *dv_stmt;
 	int64_t dv;
 	bool have_dv;
+	/* Moves each time an outermost begin finds that another connection
+	 * may have committed (rootly__store_sqlite_others_gen). */
+	uint64_t others_gen;
 	/* The last seq of streams appended to in our transactions, so that
 	 * the next append to the same timeline needs no MAX(seq) query. Used
 	 * only while the write lock (BEGIN IMMEDIATE) is held, so no other
@@ -630,6 +633,7 @@ static void sq_others_committed(sq_store *s)
 		rootly__kf_reset(&s->kf);
 		rootly__km_stale(&s->km);
 		tails_clear(s);
+		s->others_gen++;
 	}
 	s->dv = v;
 	s->have_dv = known;
@@ -2015,6 +2019,14 @@ void rootly__store_sqlite_checkpoints(rootly_store *st, unsigned long *backgroun
 	*background = *inline_runs = 0;
 	if (st && st->free == sq_free && SQ(st)->ckpt)
 		rootly__sq_ckpt_counts(SQ(st)->ckpt, background, inline_runs);
+}
+
+bool rootly__store_sqlite_others_gen(rootly_store *st, uint64_t *gen)
+{
+	if (!st || st->free != sq_free)
+		return false;
+	*gen = SQ(st)->others_gen;
+	return true;
 }
 
 void rootly__store_sqlite_checkpoint_limits(rootly_store *st, int soft, int hard)

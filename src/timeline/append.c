@@ -3,6 +3,7 @@
 #include "timeline/append.h"
 #include "timeline/chain.h"
 #include "util/jsondump.h"
+#include "util/jsonhold.h"
 #include "workflow/workflow.h"
 
 /* The stored entry is written directly, around the body's canonical text,
@@ -36,13 +37,16 @@ static char *event_text(int64_t seq, const char *id, int64_t at, const char *act
 
 /* The incident document's timeline head, changed in place: the members
  * exist (every incident is built with them), so nothing is allocated but
- * the new head string, and a failure changes nothing. */
+ * the new head string, and a failure changes nothing. Unless the timeline
+ * member is shared (held by the ingest cache's undo record of the
+ * document, util/jsonhold.h): then it is replaced by a new one. */
 static int set_head(json_t *incident, int64_t seq, const char *hash)
 {
 	json_t *tl = json_object_get(incident, "timeline");
 	json_t *count = json_object_get(tl, "count");
 	json_t *head = json_object_get(tl, "head");
-	if (json_is_integer(count) && json_is_string(head)) {
+	if (json_is_integer(count) && json_is_string(head) && !rootly__json_shared(tl) &&
+	    !rootly__json_shared(count) && !rootly__json_shared(head)) {
 		if (json_string_setn_nocheck(head, hash, ROOTLY_HASH_HEX_LEN) < 0)
 			return rootly_error_set_oom();
 		json_integer_set(count, (json_int_t)seq);

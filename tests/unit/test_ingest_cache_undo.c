@@ -1,0 +1,239 @@
+/*
+ * A payload that fails inside a batch leaves the ingest cache exactly as
+ * it was before it (src/ingest/cache.c): the deferred incident document
+ * the payload was handed is put back from its undo record (a hold of the
+ * document's members, util/jsonhold.h), member for member and in the same
+ * order. Checked against the cached document itself, not only the store:
+ *  - a payload failing at each of its allocations in turn;
+ *  - a level that changes the handed document the ways ingest does
+ *    (members replaced and added, the timeline head moved by an append,
+ *    which changes the timeline member in place unless it is shared) and
+ *    rolls back;
+ *  - a payload that stamps status_at (on_last_resolved: mitigate) on a
+ *    held document.
+ * Memory and sqlite backends.
+ */
+#include "rootly_test.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/engine.h"
+#include "ingest/cache.h"
+#include "timeline/append.h"
+
+static int ingest_status(rootly_ctx *ctx, const char *status, int instance, char *incident_id, size_t cap)
+{
+	char body[1024];
+	int len = snprintf(body, sizeof(body),
+		"{\"receiver\":\"r\",\"status\":\"%s\",\"alerts\":[{\"status\":\"%s\","
+		"\"labels\":{\"alertname\":\"HighLatency\",\"group\":\"g1\",\"instance\":\"host-%d\",\"severity\":\"critical\"},"
+		"\"annotations\":{\"summary\":\"latency on host-%d\"},"
+		"\"startsAt\":\"2026-11-26T13:59:26.469Z\",\"endsAt\":\"%s\"}],"
+		"\"groupLabels\":{\"group\":\"g1\"},\"commonLabels\":{},\"commonAnnotations\":{},"
+		"\"externalURL\":\"http://am:9093\",\"version\":\"4\",\"groupKey\":\"{}:{group=\\\"g1\\\"}\","
+		"\"truncatedAlerts\":0}", status, status, instance, instance,
+		strcmp(status, "resolved") ? "0001-01-01T00:00:00Z" : "2026-11-26T14:00:00Z");
+	rootly_ingest_result *r = NULL;
+	int rc = rootly_ingest(&r, ctx, "alertmanager", body, (size_t)len, NULL, 0);
+	if (rc == 0 && incident_id) {
+		const rootly_ingest_item *it = rootly_ingest_result_at(r, 0);
+		snprintf(incident_id, cap, "%s", it && it->incident_id ? it->incident_id : "");
+	}
+	rootly_ingest_result_free(r);
+	return rc;
+}
+
+static int ingest_rc(rootly_ctx *ctx, int instance, char *incident_id, size_t cap)
+{
+	return ingest_status(ctx, "firing", instance, incident_id, cap);
+}
+
+/* The cached document of `id` as compact JSON text (member order kept),
+ * handed back unchanged; NULL when the cache holds none. */
+static char *cached_text(rootly_ctx *ctx, const char *id, int64_t *rev)
+{
+	json_t *doc = NULL;
+	rt_ok(rootly__ingest_cache_take(ctx, id, &doc, rev));
+	if (!doc)
+		return NULL;
+	char *text = json_dumps(doc, JSON_COMPACT);
+	assert_non_null(text);
+	rootly__ingest_cache_give(ctx, doc, *rev);
+	return text;
+}
+
+/* A batch holding incident `id` deferred (dirty) in the cache: created
+ * before the batch, two attaches inside it. */
+static rootly_ctx *open_batch(const char *uri, rt_clock *clock, char *id, size_t cap)
+{
+	rootly_ctx *ctx = rt_ctx_open(uri, clock);
+	rt_ok(ingest_rc(ctx, 1, id, cap));
+	rt_ok(rootly_ctx_batch_begin(ctx));
+	char again[64];
+	rt_ok(ingest_rc(ctx, 2, again, sizeof(again)));
+	assert_string_equal(again, id);
+	rt_ok(ingest_rc(ctx, 3, again, sizeof(again)));
+	return ctx;
+}
+
+static void finish(rootly_ctx *ctx, const char *id, size_t alerts)
+{
+	rt_ok(rootly_ctx_batch_commit(ctx));
+	rootly_incident *inc = NULL;
+	rt_ok(rootly_incident_get(&inc, ctx, id));
+	assert_int_equal(rootly_incident_alerts_count(inc), alerts);
+	rootly_incident_free(inc);
+	rootly_verify_result v;
+	rt_ok(rootly_timeline_verify(ctx, id, &v));
+	assert_int_equal(v.first_bad_seq, 0);
+	rt_ok(rootly_ctx_check(ctx));
+}
+
+static void alloc_faults(const char *uri)
+{
+	rt_clock clock = { 1795701600000, 10 };
+	char id[64];
+	rootly_ctx *ctx = open_batch(uri, &clock, id, sizeof(id));
+	int64_t rev0 = 0, rev = 0;
+	char *before = cached_text(ctx, id, &rev0);
+	assert_non_null(before); /* deferred: the cache holds the only copy */
+	int failures = 0;
+	for (uint64_t n = 1; n < 5000; n++) {
+		rootly_alloc_fault_arm(n, 0);
+		int rc = ingest_rc(ctx, 4, NULL, 0);
+		bool fired = rootly_alloc_fault_arm(0, 0) >= n;
+		if (rc == 0)
+			break;
+		assert_true(fired);
+		failures++;
+		char *after = cached_text(ctx, id, &rev);
+		if (!after || strcmp(before, after) != 0 || rev != rev0)
+			fail_msg("allocation %llu: the cached incident changed:\n%s\n%s", (unsigned long long)n, before,
+				after ? after : "(gone)");
+		free(after);
+	}
+	assert_true(failures > 10);
+	char *now = cached_text(ctx, id, &rev);
+	assert_string_not_equal(before, now); /* the successful payload changed it */
+	free(now);
+	free(before);
+	finish(ctx, id, 4);
+	rootly_ctx_free(ctx);
+}
+
+static void rolled_back_level(const char *uri)
+{
+	rt_clock clock = { 1795701600000, 10 };
+	char id[64];
+	rootly_ctx *ctx = open_batch(uri, &clock, id, sizeof(id));
+	int64_t rev0 = 0, rev = 0;
+	char *before = cached_text(ctx, id, &rev0);
+	assert_non_null(before);
+	/* as ingest runs (ingest/prepared.c): past its own deferred writes */
+	ctx->ingest_active = true;
+	rt_ok(rootly__tx_begin(ctx));
+	json_t *doc = NULL;
+	rt_ok(rootly__ingest_cache_take(ctx, id, &doc, &rev));
+	assert_non_null(doc);
+	/* what ingest does to a handed document */
+	rt_ok(json_object_set_new(doc, "alert_count", json_integer(99)));
+	rt_ok(json_object_set_new(doc, "acknowledged_at", json_integer(5)));
+	rt_ok(json_object_set_new(doc, "zz_added", json_string("x")));
+	const char *body = "{\"note\":\"n\"}";
+	rt_ok(rootly__timeline_append_text(ctx, doc, "bob", "note", body, strlen(body), 0));
+	char *changed = json_dumps(doc, JSON_COMPACT);
+	assert_string_not_equal(before, changed);
+	free(changed);
+	json_decref(doc); /* the failed payload lets go of its copy */
+	assert_int_equal(rootly__tx_end(ctx, rootly_error_set(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, "injected")),
+		ROOTLY_EINVALID);
+	ctx->ingest_active = false;
+	char *after = cached_text(ctx, id, &rev);
+	assert_non_null(after);
+	assert_string_equal(before, after);
+	assert_int_equal(rev, rev0);
+	free(after);
+	free(before);
+	rt_ok(ingest_rc(ctx, 4, NULL, 0));
+	finish(ctx, id, 4);
+	rootly_ctx_free(ctx);
+}
+
+/* The last alert of a started incident resolves in a batch, after an
+ * earlier payload deferred the incident: on_last_resolved: mitigate
+ * stamps status_at, a nested member the undo record holds, so it is
+ * replaced by a changed copy (debug builds check the hold at every
+ * promote and abort otherwise). */
+static void mitigate_in_batch(const char *uri)
+{
+	rt_clock clock = { 1795701600000, 10 };
+	rootly_ctx *ctx = rt_ctx_open(uri, &clock);
+	rt_ctx_configure(ctx, "version: 1\nalerts: {on_last_resolved: mitigate}\n");
+	char id[64], again[64];
+	rt_ok(ingest_rc(ctx, 1, id, sizeof(id)));
+	rt_ok(rootly_incident_transition(ctx, id, ROOTLY_STATUS_STARTED, NULL, NULL, 0));
+	rt_ok(rootly_ctx_batch_begin(ctx));
+	rt_ok(ingest_rc(ctx, 2, again, sizeof(again)));
+	assert_string_equal(id, again);
+	rt_ok(ingest_status(ctx, "resolved", 1, NULL, 0));
+	int64_t rev;
+	char *before = cached_text(ctx, id, &rev);
+	assert_non_null(before);
+	assert_non_null(strstr(before, "\"status\":\"started\""));
+	rt_ok(ingest_status(ctx, "resolved", 2, NULL, 0));
+	char *after = cached_text(ctx, id, &rev);
+	assert_non_null(after);
+	assert_non_null(strstr(after, "\"status\":\"mitigated\""));
+	assert_non_null(strstr(after, "\"mitigated\":"));
+	free(before);
+	free(after);
+	rt_ok(rootly_ctx_batch_commit(ctx));
+	rootly_incident *inc = NULL;
+	rt_ok(rootly_incident_get(&inc, ctx, id));
+	assert_int_equal(rootly_incident_status_get(inc), ROOTLY_STATUS_MITIGATED);
+	rootly_incident_free(inc);
+	rt_ok(rootly_ctx_check(ctx));
+	rootly_ctx_free(ctx);
+}
+
+static void test_mitigate_memory(void **state) { (void)state; mitigate_in_batch("memory:"); }
+static void test_mitigate_sqlite(void **state)
+{
+	(void)state;
+	const char *uri = rt_tmp_sqlite_uri();
+	mitigate_in_batch(uri);
+	rt_sqlite_remove(uri);
+}
+
+static void test_alloc_faults_memory(void **state) { (void)state; alloc_faults("memory:"); }
+static void test_alloc_faults_sqlite(void **state)
+{
+	(void)state;
+	const char *uri = rt_tmp_sqlite_uri();
+	alloc_faults(uri);
+	rt_sqlite_remove(uri);
+}
+static void test_rolled_back_level_memory(void **state) { (void)state; rolled_back_level("memory:"); }
+static void test_rolled_back_level_sqlite(void **state)
+{
+	(void)state;
+	const char *uri = rt_tmp_sqlite_uri();
+	rolled_back_level(uri);
+	rt_sqlite_remove(uri);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_alloc_faults_memory),
+		cmocka_unit_test(test_alloc_faults_sqlite),
+		cmocka_unit_test(test_rolled_back_level_memory),
+		cmocka_unit_test(test_rolled_back_level_sqlite),
+		cmocka_unit_test(test_mitigate_memory),
+		cmocka_unit_test(test_mitigate_sqlite),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
