@@ -943,16 +943,24 @@ int rootly__json_read(const char *what, const char *body, size_t len, json_t **o
 	return read_doc(&r, what, out);
 }
 
+/* A reader of body that leaves out the top-level members named in skip
+ * (at most ROOTLY_JSON_SKIP_MAX), their names measured once per read. */
+static void reader_init_skipping(reader *r, const char *body, size_t len, const rootly_json_skip *skip, size_t nskip)
+{
+	*r = (reader){ 0 };
+	r->s = (const unsigned char *)body;
+	r->len = len;
+	r->skip = skip;
+	r->nskip = nskip < ROOTLY_JSON_SKIP_MAX ? nskip : ROOTLY_JSON_SKIP_MAX;
+	for (size_t i = 0; i < r->nskip; i++)
+		r->skip_len[i] = strlen(skip[i].name);
+}
+
 int rootly__json_read_skipping(const char *what, const char *body, size_t len, const rootly_json_skip *skip,
 	size_t nskip, json_t **out, unsigned *skipped)
 {
-	reader r = { 0 };
-	r.s = (const unsigned char *)body;
-	r.len = len;
-	r.skip = skip;
-	r.nskip = nskip < ROOTLY_JSON_SKIP_MAX ? nskip : ROOTLY_JSON_SKIP_MAX;
-	for (size_t i = 0; i < r.nskip; i++)
-		r.skip_len[i] = strlen(skip[i].name);
+	reader r;
+	reader_init_skipping(&r, body, len, skip, nskip);
 	int rc = read_doc(&r, what, out);
 	if (skipped)
 		*skipped = rc == 0 ? r.skipped_mask : 0;
@@ -972,13 +980,8 @@ int rootly__json_read_members(const char *what, const char *body, size_t len, co
 		first++;
 	if (first == len || body[first] != '{')
 		return 1;
-	reader r = { 0 };
-	r.s = (const unsigned char *)body;
-	r.len = len;
-	r.skip = skip;
-	r.nskip = nskip < ROOTLY_JSON_SKIP_MAX ? nskip : ROOTLY_JSON_SKIP_MAX;
-	for (size_t i = 0; i < r.nskip; i++)
-		r.skip_len[i] = strlen(skip[i].name);
+	reader r;
+	reader_init_skipping(&r, body, len, skip, nskip);
 	r.members = names;
 	r.nmembers = nnames;
 	for (size_t i = 0; i < nnames; i++)

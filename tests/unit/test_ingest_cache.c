@@ -7,6 +7,7 @@
  * chain. Memory and sqlite backends.
  */
 #include "rootly_test.h"
+#include "cache_alert.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,25 +45,7 @@ static int teardown(void **state)
 /* One firing alert of group `group`, instance `instance`. */
 static int ingest_alert(fx *f, int group, int instance, char *incident_id, size_t cap, rootly_ingest_outcome *o)
 {
-	char body[1024];
-	int len = snprintf(body, sizeof(body),
-		"{\"receiver\":\"r\",\"status\":\"firing\",\"alerts\":[{\"status\":\"firing\","
-		"\"labels\":{\"alertname\":\"HighLatency\",\"group\":\"g%d\",\"instance\":\"host-%d\",\"severity\":\"critical\"},"
-		"\"annotations\":{\"summary\":\"latency on host-%d\"},"
-		"\"startsAt\":\"2026-11-26T13:59:26.469Z\",\"endsAt\":\"0001-01-01T00:00:00Z\"}],"
-		"\"groupLabels\":{\"group\":\"g%d\"},\"commonLabels\":{},\"commonAnnotations\":{},"
-		"\"externalURL\":\"http://am:9093\",\"version\":\"4\",\"groupKey\":\"{}:{group=\\\"g%d\\\"}\","
-		"\"truncatedAlerts\":0}", group, instance, instance, group, group);
-	rootly_ingest_result *r = NULL;
-	int rc = rootly_ingest(&r, f->ctx, "alertmanager", body, (size_t)len, NULL, 0);
-	if (rc == 0) {
-		assert_int_equal(rootly_ingest_result_count(r), 1);
-		const rootly_ingest_item *it = rootly_ingest_result_at(r, 0);
-		*o = it->outcome;
-		snprintf(incident_id, cap, "%s", it->incident_id ? it->incident_id : "");
-		rootly_ingest_result_free(r);
-	}
-	return rc;
+	return ingest_alert_on(f->ctx, group, instance, incident_id, cap, o);
 }
 
 static void expect(fx *f, int group, int instance, rootly_ingest_outcome want, char *id, size_t cap)

@@ -10,6 +10,7 @@
  * its revision check (the payload is refused).
  */
 #include "rootly_test.h"
+#include "cache_alert.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -49,35 +50,11 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* One firing alert of group `group`, instance `instance`, on ctx. */
-static int ingest_alert(rootly_ctx *ctx, int group, int instance, char *incident_id, size_t cap,
-	rootly_ingest_outcome *o)
-{
-	char body[1024];
-	int len = snprintf(body, sizeof(body),
-		"{\"receiver\":\"r\",\"status\":\"firing\",\"alerts\":[{\"status\":\"firing\","
-		"\"labels\":{\"alertname\":\"HighLatency\",\"group\":\"g%d\",\"instance\":\"host-%d\",\"severity\":\"critical\"},"
-		"\"annotations\":{\"summary\":\"latency on host-%d\"},"
-		"\"startsAt\":\"2026-11-26T13:59:26.469Z\",\"endsAt\":\"0001-01-01T00:00:00Z\"}],"
-		"\"groupLabels\":{\"group\":\"g%d\"},\"commonLabels\":{},\"commonAnnotations\":{},"
-		"\"externalURL\":\"http://am:9093\",\"version\":\"4\",\"groupKey\":\"{}:{group=\\\"g%d\\\"}\","
-		"\"truncatedAlerts\":0}", group, instance, instance, group, group);
-	rootly_ingest_result *r = NULL;
-	int rc = rootly_ingest(&r, ctx, "alertmanager", body, (size_t)len, NULL, 0);
-	if (rc == 0) {
-		assert_int_equal(rootly_ingest_result_count(r), 1);
-		const rootly_ingest_item *it = rootly_ingest_result_at(r, 0);
-		*o = it->outcome;
-		snprintf(incident_id, cap, "%s", it->incident_id ? it->incident_id : "");
-		rootly_ingest_result_free(r);
-	}
-	return rc;
-}
 
 static void expect_on(rootly_ctx *ctx, int group, int instance, rootly_ingest_outcome want, char *id, size_t cap)
 {
 	rootly_ingest_outcome o = ROOTLY_INGEST_REJECTED;
-	rt_ok(ingest_alert(ctx, group, instance, id, cap, &o));
+	rt_ok(ingest_alert_on(ctx, group, instance, id, cap, &o));
 	assert_int_equal(o, want);
 }
 
@@ -206,7 +183,7 @@ static void test_many_groups_in_turn(void **state)
 	char id[64], first[200][64];
 	for (int i = 0; i < 1000; i++) {
 		rootly_ingest_outcome o;
-		rt_ok(ingest_alert(f->ctx, 100 + i % 200, i, id, sizeof(id), &o));
+		rt_ok(ingest_alert_on(f->ctx, 100 + i % 200, i, id, sizeof(id), &o));
 		if (i < 200) {
 			assert_int_equal(o, ROOTLY_INGEST_CREATED);
 			snprintf(first[i], sizeof(first[i]), "%s", id);
