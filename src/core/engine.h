@@ -130,6 +130,20 @@ static inline json_t *rootly__jget(const json_t *obj, const char *key)
 	return key ? json_object_getn(obj, key, strlen(key)) : NULL;
 }
 
+/* A shallow copy of object `obj` (its members' values shared), or NULL
+ * when out of memory or obj is not an object. Not json_copy: jansson's
+ * copy of an object ignores a member it fails to insert and returns the
+ * object without it, which a caller would then store. */
+static inline json_t *rootly__json_object_copy(const json_t *obj)
+{
+	json_t *copy = json_is_object(obj) ? json_object() : NULL;
+	if (copy && json_object_update(copy, (json_t *)obj) < 0) {
+		json_decref(copy);
+		return NULL;
+	}
+	return copy;
+}
+
 static inline const char *rootly__jstr(const json_t *obj, const char *key) /* NULL if absent */
 {
 	return json_string_value(rootly__jget(obj, key));

@@ -152,7 +152,7 @@ const char *rootly_incident_group_key(const rootly_incident *inc)
 
 rootly_status rootly_incident_to_json(char **out, const rootly_incident *inc)
 {
-	json_t *copy = json_copy(inc->doc);
+	json_t *copy = rootly__json_object_copy(inc->doc);
 	*out = NULL;
 	if (!copy)
 		return rootly_error_set_oom();

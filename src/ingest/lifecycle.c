@@ -134,7 +134,7 @@ static int last_resolved(apply_state *st, touched *t)
 	 * document, util/jsonhold.h): the held one must not change. */
 	json_t *stamps = json_object_get(t->doc, "status_at");
 	if (rootly__json_shared(stamps) &&
-	    (!(stamps = json_copy(stamps)) || json_object_set_new(t->doc, "status_at", stamps) < 0))
+	    (!(stamps = rootly__json_object_copy(stamps)) || json_object_set_new(t->doc, "status_at", stamps) < 0))
 		return rootly_error_set_oom();
 	if (!stamps || json_object_set_new(stamps, "mitigated", json_integer(st->now)) < 0 ||
 	    json_object_set_new(t->doc, "status", json_string("mitigated")) < 0)

@@ -45,8 +45,9 @@ json_t *rootly__wf_vars(rootly_ctx *ctx, const rootly_workflow_cfg *w, const cha
 	const json_t *doc, const char *event_kind, const json_t *event_body)
 {
 	json_t *vars = json_object();
-	json_t *inc = json_copy((json_t *)doc);
-	json_t *ev = event_body ? json_copy((json_t *)event_body) : json_object();
+	json_t *inc = rootly__json_object_copy(doc);
+	json_t *ev = !event_body ? json_object() :
+		json_is_object(event_body) ? rootly__json_object_copy(event_body) : json_deep_copy(event_body);
 	json_t *wf = json_pack("{s:s,s:s}", "name", w->name, "run_id", run_id ? run_id : "dry-run");
 	int bad = !vars || !inc || !ev || !wf;
 	const json_t *sev = json_object_get(doc, "severity");
