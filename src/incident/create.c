@@ -2,6 +2,7 @@
 #include "core/engine.h"
 #include "timeline/append.h"
 #include "util/jsondump.h"
+#include "util/jsonread.h"
 
 #include <stdio.h>
 
@@ -34,8 +35,9 @@ int rootly__string_array(const char *what, const char *const *items, size_t n, j
 		if (!dup && json_array_append_new(*out, json_string(items[i])) < 0) {
 			json_decref(*out);
 			*out = NULL;
-			return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
-				"%s[%zu] is not valid UTF-8 or memory ran out", what, i);
+			if (rootly__utf8_wellformed(items[i]))
+				return rootly_error_set_oom();
+			return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, "%s[%zu] is not valid UTF-8", what, i);
 		}
 	}
 	return 0;
@@ -52,6 +54,8 @@ int rootly__apply_labels(json_t *obj, const rootly_kv *kv, size_t n, const char 
 			continue;
 		}
 		json_t *v = json_string(kv[i].value);
+		if (!v && rootly__utf8_wellformed(kv[i].value))
+			return rootly_error_set_oom();
 		if (!v)
 			return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
 				"%s.%s: value is not valid UTF-8", what, kv[i].key);
@@ -177,15 +181,20 @@ int rootly__incident_build(rootly_ctx *ctx, const rootly_incident_options *o, co
 	if (!title || !summary) {
 		json_decref(title);
 		json_decref(summary);
-		rc = rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
-			"incident options: title or summary is not valid UTF-8");
+		if (rootly__utf8_wellformed(o->title) && rootly__utf8_wellformed(o->summary ? o->summary : ""))
+			rc = rootly_error_set_oom();
+		else
+			rc = rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0,
+				"incident options: title or summary is not valid UTF-8");
 		goto fail;
 	}
+	/* A stamp that cannot be set fails the whole: never an incident
+	 * without its in_triage time. */
 	json_t *status_at = json_object();
-	if (status_at) {
-		json_object_set_new(status_at, "in_triage", json_integer(now));
-		if (o->status == ROOTLY_STATUS_STARTED)
-			json_object_set_new(status_at, "started", json_integer(now));
+	if (status_at && (json_object_set_new(status_at, "in_triage", json_integer(now)) < 0 ||
+	    (o->status == ROOTLY_STATUS_STARTED && json_object_set_new(status_at, "started", json_integer(now)) < 0))) {
+		json_decref(status_at);
+		status_at = NULL;
 	}
 	/* Member by member rather than json_pack (which parses its format on
 	 * every call: a sixth of declaring an incident), in the same order. */

@@ -148,6 +148,23 @@ static size_t utf8_seq(const unsigned char *s, size_t avail)
 	return n;
 }
 
+bool rootly__utf8_wellformed(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s);
+	for (size_t i = 0; i < len;) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		size_t n = utf8_seq(p + i, len - i);
+		if (!n)
+			return false;
+		i += n;
+	}
+	return true;
+}
+
 static int hexval(unsigned char c)
 {
 	if (c >= '0' && c <= '9')

@@ -4,6 +4,7 @@
 #define ROOTLY_SRC_UTIL_JSONREAD_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Deepest container nesting a document may have. */
@@ -14,6 +15,12 @@
  * `what` prefixes error messages. Returns 0, ROOTLY_EINVALID (message
  * with the byte position) or ROOTLY_ENOMEM; never a damaged document. */
 int rootly__json_read(const char *what, const char *body, size_t len, json_t **out);
+
+/* Whether NUL-terminated s is well-formed UTF-8 as the reader and jansson's
+ * json_string take it (RFC 3629: no overlong forms, no surrogates): tells
+ * a json_string that returned NULL for bad text from one that ran out of
+ * memory. */
+bool rootly__utf8_wellformed(const char *s);
 
 /* A member of a top-level object that rootly__json_read_skipping may
  * leave out when its value has the shape the caller would accept and
