@@ -1,11 +1,12 @@
-/* The one-alert Alertmanager notification the ingest cache suites
- * (test_ingest_cache.c, test_ingest_cache_kept.c) ingest. */
+/* The one-alert Alertmanager notifications the ingest cache suites
+ * (test_ingest_cache*.c, test_ingest_mitigate_oom.c) ingest. */
 #ifndef ROOTLY_TEST_CACHE_ALERT_H
 #define ROOTLY_TEST_CACHE_ALERT_H
 
 #include "rootly_test.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* One firing alert of group `group`, instance `instance`, on ctx: its
  * outcome in *o and its incident's id in incident_id when accepted. */
@@ -30,6 +31,30 @@ static inline int ingest_alert_on(rootly_ctx *ctx, int group, int instance, char
 		snprintf(incident_id, cap, "%s", it->incident_id ? it->incident_id : "");
 		rootly_ingest_result_free(r);
 	}
+	return rc;
+}
+
+/* A firing or resolved ("resolved") alert `instance` of group g1, on ctx:
+ * its incident's id in incident_id (NULL: not wanted). */
+static inline int ingest_status(rootly_ctx *ctx, const char *status, int instance, char *incident_id, size_t cap)
+{
+	char body[1024];
+	int len = snprintf(body, sizeof(body),
+		"{\"receiver\":\"r\",\"status\":\"%s\",\"alerts\":[{\"status\":\"%s\","
+		"\"labels\":{\"alertname\":\"HighLatency\",\"group\":\"g1\",\"instance\":\"host-%d\",\"severity\":\"critical\"},"
+		"\"annotations\":{\"summary\":\"latency on host-%d\"},"
+		"\"startsAt\":\"2026-11-26T13:59:26.469Z\",\"endsAt\":\"%s\"}],"
+		"\"groupLabels\":{\"group\":\"g1\"},\"commonLabels\":{},\"commonAnnotations\":{},"
+		"\"externalURL\":\"http://am:9093\",\"version\":\"4\",\"groupKey\":\"{}:{group=\\\"g1\\\"}\","
+		"\"truncatedAlerts\":0}", status, status, instance, instance,
+		strcmp(status, "resolved") ? "0001-01-01T00:00:00Z" : "2026-11-26T14:00:00Z");
+	rootly_ingest_result *r = NULL;
+	int rc = rootly_ingest(&r, ctx, "alertmanager", body, (size_t)len, NULL, 0);
+	if (rc == 0 && incident_id) {
+		const rootly_ingest_item *it = rootly_ingest_result_at(r, 0);
+		snprintf(incident_id, cap, "%s", it && it->incident_id ? it->incident_id : "");
+	}
+	rootly_ingest_result_free(r);
 	return rc;
 }
 

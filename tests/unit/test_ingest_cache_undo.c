@@ -14,6 +14,7 @@
  * Memory and sqlite backends.
  */
 #include "rootly_test.h"
+#include "cache_alert.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -23,28 +24,6 @@
 #include "core/engine.h"
 #include "ingest/cache.h"
 #include "timeline/append.h"
-
-static int ingest_status(rootly_ctx *ctx, const char *status, int instance, char *incident_id, size_t cap)
-{
-	char body[1024];
-	int len = snprintf(body, sizeof(body),
-		"{\"receiver\":\"r\",\"status\":\"%s\",\"alerts\":[{\"status\":\"%s\","
-		"\"labels\":{\"alertname\":\"HighLatency\",\"group\":\"g1\",\"instance\":\"host-%d\",\"severity\":\"critical\"},"
-		"\"annotations\":{\"summary\":\"latency on host-%d\"},"
-		"\"startsAt\":\"2026-11-26T13:59:26.469Z\",\"endsAt\":\"%s\"}],"
-		"\"groupLabels\":{\"group\":\"g1\"},\"commonLabels\":{},\"commonAnnotations\":{},"
-		"\"externalURL\":\"http://am:9093\",\"version\":\"4\",\"groupKey\":\"{}:{group=\\\"g1\\\"}\","
-		"\"truncatedAlerts\":0}", status, status, instance, instance,
-		strcmp(status, "resolved") ? "0001-01-01T00:00:00Z" : "2026-11-26T14:00:00Z");
-	rootly_ingest_result *r = NULL;
-	int rc = rootly_ingest(&r, ctx, "alertmanager", body, (size_t)len, NULL, 0);
-	if (rc == 0 && incident_id) {
-		const rootly_ingest_item *it = rootly_ingest_result_at(r, 0);
-		snprintf(incident_id, cap, "%s", it && it->incident_id ? it->incident_id : "");
-	}
-	rootly_ingest_result_free(r);
-	return rc;
-}
 
 static int ingest_rc(rootly_ctx *ctx, int instance, char *incident_id, size_t cap)
 {

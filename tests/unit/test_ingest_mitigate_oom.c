@@ -13,6 +13,7 @@
  * must keep every stamp status_at had before, plus "mitigated".
  */
 #include "rootly_test.h"
+#include "cache_alert.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,28 +22,6 @@
 
 #include "core/engine.h"
 #include "ingest/cache.h"
-
-static int ingest_status(rootly_ctx *ctx, const char *status, int instance, char *incident_id, size_t cap)
-{
-	char body[1024];
-	int len = snprintf(body, sizeof(body),
-		"{\"receiver\":\"r\",\"status\":\"%s\",\"alerts\":[{\"status\":\"%s\","
-		"\"labels\":{\"alertname\":\"HighLatency\",\"group\":\"g1\",\"instance\":\"host-%d\",\"severity\":\"critical\"},"
-		"\"annotations\":{\"summary\":\"latency on host-%d\"},"
-		"\"startsAt\":\"2026-11-26T13:59:26.469Z\",\"endsAt\":\"%s\"}],"
-		"\"groupLabels\":{\"group\":\"g1\"},\"commonLabels\":{},\"commonAnnotations\":{},"
-		"\"externalURL\":\"http://am:9093\",\"version\":\"4\",\"groupKey\":\"{}:{group=\\\"g1\\\"}\","
-		"\"truncatedAlerts\":0}", status, status, instance, instance,
-		strcmp(status, "resolved") ? "0001-01-01T00:00:00Z" : "2026-11-26T14:00:00Z");
-	rootly_ingest_result *r = NULL;
-	int rc = rootly_ingest(&r, ctx, "alertmanager", body, (size_t)len, NULL, 0);
-	if (rc == 0 && incident_id) {
-		const rootly_ingest_item *it = rootly_ingest_result_at(r, 0);
-		snprintf(incident_id, cap, "%s", it && it->incident_id ? it->incident_id : "");
-	}
-	rootly_ingest_result_free(r);
-	return rc;
-}
 
 /* status_at of the cached incident `id` (a new reference), handed back. */
 static json_t *cached_stamps(rootly_ctx *ctx, const char *id)
