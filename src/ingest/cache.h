@@ -4,7 +4,7 @@
  * the payloads of a batch attaching to the same incidents neither look the
  * group up nor read and parse the incident again.
  *
- Inside an outermost store transaction the write lock is held, so
+ * Inside an outermost store transaction the write lock is held, so
  * nothing but this context changes the store. The clean entries and the
  * group hints outlive a commit (rootly__ingest_cache_committed) only on a
  * backend that can tell whether another connection committed since
