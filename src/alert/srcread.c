@@ -2,6 +2,7 @@
  * text, vendor time formats, UTF-8 checks (srcutil.h). */
 #include "alert/srcutil.h"
 
+#include "util/jsonread.h"
 #include "util/timefmt.h"
 
 /* ---- reading ------------------------------------------------------------- */
@@ -139,41 +140,10 @@ size_t rootly__utf8_chars(const char *s)
 
 bool rootly__utf8_valid(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		unsigned char c = *p;
-		size_t n;
-		unsigned char lo = 0x80, hi = 0xBF;
-		if (c < 0x20 || c == 0x7f)
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
 			return false;
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		if (c >= 0xC2 && c <= 0xDF)
-			n = 2;
-		else if (c >= 0xE0 && c <= 0xEF) {
-			n = 3;
-			if (c == 0xE0)
-				lo = 0xA0; /* overlong */
-			else if (c == 0xED)
-				hi = 0x9F; /* surrogates */
-		} else if (c >= 0xF0 && c <= 0xF4) {
-			n = 4;
-			if (c == 0xF0)
-				lo = 0x90;
-			else if (c == 0xF4)
-				hi = 0x8F;
-		} else
-			return false;
-		if (p[1] < lo || p[1] > hi)
-			return false;
-		for (size_t i = 2; i < n; i++)
-			if (p[i] < 0x80 || p[i] > 0xBF)
-				return false;
-		p += n;
-	}
-	return true;
+	return rootly__utf8_wellformed(s);
 }
 
 

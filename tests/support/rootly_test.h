@@ -42,6 +42,10 @@ void rt_sqlite_remove(const char *path_or_uri);
 struct json_t;
 struct json_t *rt_json_object(size_t n, char fill);
 void rt_json_check_object(const struct json_t *o, size_t n, char fill);
+/* Group setup and teardown of the allocation tests: a memory: context
+ * held open, which installs the library's jansson hooks. */
+int rt_json_hooks_setup(void **state);
+int rt_json_hooks_teardown(void **state);
 
 /* Assert a status is 0, printing the library's message otherwise. */
 #define rt_ok(expr) do { int rt__rc = (expr); if (rt__rc != 0) \

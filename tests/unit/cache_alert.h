@@ -1,5 +1,6 @@
 /* The one-alert Alertmanager notifications the ingest cache suites
- * (test_ingest_cache*.c, test_ingest_mitigate_oom.c) ingest. */
+ * (test_ingest_cache*.c, test_ingest_mitigate_oom.c, test_ingest_defer.c)
+ * ingest. */
 #ifndef ROOTLY_TEST_CACHE_ALERT_H
 #define ROOTLY_TEST_CACHE_ALERT_H
 
@@ -9,7 +10,8 @@
 #include <string.h>
 
 /* One firing alert of group `group`, instance `instance`, on ctx: its
- * outcome in *o and its incident's id in incident_id when accepted. */
+ * outcome in *o and its incident's id in incident_id when accepted (either
+ * may be NULL). */
 static inline int ingest_alert_on(rootly_ctx *ctx, int group, int instance, char *incident_id, size_t cap,
 	rootly_ingest_outcome *o)
 {
@@ -27,8 +29,10 @@ static inline int ingest_alert_on(rootly_ctx *ctx, int group, int instance, char
 	if (rc == 0) {
 		assert_int_equal(rootly_ingest_result_count(r), 1);
 		const rootly_ingest_item *it = rootly_ingest_result_at(r, 0);
-		*o = it->outcome;
-		snprintf(incident_id, cap, "%s", it->incident_id ? it->incident_id : "");
+		if (o)
+			*o = it->outcome;
+		if (incident_id)
+			snprintf(incident_id, cap, "%s", it->incident_id ? it->incident_id : "");
 		rootly_ingest_result_free(r);
 	}
 	return rc;

@@ -1,4 +1,5 @@
-/* The jansson object builder of the allocation tests (rootly_test.h):
+/* The jansson object builder and the group setup of the allocation tests
+ * (rootly_test.h):
  * here, not in tests/support, because the Go binding's conformance build
  * compiles that directory without jansson. */
 #include "rootly_test.h"
@@ -37,4 +38,22 @@ void rt_json_check_object(const json_t *o, size_t n, char fill)
 		for (size_t j = 0; j < i; j++)
 			assert_int_equal(v[j], fill + (char)(i % 7));
 	}
+}
+
+static rootly_ctx *g_hooks_ctx; /* opening a context installs the jansson hooks */
+static rt_clock g_hooks_clock = { 1795701600000, 10 };
+
+int rt_json_hooks_setup(void **state)
+{
+	(void)state;
+	g_hooks_ctx = rt_ctx_open("memory:", &g_hooks_clock);
+	return g_hooks_ctx ? 0 : -1;
+}
+
+int rt_json_hooks_teardown(void **state)
+{
+	(void)state;
+	rootly_ctx_free(g_hooks_ctx);
+	g_hooks_ctx = NULL;
+	return 0;
 }

@@ -19,24 +19,6 @@
 #include "core/arena.h"
 #include "rootly/sys/alloc.h"
 
-static rootly_ctx *g_ctx; /* opening a context installs the jansson hooks */
-static rt_clock g_clock = { 1795701600000, 10 };
-
-static int setup(void **state)
-{
-	(void)state;
-	g_ctx = rt_ctx_open("memory:", &g_clock);
-	return g_ctx ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	rootly_ctx_free(g_ctx);
-	return 0;
-}
-
-
 /* Whether arena mode cuts blocks in this build and run. */
 static bool arena_works(void)
 {
@@ -315,5 +297,5 @@ int main(void)
 		cmocka_unit_test(test_arena_mode_nests),
 		cmocka_unit_test(test_an_embedders_clock_gets_malloc_blocks),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, rt_json_hooks_setup, rt_json_hooks_teardown);
 }

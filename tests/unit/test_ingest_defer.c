@@ -15,6 +15,7 @@
  * sqlite backends, through the fault-injecting wrapper.
  */
 #include "rootly_test.h"
+#include "cache_alert.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,26 +66,7 @@ static int teardown(void **state)
 /* One firing alert of group g, instance i (Alertmanager webhook). */
 static int ingest(fx *f, int g, int i, rootly_ingest_outcome *o, char *incident, size_t cap)
 {
-	char body[1024];
-	int len = snprintf(body, sizeof(body),
-		"{\"receiver\":\"r\",\"status\":\"firing\",\"alerts\":[{\"status\":\"firing\","
-		"\"labels\":{\"alertname\":\"HighLatency\",\"group\":\"g%d\",\"instance\":\"host-%d\",\"severity\":\"critical\"},"
-		"\"annotations\":{\"summary\":\"latency on host-%d\"},"
-		"\"startsAt\":\"2026-11-26T13:59:26.469Z\",\"endsAt\":\"0001-01-01T00:00:00Z\"}],"
-		"\"groupLabels\":{\"group\":\"g%d\"},\"commonLabels\":{},\"commonAnnotations\":{},"
-		"\"externalURL\":\"http://am:9093\",\"version\":\"4\",\"groupKey\":\"{}:{group=\\\"g%d\\\"}\","
-		"\"truncatedAlerts\":0}", g, i, i, g, g);
-	rootly_ingest_result *r = NULL;
-	int rc = rootly_ingest(&r, f->ctx, "alertmanager", body, (size_t)len, NULL, 0);
-	if (rc == 0) {
-		const rootly_ingest_item *it = rootly_ingest_result_at(r, 0);
-		if (o)
-			*o = it->outcome;
-		if (incident)
-			snprintf(incident, cap, "%s", it->incident_id ? it->incident_id : "");
-		rootly_ingest_result_free(r);
-	}
-	return rc;
+	return ingest_alert_on(f->ctx, g, i, incident, cap, o);
 }
 
 static void expect(fx *f, int g, int i, rootly_ingest_outcome want, char *incident, size_t cap)

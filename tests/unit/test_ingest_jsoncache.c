@@ -17,23 +17,6 @@
 
 #include "rootly/sys/alloc.h"
 
-static rootly_ctx *g_ctx; /* opening a context installs the jansson hooks */
-static rt_clock g_clock = { 1795701600000, 10 };
-
-static int setup(void **state)
-{
-	(void)state;
-	g_ctx = rt_ctx_open("memory:", &g_clock);
-	return g_ctx ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	rootly_ctx_free(g_ctx);
-	return 0;
-}
-
 /* rt_json_object(n, fill): member values of every length from 0 to n-1, so
  * blocks of every size class are made, freed and made again. */
 
@@ -143,5 +126,5 @@ int main(void)
 		cmocka_unit_test(test_custom_allocator_sees_every_jansson_block),
 		cmocka_unit_test(test_threads_that_used_the_cache_exit),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, rt_json_hooks_setup, rt_json_hooks_teardown);
 }

@@ -69,12 +69,12 @@ def am_v2(name, **labels):
 S = None  # the shared bridge
 
 
-
 def prepare_mode():
     """The bridge's --prepare-on for this run (ROOTLY_BRIDGE_ARGS), or its
     default, auto."""
     args = os.environ.get("ROOTLY_BRIDGE_ARGS", "").split()
     return args[args.index("--prepare-on") + 1] if "--prepare-on" in args else "auto"
+
 
 class Hook(http.server.BaseHTTPRequestHandler):
     """The outside service a workflow's webhook action calls."""
