@@ -276,6 +276,21 @@ int rootly__declare(apply_state *st, json_t *alert, const char *group_key, const
 	return 0;
 }
 
+/* Append s[0..n) to key (capacity cap, holding len bytes of text) as
+ * snprintf does: what fits before the last byte is copied, the text stays
+ * NUL-terminated, and the returned length counts all n bytes (past cap
+ * once cut). */
+static size_t key_put(char *key, size_t cap, size_t len, const char *s, size_t n)
+{
+	if (len < cap) {
+		size_t room = cap - 1 - len;
+		size_t k = n < room ? n : room;
+		memcpy(key + len, s, k);
+		key[len + k] = '\0';
+	}
+	return len + n;
+}
+
 /* The grouping key: the source's own, or the configured labels'
  * values ("alertname=HighLatency,service=checkout-api"). */
 static int group_key_of(apply_state *st, json_t *alert)
@@ -286,9 +301,17 @@ static int group_key_of(apply_state *st, json_t *alert)
 	json_t *labels = json_object_get(alert, "labels");
 	char key[1024];
 	size_t len = 0;
+	/* What snprintf(key + len, sizeof(key) - len, "%s%s=%s", ...) wrote
+	 * (cut at the buffer's end, len counting the whole text), without its
+	 * ~1,100 instructions an alert. */
 	for (size_t i = 0; i < g->labels_count && len < sizeof(key); i++) {
 		const char *v = rootly__jstr(labels, g->labels[i]);
-		len += (size_t)snprintf(key + len, sizeof(key) - len, "%s%s=%s", i ? "," : "", g->labels[i], v ? v : "");
+		if (i)
+			len = key_put(key, sizeof(key), len, ",", 1);
+		len = key_put(key, sizeof(key), len, g->labels[i], strlen(g->labels[i]));
+		len = key_put(key, sizeof(key), len, "=", 1);
+		if (v)
+			len = key_put(key, sizeof(key), len, v, strlen(v));
 	}
 	if (json_object_set_new(alert, "group_key", json_string(key)) < 0)
 		return rootly_error_set_oom();
