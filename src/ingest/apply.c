@@ -333,13 +333,18 @@ static int apply_one(apply_state *st, json_t *alert)
 	/* A routing key is a credential: never stored. */
 	json_object_del(alert, "routing_key");
 	int rc;
-	if (!json_is_string(json_object_get(alert, "fingerprint"))) {
+	/* Looked up once: nothing below replaces the member (its string
+	 * stays valid for the dedup lookup). */
+	const char *fingerprint = rootly__jstr(alert, "fingerprint");
+	if (!fingerprint) {
 		/* The source gave no dedup key (a PagerDuty trigger without one):
 		 * make one, and report it back as PagerDuty does. */
 		char id[ROOTLY_ULID_LEN + 1];
 		rootly__new_id(st->ctx, id);
-		if (json_object_set_new(alert, "fingerprint", json_string(id)) < 0)
+		json_t *made = json_string(id);
+		if (!made || json_object_set_new(alert, "fingerprint", made) < 0)
 			return rootly_error_set_oom();
+		fingerprint = json_string_value(made);
 	}
 	if ((rc = group_key_of(st, alert)) < 0)
 		return rc;
@@ -361,7 +366,7 @@ static int apply_one(apply_state *st, json_t *alert)
 
 	latest_state ls = { "", 0, NULL, 0 };
 	rootly_record_query q = { 0 };
-	q.key = rootly__jstr(alert, "fingerprint");
+	q.key = fingerprint;
 	q.descending = 1;
 	rc = st->ctx->store->record_find(st->ctx->store, "alert", &q, latest_alert_cb, &ls);
 	if (rc >= 0) {
