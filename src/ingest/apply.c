@@ -276,6 +276,21 @@ int rootly__declare(apply_state *st, json_t *alert, const char *group_key, const
 	return 0;
 }
 
+/* Append s[0..n) to key (capacity cap, holding len bytes of text) as
+ * snprintf does: what fits before the last byte is copied, the text stays
+ * NUL-terminated, and the returned length counts all n bytes (past cap
+ * once cut). */
+static size_t key_put(char *key, size_t cap, size_t len, const char *s, size_t n)
+{
+	if (len < cap) {
+		size_t room = cap - 1 - len;
+		size_t k = n < room ? n : room;
+		memcpy(key + len, s, k);
+		key[len + k] = '\0';
+	}
+	return len + n;
+}
+
 /* The grouping key: the source's own, or the configured labels'
  * values ("alertname=HighLatency,service=checkout-api"). */
 static int group_key_of(apply_state *st, json_t *alert)
@@ -286,9 +301,17 @@ static int group_key_of(apply_state *st, json_t *alert)
 	json_t *labels = json_object_get(alert, "labels");
 	char key[1024];
 	size_t len = 0;
+	/* What snprintf(key + len, sizeof(key) - len, "%s%s=%s", ...) wrote
+	 * (cut at the buffer's end, len counting the whole text), without its
+	 * ~1,100 instructions an alert. */
 	for (size_t i = 0; i < g->labels_count && len < sizeof(key); i++) {
 		const char *v = rootly__jstr(labels, g->labels[i]);
-		len += (size_t)snprintf(key + len, sizeof(key) - len, "%s%s=%s", i ? "," : "", g->labels[i], v ? v : "");
+		if (i)
+			len = key_put(key, sizeof(key), len, ",", 1);
+		len = key_put(key, sizeof(key), len, g->labels[i], strlen(g->labels[i]));
+		len = key_put(key, sizeof(key), len, "=", 1);
+		if (v)
+			len = key_put(key, sizeof(key), len, v, strlen(v));
 	}
 	if (json_object_set_new(alert, "group_key", json_string(key)) < 0)
 		return rootly_error_set_oom();
@@ -310,13 +333,18 @@ static int apply_one(apply_state *st, json_t *alert)
 	/* A routing key is a credential: never stored. */
 	json_object_del(alert, "routing_key");
 	int rc;
-	if (!json_is_string(json_object_get(alert, "fingerprint"))) {
+	/* Looked up once: nothing below replaces the member (its string
+	 * stays valid for the dedup lookup). */
+	const char *fingerprint = rootly__jstr(alert, "fingerprint");
+	if (!fingerprint) {
 		/* The source gave no dedup key (a PagerDuty trigger without one):
 		 * make one, and report it back as PagerDuty does. */
 		char id[ROOTLY_ULID_LEN + 1];
 		rootly__new_id(st->ctx, id);
-		if (json_object_set_new(alert, "fingerprint", json_string(id)) < 0)
+		json_t *made = json_string(id);
+		if (!made || json_object_set_new(alert, "fingerprint", made) < 0)
 			return rootly_error_set_oom();
+		fingerprint = json_string_value(made);
 	}
 	if ((rc = group_key_of(st, alert)) < 0)
 		return rc;
@@ -338,7 +366,7 @@ static int apply_one(apply_state *st, json_t *alert)
 
 	latest_state ls = { "", 0, NULL, 0 };
 	rootly_record_query q = { 0 };
-	q.key = rootly__jstr(alert, "fingerprint");
+	q.key = fingerprint;
 	q.descending = 1;
 	rc = st->ctx->store->record_find(st->ctx->store, "alert", &q, latest_alert_cb, &ls);
 	if (rc >= 0) {

@@ -57,7 +57,7 @@ int rootly__fold_add(apply_state *st, touched *t, const json_t *alert)
 	/* Only attaches that may wait for later payloads' (an incident in
 	 * the store whose write a batch defers: cache.h) need their own time. */
 	bool with_at = t->rev > 0 && rootly__ingest_cache_may_defer(st->ctx);
-	return rootly__fold_push(&t->fold, alert, st->now, with_at);
+	return rootly__fold_push(&t->fold, alert, source, st->now, with_at);
 }
 
 int rootly__fold_flush(apply_state *st, touched *t)

@@ -7,9 +7,11 @@
 #include <string.h>
 
 /* The members after alert_id, from ,"fingerprint" to the closing brace;
- * src_from and src_to (may be NULL) get where the source member lies. */
-static void put_fields_tail(rootly_buf *b, const json_t *alert, bool with_source, size_t *src_from,
-	size_t *src_to)
+ * `source` is the alert's (rootly__jstr(alert, "source"), looked up once
+ * by the caller), written when with_source; src_from and src_to (may be
+ * NULL) get where the source member lies. */
+static void put_fields_tail(rootly_buf *b, const json_t *alert, bool with_source, const char *source,
+	size_t *src_from, size_t *src_to)
 {
 	rootly__json_put_raw(b, ",\"fingerprint\":", 15);
 	rootly__json_put_string(b, rootly__jstr(alert, "fingerprint"));
@@ -17,7 +19,7 @@ static void put_fields_tail(rootly_buf *b, const json_t *alert, bool with_source
 		*src_from = b->len;
 	if (with_source) {
 		rootly__json_put_raw(b, ",\"source\":", 10);
-		rootly__json_put_string(b, rootly__jstr(alert, "source"));
+		rootly__json_put_string(b, source);
 	}
 	if (src_to)
 		*src_to = b->len;
@@ -34,7 +36,7 @@ void rootly__alert_event_fields(rootly_buf *b, const json_t *alert, bool with_so
 {
 	rootly__json_put_raw(b, "{\"alert_id\":", 12);
 	rootly__json_put_string(b, rootly__jstr(alert, "id"));
-	put_fields_tail(b, alert, with_source, NULL, NULL);
+	put_fields_tail(b, alert, with_source, with_source ? rootly__jstr(alert, "source") : NULL, NULL, NULL);
 }
 
 bool rootly__fold_same_actor(const rootly__fold *f, const char *actor)
@@ -55,18 +57,17 @@ static void put_first_item(rootly_buf *items, const rootly__fold *f)
 	rootly__json_put_raw(items, f->first.ptr + f->src_to, f->first.len - f->src_to);
 }
 
-int rootly__fold_push(rootly__fold *f, const json_t *alert, rootly_time at, bool with_at)
+int rootly__fold_push(rootly__fold *f, const json_t *alert, const char *source, rootly_time at, bool with_at)
 {
 	if (f->count == 0) {
 		f->with_at = with_at;
-		const char *source = rootly__jstr(alert, "source");
 		if (source && !(f->actor = rootly__strdup(source)))
 			return rootly_error_set_oom();
 		rootly__json_reserve(&f->first, 384);
 		rootly__json_put_raw(&f->first, "{\"alert_id\":", 12);
 		rootly__json_put_string(&f->first, rootly__jstr(alert, "id"));
 		f->split = f->first.len;
-		put_fields_tail(&f->first, alert, true, &f->src_from, &f->src_to);
+		put_fields_tail(&f->first, alert, true, source, &f->src_from, &f->src_to);
 		if (f->first.oom)
 			return rootly_error_set_oom();
 		f->count = 1;
@@ -83,7 +84,7 @@ int rootly__fold_push(rootly__fold *f, const json_t *alert, rootly_time at, bool
 		rootly__json_put_raw(items, ",\"at\":", 6);
 		rootly__json_put_int(items, at);
 	}
-	put_fields_tail(items, alert, false, NULL, NULL);
+	put_fields_tail(items, alert, false, NULL, NULL, NULL);
 	if (items->oom)
 		return rootly_error_set_oom();
 	f->count++;

@@ -49,10 +49,11 @@ typedef struct rootly__fold_mark {
 void rootly__alert_event_fields(rootly_buf *b, const json_t *alert, bool with_source);
 
 bool rootly__fold_same_actor(const rootly__fold *f, const char *actor);
-/* Append `alert` received at `at`; the caller checked the actor (an empty
- * fold takes the alert's source, and with_at). ROOTLY_ENOMEM leaves f to
- * be disposed or truncated. */
-int rootly__fold_push(rootly__fold *f, const json_t *alert, rootly_time at, bool with_at);
+/* Append `alert` received at `at`; `source` is its source
+ * (rootly__jstr(alert, "source"): the caller has looked it up to check
+ * the actor). An empty fold takes it as the actor, and with_at.
+ * ROOTLY_ENOMEM leaves f to be disposed or truncated. */
+int rootly__fold_push(rootly__fold *f, const json_t *alert, const char *source, rootly_time at, bool with_at);
 /* Move src's alerts after dst's (same actor and both with_at, or dst
  * empty); src is left empty. ROOTLY_ENOMEM: dst to be truncated to its mark, src disposed. */
 int rootly__fold_merge(rootly__fold *dst, rootly__fold *src);

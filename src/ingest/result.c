@@ -24,18 +24,17 @@ int rootly__ingest_result_add(rootly_ingest_result *r, rootly_ingest_outcome out
 		if (!items)
 			return rootly_error_set_oom();
 		r->items = items;
-		char **blocks = rootly_realloc(r->blocks, cap * sizeof(*blocks));
-		if (!blocks)
-			return rootly_error_set_oom();
-		r->blocks = blocks;
 		r->cap = cap;
 	}
+	/* The strings in this order, so the block starts with the first one
+	 * present: freeing needs no array of blocks beside the items (one
+	 * allocation less per payload). */
 	const char *src[] = { alert_id, fingerprint, incident_id, incident_ref, status, reason };
-	size_t len[ROOTLY_ARRAY_SIZE(src)], total = 1;
+	size_t len[ROOTLY_ARRAY_SIZE(src)], total = 0;
 	for (size_t i = 0; i < ROOTLY_ARRAY_SIZE(src); i++)
 		total += (len[i] = src[i] ? strlen(src[i]) + 1 : 0);
-	char *block = rootly_malloc(total);
-	if (!block)
+	char *block = NULL;
+	if (total && !(block = rootly_malloc(total)))
 		return rootly_error_set_oom();
 	const char *dst[ROOTLY_ARRAY_SIZE(src)];
 	char *p = block;
@@ -55,8 +54,19 @@ int rootly__ingest_result_add(rootly_ingest_result *r, rootly_ingest_outcome out
 	it->incident_ref = dst[3];
 	it->status = dst[4];
 	it->reason = dst[5];
-	r->blocks[r->count++] = block;
+	r->count++;
 	return 0;
+}
+
+/* The block holding an item's strings: its first string present (the
+ * order rootly__ingest_result_add copies them in), or NULL. */
+static char *block_of(const rootly_ingest_item *it)
+{
+	const char *s[] = { it->alert_id, it->fingerprint, it->incident_id, it->incident_ref, it->status, it->reason };
+	for (size_t i = 0; i < ROOTLY_ARRAY_SIZE(s); i++)
+		if (s[i])
+			return (char *)s[i];
+	return NULL;
 }
 
 int rootly__ingest_result_finish(rootly_ingest_result *r)
@@ -109,8 +119,7 @@ void rootly_ingest_result_free(rootly_ingest_result *r)
 	if (!r)
 		return;
 	for (size_t i = 0; i < r->count; i++)
-		rootly_free(r->blocks[i]);
-	rootly_free(r->blocks);
+		rootly_free(block_of(&r->items[i]));
 	rootly_free(r->items);
 	json_decref(r->rows);
 	rootly_free(r);

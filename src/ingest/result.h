@@ -8,8 +8,10 @@
 
 struct rootly_ingest_result {
 	json_t *rows;               /* unused (an empty array); kept for the caller that makes it */
-	rootly_ingest_item *items;  /* each item's strings: one block, owned (blocks[i]) */
-	char **blocks;
+	/* Each item's strings are one block it owns, starting with its first
+	 * non-NULL string (alert_id, fingerprint, incident_id, incident_ref,
+	 * status, reason: block_of); an item without strings has none. */
+	rootly_ingest_item *items;
 	size_t count, cap;
 };
 

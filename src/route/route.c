@@ -53,6 +53,11 @@ static int apply(const rootly_config *cfg, const rootly_route *r, const json_t *
 		/* Rendered from UTF-8 text and UTF-8 values: no need to check it. */
 		json_t *js = json_string_nocheck(v);
 		rootly_free(v);
+		/* The object is made by the first field set (most rules set none). */
+		if (js && !d->fields && !(d->fields = json_object())) {
+			json_decref(js);
+			return ROOTLY_ENOMEM;
+		}
 		if (!js || json_object_set_new_nocheck(d->fields, r->fields[i].name, js) < 0)
 			return ROOTLY_ENOMEM;
 	}
@@ -67,9 +72,6 @@ int rootly__route_eval(const rootly_config *cfg, const json_t *alert, int64_t no
 	memset(out, 0, sizeof(*out));
 	out->severity = ROOTLY_SEV_UNSET;
 	out->action = ROOTLY_ROUTE_DECLARE;
-	out->fields = json_object();
-	if (!out->fields)
-		return rootly_error_set_oom();
 	for (size_t i = 0; cfg && i < cfg->routes_count; i++) {
 		const rootly_route *r = &cfg->routes[i];
 		if (!rootly__matchers_match(&r->match, alert))

@@ -24,9 +24,14 @@ typedef struct rootly__strmap {
 	rootly__strmap_slot *slots;
 	size_t cap;   /* 0 or a power of two */
 	size_t count;
+	/* The slot where the last get found its key: tried first by the
+	 * next one (only a hint, its key is compared). An ingest payload
+	 * looks its incident's id up several times in a row. */
+	size_t last;
 } rootly__strmap;
 
-void *rootly__strmap_get(const rootly__strmap *m, const char *key);
+/* Not const: a lookup remembers where it found the key (`last`). */
+void *rootly__strmap_get(rootly__strmap *m, const char *key);
 /* Make room for `extra` more keys; false on allocation failure. */
 bool rootly__strmap_reserve(rootly__strmap *m, size_t extra);
 /* Insert or replace (key and value both). Room must have been reserved

@@ -173,6 +173,48 @@ static void test_many_labels(void **state)
 	json_decref(o);
 }
 
+/* Small unsorted sets are sorted by insertion, larger ones by qsort
+ * (fingerprint.c INSERTION_MAX, 16): either side of the boundary, in
+ * reverse and in a shuffled order, the fingerprint is the sorted set's
+ * (which takes no sort at all). */
+static void test_sort_boundary(void **state)
+{
+	(void)state;
+	enum { MAX = 18 };
+	static char names[MAX][8], values[MAX][8];
+	for (int n = 2; n <= MAX; n++) {
+		rootly_kv sorted[MAX], reversed[MAX], shuffled[MAX];
+		for (int i = 0; i < n; i++) {
+			/* "l00".."l17", with "l0" prefixes and "L" (before "l") mixed in */
+			snprintf(names[i], sizeof(names[i]), "%c%02d", i % 5 == 4 ? 'L' : 'l', i);
+			snprintf(values[i], sizeof(values[i]), "v%d", i);
+		}
+		/* sorted order: the 'L' names first, each group by number */
+		int k = 0;
+		for (int pass = 0; pass < 2; pass++)
+			for (int i = 0; i < n; i++)
+				if ((names[i][0] == 'L') == (pass == 0))
+					sorted[k++] = (rootly_kv){ names[i], values[i] };
+		for (int i = 0; i < n; i++) {
+			reversed[i] = sorted[n - 1 - i];
+			shuffled[i] = sorted[(i * 7 + 3) % n];
+		}
+		/* (i * 7 + 3) % n is a permutation while n is not a multiple of 7 */
+		char f_sorted[17], f_rev[17], f_shuf[17];
+		assert_int_equal(rootly_alert_fingerprint(f_sorted, sorted, (size_t)n), 0);
+		assert_int_equal(rootly_alert_fingerprint(f_rev, reversed, (size_t)n), 0);
+		assert_string_equal(f_rev, f_sorted);
+		if (n % 7) {
+			assert_int_equal(rootly_alert_fingerprint(f_shuf, shuffled, (size_t)n), 0);
+			assert_string_equal(f_shuf, f_sorted);
+		}
+		/* a name twice, out of order: found after either sort */
+		reversed[n - 1] = reversed[0];
+		assert_int_equal(rootly_alert_fingerprint(f_rev, reversed, (size_t)n), ROOTLY_EINVALID);
+		assert_non_null(strstr(rootly_error_last()->message, "appears twice"));
+	}
+}
+
 static void test_bad_arguments(void **state)
 {
 	(void)state;
@@ -228,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_single_known),
 		cmocka_unit_test(test_empty_set),
 		cmocka_unit_test(test_byte_order_and_order_independence),
+		cmocka_unit_test(test_sort_boundary),
 		cmocka_unit_test(test_many_labels),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_embedded_nul_value),

@@ -244,13 +244,65 @@ static void test_auth(void **state)
 	free(g);
 }
 
+/* The group key of configured labels: "name=value" joined by commas, a
+ * missing label as an empty value, the whole cut to 1023 bytes (the
+ * engine's key buffer; written without snprintf since, so the exact cut
+ * is pinned here). */
+static void test_group_key_of_labels(void **state)
+{
+	fx *f = *state;
+	rootly_ingest_result *r = NULL;
+	/* no "service" label: its value is empty */
+	const rootly_ingest_item *it = one(f, "alertmanager", "firing", "\"alertname\":\"NoService\"",
+		"2026-11-26T10:59:00Z", FIRING, &r);
+	assert_int_equal(it->outcome, ROOTLY_INGEST_CREATED);
+	rootly_incident *inc = NULL;
+	rt_ok(rootly_incident_get(&inc, f->ctx, it->incident_ref));
+	assert_string_equal(rootly_incident_group_key(inc), "alertname=NoService,service=");
+	rootly_incident_free(inc);
+	rootly_ingest_result_free(r);
+
+	/* 600 + 600 bytes of values: cut inside the second value */
+	char a[601], b[601], labels[1400], full[1300], want[1024];
+	memset(a, 'a', 600);
+	a[600] = '\0';
+	memset(b, 'b', 600);
+	b[600] = '\0';
+	snprintf(labels, sizeof(labels), "\"alertname\":\"%s\",\"service\":\"%s\"", a, b);
+	snprintf(full, sizeof(full), "alertname=%s,service=%s", a, b);
+	assert_true(strlen(full) > 1023);
+	memcpy(want, full, 1023);
+	want[1023] = '\0';
+	it = one(f, "alertmanager", "firing", labels, "2026-11-26T10:59:00Z", FIRING, &r);
+	assert_int_equal(it->outcome, ROOTLY_INGEST_CREATED);
+	rt_ok(rootly_incident_get(&inc, f->ctx, it->incident_ref));
+	assert_string_equal(rootly_incident_group_key(inc), want);
+	rootly_incident_free(inc);
+	rootly_ingest_result_free(r);
+
+	/* the first value alone past the end: nothing of the second label */
+	char big[1101];
+	memset(big, 'c', 1100);
+	big[1100] = '\0';
+	snprintf(labels, sizeof(labels), "\"alertname\":\"%s\",\"service\":\"s\"", big);
+	snprintf(full, sizeof(full), "alertname=%s", big);
+	memcpy(want, full, 1023);
+	want[1023] = '\0';
+	it = one(f, "alertmanager", "firing", labels, "2026-11-26T10:59:00Z", FIRING, &r);
+	assert_int_equal(it->outcome, ROOTLY_INGEST_CREATED);
+	rt_ok(rootly_incident_get(&inc, f->ctx, it->incident_ref));
+	assert_string_equal(rootly_incident_group_key(inc), want);
+	rootly_incident_free(inc);
+	rootly_ingest_result_free(r);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_seed_scenario), T(test_drop_attach_silence), T(test_group_window),
-		T(test_flap_and_mitigate), T(test_auth),
+		T(test_flap_and_mitigate), T(test_auth), T(test_group_key_of_labels),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
