@@ -33,6 +33,7 @@
  * settings and commit size, so numbers on a noisy shared machine are read
  * as ratios (ratio_to_baseline = our alerts/s / baseline rows/s).
  * max_commit_ms is the longest rootly_ctx_batch_commit of the run;
+ * close_ms the closing of the context at its end (counted in seconds);
  * thread_cpu_us_per_alert the CPU of the ingesting thread alone (SQLite's
  * WAL checkpoints run on a thread of their own).
  * cpu_us_per_alert is user+system CPU of the process during the run: on a
@@ -63,6 +64,7 @@ typedef struct timing {
 	double written; /* bytes handed to write(2)/pwrite(2) (Linux /proc/self/io wchar), 0 if unknown */
 	double thread_cpu; /* CPU of the ingesting thread alone (cpu includes SQLite's checkpoint thread) */
 	double max_commit; /* the longest batch commit, seconds */
+	double close; /* closing the context (its final checkpoint), seconds; part of wall */
 } timing;
 
 /* The longest rootly_ctx_batch_commit of the current run, in seconds
@@ -186,14 +188,14 @@ static double cpu_s(void)
 static timing start(void)
 {
 	g_max_commit = 0;
-	timing t = { bench_now_s(), cpu_s(), wchar(), thread_cpu_s(), 0 };
+	timing t = { bench_now_s(), cpu_s(), wchar(), thread_cpu_s(), 0, 0 };
 	return t;
 }
 
 static timing stop(timing t0)
 {
 	timing t = { bench_now_s() - t0.wall, cpu_s() - t0.cpu, wchar() - t0.written, thread_cpu_s() - t0.thread_cpu,
-		g_max_commit };
+		g_max_commit, 0 };
 	return t;
 }
 
@@ -297,6 +299,7 @@ static void close_timed(rootly_ctx *ctx, timing *t)
 	timing t0 = start();
 	rootly_ctx_free(ctx);
 	timing c = stop(t0);
+	t->close = c.wall;
 	t->wall += c.wall;
 	t->cpu += c.cpu;
 	t->written += c.written;
@@ -698,9 +701,10 @@ static void report(const char *mode, const char *shape, const char *sync, int ba
 {
 	printf("{\"bench\":\"ingest\",\"mode\":\"%s\",\"shape\":\"%s\",\"synchronous\":\"%s\",\"batch\":%d,"
 		"\"alerts\":%d,\"incidents\":%ld,\"seconds\":%.3f,\"alerts_per_s\":%.0f,\"cpu_us_per_alert\":%.1f,"
-		"\"thread_cpu_us_per_alert\":%.1f,\"written_bytes_per_alert\":%.0f,\"max_commit_ms\":%.1f",
+		"\"thread_cpu_us_per_alert\":%.1f,\"written_bytes_per_alert\":%.0f,\"max_commit_ms\":%.1f,"
+		"\"close_ms\":%.1f",
 		mode, shape, sync, batch, n, incidents, t.wall, n / t.wall, t.cpu * 1e6 / n, t.thread_cpu * 1e6 / n,
-		t.written / n, t.max_commit * 1e3);
+		t.written / n, t.max_commit * 1e3, t.close * 1e3);
 	if (base)
 		printf(",\"baseline_rows_per_s\":%.0f,\"baseline_cpu_us_per_row\":%.1f,\"ratio_to_baseline\":%.3f",
 			n / base->wall, base->cpu * 1e6 / n, base->wall / t.wall);

@@ -291,29 +291,48 @@ static size_t key_put(char *key, size_t cap, size_t len, const char *s, size_t n
 	return len + n;
 }
 
-/* The grouping key: the source's own, or the configured labels'
- * values ("alertname=HighLatency,service=checkout-api"). */
+/* The configured labels' values ("alertname=HighLatency,service=checkout-api")
+ * into key as key_put does: the whole key's length. */
+static size_t labels_key(const rootly_group_config *g, json_t *labels, char *key, size_t cap)
+{
+	size_t len = 0;
+	key[0] = '\0';
+	for (size_t i = 0; i < g->labels_count; i++) {
+		const char *v = rootly__jstr(labels, g->labels[i]);
+		if (i)
+			len = key_put(key, cap, len, ",", 1);
+		len = key_put(key, cap, len, g->labels[i], strlen(g->labels[i]));
+		len = key_put(key, cap, len, "=", 1);
+		if (v)
+			len = key_put(key, cap, len, v, strlen(v));
+	}
+	return len;
+}
+
+/* The grouping key: the source's own, or the configured labels' values.
+ * Built without snprintf (about 1,100 instructions an alert), in a stack
+ * buffer, and whole on the heap when longer: a key cut short would put
+ * alerts whose values differ past the cut into one incident, and could
+ * end inside a UTF-8 sequence, which is no JSON string. */
 static int group_key_of(apply_state *st, json_t *alert)
 {
 	const rootly_group_config *g = st->src ? &st->src->group : NULL;
 	if (!g || g->by_source_key || g->labels_count == 0)
 		return 0;
 	json_t *labels = json_object_get(alert, "labels");
-	char key[1024];
-	size_t len = 0;
-	/* What snprintf(key + len, sizeof(key) - len, "%s%s=%s", ...) wrote
-	 * (cut at the buffer's end, len counting the whole text), without its
-	 * ~1,100 instructions an alert. */
-	for (size_t i = 0; i < g->labels_count && len < sizeof(key); i++) {
-		const char *v = rootly__jstr(labels, g->labels[i]);
-		if (i)
-			len = key_put(key, sizeof(key), len, ",", 1);
-		len = key_put(key, sizeof(key), len, g->labels[i], strlen(g->labels[i]));
-		len = key_put(key, sizeof(key), len, "=", 1);
-		if (v)
-			len = key_put(key, sizeof(key), len, v, strlen(v));
+	char stack[1024], *key = stack;
+	size_t len = labels_key(g, labels, key, sizeof(stack));
+	if (len >= sizeof(stack)) {
+		if (!(key = rootly__calloc(1, len + 1)))
+			return rootly_error_set_oom();
+		labels_key(g, labels, key, len + 1);
 	}
-	if (json_object_set_new(alert, "group_key", json_string(key)) < 0)
+	/* Joined whole, the labels' names and values (valid UTF-8 both)
+	 * make valid UTF-8: json_stringn fails only for want of memory. */
+	json_t *value = json_stringn(key, len);
+	if (key != stack)
+		rootly_free(key);
+	if (json_object_set_new(alert, "group_key", value) < 0)
 		return rootly_error_set_oom();
 	return 0;
 }

@@ -262,8 +262,8 @@ static void test_group_key_of_labels(void **state)
 	rootly_incident_free(inc);
 	rootly_ingest_result_free(r);
 
-	/* 600 + 600 bytes of values: cut inside the second value */
-	char a[601], b[601], labels[1400], full[1300], want[1024];
+	/* 600 + 600 bytes of values: longer than the stack buffer, kept whole */
+	char a[601], b[601], labels[1400], full[1300];
 	memset(a, 'a', 600);
 	a[600] = '\0';
 	memset(b, 'b', 600);
@@ -271,27 +271,50 @@ static void test_group_key_of_labels(void **state)
 	snprintf(labels, sizeof(labels), "\"alertname\":\"%s\",\"service\":\"%s\"", a, b);
 	snprintf(full, sizeof(full), "alertname=%s,service=%s", a, b);
 	assert_true(strlen(full) > 1023);
-	memcpy(want, full, 1023);
-	want[1023] = '\0';
 	it = one(f, "alertmanager", "firing", labels, "2026-11-26T10:59:00Z", FIRING, &r);
 	assert_int_equal(it->outcome, ROOTLY_INGEST_CREATED);
 	rt_ok(rootly_incident_get(&inc, f->ctx, it->incident_ref));
-	assert_string_equal(rootly_incident_group_key(inc), want);
+	assert_string_equal(rootly_incident_group_key(inc), full);
 	rootly_incident_free(inc);
 	rootly_ingest_result_free(r);
 
-	/* the first value alone past the end: nothing of the second label */
-	char big[1101];
-	memset(big, 'c', 1100);
-	big[1100] = '\0';
-	snprintf(labels, sizeof(labels), "\"alertname\":\"%s\",\"service\":\"s\"", big);
-	snprintf(full, sizeof(full), "alertname=%s", big);
-	memcpy(want, full, 1023);
-	want[1023] = '\0';
+	/* The same labels but the second value's last byte: another group (a
+	 * key cut at 1,023 bytes merged the two). */
+	b[599] = 'B';
+	snprintf(labels, sizeof(labels), "\"alertname\":\"%s\",\"service\":\"%s\"", a, b);
 	it = one(f, "alertmanager", "firing", labels, "2026-11-26T10:59:00Z", FIRING, &r);
 	assert_int_equal(it->outcome, ROOTLY_INGEST_CREATED);
+	rootly_ingest_result_free(r);
+
+	/* Exactly 1,023 and 1,024 bytes: the stack buffer's edge. */
+	for (size_t want = 1023; want <= 1024; want++) {
+		char v[1100];
+		size_t n = want - strlen("alertname=x,service=");
+		memset(v, 'e' + (int)(want - 1023), n);
+		v[n] = '\0';
+		snprintf(labels, sizeof(labels), "\"alertname\":\"x\",\"service\":\"%s\"", v);
+		it = one(f, "alertmanager", "firing", labels, "2026-11-26T10:59:00Z", FIRING, &r);
+		assert_int_equal(it->outcome, ROOTLY_INGEST_CREATED);
+		rt_ok(rootly_incident_get(&inc, f->ctx, it->incident_ref));
+		assert_int_equal(strlen(rootly_incident_group_key(inc)), want);
+		rootly_incident_free(inc);
+		rootly_ingest_result_free(r);
+	}
+
+	/* Two-byte characters across byte 1,023: a cut there was no UTF-8
+	 * (json_string refused it and the alert was refused as "out of
+	 * memory"). */
+	char wide[1400], wlabels[1500], wfull[1500];
+	size_t w = 0;
+	for (; w < 1100; w += 2)
+		memcpy(wide + w, "\xc3\xa9", 2); /* é */
+	wide[w] = '\0';
+	snprintf(wlabels, sizeof(wlabels), "\"alertname\":\"%s\",\"service\":\"s\"", wide);
+	snprintf(wfull, sizeof(wfull), "alertname=%s,service=s", wide);
+	it = one(f, "alertmanager", "firing", wlabels, "2026-11-26T10:59:00Z", FIRING, &r);
+	assert_int_equal(it->outcome, ROOTLY_INGEST_CREATED);
 	rt_ok(rootly_incident_get(&inc, f->ctx, it->incident_ref));
-	assert_string_equal(rootly_incident_group_key(inc), want);
+	assert_string_equal(rootly_incident_group_key(inc), wfull);
 	rootly_incident_free(inc);
 	rootly_ingest_result_free(r);
 }
