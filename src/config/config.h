@@ -149,8 +149,9 @@ typedef struct rootly_route_decision {
 	char *service;             /* NULL when no rule set one */
 	char *team;
 	char *title;
-	json_t *fields;            /* object of strings; NULL when no rule set one (an
-	                            * empty object per alert cost ~400 instructions) */
+	json_t *fields;            /* object of strings; NULL when no matched rule set a
+	                            * field, or every one it set came out empty (an empty
+	                            * object per alert cost ~400 instructions) */
 } rootly_route_decision;
 
 /* Walk the routes in order (docs/configuration.md "continue"):

@@ -46,8 +46,7 @@ int rootly__ingest_apply_prepared(rootly_ingest_result **out, rootly_ctx *ctx,
 	if (!copy)
 		p->applied = true;
 	rootly_ingest_result *r = rootly__calloc(1, sizeof(*r));
-	if (!r || !(r->rows = json_array())) {
-		rootly_free(r);
+	if (!r) {
 		json_decref(copy);
 		return rootly_error_set_oom();
 	}

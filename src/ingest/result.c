@@ -121,6 +121,5 @@ void rootly_ingest_result_free(rootly_ingest_result *r)
 	for (size_t i = 0; i < r->count; i++)
 		rootly_free(block_of(&r->items[i]));
 	rootly_free(r->items);
-	json_decref(r->rows);
 	rootly_free(r);
 }

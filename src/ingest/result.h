@@ -2,12 +2,9 @@
 #ifndef ROOTLY_SRC_INGEST_RESULT_H
 #define ROOTLY_SRC_INGEST_RESULT_H
 
-#include <jansson.h>
-
 #include "rootly/alert.h"
 
 struct rootly_ingest_result {
-	json_t *rows;               /* unused (an empty array); kept for the caller that makes it */
 	/* Each item's strings are one block it owns, starting with its first
 	 * non-NULL string (alert_id, fingerprint, incident_id, incident_ref,
 	 * status, reason: block_of); an item without strings has none. */

@@ -2,6 +2,9 @@
  * A string-keyed hash map of borrowed keys, for the memory backend. The key
  * string must live as long as its entry (it usually lives inside the value).
  *
+ * A map belongs to one thread at a time: even a lookup writes (it
+ * remembers where it found its key).
+ *
  * Inserting never allocates: callers reserve room first, so that a write
  * can take every allocation before it changes anything, and an undo can
  * re-insert what it removed without being able to fail (the map never
@@ -26,7 +29,9 @@ typedef struct rootly__strmap {
 	size_t count;
 	/* The slot where the last get found its key: tried first by the
 	 * next one (only a hint, its key is compared). An ingest payload
-	 * looks its incident's id up several times in a row. */
+	 * looks its incident's id up several times in a row. Emptying
+	 * slots by hand (key = NULL, as the ingest cache does) is safe: an
+	 * empty slot is never taken for a hit. */
 	size_t last;
 } rootly__strmap;
 
