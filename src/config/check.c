@@ -128,6 +128,39 @@ void rootly__cfg_poison(rootly_cfgcheck *c, const char *path)
 		c->oom = true;
 }
 
+/* A message as one line of valid UTF-8, whatever the values put in it:
+ * a control character (a newline inside a plain YAML scalar that spans
+ * lines) is written \uXXXX, and a message cut at the buffer's end loses
+ * the character cut in half. Every line of rootly_config_report_to_text is
+ * then one problem. */
+static void one_line(char *dst, size_t cap, const char *src)
+{
+	size_t o = 0;
+	const unsigned char *p = (const unsigned char *)src;
+	for (; *p; p++) {
+		char esc[8];
+		size_t el = 1;
+		if (*p < 0x20 || *p == 0x7f)
+			el = (size_t)snprintf(esc, sizeof(esc), "\\u%04x", *p);
+		else
+			esc[0] = (char)*p;
+		if (o + el >= cap)
+			break;
+		memcpy(dst + o, esc, el);
+		o += el;
+	}
+	size_t j = o;
+	while (j > 0 && ((unsigned char)dst[j - 1] & 0xC0) == 0x80)
+		j--;
+	if (j > 0 && (unsigned char)dst[j - 1] >= 0xC0) {
+		unsigned char lead = (unsigned char)dst[j - 1];
+		size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+		if (o - (j - 1) < need)
+			o = j - 1;
+	}
+	dst[o] = '\0';
+}
+
 static void add(rootly_cfgcheck *c, const char *path, unsigned line, unsigned col,
 	const char *fmt, va_list ap)
 {
@@ -137,8 +170,9 @@ static void add(rootly_cfgcheck *c, const char *path, unsigned line, unsigned co
 		c->report->suppressed++;
 		return;
 	}
-	char msg[600];
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	char raw[600], msg[600];
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	one_line(msg, sizeof(msg), raw);
 	push(c, path, line, col, msg);
 }
 

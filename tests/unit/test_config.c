@@ -609,6 +609,46 @@ static void test_report_text(void **state)
 	rootly_config_report_free(rep);
 	assert_int_equal(rootly_config_report_to_text(&text, NULL), ROOTLY_EINVALID);
 	assert_null(text);
+
+	/* A plain scalar spanning lines with a blank one between holds a
+	 * newline: the message shows it escaped, and the text stays one line
+	 * per problem (fuzz_config found the raw newline). */
+	rep = load_text("version: 1\nusers:\n  alice: {name: A, roles: [inc\n\n   ident]}\n", NULL, NULL);
+	assert_int_equal(rootly_config_report_count(rep), 1);
+	assert_non_null(strstr(rootly_config_report_at(rep, 0)->message, "\"inc\\u000aident\""));
+	assert_int_equal(rootly_config_report_to_text(&text, rep), 0);
+	assert_non_null(strchr(text, '\n'));
+	assert_string_equal(strchr(text, '\n'), "\n");
+	rootly_free(text);
+	rootly_config_report_free(rep);
+
+	/* A value that fills the message: cut, never inside a character. */
+	char doc[1400] = "version: 1\nusers:\n  alice: {name: A, roles: [";
+	size_t o = strlen(doc);
+	for (int i = 0; i < 400; i++, o += 2)
+		memcpy(doc + o, "\xc3\xa9", 2);
+	memcpy(doc + o, "]}\n", 4);
+	for (int shift = 0; shift < 2; shift++) {
+		if (shift) { /* the value one byte later: the cut falls the other way */
+			size_t at = strlen("version: 1\nusers:\n  alice: {name: A, roles: [");
+			memmove(doc + at + 1, doc + at, strlen(doc + at) + 1);
+			doc[at] = 'x';
+		}
+		rep = load_text(doc, NULL, NULL);
+		assert_int_equal(rootly_config_report_count(rep), 1);
+		const char *m = rootly_config_report_at(rep, 0)->message;
+		assert_non_null(strstr(m, "unknown permission role"));
+		size_t n = strlen(m), i = 0;
+		while (i < n) { /* well-formed UTF-8, sequence by sequence */
+			unsigned char ch = (unsigned char)m[i];
+			size_t len = ch < 0x80 ? 1 : ch >= 0xF0 ? 4 : ch >= 0xE0 ? 3 : 2;
+			assert_true(i + len <= n);
+			for (size_t k = 1; k < len; k++)
+				assert_int_equal((unsigned char)m[i + k] & 0xC0, 0x80);
+			i += len;
+		}
+		rootly_config_report_free(rep);
+	}
 }
 
 /* --- document-level cases ------------------------------------------------------------ */
