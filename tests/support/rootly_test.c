@@ -91,3 +91,47 @@ const char *rt_tmp_sqlite_uri(void)
 	snprintf(uri, sizeof(uri), "sqlite:%s.db", path);
 	return uri;
 }
+
+/* ---- a counting allocator ----------------------------------------------- */
+
+static long g_live;
+
+static void *count_malloc(size_t n, void *payload)
+{
+	(void)payload;
+	void *p = malloc(n);
+	if (p)
+		g_live++;
+	return p;
+}
+
+static void *count_realloc(void *ptr, size_t n, void *payload)
+{
+	(void)payload;
+	void *p = realloc(ptr, n);
+	if (p && !ptr)
+		g_live++;
+	return p;
+}
+
+static void count_free(void *ptr, void *payload)
+{
+	(void)payload;
+	if (ptr)
+		g_live--;
+	free(ptr);
+}
+
+const rootly_allocator rt_counting_allocator = {
+	ROOTLY_ALLOCATOR_VERSION, count_malloc, count_realloc, count_free, NULL
+};
+
+long rt_live_blocks(void)
+{
+	return g_live;
+}
+
+void rt_live_blocks_reset(void)
+{
+	g_live = 0;
+}

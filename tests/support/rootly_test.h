@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "rootly.h"
+#include "rootly/sys/alloc.h"
 
 typedef struct rt_clock {
 	int64_t now;
@@ -46,6 +47,14 @@ void rt_json_check_object(const struct json_t *o, size_t n, char fill);
  * held open, which installs the library's jansson hooks. */
 int rt_json_hooks_setup(void **state);
 int rt_json_hooks_teardown(void **state);
+
+/* An allocator that counts the blocks the library has out (install it
+ * with rootly_set_allocator before anything else); rt_live_blocks() is
+ * how many are allocated and not yet freed. Not thread-safe: for tests
+ * that allocate on one thread. */
+extern const rootly_allocator rt_counting_allocator;
+long rt_live_blocks(void);
+void rt_live_blocks_reset(void);
 
 /* Assert a status is 0, printing the library's message otherwise. */
 #define rt_ok(expr) do { int rt__rc = (expr); if (rt__rc != 0) \

@@ -16,48 +16,20 @@
 #include "config/load.h"
 #include "util/jsondump.h"
 
-/* --- a counting allocator: every test checks that nothing is left ---------- */
-
-static long g_live;
-
-static void *count_malloc(size_t n, void *p)
-{
-	(void)p;
-	void *r = malloc(n);
-	if (r)
-		g_live++;
-	return r;
-}
-
-static void *count_realloc(void *ptr, size_t n, void *p)
-{
-	(void)p;
-	void *r = realloc(ptr, n);
-	if (r && !ptr)
-		g_live++;
-	return r;
-}
-
-static void count_free(void *ptr, void *p)
-{
-	(void)p;
-	if (ptr)
-		g_live--;
-	free(ptr);
-}
+/* --- every test checks that nothing is left (rt_counting_allocator) ------ */
 
 static int setup(void **state)
 {
 	(void)state;
-	g_live = 0;
+	rt_live_blocks_reset();
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	if (g_live != 0)
-		fail_msg("%ld allocation(s) still live after the test", g_live);
+	if (rt_live_blocks() != 0)
+		fail_msg("%ld allocation(s) still live after the test", rt_live_blocks());
 	return 0;
 }
 
@@ -1065,7 +1037,7 @@ static void sweep(const char *name, const char *text, size_t len, const char *fo
 {
 	rootly_config *c = NULL;
 	rootly_config_report *rep = NULL;
-	long before = g_live;
+	long before = rt_live_blocks();
 	rootly_alloc_fault_arm(UINT64_MAX, 0);
 	assert_int_equal(rootly_config_load_buffer(&c, text, len, format, &rep), clean_rc);
 	uint64_t total = rootly_alloc_fault_arm(0, 0);
@@ -1084,9 +1056,9 @@ static void sweep(const char *name, const char *text, size_t len, const char *fo
 		assert_null(c);
 		assert_null(rep);
 		assert_int_equal(rootly_error_last()->code, ROOTLY_ENOMEM);
-		if (g_live != before)
+		if (rt_live_blocks() != before)
 			fail_msg("%s: allocation %llu of %llu failed: %ld allocation(s) leaked",
-				name, (unsigned long long)k, (unsigned long long)total, g_live - before);
+				name, (unsigned long long)k, (unsigned long long)total, rt_live_blocks() - before);
 	}
 }
 
@@ -1115,8 +1087,7 @@ static void test_alloc_failure_sweep(void **state)
 
 int main(void)
 {
-	static const rootly_allocator counting = { ROOTLY_ALLOCATOR_VERSION, count_malloc, count_realloc, count_free, NULL };
-	if (rootly_set_allocator(&counting) != 0)
+	if (rootly_set_allocator(&rt_counting_allocator) != 0)
 		return 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_good_yaml, setup, teardown),

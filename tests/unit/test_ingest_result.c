@@ -15,34 +15,6 @@
 #include "rootly/sys/alloc.h"
 #include "ingest/result.h"
 
-static long g_live; /* blocks allocated through the library and not freed */
-
-static void *count_malloc(size_t n, void *payload)
-{
-	(void)payload;
-	void *p = malloc(n);
-	if (p)
-		g_live++;
-	return p;
-}
-
-static void *count_realloc(void *p, size_t n, void *payload)
-{
-	(void)payload;
-	void *q = realloc(p, n);
-	if (q && !p)
-		g_live++;
-	return q;
-}
-
-static void count_free(void *p, void *payload)
-{
-	(void)payload;
-	if (p)
-		g_live--;
-	free(p);
-}
-
 static rootly_ingest_result *new_result(void)
 {
 	rootly_ingest_result *r = rootly_malloc(sizeof(*r));
@@ -89,7 +61,7 @@ static void check_row(const rootly_ingest_item *it, const row *w)
 static void test_rows_and_free(void **state)
 {
 	(void)state;
-	long before = g_live;
+	long before = rt_live_blocks();
 	rootly_ingest_result *r = new_result();
 	enum { N = 3 * (int)(sizeof(k_rows) / sizeof(k_rows[0])) }; /* past the first growth (4 rows) */
 	for (int i = 0; i < N; i++)
@@ -98,7 +70,7 @@ static void test_rows_and_free(void **state)
 	for (int i = 0; i < N; i++)
 		check_row(rootly_ingest_result_at(r, (size_t)i), &k_rows[i % 7]);
 	rootly_ingest_result_free(r);
-	assert_int_equal(g_live, before);
+	assert_int_equal(rt_live_blocks(), before);
 }
 
 /* A failed add (the rows' growth, or the strings' block) adds nothing and
@@ -106,7 +78,7 @@ static void test_rows_and_free(void **state)
 static void test_oom(void **state)
 {
 	(void)state;
-	long before = g_live;
+	long before = rt_live_blocks();
 	for (int nth = 1; nth <= 3; nth++) {
 		rootly_ingest_result *r = new_result();
 		for (int i = 0; i < 4; i++)
@@ -123,14 +95,13 @@ static void test_oom(void **state)
 		for (size_t i = 0; i < n; i++)
 			check_row(rootly_ingest_result_at(r, i), i < 4 ? &k_rows[0] : &k_rows[3]);
 		rootly_ingest_result_free(r);
-		assert_int_equal(g_live, before);
+		assert_int_equal(rt_live_blocks(), before);
 	}
 }
 
 int main(void)
 {
-	static const rootly_allocator counting = { ROOTLY_ALLOCATOR_VERSION, count_malloc, count_realloc, count_free, NULL };
-	if (rootly_set_allocator(&counting) != 0)
+	if (rootly_set_allocator(&rt_counting_allocator) != 0)
 		return 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rows_and_free),

@@ -19,37 +19,7 @@
 #include "rootly/sys/errors.h"
 #include "rootly/sys/store.h"
 
-/* ---- a counting allocator: the library must free all it takes ----------- */
-
-static long g_live;
-
-static void *count_malloc(size_t n, void *payload)
-{
-	void *p = malloc(n);
-	if (p)
-		g_live++;
-	return p;
-}
-
-static void *count_realloc(void *ptr, size_t n, void *payload)
-{
-	void *p = realloc(ptr, n);
-	if (p && !ptr)
-		g_live++;
-	return p;
-}
-
-static void count_free(void *ptr, void *payload)
-{
-	if (ptr) {
-		g_live--;
-		free(ptr);
-	}
-}
-
-static const rootly_allocator k_counting = {
-	ROOTLY_ALLOCATOR_VERSION, count_malloc, count_realloc, count_free, NULL
-};
+/* The library must free all it takes: rt_counting_allocator counts. */
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -526,7 +496,7 @@ static void alloc_loop(bool use_sqlite, int persist)
 	for (;; n++) {
 		bed b;
 		bed_init(&b, use_sqlite);
-		long live = g_live;
+		long live = rt_live_blocks();
 		rootly_store *st = open_uri(b.uri);
 		seed(st);
 		char *before = dump(st);
@@ -542,7 +512,7 @@ static void alloc_loop(bool use_sqlite, int persist)
 		free(now);
 		free(before);
 		st->free(st);
-		assert_int_equal(g_live, live);
+		assert_int_equal(rt_live_blocks(), live);
 		bed_clean(&b);
 		if (rc == 0 && count < n)
 			break;
@@ -577,7 +547,7 @@ static void t_alloc_open(void **state)
 	snprintf(uris[3], sizeof(uris[3]), "fault:7:%s", b.path); /* bare path, default options */
 	for (size_t u = 0; u < 4; u++) {
 		for (uint64_t n = 1;; n++) {
-			long live = g_live;
+			long live = rt_live_blocks();
 			rootly_store *st = NULL;
 			rootly_alloc_fault_arm(n, 0);
 			int rc = rootly_store_open(&st, uris[u]);
@@ -588,7 +558,7 @@ static void t_alloc_open(void **state)
 				assert_int_equal(rc, ROOTLY_ENOMEM);
 				assert_null(st);
 			}
-			assert_int_equal(g_live, live);
+			assert_int_equal(rt_live_blocks(), live);
 			if (rc == 0 && count < n)
 				break;
 		}
@@ -714,7 +684,7 @@ static void t_sqlite_auto_rollback(void **state)
 
 int main(void)
 {
-	rootly_set_allocator(&k_counting);
+	rootly_set_allocator(&rt_counting_allocator);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_fault_nth_call),
 		cmocka_unit_test(t_fault_every_slot_counts),
