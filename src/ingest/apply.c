@@ -291,8 +291,27 @@ static size_t key_put(char *key, size_t cap, size_t len, const char *s, size_t n
 	return len + n;
 }
 
+/* A label value as key_put does, with a backslash before each ',', '='
+ * and '\\': a value holding the separators cannot pass for another label
+ * set ({a: "x,b=y", b: ""} and {a: "x", b: "y,b="} made one key). */
+static size_t value_put(char *key, size_t cap, size_t len, const char *v)
+{
+	for (;;) {
+		size_t n = strcspn(v, ",=\\");
+		len = key_put(key, cap, len, v, n);
+		if (!v[n])
+			return len;
+		char esc[2] = { '\\', v[n] };
+		len = key_put(key, cap, len, esc, 2);
+		v += n + 1;
+	}
+}
+
 /* The configured labels' values ("alertname=HighLatency,service=checkout-api")
- * into key as key_put does: the whole key's length. */
+ * into key as key_put does: the whole key's length. A missing label and an
+ * empty value are the same ("service="), as in Prometheus, where a label
+ * with an empty value does not exist. Names need no escape
+ * ([a-zA-Z_][a-zA-Z0-9_]*, checked by the configuration). */
 static size_t labels_key(const rootly_group_config *g, json_t *labels, char *key, size_t cap)
 {
 	size_t len = 0;
@@ -304,7 +323,7 @@ static size_t labels_key(const rootly_group_config *g, json_t *labels, char *key
 		len = key_put(key, cap, len, g->labels[i], strlen(g->labels[i]));
 		len = key_put(key, cap, len, "=", 1);
 		if (v)
-			len = key_put(key, cap, len, v, strlen(v));
+			len = value_put(key, cap, len, v);
 	}
 	return len;
 }

@@ -262,6 +262,31 @@ static void test_group_key_of_labels(void **state)
 	rootly_incident_free(inc);
 	rootly_ingest_result_free(r);
 
+	/* Separators in values are escaped: these two label sets made one key,
+	 * alertname=x,service=y,service=z. */
+	it = one(f, "alertmanager", "firing", "\"alertname\":\"x,service=y\",\"service\":\"z\"",
+		"2026-11-26T10:59:00Z", FIRING, &r);
+	assert_int_equal(it->outcome, ROOTLY_INGEST_CREATED);
+	rt_ok(rootly_incident_get(&inc, f->ctx, it->incident_ref));
+	assert_string_equal(rootly_incident_group_key(inc), "alertname=x\\,service\\=y,service=z");
+	rootly_incident_free(inc);
+	rootly_ingest_result_free(r);
+	it = one(f, "alertmanager", "firing", "\"alertname\":\"x\",\"service\":\"y,service=z\"",
+		"2026-11-26T10:59:00Z", FIRING, &r);
+	assert_int_equal(it->outcome, ROOTLY_INGEST_CREATED);
+	rt_ok(rootly_incident_get(&inc, f->ctx, it->incident_ref));
+	assert_string_equal(rootly_incident_group_key(inc), "alertname=x,service=y\\,service\\=z");
+	rootly_incident_free(inc);
+	rootly_ingest_result_free(r);
+	/* a backslash too, so "\\," cannot be read as an escaped comma */
+	it = one(f, "alertmanager", "firing", "\"alertname\":\"b\\\\\",\"service\":\"s\"",
+		"2026-11-26T10:59:00Z", FIRING, &r);
+	assert_int_equal(it->outcome, ROOTLY_INGEST_CREATED);
+	rt_ok(rootly_incident_get(&inc, f->ctx, it->incident_ref));
+	assert_string_equal(rootly_incident_group_key(inc), "alertname=b\\\\,service=s");
+	rootly_incident_free(inc);
+	rootly_ingest_result_free(r);
+
 	/* 600 + 600 bytes of values: longer than the stack buffer, kept whole */
 	char a[601], b[601], labels[1400], full[1300];
 	memset(a, 'a', 600);
