@@ -26,8 +26,9 @@
  *                  the same shapes, each batch's fsync made on a syncer
  *                  thread while the next batch is ingested (as rootly-bridge
  *                  commits; see g_pipe below)
- * Every run's payloads are composed before its clock starts (payloads_add):
- * composing them is the sender's work, not the ingest's.
+ * Every run that ingests payloads composes them before its clock starts
+ * (payloads_add): composing them is the sender's work, not the ingest's.
+ * (floor fills its fixed-size rows inside the clock.)
  * Baseline, same run, next to each SQLite mode: raw sqlite3 inserts of the
  * same payload bytes into a two-column table with the same journal
  * settings and commit size, so numbers on a noisy shared machine are read

@@ -130,24 +130,34 @@ void rootly__cfg_poison(rootly_cfgcheck *c, const char *path)
 
 /* A message as one line of valid UTF-8, whatever the values put in it:
  * a control character (a newline inside a plain YAML scalar that spans
- * lines) is written \uXXXX, and a message cut at the buffer's end loses
- * the character cut in half. Every line of rootly_config_report_to_text is
- * then one problem. */
+ * lines) and the other line breaks some readers split on (U+0085, U+2028,
+ * U+2029: Python's str.splitlines) are written \uXXXX, and a message cut
+ * at the buffer's end loses the character cut in half. Every line of
+ * rootly_config_report_to_text is then one problem. (A backslash is left
+ * as it is: a value's own "\u000a" reads like an escaped newline.) */
 static void one_line(char *dst, size_t cap, const char *src)
 {
 	size_t o = 0;
 	const unsigned char *p = (const unsigned char *)src;
-	for (; *p; p++) {
+	while (*p) {
 		char esc[8];
-		size_t el = 1;
+		size_t el = 1, in = 1;
+		unsigned cp = 0;
 		if (*p < 0x20 || *p == 0x7f)
-			el = (size_t)snprintf(esc, sizeof(esc), "\\u%04x", *p);
+			cp = *p;
+		else if (p[0] == 0xC2 && p[1] == 0x85)
+			cp = 0x85, in = 2;
+		else if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0xA8 || p[2] == 0xA9))
+			cp = 0x2000u + p[2] - 0x80u, in = 3;
+		if (cp)
+			el = (size_t)snprintf(esc, sizeof(esc), "\\u%04x", cp);
 		else
 			esc[0] = (char)*p;
 		if (o + el >= cap)
 			break;
 		memcpy(dst + o, esc, el);
 		o += el;
+		p += in;
 	}
 	size_t j = o;
 	while (j > 0 && ((unsigned char)dst[j - 1] & 0xC0) == 0x80)

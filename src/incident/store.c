@@ -69,7 +69,7 @@ int rootly__incident_write(rootly_ctx *ctx, json_t *doc, int64_t expected_rev, i
 	json_t *s = json_object_get(doc, "severity");
 	if (json_is_integer(s)) {
 		int v = (int)json_integer_value(s);
-		/* one digit (SEV0..SEV9: every severity the library makes) without snprintf, which
+		/* one digit (SEV0..SEV9; the library makes SEV0..SEV4) without snprintf, which
 		 * cost ~670 instructions a write */
 		if (v >= 0 && v <= 9) {
 			memcpy(sev, "SEV", 3);

@@ -594,6 +594,15 @@ static void test_report_text(void **state)
 	rootly_free(text);
 	rootly_config_report_free(rep);
 
+	/* U+2028, U+2029 and U+0085 split lines for some readers (Python's
+	 * splitlines): escaped too. (JSON: YAML folds U+0085 and keeps the
+	 * others.) */
+	rep = load_text("{\"version\": 1, \"users\": {\"alice\": {\"name\": \"A\", "
+		"\"roles\": [\"a\\u2028b\\u2029c\\u0085d\"]}}}", "json", NULL);
+	assert_int_equal(rootly_config_report_count(rep), 1);
+	assert_non_null(strstr(rootly_config_report_at(rep, 0)->message, "\"a\\u2028b\\u2029c\\u0085d\""));
+	rootly_config_report_free(rep);
+
 	/* A value that fills the message: cut, never inside a character. */
 	char doc[1400] = "version: 1\nusers:\n  alice: {name: A, roles: [";
 	size_t o = strlen(doc);
