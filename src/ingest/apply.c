@@ -219,6 +219,13 @@ int rootly__declare(apply_state *st, json_t *alert, const char *group_key, const
 	json_t *labels = json_object_get(alert, "labels");
 	const char *service = d && d->service ? d->service : rootly__jstr(labels, "service");
 	const char *team = d && d->team ? d->team : rootly__jstr(labels, "team");
+	/* An empty value is no service or team (in Prometheus a label with an
+	 * empty value does not exist): declaring with "" was refused as
+	 * "services[0] is empty", and the sender's whole payload with it. */
+	if (service && !*service)
+		service = NULL;
+	if (team && !*team)
+		team = NULL;
 	size_t nlabels = json_object_size(labels), i = 0;
 	rootly_kv *kv = rootly__calloc(nlabels ? nlabels : 1, sizeof(*kv));
 	if (!kv)

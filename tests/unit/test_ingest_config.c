@@ -275,6 +275,20 @@ static void test_group_key_of_labels(void **state)
 	/* no "service" label: its value is empty */
 	expect_key(f, "\"alertname\":\"NoService\"", "alertname=NoService,service=");
 
+	/* An empty service or team label is none (it was refused as
+	 * "services[0] is empty", the payload with it). */
+	rootly_ingest_result *r = NULL;
+	const rootly_ingest_item *it = one(f, "alertmanager", "firing",
+		"\"alertname\":\"EmptyLabels\",\"service\":\"\",\"team\":\"\"", "2026-11-26T10:59:00Z", FIRING, &r);
+	assert_int_equal(it->outcome, ROOTLY_INGEST_CREATED);
+	rootly_incident *inc = NULL;
+	rt_ok(rootly_incident_get(&inc, f->ctx, it->incident_ref));
+	assert_int_equal(rootly_incident_services_count(inc), 0);
+	assert_int_equal(rootly_incident_teams_count(inc), 0);
+	assert_string_equal(rootly_incident_group_key(inc), "alertname=EmptyLabels,service=");
+	rootly_incident_free(inc);
+	rootly_ingest_result_free(r);
+
 	/* Separators in values are escaped: these two label sets made one key,
 	 * alertname=x,service=y,service=z (declared_key checks each declares). */
 	expect_key(f, "\"alertname\":\"x,service=y\",\"service\":\"z\"", "alertname=x\\,service\\=y,service=z");
