@@ -321,22 +321,30 @@ static long count_incidents(rootly_ctx *ctx)
  * bridge, not the ingest's. One buffer, `off[i]` where payload i starts. */
 typedef struct payloads {
 	char *text;
-	size_t len, cap, *off;
+	size_t len, cap, *off, offcap;
 	int n;
 } payloads;
 
-static void payloads_add(payloads *p, const char *s, int len)
+/* Append payload s[0..len): len as snprintf returned it for a buffer of
+ * `room` bytes, so a payload that did not fit stops the run. */
+static void payloads_add(payloads *p, const char *s, int len, size_t room)
 {
+	if (len < 0 || (size_t)len >= room) {
+		fprintf(stderr, "bench_ingest: a payload of %d bytes does not fit its %zu-byte buffer\n", len, room);
+		exit(1);
+	}
 	if (p->len + (size_t)len > p->cap) {
 		p->cap = (p->len + (size_t)len) * 2;
 		p->text = realloc(p->text, p->cap);
 	}
-	size_t *off = realloc(p->off, sizeof(*off) * (size_t)(p->n + 2));
-	if (!p->text || !off) {
+	if ((size_t)p->n + 2 > p->offcap) {
+		p->offcap = p->offcap ? p->offcap * 2 : 1024;
+		p->off = realloc(p->off, sizeof(*p->off) * p->offcap);
+	}
+	if (!p->text || !p->off) {
 		fprintf(stderr, "bench_ingest: out of memory for the payloads\n");
 		exit(1);
 	}
-	p->off = off;
 	memcpy(p->text + p->len, s, (size_t)len);
 	p->off[p->n] = p->len;
 	p->len += (size_t)len;
@@ -365,7 +373,7 @@ static payloads single_payloads(int n, int groups, const char *status)
 	char buf[2048];
 	for (int i = 0; i < n; i++)
 		payloads_add(&p, buf, g_am_envelope ? make_am_payload(buf, sizeof(buf), i, groups) :
-			make_payload(buf, sizeof(buf), i, groups, status));
+			make_payload(buf, sizeof(buf), i, groups, status), sizeof(buf));
 	return p;
 }
 
@@ -429,7 +437,7 @@ static timing run_v2(const char *dir, int n, int batch, long *incidents)
 	strftime(ends, sizeof(ends), "%Y-%m-%dT%H:%M:%S.000Z", &tm);
 	payloads p = { 0 };
 	for (int i = 0; i < n; i++)
-		payloads_add(&p, buf, make_v2_payload(buf, sizeof(buf), i, ends));
+		payloads_add(&p, buf, make_v2_payload(buf, sizeof(buf), i, ends), sizeof(buf));
 	timing t0 = start();
 	ingest_run(ctx, &p, batch, "alertmanager-v2");
 	timing t = stop(t0);
@@ -448,9 +456,13 @@ static timing run_groups(const char *dir, int n, int per, int batch_payloads)
 	rootly_ctx *ctx = open_ctx(dir, "full", path, sizeof(path));
 	size_t cap = (size_t)per * 600 + 1024;
 	char *buf = malloc(cap);
+	if (!buf) {
+		fprintf(stderr, "bench_ingest: out of memory\n");
+		exit(1);
+	}
 	payloads p = { 0 };
-	for (int i = 0; buf && i < n / per; i++)
-		payloads_add(&p, buf, make_group_payload(buf, cap, i * per, per, i));
+	for (int i = 0; i < n / per; i++)
+		payloads_add(&p, buf, make_group_payload(buf, cap, i * per, per, i), cap);
 	free(buf);
 	timing t0 = start();
 	pipe_start(ctx);
@@ -479,8 +491,8 @@ static timing run_baseline(const char *dir, const char *sync, int n, int batch)
 	char buf[2048], key[32];
 	payloads p = { 0 }, keys = { 0 };
 	for (int i = 0; i < n; i++) {
-		payloads_add(&p, buf, make_payload(buf, sizeof(buf), i, 0, "firing"));
-		payloads_add(&keys, key, snprintf(key, sizeof(key), "%d", i));
+		payloads_add(&p, buf, make_payload(buf, sizeof(buf), i, 0, "firing"), sizeof(buf));
+		payloads_add(&keys, key, snprintf(key, sizeof(key), "%d", i), sizeof(key));
 	}
 	timing t0 = start();
 	for (int i = 0; i < n; i++) {

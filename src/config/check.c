@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "alert/jsoncheck.h"
+#include "util/jsonread.h"
 
 /* --- positions ----------------------------------------------------------------- */
 
@@ -159,16 +160,7 @@ static void one_line(char *dst, size_t cap, const char *src)
 		o += el;
 		p += in;
 	}
-	size_t j = o;
-	while (j > 0 && ((unsigned char)dst[j - 1] & 0xC0) == 0x80)
-		j--;
-	if (j > 0 && (unsigned char)dst[j - 1] >= 0xC0) {
-		unsigned char lead = (unsigned char)dst[j - 1];
-		size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-		if (o - (j - 1) < need)
-			o = j - 1;
-	}
-	dst[o] = '\0';
+	dst[rootly__utf8_trim(dst, o)] = '\0';
 }
 
 static void add(rootly_cfgcheck *c, const char *path, unsigned line, unsigned col,

@@ -148,6 +148,18 @@ static size_t utf8_seq(const unsigned char *s, size_t avail)
 	return n;
 }
 
+size_t rootly__utf8_trim(const char *s, size_t n)
+{
+	size_t j = n;
+	while (j > 0 && ((unsigned char)s[j - 1] & 0xC0) == 0x80)
+		j--;
+	if (j == 0 || (unsigned char)s[j - 1] < 0xC0)
+		return n;
+	unsigned char lead = (unsigned char)s[j - 1];
+	size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+	return n - (j - 1) < need ? j - 1 : n;
+}
+
 bool rootly__utf8_wellformed(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;

@@ -22,6 +22,11 @@ int rootly__json_read(const char *what, const char *body, size_t len, json_t **o
  * memory. */
 bool rootly__utf8_wellformed(const char *s);
 
+/* The length of s[0..n) without a UTF-8 sequence cut short at its end (s
+ * being a copy of valid text cut at n): what to keep so the cut text stays
+ * valid UTF-8. */
+size_t rootly__utf8_trim(const char *s, size_t n);
+
 /* A member of a top-level object that rootly__json_read_skipping may
  * leave out when its value has the shape the caller would accept and
  * then ignore. */

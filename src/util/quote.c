@@ -1,5 +1,6 @@
 /* Quoting outside input into error messages. */
 #include "util/quote.h"
+#include "util/jsonread.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -35,15 +36,7 @@ void rootly__quote(char *dst, size_t cap, const char *s)
 	}
 	if (s[i]) {
 		/* Drop a character cut in half so the message stays valid UTF-8. */
-		size_t j = o;
-		while (j > 1 && ((unsigned char)dst[j - 1] & 0xC0) == 0x80)
-			j--;
-		unsigned char lead = (unsigned char)dst[j - 1];
-		if (j > 1 && lead >= 0xC0) {
-			size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
-			if (o - (j - 1) < need)
-				o = j - 1;
-		}
+		o = rootly__utf8_trim(dst, o);
 		memcpy(dst + o, "...", 3);
 		o += 3;
 	}

@@ -373,6 +373,22 @@ static void test_read_duplicates_anywhere(void **state)
 }
 
 /* Nesting deeper than ROOTLY_JSON_MAX_DEPTH is refused before it is built. */
+/* Cutting valid text at every byte of 1- to 4-byte characters: the trim
+ * keeps exactly the whole characters. */
+static void test_utf8_trim(void **state)
+{
+	(void)state;
+	const char *text = "a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80z"; /* a é € 😀 z */
+	const size_t whole[] = { 0, 1, 3, 6, 10, 11 }; /* where characters end */
+	for (size_t n = 0; n <= strlen(text); n++) {
+		size_t want = 0;
+		for (size_t i = 0; i < sizeof(whole) / sizeof(whole[0]); i++)
+			if (whole[i] <= n)
+				want = whole[i];
+		assert_int_equal(rootly__utf8_trim(text, n), want);
+	}
+}
+
 static void test_read_depth(void **state)
 {
 	(void)state;
@@ -431,7 +447,7 @@ int main(void)
 		cmocka_unit_test(test_read_errors),
 		cmocka_unit_test(test_read_special_byte_at_every_offset),
 		cmocka_unit_test(test_read_duplicates_anywhere),
-		cmocka_unit_test(test_read_depth),
+		cmocka_unit_test(test_read_depth), cmocka_unit_test(test_utf8_trim),
 		cmocka_unit_test(test_read_alloc_faults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
