@@ -1622,8 +1622,9 @@ static rootly_status sq_stream_append(rootly_store *st, const char *stream, int6
 			last = tail->last;
 		else if (seq != 1)
 			ROOTLY_TRY(sq_stream_last(st, stream, &last));
-		/* seq 1 needs no MAX(seq): the primary key (stream, seq) refuses
-		 * it for a stream that exists, before anything is written. */
+		/* seq 1 needs no MAX(seq): the unique index on (stream, seq)
+		 * refuses it for a stream that exists, before anything is
+		 * written. */
 		if (seq != last + 1)
 			return sq_append_conflict(st, stream, seq, last);
 		if (logging(s)) {
@@ -1649,7 +1650,7 @@ static rootly_status sq_stream_append(rootly_store *st, const char *stream, int6
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(u.st);
 	bool conflict = (rc == SQLITE_DONE && sqlite3_changes(s->db) == 0) ||
-		(in_tx && rc == SQLITE_CONSTRAINT_PRIMARYKEY);
+		(in_tx && rc == SQLITE_CONSTRAINT_UNIQUE);
 	if (rc != SQLITE_DONE && !conflict)
 		ret = sq_fail(s, rc, "stream_append");
 	sq_release(&u);

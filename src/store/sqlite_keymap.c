@@ -18,7 +18,7 @@
 #define MAX_CAP ((size_t)1 << 28)
 
 const struct rootly__km_logged rootly__km_logged[ROOTLY__KM_COLLECTIONS] = {
-	{ "alert", ROOTLY__KM_KEY },
+	{ "alert", ROOTLY__KM_KEY | ROOTLY__KM_GROUP },
 	{ "incident", ROOTLY__KM_GROUP },
 };
 

@@ -1,5 +1,5 @@
 /*
- * Schema v3 of the SQLite store: a table per collection (see
+ * Schema v4 of the SQLite store: a table per collection (see
  * sqlite_schema.h for the names).
  *
  * What a record costs is mostly its b-tree entries, and above all the
@@ -31,10 +31,22 @@
  *    other than by id, fingerprint (key) or incident (group key), and a
  *    query that does still gets every record, in order, by a scan and a
  *    sort;
- *  - except for alert keys and incident group keys: no T_key (alerts) or
- *    T_group (incidents), the logs k_T and g_T instead (append-only; see
- *    sqlite_keymap.h: their random indexes were most of what a commit
- *    wrote).
+ *  - except for alert keys, alert group keys and incident group keys: no
+ *    T_key or T_group there, the logs k_T and g_T instead (append-only;
+ *    see sqlite_keymap.h). Their indexes were most of what a commit
+ *    wrote: fingerprints and label hashes are random, and an alert's group
+ *    key is its incident's id, so a batch attaching alerts to a hundred
+ *    open incidents dirtied a page of r_alert_group per incident (v3: 134
+ *    of the 600 pages of a 1,000-alert commit).
+ * Timeline entries (`streams`) are rows in rowid order, found through a
+ * unique index on (stream, seq). Through v3 they were a WITHOUT ROWID
+ * table keyed by (stream, seq): each stream's entries went to its own
+ * place in the tree, so a batch appending to a hundred timelines dirtied a
+ * leaf per timeline, and an entry above 1,002 bytes (what such a tree
+ * keeps on its page; a batch's attaches to one incident make one entry of
+ * about 2 KB) spilled onto an overflow page of its own: 280 of those 600
+ * pages. Now the entries land on the last pages of the table, the index
+ * entries (about 50 bytes) on a page per timeline.
  * The statements name the table, so SQLite can use the partial indexes
  * (with a collection bound as a parameter it could not prove `key IS NOT
  * NULL` for v1's).
@@ -225,12 +237,15 @@ int rootly__sq_create_collection(sqlite3 *db, const char *collection, const char
 
 /* ---- migrations ----------------------------------------------------------- */
 
+/* Timeline entries in rowid order, found by (stream, seq) through an index
+ * (see the top of this file). */
+#define STREAMS_DDL \
+	"CREATE TABLE streams (stream TEXT NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL);" \
+	"CREATE UNIQUE INDEX streams_seq ON streams (stream, seq);"
+
 static int create_base(sqlite3 *db)
 {
-	return sqlite3_exec(db,
-		"CREATE TABLE streams (stream TEXT NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL,"
-		" PRIMARY KEY (stream, seq)) WITHOUT ROWID;"
-		"CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
+	return sqlite3_exec(db, STREAMS_DDL "CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);",
 		NULL, NULL, NULL);
 }
 
@@ -273,8 +288,8 @@ static int move_collection(sqlite3 *db, const char *collection)
 }
 
 /* v1: every collection in `records` (with the indexes records_id,
- * records_key, records_group, records_time); streams and sequences stay
- * as they are. */
+ * records_key, records_group, records_time); sequences stay as they are,
+ * streams are converted after (streams_to_v4). */
 static int from_v1(sqlite3 *db)
 {
 	/* The names first: no table is created while `records` is read. */
@@ -303,17 +318,29 @@ static int from_v1(sqlite3 *db)
 	return rc;
 }
 
-/* v2: alert keys and incident group keys had indexes (random pages, see
- * sqlite_keymap.h); v3 has their logs instead. */
-static int from_v2(sqlite3 *db)
+/* The logged fields (sqlite_keymap.h) that schema v3 still indexed: alert
+ * group keys (the alert's incident). */
+static unsigned logged_since_v4(const char *collection)
+{
+	return strcmp(collection, "alert") == 0 ? ROOTLY__KM_GROUP : 0;
+}
+
+/* The indexes of logged fields become their logs, filled from the rows in
+ * their order: every logged field for v2 (alert keys and incident group
+ * keys had indexes, random pages: see sqlite_keymap.h), the ones logged
+ * since v4 for v3. */
+static int indexes_to_logs(sqlite3 *db, int from)
 {
 	int rc = SQLITE_OK;
 	sqlite3_stmt *exists = NULL;
 	for (size_t i = 0; rc == SQLITE_OK && i < ROOTLY__KM_COLLECTIONS; i++) {
-		char *table = rootly__sq_table_name(rootly__km_logged[i].collection);
+		const char *collection = rootly__km_logged[i].collection;
+		unsigned logged = rootly__km_logged[i].fields;
+		if (from == 3)
+			logged &= logged_since_v4(collection);
+		char *table = rootly__sq_table_name(collection);
 		bool there = false;
 		rc = table ? rootly__sq_table_exists(db, &exists, table, &there) : SQLITE_NOMEM;
-		unsigned logged = rootly__km_logged[i].fields;
 		for (unsigned f = ROOTLY__KM_KEY; there && rc == SQLITE_OK && f <= ROOTLY__KM_GROUP; f <<= 1) {
 			if (!(logged & f))
 				continue;
@@ -332,6 +359,18 @@ static int from_v2(sqlite3 *db)
 	return rc;
 }
 
+/* v1 to v3: `streams` was WITHOUT ROWID, keyed by (stream, seq). Its
+ * entries are copied stream by stream, so that each timeline's entries
+ * are neighbours in the new table as they were in the old one. */
+static int streams_to_v4(sqlite3 *db)
+{
+	return sqlite3_exec(db,
+		"ALTER TABLE streams RENAME TO streams_v3;" STREAMS_DDL
+		"INSERT INTO streams (stream, seq, data) SELECT stream, seq, data FROM streams_v3 ORDER BY stream, seq;"
+		"DROP TABLE streams_v3;",
+		NULL, NULL, NULL);
+}
+
 int rootly__sq_migrate(sqlite3 *db, int from)
 {
 	int rc = SQLITE_OK;
@@ -339,10 +378,12 @@ int rootly__sq_migrate(sqlite3 *db, int from)
 		rc = create_base(db);
 	else if (from == 1)
 		rc = from_v1(db);
-	else if (from == 2)
-		rc = from_v2(db);
-	_Static_assert(ROOTLY__SQ_SCHEMA_VERSION == 3, "the user_version set here");
+	else if (from == 2 || from == 3)
+		rc = indexes_to_logs(db, from);
+	if (rc == SQLITE_OK && from >= 1)
+		rc = streams_to_v4(db);
+	_Static_assert(ROOTLY__SQ_SCHEMA_VERSION == 4, "the user_version set here");
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, "PRAGMA user_version = 3;", NULL, NULL, NULL);
+		rc = sqlite3_exec(db, "PRAGMA user_version = 4;", NULL, NULL, NULL);
 	return rc;
 }

@@ -1,11 +1,12 @@
 /*
- * Schema v2 of the SQLite store (src/store/sqlite_schema.c): a table per
+ * Schema v4 of the SQLite store (src/store/sqlite_schema.c): a table per
  * collection, made by the collection's first write and gone again when
  * that transaction rolls back; table names derived from any collection
- * name without ever splicing it into SQL; and the migration of a v1
- * database (one `records` table), in one transaction, with every record,
- * index query, stream and sequence kept, and the timeline chains of a
- * real ingest still verifying.
+ * name without ever splicing it into SQL; and the migrations of v1 (one
+ * `records` table), v2 (indexes instead of key logs) and v3 (alert group
+ * keys indexed, `streams` WITHOUT ROWID) databases, each in one
+ * transaction, with every record, index query, stream and sequence kept,
+ * and the timeline chains of a real ingest still verifying.
  */
 #include "rootly_test.h"
 
@@ -28,9 +29,11 @@
 	"CREATE INDEX records_key ON records (collection, key, time, id) WHERE key IS NOT NULL;" \
 	"CREATE INDEX records_group ON records (collection, group_key, time, id) WHERE group_key IS NOT NULL;" \
 	"CREATE INDEX records_time ON records (collection, time, id, status, service, severity);"
-static const char k_v1_ddl[] = V1_RECORDS
-	"CREATE TABLE streams (stream TEXT NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL,"
+/* `streams` from v1 to v3. */
+#define V3_STREAMS \
+	"CREATE TABLE streams (stream TEXT NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL," \
 	" PRIMARY KEY (stream, seq)) WITHOUT ROWID;"
+static const char k_v1_ddl[] = V1_RECORDS V3_STREAMS
 	"CREATE TABLE sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
 	"PRAGMA user_version = 1;";
 
@@ -184,11 +187,11 @@ static void t_tables_per_collection(void **state)
 	bed_init(&b);
 	rootly_store *st = open_store(&b);
 	/* Nothing is created by opening or reading. */
-	assert_string_equal(schema_names(b.path), "sequences streams");
+	assert_string_equal(schema_names(b.path), "sequences streams streams_seq");
 	assert_int_equal(count(st, "alert", NULL), 0);
 	assert_int_equal(st->record_get(st, "alert", "a", count_cb, NULL), ROOTLY_ENOTFOUND);
 	assert_int_equal(st->record_delete(st, "alert", "a"), ROOTLY_ENOTFOUND);
-	assert_string_equal(schema_names(b.path), "sequences streams");
+	assert_string_equal(schema_names(b.path), "sequences streams streams_seq");
 
 	char long48[49], long49[50];
 	memset(long48, 'a', 48);
@@ -225,7 +228,8 @@ static void t_tables_per_collection(void **state)
 	assert_true(has_name(b.path, "r_incident_key"));
 	assert_false(has_name(b.path, "r_incident_group"));
 	assert_true(has_name(b.path, "g_r_incident"));
-	assert_true(has_name(b.path, "r_alert_group"));
+	assert_false(has_name(b.path, "r_alert_group"));
+	assert_true(has_name(b.path, "g_r_alert")); /* alerts by incident: a log too */
 	assert_false(has_name(b.path, "r_alert_time"));
 	assert_true(has_name(b.path, "r_incident_time"));
 	/* No collection column, and the document last. */
@@ -428,10 +432,10 @@ static void t_migrates_v1_rows(void **state)
 	bed_init(&b);
 	write_v1(b.path);
 	rootly_store *st = open_store(&b);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "3");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "4");
 	assert_string_equal(schema_names(b.path),
-		"g_r_incident k_r_alert r_alert r_alert_group r_alert_id r_incident r_incident_id r_incident_key"
-		" r_incident_time r_task r_task_group r_task_id r_task_key r_task_time sequences streams"
+		"g_r_alert g_r_incident k_r_alert r_alert r_alert_id r_incident r_incident_id r_incident_key"
+		" r_incident_time r_task r_task_group r_task_id r_task_key r_task_time sequences streams streams_seq"
 		" x_636f6c6c2022712220277827 x_636f6c6c2022712220277827_group x_636f6c6c2022712220277827_id"
 		" x_636f6c6c2022712220277827_key x_636f6c6c2022712220277827_time");
 
@@ -516,7 +520,7 @@ static void t_migrates_v1_rows(void **state)
 	st = open_store(&b);
 	assert_int_equal(count(st, "alert", NULL), 6);
 	st->free(st);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "3");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "4");
 	bed_clean(&b);
 }
 
@@ -610,9 +614,41 @@ static char *dump_all(const bed *b)
 	return t.s;
 }
 
-/* Turn a v2 database back into v1's layout, rows in their order. */
+/* Turn v4's `streams` back into v3's (WITHOUT ROWID), in rowid order. */
+static void streams_to_v3(const char *path)
+{
+	raw_exec(path, "ALTER TABLE streams RENAME TO streams_v4;" V3_STREAMS
+		"INSERT INTO streams SELECT stream, seq, data FROM streams_v4 ORDER BY rowid; DROP TABLE streams_v4;");
+	assert_string_equal(raw_one(path, "SELECT count(*) FROM sqlite_master WHERE name = 'streams'"
+		" AND sql LIKE '%WITHOUT ROWID'"), "1");
+}
+
+/* Turn a v4 database back into v3's layout: the alert group index instead
+ * of its log, and v3's streams. */
+static void downgrade_to_v3(const char *path)
+{
+	raw_exec(path, "DROP TABLE g_r_alert;"
+		"CREATE INDEX r_alert_group ON r_alert (group_key, time) WHERE group_key IS NOT NULL;"
+		"PRAGMA user_version = 3;");
+	streams_to_v3(path);
+}
+
+/* The new layout of `streams`: a rowid table and its (stream, seq) index. */
+static void assert_v4_streams(const char *path)
+{
+	assert_string_equal(raw_one(path, "SELECT count(*) FROM sqlite_master WHERE name = 'streams'"
+		" AND sql NOT LIKE '%WITHOUT ROWID%'"), "1");
+	assert_string_equal(raw_one(path, "SELECT group_concat(name, ',') FROM pragma_index_info('streams_seq')"),
+		"stream,seq");
+	assert_string_equal(raw_one(path, "SELECT \"unique\" FROM pragma_index_list('streams')"
+		" WHERE name = 'streams_seq'"), "1");
+	assert_false(has_name(path, "streams_v3"));
+}
+
+/* Turn a v4 database back into v1's layout, rows in their order. */
 static void downgrade_to_v1(const char *path)
 {
+	streams_to_v3(path);
 	raw_exec(path, V1_RECORDS "PRAGMA user_version = 1;");
 	for (size_t i = 0; i < sizeof(k_engine_colls) / sizeof(k_engine_colls[0]); i++) {
 		char table[64], sql[1024];
@@ -624,7 +660,7 @@ static void downgrade_to_v1(const char *path)
 			" severity, time FROM %s ORDER BY rowid; DROP TABLE %s;", k_engine_colls[i], table, table);
 		raw_exec(path, sql);
 	}
-	raw_exec(path, "DROP TABLE IF EXISTS k_r_alert; DROP TABLE IF EXISTS g_r_incident;");
+	raw_exec(path, "DROP TABLE IF EXISTS k_r_alert; DROP TABLE IF EXISTS g_r_incident; DROP TABLE IF EXISTS g_r_alert;");
 	assert_string_equal(schema_names(path), "records records_group records_id records_key records_time sequences streams");
 }
 
@@ -648,8 +684,9 @@ static void t_migrates_an_ingest(void **state)
 	downgrade_to_v1(b.path);
 	char *migrated = dump_all(&b);
 	assert_string_equal(migrated, before);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "3");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "4");
 	assert_false(has_name(b.path, "records"));
+	assert_v4_streams(b.path);
 
 	/* The engine goes on: the chains verify, dedup finds the migrated
 	 * alert by fingerprint, grouping finds the migrated incident. */
@@ -673,9 +710,9 @@ static void t_migrates_an_ingest(void **state)
 	bed_clean(&b);
 }
 
-/* v2 -> v3: the alert table's key index becomes the key log, with a row
- * per alert that has a key, and lookups by fingerprint still find every
- * migrated alert. */
+/* v2 -> v4: the alert table's key and group indexes and the incident
+ * table's group index become their logs, with a row per record that has
+ * the field, and lookups by fingerprint still find every migrated alert. */
 static void t_migrates_v2_key_index(void **state)
 {
 	(void)state;
@@ -687,15 +724,20 @@ static void t_migrates_v2_key_index(void **state)
 		ingest(ctx, i % 3, i, "firing");
 	rootly_ctx_free(ctx);
 	char *before = dump_all(&b);
+	downgrade_to_v3(b.path);
 	raw_exec(b.path, "DROP TABLE k_r_alert; DROP TABLE g_r_incident;"
 		"CREATE INDEX r_alert_key ON r_alert (key, time) WHERE key IS NOT NULL;"
 		"CREATE INDEX r_incident_group ON r_incident (group_key, time) WHERE group_key IS NOT NULL;"
 		"PRAGMA user_version = 2;");
 	char *migrated = dump_all(&b);
 	assert_string_equal(migrated, before);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "3");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "4");
 	assert_false(has_name(b.path, "r_alert_key"));
+	assert_false(has_name(b.path, "r_alert_group"));
 	assert_false(has_name(b.path, "r_incident_group"));
+	assert_v4_streams(b.path);
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM g_r_alert g JOIN r_alert a"
+		" ON a.id = g.id AND a.group_key = g.key"), "9");
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_incident WHERE group_key IS NOT NULL"), "3");
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM g_r_incident g JOIN r_incident i"
 		" ON i.id = g.id AND i.group_key = g.key"), "3");
@@ -723,20 +765,77 @@ static void t_migrates_v2_key_index(void **state)
 	bed_clean(&b);
 }
 
+/* v3 -> v4: the alert group index becomes its log (a row per alert, in
+ * the alerts' order), the timelines move to the rowid table entry for
+ * entry; the engine then finds each incident's alerts through the log
+ * (resolving the last one notes it), and the chains verify. */
+static void t_migrates_v3(void **state)
+{
+	(void)state;
+	bed b;
+	bed_init(&b);
+	rt_clock clock = { 1795701600000, 10 };
+	rootly_ctx *ctx = rt_ctx_open(b.uri, &clock);
+	rt_ok(rootly_ctx_batch_begin(ctx));
+	for (int i = 0; i < 12; i++)
+		ingest(ctx, i % 3, i, "firing");
+	rt_ok(rootly_ctx_batch_commit(ctx));
+	ingest(ctx, 0, 0, "resolved");
+	rootly_ctx_free(ctx);
+	char *before = dump_all(&b);
+	char *streams = strdup(raw_one(b.path, "SELECT group_concat(stream || ':' || seq || ':' || hex(data), ',')"
+		" FROM (SELECT * FROM streams ORDER BY stream, seq)"));
+	downgrade_to_v3(b.path);
+	char *migrated = dump_all(&b);
+	assert_string_equal(migrated, before);
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "4");
+	assert_false(has_name(b.path, "r_alert_group"));
+	assert_v4_streams(b.path);
+	assert_string_equal(raw_one(b.path, "SELECT group_concat(stream || ':' || seq || ':' || hex(data), ',')"
+		" FROM (SELECT * FROM streams ORDER BY stream, seq)"), streams);
+	/* entry by entry, each timeline's entries next to each other */
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM streams a JOIN streams b ON b.rowid = a.rowid + 1"
+		" WHERE a.stream = b.stream AND b.seq != a.seq + 1"), "0");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_alert WHERE group_key IS NOT NULL"), "12");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM g_r_alert"), "12");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM g_r_alert g JOIN r_alert a"
+		" ON a.id = g.id AND a.group_key = g.key"), "12");
+	assert_string_equal(raw_one(b.path, "SELECT group_concat(a.rowid, ',') FROM g_r_alert g JOIN r_alert a"
+		" ON a.id = g.id ORDER BY g.seq"), raw_one(b.path, "SELECT group_concat(rowid, ',') FROM r_alert"));
+
+	/* Resolving the other three alerts of group 0's incident: the last
+	 * one finds none still firing, through the migrated log. */
+	ctx = rt_ctx_open(b.uri, &clock);
+	for (int i = 3; i < 12; i += 3)
+		ingest(ctx, 0, i, "resolved");
+	rt_ok(rootly_ctx_check(ctx));
+	rootly_ctx_free(ctx);
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM streams"
+		" WHERE CAST(data AS TEXT) LIKE '%\"kind\":\"alerts.all_resolved\"%'"),
+		"1");
+	free(streams);
+	free(before);
+	free(migrated);
+	bed_clean(&b);
+}
+
 /* check() finds a record whose log row is missing (it would never be
  * found by that field): alerts by key, incidents by group key. */
 static void t_check_finds_missing_log_rows(void **state)
 {
 	(void)state;
 	static const char *const drop[] = { "DELETE FROM k_r_alert WHERE id = 'a2'",
-		"DELETE FROM g_r_incident WHERE id = 'i1'", "UPDATE k_r_alert SET key = 'other' WHERE id = 'a1'" };
+		"DELETE FROM g_r_incident WHERE id = 'i1'", "UPDATE k_r_alert SET key = 'other' WHERE id = 'a1'",
+		"DELETE FROM g_r_alert WHERE id = 'a1'" };
 	static const char *const want[] = { "alert a2 has no row in k_r_alert for its key",
-		"incident i1 has no row in g_r_incident for its group_key", "alert a1 has no row in k_r_alert for its key" };
-	for (size_t i = 0; i < 3; i++) {
+		"incident i1 has no row in g_r_incident for its group_key", "alert a1 has no row in k_r_alert for its key",
+		"alert a1 has no row in g_r_alert for its group_key" };
+	for (size_t i = 0; i < 4; i++) {
 		bed b;
 		bed_init(&b);
 		rootly_store *st = open_store(&b);
-		rt_ok(st->record_put(st, "alert", &(rootly_record){ .id = "a1", .json = "{}", .key = "fp1" }, 0, NULL));
+		rt_ok(st->record_put(st, "alert", &(rootly_record){ .id = "a1", .json = "{}", .key = "fp1", .group_key = "i1" },
+			0, NULL));
 		rt_ok(st->record_put(st, "alert", &(rootly_record){ .id = "a2", .json = "{}", .key = "fp2" }, 0, NULL));
 		rt_ok(st->record_put(st, "incident", &(rootly_record){ .id = "i1", .json = "{}", .group_key = "g" }, 0,
 			NULL));
@@ -757,6 +856,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(t_check_finds_missing_log_rows),
 		cmocka_unit_test(t_migrates_v2_key_index),
+		cmocka_unit_test(t_migrates_v3),
 		cmocka_unit_test(t_tables_per_collection),
 		cmocka_unit_test(t_table_creation_rolls_back),
 		cmocka_unit_test(t_ties_in_id_order),
