@@ -16,6 +16,9 @@
  *                  API has no group key: each alert declares an incident)
  *   resolve        batched, N firing alerts then their N resolutions
  *                  (dedup lookups and updates; timed: the resolve half)
+ *   resolve_grouped
+ *                  resolve with the alerts in 100 groups: each resolution
+ *                  also reads its incident's alerts (is any still active?)
  *   single_full    one rootly_ingest = one durable transaction, synchronous=FULL
  *   single_normal  the same with synchronous=NORMAL
  *   floor          raw SQLite running only the statements a declare / an
@@ -407,12 +410,13 @@ static timing run_rootly(const char *dir, const char *sync, int n, int batch, in
 	return t;
 }
 
-/* N firing alerts (untimed), then their N resolutions (timed). */
-static timing run_resolve(const char *dir, int n, int batch, long *incidents)
+/* N firing alerts (untimed), then their N resolutions (timed); `groups`
+ * as in single_payloads (0: an incident per alert). */
+static timing run_resolve(const char *dir, int n, int batch, int groups, long *incidents)
 {
 	char path[512];
 	rootly_ctx *ctx = open_ctx(dir, "full", path, sizeof(path));
-	payloads firing = single_payloads(n, 0, "firing"), resolved = single_payloads(n, 0, "resolved");
+	payloads firing = single_payloads(n, groups, "firing"), resolved = single_payloads(n, groups, "resolved");
 	ingest_run(ctx, &firing, batch, "alertmanager");
 	timing t0 = start();
 	ingest_run(ctx, &resolved, batch, "alertmanager");
@@ -774,9 +778,14 @@ int main(int argc, char **argv)
 		report("batched", "declare_v2", "full", batch, n, inc, t, &base);
 	}
 	if (wanted(argc, argv, "resolve")) {
-		t = run_resolve(dir, n, batch, &inc);
+		t = run_resolve(dir, n, batch, 0, &inc);
 		base = run_baseline(dir, "full", n, batch);
 		report("batched", "resolve", "full", batch, n, inc, t, &base);
+	}
+	if (wanted(argc, argv, "resolve_grouped")) {
+		t = run_resolve(dir, n, batch, 100, &inc);
+		base = run_baseline(dir, "full", n, batch);
+		report("batched", "resolve_grouped", "full", batch, n, inc, t, &base);
 	}
 	if (wanted(argc, argv, "floor")) {
 		t = run_floor(dir, n, batch, 0);

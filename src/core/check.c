@@ -1,5 +1,7 @@
-/* Whole-store verification: the backend's own check, then every timeline. */
+/* Whole-store verification: the backend's own check, then every
+ * timeline, and each incident's count of active alerts. */
 #include "core/engine.h"
+#include "ingest/apply.h"
 
 typedef struct {
 	rootly_ctx *ctx;
@@ -13,6 +15,8 @@ static int check_cb(const rootly_record *rec, void *payload)
 	ROOTLY_TRY(rootly__json_load_doc(rec->json, strlen(rec->json), "incident", rec->id, &doc));
 	rootly_verify_result r;
 	int rc = rootly__timeline_verify_doc(st->ctx, doc, &r);
+	if (rc >= 0)
+		rc = rootly__ingest_check_active(st->ctx, doc);
 	json_decref(doc);
 	st->checked++;
 	return rc;

@@ -224,6 +224,7 @@ int rootly__incident_build(rootly_ctx *ctx, const rootly_incident_options *o, co
 		{ "roles", ok ? json_object() : NULL },
 		{ "group_key", ok ? json_string(group_key ? group_key : "") : NULL },
 		{ "alert_count", ok ? json_integer(0) : NULL },
+		{ "alerts_active", ok ? json_integer(0) : NULL },
 		{ "timeline", tl },
 	};
 	/* Every value is handed over (set_new steals it, also on failure). */

@@ -163,6 +163,13 @@ int rootly__link_alert(apply_state *st, touched *t, json_t *alert, const char *k
 	if (!linked && rootly__set_member(inc, "alert_count",
 			json_integer(rootly__jint(inc, "alert_count") + 1)) < 0)
 		return rootly_error_set_oom();
+	/* The alert fires (new, or again): one more active on the incident.
+	 * An incident from before the count has none; its first resolution
+	 * counts them (lifecycle.c). */
+	json_t *active = json_object_get(inc, "alerts_active");
+	if (json_is_integer(active) &&
+	    rootly__set_member(inc, "alerts_active", json_integer(json_integer_value(active) + 1)) < 0)
+		return rootly_error_set_oom();
 	int64_t starts = rootly__jint(alert, "starts_at");
 	if (starts > 0 && starts < rootly__jint(inc, "detected_at") &&
 	    rootly__set_member(inc, "detected_at", json_integer(starts)) < 0)

@@ -13,4 +13,14 @@
 int rootly__ingest_apply(rootly_ctx *ctx, const rootly_source_config *src, json_t *alerts,
 	rootly_ingest_result *result);
 
+/* *active = how many alerts of incident `incident_id` are firing or
+ * acknowledged, read from the alerts (the store's errors). */
+int rootly__alerts_active_count(rootly_ctx *ctx, const char *incident_id, int64_t *active);
+
+/* The incident document `inc`'s "alerts_active" against its alerts:
+ * ROOTLY_ECORRUPT naming the incident and both numbers when they differ
+ * (an incident from before that count has none, and passes). For
+ * rootly_ctx_check. */
+int rootly__ingest_check_active(rootly_ctx *ctx, const json_t *inc);
+
 #endif

@@ -3,6 +3,7 @@
  * deduplicate, flap back), acknowledged, resolved -- and what resolving
  * the last alert of an incident does.
  */
+#include "ingest/apply.h"
 #include "ingest/state.h"
 #include "util/jsonhold.h"
 
@@ -112,16 +113,59 @@ static int count_active_cb(const rootly_record *rec, void *payload)
 	return 0;
 }
 
+int rootly__alerts_active_count(rootly_ctx *ctx, const char *incident_id, int64_t *active)
+{
+	count_state c = { 0 };
+	rootly_record_query q = { 0 };
+	q.group_key = incident_id;
+	int rc = ctx->store->record_find(ctx->store, "alert", &q, count_active_cb, &c);
+	*active = c.active;
+	return rc < 0 ? rc : 0;
+}
+
+int rootly__ingest_check_active(rootly_ctx *ctx, const json_t *inc)
+{
+	json_t *n = json_object_get(inc, "alerts_active");
+	if (!n)
+		return 0;
+	const char *id = rootly__jstr(inc, "id");
+	int64_t active = 0;
+	int rc = rootly__alerts_active_count(ctx, id, &active);
+	if (rc < 0)
+		return rc;
+	if (!json_is_integer(n) || json_integer_value(n) != active)
+		return rootly__err(ROOTLY_ECORRUPT, ROOTLY_ERROR_STORAGE, 0,
+			"incident %s: alerts_active is %lld but %lld of its alerts are active", id ? id : "?",
+			json_is_integer(n) ? (long long)json_integer_value(n) : -1LL, (long long)active);
+	return 0;
+}
+
+/* After one of its alerts resolved: the incident's count of active alerts
+ * ("alerts_active", kept by rootly__link_alert and here, so that a storm
+ * of resolutions does not read the incident's alerts once each). An
+ * incident from before the count gets it from its alerts, once. */
+static int active_after_resolve(apply_state *st, touched *t, int64_t *active)
+{
+	json_t *n = json_object_get(t->doc, "alerts_active");
+	int rc = 0;
+	if (json_is_integer(n))
+		*active = json_integer_value(n) > 0 ? json_integer_value(n) - 1 : 0;
+	else
+		rc = rootly__alerts_active_count(st->ctx, rootly__jstr(t->doc, "id"), active);
+	if (rc < 0)
+		return rc;
+	t->dirty = true;
+	return rootly__set_member(t->doc, "alerts_active", json_integer(*active)) < 0 ? rootly_error_set_oom() : 0;
+}
+
 /* After an alert resolved: when none of the incident's alerts is active
  * any more, say so on the timeline, and move a started incident to
  * mitigated when the configuration asks for it. */
 static int last_resolved(apply_state *st, touched *t)
 {
-	count_state c = { 0 };
-	rootly_record_query q = { 0 };
-	q.group_key = rootly__jstr(t->doc, "id");
-	int rc = st->ctx->store->record_find(st->ctx->store, "alert", &q, count_active_cb, &c);
-	if (rc < 0 || c.active > 0)
+	int64_t active = 0;
+	int rc = active_after_resolve(st, t, &active);
+	if (rc < 0 || active > 0)
 		return rc < 0 ? rc : 0;
 	const char *status = rootly__jstr(t->doc, "status");
 	bool mitigate = st->cfg && st->cfg->on_last_resolved == ROOTLY_ON_LAST_RESOLVED_MITIGATE &&
