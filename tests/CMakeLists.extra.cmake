@@ -36,7 +36,7 @@ if(ROOTLY_VALGRIND AND NOT ROOTLY_SANITIZE)
           set(_env "")
         endif()
         # memcheck is ~30x slower: thin the loops that scale by count
-        list(APPEND _env "ROOTLY_PROPERTY_STREAMS=300" "ROOTLY_FAULT_STRIDE=3")
+        list(APPEND _env "ROOTLY_PROPERTY_STREAMS=300" "ROOTLY_FAULT_STRIDE=3" "ROOTLY_MODEL_SEEDS=2")
         set_tests_properties(valgrind_${t} PROPERTIES LABELS valgrind ENVIRONMENT "${_env}")
         math(EXPR _rootly_vg "${_rootly_vg} + 1")
       endif()

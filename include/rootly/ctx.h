@@ -153,8 +153,12 @@ ROOTLY_EXTERN(rootly_status) rootly_ctx_set_config(rootly_ctx *ctx, struct rootl
 ROOTLY_EXTERN(const struct rootly_config *) rootly_ctx_config(const rootly_ctx *ctx);
 
 /**
- * Check the store's integrity and verify every incident's timeline.
- * @return 0; ROOTLY_ECORRUPT with the first problem in the error message.
+ * Check the store's integrity, verify every incident's timeline, and
+ * compare each incident's count of active alerts ("alerts_active",
+ * docs/data-model.md) with its alerts. Reads the whole store.
+ * Thread: the context's.
+ * @return 0; ROOTLY_ECORRUPT with the first problem in the error message;
+ *         ROOTLY_ENOMEM, ROOTLY_EIO.
  */
 ROOTLY_EXTERN(rootly_status) rootly_ctx_check(rootly_ctx *ctx);
 

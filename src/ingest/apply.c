@@ -153,7 +153,7 @@ int rootly__record_outcome(apply_state *st, rootly_ingest_outcome o, const json_
 		rootly__jstr(alert, "status"), reason);
 }
 
-int rootly__link_alert(apply_state *st, touched *t, json_t *alert, const char *kind)
+int rootly__link_alert(apply_state *st, touched *t, json_t *alert, const char *kind, bool counted)
 {
 	json_t *inc = t->doc;
 	/* looked up once: setting inc's other members leaves it in place */
@@ -163,11 +163,11 @@ int rootly__link_alert(apply_state *st, touched *t, json_t *alert, const char *k
 	if (!linked && rootly__set_member(inc, "alert_count",
 			json_integer(rootly__jint(inc, "alert_count") + 1)) < 0)
 		return rootly_error_set_oom();
-	/* The alert fires (new, or again): one more active on the incident.
-	 * An incident from before the count has none; its first resolution
-	 * counts them (lifecycle.c). */
+	/* The alert fires (new, or again after it resolved): one more active
+	 * on the incident. An incident from before the count has none; its
+	 * first resolution counts them (lifecycle.c). */
 	json_t *active = json_object_get(inc, "alerts_active");
-	if (json_is_integer(active) &&
+	if (!counted && json_is_integer(active) &&
 	    rootly__set_member(inc, "alerts_active", json_integer(json_integer_value(active) + 1)) < 0)
 		return rootly_error_set_oom();
 	int64_t starts = rootly__jint(alert, "starts_at");

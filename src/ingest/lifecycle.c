@@ -64,7 +64,7 @@ int rootly__apply_firing(apply_state *st, json_t *alert, json_t *prev, int64_t p
 			st->now - rootly__jint(prev, "ends_at") <= flap;
 		if (t && (open || flapping)) {
 			if ((rc = set_alert(prev, "firing", rootly__jint(alert, "starts_at"), 0, st->now)) < 0 ||
-			    (rc = rootly__link_alert(st, t, prev, "alert.refired")) < 0 ||
+			    (rc = rootly__link_alert(st, t, prev, "alert.refired", active)) < 0 ||
 			    (rc = rootly__alert_store(ctx, prev, prev_rev)) < 0)
 				return rc;
 			return rootly__record_outcome(st, ROOTLY_INGEST_ATTACHED, prev, t->doc,
@@ -95,7 +95,8 @@ int rootly__apply_firing(apply_state *st, json_t *alert, json_t *prev, int64_t p
 	}
 	/* The declaring alert is on incident.created; the others wait to be
 	 * folded into one alert.attached (attach_fold.c). */
-	if ((rc = rootly__link_alert(st, t, alert, outcome == ROOTLY_INGEST_CREATED ? NULL : "alert.attached")) < 0 ||
+	if ((rc = rootly__link_alert(st, t, alert, outcome == ROOTLY_INGEST_CREATED ? NULL : "alert.attached",
+			false)) < 0 ||
 	    (rc = rootly__alert_store(ctx, alert, 0)) < 0)
 		return rc;
 	return rootly__record_outcome(st, outcome, alert, t->doc, NULL);

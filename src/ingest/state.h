@@ -50,8 +50,10 @@ int rootly__record_outcome(apply_state *st, rootly_ingest_outcome o, const json_
  * kind "alert.attached": the event waits to be folded with the payload's
  * other attaches to the same incident (attach_fold.c); "alert.refired":
  * written now; NULL: no event (the alert declared the incident, and its
- * incident.created carries it). */
-int rootly__link_alert(apply_state *st, touched *t, json_t *alert, const char *kind);
+ * incident.created carries it). `counted`: the alert was active on this
+ * incident already (a new cycle of a firing alert), so the incident's
+ * alerts_active stays as it is. */
+int rootly__link_alert(apply_state *st, touched *t, json_t *alert, const char *kind, bool counted);
 /* Append an event to a touched incident's timeline (body stolen), after
  * writing the attaches still pending for it, so the timeline keeps the
  * order in which things happened. */

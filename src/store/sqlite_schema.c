@@ -359,15 +359,20 @@ static int indexes_to_logs(sqlite3 *db, int from)
 	return rc;
 }
 
-/* v1 to v3: `streams` was WITHOUT ROWID, keyed by (stream, seq). Its
- * entries are copied stream by stream, so that each timeline's entries
- * are neighbours in the new table as they were in the old one. */
+/* Versions 1 to 3: `streams` was WITHOUT ROWID, keyed by (stream, seq).
+ * Its entries are copied out and back stream by stream, so that each
+ * timeline's entries are neighbours in the new table as they were in the
+ * old one. Not ALTER TABLE ... RENAME: that rewrites and checks every view
+ * and trigger in the file, so a view of the owner's own over the old
+ * table would be left pointing at a dropped one, and a view broken
+ * elsewhere would make the migration (and every open) fail. */
 static int streams_to_v4(sqlite3 *db)
 {
 	return sqlite3_exec(db,
-		"ALTER TABLE streams RENAME TO streams_v3;" STREAMS_DDL
-		"INSERT INTO streams (stream, seq, data) SELECT stream, seq, data FROM streams_v3 ORDER BY stream, seq;"
-		"DROP TABLE streams_v3;",
+		"CREATE TEMP TABLE streams_v3 AS SELECT stream, seq, data FROM main.streams ORDER BY stream, seq;"
+		"DROP TABLE main.streams;" STREAMS_DDL
+		"INSERT INTO main.streams (stream, seq, data) SELECT stream, seq, data FROM temp.streams_v3 ORDER BY rowid;"
+		"DROP TABLE temp.streams_v3;",
 		NULL, NULL, NULL);
 }
 

@@ -144,6 +144,40 @@ static void test_acknowledged_stays_active(void **state)
 	rt_sqlite_remove(path_of(uri));
 }
 
+static void prometheus(rootly_ctx *ctx, const char *starts, const char *ends)
+{
+	char body[512];
+	int len = snprintf(body, sizeof(body), "[{\"labels\":{\"alertname\":\"Down\",\"instance\":\"a\"},"
+		"\"annotations\":{},\"startsAt\":\"%s\",\"endsAt\":\"%s\"}]", starts, ends);
+	rootly_ingest_result *r = NULL;
+	rt_ok(rootly_ingest(&r, ctx, "prometheus", body, (size_t)len, NULL, 0));
+	rootly_ingest_result_free(r);
+}
+
+/* A firing alert (Prometheus posts it with an endsAt a few minutes
+ * ahead) whose incident was resolved by hand fires a new cycle within
+ * the flap window: back on its incident, still counted once (found by
+ * review: it was counted twice, and its resolution never said
+ * alerts.all_resolved). */
+static void test_new_cycle_of_a_firing_alert(void **state)
+{
+	(void)state;
+	rt_clock clock = { 1795701600000, 10 }; /* 2026-11-26T14:00:00Z */
+	rootly_ctx *ctx = rt_ctx_open("memory:", &clock);
+	prometheus(ctx, "2026-11-26T13:59:00Z", "2026-11-26T14:04:00Z");
+	rt_ok(rootly_incident_transition(ctx, "INC-1", ROOTLY_STATUS_RESOLVED, "alice", NULL,
+		ROOTLY_TRANSITION_OVERRIDE));
+	prometheus(ctx, "2026-11-26T14:00:00Z", "2026-11-26T14:05:00Z");
+	assert_int_equal(active_of(ctx), 1);
+	rt_ok(rootly_ctx_check(ctx));
+	clock.now += 120000;
+	prometheus(ctx, "2026-11-26T14:00:00Z", "2026-11-26T14:01:00Z");
+	assert_int_equal(active_of(ctx), 0);
+	assert_int_equal(all_resolved_events(ctx), 1);
+	rt_ok(rootly_ctx_check(ctx));
+	rootly_ctx_free(ctx);
+}
+
 /* A rolled-back payload leaves the count as it was. */
 static void test_count_rolls_back(void **state)
 {
@@ -218,6 +252,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_count_follows_the_alerts),
 		cmocka_unit_test(test_acknowledged_stays_active),
+		cmocka_unit_test(test_new_cycle_of_a_firing_alert),
 		cmocka_unit_test(test_count_rolls_back),
 		cmocka_unit_test(test_incident_from_before_the_count),
 	};
