@@ -35,6 +35,11 @@ const char *rt_tmp_sqlite_uri(void);
  * a store URI ("sqlite:PATH[?options]"); any other URI ("memory:") is
  * left alone. Missing files are fine. */
 void rt_sqlite_remove(const char *path_or_uri);
+/* Run `sql` on an SQLite database (a path or "sqlite:PATH") through its
+ * own connection, as someone other than librootly would; fails the test
+ * with SQLite's message when it does not run (rootly_test_sqlite.c: the
+ * C suites only). */
+void rt_sqlite_exec(const char *path_or_uri, const char *sql);
 
 /* A jansson object whose member "k<i>" (i < n) holds a string of i bytes,
  * each fill + i % 7: blocks of every small size class (the allocation

@@ -9,8 +9,6 @@
  */
 #include "fold_payload.h"
 
-#include <sqlite3.h>
-
 #include "rootly/sys/alloc.h"
 
 static void send(rootly_ctx *ctx, const char *const *alerts, size_t n)
@@ -199,16 +197,6 @@ static void test_count_rolls_back(void **state)
 	rt_sqlite_remove(path_of(uri));
 }
 
-static void raw_exec(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	char *err = NULL;
-	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-		fail_msg("%s: %s", sql, err ? err : "?");
-	sqlite3_close(db);
-}
-
 /* An incident stored before the count (no "alerts_active"): its first
  * resolution counts the alerts; and check() refuses a wrong count. */
 static void test_incident_from_before_the_count(void **state)
@@ -221,7 +209,7 @@ static void test_incident_from_before_the_count(void **state)
 	rootly_ctx *ctx = rt_ctx_open(uri, &clock);
 	SEND(ctx, "a", "b", "c");
 	rootly_ctx_free(ctx);
-	raw_exec(path, "UPDATE r_incident SET json = json_remove(json, '$.alerts_active')");
+	rt_sqlite_exec(path, "UPDATE r_incident SET json = json_remove(json, '$.alerts_active')");
 	ctx = rt_ctx_open(uri, &clock);
 	assert_int_equal(active_of(ctx), -1);
 	rt_ok(rootly_ctx_check(ctx));
@@ -237,7 +225,7 @@ static void test_incident_from_before_the_count(void **state)
 	rt_ok(rootly_ctx_check(ctx));
 	rootly_ctx_free(ctx);
 
-	raw_exec(path, "UPDATE r_incident SET json = json_set(json, '$.alerts_active', 2)");
+	rt_sqlite_exec(path, "UPDATE r_incident SET json = json_set(json, '$.alerts_active', 2)");
 	ctx = rt_ctx_open(uri, &clock);
 	assert_int_equal(rootly_ctx_check(ctx), ROOTLY_ECORRUPT);
 	const char *msg = rootly_error_last()->message;

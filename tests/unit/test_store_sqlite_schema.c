@@ -63,16 +63,6 @@ static rootly_store *open_store(const bed *b)
 	return st;
 }
 
-static void raw_exec(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	char *err = NULL;
-	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-		fail_msg("%s: %s", sql, err ? err : "?");
-	sqlite3_close(db);
-}
-
 /* The first column of the first row of `sql` as text ("" when no row;
  * "NULL" for NULL), into a static buffer. */
 static const char *raw_one(const char *path, const char *sql)
@@ -408,8 +398,8 @@ static void t_ties_in_id_order(void **state)
  * keys, NULL fields, ties on time, streams and a sequence. */
 static void write_v1(const char *path)
 {
-	raw_exec(path, k_v1_ddl);
-	raw_exec(path,
+	rt_sqlite_exec(path, k_v1_ddl);
+	rt_sqlite_exec(path,
 		"INSERT INTO records VALUES ('alert', 'a1', 1, '{\"n\":1}', 'firing', 'fp1', 'g1', 'api', 'critical', 100);"
 		"INSERT INTO records VALUES ('alert', 'a2', 3, '{\"n\":2}', 'resolved', 'fp2', 'g1', 'api', 'warning', 200);"
 		"INSERT INTO records VALUES ('incident', 'a1', 2, '{\"inc\":1}', 'open', 'INC-1', 'g1', 'api', 'SEV1', 150);"
@@ -532,7 +522,7 @@ static void t_migration_is_one_transaction(void **state)
 	bed b;
 	bed_init(&b);
 	write_v1(b.path);
-	raw_exec(b.path, "CREATE TABLE r_task (mine TEXT); INSERT INTO r_task VALUES ('kept');");
+	rt_sqlite_exec(b.path, "CREATE TABLE r_task (mine TEXT); INSERT INTO r_task VALUES ('kept');");
 	rootly_store *st = NULL;
 	assert_int_equal(rootly_store_open(&st, b.uri), ROOTLY_EIO);
 	assert_null(st);
@@ -543,7 +533,7 @@ static void t_migration_is_one_transaction(void **state)
 	assert_false(has_name(b.path, "r_alert"));
 	assert_string_equal(raw_one(b.path, "SELECT mine FROM r_task"), "kept");
 	/* Once the obstacle is gone, it migrates. */
-	raw_exec(b.path, "DROP TABLE r_task");
+	rt_sqlite_exec(b.path, "DROP TABLE r_task");
 	st = open_store(&b);
 	assert_int_equal(count(st, "alert", NULL), 6);
 	assert_int_equal(count(st, "task", NULL), 1);
@@ -568,6 +558,15 @@ static void ingest(rootly_ctx *ctx, int group, int instance, const char *status)
 	rootly_ingest_result *r = NULL;
 	rt_ok(rootly_ingest(&r, ctx, "alertmanager", body, (size_t)len, NULL, 0));
 	rootly_ingest_result_free(r);
+}
+
+/* Twelve firing alerts in three groups, in one batch: three incidents. */
+static void ingest_twelve(rootly_ctx *ctx)
+{
+	rt_ok(rootly_ctx_batch_begin(ctx));
+	for (int i = 0; i < 12; i++)
+		ingest(ctx, i % 3, i, "firing");
+	rt_ok(rootly_ctx_batch_commit(ctx));
 }
 
 static const char *const k_engine_colls[] = { "alert", "incident", "task", "outbox" };
@@ -617,7 +616,7 @@ static char *dump_all(const bed *b)
 /* Turn v4's `streams` back into v3's (WITHOUT ROWID), in rowid order. */
 static void streams_to_v3(const char *path)
 {
-	raw_exec(path, "ALTER TABLE streams RENAME TO streams_v4;" V3_STREAMS
+	rt_sqlite_exec(path, "ALTER TABLE streams RENAME TO streams_v4;" V3_STREAMS
 		"INSERT INTO streams SELECT stream, seq, data FROM streams_v4 ORDER BY rowid; DROP TABLE streams_v4;");
 	assert_string_equal(raw_one(path, "SELECT count(*) FROM sqlite_master WHERE name = 'streams'"
 		" AND sql LIKE '%WITHOUT ROWID'"), "1");
@@ -627,7 +626,7 @@ static void streams_to_v3(const char *path)
  * of its log, and v3's streams. */
 static void downgrade_to_v3(const char *path)
 {
-	raw_exec(path, "DROP TABLE g_r_alert;"
+	rt_sqlite_exec(path, "DROP TABLE g_r_alert;"
 		"CREATE INDEX r_alert_group ON r_alert (group_key, time) WHERE group_key IS NOT NULL;"
 		"PRAGMA user_version = 3;");
 	streams_to_v3(path);
@@ -649,7 +648,7 @@ static void assert_v4_streams(const char *path)
 static void downgrade_to_v1(const char *path)
 {
 	streams_to_v3(path);
-	raw_exec(path, V1_RECORDS "PRAGMA user_version = 1;");
+	rt_sqlite_exec(path, V1_RECORDS "PRAGMA user_version = 1;");
 	for (size_t i = 0; i < sizeof(k_engine_colls) / sizeof(k_engine_colls[0]); i++) {
 		char table[64], sql[1024];
 		snprintf(table, sizeof(table), "r_%s", k_engine_colls[i]);
@@ -658,9 +657,9 @@ static void downgrade_to_v1(const char *path)
 		snprintf(sql, sizeof(sql), "INSERT INTO records (collection, id, revision, json, status, key, group_key,"
 			" service, severity, time) SELECT '%s', id, revision, json, status, key, group_key, service,"
 			" severity, time FROM %s ORDER BY rowid; DROP TABLE %s;", k_engine_colls[i], table, table);
-		raw_exec(path, sql);
+		rt_sqlite_exec(path, sql);
 	}
-	raw_exec(path, "DROP TABLE IF EXISTS k_r_alert; DROP TABLE IF EXISTS g_r_incident; DROP TABLE IF EXISTS g_r_alert;");
+	rt_sqlite_exec(path, "DROP TABLE IF EXISTS k_r_alert; DROP TABLE IF EXISTS g_r_incident; DROP TABLE IF EXISTS g_r_alert;");
 	assert_string_equal(schema_names(path), "records records_group records_id records_key records_time sequences streams");
 }
 
@@ -671,10 +670,7 @@ static void t_migrates_an_ingest(void **state)
 	bed_init(&b);
 	rt_clock clock = { 1795701600000, 10 };
 	rootly_ctx *ctx = rt_ctx_open(b.uri, &clock);
-	rt_ok(rootly_ctx_batch_begin(ctx));
-	for (int i = 0; i < 12; i++)
-		ingest(ctx, i % 3, i, "firing");
-	rt_ok(rootly_ctx_batch_commit(ctx));
+	ingest_twelve(ctx);
 	ingest(ctx, 4, 100, "firing");
 	ingest(ctx, 0, 3, "resolved");
 	rt_ok(rootly_ctx_check(ctx));
@@ -725,7 +721,7 @@ static void t_migrates_v2_key_index(void **state)
 	rootly_ctx_free(ctx);
 	char *before = dump_all(&b);
 	downgrade_to_v3(b.path);
-	raw_exec(b.path, "DROP TABLE k_r_alert; DROP TABLE g_r_incident;"
+	rt_sqlite_exec(b.path, "DROP TABLE k_r_alert; DROP TABLE g_r_incident;"
 		"CREATE INDEX r_alert_key ON r_alert (key, time) WHERE key IS NOT NULL;"
 		"CREATE INDEX r_incident_group ON r_incident (group_key, time) WHERE group_key IS NOT NULL;"
 		"PRAGMA user_version = 2;");
@@ -776,10 +772,7 @@ static void t_migrates_v3(void **state)
 	bed_init(&b);
 	rt_clock clock = { 1795701600000, 10 };
 	rootly_ctx *ctx = rt_ctx_open(b.uri, &clock);
-	rt_ok(rootly_ctx_batch_begin(ctx));
-	for (int i = 0; i < 12; i++)
-		ingest(ctx, i % 3, i, "firing");
-	rt_ok(rootly_ctx_batch_commit(ctx));
+	ingest_twelve(ctx);
 	ingest(ctx, 0, 0, "resolved");
 	rootly_ctx_free(ctx);
 	char *before = dump_all(&b);
@@ -788,7 +781,7 @@ static void t_migrates_v3(void **state)
 	downgrade_to_v3(b.path);
 	/* The owner's own objects: a view over the timelines keeps working, a
 	 * view broken elsewhere does not stop the migration. */
-	raw_exec(b.path, "CREATE VIEW mine AS SELECT stream, count(*) AS n FROM streams GROUP BY stream;"
+	rt_sqlite_exec(b.path, "CREATE VIEW mine AS SELECT stream, count(*) AS n FROM streams GROUP BY stream;"
 		"CREATE TABLE gone (x); CREATE VIEW broken AS SELECT * FROM gone; DROP TABLE gone;");
 	const char *counts = "SELECT group_concat(stream || '=' || n, ',') FROM (SELECT * FROM mine ORDER BY stream)";
 	char *counted = strdup(raw_one(b.path, counts));
@@ -849,7 +842,7 @@ static void t_check_finds_missing_log_rows(void **state)
 			NULL));
 		rt_ok(st->check(st));
 		st->free(st);
-		raw_exec(b.path, drop[i]);
+		rt_sqlite_exec(b.path, drop[i]);
 		st = open_store(&b);
 		assert_int_equal(st->check(st), ROOTLY_ECORRUPT);
 		if (!strstr(rootly_error_last()->message, want[i]))
