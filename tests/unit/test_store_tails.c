@@ -18,11 +18,11 @@
 
 static const char k_stream[] = "timeline/01TAILS";
 
-static void open_two(rootly_store **a, rootly_store **b)
+/* Two connections to a new database, whose URI goes into u (for
+ * rt_sqlite_remove once both are closed). */
+static void open_two(rootly_store **a, rootly_store **b, char u[320])
 {
-	const char *uri = rt_tmp_sqlite_uri();
-	char u[320];
-	snprintf(u, sizeof(u), "%s?synchronous=normal", uri);
+	snprintf(u, 320, "%s?synchronous=normal", rt_tmp_sqlite_uri());
 	rt_ok(rootly_store_open(a, u));
 	rt_ok(rootly_store_open(b, u));
 }
@@ -46,7 +46,8 @@ static void t_tails_follow_the_database(void **state)
 {
 	(void)state;
 	rootly_store *a = NULL, *b = NULL;
-	open_two(&a, &b);
+	char uri[320];
+	open_two(&a, &b, uri);
 
 	append_tx(a, 1);
 	append_tx(a, 2); /* a's tail from its last commit */
@@ -92,6 +93,7 @@ static void t_tails_follow_the_database(void **state)
 	assert_int_equal(last_of(b), 15);
 	a->free(a);
 	b->free(b);
+	rt_sqlite_remove(uri);
 }
 
 static int64_t draw_tx(rootly_store *st)
@@ -107,7 +109,8 @@ static void t_numbers_follow_the_database(void **state)
 {
 	(void)state;
 	rootly_store *a = NULL, *b = NULL;
-	open_two(&a, &b);
+	char uri[320];
+	open_two(&a, &b, uri);
 	int64_t v = 0;
 	assert_int_equal(draw_tx(a), 1);
 	assert_int_equal(draw_tx(a), 2);
@@ -129,6 +132,7 @@ static void t_numbers_follow_the_database(void **state)
 	assert_int_equal(draw_tx(b), 10);
 	a->free(a);
 	b->free(b);
+	rt_sqlite_remove(uri);
 }
 
 int main(void)
