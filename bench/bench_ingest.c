@@ -17,8 +17,10 @@
  *   resolve        batched, N firing alerts then their N resolutions
  *                  (dedup lookups and updates; timed: the resolve half)
  *   resolve_grouped
- *                  resolve with the alerts in 100 groups: each resolution
- *                  also reads its incident's alerts (is any still active?)
+ *                  resolve with the alerts in 100 groups (N/100 alerts an
+ *                  incident): whether a resolution's cost grows with its
+ *                  incident (it did while it read the incident's alerts
+ *                  to see whether one was still active)
  *   single_full    one rootly_ingest = one durable transaction, synchronous=FULL
  *   single_normal  the same with synchronous=NORMAL
  *   floor          raw SQLite running only the statements a declare / an
