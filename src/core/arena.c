@@ -27,10 +27,15 @@
  * KEEP_WARM are handed back to the kernel (MADV_DONTNEED), so a burst does
  * not stay resident.
  *
+ * rootly_ingest runs in arena mode too (parse, apply and free on one
+ * thread): there most frees are of blocks of the chunk the thread is still
+ * cutting, and those are counted off its own tally, not the shared counter.
+ *
  * Counting without an atomic per allocation: a chunk's counter starts at
  * BIAS while its thread cuts blocks (counting them in `made`, a plain
- * thread-local); frees subtract 1; the thread adds made - BIAS when it
- * leaves the chunk. The counter reaches 0 exactly when every block made is
+ * thread-local); frees subtract 1 (from `made` when the thread frees a
+ * block of the chunk it still has open); the thread adds made - BIAS when
+ * it leaves the chunk. The counter reaches 0 exactly when every block made is
  * freed and the chunk is closed, on whichever side comes last.
  */
 #include "core/arena.h"
@@ -223,6 +228,13 @@ void rootly__arena_free(void *p)
 {
 	uintptr_t base = atomic_load_explicit(&rootly__arena_base, memory_order_relaxed);
 	uint32_t c = (uint32_t)(((uintptr_t)p - base) >> CHUNK_SHIFT);
+	/* A block of the chunk this thread is cutting: counted off `made`,
+	 * which its close adds (no locked instruction; the counter's sums are
+	 * modulo 2^32 either way). */
+	if (c == t_open.chunk) {
+		t_open.made--;
+		return;
+	}
 	if (atomic_fetch_sub_explicit(&g_live[c], 1, memory_order_acq_rel) == 1)
 		chunk_release(c);
 }

@@ -18,6 +18,7 @@
 
 #include "core/arena.h"
 #include "rootly/sys/alloc.h"
+#include "rootly/sys/store.h"
 
 /* Whether arena mode cuts blocks in this build and run. */
 static bool arena_works(void)
@@ -285,6 +286,104 @@ static void test_an_embedders_clock_gets_malloc_blocks(void **state)
 	rootly_ctx_free(ctx);
 }
 
+/* Owner frees while its chunk is open (counted off the thread's own
+ * tally), a pin and its release by the owner, and the rest freed on
+ * another thread after the owner left: the chunk comes back exactly when
+ * the last of them goes, never before. */
+typedef struct {
+	json_t *kept;
+	rootly__arena_spans spans;
+	unsigned after_own_frees;
+} mixed_job;
+
+static void *mixed_owner(void *arg)
+{
+	mixed_job *job = arg;
+	rootly__arena_enter();
+	rootly__arena_record(&job->spans);
+	json_t *mine = rt_json_object(20, 'm');
+	job->kept = rt_json_object(20, 'k');
+	rootly__arena_record(NULL);
+	rootly__arena_leave();
+	json_decref(mine); /* blocks of the open chunk, freed by their thread */
+	job->after_own_frees = rootly__arena_chunks_in_use();
+	return NULL;
+}
+
+static void test_owner_and_other_frees_add_up(void **state)
+{
+	(void)state;
+	if (!arena_works())
+		skip();
+	unsigned base = rootly__arena_chunks_in_use();
+	mixed_job job = { 0 };
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, mixed_owner, &job), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(job.after_own_frees, base + 1);
+	assert_true(job.spans.n >= 1);
+	/* closed, with a tree and the pin still out */
+	assert_int_equal(rootly__arena_chunks_in_use(), base + 1);
+	rt_json_check_object(job.kept, 20, 'k');
+	json_decref(job.kept);
+	assert_int_equal(rootly__arena_chunks_in_use(), base + 1);
+	rootly__arena_unpin(&job.spans);
+	assert_int_equal(rootly__arena_chunks_in_use(), base);
+}
+
+static const char k_am_payload[] =
+	"{\"version\":\"4\",\"status\":\"firing\",\"receiver\":\"r\",\"groupKey\":\"{}:{alertname=\\\"A\\\"}\","
+	"\"alerts\":[{\"status\":\"firing\",\"labels\":{\"alertname\":\"A\",\"severity\":\"critical\"},"
+	"\"annotations\":{\"summary\":\"s\"},\"startsAt\":\"2026-11-27T10:00:00Z\"}]}";
+
+/* What one rootly_ingest cuts from this thread's arena chunks. */
+static unsigned spans_of_ingest(rootly_ctx *ctx)
+{
+	rootly__arena_spans spans;
+	rootly__arena_record(&spans);
+	rootly_ingest_result *r = NULL;
+	rootly_status rc = rootly_ingest(&r, ctx, "alertmanager", k_am_payload, strlen(k_am_payload), NULL, 0);
+	rootly__arena_record(NULL);
+	unsigned n = spans.n;
+	rootly__arena_unpin(&spans);
+	rt_ok(rc);
+	assert_int_equal(rootly_ingest_result_count(r), 1);
+	rootly_ingest_result_free(r);
+	return n;
+}
+
+/* rootly_ingest parses and applies in arena mode on a store the library
+ * opened itself, never around an embedder's store (which may free what
+ * jansson gives it with free()); either way every chunk comes back once
+ * the context is gone. */
+static void test_ingest_uses_the_arena_on_its_own_stores_only(void **state)
+{
+	(void)state;
+	if (!arena_works())
+		skip();
+	unsigned base = rootly__arena_chunks_in_use();
+	rootly_ctx_options o = ROOTLY_CTX_OPTIONS_INIT;
+	o.storage_uri = "memory:";
+	rootly_ctx *ctx = NULL;
+	rt_ok(rootly_ctx_open(&ctx, &o));
+	assert_true(spans_of_ingest(ctx) > 0);
+	rt_ok(rootly_ctx_batch_begin(ctx));
+	for (int i = 0; i < 300; i++)
+		spans_of_ingest(ctx);
+	rt_ok(rootly_ctx_batch_commit(ctx));
+	rootly_ctx_free(ctx);
+	assert_int_equal(rootly__arena_chunks_in_use(), base);
+
+	rootly_store *store = NULL;
+	rt_ok(rootly_store_open(&store, "memory:"));
+	o.storage_uri = NULL;
+	o.store = store;
+	rt_ok(rootly_ctx_open(&ctx, &o));
+	assert_int_equal(spans_of_ingest(ctx), 0);
+	rootly_ctx_free(ctx);
+	assert_int_equal(rootly__arena_chunks_in_use(), base);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,6 +395,8 @@ int main(void)
 		cmocka_unit_test(test_allocation_failures_reach_jansson_in_arena_mode),
 		cmocka_unit_test(test_arena_mode_nests),
 		cmocka_unit_test(test_an_embedders_clock_gets_malloc_blocks),
+		cmocka_unit_test(test_owner_and_other_frees_add_up),
+		cmocka_unit_test(test_ingest_uses_the_arena_on_its_own_stores_only),
 	};
 	return cmocka_run_group_tests(tests, rt_json_hooks_setup, rt_json_hooks_teardown);
 }
