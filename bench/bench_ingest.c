@@ -62,6 +62,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_probe.h"
 #include "bench_util.h"
 #include "rootly/sys/store.h"
 
@@ -71,6 +72,7 @@ typedef struct timing {
 	double thread_cpu; /* CPU of the ingesting thread alone (cpu includes SQLite's checkpoint thread) */
 	double max_commit; /* the longest batch commit, seconds */
 	double close; /* closing the context (its final checkpoint), seconds; part of wall */
+	double probe_before, probe_after; /* bench_probe_ns() just outside the clock */
 } timing;
 
 /* The longest rootly_ctx_batch_commit of the current run, in seconds
@@ -194,14 +196,16 @@ static double cpu_s(void)
 static timing start(void)
 {
 	g_max_commit = 0;
-	timing t = { bench_now_s(), cpu_s(), wchar(), thread_cpu_s(), 0, 0 };
+	double probe = bench_probe_ns();
+	timing t = { bench_now_s(), cpu_s(), wchar(), thread_cpu_s(), 0, 0, probe, 0 };
 	return t;
 }
 
 static timing stop(timing t0)
 {
 	timing t = { bench_now_s() - t0.wall, cpu_s() - t0.cpu, wchar() - t0.written, thread_cpu_s() - t0.thread_cpu,
-		g_max_commit, 0 };
+		g_max_commit, 0, t0.probe_before, 0 };
+	t.probe_after = bench_probe_ns();
 	return t;
 }
 
@@ -721,9 +725,9 @@ static void report(const char *mode, const char *shape, const char *sync, int ba
 	printf("{\"bench\":\"ingest\",\"mode\":\"%s\",\"shape\":\"%s\",\"synchronous\":\"%s\",\"batch\":%d,"
 		"\"alerts\":%d,\"incidents\":%ld,\"seconds\":%.3f,\"alerts_per_s\":%.0f,\"cpu_us_per_alert\":%.1f,"
 		"\"thread_cpu_us_per_alert\":%.1f,\"written_bytes_per_alert\":%.0f,\"max_commit_ms\":%.1f,"
-		"\"close_ms\":%.1f",
+		"\"close_ms\":%.1f,\"probe_ns\":[%.1f,%.1f]",
 		mode, shape, sync, batch, n, incidents, t.wall, n / t.wall, t.cpu * 1e6 / n, t.thread_cpu * 1e6 / n,
-		t.written / n, t.max_commit * 1e3, t.close * 1e3);
+		t.written / n, t.max_commit * 1e3, t.close * 1e3, t.probe_before, t.probe_after);
 	if (base)
 		printf(",\"baseline_rows_per_s\":%.0f,\"baseline_cpu_us_per_row\":%.1f,\"ratio_to_baseline\":%.3f",
 			n / base->wall, base->cpu * 1e6 / n, base->wall / t.wall);

@@ -1,0 +1,71 @@
+/*
+ * The machine's memory latency, measured next to a timed run.
+ *
+ * This machine is shared: in some minutes the neighbours leave the caches
+ * and memory alone, in others they do not, and the same benchmark binary
+ * runs 1.5-2x slower (docs/benchmarks.md, "Session 10"). Its vCPU's own
+ * cache is 2 MiB of L2; past that every miss goes to memory. A random
+ * pointer chase through a 2 MiB buffer takes about 10-22 ns a step when
+ * the machine is quiet and 35-60 ns when it is not, and the benchmarks'
+ * rates follow it. Each run reports the probe taken just before its clock
+ * starts and just after it stops, so a result can be read against the
+ * state the machine was in (and A/B runs compared in the same state).
+ */
+#ifndef ROOTLY_BENCH_PROBE_H
+#define ROOTLY_BENCH_PROBE_H
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "bench_util.h"
+
+#define BENCH_PROBE_BYTES ((size_t)2 << 20)
+#define BENCH_PROBE_STEPS 200000
+
+/* One cycle through every 64-byte line of the buffer, in random order
+ * (so that no prefetcher helps), made once per process. */
+static size_t *bench_probe_ring(void)
+{
+	static size_t *ring;
+	if (ring)
+		return ring;
+	size_t lines = BENCH_PROBE_BYTES / 64, stride = 64 / sizeof(size_t);
+	size_t *order = malloc(lines * sizeof(size_t));
+	ring = aligned_alloc(64, BENCH_PROBE_BYTES);
+	if (!order || !ring) {
+		fprintf(stderr, "probe: out of memory\n");
+		exit(1);
+	}
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+	for (size_t i = 0; i < lines; i++)
+		order[i] = i;
+	for (size_t i = lines - 1; i > 0; i--) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		size_t j = (size_t)(x % (i + 1)), t = order[i];
+		order[i] = order[j];
+		order[j] = t;
+	}
+	for (size_t i = 0; i < lines; i++)
+		ring[order[i] * stride] = order[(i + 1) % lines] * stride;
+	free(order);
+	return ring;
+}
+
+/* Nanoseconds per step of the chase (the first quarter of a pass warms). */
+static inline double bench_probe_ns(void)
+{
+	const size_t *ring = bench_probe_ring();
+	volatile size_t sink;
+	size_t p = 0;
+	for (int i = 0; i < BENCH_PROBE_STEPS / 4; i++)
+		p = ring[p];
+	double t0 = bench_now_s();
+	for (int i = 0; i < BENCH_PROBE_STEPS; i++)
+		p = ring[p];
+	double t1 = bench_now_s();
+	sink = p;
+	(void)sink;
+	return (t1 - t0) * 1e9 / BENCH_PROBE_STEPS;
+}
+
+#endif

@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Alternating runs of bench_ingest builds on this noisy machine.
+
+    bench/ingest_ab.py [--runs N] [--mode MODE] [--alerts N] [--cpu C]
+                       [--quiet-ns NS] NAME=BENCH_INGEST [NAME=BENCH_INGEST...]
+
+Each round runs every build once, in turn, pinned to one CPU (the whole
+process: `taskset -c C`, the criterion of issue 3), on a fresh database.
+bench_ingest measures the machine's memory latency just before and just
+after each timed run (`probe_ns`, a pointer chase through 2 MiB; see
+bench/bench_probe.h); a run whose probes both stay under --quiet-ns counts
+as a run on a quiet machine. The summary gives, per build, the median and
+spread of all runs and of the quiet ones, and for each build after the
+first the median ratio to the first over the rounds in which both ran
+quiet (and over all rounds). docs/benchmarks.md ("Session 10") says why.
+"""
+import argparse
+import json
+import statistics
+import subprocess
+import tempfile
+
+
+def run(binary, args, cpu):
+    with tempfile.TemporaryDirectory(prefix="ingest-ab.") as d:
+        out = subprocess.run(
+            ["taskset", "-c", str(cpu), binary, str(args.alerts), str(args.batch), d, args.mode],
+            capture_output=True, text=True, check=True).stdout
+    return json.loads(out.splitlines()[0])
+
+
+def describe(rates):
+    if not rates:
+        return "no runs"
+    return "median %6.0f  min %6.0f  max %6.0f  (%d runs, %d at 50k or more)" % (
+        statistics.median(rates), min(rates), max(rates), len(rates), sum(r >= 50000 for r in rates))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=10)
+    ap.add_argument("--mode", default="attach_am_pipelined")
+    ap.add_argument("--alerts", type=int, default=20000)
+    ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--cpu", type=int, default=1)
+    ap.add_argument("--quiet-ns", type=float, default=25.0)
+    ap.add_argument("--log", help="append every run as a JSON line to this file")
+    ap.add_argument("builds", nargs="+", metavar="NAME=BENCH_INGEST")
+    args = ap.parse_args()
+    builds = [b.split("=", 1) for b in args.builds]
+    rounds = []
+    for i in range(args.runs):
+        row = {}
+        for name, binary in builds:
+            r = run(binary, args, args.cpu)
+            r["build"] = name
+            r["round"] = i
+            r["quiet"] = max(r["probe_ns"]) <= args.quiet_ns
+            row[name] = r
+            print("%-8s %6.0f alerts/s  thread %5.1f us/alert  probe %5.1f %5.1f ns%s" % (
+                name, r["alerts_per_s"], r["thread_cpu_us_per_alert"], r["probe_ns"][0], r["probe_ns"][1],
+                "  quiet" if r["quiet"] else ""), flush=True)
+            if args.log:
+                with open(args.log, "a") as f:
+                    f.write(json.dumps(r) + "\n")
+        rounds.append(row)
+    print()
+    first = builds[0][0]
+    for name, _ in builds:
+        every = [row[name]["alerts_per_s"] for row in rounds]
+        quiet = [row[name]["alerts_per_s"] for row in rounds if row[name]["quiet"]]
+        print("%-8s all:   %s" % (name, describe(every)))
+        print("%-8s quiet: %s" % (name, describe(quiet)))
+        if name == first:
+            continue
+        for label, sel in (("both quiet", lambda row: row[name]["quiet"] and row[first]["quiet"]),
+                           ("all rounds", lambda row: True)):
+            ratios = [row[name]["alerts_per_s"] / row[first]["alerts_per_s"] for row in rounds if sel(row)]
+            if ratios:
+                print("%-8s / %s, %s: median %.3f over %d rounds (%s)" % (
+                    name, first, label, statistics.median(ratios), len(ratios),
+                    " ".join("%.2f" % x for x in ratios)))
+
+
+if __name__ == "__main__":
+    main()
