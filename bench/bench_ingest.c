@@ -45,9 +45,11 @@
  * cpu_us_per_alert is user+system CPU of the process during the run: on a
  * shared machine it is steadier than the wall clock. written_bytes_per_alert
  * is what the run handed to write(2)/pwrite(2) (WAL, checkpoints, temporary
- * files), from /proc/self/io. Every timed run ends with closing the
- * database, which checkpoints the WAL: the cost of a WAL is only deferred
- * until then, not saved.
+ * files), from /proc/self/io. probe_ns is the machine's memory latency
+ * (bench_probe.h) just before the clock starts and after the run's
+ * database is closed: read a rate against it. Every timed run ends with
+ * closing the database, which checkpoints the WAL: the cost of a WAL is
+ * only deferred until then, not saved.
  *
  * Output: one JSON object per line.
  * Usage: bench_ingest [N] [BATCH] [DIR] [MODE...]
@@ -193,11 +195,21 @@ static double cpu_s(void)
 		(double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
-static timing start(void)
+static timing clock_start(void)
 {
 	g_max_commit = 0;
+	timing t = { bench_now_s(), cpu_s(), wchar(), thread_cpu_s(), 0, 0, 0, 0 };
+	return t;
+}
+
+/* The memory probe, then the clocks. The probe after a run is taken when
+ * its timed work has ended: after close_timed, where a run closes its
+ * context. */
+static timing start(void)
+{
 	double probe = bench_probe_ns();
-	timing t = { bench_now_s(), cpu_s(), wchar(), thread_cpu_s(), 0, 0, probe, 0 };
+	timing t = clock_start();
+	t.probe_before = probe;
 	return t;
 }
 
@@ -205,7 +217,6 @@ static timing stop(timing t0)
 {
 	timing t = { bench_now_s() - t0.wall, cpu_s() - t0.cpu, wchar() - t0.written, thread_cpu_s() - t0.thread_cpu,
 		g_max_commit, 0, t0.probe_before, 0 };
-	t.probe_after = bench_probe_ns();
 	return t;
 }
 
@@ -306,9 +317,10 @@ static rootly_ctx *open_ctx(const char *dir, const char *sync, char *path, size_
  * into the database file, a cost the WAL only defers. */
 static void close_timed(rootly_ctx *ctx, timing *t)
 {
-	timing t0 = start();
+	timing t0 = clock_start();
 	rootly_ctx_free(ctx);
 	timing c = stop(t0);
+	t->probe_after = bench_probe_ns();
 	t->close = c.wall;
 	t->wall += c.wall;
 	t->cpu += c.cpu;
@@ -703,6 +715,7 @@ static timing run_floor(const char *dir, int n, int batch, int groups)
 		sqlite3_finalize(all[k]);
 	sqlite3_close(db);
 	timing t = stop(t0);
+	t.probe_after = bench_probe_ns();
 	free(revs);
 	free(gids);
 	bench_unlink_db(path);

@@ -15,6 +15,7 @@
 #define ROOTLY_BENCH_PROBE_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "bench_util.h"
@@ -51,7 +52,9 @@ static size_t *bench_probe_ring(void)
 	return ring;
 }
 
-/* Nanoseconds per step of the chase (the first quarter of a pass warms). */
+/* Nanoseconds per step of the chase, after BENCH_PROBE_STEPS / 4 steps
+ * (about one and a half passes over the 32,768 lines) that bring the
+ * buffer in. It leaves the cache full of the buffer: a run starts cold. */
 static inline double bench_probe_ns(void)
 {
 	const size_t *ring = bench_probe_ring();

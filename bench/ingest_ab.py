@@ -4,12 +4,14 @@
     bench/ingest_ab.py [--runs N] [--mode MODE] [--alerts N] [--cpu C]
                        [--quiet-ns NS] NAME=BENCH_INGEST [NAME=BENCH_INGEST...]
 
-Each round runs every build once, in turn, pinned to one CPU (the whole
-process: `taskset -c C`, the criterion of issue 3), on a fresh database.
-bench_ingest measures the machine's memory latency just before and just
-after each timed run (`probe_ns`, a pointer chase through 2 MiB; see
-bench/bench_probe.h); a run whose probes both stay under --quiet-ns counts
-as a run on a quiet machine. The summary gives, per build, the median and
+Each round runs every build once, in turn (in reverse every other round),
+pinned to one CPU (the whole process: `taskset -c C`, the criterion of
+issue 3), on a fresh database. bench_ingest measures the machine's
+memory latency just before and just after each timed run (`probe_ns`, a
+pointer chase through 2 MiB, bench/bench_probe.h; the second one after
+the run has closed its database); a run whose probes both stay at or
+under --quiet-ns counts as a run on a quiet machine (a build from before
+the probe never does). The summary gives, per build, the median and
 spread of all runs and of the quiet ones, and for each build after the
 first the median ratio to the first over the rounds in which both ran
 quiet (and over all rounds). docs/benchmarks.md ("Session 10") says why.
@@ -51,14 +53,18 @@ def main():
     rounds = []
     for i in range(args.runs):
         row = {}
-        for name, binary in builds:
+        # ABBA: every other round in reverse, so that no build always runs
+        # right after another while the machine's load drifts
+        for name, binary in (builds if i % 2 == 0 else builds[::-1]):
             r = run(binary, args, args.cpu)
             r["build"] = name
             r["round"] = i
-            r["quiet"] = max(r["probe_ns"]) <= args.quiet_ns
+            # builds from before the probe (session 10) never count as quiet
+            probe = r.get("probe_ns") or [float("nan"), float("nan")]
+            r["quiet"] = all(p <= args.quiet_ns for p in probe)
             row[name] = r
             print("%-8s %6.0f alerts/s  thread %5.1f us/alert  probe %5.1f %5.1f ns%s" % (
-                name, r["alerts_per_s"], r["thread_cpu_us_per_alert"], r["probe_ns"][0], r["probe_ns"][1],
+                name, r["alerts_per_s"], r["thread_cpu_us_per_alert"], probe[0], probe[1],
                 "  quiet" if r["quiet"] else ""), flush=True)
             if args.log:
                 with open(args.log, "a") as f:

@@ -27,9 +27,14 @@
  * KEEP_WARM are handed back to the kernel (MADV_DONTNEED), so a burst does
  * not stay resident.
  *
- * rootly_ingest runs in arena mode too (parse, apply and free on one
- * thread): there most frees are of blocks of the chunk the thread is still
- * cutting, and those are counted off its own tally, not the shared counter.
+ * A thread that frees blocks of the chunk it is still cutting (an apply's
+ * temporaries, a prepare that fails) counts them off its own tally, not
+ * the shared counter.
+ *
+ * When the range is used up (values that outlive their trees keep their
+ * chunks: a context's cached incident documents, for one), allocations go
+ * to malloc; that is remembered until a chunk comes back, so that each one
+ * does not take the pool's lock to find out again.
  *
  * Counting without an atomic per allocation: a chunk's counter starts at
  * BIAS while its thread cuts blocks (counting them in `made`, a plain
@@ -41,6 +46,7 @@
 #include "core/arena.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
 
 #define CHUNK_SHIFT 16u
@@ -64,6 +70,12 @@ static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t g_warm[KEEP_WARM], g_nwarm;
 static uint32_t g_cold[CHUNKS], g_ncold;
 static uint32_t g_unused;
+static uint32_t g_limit = CHUNKS; /* chunks the range may give (tests lower it) */
+/* No chunk was free at the last take and none has come back since:
+ * written under g_lock, read without it (a stale read only sends one
+ * allocation to malloc, or one thread to the lock, once more). */
+static atomic_bool g_used_up;
+static unsigned long g_takes; /* chunk_take calls, under g_lock (tests) */
 
 static _Thread_local struct {
 	uint32_t chunk;  /* NONE when no chunk is open */
@@ -115,12 +127,15 @@ static uint32_t chunk_take(void)
 {
 	uint32_t c = NONE;
 	pthread_mutex_lock(&g_lock);
+	g_takes++;
 	if (g_nwarm)
 		c = g_warm[--g_nwarm];
 	else if (g_ncold)
 		c = g_cold[--g_ncold];
-	else if (g_unused < CHUNKS)
+	else if (g_unused < g_limit)
 		c = g_unused++;
+	if (c == NONE)
+		atomic_store_explicit(&g_used_up, true, memory_order_relaxed);
 	pthread_mutex_unlock(&g_lock);
 	return c;
 }
@@ -130,6 +145,7 @@ static void chunk_release(uint32_t c)
 	pthread_mutex_lock(&g_lock);
 	if (g_nwarm < KEEP_WARM) {
 		g_warm[g_nwarm++] = c;
+		atomic_store_explicit(&g_used_up, false, memory_order_relaxed);
 		pthread_mutex_unlock(&g_lock);
 		return;
 	}
@@ -139,6 +155,7 @@ static void chunk_release(uint32_t c)
 	madvise(chunk_at(c), CHUNK_BYTES, MADV_DONTNEED);
 	pthread_mutex_lock(&g_lock);
 	g_cold[g_ncold++] = c;
+	atomic_store_explicit(&g_used_up, false, memory_order_relaxed);
 	pthread_mutex_unlock(&g_lock);
 }
 
@@ -178,7 +195,7 @@ void *rootly__arena_alloc(size_t n)
 	size_t size = (n + 15u) & ~(size_t)15u;
 	if (t_open.chunk == NONE || t_open.off + size > CHUNK_BYTES) {
 		chunk_close();
-		if (!chunk_open())
+		if (atomic_load_explicit(&g_used_up, memory_order_relaxed) || !chunk_open())
 			return NULL;
 	}
 	char *p = chunk_at(t_open.chunk) + t_open.off;
@@ -237,6 +254,22 @@ void rootly__arena_free(void *p)
 	}
 	if (atomic_fetch_sub_explicit(&g_live[c], 1, memory_order_acq_rel) == 1)
 		chunk_release(c);
+}
+
+void rootly__arena_test_limit(unsigned more)
+{
+	pthread_once(&g_once, reserve);
+	pthread_mutex_lock(&g_lock);
+	g_limit = more >= CHUNKS - g_unused ? CHUNKS : g_unused + more;
+	pthread_mutex_unlock(&g_lock);
+}
+
+unsigned long rootly__arena_test_takes(void)
+{
+	pthread_mutex_lock(&g_lock);
+	unsigned long n = g_takes;
+	pthread_mutex_unlock(&g_lock);
+	return n;
 }
 
 unsigned rootly__arena_chunks_in_use(void)

@@ -98,4 +98,12 @@ void rootly__arena_free(void *p);
  * once closed and all its blocks are freed). */
 unsigned rootly__arena_chunks_in_use(void);
 
+/* Tests: let the range give at most `more` chunks beyond those it has
+ * given so far (free ones already given are still taken again);
+ * UINT_MAX: the whole range again. */
+void rootly__arena_test_limit(unsigned more);
+/* Tests: how many times a chunk was asked of the pool (each takes its
+ * lock). */
+unsigned long rootly__arena_test_takes(void);
+
 #endif

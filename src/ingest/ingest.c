@@ -2,7 +2,6 @@
  * then apply it in one transaction (src/ingest/prepared.c). A payload that
  * fails validation stores nothing. */
 #include "core/engine.h"
-#include "core/arena.h"
 #include "util/jsondump.h"
 #include "alert/parse.h"
 #include "ingest/alertdoc.h"
@@ -88,26 +87,19 @@ rootly_status rootly_ingest(rootly_ingest_result **out, rootly_ctx *ctx, const c
 {
 	if (out)
 		*out = NULL;
+	/* Not in arena mode (core/arena.c), unlike rootly_ingest_prepare:
+	 * tried in session 10, it saved 5% of the instructions but no
+	 * measurable time, and the incident documents the hot ingest cache
+	 * keeps would each pin a 64 KiB chunk of a range shared by the whole
+	 * process (80 contexts with 100 hot incidents each held 1,815 chunks;
+	 * about 90 use the range up). */
 	struct rootly_ingest_prepared p;
-	/* The payload's trees, and what the apply makes, come from this
-	 * thread's arena chunks (core/arena.c) as in rootly_ingest_prepare and
-	 * rootly_ingest_apply_prepared: a pointer bump per block, and a tree
-	 * in consecutive lines, against a free-list block per allocation
-	 * whose lines were last touched who knows when (callgrind, one-alert
-	 * Alertmanager payloads: 5% fewer instructions, a quarter fewer L1
-	 * misses). Only on a store the library opened itself, for the reason
-	 * rootly_ingest_apply_prepared gives. */
-	bool arena = ctx && ctx->store_builtin;
-	if (arena)
-		rootly__arena_enter();
 	int rc = rootly__ingest_prepare(&p, ctx, source, body, len, headers, headers_count);
 	if (rc >= 0) {
 		/* Applied once and discarded: no pristine copy needed. */
 		rc = rootly__ingest_apply_prepared(out, ctx, &p);
 		json_decref(p.alerts);
 	}
-	if (arena)
-		rootly__arena_leave();
 	return rootly__ctx_fail(ctx, rc);
 }
 

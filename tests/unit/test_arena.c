@@ -11,6 +11,7 @@
 #include "rootly_test.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -287,9 +288,9 @@ static void test_an_embedders_clock_gets_malloc_blocks(void **state)
 }
 
 /* Owner frees while its chunk is open (counted off the thread's own
- * tally), a pin and its release by the owner, and the rest freed on
- * another thread after the owner left: the chunk comes back exactly when
- * the last of them goes, never before. */
+ * tally), a pin, and the rest freed (and the pin released) on another
+ * thread after the owner left: the chunk comes back exactly when the last
+ * of them goes, never before. */
 typedef struct {
 	json_t *kept;
 	rootly__arena_spans spans;
@@ -331,57 +332,106 @@ static void test_owner_and_other_frees_add_up(void **state)
 	assert_int_equal(rootly__arena_chunks_in_use(), base);
 }
 
-static const char k_am_payload[] =
-	"{\"version\":\"4\",\"status\":\"firing\",\"receiver\":\"r\",\"groupKey\":\"{}:{alertname=\\\"A\\\"}\","
-	"\"alerts\":[{\"status\":\"firing\",\"labels\":{\"alertname\":\"A\",\"severity\":\"critical\"},"
-	"\"annotations\":{\"summary\":\"s\"},\"startsAt\":\"2026-11-27T10:00:00Z\"}]}";
-
-/* What one rootly_ingest cuts from this thread's arena chunks. */
-static unsigned spans_of_ingest(rootly_ctx *ctx)
+/* The owner frees every block and releases its pin while the chunk is
+ * still open (its own tally goes below zero, modulo 2^32): the chunk
+ * stays in use while open and comes back when the thread leaves it. */
+static void *free_all_while_open(void *arg)
 {
+	unsigned *in_use_while_open = arg;
 	rootly__arena_spans spans;
+	rootly__arena_enter();
 	rootly__arena_record(&spans);
-	rootly_ingest_result *r = NULL;
-	rootly_status rc = rootly_ingest(&r, ctx, "alertmanager", k_am_payload, strlen(k_am_payload), NULL, 0);
+	json_t *s = json_string("only one");
 	rootly__arena_record(NULL);
-	unsigned n = spans.n;
+	rootly__arena_leave();
+	assert_true(rootly__arena_owns(s));
+	json_decref(s);
 	rootly__arena_unpin(&spans);
-	rt_ok(rc);
-	assert_int_equal(rootly_ingest_result_count(r), 1);
-	rootly_ingest_result_free(r);
-	return n;
+	*in_use_while_open = rootly__arena_chunks_in_use();
+	return NULL;
 }
 
-/* rootly_ingest parses and applies in arena mode on a store the library
- * opened itself, never around an embedder's store (which may free what
- * jansson gives it with free()); either way every chunk comes back once
- * the context is gone. */
-static void test_ingest_uses_the_arena_on_its_own_stores_only(void **state)
+static void test_owner_frees_everything_while_open(void **state)
+{
+	(void)state;
+	if (!arena_works())
+		skip();
+	unsigned base = rootly__arena_chunks_in_use(), during = 0;
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, free_all_while_open, &during), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(during, base + 1);
+	assert_int_equal(rootly__arena_chunks_in_use(), base);
+}
+
+/* A used-up range: allocations fall back to malloc blocks (and stay
+ * there, without asking the pool each time) until a chunk comes back,
+ * then come from chunks again. */
+static void test_a_used_up_range_falls_back_and_recovers(void **state)
 {
 	(void)state;
 	if (!arena_works())
 		skip();
 	unsigned base = rootly__arena_chunks_in_use();
+	rootly__arena_test_limit(1);
+	enum { MAX = 100000 };
+	json_t **held = calloc(MAX, sizeof(*held));
+	assert_non_null(held);
+	size_t n = 0;
+	rootly__arena_enter();
+	/* fill every chunk the range may still give (the free ones first) */
+	while (n < MAX) {
+		held[n] = rt_json_object(4, 'u');
+		if (!rootly__arena_owns(held[n++]))
+			break;
+	}
+	assert_true(n < MAX);
+	json_t *more = json_string("still malloc");
+	assert_false(rootly__arena_owns(more));
+	unsigned long takes = rootly__arena_test_takes();
+	for (int i = 0; i < 100; i++)
+		json_decref(json_string("malloc, without asking the pool"));
+	assert_int_equal(rootly__arena_test_takes(), takes);
+	rootly__arena_leave();
+	for (size_t i = 0; i < n; i++)
+		json_decref(held[i]);
+	json_decref(more);
+	/* every chunk came back: the next block is cut from one again */
+	rootly__arena_enter();
+	json_t *again = json_string("arena again");
+	rootly__arena_leave();
+	assert_true(rootly__arena_owns(again));
+	json_decref(again);
+	rootly__arena_test_limit(UINT_MAX);
+	free(held);
+	assert_int_equal(rootly__arena_chunks_in_use(), base);
+}
+
+/* rootly_ingest stays out of arena mode (src/ingest/ingest.c says why). */
+static void test_ingest_cuts_no_arena_blocks(void **state)
+{
+	(void)state;
+	if (!arena_works())
+		skip();
+	static const char body[] =
+		"{\"version\":\"4\",\"status\":\"firing\",\"receiver\":\"r\",\"groupKey\":\"{}:{alertname=\\\"A\\\"}\","
+		"\"alerts\":[{\"status\":\"firing\",\"labels\":{\"alertname\":\"A\",\"severity\":\"critical\"},"
+		"\"annotations\":{\"summary\":\"s\"},\"startsAt\":\"2026-11-27T10:00:00Z\"}]}";
 	rootly_ctx_options o = ROOTLY_CTX_OPTIONS_INIT;
 	o.storage_uri = "memory:";
 	rootly_ctx *ctx = NULL;
 	rt_ok(rootly_ctx_open(&ctx, &o));
-	assert_true(spans_of_ingest(ctx) > 0);
-	rt_ok(rootly_ctx_batch_begin(ctx));
-	for (int i = 0; i < 300; i++)
-		spans_of_ingest(ctx);
-	rt_ok(rootly_ctx_batch_commit(ctx));
+	rootly__arena_spans spans;
+	rootly__arena_record(&spans);
+	rootly_ingest_result *r = NULL;
+	rootly_status rc = rootly_ingest(&r, ctx, "alertmanager", body, strlen(body), NULL, 0);
+	rootly__arena_record(NULL);
+	rt_ok(rc);
+	assert_int_equal(rootly_ingest_result_count(r), 1);
+	assert_int_equal(rootly_ingest_result_at(r, 0)->outcome, ROOTLY_INGEST_CREATED);
+	assert_int_equal(spans.n, 0);
+	rootly_ingest_result_free(r);
 	rootly_ctx_free(ctx);
-	assert_int_equal(rootly__arena_chunks_in_use(), base);
-
-	rootly_store *store = NULL;
-	rt_ok(rootly_store_open(&store, "memory:"));
-	o.storage_uri = NULL;
-	o.store = store;
-	rt_ok(rootly_ctx_open(&ctx, &o));
-	assert_int_equal(spans_of_ingest(ctx), 0);
-	rootly_ctx_free(ctx);
-	assert_int_equal(rootly__arena_chunks_in_use(), base);
 }
 
 int main(void)
@@ -396,7 +446,9 @@ int main(void)
 		cmocka_unit_test(test_arena_mode_nests),
 		cmocka_unit_test(test_an_embedders_clock_gets_malloc_blocks),
 		cmocka_unit_test(test_owner_and_other_frees_add_up),
-		cmocka_unit_test(test_ingest_uses_the_arena_on_its_own_stores_only),
+		cmocka_unit_test(test_owner_frees_everything_while_open),
+		cmocka_unit_test(test_a_used_up_range_falls_back_and_recovers),
+		cmocka_unit_test(test_ingest_cuts_no_arena_blocks),
 	};
 	return cmocka_run_group_tests(tests, rt_json_hooks_setup, rt_json_hooks_teardown);
 }
