@@ -57,15 +57,21 @@ typedef struct rootly_ingest_item {
 } rootly_ingest_item;
 
 /**
- * Ingest one payload from `source` ("alertmanager" for the Alertmanager
- * webhook v4; more sources arrive with the ingestion module). The payload is
+ * Ingest one payload from `source`: a source configured under `sources`,
+ * or a source type ("alertmanager" for the Alertmanager webhook v4,
+ * "alertmanager-v2", "grafana", "pagerduty", "pagerduty-webhook",
+ * "datadog", "opsgenie", "cloudwatch"; docs/sources.md). The payload is
  * validated whole before anything is stored: a malformed payload is refused
  * with ROOTLY_EINVALID and a message naming the field or byte position
  * (e.g. "alerts[0].status: expected \"firing\" or \"resolved\""), and
  * nothing is stored. A valid payload is applied in one transaction.
  * `headers` (may be NULL) are the request headers, for sources that sign.
- * On success the caller owns *out (rootly_ingest_result_free); out may be NULL.
- * @return 0, ROOTLY_EINVALID, ROOTLY_ENOTSUPPORTED (unknown source), storage errors.
+ * On success the caller owns *out (rootly_ingest_result_free); out may be
+ * NULL; on failure *out is NULL.
+ * @return 0; ROOTLY_EINVALID (also a NULL ctx or body); ROOTLY_ENOTSUPPORTED
+ *         (unknown or disabled source); ROOTLY_EAUTH (a signature or token
+ *         that does not check); ROOTLY_ENOMEM; storage errors.
+ * Thread: the context's thread.
  */
 ROOTLY_EXTERN(rootly_status) rootly_ingest(rootly_ingest_result **out, rootly_ctx *ctx,
 	const char *source, const char *body, size_t len,

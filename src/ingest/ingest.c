@@ -87,6 +87,8 @@ rootly_status rootly_ingest(rootly_ingest_result **out, rootly_ctx *ctx, const c
 {
 	if (out)
 		*out = NULL;
+	if (!ctx)
+		return rootly__err(ROOTLY_EINVALID, ROOTLY_ERROR_INVALID, 0, "rootly_ingest: ctx is NULL");
 	/* Not in arena mode (core/arena.c), unlike rootly_ingest_prepare:
 	 * tried in session 10, it saved 5% of the instructions but no
 	 * measurable time, and the incident documents the hot ingest cache

@@ -189,6 +189,10 @@ static void test_same_errors(void **state)
 	/* Misuse. */
 	assert_int_equal(rootly_ingest_prepare(NULL, s.ctx, "alertmanager", good, good_len, NULL, 0), ROOTLY_EINVALID);
 	assert_int_equal(rootly_ingest_apply_prepared(NULL, s.ctx, NULL), ROOTLY_EINVALID);
+	rootly_ingest_result *none = (rootly_ingest_result *)&none;
+	assert_int_equal(rootly_ingest(&none, NULL, "alertmanager", good, good_len, NULL, 0), ROOTLY_EINVALID);
+	assert_null(none);
+	assert_string_equal(rootly_error_last()->message, "rootly_ingest: ctx is NULL");
 	char *after = wf_dump(s.st);
 	assert_string_equal(before, after);
 	free(before);
