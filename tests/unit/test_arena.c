@@ -128,17 +128,25 @@ static void *make_and_free(void *arg)
 	return NULL;
 }
 
-static void test_a_chunk_freed_while_open_comes_back_when_closed(void **state)
+/* Runs `thread`, which frees what it cut while its chunk is still open and
+ * reports the chunks in use at that moment: one more than before, and
+ * none once the thread has left its chunk. */
+static void check_freed_while_open(void *(*thread)(void *))
 {
-	(void)state;
 	if (!arena_works())
 		skip();
 	unsigned base = rootly__arena_chunks_in_use(), during = 0;
 	pthread_t t;
-	assert_int_equal(pthread_create(&t, NULL, make_and_free, &during), 0);
+	assert_int_equal(pthread_create(&t, NULL, thread, &during), 0);
 	assert_int_equal(pthread_join(t, NULL), 0);
 	assert_int_equal(during, base + 1);
 	assert_int_equal(rootly__arena_chunks_in_use(), base);
+}
+
+static void test_a_chunk_freed_while_open_comes_back_when_closed(void **state)
+{
+	(void)state;
+	check_freed_while_open(make_and_free);
 }
 
 static void test_a_value_that_outlives_its_tree_keeps_its_chunk(void **state)
@@ -354,14 +362,7 @@ static void *free_all_while_open(void *arg)
 static void test_owner_frees_everything_while_open(void **state)
 {
 	(void)state;
-	if (!arena_works())
-		skip();
-	unsigned base = rootly__arena_chunks_in_use(), during = 0;
-	pthread_t t;
-	assert_int_equal(pthread_create(&t, NULL, free_all_while_open, &during), 0);
-	assert_int_equal(pthread_join(t, NULL), 0);
-	assert_int_equal(during, base + 1);
-	assert_int_equal(rootly__arena_chunks_in_use(), base);
+	check_freed_while_open(free_all_while_open);
 }
 
 /* A used-up range: allocations fall back to malloc blocks (and stay
