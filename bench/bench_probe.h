@@ -1,15 +1,14 @@
 /*
  * The machine's memory latency, measured next to a timed run.
  *
- * This machine is shared: in some minutes the neighbours leave the caches
- * and memory alone, in others they do not, and the same benchmark binary
- * runs 1.5-2x slower (docs/benchmarks.md, "Session 10"). Its vCPU's own
- * cache is 2 MiB of L2; past that every miss goes to memory. A random
- * pointer chase through a 2 MiB buffer takes about 10-22 ns a step when
- * the machine is quiet and 35-60 ns when it is not, and the benchmarks'
- * rates follow it. Each run reports the probe taken just before its clock
- * starts and just after it stops, so a result can be read against the
- * state the machine was in (and A/B runs compared in the same state).
+ * This machine is shared: in some minutes the same benchmark binary runs
+ * 1.5x slower than in others, and plain SQLite with it (docs/benchmarks.md,
+ * "Session 10"). Its vCPU's own cache is 2 MiB of L2; past that every miss
+ * goes to memory. A random pointer chase through a 2 MiB buffer takes
+ * about 20-30 ns a step in quiet minutes and 40-100 ns in loaded ones.
+ * Each run reports the probe taken just before its clock starts and after
+ * it has closed its database, so a result can be read against the state
+ * the machine was in. A partial witness: some slow runs have quiet probes.
  */
 #ifndef ROOTLY_BENCH_PROBE_H
 #define ROOTLY_BENCH_PROBE_H
