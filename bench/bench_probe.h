@@ -24,7 +24,7 @@
 
 /* One cycle through every 64-byte line of the buffer, in random order
  * (so that no prefetcher helps), made once per process. */
-static size_t *bench_probe_ring(void)
+static inline size_t *bench_probe_ring(void)
 {
 	static size_t *ring;
 	if (ring)
