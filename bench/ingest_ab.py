@@ -17,6 +17,7 @@ first the median ratio to the first over the rounds in which both ran
 quiet (and over all rounds). docs/benchmarks.md ("Session 10") says why.
 """
 import argparse
+import datetime
 import json
 import statistics
 import subprocess
@@ -31,6 +32,14 @@ def run(binary, args, cpu):
     return json.loads(out.splitlines()[0])
 
 
+def add_run_args(ap):
+    """The options `run` reads: what each run of bench_ingest does, and where."""
+    ap.add_argument("--mode", default="attach_am_pipelined")
+    ap.add_argument("--alerts", type=int, default=20000)
+    ap.add_argument("--batch", type=int, default=1000)
+    ap.add_argument("--cpu", default="1", help="taskset CPU list (default 1: the whole process on one core)")
+
+
 def describe(rates):
     if not rates:
         return "no runs"
@@ -41,10 +50,7 @@ def describe(rates):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=10)
-    ap.add_argument("--mode", default="attach_am_pipelined")
-    ap.add_argument("--alerts", type=int, default=20000)
-    ap.add_argument("--batch", type=int, default=1000)
-    ap.add_argument("--cpu", default="1", help="taskset CPU list (default 1: the whole process on one core)")
+    add_run_args(ap)
     ap.add_argument("--quiet-ns", type=float, default=35.0)
     ap.add_argument("--log", help="append every run as a JSON line to this file")
     ap.add_argument("builds", nargs="+", metavar="NAME=BENCH_INGEST")
@@ -59,6 +65,7 @@ def main():
             r = run(binary, args, args.cpu)
             r["build"] = name
             r["round"] = i
+            r["utc"] = datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M:%S")
             # builds from before the probe (session 10) never count as quiet
             probe = r.get("probe_ns") or [float("nan"), float("nan")]
             r["quiet"] = all(p <= args.quiet_ns for p in probe)

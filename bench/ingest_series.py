@@ -30,7 +30,7 @@ import json
 import statistics
 import time
 
-from ingest_ab import run
+from ingest_ab import add_run_args, run
 
 
 def quartiles(xs):
@@ -72,10 +72,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--minutes", type=int, default=15)
     ap.add_argument("--per-minute", type=int, default=10)
-    ap.add_argument("--mode", default="attach_am_pipelined")
-    ap.add_argument("--alerts", type=int, default=20000)
-    ap.add_argument("--batch", type=int, default=1000)
-    ap.add_argument("--cpu", default="1", help="taskset CPU list (default 1: the whole process on one core)")
+    add_run_args(ap)
     ap.add_argument("--target", type=int, default=50000)
     ap.add_argument("--log", help="append every run as a JSON line to this file")
     ap.add_argument("--summarize", metavar="FILE", help="summarise a log instead of running")
@@ -83,7 +80,15 @@ def main():
     args = ap.parse_args()
     if args.summarize:
         with open(args.summarize) as f:
-            summarize([json.loads(line) for line in f if line.strip()], args.target)
+            runs = [json.loads(line) for line in f if line.strip()]
+        # a log of bench/ingest_ab.py holds several builds: each on its own
+        builds = {}
+        for r in runs:
+            builds.setdefault(r.get("build"), []).append(r)
+        for name, of_build in builds.items():
+            if name is not None:
+                print("build %s" % name)
+            summarize(of_build, args.target)
         return
     if not args.bench:
         ap.error("BENCH_INGEST is required unless --summarize is given")
