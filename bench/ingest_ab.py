@@ -65,7 +65,7 @@ def main():
             r = run(binary, args, args.cpu)
             r["build"] = name
             r["round"] = i
-            r["utc"] = datetime.datetime.now(datetime.timezone.utc).strftime("%H:%M:%S")
+            r["utc"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
             # builds from before the probe (session 10) never count as quiet
             probe = r.get("probe_ns") or [float("nan"), float("nan")]
             r["quiet"] = all(p <= args.quiet_ns for p in probe)

@@ -8,11 +8,12 @@
 Runs `bench_ingest ALERTS BATCH DIR MODE` (default 20000 1000
 attach_am_pipelined) N times at the start of each of M minutes, the whole
 process pinned to one CPU (`taskset -c C`), each on a fresh database, and
-sleeps out the rest of the minute. The rule set in session 10
+sleeps out the rest of the minute (the default 16 minutes span the
+rule's 15 from the first batch's start to the last's). The rule set in session 10
 (docs/benchmarks.md): the median of at least 150 such runs over at least
 15 minutes must reach --target (50,000 alerts/s). One run, or a quiet
 minute, says little on this shared machine: the same binary has ranged
-1.7x between runs seconds apart.
+2x between runs seconds apart.
 
 The summary gives the median, quartiles and extremes of alerts/s, how many
 runs and how many minutes (by their median) reached the target, and two
@@ -22,12 +23,19 @@ bench_ingest measures right after each run (same process, same disk). The
 ratio of the two is what a change in the engine moves and the machine does
 not, as far as the baseline is a fair witness (docs/benchmarks.md,
 "Session 10" and "Session 11"). --summarize reads a log written by --log
-(or by bench/ingest_ab.py) instead of running.
+(or by bench/ingest_ab.py, one summary per build) instead of running;
+batches are told apart by the series and batch each run records, or for
+older logs by their UTC minute, or not at all.
+
+A run that fails (bench_ingest exits non-zero or prints no result) is
+reported with its error, logged as {"failed": ...} and counted; the
+series goes on.
 """
 import argparse
 import datetime
 import json
 import statistics
+import subprocess
 import time
 
 from ingest_ab import add_run_args, run
@@ -40,7 +48,32 @@ def quartiles(xs):
     return q[0], statistics.median(xs), q[2]
 
 
+def spread(label, unit, xs, total):
+    """One line on xs (of `total` runs: those that had the field)."""
+    if not xs:
+        print("%s: no run has it" % label)
+        return
+    q1, med, q3 = quartiles(xs)
+    print("%s: median %.2f%s (quartiles %.2f / %.2f, min %.2f, max %.2f; %d of %d runs)" % (
+        label, med, unit, q1, q3, min(xs), max(xs), len(xs), total))
+
+
+def batch_of(r):
+    """Which batch a run was in: the series and batch it recorded, else its UTC minute, else none."""
+    if "batch_no" in r:
+        return (r.get("series"), r["batch_no"])
+    utc = r.get("utc")
+    if not utc:
+        return None
+    # ISO 8601 (2026-11-27T16:35:49+00:00), or HH:MM:SS in older logs
+    return utc[:16] if "T" in utc else utc[:5]
+
+
 def summarize(runs, target):
+    failed = [r for r in runs if "failed" in r]
+    runs = [r for r in runs if "failed" not in r and "alerts_per_s" in r]
+    if failed:
+        print("failed runs: %d (first: %s)" % (len(failed), failed[0]["failed"]))
     if not runs:
         print("no runs")
         return
@@ -49,28 +82,27 @@ def summarize(runs, target):
     print("runs %d, %s to %s UTC" % (len(runs), runs[0].get("utc", "?"), runs[-1].get("utc", "?")))
     print("alerts/s: median %.0f, quartiles %.0f / %.0f, min %.0f, max %.0f; %d of %d at %d or more" % (
         med, q1, q3, min(rates), max(rates), sum(x >= target for x in rates), len(rates), target))
-    minutes = {}
+    batches = {}
     for r in runs:
-        minutes.setdefault(r.get("minute", r.get("utc", "?")[:5]), []).append(r["alerts_per_s"])
-    mins = [statistics.median(v) for v in minutes.values()]
-    print("minutes: %d, %d with a median at %d or more (per-minute medians %.0f to %.0f)" % (
-        len(mins), sum(m >= target for m in mins), target, min(mins), max(mins)))
-    thread = [r["thread_cpu_us_per_alert"] for r in runs]
+        b = batch_of(r)
+        if b is not None:
+            batches.setdefault(b, []).append(r["alerts_per_s"])
+    if batches:
+        meds = [statistics.median(v) for v in batches.values()]
+        print("batches: %d, %d with a median at %d or more; medians in thousands: %s" % (
+            len(meds), sum(m >= target for m in meds), target, " ".join("%.1f" % (m / 1000) for m in meds)))
+    thread = [r["thread_cpu_us_per_alert"] for r in runs if "thread_cpu_us_per_alert" in r]
     base = [r["baseline_cpu_us_per_row"] for r in runs if r.get("baseline_cpu_us_per_row")]
-    print("ingest thread CPU: median %.1f us/alert (quartiles %.1f / %.1f)" % (
-        quartiles(thread)[1], quartiles(thread)[0], quartiles(thread)[2]))
-    if base:
-        norm = [r["thread_cpu_us_per_alert"] / r["baseline_cpu_us_per_row"] for r in runs
-                if r.get("baseline_cpu_us_per_row")]
-        print("raw SQLite baseline CPU: median %.1f us/row (quartiles %.1f / %.1f)" % (
-            quartiles(base)[1], quartiles(base)[0], quartiles(base)[2]))
-        print("ingest thread CPU per alert / baseline CPU per row: median %.2f (quartiles %.2f / %.2f)" % (
-            quartiles(norm)[1], quartiles(norm)[0], quartiles(norm)[2]))
+    norm = [r["thread_cpu_us_per_alert"] / r["baseline_cpu_us_per_row"] for r in runs
+            if "thread_cpu_us_per_alert" in r and r.get("baseline_cpu_us_per_row")]
+    spread("ingest thread CPU", " us/alert", thread, len(runs))
+    spread("raw SQLite baseline CPU", " us/row", base, len(runs))
+    spread("thread CPU per alert / baseline CPU per row", "", norm, len(runs))
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--minutes", type=int, default=15)
+    ap.add_argument("--minutes", type=int, default=16)
     ap.add_argument("--per-minute", type=int, default=10)
     add_run_args(ap)
     ap.add_argument("--target", type=int, default=50000)
@@ -81,6 +113,9 @@ def main():
     if args.summarize:
         with open(args.summarize) as f:
             runs = [json.loads(line) for line in f if line.strip()]
+        if not runs:
+            print("no runs")
+            return
         # a log of bench/ingest_ab.py holds several builds: each on its own
         builds = {}
         for r in runs:
@@ -92,18 +127,27 @@ def main():
         return
     if not args.bench:
         ap.error("BENCH_INGEST is required unless --summarize is given")
+    series = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     runs = []
     for m in range(args.minutes):
         start = time.monotonic()
         for _ in range(args.per_minute):
-            r = run(args.bench, args, args.cpu)
-            now = datetime.datetime.now(datetime.timezone.utc)
-            r["utc"] = now.strftime("%H:%M:%S")
-            r["minute"] = m
+            utc = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+            try:
+                r = run(args.bench, args, args.cpu)
+            except IndexError:
+                r = {"failed": "bench_ingest printed no result"}
+            except (subprocess.CalledProcessError, ValueError) as e:
+                why = (getattr(e, "stderr", None) or str(e)).strip().splitlines()
+                r = {"failed": why[-1] if why else type(e).__name__}
+            r.update({"utc": utc, "series": series, "batch_no": m})
             runs.append(r)
-            print("%s  %6.0f alerts/s  thread %5.1f us/alert  baseline %4.1f us/row" % (
-                r["utc"], r["alerts_per_s"], r["thread_cpu_us_per_alert"],
-                r.get("baseline_cpu_us_per_row", float("nan"))), flush=True)
+            if "failed" in r:
+                print("%s  failed: %s" % (utc, r["failed"]), flush=True)
+            else:
+                print("%s  %6.0f alerts/s  thread %5.1f us/alert  baseline %4.1f us/row" % (
+                    utc, r["alerts_per_s"], r.get("thread_cpu_us_per_alert", float("nan")),
+                    r.get("baseline_cpu_us_per_row", float("nan"))), flush=True)
             if args.log:
                 with open(args.log, "a") as f:
                     f.write(json.dumps(r) + "\n")
