@@ -8,21 +8,21 @@
 Runs `bench_ingest ALERTS BATCH DIR MODE` (default 20000 1000
 attach_am_pipelined) N times at the start of each of M minutes, the whole
 process pinned to one CPU (`taskset -c C`), each on a fresh database, and
-sleeps out the rest of the minute (the default 16 minutes span the
-rule's 15 from the first batch's start to the last's). The rule set in session 10
+sleeps out the rest of the minute (the default 16 minutes: the last
+batch begins 15 minutes after the first). The rule set in session 10
 (docs/benchmarks.md): the median of at least 150 such runs over at least
 15 minutes must reach --target (50,000 alerts/s). One run, or a quiet
 minute, says little on this shared machine: the same binary has ranged
 2x between runs seconds apart.
 
 The summary gives the median, quartiles and extremes of alerts/s, how many
-runs and how many minutes (by their median) reached the target, and two
-witnesses of the machine's speed from the same runs: the ingesting
-thread's CPU per alert, and the raw SQLite baseline's CPU per row that
-bench_ingest measures right after each run (same process, same disk). The
-ratio of the two is what a change in the engine moves and the machine does
-not, as far as the baseline is a fair witness (docs/benchmarks.md,
-"Session 10" and "Session 11"). --summarize reads a log written by --log
+runs and how many batches (by their median) reached the target, the
+ingesting thread's CPU per alert, and the raw SQLite baseline's CPU per
+row that bench_ingest measures right after each run (same process, same
+disk), a witness of the machine's speed. Their ratio follows a change in
+the engine and moves less with the machine than either alone, though not
+by much (session 11's series: quartiles 9% from the median, against 11%
+for the thread CPU; docs/benchmarks.md, "Session 10" and "Session 11"). --summarize reads a log written by --log
 (or by bench/ingest_ab.py, one summary per build) instead of running;
 batches are told apart by the series and batch each run records, or for
 older logs by their UTC minute, or not at all.
