@@ -21,9 +21,10 @@ ingesting thread's CPU per alert, and the raw SQLite baseline's CPU per
 row that bench_ingest measures right after each run (same process, same
 disk), a witness of the machine's speed. Their ratio follows a change in
 the engine and moves less with the machine than either alone, though not
-by much (session 11's series: quartiles 9% from the median, against 11%
-for the thread CPU; docs/benchmarks.md, "Session 10" and "Session 11"). --summarize reads a log written by --log
-(or by bench/ingest_ab.py, one summary per build) instead of running;
+by much (session 11's series: quartiles 8-9% from the median, against
+10-12% for the thread CPU; docs/benchmarks.md, "Session 10" and "Session
+11"). --summarize reads a log written by --log (or by
+bench/ingest_ab.py, one summary per build) instead of running;
 batches are told apart by the series and batch each run records, or for
 older logs by their UTC minute, or not at all.
 
