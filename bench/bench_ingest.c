@@ -41,7 +41,8 @@
  * max_commit_ms is the longest rootly_ctx_batch_commit of the run;
  * close_ms the closing of the context at its end (counted in seconds);
  * thread_cpu_us_per_alert the CPU of the ingesting thread alone (SQLite's
- * WAL checkpoints run on a thread of their own).
+ * WAL checkpoints run on a thread of their own), thread_sys_us_per_alert
+ * the part of it spent in the kernel (writes, page faults).
  * cpu_us_per_alert is user+system CPU of the process during the run: on a
  * shared machine it is steadier than the wall clock. written_bytes_per_alert
  * is what the run handed to write(2)/pwrite(2) (WAL, checkpoints, temporary
@@ -54,6 +55,7 @@
  * Output: one JSON object per line.
  * Usage: bench_ingest [N] [BATCH] [DIR] [MODE...]
  */
+#define _GNU_SOURCE /* RUSAGE_THREAD */
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
@@ -75,12 +77,20 @@ typedef struct timing {
 	double max_commit; /* the longest batch commit, seconds */
 	double close; /* closing the context (its final checkpoint), seconds; part of wall */
 	double probe_before, probe_after; /* bench_probe_ns() just outside the clock */
+	double thread_sys; /* the part of thread_cpu spent in the kernel (writes, page faults) */
 } timing;
 
 /* The longest rootly_ctx_batch_commit of the current run, in seconds
  * (goal G4: maintenance never blocks ingest for more than 5 ms; a commit
  * itself waits for one fsync). */
 static double g_max_commit;
+
+static double thread_sys_s(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_THREAD, &ru);
+	return (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
 
 static double thread_cpu_s(void)
 {
@@ -198,7 +208,7 @@ static double cpu_s(void)
 static timing clock_start(void)
 {
 	g_max_commit = 0;
-	timing t = { bench_now_s(), cpu_s(), wchar(), thread_cpu_s(), 0, 0, 0, 0 };
+	timing t = { bench_now_s(), cpu_s(), wchar(), thread_cpu_s(), 0, 0, 0, 0, thread_sys_s() };
 	return t;
 }
 
@@ -216,7 +226,7 @@ static timing start(void)
 static timing stop(timing t0)
 {
 	timing t = { bench_now_s() - t0.wall, cpu_s() - t0.cpu, wchar() - t0.written, thread_cpu_s() - t0.thread_cpu,
-		g_max_commit, 0, t0.probe_before, 0 };
+		g_max_commit, 0, t0.probe_before, 0, thread_sys_s() - t0.thread_sys };
 	return t;
 }
 
@@ -326,6 +336,7 @@ static void close_timed(rootly_ctx *ctx, timing *t)
 	t->cpu += c.cpu;
 	t->written += c.written;
 	t->thread_cpu += c.thread_cpu;
+	t->thread_sys += c.thread_sys;
 }
 
 static long count_incidents(rootly_ctx *ctx)
@@ -738,9 +749,9 @@ static void report(const char *mode, const char *shape, const char *sync, int ba
 	printf("{\"bench\":\"ingest\",\"mode\":\"%s\",\"shape\":\"%s\",\"synchronous\":\"%s\",\"batch\":%d,"
 		"\"alerts\":%d,\"incidents\":%ld,\"seconds\":%.3f,\"alerts_per_s\":%.0f,\"cpu_us_per_alert\":%.1f,"
 		"\"thread_cpu_us_per_alert\":%.1f,\"written_bytes_per_alert\":%.0f,\"max_commit_ms\":%.1f,"
-		"\"close_ms\":%.1f,\"probe_ns\":[%.1f,%.1f]",
+		"\"close_ms\":%.1f,\"probe_ns\":[%.1f,%.1f],\"thread_sys_us_per_alert\":%.1f",
 		mode, shape, sync, batch, n, incidents, t.wall, n / t.wall, t.cpu * 1e6 / n, t.thread_cpu * 1e6 / n,
-		t.written / n, t.max_commit * 1e3, t.close * 1e3, t.probe_before, t.probe_after);
+		t.written / n, t.max_commit * 1e3, t.close * 1e3, t.probe_before, t.probe_after, t.thread_sys * 1e6 / n);
 	if (base)
 		printf(",\"baseline_rows_per_s\":%.0f,\"baseline_cpu_us_per_row\":%.1f,\"ratio_to_baseline\":%.3f",
 			n / base->wall, base->cpu * 1e6 / n, base->wall / t.wall);
