@@ -88,7 +88,12 @@ int rootly__incident_write(rootly_ctx *ctx, json_t *doc, int64_t expected_rev, i
 	idx.service = json_string_value(json_array_get(json_object_get(doc, "services"), 0));
 	idx.severity = sev[0] ? sev : NULL;
 	idx.time = rootly__jint(doc, "created_at");
-	json_object_del(doc, "_rev");
+	if (json_object_get(doc, "_rev")) {
+		int rc = rootly__ingest_cache_note(ctx, doc, "_rev");
+		if (rc < 0)
+			return rc;
+		json_object_del(doc, "_rev");
+	}
 	return rootly__doc_put(ctx, "incident", &idx, doc, expected_rev, new_rev);
 }
 

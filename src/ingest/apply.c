@@ -156,24 +156,28 @@ int rootly__record_outcome(apply_state *st, rootly_ingest_outcome o, const json_
 int rootly__link_alert(apply_state *st, touched *t, json_t *alert, const char *kind, bool counted)
 {
 	json_t *inc = t->doc;
+	rootly_ctx *ctx = st->ctx;
 	/* looked up once: setting inc's other members leaves it in place */
 	const char *inc_id = rootly__jstr(inc, "id");
 	const char *linked_to = rootly__jstr(alert, "incident_id");
 	bool linked = linked_to && !strcmp(linked_to, inc_id);
-	if (!linked && rootly__set_member(inc, "alert_count",
-			json_integer(rootly__jint(inc, "alert_count") + 1)) < 0)
-		return rootly_error_set_oom();
+	/* Each change noted first (the ingest cache may hold inc: cache.h). */
+	int rc = 0;
+	if (!linked && ((rc = rootly__ingest_cache_note(ctx, inc, "alert_count")) < 0 ||
+			rootly__set_member(inc, "alert_count", json_integer(rootly__jint(inc, "alert_count") + 1)) < 0))
+		return rc < 0 ? rc : rootly_error_set_oom();
 	/* The alert fires (new, or again after it resolved): one more active
 	 * on the incident. An incident from before the count has none; its
 	 * first resolution counts them (lifecycle.c). */
 	json_t *active = json_object_get(inc, "alerts_active");
-	if (!counted && json_is_integer(active) &&
-	    rootly__set_member(inc, "alerts_active", json_integer(json_integer_value(active) + 1)) < 0)
-		return rootly_error_set_oom();
+	if (!counted && json_is_integer(active) && ((rc = rootly__ingest_cache_note(ctx, inc, "alerts_active")) < 0 ||
+			rootly__set_member(inc, "alerts_active", json_integer(json_integer_value(active) + 1)) < 0))
+		return rc < 0 ? rc : rootly_error_set_oom();
 	int64_t starts = rootly__jint(alert, "starts_at");
 	if (starts > 0 && starts < rootly__jint(inc, "detected_at") &&
-	    rootly__set_member(inc, "detected_at", json_integer(starts)) < 0)
-		return rootly_error_set_oom();
+	    ((rc = rootly__ingest_cache_note(ctx, inc, "detected_at")) < 0 ||
+		    rootly__set_member(inc, "detected_at", json_integer(starts)) < 0))
+		return rc < 0 ? rc : rootly_error_set_oom();
 	/* The id a document of ours holds: valid UTF-8 already. */
 	if (rootly__set_member(alert, "incident_id", json_string_nocheck(inc_id)) < 0)
 		return rootly_error_set_oom();
@@ -184,7 +188,7 @@ int rootly__link_alert(apply_state *st, touched *t, json_t *alert, const char *k
 		return rootly__fold_add(st, t, alert);
 	/* The body {alert_id, fingerprint, summary, status, source, starts_at}
 	 * in canonical form (keys sorted), written directly. */
-	int rc = rootly__fold_flush(st, t);
+	rc = rootly__fold_flush(st, t);
 	if (rc < 0)
 		return rc;
 	rootly_buf body = ROOTLY_BUF_INIT;

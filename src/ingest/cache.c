@@ -31,12 +31,12 @@ typedef struct cached_incident {
 	int64_t written_rev;
 	bool superseded; /* written, then rewritten by the operation itself */
 	uint64_t used;   /* the cache's tick when last handed out or put back */
-	/* While a payload holds doc (taken): its members as they were
-	 * (util/jsonhold.h), to put back if that payload's level rolls back;
-	 * or, for a document a hold does not take, a snapshot
-	 * (util/jsonsnap.h). Debug builds keep the snapshot too, and check
-	 * that the hold still says the same (nobody changed a held value in
-	 * place) whenever it is let go. */
+	/* While a payload holds doc (taken): the document and its members
+	 * as they were before each change (util/jsonhold.h), to put back if
+	 * that payload's level rolls back; or, when no hold could be taken,
+	 * a snapshot (util/jsonsnap.h). Debug builds keep the snapshot too,
+	 * and check that the hold still says the same (every change was
+	 * noted) whenever it is let go. */
 	rootly__json_hold *hold;
 	char *snapshot;
 	size_t snapshot_len;
@@ -68,6 +68,10 @@ struct rootly__ingest_cache {
 	 * payload of a batch) visits them and not every cached incident. */
 	cached_incident *pend[CACHE_MAX];
 	size_t npend;
+	/* The entries with a hold (the open payload's incidents), which
+	 * rootly__ingest_cache_note searches: usually one or two. */
+	cached_incident *held[CACHE_MAX];
+	size_t nheld;
 	/* The backend's others-committed number (store/backends.h) when the
 	 * last outermost transaction began: entries kept from it are checked
 	 * against it when the next one begins. */
@@ -138,9 +142,20 @@ static void pend_remove(struct rootly__ingest_cache *c, const cached_incident *e
 		}
 }
 
+/* e's hold is off the list searched by rootly__ingest_cache_note. */
+static void held_remove(struct rootly__ingest_cache *c, const cached_incident *e)
+{
+	for (size_t i = 0; i < c->nheld; i++)
+		if (c->held[i] == e) {
+			c->held[i] = c->held[--c->nheld];
+			return;
+		}
+}
+
 static void remove_entry(struct rootly__ingest_cache *c, cached_incident *e)
 {
 	pend_remove(c, e);
+	held_remove(c, e);
 	count(c, e, -1);
 	rootly__strmap_remove(&c->incidents, e->id);
 	incident_free(e);
@@ -164,23 +179,25 @@ static bool has_undo(const cached_incident *e)
 }
 
 /* Let the undo record go (the payload's level ended). Debug builds check
- * the hold against the snapshot taken with it: a held value changed in
- * place would have made a rollback restore something else. */
-static void drop_undo(cached_incident *e)
+ * the hold against the snapshot taken with it: a change nobody noted
+ * would have made a rollback restore something else. */
+static void drop_undo(struct rootly__ingest_cache *c, cached_incident *e)
 {
 #ifndef NDEBUG
 	if (e->hold && e->snapshot) {
 		json_t *held = rootly__json_hold_rebuild(e->hold);
 		json_t *snap = rootly__json_unsnap(e->snapshot, e->snapshot_len);
 		if (held && snap && !json_equal(held, snap)) {
-			fprintf(stderr, "ingest cache: a held member of incident %s was changed in place "
-				"(util/jsonhold.h)\n", e->id);
+			fprintf(stderr, "ingest cache: a member of held incident %s changed without "
+				"rootly__ingest_cache_note (util/jsonhold.h)\n", e->id);
 			abort();
 		}
 		json_decref(held);
 		json_decref(snap);
 	}
 #endif
+	if (e->hold)
+		held_remove(c, e);
 	rootly__json_hold_free(e->hold);
 	e->hold = NULL;
 	rootly_free(e->snapshot);
@@ -196,6 +213,15 @@ static json_t *undo_doc(const cached_incident *e)
 	return rootly__json_unsnap(e->snapshot, e->snapshot_len);
 }
 
+int rootly__ingest_cache_note(rootly_ctx *ctx, const json_t *doc, const char *key)
+{
+	struct rootly__ingest_cache *c = ctx ? ctx->ingest_cache : NULL;
+	for (size_t i = 0; c && i < c->nheld; i++)
+		if (rootly__json_hold_object(c->held[i]->hold) == doc)
+			return rootly__json_hold_note(c->held[i]->hold, key) < 0 ? rootly_error_set_oom() : 0;
+	return 0;
+}
+
 int rootly__ingest_cache_take(rootly_ctx *ctx, const char *id, json_t **doc, int64_t *rev)
 {
 	struct rootly__ingest_cache *c = cache_of(ctx, false);
@@ -205,19 +231,21 @@ int rootly__ingest_cache_take(rootly_ctx *ctx, const char *id, json_t **doc, int
 		return 0; /* the store answers */
 	if (e->dirty && !e->pending && !e->written && e->doc && !has_undo(e)) {
 		/* The payload may fail half-way: the entry keeps the state of
-		 * the operations before it, as a hold of the document's members
-		 * (a reference each: the payload replaces members, and copies a
-		 * held one before changing it in place). A snapshot (a third of
-		 * the JSON text) where a hold does not fit; in debug builds both. */
+		 * the operations before it, as a hold of the document (the
+		 * payload notes each member before it changes it, and copies a
+		 * noted one before changing it in place). A snapshot (a third of
+		 * the JSON text) when no hold could be taken; in debug builds
+		 * both. */
 		e->hold = rootly__json_hold_take(e->doc);
+		if (e->hold)
+			c->held[c->nheld++] = e; /* never full: one per entry */
 #ifdef NDEBUG
 		bool snap_too = !e->hold;
 #else
 		bool snap_too = true;
 #endif
 		if (snap_too && !(e->snapshot = rootly__json_snap(e->doc, &e->snapshot_len))) {
-			rootly__json_hold_free(e->hold);
-			e->hold = NULL;
+			drop_undo(c, e);
 			return rootly_error_set_oom();
 		}
 		if (!e->hold && !e->snapshot)
@@ -269,7 +297,7 @@ void rootly__ingest_cache_give(rootly_ctx *ctx, json_t *doc, int64_t rev)
 		/* taken, and handed back unchanged */
 		old->doc = doc;
 		old->used = c->tick;
-		drop_undo(old);
+		drop_undo(c, old);
 		return;
 	}
 	if (old && (old->dirty || old->pending || old->written || has_undo(old))) {
@@ -336,7 +364,7 @@ static bool promote_one(struct rootly__ingest_cache *c, cached_incident *e)
 	e->doc = e->pending;
 	e->pending = NULL;
 	e->dirty = true;
-	drop_undo(e);
+	drop_undo(c, e);
 	rootly__fold_release(&e->fold_taken); /* on the timeline of doc now */
 	e->fold_mark = rootly__fold_mark_of(&e->fold);
 	count(c, e, +1);
@@ -374,7 +402,7 @@ static bool roll_back_one(struct rootly__ingest_cache *c, cached_incident *e)
 			e->dirty = false;
 		}
 	}
-	drop_undo(e);
+	drop_undo(c, e);
 	count(c, e, +1);
 	if (e->dirty)
 		return false;
@@ -580,6 +608,7 @@ void rootly__ingest_cache_clear(rootly_ctx *ctx)
 	c->deferred = 0;
 	c->unflushed = 0;
 	c->npend = 0;
+	c->nheld = 0;
 	for (size_t i = 0; c->groups.count && i < c->groups.cap; i++) {
 		if (c->groups.slots[i].key)
 			hint_free(c->groups.slots[i].value);

@@ -41,9 +41,18 @@
 /* The cached document of incident `id`, handed over to the caller, with
  * its stored revision; *doc NULL when not cached. A clean entry leaves
  * the cache; a dirty one stays (it is the only copy of the earlier
- * payloads' changes) and the caller gets a deep copy.
+ * payloads' changes): the caller gets the document itself under a hold
+ * (util/jsonhold.h), and must call rootly__ingest_cache_note before each
+ * change of one of its members, or a deep copy when it is already held.
  * @return 0, or ROOTLY_ENOMEM (copying a dirty entry). */
 int rootly__ingest_cache_take(rootly_ctx *ctx, const char *id, json_t **doc, int64_t *rev);
+/* Call before changing member `key` of incident document `doc` in any way
+ * (replaced, added, deleted, or a nested value changed in place) while
+ * ingesting: when the cache holds doc for the open payload, the member's
+ * value now is recorded for a rollback. Any other doc: nothing to do.
+ * Any thread that owns ctx. @return 0, or ROOTLY_ENOMEM (then do not
+ * change the member). */
+int rootly__ingest_cache_note(rootly_ctx *ctx, const json_t *doc, const char *key);
 /* Cache `doc` (stolen: the cache owns the reference, or releases it when
  * it cannot keep it), exactly as stored at revision `rev`. */
 void rootly__ingest_cache_give(rootly_ctx *ctx, json_t *doc, int64_t rev);

@@ -4,6 +4,7 @@
  * the last alert of an incident does.
  */
 #include "ingest/apply.h"
+#include "ingest/cache.h"
 #include "ingest/state.h"
 #include "util/jsonhold.h"
 
@@ -153,7 +154,7 @@ static int active_after_resolve(apply_state *st, touched *t, int64_t *active)
 		*active = json_integer_value(n) > 0 ? json_integer_value(n) - 1 : 0;
 	else
 		rc = rootly__alerts_active_count(st->ctx, rootly__jstr(t->doc, "id"), active);
-	if (rc < 0)
+	if (rc < 0 || (rc = rootly__ingest_cache_note(st->ctx, t->doc, "alerts_active")) < 0)
 		return rc;
 	t->dirty = true;
 	return rootly__set_member(t->doc, "alerts_active", json_integer(*active)) < 0 ? rootly_error_set_oom() : 0;
@@ -175,8 +176,11 @@ static int last_resolved(apply_state *st, touched *t)
 		json_pack("{s:I,s:b}", "alerts", (json_int_t)rootly__jint(t->doc, "alert_count"), "mitigates", mitigate));
 	if (rc < 0 || !mitigate)
 		return rc;
-	/* A copy when shared (held by the ingest cache's undo record of the
-	 * document, util/jsonhold.h): the held one must not change. */
+	/* Noted (the ingest cache may hold the document, util/jsonhold.h),
+	 * and then a copy when shared: the noted one must not change. */
+	if ((rc = rootly__ingest_cache_note(st->ctx, t->doc, "status_at")) < 0 ||
+	    (rc = rootly__ingest_cache_note(st->ctx, t->doc, "status")) < 0)
+		return rc;
 	json_t *stamps = json_object_get(t->doc, "status_at");
 	if (rootly__json_shared(stamps) &&
 	    (!(stamps = rootly__json_object_copy(stamps)) || json_object_set_new(t->doc, "status_at", stamps) < 0))
@@ -244,6 +248,8 @@ int rootly__apply_acknowledged(apply_state *st, json_t *alert, json_t *prev, int
 	if (t && rootly__status_open(rootly__jstr(t->doc, "status"))) {
 		/* An acknowledgement at the source acknowledges the incident. */
 		bool first = rootly__jint(t->doc, "acknowledged_at") == 0;
+		if (first && (rc = rootly__ingest_cache_note(st->ctx, t->doc, "acknowledged_at")) < 0)
+			return rc;
 		if (first && json_object_set_new(t->doc, "acknowledged_at", json_integer(st->now)) < 0)
 			return rootly_error_set_oom();
 		if ((rc = rootly__ingest_event(st, t, rootly__jstr(prev, "source"), "alert.acknowledged",

@@ -3,6 +3,7 @@
 #include "timeline/append.h"
 #include "timeline/chain.h"
 #include "util/jsondump.h"
+#include "ingest/cache.h"
 #include "util/jsonhold.h"
 #include "workflow/workflow.h"
 
@@ -38,10 +39,13 @@ static char *event_text(int64_t seq, const char *id, int64_t at, const char *act
 /* The incident document's timeline head, changed in place: the members
  * exist (every incident is built with them), so nothing is allocated but
  * the new head string, and a failure changes nothing. Unless the timeline
- * member is shared (held by the ingest cache's undo record of the
- * document, util/jsonhold.h): then it is replaced by a new one. */
-static int set_head(json_t *incident, int64_t seq, const char *hash)
+ * member is shared (noted first, for the ingest cache's undo record of
+ * the document, util/jsonhold.h): then it is replaced by a new one. */
+static int set_head(rootly_ctx *ctx, json_t *incident, int64_t seq, const char *hash)
 {
+	int rc = rootly__ingest_cache_note(ctx, incident, "timeline");
+	if (rc < 0)
+		return rc;
 	json_t *tl = json_object_get(incident, "timeline");
 	json_t *count = json_object_get(tl, "count");
 	json_t *head = json_object_get(tl, "head");
@@ -84,7 +88,7 @@ int rootly__timeline_append_text(rootly_ctx *ctx, json_t *incident, const char *
 	rootly__timeline_stream(stream, sizeof(stream), incident_id);
 	int rc = ctx->store->stream_append(ctx->store, stream, seq, text, len);
 	rootly_free(text);
-	if (rc < 0 || (rc = set_head(incident, seq, hash)) < 0)
+	if (rc < 0 || (rc = set_head(ctx, incident, seq, hash)) < 0)
 		return rc;
 	return rootly__workflow_observe(ctx, incident, actor, kind, body_text, body_len);
 }

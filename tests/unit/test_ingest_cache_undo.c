@@ -2,13 +2,13 @@
  * A payload that fails inside a batch leaves the ingest cache exactly as
  * it was before it (src/ingest/cache.c): the deferred incident document
  * the payload was handed is put back from its undo record (a hold of the
- * document's members, util/jsonhold.h), member for member and in the same
- * order. Checked against the cached document itself, not only the store:
+ * document and of the members noted before each change, util/jsonhold.h),
+ * member for member and in the same order. Checked against the cached document itself, not only the store:
  *  - a payload failing at each of its allocations in turn;
  *  - a level that changes the handed document the ways ingest does
- *    (members replaced and added, the timeline head moved by an append,
- *    which changes the timeline member in place unless it is shared) and
- *    rolls back;
+ *    (members noted, then replaced and added; the timeline head moved by
+ *    an append, which notes the timeline member and so replaces it instead
+ *    of changing it in place) and rolls back;
  *  - a payload that stamps status_at (on_last_resolved: mitigate) on a
  *    held document.
  * Memory and sqlite backends.
@@ -117,9 +117,14 @@ static void rolled_back_level(const char *uri)
 	json_t *doc = NULL;
 	rt_ok(rootly__ingest_cache_take(ctx, id, &doc, &rev));
 	assert_non_null(doc);
-	/* what ingest does to a handed document */
+	/* what ingest does to a handed document, each change noted first */
+	rt_ok(rootly__ingest_cache_note(ctx, doc, "alert_count"));
 	rt_ok(json_object_set_new(doc, "alert_count", json_integer(99)));
+	rt_ok(rootly__ingest_cache_note(ctx, doc, "acknowledged_at"));
 	rt_ok(json_object_set_new(doc, "acknowledged_at", json_integer(5)));
+	rt_ok(rootly__ingest_cache_note(ctx, doc, "alert_count")); /* again: the first value stands */
+	rt_ok(json_object_set_new(doc, "alert_count", json_integer(100)));
+	rt_ok(rootly__ingest_cache_note(ctx, doc, "zz_added"));
 	rt_ok(json_object_set_new(doc, "zz_added", json_string("x")));
 	const char *body = "{\"note\":\"n\"}";
 	rt_ok(rootly__timeline_append_text(ctx, doc, "bob", "note", body, strlen(body), 0));

@@ -64,7 +64,7 @@ static void mitigate_with_faults(const char *uri)
 		assert_string_equal(id, again);
 		rt_ok(ingest_status(ctx, "resolved", 1, NULL, 0));
 		/* deferred and promoted: the next payload is handed the document
-		 * with a hold of its members, status_at among them */
+		 * under a hold, which the payload's notes give status_at */
 		json_t *before = cached_stamps(ctx, id);
 		assert_true(json_object_size(before) >= 2);
 		rootly_alloc_fault_arm(n, 0);
