@@ -19,6 +19,8 @@
 
 #include "rootly/sys/store.h"
 
+#include <sqlite3.h>
+
 #define IDS 48
 #define KEYS 12
 #define DEPTH 4
@@ -261,6 +263,128 @@ static void t_long_ids(void **state)
 	rt_sqlite_remove(path);
 }
 
+/* One alert record "p<i>" with key "fp-p<i>" (and group "g"). */
+static void put_numbered(rootly_store *st, int i)
+{
+	char id[16], key[16];
+	snprintf(id, sizeof(id), "p%d", i);
+	snprintf(key, sizeof(key), "fp-p%d", i);
+	rootly_record r = { id, 0, "{}", "firing", key, "g", NULL, NULL, i };
+	rt_ok(st->record_put(st, "alert", &r, 0, NULL));
+}
+
+static int found_numbered(rootly_store *st, int i)
+{
+	char key[16];
+	snprintf(key, sizeof(key), "fp-p%d", i);
+	int n = 0;
+	rootly_record_query q = { 0 };
+	q.key = key;
+	rt_ok(st->record_find(st, "alert", &q, count_cb, &n));
+	return n;
+}
+
+/* Transactions of many sizes, each with a nested level that appends and
+ * is rolled back: the log ends with one row per record and no gap in the
+ * seqs (the rolled-back level's seqs are given again); the writer finds
+ * its own rows by key before it commits, a check inside the transaction
+ * (which reads the logs with SQL) finds every record's row, and so does a
+ * connection whose map is first built inside its own transaction; after
+ * the commits each connection finds every record. */
+static void t_pending_rows_reach_the_log(void **state)
+{
+	(void)state;
+	char path[300];
+	rootly_store *a = open_tmp(path, sizeof(path));
+	int total = 0;
+	const int counts[] = { 1, 7, 8, 9, 63, 64, 65, 73, 150 };
+	for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+		int n = counts[c];
+		rt_ok(a->begin(a));
+		for (int i = 0; i < n; i++) {
+			if (i == n / 2) {
+				/* a nested level that appends and is rolled back */
+				rt_ok(a->begin(a));
+				put_numbered(a, 100000 + i);
+				put_numbered(a, 100001 + i);
+				assert_int_equal(found_numbered(a, 100000 + i), 1);
+				rt_ok(a->rollback(a));
+				assert_int_equal(found_numbered(a, 100000 + i), 0);
+			}
+			put_numbered(a, total + i);
+			if (i == 2 * n / 3)
+				rt_ok(a->check(a)); /* every record has its row: flushed first */
+		}
+		assert_int_equal(found_numbered(a, total + n - 1), 1);
+		rt_ok(a->commit(a));
+		total += n;
+	}
+	/* A connection whose map is first built while its own rows wait. */
+	rootly_store *b = NULL;
+	char uri[320];
+	snprintf(uri, sizeof(uri), "sqlite:%s", path);
+	rt_ok(rootly_store_open(&b, uri));
+	rt_ok(b->begin(b));
+	put_numbered(b, total);
+	assert_int_equal(found_numbered(b, total), 1);
+	assert_int_equal(found_numbered(b, 0), 1);
+	rt_ok(b->commit(b));
+	total++;
+	for (int i = 0; i < total; i++) {
+		assert_int_equal(found_numbered(a, i), 1);
+		assert_int_equal(found_numbered(b, i), 1);
+	}
+	rt_ok(a->check(a));
+	b->free(b);
+	a->free(a);
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*), min(seq), max(seq), count(DISTINCT id) FROM k_r_alert",
+		-1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), total);
+	assert_int_equal(sqlite3_column_int(st, 1), 1);
+	assert_int_equal(sqlite3_column_int(st, 2), total);
+	assert_int_equal(sqlite3_column_int(st, 3), total);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	rt_sqlite_remove(path);
+}
+
+/* A transaction rolled back whole takes its log rows with it: the next
+ * one gives the same seqs, and nothing of the first is found. */
+static void t_pending_rows_rolled_back(void **state)
+{
+	(void)state;
+	char path[300];
+	rootly_store *a = open_tmp(path, sizeof(path));
+	rt_ok(a->begin(a));
+	for (int i = 0; i < 70; i++)
+		put_numbered(a, i);
+	rt_ok(a->rollback(a));
+	for (int i = 0; i < 70; i++)
+		assert_int_equal(found_numbered(a, i), 0);
+	rt_ok(a->begin(a));
+	for (int i = 70; i < 75; i++)
+		put_numbered(a, i);
+	rt_ok(a->commit(a));
+	for (int i = 70; i < 75; i++)
+		assert_int_equal(found_numbered(a, i), 1);
+	rt_ok(a->check(a));
+	a->free(a);
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*), max(seq) FROM k_r_alert", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 5);
+	assert_int_equal(sqlite3_column_int(st, 1), 5);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	rt_sqlite_remove(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +392,8 @@ int main(void)
 		cmocka_unit_test(t_updates_outside_transactions),
 		cmocka_unit_test(t_incident_groups_against_a_model),
 		cmocka_unit_test(t_long_ids),
+		cmocka_unit_test(t_pending_rows_reach_the_log),
+		cmocka_unit_test(t_pending_rows_rolled_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
