@@ -33,10 +33,9 @@ typedef struct cached_incident {
 	uint64_t used;   /* the cache's tick when last handed out or put back */
 	/* While a payload holds doc (taken): the document and its members
 	 * as they were before each change (util/jsonhold.h), to put back if
-	 * that payload's level rolls back; or, when no hold could be taken,
-	 * a snapshot (util/jsonsnap.h). Debug builds keep the snapshot too,
-	 * and check that the hold still says the same (every change was
-	 * noted) whenever it is let go. */
+	 * that payload's level rolls back. Debug builds keep a snapshot too
+	 * (util/jsonsnap.h), and check that the hold still says the same
+	 * (every change was noted) whenever it is let go. */
 	rootly__json_hold *hold;
 	char *snapshot;
 	size_t snapshot_len;
@@ -233,23 +232,21 @@ int rootly__ingest_cache_take(rootly_ctx *ctx, const char *id, json_t **doc, int
 		/* The payload may fail half-way: the entry keeps the state of
 		 * the operations before it, as a hold of the document (the
 		 * payload notes each member before it changes it, and copies a
-		 * noted one before changing it in place). A snapshot (a third of
-		 * the JSON text) when no hold could be taken; in debug builds
-		 * both. */
-		e->hold = rootly__json_hold_take(e->doc);
-		if (e->hold)
-			c->held[c->nheld++] = e; /* never full: one per entry */
-#ifdef NDEBUG
-		bool snap_too = !e->hold;
-#else
-		bool snap_too = true;
-#endif
-		if (snap_too && !(e->snapshot = rootly__json_snap(e->doc, &e->snapshot_len))) {
+		 * noted one before changing it in place). Out of memory for the
+		 * hold's one small block, the payload fails: a snapshot instead
+		 * (a third of the JSON text) would need more, and a fallback
+		 * that rarely runs hid every later allocation of the payload
+		 * from the fault-injection tests. Debug builds take a snapshot
+		 * too, to check the hold against. */
+		if (!(e->hold = rootly__json_hold_take(e->doc)))
+			return rootly_error_set_oom();
+		c->held[c->nheld++] = e; /* never full: one per entry */
+#ifndef NDEBUG
+		if (!(e->snapshot = rootly__json_snap(e->doc, &e->snapshot_len))) {
 			drop_undo(c, e);
 			return rootly_error_set_oom();
 		}
-		if (!e->hold && !e->snapshot)
-			return rootly_error_set_oom();
+#endif
 		*doc = e->doc;
 		*rev = e->rev;
 		e->doc = NULL;

@@ -3,8 +3,13 @@
  * it was before it (src/ingest/cache.c): the deferred incident document
  * the payload was handed is put back from its undo record (a hold of the
  * document and of the members noted before each change, util/jsonhold.h),
- * member for member and in the same order. Checked against the cached document itself, not only the store:
- *  - a payload failing at each of its allocations in turn;
+ * member for member and in the same order (ingest deletes no member of an
+ * incident, so none comes back at the end). Checked against the cached
+ * document itself, not only the store:
+ *  - a payload failing at each of its allocations in turn, for an attach,
+ *    for the first acknowledgement of the incident (acknowledged_at) and
+ *    for an alert that started before the incident was detected
+ *    (detected_at);
  *  - a level that changes the handed document the ways ingest does
  *    (members noted, then replaced and added; the timeline head moved by
  *    an append, which notes the timeline member and so replaces it instead
@@ -183,6 +188,142 @@ static void mitigate_in_batch(const char *uri)
 	rootly_ctx_free(ctx);
 }
 
+/* Each allocation of `send`'s payload fails in turn until it succeeds;
+ * after each failure incident `id`'s cached document is exactly what it
+ * was. Returns the cached text after the success (caller frees). The
+ * first allocation whose failure the payload survives (a group hint:
+ * ingest/cache.h) ends the loop; debug builds check the success too (the
+ * hold against its snapshot, ingest/cache.c). */
+static char *fault_each_allocation(rootly_ctx *ctx, const char *id, void (*send)(rootly_ctx *, int *rc))
+{
+	int64_t rev0 = 0, rev = 0;
+	char *before = cached_text(ctx, id, &rev0);
+	assert_non_null(before); /* deferred: the cache holds the only copy */
+	int failures = 0;
+	for (uint64_t n = 1; n < 5000; n++) {
+		rootly_alloc_fault_arm(n, 0);
+		int rc = 0;
+		send(ctx, &rc);
+		bool fired = rootly_alloc_fault_arm(0, 0) >= n;
+		if (rc == 0)
+			break;
+		assert_true(fired);
+		failures++;
+		char *after = cached_text(ctx, id, &rev);
+		if (!after || strcmp(before, after) != 0 || rev != rev0)
+			fail_msg("allocation %llu: the cached incident changed:\n%s\n%s", (unsigned long long)n, before,
+				after ? after : "(gone)");
+		free(after);
+	}
+	assert_true(failures > 10);
+	free(before);
+	char *now = cached_text(ctx, id, &rev);
+	assert_non_null(now);
+	return now;
+}
+
+/* A PagerDuty event of dedup key `key` in payload group "db" (the
+ * configuration groups PagerDuty events by it). */
+static int pd_event(rootly_ctx *ctx, const char *action, const char *key, char *incident_id, size_t cap)
+{
+	char body[512];
+	int len = snprintf(body, sizeof(body),
+		"{\"routing_key\":\"a1b2c3d4e5f60718293a4b5c6d7e8f90\",\"event_action\":\"%s\",\"dedup_key\":\"%s\"%s}",
+		action, key, strcmp(action, "trigger") ? "" :
+		",\"payload\":{\"summary\":\"down\",\"source\":\"db-1\",\"severity\":\"critical\",\"group\":\"db\"}");
+	rootly_ingest_result *r = NULL;
+	int rc = rootly_ingest(&r, ctx, "pagerduty", body, (size_t)len, NULL, 0);
+	if (rc == 0 && incident_id) {
+		const rootly_ingest_item *it = rootly_ingest_result_at(r, 0);
+		snprintf(incident_id, cap, "%s", it && it->incident_id ? it->incident_id : "");
+	}
+	rootly_ingest_result_free(r);
+	return rc;
+}
+
+static void send_ack(rootly_ctx *ctx, int *rc)
+{
+	*rc = pd_event(ctx, "acknowledge", "k1", NULL, 0);
+}
+
+/* The first acknowledgement of an incident the cache holds for the
+ * payload (lifecycle.c sets acknowledged_at): a failed payload leaves
+ * the document as it was, and the successful one (debug builds: the
+ * hold checked against its snapshot) stamps it. */
+static void ack_held(const char *uri)
+{
+	rt_clock clock = { 1795701600000, 10 };
+	rootly_ctx *ctx = rt_ctx_open(uri, &clock);
+	rt_ctx_configure(ctx, "version: 1\nsources:\n  pagerduty:\n    type: pagerduty\n    group_by: [group]\n");
+	char id[64], again[64];
+	rt_ok(pd_event(ctx, "trigger", "k1", id, sizeof(id)));
+	rt_ok(rootly_ctx_batch_begin(ctx));
+	rt_ok(pd_event(ctx, "trigger", "k2", again, sizeof(again))); /* attaches: the incident is deferred */
+	assert_string_equal(id, again);
+	int64_t rev;
+	char *before = cached_text(ctx, id, &rev);
+	assert_non_null(before);
+	assert_null(strstr(before, "\"acknowledged_at\":1"));
+	free(before);
+	char *after = fault_each_allocation(ctx, id, send_ack);
+	assert_non_null(strstr(after, "\"acknowledged_at\":1"));
+	free(after);
+	rt_ok(rootly_ctx_batch_commit(ctx));
+	rootly_incident *inc = NULL;
+	rt_ok(rootly_incident_get(&inc, ctx, id));
+	assert_int_equal(rootly_incident_alerts_count(inc), 2);
+	rootly_incident_free(inc);
+	rt_ok(rootly_ctx_check(ctx));
+	rootly_ctx_free(ctx);
+}
+
+static void send_earlier(rootly_ctx *ctx, int *rc)
+{
+	char body[1024];
+	int len = snprintf(body, sizeof(body),
+		"{\"receiver\":\"r\",\"status\":\"firing\",\"alerts\":[{\"status\":\"firing\","
+		"\"labels\":{\"alertname\":\"HighLatency\",\"group\":\"g1\",\"instance\":\"host-9\",\"severity\":\"critical\"},"
+		"\"annotations\":{\"summary\":\"latency on host-9\"},"
+		"\"startsAt\":\"2026-11-26T12:00:00Z\",\"endsAt\":\"0001-01-01T00:00:00Z\"}],"
+		"\"groupLabels\":{\"group\":\"g1\"},\"commonLabels\":{},\"commonAnnotations\":{},"
+		"\"externalURL\":\"http://am:9093\",\"version\":\"4\",\"groupKey\":\"{}:{group=\\\"g1\\\"}\","
+		"\"truncatedAlerts\":0}");
+	*rc = rootly_ingest(NULL, ctx, "alertmanager", body, (size_t)len, NULL, 0);
+}
+
+/* An alert that started before its incident was detected, attached to an
+ * incident the cache holds for the payload (rootly__link_alert moves
+ * detected_at back): the same checks. */
+static void earlier_alert_held(const char *uri)
+{
+	rt_clock clock = { 1795701600000, 10 };
+	char id[64];
+	rootly_ctx *ctx = open_batch(uri, &clock, id, sizeof(id));
+	char *after = fault_each_allocation(ctx, id, send_earlier);
+	/* 2026-11-26T12:00:00Z */
+	assert_non_null(strstr(after, "\"detected_at\":1795694400000"));
+	free(after);
+	finish(ctx, id, 4);
+	rootly_ctx_free(ctx);
+}
+
+static void test_ack_held_memory(void **state) { (void)state; ack_held("memory:"); }
+static void test_ack_held_sqlite(void **state)
+{
+	(void)state;
+	const char *uri = rt_tmp_sqlite_uri();
+	ack_held(uri);
+	rt_sqlite_remove(uri);
+}
+static void test_earlier_alert_held_memory(void **state) { (void)state; earlier_alert_held("memory:"); }
+static void test_earlier_alert_held_sqlite(void **state)
+{
+	(void)state;
+	const char *uri = rt_tmp_sqlite_uri();
+	earlier_alert_held(uri);
+	rt_sqlite_remove(uri);
+}
+
 static void test_mitigate_memory(void **state) { (void)state; mitigate_in_batch("memory:"); }
 static void test_mitigate_sqlite(void **state)
 {
@@ -218,6 +359,10 @@ int main(void)
 		cmocka_unit_test(test_rolled_back_level_sqlite),
 		cmocka_unit_test(test_mitigate_memory),
 		cmocka_unit_test(test_mitigate_sqlite),
+		cmocka_unit_test(test_ack_held_memory),
+		cmocka_unit_test(test_ack_held_sqlite),
+		cmocka_unit_test(test_earlier_alert_held_memory),
+		cmocka_unit_test(test_earlier_alert_held_sqlite),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,9 +1,10 @@
 /* Holds of JSON objects (src/util/jsonhold.c), the undo record the ingest
  * cache keeps of a document a payload changes: the rebuild is the object
- * as it was when the hold was taken, member for member and in the same
- * order, whatever was noted and then replaced, added or deleted; a noted
- * member is shared (so in-place changers copy it); what was not noted is
- * taken as it is now. */
+ * as it was when the hold was taken, whatever was noted and then
+ * replaced, added or deleted, in the same order except that a noted
+ * member deleted comes back at the end, and one deleted and added again
+ * stays where it is now; a noted member is shared (so in-place changers
+ * copy it); what was not noted is taken as it is now. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,11 +74,14 @@ static void test_noted_changes_come_back(void **state)
 	assert_true(rootly__json_shared(json_object_get(v, "timeline")));
 	assert_int_equal(json_object_set_new(v, "timeline", json_pack("{s:I,s:s}", "count", (json_int_t)8, "head", "cd")),
 		0);
-	/* added, then deleted and added again */
+	/* one added, one deleted, one deleted and added again */
 	assert_int_equal(rootly__json_hold_note(h, "acknowledged_at"), 0);
 	assert_int_equal(json_object_set_new(v, "acknowledged_at", json_integer(9)), 0);
 	assert_int_equal(rootly__json_hold_note(h, "id"), 0);
 	assert_int_equal(json_object_del(v, "id"), 0);
+	assert_int_equal(rootly__json_hold_note(h, "detected_at"), 0);
+	assert_int_equal(json_object_del(v, "detected_at"), 0);
+	assert_int_equal(json_object_set_new(v, "detected_at", json_integer(11)), 0);
 	/* more notes than the record's first room, and a key longer than
 	 * the ones it keeps inline */
 	const char *long_key = "a_member_name_longer_than_thirty_one_bytes";
@@ -88,14 +92,13 @@ static void test_noted_changes_come_back(void **state)
 	char *changed = text(v);
 	assert_string_not_equal(changed, before);
 	free(changed);
-	/* every member as it was; "id", deleted, comes back at the end */
-	assert_rebuilds(h,
-		"{\"alert_count\":3,\"timeline\":{\"count\":7,\"head\":\"ab\"},\"detected_at\":10,"
-		"\"status_at\":{\"started\":5},\"k\\u0000ey\":\"nul\",\"id\":\"01ABC\"}");
+	/* every member as it was; "detected_at", deleted and added again, where
+	 * it is now; "id", deleted, at the end */
+	const char *want = "{\"alert_count\":3,\"timeline\":{\"count\":7,\"head\":\"ab\"},"
+		"\"status_at\":{\"started\":5},\"k\\u0000ey\":\"nul\",\"detected_at\":10,\"id\":\"01ABC\"}";
+	assert_rebuilds(h, want);
 	/* the hold stays valid: rebuilt again, the same */
-	assert_rebuilds(h,
-		"{\"alert_count\":3,\"timeline\":{\"count\":7,\"head\":\"ab\"},\"detected_at\":10,"
-		"\"status_at\":{\"started\":5},\"k\\u0000ey\":\"nul\",\"id\":\"01ABC\"}");
+	assert_rebuilds(h, want);
 	rootly__json_hold_free(h);
 	free(before);
 	json_decref(v);
@@ -170,6 +173,12 @@ static void test_allocation_failures(void **state)
 	}
 	assert_int_equal(rootly__json_hold_note(h, "zz"), 0);
 	assert_int_equal(json_object_set_new(v, "zz", json_integer(4)), 0);
+	/* a key too long to keep inline is copied: that copy failing too */
+	const char *long_key = "a_member_name_longer_than_thirty_one_bytes";
+	rootly_alloc_fault_arm(1, 0);
+	int rc = rootly__json_hold_note(h, long_key);
+	rootly_alloc_fault_arm(0, 0);
+	assert_int_equal(rc, -1);
 	assert_rebuilds(h, before);
 	rootly__json_hold_free(h);
 	free(before);
