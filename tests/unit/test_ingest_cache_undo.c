@@ -76,18 +76,22 @@ static void finish(rootly_ctx *ctx, const char *id, size_t alerts)
 	rt_ok(rootly_ctx_check(ctx));
 }
 
-static void alloc_faults(const char *uri)
+/* Each allocation of `send`'s payload fails in turn until it succeeds;
+ * after each failure incident `id`'s cached document is exactly what it
+ * was. Returns the cached text after the success (caller frees). The
+ * first allocation whose failure the payload survives (a group hint:
+ * ingest/cache.h) ends the loop; debug builds check the success too (the
+ * hold against its snapshot, ingest/cache.c). */
+static char *fault_each_allocation(rootly_ctx *ctx, const char *id, void (*send)(rootly_ctx *, int *rc))
 {
-	rt_clock clock = { 1795701600000, 10 };
-	char id[64];
-	rootly_ctx *ctx = open_batch(uri, &clock, id, sizeof(id));
 	int64_t rev0 = 0, rev = 0;
 	char *before = cached_text(ctx, id, &rev0);
 	assert_non_null(before); /* deferred: the cache holds the only copy */
 	int failures = 0;
 	for (uint64_t n = 1; n < 5000; n++) {
 		rootly_alloc_fault_arm(n, 0);
-		int rc = ingest_rc(ctx, 4, NULL, 0);
+		int rc = 0;
+		send(ctx, &rc);
 		bool fired = rootly_alloc_fault_arm(0, 0) >= n;
 		if (rc == 0)
 			break;
@@ -100,7 +104,25 @@ static void alloc_faults(const char *uri)
 		free(after);
 	}
 	assert_true(failures > 10);
+	free(before);
 	char *now = cached_text(ctx, id, &rev);
+	assert_non_null(now);
+	return now;
+}
+
+static void send_attach(rootly_ctx *ctx, int *rc)
+{
+	*rc = ingest_rc(ctx, 4, NULL, 0);
+}
+
+static void alloc_faults(const char *uri)
+{
+	rt_clock clock = { 1795701600000, 10 };
+	char id[64];
+	rootly_ctx *ctx = open_batch(uri, &clock, id, sizeof(id));
+	int64_t rev;
+	char *before = cached_text(ctx, id, &rev);
+	char *now = fault_each_allocation(ctx, id, send_attach);
 	assert_string_not_equal(before, now); /* the successful payload changed it */
 	free(now);
 	free(before);
@@ -188,40 +210,6 @@ static void mitigate_in_batch(const char *uri)
 	rootly_ctx_free(ctx);
 }
 
-/* Each allocation of `send`'s payload fails in turn until it succeeds;
- * after each failure incident `id`'s cached document is exactly what it
- * was. Returns the cached text after the success (caller frees). The
- * first allocation whose failure the payload survives (a group hint:
- * ingest/cache.h) ends the loop; debug builds check the success too (the
- * hold against its snapshot, ingest/cache.c). */
-static char *fault_each_allocation(rootly_ctx *ctx, const char *id, void (*send)(rootly_ctx *, int *rc))
-{
-	int64_t rev0 = 0, rev = 0;
-	char *before = cached_text(ctx, id, &rev0);
-	assert_non_null(before); /* deferred: the cache holds the only copy */
-	int failures = 0;
-	for (uint64_t n = 1; n < 5000; n++) {
-		rootly_alloc_fault_arm(n, 0);
-		int rc = 0;
-		send(ctx, &rc);
-		bool fired = rootly_alloc_fault_arm(0, 0) >= n;
-		if (rc == 0)
-			break;
-		assert_true(fired);
-		failures++;
-		char *after = cached_text(ctx, id, &rev);
-		if (!after || strcmp(before, after) != 0 || rev != rev0)
-			fail_msg("allocation %llu: the cached incident changed:\n%s\n%s", (unsigned long long)n, before,
-				after ? after : "(gone)");
-		free(after);
-	}
-	assert_true(failures > 10);
-	free(before);
-	char *now = cached_text(ctx, id, &rev);
-	assert_non_null(now);
-	return now;
-}
-
 /* A PagerDuty event of dedup key `key` in payload group "db" (the
  * configuration groups PagerDuty events by it). */
 static int pd_event(rootly_ctx *ctx, const char *action, const char *key, char *incident_id, size_t cap)
@@ -231,14 +219,7 @@ static int pd_event(rootly_ctx *ctx, const char *action, const char *key, char *
 		"{\"routing_key\":\"a1b2c3d4e5f60718293a4b5c6d7e8f90\",\"event_action\":\"%s\",\"dedup_key\":\"%s\"%s}",
 		action, key, strcmp(action, "trigger") ? "" :
 		",\"payload\":{\"summary\":\"down\",\"source\":\"db-1\",\"severity\":\"critical\",\"group\":\"db\"}");
-	rootly_ingest_result *r = NULL;
-	int rc = rootly_ingest(&r, ctx, "pagerduty", body, (size_t)len, NULL, 0);
-	if (rc == 0 && incident_id) {
-		const rootly_ingest_item *it = rootly_ingest_result_at(r, 0);
-		snprintf(incident_id, cap, "%s", it && it->incident_id ? it->incident_id : "");
-	}
-	rootly_ingest_result_free(r);
-	return rc;
+	return ingest_body(ctx, "pagerduty", body, (size_t)len, incident_id, cap);
 }
 
 static void send_ack(rootly_ctx *ctx, int *rc)
@@ -279,16 +260,7 @@ static void ack_held(const char *uri)
 
 static void send_earlier(rootly_ctx *ctx, int *rc)
 {
-	char body[1024];
-	int len = snprintf(body, sizeof(body),
-		"{\"receiver\":\"r\",\"status\":\"firing\",\"alerts\":[{\"status\":\"firing\","
-		"\"labels\":{\"alertname\":\"HighLatency\",\"group\":\"g1\",\"instance\":\"host-9\",\"severity\":\"critical\"},"
-		"\"annotations\":{\"summary\":\"latency on host-9\"},"
-		"\"startsAt\":\"2026-11-26T12:00:00Z\",\"endsAt\":\"0001-01-01T00:00:00Z\"}],"
-		"\"groupLabels\":{\"group\":\"g1\"},\"commonLabels\":{},\"commonAnnotations\":{},"
-		"\"externalURL\":\"http://am:9093\",\"version\":\"4\",\"groupKey\":\"{}:{group=\\\"g1\\\"}\","
-		"\"truncatedAlerts\":0}");
-	*rc = rootly_ingest(NULL, ctx, "alertmanager", body, (size_t)len, NULL, 0);
+	*rc = ingest_g1(ctx, "firing", 9, "2026-11-26T12:00:00Z", NULL, 0);
 }
 
 /* An alert that started before its incident was detected, attached to an
@@ -307,48 +279,23 @@ static void earlier_alert_held(const char *uri)
 	rootly_ctx_free(ctx);
 }
 
-static void test_ack_held_memory(void **state) { (void)state; ack_held("memory:"); }
-static void test_ack_held_sqlite(void **state)
+/* Each scenario on the memory store and on a fresh SQLite file. */
+static void on_sqlite(void (*scenario)(const char *uri))
 {
-	(void)state;
 	const char *uri = rt_tmp_sqlite_uri();
-	ack_held(uri);
-	rt_sqlite_remove(uri);
-}
-static void test_earlier_alert_held_memory(void **state) { (void)state; earlier_alert_held("memory:"); }
-static void test_earlier_alert_held_sqlite(void **state)
-{
-	(void)state;
-	const char *uri = rt_tmp_sqlite_uri();
-	earlier_alert_held(uri);
+	scenario(uri);
 	rt_sqlite_remove(uri);
 }
 
-static void test_mitigate_memory(void **state) { (void)state; mitigate_in_batch("memory:"); }
-static void test_mitigate_sqlite(void **state)
-{
-	(void)state;
-	const char *uri = rt_tmp_sqlite_uri();
-	mitigate_in_batch(uri);
-	rt_sqlite_remove(uri);
-}
+#define BOTH_BACKENDS(scenario) \
+	static void test_##scenario##_memory(void **state) { (void)state; scenario("memory:"); } \
+	static void test_##scenario##_sqlite(void **state) { (void)state; on_sqlite(scenario); }
 
-static void test_alloc_faults_memory(void **state) { (void)state; alloc_faults("memory:"); }
-static void test_alloc_faults_sqlite(void **state)
-{
-	(void)state;
-	const char *uri = rt_tmp_sqlite_uri();
-	alloc_faults(uri);
-	rt_sqlite_remove(uri);
-}
-static void test_rolled_back_level_memory(void **state) { (void)state; rolled_back_level("memory:"); }
-static void test_rolled_back_level_sqlite(void **state)
-{
-	(void)state;
-	const char *uri = rt_tmp_sqlite_uri();
-	rolled_back_level(uri);
-	rt_sqlite_remove(uri);
-}
+BOTH_BACKENDS(alloc_faults)
+BOTH_BACKENDS(rolled_back_level)
+BOTH_BACKENDS(mitigate_in_batch)
+BOTH_BACKENDS(ack_held)
+BOTH_BACKENDS(earlier_alert_held)
 
 int main(void)
 {
@@ -357,8 +304,8 @@ int main(void)
 		cmocka_unit_test(test_alloc_faults_sqlite),
 		cmocka_unit_test(test_rolled_back_level_memory),
 		cmocka_unit_test(test_rolled_back_level_sqlite),
-		cmocka_unit_test(test_mitigate_memory),
-		cmocka_unit_test(test_mitigate_sqlite),
+		cmocka_unit_test(test_mitigate_in_batch_memory),
+		cmocka_unit_test(test_mitigate_in_batch_sqlite),
 		cmocka_unit_test(test_ack_held_memory),
 		cmocka_unit_test(test_ack_held_sqlite),
 		cmocka_unit_test(test_earlier_alert_held_memory),

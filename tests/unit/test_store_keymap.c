@@ -284,6 +284,24 @@ static int found_numbered(rootly_store *st, int i)
 	return n;
 }
 
+/* The alert key log of the database at path (closed) holds `rows` rows,
+ * one per record id, with seqs from `first` to `last`. */
+static void assert_log_rows(const char *path, int rows, int first, int last)
+{
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*), min(seq), max(seq), count(DISTINCT id) FROM k_r_alert",
+		-1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), rows);
+	assert_int_equal(sqlite3_column_int(st, 1), first);
+	assert_int_equal(sqlite3_column_int(st, 2), last);
+	assert_int_equal(sqlite3_column_int(st, 3), rows);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
 /* Transactions of many sizes, each with a nested level that appends and
  * is rolled back: the log ends with one row per record and no gap in the
  * seqs (the rolled-back level's seqs are given again); the writer finds
@@ -291,7 +309,7 @@ static int found_numbered(rootly_store *st, int i)
  * (which reads the logs with SQL) finds every record's row, and so does a
  * connection whose map is first built inside its own transaction; after
  * the commits each connection finds every record. */
-static void t_pending_rows_reach_the_log(void **state)
+static void t_log_rows_across_transactions(void **state)
 {
 	(void)state;
 	char path[300];
@@ -337,24 +355,13 @@ static void t_pending_rows_reach_the_log(void **state)
 	rt_ok(a->check(a));
 	b->free(b);
 	a->free(a);
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_stmt *st = NULL;
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*), min(seq), max(seq), count(DISTINCT id) FROM k_r_alert",
-		-1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(st, 0), total);
-	assert_int_equal(sqlite3_column_int(st, 1), 1);
-	assert_int_equal(sqlite3_column_int(st, 2), total);
-	assert_int_equal(sqlite3_column_int(st, 3), total);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	assert_log_rows(path, total, 1, total);
 	rt_sqlite_remove(path);
 }
 
 /* A transaction rolled back whole takes its log rows with it: the next
  * one gives the same seqs, and nothing of the first is found. */
-static void t_pending_rows_rolled_back(void **state)
+static void t_log_rows_rolled_back(void **state)
 {
 	(void)state;
 	char path[300];
@@ -373,15 +380,7 @@ static void t_pending_rows_rolled_back(void **state)
 		assert_int_equal(found_numbered(a, i), 1);
 	rt_ok(a->check(a));
 	a->free(a);
-	sqlite3 *db = NULL;
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_stmt *st = NULL;
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*), max(seq) FROM k_r_alert", -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(st, 0), 5);
-	assert_int_equal(sqlite3_column_int(st, 1), 5);
-	sqlite3_finalize(st);
-	sqlite3_close(db);
+	assert_log_rows(path, 5, 1, 5);
 	rt_sqlite_remove(path);
 }
 
@@ -392,8 +391,8 @@ int main(void)
 		cmocka_unit_test(t_updates_outside_transactions),
 		cmocka_unit_test(t_incident_groups_against_a_model),
 		cmocka_unit_test(t_long_ids),
-		cmocka_unit_test(t_pending_rows_reach_the_log),
-		cmocka_unit_test(t_pending_rows_rolled_back),
+		cmocka_unit_test(t_log_rows_across_transactions),
+		cmocka_unit_test(t_log_rows_rolled_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
