@@ -8,7 +8,7 @@
  * did until session 12): a deferred incident document has 20 or more
  * members, each its own allocation, and a batch attaching to 100
  * incidents finds them cold. Referencing each one (and letting go of it
- * again) was 40 of the 128 read misses of an attached alert in a
+ * again) was 41 of the 128 read misses of an attached alert in a
  * simulated 512 KiB L2; noting only what changes (three or four members)
  * took the total to 102 (docs/benchmarks.md, "Session 12").
  *
