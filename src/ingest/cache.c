@@ -37,7 +37,7 @@ typedef struct cached_incident {
 	 * (util/jsonsnap.h), and check that the hold still says the same
 	 * (every change was noted) whenever it is let go. */
 	rootly__json_hold *hold;
-	char *snapshot;
+	char *snapshot; /* debug builds only, taken with the hold */
 	size_t snapshot_len;
 	/* The batch's attaches not on the timeline yet: written as one event
 	 * when the entry is flushed (attach_fold.c). fold_mark: what fold held
@@ -171,10 +171,11 @@ static void each_entry(struct rootly__ingest_cache *c, bool (*fn)(struct rootly_
 	}
 }
 
-/* Whether a payload holds e's doc with a way back (hold or snapshot). */
+/* Whether a payload holds e's doc with a way back (the snapshot of
+ * debug builds never exists without the hold). */
 static bool has_undo(const cached_incident *e)
 {
-	return e->hold || e->snapshot;
+	return e->hold != NULL;
 }
 
 /* Let the undo record go (the payload's level ended). Debug builds check
@@ -201,15 +202,6 @@ static void drop_undo(struct rootly__ingest_cache *c, cached_incident *e)
 	e->hold = NULL;
 	rootly_free(e->snapshot);
 	e->snapshot = NULL;
-}
-
-/* The state before the payload that failed, from its undo record; NULL
- * when out of memory. */
-static json_t *undo_doc(const cached_incident *e)
-{
-	if (e->hold)
-		return rootly__json_hold_rebuild(e->hold);
-	return rootly__json_unsnap(e->snapshot, e->snapshot_len);
 }
 
 int rootly__ingest_cache_note(rootly_ctx *ctx, const json_t *doc, const char *key)
@@ -392,8 +384,9 @@ static bool roll_back_one(struct rootly__ingest_cache *c, cached_incident *e)
 		rootly__fold_truncate(&e->fold, e->fold_mark);
 	}
 	if (has_undo(e) && !e->doc) {
-		/* the payload that held it failed: back to its state before */
-		e->doc = undo_doc(e);
+		/* the payload that held it failed: back to its state before
+		 * (NULL: out of memory) */
+		e->doc = rootly__json_hold_rebuild(e->hold);
 		if (!e->doc) {
 			c->restore_failed = true;
 			e->dirty = false;
