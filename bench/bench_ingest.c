@@ -25,7 +25,12 @@
  *   single_normal  the same with synchronous=NORMAL
  *   floor          raw SQLite running only the statements a declare / an
  *                  attach needs on the store's schema: the bound for
- *                  these rows (see run_floor)
+ *                  these rows (see run_floor). Compare its
+ *                  cpu_us_per_alert with the engine's: its fsyncs are
+ *                  inline, so its wall clock waits where a pipelined mode
+ *                  overlaps, and its checkpoints run on the timed thread,
+ *                  where the engine's run on a thread of their own
+ *   floor_attach   the floor's attach half alone (attach_am_pipelined's bound)
  *   declare_pipelined, attach_pipelined, attach_am_pipelined,
  *   group100_pipelined
  *                  the same shapes, each batch's fsync made on a syncer
@@ -847,6 +852,9 @@ int main(int argc, char **argv)
 		t = run_floor(dir, n, batch, 0);
 		base = run_baseline(dir, "full", n, batch);
 		report("sqlite_floor", "declare", "full", batch, n, n, t, &base);
+	}
+	/* (attach alone too: the bound of attach_am_pipelined, the pass rule's shape) */
+	if (wanted(argc, argv, "floor") || wanted(argc, argv, "floor_attach")) {
 		t = run_floor(dir, n, batch, 100);
 		base = run_baseline(dir, "full", n, batch);
 		report("sqlite_floor", "attach", "full", batch, n, 100, t, &base);

@@ -2,7 +2,11 @@
 """Alternating runs of bench_ingest builds on this noisy machine.
 
     bench/ingest_ab.py [--runs N] [--mode MODE] [--alerts N] [--cpu C]
-                       [--quiet-ns NS] NAME=BENCH_INGEST [NAME=BENCH_INGEST...]
+                       [--quiet-ns NS] NAME=BENCH_INGEST[:MODE] ...
+
+A build named with :MODE runs that mode instead of --mode: e.g.
+`engine=B/bench_ingest floor=B/bench_ingest:floor_attach` sets the engine
+beside the raw-SQLite floor of its shape, round by round.
 
 Each round runs every build once, in turn (in reverse every other round),
 pinned to one CPU (the whole process: `taskset -c C`, the criterion of
@@ -24,10 +28,10 @@ import subprocess
 import tempfile
 
 
-def run(binary, args, cpu):
+def run(binary, args, cpu, mode=None):
     with tempfile.TemporaryDirectory(prefix="ingest-ab.") as d:
         out = subprocess.run(
-            ["taskset", "-c", str(cpu), binary, str(args.alerts), str(args.batch), d, args.mode],
+            ["taskset", "-c", str(cpu), binary, str(args.alerts), str(args.batch), d, mode or args.mode],
             capture_output=True, text=True, check=True).stdout
     return json.loads(out.splitlines()[0])
 
@@ -53,16 +57,20 @@ def main():
     add_run_args(ap)
     ap.add_argument("--quiet-ns", type=float, default=35.0)
     ap.add_argument("--log", help="append every run as a JSON line to this file")
-    ap.add_argument("builds", nargs="+", metavar="NAME=BENCH_INGEST")
+    ap.add_argument("builds", nargs="+", metavar="NAME=BENCH_INGEST[:MODE]")
     args = ap.parse_args()
-    builds = [b.split("=", 1) for b in args.builds]
+    builds = []
+    for b in args.builds:
+        name, _, spec = b.partition("=")
+        binary, _, mode = spec.partition(":")
+        builds.append((name, binary, mode or None))
     rounds = []
     for i in range(args.runs):
         row = {}
         # ABBA: every other round in reverse, so that no build always runs
         # right after another while the machine's load drifts
-        for name, binary in (builds if i % 2 == 0 else builds[::-1]):
-            r = run(binary, args, args.cpu)
+        for name, binary, mode in (builds if i % 2 == 0 else builds[::-1]):
+            r = run(binary, args, args.cpu, mode)
             r["build"] = name
             r["round"] = i
             r["utc"] = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
@@ -79,7 +87,7 @@ def main():
         rounds.append(row)
     print()
     first = builds[0][0]
-    for name, _ in builds:
+    for name, _, _ in builds:
         every = [row[name]["alerts_per_s"] for row in rounds]
         quiet = [row[name]["alerts_per_s"] for row in rounds if row[name]["quiet"]]
         print("%-8s all:   %s" % (name, describe(every)))
