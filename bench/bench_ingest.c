@@ -557,7 +557,7 @@ static timing run_baseline(const char *dir, const char *sync, int n, int batch)
 /* ---- the raw-SQLite floor ---------------------------------------------------
  * The SQL an alert must run, and nothing else: on the store's own schema
  * (created by opening the store), the statements the SQLite store runs for
- * Alertmanager alerts (schema v4, logged through the SQLite store's
+ * Alertmanager alerts (schema v5, logged through the SQLite store's
  * statements with a shim around sqlite3_step, session 13), with rows of the
  * sizes the engine stores (alert document 440 bytes, incident 655, a
  * declared incident's timeline entry 740, one commit's folded entries of
@@ -565,9 +565,9 @@ static timing run_baseline(const char *dir, const char *sync, int n, int batch)
  * group key run no SQL (the store's in-memory key map answers a miss, and
  * the engine's batch cache holds the incidents it attaches to).
  * declare, per alert: incident number, one timeline entry, the incident
- * and its group log row, the alert and its key and group log rows.
+ * and its log row, the alert and its log row (key and group key in one).
  * attach (`groups` incidents, declared as above on first sight), per
- * alert: the alert and its two log rows; per commit, for each incident the
+ * alert: the alert and its log row; per commit, for each incident the
  * batch touched: its indexed fields read (the store's revision check), the
  * row rewritten, one timeline entry.
  * No JSON, no hashing, no engine: what SQLite alone costs for these rows. */
@@ -614,7 +614,7 @@ enum { FLOOR_ALERT = 440, FLOOR_INCIDENT = 655, FLOOR_CREATED = 740, FLOOR_FOLDE
 
 typedef struct floor_sql {
 	sqlite3 *db;
-	sqlite3_stmt *ins_alert, *log_key, *log_group, *ins_incident, *log_incident, *indexed, *upd, *app, *seq;
+	sqlite3_stmt *ins_alert, *log_alert, *ins_incident, *log_incident, *indexed, *upd, *app, *seq;
 } floor_sql;
 
 static void bind_record(sqlite3_stmt *st, const char *id, const char *json, int len, const char *status,
@@ -630,10 +630,12 @@ static void bind_record(sqlite3_stmt *st, const char *id, const char *json, int 
 	sqlite3_bind_int64(st, 9, time);
 }
 
-static void floor_log(floor_sql *f, sqlite3_stmt *st, const char *key, const char *id)
+/* A log row: key and group key (either may be NULL), record id. */
+static void floor_log(floor_sql *f, sqlite3_stmt *st, const char *key, const char *group_key, const char *id)
 {
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, group_key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
 	step_done(f->db, st);
 }
 
@@ -658,7 +660,7 @@ static void floor_declare(floor_sql *f, const char *iid, const char *gk, long nu
 	snprintf(ref, sizeof(ref), "INC-%ld", number);
 	bind_record(f->ins_incident, iid, inc, FLOOR_INCIDENT, "in_triage", ref, gk, "SEV1", 1795712877799LL + i);
 	step_done(f->db, f->ins_incident);
-	floor_log(f, f->log_incident, gk, iid);
+	floor_log(f, f->log_incident, NULL, gk, iid);
 }
 
 static timing run_floor(const char *dir, int n, int batch, int groups)
@@ -688,9 +690,8 @@ static timing run_floor(const char *dir, int n, int batch, int groups)
 	f.ins_alert = prep(f.db, sql);
 	snprintf(sql, sizeof(sql), ins_sql, "r_incident");
 	f.ins_incident = prep(f.db, sql);
-	f.log_key = prep(f.db, "INSERT INTO k_r_alert (key, id) VALUES (?1, ?2)");
-	f.log_group = prep(f.db, "INSERT INTO g_r_alert (key, id) VALUES (?1, ?2)");
-	f.log_incident = prep(f.db, "INSERT INTO g_r_incident (key, id) VALUES (?1, ?2)");
+	f.log_alert = prep(f.db, "INSERT INTO l_r_alert (key, group_key, id) VALUES (?1, ?2, ?3)");
+	f.log_incident = prep(f.db, "INSERT INTO l_r_incident (key, group_key, id) VALUES (?1, ?2, ?3)");
 	f.indexed = prep(f.db, "SELECT revision, status, key, group_key, service, severity, time FROM r_incident"
 		" WHERE id = ?2");
 	f.upd = prep(f.db, "UPDATE r_incident SET revision = revision + 1, json = ?3 WHERE id = ?2 AND revision = ?10");
@@ -730,8 +731,7 @@ static timing run_floor(const char *dir, int n, int batch, int groups)
 		fill(alert, FLOOR_ALERT, "alert", i);
 		bind_record(f.ins_alert, aid, alert, FLOOR_ALERT, "firing", fp, incident, "critical", 1795701566469LL);
 		step_done(f.db, f.ins_alert);
-		floor_log(&f, f.log_key, fp, aid);
-		floor_log(&f, f.log_group, incident, aid);
+		floor_log(&f, f.log_alert, fp, incident, aid);
 		if (i % batch == batch - 1 || i == n - 1) {
 			for (int k = 0; groups && k < groups; k++) {
 				if (!touched[k])
@@ -749,8 +749,8 @@ static timing run_floor(const char *dir, int n, int batch, int groups)
 			sqlite3_exec(f.db, "COMMIT", NULL, NULL, NULL);
 		}
 	}
-	sqlite3_stmt *all[] = { f.ins_alert, f.log_key, f.log_group, f.ins_incident, f.log_incident, f.indexed, f.upd,
-		f.app, f.seq };
+	sqlite3_stmt *all[] = { f.ins_alert, f.log_alert, f.ins_incident, f.log_incident, f.indexed, f.upd, f.app,
+		f.seq };
 	for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++)
 		sqlite3_finalize(all[k]);
 	sqlite3_close(f.db);

@@ -107,7 +107,7 @@ typedef struct sq_coll {
 	char *table;      /* sqlite_schema.h */
 	bool exists;      /* the table is known to exist (false: look again) */
 	unsigned logged;  /* fields looked up through a log, not an index (sqlite_keymap.h) */
-	char log[2][80];  /* their logs' tables: [0] the key's, [1] the group key's */
+	char log[80];     /* their log's table (one row holds both fields) */
 	sqlite3_stmt *rec[ROOTLY__SQ_RECORD_STMTS];
 	sqlite3_stmt *find[F_COMBOS];
 	sqlite3_stmt *update[U_COMBOS]; /* by the indexed fields an update sets */
@@ -366,8 +366,7 @@ static int coll_get(sq_store *s, const char *name, bool create, sq_coll **out)
 			return rootly_error_set_oom();
 		}
 		c->logged = rootly__km_fields(name);
-		rootly__km_log_table(c->table, ROOTLY__KM_KEY, c->log[0], sizeof(c->log[0]));
-		rootly__km_log_table(c->table, ROOTLY__KM_GROUP, c->log[1], sizeof(c->log[1]));
+		rootly__km_log_table(c->table, c->log, sizeof(c->log));
 		c->next = s->colls;
 		s->colls = c;
 	}
@@ -967,13 +966,13 @@ static bool same_text(const sq_store *s, size_t off, const char *v)
 	return o ? v && strcmp(o, v) == 0 : !v;
 }
 
-/* The log rows written before one record (sqlite_keymap.h): at most one
- * per logged field. */
+/* The log row written before one record (sqlite_keymap.h), if any: the
+ * logged fields it holds (NULL: not this write's). */
 typedef struct put_logs {
-	const char *log[2];
-	const char *value[2];
-	int64_t seq[2];
-	int n;
+	const char *log;
+	const char *key, *group_key;
+	int64_t seq;
+	bool written;
 } put_logs;
 
 /* The record write after its log rows failed: take them back while our
@@ -982,52 +981,47 @@ typedef struct put_logs {
  * rows were committed and stay, stale (harmless: they match nothing). */
 static void logs_undo(sq_store *s, const put_logs *pl)
 {
-	if (sqlite3_get_autocommit(s->db))
+	if (sqlite3_get_autocommit(s->db) || !pl->written)
 		return;
-	for (int i = pl->n - 1; i >= 0; i--)
-		rootly__km_unappend(&s->km, s->db, pl->log[i], pl->seq[i]);
+	rootly__km_unappend(&s->km, s->db, pl->log, pl->seq);
 }
 
-/* Append the log rows of rec's logged fields in `fields` (those with a
- * value), before the record is written. With `undo`, each is logged for
- * the level's rollback first (mark m: the caller's first entry, dropped
- * with everything after it on failure). */
+/* Append the log row of rec's logged fields in `fields` (those with a
+ * value; none: no row), before the record is written. With `undo`, it is
+ * logged for the level's rollback first (mark m: the caller's first
+ * entry, dropped with everything after it on failure). */
 static int logs_append(sq_store *s, sq_coll *c, const rootly_record *rec, unsigned fields, bool undo,
 	undo_mark *m, put_logs *pl)
 {
-	pl->n = 0;
-	for (unsigned f = ROOTLY__KM_KEY; f <= ROOTLY__KM_GROUP; f <<= 1) {
-		const char *v = f == ROOTLY__KM_KEY ? rec->key : rec->group_key;
-		if (!(fields & c->logged & f) || !v)
-			continue;
-		int i = pl->n;
-		pl->log[i] = c->log[f == ROOTLY__KM_KEY ? 0 : 1];
-		undo_mark lm;
-		if (undo && !undo_push(s, U_UNLOG, c->name, pl->log[i], &lm)) {
-			logs_undo(s, pl);
-			undo_drop(s, m);
-			return ROOTLY_ENOMEM;
-		}
-		int rc = rootly__km_append(&s->km, s->db, pl->log[i], v, rec->id, &pl->seq[i]);
-		if (rc != SQLITE_OK) {
-			logs_undo(s, pl);
-			if (undo)
-				undo_drop(s, m);
-			return sq_km_fail(s, rc, "record_put");
-		}
-		if (undo)
-			s->undo[s->undo_len - 1].num = pl->seq[i];
-		pl->value[i] = v;
-		pl->n++;
+	fields &= c->logged;
+	pl->log = c->log;
+	pl->key = fields & ROOTLY__KM_KEY ? rec->key : NULL;
+	pl->group_key = fields & ROOTLY__KM_GROUP ? rec->group_key : NULL;
+	pl->written = false;
+	if (!pl->key && !pl->group_key)
+		return 0;
+	undo_mark lm;
+	if (undo && !undo_push(s, U_UNLOG, c->name, pl->log, &lm)) {
+		undo_drop(s, m);
+		return ROOTLY_ENOMEM;
 	}
+	int rc = rootly__km_append(&s->km, s->db, pl->log, pl->key, pl->group_key, rec->id, &pl->seq);
+	if (rc != SQLITE_OK) {
+		if (undo)
+			undo_drop(s, m);
+		return sq_km_fail(s, rc, "record_put");
+	}
+	if (undo)
+		s->undo[s->undo_len - 1].num = pl->seq;
+	pl->written = true;
 	return 0;
 }
 
-/* The record was written: the maps learn its log rows. */
+/* The record was written: the maps learn its log row. */
 static void logs_added(sq_store *s, const put_logs *pl)
 {
-	for (int i = 0; i < pl->n; i++)
-		rootly__km_added(&s->km, pl->log[i], pl->value[i], pl->seq[i]);
+	if (pl->written)
+		rootly__km_added(&s->km, pl->log, pl->key, pl->group_key, pl->seq);
 }
 
 /* Whether column i of st holds v (both NULL included); -1 when SQLite
@@ -1427,15 +1421,15 @@ static int id_cmp(const void *a, const void *b)
 /* The distinct record ids the log rows `seqs` give for `value`: the
  * texts in `text`, *ids (rootly__malloc'd, sorted) pointing into it. An
  * SQLite result code. */
-static int logged_ids(sq_store *s, const char *log, const char *value, const int64_t *seqs, size_t n,
-	rootly_buf *text, const char ***out, size_t *count)
+static int logged_ids(sq_store *s, const char *log, unsigned field, const char *value, const int64_t *seqs,
+	size_t n, rootly_buf *text, const char ***out, size_t *count)
 {
 	*out = NULL;
 	*count = 0;
 	size_t m = 0;
 	for (size_t i = 0; i < n; i++) {
 		bool found = false;
-		int rc = rootly__km_row_id(&s->km, s->db, log, seqs[i], value, text, &found);
+		int rc = rootly__km_row_id(&s->km, s->db, log, field, seqs[i], value, text, &found);
 		if (rc != SQLITE_OK)
 			return rc;
 		m += found;
@@ -1464,16 +1458,16 @@ static int logged_ids(sq_store *s, const char *log, const char *value, const int
  * with the query's other filters (so a stale candidate finds nothing),
  * then all of them in (time, id) order up to the limit. Nothing is handed
  * out before every row is read, so a callback may write. */
-static int find_logged(sq_store *s, sq_coll *c, const char *log, const char *value,
+static int find_logged(sq_store *s, sq_coll *c, unsigned field, const char *value,
 	const rootly_record_query *q, rootly_record_cb cb, void *payload)
 {
 	int64_t *seqs = NULL;
 	size_t n = 0, nids = 0;
 	const char **ids = NULL;
 	rootly_buf text = ROOTLY_BUF_INIT;
-	int rc = rootly__km_candidates(&s->km, s->db, log, value, &seqs, &n);
+	int rc = rootly__km_candidates(&s->km, s->db, c->log, field, value, &seqs, &n);
 	if (rc == SQLITE_OK)
-		rc = logged_ids(s, log, value, seqs, n, &text, &ids, &nids);
+		rc = logged_ids(s, c->log, field, value, seqs, n, &text, &ids, &nids);
 	rootly_free(seqs);
 	if (rc != SQLITE_OK) {
 		rootly_buf_dispose(&text);
@@ -1529,16 +1523,15 @@ static rootly_status sq_record_find(rootly_store *st, const char *collection,
 	unsigned via = (mask & F_ID) ? 0 : (c->logged & ROOTLY__KM_KEY) && (mask & F_KEY) ? ROOTLY__KM_KEY :
 		(c->logged & ROOTLY__KM_GROUP) && (mask & F_GROUP) ? ROOTLY__KM_GROUP : 0;
 	if (via && !s->aborted) {
-		const char *log = c->log[via == ROOTLY__KM_KEY ? 0 : 1];
 		if (s->depth == 0)
 			sq_others_committed(s);
 		const char *value = via == ROOTLY__KM_KEY ? q->key : q->group_key;
-		int absent = 0, rc = rootly__km_absent(&s->km, s->db, log, value, &absent);
+		int absent = 0, rc = rootly__km_absent(&s->km, s->db, c->log, via, value, &absent);
 		if (rc != SQLITE_OK)
 			return sq_km_fail(s, rc, "record_find");
 		if (absent)
 			return 0;
-		return find_logged(s, c, log, value, q, cb, payload);
+		return find_logged(s, c, via, value, q, cb, payload);
 	}
 	/* A lookup by key or group key alone, for a value no record has (a
 	 * new alert's fingerprint, a new group): answered from memory. Only
@@ -1817,12 +1810,11 @@ static int sq_check_logs(sq_store *s)
 			if (!(c->logged & f))
 				continue;
 			const char *col = f == ROOTLY__KM_KEY ? "key" : "group_key";
-			const char *log = c->log[f == ROOTLY__KM_KEY ? 0 : 1];
 			/* (id, value) NOT IN (...): a correlated NOT EXISTS would scan
 			 * the log once per record. */
 			char *sql = sqlite3_mprintf("SELECT '%q ' || r.id || ' has no row in %q for its %s' FROM \"%w\" r"
-				" WHERE r.%s IS NOT NULL AND (r.id, r.%s) NOT IN (SELECT id, key FROM \"%w\")",
-				c->name, log, col, c->table, col, col, log);
+				" WHERE r.%s IS NOT NULL AND (r.id, r.%s) NOT IN (SELECT id, %s FROM \"%w\" WHERE %s IS NOT NULL)",
+				c->name, c->log, col, c->table, col, col, col, c->log, col);
 			if (!sql)
 				return rootly_error_set_oom();
 			int rc = sq_check_rows(s, sql, NULL, "key logs");

@@ -30,11 +30,11 @@ unsigned rootly__km_fields(const char *collection)
 	return 0;
 }
 
-void rootly__km_log_table(const char *table, unsigned field, char *buf, size_t cap)
+void rootly__km_log_table(const char *table, char *buf, size_t cap)
 {
-	/* "k_" and "g_" cannot begin a collection's table ("r_", "x_"), nor
-	 * "streams" or "sequences". */
-	snprintf(buf, cap, "%s_%s", field == ROOTLY__KM_KEY ? "k" : "g", table);
+	/* "l_" cannot begin a collection's table ("r_", "x_"), nor "streams"
+	 * or "sequences". */
+	snprintf(buf, cap, "l_%s", table);
 }
 
 /* Run SQL made by sqlite3_mprintf (NULL: out of memory). */
@@ -49,15 +49,17 @@ static int exec_made(sqlite3 *db, char *sql)
 
 int rootly__km_create_log(sqlite3 *db, const char *log)
 {
-	return exec_made(db, sqlite3_mprintf(
-		"CREATE TABLE \"%w\" (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, id TEXT NOT NULL)", log));
+	return exec_made(db, sqlite3_mprintf("CREATE TABLE \"%w\" (seq INTEGER PRIMARY KEY, key TEXT, group_key TEXT,"
+		" id TEXT NOT NULL, CHECK (key IS NOT NULL OR group_key IS NOT NULL))", log));
 }
 
-int rootly__km_fill_log(sqlite3 *db, const char *log, const char *table, unsigned field)
+int rootly__km_fill_log(sqlite3 *db, const char *log, const char *table, unsigned fields)
 {
-	const char *col = field == ROOTLY__KM_KEY ? "key" : "group_key";
-	return exec_made(db, sqlite3_mprintf("INSERT INTO \"%w\" (key, id) SELECT %s, id FROM \"%w\""
-		" WHERE %s IS NOT NULL ORDER BY rowid", log, col, table, col));
+	/* A column this collection does not log stays NULL in every row. */
+	const char *key = fields & ROOTLY__KM_KEY ? "key" : "NULL";
+	const char *group = fields & ROOTLY__KM_GROUP ? "group_key" : "NULL";
+	return exec_made(db, sqlite3_mprintf("INSERT INTO \"%w\" (key, group_key, id) SELECT %s, %s, id FROM \"%w\""
+		" WHERE %s IS NOT NULL OR %s IS NOT NULL ORDER BY rowid", log, key, group, table, key, group));
 }
 
 /* ---- the map ------------------------------------------------------------ */
@@ -125,12 +127,13 @@ static bool map_add(rootly__keymap *m, const char *key, int64_t seq)
 	return true;
 }
 
-static rootly__keymap *map_find(rootly__keymaps *k, const char *table, bool create)
+/* The map of column `field` of log `table`. */
+static rootly__keymap *map_find(rootly__keymaps *k, const char *table, unsigned field, bool create)
 {
 	rootly__keymap *free_slot = NULL;
 	for (size_t i = 0; i < ROOTLY__KM_SLOTS; i++) {
 		rootly__keymap *m = &k->map[i];
-		if (m->table[0] && strcmp(m->table, table) == 0)
+		if (m->table[0] && m->field == field && strcmp(m->table, table) == 0)
 			return m;
 		if (!m->table[0] && !free_slot)
 			free_slot = m;
@@ -138,7 +141,25 @@ static rootly__keymap *map_find(rootly__keymaps *k, const char *table, bool crea
 	if (!create || !free_slot || strlen(table) >= sizeof(free_slot->table))
 		return NULL;
 	strcpy(free_slot->table, table);
+	free_slot->field = field;
 	free_slot->stale = false;
+	return free_slot;
+}
+
+/* The statements of log `table` that write it. */
+static rootly__kmlog *log_find(rootly__keymaps *k, const char *table)
+{
+	rootly__kmlog *free_slot = NULL;
+	for (size_t i = 0; i < ROOTLY__KM_SLOTS; i++) {
+		rootly__kmlog *l = &k->log[i];
+		if (l->table[0] && strcmp(l->table, table) == 0)
+			return l;
+		if (!l->table[0] && !free_slot)
+			free_slot = l;
+	}
+	if (!free_slot || strlen(table) >= sizeof(free_slot->table))
+		return NULL;
+	strcpy(free_slot->table, table);
 	return free_slot;
 }
 
@@ -154,10 +175,14 @@ static int prepare(sqlite3 *db, sqlite3_stmt **st, const char *fmt, const char *
 	return rc;
 }
 
-/* Read the log rows after `synced` into the map. */
+/* Read the log rows after `synced` into the map. A row without this
+ * map's column (the other field's row) is read past: it holds nothing
+ * for this map, so `synced` still moves on. */
 static int catch_up(rootly__keymap *m, sqlite3 *db)
 {
-	int rc = prepare(db, &m->catchup, "SELECT seq, key FROM \"%w\" WHERE seq > ?1 ORDER BY seq", m->table);
+	int rc = prepare(db, &m->catchup, m->field == ROOTLY__KM_KEY ?
+		"SELECT seq, key FROM \"%w\" WHERE seq > ?1 ORDER BY seq" :
+		"SELECT seq, group_key FROM \"%w\" WHERE seq > ?1 ORDER BY seq", m->table);
 	if (rc != SQLITE_OK)
 		return rc;
 	if (!m->slots && !map_reserve(m))
@@ -165,6 +190,10 @@ static int catch_up(rootly__keymap *m, sqlite3 *db)
 	sqlite3_bind_int64(m->catchup, 1, m->synced);
 	while ((rc = sqlite3_step(m->catchup)) == SQLITE_ROW) {
 		int64_t seq = sqlite3_column_int64(m->catchup, 0);
+		if (sqlite3_column_type(m->catchup, 1) == SQLITE_NULL) {
+			m->synced = seq;
+			continue;
+		}
 		const char *key = (const char *)sqlite3_column_text(m->catchup, 1);
 		if (!key) {
 			rc = SQLITE_NOMEM;
@@ -186,9 +215,9 @@ static int catch_up(rootly__keymap *m, sqlite3 *db)
 	return SQLITE_OK;
 }
 
-int rootly__km_prepare(rootly__keymaps *k, sqlite3 *db, const char *table)
+int rootly__km_prepare(rootly__keymaps *k, sqlite3 *db, const char *table, unsigned field)
 {
-	rootly__keymap *m = map_find(k, table, true);
+	rootly__keymap *m = map_find(k, table, field, true);
 	if (!m)
 		return SQLITE_INTERNAL; /* more keyed collections than slots */
 	if (m->slots && !m->stale)
@@ -223,34 +252,37 @@ void rootly__km_rollback(rootly__keymaps *k)
 
 /* ---- writes ------------------------------------------------------------- */
 
-int rootly__km_append(rootly__keymaps *k, sqlite3 *db, const char *table, const char *key, const char *id,
-	int64_t *seq)
+int rootly__km_append(rootly__keymaps *k, sqlite3 *db, const char *table, const char *key, const char *group_key,
+	const char *id, int64_t *seq)
 {
-	rootly__keymap *m = map_find(k, table, true);
-	if (!m)
+	rootly__kmlog *l = log_find(k, table);
+	if (!l)
 		return SQLITE_INTERNAL;
-	int rc = prepare(db, &m->append, "INSERT INTO \"%w\" (key, id) VALUES (?1, ?2)", table);
+	int rc = prepare(db, &l->append, "INSERT INTO \"%w\" (key, group_key, id) VALUES (?1, ?2, ?3)", table);
 	if (rc != SQLITE_OK)
 		return rc;
-	rc = sqlite3_bind_text(m->append, 1, key, -1, SQLITE_STATIC);
+	/* (a NULL text binds SQL NULL) */
+	rc = sqlite3_bind_text(l->append, 1, key, -1, SQLITE_STATIC);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(m->append, 2, id, -1, SQLITE_STATIC);
+		rc = sqlite3_bind_text(l->append, 2, group_key, -1, SQLITE_STATIC);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_step(m->append);
-	sqlite3_reset(m->append);
-	sqlite3_clear_bindings(m->append);
+		rc = sqlite3_bind_text(l->append, 3, id, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(l->append);
+	sqlite3_reset(l->append);
+	sqlite3_clear_bindings(l->append);
 	if (rc != SQLITE_DONE)
 		return rc;
 	*seq = sqlite3_last_insert_rowid(db);
 	return *seq > SEQ_MAX ? SQLITE_FULL : SQLITE_OK;
 }
 
-void rootly__km_added(rootly__keymaps *k, const char *table, const char *key, int64_t seq)
+/* One map learns row `seq`, which holds `value` for it or nothing (NULL). */
+static void map_added(rootly__keymap *m, const char *value, int64_t seq)
 {
-	rootly__keymap *m = map_find(k, table, false);
 	if (!m || !m->slots)
 		return; /* built from the log when first needed */
-	if (!map_add(m, key, seq)) {
+	if (value && !map_add(m, value, seq)) {
 		map_drop(m);
 		return;
 	}
@@ -258,20 +290,29 @@ void rootly__km_added(rootly__keymaps *k, const char *table, const char *key, in
 		m->synced = seq;
 }
 
+void rootly__km_added(rootly__keymaps *k, const char *table, const char *key, const char *group_key, int64_t seq)
+{
+	map_added(map_find(k, table, ROOTLY__KM_KEY, false), key, seq);
+	map_added(map_find(k, table, ROOTLY__KM_GROUP, false), group_key, seq);
+}
+
 int rootly__km_unappend(rootly__keymaps *k, sqlite3 *db, const char *table, int64_t seq)
 {
-	rootly__keymap *m = map_find(k, table, true);
-	if (!m)
+	rootly__kmlog *l = log_find(k, table);
+	if (!l)
 		return SQLITE_INTERNAL;
-	int rc = prepare(db, &m->unappend, "DELETE FROM \"%w\" WHERE seq = ?1", table);
+	int rc = prepare(db, &l->unappend, "DELETE FROM \"%w\" WHERE seq = ?1", table);
 	if (rc != SQLITE_OK)
 		return rc;
-	sqlite3_bind_int64(m->unappend, 1, seq);
-	rc = sqlite3_step(m->unappend);
-	sqlite3_reset(m->unappend);
+	sqlite3_bind_int64(l->unappend, 1, seq);
+	rc = sqlite3_step(l->unappend);
+	sqlite3_reset(l->unappend);
 	/* The seq may be given again, maybe by another connection. */
-	if (m->synced >= seq)
-		m->synced = seq - 1;
+	for (unsigned f = ROOTLY__KM_KEY; f <= ROOTLY__KM_GROUP; f <<= 1) {
+		rootly__keymap *m = map_find(k, table, f, false);
+		if (m && m->synced >= seq)
+			m->synced = seq - 1;
+	}
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
@@ -297,14 +338,15 @@ static bool note_found(void *arg, int64_t seq)
 	return false;
 }
 
-int rootly__km_absent(rootly__keymaps *k, sqlite3 *db, const char *table, const char *key, int *absent)
+int rootly__km_absent(rootly__keymaps *k, sqlite3 *db, const char *table, unsigned field, const char *key,
+	int *absent)
 {
 	*absent = 0;
-	int rc = rootly__km_prepare(k, db, table);
+	int rc = rootly__km_prepare(k, db, table, field);
 	if (rc != SQLITE_OK)
 		return rc;
 	bool found = false;
-	each_candidate(map_find(k, table, false), key, note_found, &found);
+	each_candidate(map_find(k, table, field, false), key, note_found, &found);
 	*absent = !found;
 	return SQLITE_OK;
 }
@@ -334,16 +376,16 @@ static bool collect(void *arg, int64_t seq)
 	return true;
 }
 
-int rootly__km_candidates(rootly__keymaps *k, sqlite3 *db, const char *log, const char *value, int64_t **seqs,
-	size_t *n)
+int rootly__km_candidates(rootly__keymaps *k, sqlite3 *db, const char *log, unsigned field, const char *value,
+	int64_t **seqs, size_t *n)
 {
 	*seqs = NULL;
 	*n = 0;
-	int rc = rootly__km_prepare(k, db, log);
+	int rc = rootly__km_prepare(k, db, log, field);
 	if (rc != SQLITE_OK)
 		return rc;
 	seq_list l = { NULL, 0, 0, false };
-	each_candidate(map_find(k, log, false), value, collect, &l);
+	each_candidate(map_find(k, log, field, false), value, collect, &l);
 	if (l.oom) {
 		rootly_free(l.seqs);
 		return SQLITE_NOMEM;
@@ -353,14 +395,15 @@ int rootly__km_candidates(rootly__keymaps *k, sqlite3 *db, const char *log, cons
 	return SQLITE_OK;
 }
 
-int rootly__km_row_id(rootly__keymaps *k, sqlite3 *db, const char *log, int64_t seq, const char *value,
-	rootly_buf *ids, bool *found)
+int rootly__km_row_id(rootly__keymaps *k, sqlite3 *db, const char *log, unsigned field, int64_t seq,
+	const char *value, rootly_buf *ids, bool *found)
 {
 	*found = false;
-	rootly__keymap *m = map_find(k, log, true);
+	rootly__keymap *m = map_find(k, log, field, true);
 	if (!m)
 		return SQLITE_INTERNAL;
-	int rc = prepare(db, &m->row, "SELECT id FROM \"%w\" WHERE seq = ?1 AND key = ?2", log);
+	int rc = prepare(db, &m->row, field == ROOTLY__KM_KEY ? "SELECT id FROM \"%w\" WHERE seq = ?1 AND key = ?2" :
+		"SELECT id FROM \"%w\" WHERE seq = ?1 AND group_key = ?2", log);
 	if (rc != SQLITE_OK)
 		return rc;
 	sqlite3_bind_int64(m->row, 1, seq);
@@ -386,9 +429,11 @@ void rootly__km_free(rootly__keymaps *k)
 		rootly__keymap *m = &k->map[i];
 		map_drop(m);
 		sqlite3_finalize(m->catchup);
-		sqlite3_finalize(m->append);
-		sqlite3_finalize(m->unappend);
 		sqlite3_finalize(m->row);
 		memset(m, 0, sizeof(*m));
+		rootly__kmlog *l = &k->log[i];
+		sqlite3_finalize(l->append);
+		sqlite3_finalize(l->unappend);
+		memset(l, 0, sizeof(*l));
 	}
 }

@@ -15,12 +15,17 @@
  * The alert group index was 134 of the 600 pages of a 1,000-alert commit
  * attaching to 100 incidents (bench_ingest attach_am).
  * Instead:
- *  - the log, table "k_<table>" or "g_<table>" (seq INTEGER PRIMARY KEY,
- *    key, id; `key` holds the field's value): one row per record written
- *    with the field (inserted, or updated to a new value), appended in seq
- *    order, so new rows land on the last page;
- *  - per connection, in memory, an open-addressing table from a 28-bit
- *    tag of the key's hash to the seq of its log rows (8 bytes a slot),
+ *  - the log, one table "l_<table>" per collection (seq INTEGER PRIMARY
+ *    KEY, key, group_key, id): one row per record written with a logged
+ *    field (inserted, or updated to a new value), holding the logged
+ *    fields that write set (the others NULL), appended in seq order, so
+ *    new rows land on the last page. Since schema v5 one row carries both
+ *    of an alert's fields: v4 had a log per field ("k_<table>",
+ *    "g_<table>"), two rows an alert, about 3,900 instructions (4% of an
+ *    attached alert's) and a b-tree entry more;
+ *  - per connection and logged field, in memory, an open-addressing table
+ *    from a 28-bit tag of the key's hash to the seq of its log rows (8
+ *    bytes a slot),
  *    built from the log on first use and caught up from the log (seq >
  *    the last one seen) when another connection committed;
  *  - a lookup takes the candidate seqs from the map, the log rows give
@@ -59,17 +64,25 @@
 
 typedef struct rootly__keymap {
 	char table[80];       /* the log's table; "" = unused */
+	unsigned field;       /* the log's column it maps (ROOTLY__KM_KEY or ROOTLY__KM_GROUP) */
 	uint64_t *slots;      /* tag << 36 | seq; 0 = empty */
 	size_t cap;           /* a power of two, 0 = not built */
 	size_t used;
 	int64_t synced;       /* every log row with seq <= synced is in slots */
 	int64_t begin_synced; /* `synced` when the outermost transaction began */
 	bool stale;           /* another connection may have appended */
-	sqlite3_stmt *catchup, *append, *unappend, *row;
+	sqlite3_stmt *catchup, *row;
 } rootly__keymap;
+
+/* A log's writing statements, shared by the maps of its columns. */
+typedef struct rootly__kmlog {
+	char table[80]; /* "" = unused */
+	sqlite3_stmt *append, *unappend;
+} rootly__kmlog;
 
 typedef struct rootly__keymaps {
 	rootly__keymap map[ROOTLY__KM_SLOTS];
+	rootly__kmlog log[ROOTLY__KM_SLOTS];
 } rootly__keymaps;
 
 /* The fields of `collection`'s records looked up through a log instead of
@@ -85,13 +98,13 @@ extern const struct rootly__km_logged {
 	const char *collection;
 	unsigned fields;
 } rootly__km_logged[ROOTLY__KM_COLLECTIONS];
-/* The log table of `field` of collection table `table`, into buf:
- * "k_<table>" or "g_<table>". Every other function below names a log. */
-void rootly__km_log_table(const char *table, unsigned field, char *buf, size_t cap);
+/* The log table of collection table `table`, into buf: "l_<table>".
+ * Every other function below names a log (and a map, by log and field). */
+void rootly__km_log_table(const char *table, char *buf, size_t cap);
 /* SQL (SQLite result codes) for the schema: create a log; fill it from
- * the table's rows that have the field (migrations). */
+ * the table's rows that have one of `fields` (migrations), a row each. */
 int rootly__km_create_log(sqlite3 *db, const char *log);
-int rootly__km_fill_log(sqlite3 *db, const char *log, const char *table, unsigned field);
+int rootly__km_fill_log(sqlite3 *db, const char *log, const char *table, unsigned fields);
 
 /* Outermost transaction begins (the write lock is held): where the maps
  * are, for a rollback. */
@@ -102,32 +115,38 @@ void rootly__km_stale(rootly__keymaps *k);
 /* The whole transaction rolled back: its log rows are gone. */
 void rootly__km_rollback(rootly__keymaps *k);
 
-/* Append the log row (key, id) of `table`, before the record is written;
- * *seq gets its seq. An SQLite result code. */
-int rootly__km_append(rootly__keymaps *k, sqlite3 *db, const char *table, const char *key, const char *id,
-	int64_t *seq);
-/* The record of log row `seq` was written: the map learns it. Never
- * fails (a map that cannot grow is dropped, to be rebuilt). */
-void rootly__km_added(rootly__keymaps *k, const char *table, const char *key, int64_t seq);
+/* Append the log row (key, group_key, id) of log `table`, before the
+ * record is written: key and group_key are the values this write logs,
+ * NULL for a field it does not (at least one is not NULL); *seq gets its
+ * seq. An SQLite result code. */
+int rootly__km_append(rootly__keymaps *k, sqlite3 *db, const char *table, const char *key, const char *group_key,
+	const char *id, int64_t *seq);
+/* The record of log row `seq` was written: the maps of the log learn it
+ * (the same key and group_key). Never fails (a map that cannot grow is
+ * dropped, to be rebuilt). */
+void rootly__km_added(rootly__keymaps *k, const char *table, const char *key, const char *group_key, int64_t seq);
 /* Remove log row `seq` (its record's write failed, or is being undone).
  * An SQLite result code. */
 int rootly__km_unappend(rootly__keymaps *k, sqlite3 *db, const char *table, int64_t seq);
 
-/* *absent = 1 when no record of `table` has `key` (certain), 0 when some
- * may. An SQLite result code (the map could not be made current). */
-int rootly__km_absent(rootly__keymaps *k, sqlite3 *db, const char *table, const char *key, int *absent);
-/* Make the map of `log` current. An SQLite result code: SQLITE_NOMEM when
- * the map could not grow, SQLITE_FULL past 2^36 log rows. */
-int rootly__km_prepare(rootly__keymaps *k, sqlite3 *db, const char *log);
-/* The seqs of `log`'s rows that may hold `value` (the map made current
- * first): *seqs is rootly__malloc'd (the caller frees it), *n of them, in
- * no particular order. An SQLite result code. */
-int rootly__km_candidates(rootly__keymaps *k, sqlite3 *db, const char *log, const char *value, int64_t **seqs,
-	size_t *n);
-/* The record id of log row `seq` if that row holds `value` (*found):
- * appended to `ids` with its NUL. An SQLite result code. */
-int rootly__km_row_id(rootly__keymaps *k, sqlite3 *db, const char *log, int64_t seq, const char *value,
-	rootly_buf *ids, bool *found);
+/* *absent = 1 when no record of `table` has `key` in `field` (certain),
+ * 0 when some may. An SQLite result code (the map could not be made
+ * current). */
+int rootly__km_absent(rootly__keymaps *k, sqlite3 *db, const char *table, unsigned field, const char *key,
+	int *absent);
+/* Make the map of `field` of `log` current. An SQLite result code:
+ * SQLITE_NOMEM when the map could not grow, SQLITE_FULL past 2^36 log
+ * rows. */
+int rootly__km_prepare(rootly__keymaps *k, sqlite3 *db, const char *log, unsigned field);
+/* The seqs of `log`'s rows that may hold `value` in `field` (the map made
+ * current first): *seqs is rootly__malloc'd (the caller frees it), *n of
+ * them, in no particular order. An SQLite result code. */
+int rootly__km_candidates(rootly__keymaps *k, sqlite3 *db, const char *log, unsigned field, const char *value,
+	int64_t **seqs, size_t *n);
+/* The record id of log row `seq` if that row holds `value` in `field`
+ * (*found): appended to `ids` with its NUL. An SQLite result code. */
+int rootly__km_row_id(rootly__keymaps *k, sqlite3 *db, const char *log, unsigned field, int64_t seq,
+	const char *value, rootly_buf *ids, bool *found);
 
 /* Forget every map and statement (before the connection closes). */
 void rootly__km_free(rootly__keymaps *k);

@@ -1,5 +1,5 @@
 /*
- * Schema v4 of the SQLite store: a table per collection (see
+ * Schema v5 of the SQLite store: a table per collection (see
  * sqlite_schema.h for the names).
  *
  * What a record costs is mostly its b-tree entries, and above all the
@@ -32,7 +32,8 @@
  *    query that does still gets every record, in order, by a scan and a
  *    sort;
  *  - except for alert keys, alert group keys and incident group keys: no
- *    T_key or T_group there, the logs k_T and g_T instead (append-only;
+ *    T_key or T_group there, the log l_T instead (append-only, a row per
+ *    write holding both fields; v4 had one log per field, k_T and g_T;
  *    see sqlite_keymap.h). Their indexes were most of what a commit
  *    wrote: fingerprints and label hashes are random, and an alert's group
  *    key is its incident's id, so a batch attaching alerts to a hundred
@@ -221,15 +222,14 @@ int rootly__sq_create_collection(sqlite3 *db, const char *collection, const char
 		"CREATE UNIQUE INDEX \"\x02_id\" ON \x01 (id);", table);
 	unsigned logged = rootly__km_fields(collection);
 	char log[80];
-	rootly__km_log_table(table, ROOTLY__KM_KEY, log, sizeof(log));
-	if (rc == SQLITE_OK)
-		rc = (logged & ROOTLY__KM_KEY) ? rootly__km_create_log(db, log) :
-			exec_on(db, "CREATE INDEX \"\x02_key\" ON \x01 (key, time) WHERE key IS NOT NULL;", table);
-	rootly__km_log_table(table, ROOTLY__KM_GROUP, log, sizeof(log));
-	if (rc == SQLITE_OK)
-		rc = (logged & ROOTLY__KM_GROUP) ? rootly__km_create_log(db, log) :
-			exec_on(db, "CREATE INDEX \"\x02_group\" ON \x01 (group_key, time) WHERE group_key IS NOT NULL;",
-				table);
+	rootly__km_log_table(table, log, sizeof(log));
+	if (rc == SQLITE_OK && logged)
+		rc = rootly__km_create_log(db, log);
+	if (rc == SQLITE_OK && !(logged & ROOTLY__KM_KEY))
+		rc = exec_on(db, "CREATE INDEX \"\x02_key\" ON \x01 (key, time) WHERE key IS NOT NULL;", table);
+	if (rc == SQLITE_OK && !(logged & ROOTLY__KM_GROUP))
+		rc = exec_on(db, "CREATE INDEX \"\x02_group\" ON \x01 (group_key, time) WHERE group_key IS NOT NULL;",
+			table);
 	if (rc == SQLITE_OK && has_time_index(collection))
 		rc = exec_on(db, "CREATE INDEX \"\x02_time\" ON \x01 (time, id, status, service, severity);", table);
 	return rc;
@@ -249,18 +249,13 @@ static int create_base(sqlite3 *db)
 		NULL, NULL, NULL);
 }
 
-/* Fill the logs of `collection`'s logged fields from its rows. */
+/* Fill the log of `collection`'s logged fields from its rows. */
 static int fill_logs(sqlite3 *db, const char *collection, const char *table)
 {
 	unsigned logged = rootly__km_fields(collection);
-	int rc = SQLITE_OK;
-	for (unsigned f = ROOTLY__KM_KEY; rc == SQLITE_OK && f <= ROOTLY__KM_GROUP; f <<= 1) {
-		char log[80];
-		rootly__km_log_table(table, f, log, sizeof(log));
-		if (logged & f)
-			rc = rootly__km_fill_log(db, log, table, f);
-	}
-	return rc;
+	char log[80];
+	rootly__km_log_table(table, log, sizeof(log));
+	return logged ? rootly__km_fill_log(db, log, table, logged) : SQLITE_OK;
 }
 
 /* Copy one collection of v1's `records` into its own table. */
@@ -318,41 +313,35 @@ static int from_v1(sqlite3 *db)
 	return rc;
 }
 
-/* The logged fields (sqlite_keymap.h) that schema v3 still indexed: alert
- * group keys (the alert's incident). */
-static unsigned logged_since_v4(const char *collection)
-{
-	return strcmp(collection, "alert") == 0 ? ROOTLY__KM_GROUP : 0;
-}
-
-/* The indexes of logged fields become their logs, filled from the rows in
- * their order: every logged field for v2 (alert keys and incident group
- * keys had indexes, random pages: see sqlite_keymap.h), the ones logged
- * since v4 for v3. */
-static int indexes_to_logs(sqlite3 *db, int from)
+/* Versions 2 to 4: each logged field (sqlite_keymap.h) had an index (v2:
+ * all; v3: alert group keys, the others had their logs already) or a log
+ * of its own, "k_T" or "g_T" (v3 and v4). All of them give way to the one
+ * log of v5, filled from the rows in their order: a row per record that
+ * has a logged field. (The old logs' rows for values since overwritten
+ * match nothing, so nothing is lost by not copying them.) */
+static int logs_to_v5(sqlite3 *db)
 {
 	int rc = SQLITE_OK;
 	sqlite3_stmt *exists = NULL;
 	for (size_t i = 0; rc == SQLITE_OK && i < ROOTLY__KM_COLLECTIONS; i++) {
 		const char *collection = rootly__km_logged[i].collection;
 		unsigned logged = rootly__km_logged[i].fields;
-		if (from == 3)
-			logged &= logged_since_v4(collection);
 		char *table = rootly__sq_table_name(collection);
 		bool there = false;
 		rc = table ? rootly__sq_table_exists(db, &exists, table, &there) : SQLITE_NOMEM;
-		for (unsigned f = ROOTLY__KM_KEY; there && rc == SQLITE_OK && f <= ROOTLY__KM_GROUP; f <<= 1) {
-			if (!(logged & f))
-				continue;
-			char log[80];
-			rootly__km_log_table(table, f, log, sizeof(log));
+		if (there && rc == SQLITE_OK)
+			rc = exec_on(db, "DROP TABLE IF EXISTS \"k_\x02\"; DROP TABLE IF EXISTS \"g_\x02\";", table);
+		if (there && rc == SQLITE_OK && (logged & ROOTLY__KM_KEY))
+			rc = exec_on(db, "DROP INDEX IF EXISTS \"\x02_key\";", table);
+		if (there && rc == SQLITE_OK && (logged & ROOTLY__KM_GROUP))
+			rc = exec_on(db, "DROP INDEX IF EXISTS \"\x02_group\";", table);
+		char log[80];
+		if (table)
+			rootly__km_log_table(table, log, sizeof(log));
+		if (there && rc == SQLITE_OK)
 			rc = rootly__km_create_log(db, log);
-			if (rc == SQLITE_OK)
-				rc = rootly__km_fill_log(db, log, table, f);
-			if (rc == SQLITE_OK)
-				rc = exec_on(db, f == ROOTLY__KM_KEY ? "DROP INDEX IF EXISTS \"\x02_key\";" :
-					"DROP INDEX IF EXISTS \"\x02_group\";", table);
-		}
+		if (there && rc == SQLITE_OK)
+			rc = rootly__km_fill_log(db, log, table, logged);
 		rootly_free(table);
 	}
 	sqlite3_finalize(exists);
@@ -383,12 +372,12 @@ int rootly__sq_migrate(sqlite3 *db, int from)
 		rc = create_base(db);
 	else if (from == 1)
 		rc = from_v1(db);
-	else if (from == 2 || from == 3)
-		rc = indexes_to_logs(db, from);
-	if (rc == SQLITE_OK && from >= 1)
+	else if (from >= 2 && from <= 4)
+		rc = logs_to_v5(db);
+	if (rc == SQLITE_OK && from >= 1 && from <= 3)
 		rc = streams_to_v4(db);
-	_Static_assert(ROOTLY__SQ_SCHEMA_VERSION == 4, "the user_version set here");
+	_Static_assert(ROOTLY__SQ_SCHEMA_VERSION == 5, "the user_version set here");
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, "PRAGMA user_version = 4;", NULL, NULL, NULL);
+		rc = sqlite3_exec(db, "PRAGMA user_version = 5;", NULL, NULL, NULL);
 	return rc;
 }

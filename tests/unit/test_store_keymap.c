@@ -1,6 +1,6 @@
 /*
- * Alerts looked up by key (and incidents by group key) through a log and
- * each connection's map
+ * Alerts looked up by key (and incidents by group key, and alerts by both,
+ * each changing on its own) through a log and each connection's map
  * (src/store/sqlite_keymap.c), against a model: two connections on one
  * database take turns at random transactions of inserts, key changes,
  * updates keeping the key, deletes, nested levels rolled back or
@@ -25,9 +25,11 @@
 #define KEYS 12
 #define DEPTH 4
 
-/* The model: the key of each record id, -1 = no record, KEYS = no key. */
+/* The model: the key of each record id, -1 = no record, KEYS = no key;
+ * with g_both, its group key too (KEYS = none). */
 typedef struct model {
 	int key[IDS];
+	int grp[IDS];
 	int64_t rev[IDS];
 } model;
 
@@ -37,6 +39,10 @@ static unsigned rnd_state = 12345;
  * log (the suite runs once for each). */
 static const char *g_coll = "alert";
 static bool g_group;
+/* Alerts whose key and group key both change, each on its own: a log row
+ * may hold either or both (sqlite_keymap.h), and both fields are looked
+ * up. */
+static bool g_both;
 
 static unsigned rnd(unsigned n)
 {
@@ -81,25 +87,37 @@ static rootly_store *open_tmp(char *path, size_t cap)
 	return st;
 }
 
-static void check(rootly_store *st, const model *m, const char *who, int step)
+/* Every value of one field looked up: exactly the records holding it. */
+static void check_field(rootly_store *st, const model *m, bool by_group, const int *vals, const char *who,
+	int step)
 {
 	for (int k = 0; k < KEYS; k++) {
 		char key[16];
 		key_name(k, key, sizeof(key));
 		found f = { { 0 }, 0 };
 		rootly_record_query q = { 0 };
-		if (g_group)
+		if (by_group)
 			q.group_key = key;
 		else
 			q.key = key;
 		q.descending = (unsigned)(k & 1);
 		rt_ok(st->record_find(st, g_coll, &q, found_cb, &f));
 		for (int id = 0; id < IDS; id++) {
-			int want = m->key[id] == k;
+			int want = m->key[id] >= 0 && vals[id] == k;
 			if (f.ids[id] != want)
-				fail_msg("%s step %d: key %s id a%d found %d times, the model says %d", who, step, key, id,
-					f.ids[id], want);
+				fail_msg("%s step %d: %s %s id a%d found %d times, the model says %d", who, step,
+					by_group ? "group key" : "key", key, id, f.ids[id], want);
 		}
+	}
+}
+
+static void check(rootly_store *st, const model *m, const char *who, int step)
+{
+	if (g_both) {
+		check_field(st, m, false, m->key, who, step);
+		check_field(st, m, true, m->grp, who, step);
+	} else {
+		check_field(st, m, g_group, m->key, who, step);
 	}
 }
 
@@ -110,12 +128,21 @@ static void put(rootly_store *st, model *m, int id, int key)
 	key_name(key, skey, sizeof(skey));
 	const char *v = key < KEYS ? skey : NULL;
 	rootly_record r = { sid, 0, "{}", "firing", g_group ? "k" : v, g_group ? v : "g", NULL, NULL, id };
+	int grp = KEYS;
+	char sgrp[16];
+	if (g_both) {
+		/* the group key kept, or another (or none), whatever the key does */
+		grp = m->key[id] >= 0 && rnd(2) ? m->grp[id] : (int)rnd(KEYS + 1);
+		key_name(grp, sgrp, sizeof(sgrp));
+		r.group_key = grp < KEYS ? sgrp : NULL;
+	}
 	int64_t rev = 0;
 	/* an insert, an update from the known revision, or either as an
 	 * upsert (-1) */
 	int64_t expected = rnd(3) == 0 ? -1 : m->key[id] < 0 ? 0 : m->rev[id];
 	rt_ok(st->record_put(st, g_coll, &r, expected, &rev));
 	m->key[id] = key;
+	m->grp[id] = grp;
 	m->rev[id] = rev;
 }
 
@@ -233,6 +260,14 @@ static void t_incident_groups_against_a_model(void **state)
 	g_group = false;
 }
 
+static void t_alert_keys_and_groups_against_a_model(void **state)
+{
+	g_both = true;
+	t_two_connections_against_a_model(state);
+	t_updates_outside_transactions(state);
+	g_both = false;
+}
+
 /* Record ids have no length limit: a lookup through the log reads ids
  * of any size. */
 static void t_long_ids(void **state)
@@ -284,14 +319,14 @@ static int found_numbered(rootly_store *st, int i)
 	return n;
 }
 
-/* The alert key log of the database at path (closed) holds `rows` rows,
+/* The alert log of the database at path (closed) holds `rows` rows,
  * one per record id, with seqs from `first` to `last`. */
 static void assert_log_rows(const char *path, int rows, int first, int last)
 {
 	sqlite3 *db = NULL;
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	sqlite3_stmt *st = NULL;
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*), min(seq), max(seq), count(DISTINCT id) FROM k_r_alert",
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*), min(seq), max(seq), count(DISTINCT id) FROM l_r_alert",
 		-1, &st, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(st, 0), rows);
@@ -390,6 +425,7 @@ int main(void)
 		cmocka_unit_test(t_two_connections_against_a_model),
 		cmocka_unit_test(t_updates_outside_transactions),
 		cmocka_unit_test(t_incident_groups_against_a_model),
+		cmocka_unit_test(t_alert_keys_and_groups_against_a_model),
 		cmocka_unit_test(t_long_ids),
 		cmocka_unit_test(t_log_rows_across_transactions),
 		cmocka_unit_test(t_log_rows_rolled_back),

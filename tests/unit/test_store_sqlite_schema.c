@@ -1,12 +1,13 @@
 /*
- * Schema v4 of the SQLite store (src/store/sqlite_schema.c): a table per
+ * Schema v5 of the SQLite store (src/store/sqlite_schema.c): a table per
  * collection, made by the collection's first write and gone again when
  * that transaction rolls back; table names derived from any collection
  * name without ever splicing it into SQL; and the migrations of v1 (one
- * `records` table), v2 (indexes instead of key logs) and v3 (alert group
- * keys indexed, `streams` WITHOUT ROWID) databases, each in one
- * transaction, with every record, index query, stream and sequence kept,
- * and the timeline chains of a real ingest still verifying.
+ * `records` table), v2 (indexes instead of key logs), v3 (alert group
+ * keys indexed, `streams` WITHOUT ROWID) and v4 (a key log per field)
+ * databases, each in one transaction, with every record, index query,
+ * stream and sequence kept, and the timeline chains of a real ingest
+ * still verifying.
  */
 #include "rootly_test.h"
 
@@ -214,12 +215,15 @@ static void t_tables_per_collection(void **state)
 	/* Only the indexes reads need: alerts have no time index. */
 	assert_true(has_name(b.path, "r_alert_id"));
 	assert_false(has_name(b.path, "r_alert_key"));
-	assert_true(has_name(b.path, "k_r_alert")); /* the key log instead (sqlite_keymap.h) */
+	assert_true(has_name(b.path, "l_r_alert")); /* the log instead (sqlite_keymap.h) */
 	assert_true(has_name(b.path, "r_incident_key"));
 	assert_false(has_name(b.path, "r_incident_group"));
-	assert_true(has_name(b.path, "g_r_incident"));
-	assert_false(has_name(b.path, "r_alert_group"));
-	assert_true(has_name(b.path, "g_r_alert")); /* alerts by incident: a log too */
+	assert_true(has_name(b.path, "l_r_incident"));
+	assert_false(has_name(b.path, "r_alert_group")); /* alerts by incident: the same log */
+	assert_false(has_name(b.path, "k_r_alert")); /* v4's logs, one per field */
+	assert_false(has_name(b.path, "g_r_alert"));
+	assert_false(has_name(b.path, "g_r_incident"));
+	assert_false(has_name(b.path, "l_x_416c657274")); /* only alerts and incidents have one */
 	assert_false(has_name(b.path, "r_alert_time"));
 	assert_true(has_name(b.path, "r_incident_time"));
 	/* No collection column, and the document last. */
@@ -422,9 +426,9 @@ static void t_migrates_v1_rows(void **state)
 	bed_init(&b);
 	write_v1(b.path);
 	rootly_store *st = open_store(&b);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "4");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "5");
 	assert_string_equal(schema_names(b.path),
-		"g_r_alert g_r_incident k_r_alert r_alert r_alert_id r_incident r_incident_id r_incident_key"
+		"l_r_alert l_r_incident r_alert r_alert_id r_incident r_incident_id r_incident_key"
 		" r_incident_time r_task r_task_group r_task_id r_task_key r_task_time sequences streams streams_seq"
 		" x_636f6c6c2022712220277827 x_636f6c6c2022712220277827_group x_636f6c6c2022712220277827_id"
 		" x_636f6c6c2022712220277827_key x_636f6c6c2022712220277827_time");
@@ -510,7 +514,12 @@ static void t_migrates_v1_rows(void **state)
 	st = open_store(&b);
 	assert_int_equal(count(st, "alert", NULL), 6);
 	st->free(st);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "4");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "5");
+	/* a row per alert that has a key or a group key (not a5), both in one */
+	assert_string_equal(raw_one(b.path, "SELECT group_concat(id || ':' || key || ':' || group_key, ',')"
+		" FROM (SELECT * FROM l_r_alert ORDER BY seq)"), "a1:fp1:g1,a2:fp2:g1,a4:fp1:g2,a3:fp3:g2,a0:fp1:g1");
+	assert_string_equal(raw_one(b.path, "SELECT id || ':' || ifnull(key, '-') || ':' || group_key FROM l_r_incident"),
+		"a1:-:g1");
 	bed_clean(&b);
 }
 
@@ -622,10 +631,25 @@ static void streams_to_v3(const char *path)
 		" AND sql LIKE '%WITHOUT ROWID'"), "1");
 }
 
-/* Turn a v4 database back into v3's layout: the alert group index instead
- * of its log, and v3's streams. */
+/* Turn a v5 database back into v4's layout: a log per logged field
+ * (k_T: keys, g_T: group keys), each with its rows in the order of v5's. */
+static void downgrade_to_v4(const char *path)
+{
+	rt_sqlite_exec(path, "CREATE TABLE k_r_alert (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, id TEXT NOT NULL);"
+		"CREATE TABLE g_r_alert (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, id TEXT NOT NULL);"
+		"CREATE TABLE g_r_incident (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, id TEXT NOT NULL);"
+		"INSERT INTO k_r_alert (key, id) SELECT key, id FROM l_r_alert WHERE key IS NOT NULL ORDER BY seq;"
+		"INSERT INTO g_r_alert (key, id) SELECT group_key, id FROM l_r_alert WHERE group_key IS NOT NULL ORDER BY seq;"
+		"INSERT INTO g_r_incident (key, id) SELECT group_key, id FROM l_r_incident ORDER BY seq;"
+		"DROP TABLE l_r_alert; DROP TABLE l_r_incident;"
+		"PRAGMA user_version = 4;");
+}
+
+/* Turn a v5 database back into v3's layout: v4's logs, the alert group
+ * index instead of its log, and v3's streams. */
 static void downgrade_to_v3(const char *path)
 {
+	downgrade_to_v4(path);
 	rt_sqlite_exec(path, "DROP TABLE g_r_alert;"
 		"CREATE INDEX r_alert_group ON r_alert (group_key, time) WHERE group_key IS NOT NULL;"
 		"PRAGMA user_version = 3;");
@@ -659,7 +683,7 @@ static void downgrade_to_v1(const char *path)
 			" severity, time FROM %s ORDER BY rowid; DROP TABLE %s;", k_engine_colls[i], table, table);
 		rt_sqlite_exec(path, sql);
 	}
-	rt_sqlite_exec(path, "DROP TABLE IF EXISTS k_r_alert; DROP TABLE IF EXISTS g_r_incident; DROP TABLE IF EXISTS g_r_alert;");
+	rt_sqlite_exec(path, "DROP TABLE IF EXISTS l_r_alert; DROP TABLE IF EXISTS l_r_incident;");
 	assert_string_equal(schema_names(path), "records records_group records_id records_key records_time sequences streams");
 }
 
@@ -680,7 +704,7 @@ static void t_migrates_an_ingest(void **state)
 	downgrade_to_v1(b.path);
 	char *migrated = dump_all(&b);
 	assert_string_equal(migrated, before);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "4");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "5");
 	assert_false(has_name(b.path, "records"));
 	assert_v4_streams(b.path);
 
@@ -706,9 +730,10 @@ static void t_migrates_an_ingest(void **state)
 	bed_clean(&b);
 }
 
-/* v2 -> v4: the alert table's key and group indexes and the incident
+/* v2 -> v5: the alert table's key and group indexes and the incident
  * table's group index become their logs, with a row per record that has
- * the field, and lookups by fingerprint still find every migrated alert. */
+ * a logged field, and lookups by fingerprint still find every migrated
+ * alert. */
 static void t_migrates_v2_key_index(void **state)
 {
 	(void)state;
@@ -727,21 +752,20 @@ static void t_migrates_v2_key_index(void **state)
 		"PRAGMA user_version = 2;");
 	char *migrated = dump_all(&b);
 	assert_string_equal(migrated, before);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "4");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "5");
 	assert_false(has_name(b.path, "r_alert_key"));
 	assert_false(has_name(b.path, "r_alert_group"));
 	assert_false(has_name(b.path, "r_incident_group"));
 	assert_v4_streams(b.path);
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM g_r_alert g JOIN r_alert a"
-		" ON a.id = g.id AND a.group_key = g.key"), "9");
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_incident WHERE group_key IS NOT NULL"), "3");
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM g_r_incident g JOIN r_incident i"
-		" ON i.id = g.id AND i.group_key = g.key"), "3");
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_alert WHERE key IS NOT NULL"), "9");
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM k_r_alert"), "9");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_alert WHERE key IS NOT NULL AND group_key IS NOT NULL"),
+		"9");
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_alert"), "9");
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM k_r_alert k JOIN r_alert a"
-		" ON a.id = k.id AND a.key = k.key"), "9");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_alert"), "9");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_alert l JOIN r_alert a"
+		" ON a.id = l.id AND a.key = l.key AND a.group_key = l.group_key"), "9");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_incident WHERE group_key IS NOT NULL"), "3");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_incident l JOIN r_incident i"
+		" ON i.id = l.id AND i.group_key = l.group_key AND l.key IS NULL"), "3");
 
 	/* Each migrated alert again is a duplicate: no new alert, no new
 	 * incident. */
@@ -761,8 +785,8 @@ static void t_migrates_v2_key_index(void **state)
 	bed_clean(&b);
 }
 
-/* v3 -> v4: the alert group index becomes its log (a row per alert, in
- * the alerts' order), the timelines move to the rowid table entry for
+/* v3 -> v5: the alert group index and the key log become one log (a row
+ * per alert, in the alerts' order), the timelines move to the rowid table entry for
  * entry; the engine then finds each incident's alerts through the log
  * (resolving the last one notes it), and the chains verify. */
 static void t_migrates_v3(void **state)
@@ -787,8 +811,10 @@ static void t_migrates_v3(void **state)
 	char *counted = strdup(raw_one(b.path, counts));
 	char *migrated = dump_all(&b);
 	assert_string_equal(migrated, before);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "4");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "5");
 	assert_false(has_name(b.path, "r_alert_group"));
+	assert_false(has_name(b.path, "k_r_alert"));
+	assert_false(has_name(b.path, "g_r_incident"));
 	assert_v4_streams(b.path);
 	assert_string_equal(raw_one(b.path, counts), counted);
 	free(counted);
@@ -798,11 +824,11 @@ static void t_migrates_v3(void **state)
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM streams a JOIN streams b ON b.rowid = a.rowid + 1"
 		" WHERE a.stream = b.stream AND b.seq != a.seq + 1"), "0");
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_alert WHERE group_key IS NOT NULL"), "12");
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM g_r_alert"), "12");
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM g_r_alert g JOIN r_alert a"
-		" ON a.id = g.id AND a.group_key = g.key"), "12");
-	assert_string_equal(raw_one(b.path, "SELECT group_concat(a.rowid, ',') FROM g_r_alert g JOIN r_alert a"
-		" ON a.id = g.id ORDER BY g.seq"), raw_one(b.path, "SELECT group_concat(rowid, ',') FROM r_alert"));
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_alert"), "12");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_alert l JOIN r_alert a"
+		" ON a.id = l.id AND a.group_key = l.group_key AND a.key = l.key"), "12");
+	assert_string_equal(raw_one(b.path, "SELECT group_concat(a.rowid, ',') FROM l_r_alert l JOIN r_alert a"
+		" ON a.id = l.id ORDER BY l.seq"), raw_one(b.path, "SELECT group_concat(rowid, ',') FROM r_alert"));
 
 	/* Resolving the other three alerts of group 0's incident: the last
 	 * one finds none still firing, through the migrated log. */
@@ -820,17 +846,84 @@ static void t_migrates_v3(void **state)
 	bed_clean(&b);
 }
 
+/* v4 -> v5: the key log and the group logs become one log per collection
+ * (a row per record that has a logged field, in the rows' order; a stale
+ * v4 row, for a value its record no longer has, is not carried over);
+ * the engine then finds duplicates by fingerprint, groups by incident
+ * group key and each incident's alerts through it. */
+static void t_migrates_v4(void **state)
+{
+	(void)state;
+	bed b;
+	bed_init(&b);
+	rt_clock clock = { 1795701600000, 10 };
+	rootly_ctx *ctx = rt_ctx_open(b.uri, &clock);
+	ingest_twelve(ctx);
+	ingest(ctx, 0, 0, "resolved");
+	rootly_ctx_free(ctx);
+	char *before = dump_all(&b);
+	downgrade_to_v4(b.path);
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM k_r_alert"), "12");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM g_r_alert"), "12");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM g_r_incident"), "3");
+	/* a v4 row for a group key no alert has any more */
+	rt_sqlite_exec(b.path, "INSERT INTO g_r_alert (key, id) SELECT 'gone-incident', id FROM r_alert LIMIT 1;");
+	char *migrated = dump_all(&b);
+	assert_string_equal(migrated, before);
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "5");
+	assert_false(has_name(b.path, "k_r_alert"));
+	assert_false(has_name(b.path, "g_r_alert"));
+	assert_false(has_name(b.path, "g_r_incident"));
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_alert"), "12");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_alert l JOIN r_alert a"
+		" ON a.id = l.id AND a.key = l.key AND a.group_key = l.group_key"), "12");
+	assert_string_equal(raw_one(b.path, "SELECT group_concat(a.rowid, ',') FROM l_r_alert l JOIN r_alert a"
+		" ON a.id = l.id ORDER BY l.seq"), raw_one(b.path, "SELECT group_concat(rowid, ',') FROM r_alert"));
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_incident l JOIN r_incident i"
+		" ON i.id = l.id AND i.group_key = l.group_key AND l.key IS NULL"), "3");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_alert WHERE group_key = 'gone-incident'"), "0");
+	rootly_store *st = open_store(&b);
+	rootly_record_query q = { 0 };
+	q.group_key = "gone-incident";
+	assert_int_equal(count(st, "alert", &q), 0);
+	rt_ok(st->check(st));
+	st->free(st);
+
+	/* Every firing alert again is a duplicate (no new alert, no new
+	 * incident); resolving the other three alerts of group 0's incident:
+	 * the last one finds none still firing. */
+	ctx = rt_ctx_open(b.uri, &clock);
+	for (int i = 1; i < 12; i++)
+		ingest(ctx, i % 3, i, "firing");
+	for (int i = 3; i < 12; i += 3)
+		ingest(ctx, 0, i, "resolved");
+	rt_ok(rootly_ctx_check(ctx));
+	rootly_ctx_free(ctx);
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_alert"), "12");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM streams"
+		" WHERE CAST(data AS TEXT) LIKE '%\"kind\":\"alerts.all_resolved\"%'"),
+		"1");
+	char *after = dump_all(&b);
+	const char *tail = strstr(before, "next incident");
+	assert_non_null(tail);
+	assert_non_null(strstr(after, tail));
+	free(before);
+	free(migrated);
+	free(after);
+	bed_clean(&b);
+}
+
 /* check() finds a record whose log row is missing (it would never be
  * found by that field): alerts by key, incidents by group key. */
 static void t_check_finds_missing_log_rows(void **state)
 {
 	(void)state;
-	static const char *const drop[] = { "DELETE FROM k_r_alert WHERE id = 'a2'",
-		"DELETE FROM g_r_incident WHERE id = 'i1'", "UPDATE k_r_alert SET key = 'other' WHERE id = 'a1'",
-		"DELETE FROM g_r_alert WHERE id = 'a1'" };
-	static const char *const want[] = { "alert a2 has no row in k_r_alert for its key",
-		"incident i1 has no row in g_r_incident for its group_key", "alert a1 has no row in k_r_alert for its key",
-		"alert a1 has no row in g_r_alert for its group_key" };
+	static const char *const drop[] = { "DELETE FROM l_r_alert WHERE id = 'a2'",
+		"DELETE FROM l_r_incident WHERE id = 'i1'", "UPDATE l_r_alert SET key = 'other' WHERE id = 'a1'",
+		"UPDATE l_r_alert SET group_key = NULL WHERE id = 'a1'" };
+	static const char *const want[] = { "alert a2 has no row in l_r_alert for its key",
+		"incident i1 has no row in l_r_incident for its group_key", "alert a1 has no row in l_r_alert for its key",
+		"alert a1 has no row in l_r_alert for its group_key" };
 	for (size_t i = 0; i < 4; i++) {
 		bed b;
 		bed_init(&b);
@@ -858,6 +951,7 @@ int main(void)
 		cmocka_unit_test(t_check_finds_missing_log_rows),
 		cmocka_unit_test(t_migrates_v2_key_index),
 		cmocka_unit_test(t_migrates_v3),
+		cmocka_unit_test(t_migrates_v4),
 		cmocka_unit_test(t_tables_per_collection),
 		cmocka_unit_test(t_table_creation_rolls_back),
 		cmocka_unit_test(t_ties_in_id_order),
