@@ -975,10 +975,10 @@ typedef struct put_logs {
 	bool written;
 } put_logs;
 
-/* The record write after its log rows failed: take them back while our
- * transaction holds them. After SQLite rolled the transaction back the
- * seqs may already be another connection's; outside a transaction the
- * rows were committed and stay, stale (harmless: they match nothing). */
+/* The record write after its log row failed: take it back while our
+ * transaction holds it. After SQLite rolled the transaction back the
+ * seq may already be another connection's; outside a transaction the
+ * row was committed and stays, stale (harmless: it matches nothing). */
 static void logs_undo(sq_store *s, const put_logs *pl)
 {
 	if (sqlite3_get_autocommit(s->db) || !pl->written)

@@ -68,7 +68,7 @@ typedef struct rootly__keymap {
 	uint64_t *slots;      /* tag << 36 | seq; 0 = empty */
 	size_t cap;           /* a power of two, 0 = not built */
 	size_t used;
-	int64_t synced;       /* every log row with seq <= synced is in slots */
+	int64_t synced;       /* every log row with seq <= synced is in slots, or holds nothing for `field` */
 	int64_t begin_synced; /* `synced` when the outermost transaction began */
 	bool stale;           /* another connection may have appended */
 	sqlite3_stmt *catchup, *row;

@@ -411,6 +411,8 @@ static void write_v1(const char *path)
 		"INSERT INTO records VALUES ('alert', 'a3', 1, '{\"n\":3}', 'firing', 'fp3', 'g2', 'db', 'critical', 300);"
 		"INSERT INTO records VALUES ('alert', 'a5', 1, '{\"n\":5}', 'resolved', NULL, NULL, NULL, NULL, 0);"
 		"INSERT INTO records VALUES ('alert', 'a0', 1, '{\"n\":0}', 'firing', 'fp1', 'g1', 'api', 'critical', 200);"
+		"INSERT INTO records VALUES ('alert', 'a6', 1, '{\"n\":6}', 'firing', 'fp6', NULL, 'api', 'critical', 250);"
+		"INSERT INTO records VALUES ('alert', 'a7', 1, '{\"n\":7}', 'firing', NULL, 'g3', 'api', 'critical', 260);"
 		"INSERT INTO records VALUES ('coll \"q\" ''x''', 'w', 7, '{\"weird\":true}', NULL, 'k', NULL, NULL, NULL, 1);"
 		"INSERT INTO records VALUES ('task', 't1', 1, '{}', 'open', 'page', 'a1', NULL, NULL, 150);"
 		"INSERT INTO streams VALUES ('timeline/a1', 1, 'one');"
@@ -441,6 +443,8 @@ static void t_migrates_v1_rows(void **state)
 		"a0 r1 firing|fp1|g1|api|critical|200 {\"n\":0}\n"
 		"a2 r3 resolved|fp2|g1|api|warning|200 {\"n\":2}\n"
 		"a4 r1 firing|fp1|g2|db|warning|200 {\"n\":4}\n"
+		"a6 r1 firing|fp6|-|api|critical|250 {\"n\":6}\n"
+		"a7 r1 firing|-|g3|api|critical|260 {\"n\":7}\n"
 		"a3 r1 firing|fp3|g2|db|critical|300 {\"n\":3}\n");
 	free(got);
 	got = find_text(st, "incident", NULL);
@@ -475,8 +479,17 @@ static void t_migrates_v1_rows(void **state)
 	got = find_text(st, "alert", &q);
 	assert_string_equal(got,
 		"a0 r1 firing|fp1|g1|api|critical|200 {\"n\":0}\n"
-		"a4 r1 firing|fp1|g2|db|warning|200 {\"n\":4}\n");
+		"a4 r1 firing|fp1|g2|db|warning|200 {\"n\":4}\n"
+		"a6 r1 firing|fp6|-|api|critical|250 {\"n\":6}\n"
+		"a7 r1 firing|-|g3|api|critical|260 {\"n\":7}\n");
 	free(got);
+	/* alerts with only a key, or only a group key, found by it */
+	memset(&q, 0, sizeof(q));
+	q.key = "fp6";
+	assert_int_equal(count(st, "alert", &q), 1);
+	memset(&q, 0, sizeof(q));
+	q.group_key = "g3";
+	assert_int_equal(count(st, "alert", &q), 1);
 	memset(&q, 0, sizeof(q));
 	q.group_key = "a1";
 	q.status = "open";
@@ -512,12 +525,13 @@ static void t_migrates_v1_rows(void **state)
 
 	/* Opening again migrates nothing more. */
 	st = open_store(&b);
-	assert_int_equal(count(st, "alert", NULL), 6);
+	assert_int_equal(count(st, "alert", NULL), 8);
 	st->free(st);
 	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "5");
 	/* a row per alert that has a key or a group key (not a5), both in one */
-	assert_string_equal(raw_one(b.path, "SELECT group_concat(id || ':' || key || ':' || group_key, ',')"
-		" FROM (SELECT * FROM l_r_alert ORDER BY seq)"), "a1:fp1:g1,a2:fp2:g1,a4:fp1:g2,a3:fp3:g2,a0:fp1:g1");
+	assert_string_equal(raw_one(b.path, "SELECT group_concat(id || ':' || ifnull(key, '-') || ':' ||"
+		" ifnull(group_key, '-'), ',') FROM (SELECT * FROM l_r_alert ORDER BY seq)"),
+		"a1:fp1:g1,a2:fp2:g1,a4:fp1:g2,a3:fp3:g2,a0:fp1:g1,a6:fp6:-,a7:-:g3");
 	assert_string_equal(raw_one(b.path, "SELECT id || ':' || ifnull(key, '-') || ':' || group_key FROM l_r_incident"),
 		"a1:-:g1");
 	bed_clean(&b);
@@ -538,13 +552,13 @@ static void t_migration_is_one_transaction(void **state)
 	assert_non_null(strstr(rootly_error_last()->message, "migrate"));
 	assert_non_null(strstr(rootly_error_last()->message, "r_task"));
 	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "1");
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM records"), "9");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM records"), "11");
 	assert_false(has_name(b.path, "r_alert"));
 	assert_string_equal(raw_one(b.path, "SELECT mine FROM r_task"), "kept");
 	/* Once the obstacle is gone, it migrates. */
 	rt_sqlite_exec(b.path, "DROP TABLE r_task");
 	st = open_store(&b);
-	assert_int_equal(count(st, "alert", NULL), 6);
+	assert_int_equal(count(st, "alert", NULL), 8);
 	assert_int_equal(count(st, "task", NULL), 1);
 	st->free(st);
 	bed_clean(&b);
@@ -731,7 +745,7 @@ static void t_migrates_an_ingest(void **state)
 }
 
 /* v2 -> v5: the alert table's key and group indexes and the incident
- * table's group index become their logs, with a row per record that has
+ * table's group index become one log per table, with a row per record that has
  * a logged field, and lookups by fingerprint still find every migrated
  * alert. */
 static void t_migrates_v2_key_index(void **state)
@@ -846,6 +860,12 @@ static void t_migrates_v3(void **state)
 	bed_clean(&b);
 }
 
+static void put_solo(rootly_store *st, const char *id, const char *key, const char *group_key)
+{
+	rootly_record r = { id, 0, "{}", "firing", key, group_key, NULL, NULL, 1 };
+	rt_ok(st->record_put(st, "alert", &r, 0, NULL));
+}
+
 /* v4 -> v5: the key log and the group logs become one log per collection
  * (a row per record that has a logged field, in the rows' order; a stale
  * v4 row, for a value its record no longer has, is not carried over);
@@ -861,10 +881,15 @@ static void t_migrates_v4(void **state)
 	ingest_twelve(ctx);
 	ingest(ctx, 0, 0, "resolved");
 	rootly_ctx_free(ctx);
+	/* two alerts with one logged field each (v4: a row in one log only) */
+	rootly_store *st = open_store(&b);
+	put_solo(st, "solo-key", "fp-solo", NULL);
+	put_solo(st, "solo-group", NULL, "gx-solo");
+	st->free(st);
 	char *before = dump_all(&b);
 	downgrade_to_v4(b.path);
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM k_r_alert"), "12");
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM g_r_alert"), "12");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM k_r_alert"), "13");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM g_r_alert"), "13");
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM g_r_incident"), "3");
 	/* a v4 row for a group key no alert has any more */
 	rt_sqlite_exec(b.path, "INSERT INTO g_r_alert (key, id) SELECT 'gone-incident', id FROM r_alert LIMIT 1;");
@@ -874,19 +899,30 @@ static void t_migrates_v4(void **state)
 	assert_false(has_name(b.path, "k_r_alert"));
 	assert_false(has_name(b.path, "g_r_alert"));
 	assert_false(has_name(b.path, "g_r_incident"));
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_alert"), "12");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_alert"), "14");
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_alert l JOIN r_alert a"
 		" ON a.id = l.id AND a.key = l.key AND a.group_key = l.group_key"), "12");
+	assert_string_equal(raw_one(b.path, "SELECT group_concat(id || ':' || ifnull(key, '-') || ':' ||"
+		" ifnull(group_key, '-'), ',') FROM l_r_alert WHERE id LIKE 'solo-%'"),
+		"solo-key:fp-solo:-,solo-group:-:gx-solo");
 	assert_string_equal(raw_one(b.path, "SELECT group_concat(a.rowid, ',') FROM l_r_alert l JOIN r_alert a"
 		" ON a.id = l.id ORDER BY l.seq"), raw_one(b.path, "SELECT group_concat(rowid, ',') FROM r_alert"));
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_incident l JOIN r_incident i"
 		" ON i.id = l.id AND i.group_key = l.group_key AND l.key IS NULL"), "3");
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_alert WHERE group_key = 'gone-incident'"), "0");
-	rootly_store *st = open_store(&b);
+	st = open_store(&b);
 	rootly_record_query q = { 0 };
 	q.group_key = "gone-incident";
 	assert_int_equal(count(st, "alert", &q), 0);
+	q.group_key = "gx-solo";
+	assert_int_equal(count(st, "alert", &q), 1);
+	q.group_key = NULL;
+	q.key = "fp-solo";
+	assert_int_equal(count(st, "alert", &q), 1);
 	rt_ok(st->check(st));
+	/* (not the engine's alerts: gone before the engine goes on) */
+	rt_ok(st->record_delete(st, "alert", "solo-key"));
+	rt_ok(st->record_delete(st, "alert", "solo-group"));
 	st->free(st);
 
 	/* Every firing alert again is a duplicate (no new alert, no new
