@@ -799,20 +799,52 @@ static void t_migrates_v2_key_index(void **state)
 	bed_clean(&b);
 }
 
+/* Twelve alerts in three incidents, then the first resolved: what the
+ * engine wrote, to be turned back into an older schema. */
+static void twelve_one_resolved(const bed *b, rt_clock *clock)
+{
+	rootly_ctx *ctx = rt_ctx_open(b->uri, clock);
+	ingest_twelve(ctx);
+	ingest(ctx, 0, 0, "resolved");
+	rootly_ctx_free(ctx);
+}
+
+/* Resolving the other three alerts of group 0's incident (after
+ * twelve_one_resolved): the last one finds none still firing, through the
+ * migrated log, and the chains verify. */
+static void resolve_the_rest_of_group_0(const bed *b, rt_clock *clock)
+{
+	rootly_ctx *ctx = rt_ctx_open(b->uri, clock);
+	for (int i = 3; i < 12; i += 3)
+		ingest(ctx, 0, i, "resolved");
+	rt_ok(rootly_ctx_check(ctx));
+	rootly_ctx_free(ctx);
+	assert_string_equal(raw_one(b->path, "SELECT count(*) FROM streams"
+		" WHERE CAST(data AS TEXT) LIKE '%\"kind\":\"alerts.all_resolved\"%'"),
+		"1");
+}
+
+/* The alert log after a migration: `both` rows carry the key and group key
+ * of their alert, and the rows are in the alerts' order. */
+static void assert_alert_log(const char *path, const char *both)
+{
+	assert_string_equal(raw_one(path, "SELECT count(*) FROM l_r_alert l JOIN r_alert a"
+		" ON a.id = l.id AND a.key = l.key AND a.group_key = l.group_key"), both);
+	assert_string_equal(raw_one(path, "SELECT group_concat(a.rowid, ',') FROM l_r_alert l JOIN r_alert a"
+		" ON a.id = l.id ORDER BY l.seq"), raw_one(path, "SELECT group_concat(rowid, ',') FROM r_alert"));
+}
+
 /* v3 -> v5: the alert group index and the key log become one log (a row
- * per alert, in the alerts' order), the timelines move to the rowid table entry for
- * entry; the engine then finds each incident's alerts through the log
- * (resolving the last one notes it), and the chains verify. */
+ * per alert, in the alerts' order), the timelines move to the rowid table
+ * entry for entry; the engine then finds each incident's alerts through
+ * the log (resolving the last one notes it), and the chains verify. */
 static void t_migrates_v3(void **state)
 {
 	(void)state;
 	bed b;
 	bed_init(&b);
 	rt_clock clock = { 1795701600000, 10 };
-	rootly_ctx *ctx = rt_ctx_open(b.uri, &clock);
-	ingest_twelve(ctx);
-	ingest(ctx, 0, 0, "resolved");
-	rootly_ctx_free(ctx);
+	twelve_one_resolved(&b, &clock);
 	char *before = dump_all(&b);
 	char *streams = strdup(raw_one(b.path, "SELECT group_concat(stream || ':' || seq || ':' || hex(data), ',')"
 		" FROM (SELECT * FROM streams ORDER BY stream, seq)"));
@@ -839,21 +871,9 @@ static void t_migrates_v3(void **state)
 		" WHERE a.stream = b.stream AND b.seq != a.seq + 1"), "0");
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_alert WHERE group_key IS NOT NULL"), "12");
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_alert"), "12");
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_alert l JOIN r_alert a"
-		" ON a.id = l.id AND a.group_key = l.group_key AND a.key = l.key"), "12");
-	assert_string_equal(raw_one(b.path, "SELECT group_concat(a.rowid, ',') FROM l_r_alert l JOIN r_alert a"
-		" ON a.id = l.id ORDER BY l.seq"), raw_one(b.path, "SELECT group_concat(rowid, ',') FROM r_alert"));
+	assert_alert_log(b.path, "12");
 
-	/* Resolving the other three alerts of group 0's incident: the last
-	 * one finds none still firing, through the migrated log. */
-	ctx = rt_ctx_open(b.uri, &clock);
-	for (int i = 3; i < 12; i += 3)
-		ingest(ctx, 0, i, "resolved");
-	rt_ok(rootly_ctx_check(ctx));
-	rootly_ctx_free(ctx);
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM streams"
-		" WHERE CAST(data AS TEXT) LIKE '%\"kind\":\"alerts.all_resolved\"%'"),
-		"1");
+	resolve_the_rest_of_group_0(&b, &clock);
 	free(streams);
 	free(before);
 	free(migrated);
@@ -877,10 +897,7 @@ static void t_migrates_v4(void **state)
 	bed b;
 	bed_init(&b);
 	rt_clock clock = { 1795701600000, 10 };
-	rootly_ctx *ctx = rt_ctx_open(b.uri, &clock);
-	ingest_twelve(ctx);
-	ingest(ctx, 0, 0, "resolved");
-	rootly_ctx_free(ctx);
+	twelve_one_resolved(&b, &clock);
 	/* two alerts with one logged field each (v4: a row in one log only) */
 	rootly_store *st = open_store(&b);
 	put_solo(st, "solo-key", "fp-solo", NULL);
@@ -900,13 +917,10 @@ static void t_migrates_v4(void **state)
 	assert_false(has_name(b.path, "g_r_alert"));
 	assert_false(has_name(b.path, "g_r_incident"));
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_alert"), "14");
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_alert l JOIN r_alert a"
-		" ON a.id = l.id AND a.key = l.key AND a.group_key = l.group_key"), "12");
+	assert_alert_log(b.path, "12");
 	assert_string_equal(raw_one(b.path, "SELECT group_concat(id || ':' || ifnull(key, '-') || ':' ||"
 		" ifnull(group_key, '-'), ',') FROM l_r_alert WHERE id LIKE 'solo-%'"),
 		"solo-key:fp-solo:-,solo-group:-:gx-solo");
-	assert_string_equal(raw_one(b.path, "SELECT group_concat(a.rowid, ',') FROM l_r_alert l JOIN r_alert a"
-		" ON a.id = l.id ORDER BY l.seq"), raw_one(b.path, "SELECT group_concat(rowid, ',') FROM r_alert"));
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_incident l JOIN r_incident i"
 		" ON i.id = l.id AND i.group_key = l.group_key AND l.key IS NULL"), "3");
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_alert WHERE group_key = 'gone-incident'"), "0");
@@ -926,19 +940,14 @@ static void t_migrates_v4(void **state)
 	st->free(st);
 
 	/* Every firing alert again is a duplicate (no new alert, no new
-	 * incident); resolving the other three alerts of group 0's incident:
-	 * the last one finds none still firing. */
-	ctx = rt_ctx_open(b.uri, &clock);
+	 * incident). */
+	rootly_ctx *ctx = rt_ctx_open(b.uri, &clock);
 	for (int i = 1; i < 12; i++)
 		ingest(ctx, i % 3, i, "firing");
-	for (int i = 3; i < 12; i += 3)
-		ingest(ctx, 0, i, "resolved");
 	rt_ok(rootly_ctx_check(ctx));
 	rootly_ctx_free(ctx);
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_alert"), "12");
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM streams"
-		" WHERE CAST(data AS TEXT) LIKE '%\"kind\":\"alerts.all_resolved\"%'"),
-		"1");
+	resolve_the_rest_of_group_0(&b, &clock);
 	char *after = dump_all(&b);
 	const char *tail = strstr(before, "next incident");
 	assert_non_null(tail);
