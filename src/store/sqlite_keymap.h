@@ -21,7 +21,7 @@
  *    fields that write set (the others NULL), appended in seq order, so
  *    new rows land on the last page. Since schema v5 one row carries both
  *    of an alert's fields: v4 had a log per field ("k_<table>",
- *    "g_<table>"), two rows an alert, about 3,900 instructions (4% of an
+ *    "g_<table>"), two rows an alert, about 3,700 instructions (4% of an
  *    attached alert's) and a b-tree entry more;
  *  - per connection and logged field, in memory, an open-addressing table
  *    from a 28-bit tag of the key's hash to the seq of its log rows (8
