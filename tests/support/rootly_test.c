@@ -79,6 +79,46 @@ void rt_sqlite_remove(const char *path_or_uri)
 	unlink(f);
 }
 
+/* Every temporary database this test process was given, removed (with
+ * its -wal and -shm) when the process exits: a test that fails midway, or
+ * keeps its file to reopen it, no longer leaves it in /tmp (runs of the
+ * suite left about eight databases each). Only by the process that made
+ * them, should a test ever fork. */
+static char **g_tmp_dbs;
+static size_t g_tmp_count, g_tmp_cap;
+static pid_t g_tmp_pid;
+
+static void tmp_dbs_remove(void)
+{
+	if (getpid() != g_tmp_pid)
+		return;
+	for (size_t i = 0; i < g_tmp_count; i++) {
+		rt_sqlite_remove(g_tmp_dbs[i]);
+		free(g_tmp_dbs[i]);
+	}
+	free(g_tmp_dbs);
+	g_tmp_dbs = NULL;
+	g_tmp_count = g_tmp_cap = 0;
+}
+
+static void tmp_db_remember(const char *path)
+{
+	if (!g_tmp_pid) {
+		g_tmp_pid = getpid();
+		atexit(tmp_dbs_remove);
+	}
+	if (g_tmp_count == g_tmp_cap) {
+		size_t cap = g_tmp_cap ? g_tmp_cap * 2 : 16;
+		char **p = realloc(g_tmp_dbs, cap * sizeof(*p));
+		if (!p)
+			fail_msg("out of memory");
+		g_tmp_dbs = p;
+		g_tmp_cap = cap;
+	}
+	if (!(g_tmp_dbs[g_tmp_count++] = strdup(path)))
+		fail_msg("out of memory");
+}
+
 const char *rt_tmp_sqlite_uri(void)
 {
 	static char uri[256];
@@ -89,6 +129,7 @@ const char *rt_tmp_sqlite_uri(void)
 	close(fd);
 	unlink(path);
 	snprintf(uri, sizeof(uri), "sqlite:%s.db", path);
+	tmp_db_remember(uri + strlen("sqlite:"));
 	return uri;
 }
 

@@ -29,7 +29,9 @@ rootly_ctx *rt_ctx_open(const char *uri, rt_clock *clock);
  * reported problem when it does not load. */
 void rt_ctx_configure(rootly_ctx *ctx, const char *yaml);
 
-/* A fresh temporary sqlite URI ("sqlite:/tmp/rootly-test-XXXXXX.db"), static buffer. */
+/* A fresh temporary sqlite URI ("sqlite:/tmp/rootly-test-XXXXXX.db"), static
+ * buffer. The database (and its -wal, -shm) is removed when the test
+ * process exits, whatever the test did. */
 const char *rt_tmp_sqlite_uri(void);
 /* Remove an SQLite database and its -wal and -shm files. Takes a path or
  * a store URI ("sqlite:PATH[?options]"); any other URI ("memory:") is
