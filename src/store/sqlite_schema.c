@@ -249,13 +249,17 @@ static int create_base(sqlite3 *db)
 		NULL, NULL, NULL);
 }
 
-/* Fill the log of `collection`'s logged fields from its rows. */
-static int fill_logs(sqlite3 *db, const char *collection, const char *table)
+/* Fill the log of `collection`'s logged fields from its rows (made
+ * first when `create`). */
+static int fill_log_of(sqlite3 *db, const char *collection, const char *table, bool create)
 {
 	unsigned logged = rootly__km_fields(collection);
+	if (!logged)
+		return SQLITE_OK;
 	char log[80];
 	rootly__km_log_table(table, log, sizeof(log));
-	return logged ? rootly__km_fill_log(db, log, table, logged) : SQLITE_OK;
+	int rc = create ? rootly__km_create_log(db, log) : SQLITE_OK;
+	return rc == SQLITE_OK ? rootly__km_fill_log(db, log, table, logged) : rc;
 }
 
 /* Copy one collection of v1's `records` into its own table. */
@@ -276,7 +280,7 @@ static int move_collection(sqlite3 *db, const char *collection)
 		rc = SQLITE_OK;
 	sqlite3_finalize(st);
 	if (rc == SQLITE_OK)
-		rc = fill_logs(db, collection, table);
+		rc = fill_log_of(db, collection, table, false);
 	rootly_free(sql);
 	rootly_free(table);
 	return rc;
@@ -335,13 +339,8 @@ static int logs_to_v5(sqlite3 *db)
 			rc = exec_on(db, "DROP INDEX IF EXISTS \"\x02_key\";", table);
 		if (there && rc == SQLITE_OK && (logged & ROOTLY__KM_GROUP))
 			rc = exec_on(db, "DROP INDEX IF EXISTS \"\x02_group\";", table);
-		char log[80];
-		if (table)
-			rootly__km_log_table(table, log, sizeof(log));
 		if (there && rc == SQLITE_OK)
-			rc = rootly__km_create_log(db, log);
-		if (there && rc == SQLITE_OK)
-			rc = rootly__km_fill_log(db, log, table, logged);
+			rc = fill_log_of(db, collection, table, true);
 		rootly_free(table);
 	}
 	sqlite3_finalize(exists);
