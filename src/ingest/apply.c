@@ -59,6 +59,10 @@ int rootly__touched_by_id(apply_state *st, const char *id, touched **out)
 		json_decref(doc);
 		return rootly_error_set_oom();
 	}
+	/* What this payload attached to it without the document (cache.h):
+	 * changes of the payload's, to be written or deferred with it. */
+	if (rootly__ingest_cache_take_attached(st->ctx, id, &(*out)->fold))
+		(*out)->dirty = true;
 	return 0;
 }
 
@@ -80,20 +84,48 @@ static int latest_open_cb(const rootly_record *rec, void *payload)
 	return 1;
 }
 
-int rootly__open_incident_for_group(apply_state *st, const char *group_key, touched **out)
+/* The oldest time an open incident of the group may have been created at
+ * to collect alerts now (the source's group window). */
+static int64_t group_not_before(const apply_state *st)
 {
 	int64_t window = st->src ? st->src->group.window_ms : 0;
-	int64_t not_before = window > 0 ? st->now - window : INT64_MIN;
-	*out = NULL;
+	return window > 0 ? st->now - window : INT64_MIN;
+}
+
+/* An open incident of the group the payload has touched already. */
+static touched *touched_for_group(apply_state *st, const char *group_key, int64_t not_before)
+{
 	for (size_t i = 0; i < st->count; i++) {
 		json_t *d = st->incidents[i].doc;
 		const char *g = rootly__jstr(d, "group_key");
 		if (g && !strcmp(g, group_key) && rootly__status_open(rootly__jstr(d, "status")) &&
-		    rootly__jint(d, "created_at") >= not_before) {
-			*out = &st->incidents[i];
-			return 0;
-		}
+		    rootly__jint(d, "created_at") >= not_before)
+			return &st->incidents[i];
 	}
+	return NULL;
+}
+
+int rootly__attach_held(apply_state *st, json_t *alert, const char *group_key)
+{
+	int64_t not_before = group_not_before(st);
+	const char *id, *ref;
+	if (touched_for_group(st, group_key, not_before))
+		return 0;
+	int rc = rootly__ingest_cache_attach(st->ctx, group_key, not_before, alert, st->now, &id, &ref);
+	if (rc <= 0)
+		return rc;
+	if ((rc = rootly__alert_store(st->ctx, alert, 0)) < 0)
+		return rc;
+	rc = rootly__ingest_result_add(st->result, ROOTLY_INGEST_ATTACHED, rootly__jstr(alert, "id"),
+		rootly__jstr(alert, "fingerprint"), id, ref, rootly__jstr(alert, "status"), NULL);
+	return rc < 0 ? rc : 1;
+}
+
+int rootly__open_incident_for_group(apply_state *st, const char *group_key, touched **out)
+{
+	int64_t not_before = group_not_before(st);
+	if ((*out = touched_for_group(st, group_key, not_before)))
+		return 0;
 	/* The incident an earlier payload of the batch found or declared for
 	 * this group, if it still qualifies (only this context writes while
 	 * the batch holds the write lock, and only ingest declares incidents
@@ -450,6 +482,8 @@ int rootly__ingest_apply(rootly_ctx *ctx, const rootly_source_config *src, json_
 		if ((rc = apply_one(&st, alert)) < 0)
 			goto done;
 	}
+	if ((rc = rootly__ingest_cache_payload_end(ctx)) < 0)
+		goto done;
 	for (size_t k = 0; k < st.count; k++) {
 		touched *t = &st.incidents[k];
 		if (!t->dirty)

@@ -1,5 +1,6 @@
 /* Hot ingest state: see cache.h for what it holds and when it is valid. */
 #include "ingest/cache.h"
+#include "ingest/cache_entry.h"
 #include "config/config.h"
 #include "ingest/defer_store.h"
 #include "store/backends.h"
@@ -8,78 +9,9 @@
 #include "util/jsonhold.h"
 #include "util/jsonsnap.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-/* The incidents a batch keeps attaching to; past it nothing new is
- * cached (the store still answers). Small on purpose: with 4,096, a batch
- * where every alert declares its own incident kept a thousand documents
- * alive to the end of the batch and freed them together, and glibc's
- * malloc spent the difference consolidating (declare 33 -> 50 us CPU per
- * alert on the memory store at the same instruction count). */
-#define CACHE_MAX 128
-
-typedef struct cached_incident {
-	char *id;        /* the map's key */
-	json_t *doc;     /* NULL only while a new incident's first state is pending */
-	int64_t rev;     /* the store's revision of the incident (0: not stored) */
-	bool dirty;      /* doc is newer than the store */
-	json_t *pending; /* the open payload's state: becomes doc when its level
-	                  * commits, is dropped when it rolls back */
-	bool written;    /* a flush wrote doc, at written_rev, inside a level
-	                  * that has not committed yet */
-	int64_t written_rev;
-	bool superseded; /* written, then rewritten by the operation itself */
-	uint64_t used;   /* the cache's tick when last handed out or put back */
-	/* While a payload holds doc (taken): the document and its members
-	 * as they were before each change (util/jsonhold.h), to put back if
-	 * that payload's level rolls back. Debug builds keep a snapshot too
-	 * (util/jsonsnap.h), and check that the hold still says the same
-	 * (every change was noted) whenever it is let go. */
-	rootly__json_hold *hold;
-	char *snapshot; /* debug builds only, taken with the hold */
-	size_t snapshot_len;
-	/* The batch's attaches not on the timeline yet: written as one event
-	 * when the entry is flushed (attach_fold.c). fold_mark: what fold held
-	 * when the open payload began (its level's rollback goes back to it);
-	 * fold_taken: fold as it was when the open payload wrote it onto its
-	 * own copy; fold_tl: doc's timeline head before a flush wrote fold,
-	 * put back if that flush's level rolls back. */
-	rootly__fold fold;
-	rootly__fold_mark fold_mark;
-	rootly__fold fold_taken;
-	json_t *fold_tl;
-} cached_incident;
-
-typedef struct group_hint {
-	char *group_key; /* the map's key */
-	char *incident_id;
-	uint64_t used;   /* the cache's tick when last set or read */
-} group_hint;
-
-struct rootly__ingest_cache {
-	rootly__strmap incidents; /* id -> cached_incident */
-	rootly__strmap groups;    /* group key -> group_hint */
-	size_t deferred;          /* entries not (only) a copy of the store: dirty or pending */
-	size_t unflushed;         /* dirty and not written */
-	bool restore_failed;      /* set by roll_back_one */
-	/* The entries holding a pending state, so that promoting (after every
-	 * payload of a batch) visits them and not every cached incident. */
-	cached_incident *pend[CACHE_MAX];
-	size_t npend;
-	/* The entries with a hold (the open payload's incidents), which
-	 * rootly__ingest_cache_note searches: usually one or two. */
-	cached_incident *held[CACHE_MAX];
-	size_t nheld;
-	/* The backend's others-committed number (store/backends.h) when the
-	 * last outermost transaction began: entries kept from it are checked
-	 * against it when the next one begins. */
-	uint64_t gen;
-	bool have_gen;
-	/* Counts outermost commits: what was used least recently goes first
-	 * when the kept entries are trimmed (trim). */
-	uint64_t tick;
-};
 
 static struct rootly__ingest_cache *cache_of(rootly_ctx *ctx, bool create)
 {
@@ -97,8 +29,10 @@ static void incident_free(cached_incident *c)
 	json_decref(c->fold_tl);
 	rootly__fold_release(&c->fold);
 	rootly__fold_release(&c->fold_taken);
+	rootly__fold_release(&c->fold_pending);
 	rootly__json_hold_free(c->hold);
 	rootly_free(c->snapshot);
+	rootly__cache_summary_drop(c);
 	rootly_free(c->id);
 	rootly_free(c);
 }
@@ -121,8 +55,7 @@ static void count(struct rootly__ingest_cache *c, const cached_incident *e, int 
 		c->unflushed += (size_t)sign;
 }
 
-/* e holds a pending state now: on the list (once). */
-static void pend_add(struct rootly__ingest_cache *c, cached_incident *e)
+void rootly__cache_pend_add(struct rootly__ingest_cache *c, cached_incident *e)
 {
 	for (size_t i = 0; i < c->npend; i++)
 		if (c->pend[i] == e)
@@ -221,6 +154,12 @@ int rootly__ingest_cache_take(rootly_ctx *ctx, const char *id, json_t **doc, int
 	if (!e || e->superseded)
 		return 0; /* the store answers */
 	if (e->dirty && !e->pending && !e->written && e->doc && !has_undo(e)) {
+		/* The attaches counted beside the document go into it: the
+		 * earlier payloads' before the hold (they stand whatever this
+		 * payload does), the open payload's after it, noted. */
+		int rc = rootly__cache_added_apply(e, NULL);
+		if (rc < 0)
+			return rc;
 		/* The payload may fail half-way: the entry keeps the state of
 		 * the operations before it, as a hold of the document (the
 		 * payload notes each member before it changes it, and copies a
@@ -239,11 +178,21 @@ int rootly__ingest_cache_take(rootly_ctx *ctx, const char *id, json_t **doc, int
 			return rootly_error_set_oom();
 		}
 #endif
+		if ((rc = rootly__cache_added_apply(e, e->hold)) < 0) {
+			/* The payload fails; half applied, doc is no state to keep:
+			 * its rollback rebuilds it from the hold (roll_back_one). */
+			json_decref(e->doc);
+			e->doc = NULL;
+			return rc;
+		}
+		rootly__cache_summary_drop(e);
 		*doc = e->doc;
 		*rev = e->rev;
 		e->doc = NULL;
 		return 0;
 	}
+	/* Counted attaches exist only beside a dirty idle entry (above). */
+	assert(!rootly__cache_added_any(&e->added) && !rootly__cache_added_any(&e->added_pending));
 	if (e->dirty || e->pending || e->written || has_undo(e)) {
 		json_t *copy = e->pending || e->doc ? json_deep_copy(e->pending ? e->pending : e->doc) : NULL;
 		if (!copy)
@@ -340,14 +289,23 @@ int rootly__ingest_cache_defer(rootly_ctx *ctx, json_t *doc, int64_t rev, rootly
 	json_decref(e->pending);
 	e->pending = doc;
 	count(c, e, +1);
-	pend_add(c, e);
+	rootly__cache_pend_add(c, e);
 	return 1;
 }
 
 static bool promote_one(struct rootly__ingest_cache *c, cached_incident *e)
 {
+	/* joined to fold when the payload ended, or taken with the document */
+	assert(!e->fold_pending.count);
+	if (rootly__cache_added_any(&e->added_pending)) {
+		/* attaches counted by the fast path (cache_attach.c): the entry
+		 * stays dirty and idle, its fold longer */
+		rootly__cache_added_promote(e);
+		e->fold_mark = rootly__fold_mark_of(&e->fold);
+	}
 	if (!e->pending)
 		return false;
+	rootly__cache_summary_drop(e);
 	count(c, e, -1);
 	json_decref(e->doc);
 	e->doc = e->pending;
@@ -375,6 +333,8 @@ static bool roll_back_one(struct rootly__ingest_cache *c, cached_incident *e)
 	count(c, e, -1);
 	json_decref(e->pending);
 	e->pending = NULL;
+	memset(&e->added_pending, 0, sizeof(e->added_pending));
+	rootly__fold_release(&e->fold_pending);
 	/* The failed payload's attaches go; the earlier payloads' stay. */
 	if (e->fold_taken.count) {
 		rootly__fold_release(&e->fold);
@@ -387,6 +347,7 @@ static bool roll_back_one(struct rootly__ingest_cache *c, cached_incident *e)
 		/* the payload that held it failed: back to its state before
 		 * (NULL: out of memory) */
 		e->doc = rootly__json_hold_rebuild(e->hold);
+		rootly__cache_summary_drop(e);
 		if (!e->doc) {
 			c->restore_failed = true;
 			e->dirty = false;
@@ -458,7 +419,12 @@ int rootly__ingest_cache_flush(rootly_ctx *ctx, bool undoable)
 		if (!e || !e->dirty || e->written || !e->doc)
 			continue;
 		int64_t rev = e->rev;
-		int rc = write_fold(ctx, e);
+		/* no payload is open here: nothing is counted for one */
+		assert(!rootly__cache_added_any(&e->added_pending));
+		int rc = rootly__cache_added_apply(e, NULL);
+		if (rc < 0)
+			return rc;
+		rc = write_fold(ctx, e);
 		if (rc < 0 || (rc = rootly__incident_write(ctx, e->doc, e->rev, &rev)) < 0) {
 			/* The event may be in the stream already: where no rollback of
 			 * this level will take it away, the batch must not commit. */

@@ -99,6 +99,33 @@ void rootly__ingest_cache_undo_written(rootly_ctx *ctx);
  * writer's level, it is kept (superseded) in case that level rolls back. */
 void rootly__ingest_cache_forget(rootly_ctx *ctx, const char *id);
 
+/* The fast path of an attach (cache_attach.c): a new firing `alert`,
+ * received `now`, joins the incident the group hint names for
+ * `group_key` when the cache can take it without the incident's document
+ * (a dirty, idle entry; open; created at or after `not_before`; a fold
+ * of the same source), with the same effect as the usual path (take,
+ * rootly__link_alert, defer): its alert_count, alerts_active and
+ * detected_at are counted beside the document, the alert joins the
+ * batch's pending alert.attached. The caller has checked that the payload
+ * touched no incident of the group itself. Returns 1 (alert's
+ * incident_id set; *incident_id and *incident_ref valid until the
+ * payload's level ends), 0 (take the usual path; nothing changed) or
+ * ROOTLY_ENOMEM (the payload fails; its rollback undoes the rest). */
+int rootly__ingest_cache_attach(rootly_ctx *ctx, const char *group_key, int64_t not_before, json_t *alert,
+	rootly_time now, const char **incident_id, const char **incident_ref);
+/* The payload's last alert is applied: its fast-path attaches join the
+ * batch's for each incident (as rootly__ingest_cache_defer joins a
+ * payload's fold). 0, or ROOTLY_ENOMEM (the payload fails). */
+int rootly__ingest_cache_payload_end(rootly_ctx *ctx);
+/* The payload has taken incident `id`'s document: the attaches it made
+ * by the fast path move to `into` (its touched incident's fold, empty),
+ * to be written or deferred with the document as the usual path's are.
+ * True when there were any (the document then has the payload's counts
+ * too: it must be written or deferred). */
+bool rootly__ingest_cache_take_attached(rootly_ctx *ctx, const char *id, rootly__fold *into);
+/* On by default; the tests turn it off to compare both paths. */
+extern bool rootly__ingest_fast_attach;
+
 /* The incident last found or declared as the newest open one collecting
  * `group_key`, or NULL. A hint: the caller checks the document. */
 const char *rootly__ingest_cache_group(rootly_ctx *ctx, const char *group_key);

@@ -78,6 +78,8 @@ int rootly__apply_firing(apply_state *st, json_t *alert, json_t *prev, int64_t p
 	const char *group_key = rootly__jstr(alert, "group_key");
 	if (!group_key || !*group_key)
 		group_key = rootly__jstr(alert, "fingerprint");
+	if ((rc = rootly__attach_held(st, alert, group_key)) != 0)
+		return rc < 0 ? rc : 0;
 	rootly_ingest_outcome outcome = ROOTLY_INGEST_ATTACHED;
 	if ((rc = rootly__open_incident_for_group(st, group_key, &t)) < 0)
 		return rc;

@@ -43,6 +43,11 @@ int rootly__touched_by_id(apply_state *st, const char *id, touched **out);
 /* The newest open incident collecting group_key (within the source's
  * group window), or *out = NULL. */
 int rootly__open_incident_for_group(apply_state *st, const char *group_key, touched **out);
+/* A new firing alert attached, stored and reported without taking the
+ * incident's document, when the batch holds it (ingest/cache.h,
+ * rootly__ingest_cache_attach): 1 done, 0 take the usual path (nothing
+ * changed), < 0 the error. */
+int rootly__attach_held(apply_state *st, json_t *alert, const char *group_key);
 int rootly__alert_store(rootly_ctx *ctx, json_t *alert, int64_t expected_rev);
 int rootly__record_outcome(apply_state *st, rootly_ingest_outcome o, const json_t *alert, const json_t *inc,
 	const char *reason);
