@@ -311,6 +311,7 @@ static bool promote_one(struct rootly__ingest_cache *c, cached_incident *e)
 	e->doc = e->pending;
 	e->pending = NULL;
 	e->dirty = true;
+	rootly__cache_summary_read(e);
 	drop_undo(c, e);
 	rootly__fold_release(&e->fold_taken); /* on the timeline of doc now */
 	e->fold_mark = rootly__fold_mark_of(&e->fold);

@@ -53,8 +53,8 @@ static bool copy_in(char *dst, size_t cap, const char *s)
  * what the fast path needs to leave it as the usual path would: the three
  * members it changes present, alerts_active an integer (an incident from
  * before the count gets it on its first resolution, lifecycle.c); or when
- * its group key or ref does not fit the summary. */
-static bool summary_read(cached_incident *e)
+ * its group key or ref does not fit the summary. Allocates nothing. */
+bool rootly__cache_summary_read(cached_incident *e)
 {
 	rootly__cache_summary_drop(e);
 	const json_t *doc = e->doc;
@@ -135,7 +135,7 @@ int rootly__ingest_cache_attach(rootly_ctx *ctx, const char *group_key, int64_t 
 	cached_incident *e = hinted ? rootly__strmap_get(&c->incidents, hinted) : NULL;
 	if (!e || !e->dirty || e->pending || e->written || e->superseded || !e->doc || e->hold)
 		return 0;
-	if (!e->summary.ok && !summary_read(e))
+	if (!e->summary.ok && !rootly__cache_summary_read(e))
 		return 0;
 	/* The usual path would write a fold of another source first. */
 	const char *source = rootly__jstr(alert, "source");

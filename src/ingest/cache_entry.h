@@ -123,6 +123,10 @@ void rootly__cache_pend_add(struct rootly__ingest_cache *c, cached_incident *e);
 /* In cache_attach.c: */
 /* Forget e's summary (its document changed or left the entry). */
 void rootly__cache_summary_drop(cached_incident *e);
+/* Read e->doc's summary now (promote_one: the document a payload just
+ * changed is in the cache; the next alert for it would find it cold).
+ * False when the fast path cannot take this document. */
+bool rootly__cache_summary_read(cached_incident *e);
 /* Apply e's counted attaches to e->doc: the earlier payloads' (`added`)
  * when hold is NULL; the open payload's (`added_pending`), each member
  * noted in `hold` first, otherwise. 0, or ROOTLY_ENOMEM with what is left
