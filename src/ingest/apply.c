@@ -34,35 +34,63 @@ static touched *remember(apply_state *st, json_t *doc, int64_t rev)
 	return t;
 }
 
+static const char *touched_id(const touched *t)
+{
+	return t->held ? t->held_id : rootly__jstr(t->doc, "id");
+}
+
+/* Incident `id`'s latest state: what an earlier payload of the batch
+ * wrote or deferred (the cache), else the store's. */
+static int load_incident(apply_state *st, const char *id, json_t **doc, int64_t *rev)
+{
+	*doc = NULL;
+	*rev = 0;
+	int rc = rootly__ingest_cache_take(st->ctx, id, doc, rev);
+	if (rc < 0 || *doc)
+		return rc;
+	return rootly__doc_get(st->ctx, "incident", id, doc, rev);
+}
+
+/* A held incident (attached to by the fast path) needed whole now: its
+ * document taken from the cache into t, in its place, with what the
+ * payload attached to it meanwhile (changes of the payload's, to be
+ * written or deferred with the document). */
+static int take_held(apply_state *st, touched *t)
+{
+	json_t *doc;
+	int64_t rev;
+	int rc = load_incident(st, t->held_id, &doc, &rev);
+	if (rc < 0)
+		return rc;
+	t->doc = doc;
+	t->rev = rev;
+	t->held = false;
+	if (rootly__ingest_cache_take_attached(st->ctx, t->held_id, &t->fold))
+		t->dirty = true;
+	return 0;
+}
+
 int rootly__touched_by_id(apply_state *st, const char *id, touched **out)
 {
+	*out = NULL;
 	for (size_t i = 0; i < st->count; i++)
-		if (!strcmp(rootly__jstr(st->incidents[i].doc, "id"), id)) {
+		if (!strcmp(touched_id(&st->incidents[i]), id)) {
+			int rc = st->incidents[i].held ? take_held(st, &st->incidents[i]) : 0;
+			if (rc < 0)
+				return rc;
 			*out = &st->incidents[i];
 			return 0;
 		}
-	int64_t rev = 0;
-	*out = NULL;
-	/* An incident an earlier payload of the batch wrote (or changed and
-	 * deferred writing): its latest state. */
-	json_t *doc = NULL;
-	int trc = rootly__ingest_cache_take(st->ctx, id, &doc, &rev);
-	if (trc < 0)
-		return trc;
-	if (!doc) {
-		int rc = rootly__doc_get(st->ctx, "incident", id, &doc, &rev);
-		if (rc < 0)
-			return rc;
-	}
+	json_t *doc;
+	int64_t rev;
+	int rc = load_incident(st, id, &doc, &rev);
+	if (rc < 0)
+		return rc;
 	*out = remember(st, doc, rev);
 	if (!*out) {
 		json_decref(doc);
 		return rootly_error_set_oom();
 	}
-	/* What this payload attached to it without the document (cache.h):
-	 * changes of the payload's, to be written or deferred with it. */
-	if (rootly__ingest_cache_take_attached(st->ctx, id, &(*out)->fold))
-		(*out)->dirty = true;
 	return 0;
 }
 
@@ -92,15 +120,23 @@ static int64_t group_not_before(const apply_state *st)
 	return window > 0 ? st->now - window : INT64_MIN;
 }
 
-/* An open incident of the group the payload has touched already. */
+/* The first open incident of the group the payload has come to already
+ * (touched, or attached to by the fast path), in the order it came to
+ * them: the usual path looks there before the group's hint. */
 static touched *touched_for_group(apply_state *st, const char *group_key, int64_t not_before)
 {
 	for (size_t i = 0; i < st->count; i++) {
-		json_t *d = st->incidents[i].doc;
+		touched *t = &st->incidents[i];
+		if (t->held) {
+			if (rootly__ingest_cache_held_collects(st->ctx, t->held_id, group_key, not_before))
+				return t;
+			continue;
+		}
+		json_t *d = t->doc;
 		const char *g = rootly__jstr(d, "group_key");
 		if (g && !strcmp(g, group_key) && rootly__status_open(rootly__jstr(d, "status")) &&
 		    rootly__jint(d, "created_at") >= not_before)
-			return &st->incidents[i];
+			return t;
 	}
 	return NULL;
 }
@@ -109,11 +145,23 @@ int rootly__attach_held(apply_state *st, json_t *alert, const char *group_key)
 {
 	int64_t not_before = group_not_before(st);
 	const char *id, *ref;
-	if (touched_for_group(st, group_key, not_before))
+	/* The incident the usual path would find first among the payload's:
+	 * one it holds whole takes the usual path; one held in the cache is
+	 * the only one the fast path may join. */
+	touched *t = touched_for_group(st, group_key, not_before);
+	if (t && !t->held)
 		return 0;
-	int rc = rootly__ingest_cache_attach(st->ctx, group_key, not_before, alert, st->now, &id, &ref);
+	int rc = rootly__ingest_cache_attach(st->ctx, t ? t->held_id : NULL, group_key, not_before, alert, st->now,
+		&id, &ref);
 	if (rc <= 0)
 		return rc;
+	if (!t) {
+		/* its place in the payload's order */
+		if (strlen(id) >= sizeof(t->held_id) || !(t = remember(st, NULL, 0)))
+			return rootly_error_set_oom();
+		t->held = true;
+		memcpy(t->held_id, id, strlen(id) + 1);
+	}
 	if ((rc = rootly__alert_store(st->ctx, alert, 0)) < 0)
 		return rc;
 	rc = rootly__ingest_result_add(st->result, ROOTLY_INGEST_ATTACHED, rootly__jstr(alert, "id"),
@@ -125,7 +173,7 @@ int rootly__open_incident_for_group(apply_state *st, const char *group_key, touc
 {
 	int64_t not_before = group_not_before(st);
 	if ((*out = touched_for_group(st, group_key, not_before)))
-		return 0;
+		return (*out)->held ? take_held(st, *out) : 0;
 	/* The incident an earlier payload of the batch found or declared for
 	 * this group, if it still qualifies (only this context writes while
 	 * the batch holds the write lock, and only ingest declares incidents

@@ -100,19 +100,24 @@ void rootly__ingest_cache_undo_written(rootly_ctx *ctx);
 void rootly__ingest_cache_forget(rootly_ctx *ctx, const char *id);
 
 /* The fast path of an attach (cache_attach.c): a new firing `alert`,
- * received `now`, joins the incident the group hint names for
- * `group_key` when the cache can take it without the incident's document
- * (a dirty, idle entry; open; created at or after `not_before`; a fold
- * of the same source), with the same effect as the usual path (take,
- * rootly__link_alert, defer): its alert_count, alerts_active and
- * detected_at are counted beside the document, the alert joins the
- * batch's pending alert.attached. The caller has checked that the payload
- * touched no incident of the group itself. Returns 1 (alert's
- * incident_id set; *incident_id and *incident_ref valid until the
- * payload's level ends), 0 (take the usual path; nothing changed) or
- * ROOTLY_ENOMEM (the payload fails; its rollback undoes the rest). */
-int rootly__ingest_cache_attach(rootly_ctx *ctx, const char *group_key, int64_t not_before, json_t *alert,
-	rootly_time now, const char **incident_id, const char **incident_ref);
+ * received `now`, joins incident `id` (NULL: the one the group hint
+ * names for `group_key`) when the cache can take it without the
+ * incident's document (a dirty, idle entry; open; of the group; created
+ * at or after `not_before`; a fold of the same source), with the same
+ * effect as the usual path (take, rootly__link_alert, defer): its
+ * alert_count, alerts_active and detected_at are counted beside the
+ * document, the alert joins the payload's pending alert.attached for the
+ * incident. The caller passes `id` when the payload came to a held
+ * incident of the group before (apply.c, touched_for_group); NULL when
+ * it came to none. Returns 1 (alert's incident_id set; *incident_id and
+ * *incident_ref valid until the payload's level ends), 0 (take the
+ * usual path; nothing changed) or ROOTLY_ENOMEM (the payload fails; its
+ * rollback undoes the rest). */
+int rootly__ingest_cache_attach(rootly_ctx *ctx, const char *id, const char *group_key, int64_t not_before,
+	json_t *alert, rootly_time now, const char **incident_id, const char **incident_ref);
+/* Whether incident `id`, held in the cache (dirty and idle), collects
+ * `group_key` now: open, of that group, created at or after not_before. */
+bool rootly__ingest_cache_held_collects(rootly_ctx *ctx, const char *id, const char *group_key, int64_t not_before);
 /* The payload's last alert is applied: its fast-path attaches join the
  * batch's for each incident (as rootly__ingest_cache_defer joins a
  * payload's fold). 0, or ROOTLY_ENOMEM (the payload fails). */

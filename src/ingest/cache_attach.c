@@ -20,9 +20,11 @@
  *
  * When: the entry is dirty and idle (not pending, written, superseded or
  * held by a payload, its document present), the incident open and in the
- * window, the fold empty or of the same source with times, and the
- * payload has touched no incident of the group itself (the usual path
- * would pick that one). Anything else takes the usual path. Rollback: a
+ * window, the fold empty or of the same source with times, and the first
+ * incident of the group the payload came to is this one or none (the
+ * usual path joins that first one: apply.c keeps each held incident's
+ * place among the payload's, and takes it there when the payload needs
+ * its document). Anything else takes the usual path. Rollback: a
  * payload's counts are `added_pending` until its level commits
  * (promote_one), dropped when it rolls back, and its fold appends are cut
  * at the entry's fold mark (roll_back_one).
@@ -125,22 +127,38 @@ static int64_t detected_now(const cached_incident *e)
 
 bool rootly__ingest_fast_attach = true;
 
-int rootly__ingest_cache_attach(rootly_ctx *ctx, const char *group_key, int64_t not_before, json_t *alert,
-	rootly_time now, const char **incident_id, const char **incident_ref)
+/* The entry of incident `id` when it is dirty and idle, its summary read,
+ * and it collects `group_key` now; else NULL. */
+static cached_incident *idle_collecting(struct rootly__ingest_cache *c, const char *id, const char *group_key,
+	int64_t not_before)
+{
+	cached_incident *e = id ? rootly__strmap_get(&c->incidents, id) : NULL;
+	if (!e || !e->dirty || e->pending || e->written || e->superseded || !e->doc || e->hold)
+		return NULL;
+	if (!e->summary.ok && !rootly__cache_summary_read(e))
+		return NULL;
+	if (!e->summary.open || e->summary.created_at < not_before || strcmp(e->summary.group_key, group_key) != 0)
+		return NULL;
+	return e;
+}
+
+bool rootly__ingest_cache_held_collects(rootly_ctx *ctx, const char *id, const char *group_key, int64_t not_before)
+{
+	return ctx->ingest_cache && idle_collecting(ctx->ingest_cache, id, group_key, not_before);
+}
+
+int rootly__ingest_cache_attach(rootly_ctx *ctx, const char *id, const char *group_key, int64_t not_before,
+	json_t *alert, rootly_time now, const char **incident_id, const char **incident_ref)
 {
 	struct rootly__ingest_cache *c = ctx->ingest_cache;
 	if (!rootly__ingest_fast_attach || !c || !c->deferred || !rootly__ingest_cache_may_defer(ctx))
 		return 0;
-	const char *hinted = rootly__ingest_cache_group(ctx, group_key);
-	cached_incident *e = hinted ? rootly__strmap_get(&c->incidents, hinted) : NULL;
-	if (!e || !e->dirty || e->pending || e->written || e->superseded || !e->doc || e->hold)
-		return 0;
-	if (!e->summary.ok && !rootly__cache_summary_read(e))
-		return 0;
+	if (!id)
+		id = rootly__ingest_cache_group(ctx, group_key);
+	cached_incident *e = idle_collecting(c, id, group_key, not_before);
 	/* The usual path would write a fold of another source first. */
 	const char *source = rootly__jstr(alert, "source");
-	if (!e->summary.open || e->summary.created_at < not_before || strcmp(e->summary.group_key, group_key) != 0 ||
-	    (e->fold.count && !(e->fold.with_at && rootly__fold_same_actor(&e->fold, source))) ||
+	if (!e || (e->fold.count && !(e->fold.with_at && rootly__fold_same_actor(&e->fold, source))) ||
 	    (e->fold_pending.count && !rootly__fold_same_actor(&e->fold_pending, source)))
 		return 0;
 	/* As rootly__link_alert does for a new alert: until the fold takes

@@ -22,7 +22,9 @@ typedef struct rootly__cache_added {
 /* What the fast path reads of doc, read once for each state of it (the
  * document is cold by the time the next alert for it comes: each member
  * looked up there cost about three cache misses). Valid while `ok`;
- * dropped whenever doc changes or leaves the entry. */
+ * dropped whenever doc is replaced or leaves the entry (a flush changes
+ * only members it does not hold; detected_at is kept in step when the
+ * counts are applied). */
 typedef struct rootly__cache_summary {
 	bool ok;
 	bool open;            /* status in_triage, started or mitigated */

@@ -11,9 +11,16 @@
 /* Incidents touched by the payload, kept in memory and stored once at the
  * end, so a group of N alerts costs one incident write, not N. */
 typedef struct touched {
-	json_t *doc;
+	json_t *doc;   /* NULL while `held` */
 	int64_t rev;   /* 0 = new */
 	bool dirty;
+	/* Attached to by the fast path (rootly__attach_held): the document
+	 * stays in the ingest cache, this is only the incident's place in the
+	 * order the payload came to its incidents, which decides which one a
+	 * later alert of the group joins. Taken into the entry (doc set,
+	 * held false) as soon as the payload needs the document. */
+	bool held;
+	char held_id[40];
 	/* Alerts attached by this payload and not yet on the timeline: they
 	 * become one alert.attached event (attach_fold.c), or join the batch's
 	 * pending ones for the incident when its write is deferred (cache.c). */

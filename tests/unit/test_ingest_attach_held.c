@@ -347,6 +347,15 @@ static void faults_in_held_payload(bool sqlite, const char *faulted)
 	char *with = held_batch(URI(), faulted, 0, &rc, &fired);
 	assert_int_equal(rc, 0);
 	assert_string_not_equal(without, with);
+	/* and both as the usual path leaves them */
+	rootly__ingest_fast_attach = false;
+	char *usual_without = held_batch(URI(), NULL, 0, &rc, &fired);
+	char *usual_with = held_batch(URI(), faulted, 0, &rc, &fired);
+	rootly__ingest_fast_attach = true;
+	assert_string_equal(usual_without, without);
+	assert_string_equal(usual_with, with);
+	free(usual_without);
+	free(usual_with);
 	int failed = 0;
 	for (uint64_t n = 1;; n++) {
 		char *d = held_batch(URI(), faulted, n, &rc, &fired);
@@ -382,6 +391,153 @@ static void test_faults_attach_then_take_sqlite(void **state)
 	faults_in_held_payload(true, "f:4:1 r:2:0");
 }
 
+/* A short script, steps split by " | ": "a ALERTS" a notification of g1
+ * (send_g1's notation), "B" batch begin, "C" commit, "resolve REF". The
+ * canonical dump after it. */
+static char *run_case(const char *script, bool fast)
+{
+	rootly__ingest_fast_attach = fast;
+	rt_clock clock = { 1795701600000, 10 };
+	rootly_ctx *ctx = rt_ctx_open("memory:", &clock);
+	char buf[512];
+	snprintf(buf, sizeof(buf), "%s", script);
+	for (char *step = strtok(buf, "|"); step; step = strtok(NULL, "|")) {
+		while (*step == ' ')
+			step++;
+		char *end = step + strlen(step);
+		while (end > step && end[-1] == ' ')
+			*--end = '\0';
+		if (step[0] == 'a')
+			rt_ok(send_g1(ctx, step + 2));
+		else if (!strcmp(step, "B"))
+			rt_ok(rootly_ctx_batch_begin(ctx));
+		else if (!strcmp(step, "C"))
+			rt_ok(rootly_ctx_batch_commit(ctx));
+		else if (!strncmp(step, "resolve ", 8)) {
+			rt_ok(rootly_incident_transition(ctx, step + 8, ROOTLY_STATUS_STARTED, "bob", NULL, 0));
+			rt_ok(rootly_incident_transition(ctx, step + 8, ROOTLY_STATUS_RESOLVED, "bob", NULL, 0));
+		}
+		else
+			fail_msg("unknown step \"%s\"", step);
+	}
+	char *d = dump(ctx);
+	rootly_ctx_free(ctx);
+	rootly__ingest_fast_attach = true;
+	return d;
+}
+
+/* Cases a review of the fast path wrote (each mutant of cache_attach.c
+ * or cache.c that the random scripts above let live dies on one): starts
+ * earlier than the incident within one payload and across payloads, an
+ * incident resolved by hand and a new one for the group, a taking
+ * payload that resolves alerts counted beside the document. */
+static void test_cases_either_way(void **state)
+{
+	(void)state;
+	static const char *const cases[] = {
+		"a f:1:0 | B | a f:2:0 | a f:3:3 f:4:1 | C",
+		"a f:1:0 | B | a f:2:0 | a f:3:3 | a f:4:1 | a f:5:0 | C",
+		"a f:1:0 | a f:3:0 | a r:1:0 | resolve INC-1 | B | a f:1:1 | a f:2:0 | C",
+		"a f:1:0 | B | a f:2:0 | a f:3:0 | a r:1:0 r:2:0 r:3:0 | C",
+		"a f:1:0 | B | a f:2:0 | a f:3:0 | a f:4:0 r:1:0 f:5:3 | a r:2:0 r:3:0 r:4:0 r:5:0 | C",
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *fast = run_case(cases[i], true), *usual = run_case(cases[i], false);
+		if (strcmp(fast, usual) != 0)
+			fail_msg("%s: the stores differ:\n%s\n%s", cases[i], fast, usual);
+		free(fast);
+		free(usual);
+	}
+}
+
+/* Two open incidents of one group (its key shared by two sources, one
+ * with a group window): the alerts of one notification join the one the
+ * payload came to first, held or not. Reported by a review of the fast
+ * path, which once let a later alert of the group join the other. */
+static int send_src(rootly_ctx *ctx, const char *source, const char *alerts)
+{
+	char body[4096];
+	int len = snprintf(body, sizeof(body), "{\"receiver\":\"r\",\"status\":\"firing\",\"alerts\":[");
+	for (const char *p = alerts; *p;) {
+		char st;
+		int inst, used;
+		assert_int_equal(sscanf(p, "%c:%d%n", &st, &inst, &used), 2);
+		if (p != alerts)
+			body[len++] = ',';
+		len += put_alert(body + len, sizeof(body) - (size_t)len, 1, inst, st == 'r', 0);
+		p += used;
+		while (*p == ' ')
+			p++;
+	}
+	len += snprintf(body + len, sizeof(body) - (size_t)len,
+		"],\"groupLabels\":{},\"commonLabels\":{},\"commonAnnotations\":{},\"externalURL\":\"http://am\","
+		"\"version\":\"4\",\"groupKey\":\"{}:{group=\\\"g1\\\"}\",\"truncatedAlerts\":0}");
+	return ingest_body(ctx, source, body, (size_t)len, NULL, 0);
+}
+
+static size_t alerts_of(rootly_ctx *ctx, const char *ref)
+{
+	rootly_incident *inc = NULL;
+	rt_ok(rootly_incident_get(&inc, ctx, ref));
+	size_t n = rootly_incident_alerts_count(inc);
+	rootly_incident_free(inc);
+	return n;
+}
+
+/* INC-1 (am-long) stays open; INC-2 is declared for am-short once INC-1
+ * is past its 2 s window, and deferred in the batch. */
+static rootly_ctx *two_open(rt_clock *clock)
+{
+	rootly_ctx *ctx = rt_ctx_open("memory:", clock);
+	rt_ctx_configure(ctx, "version: 1\nsources:\n  am-long: {type: alertmanager}\n"
+		"  am-short: {type: alertmanager, group_window: 2s}\n");
+	rt_ok(send_src(ctx, "am-long", "f:1"));
+	clock->now += 3000;
+	rt_ok(send_src(ctx, "am-short", "f:2"));
+	rt_ok(rootly_ctx_batch_begin(ctx));
+	rt_ok(send_src(ctx, "am-short", "f:3"));
+	return ctx;
+}
+
+static void test_first_incident_of_the_payload_wins(void **state)
+{
+	(void)state;
+	for (int fast = 1; fast >= 0; fast--) {
+		rootly__ingest_fast_attach = fast;
+		rt_clock clock = { 1795701600000, 0 };
+		/* new (joins INC-2, held), a resolution of INC-1's alert, new again */
+		rootly_ctx *ctx = two_open(&clock);
+		rt_ok(send_src(ctx, "am-long", "f:4 r:1 f:5"));
+		rt_ok(rootly_ctx_batch_commit(ctx));
+		assert_int_equal(alerts_of(ctx, "INC-1"), 1);
+		assert_int_equal(alerts_of(ctx, "INC-2"), 4);
+		rootly_ctx_free(ctx);
+		/* the resolution first: INC-1 is the payload's first */
+		ctx = two_open(&clock);
+		rt_ok(send_src(ctx, "am-long", "r:1 f:4"));
+		rt_ok(rootly_ctx_batch_commit(ctx));
+		assert_int_equal(alerts_of(ctx, "INC-1"), 2);
+		assert_int_equal(alerts_of(ctx, "INC-2"), 2);
+		rootly_ctx_free(ctx);
+		/* one source whose window a reload lifts */
+		clock.now = 1795701600000;
+		ctx = rt_ctx_open("memory:", &clock);
+		rt_ctx_configure(ctx, "version: 1\nsources:\n  alertmanager: {group_window: 2s}\n");
+		rt_ok(send_src(ctx, "alertmanager", "f:1"));
+		clock.now += 3000;
+		rt_ok(send_src(ctx, "alertmanager", "f:2"));
+		rt_ctx_configure(ctx, "version: 1\nsources:\n  alertmanager: {}\n");
+		rt_ok(rootly_ctx_batch_begin(ctx));
+		rt_ok(send_src(ctx, "alertmanager", "f:3"));
+		rt_ok(send_src(ctx, "alertmanager", "f:4 r:1 f:5"));
+		rt_ok(rootly_ctx_batch_commit(ctx));
+		assert_int_equal(alerts_of(ctx, "INC-1"), 1);
+		assert_int_equal(alerts_of(ctx, "INC-2"), 4);
+		rootly_ctx_free(ctx);
+	}
+	rootly__ingest_fast_attach = true;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -389,6 +545,8 @@ int main(void)
 		cmocka_unit_test(test_same_either_way_sqlite),
 		cmocka_unit_test(test_faults_attach_then_take_memory),
 		cmocka_unit_test(test_faults_attach_then_take_sqlite),
+		cmocka_unit_test(test_first_incident_of_the_payload_wins),
+		cmocka_unit_test(test_cases_either_way),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
