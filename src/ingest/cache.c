@@ -32,7 +32,6 @@ static void incident_free(cached_incident *c)
 	rootly__fold_release(&c->fold_pending);
 	rootly__json_hold_free(c->hold);
 	rootly_free(c->snapshot);
-	rootly__cache_summary_drop(c);
 	rootly_free(c->id);
 	rootly_free(c);
 }
@@ -153,7 +152,7 @@ int rootly__ingest_cache_take(rootly_ctx *ctx, const char *id, json_t **doc, int
 	cached_incident *e = c && id ? rootly__strmap_get(&c->incidents, id) : NULL;
 	if (!e || e->superseded)
 		return 0; /* the store answers */
-	if (e->dirty && !e->pending && !e->written && e->doc && !has_undo(e)) {
+	if (rootly__cache_dirty_idle(e)) {
 		/* The attaches counted beside the document go into it: the
 		 * earlier payloads' before the hold (they stand whatever this
 		 * payload does), the open payload's after it, noted. */
@@ -305,13 +304,12 @@ static bool promote_one(struct rootly__ingest_cache *c, cached_incident *e)
 	}
 	if (!e->pending)
 		return false;
-	rootly__cache_summary_drop(e);
 	count(c, e, -1);
 	json_decref(e->doc);
 	e->doc = e->pending;
 	e->pending = NULL;
 	e->dirty = true;
-	rootly__cache_summary_read(e);
+	rootly__cache_summary_read(e); /* of the new doc, hot now */
 	drop_undo(c, e);
 	rootly__fold_release(&e->fold_taken); /* on the timeline of doc now */
 	e->fold_mark = rootly__fold_mark_of(&e->fold);

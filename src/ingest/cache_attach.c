@@ -133,7 +133,7 @@ static cached_incident *idle_collecting(struct rootly__ingest_cache *c, const ch
 	int64_t not_before)
 {
 	cached_incident *e = id ? rootly__strmap_get(&c->incidents, id) : NULL;
-	if (!e || !e->dirty || e->pending || e->written || e->superseded || !e->doc || e->hold)
+	if (!e || !rootly__cache_dirty_idle(e))
 		return NULL;
 	if (!e->summary.ok && !rootly__cache_summary_read(e))
 		return NULL;

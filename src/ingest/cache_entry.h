@@ -118,6 +118,14 @@ struct rootly__ingest_cache {
 	uint64_t tick;
 };
 
+/* Dirty and idle: newer than the store, and neither pending, written,
+ * superseded nor held by a payload. rootly__ingest_cache_take hands such
+ * a document over under a hold; the fast path attaches beside it. */
+static inline bool rootly__cache_dirty_idle(const cached_incident *e)
+{
+	return e->dirty && !e->pending && !e->written && !e->superseded && e->doc && !e->hold;
+}
+
 /* In cache.c: */
 /* e holds a pending state now: on the list promote visits (once). */
 void rootly__cache_pend_add(struct rootly__ingest_cache *c, cached_incident *e);
