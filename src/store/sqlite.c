@@ -220,6 +220,9 @@ static int sq_km_fail(sq_store *s, int rc, const char *what)
 	if (rc == SQLITE_INTERNAL)
 		return rootly_error_set(ROOTLY_EIO, ROOTLY_ERROR_SQLITE, rc,
 			"sqlite: %s: more logged fields than key map slots", what);
+	if (rc == SQLITE_CORRUPT && sqlite3_errcode(s->db) != SQLITE_CORRUPT)
+		return rootly_error_set(ROOTLY_ECORRUPT, ROOTLY_ERROR_SQLITE, rc,
+			"sqlite: %s: a key log row holds a BLOB that is not a pack of entries", what);
 	return sq_fail(s, rc, what);
 }
 
@@ -656,6 +659,14 @@ static rootly_status sq_begin(rootly_store *st)
 	return 0;
 }
 
+/* The key logs' packs still in memory become rows of the transaction
+ * (sqlite_keymap.h): before it commits. */
+static int sq_flush_logs(sq_store *s)
+{
+	int rc = rootly__km_flush(&s->km, s->db);
+	return rc == SQLITE_OK ? 0 : sq_km_fail(s, rc, "commit");
+}
+
 /* On failure the level stays open: the caller rolls it back. */
 static rootly_status sq_commit(rootly_store *st)
 {
@@ -664,8 +675,10 @@ static rootly_status sq_commit(rootly_store *st)
 		return sq_invalid("commit without an open transaction");
 	if (s->aborted)
 		return sq_aborted();
-	if (s->depth == 1)
+	if (s->depth == 1) {
+		ROOTLY_TRY(sq_flush_logs(s));
 		ROOTLY_TRY(sq_run_fixed(s, S_COMMIT, "commit")); /* the tails stay (see sq_store) */
+	}
 	/* A released level's entries now belong to the enclosing one; the
 	 * outermost level needs none (ROLLBACK undoes everything). */
 	if (--s->depth <= 1)
@@ -683,6 +696,7 @@ static rootly_status sq_commit_deferred(rootly_store *st, uint64_t *token)
 		return sq_invalid("commit_deferred outside the outermost level");
 	if (s->aborted)
 		return sq_aborted();
+	ROOTLY_TRY(sq_flush_logs(s));
 	s->deferring = true;
 	int rc = sq_run_fixed(s, S_COMMIT, "commit");
 	s->deferring = false;
@@ -1799,30 +1813,189 @@ static int sq_check_pragma(sq_store *s, const char *sql, const char *ok)
 	return sq_check_rows(s, sql, ok, sql);
 }
 
-/* Every record with a logged field has its log row (sqlite_keymap.h):
+/* The check of the key logs holds a set of (id, field, value) hashes of
+ * every log entry in memory: a temporary table would change the schema,
+ * and with it make every prepared statement of the connection prepare
+ * again (memory a rollback may not have). A record's entry missing is
+ * missed only if another entry's 64-bit hash is equal. */
+typedef struct entry_set {
+	uint64_t *slots; /* 0: empty */
+	size_t cap, used;
+	bool oom;
+} entry_set;
+
+static uint64_t entry_hash(const char *id, unsigned field, const char *value)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ field;
+	for (const char *p = id;; p++) {
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+		if (!*p)
+			break;
+	}
+	for (const char *p = value; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h ? h : 1;
+}
+
+static bool set_has(const entry_set *es, uint64_t h)
+{
+	for (size_t i = (size_t)h & (es->cap - 1); es->cap && es->slots[i]; i = (i + 1) & (es->cap - 1))
+		if (es->slots[i] == h)
+			return true;
+	return false;
+}
+
+static void set_add(entry_set *es, uint64_t h)
+{
+	if (es->oom || set_has(es, h))
+		return;
+	if ((es->used + 1) * 2 > es->cap) {
+		size_t cap = es->cap ? es->cap * 2 : 1024;
+		uint64_t *slots = rootly__calloc(cap, sizeof(*slots));
+		if (!slots) {
+			es->oom = true;
+			return;
+		}
+		for (size_t i = 0; i < es->cap; i++) {
+			if (!es->slots[i])
+				continue;
+			size_t j = (size_t)es->slots[i] & (cap - 1);
+			while (slots[j])
+				j = (j + 1) & (cap - 1);
+			slots[j] = es->slots[i];
+		}
+		rootly_free(es->slots);
+		es->slots = slots;
+		es->cap = cap;
+	}
+	size_t j = (size_t)h & (es->cap - 1);
+	while (es->slots[j])
+		j = (j + 1) & (es->cap - 1);
+	es->slots[j] = h;
+	es->used++;
+}
+
+static void set_add_entry(entry_set *es, const char *id, const char *key, const char *group_key)
+{
+	if (key)
+		set_add(es, entry_hash(id, ROOTLY__KM_KEY, key));
+	if (group_key)
+		set_add(es, entry_hash(id, ROOTLY__KM_GROUP, group_key));
+}
+
+static bool set_add_packed(void *arg, unsigned i, const char *key, const char *group_key, const char *id)
+{
+	(void)i;
+	set_add_entry(arg, id, key, group_key);
+	return true;
+}
+
+/* Every entry of log `log` into es; a pack that does not decode, or
+ * whose seqs reach back over the row before it, is reported. */
+static int check_read_log(sq_store *s, const char *log, entry_set *es)
+{
+	char *sql = sqlite3_mprintf("SELECT seq, key, group_key, id FROM \"%w\" ORDER BY seq", log);
+	sqlite3_stmt *st = NULL;
+	int rc = sql ? sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) : SQLITE_NOMEM;
+	sqlite3_free(sql);
+	int ret = 0;
+	int64_t before = 0;
+	while (rc == SQLITE_OK && ret == 0) {
+		if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+			break;
+		rc = SQLITE_OK;
+		int64_t seq = sqlite3_column_int64(st, 0);
+		if (sqlite3_column_type(st, 1) == SQLITE_BLOB) {
+			const void *blob = sqlite3_column_blob(st, 1);
+			unsigned n = 0;
+			int prc = rootly__km_pack_each(blob, (size_t)sqlite3_column_bytes(st, 1), &n, set_add_packed, es);
+			if (prc != SQLITE_OK || seq - (int64_t)n < before)
+				ret = rootly_error_set(ROOTLY_ECORRUPT, ROOTLY_ERROR_SQLITE, 0,
+					"sqlite: key logs: %s row %lld: %s", log, (long long)seq,
+					prc != SQLITE_OK ? "not a pack of entries" : "its entries' seqs reach over the row before");
+		} else {
+			bool oom = false;
+			const char *key = col_text(st, 1, &oom), *group_key = col_text(st, 2, &oom);
+			const char *id = col_text(st, 3, &oom);
+			if (oom || !id)
+				rc = SQLITE_NOMEM;
+			else
+				set_add_entry(es, id, key, group_key);
+		}
+		before = seq;
+	}
+	if (rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	sqlite3_finalize(st);
+	if (ret == 0 && es->oom)
+		ret = rootly_error_set_oom();
+	if (ret == 0 && rc != SQLITE_OK)
+		ret = sq_fail(s, rc, "key logs");
+	return ret;
+}
+
+/* Each record of c with a value in `field` has its entry (up to four
+ * reported). */
+static int check_records(sq_store *s, const sq_coll *c, unsigned field, const entry_set *es)
+{
+	const char *col = field == ROOTLY__KM_KEY ? "key" : "group_key";
+	char *sql = sqlite3_mprintf("SELECT id, %s FROM \"%w\" WHERE %s IS NOT NULL ORDER BY rowid", col, c->table,
+		col);
+	sqlite3_stmt *st = NULL;
+	int rc = sql ? sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) : SQLITE_NOMEM;
+	sqlite3_free(sql);
+	char msg[512] = "";
+	size_t len = 0;
+	int missing = 0;
+	while (rc == SQLITE_OK) {
+		if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+			break;
+		rc = SQLITE_OK;
+		bool oom = false;
+		const char *id = col_text(st, 0, &oom), *v = col_text(st, 1, &oom);
+		if (oom || !id || !v) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		if (set_has(es, entry_hash(id, field, v)) || missing++ >= 4)
+			continue;
+		if (len < sizeof(msg))
+			len += (size_t)snprintf(msg + len, sizeof(msg) - len, "%s%s %s has no row in %s for its %s",
+				len ? "; " : "", c->name, id, c->log, col);
+	}
+	if (rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK)
+		return sq_fail(s, rc, "key logs");
+	if (missing)
+		return rootly_error_set(ROOTLY_ECORRUPT, ROOTLY_ERROR_SQLITE, 0, "sqlite: key logs: %s", msg);
+	return 0;
+}
+
+/* Every record with a logged field has its log entry (sqlite_keymap.h):
  * one without would never be found by that field. */
 static int sq_check_logs(sq_store *s)
 {
-	for (size_t i = 0; i < ROOTLY__KM_COLLECTIONS; i++) {
+	int ret = 0;
+	for (size_t i = 0; ret == 0 && i < ROOTLY__KM_COLLECTIONS; i++) {
 		sq_coll *c;
-		ROOTLY_TRY(coll_get(s, rootly__km_logged[i].collection, false, &c));
-		for (unsigned f = ROOTLY__KM_KEY; c->exists && f <= ROOTLY__KM_GROUP; f <<= 1) {
-			if (!(c->logged & f))
-				continue;
-			const char *col = f == ROOTLY__KM_KEY ? "key" : "group_key";
-			/* (id, value) NOT IN (...): a correlated NOT EXISTS would scan
-			 * the log once per record. */
-			char *sql = sqlite3_mprintf("SELECT '%q ' || r.id || ' has no row in %q for its %s' FROM \"%w\" r"
-				" WHERE r.%s IS NOT NULL AND (r.id, r.%s) NOT IN (SELECT id, %s FROM \"%w\" WHERE %s IS NOT NULL)",
-				c->name, c->log, col, c->table, col, col, col, c->log, col);
-			if (!sql)
-				return rootly_error_set_oom();
-			int rc = sq_check_rows(s, sql, NULL, "key logs");
-			sqlite3_free(sql);
-			ROOTLY_TRY(rc);
-		}
+		ret = coll_get(s, rootly__km_logged[i].collection, false, &c);
+		if (ret < 0 || !c->exists)
+			continue;
+		entry_set es = { NULL, 0, 0, false };
+		/* this transaction's entries not yet in a row, then the rows */
+		rootly__km_pending_each(&s->km, c->log, set_add_packed, &es);
+		ret = check_read_log(s, c->log, &es);
+		for (unsigned f = ROOTLY__KM_KEY; ret == 0 && f <= ROOTLY__KM_GROUP; f <<= 1)
+			if (c->logged & f)
+				ret = check_records(s, c, f, &es);
+		rootly_free(es.slots);
 	}
-	return 0;
+	return ret;
 }
 
 static rootly_status sq_check(rootly_store *st)

@@ -17,6 +17,8 @@
 #define MIN_CAP 1024u
 #define MAX_CAP ((size_t)1 << 28)
 
+unsigned rootly__km_pack_limit = ROOTLY__KM_PACK_MAX;
+
 const struct rootly__km_logged rootly__km_logged[ROOTLY__KM_COLLECTIONS] = {
 	{ "alert", ROOTLY__KM_KEY | ROOTLY__KM_GROUP },
 	{ "incident", ROOTLY__KM_GROUP },
@@ -146,7 +148,16 @@ static rootly__keymap *map_find(rootly__keymaps *k, const char *table, unsigned 
 	return free_slot;
 }
 
-/* The statements of log `table` that write it. */
+/* The writing state of log `table`, if it has one. */
+static rootly__kmlog *log_lookup(rootly__keymaps *k, const char *table)
+{
+	for (size_t i = 0; i < ROOTLY__KM_SLOTS; i++)
+		if (k->log[i].table[0] && strcmp(k->log[i].table, table) == 0)
+			return &k->log[i];
+	return NULL;
+}
+
+/* The writing state of log `table` (made on first use). */
 static rootly__kmlog *log_find(rootly__keymaps *k, const char *table)
 {
 	rootly__kmlog *free_slot = NULL;
@@ -175,26 +186,145 @@ static int prepare(sqlite3 *db, sqlite3_stmt **st, const char *fmt, const char *
 	return rc;
 }
 
+/* ---- packs (the layout: sqlite_keymap.h) ---------------------------------- */
+
+enum { E_KEY = 1, E_GROUP = 2, E_TAKEN_BACK = 0x80 };
+
+/* The entry at p (before end): its flags, fields (NULL when not held) and
+ * where the next one begins. false: not an entry of the layout. */
+static bool entry_at(const unsigned char *p, const unsigned char *end, unsigned *flags, const char *f[3],
+	const unsigned char **next)
+{
+	if (p >= end)
+		return false;
+	*flags = *p++;
+	if ((*flags & ~(unsigned)(E_KEY | E_GROUP | E_TAKEN_BACK)) || !(*flags & (E_KEY | E_GROUP)))
+		return false;
+	for (unsigned j = 0; j < 3; j++) {
+		f[j] = NULL;
+		if (j < 2 && !(*flags & (1u << j)))
+			continue;
+		const unsigned char *z = memchr(p, 0, (size_t)(end - p));
+		if (!z)
+			return false;
+		f[j] = (const char *)p;
+		p = z + 1;
+	}
+	*next = p;
+	return true;
+}
+
+int rootly__km_pack_each(const void *blob, size_t len, unsigned *n,
+	bool (*fn)(void *arg, unsigned i, const char *key, const char *group_key, const char *id), void *arg)
+{
+	const unsigned char *p = blob, *end = p + len;
+	*n = 0;
+	if (!blob || len < 2 || p[0] != ROOTLY__KM_PACK_FORMAT || p[1] == 0 || p[1] > ROOTLY__KM_PACK_MAX)
+		return SQLITE_CORRUPT;
+	unsigned count = p[1];
+	*n = count;
+	p += 2;
+	bool more = true;
+	for (unsigned i = 0; i < count; i++) {
+		unsigned flags;
+		const char *f[3];
+		if (!entry_at(p, end, &flags, f, &p))
+			return SQLITE_CORRUPT;
+		if (more && !(flags & E_TAKEN_BACK))
+			more = fn(arg, i, f[0], f[1], f[2]);
+	}
+	return p == end ? SQLITE_OK : SQLITE_CORRUPT;
+}
+
+/* A pack row read into a map: each entry holding the map's field. */
+typedef struct pack_into {
+	rootly__keymap *m;
+	int64_t last; /* the row's seq: the last entry's */
+	unsigned n;
+	int rc;
+} pack_into;
+
+static bool add_entry(void *arg, unsigned i, const char *key, const char *group_key, const char *id)
+{
+	(void)id;
+	pack_into *pi = arg;
+	const char *v = pi->m->field == ROOTLY__KM_KEY ? key : group_key;
+	int64_t seq = pi->last - pi->n + 1 + i;
+	if (v && !map_add(pi->m, v, seq)) {
+		pi->rc = seq > SEQ_MAX ? SQLITE_FULL : SQLITE_NOMEM;
+		return false;
+	}
+	return true;
+}
+
+/* Calls fn for each entry of l's pack in memory not taken back. */
+static void pending_each(const rootly__kmlog *l,
+	bool (*fn)(void *arg, unsigned i, const char *key, const char *group_key, const char *id), void *arg)
+{
+	const unsigned char *end = (const unsigned char *)l->pend.ptr + l->pend.len;
+	for (unsigned i = 0; i < l->n; i++) {
+		const unsigned char *p = (const unsigned char *)l->pend.ptr + l->off[i];
+		unsigned flags;
+		const char *f[3];
+		/* (written by rootly__km_append: always an entry) */
+		if (entry_at(p, end, &flags, f, &p) && !(flags & E_TAKEN_BACK) && !fn(arg, i, f[0], f[1], f[2]))
+			return;
+	}
+}
+
+void rootly__km_pending_each(rootly__keymaps *k, const char *log,
+	bool (*fn)(void *arg, unsigned i, const char *key, const char *group_key, const char *id), void *arg)
+{
+	const rootly__kmlog *l = log_lookup(k, log);
+	if (l)
+		pending_each(l, fn, arg);
+}
+
+/* The entries of this connection's pack in memory, into map m (a map
+ * just built from the log's rows would miss them). */
+static int pack_in_memory_into(const rootly__kmlog *l, rootly__keymap *m)
+{
+	if (!l || !l->n)
+		return SQLITE_OK;
+	pack_into pi = { m, l->first + l->n - 1, l->n, SQLITE_OK };
+	pending_each(l, add_entry, &pi);
+	return pi.rc;
+}
+
 /* Read the log rows after `synced` into the map. A row without this
  * map's column (the other field's row) is read past: it holds nothing
- * for this map, so `synced` still moves on. */
-static int catch_up(rootly__keymap *m, sqlite3 *db)
+ * for this map, so `synced` still moves on. This connection's pack in
+ * memory (after every row) joins it too. */
+static int catch_up(rootly__keymaps *k, rootly__keymap *m, sqlite3 *db)
 {
-	int rc = prepare(db, &m->catchup, m->field == ROOTLY__KM_KEY ?
-		"SELECT seq, key FROM \"%w\" WHERE seq > ?1 ORDER BY seq" :
-		"SELECT seq, group_key FROM \"%w\" WHERE seq > ?1 ORDER BY seq", m->table);
+	int rc = prepare(db, &m->catchup, "SELECT seq, key, group_key FROM \"%w\" WHERE seq > ?1 ORDER BY seq",
+		m->table);
 	if (rc != SQLITE_OK)
 		return rc;
 	if (!m->slots && !map_reserve(m))
 		return SQLITE_NOMEM;
+	int col = m->field == ROOTLY__KM_KEY ? 1 : 2;
 	sqlite3_bind_int64(m->catchup, 1, m->synced);
 	while ((rc = sqlite3_step(m->catchup)) == SQLITE_ROW) {
 		int64_t seq = sqlite3_column_int64(m->catchup, 0);
-		if (sqlite3_column_type(m->catchup, 1) == SQLITE_NULL) {
+		if (sqlite3_column_type(m->catchup, 1) == SQLITE_BLOB) {
+			const void *blob = sqlite3_column_blob(m->catchup, 1);
+			pack_into pi = { m, seq, 0, SQLITE_OK };
+			rc = rootly__km_pack_each(blob, (size_t)sqlite3_column_bytes(m->catchup, 1), &pi.n, add_entry, &pi);
+			if (rc == SQLITE_OK && !blob)
+				rc = SQLITE_NOMEM;
+			if (rc == SQLITE_OK)
+				rc = pi.rc;
+			if (rc != SQLITE_OK)
+				break;
 			m->synced = seq;
 			continue;
 		}
-		const char *key = (const char *)sqlite3_column_text(m->catchup, 1);
+		if (sqlite3_column_type(m->catchup, col) == SQLITE_NULL) {
+			m->synced = seq;
+			continue;
+		}
+		const char *key = (const char *)sqlite3_column_text(m->catchup, col);
 		if (!key) {
 			rc = SQLITE_NOMEM;
 			break;
@@ -206,6 +336,8 @@ static int catch_up(rootly__keymap *m, sqlite3 *db)
 		m->synced = seq;
 	}
 	sqlite3_reset(m->catchup);
+	if (rc == SQLITE_DONE && pack_in_memory_into(log_lookup(k, m->table), m) != SQLITE_OK)
+		rc = SQLITE_NOMEM;
 	if (rc != SQLITE_DONE) {
 		/* Whatever was read stays right, but start over next time. */
 		map_drop(m);
@@ -222,15 +354,39 @@ int rootly__km_prepare(rootly__keymaps *k, sqlite3 *db, const char *table, unsig
 		return SQLITE_INTERNAL; /* more keyed collections than slots */
 	if (m->slots && !m->stale)
 		return SQLITE_OK;
-	return catch_up(m, db);
+	return catch_up(k, m, db);
 }
 
 /* ---- transactions ------------------------------------------------------- */
 
+/* The pack in memory is gone (inserted, or its transaction too). */
+static void pack_clear(rootly__kmlog *l)
+{
+	l->n = 0;
+	l->pend.len = 0;
+	l->pend.oom = false;
+}
+
 void rootly__km_begin(rootly__keymaps *k)
 {
-	for (size_t i = 0; i < ROOTLY__KM_SLOTS; i++)
+	for (size_t i = 0; i < ROOTLY__KM_SLOTS; i++) {
 		k->map[i].begin_synced = k->map[i].synced;
+		/* others may have appended since our last transaction */
+		pack_clear(&k->log[i]);
+		k->log[i].next_known = false;
+	}
+}
+
+static int log_flush(rootly__kmlog *l, sqlite3 *db);
+
+int rootly__km_flush(rootly__keymaps *k, sqlite3 *db)
+{
+	for (size_t i = 0; i < ROOTLY__KM_SLOTS; i++) {
+		int rc = k->log[i].table[0] ? log_flush(&k->log[i], db) : SQLITE_OK;
+		if (rc != SQLITE_OK)
+			return rc;
+	}
+	return SQLITE_OK;
 }
 
 void rootly__km_stale(rootly__keymaps *k)
@@ -247,10 +403,54 @@ void rootly__km_rollback(rootly__keymaps *k)
 		rootly__keymap *m = &k->map[i];
 		if (m->synced > m->begin_synced)
 			m->synced = m->begin_synced;
+		pack_clear(&k->log[i]);
+		k->log[i].next_known = false;
 	}
 }
 
 /* ---- writes ------------------------------------------------------------- */
+
+/* The seq the log's next entry gets: one past the last row's, read
+ * once a transaction (the write lock keeps it ours until the end). */
+static int log_next(rootly__kmlog *l, sqlite3 *db)
+{
+	if (l->next_known)
+		return SQLITE_OK;
+	int rc = prepare(db, &l->last, "SELECT MAX(seq) FROM \"%w\"", l->table);
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(l->last);
+	if (rc == SQLITE_ROW) {
+		l->next = sqlite3_column_int64(l->last, 0) + 1; /* NULL (no row): 0 */
+		l->next_known = true;
+		rc = SQLITE_OK;
+	}
+	sqlite3_reset(l->last);
+	return rc;
+}
+
+/* Insert the pack in memory as one row, at its last entry's seq. */
+static int log_flush(rootly__kmlog *l, sqlite3 *db)
+{
+	if (!l->n)
+		return SQLITE_OK;
+	int rc = prepare(db, &l->insert, "INSERT INTO \"%w\" (seq, key, group_key, id) VALUES (?1, ?2, NULL, '')",
+		l->table);
+	if (rc != SQLITE_OK)
+		return rc;
+	l->pend.ptr[0] = ROOTLY__KM_PACK_FORMAT;
+	l->pend.ptr[1] = (char)l->n;
+	sqlite3_bind_int64(l->insert, 1, l->first + l->n - 1);
+	rc = sqlite3_bind_blob(l->insert, 2, l->pend.ptr, (int)l->pend.len, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(l->insert);
+	sqlite3_reset(l->insert);
+	sqlite3_clear_bindings(l->insert);
+	if (rc != SQLITE_DONE)
+		return rc;
+	pack_clear(l);
+	return SQLITE_OK;
+}
 
 int rootly__km_append(rootly__keymaps *k, sqlite3 *db, const char *table, const char *key, const char *group_key,
 	const char *id, int64_t *seq)
@@ -258,23 +458,39 @@ int rootly__km_append(rootly__keymaps *k, sqlite3 *db, const char *table, const 
 	rootly__kmlog *l = log_find(k, table);
 	if (!l)
 		return SQLITE_INTERNAL;
-	int rc = prepare(db, &l->append, "INSERT INTO \"%w\" (key, group_key, id) VALUES (?1, ?2, ?3)", table);
+	size_t klen = key ? strlen(key) + 1 : 0, glen = group_key ? strlen(group_key) + 1 : 0;
+	size_t ilen = strlen(id) + 1, need = 1 + klen + glen + ilen;
+	int rc = SQLITE_OK;
+	unsigned limit = rootly__km_pack_limit - 1 < ROOTLY__KM_PACK_MAX ? rootly__km_pack_limit : ROOTLY__KM_PACK_MAX;
+	if (l->n && (l->n >= limit || l->pend.len + need > ROOTLY__KM_PACK_BYTES))
+		rc = log_flush(l, db);
+	if (rc == SQLITE_OK && !l->n)
+		rc = log_next(l, db);
 	if (rc != SQLITE_OK)
 		return rc;
-	/* (a NULL text binds SQL NULL) */
-	rc = sqlite3_bind_text(l->append, 1, key, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(l->append, 2, group_key, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(l->append, 3, id, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(l->append);
-	sqlite3_reset(l->append);
-	sqlite3_clear_bindings(l->append);
-	if (rc != SQLITE_DONE)
-		return rc;
-	*seq = sqlite3_last_insert_rowid(db);
-	return *seq > SEQ_MAX ? SQLITE_FULL : SQLITE_OK;
+	if (l->next > SEQ_MAX)
+		return SQLITE_FULL;
+	if (!l->n) {
+		l->first = l->next;
+		l->pend.len = 0;
+		need += 2; /* the header, written by log_flush */
+	}
+	if (!rootly_buf_reserve(&l->pend, need)) {
+		l->pend.oom = false; /* what it holds is still whole */
+		return SQLITE_NOMEM;
+	}
+	if (!l->n)
+		rootly_buf_put(&l->pend, "\0\0", 2);
+	l->off[l->n] = l->pend.len;
+	rootly_buf_putc(&l->pend, (char)((key ? E_KEY : 0) | (group_key ? E_GROUP : 0)));
+	if (key)
+		rootly_buf_put(&l->pend, key, klen);
+	if (group_key)
+		rootly_buf_put(&l->pend, group_key, glen);
+	rootly_buf_put(&l->pend, id, ilen);
+	*seq = l->next++;
+	l->n++;
+	return SQLITE_OK;
 }
 
 /* One map learns row `seq`, which holds `value` for it or nothing (NULL). */
@@ -298,22 +514,26 @@ void rootly__km_added(rootly__keymaps *k, const char *table, const char *key, co
 
 int rootly__km_unappend(rootly__keymaps *k, sqlite3 *db, const char *table, int64_t seq)
 {
+	(void)db;
 	rootly__kmlog *l = log_find(k, table);
 	if (!l)
 		return SQLITE_INTERNAL;
-	int rc = prepare(db, &l->unappend, "DELETE FROM \"%w\" WHERE seq = ?1", table);
-	if (rc != SQLITE_OK)
-		return rc;
-	sqlite3_bind_int64(l->unappend, 1, seq);
-	rc = sqlite3_step(l->unappend);
-	sqlite3_reset(l->unappend);
-	/* The seq may be given again, maybe by another connection. */
+	/* An entry already in a row stays there, matching nothing. */
+	if (!l->n || seq < l->first || seq >= l->first + l->n)
+		return SQLITE_OK;
+	l->pend.ptr[l->off[seq - l->first]] |= (char)E_TAKEN_BACK;
+	/* Taken back at the end of the pack: those seqs are given again. */
+	while (l->n && (l->pend.ptr[l->off[l->n - 1]] & E_TAKEN_BACK))
+		l->pend.len = l->off[--l->n];
+	if (!l->n)
+		l->pend.len = 0;
+	l->next = l->first + l->n;
 	for (unsigned f = ROOTLY__KM_KEY; f <= ROOTLY__KM_GROUP; f <<= 1) {
 		rootly__keymap *m = map_find(k, table, f, false);
-		if (m && m->synced >= seq)
-			m->synced = seq - 1;
+		if (m && m->synced >= l->next)
+			m->synced = l->next - 1;
 	}
-	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+	return SQLITE_OK;
 }
 
 /* ---- lookups ------------------------------------------------------------ */
@@ -395,6 +615,34 @@ int rootly__km_candidates(rootly__keymaps *k, sqlite3 *db, const char *log, unsi
 	return SQLITE_OK;
 }
 
+/* The id of one entry, when it holds `value` in `field`. */
+static void entry_match(unsigned field, const char *key, const char *group_key, const char *id, const char *value,
+	rootly_buf *ids, bool *found)
+{
+	const char *v = field == ROOTLY__KM_KEY ? key : group_key;
+	if (v && strcmp(v, value) == 0) {
+		rootly_buf_put(ids, id, strlen(id) + 1);
+		*found = true;
+	}
+}
+
+typedef struct pack_find {
+	unsigned field, n;
+	int64_t last, seq;
+	const char *value;
+	rootly_buf *ids;
+	bool *found;
+} pack_find;
+
+static bool find_entry(void *arg, unsigned i, const char *key, const char *group_key, const char *id)
+{
+	pack_find *pf = arg;
+	if (pf->last - pf->n + 1 + i != pf->seq)
+		return true;
+	entry_match(pf->field, key, group_key, id, pf->value, pf->ids, pf->found);
+	return false;
+}
+
 int rootly__km_row_id(rootly__keymaps *k, sqlite3 *db, const char *log, unsigned field, int64_t seq,
 	const char *value, rootly_buf *ids, bool *found)
 {
@@ -402,24 +650,47 @@ int rootly__km_row_id(rootly__keymaps *k, sqlite3 *db, const char *log, unsigned
 	rootly__keymap *m = map_find(k, log, field, true);
 	if (!m)
 		return SQLITE_INTERNAL;
-	int rc = prepare(db, &m->row, field == ROOTLY__KM_KEY ? "SELECT id FROM \"%w\" WHERE seq = ?1 AND key = ?2" :
-		"SELECT id FROM \"%w\" WHERE seq = ?1 AND group_key = ?2", log);
+	/* This transaction's pack in memory. */
+	rootly__kmlog *l = log_lookup(k, log);
+	if (l && l->n && seq >= l->first && seq < l->first + l->n) {
+		const unsigned char *p = (const unsigned char *)l->pend.ptr + l->off[seq - l->first];
+		unsigned flags;
+		const char *f[3];
+		if (entry_at(p, (const unsigned char *)l->pend.ptr + l->pend.len, &flags, f, &p) &&
+		    !(flags & E_TAKEN_BACK))
+			entry_match(field, f[0], f[1], f[2], value, ids, found);
+		return ids->oom ? SQLITE_NOMEM : SQLITE_OK;
+	}
+	/* The row at seq, or the pack that holds it: the first row from seq
+	 * on (a pack's seq is its last entry's). */
+	int rc = prepare(db, &m->row, "SELECT seq, key, group_key, id FROM \"%w\" WHERE seq >= ?1 ORDER BY seq LIMIT 1",
+		log);
 	if (rc != SQLITE_OK)
 		return rc;
 	sqlite3_bind_int64(m->row, 1, seq);
-	rc = sqlite3_bind_text(m->row, 2, value, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(m->row);
+	rc = sqlite3_step(m->row);
 	if (rc == SQLITE_ROW) {
-		const char *v = (const char *)sqlite3_column_text(m->row, 0);
-		if (v) {
-			rootly_buf_put(ids, v, (size_t)sqlite3_column_bytes(m->row, 0) + 1);
-			*found = true;
+		int64_t at = sqlite3_column_int64(m->row, 0);
+		if (sqlite3_column_type(m->row, 1) == SQLITE_BLOB) {
+			const void *blob = sqlite3_column_blob(m->row, 1);
+			pack_find pf = { field, 0, at, seq, value, ids, found };
+			rc = rootly__km_pack_each(blob, (size_t)sqlite3_column_bytes(m->row, 1), &pf.n, find_entry, &pf);
+			if (rc == SQLITE_OK)
+				rc = !blob ? SQLITE_NOMEM : SQLITE_DONE;
+		} else {
+			int col = field == ROOTLY__KM_KEY ? 1 : 2;
+			const char *v = (const char *)sqlite3_column_text(m->row, col);
+			const char *id = (const char *)sqlite3_column_text(m->row, 3);
+			bool oom = (!v && sqlite3_column_type(m->row, col) != SQLITE_NULL) || !id;
+			if (!oom && at == seq && v)
+				entry_match(field, field == ROOTLY__KM_KEY ? v : NULL, field == ROOTLY__KM_GROUP ? v : NULL,
+					id, value, ids, found);
+			rc = oom ? SQLITE_NOMEM : SQLITE_DONE;
 		}
-		rc = !v || ids->oom ? SQLITE_NOMEM : SQLITE_DONE;
+		if (ids->oom)
+			rc = SQLITE_NOMEM;
 	}
 	sqlite3_reset(m->row);
-	sqlite3_clear_bindings(m->row);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
@@ -432,8 +703,9 @@ void rootly__km_free(rootly__keymaps *k)
 		sqlite3_finalize(m->row);
 		memset(m, 0, sizeof(*m));
 		rootly__kmlog *l = &k->log[i];
-		sqlite3_finalize(l->append);
-		sqlite3_finalize(l->unappend);
+		sqlite3_finalize(l->insert);
+		sqlite3_finalize(l->last);
+		rootly_buf_dispose(&l->pend);
 		memset(l, 0, sizeof(*l));
 	}
 }

@@ -16,13 +16,30 @@
  * attaching to 100 incidents (bench_ingest attach_am).
  * Instead:
  *  - the log, one table "l_<table>" per collection (seq INTEGER PRIMARY
- *    KEY, key, group_key, id): one row per record written with a logged
+ *    KEY, key, group_key, id): an entry per record written with a logged
  *    field (inserted, or updated to a new value), holding the logged
  *    fields that write set (the others NULL), appended in seq order, so
- *    new rows land on the last page. Since schema v5 one row carries both
- *    of an alert's fields: v4 had a log per field ("k_<table>",
+ *    new rows land on the last page. Since schema v5 one entry carries
+ *    both of an alert's fields: v4 had a log per field ("k_<table>",
  *    "g_<table>"), two rows an alert, about 3,700 instructions (4% of an
  *    attached alert's) and a b-tree entry more;
+ *  - since schema v6 the entries a transaction appends are packed, up to
+ *    ROOTLY__KM_PACK_MAX of them in one row: they are kept in memory, the
+ *    writer's map learns them at once, and a row is inserted when the
+ *    pack is full, before the transaction commits, and before the log is
+ *    read back (a map built from it). A pack row holds its entries in
+ *    `key`, as a BLOB (group_key NULL, id ''); its entries have the seqs
+ *    up to its own, the last entry's (the seqs before are never rows).
+ *    A row insert an alert was about 10% of an attached alert's CPU
+ *    time (docs/benchmarks.md, "Session 15"). The layout:
+ *      byte 0   ROOTLY__KM_PACK_FORMAT
+ *      byte 1   n, the entries (1..ROOTLY__KM_PACK_MAX)
+ *      then n entries: a flags byte (1: a key follows, 2: a group key
+ *      follows, 0x80: taken back, match nothing), the key and the group
+ *      key as flagged, then the id, each NUL-terminated (record ids and
+ *      logged values are C strings, never holding a NUL).
+ *    Rows from before v6 (and the migrations' rows) stay plain rows, and
+ *    both kinds are read everywhere;
  *  - per connection and logged field, in memory, an open-addressing table
  *    from a 28-bit tag of the key's hash to the seq of its log rows (8
  *    bytes a slot),
@@ -40,8 +57,11 @@
  * (PRAGMA data_version moved), the rows after `synced` are read before the
  * next answer. That rests on one rule: a committed log row is never
  * deleted (seqs are reused: there is no AUTOINCREMENT, and a catch-up reads
- * only seq > synced). Only this connection's own uncommitted rows are
- * taken back (a failed write, a nested level's undo). A compaction of the
+ * only seq > synced). Only this connection's own uncommitted entries are
+ * taken back (a failed write, a nested level's undo): the last one of
+ * the pack in memory is dropped and its seq given again; any other is
+ * marked taken back, or left in a row already inserted (it matches
+ * nothing: its record was never written). A compaction of the
  * logs would have to rebuild every connection's map.
  * Log rows are written only through this library (the schema is
  * private), before the record and in the same transaction (a write
@@ -74,10 +94,29 @@ typedef struct rootly__keymap {
 	sqlite3_stmt *catchup, *row;
 } rootly__keymap;
 
-/* A log's writing statements, shared by the maps of its columns. */
+/* Entries and bytes of a pack at most (it stays on one page, with ids
+ * and keys of the usual sizes: 32 alerts take about 2.4 KB). */
+#define ROOTLY__KM_PACK_MAX 64
+#define ROOTLY__KM_PACK_BYTES 3900
+#define ROOTLY__KM_PACK_FORMAT 1
+
+/* Entries a pack takes before it is inserted (1..ROOTLY__KM_PACK_MAX,
+ * default the maximum): tests lower it, to fill packs often. Read by the
+ * thread writing, set only when no store is in use. */
+extern unsigned rootly__km_pack_limit;
+
+/* A log's writing state, shared by the maps of its columns: the pack of
+ * the open transaction (entries first..first+n-1, encoded in `pend`
+ * after the two header bytes; off[i] where entry i begins). */
 typedef struct rootly__kmlog {
 	char table[80]; /* "" = unused */
-	sqlite3_stmt *append, *unappend;
+	sqlite3_stmt *insert, *last;
+	rootly_buf pend;
+	size_t off[ROOTLY__KM_PACK_MAX];
+	unsigned n;
+	int64_t first;
+	int64_t next;    /* the seq the next entry gets, when next_known */
+	bool next_known; /* only while the transaction holds the write lock */
 } rootly__kmlog;
 
 typedef struct rootly__keymaps {
@@ -109,24 +148,30 @@ int rootly__km_fill_log(sqlite3 *db, const char *log, const char *table, unsigne
 /* Outermost transaction begins (the write lock is held): where the maps
  * are, for a rollback. */
 void rootly__km_begin(rootly__keymaps *k);
+/* Insert the packs still in memory (before the transaction commits, and
+ * before anything reads the logs with SQL). An SQLite result code; on
+ * failure the entries stay in memory (the caller rolls back). */
+int rootly__km_flush(rootly__keymaps *k, sqlite3 *db);
 /* Another connection committed (or that cannot be told): every map
  * catches up from its log on next use. */
 void rootly__km_stale(rootly__keymaps *k);
-/* The whole transaction rolled back: its log rows are gone. */
+/* The whole transaction rolled back: its log rows are gone, and the
+ * entries in memory with them. */
 void rootly__km_rollback(rootly__keymaps *k);
 
-/* Append the log row (key, group_key, id) of log `table`, before the
- * record is written: key and group_key are the values this write logs,
- * NULL for a field it does not (at least one is not NULL); *seq gets its
- * seq. An SQLite result code. */
+/* Append the log entry (key, group_key, id) of log `table`, before the
+ * record is written, inside a write transaction: key and group_key are
+ * the values this write logs, NULL for a field it does not (at least one
+ * is not NULL); *seq gets its seq. The entry joins the pack in memory (a
+ * full pack is inserted first). An SQLite result code. */
 int rootly__km_append(rootly__keymaps *k, sqlite3 *db, const char *table, const char *key, const char *group_key,
 	const char *id, int64_t *seq);
 /* The record of log row `seq` was written: the maps of the log learn it
  * (the same key and group_key). Never fails (a map that cannot grow is
  * dropped, to be rebuilt). */
 void rootly__km_added(rootly__keymaps *k, const char *table, const char *key, const char *group_key, int64_t seq);
-/* Remove log row `seq` (its record's write failed, or is being undone).
- * An SQLite result code. */
+/* Take back log entry `seq` of this transaction (its record's write
+ * failed, or is being undone). An SQLite result code. */
 int rootly__km_unappend(rootly__keymaps *k, sqlite3 *db, const char *table, int64_t seq);
 
 /* *absent = 1 when no record of `table` has `key` in `field` (certain),
@@ -147,6 +192,19 @@ int rootly__km_candidates(rootly__keymaps *k, sqlite3 *db, const char *log, unsi
  * (*found): appended to `ids` with its NUL. An SQLite result code. */
 int rootly__km_row_id(rootly__keymaps *k, sqlite3 *db, const char *log, unsigned field, int64_t seq,
 	const char *value, rootly_buf *ids, bool *found);
+
+/* Decode pack `blob` (`len` bytes): *n its entries, and for each fn(arg,
+ * i, key, group_key, id) (NULL for a field the entry does not hold;
+ * entries taken back are skipped) until fn returns false. SQLITE_CORRUPT
+ * when it is not a pack of this layout. */
+int rootly__km_pack_each(const void *blob, size_t len, unsigned *n,
+	bool (*fn)(void *arg, unsigned i, const char *key, const char *group_key, const char *id), void *arg);
+
+/* The same for the entries of log `log` in this connection's pack in
+ * memory (not yet a row), in seq order: fn's i is the entry's seq minus
+ * the first's. */
+void rootly__km_pending_each(rootly__keymaps *k, const char *log,
+	bool (*fn)(void *arg, unsigned i, const char *key, const char *group_key, const char *id), void *arg);
 
 /* Forget every map and statement (before the connection closes). */
 void rootly__km_free(rootly__keymaps *k);

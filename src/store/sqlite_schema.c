@@ -375,8 +375,10 @@ int rootly__sq_migrate(sqlite3 *db, int from)
 		rc = logs_to_v5(db);
 	if (rc == SQLITE_OK && from >= 1 && from <= 3)
 		rc = streams_to_v4(db);
-	_Static_assert(ROOTLY__SQ_SCHEMA_VERSION == 5, "the user_version set here");
+	/* v5 -> v6: the logs' rows may be packs (sqlite_keymap.h), which a
+	 * v5 library would misread; the tables do not change. */
+	_Static_assert(ROOTLY__SQ_SCHEMA_VERSION == 6, "the user_version set here");
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, "PRAGMA user_version = 5;", NULL, NULL, NULL);
+		rc = sqlite3_exec(db, "PRAGMA user_version = 6;", NULL, NULL, NULL);
 	return rc;
 }

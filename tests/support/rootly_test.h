@@ -42,6 +42,10 @@ void rt_sqlite_remove(const char *path_or_uri);
  * with SQLite's message when it does not run (rootly_test_sqlite.c: the
  * C suites only). */
 void rt_sqlite_exec(const char *path_or_uri, const char *sql);
+/* Rewrite the key logs' packs of the database at `path` (closed) as plain
+ * rows at their entries' seqs (sqlite_keymap.h): what schema v5 wrote,
+ * and v6 still reads. For tests that read or edit the logs with SQL. */
+void rt_sqlite_unpack_logs(const char *path);
 
 /* A jansson object whose member "k<i>" (i < n) holds a string of i bytes,
  * each fill + i % 7: blocks of every small size class (the allocation

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "rootly/sys/store.h"
+#include "store/sqlite_keymap.h"
 
 #include <sqlite3.h>
 
@@ -367,38 +368,49 @@ static int found_numbered(rootly_store *st, int i)
 	return n;
 }
 
-/* The alert log of the database at path (closed) holds `rows` rows,
- * one per record id, with seqs from `first` to `last`. */
-static void assert_log_rows(const char *path, int rows, int first, int last)
+/* The alert log of the database at path (closed), its packs read as
+ * plain rows (rt_sqlite_unpack_logs): an entry per record id among
+ * `records` ones, each its record's, with dense seqs from 1. Entries of
+ * a rolled-back level that were already in a row stay, matching nothing
+ * (their records are gone): at most `stale` of them. */
+static void assert_log_rows(const char *path, int records, int stale)
 {
+	rt_sqlite_unpack_logs(path);
 	sqlite3 *db = NULL;
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	sqlite3_stmt *st = NULL;
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*), min(seq), max(seq), count(DISTINCT id) FROM l_r_alert",
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*), min(seq), max(seq), count(DISTINCT id),"
+		" (SELECT count(*) FROM l_r_alert l JOIN r_alert a ON a.id = l.id AND a.key IS l.key"
+		" AND a.group_key IS l.group_key), (SELECT count(*) FROM r_alert) FROM l_r_alert",
 		-1, &st, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(st, 0), rows);
-	assert_int_equal(sqlite3_column_int(st, 1), first);
-	assert_int_equal(sqlite3_column_int(st, 2), last);
+	int rows = sqlite3_column_int(st, 0);
+	assert_true(rows >= records && rows <= records + stale);
+	assert_int_equal(sqlite3_column_int(st, 1), 1);
+	assert_int_equal(sqlite3_column_int(st, 2), rows);
 	assert_int_equal(sqlite3_column_int(st, 3), rows);
+	assert_int_equal(sqlite3_column_int(st, 4), records);
+	assert_int_equal(sqlite3_column_int(st, 5), records);
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 }
 
 /* Transactions of many sizes, each with a nested level that appends and
- * is rolled back: the log ends with one row per record and no gap in the
- * seqs (the rolled-back level's seqs are given again); the writer finds
- * its own rows by key before it commits, a check inside the transaction
- * (which reads the logs with SQL) finds every record's row, and so does a
- * connection whose map is first built inside its own transaction; after
- * the commits each connection finds every record. */
+ * is rolled back (the counts put it inside a pack and across a full
+ * pack's insert): the log ends with an entry per record and no gap in the
+ * seqs (the rolled-back level's seqs still in memory are given again; an
+ * entry already in a row stays, matching nothing); the writer finds its
+ * own entries by key before it commits, a check inside the transaction
+ * finds every record's entry, and so does a connection whose map is
+ * first built inside its own transaction; after the commits each
+ * connection finds every record. */
 static void t_log_rows_across_transactions(void **state)
 {
 	(void)state;
 	char path[300];
 	rootly_store *a = open_tmp(path, sizeof(path));
 	int total = 0;
-	const int counts[] = { 1, 7, 8, 9, 63, 64, 65, 73, 150 };
+	const int counts[] = { 1, 7, 8, 9, 63, 64, 65, 73, 127, 150 };
 	for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
 		int n = counts[c];
 		rt_ok(a->begin(a));
@@ -438,7 +450,7 @@ static void t_log_rows_across_transactions(void **state)
 	rt_ok(a->check(a));
 	b->free(b);
 	a->free(a);
-	assert_log_rows(path, total, 1, total);
+	assert_log_rows(path, total, 2 * 10);
 	rt_sqlite_remove(path);
 }
 
@@ -463,8 +475,192 @@ static void t_log_rows_rolled_back(void **state)
 		assert_int_equal(found_numbered(a, i), 1);
 	rt_ok(a->check(a));
 	a->free(a);
-	assert_log_rows(path, 5, 1, 5);
+	assert_log_rows(path, 5, 0);
 	rt_sqlite_remove(path);
+}
+
+/* The models and the log tests again with packs of two entries: a pack
+ * is inserted in the middle of nearly every transaction and nested
+ * level, so lookups, catch-ups, take-backs and rollbacks meet entries in
+ * memory, in rows of this transaction and in committed rows together. */
+static void t_models_with_small_packs(void **state)
+{
+	rootly__km_pack_limit = 2;
+	t_two_connections_against_a_model(state);
+	t_updates_outside_transactions(state);
+	t_incident_groups_against_a_model(state);
+	t_alert_keys_and_groups_against_a_model(state);
+	t_log_rows_across_transactions(state);
+	t_log_rows_rolled_back(state);
+	rootly__km_pack_limit = ROOTLY__KM_PACK_MAX;
+}
+
+typedef struct seen_entries {
+	char text[512];
+} seen_entries;
+
+static bool note_entry(void *arg, unsigned i, const char *key, const char *group_key, const char *id)
+{
+	seen_entries *se = arg;
+	size_t len = strlen(se->text);
+	snprintf(se->text + len, sizeof(se->text) - len, "%s%u:%s:%s:%s", len ? " " : "", i, key ? key : "-",
+		group_key ? group_key : "-", id);
+	return true;
+}
+
+static bool id_of(rootly__keymaps *k, sqlite3 *db, unsigned field, int64_t seq, const char *value, char *out)
+{
+	rootly_buf ids = ROOTLY_BUF_INIT;
+	bool found = false;
+	assert_int_equal(rootly__km_row_id(k, db, "l_t", field, seq, value, &ids, &found), SQLITE_OK);
+	snprintf(out, 32, "%s", found ? ids.ptr : "");
+	rootly_buf_dispose(&ids);
+	return found;
+}
+
+/* The pack layer alone, on a log of its own: entries appended get seqs
+ * one past the last row; one taken back in the middle is marked and
+ * found by nothing, one at the end gives its seq again; each entry is
+ * found by seq and value in memory, then in its row (a pack's seq is its
+ * last entry's), never by another value or in a gap; the row decodes to
+ * the live entries. */
+static void t_pack_entries_by_seq(void **state)
+{
+	(void)state;
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(rootly__km_create_log(db, "l_t"), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "INSERT INTO l_t (seq, key, id) VALUES (7, 'old', 'r0')", NULL, NULL, NULL),
+		SQLITE_OK);
+	rootly__keymaps k;
+	memset(&k, 0, sizeof(k));
+	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	rootly__km_begin(&k);
+	int64_t seq[4];
+	assert_int_equal(rootly__km_append(&k, db, "l_t", "ka", "ga", "ra", &seq[0]), SQLITE_OK);
+	assert_int_equal(rootly__km_append(&k, db, "l_t", "kb", NULL, "rb", &seq[1]), SQLITE_OK);
+	assert_int_equal(rootly__km_append(&k, db, "l_t", NULL, "gc", "rc", &seq[2]), SQLITE_OK);
+	assert_int_equal(seq[0], 8);
+	assert_int_equal(seq[2], 10);
+	assert_int_equal(rootly__km_unappend(&k, db, "l_t", 9), SQLITE_OK); /* in the middle: marked */
+	assert_int_equal(rootly__km_append(&k, db, "l_t", "kd", "gd", "rd", &seq[3]), SQLITE_OK);
+	assert_int_equal(seq[3], 11);
+	assert_int_equal(rootly__km_unappend(&k, db, "l_t", 11), SQLITE_OK); /* the last: given again */
+	assert_int_equal(rootly__km_append(&k, db, "l_t", "ke", NULL, "re", &seq[3]), SQLITE_OK);
+	assert_int_equal(seq[3], 11);
+	for (int pass = 0; pass < 2; pass++) {
+		char id[32];
+		assert_true(id_of(&k, db, ROOTLY__KM_KEY, 8, "ka", id) && !strcmp(id, "ra"));
+		assert_true(id_of(&k, db, ROOTLY__KM_GROUP, 8, "ga", id) && !strcmp(id, "ra"));
+		assert_false(id_of(&k, db, ROOTLY__KM_KEY, 8, "kb", id));
+		assert_false(id_of(&k, db, ROOTLY__KM_KEY, 9, "kb", id)); /* taken back */
+		assert_true(id_of(&k, db, ROOTLY__KM_GROUP, 10, "gc", id) && !strcmp(id, "rc"));
+		assert_false(id_of(&k, db, ROOTLY__KM_KEY, 10, "gc", id));
+		assert_true(id_of(&k, db, ROOTLY__KM_KEY, 11, "ke", id) && !strcmp(id, "re"));
+		assert_true(id_of(&k, db, ROOTLY__KM_KEY, 7, "old", id) && !strcmp(id, "r0"));
+		assert_false(id_of(&k, db, ROOTLY__KM_KEY, 12, "ke", id));
+		assert_int_equal(rootly__km_flush(&k, db), SQLITE_OK);
+	}
+	/* one row at seq 11 with the four live entries' places (8..11) */
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT seq, key, group_key IS NULL, id FROM l_t WHERE seq > 7", -1, &st,
+		NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int64(st, 0), 11);
+	assert_int_equal(sqlite3_column_type(st, 1), SQLITE_BLOB);
+	assert_int_equal(sqlite3_column_int(st, 2), 1);
+	assert_string_equal((const char *)sqlite3_column_text(st, 3), "");
+	seen_entries se = { "" };
+	unsigned n = 0;
+	assert_int_equal(rootly__km_pack_each(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1), &n,
+		note_entry, &se), SQLITE_OK);
+	assert_int_equal(n, 4);
+	assert_string_equal(se.text, "0:ka:ga:ra 2:-:gc:rc 3:ke:-:re");
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	/* the next entries follow the row; a rollback drops those in memory */
+	assert_int_equal(rootly__km_append(&k, db, "l_t", "kf", NULL, "rf", &seq[0]), SQLITE_OK);
+	assert_int_equal(seq[0], 12);
+	assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	rootly__km_rollback(&k);
+	char id[32];
+	assert_false(id_of(&k, db, ROOTLY__KM_KEY, 12, "kf", id));
+	assert_false(id_of(&k, db, ROOTLY__KM_KEY, 8, "ka", id));
+	rootly__km_free(&k);
+	sqlite3_close(db);
+}
+
+static bool never(void *arg, unsigned i, const char *key, const char *group_key, const char *id)
+{
+	(void)key, (void)group_key, (void)id, (void)i;
+	(*(int *)arg)++;
+	return true;
+}
+
+/* Bytes that are not a pack are refused whole, never half read. */
+static void t_pack_decoding_refuses_bad_bytes(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *bytes;
+		size_t len;
+	} bad[] = {
+		{ "", 0 },
+		{ "\x01", 1 },
+		{ "\x02\x01\x01k\0i\0", 7 },        /* another format */
+		{ "\x01\x00", 2 },                     /* no entry */
+		{ "\x01\x41", 2 },                     /* more than ROOTLY__KM_PACK_MAX */
+		{ "\x01\x01\x01k\0i", 6 },           /* an id without its NUL */
+		{ "\x01\x01\x00i\0", 5 },            /* an entry holding no field */
+		{ "\x01\x01\x05k\0i\0", 7 },        /* an unknown flag */
+		{ "\x01\x01\x01k\0i\0x", 8 },       /* bytes after the last entry */
+		{ "\x01\x02\x01k\0i\0", 7 },        /* fewer entries than it says */
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int calls = 0;
+		unsigned n;
+		assert_int_equal(rootly__km_pack_each(bad[i].bytes, bad[i].len, &n, never, &calls), SQLITE_CORRUPT);
+	}
+	int calls = 0;
+	unsigned n;
+	assert_int_equal(rootly__km_pack_each("\x01\x02\x03k\0g\0i\0\x82g\0j\0", 14, &n, never, &calls), SQLITE_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(calls, 1);
+}
+
+/* A pack row damaged outside the library: check() names the row, and a
+ * lookup that reads it fails as corrupt instead of answering "absent";
+ * so does a plain row whose seq falls among a pack's entries. */
+static void t_damaged_packs_are_reported(void **state)
+{
+	(void)state;
+	for (int damage = 0; damage < 2; damage++) {
+		char path[300], uri[320];
+		rootly_store *a = open_tmp(path, sizeof(path));
+		snprintf(uri, sizeof(uri), "sqlite:%s", path);
+		rt_ok(a->begin(a));
+		for (int i = 0; i < 5; i++)
+			put_numbered(a, i);
+		rt_ok(a->commit(a));
+		rt_ok(a->check(a));
+		a->free(a);
+		rt_sqlite_exec(path, damage ? "INSERT INTO l_r_alert (seq, key, id) VALUES (3, 'x', 'p9')"
+					    : "UPDATE l_r_alert SET key = X'0105' WHERE typeof(key) = 'blob'");
+		a = NULL;
+		rt_ok(rootly_store_open(&a, uri));
+		assert_int_equal(a->check(a), ROOTLY_ECORRUPT);
+		assert_non_null(strstr(rootly_error_last()->message, damage ? "l_r_alert row 5: its entries' seqs reach"
+									     : "l_r_alert row 5: not a pack"));
+		if (!damage) {
+			int n = 0;
+			rootly_record_query q = { 0 };
+			q.key = "fp-p0";
+			assert_int_equal(a->record_find(a, "alert", &q, count_cb, &n), ROOTLY_ECORRUPT);
+			assert_non_null(strstr(rootly_error_last()->message, "not a pack of entries"));
+		}
+		a->free(a);
+		rt_sqlite_remove(path);
+	}
 }
 
 int main(void)
@@ -478,6 +674,10 @@ int main(void)
 		cmocka_unit_test(t_long_ids),
 		cmocka_unit_test(t_log_rows_across_transactions),
 		cmocka_unit_test(t_log_rows_rolled_back),
+		cmocka_unit_test(t_models_with_small_packs),
+		cmocka_unit_test(t_pack_entries_by_seq),
+		cmocka_unit_test(t_pack_decoding_refuses_bad_bytes),
+		cmocka_unit_test(t_damaged_packs_are_reported),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

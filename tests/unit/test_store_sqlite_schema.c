@@ -428,7 +428,7 @@ static void t_migrates_v1_rows(void **state)
 	bed_init(&b);
 	write_v1(b.path);
 	rootly_store *st = open_store(&b);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "5");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "6");
 	assert_string_equal(schema_names(b.path),
 		"l_r_alert l_r_incident r_alert r_alert_id r_incident r_incident_id r_incident_key"
 		" r_incident_time r_task r_task_group r_task_id r_task_key r_task_time sequences streams streams_seq"
@@ -527,7 +527,7 @@ static void t_migrates_v1_rows(void **state)
 	st = open_store(&b);
 	assert_int_equal(count(st, "alert", NULL), 8);
 	st->free(st);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "5");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "6");
 	/* a row per alert that has a key or a group key (not a5), both in one */
 	assert_string_equal(raw_one(b.path, "SELECT group_concat(id || ':' || ifnull(key, '-') || ':' ||"
 		" ifnull(group_key, '-'), ',') FROM (SELECT * FROM l_r_alert ORDER BY seq)"),
@@ -645,10 +645,11 @@ static void streams_to_v3(const char *path)
 		" AND sql LIKE '%WITHOUT ROWID'"), "1");
 }
 
-/* Turn a v5 database back into v4's layout: a log per logged field
+/* Turn a v6 database back into v4's layout: a log per logged field
  * (k_T: keys, g_T: group keys), each with its rows in the order of v5's. */
 static void downgrade_to_v4(const char *path)
 {
+	rt_sqlite_unpack_logs(path); /* v6's packs, as v5's plain rows */
 	rt_sqlite_exec(path, "CREATE TABLE k_r_alert (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, id TEXT NOT NULL);"
 		"CREATE TABLE g_r_alert (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, id TEXT NOT NULL);"
 		"CREATE TABLE g_r_incident (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, id TEXT NOT NULL);"
@@ -718,7 +719,7 @@ static void t_migrates_an_ingest(void **state)
 	downgrade_to_v1(b.path);
 	char *migrated = dump_all(&b);
 	assert_string_equal(migrated, before);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "5");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "6");
 	assert_false(has_name(b.path, "records"));
 	assert_v4_streams(b.path);
 
@@ -766,7 +767,7 @@ static void t_migrates_v2_key_index(void **state)
 		"PRAGMA user_version = 2;");
 	char *migrated = dump_all(&b);
 	assert_string_equal(migrated, before);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "5");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "6");
 	assert_false(has_name(b.path, "r_alert_key"));
 	assert_false(has_name(b.path, "r_alert_group"));
 	assert_false(has_name(b.path, "r_incident_group"));
@@ -857,7 +858,7 @@ static void t_migrates_v3(void **state)
 	char *counted = strdup(raw_one(b.path, counts));
 	char *migrated = dump_all(&b);
 	assert_string_equal(migrated, before);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "5");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "6");
 	assert_false(has_name(b.path, "r_alert_group"));
 	assert_false(has_name(b.path, "k_r_alert"));
 	assert_false(has_name(b.path, "g_r_incident"));
@@ -912,7 +913,7 @@ static void t_migrates_v4(void **state)
 	rt_sqlite_exec(b.path, "INSERT INTO g_r_alert (key, id) SELECT 'gone-incident', id FROM r_alert LIMIT 1;");
 	char *migrated = dump_all(&b);
 	assert_string_equal(migrated, before);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "5");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "6");
 	assert_false(has_name(b.path, "k_r_alert"));
 	assert_false(has_name(b.path, "g_r_alert"));
 	assert_false(has_name(b.path, "g_r_incident"));
@@ -980,6 +981,7 @@ static void t_check_finds_missing_log_rows(void **state)
 			NULL));
 		rt_ok(st->check(st));
 		st->free(st);
+		rt_sqlite_unpack_logs(b.path);
 		rt_sqlite_exec(b.path, drop[i]);
 		st = open_store(&b);
 		assert_int_equal(st->check(st), ROOTLY_ECORRUPT);
