@@ -558,16 +558,17 @@ static timing run_baseline(const char *dir, const char *sync, int n, int batch)
  * The SQL an alert must run, and nothing else: on the store's own schema
  * (created by opening the store), the statements the SQLite store runs for
  * Alertmanager alerts (schema v5, logged through the SQLite store's
- * statements with a shim around sqlite3_step, session 13), with rows of the
+ * statements with a shim around sqlite3_step, session 13; since v6 the
+ * log entries are packed, 64 a row: floor_log), with rows of the
  * sizes the engine stores (alert document 440 bytes, incident 655, a
  * declared incident's timeline entry 740, one commit's folded entries of
  * an incident 2,265), in batches like the engine's. Lookups by key and
  * group key run no SQL (the store's in-memory key map answers a miss, and
  * the engine's batch cache holds the incidents it attaches to).
  * declare, per alert: incident number, one timeline entry, the incident
- * and its log row, the alert and its log row (key and group key in one).
- * attach (`groups` incidents, declared as above on first sight), per
- * alert: the alert and its log row; per commit, for each incident the
+ * and its log entry, the alert and its log entry (key and group key in
+ * one). attach (`groups` incidents, declared as above on first sight), per
+ * alert: the alert and its log entry; per commit, for each incident the
  * batch touched: its indexed fields read (the store's revision check), the
  * row rewritten, one timeline entry.
  * No JSON, no hashing, no engine: what SQLite alone costs for these rows. */
@@ -612,9 +613,21 @@ static void floor_id(char *out, long n)
 
 enum { FLOOR_ALERT = 440, FLOOR_INCIDENT = 655, FLOOR_CREATED = 740, FLOOR_FOLDED = 2265 };
 
+/* A key log's pack of the open transaction (schema v6,
+ * src/store/sqlite_keymap.h): entries in memory, one row when 64 of
+ * them (or 3,900 bytes) are in, and at the commit. */
+typedef struct floor_pack {
+	sqlite3_stmt *ins, *last;
+	char bytes[4096];
+	size_t len;
+	int n;
+	bool known; /* MAX(seq) read in this transaction */
+} floor_pack;
+
 typedef struct floor_sql {
 	sqlite3 *db;
-	sqlite3_stmt *ins_alert, *log_alert, *ins_incident, *log_incident, *indexed, *upd, *app, *seq;
+	sqlite3_stmt *ins_alert, *ins_incident, *indexed, *upd, *app, *seq;
+	floor_pack log_alert, log_incident;
 } floor_sql;
 
 static void bind_record(sqlite3_stmt *st, const char *id, const char *json, int len, const char *status,
@@ -630,13 +643,48 @@ static void bind_record(sqlite3_stmt *st, const char *id, const char *json, int 
 	sqlite3_bind_int64(st, 9, time);
 }
 
-/* A log row: key and group key (either may be NULL), record id. */
-static void floor_log(floor_sql *f, sqlite3_stmt *st, const char *key, const char *group_key, const char *id)
+static void floor_pack_flush(floor_sql *f, floor_pack *p)
 {
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, group_key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-	step_done(f->db, st);
+	if (!p->n)
+		return;
+	p->bytes[0] = 1;
+	p->bytes[1] = (char)p->n;
+	sqlite3_bind_blob(p->ins, 1, p->bytes, (int)p->len, SQLITE_STATIC);
+	step_done(f->db, p->ins);
+	p->n = 0;
+	p->len = 0;
+}
+
+/* A log entry: key and group key (either may be NULL), record id. */
+static void floor_log(floor_sql *f, floor_pack *p, const char *key, const char *group_key, const char *id)
+{
+	size_t kl = key ? strlen(key) + 1 : 0, gl = group_key ? strlen(group_key) + 1 : 0, il = strlen(id) + 1;
+	if (!p->known) {
+		if (sqlite3_step(p->last) != SQLITE_ROW) {
+			fprintf(stderr, "floor: %s\n", sqlite3_errmsg(f->db));
+			exit(1);
+		}
+		sqlite3_reset(p->last);
+		p->known = true;
+	}
+	if (p->n && (p->n == 64 || p->len + 1 + kl + gl + il > 3900))
+		floor_pack_flush(f, p);
+	if (!p->n)
+		p->len = 2;
+	p->bytes[p->len++] = (char)((key ? 1 : 0) | (group_key ? 2 : 0));
+	memcpy(p->bytes + p->len, key, kl);
+	memcpy(p->bytes + p->len + kl, group_key, gl);
+	memcpy(p->bytes + p->len + kl + gl, id, il);
+	p->len += kl + gl + il;
+	p->n++;
+}
+
+static void floor_commit(floor_sql *f)
+{
+	floor_pack_flush(f, &f->log_alert);
+	floor_pack_flush(f, &f->log_incident);
+	f->log_alert.known = f->log_incident.known = false;
+	sqlite3_exec(f->db, "COMMIT", NULL, NULL, NULL);
 }
 
 static void floor_event(floor_sql *f, const char *incident, int64_t seq, int len, int i)
@@ -660,7 +708,7 @@ static void floor_declare(floor_sql *f, const char *iid, const char *gk, long nu
 	snprintf(ref, sizeof(ref), "INC-%ld", number);
 	bind_record(f->ins_incident, iid, inc, FLOOR_INCIDENT, "in_triage", ref, gk, "SEV1", 1795712877799LL + i);
 	step_done(f->db, f->ins_incident);
-	floor_log(f, f->log_incident, NULL, gk, iid);
+	floor_log(f, &f->log_incident, NULL, gk, iid);
 }
 
 static timing run_floor(const char *dir, int n, int batch, int groups)
@@ -690,8 +738,12 @@ static timing run_floor(const char *dir, int n, int batch, int groups)
 	f.ins_alert = prep(f.db, sql);
 	snprintf(sql, sizeof(sql), ins_sql, "r_incident");
 	f.ins_incident = prep(f.db, sql);
-	f.log_alert = prep(f.db, "INSERT INTO l_r_alert (key, group_key, id) VALUES (?1, ?2, ?3)");
-	f.log_incident = prep(f.db, "INSERT INTO l_r_incident (key, group_key, id) VALUES (?1, ?2, ?3)");
+	memset(&f.log_alert, 0, sizeof(f.log_alert));
+	memset(&f.log_incident, 0, sizeof(f.log_incident));
+	f.log_alert.ins = prep(f.db, "INSERT INTO l_r_alert (key, group_key, id) VALUES (?1, NULL, '')");
+	f.log_alert.last = prep(f.db, "SELECT MAX(seq) FROM l_r_alert");
+	f.log_incident.ins = prep(f.db, "INSERT INTO l_r_incident (key, group_key, id) VALUES (?1, NULL, '')");
+	f.log_incident.last = prep(f.db, "SELECT MAX(seq) FROM l_r_incident");
 	f.indexed = prep(f.db, "SELECT revision, status, key, group_key, service, severity, time FROM r_incident"
 		" WHERE id = ?2");
 	f.upd = prep(f.db, "UPDATE r_incident SET revision = revision + 1, json = ?3 WHERE id = ?2 AND revision = ?10");
@@ -731,7 +783,7 @@ static timing run_floor(const char *dir, int n, int batch, int groups)
 		fill(alert, FLOOR_ALERT, "alert", i);
 		bind_record(f.ins_alert, aid, alert, FLOOR_ALERT, "firing", fp, incident, "critical", 1795701566469LL);
 		step_done(f.db, f.ins_alert);
-		floor_log(&f, f.log_alert, fp, incident, aid);
+		floor_log(&f, &f.log_alert, fp, incident, aid);
 		if (i % batch == batch - 1 || i == n - 1) {
 			for (int k = 0; groups && k < groups; k++) {
 				if (!touched[k])
@@ -746,11 +798,11 @@ static timing run_floor(const char *dir, int n, int batch, int groups)
 				step_done(f.db, f.upd);
 				floor_event(&f, gids[k], ++seqs[k], FLOOR_FOLDED, i);
 			}
-			sqlite3_exec(f.db, "COMMIT", NULL, NULL, NULL);
+			floor_commit(&f);
 		}
 	}
-	sqlite3_stmt *all[] = { f.ins_alert, f.log_alert, f.ins_incident, f.log_incident, f.indexed, f.upd, f.app,
-		f.seq };
+	sqlite3_stmt *all[] = { f.ins_alert, f.log_alert.ins, f.log_alert.last, f.ins_incident, f.log_incident.ins,
+		f.log_incident.last, f.indexed, f.upd, f.app, f.seq };
 	for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++)
 		sqlite3_finalize(all[k]);
 	sqlite3_close(f.db);
