@@ -740,10 +740,10 @@ static timing run_floor(const char *dir, int n, int batch, int groups)
 	f.ins_incident = prep(f.db, sql);
 	memset(&f.log_alert, 0, sizeof(f.log_alert));
 	memset(&f.log_incident, 0, sizeof(f.log_incident));
-	f.log_alert.ins = prep(f.db, "INSERT INTO l_r_alert (key, group_key, id) VALUES (?1, NULL, '')");
-	f.log_alert.last = prep(f.db, "SELECT MAX(seq) FROM l_r_alert");
-	f.log_incident.ins = prep(f.db, "INSERT INTO l_r_incident (key, group_key, id) VALUES (?1, NULL, '')");
-	f.log_incident.last = prep(f.db, "SELECT MAX(seq) FROM l_r_incident");
+	f.log_alert.ins = prep(f.db, "INSERT INTO p_r_alert (key, group_key, id) VALUES (?1, NULL, '')");
+	f.log_alert.last = prep(f.db, "SELECT MAX(seq) FROM p_r_alert");
+	f.log_incident.ins = prep(f.db, "INSERT INTO p_r_incident (key, group_key, id) VALUES (?1, NULL, '')");
+	f.log_incident.last = prep(f.db, "SELECT MAX(seq) FROM p_r_incident");
 	f.indexed = prep(f.db, "SELECT revision, status, key, group_key, service, severity, time FROM r_incident"
 		" WHERE id = ?2");
 	f.upd = prep(f.db, "UPDATE r_incident SET revision = revision + 1, json = ?3 WHERE id = ?2 AND revision = ?10");

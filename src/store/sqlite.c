@@ -1910,12 +1910,22 @@ static int check_read_log(sq_store *s, const char *log, entry_set *es)
 		int64_t seq = sqlite3_column_int64(st, 0);
 		if (sqlite3_column_type(st, 1) == SQLITE_BLOB) {
 			const void *blob = sqlite3_column_blob(st, 1);
+			size_t len = (size_t)sqlite3_column_bytes(st, 1);
+			if (!blob && len) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
 			unsigned n = 0;
-			int prc = rootly__km_pack_each(blob, (size_t)sqlite3_column_bytes(st, 1), &n, set_add_packed, es);
+			int prc = rootly__km_pack_each(blob ? blob : "", len, &n, set_add_packed, es);
+			/* its first entry's seq, seq - n + 1, must follow the row before */
 			if (prc != SQLITE_OK || seq - (int64_t)n < before)
 				ret = rootly_error_set(ROOTLY_ECORRUPT, ROOTLY_ERROR_SQLITE, 0,
 					"sqlite: key logs: %s row %lld: %s", log, (long long)seq,
-					prc != SQLITE_OK ? "not a pack of entries" : "its entries' seqs reach over the row before");
+					prc != SQLITE_OK ? "not a pack of entries" :
+					before ? "its entries' seqs reach over the row before" : "its entries' seqs begin below 1");
+		} else if (seq < 1) {
+			ret = rootly_error_set(ROOTLY_ECORRUPT, ROOTLY_ERROR_SQLITE, 0,
+				"sqlite: key logs: %s row %lld: seqs begin at 1 (a map would never read it)", log, (long long)seq);
 		} else {
 			bool oom = false;
 			const char *key = col_text(st, 1, &oom), *group_key = col_text(st, 2, &oom);

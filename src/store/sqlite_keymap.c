@@ -34,9 +34,9 @@ unsigned rootly__km_fields(const char *collection)
 
 void rootly__km_log_table(const char *table, char *buf, size_t cap)
 {
-	/* "l_" cannot begin a collection's table ("r_", "x_"), nor "streams"
+	/* "p_" cannot begin a collection's table ("r_", "x_"), nor "streams"
 	 * or "sequences". */
-	snprintf(buf, cap, "l_%s", table);
+	snprintf(buf, cap, "p_%s", table);
 }
 
 /* Run SQL made by sqlite3_mprintf (NULL: out of memory). */
@@ -195,6 +195,8 @@ enum { E_KEY = 1, E_GROUP = 2, E_TAKEN_BACK = 0x80 };
 static bool entry_at(const unsigned char *p, const unsigned char *end, unsigned *flags, const char *f[3],
 	const unsigned char **next)
 {
+	f[0] = f[1] = f[2] = NULL;
+	*flags = 0;
 	if (p >= end)
 		return false;
 	*flags = *p++;
@@ -223,17 +225,36 @@ int rootly__km_pack_each(const void *blob, size_t len, unsigned *n,
 		return SQLITE_CORRUPT;
 	unsigned count = p[1];
 	*n = count;
-	p += 2;
-	bool more = true;
+	/* The whole pack first: a damaged one is refused before fn sees any
+	 * of it. */
+	const unsigned char *q = p + 2;
 	for (unsigned i = 0; i < count; i++) {
 		unsigned flags;
 		const char *f[3];
-		if (!entry_at(p, end, &flags, f, &p))
+		if (!entry_at(q, end, &flags, f, &q))
 			return SQLITE_CORRUPT;
-		if (more && !(flags & E_TAKEN_BACK))
-			more = fn(arg, i, f[0], f[1], f[2]);
 	}
-	return p == end ? SQLITE_OK : SQLITE_CORRUPT;
+	if (q != end)
+		return SQLITE_CORRUPT;
+	q = p + 2;
+	for (unsigned i = 0; i < count; i++) {
+		unsigned flags;
+		const char *f[3];
+		if (!entry_at(q, end, &flags, f, &q) || (!(flags & E_TAKEN_BACK) && !fn(arg, i, f[0], f[1], f[2])))
+			break;
+	}
+	return SQLITE_OK;
+}
+
+/* Column i of st, a BLOB: its bytes (*len of them), or NULL when SQLite
+ * could not give them (out of memory: a pack longer than a page is
+ * copied out of its overflow pages). An empty BLOB gives "" (which the
+ * decoder refuses: no pack is empty). */
+static const void *column_blob(sqlite3_stmt *st, int i, size_t *len)
+{
+	const void *blob = sqlite3_column_blob(st, i);
+	*len = (size_t)sqlite3_column_bytes(st, i);
+	return blob || !*len ? (blob ? blob : "") : NULL;
 }
 
 /* A pack row read into a map: each entry holding the map's field. */
@@ -250,6 +271,10 @@ static bool add_entry(void *arg, unsigned i, const char *key, const char *group_
 	pack_into *pi = arg;
 	const char *v = pi->m->field == ROOTLY__KM_KEY ? key : group_key;
 	int64_t seq = pi->last - pi->n + 1 + i;
+	if (seq < 1) {
+		pi->rc = SQLITE_CORRUPT; /* damaged: seqs begin at 1 */
+		return false;
+	}
 	if (v && !map_add(pi->m, v, seq)) {
 		pi->rc = seq > SEQ_MAX ? SQLITE_FULL : SQLITE_NOMEM;
 		return false;
@@ -308,17 +333,20 @@ static int catch_up(rootly__keymaps *k, rootly__keymap *m, sqlite3 *db)
 	while ((rc = sqlite3_step(m->catchup)) == SQLITE_ROW) {
 		int64_t seq = sqlite3_column_int64(m->catchup, 0);
 		if (sqlite3_column_type(m->catchup, 1) == SQLITE_BLOB) {
-			const void *blob = sqlite3_column_blob(m->catchup, 1);
+			size_t len;
+			const void *blob = column_blob(m->catchup, 1, &len);
 			pack_into pi = { m, seq, 0, SQLITE_OK };
-			rc = rootly__km_pack_each(blob, (size_t)sqlite3_column_bytes(m->catchup, 1), &pi.n, add_entry, &pi);
-			if (rc == SQLITE_OK && !blob)
-				rc = SQLITE_NOMEM;
+			rc = blob ? rootly__km_pack_each(blob, len, &pi.n, add_entry, &pi) : SQLITE_NOMEM;
 			if (rc == SQLITE_OK)
 				rc = pi.rc;
 			if (rc != SQLITE_OK)
 				break;
 			m->synced = seq;
 			continue;
+		}
+		if (seq < 1) {
+			rc = SQLITE_CORRUPT; /* damaged: seqs begin at 1 */
+			break;
 		}
 		if (sqlite3_column_type(m->catchup, col) == SQLITE_NULL) {
 			m->synced = seq;
@@ -672,11 +700,12 @@ int rootly__km_row_id(rootly__keymaps *k, sqlite3 *db, const char *log, unsigned
 	if (rc == SQLITE_ROW) {
 		int64_t at = sqlite3_column_int64(m->row, 0);
 		if (sqlite3_column_type(m->row, 1) == SQLITE_BLOB) {
-			const void *blob = sqlite3_column_blob(m->row, 1);
+			size_t len;
+			const void *blob = column_blob(m->row, 1, &len);
 			pack_find pf = { field, 0, at, seq, value, ids, found };
-			rc = rootly__km_pack_each(blob, (size_t)sqlite3_column_bytes(m->row, 1), &pf.n, find_entry, &pf);
+			rc = blob ? rootly__km_pack_each(blob, len, &pf.n, find_entry, &pf) : SQLITE_NOMEM;
 			if (rc == SQLITE_OK)
-				rc = !blob ? SQLITE_NOMEM : SQLITE_DONE;
+				rc = SQLITE_DONE;
 		} else {
 			int col = field == ROOTLY__KM_KEY ? 1 : 2;
 			const char *v = (const char *)sqlite3_column_text(m->row, col);

@@ -15,7 +15,7 @@
  * The alert group index was 134 of the 600 pages of a 1,000-alert commit
  * attaching to 100 incidents (bench_ingest attach_am).
  * Instead:
- *  - the log, one table "l_<table>" per collection (seq INTEGER PRIMARY
+ *  - the log, one table "p_<table>" per collection (seq INTEGER PRIMARY
  *    KEY, key, group_key, id): an entry per record written with a logged
  *    field (inserted, or updated to a new value), holding the logged
  *    fields that write set (the others NULL), appended in seq order, so
@@ -26,8 +26,9 @@
  *  - since schema v6 the entries a transaction appends are packed, up to
  *    ROOTLY__KM_PACK_MAX of them in one row: they are kept in memory, the
  *    writer's map learns them at once, and a row is inserted when the
- *    pack is full, before the transaction commits, and before the log is
- *    read back (a map built from it). A pack row holds its entries in
+ *    pack is full and before the transaction commits. Nothing that reads
+ *    inserts one: a map built while entries wait adds them from memory,
+ *    a lookup by seq looks in memory first. A pack row holds its entries in
  *    `key`, as a BLOB (group_key NULL, id ''); its entries have the seqs
  *    up to its own, the last entry's (the seqs before are never rows).
  *    A row insert an alert was about 10% of an attached alert's CPU
@@ -39,7 +40,10 @@
  *      key as flagged, then the id, each NUL-terminated (record ids and
  *      logged values are C strings, never holding a NUL).
  *    Rows from before v6 (and the migrations' rows) stay plain rows, and
- *    both kinds are read everywhere;
+ *    both kinds are read everywhere. v5 named the log "l_<table>": v6's
+ *    migration copies it to "p_<table>" and drops it, so that a v5
+ *    library still holding the database open fails on the missing table
+ *    instead of misreading packs (it reads user_version only at open);
  *  - per connection and logged field, in memory, an open-addressing table
  *    from a 28-bit tag of the key's hash to the seq of its log rows (8
  *    bytes a slot),
@@ -148,9 +152,9 @@ int rootly__km_fill_log(sqlite3 *db, const char *log, const char *table, unsigne
 /* Outermost transaction begins (the write lock is held): where the maps
  * are, for a rollback. */
 void rootly__km_begin(rootly__keymaps *k);
-/* Insert the packs still in memory (before the transaction commits, and
- * before anything reads the logs with SQL). An SQLite result code; on
- * failure the entries stay in memory (the caller rolls back). */
+/* Insert the packs still in memory (before the transaction commits). An
+ * SQLite result code; on failure the entries stay in memory (the caller
+ * rolls back). */
 int rootly__km_flush(rootly__keymaps *k, sqlite3 *db);
 /* Another connection committed (or that cannot be told): every map
  * catches up from its log on next use. */

@@ -52,6 +52,7 @@
  * (with a collection bound as a parameter it could not prove `key IS NOT
  * NULL` for v1's).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "core/common.h"
@@ -320,8 +321,8 @@ static int from_v1(sqlite3 *db)
 /* Versions 2 to 4: each logged field (sqlite_keymap.h) had an index (v2:
  * all; v3: alert group keys, the others had their logs already) or a log
  * of its own, "k_T" or "g_T" (v3 and v4). All of them give way to the one
- * log of v5, filled from the rows in their order: a row per record that
- * has a logged field. (The old logs' rows for values since overwritten
+ * log of v5 and v6 (named "p_T" since v6), filled from the rows in their
+ * order: a plain row per record that has a logged field. (The old logs' rows for values since overwritten
  * match nothing, so nothing is lost by not copying them.) */
 static int logs_to_v5(sqlite3 *db)
 {
@@ -341,6 +342,38 @@ static int logs_to_v5(sqlite3 *db)
 			rc = exec_on(db, "DROP INDEX IF EXISTS \"\x02_group\";", table);
 		if (there && rc == SQLITE_OK)
 			rc = fill_log_of(db, collection, table, true);
+		rootly_free(table);
+	}
+	sqlite3_finalize(exists);
+	return rc;
+}
+
+/* Version 5: the one log per collection was "l_T", of plain rows. v6
+ * reads those rows as they are, but names the log "p_T"
+ * (rootly__km_log_table): a v5 library that had the database open before
+ * this migration reads user_version no more, and would misread packs;
+ * without its table it fails instead. The rows are copied in seq order. */
+static int logs_to_v6(sqlite3 *db)
+{
+	int rc = SQLITE_OK;
+	sqlite3_stmt *exists = NULL;
+	for (size_t i = 0; rc == SQLITE_OK && i < ROOTLY__KM_COLLECTIONS; i++) {
+		char *table = rootly__sq_table_name(rootly__km_logged[i].collection);
+		char v5[96], log[96];
+		bool there = false;
+		if (table) {
+			snprintf(v5, sizeof(v5), "l_%s", table);
+			rootly__km_log_table(table, log, sizeof(log));
+		}
+		rc = table ? rootly__sq_table_exists(db, &exists, v5, &there) : SQLITE_NOMEM;
+		if (there && rc == SQLITE_OK)
+			rc = rootly__km_create_log(db, log);
+		if (there && rc == SQLITE_OK) {
+			char *sql = sqlite3_mprintf("INSERT INTO \"%w\" (seq, key, group_key, id) SELECT seq, key, group_key, id"
+				" FROM \"%w\" ORDER BY seq; DROP TABLE \"%w\";", log, v5, v5);
+			rc = sql ? sqlite3_exec(db, sql, NULL, NULL, NULL) : SQLITE_NOMEM;
+			sqlite3_free(sql);
+		}
 		rootly_free(table);
 	}
 	sqlite3_finalize(exists);
@@ -373,6 +406,8 @@ int rootly__sq_migrate(sqlite3 *db, int from)
 		rc = from_v1(db);
 	else if (from >= 2 && from <= 4)
 		rc = logs_to_v5(db);
+	else if (from == 5)
+		rc = logs_to_v6(db);
 	if (rc == SQLITE_OK && from >= 1 && from <= 3)
 		rc = streams_to_v4(db);
 	/* v5 -> v6: the logs' rows may be packs (sqlite_keymap.h), which a

@@ -69,7 +69,8 @@ int rootly__sq_create_collection(sqlite3 *db, const char *collection, const char
 /* Take the database from user_version `from` (0: empty, 1: one `records`
  * table, 2: alert keys and incident group keys indexed, 3: alert group
  * keys indexed and `streams` WITHOUT ROWID, 4: a key log per logged
- * field, k_T and g_T, 5: one key log, l_T, of plain rows) to
+ * field, k_T and g_T, 5: one key log, l_T, of plain rows; 6 names it p_T
+ * and may pack its entries) to
  * ROOTLY__SQ_SCHEMA_VERSION,
  * user_version included, inside the caller's transaction. An SQLite
  * result code. */

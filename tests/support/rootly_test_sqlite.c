@@ -44,7 +44,7 @@ static bool unpack_entry(void *arg, unsigned i, const char *key, const char *gro
 
 void rt_sqlite_unpack_logs(const char *path)
 {
-	static const char *const logs[] = { "l_r_alert", "l_r_incident" };
+	static const char *const logs[] = { "p_r_alert", "p_r_incident" };
 	sqlite3 *db = NULL;
 	if (sqlite3_open(path, &db) != SQLITE_OK)
 		fail_msg("open %s", path);

@@ -215,10 +215,10 @@ static void t_tables_per_collection(void **state)
 	/* Only the indexes reads need: alerts have no time index. */
 	assert_true(has_name(b.path, "r_alert_id"));
 	assert_false(has_name(b.path, "r_alert_key"));
-	assert_true(has_name(b.path, "l_r_alert")); /* the log instead (sqlite_keymap.h) */
+	assert_true(has_name(b.path, "p_r_alert")); /* the log instead (sqlite_keymap.h) */
 	assert_true(has_name(b.path, "r_incident_key"));
 	assert_false(has_name(b.path, "r_incident_group"));
-	assert_true(has_name(b.path, "l_r_incident"));
+	assert_true(has_name(b.path, "p_r_incident"));
 	assert_false(has_name(b.path, "r_alert_group")); /* alerts by incident: the same log */
 	assert_false(has_name(b.path, "k_r_alert")); /* v4's logs, one per field */
 	assert_false(has_name(b.path, "g_r_alert"));
@@ -430,7 +430,7 @@ static void t_migrates_v1_rows(void **state)
 	rootly_store *st = open_store(&b);
 	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "6");
 	assert_string_equal(schema_names(b.path),
-		"l_r_alert l_r_incident r_alert r_alert_id r_incident r_incident_id r_incident_key"
+		"p_r_alert p_r_incident r_alert r_alert_id r_incident r_incident_id r_incident_key"
 		" r_incident_time r_task r_task_group r_task_id r_task_key r_task_time sequences streams streams_seq"
 		" x_636f6c6c2022712220277827 x_636f6c6c2022712220277827_group x_636f6c6c2022712220277827_id"
 		" x_636f6c6c2022712220277827_key x_636f6c6c2022712220277827_time");
@@ -530,9 +530,9 @@ static void t_migrates_v1_rows(void **state)
 	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "6");
 	/* a row per alert that has a key or a group key (not a5), both in one */
 	assert_string_equal(raw_one(b.path, "SELECT group_concat(id || ':' || ifnull(key, '-') || ':' ||"
-		" ifnull(group_key, '-'), ',') FROM (SELECT * FROM l_r_alert ORDER BY seq)"),
+		" ifnull(group_key, '-'), ',') FROM (SELECT * FROM p_r_alert ORDER BY seq)"),
 		"a1:fp1:g1,a2:fp2:g1,a4:fp1:g2,a3:fp3:g2,a0:fp1:g1,a6:fp6:-,a7:-:g3");
-	assert_string_equal(raw_one(b.path, "SELECT id || ':' || ifnull(key, '-') || ':' || group_key FROM l_r_incident"),
+	assert_string_equal(raw_one(b.path, "SELECT id || ':' || ifnull(key, '-') || ':' || group_key FROM p_r_incident"),
 		"a1:-:g1");
 	bed_clean(&b);
 }
@@ -653,10 +653,10 @@ static void downgrade_to_v4(const char *path)
 	rt_sqlite_exec(path, "CREATE TABLE k_r_alert (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, id TEXT NOT NULL);"
 		"CREATE TABLE g_r_alert (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, id TEXT NOT NULL);"
 		"CREATE TABLE g_r_incident (seq INTEGER PRIMARY KEY, key TEXT NOT NULL, id TEXT NOT NULL);"
-		"INSERT INTO k_r_alert (key, id) SELECT key, id FROM l_r_alert WHERE key IS NOT NULL ORDER BY seq;"
-		"INSERT INTO g_r_alert (key, id) SELECT group_key, id FROM l_r_alert WHERE group_key IS NOT NULL ORDER BY seq;"
-		"INSERT INTO g_r_incident (key, id) SELECT group_key, id FROM l_r_incident ORDER BY seq;"
-		"DROP TABLE l_r_alert; DROP TABLE l_r_incident;"
+		"INSERT INTO k_r_alert (key, id) SELECT key, id FROM p_r_alert WHERE key IS NOT NULL ORDER BY seq;"
+		"INSERT INTO g_r_alert (key, id) SELECT group_key, id FROM p_r_alert WHERE group_key IS NOT NULL ORDER BY seq;"
+		"INSERT INTO g_r_incident (key, id) SELECT group_key, id FROM p_r_incident ORDER BY seq;"
+		"DROP TABLE p_r_alert; DROP TABLE p_r_incident;"
 		"PRAGMA user_version = 4;");
 }
 
@@ -698,7 +698,7 @@ static void downgrade_to_v1(const char *path)
 			" severity, time FROM %s ORDER BY rowid; DROP TABLE %s;", k_engine_colls[i], table, table);
 		rt_sqlite_exec(path, sql);
 	}
-	rt_sqlite_exec(path, "DROP TABLE IF EXISTS l_r_alert; DROP TABLE IF EXISTS l_r_incident;");
+	rt_sqlite_exec(path, "DROP TABLE IF EXISTS p_r_alert; DROP TABLE IF EXISTS p_r_incident;");
 	assert_string_equal(schema_names(path), "records records_group records_id records_key records_time sequences streams");
 }
 
@@ -775,11 +775,11 @@ static void t_migrates_v2_key_index(void **state)
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_alert WHERE key IS NOT NULL AND group_key IS NOT NULL"),
 		"9");
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_alert"), "9");
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_alert"), "9");
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_alert l JOIN r_alert a"
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM p_r_alert"), "9");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM p_r_alert l JOIN r_alert a"
 		" ON a.id = l.id AND a.key = l.key AND a.group_key = l.group_key"), "9");
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_incident WHERE group_key IS NOT NULL"), "3");
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_incident l JOIN r_incident i"
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM p_r_incident l JOIN r_incident i"
 		" ON i.id = l.id AND i.group_key = l.group_key AND l.key IS NULL"), "3");
 
 	/* Each migrated alert again is a duplicate: no new alert, no new
@@ -829,9 +829,9 @@ static void resolve_the_rest_of_group_0(const bed *b, rt_clock *clock)
  * of their alert, and the rows are in the alerts' order. */
 static void assert_alert_log(const char *path, const char *both)
 {
-	assert_string_equal(raw_one(path, "SELECT count(*) FROM l_r_alert l JOIN r_alert a"
+	assert_string_equal(raw_one(path, "SELECT count(*) FROM p_r_alert l JOIN r_alert a"
 		" ON a.id = l.id AND a.key = l.key AND a.group_key = l.group_key"), both);
-	assert_string_equal(raw_one(path, "SELECT group_concat(a.rowid, ',') FROM l_r_alert l JOIN r_alert a"
+	assert_string_equal(raw_one(path, "SELECT group_concat(a.rowid, ',') FROM p_r_alert l JOIN r_alert a"
 		" ON a.id = l.id ORDER BY l.seq"), raw_one(path, "SELECT group_concat(rowid, ',') FROM r_alert"));
 }
 
@@ -871,7 +871,7 @@ static void t_migrates_v3(void **state)
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM streams a JOIN streams b ON b.rowid = a.rowid + 1"
 		" WHERE a.stream = b.stream AND b.seq != a.seq + 1"), "0");
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_alert WHERE group_key IS NOT NULL"), "12");
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_alert"), "12");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM p_r_alert"), "12");
 	assert_alert_log(b.path, "12");
 
 	resolve_the_rest_of_group_0(&b, &clock);
@@ -917,14 +917,14 @@ static void t_migrates_v4(void **state)
 	assert_false(has_name(b.path, "k_r_alert"));
 	assert_false(has_name(b.path, "g_r_alert"));
 	assert_false(has_name(b.path, "g_r_incident"));
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_alert"), "14");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM p_r_alert"), "14");
 	assert_alert_log(b.path, "12");
 	assert_string_equal(raw_one(b.path, "SELECT group_concat(id || ':' || ifnull(key, '-') || ':' ||"
-		" ifnull(group_key, '-'), ',') FROM l_r_alert WHERE id LIKE 'solo-%'"),
+		" ifnull(group_key, '-'), ',') FROM p_r_alert WHERE id LIKE 'solo-%'"),
 		"solo-key:fp-solo:-,solo-group:-:gx-solo");
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_incident l JOIN r_incident i"
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM p_r_incident l JOIN r_incident i"
 		" ON i.id = l.id AND i.group_key = l.group_key AND l.key IS NULL"), "3");
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM l_r_alert WHERE group_key = 'gone-incident'"), "0");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM p_r_alert WHERE group_key = 'gone-incident'"), "0");
 	st = open_store(&b);
 	rootly_record_query q = { 0 };
 	q.group_key = "gone-incident";
@@ -959,17 +959,75 @@ static void t_migrates_v4(void **state)
 	bed_clean(&b);
 }
 
+/* Turn a v6 database back into v5's layout: the one log per collection
+ * named l_T, of plain rows. */
+static void downgrade_to_v5(const char *path)
+{
+	rt_sqlite_unpack_logs(path);
+	static const char *const names[] = { "r_alert", "r_incident" };
+	for (size_t i = 0; i < 2; i++) {
+		char sql[1024];
+		snprintf(sql, sizeof(sql), "CREATE TABLE l_%s (seq INTEGER PRIMARY KEY, key TEXT, group_key TEXT,"
+			" id TEXT NOT NULL, CHECK (key IS NOT NULL OR group_key IS NOT NULL));"
+			"INSERT INTO l_%s SELECT seq, key, group_key, id FROM p_%s ORDER BY seq; DROP TABLE p_%s;",
+			names[i], names[i], names[i], names[i]);
+		rt_sqlite_exec(path, sql);
+	}
+	rt_sqlite_exec(path, "PRAGMA user_version = 5;");
+}
+
+/* v5 -> v6: the log keeps every row, seq for seq, under its new name (a
+ * v5 library holding the database open fails on the old one instead of
+ * misreading packs); lookups find every record, the check passes, and the
+ * engine goes on where it was (v6 packs after v5's plain rows). */
+static void t_migrates_v5(void **state)
+{
+	(void)state;
+	bed b;
+	bed_init(&b);
+	rt_clock clock = { 1795701600000, 10 };
+	twelve_one_resolved(&b, &clock);
+	char *before = dump_all(&b);
+	downgrade_to_v5(b.path);
+	char *rows = strdup(raw_one(b.path, "SELECT group_concat(seq || ':' || ifnull(key, '-') || ':' ||"
+		" ifnull(group_key, '-') || ':' || id, ',') FROM (SELECT * FROM l_r_alert ORDER BY seq)"));
+	assert_true(strlen(rows) > 100);
+	char *migrated = dump_all(&b);
+	assert_string_equal(migrated, before);
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "6");
+	assert_false(has_name(b.path, "l_r_alert"));
+	assert_false(has_name(b.path, "l_r_incident"));
+	assert_string_equal(raw_one(b.path, "SELECT group_concat(seq || ':' || ifnull(key, '-') || ':' ||"
+		" ifnull(group_key, '-') || ':' || id, ',') FROM (SELECT * FROM p_r_alert ORDER BY seq)"), rows);
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM p_r_incident l JOIN r_incident i"
+		" ON i.id = l.id AND i.group_key = l.group_key AND l.key IS NULL"), "3");
+	rootly_ctx *ctx = rt_ctx_open(b.uri, &clock);
+	for (int i = 1; i < 12; i++)
+		ingest(ctx, i % 3, i, "firing");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_alert"), "12");
+	ingest(ctx, 1, 40, "firing"); /* a new alert: a pack after the plain rows */
+	rt_ok(rootly_ctx_check(ctx));
+	rootly_ctx_free(ctx);
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_alert"), "13");
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM p_r_alert WHERE typeof(key) = 'blob'"
+		" AND seq > (SELECT max(seq) FROM p_r_alert WHERE typeof(key) != 'blob')"), "1");
+	free(rows);
+	free(before);
+	free(migrated);
+	bed_clean(&b);
+}
+
 /* check() finds a record whose log row is missing (it would never be
  * found by that field): alerts by key, incidents by group key. */
 static void t_check_finds_missing_log_rows(void **state)
 {
 	(void)state;
-	static const char *const drop[] = { "DELETE FROM l_r_alert WHERE id = 'a2'",
-		"DELETE FROM l_r_incident WHERE id = 'i1'", "UPDATE l_r_alert SET key = 'other' WHERE id = 'a1'",
-		"UPDATE l_r_alert SET group_key = NULL WHERE id = 'a1'" };
-	static const char *const want[] = { "alert a2 has no row in l_r_alert for its key",
-		"incident i1 has no row in l_r_incident for its group_key", "alert a1 has no row in l_r_alert for its key",
-		"alert a1 has no row in l_r_alert for its group_key" };
+	static const char *const drop[] = { "DELETE FROM p_r_alert WHERE id = 'a2'",
+		"DELETE FROM p_r_incident WHERE id = 'i1'", "UPDATE p_r_alert SET key = 'other' WHERE id = 'a1'",
+		"UPDATE p_r_alert SET group_key = NULL WHERE id = 'a1'" };
+	static const char *const want[] = { "alert a2 has no row in p_r_alert for its key",
+		"incident i1 has no row in p_r_incident for its group_key", "alert a1 has no row in p_r_alert for its key",
+		"alert a1 has no row in p_r_alert for its group_key" };
 	for (size_t i = 0; i < 4; i++) {
 		bed b;
 		bed_init(&b);
@@ -999,6 +1057,7 @@ int main(void)
 		cmocka_unit_test(t_migrates_v2_key_index),
 		cmocka_unit_test(t_migrates_v3),
 		cmocka_unit_test(t_migrates_v4),
+		cmocka_unit_test(t_migrates_v5),
 		cmocka_unit_test(t_tables_per_collection),
 		cmocka_unit_test(t_table_creation_rolls_back),
 		cmocka_unit_test(t_ties_in_id_order),
