@@ -835,6 +835,27 @@ static void assert_alert_log(const char *path, const char *both)
 		" ON a.id = l.id ORDER BY l.seq"), raw_one(path, "SELECT group_concat(rowid, ',') FROM r_alert"));
 }
 
+/* The database of twelve alerts in three incidents, one resolved
+ * (twelve_one_resolved), on a fresh bed: its dump. */
+static char *engine_db(bed *b, rt_clock *clock)
+{
+	bed_init(b);
+	twelve_one_resolved(b, clock);
+	return dump_all(b);
+}
+
+/* The engine after a migration: every firing alert again is a duplicate
+ * (no new alert, no new incident), and the check passes. */
+static void ingest_duplicates(const bed *b, rt_clock *clock)
+{
+	rootly_ctx *ctx = rt_ctx_open(b->uri, clock);
+	for (int i = 1; i < 12; i++)
+		ingest(ctx, i % 3, i, "firing");
+	rt_ok(rootly_ctx_check(ctx));
+	rootly_ctx_free(ctx);
+	assert_string_equal(raw_one(b->path, "SELECT count(*) FROM r_alert"), "12");
+}
+
 /* v3 -> v5: the alert group index and the key log become one log (a row
  * per alert, in the alerts' order), the timelines move to the rowid table
  * entry for entry; the engine then finds each incident's alerts through
@@ -843,10 +864,8 @@ static void t_migrates_v3(void **state)
 {
 	(void)state;
 	bed b;
-	bed_init(&b);
 	rt_clock clock = { 1795701600000, 10 };
-	twelve_one_resolved(&b, &clock);
-	char *before = dump_all(&b);
+	char *before = engine_db(&b, &clock);
 	char *streams = strdup(raw_one(b.path, "SELECT group_concat(stream || ':' || seq || ':' || hex(data), ',')"
 		" FROM (SELECT * FROM streams ORDER BY stream, seq)"));
 	downgrade_to_v3(b.path);
@@ -942,12 +961,7 @@ static void t_migrates_v4(void **state)
 
 	/* Every firing alert again is a duplicate (no new alert, no new
 	 * incident). */
-	rootly_ctx *ctx = rt_ctx_open(b.uri, &clock);
-	for (int i = 1; i < 12; i++)
-		ingest(ctx, i % 3, i, "firing");
-	rt_ok(rootly_ctx_check(ctx));
-	rootly_ctx_free(ctx);
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_alert"), "12");
+	ingest_duplicates(&b, &clock);
 	resolve_the_rest_of_group_0(&b, &clock);
 	char *after = dump_all(&b);
 	const char *tail = strstr(before, "next incident");
@@ -984,10 +998,8 @@ static void t_migrates_v5(void **state)
 {
 	(void)state;
 	bed b;
-	bed_init(&b);
 	rt_clock clock = { 1795701600000, 10 };
-	twelve_one_resolved(&b, &clock);
-	char *before = dump_all(&b);
+	char *before = engine_db(&b, &clock);
 	downgrade_to_v5(b.path);
 	char *rows = strdup(raw_one(b.path, "SELECT group_concat(seq || ':' || ifnull(key, '-') || ':' ||"
 		" ifnull(group_key, '-') || ':' || id, ',') FROM (SELECT * FROM l_r_alert ORDER BY seq)"));
@@ -1001,10 +1013,8 @@ static void t_migrates_v5(void **state)
 		" ifnull(group_key, '-') || ':' || id, ',') FROM (SELECT * FROM p_r_alert ORDER BY seq)"), rows);
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM p_r_incident l JOIN r_incident i"
 		" ON i.id = l.id AND i.group_key = l.group_key AND l.key IS NULL"), "3");
+	ingest_duplicates(&b, &clock);
 	rootly_ctx *ctx = rt_ctx_open(b.uri, &clock);
-	for (int i = 1; i < 12; i++)
-		ingest(ctx, i % 3, i, "firing");
-	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_alert"), "12");
 	ingest(ctx, 1, 40, "firing"); /* a new alert: a pack after the plain rows */
 	rt_ok(rootly_ctx_check(ctx));
 	rootly_ctx_free(ctx);
