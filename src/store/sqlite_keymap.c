@@ -203,7 +203,6 @@ static bool entry_at(const unsigned char *p, const unsigned char *end, unsigned 
 	if ((*flags & ~(unsigned)(E_KEY | E_GROUP | E_TAKEN_BACK)) || !(*flags & (E_KEY | E_GROUP)))
 		return false;
 	for (unsigned j = 0; j < 3; j++) {
-		f[j] = NULL;
 		if (j < 2 && !(*flags & (1u << j)))
 			continue;
 		const unsigned char *z = memchr(p, 0, (size_t)(end - p));
@@ -549,9 +548,10 @@ int rootly__km_unappend(rootly__keymaps *k, sqlite3 *db, const char *table, int6
 	/* An entry already in a row stays there, matching nothing. */
 	if (!l->n || seq < l->first || seq >= l->first + l->n)
 		return SQLITE_OK;
-	l->pend.ptr[l->off[seq - l->first]] |= (char)E_TAKEN_BACK;
+	unsigned char *flags = (unsigned char *)l->pend.ptr;
+	flags[l->off[seq - l->first]] |= E_TAKEN_BACK;
 	/* Taken back at the end of the pack: those seqs are given again. */
-	while (l->n && (l->pend.ptr[l->off[l->n - 1]] & E_TAKEN_BACK))
+	while (l->n && (flags[l->off[l->n - 1]] & E_TAKEN_BACK))
 		l->pend.len = l->off[--l->n];
 	if (!l->n)
 		l->pend.len = 0;
