@@ -71,9 +71,13 @@ static void reencode(const uint8_t *data, size_t size, const seen *s, rootly_buf
 	rootly_buf_put(b, (const char *)data, 2);
 	const uint8_t *p = data + 2, *end = data + size;
 	for (unsigned i = 0, live = 0; i < data[1]; i++) {
+		/* where the input's entry ends: flags, then its strings */
+		unsigned strings = 1 + (*p & 1) + ((*p >> 1) & 1);
+		const uint8_t *q = p + 1;
+		for (unsigned k = 0; k < strings; k++)
+			q = (const uint8_t *)memchr(q, 0, (size_t)(end - q)) + 1;
 		if (live < s->count && s->index[live] == i) {
-			uint8_t flags = (uint8_t)((s->key[live] ? 1 : 0) | (s->group[live] ? 2 : 0));
-			rootly_buf_putc(b, (char)flags);
+			rootly_buf_putc(b, (char)((s->key[live] ? 1 : 0) | (s->group[live] ? 2 : 0)));
 			if (s->key[live])
 				rootly_buf_put(b, s->key[live], strlen(s->key[live]) + 1);
 			if (s->group[live])
@@ -81,22 +85,9 @@ static void reencode(const uint8_t *data, size_t size, const seen *s, rootly_buf
 			rootly_buf_put(b, s->id[live], strlen(s->id[live]) + 1);
 			live++;
 		} else {
-			/* taken back: its bytes, up to the end of its id */
-			FUZZ_CHECK(*p & 0x80);
-			unsigned strings = 1 + (*p & 1) + ((*p >> 1) & 1);
-			rootly_buf_putc(b, (char)*p);
-			const uint8_t *q = p + 1;
-			for (unsigned k = 0; k < strings; k++)
-				q = (const uint8_t *)memchr(q, 0, (size_t)(end - q)) + 1;
-			rootly_buf_put(b, (const char *)p + 1, (size_t)(q - p - 1));
-			p = q;
-			continue;
+			FUZZ_CHECK(*p & 0x80); /* taken back: copied as it is */
+			rootly_buf_put(b, (const char *)p, (size_t)(q - p));
 		}
-		/* skip this live entry's bytes in the input too */
-		unsigned strings = 1 + (*p & 1) + ((*p >> 1) & 1);
-		const uint8_t *q = p + 1;
-		for (unsigned k = 0; k < strings; k++)
-			q = (const uint8_t *)memchr(q, 0, (size_t)(end - q)) + 1;
 		p = q;
 	}
 }

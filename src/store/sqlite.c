@@ -1826,17 +1826,8 @@ typedef struct entry_set {
 
 static uint64_t entry_hash(const char *id, unsigned field, const char *value)
 {
-	uint64_t h = 0xcbf29ce484222325ULL ^ field;
-	for (const char *p = id;; p++) {
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-		if (!*p)
-			break;
-	}
-	for (const char *p = value; *p; p++)
-		h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
+	/* the key maps' hash of each string, combined in order */
+	uint64_t h = (rootly__kf_hash(id) * 0x9E3779B97F4A7C15ULL ^ rootly__kf_hash(value)) + field;
 	return h ? h : 1;
 }
 

@@ -643,11 +643,9 @@ int rootly__km_candidates(rootly__keymaps *k, sqlite3 *db, const char *log, unsi
 	return SQLITE_OK;
 }
 
-/* The id of one entry, when it holds `value` in `field`. */
-static void entry_match(unsigned field, const char *key, const char *group_key, const char *id, const char *value,
-	rootly_buf *ids, bool *found)
+/* The id of an entry whose looked-up field holds v, when v is `value`. */
+static void id_if(const char *v, const char *id, const char *value, rootly_buf *ids, bool *found)
 {
-	const char *v = field == ROOTLY__KM_KEY ? key : group_key;
 	if (v && strcmp(v, value) == 0) {
 		rootly_buf_put(ids, id, strlen(id) + 1);
 		*found = true;
@@ -667,7 +665,7 @@ static bool find_entry(void *arg, unsigned i, const char *key, const char *group
 	pack_find *pf = arg;
 	if (pf->last - pf->n + 1 + i != pf->seq)
 		return true;
-	entry_match(pf->field, key, group_key, id, pf->value, pf->ids, pf->found);
+	id_if(pf->field == ROOTLY__KM_KEY ? key : group_key, id, pf->value, pf->ids, pf->found);
 	return false;
 }
 
@@ -686,7 +684,7 @@ int rootly__km_row_id(rootly__keymaps *k, sqlite3 *db, const char *log, unsigned
 		const char *f[3];
 		if (entry_at(p, (const unsigned char *)l->pend.ptr + l->pend.len, &flags, f, &p) &&
 		    !(flags & E_TAKEN_BACK))
-			entry_match(field, f[0], f[1], f[2], value, ids, found);
+			id_if(field == ROOTLY__KM_KEY ? f[0] : f[1], f[2], value, ids, found);
 		return ids->oom ? SQLITE_NOMEM : SQLITE_OK;
 	}
 	/* The row at seq, or the pack that holds it: the first row from seq
@@ -711,9 +709,8 @@ int rootly__km_row_id(rootly__keymaps *k, sqlite3 *db, const char *log, unsigned
 			const char *v = (const char *)sqlite3_column_text(m->row, col);
 			const char *id = (const char *)sqlite3_column_text(m->row, 3);
 			bool oom = (!v && sqlite3_column_type(m->row, col) != SQLITE_NULL) || !id;
-			if (!oom && at == seq && v)
-				entry_match(field, field == ROOTLY__KM_KEY ? v : NULL, field == ROOTLY__KM_GROUP ? v : NULL,
-					id, value, ids, found);
+			if (!oom && at == seq)
+				id_if(v, id, value, ids, found);
 			rc = oom ? SQLITE_NOMEM : SQLITE_DONE;
 		}
 		if (ids->oom)
