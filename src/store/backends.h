@@ -17,7 +17,10 @@ typedef struct rootly__sqlite_options {
 	int cache_kib;          /* PRAGMA cache_size = -cache_kib (the page cache's ceiling) */
 } rootly__sqlite_options;
 
-#define ROOTLY__SQLITE_OPTIONS_INIT { true, 5000, true, 32768 }
+/* The page cache's default ceiling (KiB): 8 MiB holds the dirty pages of
+ * a 5,000-alert commit. */
+#define ROOTLY__SQLITE_DEFAULT_CACHE_KIB 8192
+#define ROOTLY__SQLITE_OPTIONS_INIT { true, 5000, true, ROOTLY__SQLITE_DEFAULT_CACHE_KIB }
 
 /* The SQLite store at `path` (created when absent, migrated to the
  * current schema). */

@@ -2120,12 +2120,17 @@ static int sq_setup(sq_store *s, const rootly__sqlite_options *o)
 	ROOTLY_TRY(sq_exec(s, o->synchronous_full && !own_sync ? "PRAGMA synchronous = FULL" :
 		"PRAGMA synchronous = NORMAL", "synchronous"));
 	ROOTLY_TRY(rootly__sq_sync_new(&s->sync, s->db, own_sync));
-	/* A group commit of a thousand alerts dirties a few MB of pages; with
-	 * SQLite's 2 MB default the cache spills to the WAL mid-transaction
-	 * and pages are written twice. The cache grows only as it is used;
-	 * cache_kib=N in the URI sets another ceiling (32 MB by default). */
+	/* A group commit of a thousand alerts dirties about 1.2 MB of pages
+	 * (5,000 about 6 MB); with SQLite's 2 MB default a larger one spills
+	 * to the WAL mid-transaction and pages are written twice. A larger
+	 * ceiling is slower, not faster, for ingest: the cache grows as it is
+	 * used, and each page it grows by is memory never touched before (a
+	 * page fault, then cache misses on every line), where a full cache
+	 * reuses a buffer (docs/benchmarks.md, "Session 16"). cache_kib=N in
+	 * the URI sets another ceiling. */
 	char cache_sql[48];
-	snprintf(cache_sql, sizeof(cache_sql), "PRAGMA cache_size = -%d", o->cache_kib > 0 ? o->cache_kib : 32768);
+	snprintf(cache_sql, sizeof(cache_sql), "PRAGMA cache_size = -%d",
+		o->cache_kib > 0 ? o->cache_kib : ROOTLY__SQLITE_DEFAULT_CACHE_KIB);
 	ROOTLY_TRY(sq_exec(s, cache_sql, "cache_size"));
 	/* Checkpoints leave the commit path (sqlite_ckpt.c); with
 	 * checkpoint=inline they run where SQLite runs them, at 1,000 frames. */
