@@ -223,19 +223,19 @@ static bool check_count(rootly_jcheck *c, json_t *v, const char *key)
 /* The notification's members, found in one pass like an alert's. */
 enum { T_VERSION, T_STATUS, T_ALERTS, T_RECEIVER, T_GROUP_KEY, T_GROUP_LABELS, T_COMMON_LABELS,
 	T_COMMON_ANNOTATIONS, T_ROUTE_LABELS, T_EXTERNAL_URL, T_NOTIFICATION_REASON, T_TRUNCATED_ALERTS, T_COUNT };
-static const char *const k_top_names[T_COUNT] = {
-	[T_VERSION] = "version",
-	[T_STATUS] = "status",
-	[T_ALERTS] = "alerts",
-	[T_RECEIVER] = "receiver",
-	[T_GROUP_KEY] = "groupKey",
-	[T_GROUP_LABELS] = "groupLabels",
-	[T_COMMON_LABELS] = "commonLabels",
-	[T_COMMON_ANNOTATIONS] = "commonAnnotations",
-	[T_ROUTE_LABELS] = "routeLabels",
-	[T_EXTERNAL_URL] = "externalURL",
-	[T_NOTIFICATION_REASON] = "notification_reason",
-	[T_TRUNCATED_ALERTS] = "truncatedAlerts",
+static const rootly_jname k_top_names[T_COUNT] = {
+	[T_VERSION] = ROOTLY_JNAME("version"),
+	[T_STATUS] = ROOTLY_JNAME("status"),
+	[T_ALERTS] = ROOTLY_JNAME("alerts"),
+	[T_RECEIVER] = ROOTLY_JNAME("receiver"),
+	[T_GROUP_KEY] = ROOTLY_JNAME("groupKey"),
+	[T_GROUP_LABELS] = ROOTLY_JNAME("groupLabels"),
+	[T_COMMON_LABELS] = ROOTLY_JNAME("commonLabels"),
+	[T_COMMON_ANNOTATIONS] = ROOTLY_JNAME("commonAnnotations"),
+	[T_ROUTE_LABELS] = ROOTLY_JNAME("routeLabels"),
+	[T_EXTERNAL_URL] = ROOTLY_JNAME("externalURL"),
+	[T_NOTIFICATION_REASON] = ROOTLY_JNAME("notification_reason"),
+	[T_TRUNCATED_ALERTS] = ROOTLY_JNAME("truncatedAlerts"),
 };
 
 /* The entries of rootly__am_webhook_skip (below) that are required
@@ -331,15 +331,15 @@ static int webhook_alerts(json_t *const m[T_COUNT], unsigned skipped, json_t **o
 static const char *const k_version_4[] = { "4", NULL };
 static const char *const k_statuses[] = { "firing", "resolved", NULL };
 const rootly_json_skip rootly__am_webhook_skip[ROOTLY_AM_WEBHOOK_SKIP] = {
-	{ "groupLabels", ROOTLY_JSON_SKIP_STRING_MAP, NULL },
-	{ "commonLabels", ROOTLY_JSON_SKIP_STRING_MAP, NULL },
-	{ "commonAnnotations", ROOTLY_JSON_SKIP_STRING_MAP, NULL },
-	{ "routeLabels", ROOTLY_JSON_SKIP_STRING_MAP, NULL },
-	{ "externalURL", ROOTLY_JSON_SKIP_STRING, NULL },
-	{ "notification_reason", ROOTLY_JSON_SKIP_STRING, NULL },
-	[SKIP_VERSION] = { "version", ROOTLY_JSON_SKIP_STRING_IN, k_version_4 },
-	[SKIP_STATUS] = { "status", ROOTLY_JSON_SKIP_STRING_IN, k_statuses },
-	{ "truncatedAlerts", ROOTLY_JSON_SKIP_COUNT, NULL },
+	ROOTLY_JSON_SKIP_ENTRY("groupLabels", ROOTLY_JSON_SKIP_STRING_MAP, NULL),
+	ROOTLY_JSON_SKIP_ENTRY("commonLabels", ROOTLY_JSON_SKIP_STRING_MAP, NULL),
+	ROOTLY_JSON_SKIP_ENTRY("commonAnnotations", ROOTLY_JSON_SKIP_STRING_MAP, NULL),
+	ROOTLY_JSON_SKIP_ENTRY("routeLabels", ROOTLY_JSON_SKIP_STRING_MAP, NULL),
+	ROOTLY_JSON_SKIP_ENTRY("externalURL", ROOTLY_JSON_SKIP_STRING, NULL),
+	ROOTLY_JSON_SKIP_ENTRY("notification_reason", ROOTLY_JSON_SKIP_STRING, NULL),
+	[SKIP_VERSION] = ROOTLY_JSON_SKIP_ENTRY("version", ROOTLY_JSON_SKIP_STRING_IN, k_version_4),
+	[SKIP_STATUS] = ROOTLY_JSON_SKIP_ENTRY("status", ROOTLY_JSON_SKIP_STRING_IN, k_statuses),
+	ROOTLY_JSON_SKIP_ENTRY("truncatedAlerts", ROOTLY_JSON_SKIP_COUNT, NULL),
 };
 
 int rootly__parse_alertmanager_webhook(const char *body, size_t len, json_t **alerts_out)
@@ -368,7 +368,7 @@ int rootly__parse_alertmanager_webhook(const char *body, size_t len, json_t **al
 			return rc;
 		}
 		for (size_t i = 0; i < T_COUNT; i++)
-			m[i] = json_incref(json_object_get(root, k_top_names[i]));
+			m[i] = json_incref(json_object_getn(root, k_top_names[i].name, k_top_names[i].len));
 		json_decref(root);
 	}
 	json_t *res = NULL;

@@ -47,7 +47,7 @@ int rootly__json_parse_input_skipping(const char *what, const char *body, size_t
 }
 
 int rootly__json_parse_input_members(const char *what, const char *body, size_t len, const rootly_json_skip *skip,
-	size_t nskip, const char *const *names, size_t nnames, json_t **out, unsigned *skipped)
+	size_t nskip, const rootly_jname *names, size_t nnames, json_t **out, unsigned *skipped)
 {
 	for (size_t i = 0; i < nnames; i++)
 		out[i] = NULL;

@@ -27,7 +27,7 @@ int rootly__json_parse_input_skipping(const char *what, const char *body, size_t
 /* The same through rootly__json_read_members: 1 (nothing read, no error)
  * when the caller must use rootly__json_parse_input_skipping instead. */
 int rootly__json_parse_input_members(const char *what, const char *body, size_t len, const rootly_json_skip *skip,
-	size_t nskip, const char *const *names, size_t nnames, json_t **out, unsigned *skipped);
+	size_t nskip, const rootly_jname *names, size_t nnames, json_t **out, unsigned *skipped);
 
 /* rootly__json_read (the reader under rootly__json_parse_input) is in
  * util/jsonread.h. */
@@ -87,12 +87,7 @@ bool rootly__jcheck_string_map_of(rootly_jcheck *c, json_t *v, const char *base,
 bool rootly__jcheck_time_of(rootly_jcheck *c, json_t *v, const char *base, const char *key, bool required,
 	int64_t *ms, bool *set);
 
-/* A member name and its length (ROOTLY_JNAME("labels")). */
-typedef struct rootly_jname {
-	const char *name;
-	size_t len;
-} rootly_jname;
-#define ROOTLY_JNAME(s) { s, sizeof(s) - 1 }
+/* (rootly_jname, a name with its length: util/jsonread.h) */
 
 /* out[i] = obj's member names[i] (NULL when absent or obj is not an
  * object), in one pass over obj instead of a lookup per name. Keys match

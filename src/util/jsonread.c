@@ -49,7 +49,6 @@ typedef struct reader {
 	 * left out, and those that were (for the duplicate check) */
 	const rootly_json_skip *skip;
 	size_t nskip;
-	size_t skip_len[ROOTLY_JSON_SKIP_MAX]; /* strlen of each name, once per read */
 	struct {
 		const char *s;
 		size_t n;
@@ -59,9 +58,8 @@ typedef struct reader {
 	/* rootly__json_read_members: the top-level object is not built, its
 	 * members named here go to members_out; gave_up when the reader
 	 * stopped for the caller to read the document the usual way */
-	const char *const *members;
+	const rootly_jname *members;
 	size_t nmembers;
-	size_t member_len[ROOTLY_JSON_MEMBERS_MAX];
 	json_t **members_out;
 	bool gave_up;
 } reader;
@@ -569,9 +567,11 @@ static const rootly_json_skip *skip_entry(const reader *r, const char *key, size
 {
 	/* Every top-level key is looked up: lengths and first bytes first
 	 * (a strlen per name and key was about 1,200 instructions an alert). */
-	for (size_t i = 0; i < r->nskip; i++)
-		if (r->skip_len[i] == klen && (!klen || r->skip[i].name[0] == key[0]) && !memcmp(r->skip[i].name, key, klen))
+	for (size_t i = 0; i < r->nskip; i++) {
+		const rootly_jname *n = &r->skip[i].name;
+		if (n->len == klen && (!klen || n->name[0] == key[0]) && !memcmp(n->name, key, klen))
 			return &r->skip[i];
+	}
 	return NULL;
 }
 
@@ -757,7 +757,8 @@ fail:
 static void keep_member(reader *r, const char *key, size_t klen, json_t *v)
 {
 	for (size_t i = 0; i < r->nmembers; i++)
-		if (r->member_len[i] == klen && (!klen || r->members[i][0] == key[0]) && !memcmp(r->members[i], key, klen)) {
+		if (r->members[i].len == klen && (!klen || r->members[i].name[0] == key[0]) &&
+		    !memcmp(r->members[i].name, key, klen)) {
 			r->members_out[i] = v;
 			return;
 		}
@@ -973,7 +974,7 @@ int rootly__json_read(const char *what, const char *body, size_t len, json_t **o
 }
 
 /* A reader of body that leaves out the top-level members named in skip
- * (at most ROOTLY_JSON_SKIP_MAX), their names measured once per read. */
+ * (at most ROOTLY_JSON_SKIP_MAX). */
 static void reader_init_skipping(reader *r, const char *body, size_t len, const rootly_json_skip *skip, size_t nskip)
 {
 	*r = (reader){ 0 };
@@ -981,8 +982,6 @@ static void reader_init_skipping(reader *r, const char *body, size_t len, const 
 	r->len = len;
 	r->skip = skip;
 	r->nskip = nskip < ROOTLY_JSON_SKIP_MAX ? nskip : ROOTLY_JSON_SKIP_MAX;
-	for (size_t i = 0; i < r->nskip; i++)
-		r->skip_len[i] = strlen(skip[i].name);
 }
 
 int rootly__json_read_skipping(const char *what, const char *body, size_t len, const rootly_json_skip *skip,
@@ -997,7 +996,7 @@ int rootly__json_read_skipping(const char *what, const char *body, size_t len, c
 }
 
 int rootly__json_read_members(const char *what, const char *body, size_t len, const rootly_json_skip *skip,
-	size_t nskip, const char *const *names, size_t nnames, json_t **out, unsigned *skipped)
+	size_t nskip, const rootly_jname *names, size_t nnames, json_t **out, unsigned *skipped)
 {
 	if (skipped)
 		*skipped = 0;
@@ -1013,8 +1012,6 @@ int rootly__json_read_members(const char *what, const char *body, size_t len, co
 	reader_init_skipping(&r, body, len, skip, nskip);
 	r.members = names;
 	r.nmembers = nnames;
-	for (size_t i = 0; i < nnames; i++)
-		r.member_len[i] = strlen(names[i]);
 	r.members_out = out;
 	json_t *top;
 	int rc = read_doc(&r, what, &top);

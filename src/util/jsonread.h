@@ -37,13 +37,25 @@ typedef enum rootly_json_skip_kind {
 	ROOTLY_JSON_SKIP_COUNT       /* an integer >= 0 */
 } rootly_json_skip_kind;
 
-typedef struct rootly_json_skip {
+/* A member name and its length (ROOTLY_JNAME("labels")): the readers
+ * compare keys with their length, and names known at compile time are
+ * not measured on every read. */
+typedef struct rootly_jname {
 	const char *name;
+	size_t len;
+} rootly_jname;
+#define ROOTLY_JNAME(s) { s, sizeof(s) - 1 }
+
+/* Spell entries with ROOTLY_JSON_SKIP_ENTRY, which measures the name. */
+typedef struct rootly_json_skip {
+	rootly_jname name;
 	rootly_json_skip_kind kind;
 	/* ROOTLY_JSON_SKIP_STRING_IN: the accepted texts, NULL-terminated;
 	 * NULL for the other kinds */
 	const char *const *values;
 } rootly_json_skip;
+
+#define ROOTLY_JSON_SKIP_ENTRY(name, kind, values) { ROOTLY_JNAME(name), kind, values }
 
 /* The most names a skip list may hold. */
 #define ROOTLY_JSON_SKIP_MAX 12
@@ -79,6 +91,6 @@ int rootly__json_read_skipping(const char *what, const char *body, size_t len, c
  * rootly__json_read_skipping (the duplicate check of such objects looks
  * keys up in the object). */
 int rootly__json_read_members(const char *what, const char *body, size_t len, const rootly_json_skip *skip,
-	size_t nskip, const char *const *names, size_t nnames, json_t **out, unsigned *skipped);
+	size_t nskip, const rootly_jname *names, size_t nnames, json_t **out, unsigned *skipped);
 
 #endif
