@@ -4,10 +4,9 @@
     bench/calibrate_sqlite.py [--rounds R] [--dir DIR] [--json]
 
 The performance targets of librootly were set beside a "local calibration,
-measured on a 2-vCPU development VM" (../shared/reference/
-reliability-performance.md, section 1.3): SQLite 3.40.1 through Python's
-sqlite3, 3,000 rows of about 300 bytes with a UNIQUE index on the
-fingerprint column, ext4 on a virtio disk. This script runs that shape
+measured on a 2-vCPU development VM" (docs/targets-calibration.md): SQLite
+3.40.1 through Python's sqlite3, 3,000 rows of about 300 bytes with a
+UNIQUE index on the fingerprint column, ext4 on a virtio disk. This script runs that shape
 (rows keyed by a 16-hex fingerprint, about 300 bytes each) for every
 journal/synchronous pair and commit size of that table, prints the rates
 beside the reference's, and their ratio: how fast this machine is at the
@@ -27,7 +26,8 @@ import tempfile
 import time
 
 ROWS = 3000
-# The reference's table: (journal, synchronous) -> rows per commit -> rate
+# The reference's table (docs/targets-calibration.md):
+# (journal, synchronous) -> rows per commit -> rate
 # (commits/s for one row a commit, rows/s for 10 and 100).
 REFERENCE = {
     ("DELETE", "FULL"): {1: 1129, 10: 9790, 100: 91900},
@@ -80,7 +80,7 @@ def main():
         os.rmdir(workdir)
     ratios = []
     if not args.json:
-        print("SQLite %s; median of %d rounds; reference: ../shared/reference/reliability-performance.md 1.3"
+        print("SQLite %s; median of %d rounds; reference: docs/targets-calibration.md"
               % (sqlite3.sqlite_version, args.rounds))
         print("%-14s %5s %12s %12s %7s" % ("journal/sync", "per", "here", "reference", "ratio"))
     for (j, s, per) in cells:
