@@ -14,7 +14,7 @@ typedef struct rootly__sqlite_options {
 	bool synchronous_full;  /* PRAGMA synchronous=FULL, else NORMAL */
 	int busy_timeout_ms;
 	bool checkpoint_background; /* WAL checkpoints on a thread of their own (sqlite_ckpt.c) */
-	int cache_kib;          /* PRAGMA cache_size = -cache_kib (the page cache's ceiling) */
+	int cache_kib;          /* PRAGMA cache_size = -cache_kib (the page cache's ceiling; 64 to 1048576) */
 } rootly__sqlite_options;
 
 /* The page cache's default ceiling (KiB): 8 MiB holds the dirty pages of

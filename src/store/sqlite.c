@@ -2129,8 +2129,7 @@ static int sq_setup(sq_store *s, const rootly__sqlite_options *o)
 	 * reuses a buffer (docs/benchmarks.md, "Session 16"). cache_kib=N in
 	 * the URI sets another ceiling. */
 	char cache_sql[48];
-	snprintf(cache_sql, sizeof(cache_sql), "PRAGMA cache_size = -%d",
-		o->cache_kib > 0 ? o->cache_kib : ROOTLY__SQLITE_DEFAULT_CACHE_KIB);
+	snprintf(cache_sql, sizeof(cache_sql), "PRAGMA cache_size = -%d", o->cache_kib);
 	ROOTLY_TRY(sq_exec(s, cache_sql, "cache_size"));
 	/* Checkpoints leave the commit path (sqlite_ckpt.c); with
 	 * checkpoint=inline they run where SQLite runs them, at 1,000 frames. */
