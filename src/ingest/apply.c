@@ -504,6 +504,9 @@ static int apply_one(apply_state *st, json_t *alert)
 	rootly_record_query q = { 0 };
 	q.key = fingerprint;
 	q.descending = 1;
+	/* Only the newest: a store that can stop there (the memory store's
+	 * ordered tree) does not read the alert's earlier cycles at all. */
+	q.limit = 1;
 	rc = st->ctx->store->record_find(st->ctx->store, "alert", &q, latest_alert_cb, &ls);
 	if (rc >= 0) {
 		const char *status = rootly__jstr(alert, "status");

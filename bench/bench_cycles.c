@@ -1,0 +1,146 @@
+/*
+ * The cost of one Alertmanager notification for an alert with a history:
+ * an alert that has been through N earlier incident cycles (fired,
+ * declared an incident, resolved, incident resolved, quiet past the flap
+ * window) fires again, and its repeats are timed.
+ *
+ *   bench_cycles DIR [N ...]      (default N: 1 10 100 1000)
+ *
+ * Each cycle leaves one alert record with the alert's fingerprint (the
+ * dedup key), so the dedup lookup of each notification finds N of them.
+ * For each N and each store (SQLite on disk in DIR, memory:) it prints the
+ * median wall time of REPEATS notifications of the alert's current cycle
+ * (each answered "deduplicated": a lookup and no write), and that time
+ * divided by the same store's time at the first N of the list, measured
+ * in the same run: on a shared machine the ratio is what to read. A
+ * lookup whose cost does not grow with the history keeps the ratio near 1.
+ */
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench_util.h"
+
+#define REPEATS 41
+
+static rootly_time g_now = 1795701566469LL;
+
+static rootly_time fake_clock(void *payload)
+{
+	(void)payload;
+	return g_now;
+}
+
+/* The alert's notification; each cycle starts a minute after the last
+ * one's incident was resolved. */
+static size_t notification(char *buf, size_t cap, const char *status, int cycle)
+{
+	time_t starts = (time_t)(1795701566LL + (long long)cycle * 7200LL);
+	struct tm tm;
+	char at[32];
+	gmtime_r(&starts, &tm);
+	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return (size_t)snprintf(buf, cap,
+		"{\"receiver\":\"bench\",\"status\":\"%s\",\"alerts\":[{\"status\":\"%s\","
+		"\"labels\":{\"alertname\":\"Flapping\",\"instance\":\"host-1\",\"service\":\"checkout-api\","
+		"\"severity\":\"critical\"},\"annotations\":{\"summary\":\"flapping\"},"
+		"\"startsAt\":\"%s\",\"endsAt\":\"0001-01-01T00:00:00Z\"}],"
+		"\"version\":\"4\",\"groupKey\":\"{}:{alertname=\\\"Flapping\\\"}\"}",
+		status, status, at);
+}
+
+static rootly_ingest_outcome ingest(rootly_ctx *ctx, const char *status, int cycle, char *incident, size_t cap)
+{
+	char buf[1024];
+	size_t len = notification(buf, sizeof(buf), status, cycle);
+	rootly_ingest_result *r = NULL;
+	bench_check(rootly_ingest(&r, ctx, "alertmanager", buf, len, NULL, 0), "ingest");
+	const rootly_ingest_item *it = rootly_ingest_result_at(r, 0);
+	rootly_ingest_outcome o = it->outcome;
+	if (incident)
+		snprintf(incident, cap, "%s", it->incident_id ? it->incident_id : "");
+	rootly_ingest_result_free(r);
+	return o;
+}
+
+/* One whole cycle: fire, resolve, resolve the incident by hand, then
+ * wait out the flap window so that the next firing is a new cycle. */
+static void cycle(rootly_ctx *ctx, int c)
+{
+	char incident[64];
+	if (ingest(ctx, "firing", c, incident, sizeof(incident)) != ROOTLY_INGEST_CREATED) {
+		fprintf(stderr, "cycle %d: the firing did not declare an incident\n", c);
+		exit(1);
+	}
+	g_now += 60000;
+	ingest(ctx, "resolved", c, NULL, 0);
+	bench_check(rootly_incident_transition(ctx, incident, ROOTLY_STATUS_RESOLVED, "bench", NULL,
+		ROOTLY_TRANSITION_OVERRIDE), "resolve incident");
+	g_now += 7200000 - 60000;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Median seconds of one repeat of the current cycle's firing, with
+ * `cycles` cycles behind it. */
+static double measure(const char *uri, int cycles)
+{
+	rootly_ctx_options o = ROOTLY_CTX_OPTIONS_INIT;
+	o.storage_uri = uri;
+	o.clock = fake_clock;
+	rootly_ctx *ctx = NULL;
+	bench_check(rootly_ctx_open(&ctx, &o), "open");
+	for (int c = 0; c < cycles; c++)
+		cycle(ctx, c);
+	/* the current cycle: declared once, then repeated */
+	if (ingest(ctx, "firing", cycles, NULL, 0) != ROOTLY_INGEST_CREATED) {
+		fprintf(stderr, "the current cycle did not declare an incident\n");
+		exit(1);
+	}
+	double t[REPEATS];
+	for (int k = 0; k < REPEATS; k++) {
+		double t0 = bench_now_s();
+		rootly_ingest_outcome out = ingest(ctx, "firing", cycles, NULL, 0);
+		t[k] = bench_now_s() - t0;
+		if (out != ROOTLY_INGEST_DEDUPLICATED) {
+			fprintf(stderr, "repeat %d: %s, not deduplicated\n", k, rootly_ingest_outcome_name(out));
+			exit(1);
+		}
+	}
+	rootly_ctx_free(ctx);
+	qsort(t, REPEATS, sizeof(t[0]), cmp_double);
+	return t[REPEATS / 2];
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: bench_cycles DIR [N ...]\n");
+		return 2;
+	}
+	static const int defaults[] = { 1, 10, 100, 1000 };
+	int count = argc > 2 ? argc - 2 : (int)(sizeof(defaults) / sizeof(defaults[0]));
+	char path[520], uri[640];
+	snprintf(path, sizeof(path), "%.480s/bench-cycles.db", argv[1]);
+	snprintf(uri, sizeof(uri), "sqlite:%s", path);
+	const char *stores[][2] = { { "sqlite", uri }, { "memory", "memory:" } };
+	for (size_t s = 0; s < 2; s++) {
+		double first = 0;
+		for (int i = 0; i < count; i++) {
+			int n = argc > 2 ? atoi(argv[2 + i]) : defaults[i];
+			bench_unlink_db(path);
+			double t = measure(stores[s][1], n);
+			if (i == 0)
+				first = t;
+			printf("{\"bench\":\"cycles\",\"store\":\"%s\",\"earlier_cycles\":%d,\"us_per_notification\":%.1f,"
+				"\"ratio_to_first\":%.2f}\n", stores[s][0], n, t * 1e6, t / first);
+			fflush(stdout);
+		}
+	}
+	bench_unlink_db(path);
+	return 0;
+}
