@@ -559,7 +559,8 @@ static timing run_baseline(const char *dir, const char *sync, int n, int batch)
  * (created by opening the store), the statements the SQLite store runs for
  * Alertmanager alerts (schema v5, logged through the SQLite store's
  * statements with a shim around sqlite3_step, session 13; since v6 the
- * log entries are packed, 64 a row: floor_log), with rows of the
+ * log entries are packed, 64 a row, and since v7 each holds its record's
+ * time: floor_log), with rows of the
  * sizes the engine stores (alert document 440 bytes, incident 655, a
  * declared incident's timeline entry 740, one commit's folded entries of
  * an incident 2,265), in batches like the engine's. Lookups by key and
@@ -647,7 +648,7 @@ static void floor_pack_flush(floor_sql *f, floor_pack *p)
 {
 	if (!p->n)
 		return;
-	p->bytes[0] = 1;
+	p->bytes[0] = 2; /* format 2 (schema v7): entries with their record's time */
 	p->bytes[1] = (char)p->n;
 	sqlite3_bind_blob(p->ins, 1, p->bytes, (int)p->len, SQLITE_STATIC);
 	step_done(f->db, p->ins);
@@ -655,7 +656,8 @@ static void floor_pack_flush(floor_sql *f, floor_pack *p)
 	p->len = 0;
 }
 
-/* A log entry: key and group key (either may be NULL), record id. */
+/* A log entry: key and group key (either may be NULL), record id, then
+ * the record's time (8 bytes). */
 static void floor_log(floor_sql *f, floor_pack *p, const char *key, const char *group_key, const char *id)
 {
 	size_t kl = key ? strlen(key) + 1 : 0, gl = group_key ? strlen(group_key) + 1 : 0, il = strlen(id) + 1;
@@ -667,7 +669,7 @@ static void floor_log(floor_sql *f, floor_pack *p, const char *key, const char *
 		sqlite3_reset(p->last);
 		p->known = true;
 	}
-	if (p->n && (p->n == 64 || p->len + 1 + kl + gl + il > 3900))
+	if (p->n && (p->n == 64 || p->len + 1 + kl + gl + il + 8 > 3900))
 		floor_pack_flush(f, p);
 	if (!p->n)
 		p->len = 2;
@@ -676,6 +678,9 @@ static void floor_log(floor_sql *f, floor_pack *p, const char *key, const char *
 	memcpy(p->bytes + p->len + kl, group_key, gl);
 	memcpy(p->bytes + p->len + kl + gl, id, il);
 	p->len += kl + gl + il;
+	int64_t time = 1795701566469LL;
+	memcpy(p->bytes + p->len, &time, 8); /* (little-endian, as the store writes it on x86) */
+	p->len += 8;
 	p->n++;
 }
 

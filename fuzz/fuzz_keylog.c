@@ -9,14 +9,17 @@
  *   - the decoder answers anything but OK or CORRUPT, or hands out an
  *     entry of a pack it then refuses (it must decode the whole first);
  *   - an accepted pack does not re-encode to exactly its input (flags,
- *     then the flagged fields and the id, each NUL-terminated), or gives
- *     an entry without a key and a group key, or an index out of order;
+ *     then the flagged fields and the id, each NUL-terminated, then in
+ *     format 2 the time, 8 bytes little-endian), or gives an entry
+ *     without a key and a group key, a format 1 entry with a time, or an
+ *     index out of order;
  *   - put in a log behind a plain row (at seq 1; the pack's row at the
  *     seq of its last entry, so its entries begin at 2), the maps'
  *     catch-up, the lookups and the candidates answer anything but OK, or
  *     CORRUPT for a pack the decoder refuses; a lookup of an entry at its
- *     seq by its value does not find its id; or a lookup of one value at
- *     every seq finds it where it is not.
+ *     seq by its value does not find its id; a lookup of one value at
+ *     every seq finds it where it is not; or the candidates of a value
+ *     lack an entry's seq with the hint of its time.
  * tests/unit/test_fuzz_replay_keylog.c #includes this file to replay the
  * corpus in the normal test suite.
  */
@@ -47,14 +50,18 @@ typedef struct seen {
 	rootly_buf again; /* the input re-encoded from the entries handed out */
 	unsigned next;    /* the index the next live entry may have at least */
 	unsigned count;
+	unsigned format;
 	const char *key[MAX_SEEN], *group[MAX_SEEN], *id[MAX_SEEN];
+	int64_t time[MAX_SEEN];
 	unsigned index[MAX_SEEN];
 } seen;
 
-static bool note(void *arg, unsigned i, const char *key, const char *group_key, const char *id)
+static bool note(void *arg, unsigned i, const char *key, const char *group_key, const char *id, int64_t time)
 {
 	seen *s = arg;
 	FUZZ_CHECK(key || group_key);
+	FUZZ_CHECK(s->format == ROOTLY__KM_PACK_FORMAT || time == ROOTLY__KM_TIME_UNKNOWN);
+	s->time[s->count] = time;
 	FUZZ_CHECK(i >= s->next && s->count < MAX_SEEN);
 	s->next = i + 1;
 	s->key[s->count] = key;
@@ -76,6 +83,8 @@ static void reencode(const uint8_t *data, size_t size, const seen *s, rootly_buf
 		const uint8_t *q = p + 1;
 		for (unsigned k = 0; k < strings; k++)
 			q = (const uint8_t *)memchr(q, 0, (size_t)(end - q)) + 1;
+		if (data[0] == ROOTLY__KM_PACK_FORMAT)
+			q += 8;
 		if (live < s->count && s->index[live] == i) {
 			rootly_buf_putc(b, (char)((s->key[live] ? 1 : 0) | (s->group[live] ? 2 : 0)));
 			if (s->key[live])
@@ -83,6 +92,8 @@ static void reencode(const uint8_t *data, size_t size, const seen *s, rootly_buf
 			if (s->group[live])
 				rootly_buf_put(b, s->group[live], strlen(s->group[live]) + 1);
 			rootly_buf_put(b, s->id[live], strlen(s->id[live]) + 1);
+			for (unsigned k = 0; data[0] == ROOTLY__KM_PACK_FORMAT && k < 8; k++)
+				rootly_buf_putc(b, (char)((uint64_t)s->time[live] >> (8 * k)));
 			live++;
 		} else {
 			FUZZ_CHECK(*p & 0x80); /* taken back: copied as it is */
@@ -149,10 +160,24 @@ static void lookups(const uint8_t *data, size_t size, int decoded, const seen *s
 			rootly_buf_dispose(&ids);
 		}
 		int64_t *seqs = NULL;
+		uint32_t *hints = NULL;
 		size_t count = 0;
-		FUZZ_CHECK(rootly__km_candidates(&k, db, "p_t", f, sweep, &seqs, &count) == want);
+		FUZZ_CHECK(rootly__km_candidates(&k, db, "p_t", f, sweep, &seqs, &hints, &count) == want);
 		FUZZ_CHECK(want != SQLITE_OK || count > 0);
+		/* every entry holding the value, at its seq, with its time's hint */
+		for (unsigned j = 0; j < s->count && want == SQLITE_OK; j++) {
+			const char *v = f == ROOTLY__KM_KEY ? s->key[j] : s->group[j];
+			if (!v || strcmp(v, sweep) != 0)
+				continue;
+			uint32_t hint = s->time[j] == ROOTLY__KM_TIME_UNKNOWN ? ROOTLY__KM_HINT_UNKNOWN :
+				rootly__km_hint(s->time[j]);
+			bool listed = false;
+			for (size_t c = 0; c < count && !listed; c++)
+				listed = seqs[c] == at - n + 1 + s->index[j] && hints[c] == hint;
+			FUZZ_CHECK(listed);
+		}
 		rootly_free(seqs);
+		rootly_free(hints);
 	}
 	rootly__km_free(&k);
 	sqlite3_close(db);
@@ -169,6 +194,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	seen s;
 	memset(&s, 0, sizeof(s));
+	s.format = size ? data[0] : 0;
 	unsigned n = 0;
 	int rc = rootly__km_pack_each(data, size, &n, note, &s);
 	FUZZ_CHECK(rc == SQLITE_OK || rc == SQLITE_CORRUPT);

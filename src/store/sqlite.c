@@ -985,6 +985,7 @@ static bool same_text(const sq_store *s, size_t off, const char *v)
 typedef struct put_logs {
 	const char *log;
 	const char *key, *group_key;
+	int64_t time;
 	int64_t seq;
 	bool written;
 } put_logs;
@@ -1011,6 +1012,7 @@ static int logs_append(sq_store *s, sq_coll *c, const rootly_record *rec, unsign
 	pl->log = c->log;
 	pl->key = fields & ROOTLY__KM_KEY ? rec->key : NULL;
 	pl->group_key = fields & ROOTLY__KM_GROUP ? rec->group_key : NULL;
+	pl->time = rec->time;
 	pl->written = false;
 	if (!pl->key && !pl->group_key)
 		return 0;
@@ -1019,7 +1021,7 @@ static int logs_append(sq_store *s, sq_coll *c, const rootly_record *rec, unsign
 		undo_drop(s, m);
 		return ROOTLY_ENOMEM;
 	}
-	int rc = rootly__km_append(&s->km, s->db, pl->log, pl->key, pl->group_key, rec->id, &pl->seq);
+	int rc = rootly__km_append(&s->km, s->db, pl->log, pl->key, pl->group_key, rec->id, rec->time, &pl->seq);
 	if (rc != SQLITE_OK) {
 		if (undo)
 			undo_drop(s, m);
@@ -1035,7 +1037,7 @@ static int logs_append(sq_store *s, sq_coll *c, const rootly_record *rec, unsign
 static void logs_added(sq_store *s, const put_logs *pl)
 {
 	if (pl->written)
-		rootly__km_added(&s->km, pl->log, pl->key, pl->group_key, pl->seq);
+		rootly__km_added(&s->km, pl->log, pl->key, pl->group_key, pl->time, pl->seq);
 }
 
 /* Whether column i of st holds v (both NULL included); -1 when SQLite
@@ -1113,7 +1115,11 @@ static int sq_record_put_logged(sq_store *s, sq_coll *c, const rootly_record *re
 					(u->time == rec->time ? 0 : 32);
 			}
 			mask = old_mask;
-			new_fields = (mask & 2 ? ROOTLY__KM_KEY : 0) | (mask & 4 ? ROOTLY__KM_GROUP : 0);
+			/* A new time is logged like a new key, for every logged
+			 * field: a record's time is always the time of one of its
+			 * entries holding its value (sqlite_keymap.h). */
+			new_fields = mask & 32 ? ROOTLY__KM_KEY | ROOTLY__KM_GROUP :
+				(mask & 2 ? ROOTLY__KM_KEY : 0) | (mask & 4 ? ROOTLY__KM_GROUP : 0);
 			expected = old;
 		} else if (found || expected > 0) {
 			undo_drop(s, &m);
@@ -1467,19 +1473,191 @@ static int logged_ids(sq_store *s, const char *log, unsigned field, const char *
 	return SQLITE_OK;
 }
 
+/* Record `id` into t when it passes q's other filters (at most one row). */
+static int read_by_id(sq_store *s, sq_coll *c, const rootly_record_query *q, const char *id, ties *t)
+{
+	rootly_record_query by_id = *q;
+	by_id.id = id;
+	by_id.limit = 0;
+	sq_use u = { NULL, false };
+	ROOTLY_TRY(sq_coll_stmt(s, c, K_FIND, find_mask(&by_id), &u));
+	int ret = 0, rc = bind_query(u.st, &by_id, false);
+	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+		if ((rc = sqlite3_step(u.st)) != SQLITE_ROW)
+			break;
+		if ((ret = ties_add(s, t, u.st)) != 0)
+			break;
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = sq_fail(s, rc, "record_find");
+	sq_release(&u);
+	return ret;
+}
+
+/* A candidate of a lookup with a limit: a log row and its time hint. */
+typedef struct hinted {
+	int64_t seq;
+	uint32_t hint;
+} hinted;
+
+/* The order candidates are read in: those of unknown time first, then by
+ * hint, the query's way; newer log rows first among equals. */
+static int hinted_cmp(const hinted *a, const hinted *b, bool desc)
+{
+	bool ua = a->hint == ROOTLY__KM_HINT_UNKNOWN, ub = b->hint == ROOTLY__KM_HINT_UNKNOWN;
+	if (ua != ub)
+		return ua ? -1 : 1;
+	if (a->hint != b->hint)
+		return (a->hint > b->hint) == desc ? -1 : 1;
+	return a->seq > b->seq ? -1 : a->seq < b->seq;
+}
+
+/* A binary heap of candidates whose top is the first to read: the
+ * lookup usually stops after a read or two, so the candidates are put in
+ * order only as far as it goes (O(n) to build, where a sort of a
+ * fingerprint's 1,000 cycles took most of the lookup). */
+static void heap_down(hinted *h, size_t n, size_t i, bool desc)
+{
+	for (;;) {
+		size_t first = i, l = 2 * i + 1, r = l + 1;
+		if (l < n && hinted_cmp(&h[l], &h[first], desc) < 0)
+			first = l;
+		if (r < n && hinted_cmp(&h[r], &h[first], desc) < 0)
+			first = r;
+		if (first == i)
+			return;
+		hinted x = h[i];
+		h[i] = h[first];
+		h[first] = x;
+		i = first;
+	}
+}
+
+static hinted heap_pop(hinted *h, size_t *n, bool desc)
+{
+	hinted top = h[0];
+	h[0] = h[--*n];
+	heap_down(h, *n, 0, desc);
+	return top;
+}
+
+/* A lookup by a logged field with a limit no greater than the candidates
+ * (the engine's "the newest alert of this fingerprint"): the candidates
+ * in hint order, each new record read by id, until `limit` records are
+ * held and no candidate left can come before the last of them. That is
+ * exact because a record's time is always the time of one of its log
+ * entries holding the value: an insert, a change of the value and a
+ * change of time each append one, and an undo only returns a record to a
+ * state it had (sqlite_keymap.h). A record is read at its first entry in
+ * the order; entries of unknown time (logged before schema v7) are all
+ * read. */
+static int find_logged_limited(sq_store *s, sq_coll *c, unsigned field, const char *value,
+	const rootly_record_query *q, const int64_t *seqs, const uint32_t *hints, size_t n, rootly_record_cb cb,
+	void *payload)
+{
+	bool desc = q->descending != 0;
+	size_t limit = q->limit;
+	hinted *order = rootly_malloc(n * sizeof(*order));
+	int64_t *best = rootly_malloc(limit * sizeof(*best)); /* the times held, best first, at most limit */
+	size_t *seen = rootly_malloc(n * sizeof(*seen));      /* ids read: offsets into text, sorted */
+	if (!order || !best || !seen) {
+		rootly_free(order);
+		rootly_free(best);
+		rootly_free(seen);
+		return rootly_error_set_oom();
+	}
+	for (size_t i = 0; i < n; i++)
+		order[i] = (hinted){ seqs[i], hints[i] };
+	for (size_t i = n / 2; i-- > 0;)
+		heap_down(order, n, i, desc);
+	rootly_buf text = ROOTLY_BUF_INIT;
+	ties t;
+	memset(&t, 0, sizeof(t));
+	size_t held = 0, nseen = 0, left = n;
+	int ret = 0;
+	while (left > 0 && ret == 0) {
+		uint32_t h = order[0].hint;
+		if (held == limit && h != ROOTLY__KM_HINT_UNKNOWN &&
+		    (desc ? rootly__km_hint_max(h) < best[held - 1] : rootly__km_hint_min(h) > best[held - 1]))
+			break;
+		hinted next = heap_pop(order, &left, desc);
+		size_t at = text.len;
+		bool found = false;
+		int rc = rootly__km_row_id(&s->km, s->db, c->log, field, next.seq, value, &text, &found);
+		if (rc != SQLITE_OK) {
+			ret = sq_km_fail(s, rc, "record_find");
+			break;
+		}
+		if (!found)
+			continue;
+		const char *id = text.ptr + at;
+		size_t lo = 0, hi = nseen;
+		bool again = false;
+		while (lo < hi && !again) {
+			size_t mid = lo + (hi - lo) / 2;
+			int cmp = strcmp(text.ptr + seen[mid], id);
+			if (cmp == 0)
+				again = true;
+			else if (cmp < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (again) {
+			text.len = at;
+			continue;
+		}
+		memmove(&seen[lo + 1], &seen[lo], (nseen - lo) * sizeof(*seen));
+		seen[lo] = at;
+		nseen++;
+		size_t before = t.n;
+		if ((ret = read_by_id(s, c, q, id, &t)) != 0 || t.n == before)
+			continue;
+		int64_t tm = t.rows[t.n - 1].time;
+		size_t k = held;
+		while (k > 0 && (desc ? best[k - 1] < tm : best[k - 1] > tm))
+			k--;
+		if (k < limit) {
+			size_t keep = held < limit ? held : limit - 1;
+			memmove(&best[k + 1], &best[k], (keep - k) * sizeof(*best));
+			best[k] = tm;
+			held = keep + 1;
+		}
+	}
+	rootly_free(order);
+	rootly_free(best);
+	rootly_free(seen);
+	rootly_buf_dispose(&text);
+	size_t emitted = 0;
+	if (ret == 0)
+		ret = ties_flush(&t, desc, limit, &emitted, cb, payload);
+	ties_free(&t);
+	return ret;
+}
+
 /* A lookup by a logged field (sqlite_keymap.h): the map's candidates, the
  * record id of each log row that holds the value, each record read by id
  * with the query's other filters (so a stale candidate finds nothing),
- * then all of them in (time, id) order up to the limit. Nothing is handed
- * out before every row is read, so a callback may write. */
+ * then all of them in (time, id) order up to the limit (with a limit, in
+ * the order of their time hints, stopping early: find_logged_limited).
+ * Nothing is handed out before every row is read, so a callback may
+ * write. */
 static int find_logged(sq_store *s, sq_coll *c, unsigned field, const char *value,
 	const rootly_record_query *q, rootly_record_cb cb, void *payload)
 {
 	int64_t *seqs = NULL;
+	uint32_t *hints = NULL;
 	size_t n = 0, nids = 0;
 	const char **ids = NULL;
 	rootly_buf text = ROOTLY_BUF_INIT;
-	int rc = rootly__km_candidates(&s->km, s->db, c->log, field, value, &seqs, &n);
+	int rc = rootly__km_candidates(&s->km, s->db, c->log, field, value, &seqs, q->limit ? &hints : NULL, &n);
+	if (rc == SQLITE_OK && q->limit && q->limit < n) {
+		int ret = find_logged_limited(s, c, field, value, q, seqs, hints, n, cb, payload);
+		rootly_free(seqs);
+		rootly_free(hints);
+		return ret;
+	}
+	rootly_free(hints);
 	if (rc == SQLITE_OK)
 		rc = logged_ids(s, c->log, field, value, seqs, n, &text, &ids, &nids);
 	rootly_free(seqs);
@@ -1490,24 +1668,8 @@ static int find_logged(sq_store *s, sq_coll *c, unsigned field, const char *valu
 	ties t;
 	memset(&t, 0, sizeof(t));
 	int ret = 0;
-	for (size_t i = 0; i < nids && ret == 0; i++) {
-		rootly_record_query by_id = *q;
-		by_id.id = ids[i];
-		by_id.limit = 0;
-		sq_use u = { NULL, false };
-		if ((ret = sq_coll_stmt(s, c, K_FIND, find_mask(&by_id), &u)) != 0)
-			break;
-		rc = bind_query(u.st, &by_id, false);
-		while (rc == SQLITE_OK || rc == SQLITE_ROW) {
-			if ((rc = sqlite3_step(u.st)) != SQLITE_ROW)
-				break;
-			if ((ret = ties_add(s, &t, u.st)) != 0)
-				break;
-		}
-		if (ret == 0 && rc != SQLITE_DONE)
-			ret = sq_fail(s, rc, "record_find");
-		sq_release(&u);
-	}
+	for (size_t i = 0; i < nids && ret == 0; i++)
+		ret = read_by_id(s, c, q, ids[i], &t);
 	rootly_free(ids);
 	rootly_buf_dispose(&text);
 	size_t emitted = 0;
@@ -1869,18 +2031,30 @@ static void set_add(entry_set *es, uint64_t h)
 	es->used++;
 }
 
-static void set_add_entry(entry_set *es, const char *id, const char *key, const char *group_key)
+/* An entry's hash with its time (ROOTLY__KM_TIME_UNKNOWN included). */
+static uint64_t entry_hash_timed(uint64_t entry, int64_t time)
 {
-	if (key)
-		set_add(es, entry_hash(id, ROOTLY__KM_KEY, key));
-	if (group_key)
-		set_add(es, entry_hash(id, ROOTLY__KM_GROUP, group_key));
+	uint64_t h = (entry ^ 0x7F4A7C159E3779B9ULL) * 0x9E3779B97F4A7C15ULL ^ (uint64_t)time;
+	return h ? h : 1;
 }
 
-static bool set_add_packed(void *arg, unsigned i, const char *key, const char *group_key, const char *id)
+static void set_add_entry(entry_set *es, const char *id, const char *key, const char *group_key, int64_t time)
+{
+	for (unsigned f = ROOTLY__KM_KEY; f <= ROOTLY__KM_GROUP; f <<= 1) {
+		const char *v = f == ROOTLY__KM_KEY ? key : group_key;
+		if (!v)
+			continue;
+		uint64_t h = entry_hash(id, f, v);
+		set_add(es, h);
+		set_add(es, entry_hash_timed(h, time));
+	}
+}
+
+static bool set_add_packed(void *arg, unsigned i, const char *key, const char *group_key, const char *id,
+	int64_t time)
 {
 	(void)i;
-	set_add_entry(arg, id, key, group_key);
+	set_add_entry(arg, id, key, group_key, time);
 	return true;
 }
 
@@ -1924,7 +2098,7 @@ static int check_read_log(sq_store *s, const char *log, entry_set *es)
 			if (oom || !id)
 				rc = SQLITE_NOMEM;
 			else
-				set_add_entry(es, id, key, group_key);
+				set_add_entry(es, id, key, group_key, ROOTLY__KM_TIME_UNKNOWN);
 		}
 		before = seq;
 	}
@@ -1938,13 +2112,14 @@ static int check_read_log(sq_store *s, const char *log, entry_set *es)
 	return ret;
 }
 
-/* Each record of c with a value in `field` has its entry (up to four
- * reported). */
+/* Each record of c with a value in `field` has its entry, and one with
+ * its time or of unknown time, which lookups with a limit rely on (up to
+ * four reported). */
 static int check_records(sq_store *s, const sq_coll *c, unsigned field, const entry_set *es)
 {
 	const char *col = field == ROOTLY__KM_KEY ? "key" : "group_key";
-	char *sql = sqlite3_mprintf("SELECT id, %s FROM \"%w\" WHERE %s IS NOT NULL ORDER BY rowid", col, c->table,
-		col);
+	char *sql = sqlite3_mprintf("SELECT id, %s, time FROM \"%w\" WHERE %s IS NOT NULL ORDER BY rowid", col,
+		c->table, col);
 	sqlite3_stmt *st = NULL;
 	int rc = sql ? sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) : SQLITE_NOMEM;
 	sqlite3_free(sql);
@@ -1961,10 +2136,14 @@ static int check_records(sq_store *s, const sq_coll *c, unsigned field, const en
 			rc = SQLITE_NOMEM;
 			break;
 		}
-		if (set_has(es, entry_hash(id, field, v)) || missing++ >= 4)
+		uint64_t h = entry_hash(id, field, v);
+		bool has = set_has(es, h);
+		if ((has && (set_has(es, entry_hash_timed(h, sqlite3_column_int64(st, 2))) ||
+			    set_has(es, entry_hash_timed(h, ROOTLY__KM_TIME_UNKNOWN)))) || missing++ >= 4)
 			continue;
 		if (len < sizeof(msg))
-			len += (size_t)snprintf(msg + len, sizeof(msg) - len, "%s%s %s has no row in %s for its %s",
+			len += (size_t)snprintf(msg + len, sizeof(msg) - len,
+				has ? "%s%s %s has no row in %s for its %s at its time" : "%s%s %s has no row in %s for its %s",
 				len ? "; " : "", c->name, id, c->log, col);
 	}
 	if (rc == SQLITE_DONE)

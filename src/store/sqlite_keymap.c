@@ -75,20 +75,29 @@ static uint64_t tag_of(const char *key)
 static void map_drop(rootly__keymap *m)
 {
 	rootly_free(m->slots);
+	rootly_free(m->hints);
 	m->slots = NULL;
+	m->hints = NULL;
 	m->cap = m->used = 0;
 	m->synced = m->begin_synced = 0;
 }
 
-/* Put (tag, seq) in, unless it is there already. */
-static void slot_put(uint64_t *slots, size_t cap, uint64_t tag, int64_t seq, size_t *used)
+/* Put (tag, seq) in with its hint; when it is there already, the hint is
+ * replaced: a seq taken back is given again to the next entry, which may
+ * hold the same value at another time, and the entry learned last is the
+ * one the log holds. */
+static void slot_put(uint64_t *slots, uint32_t *hints, size_t cap, uint64_t tag, int64_t seq, uint32_t hint,
+	size_t *used)
 {
 	uint64_t e = tag << SEQ_BITS | (uint64_t)seq;
 	for (size_t i = (size_t)tag & (cap - 1);; i = (i + 1) & (cap - 1)) {
-		if (slots[i] == e)
+		if (slots[i] == e) {
+			hints[i] = hint;
 			return;
+		}
 		if (!slots[i]) {
 			slots[i] = e;
+			hints[i] = hint;
 			(*used)++;
 			return;
 		}
@@ -96,10 +105,11 @@ static void slot_put(uint64_t *slots, size_t cap, uint64_t tag, int64_t seq, siz
 }
 
 /* Room for one more entry at under 3/4 load. false: out of memory. The
- * table is most of the map's memory (8 bytes a slot, 11-21 bytes an
- * entry); at 3/4 a lookup of an absent key (every new alert) reads about
- * 8 slots. At 7/8 (1 MiB instead of 2 for 100,000 alerts) it read about
- * 32, 1.6% of the bridge's time at 100 alerts per request. */
+ * table is most of the map's memory (8 bytes a slot and 4 of hint, 16-32
+ * bytes an entry); at 3/4 a lookup of an absent key (every new alert)
+ * reads about 8 slots. At 7/8 (1 MiB of slots instead of 2 for 100,000
+ * alerts) it read about 32, 1.6% of the bridge's time at 100 alerts per
+ * request. */
 static bool map_reserve(rootly__keymap *m)
 {
 	if (m->cap && (m->used + 1) * 4 < m->cap * 3)
@@ -108,24 +118,31 @@ static bool map_reserve(rootly__keymap *m)
 	if (cap > MAX_CAP)
 		return m->used + 1 < m->cap; /* full past 3/4: slower, still right */
 	uint64_t *slots = rootly__calloc(cap, sizeof(*slots));
-	if (!slots)
+	uint32_t *hints = slots ? rootly__calloc(cap, sizeof(*hints)) : NULL;
+	if (!hints) {
+		rootly_free(slots);
 		return false;
+	}
 	size_t used = 0;
 	for (size_t i = 0; i < m->cap; i++)
 		if (m->slots[i])
-			slot_put(slots, cap, m->slots[i] >> SEQ_BITS, (int64_t)(m->slots[i] & (uint64_t)SEQ_MAX), &used);
+			slot_put(slots, hints, cap, m->slots[i] >> SEQ_BITS, (int64_t)(m->slots[i] & (uint64_t)SEQ_MAX),
+				m->hints[i], &used);
 	rootly_free(m->slots);
+	rootly_free(m->hints);
 	m->slots = slots;
+	m->hints = hints;
 	m->cap = cap;
 	m->used = used;
 	return true;
 }
 
-static bool map_add(rootly__keymap *m, const char *key, int64_t seq)
+static bool map_add(rootly__keymap *m, const char *key, int64_t seq, int64_t time)
 {
 	if (seq <= 0 || seq > SEQ_MAX || !map_reserve(m))
 		return false;
-	slot_put(m->slots, m->cap, tag_of(key), seq, &m->used);
+	slot_put(m->slots, m->hints, m->cap, tag_of(key), seq,
+		time == ROOTLY__KM_TIME_UNKNOWN ? ROOTLY__KM_HINT_UNKNOWN : rootly__km_hint(time), &m->used);
 	return true;
 }
 
@@ -190,13 +207,15 @@ static int prepare(sqlite3 *db, sqlite3_stmt **st, const char *fmt, const char *
 
 enum { E_KEY = 1, E_GROUP = 2, E_TAKEN_BACK = 0x80 };
 
-/* The entry at p (before end): its flags, fields (NULL when not held) and
+/* The entry at p (before end) of a pack of `format`: its flags, fields
+ * (NULL when not held), time (ROOTLY__KM_TIME_UNKNOWN in format 1) and
  * where the next one begins. false: not an entry of the layout. */
-static bool entry_at(const unsigned char *p, const unsigned char *end, unsigned *flags, const char *f[3],
-	const unsigned char **next)
+static bool entry_at(const unsigned char *p, const unsigned char *end, unsigned format, unsigned *flags,
+	const char *f[3], int64_t *time, const unsigned char **next)
 {
 	f[0] = f[1] = f[2] = NULL;
 	*flags = 0;
+	*time = ROOTLY__KM_TIME_UNKNOWN;
 	if (p >= end)
 		return false;
 	*flags = *p++;
@@ -211,18 +230,38 @@ static bool entry_at(const unsigned char *p, const unsigned char *end, unsigned 
 		f[j] = (const char *)p;
 		p = z + 1;
 	}
+	if (format == ROOTLY__KM_PACK_FORMAT) {
+		if (end - p < 8)
+			return false;
+		uint64_t t = 0;
+		for (unsigned b = 0; b < 8; b++)
+			t |= (uint64_t)p[b] << (8 * b);
+		*time = (int64_t)t;
+		p += 8;
+	}
 	*next = p;
 	return true;
 }
 
-int rootly__km_pack_each(const void *blob, size_t len, unsigned *n,
-	bool (*fn)(void *arg, unsigned i, const char *key, const char *group_key, const char *id), void *arg)
+/* Where the pack's entries begin and its format, after the header's
+ * checks. false: not a pack of either layout. */
+static bool pack_header(const unsigned char *p, size_t len, unsigned *format, unsigned *count)
+{
+	if (!p || len < 2 || (p[0] != ROOTLY__KM_PACK_FORMAT && p[0] != ROOTLY__KM_PACK_FORMAT_UNTIMED) || p[1] == 0 ||
+	    p[1] > ROOTLY__KM_PACK_MAX)
+		return false;
+	*format = p[0];
+	*count = p[1];
+	return true;
+}
+
+int rootly__km_pack_each(const void *blob, size_t len, unsigned *n, rootly__km_entry_fn fn, void *arg)
 {
 	const unsigned char *p = blob, *end = p + len;
+	unsigned format, count;
 	*n = 0;
-	if (!blob || len < 2 || p[0] != ROOTLY__KM_PACK_FORMAT || p[1] == 0 || p[1] > ROOTLY__KM_PACK_MAX)
+	if (!pack_header(p, len, &format, &count))
 		return SQLITE_CORRUPT;
-	unsigned count = p[1];
 	*n = count;
 	/* The whole pack first: a damaged one is refused before fn sees any
 	 * of it. */
@@ -230,7 +269,8 @@ int rootly__km_pack_each(const void *blob, size_t len, unsigned *n,
 	for (unsigned i = 0; i < count; i++) {
 		unsigned flags;
 		const char *f[3];
-		if (!entry_at(q, end, &flags, f, &q))
+		int64_t time;
+		if (!entry_at(q, end, format, &flags, f, &time, &q))
 			return SQLITE_CORRUPT;
 	}
 	if (q != end)
@@ -239,7 +279,9 @@ int rootly__km_pack_each(const void *blob, size_t len, unsigned *n,
 	for (unsigned i = 0; i < count; i++) {
 		unsigned flags;
 		const char *f[3];
-		if (!entry_at(q, end, &flags, f, &q) || (!(flags & E_TAKEN_BACK) && !fn(arg, i, f[0], f[1], f[2])))
+		int64_t time;
+		if (!entry_at(q, end, format, &flags, f, &time, &q) ||
+		    (!(flags & E_TAKEN_BACK) && !fn(arg, i, f[0], f[1], f[2], time)))
 			break;
 	}
 	return SQLITE_OK;
@@ -264,7 +306,7 @@ typedef struct pack_into {
 	int rc;
 } pack_into;
 
-static bool add_entry(void *arg, unsigned i, const char *key, const char *group_key, const char *id)
+static bool add_entry(void *arg, unsigned i, const char *key, const char *group_key, const char *id, int64_t time)
 {
 	(void)id;
 	pack_into *pi = arg;
@@ -274,7 +316,7 @@ static bool add_entry(void *arg, unsigned i, const char *key, const char *group_
 		pi->rc = SQLITE_CORRUPT; /* damaged: seqs begin at 1 */
 		return false;
 	}
-	if (v && !map_add(pi->m, v, seq)) {
+	if (v && !map_add(pi->m, v, seq, time)) {
 		pi->rc = seq > SEQ_MAX ? SQLITE_FULL : SQLITE_NOMEM;
 		return false;
 	}
@@ -282,22 +324,22 @@ static bool add_entry(void *arg, unsigned i, const char *key, const char *group_
 }
 
 /* Calls fn for each entry of l's pack in memory not taken back. */
-static void pending_each(const rootly__kmlog *l,
-	bool (*fn)(void *arg, unsigned i, const char *key, const char *group_key, const char *id), void *arg)
+static void pending_each(const rootly__kmlog *l, rootly__km_entry_fn fn, void *arg)
 {
 	const unsigned char *end = (const unsigned char *)l->pend.ptr + l->pend.len;
 	for (unsigned i = 0; i < l->n; i++) {
 		const unsigned char *p = (const unsigned char *)l->pend.ptr + l->off[i];
 		unsigned flags;
 		const char *f[3];
+		int64_t time;
 		/* (written by rootly__km_append: always an entry) */
-		if (entry_at(p, end, &flags, f, &p) && !(flags & E_TAKEN_BACK) && !fn(arg, i, f[0], f[1], f[2]))
+		if (entry_at(p, end, ROOTLY__KM_PACK_FORMAT, &flags, f, &time, &p) && !(flags & E_TAKEN_BACK) &&
+		    !fn(arg, i, f[0], f[1], f[2], time))
 			return;
 	}
 }
 
-void rootly__km_pending_each(rootly__keymaps *k, const char *log,
-	bool (*fn)(void *arg, unsigned i, const char *key, const char *group_key, const char *id), void *arg)
+void rootly__km_pending_each(rootly__keymaps *k, const char *log, rootly__km_entry_fn fn, void *arg)
 {
 	const rootly__kmlog *l = log_lookup(k, log);
 	if (l)
@@ -356,7 +398,7 @@ static int catch_up(rootly__keymaps *k, rootly__keymap *m, sqlite3 *db)
 			rc = SQLITE_NOMEM;
 			break;
 		}
-		if (!map_add(m, key, seq)) {
+		if (!map_add(m, key, seq, ROOTLY__KM_TIME_UNKNOWN)) {
 			rc = seq > SEQ_MAX ? SQLITE_FULL : SQLITE_NOMEM;
 			break;
 		}
@@ -480,13 +522,13 @@ static int log_flush(rootly__kmlog *l, sqlite3 *db)
 }
 
 int rootly__km_append(rootly__keymaps *k, sqlite3 *db, const char *table, const char *key, const char *group_key,
-	const char *id, int64_t *seq)
+	const char *id, int64_t time, int64_t *seq)
 {
 	rootly__kmlog *l = log_find(k, table);
 	if (!l)
 		return SQLITE_INTERNAL;
 	size_t klen = key ? strlen(key) + 1 : 0, glen = group_key ? strlen(group_key) + 1 : 0;
-	size_t ilen = strlen(id) + 1, need = 1 + klen + glen + ilen;
+	size_t ilen = strlen(id) + 1, need = 1 + klen + glen + ilen + 8;
 	int rc = SQLITE_OK;
 	unsigned limit = rootly__km_pack_limit - 1 < ROOTLY__KM_PACK_MAX ? rootly__km_pack_limit : ROOTLY__KM_PACK_MAX;
 	if (l->n && (l->n >= limit || l->pend.len + need > ROOTLY__KM_PACK_BYTES))
@@ -515,17 +557,21 @@ int rootly__km_append(rootly__keymaps *k, sqlite3 *db, const char *table, const 
 	if (group_key)
 		rootly_buf_put(&l->pend, group_key, glen);
 	rootly_buf_put(&l->pend, id, ilen);
+	unsigned char t[8];
+	for (unsigned b = 0; b < 8; b++)
+		t[b] = (unsigned char)((uint64_t)time >> (8 * b));
+	rootly_buf_put(&l->pend, (const char *)t, sizeof(t));
 	*seq = l->next++;
 	l->n++;
 	return SQLITE_OK;
 }
 
 /* One map learns row `seq`, which holds `value` for it or nothing (NULL). */
-static void map_added(rootly__keymap *m, const char *value, int64_t seq)
+static void map_added(rootly__keymap *m, const char *value, int64_t time, int64_t seq)
 {
 	if (!m || !m->slots)
 		return; /* built from the log when first needed */
-	if (value && !map_add(m, value, seq)) {
+	if (value && !map_add(m, value, seq, time)) {
 		map_drop(m);
 		return;
 	}
@@ -533,10 +579,11 @@ static void map_added(rootly__keymap *m, const char *value, int64_t seq)
 		m->synced = seq;
 }
 
-void rootly__km_added(rootly__keymaps *k, const char *table, const char *key, const char *group_key, int64_t seq)
+void rootly__km_added(rootly__keymaps *k, const char *table, const char *key, const char *group_key, int64_t time,
+	int64_t seq)
 {
-	map_added(map_find(k, table, ROOTLY__KM_KEY, false), key, seq);
-	map_added(map_find(k, table, ROOTLY__KM_GROUP, false), group_key, seq);
+	map_added(map_find(k, table, ROOTLY__KM_KEY, false), key, time, seq);
+	map_added(map_find(k, table, ROOTLY__KM_GROUP, false), group_key, time, seq);
 }
 
 int rootly__km_unappend(rootly__keymaps *k, sqlite3 *db, const char *table, int64_t seq)
@@ -566,22 +613,25 @@ int rootly__km_unappend(rootly__keymaps *k, sqlite3 *db, const char *table, int6
 
 /* ---- lookups ------------------------------------------------------------ */
 
-/* Calls fn for each candidate seq of `key`; stops when it returns false. */
-static void each_candidate(const rootly__keymap *m, const char *key, bool (*fn)(void *, int64_t), void *arg)
+/* Calls fn for each candidate seq of `key` and its hint; stops when it
+ * returns false. */
+static void each_candidate(const rootly__keymap *m, const char *key, bool (*fn)(void *, int64_t, uint32_t),
+	void *arg)
 {
 	uint64_t tag = tag_of(key);
 	for (size_t i = (size_t)tag & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
 		uint64_t e = m->slots[i];
 		if (!e)
 			return;
-		if (e >> SEQ_BITS == tag && !fn(arg, (int64_t)(e & (uint64_t)SEQ_MAX)))
+		if (e >> SEQ_BITS == tag && !fn(arg, (int64_t)(e & (uint64_t)SEQ_MAX), m->hints[i]))
 			return;
 	}
 }
 
-static bool note_found(void *arg, int64_t seq)
+static bool note_found(void *arg, int64_t seq, uint32_t hint)
 {
 	(void)seq;
+	(void)hint;
 	*(bool *)arg = true;
 	return false;
 }
@@ -603,11 +653,12 @@ int rootly__km_absent(rootly__keymaps *k, sqlite3 *db, const char *table, unsign
 
 typedef struct seq_list {
 	int64_t *seqs;
+	uint32_t *hints; /* NULL: not wanted */
 	size_t n, cap;
-	bool oom;
+	bool oom, want_hints;
 } seq_list;
 
-static bool collect(void *arg, int64_t seq)
+static bool collect(void *arg, int64_t seq, uint32_t hint)
 {
 	seq_list *l = arg;
 	if (l->n == l->cap) {
@@ -618,27 +669,42 @@ static bool collect(void *arg, int64_t seq)
 			return false;
 		}
 		l->seqs = p;
+		if (l->want_hints) {
+			uint32_t *h = rootly_realloc(l->hints, cap * sizeof(*h));
+			if (!h) {
+				l->oom = true;
+				return false;
+			}
+			l->hints = h;
+		}
 		l->cap = cap;
 	}
+	if (l->want_hints)
+		l->hints[l->n] = hint;
 	l->seqs[l->n++] = seq;
 	return true;
 }
 
 int rootly__km_candidates(rootly__keymaps *k, sqlite3 *db, const char *log, unsigned field, const char *value,
-	int64_t **seqs, size_t *n)
+	int64_t **seqs, uint32_t **hints, size_t *n)
 {
 	*seqs = NULL;
+	if (hints)
+		*hints = NULL;
 	*n = 0;
 	int rc = rootly__km_prepare(k, db, log, field);
 	if (rc != SQLITE_OK)
 		return rc;
-	seq_list l = { NULL, 0, 0, false };
+	seq_list l = { NULL, NULL, 0, 0, false, hints != NULL };
 	each_candidate(map_find(k, log, field, false), value, collect, &l);
 	if (l.oom) {
 		rootly_free(l.seqs);
+		rootly_free(l.hints);
 		return SQLITE_NOMEM;
 	}
 	*seqs = l.seqs;
+	if (hints)
+		*hints = l.hints;
 	*n = l.n;
 	return SQLITE_OK;
 }
@@ -660,8 +726,9 @@ typedef struct pack_find {
 	bool *found;
 } pack_find;
 
-static bool find_entry(void *arg, unsigned i, const char *key, const char *group_key, const char *id)
+static bool find_entry(void *arg, unsigned i, const char *key, const char *group_key, const char *id, int64_t time)
 {
+	(void)time;
 	pack_find *pf = arg;
 	if (pf->last - pf->n + 1 + i != pf->seq)
 		return true;
@@ -682,7 +749,9 @@ int rootly__km_row_id(rootly__keymaps *k, sqlite3 *db, const char *log, unsigned
 		const unsigned char *p = (const unsigned char *)l->pend.ptr + l->off[seq - l->first];
 		unsigned flags;
 		const char *f[3];
-		if (entry_at(p, (const unsigned char *)l->pend.ptr + l->pend.len, &flags, f, &p) &&
+		int64_t time;
+		if (entry_at(p, (const unsigned char *)l->pend.ptr + l->pend.len, ROOTLY__KM_PACK_FORMAT, &flags, f, &time,
+			    &p) &&
 		    !(flags & E_TAKEN_BACK))
 			id_if(field == ROOTLY__KM_KEY ? f[0] : f[1], f[2], value, ids, found);
 		return ids->oom ? SQLITE_NOMEM : SQLITE_OK;

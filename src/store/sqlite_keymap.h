@@ -40,13 +40,24 @@
  *      key as flagged, then the id, each NUL-terminated (record ids and
  *      logged values are C strings, never holding a NUL).
  *    Rows from before v6 (and the migrations' rows) stay plain rows, and
- *    both kinds are read everywhere. v5 named the log "l_<table>": v6's
+ *    both kinds are read everywhere. Since schema v7 (format 2) each entry
+ *    ends with its record's time, 8 bytes little-endian after the id's
+ *    NUL: the time the record has from this write on. Format 1 packs (v6)
+ *    and plain rows hold no time ("unknown"). An update that changes a
+ *    logged record's time appends an entry (with every logged field) as
+ *    a change of its key does, and an undo only returns a record to a
+ *    state it had; so a record's time is always the time of one of its
+ *    entries holding its value, or one of them is of unknown time. The
+ *    maps keep a hint of each entry's time (rootly__km_hint): a lookup
+ *    with a limit reads the candidates in hint order and stops once no
+ *    candidate left can come before what it holds (sqlite.c,
+ *    find_logged_limited). v5 named the log "l_<table>": v6's
  *    migration copies it to "p_<table>" and drops it, so that a v5
  *    library still holding the database open fails on the missing table
  *    instead of misreading packs (it reads user_version only at open);
  *  - per connection and logged field, in memory, an open-addressing table
- *    from a 28-bit tag of the key's hash to the seq of its log rows (8
- *    bytes a slot),
+ *    from a 28-bit tag of the key's hash to the seq of its log rows and
+ *    the hint of its time (12 bytes a slot),
  *    built from the log on first use and caught up from the log (seq >
  *    the last one seen) when another connection committed;
  *  - a lookup takes the candidate seqs from the map, the log rows give
@@ -90,6 +101,7 @@ typedef struct rootly__keymap {
 	char table[80];       /* the log's table; "" = unused */
 	unsigned field;       /* the log's column it maps (ROOTLY__KM_KEY or ROOTLY__KM_GROUP) */
 	uint64_t *slots;      /* tag << 36 | seq; 0 = empty */
+	uint32_t *hints;      /* hints[i]: the time hint of slots[i]'s entry */
 	size_t cap;           /* a power of two, 0 = not built */
 	size_t used;
 	int64_t synced;       /* every log row with seq <= synced is in slots, or holds nothing for `field` */
@@ -102,7 +114,37 @@ typedef struct rootly__keymap {
  * and keys of the usual sizes: 32 alerts take about 2.4 KB). */
 #define ROOTLY__KM_PACK_MAX 64
 #define ROOTLY__KM_PACK_BYTES 3900
-#define ROOTLY__KM_PACK_FORMAT 1
+#define ROOTLY__KM_PACK_FORMAT 2         /* entries with their record's time */
+#define ROOTLY__KM_PACK_FORMAT_UNTIMED 1 /* v6: entries without */
+
+/* A record time an entry does not hold (a plain row, a format 1 pack). */
+#define ROOTLY__KM_TIME_UNKNOWN INT64_MIN
+
+/* A map slot's hint of its entry's time: the time in units of 1,024 ms
+ * (rounded down), for times in [0, 2^42) ms (until the year 2109);
+ * ROOTLY__KM_HINT_UNKNOWN for any other time and an unknown one. Four
+ * bytes a slot where the time would take eight. */
+#define ROOTLY__KM_HINT_UNKNOWN UINT32_MAX
+static inline uint32_t rootly__km_hint(int64_t time)
+{
+	return time >= 0 && time < ((int64_t)ROOTLY__KM_HINT_UNKNOWN << 10) ? (uint32_t)(time >> 10) :
+		ROOTLY__KM_HINT_UNKNOWN;
+}
+/* The earliest and the latest time a known hint stands for. */
+static inline int64_t rootly__km_hint_min(uint32_t hint)
+{
+	return (int64_t)hint << 10;
+}
+static inline int64_t rootly__km_hint_max(uint32_t hint)
+{
+	return ((int64_t)hint << 10) | 1023;
+}
+
+/* What the decoders hand out for each entry: i its place (pack or
+ * pending), the fields it holds (NULL: not held), its record's time
+ * (ROOTLY__KM_TIME_UNKNOWN when it holds none). false stops. */
+typedef bool (*rootly__km_entry_fn)(void *arg, unsigned i, const char *key, const char *group_key, const char *id,
+	int64_t time);
 
 /* Entries a pack takes before it is inserted (1..ROOTLY__KM_PACK_MAX,
  * default the maximum): tests lower it, to fill packs often. Read by the
@@ -163,17 +205,19 @@ void rootly__km_stale(rootly__keymaps *k);
  * entries in memory with them. */
 void rootly__km_rollback(rootly__keymaps *k);
 
-/* Append the log entry (key, group_key, id) of log `table`, before the
- * record is written, inside a write transaction: key and group_key are
- * the values this write logs, NULL for a field it does not (at least one
- * is not NULL); *seq gets its seq. The entry joins the pack in memory (a
- * full pack is inserted first). An SQLite result code. */
+/* Append the log entry (key, group_key, id, time) of log `table`, before
+ * the record is written, inside a write transaction: key and group_key
+ * are the values this write logs, NULL for a field it does not (at least
+ * one is not NULL), time the record's time after the write; *seq gets its
+ * seq. The entry joins the pack in memory (a full pack is inserted
+ * first). An SQLite result code. */
 int rootly__km_append(rootly__keymaps *k, sqlite3 *db, const char *table, const char *key, const char *group_key,
-	const char *id, int64_t *seq);
+	const char *id, int64_t time, int64_t *seq);
 /* The record of log row `seq` was written: the maps of the log learn it
- * (the same key and group_key). Never fails (a map that cannot grow is
- * dropped, to be rebuilt). */
-void rootly__km_added(rootly__keymaps *k, const char *table, const char *key, const char *group_key, int64_t seq);
+ * (the same key, group_key and time). Never fails (a map that cannot grow
+ * is dropped, to be rebuilt). */
+void rootly__km_added(rootly__keymaps *k, const char *table, const char *key, const char *group_key, int64_t time,
+	int64_t seq);
 /* Take back log entry `seq` of this transaction (its record's write
  * failed, or is being undone). An SQLite result code. */
 int rootly__km_unappend(rootly__keymaps *k, sqlite3 *db, const char *table, int64_t seq);
@@ -189,26 +233,24 @@ int rootly__km_absent(rootly__keymaps *k, sqlite3 *db, const char *table, unsign
 int rootly__km_prepare(rootly__keymaps *k, sqlite3 *db, const char *log, unsigned field);
 /* The seqs of `log`'s rows that may hold `value` in `field` (the map made
  * current first): *seqs is rootly__malloc'd (the caller frees it), *n of
- * them, in no particular order. An SQLite result code. */
+ * them, in no particular order; with `hints` not NULL, *hints (likewise)
+ * the time hint of each. An SQLite result code. */
 int rootly__km_candidates(rootly__keymaps *k, sqlite3 *db, const char *log, unsigned field, const char *value,
-	int64_t **seqs, size_t *n);
+	int64_t **seqs, uint32_t **hints, size_t *n);
 /* The record id of log row `seq` if that row holds `value` in `field`
  * (*found): appended to `ids` with its NUL. An SQLite result code. */
 int rootly__km_row_id(rootly__keymaps *k, sqlite3 *db, const char *log, unsigned field, int64_t seq,
 	const char *value, rootly_buf *ids, bool *found);
 
-/* Decode pack `blob` (`len` bytes): *n its entries, and for each fn(arg,
- * i, key, group_key, id) (NULL for a field the entry does not hold;
- * entries taken back are skipped) until fn returns false. SQLITE_CORRUPT
- * when it is not a pack of this layout. */
-int rootly__km_pack_each(const void *blob, size_t len, unsigned *n,
-	bool (*fn)(void *arg, unsigned i, const char *key, const char *group_key, const char *id), void *arg);
+/* Decode pack `blob` (`len` bytes, format 1 or 2): *n its entries, and
+ * for each fn (entries taken back are skipped) until fn returns false.
+ * SQLITE_CORRUPT when it is not a pack of either layout. */
+int rootly__km_pack_each(const void *blob, size_t len, unsigned *n, rootly__km_entry_fn fn, void *arg);
 
 /* The same for the entries of log `log` in this connection's pack in
  * memory (not yet a row), in seq order: fn's i is the entry's seq minus
  * the first's. */
-void rootly__km_pending_each(rootly__keymaps *k, const char *log,
-	bool (*fn)(void *arg, unsigned i, const char *key, const char *group_key, const char *id), void *arg);
+void rootly__km_pending_each(rootly__keymaps *k, const char *log, rootly__km_entry_fn fn, void *arg);
 
 /* Forget every map and statement (before the connection closes). */
 void rootly__km_free(rootly__keymaps *k);

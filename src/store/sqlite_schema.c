@@ -411,9 +411,16 @@ int rootly__sq_migrate(sqlite3 *db, int from)
 	if (rc == SQLITE_OK && from >= 1 && from <= 3)
 		rc = streams_to_v4(db);
 	/* v5 -> v6: the logs' rows may be packs (sqlite_keymap.h), which a
-	 * v5 library would misread; the tables do not change. */
-	_Static_assert(ROOTLY__SQ_SCHEMA_VERSION == 6, "the user_version set here");
+	 * v5 library would misread; the tables do not change.
+	 * v6 -> v7: new packs (format 2) hold their records' times, and an
+	 * update that changes a logged record's time appends an entry, which a
+	 * v6 library would not do; the rows already there are read as they
+	 * are (their times unknown). A v6 library refuses the new version at
+	 * open; one that had the database open before refuses the new packs
+	 * (an unknown format: SQLITE_CORRUPT) at its next lookup by key, and
+	 * the engine looks an alert up before it writes it. */
+	_Static_assert(ROOTLY__SQ_SCHEMA_VERSION == 7, "the user_version set here");
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, "PRAGMA user_version = 6;", NULL, NULL, NULL);
+		rc = sqlite3_exec(db, "PRAGMA user_version = 7;", NULL, NULL, NULL);
 	return rc;
 }

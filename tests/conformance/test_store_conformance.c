@@ -595,6 +595,95 @@ static void t_find_many(void **state)
 	free(m);
 }
 
+/* A lookup with a limit is the start of the same lookup without one, for
+ * records sharing keys and group keys whose times, keys and group keys
+ * change, inside nested levels that commit or roll back (on "alert", the
+ * collection whose keys the SQLite store logs instead of indexing, and
+ * reads in the order of the logged times when there is a limit). Times
+ * include ties, neighbours within a second, negative ones and ones near
+ * INT64_MAX. */
+static void t_find_limit_is_a_prefix(void **state)
+{
+	rootly_store *st = ST(state);
+	static const int64_t times[] = { 0, 1, 1000, 1023, 1024, 1025, 5000, 5000, 86400000, 1795000000000LL,
+		1795000000512LL, 1795000001024LL, -5, INT64_MAX - 1, INT64_MAX, INT64_MIN + 1 };
+	enum { IDS = 48, STEPS = 900 };
+	char *all = malloc(1 << 16);
+	uint32_t x = 2463534242u;
+#define RND() (x ^= x << 13, x ^= x >> 17, x ^= x << 5, x)
+	int depth = 0;
+	rt_ok(st->begin(st));
+	depth = 1;
+	for (int step = 0; step < STEPS; step++) {
+		uint32_t op = RND() % 100;
+		char id[16], key[8], group[8];
+		snprintf(id, sizeof(id), "h%02u", (unsigned)(RND() % IDS));
+		if (op < 6 && depth < 4) {
+			rt_ok(st->begin(st));
+			depth++;
+		} else if (op < 10 && depth > 1) {
+			rt_ok(st->commit(st));
+			depth--;
+		} else if (op < 14 && depth > 1) {
+			rt_ok(st->rollback(st));
+			depth--;
+		} else if (op < 16 && depth == 1) {
+			rt_ok(st->commit(st));
+			rt_ok(st->begin(st));
+		} else if (op < 24) {
+			int rc = st->record_delete(st, "alert", id);
+			assert_true(rc == 0 || rc == ROOTLY_ENOTFOUND);
+			rootly_error_clear();
+		} else {
+			snprintf(key, sizeof(key), "k%u", (unsigned)(RND() % 3));
+			snprintf(group, sizeof(group), "g%u", (unsigned)(RND() % 2));
+			int64_t t = times[RND() % (sizeof(times) / sizeof(times[0]))];
+			rootly_record r = rec(id, "{}", NULL, key, RND() % 4 ? group : NULL, NULL, NULL, t);
+			rt_ok(put(st, "alert", &r, -1, NULL));
+		}
+		if (step % 30 != 29)
+			continue;
+		for (int f = 0; f < 2; f++) {
+			for (unsigned v = 0; v < 3; v++) {
+				char value[8];
+				snprintf(value, sizeof(value), "%c%u", f ? 'g' : 'k', v);
+				for (int desc = 0; desc < 2; desc++) {
+					rootly_record_query q = { 0 };
+					if (f)
+						q.group_key = value;
+					else
+						q.key = value;
+					q.descending = desc;
+					snprintf(all, 1 << 16, "%s", find_ids(st, "alert", &q));
+					for (size_t limit = 1; limit <= 4; limit++) {
+						q.limit = limit;
+						const char *got = find_ids(st, "alert", &q);
+						/* the first `limit` words of the whole answer */
+						size_t end = 0, words = 0;
+						while (all[end] && words < limit) {
+							while (all[end] && all[end] != ' ')
+								end++;
+							words++;
+							if (words < limit && all[end] == ' ')
+								end++;
+						}
+						if (strlen(got) != end || strncmp(got, all, end) != 0)
+							fail_msg("step %d, %s = %s, %s, limit %zu: got \"%s\", all \"%s\"", step,
+								f ? "group_key" : "key", value, desc ? "descending" : "ascending", limit,
+								got, all);
+					}
+				}
+			}
+		}
+	}
+	while (depth-- > 0)
+		rt_ok(st->commit(st));
+	if (st->check)
+		rt_ok(st->check(st));
+#undef RND
+	free(all);
+}
+
 static int get_returns_42(const rootly_record *r, void *payload)
 {
 	(*(int *)payload)++;
@@ -1167,6 +1256,7 @@ static void t_check(void **state)
 	STORE_TEST(t_find_order_limit, be), \
 	STORE_TEST(t_find_update_reindexes, be), \
 	STORE_TEST(t_find_many, be), \
+	STORE_TEST(t_find_limit_is_a_prefix, be), \
 	STORE_TEST(t_callback_stops, be), \
 	STORE_TEST(t_stream_basic, be), \
 	STORE_TEST(t_stream_conflicts, be), \
@@ -1280,7 +1370,7 @@ static void t_sqlite_schema_guard(void **state)
 	assert_int_equal(rootly_store_open(&st, fx->uri), ROOTLY_EINVALID);
 	assert_null(st);
 	assert_non_null(strstr(rootly_error_last()->message,
-		"database schema version 999 is newer than this library (6)"));
+		"database schema version 999 is newer than this library (7)"));
 }
 
 static void t_sqlite_migrates_empty_db(void **state)
@@ -1296,7 +1386,7 @@ static void t_sqlite_migrates_empty_db(void **state)
 	sqlite3_stmt *q = NULL;
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 6);
+	assert_int_equal(sqlite3_column_int(q, 0), 7);
 	sqlite3_finalize(q);
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);

@@ -30,9 +30,12 @@ typedef struct unpack {
 	int rc;
 } unpack;
 
-static bool unpack_entry(void *arg, unsigned i, const char *key, const char *group_key, const char *id)
+/* (A plain row holds no time: the entry's is dropped, as a v5 log had none.) */
+static bool unpack_entry(void *arg, unsigned i, const char *key, const char *group_key, const char *id,
+	int64_t time)
 {
 	unpack *u = arg;
+	(void)time;
 	sqlite3_bind_int64(u->ins, 1, u->first + i);
 	sqlite3_bind_text(u->ins, 2, key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(u->ins, 3, group_key, -1, SQLITE_TRANSIENT);

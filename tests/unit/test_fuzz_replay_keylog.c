@@ -11,7 +11,11 @@ static const replay_input k_edges[] = { REPLAY_INPUT(""), REPLAY_INPUT("\x01"), 
 	REPLAY_INPUT("\x01\x01\x01k\0i\0"), REPLAY_INPUT("\x01\x01\x02g\0i\0"), REPLAY_INPUT("\x01\x01\x03k\0g\0\0"),
 	REPLAY_INPUT("\x01\x02\x81k\0i\0\x01k\0j\0"), REPLAY_INPUT("\x01\x01\x83\0\0\0"),
 	REPLAY_INPUT("\x01\x40\x01k\0i\0"), REPLAY_INPUT("\x01\x41\x01k\0i\0"), REPLAY_INPUT("\x01\x01\x01k\0i"),
-	REPLAY_INPUT("\x01\x01\x04k\0i\0"), REPLAY_INPUT("\x01\x01\x80k\0i\0"), REPLAY_INPUT("\x02\x01\x01k\0i\0") };
+	REPLAY_INPUT("\x01\x01\x04k\0i\0"), REPLAY_INPUT("\x01\x01\x80k\0i\0"), REPLAY_INPUT("\x03\x01\x01k\0i\0"),
+	/* format 2: a time cut short, times at the hints' edges, taken back */
+	REPLAY_INPUT("\x02\x01\x01k\0i\0"), REPLAY_INPUT("\x02\x01\x01k\0i\0\1\2\3\4\5\6\7"),
+	REPLAY_INPUT("\x02\x02\x01k\0i\0\xff\xff\xff\xff\xff\xff\xff\xff\x03k\0g\0j\0\0\0\0\0\0\x04\0\0"),
+	REPLAY_INPUT("\x02\x02\x81k\0i\0\0\0\0\0\0\0\0\x80\x01k\0j\0\xff\xfb\xff\xff\xff\x03\0\0") };
 
 int main(void)
 {

@@ -500,12 +500,16 @@ typedef struct seen_entries {
 	char text[512];
 } seen_entries;
 
-static bool note_entry(void *arg, unsigned i, const char *key, const char *group_key, const char *id)
+static bool note_entry(void *arg, unsigned i, const char *key, const char *group_key, const char *id, int64_t time)
 {
 	seen_entries *se = arg;
 	size_t len = strlen(se->text);
-	snprintf(se->text + len, sizeof(se->text) - len, "%s%u:%s:%s:%s", len ? " " : "", i, key ? key : "-",
-		group_key ? group_key : "-", id);
+	if (time == ROOTLY__KM_TIME_UNKNOWN)
+		snprintf(se->text + len, sizeof(se->text) - len, "%s%u:%s:%s:%s@?", len ? " " : "", i, key ? key : "-",
+			group_key ? group_key : "-", id);
+	else
+		snprintf(se->text + len, sizeof(se->text) - len, "%s%u:%s:%s:%s@%lld", len ? " " : "", i,
+			key ? key : "-", group_key ? group_key : "-", id, (long long)time);
 	return true;
 }
 
@@ -538,16 +542,16 @@ static void t_pack_entries_by_seq(void **state)
 	assert_int_equal(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
 	rootly__km_begin(&k);
 	int64_t seq[4];
-	assert_int_equal(rootly__km_append(&k, db, "l_t", "ka", "ga", "ra", &seq[0]), SQLITE_OK);
-	assert_int_equal(rootly__km_append(&k, db, "l_t", "kb", NULL, "rb", &seq[1]), SQLITE_OK);
-	assert_int_equal(rootly__km_append(&k, db, "l_t", NULL, "gc", "rc", &seq[2]), SQLITE_OK);
+	assert_int_equal(rootly__km_append(&k, db, "l_t", "ka", "ga", "ra", 1000, &seq[0]), SQLITE_OK);
+	assert_int_equal(rootly__km_append(&k, db, "l_t", "kb", NULL, "rb", 2000, &seq[1]), SQLITE_OK);
+	assert_int_equal(rootly__km_append(&k, db, "l_t", NULL, "gc", "rc", -3, &seq[2]), SQLITE_OK);
 	assert_int_equal(seq[0], 8);
 	assert_int_equal(seq[2], 10);
 	assert_int_equal(rootly__km_unappend(&k, db, "l_t", 9), SQLITE_OK); /* in the middle: marked */
-	assert_int_equal(rootly__km_append(&k, db, "l_t", "kd", "gd", "rd", &seq[3]), SQLITE_OK);
+	assert_int_equal(rootly__km_append(&k, db, "l_t", "kd", "gd", "rd", 4000, &seq[3]), SQLITE_OK);
 	assert_int_equal(seq[3], 11);
 	assert_int_equal(rootly__km_unappend(&k, db, "l_t", 11), SQLITE_OK); /* the last: given again */
-	assert_int_equal(rootly__km_append(&k, db, "l_t", "ke", NULL, "re", &seq[3]), SQLITE_OK);
+	assert_int_equal(rootly__km_append(&k, db, "l_t", "ke", NULL, "re", INT64_MAX, &seq[3]), SQLITE_OK);
 	assert_int_equal(seq[3], 11);
 	for (int pass = 0; pass < 2; pass++) {
 		char id[32];
@@ -576,11 +580,11 @@ static void t_pack_entries_by_seq(void **state)
 	assert_int_equal(rootly__km_pack_each(sqlite3_column_blob(st, 1), (size_t)sqlite3_column_bytes(st, 1), &n,
 		note_entry, &se), SQLITE_OK);
 	assert_int_equal(n, 4);
-	assert_string_equal(se.text, "0:ka:ga:ra 2:-:gc:rc 3:ke:-:re");
+	assert_string_equal(se.text, "0:ka:ga:ra@1000 2:-:gc:rc@-3 3:ke:-:re@9223372036854775807");
 	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
 	sqlite3_finalize(st);
 	/* the next entries follow the row; a rollback drops those in memory */
-	assert_int_equal(rootly__km_append(&k, db, "l_t", "kf", NULL, "rf", &seq[0]), SQLITE_OK);
+	assert_int_equal(rootly__km_append(&k, db, "l_t", "kf", NULL, "rf", 5000, &seq[0]), SQLITE_OK);
 	assert_int_equal(seq[0], 12);
 	assert_int_equal(sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
 	rootly__km_rollback(&k);
@@ -591,9 +595,9 @@ static void t_pack_entries_by_seq(void **state)
 	sqlite3_close(db);
 }
 
-static bool never(void *arg, unsigned i, const char *key, const char *group_key, const char *id)
+static bool never(void *arg, unsigned i, const char *key, const char *group_key, const char *id, int64_t time)
 {
-	(void)key, (void)group_key, (void)id, (void)i;
+	(void)key, (void)group_key, (void)id, (void)i, (void)time;
 	(*(int *)arg)++;
 	return true;
 }
@@ -608,7 +612,9 @@ static void t_pack_decoding_refuses_bad_bytes(void **state)
 	} bad[] = {
 		{ "", 0 },
 		{ "\x01", 1 },
-		{ "\x02\x01\x01k\0i\0", 7 },        /* another format */
+		{ "\x03\x01\x01k\0i\0", 7 },        /* another format */
+		{ "\x02\x01\x01k\0i\0", 7 },        /* format 2 without the time */
+		{ "\x02\x01\x01k\0i\0\1\2\3\4\5\6\7", 14 }, /* a time cut short */
 		{ "\x01\x00", 2 },                     /* no entry */
 		{ "\x01\x41", 2 },                     /* more than ROOTLY__KM_PACK_MAX */
 		{ "\x01\x01\x01k\0i", 6 },           /* an id without its NUL */
@@ -628,6 +634,15 @@ static void t_pack_decoding_refuses_bad_bytes(void **state)
 	assert_int_equal(rootly__km_pack_each("\x01\x02\x03k\0g\0i\0\x82g\0j\0", 14, &n, never, &calls), SQLITE_OK);
 	assert_int_equal(n, 2);
 	assert_int_equal(calls, 1);
+	/* format 1 entries have no time; format 2 ones have theirs */
+	seen_entries se = { "" };
+	assert_int_equal(rootly__km_pack_each("\x01\x01\x01k\0i\0", 7, &n, note_entry, &se), SQLITE_OK);
+	assert_string_equal(se.text, "0:k:-:i@?");
+	se.text[0] = '\0';
+	assert_int_equal(rootly__km_pack_each("\x02\x02\x01k\0i\0\x01\x02\0\0\0\0\0\0\x82g\0j\0\0\0\0\0\0\0\0\x80", 28,
+		&n, note_entry, &se), SQLITE_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(se.text, "0:k:-:i@513");
 }
 
 /* A pack row damaged outside the library: check() names the row, and a
