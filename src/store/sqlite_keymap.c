@@ -243,8 +243,8 @@ static bool entry_at(const unsigned char *p, const unsigned char *end, unsigned 
 	return true;
 }
 
-/* Where the pack's entries begin and its format, after the header's
- * checks. false: not a pack of either layout. */
+/* The pack's format and number of entries, from its two header bytes.
+ * false: not the header of a pack of either layout. */
 static bool pack_header(const unsigned char *p, size_t len, unsigned *format, unsigned *count)
 {
 	if (!p || len < 2 || (p[0] != ROOTLY__KM_PACK_FORMAT && p[0] != ROOTLY__KM_PACK_FORMAT_UNTIMED) || p[1] == 0 ||
