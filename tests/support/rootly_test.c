@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rootly/sys/store.h"
+
 int64_t rt_clock_read(void *payload)
 {
 	rt_clock *c = payload;
@@ -175,4 +177,61 @@ long rt_live_blocks(void)
 void rt_live_blocks_reset(void)
 {
 	g_live = 0;
+}
+
+/* The ids a lookup hands out, space-separated. */
+typedef struct rt_ids {
+	char s[1 << 14];
+	size_t len;
+} rt_ids;
+
+static int rt_ids_cb(const rootly_record *r, void *payload)
+{
+	rt_ids *t = payload;
+	t->len += (size_t)snprintf(t->s + t->len, sizeof(t->s) - t->len, "%s%s", t->len ? " " : "", r->id);
+	if (t->len >= sizeof(t->s))
+		fail_msg("rt_store_limits_are_prefixes: more ids than its buffer holds");
+	return 0;
+}
+
+void rt_store_limits_are_prefixes(struct rootly_store *st, const char *coll, unsigned values, size_t max_limit,
+	const char *where)
+{
+	rt_ids *all = malloc(sizeof(*all)), *got = malloc(sizeof(*got));
+	assert_non_null(all);
+	assert_non_null(got);
+	for (int f = 0; f < 2; f++) {
+		for (unsigned v = 0; v < values; v++) {
+			char value[16];
+			snprintf(value, sizeof(value), "%c%u", f ? 'g' : 'k', v);
+			for (int desc = 0; desc < 2; desc++) {
+				rootly_record_query q = { 0 };
+				*(f ? &q.group_key : &q.key) = value;
+				q.descending = desc;
+				all->len = 0;
+				all->s[0] = '\0';
+				rt_ok(st->record_find(st, coll, &q, rt_ids_cb, all));
+				for (size_t limit = 1; limit <= max_limit; limit++) {
+					got->len = 0;
+					got->s[0] = '\0';
+					q.limit = limit;
+					rt_ok(st->record_find(st, coll, &q, rt_ids_cb, got));
+					/* where the first `limit` ids of the whole answer end */
+					size_t end = 0;
+					for (size_t words = 0; all->s[end] && words < limit;) {
+						while (all->s[end] && all->s[end] != ' ')
+							end++;
+						if (++words < limit && all->s[end] == ' ')
+							end++;
+					}
+					if (got->len != end || strncmp(got->s, all->s, end) != 0)
+						fail_msg("%s: %s %s, %s, limit %zu: got \"%s\", all \"%s\"", where,
+							f ? "group_key" : "key", value, desc ? "newest first" : "oldest first", limit,
+							got->s, all->s);
+				}
+			}
+		}
+	}
+	free(all);
+	free(got);
 }

@@ -29,6 +29,14 @@ rootly_ctx *rt_ctx_open(const char *uri, rt_clock *clock);
  * reported problem when it does not load. */
 void rt_ctx_configure(rootly_ctx *ctx, const char *yaml);
 
+/* Fail the test (naming `where`) unless every lookup of `coll` in `st` by
+ * key "k0".."k<values-1>" and by group key "g0".."g<values-1>", oldest
+ * and newest first, with a limit of 1 to `max_limit`, hands out the first
+ * records of the same lookup without a limit. */
+struct rootly_store;
+void rt_store_limits_are_prefixes(struct rootly_store *st, const char *coll, unsigned values, size_t max_limit,
+	const char *where);
+
 /* A fresh temporary sqlite URI ("sqlite:/tmp/rootly-test-XXXXXX.db"), static
  * buffer. The database (and its -wal, -shm) is removed when the test
  * process exits, whatever the test did. */

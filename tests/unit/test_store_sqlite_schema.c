@@ -1027,53 +1027,6 @@ static void t_migrates_v5(void **state)
 	bed_clean(&b);
 }
 
-/* The ids a lookup hands out, space-separated. */
-typedef struct idtext {
-	char s[2048];
-	size_t len;
-} idtext;
-
-static int idtext_cb(const rootly_record *r, void *payload)
-{
-	idtext *t = payload;
-	t->len += (size_t)snprintf(t->s + t->len, sizeof(t->s) - t->len, "%s%s", t->len ? " " : "", r->id);
-	return 0;
-}
-
-/* Every lookup by key or group key with a limit of 1 to 3 hands out the
- * start of the same lookup without a limit. */
-static void limits_are_prefixes(rootly_store *st)
-{
-	for (int f = 0; f < 2; f++) {
-		for (unsigned v = 0; v < 3; v++) {
-			char value[8];
-			snprintf(value, sizeof(value), "%c%u", f ? 'g' : 'k', v);
-			for (int desc = 0; desc < 2; desc++) {
-				rootly_record_query q = { 0 };
-				*(f ? &q.group_key : &q.key) = value;
-				q.descending = desc;
-				idtext all = { "", 0 };
-				rt_ok(st->record_find(st, "alert", &q, idtext_cb, &all));
-				for (size_t limit = 1; limit <= 3; limit++) {
-					idtext got = { "", 0 };
-					q.limit = limit;
-					rt_ok(st->record_find(st, "alert", &q, idtext_cb, &got));
-					size_t end = 0;
-					for (size_t words = 0; all.s[end] && words < limit;) {
-						while (all.s[end] && all.s[end] != ' ')
-							end++;
-						if (++words < limit && all.s[end] == ' ')
-							end++;
-					}
-					if (got.len != end || strncmp(got.s, all.s, end) != 0)
-						fail_msg("%s %s %s limit %zu: got \"%s\", all \"%s\"", f ? "group_key" : "key", value,
-							desc ? "descending" : "ascending", limit, got.s, all.s);
-				}
-			}
-		}
-	}
-}
-
 /* Writes of `round` to "alert": new records and records moved in time. */
 static void history_writes(rootly_store *st, int round)
 {
@@ -1155,16 +1108,16 @@ static void t_migrates_v6(void **state)
 	rt_sqlite_exec(b.path, "PRAGMA user_version = 6;");
 	st = open_store(&b);
 	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "7");
-	limits_are_prefixes(st);
+	rt_store_limits_are_prefixes(st, "alert", 3, 3, "v6 packs");
 	history_writes(st, 2);
 	history_writes(st, 3);
-	limits_are_prefixes(st);
+	rt_store_limits_are_prefixes(st, "alert", 3, 3, "v6 and v7 packs");
 	rt_ok(st->check(st));
 	st->free(st);
 	assert_string_equal(raw_one(b.path, "SELECT count(DISTINCT substr(key, 1, 1)) FROM p_r_alert"
 		" WHERE typeof(key) = 'blob'"), "2");
 	st = open_store(&b);
-	limits_are_prefixes(st);
+	rt_store_limits_are_prefixes(st, "alert", 3, 3, "v6 and v7 packs, reopened");
 	st->free(st);
 	bed_clean(&b);
 }
