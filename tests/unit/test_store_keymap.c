@@ -805,6 +805,63 @@ static void t_writes_after_a_failed_allocation(void **state)
 	}
 }
 
+static int newest_cb(const rootly_record *r, void *payload)
+{
+	snprintf(payload, 16, "%s", r->id);
+	return 0;
+}
+
+/* A lookup with a limit (it reads in the order of the entries' times)
+ * with each of its allocations failing in turn, on a fresh connection
+ * (its map built from the rows) and then on the writer's: the newest
+ * record of the key, or ROOTLY_ENOMEM, never another answer. */
+static void t_limited_lookup_after_a_failed_allocation(void **state)
+{
+	(void)state;
+	char path[300];
+	rootly_store *w = open_tmp(path, sizeof(path));
+	rt_ok(w->begin(w));
+	for (int i = 0; i < 12; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "c%02d", i);
+		/* the newest is neither the first nor the last written */
+		rootly_record r = { id, 0, "{}", "resolved", "flap", "g", NULL, NULL, i == 7 ? 90000 : 1000 * i };
+		rt_ok(w->record_put(w, "alert", &r, 0, NULL));
+	}
+	rt_ok(w->commit(w));
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint64_t n = 1; n < 400; n++) {
+			rootly_store *st = w;
+			if (pass == 0)
+				rt_ok(rootly_store_open(&st, path));
+			rootly_record_query q = { 0 };
+			q.key = "flap";
+			q.descending = 1;
+			q.limit = 1;
+			char newest[16] = "";
+			rootly_alloc_fault_arm(n, 0);
+			int rc = st->record_find(st, "alert", &q, newest_cb, newest);
+			uint64_t count = rootly_alloc_fault_arm(0, 0);
+			if (rc != 0) {
+				assert_int_equal(rc, ROOTLY_ENOMEM);
+				rootly_error_clear();
+			} else {
+				assert_string_equal(newest, "c07");
+			}
+			/* and right again once memory is back */
+			newest[0] = '\0';
+			rt_ok(st->record_find(st, "alert", &q, newest_cb, newest));
+			assert_string_equal(newest, "c07");
+			if (pass == 0)
+				st->free(st);
+			if (rc == 0 && count < n)
+				break;
+		}
+	}
+	w->free(w);
+	rt_sqlite_remove(path);
+}
+
 static int restore_pack_limit(void **state)
 {
 	(void)state;
@@ -830,6 +887,7 @@ int main(void)
 		cmocka_unit_test(t_seqs_below_one_are_reported),
 		cmocka_unit_test(t_lookup_after_sqlite_rolled_back),
 		cmocka_unit_test(t_writes_after_a_failed_allocation),
+		cmocka_unit_test(t_limited_lookup_after_a_failed_allocation),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
