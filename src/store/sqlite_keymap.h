@@ -111,7 +111,7 @@ typedef struct rootly__keymap {
 } rootly__keymap;
 
 /* Entries and bytes of a pack at most (it stays on one page, with ids
- * and keys of the usual sizes: 32 alerts take about 2.4 KB). */
+ * and keys of the usual sizes: 32 alerts take about 2.7 KB). */
 #define ROOTLY__KM_PACK_MAX 64
 #define ROOTLY__KM_PACK_BYTES 3900
 #define ROOTLY__KM_PACK_FORMAT 2         /* entries with their record's time */
