@@ -87,12 +87,6 @@ static void cycle(rootly_ctx *ctx, int c, double *declared)
 	g_now += 7200000 - 60000;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
-}
-
 /* Median seconds of one repeat of the current cycle's firing, with
  * `cycles` cycles behind it; *declare the median of the last cycles'
  * first firings. */
@@ -118,7 +112,7 @@ static double measure(const char *uri, int cycles, double *declare)
 		exit(1);
 	}
 	d[nd++] = bench_now_s() - t0;
-	qsort(d, (size_t)nd, sizeof(d[0]), cmp_double);
+	bench_sort(d, (size_t)nd);
 	*declare = d[nd / 2];
 	double t[REPEATS];
 	for (int k = 0; k < REPEATS; k++) {
@@ -131,7 +125,7 @@ static double measure(const char *uri, int cycles, double *declare)
 		}
 	}
 	rootly_ctx_free(ctx);
-	qsort(t, REPEATS, sizeof(t[0]), cmp_double);
+	bench_sort(t, REPEATS);
 	return t[REPEATS / 2];
 }
 

@@ -196,12 +196,6 @@ static double run(const char *store, const char *mode, int port, int items)
 	return (double)items / secs;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 int main(int argc, char **argv)
 {
 	int items = argc > 1 ? atoi(argv[1]) : 2000;
@@ -234,7 +228,7 @@ int main(int argc, char **argv)
 				rates[m][r] = run(stores[s], modes[m], port, items);
 		double med[3];
 		for (size_t m = 0; m < 3; m++) {
-			qsort(rates[m], (size_t)reps, sizeof(double), cmp_double);
+			bench_sort(rates[m], (size_t)reps);
 			med[m] = rates[m][reps / 2];
 			printf("{\"bench\":\"dispatch\",\"store\":\"%s\",\"mode\":\"%s\",\"items\":%d,\"reps\":%d,"
 				"\"deliveries_per_s_median\":%.0f,\"min\":%.0f,\"max\":%.0f,\"ratio_to_record\":%.3f}\n",

@@ -20,15 +20,9 @@
 
 #define NOW_MS INT64_C(1773480450000)
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 static void report(const char *name, size_t body_len, double *us, int n)
 {
-	qsort(us, (size_t)n, sizeof(double), cmp_double);
+	bench_sort(us, (size_t)n);
 	double sum = 0;
 	for (int i = 0; i < n; i++)
 		sum += us[i];

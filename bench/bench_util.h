@@ -16,6 +16,18 @@ static inline double bench_now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static inline int bench_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Sort n samples ascending (for medians and percentiles). */
+static inline void bench_sort(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), bench_cmp_double);
+}
+
 /* Exit with the library's message unless rc is 0. */
 static inline void bench_check(int rc, const char *what)
 {

@@ -97,12 +97,6 @@ static double round_ns(rootly_ctx *ctx, int n, int notes, int *toggle)
 	return (bench_now_s() - t0) * 1e9 / n;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 2000;
@@ -138,11 +132,11 @@ int main(int argc, char **argv)
 		n_base[r] = round_ns(base, n, 1, &tg0);
 		n_eval[r] = round_ns(eval, n, 1, &tg1);
 	}
-	qsort(t_base, (size_t)rounds, sizeof(double), cmp_double);
-	qsort(t_eval, (size_t)rounds, sizeof(double), cmp_double);
-	qsort(t_other, (size_t)rounds, sizeof(double), cmp_double);
-	qsort(n_base, (size_t)rounds, sizeof(double), cmp_double);
-	qsort(n_eval, (size_t)rounds, sizeof(double), cmp_double);
+	bench_sort(t_base, (size_t)rounds);
+	bench_sort(t_eval, (size_t)rounds);
+	bench_sort(t_other, (size_t)rounds);
+	bench_sort(n_base, (size_t)rounds);
+	bench_sort(n_eval, (size_t)rounds);
 	int m = rounds / 2;
 	/* Sanity: nothing ran (the conditions never hold). */
 	char *runs = NULL;
