@@ -157,8 +157,15 @@ class Handler(BaseHTTPRequestHandler):
         u = urlparse(self.path)
         p = u.path
         if p == "/_script":
+            script = self._json(raw)
+            # A script the fake cannot follow is refused (the test's call
+            # raises), never half applied: a test must not pass because
+            # the behaviour it scripted never happened.
+            if not isinstance(script, dict) or not all(
+                    isinstance(v, list) and all(isinstance(b, str) for b in v) for v in script.values()):
+                return self._send(400, {"message": "script: expected {route: [behaviour, ...]}"})
             with LOCK:
-                for k, v in (self._json(raw) or {}).items():
+                for k, v in script.items():
                     STATE["script"].setdefault(k, []).extend(v)
             return self._send(200, {"ok": True})
         if p == "/_reset":
