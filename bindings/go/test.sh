@@ -20,6 +20,12 @@ if command -v swig >/dev/null 2>&1; then
 		exit 1
 	fi
 fi
+# The build tree in the build cache's key (CGO_CFLAGS is part of it): a
+# cgo package cached for another tree of this checkout links against that
+# tree's library, which may be older, or gone with its tree ("cannot find
+# -lrootly").
+tree=$(printf '%s' "${PKG_CONFIG_PATH:-}" | cksum | cut -d' ' -f1)
+export CGO_CFLAGS="${CGO_CFLAGS:--O2 -g} -DROOTLY_GO_BUILD_TREE=$tree"
 "$go" vet ./...
 "$go" test -count=1 ./...
 # cgo's pointer rules checked on every write (no Go pointer kept by C),
