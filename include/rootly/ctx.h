@@ -153,9 +153,10 @@ ROOTLY_EXTERN(rootly_status) rootly_ctx_set_config(rootly_ctx *ctx, struct rootl
 ROOTLY_EXTERN(const struct rootly_config *) rootly_ctx_config(const rootly_ctx *ctx);
 
 /**
- * Check the store's integrity, verify every incident's timeline, and
- * compare each incident's count of active alerts ("alerts_active",
- * docs/data-model.md) with its alerts. Reads the whole store.
+ * Check the store's integrity, verify every incident's timeline, check
+ * that each open incident is indexed by its group key, and compare each
+ * incident's count of active alerts ("alerts_active", docs/data-model.md)
+ * with its alerts. Reads the whole store.
  * Thread: the context's.
  * @return 0; ROOTLY_ECORRUPT with the first problem in the error message;
  *         ROOTLY_ENOMEM, ROOTLY_EIO.

@@ -100,6 +100,9 @@ int rootly__tasks_load(rootly_ctx *ctx, const char *incident_id, json_t **out);
 int rootly__incident_wrap(json_t *doc, rootly_incident **out);
 /* A human status name for an index or message. */
 const char *rootly__status_name_or(int status, const char *fallback);
+/* Whether a status name is one of an open incident (in_triage, started,
+ * mitigated); false for NULL. */
+bool rootly__status_open(const char *status);
 
 /* Build a new incident document (validated, numbered, with its
  * incident.created event) without storing it; the caller stores it.

@@ -43,8 +43,7 @@ static int list_cb(const rootly_record *rec, void *payload)
 	if (f) {
 		const char *status = rootly__jstr(doc, "status");
 		bool keep = true;
-		if (f->open_only && status && strcmp(status, "in_triage") && strcmp(status, "started") &&
-		    strcmp(status, "mitigated"))
+		if (f->open_only && status && !rootly__status_open(status))
 			keep = false;
 		if (keep && f->service && !array_has(json_object_get(doc, "services"), f->service))
 			keep = false;

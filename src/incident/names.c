@@ -19,6 +19,11 @@ const char *rootly__status_name_or(int status, const char *fallback)
 	return n ? n : fallback;
 }
 
+bool rootly__status_open(const char *s)
+{
+	return s && (!strcmp(s, "in_triage") || !strcmp(s, "started") || !strcmp(s, "mitigated"));
+}
+
 rootly_status rootly_status_parse(const char *name, rootly_incident_status *out)
 {
 	for (int i = 0; name && i < ROOTLY_STATUS_COUNT; i++)

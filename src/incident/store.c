@@ -84,7 +84,11 @@ int rootly__incident_write(rootly_ctx *ctx, json_t *doc, int64_t expected_rev, i
 	idx.id = rootly__jstr(doc, "id");
 	idx.status = rootly__jstr(doc, "status");
 	idx.key = rootly__jstr(doc, "ref");
-	idx.group_key = group && *group ? group : NULL;
+	/* Only an open incident collects its group's alerts, so only an open
+	 * one is found by its group key: the lookup of a group's open
+	 * incident (ingest/apply.c) then reads the open ones, not every
+	 * incident the group has had. The document keeps its group key. */
+	idx.group_key = group && *group && rootly__status_open(idx.status) ? group : NULL;
 	idx.service = json_string_value(json_array_get(json_object_get(doc, "services"), 0));
 	idx.severity = sev[0] ? sev : NULL;
 	idx.time = rootly__jint(doc, "created_at");

@@ -12,11 +12,6 @@
 
 #include <stdio.h>
 
-bool rootly__status_open(const char *s)
-{
-	return s && (!strcmp(s, "in_triage") || !strcmp(s, "started") || !strcmp(s, "mitigated"));
-}
-
 static touched *remember(apply_state *st, json_t *doc, int64_t rev)
 {
 	if (st->count == st->cap) {
@@ -193,6 +188,9 @@ int rootly__open_incident_for_group(apply_state *st, const char *group_key, touc
 			return 0;
 		}
 	}
+	/* An incident is indexed by its group key only while open
+	 * (incident/store.c), so this reads the group's open incidents; a
+	 * closed one written before that rule is skipped by its status. */
 	latest_state ls = { "", 0, NULL, not_before };
 	rootly_record_query q = { 0 };
 	q.group_key = group_key;

@@ -45,7 +45,6 @@ typedef struct apply_state {
 	rootly_ingest_result *result;
 } apply_state;
 
-bool rootly__status_open(const char *status);
 int rootly__touched_by_id(apply_state *st, const char *id, touched **out);
 /* The newest open incident collecting group_key (within the source's
  * group window), or *out = NULL. */

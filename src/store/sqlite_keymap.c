@@ -21,7 +21,6 @@ unsigned rootly__km_pack_limit = ROOTLY__KM_PACK_MAX;
 
 const struct rootly__km_logged rootly__km_logged[ROOTLY__KM_COLLECTIONS] = {
 	{ "alert", ROOTLY__KM_KEY | ROOTLY__KM_GROUP },
-	{ "incident", ROOTLY__KM_GROUP },
 };
 
 unsigned rootly__km_fields(const char *collection)

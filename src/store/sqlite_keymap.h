@@ -1,10 +1,11 @@
 /*
  * Lookups by a field without an index (sqlite_keymap.c), for the fields
  * whose new values land all over an index: alert keys (fingerprints,
- * dedup keys), incident group keys (hashes of the grouping labels), and
- * since schema v4 alert group keys (the id of the alert's incident: a
- * batch attaching alerts to many open incidents adds an entry after each
- * incident's last one).
+ * dedup keys) and since schema v4 alert group keys (the id of the alert's
+ * incident: a batch attaching alerts to many open incidents adds an entry
+ * after each incident's last one). Incident group keys (hashes of the
+ * grouping labels) were logged too through v7; since v8 they have an
+ * index again, which holds only open incidents (sqlite_schema.c).
  *
  * Why: a b-tree index on a random key puts each new entry on a random
  * page, so a commit of N alerts dirties about min(N, pages of the index)
@@ -172,13 +173,13 @@ typedef struct rootly__keymaps {
 
 /* The fields of `collection`'s records looked up through a log instead of
  * an index (ROOTLY__KM_KEY, ROOTLY__KM_GROUP; 0: none): alert keys
- * (fingerprints) and incident group keys (label hashes) are random, alert
- * group keys (incident ids) many at once. */
+ * (fingerprints) are random, alert group keys (incident ids) many at
+ * once. (Incident group keys were logged through v7: sqlite_schema.c.) */
 enum { ROOTLY__KM_KEY = 1, ROOTLY__KM_GROUP = 2 };
 unsigned rootly__km_fields(const char *collection);
 /* The collections that have a logged field, and those fields (what
  * rootly__km_fields answers from). */
-#define ROOTLY__KM_COLLECTIONS 2
+#define ROOTLY__KM_COLLECTIONS 1
 extern const struct rootly__km_logged {
 	const char *collection;
 	unsigned fields;

@@ -1,5 +1,5 @@
 /*
- * Schema v5 of the SQLite store: a table per collection (see
+ * Schema v8 of the SQLite store: a table per collection (see
  * sqlite_schema.h for the names).
  *
  * What a record costs is mostly its b-tree entries, and above all the
@@ -31,14 +31,16 @@
  *    other than by id, fingerprint (key) or incident (group key), and a
  *    query that does still gets every record, in order, by a scan and a
  *    sort;
- *  - except for alert keys, alert group keys and incident group keys: no
- *    T_key or T_group there, the log l_T instead (append-only, a row per
- *    write holding both fields; v4 had one log per field, k_T and g_T;
- *    see sqlite_keymap.h). Their indexes were most of what a commit
- *    wrote: fingerprints and label hashes are random, and an alert's group
- *    key is its incident's id, so a batch attaching alerts to a hundred
- *    open incidents dirtied a page of r_alert_group per incident (v3: 134
- *    of the 600 pages of a 1,000-alert commit).
+ *  - except for alert keys and alert group keys: no T_key or T_group
+ *    there, the log p_T instead (append-only, a row per write holding
+ *    both fields; v4 had one log per field, k_T and g_T; see
+ *    sqlite_keymap.h). Their indexes were most of what a commit wrote:
+ *    fingerprints are random, and an alert's group key is its incident's
+ *    id, so a batch attaching alerts to a hundred open incidents dirtied
+ *    a page of r_alert_group per incident (v3: 134 of the 600 pages of a
+ *    1,000-alert commit). Incident group keys (label hashes, random too)
+ *    were logged from v3 to v7; since v8 only open incidents carry one
+ *    (incident_groups_to_v8), so their index stays a few pages;
  * Timeline entries (`streams`) are rows in rowid order, found through a
  * unique index on (stream, seq). Through v3 they were a WITHOUT ROWID
  * table keyed by (stream, seq): each stream's entries went to its own
@@ -380,6 +382,36 @@ static int logs_to_v6(sqlite3 *db)
 	return rc;
 }
 
+/* Through v7 incident group keys were looked up through the key log of
+ * r_incident (g_T in v3 and v4, l_T in v5, p_T since v6), which keeps an
+ * entry for every incident a group ever had: each lookup of the group's
+ * open incident read all of them (the first alert of a flapping alert's
+ * new cycle read every earlier cycle's incident: 3 ms at 1,000 cycles).
+ * Since v8 the engine gives an incident its group key in the record only
+ * while the incident is open (in_triage, started or mitigated:
+ * docs/data-model.md), so an index on the group key holds only the open
+ * ones, a few pages that stay in the cache. The migration drops the log
+ * and creates the index (a v2 database has it already). It leaves every
+ * row as it was put (the store's contract: a read gives back each field
+ * as written): incidents closed before v8 keep their group key in the
+ * index until the engine writes them again, and a lookup of their group
+ * reads them and skips them by their status, as through v7. */
+static int incident_groups_to_v8(sqlite3 *db)
+{
+	char *table = rootly__sq_table_name("incident");
+	sqlite3_stmt *exists = NULL;
+	bool there = false;
+	int rc = table ? rootly__sq_table_exists(db, &exists, table, &there) : SQLITE_NOMEM;
+	sqlite3_finalize(exists);
+	if (there && rc == SQLITE_OK)
+		rc = exec_on(db,
+			"DROP TABLE IF EXISTS \"g_\x02\"; DROP TABLE IF EXISTS \"l_\x02\"; DROP TABLE IF EXISTS \"p_\x02\";"
+			"CREATE INDEX IF NOT EXISTS \"\x02_group\" ON \x01 (group_key, time) WHERE group_key IS NOT NULL;",
+			table);
+	rootly_free(table);
+	return rc;
+}
+
 /* Versions 1 to 3: `streams` was WITHOUT ROWID, keyed by (stream, seq).
  * Its entries are copied out and back stream by stream, so that each
  * timeline's entries are neighbours in the new table as they were in the
@@ -410,6 +442,8 @@ int rootly__sq_migrate(sqlite3 *db, int from)
 		rc = logs_to_v6(db);
 	if (rc == SQLITE_OK && from >= 1 && from <= 3)
 		rc = streams_to_v4(db);
+	if (rc == SQLITE_OK && from >= 1 && from <= 7)
+		rc = incident_groups_to_v8(db);
 	/* v5 -> v6: the logs' rows may be packs (sqlite_keymap.h), which a
 	 * v5 library would misread; the tables do not change.
 	 * v6 -> v7: new packs (format 2) hold their records' times, and an
@@ -418,9 +452,13 @@ int rootly__sq_migrate(sqlite3 *db, int from)
 	 * are (their times unknown). A v6 library refuses the new version at
 	 * open; one that had the database open before refuses the new packs
 	 * (an unknown format: SQLITE_CORRUPT) at its next lookup by key, and
-	 * the engine looks an alert up before it writes it. */
-	_Static_assert(ROOTLY__SQ_SCHEMA_VERSION == 7, "the user_version set here");
+	 * the engine looks an alert up before it writes it.
+	 * v7 -> v8: incident group keys indexed, not logged (above). A v7
+	 * library refuses the new version at open; one that had the database
+	 * open before fails on the log it no longer finds at its next write or
+	 * lookup of an incident by group key. */
+	_Static_assert(ROOTLY__SQ_SCHEMA_VERSION == 8, "the user_version set here");
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, "PRAGMA user_version = 7;", NULL, NULL, NULL);
+		rc = sqlite3_exec(db, "PRAGMA user_version = 8;", NULL, NULL, NULL);
 	return rc;
 }

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 
 /* user_version of the databases this code writes. */
-#define ROOTLY__SQ_SCHEMA_VERSION 7
+#define ROOTLY__SQ_SCHEMA_VERSION 8
 
 /* Per-collection statements, ?2 id, ?3 json, ?4..?8 status, key,
  * group_key, service, severity, ?9 time, ?10 a revision. */
@@ -70,7 +70,8 @@ int rootly__sq_create_collection(sqlite3 *db, const char *collection, const char
  * table, 2: alert keys and incident group keys indexed, 3: alert group
  * keys indexed and `streams` WITHOUT ROWID, 4: a key log per logged
  * field, k_T and g_T, 5: one key log, l_T, of plain rows; 6 names it p_T
- * and may pack its entries; 7 packs them with their records' times) to
+ * and may pack its entries; 7 packs them with their records' times; 8
+ * indexes incident group keys again, of open incidents only) to
  * ROOTLY__SQ_SCHEMA_VERSION,
  * user_version included, inside the caller's transaction. An SQLite
  * result code. */

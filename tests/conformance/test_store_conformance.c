@@ -1342,7 +1342,7 @@ static void t_sqlite_schema_guard(void **state)
 	assert_int_equal(rootly_store_open(&st, fx->uri), ROOTLY_EINVALID);
 	assert_null(st);
 	assert_non_null(strstr(rootly_error_last()->message,
-		"database schema version 999 is newer than this library (7)"));
+		"database schema version 999 is newer than this library (8)"));
 }
 
 static void t_sqlite_migrates_empty_db(void **state)
@@ -1358,7 +1358,7 @@ static void t_sqlite_migrates_empty_db(void **state)
 	sqlite3_stmt *q = NULL;
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int(q, 0), 7);
+	assert_int_equal(sqlite3_column_int(q, 0), 8);
 	sqlite3_finalize(q);
 	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &q, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
