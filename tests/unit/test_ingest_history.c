@@ -223,6 +223,64 @@ static void history_on(const char *uri)
 	rootly_ctx_free(ctx);
 }
 
+/* A firing notification of the group for `instance`: its outcome and
+ * incident id. */
+static rootly_ingest_outcome fire(rootly_ctx *ctx, const char *instance, char incident_id[64])
+{
+	char buf[1024];
+	int len = snprintf(buf, sizeof(buf),
+		"{\"receiver\":\"r\",\"status\":\"firing\",\"alerts\":[{\"status\":\"firing\","
+		"\"labels\":{\"alertname\":\"Flapping\",\"instance\":\"%s\"},\"annotations\":{},"
+		"\"startsAt\":\"2026-11-01T00:00:00Z\",\"endsAt\":\"0001-01-01T00:00:00Z\"}],"
+		"\"version\":\"4\",\"groupKey\":\"{}:{alertname=\\\"Flapping\\\"}\"}", instance);
+	rootly_ingest_result *r = NULL;
+	rt_ok(rootly_ingest(&r, ctx, "alertmanager", buf, (size_t)len, NULL, 0));
+	const rootly_ingest_item *it = rootly_ingest_result_at(r, 0);
+	rootly_ingest_outcome o = it->outcome;
+	snprintf(incident_id, 64, "%s", it->incident_id ? it->incident_id : "");
+	rootly_ingest_result_free(r);
+	return o;
+}
+
+/* An incident leaves its group's lookup when it closes and comes back
+ * when it is reopened: a new alert of the group then joins it. */
+static void reopened_on(const char *uri)
+{
+	rt_clock clock = { 1795000000000LL, 1 };
+	rootly_ctx *ctx = rt_ctx_open(uri, &clock);
+	char first[64], other[64];
+	assert_int_equal(fire(ctx, "host-1", first), ROOTLY_INGEST_CREATED);
+	rt_ok(rootly_incident_transition(ctx, first, ROOTLY_STATUS_RESOLVED, "tester", NULL, ROOTLY_TRANSITION_OVERRIDE));
+	clock.now += FLAP_PAST;
+	/* closed: the group's next alert declares another */
+	assert_int_equal(fire(ctx, "host-2", other), ROOTLY_INGEST_CREATED);
+	assert_string_not_equal(other, first);
+	rt_ok(rootly_incident_transition(ctx, other, ROOTLY_STATUS_RESOLVED, "tester", NULL, ROOTLY_TRANSITION_OVERRIDE));
+	/* reopened: the first collects the group's alerts again */
+	rt_ok(rootly_incident_transition(ctx, first, ROOTLY_STATUS_STARTED, "tester", "reopened",
+		ROOTLY_TRANSITION_OVERRIDE));
+	clock.now += FLAP_PAST;
+	char joined[64];
+	assert_int_equal(fire(ctx, "host-3", joined), ROOTLY_INGEST_ATTACHED);
+	assert_string_equal(joined, first);
+	rt_ok(rootly_ctx_check(ctx));
+	rootly_ctx_free(ctx);
+}
+
+static void test_reopened_memory(void **state)
+{
+	(void)state;
+	reopened_on("memory:");
+}
+
+static void test_reopened_sqlite(void **state)
+{
+	(void)state;
+	const char *uri = rt_tmp_sqlite_uri();
+	reopened_on(uri);
+	rt_sqlite_remove(uri);
+}
+
 static void test_history_memory(void **state)
 {
 	(void)state;
@@ -242,6 +300,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_history_memory),
 		cmocka_unit_test(test_history_sqlite),
+		cmocka_unit_test(test_reopened_memory),
+		cmocka_unit_test(test_reopened_sqlite),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
