@@ -567,8 +567,8 @@ static timing run_baseline(const char *dir, const char *sync, int n, int batch)
  * group key run no SQL (the store's in-memory key map answers a miss, and
  * the engine's batch cache holds the incidents it attaches to).
  * declare, per alert: incident number, one timeline entry, the incident
- * and its log entry, the alert and its log entry (key and group key in
- * one). attach (`groups` incidents, declared as above on first sight), per
+ * (since v8 its group key in an index, not a log), the alert and its log
+ * entry (key and group key in one). attach (`groups` incidents, declared as above on first sight), per
  * alert: the alert and its log entry; per commit, for each incident the
  * batch touched: its indexed fields read (the store's revision check), the
  * row rewritten, one timeline entry.
@@ -628,7 +628,7 @@ typedef struct floor_pack {
 typedef struct floor_sql {
 	sqlite3 *db;
 	sqlite3_stmt *ins_alert, *ins_incident, *indexed, *upd, *app, *seq;
-	floor_pack log_alert, log_incident;
+	floor_pack log_alert;
 } floor_sql;
 
 static void bind_record(sqlite3_stmt *st, const char *id, const char *json, int len, const char *status,
@@ -687,8 +687,7 @@ static void floor_log(floor_sql *f, floor_pack *p, const char *key, const char *
 static void floor_commit(floor_sql *f)
 {
 	floor_pack_flush(f, &f->log_alert);
-	floor_pack_flush(f, &f->log_incident);
-	f->log_alert.known = f->log_incident.known = false;
+	f->log_alert.known = false;
 	sqlite3_exec(f->db, "COMMIT", NULL, NULL, NULL);
 }
 
@@ -703,7 +702,8 @@ static void floor_event(floor_sql *f, const char *incident, int64_t seq, int len
 	step_done(f->db, f->app);
 }
 
-/* A declared incident: number, first timeline entry, row, group log row. */
+/* A declared incident: number, first timeline entry, row (its group key
+ * indexed: schema v8). */
 static void floor_declare(floor_sql *f, const char *iid, const char *gk, long number, int i)
 {
 	char inc[FLOOR_INCIDENT + 1], ref[32];
@@ -713,7 +713,6 @@ static void floor_declare(floor_sql *f, const char *iid, const char *gk, long nu
 	snprintf(ref, sizeof(ref), "INC-%ld", number);
 	bind_record(f->ins_incident, iid, inc, FLOOR_INCIDENT, "in_triage", ref, gk, "SEV1", 1795712877799LL + i);
 	step_done(f->db, f->ins_incident);
-	floor_log(f, &f->log_incident, NULL, gk, iid);
 }
 
 static timing run_floor(const char *dir, int n, int batch, int groups)
@@ -744,11 +743,8 @@ static timing run_floor(const char *dir, int n, int batch, int groups)
 	snprintf(sql, sizeof(sql), ins_sql, "r_incident");
 	f.ins_incident = prep(f.db, sql);
 	memset(&f.log_alert, 0, sizeof(f.log_alert));
-	memset(&f.log_incident, 0, sizeof(f.log_incident));
 	f.log_alert.ins = prep(f.db, "INSERT INTO p_r_alert (key, group_key, id) VALUES (?1, NULL, '')");
 	f.log_alert.last = prep(f.db, "SELECT MAX(seq) FROM p_r_alert");
-	f.log_incident.ins = prep(f.db, "INSERT INTO p_r_incident (key, group_key, id) VALUES (?1, NULL, '')");
-	f.log_incident.last = prep(f.db, "SELECT MAX(seq) FROM p_r_incident");
 	f.indexed = prep(f.db, "SELECT revision, status, key, group_key, service, severity, time FROM r_incident"
 		" WHERE id = ?2");
 	f.upd = prep(f.db, "UPDATE r_incident SET revision = revision + 1, json = ?3 WHERE id = ?2 AND revision = ?10");
@@ -806,8 +802,8 @@ static timing run_floor(const char *dir, int n, int batch, int groups)
 			floor_commit(&f);
 		}
 	}
-	sqlite3_stmt *all[] = { f.ins_alert, f.log_alert.ins, f.log_alert.last, f.ins_incident, f.log_incident.ins,
-		f.log_incident.last, f.indexed, f.upd, f.app, f.seq };
+	sqlite3_stmt *all[] = { f.ins_alert, f.log_alert.ins, f.log_alert.last, f.ins_incident, f.indexed, f.upd, f.app,
+		f.seq };
 	for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++)
 		sqlite3_finalize(all[k]);
 	sqlite3_close(f.db);
