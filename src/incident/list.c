@@ -38,6 +38,11 @@ static int list_cb(const rootly_record *rec, void *payload)
 {
 	list_state *st = payload;
 	const rootly_incident_filter *f = st->f;
+	/* The indexed status is the document's (incident/store.c): a closed
+	 * incident is passed over without parsing it, so that listing the
+	 * open ones does not parse every incident ever declared. */
+	if (f && f->open_only && rec->status && !rootly__status_open(rec->status))
+		return 0;
 	json_t *doc;
 	ROOTLY_TRY(rootly__json_load_doc(rec->json, strlen(rec->json), "incident", rec->id, &doc));
 	if (f) {

@@ -385,6 +385,15 @@ static void test_list_filters(void **state)
 	assert_string_equal(rootly_incident_title(rootly_incident_list_at(l, 0)), "B");
 	rootly_incident_list_free(l);
 
+	/* open only: C (cancelled) is passed over on its indexed status */
+	rootly_incident_filter_init(&flt, ROOTLY_INCIDENT_FILTER_VERSION);
+	flt.open_only = 1;
+	rt_ok(rootly_incident_list_load(&l, f->ctx, &flt));
+	assert_int_equal(rootly_incident_list_count(l), 2);
+	assert_string_equal(rootly_incident_title(rootly_incident_list_at(l, 0)), "A");
+	assert_string_equal(rootly_incident_title(rootly_incident_list_at(l, 1)), "B");
+	rootly_incident_list_free(l);
+
 	rootly_incident_filter_init(&flt, ROOTLY_INCIDENT_FILTER_VERSION);
 	flt.status = ROOTLY_STATUS_STARTED;
 	rt_ok(rootly_incident_list_load(&l, f->ctx, &flt));
