@@ -8,14 +8,16 @@
  *
  * Each cycle leaves one alert record with the alert's fingerprint (the
  * dedup key), so the dedup lookup of each notification finds N of them.
- * For each N and each store (SQLite on disk in DIR, memory:) it prints the
+ * For each N and each store (SQLite on disk in DIR, at synchronous=normal
+ * so that a commit is timed without its fsync; memory:) it prints the
  * median wall time of REPEATS notifications of the alert's current cycle
  * (each answered "deduplicated": a lookup and no write), and that time
  * divided by the same store's time at the first N of the list, measured
  * in the same run: on a shared machine the ratio is what to read. A
  * lookup whose cost does not grow with the history keeps the ratio near 1.
  * It also prints the median time of the first notification of each of
- * the last (up to) 11 cycles: the one that declares the cycle's incident
+ * the last (up to) 11 cycles, the context's first ingest (which makes the
+ * tables) left out: the one that declares the cycle's incident
  * (the dedup lookup, the lookup of an open incident of the alert's group,
  * which holds the earlier cycles' incidents, and the declaration), and
  * the median time of listing the open incidents (rootly_incident_list_load
