@@ -78,6 +78,7 @@ rootly_status rootly_outbox_next_due(rootly_ctx *ctx, rootly_time *due_out)
 	for (size_t i = 0; i < 2; i++) {
 		rootly_record_query q = { 0 };
 		q.status = live[i];
+		q.time_to = ROOTLY__OB_FINISHED_TIME; /* the live items only (rootly__outbox_put) */
 		q.limit = 1;
 		rootly_time t = 0;
 		int rc = ctx->store->record_find(ctx->store, ROOTLY__OUTBOX_COLLECTION, &q, first_cb, &t);

@@ -49,6 +49,11 @@ void rootly__outbox_state_free(struct rootly__outbox_state *st);
 /* Store an item document (indexes derived from it) with a revision check. */
 int rootly__outbox_put(rootly_ctx *ctx, json_t *doc, int64_t expected_rev, int64_t *new_rev);
 
+/* The indexed time of a finished item (delivered, failed, dead): this
+ * plus the time it finished (its due_at), after every live item's due
+ * time (rootly__outbox_put). */
+#define ROOTLY__OB_FINISHED_TIME ((int64_t)1 << 62)
+
 /* State names. */
 #define ROOTLY__OB_PENDING "pending"
 #define ROOTLY__OB_IN_FLIGHT "in_flight"

@@ -499,6 +499,104 @@ static void test_list_and_next_due(void **state)
 	rootly_ctx_free(f.ctx);
 }
 
+typedef struct seen {
+	char ids[8][32];
+	int64_t times[8];
+	size_t n;
+} seen;
+
+static int seen_cb(const rootly_record *rec, void *payload)
+{
+	seen *s = payload;
+	if (s->n < 8) {
+		snprintf(s->ids[s->n], sizeof(s->ids[s->n]), "%s", rec->id);
+		s->times[s->n] = rec->time;
+	}
+	s->n++;
+	return 0;
+}
+
+/* Finished items are indexed after every live one (outbox/enqueue.c), in
+ * the order they finished: a store query for items due by now, the
+ * dispatcher's claim, is handed the live ones only, however many items
+ * were delivered before, and the next due time ignores finished items. */
+static void finished_after_live_on(const char *uri)
+{
+	fx f;
+	fx_open(&f, uri, false);
+	script_transport *s = script_new(ROOTLY_CAP_WEBHOOK);
+	s->outcomes[1] = ROOTLY_DELIVERY_PERMANENT; /* the second call fails for good */
+	s->n = 2;
+	rt_ok(rootly_ctx_add_transport(f.ctx, &s->base));
+	static const char hook[] = "{\"url\":\"http://127.0.0.1:9/x\",\"body\":{}}";
+	char a[32], b[32], c[32], later[32];
+	enqueue(&f, NULL, 0, "webhook.call", hook, a);
+	enqueue(&f, NULL, 0, "webhook.call", hook, b);
+	assert_int_equal(dispatch(&f), 2);
+	f.clock.now += 1000;
+	enqueue(&f, NULL, 0, "webhook.call", hook, c);
+	assert_int_equal(dispatch(&f), 1);
+	assert_state(&f, a, "delivered");
+	assert_state(&f, b, "failed");
+	assert_state(&f, c, "delivered");
+	/* one live item, due in a minute */
+	f.clock.now += 1000;
+	enqueue(&f, NULL, 0, "webhook.call", hook, later);
+	json_t *doc;
+	int64_t rev = 0;
+	rt_ok(rootly__tx_begin(f.ctx));
+	rt_ok(rootly__doc_get(f.ctx, ROOTLY__OUTBOX_COLLECTION, later, &doc, &rev));
+	json_object_set_new(doc, "due_at", json_integer(f.clock.now + 60000));
+	rt_ok(rootly__outbox_put(f.ctx, doc, rev, NULL));
+	rt_ok(rootly__tx_end(f.ctx, 0));
+	json_decref(doc);
+
+	rootly_store *st = f.ctx->store;
+	rootly_record_query q = { 0 };
+	q.time_to = f.clock.now + 1;
+	seen due = { .n = 0 };
+	rt_ok(st->record_find(st, ROOTLY__OUTBOX_COLLECTION, &q, seen_cb, &due));
+	assert_int_equal(due.n, 0); /* nothing due; the three finished ones not handed over */
+	q.time_to = f.clock.now + 60001;
+	rt_ok(st->record_find(st, ROOTLY__OUTBOX_COLLECTION, &q, seen_cb, &due));
+	assert_int_equal(due.n, 1);
+	assert_string_equal(due.ids[0], later);
+	/* all of them: the live one first, then the finished ones as they finished */
+	seen all = { .n = 0 };
+	rt_ok(st->record_find(st, ROOTLY__OUTBOX_COLLECTION, NULL, seen_cb, &all));
+	assert_int_equal(all.n, 4);
+	assert_string_equal(all.ids[0], later);
+	assert_int_equal(all.times[0], f.clock.now + 60000);
+	for (size_t i = 1; i < 4; i++) {
+		json_t *d = item(&f, all.ids[i]);
+		assert_int_equal(all.times[i], ROOTLY__OB_FINISHED_TIME + rootly__jint(d, "due_at"));
+		json_decref(d);
+	}
+	assert_string_equal(all.ids[3], c);
+	rootly_time next;
+	rt_ok(rootly_outbox_next_due(f.ctx, &next));
+	assert_int_equal(next, f.clock.now + 60000);
+	f.clock.now += 60000;
+	assert_int_equal(dispatch(&f), 1);
+	rt_ok(rootly_outbox_next_due(f.ctx, &next));
+	assert_int_equal(next, 0);
+	/* put back by hand: live again, at its new due time */
+	rt_ok(rootly_outbox_retry(f.ctx, b));
+	rt_ok(rootly_outbox_next_due(f.ctx, &next));
+	assert_int_equal(next, f.clock.now);
+	rt_ok(rootly_ctx_check(f.ctx));
+	rootly_ctx_free(f.ctx);
+}
+
+static void test_finished_indexed_after_live(void **state)
+{
+	(void)state;
+	finished_after_live_on("memory:");
+	const char *uri = rt_tmp_sqlite_uri();
+	finished_after_live_on(uri);
+	rt_sqlite_remove(uri);
+}
+
 static void test_config_transports(void **state)
 {
 	fx f;
@@ -565,6 +663,7 @@ int main(void)
 		cmocka_unit_test(test_stale_finish_is_ignored),
 		cmocka_unit_test(test_enqueue_rolls_back_with_change),
 		cmocka_unit_test(test_list_and_next_due),
+		cmocka_unit_test(test_finished_indexed_after_live),
 		cmocka_unit_test(test_config_transports),
 		cmocka_unit_test(test_config_errors),
 	};
