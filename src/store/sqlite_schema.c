@@ -386,7 +386,7 @@ static int logs_to_v6(sqlite3 *db)
  * r_incident (g_T in v3 and v4, l_T in v5, p_T since v6), which keeps an
  * entry for every incident a group ever had: each lookup of the group's
  * open incident read all of them (the first alert of a flapping alert's
- * new cycle read every earlier cycle's incident: 4.5-7 ms at 1,000
+ * new cycle read every earlier cycle's incident: 4.5-7.7 ms at 1,000
  * cycles; docs/benchmarks.md, "Session 18").
  * Since v8 the engine gives an incident its group key in the record only
  * while the incident is open (in_triage, started or mitigated:
