@@ -29,10 +29,7 @@
 #include <sys/socket.h>
 #include <uv.h>
 
-#include "bench_util.h"
-#include "core/engine.h"
-#include "outbox/outbox.h"
-#include "util/jsonread.h"
+#include "bench_outbox.h"
 
 static atomic_long g_received;
 static atomic_int g_latency_ms; /* the receiver waits this long before each answer */
@@ -146,17 +143,7 @@ static double run(const char *store, const char *mode, int port, int items)
 	io.title = "bench";
 	rootly_incident *inc;
 	bench_check(rootly_incident_create(&inc, ctx, &io), "incident");
-	bench_check(rootly__tx_begin(ctx), "begin");
-	for (int i = 0; i < items; i++) {
-		char params[256];
-		snprintf(params, sizeof(params), "{\"url\":\"http://127.0.0.1:%d/hook/%d\",\"body\":{\"n\":%d}}", port, i, i);
-		json_t *p;
-		bench_check(rootly__json_read("p", params, strlen(params), &p), "params");
-		rootly__outbox_spec s = { rootly_incident_id(inc), NULL, NULL, 0, "webhook.call", p, NULL };
-		bench_check(rootly__outbox_enqueue(ctx, &s, NULL), "enqueue");
-		json_decref(p);
-	}
-	bench_check(rootly__tx_end(ctx, 0), "commit");
+	bench_outbox_enqueue(ctx, rootly_incident_id(inc), port, 0, items);
 	rootly_incident_free(inc);
 	long before = atomic_load(&g_received);
 	double t0 = bench_now_s();

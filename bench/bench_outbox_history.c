@@ -16,28 +16,10 @@
  */
 #include <string.h>
 
-#include "bench_util.h"
-#include "core/engine.h"
-#include "outbox/outbox.h"
-#include "util/jsonread.h"
+#include "bench_outbox.h"
 
 #define REPEATS 9
 #define CHUNK 5000 /* items enqueued (and then delivered) per transaction while the history grows */
-
-static void enqueue(rootly_ctx *ctx, const char *incident, int from, int n)
-{
-	bench_check(rootly__tx_begin(ctx), "begin");
-	for (int i = from; i < from + n; i++) {
-		char params[128];
-		snprintf(params, sizeof(params), "{\"url\":\"http://127.0.0.1:9/hook/%d\",\"body\":{\"n\":%d}}", i, i);
-		json_t *p;
-		bench_check(rootly__json_read("params", params, strlen(params), &p), "params");
-		rootly__outbox_spec s = { incident, NULL, NULL, 0, "webhook.call", p, NULL };
-		bench_check(rootly__outbox_enqueue(ctx, &s, NULL), "enqueue");
-		json_decref(p);
-	}
-	bench_check(rootly__tx_end(ctx, 0), "commit");
-}
 
 static void dispatch_all(rootly_ctx *ctx, size_t expect)
 {
@@ -70,13 +52,13 @@ static void run(const char *store, const char *uri, const int *ns, int count)
 	for (int i = 0; i < count; i++) {
 		while (done < ns[i]) {
 			int n = ns[i] - done > CHUNK ? CHUNK : ns[i] - done;
-			enqueue(ctx, rootly_incident_id(inc), done, n);
+			bench_outbox_enqueue(ctx, rootly_incident_id(inc), 9, done, n);
 			dispatch_all(ctx, (size_t)n);
 			done += n;
 		}
 		double t[REPEATS];
 		for (int k = 0; k < REPEATS; k++) {
-			enqueue(ctx, rootly_incident_id(inc), done++, 1);
+			bench_outbox_enqueue(ctx, rootly_incident_id(inc), 9, done++, 1);
 			double t0 = bench_now_s();
 			dispatch_all(ctx, 1);
 			t[k] = bench_now_s() - t0;
