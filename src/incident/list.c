@@ -32,6 +32,9 @@ static bool array_has(const json_t *arr, const char *s)
 typedef struct {
 	const rootly_incident_filter *f;
 	rootly_incident_list *list;
+	/* Gathering the open statuses, a query each (list_open): the limit
+	 * applies to the merged list. */
+	bool gathering;
 } list_state;
 
 static int list_cb(const rootly_record *rec, void *payload)
@@ -76,8 +79,50 @@ static int list_cb(const rootly_record *rec, void *payload)
 	}
 	ROOTLY_TRY(rootly__incident_wrap(doc, &l->items[l->count]));
 	l->count++;
-	if (f && f->limit && l->count >= f->limit)
+	if (f && f->limit && l->count >= f->limit && !st->gathering)
 		return ROOTLY_ITEROVER;
+	return 0;
+}
+
+/* An item's place in a listing: the store's order, (time, id), where an
+ * incident's time is its creation (incident/store.c). */
+static int order_asc(const void *a, const void *b)
+{
+	const rootly_incident *x = *(rootly_incident *const *)a, *y = *(rootly_incident *const *)b;
+	rootly_time tx = rootly_incident_created_at(x), ty = rootly_incident_created_at(y);
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return strcmp(rootly_incident_id(x), rootly_incident_id(y));
+}
+
+static int order_desc(const void *a, const void *b)
+{
+	return order_asc(b, a);
+}
+
+/* The open incidents: a query per open status, which the stores answer
+ * from their status index without walking the closed incidents (through
+ * schema v8 the listing walked every incident ever declared: 48 ms at
+ * 30,000 on SQLite), merged into the order one query gives, then cut to
+ * the limit. (Every open incident is gathered: they are few, and the
+ * service and team filters are applied to the documents, not by the
+ * store, so no query could stop at the limit.) */
+static int list_open(rootly_ctx *ctx, rootly_record_query q, list_state *st)
+{
+	static const char *const open_statuses[] = { "in_triage", "started", "mitigated" };
+	st->gathering = true;
+	for (size_t s = 0; s < ROOTLY_ARRAY_SIZE(open_statuses); s++) {
+		q.status = open_statuses[s];
+		int rc = ctx->store->record_find(ctx->store, "incident", &q, list_cb, st);
+		if (rc < 0)
+			return rc;
+	}
+	rootly_incident_list *l = st->list;
+	if (l->count > 1)
+		qsort(l->items, l->count, sizeof(*l->items), q.descending ? order_desc : order_asc);
+	size_t limit = st->f->limit;
+	while (limit && l->count > limit)
+		rootly_incident_free(l->items[--l->count]);
 	return 0;
 }
 
@@ -112,8 +157,9 @@ rootly_status rootly_incident_list_load(rootly_incident_list **out, rootly_ctx *
 	rootly_incident_list *l = rootly__calloc(1, sizeof(*l));
 	if (!l)
 		return rootly__ctx_fail(ctx, rootly_error_set_oom());
-	list_state st = { f, l };
-	int rc = ctx->store->record_find(ctx->store, "incident", &q, list_cb, &st);
+	list_state st = { f, l, false };
+	int rc = f && f->open_only && !q.status ? list_open(ctx, q, &st)
+		: ctx->store->record_find(ctx->store, "incident", &q, list_cb, &st);
 	if (rc < 0 && rc != ROOTLY_ITEROVER) {
 		rootly_incident_list_free(l);
 		return rootly__ctx_fail(ctx, rc);

@@ -7,6 +7,16 @@
 
 #include "core/common.h"
 
+/* Whether a built-in store indexes `collection`'s records by status (in
+ * time order): incidents, whose open ones the workflow timer tick and the
+ * open listing ask for, among every incident ever declared. Not alerts:
+ * an alert's status changes with every resolve, and nothing asks for
+ * alerts by status. */
+static inline bool rootly__store_indexes_status(const char *collection)
+{
+	return strcmp(collection, "incident") == 0;
+}
+
 /* A private in-memory store. */
 int rootly__store_memory_open(rootly_store **out);
 

@@ -11,7 +11,9 @@
  * A collection indexes its live versions three ways: a hash map by id, and
  * treaps (intrusive, randomized BSTs) ordered by (time, id), by (key, time,
  * id) and by (group_key, time, id), so that lookups by key or group come out
- * already in the required order.
+ * already in the required order; incidents also by (status, time, id)
+ * (rootly__store_indexes_status), so that the open ones are found without
+ * walking every incident.
  *
  * Every write takes all of its allocations (undo slot, map room, the new
  * version) before it changes anything, so an allocation failure leaves the
@@ -21,7 +23,7 @@
 #include "store/backends.h"
 #include "store/strmap.h"
 
-enum { T_TIME, T_KEY, T_GROUP, T_COUNT };
+enum { T_TIME, T_KEY, T_GROUP, T_STATUS, T_COUNT };
 
 typedef struct mver {
 	size_t refs;
@@ -34,6 +36,7 @@ typedef struct mver {
 typedef struct mcoll {
 	rootly__strmap ids;
 	mver *root[T_COUNT];
+	bool by_status;   /* T_STATUS kept (fixed at the collection's creation) */
 	char name[];
 } mcoll;
 
@@ -144,7 +147,7 @@ static mver *ver_new(mem_store *m, const rootly_record *r, int64_t revision)
 
 static const char *tree_prefix(const mver *v, int t)
 {
-	return t == T_KEY ? v->rec.key : t == T_GROUP ? v->rec.group_key : NULL;
+	return t == T_KEY ? v->rec.key : t == T_GROUP ? v->rec.group_key : t == T_STATUS ? v->rec.status : NULL;
 }
 
 static int ver_cmp(const mver *a, const mver *b, int t)
@@ -224,6 +227,8 @@ static void live_link(mcoll *c, mver *v)
 		tinsert(&c->root[T_KEY], v, T_KEY);
 	if (v->rec.group_key)
 		tinsert(&c->root[T_GROUP], v, T_GROUP);
+	if (c->by_status && v->rec.status)
+		tinsert(&c->root[T_STATUS], v, T_STATUS);
 }
 
 /* Take `v` out of the indexes; the caller inherits the collection's
@@ -237,16 +242,22 @@ static void live_unlink(mcoll *c, mver *v, bool keep_id)
 		tremove(&c->root[T_KEY], v, T_KEY);
 	if (v->rec.group_key)
 		tremove(&c->root[T_GROUP], v, T_GROUP);
+	if (c->by_status && v->rec.status)
+		tremove(&c->root[T_STATUS], v, T_STATUS);
 }
 
-static void *named_new(size_t fixed, const char *name)
+/* A zeroed object of `fixed` bytes whose flexible member at `name_off`
+ * holds `name`. The name goes at name_off, not at `fixed`: a flexible
+ * array member may begin inside the struct's tail padding
+ * (offsetof < sizeof), as mcoll's does after its bool. */
+static void *named_new(size_t fixed, size_t name_off, const char *name)
 {
 	size_t n = strlen(name) + 1;
 	char *p = rootly_malloc(fixed + n);
 	if (!p)
 		return NULL;
 	memset(p, 0, fixed);
-	memcpy(p + fixed, name, n);
+	memcpy(p + name_off, name, n);
 	return p;
 }
 
@@ -260,7 +271,7 @@ static void *named_get(rootly__strmap *map, const char *name, size_t fixed, size
 		return obj;
 	if (!rootly__strmap_reserve(map, 1))
 		return NULL;
-	obj = named_new(fixed, name);
+	obj = named_new(fixed, name_off, name);
 	if (!obj)
 		return NULL;
 	rootly__strmap_put(map, (const char *)obj + name_off, obj);
@@ -269,7 +280,13 @@ static void *named_get(rootly__strmap *map, const char *name, size_t fixed, size
 
 static mcoll *coll_get(mem_store *m, const char *name)
 {
-	return named_get(&m->colls, name, sizeof(mcoll), offsetof(mcoll, name));
+	mcoll *c = rootly__strmap_get(&m->colls, name);
+	if (c)
+		return c;
+	c = named_get(&m->colls, name, sizeof(mcoll), offsetof(mcoll, name));
+	if (c)
+		c->by_status = rootly__store_indexes_status(name);
+	return c;
 }
 
 /* ---- undo log and transactions ----------------------------------------- */
@@ -573,6 +590,9 @@ static rootly_status mem_record_find(rootly_store *st, const char *collection,
 		} else if (q->group_key) {
 			s.t = T_GROUP;
 			s.prefix = q->group_key;
+		} else if (q->status && c->by_status) {
+			s.t = T_STATUS;
+			s.prefix = q->status;
 		}
 		scan_tree(&s, c->root[s.t]);
 	}
@@ -687,18 +707,20 @@ static rootly_status mem_check(rootly_store *st)
 		mcoll *c = m->colls.slots[i].value;
 		if (!m->colls.slots[i].key)
 			continue;
-		size_t keyed = 0, grouped = 0;
+		size_t keyed = 0, grouped = 0, by_status = 0;
 		for (size_t j = 0; j < c->ids.cap; j++) {
 			const mver *v = c->ids.slots[j].value;
 			if (!c->ids.slots[j].key)
 				continue;
 			keyed += v->rec.key != NULL;
 			grouped += v->rec.group_key != NULL;
+			by_status += c->by_status && v->rec.status != NULL;
 		}
-		const mver *p1 = NULL, *p2 = NULL, *p3 = NULL;
+		const mver *p1 = NULL, *p2 = NULL, *p3 = NULL, *p4 = NULL;
 		if (tree_check(c->root[T_TIME], T_TIME, &p1) != c->ids.count ||
 			tree_check(c->root[T_KEY], T_KEY, &p2) != keyed ||
-			tree_check(c->root[T_GROUP], T_GROUP, &p3) != grouped)
+			tree_check(c->root[T_GROUP], T_GROUP, &p3) != grouped ||
+			tree_check(c->root[T_STATUS], T_STATUS, &p4) != by_status)
 			return rootly_error_set(ROOTLY_ECORRUPT, ROOTLY_ERROR_STORAGE, 0,
 				"memory store: the indexes of '%s' disagree", c->name);
 	}

@@ -1,5 +1,5 @@
 /*
- * Schema v8 of the SQLite store: a table per collection (see
+ * Schema v9 of the SQLite store: a table per collection (see
  * sqlite_schema.h for the names).
  *
  * What a record costs is mostly its b-tree entries, and above all the
@@ -23,6 +23,8 @@
  *    there made it open a sorter for "the right part of the ORDER BY" on
  *    every lookup, about 27,000 instructions each; carrying the id in
  *    these entries instead kept v1's bytes written;
+ *  - T_status (status, time, id), incidents only (has_status_index):
+ *    the open incidents without walking the closed ones;
  *  - T_time (time, id, status, service, severity): listings, time ranges,
  *    and status/service/severity filters walked on the index in order
  *    without reading rows. New entries are near the end (times grow), so
@@ -58,6 +60,7 @@
 #include <string.h>
 
 #include "core/common.h"
+#include "store/backends.h"
 #include "store/sqlite_keymap.h"
 #include "store/sqlite_schema.h"
 #include "util/buf.h"
@@ -70,6 +73,19 @@ static bool has_time_index(const char *collection)
 {
 	return strcmp(collection, "alert") != 0;
 }
+
+/* T_status (status, time, id): incidents by status, in time order, without
+ * walking the others (rootly__store_indexes_status). The workflow timer
+ * tick asks for each open status once a minute, in a write transaction,
+ * and the open listing for the three of them; through v8 each of those
+ * walked T_time over every incident ever declared (16 ms a tick at
+ * 30,000; docs/benchmarks.md, "Session 19"). */
+static bool has_status_index(const char *collection)
+{
+	return rootly__store_indexes_status(collection);
+}
+
+#define STATUS_INDEX_DDL "CREATE INDEX IF NOT EXISTS \"\x02_status\" ON \x01 (status, time, id);"
 
 char *rootly__sq_table_name(const char *collection)
 {
@@ -235,6 +251,8 @@ int rootly__sq_create_collection(sqlite3 *db, const char *collection, const char
 			table);
 	if (rc == SQLITE_OK && has_time_index(collection))
 		rc = exec_on(db, "CREATE INDEX \"\x02_time\" ON \x01 (time, id, status, service, severity);", table);
+	if (rc == SQLITE_OK && has_status_index(collection))
+		rc = exec_on(db, STATUS_INDEX_DDL, table);
 	return rc;
 }
 
@@ -413,6 +431,21 @@ static int incident_groups_to_v8(sqlite3 *db)
 	return rc;
 }
 
+/* v8 -> v9: the incidents' status index (has_status_index), made from the
+ * rows there. Rows are not touched. */
+static int incident_status_to_v9(sqlite3 *db)
+{
+	char *table = rootly__sq_table_name("incident");
+	sqlite3_stmt *exists = NULL;
+	bool there = false;
+	int rc = table ? rootly__sq_table_exists(db, &exists, table, &there) : SQLITE_NOMEM;
+	sqlite3_finalize(exists);
+	if (there && rc == SQLITE_OK)
+		rc = exec_on(db, STATUS_INDEX_DDL, table);
+	rootly_free(table);
+	return rc;
+}
+
 /* Versions 1 to 3: `streams` was WITHOUT ROWID, keyed by (stream, seq).
  * Its entries are copied out and back stream by stream, so that each
  * timeline's entries are neighbours in the new table as they were in the
@@ -445,6 +478,8 @@ int rootly__sq_migrate(sqlite3 *db, int from)
 		rc = streams_to_v4(db);
 	if (rc == SQLITE_OK && from >= 1 && from <= 7)
 		rc = incident_groups_to_v8(db);
+	if (rc == SQLITE_OK && from >= 1 && from <= 8)
+		rc = incident_status_to_v9(db);
 	/* v5 -> v6: the logs' rows may be packs (sqlite_keymap.h), which a
 	 * v5 library would misread; the tables do not change.
 	 * v6 -> v7: new packs (format 2) hold their records' times, and an
@@ -457,9 +492,14 @@ int rootly__sq_migrate(sqlite3 *db, int from)
 	 * v7 -> v8: incident group keys indexed, not logged (above). A v7
 	 * library refuses the new version at open; one that had the database
 	 * open before fails on the log it no longer finds at its next write or
-	 * lookup of an incident by group key. */
-	_Static_assert(ROOTLY__SQ_SCHEMA_VERSION == 8, "the user_version set here");
+	 * lookup of an incident by group key.
+	 * v8 -> v9: an index only (incident_status_to_v9); rows and their
+	 * meaning do not change, and a v8 library that had the database open
+	 * keeps working (SQLite maintains every index of a table). The version
+	 * moves so that the index is made once, by the migration, and not
+	 * looked for at every open. */
+	_Static_assert(ROOTLY__SQ_SCHEMA_VERSION == 9, "the user_version set here");
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(db, "PRAGMA user_version = 8;", NULL, NULL, NULL);
+		rc = sqlite3_exec(db, "PRAGMA user_version = 9;", NULL, NULL, NULL);
 	return rc;
 }

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 
 /* user_version of the databases this code writes. */
-#define ROOTLY__SQ_SCHEMA_VERSION 8
+#define ROOTLY__SQ_SCHEMA_VERSION 9
 
 /* Per-collection statements, ?2 id, ?3 json, ?4..?8 status, key,
  * group_key, service, severity, ?9 time, ?10 a revision. */

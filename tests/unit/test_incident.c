@@ -501,6 +501,68 @@ static void test_batch(void **state)
 	rootly_incident_free(a);
 }
 
+/* The titles of an open listing, joined by spaces. */
+static const char *open_titles(rootly_ctx *ctx, int newest_first, size_t limit, rootly_time from, rootly_time to)
+{
+	static char out[256];
+	rootly_incident_filter flt = ROOTLY_INCIDENT_FILTER_INIT;
+	flt.open_only = 1;
+	flt.newest_first = newest_first;
+	flt.limit = limit;
+	flt.created_from = from;
+	flt.created_to = to;
+	rootly_incident_list *l = NULL;
+	rt_ok(rootly_incident_list_load(&l, ctx, &flt));
+	size_t len = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < rootly_incident_list_count(l); i++)
+		len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%s", i ? " " : "",
+			rootly_incident_title(rootly_incident_list_at(l, i)));
+	rootly_incident_list_free(l);
+	return out;
+}
+
+/* The open incidents are asked for a status at a time (each store answers
+ * from its status index) and merged: the listing keeps the order of
+ * creation, either way, and the limit counts the merged list. */
+static void test_list_open_merges_statuses(void **state)
+{
+	fx *f = *state;
+	static const struct { const char *title; rootly_incident_status to; } made[] = {
+		{ "A", ROOTLY_STATUS_IN_TRIAGE }, { "B", ROOTLY_STATUS_STARTED }, { "C", ROOTLY_STATUS_RESOLVED },
+		{ "D", ROOTLY_STATUS_MITIGATED }, { "E", ROOTLY_STATUS_IN_TRIAGE }, { "F", ROOTLY_STATUS_CANCELLED },
+		{ "G", ROOTLY_STATUS_STARTED },
+	};
+	rootly_time at[7];
+	for (size_t i = 0; i < 7; i++) {
+		rootly_incident *inc = make(f->ctx, made[i].title, 2, "checkout");
+		at[i] = rootly_incident_created_at(inc);
+		if (made[i].to != ROOTLY_STATUS_IN_TRIAGE)
+			rt_ok(rootly_incident_transition(f->ctx, rootly_incident_id(inc), made[i].to, NULL, NULL,
+				ROOTLY_TRANSITION_OVERRIDE));
+		rootly_incident_free(inc);
+	}
+	assert_string_equal(open_titles(f->ctx, 0, 0, 0, 0), "A B D E G");
+	assert_string_equal(open_titles(f->ctx, 1, 0, 0, 0), "G E D B A");
+	assert_string_equal(open_titles(f->ctx, 0, 2, 0, 0), "A B");
+	assert_string_equal(open_titles(f->ctx, 1, 3, 0, 0), "G E D");
+	assert_string_equal(open_titles(f->ctx, 0, 9, 0, 0), "A B D E G");
+	assert_string_equal(open_titles(f->ctx, 0, 0, at[1], at[6]), "B D E");
+	assert_string_equal(open_titles(f->ctx, 1, 1, at[1], at[6]), "E");
+	/* reopened: back in the listing, in its place */
+	rootly_incident_filter flt = ROOTLY_INCIDENT_FILTER_INIT;
+	flt.status = ROOTLY_STATUS_RESOLVED;
+	rootly_incident_list *l = NULL;
+	rt_ok(rootly_incident_list_load(&l, f->ctx, &flt));
+	assert_int_equal(rootly_incident_list_count(l), 1);
+	rt_ok(rootly_incident_transition(f->ctx, rootly_incident_id(rootly_incident_list_at(l, 0)),
+		ROOTLY_STATUS_STARTED, NULL, NULL, ROOTLY_TRANSITION_OVERRIDE));
+	rootly_incident_list_free(l);
+	assert_string_equal(open_titles(f->ctx, 0, 0, 0, 0), "A B C D E G");
+	assert_string_equal(open_titles(f->ctx, 1, 2, 0, 0), "G E");
+	rt_ok(rootly_ctx_check(f->ctx));
+}
+
 #define BOTH(fn) cmocka_unit_test_setup_teardown(fn, setup_memory, teardown), \
 	cmocka_unit_test_setup_teardown(fn, setup_sqlite, teardown)
 
@@ -515,6 +577,7 @@ int main(void)
 		BOTH(test_roles_notes_chat),
 		BOTH(test_update),
 		BOTH(test_list_filters),
+		BOTH(test_list_open_merges_statuses),
 		BOTH(test_tasks),
 		BOTH(test_batch),
 	};

@@ -227,6 +227,10 @@ static void t_tables_per_collection(void **state)
 	assert_false(has_name(b.path, "p_x_416c657274")); /* only alerts have one */
 	assert_false(has_name(b.path, "r_alert_time"));
 	assert_true(has_name(b.path, "r_incident_time"));
+	/* Incidents by status (v9); not alerts, nor other collections. */
+	assert_true(has_name(b.path, "r_incident_status"));
+	assert_false(has_name(b.path, "r_alert_status"));
+	assert_false(has_name(b.path, "r_task_status"));
 	/* No collection column, and the document last. */
 	assert_string_equal(raw_one(b.path, "SELECT group_concat(name, ',') FROM pragma_table_info('r_alert')"),
 		"id,revision,time,status,key,group_key,service,severity,json");
@@ -429,10 +433,11 @@ static void t_migrates_v1_rows(void **state)
 	bed_init(&b);
 	write_v1(b.path);
 	rootly_store *st = open_store(&b);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "8");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "9");
 	assert_string_equal(schema_names(b.path),
 		"p_r_alert r_alert r_alert_id r_incident r_incident_group r_incident_id r_incident_key"
-		" r_incident_time r_task r_task_group r_task_id r_task_key r_task_time sequences streams streams_seq"
+		" r_incident_status r_incident_time r_task r_task_group r_task_id r_task_key r_task_time"
+		" sequences streams streams_seq"
 		" x_636f6c6c2022712220277827 x_636f6c6c2022712220277827_group x_636f6c6c2022712220277827_id"
 		" x_636f6c6c2022712220277827_key x_636f6c6c2022712220277827_time");
 
@@ -531,7 +536,7 @@ static void t_migrates_v1_rows(void **state)
 	q.group_key = "g1";
 	assert_int_equal(count(st, "incident", &q), 1);
 	st->free(st);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "8");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "9");
 	/* a row per alert that has a key or a group key (not a5), both in one */
 	assert_string_equal(raw_one(b.path, "SELECT group_concat(id || ':' || ifnull(key, '-') || ':' ||"
 		" ifnull(group_key, '-'), ',') FROM (SELECT * FROM p_r_alert ORDER BY seq)"),
@@ -647,12 +652,19 @@ static void streams_to_v3(const char *path)
 		" AND sql LIKE '%WITHOUT ROWID'"), "1");
 }
 
+/* Turn a v9 database back into v8's layout: no status index. */
+static void downgrade_to_v8(const char *path)
+{
+	rt_sqlite_exec(path, "DROP INDEX r_incident_status; PRAGMA user_version = 8;");
+}
+
 /* Turn a v8 database back into v7's layout: incident group keys in the
  * log p_r_incident (a plain row per incident, as the migrations filled
  * it), no index on them, and each closed incident's group key in its row,
  * as v7 wrote it. */
 static void downgrade_to_v7(const char *path)
 {
+	downgrade_to_v8(path);
 	rt_sqlite_exec(path, "DROP INDEX r_incident_group;"
 		"UPDATE r_incident SET group_key = json_extract(json, '$.group_key') WHERE group_key IS NULL"
 		" AND json_extract(json, '$.group_key') != '';"
@@ -663,7 +675,7 @@ static void downgrade_to_v7(const char *path)
 		"PRAGMA user_version = 7;");
 }
 
-/* Turn a v8 database back into v4's layout: a log per logged field
+/* Turn a v9 database back into v4's layout: a log per logged field
  * (k_T: keys, g_T: group keys), each with its rows in the order of v5's. */
 static void downgrade_to_v4(const char *path)
 {
@@ -738,7 +750,7 @@ static void t_migrates_an_ingest(void **state)
 	downgrade_to_v1(b.path);
 	char *migrated = dump_all(&b);
 	assert_string_equal(migrated, before);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "8");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "9");
 	assert_false(has_name(b.path, "records"));
 	assert_v4_streams(b.path);
 
@@ -786,7 +798,7 @@ static void t_migrates_v2_key_index(void **state)
 		"PRAGMA user_version = 2;");
 	char *migrated = dump_all(&b);
 	assert_string_equal(migrated, before);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "8");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "9");
 	assert_false(has_name(b.path, "r_alert_key"));
 	assert_false(has_name(b.path, "r_alert_group"));
 	assert_true(has_name(b.path, "r_incident_group"));
@@ -895,7 +907,7 @@ static void t_migrates_v3(void **state)
 	char *counted = strdup(raw_one(b.path, counts));
 	char *migrated = dump_all(&b);
 	assert_string_equal(migrated, before);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "8");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "9");
 	assert_false(has_name(b.path, "r_alert_group"));
 	assert_false(has_name(b.path, "k_r_alert"));
 	assert_false(has_name(b.path, "g_r_incident"));
@@ -952,7 +964,7 @@ static void t_migrates_v4(void **state)
 	rt_sqlite_exec(b.path, "INSERT INTO g_r_alert (key, id) SELECT 'gone-incident', id FROM r_alert LIMIT 1;");
 	char *migrated = dump_all(&b);
 	assert_string_equal(migrated, before);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "8");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "9");
 	assert_false(has_name(b.path, "k_r_alert"));
 	assert_false(has_name(b.path, "g_r_alert"));
 	assert_false(has_name(b.path, "g_r_incident"));
@@ -1027,7 +1039,7 @@ static void t_migrates_v5(void **state)
 	assert_true(strlen(rows) > 100);
 	char *migrated = dump_all(&b);
 	assert_string_equal(migrated, before);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "8");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "9");
 	assert_false(has_name(b.path, "l_r_alert"));
 	assert_false(has_name(b.path, "l_r_incident"));
 	assert_string_equal(raw_one(b.path, "SELECT group_concat(seq || ':' || ifnull(key, '-') || ':' ||"
@@ -1128,7 +1140,7 @@ static void t_migrates_v6(void **state)
 	packs_to_v6(b.path, "p_r_alert");
 	rt_sqlite_exec(b.path, "PRAGMA user_version = 6;");
 	st = open_store(&b);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "8");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "9");
 	rt_store_limits_are_prefixes(st, "alert", 3, 3, "v6 packs");
 	history_writes(st, 2);
 	history_writes(st, 3);
@@ -1173,7 +1185,7 @@ static void t_migrates_v7(void **state)
 	assert_non_null(strstr(rows, ":resolved:{}:{group=\"g0\"}:"));
 
 	rootly_store *st = open_store(&b);
-	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "8");
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "9");
 	assert_false(has_name(b.path, "p_r_incident"));
 	assert_true(has_name(b.path, "r_incident_group"));
 	assert_string_equal(raw_one(b.path, rows_sql), rows);
@@ -1201,6 +1213,57 @@ static void t_migrates_v7(void **state)
 	assert_int_equal(rootly_ctx_check(ctx), ROOTLY_ECORRUPT);
 	if (!strstr(rootly_error_last()->message, "is open but not indexed by its group key"))
 		fail_msg("check said '%s'", rootly_error_last()->message);
+	rootly_ctx_free(ctx);
+	free(rows);
+	bed_clean(&b);
+}
+
+/* v8 -> v9: the incidents' status index made from the rows there, which
+ * stay as they were; lookups by status go through it, and the engine
+ * lists the open incidents and ticks its timers over them. */
+static void t_migrates_v8(void **state)
+{
+	(void)state;
+	bed b;
+	bed_init(&b);
+	rt_clock clock = { 1795701600000, 10 };
+	rootly_ctx *ctx = rt_ctx_open(b.uri, &clock);
+	ingest_twelve(ctx);
+	rt_ok(rootly_incident_transition(ctx, "INC-1", ROOTLY_STATUS_RESOLVED, "test", NULL,
+		ROOTLY_TRANSITION_OVERRIDE));
+	rt_ok(rootly_incident_transition(ctx, "INC-3", ROOTLY_STATUS_STARTED, "test", NULL, 0));
+	rootly_ctx_free(ctx);
+	downgrade_to_v8(b.path);
+	assert_false(has_name(b.path, "r_incident_status"));
+	const char *rows_sql = "SELECT group_concat(id || ':' || revision || ':' || status || ':' || ifnull(group_key, '-')"
+		" || ':' || time || ':' || length(json), ',') FROM (SELECT * FROM r_incident ORDER BY rowid)";
+	char *rows = strdup(raw_one(b.path, rows_sql));
+
+	rootly_store *st = open_store(&b);
+	assert_string_equal(raw_one(b.path, "PRAGMA user_version"), "9");
+	assert_string_equal(raw_one(b.path, "SELECT group_concat(name, ',') FROM pragma_index_info('r_incident_status')"),
+		"status,time,id");
+	assert_string_equal(raw_one(b.path, rows_sql), rows);
+	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM r_incident INDEXED BY r_incident_status"
+		" WHERE status = 'in_triage'"), "1");
+	rootly_record_query q = { 0 };
+	q.status = "started";
+	assert_int_equal(count(st, "incident", &q), 1);
+	q.status = "resolved";
+	assert_int_equal(count(st, "incident", &q), 1);
+	rt_ok(st->check(st));
+	st->free(st);
+
+	ctx = rt_ctx_open(b.uri, &clock);
+	rootly_incident_filter f = ROOTLY_INCIDENT_FILTER_INIT;
+	f.open_only = 1;
+	rootly_incident_list *l = NULL;
+	rt_ok(rootly_incident_list_load(&l, ctx, &f));
+	assert_int_equal(rootly_incident_list_count(l), 2);
+	assert_string_equal(rootly_incident_ref(rootly_incident_list_at(l, 0)), "INC-2");
+	assert_string_equal(rootly_incident_ref(rootly_incident_list_at(l, 1)), "INC-3");
+	rootly_incident_list_free(l);
+	rt_ok(rootly_ctx_check(ctx));
 	rootly_ctx_free(ctx);
 	free(rows);
 	bed_clean(&b);
@@ -1247,6 +1310,7 @@ int main(void)
 		cmocka_unit_test(t_migrates_v5),
 		cmocka_unit_test(t_migrates_v6),
 		cmocka_unit_test(t_migrates_v7),
+		cmocka_unit_test(t_migrates_v8),
 		cmocka_unit_test(t_tables_per_collection),
 		cmocka_unit_test(t_table_creation_rolls_back),
 		cmocka_unit_test(t_ties_in_id_order),
