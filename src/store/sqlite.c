@@ -1541,110 +1541,177 @@ static hinted heap_pop(hinted *h, size_t *n, bool desc)
 	return top;
 }
 
-/* A lookup by a logged field with a limit no greater than the candidates
- * (the engine's "the newest alert of this fingerprint"): the candidates
- * in hint order, each new record read by id, until `limit` records are
- * held and no candidate left can come before the last of them. That is
- * exact because a record's time is always the time of one of its log
- * entries holding the value: an insert, a change of the value and a
- * change of time each append one, and an undo only returns a record to a
- * state it had (sqlite_keymap.h). A record is read at its first entry in
- * the order; entries of unknown time (logged before schema v7) are all
- * read. */
+/* What a lookup by a logged field with a limit holds so far: the times
+ * of the records held, best first (at most `limit`), the ids read, and
+ * the rows. */
+typedef struct limited {
+	bool desc;
+	size_t limit, held;
+	int64_t *best;
+	size_t *seen;  /* ids read: offsets into text, sorted */
+	size_t nseen, seen_cap;
+	rootly_buf text;
+	ties t;
+} limited;
+
+/* Whether an entry whose time hint is h may hold a record that comes
+ * before the last one held (or the limit is not reached yet). */
+static bool limited_may_beat(const limited *L, uint32_t h)
+{
+	if (L->held < L->limit || h == ROOTLY__KM_HINT_UNKNOWN)
+		return true;
+	return L->desc ? rootly__km_hint_max(h) >= L->best[L->held - 1] : rootly__km_hint_min(h) <= L->best[L->held - 1];
+}
+
+/* Candidate `seq`: the record its log row names, read by id once (the
+ * first of its entries met reads it), kept when it passes q's filters. */
+static int limited_read(sq_store *s, sq_coll *c, unsigned field, const char *value, const rootly_record_query *q,
+	limited *L, int64_t seq)
+{
+	size_t at = L->text.len;
+	bool found = false;
+	int rc = rootly__km_row_id(&s->km, s->db, c->log, field, seq, value, &L->text, &found);
+	if (rc != SQLITE_OK)
+		return sq_km_fail(s, rc, "record_find");
+	if (!found)
+		return 0;
+	const char *id = L->text.ptr + at;
+	size_t lo = 0, hi = L->nseen;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int cmp = strcmp(L->text.ptr + L->seen[mid], id);
+		if (cmp == 0) {
+			L->text.len = at;
+			return 0;
+		}
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (L->nseen == L->seen_cap) {
+		size_t cap = L->seen_cap ? L->seen_cap * 2 : 16;
+		size_t *seen = rootly_realloc(L->seen, cap * sizeof(*seen));
+		if (!seen)
+			return rootly_error_set_oom();
+		L->seen = seen;
+		L->seen_cap = cap;
+	}
+	memmove(&L->seen[lo + 1], &L->seen[lo], (L->nseen - lo) * sizeof(*L->seen));
+	L->seen[lo] = at;
+	L->nseen++;
+	size_t before = L->t.n;
+	int ret = read_by_id(s, c, q, id, &L->t);
+	if (ret != 0 || L->t.n == before)
+		return ret;
+	int64_t tm = L->t.rows[L->t.n - 1].time;
+	size_t k = L->held;
+	while (k > 0 && (L->desc ? L->best[k - 1] < tm : L->best[k - 1] > tm))
+		k--;
+	if (k < L->limit) {
+		size_t keep = L->held < L->limit ? L->held : L->limit - 1;
+		memmove(&L->best[k + 1], &L->best[k], (keep - k) * sizeof(*L->best));
+		L->best[k] = tm;
+		L->held = keep + 1;
+	}
+	return 0;
+}
+
+static int limited_init(limited *L, const rootly_record_query *q)
+{
+	memset(L, 0, sizeof(*L));
+	L->desc = q->descending != 0;
+	L->limit = q->limit;
+	L->text = (rootly_buf)ROOTLY_BUF_INIT;
+	L->best = rootly_malloc(L->limit * sizeof(*L->best));
+	return L->best ? 0 : rootly_error_set_oom();
+}
+
+/* The records held, in order, up to the limit, to cb; L is freed. */
+static int limited_finish(limited *L, int ret, rootly_record_cb cb, void *payload)
+{
+	rootly_free(L->best);
+	rootly_free(L->seen);
+	rootly_buf_dispose(&L->text);
+	size_t emitted = 0;
+	if (ret == 0)
+		ret = ties_flush(&L->t, L->desc, L->limit, &emitted, cb, payload);
+	ties_free(&L->t);
+	return ret;
+}
+
+/* A lookup by a logged field with a limit no greater than the candidates,
+ * oldest first: the candidates in hint order, each new record read by id,
+ * until `limit` records are held and no candidate left can come before
+ * the last of them. That is exact because a record's time is always the
+ * time of one of its log entries holding the value: an insert, a change
+ * of the value and a change of time each append one, and an undo only
+ * returns a record to a state it had (sqlite_keymap.h). A record is read
+ * at its first entry in the order; entries of unknown time (logged before
+ * schema v7) are all read. */
 static int find_logged_limited(sq_store *s, sq_coll *c, unsigned field, const char *value,
 	const rootly_record_query *q, const int64_t *seqs, const uint32_t *hints, size_t n, rootly_record_cb cb,
 	void *payload)
 {
-	bool desc = q->descending != 0;
-	size_t limit = q->limit;
+	limited L;
+	ROOTLY_TRY(limited_init(&L, q));
 	hinted *order = rootly_malloc(n * sizeof(*order));
-	int64_t *best = rootly_malloc(limit * sizeof(*best)); /* the times held, best first, at most limit */
-	size_t *seen = rootly_malloc(n * sizeof(*seen));      /* ids read: offsets into text, sorted */
-	if (!order || !best || !seen) {
-		rootly_free(order);
-		rootly_free(best);
-		rootly_free(seen);
-		return rootly_error_set_oom();
-	}
+	if (!order)
+		return limited_finish(&L, rootly_error_set_oom(), cb, payload);
 	for (size_t i = 0; i < n; i++)
 		order[i] = (hinted){ seqs[i], hints[i] };
 	for (size_t i = n / 2; i-- > 0;)
-		heap_down(order, n, i, desc);
-	rootly_buf text = ROOTLY_BUF_INIT;
-	ties t;
-	memset(&t, 0, sizeof(t));
-	size_t held = 0, nseen = 0, left = n;
+		heap_down(order, n, i, L.desc);
+	size_t left = n;
 	int ret = 0;
-	while (left > 0 && ret == 0) {
-		uint32_t h = order[0].hint;
-		if (held == limit && h != ROOTLY__KM_HINT_UNKNOWN &&
-		    (desc ? rootly__km_hint_max(h) < best[held - 1] : rootly__km_hint_min(h) > best[held - 1]))
-			break;
-		hinted next = heap_pop(order, &left, desc);
-		size_t at = text.len;
-		bool found = false;
-		int rc = rootly__km_row_id(&s->km, s->db, c->log, field, next.seq, value, &text, &found);
-		if (rc != SQLITE_OK) {
-			ret = sq_km_fail(s, rc, "record_find");
-			break;
-		}
-		if (!found)
-			continue;
-		const char *id = text.ptr + at;
-		size_t lo = 0, hi = nseen;
-		bool again = false;
-		while (lo < hi && !again) {
-			size_t mid = lo + (hi - lo) / 2;
-			int cmp = strcmp(text.ptr + seen[mid], id);
-			if (cmp == 0)
-				again = true;
-			else if (cmp < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (again) {
-			text.len = at;
-			continue;
-		}
-		memmove(&seen[lo + 1], &seen[lo], (nseen - lo) * sizeof(*seen));
-		seen[lo] = at;
-		nseen++;
-		size_t before = t.n;
-		if ((ret = read_by_id(s, c, q, id, &t)) != 0 || t.n == before)
-			continue;
-		int64_t tm = t.rows[t.n - 1].time;
-		size_t k = held;
-		while (k > 0 && (desc ? best[k - 1] < tm : best[k - 1] > tm))
-			k--;
-		if (k < limit) {
-			size_t keep = held < limit ? held : limit - 1;
-			memmove(&best[k + 1], &best[k], (keep - k) * sizeof(*best));
-			best[k] = tm;
-			held = keep + 1;
-		}
-	}
+	while (left > 0 && ret == 0 && limited_may_beat(&L, order[0].hint))
+		ret = limited_read(s, c, field, value, q, &L, heap_pop(order, &left, L.desc).seq);
 	rootly_free(order);
-	rootly_free(best);
-	rootly_free(seen);
-	rootly_buf_dispose(&text);
-	size_t emitted = 0;
-	if (ret == 0)
-		ret = ties_flush(&t, desc, limit, &emitted, cb, payload);
-	ties_free(&t);
-	return ret;
+	return limited_finish(&L, ret, cb, payload);
+}
+
+/* A lookup by a logged field with a limit, newest first (the engine's
+ * "the newest alert of this fingerprint", on every notification): the
+ * key's entries newest learned first, as the map links them, until
+ * `limit` records are held and neither the next entry nor any after it
+ * (the map keeps the greatest hint from each entry on) can hold a record
+ * that comes before the last of them. Exact for the reason above; an
+ * entry whose own hint cannot is passed over (its record, if better,
+ * has another entry that can). The entries are newest first in the usual
+ * case, so the lookup reads one or two of an alert's cycles however many
+ * it has had (through session 18 it gathered and heaped them all: 1 ms at
+ * 30,000 cycles; docs/benchmarks.md, "Session 19"). */
+static int find_logged_newest(sq_store *s, sq_coll *c, unsigned field, const char *value,
+	const rootly_record_query *q, rootly_record_cb cb, void *payload)
+{
+	rootly__km_cursor cur;
+	int rc = rootly__km_newest(&s->km, s->db, c->log, field, value, &cur);
+	if (rc != SQLITE_OK)
+		return sq_km_fail(s, rc, "record_find");
+	limited L;
+	ROOTLY_TRY(limited_init(&L, q));
+	int64_t seq;
+	uint32_t hint, rest_max;
+	int ret = 0;
+	while (ret == 0 && rootly__km_next(&cur, &seq, &hint, &rest_max) && limited_may_beat(&L, rest_max))
+		if (limited_may_beat(&L, hint))
+			ret = limited_read(s, c, field, value, q, &L, seq);
+	return limited_finish(&L, ret, cb, payload);
 }
 
 /* A lookup by a logged field (sqlite_keymap.h): the map's candidates, the
  * record id of each log row that holds the value, each record read by id
  * with the query's other filters (so a stale candidate finds nothing),
- * then all of them in (time, id) order up to the limit (with a limit, in
- * the order of their time hints, stopping early: find_logged_limited).
+ * then all of them in (time, id) order up to the limit (with a limit,
+ * stopping early: newest first along the map's links, find_logged_newest;
+ * oldest first in the order of their time hints, find_logged_limited).
  * Nothing is handed out before every row is read, so a callback may
  * write. */
 static int find_logged(sq_store *s, sq_coll *c, unsigned field, const char *value,
 	const rootly_record_query *q, rootly_record_cb cb, void *payload)
 {
+	if (q->limit && q->descending)
+		return find_logged_newest(s, c, field, value, q, cb, payload);
 	int64_t *seqs = NULL;
 	uint32_t *hints = NULL;
 	size_t n = 0, nids = 0;

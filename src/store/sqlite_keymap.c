@@ -8,14 +8,16 @@
 #include "store/sqlite_keymap.h"
 #include "util/buf.h"
 
-/* A slot: the top 28 bits of the key's hash (never 0), then the seq. The
- * tag also picks the slot (its low bits), so the table can grow without
- * the keys: up to 2^28 slots. 2^36 seqs is far past what an SQLite
- * database can hold (each log row is about 50 bytes). */
+/* A slot: the top 28 bits of the key's hash (never 0), then its newest
+ * node + 1 (36 bits). The tag also picks the slot (its low bits), so the
+ * table can grow without the keys: up to 2^28 slots. 2^36 seqs is far
+ * past what an SQLite database can hold (each log row is about 50
+ * bytes); nodes are counted in 32 bits (node_link.prev). */
 #define SEQ_BITS 36
 #define SEQ_MAX ((INT64_C(1) << SEQ_BITS) - 1)
 #define MIN_CAP 1024u
 #define MAX_CAP ((size_t)1 << 28)
+#define NODE_MAX ((size_t)UINT32_MAX - 1)
 
 unsigned rootly__km_pack_limit = ROOTLY__KM_PACK_MAX;
 
@@ -74,41 +76,29 @@ static uint64_t tag_of(const char *key)
 static void map_drop(rootly__keymap *m)
 {
 	rootly_free(m->slots);
-	rootly_free(m->hints);
+	rootly_free(m->node_seq);
+	rootly_free(m->node_link);
 	m->slots = NULL;
-	m->hints = NULL;
-	m->cap = m->used = 0;
+	m->node_seq = NULL;
+	m->node_link = NULL;
+	m->cap = m->used = m->nodes = m->node_cap = 0;
 	m->synced = m->begin_synced = 0;
 }
 
-/* Put (tag, seq) in with its hint; when it is there already, the hint is
- * replaced: a seq taken back is given again to the next entry, which may
- * hold the same value at another time, and the entry learned last is the
- * one the log holds. */
-static void slot_put(uint64_t *slots, uint32_t *hints, size_t cap, uint64_t tag, int64_t seq, uint32_t hint,
-	size_t *used)
+/* The slot of `tag`, or the empty slot where it would go. */
+static size_t slot_of(const uint64_t *slots, size_t cap, uint64_t tag)
 {
-	uint64_t e = tag << SEQ_BITS | (uint64_t)seq;
-	for (size_t i = (size_t)tag & (cap - 1);; i = (i + 1) & (cap - 1)) {
-		if (slots[i] == e) {
-			hints[i] = hint;
-			return;
-		}
-		if (!slots[i]) {
-			slots[i] = e;
-			hints[i] = hint;
-			(*used)++;
-			return;
-		}
-	}
+	size_t i = (size_t)tag & (cap - 1);
+	while (slots[i] && slots[i] >> SEQ_BITS != tag)
+		i = (i + 1) & (cap - 1);
+	return i;
 }
 
-/* Room for one more entry at under 3/4 load. false: out of memory. The
- * table is most of the map's memory (8 bytes a slot and 4 of hint, 16-32
- * bytes an entry); at 3/4 a lookup of an absent key (every new alert)
- * reads about 8 slots. At 7/8 (1 MiB of slots instead of 2 for 100,000
- * alerts) it read about 32, 1.6% of the bridge's time at 100 alerts per
- * request. */
+/* Room for one more tag at under 3/4 load. false: out of memory. The
+ * slots hold a tag each (8 bytes), the nodes an entry each (16 bytes);
+ * at 3/4 a lookup of an absent key (every new alert) reads about 8
+ * slots. At 7/8 (1 MiB of slots instead of 2 for 100,000 alerts) it read
+ * about 32, 1.6% of the bridge's time at 100 alerts per request. */
 static bool map_reserve(rootly__keymap *m)
 {
 	if (m->cap && (m->used + 1) * 4 < m->cap * 3)
@@ -117,31 +107,80 @@ static bool map_reserve(rootly__keymap *m)
 	if (cap > MAX_CAP)
 		return m->used + 1 < m->cap; /* full past 3/4: slower, still right */
 	uint64_t *slots = rootly__calloc(cap, sizeof(*slots));
-	uint32_t *hints = slots ? rootly__calloc(cap, sizeof(*hints)) : NULL;
-	if (!hints) {
-		rootly_free(slots);
+	if (!slots)
 		return false;
-	}
-	size_t used = 0;
 	for (size_t i = 0; i < m->cap; i++)
 		if (m->slots[i])
-			slot_put(slots, hints, cap, m->slots[i] >> SEQ_BITS, (int64_t)(m->slots[i] & (uint64_t)SEQ_MAX),
-				m->hints[i], &used);
+			slots[slot_of(slots, cap, m->slots[i] >> SEQ_BITS)] = m->slots[i];
 	rootly_free(m->slots);
-	rootly_free(m->hints);
 	m->slots = slots;
-	m->hints = hints;
 	m->cap = cap;
-	m->used = used;
 	return true;
 }
 
+/* Room for one more node. */
+static bool nodes_reserve(rootly__keymap *m)
+{
+	if (m->nodes < m->node_cap)
+		return true;
+	size_t cap = m->node_cap ? m->node_cap * 2 : MIN_CAP;
+	if (cap > NODE_MAX)
+		cap = NODE_MAX;
+	if (m->nodes >= cap)
+		return false;
+	int64_t *seq = rootly_realloc(m->node_seq, cap * sizeof(*seq));
+	if (seq)
+		m->node_seq = seq;
+	rootly__km_link *link = seq ? rootly_realloc(m->node_link, cap * sizeof(*link)) : NULL;
+	if (!link)
+		return false; /* (a grown node_seq is kept: nothing else changed) */
+	m->node_link = link;
+	m->node_cap = cap;
+	return true;
+}
+
+static uint32_t hint_of(int64_t time)
+{
+	return time == ROOTLY__KM_TIME_UNKNOWN ? ROOTLY__KM_HINT_UNKNOWN : rootly__km_hint(time);
+}
+
+/* Node n's hint is set: the greatest of its chain from it on (an unknown
+ * hint, UINT32_MAX, is the greatest: past it nothing can be ruled out). */
+static void node_bound(rootly__keymap *m, size_t n)
+{
+	rootly__km_link *l = &m->node_link[n];
+	uint32_t older = l->prev ? m->node_link[l->prev - 1].rest_max : 0;
+	l->rest_max = l->hint > older ? l->hint : older;
+}
+
+/* The map learns entry (key, seq, time). The newest node of the key's
+ * tag at the same seq is the same entry learned again (a catch-up
+ * reading what this connection wrote, or a seq taken back and given to
+ * the next entry, which the log now holds): its hint is replaced. Any
+ * other node of that seq further down the chain stays: it is a stale
+ * candidate, and stale candidates match nothing, or the same record (the
+ * lookups read each record once). */
 static bool map_add(rootly__keymap *m, const char *key, int64_t seq, int64_t time)
 {
 	if (seq <= 0 || seq > SEQ_MAX || !map_reserve(m))
 		return false;
-	slot_put(m->slots, m->hints, m->cap, tag_of(key), seq,
-		time == ROOTLY__KM_TIME_UNKNOWN ? ROOTLY__KM_HINT_UNKNOWN : rootly__km_hint(time), &m->used);
+	uint64_t tag = tag_of(key);
+	size_t i = slot_of(m->slots, m->cap, tag);
+	size_t head = m->slots[i] ? (size_t)(m->slots[i] & (uint64_t)SEQ_MAX) : 0;
+	if (head && m->node_seq[head - 1] == seq) {
+		m->node_link[head - 1].hint = hint_of(time);
+		node_bound(m, head - 1);
+		return true;
+	}
+	if (!nodes_reserve(m))
+		return false;
+	size_t n = m->nodes++;
+	m->node_seq[n] = seq;
+	m->node_link[n] = (rootly__km_link){ (uint32_t)head, hint_of(time), 0 };
+	node_bound(m, n);
+	if (!head)
+		m->used++;
+	m->slots[i] = tag << SEQ_BITS | (uint64_t)(n + 1);
 	return true;
 }
 
@@ -366,8 +405,10 @@ static int catch_up(rootly__keymaps *k, rootly__keymap *m, sqlite3 *db)
 		m->table);
 	if (rc != SQLITE_OK)
 		return rc;
-	if (!m->slots && !map_reserve(m))
+	if (!m->slots && (!map_reserve(m) || !nodes_reserve(m))) {
+		map_drop(m); /* not built: the slots alone would answer "absent" */
 		return SQLITE_NOMEM;
+	}
 	int col = m->field == ROOTLY__KM_KEY ? 1 : 2;
 	sqlite3_bind_int64(m->catchup, 1, m->synced);
 	while ((rc = sqlite3_step(m->catchup)) == SQLITE_ROW) {
@@ -612,19 +653,15 @@ int rootly__km_unappend(rootly__keymaps *k, sqlite3 *db, const char *table, int6
 
 /* ---- lookups ------------------------------------------------------------ */
 
-/* Calls fn for each candidate seq of `key` and its hint; stops when it
- * returns false. */
+/* Calls fn for each candidate seq of `key` and its hint, newest learned
+ * first; stops when it returns false. */
 static void each_candidate(const rootly__keymap *m, const char *key, bool (*fn)(void *, int64_t, uint32_t),
 	void *arg)
 {
-	uint64_t tag = tag_of(key);
-	for (size_t i = (size_t)tag & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		uint64_t e = m->slots[i];
-		if (!e)
+	uint64_t e = m->slots[slot_of(m->slots, m->cap, tag_of(key))];
+	for (size_t n = e ? (size_t)(e & (uint64_t)SEQ_MAX) : 0; n; n = m->node_link[n - 1].prev)
+		if (!fn(arg, m->node_seq[n - 1], m->node_link[n - 1].hint))
 			return;
-		if (e >> SEQ_BITS == tag && !fn(arg, (int64_t)(e & (uint64_t)SEQ_MAX), m->hints[i]))
-			return;
-	}
 }
 
 static bool note_found(void *arg, int64_t seq, uint32_t hint)
@@ -706,6 +743,33 @@ int rootly__km_candidates(rootly__keymaps *k, sqlite3 *db, const char *log, unsi
 		*hints = l.hints;
 	*n = l.n;
 	return SQLITE_OK;
+}
+
+int rootly__km_newest(rootly__keymaps *k, sqlite3 *db, const char *log, unsigned field, const char *value,
+	rootly__km_cursor *cur)
+{
+	cur->m = NULL;
+	cur->node = 0;
+	int rc = rootly__km_prepare(k, db, log, field);
+	if (rc != SQLITE_OK)
+		return rc;
+	const rootly__keymap *m = map_find(k, log, field, false);
+	uint64_t e = m->slots[slot_of(m->slots, m->cap, tag_of(value))];
+	cur->m = m;
+	cur->node = e ? (size_t)(e & (uint64_t)SEQ_MAX) : 0;
+	return SQLITE_OK;
+}
+
+bool rootly__km_next(rootly__km_cursor *cur, int64_t *seq, uint32_t *hint, uint32_t *rest_max)
+{
+	if (!cur->node)
+		return false;
+	const rootly__km_link *l = &cur->m->node_link[cur->node - 1];
+	*seq = cur->m->node_seq[cur->node - 1];
+	*hint = l->hint;
+	*rest_max = l->rest_max;
+	cur->node = l->prev;
+	return true;
 }
 
 /* The id of an entry whose looked-up field holds v, when v is `value`. */

@@ -57,10 +57,17 @@
  *    library still holding the database open fails on the missing table
  *    instead of misreading packs (it reads user_version only at open);
  *  - per connection and logged field, in memory, an open-addressing table
- *    from a 28-bit tag of the key's hash to the seq of its log rows and
- *    the hint of its time (12 bytes a slot),
- *    built from the log on first use and caught up from the log (seq >
- *    the last one seen) when another connection committed;
+ *    from a 28-bit tag of the key's hash to the newest of that tag's
+ *    nodes (8 bytes a slot), and the nodes, one per entry learned (its
+ *    seq and the hint of its time, 20 bytes), each linking the one
+ *    learned before it with the same tag: a lookup reads its key's
+ *    entries only, newest first. Through session 18 the table held a slot
+ *    per entry, so a key's entries were one run of slots that every
+ *    lookup of it walked whole, and so did every other key hashed into
+ *    the run (an alert fired and resolved 30,000 times: 1 ms a
+ *    notification; docs/benchmarks.md, "Session 19"). Built from the log
+ *    on first use and caught up from the log (seq > the last one seen)
+ *    when another connection committed;
  *  - a lookup takes the candidate seqs from the map, the log rows give
  *    the record ids, each record is read by id with the query's other
  *    filters and checked to carry the value, and the rows found are put in
@@ -98,14 +105,26 @@
 
 #define ROOTLY__KM_SLOTS 4
 
+/* A node's links: the node learned before it with the same tag (index +
+ * 1, 0: none), its entry's time hint, and the greatest hint from it to
+ * the end of its chain (a lookup for the newest records stops where that
+ * cannot beat what it holds). */
+typedef struct rootly__km_link {
+	uint32_t prev;
+	uint32_t hint;
+	uint32_t rest_max;
+} rootly__km_link;
+
 typedef struct rootly__keymap {
 	char table[80];       /* the log's table; "" = unused */
 	unsigned field;       /* the log's column it maps (ROOTLY__KM_KEY or ROOTLY__KM_GROUP) */
-	uint64_t *slots;      /* tag << 36 | seq; 0 = empty */
-	uint32_t *hints;      /* hints[i]: the time hint of slots[i]'s entry */
+	uint64_t *slots;      /* tag << 36 | (its newest node + 1); 0 = empty */
 	size_t cap;           /* a power of two, 0 = not built */
-	size_t used;
-	int64_t synced;       /* every log row with seq <= synced is in slots, or holds nothing for `field` */
+	size_t used;          /* slots holding a tag */
+	int64_t *node_seq;    /* node i: the log row (seq) of an entry learned */
+	rootly__km_link *node_link;   /* node i's links */
+	size_t nodes, node_cap;
+	int64_t synced;       /* every log row with seq <= synced is in the nodes, or holds nothing for `field` */
 	int64_t begin_synced; /* `synced` when the outermost transaction began */
 	bool stale;           /* another connection may have appended */
 	sqlite3_stmt *catchup, *row;
@@ -238,6 +257,24 @@ int rootly__km_prepare(rootly__keymaps *k, sqlite3 *db, const char *log, unsigne
  * the time hint of each. An SQLite result code. */
 int rootly__km_candidates(rootly__keymaps *k, sqlite3 *db, const char *log, unsigned field, const char *value,
 	int64_t **seqs, uint32_t **hints, size_t *n);
+/* The candidates of `value` one at a time, newest learned first (about
+ * newest written first), each with the greatest hint of it and every
+ * candidate after it: a lookup of the newest records stops once that
+ * cannot beat the ones it holds. Valid until the map changes (a write, a
+ * catch-up); reading records and log rows does not change it. */
+typedef struct rootly__km_cursor {
+	const rootly__keymap *m;
+	size_t node;          /* the next node + 1, 0: done */
+} rootly__km_cursor;
+/* Make the map current and start `cur` at value's newest candidate. An
+ * SQLite result code. */
+int rootly__km_newest(rootly__keymaps *k, sqlite3 *db, const char *log, unsigned field, const char *value,
+	rootly__km_cursor *cur);
+/* The next candidate: its seq, its hint and the greatest hint from it to
+ * the last (ROOTLY__KM_HINT_UNKNOWN when any of them is unknown). false
+ * when there is none. */
+bool rootly__km_next(rootly__km_cursor *cur, int64_t *seq, uint32_t *hint, uint32_t *rest_max);
+
 /* The record id of log row `seq` if that row holds `value` in `field`
  * (*found): appended to `ids` with its NUL. An SQLite result code. */
 int rootly__km_row_id(rootly__keymaps *k, sqlite3 *db, const char *log, unsigned field, int64_t seq,
