@@ -216,7 +216,7 @@ static int sq_km_fail(sq_store *s, int rc, const char *what)
 	}
 	if (rc == SQLITE_FULL && sqlite3_errcode(s->db) != SQLITE_FULL)
 		return rootly_error_set(ROOTLY_EIO, ROOTLY_ERROR_SQLITE, rc,
-			"sqlite: %s: the key log is full (2^36 rows)", what);
+			"sqlite: %s: the key log is full (2^32 - 1 entries)", what);
 	if (rc == SQLITE_INTERNAL)
 		return rootly_error_set(ROOTLY_EIO, ROOTLY_ERROR_SQLITE, rc,
 			"sqlite: %s: more logged fields than key map slots", what);

@@ -10,11 +10,13 @@
 
 /* A slot: the top 28 bits of the key's hash (never 0), then its newest
  * node + 1 (36 bits). The tag also picks the slot (its low bits), so the
- * table can grow without the keys: up to 2^28 slots. 2^36 seqs is far
- * past what an SQLite database can hold (each log row is about 50
- * bytes); nodes are counted in 32 bits (node_link.prev). */
+ * table can grow without the keys: up to 2^28 slots. A node holds its
+ * seq in 32 bits: 2^32 - 1 log entries (a log row packs up to 64, of
+ * about 40 bytes each) is far past what an SQLite database of this
+ * store holds. */
 #define SEQ_BITS 36
-#define SEQ_MAX ((INT64_C(1) << SEQ_BITS) - 1)
+#define SLOT_NODE_MASK ((UINT64_C(1) << SEQ_BITS) - 1)
+#define SEQ_MAX ((int64_t)UINT32_MAX)
 #define MIN_CAP 1024u
 #define MAX_CAP ((size_t)1 << 28)
 #define NODE_MAX ((size_t)UINT32_MAX - 1)
@@ -76,11 +78,9 @@ static uint64_t tag_of(const char *key)
 static void map_drop(rootly__keymap *m)
 {
 	rootly_free(m->slots);
-	rootly_free(m->node_seq);
-	rootly_free(m->node_link);
+	rootly_free(m->node);
 	m->slots = NULL;
-	m->node_seq = NULL;
-	m->node_link = NULL;
+	m->node = NULL;
 	m->cap = m->used = m->nodes = m->node_cap = 0;
 	m->synced = m->begin_synced = 0;
 }
@@ -128,13 +128,10 @@ static bool nodes_reserve(rootly__keymap *m)
 		cap = NODE_MAX;
 	if (m->nodes >= cap)
 		return false;
-	int64_t *seq = rootly_realloc(m->node_seq, cap * sizeof(*seq));
-	if (seq)
-		m->node_seq = seq;
-	rootly__km_link *link = seq ? rootly_realloc(m->node_link, cap * sizeof(*link)) : NULL;
-	if (!link)
-		return false; /* (a grown node_seq is kept: nothing else changed) */
-	m->node_link = link;
+	rootly__km_node *node = rootly_realloc(m->node, cap * sizeof(*node));
+	if (!node)
+		return false;
+	m->node = node;
 	m->node_cap = cap;
 	return true;
 }
@@ -148,8 +145,8 @@ static uint32_t hint_of(int64_t time)
  * hint, UINT32_MAX, is the greatest: past it nothing can be ruled out). */
 static void node_bound(rootly__keymap *m, size_t n)
 {
-	rootly__km_link *l = &m->node_link[n];
-	uint32_t older = l->prev ? m->node_link[l->prev - 1].rest_max : 0;
+	rootly__km_node *l = &m->node[n];
+	uint32_t older = l->prev ? m->node[l->prev - 1].rest_max : 0;
 	l->rest_max = l->hint > older ? l->hint : older;
 }
 
@@ -166,17 +163,16 @@ static bool map_add(rootly__keymap *m, const char *key, int64_t seq, int64_t tim
 		return false;
 	uint64_t tag = tag_of(key);
 	size_t i = slot_of(m->slots, m->cap, tag);
-	size_t head = m->slots[i] ? (size_t)(m->slots[i] & (uint64_t)SEQ_MAX) : 0;
-	if (head && m->node_seq[head - 1] == seq) {
-		m->node_link[head - 1].hint = hint_of(time);
+	size_t head = (size_t)(m->slots[i] & SLOT_NODE_MASK);
+	if (head && m->node[head - 1].seq == (uint32_t)seq) {
+		m->node[head - 1].hint = hint_of(time);
 		node_bound(m, head - 1);
 		return true;
 	}
 	if (!nodes_reserve(m))
 		return false;
 	size_t n = m->nodes++;
-	m->node_seq[n] = seq;
-	m->node_link[n] = (rootly__km_link){ (uint32_t)head, hint_of(time), 0 };
+	m->node[n] = (rootly__km_node){ (uint32_t)seq, (uint32_t)head, hint_of(time), 0 };
 	node_bound(m, n);
 	if (!head)
 		m->used++;
@@ -659,8 +655,8 @@ static void each_candidate(const rootly__keymap *m, const char *key, bool (*fn)(
 	void *arg)
 {
 	uint64_t e = m->slots[slot_of(m->slots, m->cap, tag_of(key))];
-	for (size_t n = e ? (size_t)(e & (uint64_t)SEQ_MAX) : 0; n; n = m->node_link[n - 1].prev)
-		if (!fn(arg, m->node_seq[n - 1], m->node_link[n - 1].hint))
+	for (size_t n = (size_t)(e & SLOT_NODE_MASK); n; n = m->node[n - 1].prev)
+		if (!fn(arg, m->node[n - 1].seq, m->node[n - 1].hint))
 			return;
 }
 
@@ -756,7 +752,7 @@ int rootly__km_newest(rootly__keymaps *k, sqlite3 *db, const char *log, unsigned
 	const rootly__keymap *m = map_find(k, log, field, false);
 	uint64_t e = m->slots[slot_of(m->slots, m->cap, tag_of(value))];
 	cur->m = m;
-	cur->node = e ? (size_t)(e & (uint64_t)SEQ_MAX) : 0;
+	cur->node = (size_t)(e & SLOT_NODE_MASK);
 	return SQLITE_OK;
 }
 
@@ -764,8 +760,8 @@ bool rootly__km_next(rootly__km_cursor *cur, int64_t *seq, uint32_t *hint, uint3
 {
 	if (!cur->node)
 		return false;
-	const rootly__km_link *l = &cur->m->node_link[cur->node - 1];
-	*seq = cur->m->node_seq[cur->node - 1];
+	const rootly__km_node *l = &cur->m->node[cur->node - 1];
+	*seq = l->seq;
 	*hint = l->hint;
 	*rest_max = l->rest_max;
 	cur->node = l->prev;

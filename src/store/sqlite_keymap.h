@@ -59,7 +59,7 @@
  *  - per connection and logged field, in memory, an open-addressing table
  *    from a 28-bit tag of the key's hash to the newest of that tag's
  *    nodes (8 bytes a slot), and the nodes, one per entry learned (its
- *    seq and the hint of its time, 20 bytes), each linking the one
+ *    seq and the hint of its time, 16 bytes), each linking the one
  *    learned before it with the same tag: a lookup reads its key's
  *    entries only, newest first. Through session 18 the table held a slot
  *    per entry, so a key's entries were one run of slots that every
@@ -105,15 +105,16 @@
 
 #define ROOTLY__KM_SLOTS 4
 
-/* A node's links: the node learned before it with the same tag (index +
- * 1, 0: none), its entry's time hint, and the greatest hint from it to
- * the end of its chain (a lookup for the newest records stops where that
- * cannot beat what it holds). */
-typedef struct rootly__km_link {
+/* An entry learned: its log row, the node learned before it with the
+ * same tag (index + 1, 0: none), its time hint, and the greatest hint
+ * from it to the end of its chain (a lookup for the newest records stops
+ * where that cannot beat what it holds). */
+typedef struct rootly__km_node {
+	uint32_t seq;
 	uint32_t prev;
 	uint32_t hint;
 	uint32_t rest_max;
-} rootly__km_link;
+} rootly__km_node;
 
 typedef struct rootly__keymap {
 	char table[80];       /* the log's table; "" = unused */
@@ -121,8 +122,7 @@ typedef struct rootly__keymap {
 	uint64_t *slots;      /* tag << 36 | (its newest node + 1); 0 = empty */
 	size_t cap;           /* a power of two, 0 = not built */
 	size_t used;          /* slots holding a tag */
-	int64_t *node_seq;    /* node i: the log row (seq) of an entry learned */
-	rootly__km_link *node_link;   /* node i's links */
+	rootly__km_node *node; /* one per entry learned */
 	size_t nodes, node_cap;
 	int64_t synced;       /* every log row with seq <= synced is in the nodes, or holds nothing for `field` */
 	int64_t begin_synced; /* `synced` when the outermost transaction began */
@@ -248,8 +248,8 @@ int rootly__km_unappend(rootly__keymaps *k, sqlite3 *db, const char *table, int6
 int rootly__km_absent(rootly__keymaps *k, sqlite3 *db, const char *table, unsigned field, const char *key,
 	int *absent);
 /* Make the map of `field` of `log` current. An SQLite result code:
- * SQLITE_NOMEM when the map could not grow, SQLITE_FULL past 2^36 log
- * rows. */
+ * SQLITE_NOMEM when the map could not grow, SQLITE_FULL past 2^32 - 1
+ * log entries. */
 int rootly__km_prepare(rootly__keymaps *k, sqlite3 *db, const char *log, unsigned field);
 /* The seqs of `log`'s rows that may hold `value` in `field` (the map made
  * current first): *seqs is rootly__malloc'd (the caller frees it), *n of
