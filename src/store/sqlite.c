@@ -1679,7 +1679,7 @@ static int find_logged_limited(sq_store *s, sq_coll *c, unsigned field, const ch
  * entry whose own hint cannot is passed over (its record, if better,
  * has another entry that can). The entries are newest first in the usual
  * case, so the lookup reads one or two of an alert's cycles however many
- * it has had (through session 18 it gathered and heaped them all: 1 ms at
+ * it has had (through session 18 it gathered and heaped them all: 0.7-1.0 ms at
  * 30,000 cycles; docs/benchmarks.md, "Session 19"). */
 static int find_logged_newest(sq_store *s, sq_coll *c, unsigned field, const char *value,
 	const rootly_record_query *q, rootly_record_cb cb, void *payload)

@@ -64,7 +64,7 @@
  *    entries only, newest first. Through session 18 the table held a slot
  *    per entry, so a key's entries were one run of slots that every
  *    lookup of it walked whole, and so did every other key hashed into
- *    the run (an alert fired and resolved 30,000 times: 1 ms a
+ *    the run (an alert fired and resolved 30,000 times: 0.7-1.0 ms a
  *    notification; docs/benchmarks.md, "Session 19"). Built from the log
  *    on first use and caught up from the log (seq > the last one seen)
  *    when another connection committed;

@@ -78,7 +78,7 @@ static bool has_time_index(const char *collection)
  * walking the others (rootly__store_indexes_status). The workflow timer
  * tick asks for each open status once a minute, in a write transaction,
  * and the open listing for the three of them; through v8 each of those
- * walked T_time over every incident ever declared (16 ms a tick at
+ * walked T_time over every incident ever declared (9-18 ms a tick at
  * 30,000; docs/benchmarks.md, "Session 19"). */
 static bool has_status_index(const char *collection)
 {
