@@ -415,7 +415,9 @@ static int logs_to_v6(sqlite3 *db)
  * as written): incidents closed before v8 keep their group key in the
  * index until the engine writes them again, and a lookup of their group
  * reads them and skips them by their status, as through v7. */
-static int incident_groups_to_v8(sqlite3 *db)
+/* Run `sql` ("\x01": the table, "\x02": its bare name) on the incident
+ * table, when there is one. */
+static int exec_on_incidents(sqlite3 *db, const char *sql)
 {
 	char *table = rootly__sq_table_name("incident");
 	sqlite3_stmt *exists = NULL;
@@ -423,27 +425,23 @@ static int incident_groups_to_v8(sqlite3 *db)
 	int rc = table ? rootly__sq_table_exists(db, &exists, table, &there) : SQLITE_NOMEM;
 	sqlite3_finalize(exists);
 	if (there && rc == SQLITE_OK)
-		rc = exec_on(db,
-			"DROP TABLE IF EXISTS \"g_\x02\"; DROP TABLE IF EXISTS \"l_\x02\"; DROP TABLE IF EXISTS \"p_\x02\";"
-			"CREATE INDEX IF NOT EXISTS \"\x02_group\" ON \x01 (group_key, time) WHERE group_key IS NOT NULL;",
-			table);
+		rc = exec_on(db, sql, table);
 	rootly_free(table);
 	return rc;
+}
+
+static int incident_groups_to_v8(sqlite3 *db)
+{
+	return exec_on_incidents(db,
+		"DROP TABLE IF EXISTS \"g_\x02\"; DROP TABLE IF EXISTS \"l_\x02\"; DROP TABLE IF EXISTS \"p_\x02\";"
+		"CREATE INDEX IF NOT EXISTS \"\x02_group\" ON \x01 (group_key, time) WHERE group_key IS NOT NULL;");
 }
 
 /* v8 -> v9: the incidents' status index (has_status_index), made from the
  * rows there. Rows are not touched. */
 static int incident_status_to_v9(sqlite3 *db)
 {
-	char *table = rootly__sq_table_name("incident");
-	sqlite3_stmt *exists = NULL;
-	bool there = false;
-	int rc = table ? rootly__sq_table_exists(db, &exists, table, &there) : SQLITE_NOMEM;
-	sqlite3_finalize(exists);
-	if (there && rc == SQLITE_OK)
-		rc = exec_on(db, STATUS_INDEX_DDL, table);
-	rootly_free(table);
-	return rc;
+	return exec_on_incidents(db, STATUS_INDEX_DDL);
 }
 
 /* Versions 1 to 3: `streams` was WITHOUT ROWID, keyed by (stream, seq).

@@ -595,6 +595,30 @@ static void t_find_many(void **state)
 	free(m);
 }
 
+/* A random walk's transaction step for op (0-99), at nesting `depth`
+ * (1-4): under 16, open a level, commit or roll back the innermost, or
+ * commit the outermost and begin again; false when op asked for none of
+ * those at this depth (the caller writes instead). */
+static bool tx_step(rootly_store *st, uint32_t op, int *depth)
+{
+	if (op < 6 && *depth < 4) {
+		rt_ok(st->begin(st));
+		++*depth;
+	} else if (op < 10 && *depth > 1) {
+		rt_ok(st->commit(st));
+		--*depth;
+	} else if (op < 14 && *depth > 1) {
+		rt_ok(st->rollback(st));
+		--*depth;
+	} else if (op < 16 && *depth == 1) {
+		rt_ok(st->commit(st));
+		rt_ok(st->begin(st));
+	} else {
+		return false;
+	}
+	return true;
+}
+
 /* A lookup with a limit is the start of the same lookup without one, for
  * records sharing keys and group keys whose times, keys and group keys
  * change, inside nested levels that commit or roll back (on "alert", the
@@ -619,18 +643,8 @@ static void t_find_limit_is_a_prefix(void **state)
 		uint32_t op = RND() % 100;
 		char id[16], key[8], group[8];
 		snprintf(id, sizeof(id), "h%02u", (unsigned)(RND() % IDS));
-		if (op < 6 && depth < 4) {
-			rt_ok(st->begin(st));
-			depth++;
-		} else if (op < 10 && depth > 1) {
-			rt_ok(st->commit(st));
-			depth--;
-		} else if (op < 14 && depth > 1) {
-			rt_ok(st->rollback(st));
-			depth--;
-		} else if (op < 16 && depth == 1) {
-			rt_ok(st->commit(st));
-			rt_ok(st->begin(st));
+		if (tx_step(st, op, &depth)) {
+			/* (a transaction step) */
 		} else if (op < 24) {
 			int rc = st->record_delete(st, "alert", id);
 			assert_true(rc == 0 || rc == ROOTLY_ENOTFOUND);
@@ -721,18 +735,8 @@ static void t_find_incidents_by_status(void **state)
 		uint32_t op = RND() % 100;
 		char id[16];
 		snprintf(id, sizeof(id), "i%02u", (unsigned)(RND() % IDS));
-		if (op < 6 && depth < 4) {
-			rt_ok(st->begin(st));
-			depth++;
-		} else if (op < 10 && depth > 1) {
-			rt_ok(st->commit(st));
-			depth--;
-		} else if (op < 14 && depth > 1) {
-			rt_ok(st->rollback(st));
-			depth--;
-		} else if (op < 16 && depth == 1) {
-			rt_ok(st->commit(st));
-			rt_ok(st->begin(st));
+		if (tx_step(st, op, &depth)) {
+			/* (a transaction step) */
 		} else if (op < 22) {
 			int rc = st->record_delete(st, "incident", id);
 			assert_true(rc == 0 || rc == ROOTLY_ENOTFOUND);

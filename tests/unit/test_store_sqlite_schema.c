@@ -1155,6 +1155,23 @@ static void t_migrates_v6(void **state)
 	bed_clean(&b);
 }
 
+/* The incidents' rows as stored, in rowid order: what a migration must
+ * leave as it was. */
+#define INCIDENT_ROWS_SQL \
+	"SELECT group_concat(id || ':' || revision || ':' || status || ':' || ifnull(group_key, '-')" \
+	" || ':' || time || ':' || length(json), ',') FROM (SELECT * FROM r_incident ORDER BY rowid)"
+
+/* Twelve alerts in three groups (INC-1 to INC-3), INC-1 then resolved;
+ * the context stays open. */
+static rootly_ctx *twelve_and_inc1_resolved(const bed *b, rt_clock *clock)
+{
+	rootly_ctx *ctx = rt_ctx_open(b->uri, clock);
+	ingest_twelve(ctx);
+	rt_ok(rootly_incident_transition(ctx, "INC-1", ROOTLY_STATUS_RESOLVED, "test", NULL,
+		ROOTLY_TRANSITION_OVERRIDE));
+	return ctx;
+}
+
 /* v7 -> v8: incident group keys move from the log to an index. Each row
  * keeps the fields it was written with, a closed incident's group key
  * too (v7 wrote it; the engine no longer does); lookups by group key read
@@ -1168,18 +1185,14 @@ static void t_migrates_v7(void **state)
 	bed b;
 	bed_init(&b);
 	rt_clock clock = { 1795701600000, 10 };
-	rootly_ctx *ctx = rt_ctx_open(b.uri, &clock);
-	ingest_twelve(ctx);
-	rt_ok(rootly_incident_transition(ctx, "INC-1", ROOTLY_STATUS_RESOLVED, "test", NULL,
-		ROOTLY_TRANSITION_OVERRIDE));
+	rootly_ctx *ctx = twelve_and_inc1_resolved(&b, &clock);
 	rootly_ctx_free(ctx);
 	/* v8: only the open ones carry their group key */
 	assert_string_equal(raw_one(b.path, "SELECT group_concat(key || ':' || status || ':' || ifnull(group_key, '-'),"
 		" ',') FROM (SELECT * FROM r_incident ORDER BY key)"),
 		"INC-1:resolved:-,INC-2:in_triage:{}:{group=\"g1\"},INC-3:in_triage:{}:{group=\"g2\"}");
 	downgrade_to_v7(b.path);
-	const char *rows_sql = "SELECT group_concat(id || ':' || revision || ':' || status || ':' || ifnull(group_key, '-')"
-		" || ':' || time || ':' || length(json), ',') FROM (SELECT * FROM r_incident ORDER BY rowid)";
+	const char *rows_sql = INCIDENT_ROWS_SQL;
 	char *rows = strdup(raw_one(b.path, rows_sql));
 	assert_string_equal(raw_one(b.path, "SELECT count(*) FROM p_r_incident"), "3");
 	assert_non_null(strstr(rows, ":resolved:{}:{group=\"g0\"}:"));
@@ -1220,23 +1233,19 @@ static void t_migrates_v7(void **state)
 
 /* v8 -> v9: the incidents' status index made from the rows there, which
  * stay as they were; lookups by status go through it, and the engine
- * lists the open incidents and ticks its timers over them. */
+ * lists the open incidents. */
 static void t_migrates_v8(void **state)
 {
 	(void)state;
 	bed b;
 	bed_init(&b);
 	rt_clock clock = { 1795701600000, 10 };
-	rootly_ctx *ctx = rt_ctx_open(b.uri, &clock);
-	ingest_twelve(ctx);
-	rt_ok(rootly_incident_transition(ctx, "INC-1", ROOTLY_STATUS_RESOLVED, "test", NULL,
-		ROOTLY_TRANSITION_OVERRIDE));
+	rootly_ctx *ctx = twelve_and_inc1_resolved(&b, &clock);
 	rt_ok(rootly_incident_transition(ctx, "INC-3", ROOTLY_STATUS_STARTED, "test", NULL, 0));
 	rootly_ctx_free(ctx);
 	downgrade_to_v8(b.path);
 	assert_false(has_name(b.path, "r_incident_status"));
-	const char *rows_sql = "SELECT group_concat(id || ':' || revision || ':' || status || ':' || ifnull(group_key, '-')"
-		" || ':' || time || ':' || length(json), ',') FROM (SELECT * FROM r_incident ORDER BY rowid)";
+	const char *rows_sql = INCIDENT_ROWS_SQL;
 	char *rows = strdup(raw_one(b.path, rows_sql));
 
 	rootly_store *st = open_store(&b);
