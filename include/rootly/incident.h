@@ -158,7 +158,9 @@ typedef struct rootly_incident_filter {
 
 ROOTLY_EXTERN(rootly_status) rootly_incident_filter_init(rootly_incident_filter *f, unsigned int version);
 
-/** List incidents (filter may be NULL). Caller owns *out. */
+/** List incidents (filter may be NULL), oldest first unless newest_first.
+ *  Caller owns *out. With open_only the built-in stores read the open
+ *  incidents only (an index by status), however many are closed. */
 ROOTLY_EXTERN(rootly_status) rootly_incident_list_load(rootly_incident_list **out, rootly_ctx *ctx,
 	const rootly_incident_filter *filter);
 ROOTLY_EXTERN(size_t) rootly_incident_list_count(const rootly_incident_list *list);

@@ -30,7 +30,10 @@ ROOTLY_BEGIN_DECL
  * status, e.g. since it was started); a tick that
  * comes late fires once, not once per missed period. The whole tick is
  * one transaction: on failure nothing of it is stored, and the next tick
- * finds the same timers due.
+ * finds the same timers due. The built-in stores hand the tick the open
+ * incidents only, from an index by status: its cost does not grow with
+ * the incidents closed before (13-22 µs with one open among 30,000 on
+ * SQLite; docs/benchmarks.md, "Session 19").
  * @param fired  may be NULL; set to the number of workflow runs started.
  * @return 0; ROOTLY_ENOMEM; storage errors.
  */
