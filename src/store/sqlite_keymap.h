@@ -59,9 +59,9 @@
  *  - per connection and logged field, in memory, an open-addressing table
  *    from a 28-bit tag of the key's hash to the newest of that tag's
  *    nodes (8 bytes a slot), and the nodes, one per entry learned (its
- *    seq and the hint of its time, 16 bytes), each linking the one
- *    learned before it with the same tag: a lookup reads its key's
- *    entries only, newest first. Through session 18 the table held a slot
+ *    seq, the hint of its time and the greatest hint down its chain; 16
+ *    bytes), each linking the one learned before it with the same tag: a
+ *    lookup reads its key's entries only, newest first. Through session 18 the table held a slot
  *    per entry, so a key's entries were one run of slots that every
  *    lookup of it walked whole, and so did every other key hashed into
  *    the run (an alert fired and resolved 30,000 times: 0.7-1.0 ms a

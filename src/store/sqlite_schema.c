@@ -26,8 +26,8 @@
  *  - T_status (status, time, id), incidents only (has_status_index):
  *    the open incidents without walking the closed ones;
  *  - T_time (time, id, status, service, severity): listings, time ranges,
- *    and status/service/severity filters walked on the index in order
- *    without reading rows. New entries are near the end (times grow), so
+ *    and service/severity filters (status too, where there is no
+ *    T_status) walked on the index in order without reading rows. New entries are near the end (times grow), so
  *    carrying the id here costs little and keeps large listings free of
  *    any sort. The "alert" collection has none: nothing reads alerts
  *    other than by id, fingerprint (key) or incident (group key), and a
