@@ -32,7 +32,7 @@ ROOTLY_BEGIN_DECL
  * one transaction: on failure nothing of it is stored, and the next tick
  * finds the same timers due. The built-in stores hand the tick the open
  * incidents only, from an index by status: its cost does not grow with
- * the incidents closed before (13-22 µs with one open among 30,000 on
+ * the incidents closed before (14-23 µs with one open among 30,000 on
  * SQLite; docs/benchmarks.md, "Session 19").
  * @param fired  may be NULL; set to the number of workflow runs started.
  * @return 0; ROOTLY_ENOMEM; storage errors.
