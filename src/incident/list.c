@@ -32,9 +32,6 @@ static bool array_has(const json_t *arr, const char *s)
 typedef struct {
 	const rootly_incident_filter *f;
 	rootly_incident_list *list;
-	/* Gathering the open statuses, a query each (list_open): the limit
-	 * applies to the merged list. */
-	bool gathering;
 } list_state;
 
 static int list_cb(const rootly_record *rec, void *payload)
@@ -79,7 +76,7 @@ static int list_cb(const rootly_record *rec, void *payload)
 	}
 	ROOTLY_TRY(rootly__incident_wrap(doc, &l->items[l->count]));
 	l->count++;
-	if (f && f->limit && l->count >= f->limit && !st->gathering)
+	if (f && f->limit && l->count >= f->limit)
 		return ROOTLY_ITEROVER;
 	return 0;
 }
@@ -110,10 +107,13 @@ static int order_desc(const void *a, const void *b)
 static int list_open(rootly_ctx *ctx, rootly_record_query q, list_state *st)
 {
 	static const char *const open_statuses[] = { "in_triage", "started", "mitigated" };
-	st->gathering = true;
+	/* each query gathers all of its status: the limit is the merged list's */
+	rootly_incident_filter all = *st->f;
+	all.limit = 0;
+	list_state gather = { &all, st->list };
 	for (size_t s = 0; s < ROOTLY_ARRAY_SIZE(open_statuses); s++) {
 		q.status = open_statuses[s];
-		int rc = ctx->store->record_find(ctx->store, "incident", &q, list_cb, st);
+		int rc = ctx->store->record_find(ctx->store, "incident", &q, list_cb, &gather);
 		if (rc < 0)
 			return rc;
 	}
@@ -157,7 +157,7 @@ rootly_status rootly_incident_list_load(rootly_incident_list **out, rootly_ctx *
 	rootly_incident_list *l = rootly__calloc(1, sizeof(*l));
 	if (!l)
 		return rootly__ctx_fail(ctx, rootly_error_set_oom());
-	list_state st = { f, l, false };
+	list_state st = { f, l };
 	int rc = f && f->open_only && !q.status ? list_open(ctx, q, &st)
 		: ctx->store->record_find(ctx->store, "incident", &q, list_cb, &st);
 	if (rc < 0 && rc != ROOTLY_ITEROVER) {

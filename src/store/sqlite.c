@@ -1500,15 +1500,17 @@ typedef struct hinted {
 	uint32_t hint;
 } hinted;
 
-/* The order candidates are read in: those of unknown time first, then by
- * hint, the query's way; newer log rows first among equals. */
-static int hinted_cmp(const hinted *a, const hinted *b, bool desc)
+/* The order candidates of an oldest-first lookup are read in (newest
+ * first goes along the map's links: find_logged_newest): those of unknown
+ * time first, then by hint, earliest first; newer log rows first among
+ * equals. */
+static int hinted_cmp(const hinted *a, const hinted *b)
 {
 	bool ua = a->hint == ROOTLY__KM_HINT_UNKNOWN, ub = b->hint == ROOTLY__KM_HINT_UNKNOWN;
 	if (ua != ub)
 		return ua ? -1 : 1;
 	if (a->hint != b->hint)
-		return (a->hint > b->hint) == desc ? -1 : 1;
+		return a->hint < b->hint ? -1 : 1;
 	return a->seq > b->seq ? -1 : a->seq < b->seq;
 }
 
@@ -1516,13 +1518,13 @@ static int hinted_cmp(const hinted *a, const hinted *b, bool desc)
  * lookup usually stops after a read or two, so the candidates are put in
  * order only as far as it goes (O(n) to build, where a sort of a
  * fingerprint's 1,000 cycles took most of the lookup). */
-static void heap_down(hinted *h, size_t n, size_t i, bool desc)
+static void heap_down(hinted *h, size_t n, size_t i)
 {
 	for (;;) {
 		size_t first = i, l = 2 * i + 1, r = l + 1;
-		if (l < n && hinted_cmp(&h[l], &h[first], desc) < 0)
+		if (l < n && hinted_cmp(&h[l], &h[first]) < 0)
 			first = l;
-		if (r < n && hinted_cmp(&h[r], &h[first], desc) < 0)
+		if (r < n && hinted_cmp(&h[r], &h[first]) < 0)
 			first = r;
 		if (first == i)
 			return;
@@ -1533,11 +1535,11 @@ static void heap_down(hinted *h, size_t n, size_t i, bool desc)
 	}
 }
 
-static hinted heap_pop(hinted *h, size_t *n, bool desc)
+static hinted heap_pop(hinted *h, size_t *n)
 {
 	hinted top = h[0];
 	h[0] = h[--*n];
-	heap_down(h, *n, 0, desc);
+	heap_down(h, *n, 0);
 	return top;
 }
 
@@ -1621,8 +1623,7 @@ static int limited_init(limited *L, const rootly_record_query *q)
 {
 	memset(L, 0, sizeof(*L));
 	L->desc = q->descending != 0;
-	L->limit = q->limit;
-	L->text = (rootly_buf)ROOTLY_BUF_INIT;
+	L->limit = q->limit; /* (memset: text is ROOTLY_BUF_INIT, all zero) */
 	L->best = rootly_malloc(L->limit * sizeof(*L->best));
 	return L->best ? 0 : rootly_error_set_oom();
 }
@@ -1661,11 +1662,11 @@ static int find_logged_limited(sq_store *s, sq_coll *c, unsigned field, const ch
 	for (size_t i = 0; i < n; i++)
 		order[i] = (hinted){ seqs[i], hints[i] };
 	for (size_t i = n / 2; i-- > 0;)
-		heap_down(order, n, i, L.desc);
+		heap_down(order, n, i);
 	size_t left = n;
 	int ret = 0;
 	while (left > 0 && ret == 0 && limited_may_beat(&L, order[0].hint))
-		ret = limited_read(s, c, field, value, q, &L, heap_pop(order, &left, L.desc).seq);
+		ret = limited_read(s, c, field, value, q, &L, heap_pop(order, &left).seq);
 	rootly_free(order);
 	return limited_finish(&L, ret, cb, payload);
 }

@@ -23,7 +23,7 @@
  *    there made it open a sorter for "the right part of the ORDER BY" on
  *    every lookup, about 27,000 instructions each; carrying the id in
  *    these entries instead kept v1's bytes written;
- *  - T_status (status, time, id), incidents only (has_status_index):
+ *  - T_status (status, time, id), incidents only (rootly__store_indexes_status):
  *    the open incidents without walking the closed ones;
  *  - T_time (time, id, status, service, severity): listings, time ranges,
  *    and service/severity filters (status too, where there is no
@@ -74,17 +74,13 @@ static bool has_time_index(const char *collection)
 	return strcmp(collection, "alert") != 0;
 }
 
-/* T_status (status, time, id): incidents by status, in time order, without
- * walking the others (rootly__store_indexes_status). The workflow timer
- * tick asks for each open status once a minute, in a write transaction,
- * and the open listing for the three of them; through v8 each of those
- * walked T_time over every incident ever declared (9-18 ms a tick at
- * 30,000; docs/benchmarks.md, "Session 19"). */
-static bool has_status_index(const char *collection)
-{
-	return rootly__store_indexes_status(collection);
-}
-
+/* T_status (status, time, id), for the collections the built-in stores
+ * index by status (rootly__store_indexes_status: incidents): by status,
+ * in time order, without walking the others. The workflow timer tick
+ * asks for each open status once a minute, in a write transaction, and
+ * the open listing for the three of them; through v8 each of those walked
+ * T_time over every incident ever declared (9-18 ms a tick at 30,000;
+ * docs/benchmarks.md, "Session 19"). */
 #define STATUS_INDEX_DDL "CREATE INDEX IF NOT EXISTS \"\x02_status\" ON \x01 (status, time, id);"
 
 char *rootly__sq_table_name(const char *collection)
@@ -251,7 +247,7 @@ int rootly__sq_create_collection(sqlite3 *db, const char *collection, const char
 			table);
 	if (rc == SQLITE_OK && has_time_index(collection))
 		rc = exec_on(db, "CREATE INDEX \"\x02_time\" ON \x01 (time, id, status, service, severity);", table);
-	if (rc == SQLITE_OK && has_status_index(collection))
+	if (rc == SQLITE_OK && rootly__store_indexes_status(collection))
 		rc = exec_on(db, STATUS_INDEX_DDL, table);
 	return rc;
 }
@@ -437,7 +433,7 @@ static int incident_groups_to_v8(sqlite3 *db)
 		"CREATE INDEX IF NOT EXISTS \"\x02_group\" ON \x01 (group_key, time) WHERE group_key IS NOT NULL;");
 }
 
-/* v8 -> v9: the incidents' status index (has_status_index), made from the
+/* v8 -> v9: the incidents' status index (rootly__store_indexes_status), made from the
  * rows there. Rows are not touched. */
 static int incident_status_to_v9(sqlite3 *db)
 {
